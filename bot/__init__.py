@@ -1,0 +1,1 @@
+"""Channels, dialogs and the web app around the core."""

@@ -1,0 +1,1 @@
+"""The ISP's domain: accounts, billing, usage, tickets and the inbox. Knows no channel."""

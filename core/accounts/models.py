@@ -1,0 +1,148 @@
+"""Subscribers, their chat identities, documents, line status history and login throttles."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Language(StrEnum):
+    FA = "fa"
+    ID = "id"
+    EN = "en"
+
+
+class LineStatus(StrEnum):
+    IN_OPERATION = "in_operation"
+    # Installed but blocked until the subscription deposit is paid (Indonesian "isolir").
+    ISOLATED = "isolated"
+    # Service ran out and was not renewed (Persian "در لیست جمع آوری").
+    IN_COLLECTION_LIST = "in_collection_list"
+    # Cut because a rejected document was not replaced within the grace period.
+    DOCUMENTS_SUSPENDED = "documents_suspended"
+    CLOSED = "closed"
+
+
+class DocumentKind(StrEnum):
+    PHONE_BILL = "phone_bill"
+    NATIONAL_ID_CARD = "national_id_card"
+    STUDENT_CARD = "student_card"
+    LEASE = "lease"
+
+
+class DocumentStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Subscriber(Model):
+    id = fields.IntField(primary_key=True)
+    customer_number = fields.CharField(max_length=20, unique=True)
+    # The line's phone number or a code without the leading zero.
+    username = fields.CharField(max_length=32, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    # Kept in clear because RADIUS CHAP/MS-CHAP needs it (FreeRADIUS Cleartext-Password).
+    internet_password = fields.CharField(max_length=128, default="")
+    national_id = fields.CharField(max_length=20, null=True)
+    # E.164, e.g. +989121234567
+    mobile = fields.CharField(max_length=20, null=True, db_index=True)
+    email = fields.CharField(max_length=254, null=True)
+    full_name = fields.CharField(max_length=120, default="")
+    postal_code = fields.CharField(max_length=16, null=True)
+    education = fields.CharField(max_length=60, null=True)
+    # Birth date, or registration date for a company. Write-once.
+    birth_date = fields.DateField(null=True)
+    is_company = fields.BooleanField(default=False)
+    address = fields.TextField(null=True)
+    city = fields.CharField(max_length=60, null=True)
+    exchange_centre = fields.CharField(max_length=60, null=True, db_index=True)
+    language = fields.CharEnumField(Language, max_length=2, default=Language.FA)
+    timezone = fields.CharField(max_length=40, null=True)
+    currency = fields.CharField(max_length=3, default="IRR")
+    line_status = fields.CharEnumField(
+        LineStatus, max_length=24, default=LineStatus.IN_OPERATION, db_index=True
+    )
+    static_ip = fields.CharField(max_length=45, null=True)
+    static_ip_until = fields.DatetimeField(null=True)
+    route_ip = fields.CharField(max_length=64, null=True)
+    # Bumped by an operator to let the subscriber take the free charge once more.
+    free_charge_generation = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "subscriber"
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.customer_number})"
+
+
+class ChatIdentity(Model):
+    """A chat on one channel, linked to a subscriber while logged in."""
+
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharField(max_length=16)
+    external_id = fields.CharField(max_length=128)
+    subscriber: fields.ForeignKeyNullableRelation[Subscriber] = fields.ForeignKeyField(
+        "core.Subscriber", related_name="chats", null=True, on_delete=fields.SET_NULL
+    )
+    language = fields.CharEnumField(Language, max_length=2, null=True)
+    # The platform refused us (user blocked the bot): alerts go elsewhere.
+    unreachable = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField(null=True)
+    logged_in_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "chat_identity"
+        unique_together = (("channel", "external_id"),)
+
+
+class Throttle(Model):
+    """A counter of failures under one key (``login:account:42``, ``login:chat:web:abc``...)."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=160, unique=True)
+    failures = fields.IntField(default=0)
+    window_started_at = fields.DatetimeField(null=True)
+    locked_until = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "throttle"
+
+
+class Document(Model):
+    id = fields.IntField(primary_key=True)
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
+        "core.Subscriber", related_name="documents", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(DocumentKind, max_length=20)
+    file_key = fields.CharField(max_length=255)
+    filename = fields.CharField(max_length=255)
+    content_type = fields.CharField(max_length=100)
+    size = fields.IntField()
+    status = fields.CharEnumField(DocumentStatus, max_length=10, default=DocumentStatus.PENDING)
+    reject_reason = fields.TextField(null=True)
+    uploaded_at = fields.DatetimeField()
+    reviewed_at = fields.DatetimeField(null=True)
+    # After a rejection: a valid copy must arrive before this, or the line is cut.
+    grace_until = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "document"
+
+
+class LineStatusChange(Model):
+    id = fields.IntField(primary_key=True)
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
+        "core.Subscriber", related_name="status_changes", on_delete=fields.CASCADE
+    )
+    status = fields.CharEnumField(LineStatus, max_length=24)
+    reason = fields.CharField(max_length=200, default="")
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "line_status_change"
+        ordering = ["changed_at", "id"]

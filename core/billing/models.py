@@ -1,0 +1,271 @@
+"""Plans, subscriptions, traffic buckets, orders, the wallet ledger, usage and their histories.
+
+Amounts are integers in the currency's minor unit. Traffic is in bytes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class PlanKind(StrEnum):
+    SERVICE = "service"
+    TRAFFIC = "traffic"
+    # A pack valid only for a short period (``duration_days``).
+    TIMED_TRAFFIC = "timed_traffic"
+    # The monthly fee of a static IP; bought for N months.
+    STATIC_IP = "static_ip"
+
+
+class Billing(StrEnum):
+    PREPAID = "prepaid"
+    POSTPAID = "postpaid"
+
+
+class Plan(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=40, unique=True)
+    kind = fields.CharEnumField(PlanKind, max_length=16, default=PlanKind.SERVICE)
+    # Shown names per language: {"fa": "...", "id": "...", "en": "..."}
+    names: dict = fields.JSONField(default=dict)
+    speed_kbps = fields.IntField(null=True)
+    # None: unlimited traffic (services only).
+    traffic_mb = fields.BigIntField(null=True)
+    gift_mb = fields.BigIntField(default=0)
+    bonus_percent = fields.IntField(default=0)
+    duration_days = fields.IntField(default=30)
+    price = fields.BigIntField()
+    currency = fields.CharField(max_length=3, default="IRR")
+    billing = fields.CharEnumField(Billing, max_length=10, default=Billing.PREPAID)
+    # Campaign: traffic added automatically every month while the plan is active.
+    monthly_campaign_mb = fields.BigIntField(default=0)
+    description: dict = fields.JSONField(default=dict)
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "plan"
+        ordering = ["kind", "price", "id"]
+
+    def name_in(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("en") or self.code
+
+
+class SubscriptionSource(StrEnum):
+    ONLINE = "online"
+    ADMIN = "admin"
+    SALES_AGENT = "sales_agent"
+    FREE_CHARGE = "free_charge"
+
+
+class SubscriptionStatus(StrEnum):
+    ACTIVE = "active"
+    # Bought ahead; becomes active when the current one ends.
+    RESERVED = "reserved"
+    ENDED = "ended"
+    # Ended early by a change of service.
+    REPLACED = "replaced"
+
+
+class Subscription(Model):
+    id = fields.IntField(primary_key=True)
+    subscriber = fields.ForeignKeyField(
+        "core.Subscriber", related_name="subscriptions", on_delete=fields.CASCADE
+    )
+    plan = fields.ForeignKeyField("core.Plan", related_name="subscriptions")
+    status = fields.CharEnumField(SubscriptionStatus, max_length=10, db_index=True)
+    source = fields.CharEnumField(SubscriptionSource, max_length=12, default=SubscriptionSource.ONLINE)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField(db_index=True)
+    unlimited = fields.BooleanField(default=False)
+    price_paid = fields.BigIntField(default=0)
+    order = fields.ForeignKeyField("core.Order", related_name="subscriptions", null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "subscription"
+        ordering = ["starts_at", "id"]
+
+
+class BucketKind(StrEnum):
+    PLAN = "plan"
+    EXTRA = "extra"
+    TIMED = "timed"
+    FREE_CHARGE = "free_charge"
+    CAMPAIGN = "campaign"
+    GIFT = "gift"
+
+
+class TrafficBucket(Model):
+    """Bytes a subscriber may use between two times, remaining traffic is the sum over buckets."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber = fields.ForeignKeyField(
+        "core.Subscriber", related_name="buckets", on_delete=fields.CASCADE
+    )
+    subscription = fields.ForeignKeyField(
+        "core.Subscription", related_name="buckets", null=True, on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(BucketKind, max_length=12)
+    total_bytes = fields.BigIntField()
+    used_bytes = fields.BigIntField(default=0)
+    valid_from = fields.DatetimeField()
+    valid_until = fields.DatetimeField(null=True)
+    order = fields.ForeignKeyField("core.Order", related_name="buckets", null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "traffic_bucket"
+        indexes = (("subscriber_id", "valid_from"),)
+
+
+class OrderKind(StrEnum):
+    BUY_SERVICE = "buy_service"
+    RENEW_SERVICE = "renew_service"
+    BUY_TRAFFIC = "buy_traffic"
+    BUY_TIMED_TRAFFIC = "buy_timed_traffic"
+    CHANGE_SERVICE = "change_service"
+    STATIC_IP = "static_ip"
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    APPLIED = "applied"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Order(Model):
+    """A purchase. subtotal + vat + subscription_fee - proration_credit - wallet_used = payable,
+    when the credits exceed the price, payable is 0 and the rest is wallet_credit."""
+
+    id = fields.IntField(primary_key=True)
+    tracking_number = fields.IntField(unique=True)
+    subscriber = fields.ForeignKeyField(
+        "core.Subscriber", related_name="orders", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(OrderKind, max_length=20)
+    plan = fields.ForeignKeyField("core.Plan", related_name="orders")
+    months = fields.IntField(default=1)
+    currency = fields.CharField(max_length=3)
+    subtotal = fields.BigIntField()
+    vat = fields.BigIntField()
+    subscription_fee = fields.BigIntField(default=0)
+    proration_credit = fields.BigIntField(default=0)
+    wallet_used = fields.BigIntField(default=0)
+    wallet_credit = fields.BigIntField(default=0)
+    payable = fields.BigIntField()
+    status = fields.CharEnumField(OrderStatus, max_length=10, default=OrderStatus.PENDING, db_index=True)
+    gateway = fields.CharField(max_length=20, null=True)
+    gateway_ref = fields.CharField(max_length=128, null=True, db_index=True)
+    pay_url = fields.CharField(max_length=500, null=True)
+    created_at = fields.DatetimeField()
+    paid_at = fields.DatetimeField(null=True)
+    applied_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "order"
+
+
+class WalletEntryKind(StrEnum):
+    PRORATION_CREDIT = "proration_credit"
+    ORDER_PAYMENT = "order_payment"
+    REFUND = "refund"
+    ADJUSTMENT = "adjustment"
+
+
+class WalletEntry(Model):
+    """Append-only ledger of the panel credit, the balance is the sum of amounts."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber = fields.ForeignKeyField(
+        "core.Subscriber", related_name="wallet_entries", on_delete=fields.CASCADE
+    )
+    amount = fields.BigIntField()
+    currency = fields.CharField(max_length=3)
+    kind = fields.CharEnumField(WalletEntryKind, max_length=20)
+    order = fields.ForeignKeyField("core.Order", related_name="wallet_entries", null=True)
+    note = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "wallet_entry"
+        # An order moves the wallet at most once per kind: applying twice cannot double it.
+        unique_together = (("order", "kind"),)
+
+
+class FreeChargeGrant(Model):
+    id = fields.IntField(primary_key=True)
+    subscriber = fields.ForeignKeyField(
+        "core.Subscriber", related_name="free_charges", on_delete=fields.CASCADE
+    )
+    # The subscriber's free_charge_generation when granted: once per generation, ever.
+    generation = fields.IntField(default=0)
+    days = fields.IntField()
+    megabytes = fields.IntField()
+    granted_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "free_charge_grant"
+        unique_together = (("subscriber", "generation"),)
+
+
+class UsageSession(Model):
+    id = fields.IntField(primary_key=True)
+    subscriber = fields.ForeignKeyField(
+        "core.Subscriber", related_name="usage_sessions", on_delete=fields.CASCADE
+    )
+    # The accounting session's id (RADIUS Acct-Unique-Session-Id), so a re-sync updates in place.
+    session_key = fields.CharField(max_length=64, unique=True)
+    started_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField(null=True)
+    download_bytes = fields.BigIntField(default=0)
+    upload_bytes = fields.BigIntField(default=0)
+    deducted_bytes = fields.BigIntField(default=0)
+    ip = fields.CharField(max_length=45, null=True)
+
+    class Meta:
+        table = "usage_session"
+        indexes = (("subscriber_id", "started_at"),)
+
+
+class CampaignCharge(Model):
+    id = fields.IntField(primary_key=True)
+    subscriber = fields.ForeignKeyField(
+        "core.Subscriber", related_name="campaign_charges", on_delete=fields.CASCADE
+    )
+    plan = fields.ForeignKeyField("core.Plan", related_name="campaign_charges")
+    # "2026-11": one charge per subscriber, plan and month.
+    period = fields.CharField(max_length=7)
+    megabytes = fields.BigIntField()
+    result = fields.CharField(max_length=40)
+    charged_at = fields.DatetimeField()
+
+    class Meta:
+        table = "campaign_charge"
+        unique_together = (("subscriber", "plan", "period"),)
+
+
+class Bill(Model):
+    """Bill history: one row a billed period (prepaid purchases and postpaid periods)."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber = fields.ForeignKeyField(
+        "core.Subscriber", related_name="bills", on_delete=fields.CASCADE
+    )
+    plan = fields.ForeignKeyField("core.Plan", related_name="bills")
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    days = fields.IntField()
+    amount = fields.BigIntField()
+    currency = fields.CharField(max_length=3)
+    note = fields.CharField(max_length=200, default="")
+    order = fields.ForeignKeyField("core.Order", related_name="bills", null=True)
+
+    class Meta:
+        table = "bill"
+        ordering = ["starts_at", "id"]

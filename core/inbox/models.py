@@ -1,0 +1,61 @@
+"""The subscriber's message box, announcements, and the outbox of messages still to send."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class InboxMessage(Model):
+    """A notification that was sent: when, on which channel, to which address, and why."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber = fields.ForeignKeyField(
+        "core.Subscriber", related_name="inbox", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=40)
+    params: dict = fields.JSONField(default=dict)
+    channel = fields.CharField(max_length=16)
+    address = fields.CharField(max_length=128)
+    sent_at = fields.DatetimeField()
+
+    class Meta:
+        table = "inbox_message"
+        ordering = ["-sent_at", "-id"]
+        indexes = (("subscriber_id", "sent_at"),)
+
+
+class OutboxMessage(Model):
+    """A message to a subscriber written in the same transaction as the change it reports,
+    and sent after commit: a crash after commit still sends it, one before commit sends nothing."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber = fields.ForeignKeyField(
+        "core.Subscriber", related_name="outbox", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=40)
+    params: dict = fields.JSONField(default=dict)
+    # Makes an event produce at most one message (e.g. "order_applied:469627").
+    dedup_key = fields.CharField(max_length=120, unique=True)
+    created_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True, db_index=True)
+    attempts = fields.IntField(default=0)
+    last_error = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "outbox_message"
+
+
+class Announcement(Model):
+    """Shown at each login to the subscribers it is chosen for (all, a plan, or an exchange)."""
+
+    id = fields.IntField(primary_key=True)
+    # Text per language: {"fa": "...", "id": "...", "en": "..."}
+    texts: dict = fields.JSONField(default=dict)
+    plan = fields.ForeignKeyField("core.Plan", related_name="announcements", null=True)
+    exchange_centre = fields.CharField(max_length=60, null=True)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "announcement"

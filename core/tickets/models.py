@@ -1,0 +1,102 @@
+"""Support tickets: a thread of messages between a subscriber (or a lead) and the support team."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Department(StrEnum):
+    TECHNICAL = "technical"
+    BILLING = "billing"
+    SALES = "sales"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    # For emergencies only (seed: "high" is reserved for outages and urgent cases).
+    HIGH = "high"
+    VERY_HIGH = "very_high"
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CUSTOMER_REPLY = "customer_reply"
+    CLOSED = "closed"
+
+
+class TicketKind(StrEnum):
+    SUPPORT = "support"
+    COMPLAINT = "complaint"
+    # A person who is not a subscriber yet asks for a line (a Sales lead).
+    REGISTRATION = "registration"
+    CLOSURE = "closure"
+    AGENT_REQUEST = "agent_request"
+
+
+class AuthorKind(StrEnum):
+    SUBSCRIBER = "subscriber"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Ticket(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.IntField(unique=True)
+    subscriber = fields.ForeignKeyField(
+        "core.Subscriber", related_name="tickets", null=True, on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(TicketKind, max_length=16, default=TicketKind.SUPPORT)
+    department = fields.CharEnumField(Department, max_length=10)
+    priority = fields.CharEnumField(Priority, max_length=10, default=Priority.MEDIUM)
+    status = fields.CharEnumField(TicketStatus, max_length=16, default=TicketStatus.OPEN, db_index=True)
+    subject = fields.CharField(max_length=200)
+    # Leads have no subscriber: how to reach them, and what they asked for.
+    contact_name = fields.CharField(max_length=120, null=True)
+    contact_phone = fields.CharField(max_length=20, null=True)
+    # Where the subscriber talked to us from, to answer on the same channel.
+    channel = fields.CharField(max_length=16, null=True)
+    chat_external_id = fields.CharField(max_length=128, null=True)
+    language = fields.CharField(max_length=2, default="fa")
+    assigned_to = fields.CharField(max_length=120, null=True)
+    satisfaction = fields.SmallIntField(null=True)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "ticket"
+        ordering = ["-updated_at", "-id"]
+
+
+class TicketMessage(Model):
+    id = fields.IntField(primary_key=True)
+    ticket = fields.ForeignKeyField("core.Ticket", related_name="messages", on_delete=fields.CASCADE)
+    author_kind = fields.CharEnumField(AuthorKind, max_length=10)
+    author_name = fields.CharField(max_length=120, default="")
+    body = fields.TextField()
+    # An agents' note: never shown to the subscriber.
+    internal = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "ticket_message"
+        ordering = ["created_at", "id"]
+
+
+class TicketAttachment(Model):
+    id = fields.IntField(primary_key=True)
+    message = fields.ForeignKeyField(
+        "core.TicketMessage", related_name="attachments", on_delete=fields.CASCADE
+    )
+    file_key = fields.CharField(max_length=255)
+    filename = fields.CharField(max_length=255)
+    content_type = fields.CharField(max_length=100)
+    size = fields.IntField()
+
+    class Meta:
+        table = "ticket_attachment"

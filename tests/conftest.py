@@ -1,0 +1,107 @@
+"""Shared fixtures: the core runs against SQLite and the real PostgreSQL in every `db` test.
+
+PostgreSQL gets a database of its own for each run (created here, dropped at the end), so runs
+never see each other's rows. Each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+from tortoise import Tortoise, connections
+
+from core.clock import FixedClock
+from core.config import Settings
+from core.db import close_database, is_postgres, open_database
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "ISPBOT_TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REDIS_TEST_URL = os.environ.get("ISPBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+# A Tuesday morning in Tehran: 2026-11-24 07:00 UTC is 10:30 local time.
+NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+async def postgres_url() -> AsyncIterator[str]:
+    name = f"ispbot_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    url = f"{base}/{name}"
+    await open_database(url)
+    await Tortoise.generate_schemas()
+    await close_database()
+    yield url
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path: Path = tmp_path_factory.mktemp("db") / "ispbot.sqlite3"
+    url = f"sqlite://{path}"
+    await open_database(url)
+    await Tortoise.generate_schemas()
+    await close_database()
+    return url
+
+
+async def _empty_all_tables() -> None:
+    conn = connections.get("default")
+    tables = [model._meta.db_table for model in Tortoise.apps["core"].values()]
+    if is_postgres():
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        await conn.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    else:
+        script = "PRAGMA foreign_keys = OFF;"
+        script += "".join(f'DELETE FROM "{t}";' for t in tables)
+        script += "DELETE FROM sqlite_sequence; PRAGMA foreign_keys = ON;"
+        await conn.execute_script(script)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """An open, empty database; the test runs once on SQLite and once on PostgreSQL."""
+    url = request.getfixturevalue(f"{request.param}_url")
+    await open_database(url)
+    await _empty_all_tables()
+    try:
+        yield request.param
+    finally:
+        await close_database()
+
+
+@pytest.fixture
+async def pg(postgres_url: str) -> AsyncIterator[str]:
+    """PostgreSQL only: for concurrency tests that SQLite's single writer cannot show."""
+    await open_database(postgres_url)
+    await _empty_all_tables()
+    try:
+        yield "postgres"
+    finally:
+        await close_database()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    # Defaults only: a developer's environment or .env must not change what tests see.
+    return Settings(_env_file=None, argon2_memory_kib=1024, argon2_time_cost=1)
