@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from core.clock import FixedClock
 from core.config import Settings
@@ -41,7 +42,7 @@ async def postgres_url() -> AsyncIterator[str]:
     url = f"{base}/{name}"
     await open_database(url)
     await Tortoise.generate_schemas()
-    await close_database()
+    await _close()
     yield url
     admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
     try:
@@ -56,8 +57,16 @@ async def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite://{path}"
     await open_database(url)
     await Tortoise.generate_schemas()
-    await close_database()
+    await _close()
     return url
+
+
+async def _close() -> None:
+    """Close, and forget the SQL tortoise cached for this dialect: its cache of INSERT
+    statements is keyed by connection name, not dialect, and the tests switch dialects."""
+    await close_database()
+    await Tortoise._reset_apps()
+    EXECUTOR_CACHE.clear()
 
 
 async def _empty_all_tables() -> None:
@@ -74,15 +83,18 @@ async def _empty_all_tables() -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def db(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+async def db(
+    request: pytest.FixtureRequest, sqlite_url: str, postgres_url: str
+) -> AsyncIterator[str]:
     """An open, empty database; the test runs once on SQLite and once on PostgreSQL."""
-    url = request.getfixturevalue(f"{request.param}_url")
+    # Both session databases are asked for: an async fixture cannot be fetched lazily.
+    url = {"sqlite": sqlite_url, "postgres": postgres_url}[request.param]
     await open_database(url)
     await _empty_all_tables()
     try:
         yield request.param
     finally:
-        await close_database()
+        await _close()
 
 
 @pytest.fixture
@@ -93,7 +105,7 @@ async def pg(postgres_url: str) -> AsyncIterator[str]:
     try:
         yield "postgres"
     finally:
-        await close_database()
+        await _close()
 
 
 @pytest.fixture

@@ -76,7 +76,9 @@ class Subscription(Model):
     )
     plan = fields.ForeignKeyField("core.Plan", related_name="subscriptions")
     status = fields.CharEnumField(SubscriptionStatus, max_length=10, db_index=True)
-    source = fields.CharEnumField(SubscriptionSource, max_length=12, default=SubscriptionSource.ONLINE)
+    source = fields.CharEnumField(
+        SubscriptionSource, max_length=12, default=SubscriptionSource.ONLINE
+    )
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField(db_index=True)
     unlimited = fields.BooleanField(default=False)
@@ -158,7 +160,9 @@ class Order(Model):
     wallet_used = fields.BigIntField(default=0)
     wallet_credit = fields.BigIntField(default=0)
     payable = fields.BigIntField()
-    status = fields.CharEnumField(OrderStatus, max_length=10, default=OrderStatus.PENDING, db_index=True)
+    status = fields.CharEnumField(
+        OrderStatus, max_length=10, default=OrderStatus.PENDING, db_index=True
+    )
     gateway = fields.CharField(max_length=20, null=True)
     gateway_ref = fields.CharField(max_length=128, null=True, db_index=True)
     pay_url = fields.CharField(max_length=500, null=True)

@@ -41,6 +41,9 @@ class OutboxMessage(Model):
     sent_at = fields.DatetimeField(null=True, db_index=True)
     attempts = fields.IntField(default=0)
     last_error = fields.CharField(max_length=200, null=True)
+    # Not before this time: a relay's claim (a lease, so a crashed relay's message is retried)
+    # and, after a failed attempt, the backoff.
+    next_attempt_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "outbox_message"

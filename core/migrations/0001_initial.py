@@ -226,6 +226,7 @@ class Migration(migrations.Migration):
                 ('sent_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
                 ('attempts', fields.IntField(default=0)),
                 ('last_error', fields.CharField(null=True, max_length=200)),
+                ('next_attempt_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'outbox_message', 'app': 'core', 'pk_attr': 'id', 'table_description': 'A message to a subscriber written in the same transaction as the change it reports,'},
             bases=['Model'],

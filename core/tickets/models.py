@@ -53,7 +53,9 @@ class Ticket(Model):
     kind = fields.CharEnumField(TicketKind, max_length=16, default=TicketKind.SUPPORT)
     department = fields.CharEnumField(Department, max_length=10)
     priority = fields.CharEnumField(Priority, max_length=10, default=Priority.MEDIUM)
-    status = fields.CharEnumField(TicketStatus, max_length=16, default=TicketStatus.OPEN, db_index=True)
+    status = fields.CharEnumField(
+        TicketStatus, max_length=16, default=TicketStatus.OPEN, db_index=True
+    )
     subject = fields.CharField(max_length=200)
     # Leads have no subscriber: how to reach them, and what they asked for.
     contact_name = fields.CharField(max_length=120, null=True)
@@ -75,7 +77,9 @@ class Ticket(Model):
 
 class TicketMessage(Model):
     id = fields.IntField(primary_key=True)
-    ticket = fields.ForeignKeyField("core.Ticket", related_name="messages", on_delete=fields.CASCADE)
+    ticket = fields.ForeignKeyField(
+        "core.Ticket", related_name="messages", on_delete=fields.CASCADE
+    )
     author_kind = fields.CharEnumField(AuthorKind, max_length=10)
     author_name = fields.CharField(max_length=120, default="")
     body = fields.TextField()

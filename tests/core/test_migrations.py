@@ -23,7 +23,9 @@ async def _tables_after_migrating(url: str) -> set[str]:
     try:
         conn = connections.get("default")
         if url.startswith("sqlite"):
-            rows = await conn.execute_query_dict("SELECT name FROM sqlite_master WHERE type='table'")
+            rows = await conn.execute_query_dict(
+                "SELECT name FROM sqlite_master WHERE type='table'"
+            )
         else:
             rows = await conn.execute_query_dict(
                 "SELECT tablename AS name FROM pg_tables WHERE schemaname='public'"

@@ -1,0 +1,157 @@
+"""Plain reads of the accounts domain, returning frozen dataclasses (or the subscriber itself
+where a caller needs the model). No writes here: those go through ``Accounts``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from core.accounts.models import (
+    ChatIdentity,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    Language,
+    LineStatus,
+    LineStatusChange,
+    Subscriber,
+)
+from core.accounts.profile import missing_profile_fields
+from core.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    subscriber_id: int
+    customer_number: str
+    username: str
+    full_name: str
+    national_id: str | None
+    mobile: str | None
+    email: str | None
+    postal_code: str | None
+    education: str | None
+    birth_date: date | None
+    is_company: bool
+    address: str | None
+    city: str | None
+    exchange_centre: str | None
+    language: Language
+    currency: str
+    line_status: LineStatus
+    static_ip: str | None
+    static_ip_until: datetime | None
+    route_ip: str | None
+    # Names of the empty personal fields: when not empty, the dialog asks to complete them.
+    missing_fields: tuple[str, ...]
+
+    @property
+    def birth_date_locked(self) -> bool:
+        return self.birth_date is not None
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_fields
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView:
+    id: int
+    kind: DocumentKind
+    filename: str
+    content_type: str
+    size: int
+    status: DocumentStatus
+    reject_reason: str | None
+    uploaded_at: datetime
+    reviewed_at: datetime | None
+    # Set on a rejection: a valid copy must arrive before this or the line is cut.
+    grace_until: datetime | None
+    file_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    status: LineStatus
+    reason: str
+    changed_at: datetime
+
+
+async def profile(subscriber_id: int) -> Profile:
+    s = await Subscriber.get_or_none(id=subscriber_id)
+    if s is None:
+        raise NotFound("subscriber_not_found", subscriber_id=subscriber_id)
+    return Profile(
+        subscriber_id=s.id,
+        customer_number=s.customer_number,
+        username=s.username,
+        full_name=s.full_name,
+        national_id=s.national_id,
+        mobile=s.mobile,
+        email=s.email,
+        postal_code=s.postal_code,
+        education=s.education,
+        birth_date=s.birth_date,
+        is_company=s.is_company,
+        address=s.address,
+        city=s.city,
+        exchange_centre=s.exchange_centre,
+        language=Language(s.language),
+        currency=s.currency,
+        line_status=LineStatus(s.line_status),
+        static_ip=s.static_ip,
+        static_ip_until=s.static_ip_until,
+        route_ip=s.route_ip,
+        missing_fields=tuple(missing_profile_fields(s)),
+    )
+
+
+async def documents(subscriber_id: int) -> list[DocumentView]:
+    """The subscriber's documents, newest first."""
+    rows = await Document.filter(subscriber_id=subscriber_id).order_by("-uploaded_at", "-id")
+    return [
+        DocumentView(
+            id=d.id,
+            kind=DocumentKind(d.kind),
+            filename=d.filename,
+            content_type=d.content_type,
+            size=d.size,
+            status=DocumentStatus(d.status),
+            reject_reason=d.reject_reason,
+            uploaded_at=d.uploaded_at,
+            reviewed_at=d.reviewed_at,
+            grace_until=d.grace_until,
+            file_key=d.file_key,
+        )
+        for d in rows
+    ]
+
+
+async def line_status_history(subscriber_id: int) -> list[StatusChange]:
+    """Every change of the line's status, oldest first (the seed's table)."""
+    rows = await LineStatusChange.filter(subscriber_id=subscriber_id).order_by("changed_at", "id")
+    return [
+        StatusChange(status=LineStatus(r.status), reason=r.reason, changed_at=r.changed_at)
+        for r in rows
+    ]
+
+
+async def subscriber_for_chat(channel: str, external_id: str) -> Subscriber | None:
+    """The subscriber this chat is logged in as, or None."""
+    chat = await ChatIdentity.get_or_none(channel=channel, external_id=external_id)
+    if chat is None or chat.subscriber_id is None:  # type: ignore[attr-defined]
+        return None
+    return await Subscriber.get_or_none(id=chat.subscriber_id)  # type: ignore[attr-defined]
+
+
+async def find_by_mobile(e164: str) -> Subscriber | None:
+    """The subscriber whose registered mobile this is (the oldest account when several lines
+    share one mobile), or None."""
+    if not e164:
+        return None
+    return await Subscriber.filter(mobile=e164).order_by("id").first()
+
+
+async def chats_of(subscriber_id: int) -> list[ChatIdentity]:
+    """The chats logged in as the subscriber (where alerts can go)."""
+    return await ChatIdentity.filter(subscriber_id=subscriber_id).order_by("id")

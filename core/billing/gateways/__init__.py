@@ -1,0 +1,1 @@
+"""Payment gateway adapters behind ``core.ports.PaymentGateway``."""

@@ -1,0 +1,118 @@
+"""The subscriber's billing state at a moment, read from the tables (shared by queries and service).
+
+What is current is decided by time, not by the status column alone: a subscription is current
+when it is ACTIVE or RESERVED and ``starts_at <= now < ends_at``, so reads stay right even when the
+job that flips RESERVED to ACTIVE and ACTIVE to ENDED has not run yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.functions import Sum
+
+from core.billing.models import (
+    Order,
+    OrderStatus,
+    Subscription,
+    SubscriptionSource,
+    SubscriptionStatus,
+    TrafficBucket,
+    WalletEntry,
+)
+
+LIVE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.RESERVED)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceState:
+    current: Subscription | None
+    reserve: Subscription | None
+    remaining_bytes: int
+    reserve_bytes: int
+
+    @property
+    def unlimited(self) -> bool:
+        return bool(self.current and self.current.unlimited)
+
+
+async def current_subscription(subscriber_id: int, at: datetime) -> Subscription | None:
+    """The subscription in force at ``at``; a paid one wins over a free-charge window."""
+    rows = await Subscription.filter(
+        subscriber_id=subscriber_id, status__in=LIVE, starts_at__lte=at, ends_at__gt=at
+    ).select_related("plan")
+    if not rows:
+        return None
+    rows.sort(key=lambda s: (s.source == SubscriptionSource.FREE_CHARGE, s.starts_at, s.id))
+    return rows[0]
+
+
+async def upcoming_subscriptions(subscriber_id: int, at: datetime) -> list[Subscription]:
+    """Subscriptions bought ahead, in the order they will start."""
+    return (
+        await Subscription.filter(subscriber_id=subscriber_id, status__in=LIVE, starts_at__gt=at)
+        .select_related("plan")
+        .order_by("starts_at", "id")
+    )
+
+
+async def paid_chain_end(subscriber_id: int, at: datetime) -> datetime | None:
+    """When the last paid subscription (current or ahead) ends, or None when there is none."""
+    rows = await Subscription.filter(
+        subscriber_id=subscriber_id, status__in=LIVE, ends_at__gt=at
+    ).exclude(source=SubscriptionSource.FREE_CHARGE)
+    return max((s.ends_at for s in rows), default=None)
+
+
+async def live_buckets(subscriber_id: int, at: datetime) -> list[TrafficBucket]:
+    """Buckets usable at ``at`` with bytes left, the earliest to expire first (no end: last)."""
+    rows = await TrafficBucket.filter(subscriber_id=subscriber_id, valid_from__lte=at)
+    usable = [
+        b
+        for b in rows
+        if (b.valid_until is None or b.valid_until > at) and b.used_bytes < b.total_bytes
+    ]
+    usable.sort(key=lambda b: (b.valid_until is None, b.valid_until or at, b.id))
+    return usable
+
+
+async def service_state(subscriber_id: int, at: datetime) -> ServiceState:
+    current = await current_subscription(subscriber_id, at)
+    upcoming = await upcoming_subscriptions(subscriber_id, at)
+    buckets = await TrafficBucket.filter(subscriber_id=subscriber_id)
+    remaining = reserve = 0
+    for b in buckets:
+        left = max(0, b.total_bytes - b.used_bytes)
+        if b.valid_until is not None and b.valid_until <= at:
+            continue
+        if b.valid_from <= at:
+            remaining += left
+        else:
+            reserve += left
+    return ServiceState(
+        current=current,
+        reserve=upcoming[0] if upcoming else None,
+        remaining_bytes=remaining,
+        reserve_bytes=reserve,
+    )
+
+
+async def wallet_balance(subscriber_id: int) -> int:
+    """The panel credit: the sum of the ledger."""
+    row = (
+        await WalletEntry.filter(subscriber_id=subscriber_id)
+        .annotate(total=Sum("amount"))
+        .group_by("subscriber_id")
+        .values("total")
+    )
+    return int(row[0]["total"] or 0) if row else 0
+
+
+async def wallet_held(subscriber_id: int, *, exclude_order_id: int | None = None) -> int:
+    """Panel credit promised to pending orders (debited only when they are applied)."""
+    query = Order.filter(subscriber_id=subscriber_id, status=OrderStatus.PENDING, wallet_used__gt=0)
+    if exclude_order_id is not None:
+        query = query.exclude(id=exclude_order_id)
+    amounts = await query.values_list("wallet_used", flat=True)
+    return sum(int(a) for a in amounts)

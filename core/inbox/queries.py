@@ -1,0 +1,62 @@
+"""Reads for the message box and the announcements shown at login."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import Q
+
+from core.accounts.models import Subscriber
+from core.billing.models import Subscription, SubscriptionStatus
+from core.inbox.models import Announcement, InboxMessage
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """One notification sent: when, where (channel and number or chat id), and why."""
+
+    id: int
+    sent_at: datetime
+    kind: str
+    params: dict[str, Any]
+    channel: str
+    address: str
+
+
+async def inbox(subscriber_id: int, limit: int = 20, offset: int = 0) -> list[InboxRow]:
+    """The subscriber's message box, newest first."""
+    rows = (
+        await InboxMessage.filter(subscriber_id=subscriber_id)
+        .order_by("-sent_at", "-id")
+        .offset(offset)
+        .limit(limit)
+    )
+    return [InboxRow(r.id, r.sent_at, r.kind, r.params, r.channel, r.address) for r in rows]
+
+
+async def announcements_for(subscriber_id: int, now: datetime) -> list[Announcement]:
+    """Announcements running at ``now`` that are chosen for this subscriber, newest first.
+
+    An announcement names a plan, an exchange centre, both, or neither (everyone); it is shown
+    when every condition it names holds: the plan is one of the subscriber's active services,
+    the exchange centre is the one serving the subscriber's line.
+    """
+    subscriber = await Subscriber.get_or_none(id=subscriber_id).only("id", "exchange_centre")
+    if subscriber is None:
+        return []
+    plan_ids = await Subscription.filter(
+        subscriber_id=subscriber_id, status=SubscriptionStatus.ACTIVE
+    ).values_list("plan_id", flat=True)
+    plan_rule = Q(plan_id__isnull=True)
+    if plan_ids:
+        plan_rule |= Q(plan_id__in=list(plan_ids))
+    exchange_rule = Q(exchange_centre__isnull=True)
+    if subscriber.exchange_centre:
+        exchange_rule |= Q(exchange_centre=subscriber.exchange_centre)
+    return (
+        await Announcement.filter(plan_rule, exchange_rule, starts_at__lte=now)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .order_by("-starts_at", "-id")
+    )

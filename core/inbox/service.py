@@ -1,0 +1,182 @@
+"""The message box, announcements, and the outbox relay.
+
+A service that changes something the subscriber must hear about calls ``enqueue`` inside its own
+transaction; the ``OutboxRelay`` sends what was committed, through the Notifier port, and records
+each message sent in the subscriber's inbox with where it went.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from core.inbox import queries
+from core.inbox.models import Announcement, InboxMessage, OutboxMessage
+from core.ports import Clock, Delivery, Notifier
+
+if TYPE_CHECKING:
+    from tortoise.backends.base.client import BaseDBAsyncClient
+
+log = logging.getLogger(__name__)
+
+
+async def enqueue(
+    subscriber_id: int,
+    kind: str,
+    params: dict[str, Any],
+    dedup_key: str,
+    *,
+    at: datetime,
+    using_db: BaseDBAsyncClient | None = None,
+) -> bool:
+    """Write a message to send after commit. Returns False when ``dedup_key`` was already used
+    (the event was already reported); the caller's transaction carries on either way, because
+    the insert runs in a savepoint of its own."""
+    if at.tzinfo is None:
+        raise ValueError("enqueue needs a timezone-aware time")
+    context = using_db._in_transaction() if using_db is not None else in_transaction()
+    try:
+        async with context as conn:
+            await OutboxMessage.create(
+                subscriber_id=subscriber_id,
+                kind=kind,
+                params=params,
+                dedup_key=dedup_key,
+                created_at=at,
+                using_db=conn,
+            )
+    except IntegrityError:
+        if using_db is not None:
+            taken = await OutboxMessage.filter(dedup_key=dedup_key).using_db(using_db).exists()
+        else:
+            taken = await OutboxMessage.filter(dedup_key=dedup_key).exists()
+        if not taken:
+            raise
+        return False
+    return True
+
+
+class Inbox:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def record(
+        self, subscriber_id: int, kind: str, params: dict[str, Any], delivery: Delivery
+    ) -> InboxMessage:
+        """Note a notification that was just sent (by whoever sent it)."""
+        return await InboxMessage.create(
+            subscriber_id=subscriber_id,
+            kind=kind,
+            params=params,
+            channel=delivery.channel,
+            address=delivery.address,
+            sent_at=self.clock.now(),
+        )
+
+    async def list(
+        self, subscriber_id: int, limit: int = 20, offset: int = 0
+    ) -> list[queries.InboxRow]:
+        return await queries.inbox(subscriber_id, limit=limit, offset=offset)
+
+    async def announcements_for(self, subscriber_id: int) -> list[Announcement]:
+        return await queries.announcements_for(subscriber_id, self.clock.now())
+
+
+class OutboxRelay:
+    """Sends committed outbox messages. Each message is claimed with a conditional update (a
+    compare-and-swap on ``attempts``), so two relays running at once send it once. A claim is a
+    lease: if a relay dies mid-send, the message is tried again when the lease ends. When no
+    channel takes it (the Notifier returns None) or the Notifier fails, it waits, longer after
+    each attempt, up to ``max_backoff``."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        notifier: Notifier,
+        *,
+        lease: timedelta = timedelta(minutes=5),
+        backoff: timedelta = timedelta(minutes=1),
+        max_backoff: timedelta = timedelta(hours=6),
+    ) -> None:
+        self.clock = clock
+        self.notifier = notifier
+        self.lease = lease
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+
+    def delay_after(self, attempts: int) -> timedelta:
+        """The wait after the ``attempts``-th failed attempt: 1, 2, 4, 8... minutes, capped."""
+        return min(self.backoff * (2 ** max(attempts - 1, 0)), self.max_backoff)
+
+    async def relay_pending(self, limit: int = 100) -> int:
+        """Send up to ``limit`` due messages; returns how many were delivered."""
+        now = self.clock.now()
+        due = (
+            await OutboxMessage.filter(sent_at__isnull=True)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .order_by("created_at", "id")
+            .limit(limit)
+        )
+        delivered = 0
+        for message in due:
+            attempts = await self._claim(message)
+            if attempts is None:
+                continue
+            try:
+                delivery = await self.notifier.notify(
+                    message.subscriber_id,  # type: ignore[attr-defined]
+                    message.kind,
+                    message.params,
+                )
+            except Exception as exc:
+                log.warning("outbox %s: notifier failed: %r", message.id, exc)
+                await self._later(message.id, attempts, f"{type(exc).__name__}: {exc}")
+                continue
+            if delivery is None:
+                await self._later(message.id, attempts, "no_channel")
+                continue
+            await self._delivered(message, delivery)
+            delivered += 1
+        return delivered
+
+    async def _claim(self, message: OutboxMessage) -> int | None:
+        now = self.clock.now()
+        claimed = (
+            await OutboxMessage.filter(
+                id=message.id, attempts=message.attempts, sent_at__isnull=True
+            )
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .update(attempts=message.attempts + 1, next_attempt_at=now + self.lease)
+        )
+        return message.attempts + 1 if claimed == 1 else None
+
+    async def _later(self, message_id: int, attempts: int, error: str) -> None:
+        await OutboxMessage.filter(id=message_id, attempts=attempts, sent_at__isnull=True).update(
+            next_attempt_at=self.clock.now() + self.delay_after(attempts), last_error=error[:200]
+        )
+
+    async def _delivered(self, message: OutboxMessage, delivery: Delivery) -> None:
+        now = self.clock.now()
+        async with in_transaction() as conn:
+            marked = (
+                # Not conditional on ``attempts``: if our lease ran out mid-send and another relay
+                # took the message, whichever finishes first records the sending.
+                await OutboxMessage.filter(id=message.id, sent_at__isnull=True)
+                .using_db(conn)
+                .update(sent_at=now, next_attempt_at=None, last_error=None)
+            )
+            if marked:
+                await InboxMessage.create(
+                    subscriber_id=message.subscriber_id,  # type: ignore[attr-defined]
+                    kind=message.kind,
+                    params=message.params,
+                    channel=delivery.channel,
+                    address=delivery.address,
+                    sent_at=now,
+                    using_db=conn,
+                )
