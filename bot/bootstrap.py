@@ -1,0 +1,63 @@
+"""Wiring: the core's services with the adapters this process uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.adapters.files import DiskFileStore
+from bot.adapters.sms_log import LoggingSmsSender
+from bot.config import BotSettings
+from bot.dialogs.engine import Engine
+from bot.dialogs.flows import all_flows
+from bot.dialogs.services import Services
+from bot.dialogs.state import StateStore, open_state_store
+from bot.i18n import translator
+from core.accounts.models import Subscriber
+from core.accounts.service import Accounts
+from core.billing.gateways.sandbox import SandboxGateway
+from core.billing.queries import BillingQueries
+from core.billing.service import Billing
+from core.clock import SystemClock
+from core.inbox.service import Inbox
+from core.ports import Clock, FileStore, PaymentGateway, SmsSender
+from core.tickets.service import Tickets
+
+
+def reset_sms_text(subscriber: Subscriber, password: str) -> str:
+    """The new-password SMS, in the subscriber's language."""
+    t = translator(getattr(subscriber.language, "value", subscriber.language))
+    return t.gettext(
+        "Your new panel password for %(username)s is: %(password)s",
+        username=subscriber.username,
+        password=password,
+    )
+
+
+def build_services(
+    settings: BotSettings,
+    *,
+    clock: Clock | None = None,
+    sms: SmsSender | None = None,
+    files: FileStore | None = None,
+    gateways: Mapping[str, PaymentGateway] | None = None,
+) -> Services:
+    clock = clock or SystemClock()
+    files = files or DiskFileStore(settings.files_dir)
+    sms = sms or LoggingSmsSender()
+    if gateways is None:
+        sandbox = SandboxGateway(settings.base_url)
+        gateways = {sandbox.name: sandbox}
+    return Services(
+        settings=settings,
+        clock=clock,
+        files=files,
+        accounts=Accounts(settings, clock, sms, files, reset_sms_text=reset_sms_text),
+        billing=Billing(settings, clock, gateways),
+        billing_queries=BillingQueries(settings, clock),
+        tickets=Tickets(settings, clock, files),
+        inbox=Inbox(clock),
+    )
+
+
+def build_engine(services: Services, store: StateStore | None = None) -> Engine:
+    return Engine(services, store or open_state_store(services.settings), all_flows())

@@ -1,0 +1,219 @@
+"""The dialog engine: one turn in, replies out, the same for every channel.
+
+Per chat, one turn at a time (the store's lock); the conversation's state is loaded before and
+saved after, so a restart in the middle of a flow resumes it. Global commands work at any step;
+a numbered answer ("2") picks the second option of the question last asked, for channels that
+cannot show buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.dialogs.commands import Command, command_of
+from bot.dialogs.contract import Link, Outcome, Reply, Turn
+from bot.dialogs.errors import error_text
+from bot.dialogs.flow import Context, Flow
+from bot.dialogs.menu import FLOW_PREFIX, main_menu
+from bot.dialogs.normalize import fold, parse_int
+from bot.dialogs.services import Services
+from bot.dialogs.state import ChatBusy, ChatKey, StateStore
+from bot.i18n import DEFAULT_LANGUAGE, resolve_language, translator
+from core.accounts.models import Subscriber
+from core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+RESUME = "engine:resume"
+
+
+class Engine:
+    def __init__(self, services: Services, store: StateStore, flows: Iterable[Flow]) -> None:
+        self.services = services
+        self.store = store
+        self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
+
+    async def handle(self, turn: Turn) -> Outcome:
+        chat = ChatKey(turn.channel, turn.chat_id)
+        try:
+            async with self.store.lock(chat):
+                state = await self.store.load(chat) or {}
+                ctx = await self._context(turn, state)
+                await self._run(ctx)
+                state["at"] = self.services.clock.now().timestamp()
+                await self.store.save(chat, state)
+        except ChatBusy:
+            t = translator(resolve_language(turn.language_hint) or DEFAULT_LANGUAGE)
+            text = t.gettext("I am still working on your previous message. Please try again.")
+            return Outcome([Reply(text, language=t.language)])
+        return Outcome(ctx.replies, ctx.forget_inbound)
+
+    # ---- one turn ------------------------------------------------------------------------
+
+    async def _context(self, turn: Turn, state: dict[str, Any]) -> Context:
+        identity = await self.services.accounts.identify_chat(
+            turn.channel, turn.chat_id, turn.language_hint
+        )
+        subscriber = None
+        if identity.subscriber_id is not None:  # type: ignore[attr-defined]
+            subscriber = await Subscriber.get_or_none(id=identity.subscriber_id)  # type: ignore[attr-defined]
+        language = identity.language.value if identity.language else None
+        state["language_chosen"] = language is not None
+        settings = self.services.settings
+        zone = (subscriber.timezone if subscriber else None) or settings.timezone
+        t = translator(
+            language or DEFAULT_LANGUAGE, zone=zone, money_in_toman=settings.money_in_toman
+        )
+        choice = turn.choice or self._picked(turn.text, state)
+        return Context(self, turn, state, t, subscriber, choice)
+
+    @staticmethod
+    def _picked(text: str | None, state: dict[str, Any]) -> str | None:
+        """The option a typed answer names: its number in the list, or its label."""
+        options: list[str] = state.get("options") or []
+        if not text or not options:
+            return None
+        number = parse_int(text)
+        if number is not None and state.get("numbered", True):
+            return options[number - 1] if 1 <= number <= len(options) else None
+        labels: list[str] = state.get("labels") or []
+        folded = fold(text)
+        for option_id, label in zip(options, labels, strict=False):
+            if folded and fold(label) == folded:
+                return option_id
+        return None
+
+    async def _run(self, ctx: Context) -> None:
+        state = ctx.state
+        command = command_of(ctx.turn.text, ctx.input.choice)
+        try:
+            if self._expired(state) and command is None:
+                self._reset(state)
+                await self.finish(ctx, ctx._("That conversation timed out, so we start again."))
+                return
+            if command is not None:
+                await self._command(ctx, command)
+            elif ctx.input.choice == RESUME:
+                await self._resume(ctx)
+            elif not state.get("language_chosen") and not state.get("flow"):
+                await self.start_flow(ctx, "language", {"first_contact": True})
+            elif ctx.input.choice and ctx.input.choice.startswith(FLOW_PREFIX):
+                await self.start_flow(ctx, ctx.input.choice.removeprefix(FLOW_PREFIX), {})
+            elif state.get("flow") and state.get("step"):
+                await self._answer(ctx)
+            else:
+                await self.finish(ctx, None)
+        except Exception:
+            log.exception("turn failed on %s:%s", ctx.turn.channel, ctx.turn.chat_id)
+            self._reset(state)
+            ctx.replies.clear()
+            await self.finish(
+                ctx, ctx._("Sorry, something went wrong on our side. Nothing was changed.")
+            )
+
+    async def _answer(self, ctx: Context) -> None:
+        flow = self.flows.get(ctx.state["flow"])
+        if flow is None:  # a flow that a newer version removed
+            self._reset(ctx.state)
+            await self.finish(ctx, None)
+            return
+        try:
+            await flow.reader(ctx.state["step"])(ctx)
+        except DomainError as error:
+            ctx.say(error_text(ctx.t, error))
+            if ctx.state.get("flow") == flow.name:
+                await self.ask(ctx)
+
+    async def _command(self, ctx: Context, command: Command) -> None:
+        state = ctx.state
+        if command is Command.MENU:
+            self._reset(state)
+            await self.finish(ctx, None)
+        elif command is Command.CANCEL:
+            had_flow = bool(state.get("flow"))
+            self._reset(state)
+            text = ctx._("Cancelled. Nothing was changed.") if had_flow else None
+            await self.finish(ctx, text)
+        elif command is Command.BACK:
+            history: list[str] = state.get("history") or []
+            if state.get("flow") and history:
+                state["step"] = history.pop()
+                await self.ask(ctx)
+            else:
+                self._reset(state)
+                await self.finish(ctx, None)
+        elif command is Command.LANGUAGE:
+            await self.start_flow(ctx, "language", {})
+        elif command is Command.HELP:
+            ctx.say(help_text(ctx))
+            if state.get("flow") and state.get("step"):
+                await self.ask(ctx)
+            else:
+                await self.finish(ctx, None)
+        elif command is Command.AGENT:
+            await self.start_flow(ctx, "agent", {})
+
+    async def _resume(self, ctx: Context) -> None:
+        """A channel reconnected (the web chat reopened): show where the chat is."""
+        if ctx.state.get("flow") and ctx.state.get("step") and not self._expired(ctx.state):
+            await self.ask(ctx)
+        elif not ctx.state.get("language_chosen"):
+            await self.start_flow(ctx, "language", {"first_contact": True})
+        else:
+            self._reset(ctx.state)
+            await self.finish(ctx, None)
+
+    # ---- what flows call -----------------------------------------------------------------
+
+    async def ask(self, ctx: Context) -> None:
+        flow = self.flows[ctx.state["flow"]]
+        await flow.asker(ctx.state["step"])(ctx)
+
+    async def start_flow(self, ctx: Context, name: str, data: dict[str, Any]) -> None:
+        flow = self.flows.get(name)
+        if flow is None:
+            self._reset(ctx.state)
+            await self.finish(ctx, None)
+            return
+        if flow.needs_login and ctx.subscriber is None:
+            name, flow, data = "login", self.flows["login"], {"then": name}
+        self._reset(ctx.state)
+        ctx.state.update(flow=name, data=dict(data))
+        try:
+            await flow.begin(ctx)
+        except DomainError as error:
+            self._reset(ctx.state)
+            await self.finish(ctx, error_text(ctx.t, error))
+
+    async def finish(self, ctx: Context, text: str | None, *, links: Sequence[Link] = ()) -> None:
+        self._reset(ctx.state)
+        menu = await main_menu(ctx, self.flows.values())
+        ctx.say(text or menu.prompt, options=menu.options, links=links)
+
+    # ---- state ---------------------------------------------------------------------------
+
+    def _expired(self, state: dict[str, Any]) -> bool:
+        at = state.get("at")
+        if not state.get("flow") or at is None:
+            return False
+        idle = self.services.clock.now().timestamp() - float(at)
+        return idle > self.services.settings.flow_timeout_seconds
+
+    @staticmethod
+    def _reset(state: dict[str, Any]) -> None:
+        for key in ("flow", "step", "data", "history", "options", "labels", "numbered"):
+            state.pop(key, None)
+
+
+def help_text(ctx: Context) -> str:
+    return ctx._(
+        "You can type these words at any time:\n"
+        "menu: the main menu\n"
+        "back: the previous question\n"
+        "cancel: stop what you are doing\n"
+        "language: change the language\n"
+        "agent: talk to a person\n"
+        "When a question lists numbered choices, you can answer with the number."
+    )

@@ -1,0 +1,120 @@
+"""Domain refusals in words: each stable error code of the core has its translated message.
+
+Details of the error fill the message's placeholders. A code without a message here gets a
+general answer (and a log line, so the missing message is noticed).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.i18n import N_, Texts
+from core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+MESSAGES: dict[str, str] = {
+    # logging in and passwords
+    "login_failed": N_(
+        "The username or password is not right. You have %(attempts_left)s more tries."
+    ),
+    "login_locked": N_(
+        "Too many wrong passwords. For your safety, logging in is blocked for %(minutes_left)s "
+        "minutes."
+    ),
+    "reset_rate_limited": N_(
+        "You have asked for a new password too often. Please try again in %(minutes_left)s minutes."
+    ),
+    "wrong_password": N_(
+        "The current password is not right. You have %(attempts_left)s more tries."
+    ),
+    "passwords_differ": N_("The two new passwords are not the same."),
+    "password_too_weak": N_(
+        "That password is too easy to guess. Use at least %(min_length)s characters, with "
+        "letters and digits, and not your username."
+    ),
+    "password_too_long": N_("That password is too long (at most %(max_length)s characters)."),
+    "password_unchanged": N_("The new password must be different from the current one."),
+    "password_invalid_characters": N_(
+        "Modems accept only English letters, digits and symbols, without spaces."
+    ),
+    # profile and documents
+    "invalid_email": N_("That does not look like an email address."),
+    "invalid_mobile": N_("That does not look like a mobile number."),
+    "invalid_national_id": N_("That national ID number is not valid. Please check it."),
+    "invalid_postal_code": N_("That postal code is not valid. Please check it."),
+    "invalid_full_name": N_("Please write your full name."),
+    "profile_field_required": N_("Please write a value."),
+    "profile_value_too_long": N_("That is too long (at most %(max_length)s characters)."),
+    "profile_field_not_editable": N_("That part of the profile can only be changed by us."),
+    "birth_date_locked": N_("The birth date is already set and cannot be changed here."),
+    "invalid_birth_date": N_("That date is not valid."),
+    "birth_date_in_future": N_("That date is in the future."),
+    "invalid_date": N_("That date is not valid. Please write it like %(example)s."),
+    "attachment_type_not_allowed": N_("Please send a picture (JPEG or PNG) or a PDF file."),
+    "attachment_too_large": N_("That file is too large (at most %(max_mb)s MB)."),
+    "attachment_empty": N_("That file is empty."),
+    "unknown_document_kind": N_("Please choose one of the document types."),
+    # billing
+    "line_closed": N_("This line is closed, so nothing can be bought for it."),
+    "plan_not_found": N_("That plan is not available."),
+    "plan_not_available": N_("That plan is not available."),
+    "plan_unchanged": N_("You already have this plan. To extend it, choose Renew."),
+    "no_active_service": N_("You have no active service to add to. Please buy a service first."),
+    "service_unlimited": N_("Your service has unlimited traffic, so no traffic is needed."),
+    "invalid_months": N_("Please choose between %(min)s and %(max)s months."),
+    "wallet_insufficient": N_("Your wallet does not have enough credit."),
+    "order_not_found": N_("There is no order with that tracking number."),
+    "order_not_payable": N_("This order can no longer be paid."),
+    "free_charge_already_used": N_(
+        "You have already used your one-time free charge. It can be used only once."
+    ),
+    "free_charge_not_eligible": N_(
+        "The free charge is for when your days or your traffic have run out. You still have "
+        "service, so you do not need it now."
+    ),
+    "static_ip_pool_exhausted": N_(
+        "No static IP is free at the moment. Please open a ticket and we will arrange one."
+    ),
+    "payment_unavailable": N_(
+        "The payment service cannot be reached right now. Nothing was charged. Please try again "
+        "in a few minutes."
+    ),
+    # tickets
+    "ticket_not_found": N_("There is no ticket with that number among yours."),
+    "subject_required": N_("Please write a subject."),
+    "subject_too_long": N_("The subject is too long (at most %(max_length)s characters)."),
+    "body_required": N_("Please write your message."),
+    "body_too_long": N_("The message is too long (at most %(max_length)s characters)."),
+    "rating_out_of_range": N_("Please choose a score from 1 to 5."),
+    "ticket_not_closed": N_("A ticket can be rated once it is closed."),
+    "ticket_already_rated": N_("You have already rated this ticket. Thank you!"),
+    "closure_already_requested": N_(
+        "You have already asked to close your line (ticket %(ticket_number)s). We will be in touch."
+    ),
+    "contact_phone_invalid": N_("That does not look like a phone number."),
+    "too_many_attachments": N_("That is too many files for one message."),
+}
+
+GENERAL = N_("That cannot be done right now. Please try again later or talk to an agent.")
+
+# Numbers that are codes, not quantities: shown with the language's digits but not grouped.
+_CODES = {"ticket_number", "tracking_number"}
+
+
+def error_text(t: Texts, error: DomainError) -> str:
+    message = MESSAGES.get(error.code)
+    if message is None:
+        log.warning("no message for domain error %r %s", error.code, error.details)
+        return t.gettext(GENERAL)
+    params: dict[str, Any] = {}
+    for name, value in error.details.items():
+        params[name] = t.digits(str(value)) if name in _CODES else value
+    if "max_bytes" in params and "max_mb" not in params:
+        params["max_mb"] = int(error.details["max_bytes"]) // (1024 * 1024)
+    try:
+        return t.gettext(message, **params)
+    except (KeyError, TypeError, ValueError):
+        log.warning("message for %r needs details it lacks: %s", error.code, error.details)
+        return t.gettext(GENERAL)

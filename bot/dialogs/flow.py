@@ -1,0 +1,170 @@
+"""What a flow is, and the context a step runs in.
+
+A flow is a small state machine. Each step ``x`` has ``ask_x`` (put the question, again after
+*back* or a resume) and ``on_x`` (read the answer). Steps move on with ``ctx.goto``; a flow ends
+with ``ctx.finish``. A domain refusal (``DomainError``) raised by a step is translated by the
+engine and the same question is put again, so a wrong answer never loses the flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from bot.dialogs.contract import Attachment, Link, Option, Reply, Turn
+from bot.dialogs.normalize import normalize_text
+from bot.i18n import Texts
+
+if TYPE_CHECKING:
+    from bot.dialogs.engine import Engine
+    from bot.dialogs.services import Services
+    from core.accounts.models import Subscriber
+
+Step = Callable[["Context"], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """The answer to the current question, as typed or pressed."""
+
+    # Normalised: Persian digits to ASCII, Arabic letters unified, invisible marks gone.
+    text: str
+    # Exactly as sent (passwords must not be normalised).
+    raw: str
+    choice: str | None
+    attachment: Attachment | None
+    contact_phone: str | None
+
+    @classmethod
+    def of(cls, turn: Turn, choice: str | None) -> Input:
+        raw = turn.text or ""
+        return cls(normalize_text(raw), raw, choice, turn.attachment, turn.contact_phone)
+
+
+class Flow:
+    """Base of every flow. ``name`` is its id in the state and in menu choices."""
+
+    name: ClassVar[str]
+    first_step: ClassVar[str] = "start"
+    # Flows of logged-in subscribers send the others to log in first.
+    needs_login: ClassVar[bool] = True
+    # In the main menu: the label (marked with N_, translated when shown) and the place.
+    menu_label: ClassVar[str | None] = None
+    menu_order: ClassVar[int] = 100
+    # Who sees it in the menu: "subscriber" (logged in), "guest" (not logged in) or "anyone".
+    audience: ClassVar[str] = "subscriber"
+
+    async def offered(self, ctx: Context) -> bool:
+        """Whether the menu shows this flow now (e.g. the free charge only when eligible)."""
+        return True
+
+    async def begin(self, ctx: Context) -> None:
+        await ctx.goto(self.first_step)
+
+    def asker(self, step: str) -> Step:
+        return getattr(self, f"ask_{step}")
+
+    def reader(self, step: str) -> Step:
+        return getattr(self, f"on_{step}")
+
+
+class Context:
+    """One turn of one chat, as a flow sees it."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        turn: Turn,
+        state: dict[str, Any],
+        t: Texts,
+        subscriber: Subscriber | None,
+        choice: str | None,
+    ) -> None:
+        self.engine = engine
+        self.services: Services = engine.services
+        self.turn = turn
+        self.state = state
+        self.t = t
+        self.subscriber = subscriber
+        self.input = Input.of(turn, choice)
+        self.replies: list[Reply] = []
+        self.forget_inbound = False
+
+    # ---- words -------------------------------------------------------------------------
+
+    def _(self, message: str, /, **params: Any) -> str:
+        return self.t.gettext(message, **params)
+
+    def say(
+        self,
+        text: str,
+        *,
+        options: Iterable[Option] = (),
+        links: Sequence[Link] = (),
+        secret: bool = False,
+        asks_contact: bool = False,
+        attachment: Attachment | None = None,
+        numbered: bool = True,
+    ) -> None:
+        """Add a reply. The options of the last reply are the ones a typed answer can pick:
+        by number (unless ``numbered`` is False, when digits are the answer itself) or label."""
+        options = tuple(options)
+        self.replies.append(
+            Reply(
+                text=text,
+                options=options,
+                links=tuple(links),
+                attachment=attachment,
+                language=self.t.language,
+                expects_secret=secret,
+                asks_contact=asks_contact,
+            )
+        )
+        self.state["options"] = [o.id for o in options]
+        self.state["labels"] = [o.label for o in options]
+        self.state["numbered"] = numbered
+
+    def option(self, option_id: str, label: str) -> Option:
+        return Option(option_id, label)
+
+    # ---- where the conversation is ----------------------------------------------------------
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The current flow's answers so far (plain JSON values only)."""
+        return self.state.setdefault("data", {})
+
+    @property
+    def language(self) -> str:
+        return self.t.language
+
+    @property
+    def subscriber_id(self) -> int:
+        if self.subscriber is None:
+            raise RuntimeError("this step needs a logged-in subscriber")
+        return self.subscriber.id
+
+    async def goto(self, step: str) -> None:
+        """Move to ``step`` and put its question; *back* returns to the step before."""
+        current = self.state.get("step")
+        if current and current != step:
+            self.state.setdefault("history", []).append(current)
+        self.state["step"] = step
+        await self.engine.ask(self)
+
+    async def stay(self) -> None:
+        """Put the current question again (after a wrong answer was explained)."""
+        await self.engine.ask(self)
+
+    async def start(self, flow_name: str, **data: Any) -> None:
+        """Leave this flow for another (its answers are dropped)."""
+        await self.engine.start_flow(self, flow_name, data)
+
+    async def finish(self, text: str | None = None, *, links: Sequence[Link] = ()) -> None:
+        """End the flow; ``text`` is shown with the main menu's choices."""
+        await self.engine.finish(self, text, links=links)
+
+    def mark_secret(self) -> None:
+        """The inbound message held a secret: channels delete it where they can."""
+        self.forget_inbound = True

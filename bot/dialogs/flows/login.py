@@ -1,0 +1,99 @@
+"""Logging in (username or registered mobile, then the panel password) and logging out."""
+
+from __future__ import annotations
+
+from bot.dialogs.errors import error_text
+from bot.dialogs.flow import Context, Flow
+from bot.i18n import N_
+from core.errors import DomainError
+
+
+class LoginFlow(Flow):
+    name = "login"
+    first_step = "identifier"
+    needs_login = False
+    menu_label = N_("Log in")
+    menu_order = 1
+    audience = "guest"
+
+    async def begin(self, ctx: Context) -> None:
+        if ctx.subscriber is not None:
+            await ctx.finish(
+                ctx._(
+                    "You are already logged in as %(username)s.", username=ctx.subscriber.username
+                )
+            )
+            return
+        if ctx.data.get("then"):
+            ctx.say(ctx._("Please log in first."))
+        await ctx.goto(self.first_step)
+
+    async def ask_identifier(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._("Please send your username, or the mobile number registered for your line."),
+            asks_contact=True,
+        )
+
+    async def on_identifier(self, ctx: Context) -> None:
+        identifier = ctx.input.contact_phone or ctx.input.text
+        if not identifier:
+            ctx.say(ctx._("Please write your username or mobile number."))
+            await ctx.stay()
+            return
+        ctx.data["identifier"] = identifier
+        await ctx.goto("password")
+
+    async def ask_password(self, ctx: Context) -> None:
+        ctx.say(ctx._("Now send your panel password."), secret=True)
+
+    async def on_password(self, ctx: Context) -> None:
+        ctx.mark_secret()
+        password = ctx.input.raw.strip()
+        if not password:
+            await ctx.stay()
+            return
+        try:
+            subscriber = await ctx.services.accounts.log_in(
+                ctx.turn.channel, ctx.turn.chat_id, ctx.data["identifier"], password
+            )
+        except DomainError as error:
+            if error.code == "login_locked":
+                await ctx.finish(error_text(ctx.t, error))
+                return
+            raise
+        ctx.subscriber = subscriber
+        if subscriber.timezone:
+            ctx.t = ctx.t.in_zone(subscriber.timezone)
+        then = ctx.data.get("then")
+        ctx.say(ctx._("Welcome, %(name)s! You are logged in.", name=subscriber.full_name))
+        for text in await announcements(ctx):
+            ctx.say(text)
+        if then:
+            await ctx.start(then)
+        else:
+            await ctx.finish()
+
+
+async def announcements(ctx: Context) -> list[str]:
+    """Announcements for this subscriber, in the chat's language (or the first one written)."""
+    rows = await ctx.services.inbox.announcements_for(ctx.subscriber_id)
+    texts = []
+    for row in rows:
+        text = row.texts.get(ctx.language) or next(iter(row.texts.values()), "")
+        if text:
+            texts.append(ctx._("Announcement: %(text)s", text=text))
+    return texts
+
+
+class LogoutFlow(Flow):
+    name = "logout"
+    menu_label = N_("Log out")
+    menu_order = 95
+
+    async def begin(self, ctx: Context) -> None:
+        await ctx.services.accounts.log_out(ctx.turn.channel, ctx.turn.chat_id)
+        ctx.subscriber = None
+        await ctx.finish(ctx._("You are logged out. Your account stays as it was."))
+
+
+FLOWS = [LoginFlow(), LogoutFlow()]

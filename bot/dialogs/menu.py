@@ -1,0 +1,32 @@
+"""The main menu: the flows this chat may start now, in their order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.dialogs.contract import Option
+from bot.dialogs.flow import Context, Flow
+
+FLOW_PREFIX = "flow:"
+
+
+@dataclass(frozen=True, slots=True)
+class Menu:
+    prompt: str
+    options: tuple[Option, ...]
+
+
+async def main_menu(ctx: Context, flows: Iterable[Flow]) -> Menu:
+    audience = {"anyone", "subscriber" if ctx.subscriber else "guest"}
+    shown = [
+        flow
+        for flow in sorted(flows, key=lambda f: (f.menu_order, f.name))
+        if flow.menu_label and flow.audience in audience and await flow.offered(ctx)
+    ]
+    options = tuple(Option(FLOW_PREFIX + f.name, ctx._(f.menu_label or "")) for f in shown)
+    if ctx.subscriber is not None:
+        prompt = ctx._("%(name)s, what would you like to do?", name=ctx.subscriber.full_name)
+    else:
+        prompt = ctx._("Welcome! What would you like to do?")
+    return Menu(prompt, options)

@@ -1,0 +1,170 @@
+"""What people type, made comparable: digits, letters, invisible marks, spaces, phone numbers.
+
+Subscribers type on Persian, Arabic and Indonesian keyboards; the same number or word arrives in
+several spellings. Every function here is pure and table-tested (tests/dialogs/test_normalize.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+ASCII_DIGITS = "0123456789"
+
+_TO_ASCII_DIGITS = str.maketrans(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS, ASCII_DIGITS * 2)
+_TO_PERSIAN_DIGITS = str.maketrans(ASCII_DIGITS, PERSIAN_DIGITS)
+
+# An Arabic keyboard (common on Iranian phones) types ي and ك where Persian spells ی and ک; the
+# alef maksura ى is another look-alike of ی.
+_ARABIC_TO_PERSIAN_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی"})
+
+# Zero-width and bidi control characters: invisible, but they break equality and digit parsing.
+_INVISIBLE = dict.fromkeys(
+    [
+        0x200B,  # zero-width space
+        0x200C,  # zero-width non-joiner (Persian نیم‌فاصله)
+        0x200D,  # zero-width joiner
+        0x200E,  # left-to-right mark
+        0x200F,  # right-to-left mark
+        0x061C,  # Arabic letter mark
+        0x2060,  # word joiner
+        0xFEFF,  # byte order mark / zero-width no-break space
+        *range(0x202A, 0x202F),  # LRE, RLE, PDF, LRO, RLO
+        *range(0x2066, 0x206A),  # LRI, RLI, FSI, PDI
+    ]
+)
+
+_SPACES = re.compile(r"\s+")
+# Separators people put inside a number they type or paste: spaces, dashes, dots, brackets.
+_NUMBER_SEPARATORS = re.compile(r"[\s\-‐-―−.()]")
+# Punctuation around a keyword that does not change what it means ("menu!", "help?", "؟راهنما").
+_KEYWORD_EDGES = " \t.,;:!?¿¡'\"«»()[]{}،؛؟"
+
+
+def to_ascii_digits(text: str) -> str:
+    """Persian (۰-۹) and Arabic-Indic (٠-٩) digits become 0-9; everything else is kept."""
+    return text.translate(_TO_ASCII_DIGITS)
+
+
+def to_persian_digits(text: str) -> str:
+    """0-9 become Persian digits (for text shown in fa); everything else is kept."""
+    return text.translate(_TO_PERSIAN_DIGITS)
+
+
+def unify_letters(text: str) -> str:
+    """Arabic ي/ك/ى become the Persian ی/ک, so one word has one spelling."""
+    return text.translate(_ARABIC_TO_PERSIAN_LETTERS)
+
+
+def strip_invisible(text: str) -> str:
+    """Remove zero-width non-joiners and joiners, bidi marks and embeddings, and the BOM."""
+    return text.translate(_INVISIBLE)
+
+
+def collapse_spaces(text: str) -> str:
+    """Runs of any whitespace (tabs, newlines, no-break spaces) become one space; ends trimmed."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalize_text(text: str) -> str:
+    """The comparable form of a typed line: every rule above, after Unicode NFKC.
+
+    NFKC folds Arabic presentation forms and full-width digits into their plain letters; it does
+    not touch Persian digits, which to_ascii_digits handles. Invisible characters go before spaces
+    collapse, so that a ZWNJ between two spaces does not leave two spaces behind.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = strip_invisible(text)
+    text = to_ascii_digits(text)
+    text = unify_letters(text)
+    return collapse_spaces(text)
+
+
+def fold(text: str) -> str:
+    """The form used to compare commands, keywords and option labels: normalised, case-folded,
+    without the punctuation people add around a word."""
+    return normalize_text(text).casefold().strip(_KEYWORD_EDGES)
+
+
+def digits_of(text: str) -> str | None:
+    """The digits of a number typed with spaces, dashes, dots or brackets ("0912 123-4567"), or
+    None when anything else is in it. A leading + is kept (it matters for phone numbers)."""
+    cleaned = _NUMBER_SEPARATORS.sub("", normalize_text(text))
+    plus = cleaned.startswith("+")
+    body = cleaned[1:] if plus else cleaned
+    if not body.isascii() or not body.isdigit():
+        return None
+    return ("+" if plus else "") + body
+
+
+def parse_int(text: str) -> int | None:
+    """A whole number typed with optional thousands separators ("1,000", "۱٬۰۰۰", "1 000")."""
+    cleaned = re.sub(r"[\s,٬']", "", normalize_text(text))
+    if not cleaned.isascii() or not cleaned.isdigit():
+        return None
+    return int(cleaned)
+
+
+@dataclass(frozen=True, slots=True)
+class CountryDialing:
+    """How one country's phone numbers are written: its calling code and the lengths of its
+    national significant numbers (the digits after the trunk 0 or the calling code)."""
+
+    calling_code: str
+    min_length: int
+    max_length: int
+
+
+COUNTRIES: dict[str, CountryDialing] = {
+    # Iran: mobiles 9xx xxx xxxx and landlines 21 xxxx xxxx are both ten digits.
+    "IR": CountryDialing(calling_code="98", min_length=10, max_length=10),
+    # Indonesia: landlines from eight digits (area code + number), mobiles up to twelve.
+    "ID": CountryDialing(calling_code="62", min_length=8, max_length=12),
+}
+
+
+def normalize_phone(text: str, default_country: str = "IR") -> str | None:
+    """A phone number in E.164 (+989121234567), or None if it cannot be one.
+
+    Accepts the forms people type: +98 912..., 0098 912..., 98912..., 0912..., 912... for Iran
+    and +62 812..., 0062..., 62812..., 0812... for Indonesia, with spaces and dashes anywhere.
+    A number with another country's + or 00 prefix is kept if it has a plausible length.
+    """
+    country = COUNTRIES[default_country]
+    digits = digits_of(text)
+    if digits is None:
+        return None
+    if digits.startswith("+"):
+        return _international(digits[1:])
+    if digits.startswith("00"):
+        return _international(digits[2:])
+    if digits.startswith("0"):
+        return _national(country, digits[1:])
+    # Without a prefix: the calling code written without "+", or the national number without
+    # its trunk 0 (a username "9121234567" is how the Iranian panel stores a line).
+    if digits.startswith(country.calling_code):
+        with_code = _national(country, digits[len(country.calling_code) :])
+        if with_code is not None:
+            return with_code
+    return _national(country, digits)
+
+
+def _national(country: CountryDialing, significant: str) -> str | None:
+    if significant.startswith("0"):
+        return None
+    if not country.min_length <= len(significant) <= country.max_length:
+        return None
+    return f"+{country.calling_code}{significant}"
+
+
+def _international(number: str) -> str | None:
+    for country in COUNTRIES.values():
+        if number.startswith(country.calling_code):
+            return _national(country, number[len(country.calling_code) :])
+    # E.164 allows at most 15 digits; fewer than 8 is no real subscriber number.
+    if number.startswith("0") or not 8 <= len(number) <= 15:
+        return None
+    return f"+{number}"

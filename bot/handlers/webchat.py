@@ -1,0 +1,184 @@
+"""The web chat channel: a page at ``/`` and a WebSocket at ``/ws`` that speak to the engine.
+
+A browser's chat is named by a random cookie set with the page; the socket refuses other
+origins, so another site cannot drive a subscriber's chat with their cookie.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiohttp import WSMsgType, web
+
+from bot.dialogs.contract import Attachment, Outcome, Reply, Turn
+from bot.i18n import text_direction
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "web"
+COOKIE = "ispbot_chat"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+# Base64 of the largest attachment we accept, plus the JSON around it.
+MAX_FRAME_BYTES = 8 * 1024 * 1024
+
+
+class WebChatHub:
+    """The open sockets of this process, by chat id, so a notification can reach a browser."""
+
+    channel = CHANNEL
+
+    def __init__(self) -> None:
+        self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+
+    def add(self, chat_id: str, socket: web.WebSocketResponse) -> None:
+        self._sockets[chat_id].add(socket)
+
+    def remove(self, chat_id: str, socket: web.WebSocketResponse) -> None:
+        self._sockets[chat_id].discard(socket)
+        if not self._sockets[chat_id]:
+            del self._sockets[chat_id]
+
+    async def send(self, chat_id: str, replies: Sequence[Reply]) -> bool:
+        """Push replies to every open tab of the chat; False when none is open."""
+        sockets = list(self._sockets.get(chat_id, ()))
+        delivered = False
+        for socket in sockets:
+            try:
+                for reply in replies:
+                    await socket.send_json(reply_frame(reply))
+                delivered = True
+            except ConnectionError:
+                self.remove(chat_id, socket)
+        return delivered
+
+    async def close_all(self) -> None:
+        for sockets in list(self._sockets.values()):
+            for socket in list(sockets):
+                await socket.close()
+
+
+def reply_frame(reply: Reply) -> dict:
+    return {
+        "type": "reply",
+        "text": reply.text,
+        "options": [{"id": o.id, "label": o.label} for o in reply.options],
+        "links": [{"url": link.url, "label": link.label} for link in reply.links],
+        "language": reply.language,
+        "dir": text_direction(reply.language),
+        "secret": reply.expects_secret,
+    }
+
+
+def turn_from_frame(frame: dict, chat_id: str, language_hint: str | None) -> Turn | None:
+    """The engine turn a browser frame stands for, or None for a frame we do not understand."""
+    base = {
+        "channel": CHANNEL,
+        "chat_id": chat_id,
+        "user_id": chat_id,
+        "language_hint": language_hint,
+    }
+    kind = frame.get("type")
+    if kind == "text" and isinstance(frame.get("text"), str) and frame["text"].strip():
+        return Turn(**base, text=frame["text"][:4000])
+    if kind == "choice" and isinstance(frame.get("id"), str):
+        return Turn(**base, choice=frame["id"][:200])
+    if kind == "file" and isinstance(frame.get("data"), str):
+        try:
+            data = base64.b64decode(frame["data"], validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        attachment = Attachment(
+            filename=str(frame.get("name") or "file")[:200],
+            content_type=str(frame.get("content_type") or "application/octet-stream")[:100],
+            data=data,
+        )
+        return Turn(**base, attachment=attachment)
+    return None
+
+
+def same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True  # not a browser: no ambient cookie to abuse
+    return urlsplit(origin).netloc == request.host
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    response = web.FileResponse(STATIC_DIR / "index.html")
+    if COOKIE not in request.cookies:
+        response.set_cookie(
+            COOKIE, secrets.token_urlsafe(18), httponly=True, samesite="Lax", max_age=90 * 86400
+        )
+    return response
+
+
+def socket_handler(engine_key: web.AppKey, hub_key: web.AppKey):
+    async def socket(request: web.Request) -> web.StreamResponse:
+        if not same_origin(request):
+            raise web.HTTPForbidden(text="cross-origin chat refused")
+        chat_id = request.cookies.get(COOKIE)
+        if not chat_id:
+            raise web.HTTPBadRequest(text="open the chat page first")
+        engine = request.app[engine_key]
+        hub: WebChatHub = request.app[hub_key]
+        language_hint = request.query.get("lang")
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
+        await ws.prepare(request)
+        hub.add(chat_id, ws)
+        try:
+            await _greet(engine, ws, chat_id, language_hint)
+            async for message in ws:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    frame = json.loads(message.data)
+                except ValueError:
+                    log.info("web chat %s sent a frame that is not JSON", chat_id)
+                    continue
+                turn = (
+                    turn_from_frame(frame, chat_id, language_hint)
+                    if isinstance(frame, dict)
+                    else None
+                )
+                if turn is None:
+                    log.info("web chat %s sent an unknown frame", chat_id)
+                    continue
+                await _send_outcome(ws, await engine.handle(turn))
+        finally:
+            hub.remove(chat_id, ws)
+        return ws
+
+    return socket
+
+
+async def _greet(
+    engine, ws: web.WebSocketResponse, chat_id: str, language_hint: str | None
+) -> None:
+    """A page load (or reload) shows where the conversation stands."""
+    turn = Turn(
+        channel=CHANNEL,
+        chat_id=chat_id,
+        user_id=chat_id,
+        language_hint=language_hint,
+        choice="engine:resume",
+    )
+    await _send_outcome(ws, await engine.handle(turn))
+
+
+async def _send_outcome(ws: web.WebSocketResponse, outcome: Outcome) -> None:
+    for reply in outcome.replies:
+        await ws.send_json(reply_frame(reply))
+
+
+def setup(app: web.Application, engine_key: web.AppKey, hub_key: web.AppKey) -> None:
+    app.router.add_get("/", index)
+    app.router.add_get("/ws", socket_handler(engine_key, hub_key))
+    app.router.add_static("/static/", STATIC_DIR)

@@ -1,0 +1,132 @@
+"""The engine: first contact, language, global commands, numbered answers, login, timeouts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.bootstrap import build_engine
+from bot.dialogs.engine import Engine
+from bot.dialogs.state import MemoryStateStore
+from core.clock import FixedClock
+from tests.dialogs.client import ChatClient
+from tests.dialogs.conftest import make_subscriber
+
+
+async def test_first_contact_without_a_language_hint_asks_in_all_three_languages(engine):
+    chat = ChatClient(engine, language_hint=None)
+    await chat.send("hello")
+    assert chat.labels == ["فارسی", "Bahasa Indonesia", "English"]
+    await chat.press("English")
+    assert "Log in" in chat.labels
+
+
+async def test_a_platform_hint_sets_the_language_and_the_menu_comes_straight_away(engine):
+    chat = ChatClient(engine, language_hint="en-US")
+    await chat.send("hi")
+    assert "Welcome" in chat.text
+    assert "Log in" in chat.labels
+
+
+async def test_log_in_with_username_and_password_then_log_out(engine, bot_settings):
+    await make_subscriber(bot_settings)
+    chat = ChatClient(engine)
+    await chat.send("hi")
+    await chat.press("Log in")
+    assert chat.replies[-1].asks_contact
+    await chat.send("5120001")
+    assert chat.replies[-1].expects_secret
+    await chat.send("Secret-2468")
+    assert chat.outcome.forget_inbound
+    assert "Welcome, Sara Rahimi" in chat.text
+    assert "Log out" in chat.labels and "Log in" not in chat.labels
+    await chat.press("Log out")
+    assert "logged out" in chat.text
+    assert "Log in" in chat.labels
+
+
+async def test_a_wrong_password_is_explained_and_asked_again_and_the_third_blocks(
+    engine, bot_settings
+):
+    await make_subscriber(bot_settings)
+    chat = ChatClient(engine)
+    await chat.send(choice="flow:login")
+    await chat.send("5120001")
+    await chat.send("wrong-1")
+    assert "2 more tries" in chat.text
+    assert chat.replies[-1].expects_secret
+    await chat.send("wrong-2")
+    assert "1 more tries" in chat.text
+    await chat.send("wrong-3")
+    assert "blocked for 30 minutes" in chat.text
+    assert "Log in" in chat.labels  # back at the menu, not stuck at the password question
+
+
+async def test_a_number_picks_the_option_of_that_place(engine):
+    chat = ChatClient(engine, channel="sms", language_hint="en")
+    await chat.send("hi")
+    position = chat.labels.index("Language") + 1
+    await chat.send(str(position))
+    assert chat.labels == ["فارسی", "Bahasa Indonesia", "English"]
+    await chat.send("۱")  # Persian digit one
+    assert chat.replies[-1].language == "fa"
+
+
+async def test_cancel_and_back_and_menu_work_in_every_language(engine, bot_settings):
+    await make_subscriber(bot_settings)
+    chat = ChatClient(engine)
+    await chat.send(choice="flow:login")
+    await chat.send("5120001")
+    assert chat.replies[-1].expects_secret
+    await chat.send("back")
+    assert chat.replies[-1].asks_contact  # the username question again
+    await chat.send("batal")
+    assert "Cancelled" in chat.text
+    await chat.send(choice="flow:login")
+    await chat.send("منو")
+    assert "Log in" in chat.labels
+
+
+async def test_a_flow_resumes_after_a_restart_with_the_same_store(services, bot_settings):
+    await make_subscriber(bot_settings)
+    store = MemoryStateStore()
+    first = ChatClient(build_engine(services, store))
+    await first.send(choice="flow:login")
+    await first.send("5120001")
+    # A new engine (a restarted process) over the same store carries on at the password.
+    second = ChatClient(build_engine(services, store))
+    await second.send("Secret-2468")
+    assert "Welcome, Sara Rahimi" in second.text
+
+
+async def test_a_flow_left_alone_too_long_starts_again(engine: Engine, clock: FixedClock):
+    chat = ChatClient(engine)
+    await chat.send(choice="flow:login")
+    clock.advance(timedelta(hours=2))
+    await chat.send("5120001")
+    assert "timed out" in chat.text
+    assert "Log in" in chat.labels
+
+
+async def test_a_subscriber_flow_asks_a_guest_to_log_in_first_then_goes_on(engine, bot_settings):
+    await make_subscriber(bot_settings)
+    chat = ChatClient(engine)
+    await chat.send(choice="flow:logout")
+    assert "log in first" in chat.text
+    await chat.send("5120001")
+    await chat.send("Secret-2468")
+    assert "logged out" in chat.text
+
+
+async def test_resume_shows_the_question_the_chat_was_at(engine):
+    chat = ChatClient(engine)
+    await chat.send(choice="flow:login")
+    await chat.send(choice="engine:resume")
+    assert chat.replies[-1].asks_contact
+
+
+async def test_help_lists_the_commands_and_keeps_the_flow(engine):
+    chat = ChatClient(engine)
+    await chat.send(choice="flow:login")
+    await chat.send("راهنما")
+    assert "cancel" in chat.text
+    assert chat.replies[-1].asks_contact
