@@ -10,13 +10,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.config import BotSettings
 from core.config import Settings, describe_error
 
 
-def load_settings() -> Settings:
+def load_settings() -> BotSettings:
     """Settings from the environment, or one clear line and exit 2."""
     try:
-        return Settings()
+        return BotSettings()
     except ValidationError as error:
         print(f"ispbot: {describe_error(error)}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -44,9 +45,46 @@ def _makemigrations(_settings: Settings, args: argparse.Namespace) -> None:
     tortoise_main()
 
 
+def _serve(settings: BotSettings, _args: argparse.Namespace) -> None:
+    import logging
+
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    print(f"ispbot: the web chat is at {settings.base_url}/", flush=True)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+
+
+async def _chat(settings: BotSettings, args: argparse.Namespace) -> None:
+    import getpass
+
+    from bot.bootstrap import build_engine, build_services
+    from bot.console import chat_loop, terminal_reader
+    from bot.dialogs.state import open_state_store
+    from core.db import close_database, open_database
+
+    await open_database(settings.database_url)
+    services = build_services(settings)
+    store = open_state_store(settings)
+    try:
+        chat_id = args.chat_id or f"console-{getpass.getuser()}"
+        await chat_loop(
+            build_engine(services, store), chat_id, args.lang, read_line=terminal_reader
+        )
+    finally:
+        await store.close()
+        await close_database()
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None] | None]] = {
     "migrate": _migrate,
     "makemigrations": _makemigrations,
+    "serve": _serve,
+    "chat": _chat,
 }
 
 
@@ -56,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply the database migrations")
     mk = sub.add_parser("makemigrations", help="write a migration for model changes")
     mk.add_argument("rest", nargs=argparse.REMAINDER)
+    sub.add_parser("serve", help="serve the web chat and the payment pages")
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--lang", default=None, help="fa, id or en (asked when not given)")
+    chat.add_argument("--chat-id", default=None, help="the console chat's id (default: per user)")
     return parser
 
 

@@ -97,6 +97,15 @@ MESSAGES: dict[str, str] = {
     "too_many_attachments": N_("That is too many files for one message."),
 }
 
+
+def add_messages(messages: dict[str, str]) -> None:
+    """Flow modules add the messages of the codes only they meet (marked with N_)."""
+    for code, message in messages.items():
+        if MESSAGES.get(code, message) != message:
+            raise RuntimeError(f"two messages for error code {code!r}")
+        MESSAGES[code] = message
+
+
 GENERAL = N_("That cannot be done right now. Please try again later or talk to an agent.")
 
 # Numbers that are codes, not quantities: shown with the language's digits but not grouped.

@@ -1,0 +1,89 @@
+"""The web application: the web chat, the payment pages, and the outbox relay beside them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot.bootstrap import build_engine, build_services
+from bot.config import BotSettings
+from bot.dialogs.engine import Engine
+from bot.dialogs.services import Services
+from bot.dialogs.state import StateStore, open_state_store
+from bot.handlers import payments, webchat
+from bot.notify import ChannelNotifier
+from core.db import close_database, open_database
+from core.inbox.service import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+ENGINE = web.AppKey("engine", Engine)
+SERVICES = web.AppKey("services", Services)
+HUB = web.AppKey("hub", webchat.WebChatHub)
+RELAY_WAKE = web.AppKey("relay_wake", asyncio.Event)
+
+# How often the outbox is read when nothing wakes it (a payment wakes it at once).
+RELAY_INTERVAL_SECONDS = 2.0
+
+
+def create_app(
+    settings: BotSettings,
+    *,
+    services: Services | None = None,
+    store: StateStore | None = None,
+    manage_database: bool = True,
+) -> web.Application:
+    """The app. With ``manage_database`` it opens and closes the database itself; tests that
+    already hold one open pass False."""
+    app = web.Application(client_max_size=webchat.MAX_FRAME_BYTES)
+    services = services or build_services(settings)
+    store = store or open_state_store(settings)
+    app[SERVICES] = services
+    app[ENGINE] = build_engine(services, store)
+    app[HUB] = webchat.WebChatHub()
+    app[RELAY_WAKE] = asyncio.Event()
+
+    async def database(_app: web.Application) -> AsyncIterator[None]:
+        if manage_database:
+            await open_database(settings.database_url)
+        yield
+        await store.close()
+        if manage_database:
+            await close_database()
+
+    async def relay(app: web.Application) -> AsyncIterator[None]:
+        notifier = ChannelNotifier(settings, [app[HUB]])
+        task = asyncio.create_task(
+            _relay_forever(OutboxRelay(services.clock, notifier), app[RELAY_WAKE])
+        )
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await app[HUB].close_all()
+
+    app.cleanup_ctx.extend([database, relay])
+    webchat.setup(app, ENGINE, HUB)
+    payments.setup(app, SERVICES, app[RELAY_WAKE].set)
+    app.router.add_get("/healthz", _health)
+    return app
+
+
+async def _relay_forever(relay: OutboxRelay, wake: asyncio.Event) -> None:
+    while True:
+        try:
+            await relay.relay_pending()
+        except Exception:
+            log.exception("outbox relay failed; trying again")
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(RELAY_INTERVAL_SECONDS):
+                await wake.wait()
+        wake.clear()
+
+
+async def _health(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})

@@ -1,0 +1,135 @@
+"""The sandbox payment provider's pages: what a bank's pay page is in production.
+
+``GET /payments/sandbox/pay/{reference}`` shows the order and two buttons; the POST that
+follows goes through the same path a real provider's callback will: it names the order by the
+provider's reference and confirms (or fails) it with the amount paid. The reference is a long
+random token, so knowing it is what entitles one to pay.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+
+from aiohttp import web
+
+from bot.dialogs.services import Services
+from bot.i18n import DEFAULT_LANGUAGE, Texts, resolve_language, text_direction, translator
+from core.accounts.models import Subscriber
+from core.billing.gateways.sandbox import SANDBOX
+from core.billing.models import OrderStatus
+from core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+PAGE = """<!doctype html>
+<html lang="{lang}" dir="{dir}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title><link rel="stylesheet" href="/static/chat.css"></head>
+<body class="pay"><main class="pay-card"><h1>{title}</h1>{body}</main></body></html>"""
+
+
+def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], None]) -> None:
+    """``paid`` is called after a confirmation, so notices go out at once."""
+
+    async def show(request: web.Request) -> web.Response:
+        services = request.app[services_key]
+        reference = request.match_info["reference"]
+        order = await services.billing_queries.order_by_gateway_ref(SANDBOX, reference)
+        if order is None:
+            t = translator(_browser_language(request))
+            return _page(
+                t, t.gettext("Payment"), _p(t.gettext("This payment link is not valid.")), 404
+            )
+        t = await _texts(services, order.subscriber_id)
+        if order.status != OrderStatus.PENDING:
+            return _page(t, t.gettext("Payment"), _status_text(t, order.status))
+        rows = [
+            (t.gettext("Tracking number"), t.digits(str(order.tracking_number))),
+            (t.gettext("Item"), order.plan.name_in(t.language)),
+            (t.gettext("Amount to pay"), t.money(order.payable, order.currency)),
+        ]
+        table = "".join(
+            f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows
+        )
+        body = (
+            f"<p>{html.escape(t.gettext('This is the demo payment page: no money is taken.'))}</p>"
+            f"<table>{table}</table>"
+            f'<form method="post"><button name="action" value="pay" id="pay">'
+            f"{html.escape(t.gettext('Pay'))}</button> "
+            f'<button name="action" value="cancel" id="cancel">'
+            f"{html.escape(t.gettext('Cancel payment'))}</button></form>"
+        )
+        return _page(t, t.gettext("Payment"), body)
+
+    async def act(request: web.Request) -> web.Response:
+        services = request.app[services_key]
+        reference = request.match_info["reference"]
+        form = await request.post()
+        order = await services.billing_queries.order_by_gateway_ref(SANDBOX, reference)
+        if order is None:
+            t = translator(_browser_language(request))
+            return _page(
+                t, t.gettext("Payment"), _p(t.gettext("This payment link is not valid.")), 404
+            )
+        t = await _texts(services, order.subscriber_id)
+        try:
+            if form.get("action") == "pay":
+                await services.billing.confirm_payment(
+                    order.tracking_number, SANDBOX, reference, order.payable
+                )
+                paid()
+            else:
+                await services.billing.fail_payment(order.tracking_number, "cancelled by payer")
+        except DomainError as error:
+            log.warning(
+                "sandbox payment of order %s refused: %s", order.tracking_number, error.code
+            )
+            return _page(
+                t, t.gettext("Payment"), _p(t.gettext("This payment could not be accepted.")), 409
+            )
+        fresh = await services.billing_queries.order_by_tracking(order.tracking_number)
+        status = fresh.status if fresh else order.status
+        return _page(t, t.gettext("Payment"), _status_text(t, status))
+
+    app.router.add_get("/payments/sandbox/pay/{reference}", show)
+    app.router.add_post("/payments/sandbox/pay/{reference}", act)
+
+
+def _p(text: str) -> str:
+    return f"<p>{html.escape(text)}</p>"
+
+
+def _status_text(t: Texts, status: OrderStatus) -> str:
+    if status in (OrderStatus.PAID, OrderStatus.APPLIED):
+        text = t.gettext("Payment received. Your order is applied; you can go back to the chat.")
+    elif status == OrderStatus.CANCELLED or status == OrderStatus.FAILED:
+        text = t.gettext("The payment was cancelled. Nothing was charged.")
+    else:
+        text = t.gettext("This order is waiting for payment.")
+    back = t.gettext("Back to the chat")
+    return _p(text) + f'<p><a href="/" id="back">{html.escape(back)}</a></p>'
+
+
+async def _texts(services: Services, subscriber_id: int) -> Texts:
+    subscriber = await Subscriber.get_or_none(id=subscriber_id)
+    language = getattr(subscriber.language, "value", DEFAULT_LANGUAGE) if subscriber else None
+    zone = (subscriber.timezone if subscriber else None) or services.settings.timezone
+    return translator(language or DEFAULT_LANGUAGE, zone=zone)
+
+
+def _browser_language(request: web.Request) -> str:
+    header = request.headers.get("Accept-Language", "")
+    for part in header.split(","):
+        language = resolve_language(part.split(";")[0])
+        if language:
+            return language
+    return DEFAULT_LANGUAGE
+
+
+def _page(t: Texts, title: str, body: str, status: int = 200) -> web.Response:
+    markup = PAGE.format(
+        lang=t.language, dir=text_direction(t.language), title=html.escape(title), body=body
+    )
+    return web.Response(text=markup, content_type="text/html", status=status)

@@ -1,0 +1,21 @@
+"""The web app over the real core on SQLite, served on a local port."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import create_app
+from bot.dialogs.state import MemoryStateStore
+from tests.dialogs.conftest import bot_settings, services, sms, sqlite_db  # noqa: F401
+
+
+@pytest.fixture
+async def client(services, bot_settings) -> AsyncIterator[TestClient]:  # noqa: F811
+    app = create_app(
+        bot_settings, services=services, store=MemoryStateStore(), manage_database=False
+    )
+    async with TestClient(TestServer(app)) as client:
+        yield client

@@ -1,0 +1,137 @@
+"""The web chat over a real socket, and the sandbox pay page."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import WSMsgType
+
+from core.billing.models import OrderKind, OrderStatus, Plan, PlanKind
+from tests.dialogs.conftest import make_subscriber
+
+
+async def _next_reply(ws) -> dict:
+    message = await asyncio.wait_for(ws.receive(), timeout=5)
+    assert message.type == WSMsgType.TEXT, message
+    return message.json()
+
+
+async def _replies_until_options(ws) -> list[dict]:
+    frames = [await _next_reply(ws)]
+    while not frames[-1]["options"] and not frames[-1]["secret"]:
+        frames.append(await _next_reply(ws))
+    return frames
+
+
+async def test_the_page_gives_the_browser_a_chat_cookie(client):
+    response = await client.get("/")
+    assert response.status == 200
+    assert "ispbot_chat" in response.cookies
+    assert "<html" in await response.text()
+
+
+async def test_a_socket_from_another_site_is_refused(client):
+    await client.get("/")
+    response = await client.get("/ws", headers={"Origin": "https://evil.example"})
+    assert response.status == 403
+
+
+async def test_a_socket_without_the_page_cookie_is_refused(client):
+    response = await client.get("/ws")
+    assert response.status == 400
+
+
+async def test_log_in_through_the_socket_and_the_password_is_never_echoed(client, bot_settings):
+    await make_subscriber(bot_settings)
+    await client.get("/")
+    async with client.ws_connect("/ws?lang=en") as ws:
+        greeting = await _replies_until_options(ws)
+        labels = [o["label"] for o in greeting[-1]["options"]]
+        assert "Log in" in labels
+        login = next(o["id"] for o in greeting[-1]["options"] if o["label"] == "Log in")
+        await ws.send_json({"type": "choice", "id": login})
+        await _next_reply(ws)
+        await ws.send_json({"type": "text", "text": "5120001"})
+        assert (await _next_reply(ws))["secret"] is True
+        await ws.send_json({"type": "text", "text": "Secret-2468"})
+        frames = await _replies_until_options(ws)
+        assert "Welcome, Sara Rahimi" in frames[0]["text"]
+        assert all("Secret-2468" not in f["text"] for f in frames)
+
+
+async def test_a_persian_chat_is_laid_out_right_to_left(client):
+    await client.get("/")
+    async with client.ws_connect("/ws?lang=fa") as ws:
+        frame = (await _replies_until_options(ws))[-1]
+        assert frame["language"] == "fa" and frame["dir"] == "rtl"
+
+
+async def test_a_frame_that_is_not_understood_is_ignored_and_the_chat_goes_on(client):
+    await client.get("/")
+    async with client.ws_connect("/ws?lang=en") as ws:
+        await _replies_until_options(ws)
+        await ws.send_str("not json")
+        await ws.send_json({"type": "file", "data": "%%%"})
+        await ws.send_json({"type": "text", "text": "menu"})
+        assert (await _replies_until_options(ws))[-1]["options"]
+
+
+async def test_the_sandbox_page_shows_the_order_and_paying_applies_it(
+    client, services, bot_settings
+):
+    subscriber = await make_subscriber(bot_settings)
+    order = await _place_traffic_order(services, subscriber.id)
+    page = await client.get(_path(order.pay_url))
+    body = await page.text()
+    assert page.status == 200
+    assert str(order.tracking_number) in body
+    response = await client.post(_path(order.pay_url), data={"action": "pay"})
+    assert response.status == 200
+    assert "Payment received" in await response.text()
+    view = await services.billing_queries.order_by_tracking(order.tracking_number)
+    assert view.status == OrderStatus.APPLIED
+    # Paying twice (a double click, a provider's retry) changes nothing more.
+    again = await client.post(_path(order.pay_url), data={"action": "pay"})
+    assert again.status == 200
+
+
+async def test_cancelling_on_the_sandbox_page_applies_nothing(client, services, bot_settings):
+    subscriber = await make_subscriber(bot_settings)
+    order = await _place_traffic_order(services, subscriber.id)
+    response = await client.post(_path(order.pay_url), data={"action": "cancel"})
+    assert "cancelled" in await response.text()
+    view = await services.billing_queries.order_by_tracking(order.tracking_number)
+    assert view.status == OrderStatus.FAILED
+
+
+async def test_an_unknown_payment_link_says_so(client):
+    response = await client.get("/payments/sandbox/pay/nothing-here")
+    assert response.status == 404
+    assert "not valid" in await response.text()
+
+
+def _path(url: str) -> str:
+    return url.removeprefix("http://bot.test")
+
+
+async def _place_traffic_order(services, subscriber_id: int):
+    """A pending order to pay: 10 GB of traffic on top of a month of service."""
+    await Plan.create(
+        code="month-1",
+        kind=PlanKind.SERVICE,
+        names={"en": "One month"},
+        traffic_mb=50 * 1024,
+        duration_days=30,
+        price=2_000_000,
+        currency="IRR",
+    )
+    await Plan.create(
+        code="traffic-10",
+        kind=PlanKind.TRAFFIC,
+        names={"en": "10 GB traffic"},
+        traffic_mb=10 * 1024,
+        price=1_000_000,
+        currency="IRR",
+    )
+    await services.billing.grant_service(subscriber_id, "month-1")
+    return await services.billing.place_order(subscriber_id, OrderKind.BUY_TRAFFIC, "traffic-10")
