@@ -30,7 +30,7 @@ RELAY_WAKE = web.AppKey("relay_wake", asyncio.Event)
 RELAY_INTERVAL_SECONDS = 2.0
 
 
-def create_app(
+def init_app(
     settings: BotSettings,
     *,
     services: Services | None = None,

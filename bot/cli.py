@@ -38,6 +38,24 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
 
 
+async def _demo(settings: Settings, _args: argparse.Namespace) -> None:
+    from core.clock import SystemClock
+    from core.db import close_database, open_database
+    from core.demo import seed_demo
+
+    await open_database(settings.database_url)
+    try:
+        logins = await seed_demo(settings, SystemClock())
+    finally:
+        await close_database()
+    rows = [("username", "password", "language", "situation")]
+    rows += [(x.username, x.password, x.language, x.description) for x in logins]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for *cells, situation in rows:
+        padded = (cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        print(*padded, situation, sep="  ")
+
+
 def _makemigrations(_settings: Settings, args: argparse.Namespace) -> None:
     from tortoise.cli.cli import main as tortoise_main
 
@@ -50,13 +68,13 @@ def _serve(settings: BotSettings, _args: argparse.Namespace) -> None:
 
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import init_app
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     print(f"ispbot: the web chat is at {settings.base_url}/", flush=True)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(init_app(settings), host=settings.host, port=settings.port, print=None)
 
 
 async def _chat(settings: BotSettings, args: argparse.Namespace) -> None:
@@ -83,6 +101,7 @@ async def _chat(settings: BotSettings, args: argparse.Namespace) -> None:
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None] | None]] = {
     "migrate": _migrate,
     "makemigrations": _makemigrations,
+    "demo": _demo,
     "serve": _serve,
     "chat": _chat,
 }
@@ -92,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ispbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply the database migrations")
+    sub.add_parser("demo", help="add the demo's plans and subscribers, print their logins")
     mk = sub.add_parser("makemigrations", help="write a migration for model changes")
     mk.add_argument("rest", nargs=argparse.REMAINDER)
     sub.add_parser("serve", help="serve the web chat and the payment pages")

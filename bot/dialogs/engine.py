@@ -37,6 +37,10 @@ class Engine:
 
     async def handle(self, turn: Turn) -> Outcome:
         chat = ChatKey(turn.channel, turn.chat_id)
+        if turn.message_ref and await self.store.seen(
+            f"turn:{chat}:{turn.message_ref}", self.services.settings.dedup_ttl_seconds
+        ):
+            return Outcome()  # the platform delivered this message again: answered already
         try:
             async with self.store.lock(chat):
                 state = await self.store.load(chat) or {}

@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
+from bot.app import init_app
 from bot.dialogs.state import MemoryStateStore
 from tests.dialogs.conftest import bot_settings, services, sms, sqlite_db  # noqa: F401
 
 
 @pytest.fixture
 async def client(services, bot_settings) -> AsyncIterator[TestClient]:  # noqa: F811
-    app = create_app(
+    app = init_app(
         bot_settings, services=services, store=MemoryStateStore(), manage_database=False
     )
     async with TestClient(TestServer(app)) as client:

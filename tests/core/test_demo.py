@@ -1,0 +1,173 @@
+"""The demo seed: every situation it promises exists, through the same reads the bot uses, and
+seeding again changes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+from tortoise import Tortoise
+
+from core.accounts import queries as account_queries
+from core.accounts.models import LineStatus, Subscriber
+from core.accounts.national_id import normalise_national_id
+from core.accounts.profile import country_of, missing_profile_fields
+from core.accounts.service import Accounts
+from core.billing.models import OrderKind, Plan, PlanKind
+from core.billing.queries import BillingQueries, subscriber_zone
+from core.billing.service import Billing
+from core.demo import PEOPLE, SEED_USAGE_USERNAME, seed_demo
+from core.inbox import queries as inbox_queries
+from core.tickets.models import AuthorKind, Department, Ticket, TicketMessage, TicketStatus
+from tests.fakes import InMemoryFileStore, RecordingSmsSender
+
+
+async def _counts() -> dict[str, int]:
+    return {name: await model.all().count() for name, model in Tortoise.apps["core"].items()}
+
+
+async def _id(username: str) -> int:
+    return (await Subscriber.get(username=username)).id
+
+
+async def test_seeding_twice_changes_nothing(db, settings, clock):
+    first = await seed_demo(settings, clock)
+    counts = await _counts()
+    clock.advance(timedelta(days=3))
+
+    again = await seed_demo(settings, clock)
+
+    assert again == first
+    assert await _counts() == counts
+    assert counts["Subscriber"] == len(PEOPLE) == len(first)
+    assert counts["UsageSession"] > 100
+
+
+async def test_the_seed_subscriber_sees_the_seeds_panel_and_usage_totals(db, settings, clock):
+    await seed_demo(settings, clock)
+    reads = BillingQueries(settings, clock)
+    subscriber = await Subscriber.get(username=SEED_USAGE_USERNAME)
+
+    status = await reads.service_status(subscriber.id)
+    assert status.remaining_days == 26
+    assert status.remaining_gb == Decimal("4.24")
+    assert status.plan is not None and status.plan.traffic_mb == 5120
+    assert status.plan.speed_kbps == 2048
+
+    zone = subscriber_zone(subscriber, settings)
+    today = clock.now().astimezone(zone).date()
+    # In UTC: on SQLite, bounds in another offset compare wrongly with the stored times.
+    start = datetime.combine(today - timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+    report = await reads.usage(subscriber.id, start, start + timedelta(days=1))
+    assert report.download_mb == Decimal("243.63")
+    assert report.upload_mb == Decimal("53.39")
+    assert report.used_mb == Decimal("297.02")
+    assert report.deducted_mb == Decimal("243.62")
+    first = report.sessions[0]
+    assert first.started_at.astimezone(zone).strftime("%H:%M") == "00:43"
+    assert first.ended_at is not None
+    assert first.ended_at.astimezone(zone).strftime("%H:%M") == "02:26"
+
+    history = await reads.service_history(subscriber.id)
+    assert {str(line.source) for line in history} == {"online", "sales_agent", "admin"}
+
+
+async def test_every_promised_situation_exists(db, settings, clock):
+    await seed_demo(settings, clock)
+    reads = BillingQueries(settings, clock)
+
+    async def status(username: str):
+        return await reads.service_status(await _id(username))
+
+    days_out = await status("2166402020")
+    assert days_out.days_ran_out and not days_out.traffic_ran_out
+    assert days_out.remaining_gb == Decimal("20.00")
+
+    traffic_out = await status("2129180202")
+    assert traffic_out.traffic_ran_out and not traffic_out.days_ran_out
+    assert traffic_out.remaining_days == 18
+
+    for username in ("2144556677", "2131770404"):
+        both = await status(username)
+        assert both.days_ran_out and both.traffic_ran_out, username
+        assert both.line_status == LineStatus.IN_COLLECTION_LIST
+
+    plenty = await status("2177889900")
+    assert plenty.remaining_days > 100 and plenty.remaining_gb > Decimal("20")
+    assert plenty.static_ip is not None and plenty.static_ip_until > clock.now()
+
+    reserve = await status("2153660101")
+    assert reserve.unlimited and reserve.remaining_days == 20
+    assert reserve.reserve_plan is not None and reserve.reserve_starts_at == reserve.ends_at
+
+    company = await status("2122334455")
+    assert company.remaining_days == 352 and company.static_ip is not None
+    pishgaman = await _id("2122334455")
+    [charge] = await reads.campaign_history(pishgaman)
+    assert (charge.megabytes, charge.result) == (5120, "applied")
+    billing = Billing(settings, clock, {})
+    quote = await billing.quote(pishgaman, OrderKind.CHANGE_SERVICE, "ir-zomorrod-12m")
+    assert (quote.subtotal, quote.vat, quote.proration_credit) == (8_000_000, 720_000, 1_928_767)
+    assert quote.payable == 6_791_233
+
+    assert await billing.wallet_balance(await _id("2153660101")) == 50_000
+    assert await billing.wallet_balance(await _id("2177889900")) == 250_000
+
+    isolated = await status("2135550303")
+    assert isolated.line_status == LineStatus.ISOLATED and not isolated.has_service
+
+    grant = await billing.take_free_charge(await _id("2144556677"))
+    assert (grant.days, grant.megabytes) == (2, 100)
+
+
+async def test_profiles_tickets_and_announcements_are_as_described(db, settings, clock):
+    await seed_demo(settings, clock)
+
+    for person in PEOPLE:
+        subscriber = await Subscriber.get(username=person.username)
+        assert subscriber.language == person.language
+        country = country_of(subscriber)
+        assert normalise_national_id(
+            subscriber.national_id or "", country, company=subscriber.is_company
+        )
+        assert subscriber.mobile and subscriber.mobile.startswith(
+            {"IR": "+989", "ID": "+628"}[country or ""]
+        )
+        missing = missing_profile_fields(subscriber)
+        if person.username == "2144556677":
+            assert missing == ["email", "postal_code", "education", "birth_date", "address"]
+            assert not (await account_queries.profile(subscriber.id)).complete
+        else:
+            assert missing == [], person.username
+
+    answered = await TicketMessage.filter(author_kind=AuthorKind.AGENT).values_list(
+        "ticket__department", flat=True
+    )
+    assert set(answered) == set(Department)
+    statuses = set(await Ticket.all().values_list("status", flat=True))
+    assert statuses == set(TicketStatus)
+
+    for currency in ("IRR", "IDR"):
+        kinds = set(await Plan.filter(currency=currency).values_list("kind", flat=True))
+        assert kinds == set(PlanKind), currency
+    assert await Plan.filter(bonus_percent__gt=0).exists()
+    durations = set(
+        await Plan.filter(kind=PlanKind.SERVICE, currency="IRR").values_list(
+            "duration_days", flat=True
+        )
+    )
+    assert {30, 90, 180, 365} <= durations
+
+    shown = await inbox_queries.announcements_for(await _id(SEED_USAGE_USERNAME), clock.now())
+    assert len(shown) == 2
+    assert all(set(a.texts) == {"fa", "id", "en"} for a in shown)
+
+
+async def test_every_demo_login_logs_in(db, settings, clock):
+    logins = await seed_demo(settings, clock)
+    accounts = Accounts(settings, clock, RecordingSmsSender(), InMemoryFileStore())
+
+    for n, login in enumerate(logins):
+        subscriber = await accounts.log_in("web", f"demo-{n}", login.username, login.password)
+        assert subscriber.username == login.username
+        assert subscriber.language == login.language

@@ -1,0 +1,49 @@
+"""The ``ispbot`` command as a newcomer meets it: a wrong setting is one clear line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run_ispbot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ISPBOT_")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ISPBOT_TIMEZONE", "Mars/Olympus"),
+        ("ISPBOT_VAT_PERCENT", "nine"),
+        ("ISPBOT_LOCKOUT_ATTEMPTS", "0"),
+        ("ISPBOT_PORT", "99999"),
+    ],
+)
+def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(name, value, tmp_path):
+    result = run_ispbot("migrate", **{name: value, "ISPBOT_DATABASE_URL": f"sqlite://{tmp_path}/x"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert name in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_creates_a_sqlite_database_and_a_second_run_finds_it_up_to_date(tmp_path):
+    url = f"sqlite://{tmp_path}/var/ispbot.sqlite3"
+    first = run_ispbot("migrate", ISPBOT_DATABASE_URL=url)
+    assert first.returncode == 0, first.stderr
+    second = run_ispbot("migrate", ISPBOT_DATABASE_URL=url)
+    assert second.returncode == 0, second.stderr
+    assert "up to date" in second.stdout
+    assert (tmp_path / "var" / "ispbot.sqlite3").exists()
