@@ -68,6 +68,15 @@ def normalise_phone(text: str, default_country: str | None) -> str | None:
     return None
 
 
+def is_mobile(e164: str) -> bool:
+    """The E.164 number is a mobile (it can take an SMS). Iran's and Indonesia's landlines
+    (``+982144556677``, ``+62211234567``) are not; other countries' numbers are taken on trust."""
+    for code in CALLING_CODES.values():
+        if e164.startswith("+" + code):
+            return _looks_mobile(code, e164[1 + len(code) :])
+    return e164.startswith("+")
+
+
 def _looks_mobile(code: str, national: str) -> bool:
     if code == "98":
         return len(national) == 10 and national.startswith("9")

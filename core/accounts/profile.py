@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from core.accounts.national_id import clean_digits, normalise_national_id
-from core.accounts.phones import normalise_phone
+from core.accounts.phones import is_mobile, normalise_phone
 from core.errors import InvalidInput
 
 _COUNTRY_BY_CURRENCY = {"IRR": "IR", "IRT": "IR", "IDR": "ID"}
@@ -61,7 +61,8 @@ def clean_field(name: str, value: Any, *, country: str | None, is_company: bool)
         return clean_email(text)
     if name == "mobile":
         phone = normalise_phone(text, country)
-        if phone is None:
+        # The registered mobile receives the reset password by SMS: a landline cannot.
+        if phone is None or not is_mobile(phone):
             raise InvalidInput("invalid_mobile", field=name)
         return phone
     if name == "national_id":

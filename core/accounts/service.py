@@ -259,7 +259,9 @@ class Accounts:
         await self.identify_chat(channel, external_id)
         name = clean_identifier(username)
         now = self.clock.now()
-        keys = [reset_chat_key(channel, external_id), reset_username_key(name.casefold())]
+        # One allowance per line, however the name is typed ("0" + username finds it too).
+        canonical = name[1:] if name.isdigit() and name.startswith("0") else name
+        keys = [reset_chat_key(channel, external_id), reset_username_key(canonical.casefold())]
         try:
             await throttle.reserve(keys, self.reset_limit, now)
         except throttle.Blocked as blocked:
@@ -483,19 +485,36 @@ class Accounts:
                 continue
             reason = "documents: " + ", ".join(kinds)
             async with in_transaction():
-                changed = (
+                before = (
                     await Subscriber.filter(id=subscriber_id)
                     .exclude(line_status__in=[LineStatus.DOCUMENTS_SUSPENDED, LineStatus.CLOSED])
-                    .update(line_status=LineStatus.DOCUMENTS_SUSPENDED)
+                    .select_for_update(no_key=True)
+                    .first()
                 )
-                if changed:
+                if before is None:
+                    continue
+                await Subscriber.filter(id=subscriber_id).update(
+                    line_status=LineStatus.DOCUMENTS_SUSPENDED
+                )
+                if (
+                    before.line_status != LineStatus.IN_OPERATION
+                    and not await LineStatusChange.filter(subscriber_id=subscriber_id).exists()
+                ):
+                    # A line created in another status (installed "isolated") has no history
+                    # yet: record that status, or an approval would give back "in operation".
                     await LineStatusChange.create(
                         subscriber_id=subscriber_id,
-                        status=LineStatus.DOCUMENTS_SUSPENDED,
-                        reason=reason[:200],
-                        changed_at=now,
+                        status=before.line_status,
+                        reason="line created",
+                        changed_at=min(before.created_at, now),
                     )
-                    cut += 1
+                await LineStatusChange.create(
+                    subscriber_id=subscriber_id,
+                    status=LineStatus.DOCUMENTS_SUSPENDED,
+                    reason=reason[:200],
+                    changed_at=now,
+                )
+                cut += 1
         return cut
 
     async def _restore_after_documents(self, subscriber_id: int, now: datetime) -> None:

@@ -7,7 +7,7 @@ time zone (or the settings' one); traffic is in bytes (see ``units`` for MB/GB w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from core.billing import state, units
 from core.billing.models import (
     Bill,
     CampaignCharge,
+    FreeChargeGrant,
     Order,
     OrderKind,
     OrderStatus,
@@ -135,6 +136,22 @@ class ServiceStatus:
     @property
     def remaining_gb(self) -> Decimal | None:
         return None if self.remaining_bytes is None else units.bytes_to_gb(self.remaining_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class FreeChargeOffer:
+    """Whether ``Billing.take_free_charge`` would grant something now, and what.
+
+    ``reason`` (when not available) is one of "already_used", "service_remaining",
+    "no_service", "line_closed", "disabled"."""
+
+    available: bool
+    reason: str | None
+    days: int
+    megabytes: int
+    remaining_days: int
+    # None when unlimited.
+    remaining_bytes: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,8 +334,11 @@ class BillingQueries:
         """Sessions that started in [start, end), oldest first, with their totals."""
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("usage needs timezone-aware bounds")
+        # In UTC: SQLite compares stored times as text, so a bound in another offset misorders.
         rows = await UsageSession.filter(
-            subscriber_id=subscriber_id, started_at__gte=start, started_at__lt=end
+            subscriber_id=subscriber_id,
+            started_at__gte=start.astimezone(UTC),
+            started_at__lt=end.astimezone(UTC),
         ).order_by("started_at", "id")
         lines = tuple(
             UsageLine(
@@ -491,3 +511,36 @@ class BillingQueries:
             )
             for w in await query
         ]
+
+    async def free_charge_offer(self, subscriber_id: int) -> FreeChargeOffer:
+        """The one-time free charge as ``take_free_charge`` would decide it now (a read only:
+        the menu offers it, and a refusal is explained before anything is asked)."""
+        subscriber = await self._subscriber(subscriber_id)
+        status = await self.service_status(subscriber_id)
+        days = self.settings.free_charge_days if status.days_ran_out else 0
+        megabytes = self.settings.free_charge_mb if status.traffic_ran_out else 0
+        reason: str | None = None
+        if subscriber.line_status == LineStatus.CLOSED:
+            reason = "line_closed"
+        elif await FreeChargeGrant.exists(
+            subscriber_id=subscriber_id, generation=subscriber.free_charge_generation
+        ):
+            reason = "already_used"
+        elif not (status.days_ran_out or status.traffic_ran_out):
+            reason = "service_remaining"
+        elif (
+            not await Subscription.filter(subscriber_id=subscriber_id)
+            .exclude(source=SubscriptionSource.FREE_CHARGE)
+            .exists()
+        ):
+            reason = "no_service"
+        elif days == 0 and megabytes == 0:
+            reason = "disabled"
+        return FreeChargeOffer(
+            available=reason is None,
+            reason=reason,
+            days=days if reason is None else 0,
+            megabytes=megabytes if reason is None else 0,
+            remaining_days=status.remaining_days,
+            remaining_bytes=status.remaining_bytes,
+        )

@@ -341,7 +341,9 @@ class Billing:
         Applies the order exactly once; a repeat returns the order as it is.
 
         Errors: order_not_found {tracking_number}, payment_provider_mismatch {tracking_number,
-        provider}, payment_amount_mismatch {tracking_number, amount, payable}.
+        provider}, payment_reference_mismatch {tracking_number, provider_ref} (not the reference
+        the order's payment was started with), payment_amount_mismatch {tracking_number, amount,
+        payable}.
         """
         order = await Order.get_or_none(tracking_number=tracking_number)
         if order is None:
@@ -350,6 +352,14 @@ class Billing:
             log.warning("order %s: payment from %r refused", tracking_number, provider)
             raise DomainError(
                 "payment_provider_mismatch", tracking_number=tracking_number, provider=provider
+            )
+        if order.gateway_ref is not None and provider_ref != order.gateway_ref:
+            # The provider confirms some other payment than the one this order started.
+            log.warning("order %s: payment reference %r refused", tracking_number, provider_ref)
+            raise DomainError(
+                "payment_reference_mismatch",
+                tracking_number=tracking_number,
+                provider_ref=provider_ref,
             )
         if isinstance(amount, bool) or not isinstance(amount, int) or amount != order.payable:
             log.warning(
@@ -584,7 +594,23 @@ class Billing:
 
     async def _next_start(self, subscriber_id: int, now: datetime) -> datetime:
         """A bought service starts now, or when the paid service(s) in force or ahead end.
-        A free-charge window in force gives way to it."""
+        A free-charge window is only a bridge to a purchase: one in force gives way to it, and
+        one that has not started yet (taken on the last day of a service) is not needed any more.
+        """
+        ahead = await Subscription.filter(
+            subscriber_id=subscriber_id,
+            status__in=state.LIVE,
+            source=SubscriptionSource.FREE_CHARGE,
+            starts_at__gt=now,
+        )
+        for window in ahead:
+            # Zero length: never current, never shown as the reserve service.
+            await Subscription.filter(id=window.id).update(
+                status=SubscriptionStatus.REPLACED, ends_at=window.starts_at
+            )
+            await TrafficBucket.filter(subscription_id=window.id).update(
+                valid_until=window.starts_at
+            )
         end = await state.paid_chain_end(subscriber_id, now)
         if end is not None and end > now:
             return end
@@ -762,20 +788,33 @@ class Billing:
 
     async def take_free_charge(self, subscriber_id: int) -> FreeChargeGrant:
         """The one-time free charge: free_charge_days if the days ran out, free_charge_mb if the
-        traffic ran out, both if both. Once per subscriber per free_charge_generation, ever: the
-        grant's unique (subscriber, generation) decides, however many chats ask at once.
+        traffic ran out, both if both. Once per subscriber per free_charge_generation, ever.
+
+        The subscriber's row is locked while deciding, so of many chats asking at once one is
+        granted and every other is told ``free_charge_already_used`` (not that service now
+        remains: the grant itself made it remain); the grant's unique (subscriber, generation)
+        stands behind the lock.
 
         Errors: subscriber_not_found, line_closed, free_charge_already_used {generation},
         free_charge_not_eligible {reason: "service_remaining" | "no_service" | "disabled",
         remaining_days, remaining_bytes (None: unlimited)}.
         """
         now = self.clock.now()
-        subscriber = await Subscriber.get_or_none(id=subscriber_id)
-        if subscriber is None:
-            raise NotFound("subscriber_not_found", subscriber_id=subscriber_id)
+        generation = 0
+        try:
+            async with in_transaction():
+                subscriber = await _lock_subscriber(subscriber_id)
+                generation = subscriber.free_charge_generation
+                return await self._grant_free_charge(subscriber, generation, now)
+        except IntegrityError:
+            raise DomainError("free_charge_already_used", generation=generation) from None
+
+    async def _grant_free_charge(
+        self, subscriber: Subscriber, generation: int, now: datetime
+    ) -> FreeChargeGrant:
+        subscriber_id = subscriber.id
         if subscriber.line_status == LineStatus.CLOSED:
             raise DomainError("line_closed", subscriber_id=subscriber_id)
-        generation = subscriber.free_charge_generation
         if await FreeChargeGrant.exists(subscriber_id=subscriber_id, generation=generation):
             raise DomainError("free_charge_already_used", generation=generation)
 
@@ -811,43 +850,37 @@ class Billing:
         else:
             bucket_until = st.current.ends_at if st.current else None
         expires_at = window_end or bucket_until or now
-        try:
-            async with in_transaction():
-                # First the grant: its unique constraint is the guard, the rest follows it.
-                grant = await FreeChargeGrant.create(
-                    subscriber_id=subscriber_id,
-                    generation=generation,
-                    days=days,
-                    megabytes=megabytes,
-                    granted_at=now,
-                    expires_at=expires_at,
-                )
-                window = None
-                if window_end is not None:
-                    window = await Subscription.create(
-                        subscriber_id=subscriber_id,
-                        plan=last.plan,
-                        status=SubscriptionStatus.ACTIVE
-                        if start <= now
-                        else SubscriptionStatus.RESERVED,
-                        source=SubscriptionSource.FREE_CHARGE,
-                        starts_at=start,
-                        ends_at=window_end,
-                        unlimited=False,
-                        price_paid=0,
-                    )
-                if megabytes:
-                    await TrafficBucket.create(
-                        subscriber_id=subscriber_id,
-                        subscription=window,
-                        kind=BucketKind.FREE_CHARGE,
-                        total_bytes=mb_to_bytes(megabytes),
-                        valid_from=now,
-                        valid_until=bucket_until,
-                    )
-                await _reopen_line(subscriber_id, now, "free_charge")
-        except IntegrityError:
-            raise DomainError("free_charge_already_used", generation=generation) from None
+        # First the grant: its unique constraint stands behind the lock.
+        grant = await FreeChargeGrant.create(
+            subscriber_id=subscriber_id,
+            generation=generation,
+            days=days,
+            megabytes=megabytes,
+            granted_at=now,
+            expires_at=expires_at,
+        )
+        window = None
+        if window_end is not None:
+            window = await Subscription.create(
+                subscriber_id=subscriber_id,
+                plan=last.plan,
+                status=SubscriptionStatus.ACTIVE if start <= now else SubscriptionStatus.RESERVED,
+                source=SubscriptionSource.FREE_CHARGE,
+                starts_at=start,
+                ends_at=window_end,
+                unlimited=False,
+                price_paid=0,
+            )
+        if megabytes:
+            await TrafficBucket.create(
+                subscriber_id=subscriber_id,
+                subscription=window,
+                kind=BucketKind.FREE_CHARGE,
+                total_bytes=mb_to_bytes(megabytes),
+                valid_from=now,
+                valid_until=bucket_until,
+            )
+        await _reopen_line(subscriber_id, now, "free_charge")
         return grant
 
     async def reset_free_charge(self, subscriber_id: int) -> int:
@@ -979,12 +1012,18 @@ class Billing:
         if not isinstance(period, str) or not _PERIOD.match(period):
             raise InvalidInput("invalid_period", period=period)
         now = self.clock.now()
-        subs = await Subscription.filter(
-            status__in=state.LIVE,
-            starts_at__lte=now,
-            ends_at__gt=now,
-            plan__monthly_campaign_mb__gt=0,
-        ).select_related("plan", "subscriber")
+        # A free-charge window carries the last plan only to let the line connect: it earns
+        # no campaign traffic (the free charge is 2 days / 100 MB, nothing more).
+        subs = (
+            await Subscription.filter(
+                status__in=state.LIVE,
+                starts_at__lte=now,
+                ends_at__gt=now,
+                plan__monthly_campaign_mb__gt=0,
+            )
+            .exclude(source=SubscriptionSource.FREE_CHARGE)
+            .select_related("plan", "subscriber")
+        )
         applied = 0
         for sub in subs:
             closed = sub.subscriber.line_status == LineStatus.CLOSED

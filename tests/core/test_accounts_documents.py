@@ -1,0 +1,443 @@
+"""Documents (copies of phone bill, national ID card, student card, lease): upload limits, the
+operator's review, the seed's one-week grace after a rejection before the line is cut, and the
+line status history that records every change with its date."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from core.accounts import queries
+from core.accounts.documents import kinds_still_unapproved, kinds_to_cut_for
+from core.accounts.models import (
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    LineStatus,
+    LineStatusChange,
+    Subscriber,
+)
+from core.accounts.service import Accounts
+from core.errors import DomainError
+from tests.core.test_accounts_support import make_subscriber
+from tests.fakes import InMemoryFileStore, RecordingSmsSender
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
+PDF = b"%PDF-1.7\n" + b"x" * 60
+WEEK = timedelta(days=7)
+
+
+@pytest.fixture
+def files() -> InMemoryFileStore:
+    return InMemoryFileStore()
+
+
+@pytest.fixture
+def accounts(settings, clock, files) -> Accounts:
+    return Accounts(settings, clock, RecordingSmsSender(), files)
+
+
+async def refused(call) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        await call
+    return caught.value
+
+
+async def upload(accounts: Accounts, subscriber: Subscriber, kind=DocumentKind.NATIONAL_ID_CARD):
+    return await accounts.upload_document(subscriber.id, kind, "card.jpg", "image/jpeg", JPEG)
+
+
+async def rejected_copy(
+    accounts: Accounts, subscriber: Subscriber, kind=DocumentKind.NATIONAL_ID_CARD
+):
+    document = await upload(accounts, subscriber, kind)
+    return await accounts.review_document(document.id, approve=False, reason="blurred")
+
+
+async def status_of(subscriber: Subscriber) -> LineStatus:
+    return LineStatus((await Subscriber.get(id=subscriber.id)).line_status)
+
+
+# ---- uploading ------------------------------------------------------------------------------
+
+
+async def test_an_uploaded_copy_is_stored_and_waits_for_review(db, accounts, files, clock):
+    subscriber = await make_subscriber()
+
+    document = await accounts.upload_document(
+        subscriber.id, "phone_bill", "bill.pdf", "application/PDF; name=bill.pdf", PDF
+    )
+
+    assert document.status == DocumentStatus.PENDING
+    assert (document.kind, document.content_type, document.size) == (
+        "phone_bill",
+        "application/pdf",
+        len(PDF),
+    )
+    assert document.uploaded_at == clock.now()
+    assert files.files[document.file_key] == (PDF, "application/pdf", "bill.pdf")
+
+
+async def test_the_filename_is_made_safe(db, accounts):
+    subscriber = await make_subscriber()
+    cases = [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\scans\\lease.png", "lease.png"),
+        ("..", "lease"),
+        ("a<b>.png", "a_b_.png"),
+    ]
+
+    for filename, stored in cases:
+        document = await accounts.upload_document(
+            subscriber.id, "lease", filename, "image/png", JPEG
+        )
+        assert document.filename == stored
+
+
+async def test_an_unusable_upload_is_refused_and_nothing_is_stored(db, accounts, files):
+    subscriber = await make_subscriber()
+    cases = [
+        ("passport", "image/jpeg", JPEG, "unknown_document_kind"),
+        ("lease", "image/gif", JPEG, "attachment_type_not_allowed"),
+        ("lease", "text/html", JPEG, "attachment_type_not_allowed"),
+        ("lease", "", JPEG, "attachment_type_not_allowed"),
+        ("lease", "image/jpeg", b"", "attachment_empty"),
+    ]
+
+    for kind, content_type, data, code in cases:
+        error = await refused(
+            accounts.upload_document(subscriber.id, kind, "x.jpg", content_type, data)
+        )
+        assert error.code == code, (kind, content_type)
+
+    assert files.files == {}
+    assert await Document.all().count() == 0
+
+
+async def test_a_copy_over_the_size_limit_is_refused_and_one_at_the_limit_is_taken(
+    db, accounts, settings
+):
+    subscriber = await make_subscriber()
+    limit = settings.attachment_max_bytes
+
+    error = await refused(
+        accounts.upload_document(
+            subscriber.id, "lease", "big.jpg", "image/jpeg", b"x" * (limit + 1)
+        )
+    )
+    taken = await accounts.upload_document(
+        subscriber.id, "lease", "ok.jpg", "image/jpeg", b"x" * limit
+    )
+
+    assert (error.code, error.details) == (
+        "attachment_too_large",
+        {"size": limit + 1, "max_bytes": limit},
+    )
+    assert taken.size == limit
+
+
+async def test_uploading_for_nobody_is_not_found(db, accounts, files):
+    error = await refused(accounts.upload_document(404, "lease", "x.jpg", "image/jpeg", JPEG))
+
+    assert error.code == "subscriber_not_found"
+    assert files.files == {}
+
+
+async def test_documents_are_listed_newest_first(db, accounts, clock):
+    subscriber = await make_subscriber()
+    bill = await upload(accounts, subscriber, DocumentKind.PHONE_BILL)
+    clock.advance(timedelta(minutes=5))
+    card = await upload(accounts, subscriber, DocumentKind.NATIONAL_ID_CARD)
+
+    listed = await queries.documents(subscriber.id)
+
+    assert [d.id for d in listed] == [card.id, bill.id]
+    assert listed[0].status == DocumentStatus.PENDING
+
+
+# ---- review ---------------------------------------------------------------------------------
+
+
+async def test_approving_a_copy_records_the_verdict(db, accounts, clock):
+    subscriber = await make_subscriber()
+    document = await upload(accounts, subscriber)
+    clock.advance(timedelta(hours=3))
+
+    reviewed = await accounts.review_document(document.id, approve=True)
+
+    stored = await Document.get(id=document.id)
+    assert reviewed.status == stored.status == DocumentStatus.APPROVED
+    assert stored.reviewed_at == clock.now()
+    assert stored.grace_until is None
+
+
+async def test_rejecting_a_copy_gives_one_week_to_send_a_valid_one(db, accounts, clock):
+    subscriber = await make_subscriber()
+    document = await upload(accounts, subscriber)
+
+    await accounts.review_document(document.id, approve=False, reason="  تصویر ناخوانا است  ")
+
+    view = (await queries.documents(subscriber.id))[0]
+    assert view.status == DocumentStatus.REJECTED
+    assert view.reject_reason == "تصویر ناخوانا است"
+    assert view.grace_until == clock.now() + WEEK
+
+
+async def test_reviewing_a_missing_document_is_not_found(db, accounts):
+    error = await refused(accounts.review_document(404, approve=True))
+
+    assert error.code == "document_not_found"
+
+
+# ---- the grace period -----------------------------------------------------------------------
+
+
+async def test_the_line_is_not_cut_within_the_week(db, accounts, clock):
+    subscriber = await make_subscriber()
+    await rejected_copy(accounts, subscriber)
+
+    clock.advance(WEEK - timedelta(minutes=1))
+
+    assert await accounts.enforce_document_grace() == 0
+    assert await status_of(subscriber) == LineStatus.IN_OPERATION
+
+
+async def test_after_the_week_the_line_is_cut_and_the_history_says_why(db, accounts, clock):
+    subscriber = await make_subscriber()
+    await rejected_copy(accounts, subscriber)
+
+    clock.advance(WEEK)
+    cut = await accounts.enforce_document_grace()
+
+    assert cut == 1
+    assert await status_of(subscriber) == LineStatus.DOCUMENTS_SUSPENDED
+    history = await queries.line_status_history(subscriber.id)
+    assert [(h.status, h.reason, h.changed_at) for h in history] == [
+        (LineStatus.DOCUMENTS_SUSPENDED, "documents: national_id_card", clock.now())
+    ]
+
+
+async def test_enforcing_again_cuts_nothing_more(db, accounts, clock):
+    subscriber = await make_subscriber()
+    await rejected_copy(accounts, subscriber)
+    clock.advance(WEEK)
+    await accounts.enforce_document_grace()
+
+    clock.advance(timedelta(days=1))
+
+    assert await accounts.enforce_document_grace() == 0
+    assert await LineStatusChange.filter(subscriber_id=subscriber.id).count() == 1
+
+
+async def test_only_lines_past_their_grace_are_cut(db, accounts, clock):
+    late = await make_subscriber("1132455123")
+    in_time = await make_subscriber("1132455124")
+    await rejected_copy(accounts, late)
+    clock.advance(timedelta(days=3))
+    await rejected_copy(accounts, in_time)
+
+    clock.advance(timedelta(days=4))
+
+    assert await accounts.enforce_document_grace() == 1
+    assert await status_of(late) == LineStatus.DOCUMENTS_SUSPENDED
+    assert await status_of(in_time) == LineStatus.IN_OPERATION
+
+
+async def test_concurrent_enforcement_cuts_a_line_once(pg, accounts, clock):
+    subscriber = await make_subscriber(line_status=LineStatus.ISOLATED)
+    await rejected_copy(accounts, subscriber)
+    clock.advance(WEEK)
+
+    cuts = await asyncio.gather(*(accounts.enforce_document_grace() for _ in range(5)))
+
+    assert sum(cuts) == 1
+    history = await queries.line_status_history(subscriber.id)
+    assert [h.status for h in history] == [LineStatus.ISOLATED, LineStatus.DOCUMENTS_SUSPENDED]
+
+
+async def test_a_newer_pending_copy_saves_the_line(db, accounts, clock):
+    subscriber = await make_subscriber()
+    await rejected_copy(accounts, subscriber)
+    clock.advance(timedelta(days=6))
+    await upload(accounts, subscriber)
+
+    clock.advance(timedelta(days=2))
+
+    assert await accounts.enforce_document_grace() == 0
+    assert await status_of(subscriber) == LineStatus.IN_OPERATION
+
+
+async def test_a_copy_of_another_kind_does_not_save_the_line(db, accounts, clock):
+    subscriber = await make_subscriber()
+    await rejected_copy(accounts, subscriber, DocumentKind.NATIONAL_ID_CARD)
+    await upload(accounts, subscriber, DocumentKind.PHONE_BILL)
+
+    clock.advance(WEEK)
+
+    assert await accounts.enforce_document_grace() == 1
+
+
+async def test_a_rejected_replacement_starts_a_new_week(db, accounts, clock):
+    subscriber = await make_subscriber()
+    await rejected_copy(accounts, subscriber)
+    clock.advance(timedelta(days=5))
+    await rejected_copy(accounts, subscriber)
+
+    clock.advance(timedelta(days=5))
+    assert await accounts.enforce_document_grace() == 0
+    clock.advance(timedelta(days=2))
+    assert await accounts.enforce_document_grace() == 1
+
+
+async def test_a_closed_line_is_not_cut(db, accounts, clock):
+    subscriber = await make_subscriber(line_status=LineStatus.CLOSED)
+    await rejected_copy(accounts, subscriber)
+
+    clock.advance(WEEK)
+
+    assert await accounts.enforce_document_grace() == 0
+    assert await status_of(subscriber) == LineStatus.CLOSED
+
+
+async def test_approving_a_valid_copy_gives_the_line_back(db, accounts, clock):
+    subscriber = await make_subscriber()
+    await rejected_copy(accounts, subscriber)
+    clock.advance(WEEK)
+    await accounts.enforce_document_grace()
+    clock.advance(timedelta(days=1))
+    replacement = await upload(accounts, subscriber)
+    pending_only = await status_of(subscriber)
+
+    await accounts.review_document(replacement.id, approve=True)
+
+    assert pending_only == LineStatus.DOCUMENTS_SUSPENDED  # a pending copy is not enough
+    assert await status_of(subscriber) == LineStatus.IN_OPERATION
+    history = await queries.line_status_history(subscriber.id)
+    assert [(h.status, h.reason) for h in history] == [
+        (LineStatus.DOCUMENTS_SUSPENDED, "documents: national_id_card"),
+        (LineStatus.IN_OPERATION, "documents approved"),
+    ]
+    assert history[1].changed_at - history[0].changed_at == timedelta(days=1)
+
+
+async def test_approval_restores_the_status_the_line_had_before_the_cut(db, accounts, clock):
+    subscriber = await make_subscriber()
+    await accounts.set_line_status(subscriber.id, LineStatus.ISOLATED, "deposit not paid")
+    await rejected_copy(accounts, subscriber)
+    clock.advance(WEEK)
+    await accounts.enforce_document_grace()
+
+    replacement = await upload(accounts, subscriber)
+    await accounts.review_document(replacement.id, approve=True)
+
+    assert await status_of(subscriber) == LineStatus.ISOLATED
+
+
+async def test_approval_restores_a_status_the_line_was_created_with(db, accounts, clock):
+    """A line installed as isolated (Indonesian "isolir") has no history row yet when cut."""
+    subscriber = await make_subscriber(line_status=LineStatus.ISOLATED)
+    await rejected_copy(accounts, subscriber)
+    clock.advance(WEEK)
+    await accounts.enforce_document_grace()
+
+    replacement = await upload(accounts, subscriber)
+    await accounts.review_document(replacement.id, approve=True)
+
+    assert await status_of(subscriber) == LineStatus.ISOLATED
+    history = await queries.line_status_history(subscriber.id)
+    assert [h.status for h in history] == [
+        LineStatus.ISOLATED,
+        LineStatus.DOCUMENTS_SUSPENDED,
+        LineStatus.ISOLATED,
+    ]
+
+
+async def test_the_line_stays_cut_while_another_kind_is_still_missing(db, accounts, clock):
+    subscriber = await make_subscriber()
+    await rejected_copy(accounts, subscriber, DocumentKind.NATIONAL_ID_CARD)
+    await rejected_copy(accounts, subscriber, DocumentKind.LEASE)
+    clock.advance(WEEK)
+    await accounts.enforce_document_grace()
+
+    card = await upload(accounts, subscriber, DocumentKind.NATIONAL_ID_CARD)
+    await accounts.review_document(card.id, approve=True)
+    still_cut = await status_of(subscriber)
+    lease = await upload(accounts, subscriber, DocumentKind.LEASE)
+    await accounts.review_document(lease.id, approve=True)
+
+    assert still_cut == LineStatus.DOCUMENTS_SUSPENDED
+    assert await status_of(subscriber) == LineStatus.IN_OPERATION
+
+
+async def test_approving_a_copy_does_not_touch_a_line_cut_for_other_reasons(db, accounts):
+    subscriber = await make_subscriber()
+    await accounts.set_line_status(subscriber.id, "in_collection_list", "service ran out")
+
+    document = await upload(accounts, subscriber)
+    await accounts.review_document(document.id, approve=True)
+
+    assert await status_of(subscriber) == LineStatus.IN_COLLECTION_LIST
+
+
+# ---- line status history --------------------------------------------------------------------
+
+
+async def test_every_status_change_is_recorded_with_its_date(db, accounts, clock):
+    subscriber = await make_subscriber()
+    first = clock.now()
+    await accounts.set_line_status(subscriber.id, "in_collection_list", "service ran out")
+    clock.advance(timedelta(days=3, hours=2))
+    renewed = clock.now()
+    await accounts.set_line_status(subscriber.id, "in_operation", "renewed online")
+
+    history = await queries.line_status_history(subscriber.id)
+
+    assert [(h.status, h.reason, h.changed_at) for h in history] == [
+        (LineStatus.IN_COLLECTION_LIST, "service ran out", first),
+        (LineStatus.IN_OPERATION, "renewed online", renewed),
+    ]
+    assert (await queries.profile(subscriber.id)).line_status == LineStatus.IN_OPERATION
+
+
+async def test_setting_the_status_the_line_already_has_records_nothing(db, accounts):
+    subscriber = await make_subscriber()
+
+    changed = await accounts.set_line_status(subscriber.id, "in_operation")
+
+    assert changed is False
+    assert await queries.line_status_history(subscriber.id) == []
+
+
+async def test_an_unknown_status_or_subscriber_is_refused(db, accounts):
+    subscriber = await make_subscriber()
+
+    unknown_status = await refused(accounts.set_line_status(subscriber.id, "paused"))
+    unknown_subscriber = await refused(accounts.set_line_status(404, "closed"))
+
+    assert unknown_status.code == "unknown_line_status"
+    assert unknown_subscriber.code == "subscriber_not_found"
+
+
+# ---- the rule as pure functions -------------------------------------------------------------
+
+
+class Doc:
+    def __init__(self, id, kind, status, grace_until=None):
+        self.id, self.kind, self.status, self.grace_until = id, kind, status, grace_until
+
+
+def test_per_kind_the_latest_copy_decides(clock):
+    now = clock.now()
+    past = now - timedelta(seconds=1)
+    card, bill = DocumentKind.NATIONAL_ID_CARD, DocumentKind.PHONE_BILL
+    docs = [
+        Doc(1, card, DocumentStatus.REJECTED, past),
+        Doc(2, card, DocumentStatus.PENDING),
+        Doc(3, bill, DocumentStatus.PENDING),
+        Doc(4, bill, DocumentStatus.REJECTED, past),
+    ]
+
+    assert kinds_to_cut_for(docs, now) == [bill]
+    assert kinds_still_unapproved(docs, now) == [card, bill]  # a pending copy is not approval
