@@ -1,0 +1,129 @@
+"""Documents: the copies sent for review with their status, and uploading a new one.
+
+A rejected copy must be replaced within the grace period, or the line is cut until a valid one
+is approved; the list says until when.
+
+```mermaid
+flowchart LR
+    list -->|Upload a document| kind --> file -->|received| done([thank you])
+```
+"""
+
+from __future__ import annotations
+
+from bot.dialogs.flow import Context, Flow
+from bot.i18n import N_
+from core.accounts import queries
+from core.accounts.models import DocumentKind, DocumentStatus
+
+KIND_LABELS: dict[str, str] = {
+    DocumentKind.PHONE_BILL: N_("Phone bill"),
+    DocumentKind.NATIONAL_ID_CARD: N_("National ID card"),
+    DocumentKind.STUDENT_CARD: N_("Student card"),
+    DocumentKind.LEASE: N_("Lease"),
+}
+# How many copies the list shows, newest first.
+_LISTED = 10
+
+
+def kind_label(ctx: Context, kind: str) -> str:
+    return ctx._(KIND_LABELS[kind])
+
+
+def document_line(ctx: Context, doc: queries.DocumentView) -> str:
+    label = kind_label(ctx, doc.kind)
+    uploaded = ctx.t.date(doc.uploaded_at.astimezone(ctx.t.zone).date())
+    if doc.status == DocumentStatus.APPROVED:
+        return ctx._("%(kind)s (sent %(date)s): approved", kind=label, date=uploaded)
+    if doc.status == DocumentStatus.PENDING:
+        return ctx._("%(kind)s (sent %(date)s): waiting for review", kind=label, date=uploaded)
+    line = ctx._("%(kind)s (sent %(date)s): rejected", kind=label, date=uploaded)
+    if doc.reject_reason:
+        line += "\n" + ctx._("Reason: %(reason)s", reason=doc.reject_reason)
+    if doc.grace_until is not None:
+        line += "\n" + ctx._(
+            "Please send a valid copy by %(deadline)s, or the line will be cut until one is "
+            "approved.",
+            deadline=ctx.t.datetime(doc.grace_until),
+        )
+    return line
+
+
+class DocumentsFlow(Flow):
+    name = "documents"
+    first_step = "list"
+    menu_label = N_("My documents")
+    menu_order = 65
+
+    async def ask_list(self, ctx: Context) -> None:
+        docs = await queries.documents(ctx.subscriber_id)
+        if docs:
+            lines = [ctx._("Your documents:")]
+            lines += ["- " + document_line(ctx, doc) for doc in docs[:_LISTED]]
+            text = "\n".join(lines)
+        else:
+            text = ctx._(
+                "You have not sent any documents yet. We need copies of your documents "
+                "(phone bill, national ID card, student card or lease) to keep your line active."
+            )
+        options = [
+            ctx.option("upload", ctx._("Upload a document")),
+            ctx.option("cmd:menu", ctx._("Main menu")),
+        ]
+        ctx.say(text, options=options)
+
+    async def on_list(self, ctx: Context) -> None:
+        if ctx.input.choice == "upload":
+            await ctx.goto("kind")
+            return
+        ctx.say(ctx._("Please choose one of the options below."))
+        await ctx.stay()
+
+    async def ask_kind(self, ctx: Context) -> None:
+        options = [ctx.option(f"kind:{kind}", kind_label(ctx, kind)) for kind in KIND_LABELS]
+        ctx.say(ctx._("Which document do you want to send?"), options=options)
+
+    async def on_kind(self, ctx: Context) -> None:
+        kind = (ctx.input.choice or "").removeprefix("kind:")
+        if kind not in KIND_LABELS:
+            ctx.say(ctx._("Please choose one of the document types below."))
+            await ctx.stay()
+            return
+        ctx.data["kind"] = kind
+        await ctx.goto("file")
+
+    async def ask_file(self, ctx: Context) -> None:
+        settings = ctx.services.settings
+        ctx.say(
+            ctx._(
+                "Please send a clear photo or a PDF of your %(kind)s as an attachment "
+                "(at most %(max_mb)s MB).",
+                kind=kind_label(ctx, ctx.data["kind"]),
+                max_mb=settings.attachment_max_bytes // (1024 * 1024),
+            )
+        )
+
+    async def on_file(self, ctx: Context) -> None:
+        attachment = ctx.input.attachment
+        if attachment is None:
+            ctx.say(ctx._("I did not receive a file. Please attach a photo or a PDF."))
+            await ctx.stay()
+            return
+        kind = ctx.data["kind"]
+        # Wrong type, empty or too large: explained by the engine, and the file asked again.
+        await ctx.services.accounts.upload_document(
+            ctx.subscriber_id,
+            kind,
+            attachment.filename,
+            attachment.content_type,
+            attachment.data,
+        )
+        await ctx.finish(
+            ctx._(
+                "Thank you! We received your %(kind)s. We will review it and let you know.",
+                kind=kind_label(ctx, kind),
+            )
+        )
+
+
+FLOWS = [DocumentsFlow()]

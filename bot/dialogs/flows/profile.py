@@ -1,0 +1,228 @@
+"""The profile: see every detail (the missing ones pointed out), edit one, set the birth date once.
+
+```mermaid
+flowchart LR
+    view -->|Edit a detail| field
+    field -->|a detail| value -->|saved| view
+    field -->|birth date, not set yet| birth_date --> confirm_birth_date -->|saved| view
+    field -->|birth date, already set| field
+```
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.dialogs.errors import error_text
+from bot.dialogs.flow import Context, Flow
+from bot.i18n import N_, InvalidDate
+from core.accounts import queries
+from core.accounts.profile import EDITABLE_FIELDS, check_birth_date
+from core.errors import DomainError, InvalidInput
+
+FIELD_LABELS: dict[str, str] = {
+    "full_name": N_("Full name"),
+    "mobile": N_("Mobile"),
+    "email": N_("Email"),
+    "national_id": N_("National ID"),
+    "postal_code": N_("Postal code"),
+    "education": N_("Education"),
+    "address": N_("Address"),
+    "city": N_("City"),
+    "birth_date": N_("Birth date"),
+}
+COMPANY_DATE_LABEL = N_("Company registration date")
+# Numbers that are codes: shown in the language's digits, never grouped.
+_CODE_FIELDS = {"mobile", "national_id", "postal_code"}
+_SAMPLE_DAY = date(1990, 8, 11)
+
+
+def field_label(ctx: Context, name: str, *, is_company: bool = False) -> str:
+    if name == "birth_date" and is_company:
+        return ctx._(COMPANY_DATE_LABEL)
+    return ctx._(FIELD_LABELS[name])
+
+
+def date_example(ctx: Context) -> str:
+    """A date written the way parse_date reads it in this language (Jalali in fa)."""
+    if ctx.language == "fa":
+        return ctx.t.date(_SAMPLE_DAY)
+    if ctx.language == "id":
+        return _SAMPLE_DAY.strftime("%d/%m/%Y")
+    return _SAMPLE_DAY.isoformat()
+
+
+def profile_text(ctx: Context, p: queries.Profile) -> str:
+    not_given = ctx._("(not given)")
+    lines = [
+        ctx._("Your profile:"),
+        ctx._("Customer number: %(number)s", number=ctx.t.digits(p.customer_number)),
+        ctx._("Username: %(username)s", username=ctx.t.digits(p.username)),
+    ]
+    for name in (*EDITABLE_FIELDS, "birth_date"):
+        value = getattr(p, name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            shown = not_given
+        elif name == "birth_date":
+            shown = ctx.t.date(value)
+        elif name in _CODE_FIELDS:
+            shown = ctx.t.digits(value)
+        else:
+            shown = value
+        label = field_label(ctx, name, is_company=p.is_company)
+        lines.append(ctx._("%(field)s: %(value)s", field=label, value=shown))
+    if p.exchange_centre:
+        lines.append(ctx._("Exchange centre: %(name)s", name=p.exchange_centre))
+    if p.missing_fields:
+        missing = ", ".join(field_label(ctx, n, is_company=p.is_company) for n in p.missing_fields)
+        lines.append("")
+        lines.append(
+            ctx._(
+                "Still missing: %(fields)s. Please complete your profile with Edit a detail.",
+                fields=missing,
+            )
+        )
+    return "\n".join(lines)
+
+
+class ProfileFlow(Flow):
+    name = "profile"
+    first_step = "view"
+    menu_label = N_("My profile")
+    menu_order = 60
+
+    async def ask_view(self, ctx: Context) -> None:
+        p = await queries.profile(ctx.subscriber_id)
+        options = [
+            ctx.option("edit", ctx._("Edit a detail")),
+            ctx.option("cmd:menu", ctx._("Main menu")),
+        ]
+        ctx.say(profile_text(ctx, p), options=options)
+
+    async def on_view(self, ctx: Context) -> None:
+        if ctx.input.choice == "edit":
+            await ctx.goto("field")
+            return
+        ctx.say(ctx._("Please choose one of the options below."))
+        await ctx.stay()
+
+    async def ask_field(self, ctx: Context) -> None:
+        p = await queries.profile(ctx.subscriber_id)
+        options = [
+            ctx.option(f"field:{name}", field_label(ctx, name, is_company=p.is_company))
+            for name in (*EDITABLE_FIELDS, "birth_date")
+        ]
+        ctx.say(ctx._("Which detail do you want to change?"), options=options)
+
+    async def on_field(self, ctx: Context) -> None:
+        choice = ctx.input.choice or ""
+        name = choice.removeprefix("field:")
+        if not choice.startswith("field:") or name not in FIELD_LABELS:
+            ctx.say(ctx._("Please choose one of the details below."))
+            await ctx.stay()
+            return
+        if name == "birth_date":
+            p = await queries.profile(ctx.subscriber_id)
+            if p.birth_date is not None:
+                ctx.say(
+                    ctx._(
+                        "Your %(field)s is already set to %(date)s. It can be set only once, so "
+                        "it cannot be changed here. If it is wrong, please open a support ticket.",
+                        field=field_label(ctx, name, is_company=p.is_company),
+                        date=ctx.t.date(p.birth_date),
+                    )
+                )
+                await ctx.stay()
+                return
+            await ctx.goto("birth_date")
+            return
+        ctx.data["field"] = name
+        await ctx.goto("value")
+
+    async def ask_value(self, ctx: Context) -> None:
+        name = ctx.data["field"]
+        ctx.say(
+            ctx._("Please send your new %(field)s.", field=field_label(ctx, name)),
+            asks_contact=name == "mobile",
+        )
+
+    async def on_value(self, ctx: Context) -> None:
+        name = ctx.data["field"]
+        value = ctx.input.text
+        if name == "mobile" and ctx.input.contact_phone:
+            value = ctx.input.contact_phone
+        # A refusal (not valid, too long) is explained by the engine and this question put again.
+        ctx.subscriber = await ctx.services.accounts.update_profile(
+            ctx.subscriber_id, **{name: value}
+        )
+        ctx.say(ctx._("Saved: %(field)s.", field=field_label(ctx, name)))
+        await self._back_to_view(ctx)
+
+    async def ask_birth_date(self, ctx: Context) -> None:
+        p = await queries.profile(ctx.subscriber_id)
+        if p.is_company:
+            text = ctx._(
+                "Please send your company's registration date, like %(example)s. "
+                "Note: it can be set only once.",
+                example=date_example(ctx),
+            )
+        else:
+            text = ctx._(
+                "Please send your birth date, like %(example)s. Note: it can be set only once.",
+                example=date_example(ctx),
+            )
+        ctx.say(text)
+
+    async def on_birth_date(self, ctx: Context) -> None:
+        try:
+            day = ctx.t.parse_date(ctx.input.text)
+        except InvalidDate:
+            raise InvalidInput("invalid_date", example=date_example(ctx)) from None
+        today = ctx.services.clock.now().astimezone(ctx.t.zone).date()
+        check_birth_date(day, today)  # in the future, or before 1900: explained, asked again
+        ctx.data["birth_date"] = day.isoformat()
+        await ctx.goto("confirm_birth_date")
+
+    async def ask_confirm_birth_date(self, ctx: Context) -> None:
+        day = date.fromisoformat(ctx.data["birth_date"])
+        ctx.say(
+            ctx._(
+                "%(date)s: is that right? Once saved, it cannot be changed.",
+                date=ctx.t.date(day),
+            ),
+            options=[
+                ctx.option("yes", ctx._("Yes, save it")),
+                ctx.option("no", ctx._("No, write it again")),
+            ],
+        )
+
+    async def on_confirm_birth_date(self, ctx: Context) -> None:
+        if ctx.input.choice == "no":
+            await ctx.goto("birth_date")
+            return
+        if ctx.input.choice != "yes":
+            ctx.say(ctx._("Please choose Yes or No."))
+            await ctx.stay()
+            return
+        day = date.fromisoformat(ctx.data["birth_date"])
+        try:
+            await ctx.services.accounts.set_birth_date(ctx.subscriber_id, day)
+        except DomainError as error:
+            ctx.say(error_text(ctx.t, error))
+            if error.code == "birth_date_locked":  # set meanwhile from another chat
+                await self._back_to_view(ctx)
+            else:
+                await ctx.goto("birth_date")
+            return
+        ctx.say(ctx._("Saved. Thank you!"))
+        await self._back_to_view(ctx)
+
+    @staticmethod
+    async def _back_to_view(ctx: Context) -> None:
+        # The edit is done: "back" from the profile should not reopen the question just answered.
+        ctx.state.pop("history", None)
+        ctx.data.clear()
+        await ctx.goto("view")
+
+
+FLOWS = [ProfileFlow()]

@@ -1,0 +1,169 @@
+"""Becoming a subscriber (guests): name, phone, address and the plan wanted, sent to Sales as a
+lead; the lead number is what the person quotes when the sales team calls.
+
+```mermaid
+flowchart LR
+    name --> phone --> address --> plan -->|open_lead| done([lead number])
+```
+"""
+
+from __future__ import annotations
+
+from bot.dialogs.errors import add_messages
+from bot.dialogs.flow import Context, Flow
+from bot.i18n import N_
+from core.accounts.phones import normalise_phone
+from core.accounts.profile import country_of
+from core.billing.models import PlanKind
+
+add_messages(
+    {
+        "contact_name_required": N_("Please write your full name."),
+        "contact_name_too_long": N_("That is too long (at most %(max_length)s characters)."),
+        "address_required": N_("Please write your address."),
+        "address_too_long": N_("That is too long (at most %(max_length)s characters)."),
+        "plan_wanted_too_long": N_("That is too long (at most %(max_length)s characters)."),
+    }
+)
+
+NAME_MAX_LENGTH = 120
+ADDRESS_MAX_LENGTH = 1000
+PLAN_MAX_LENGTH = 200
+# Plans offered as buttons; anything else can be typed.
+_PLANS_SHOWN = 6
+
+
+class RegistrationFlow(Flow):
+    name = "registration"
+    first_step = "name"
+    needs_login = False
+    menu_label = N_("Become a subscriber")
+    menu_order = 3
+    audience = "guest"
+
+    async def ask_name(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._(
+                "Happy to connect you! A few questions, then our sales team will contact you. "
+                "First, what is your full name?"
+            )
+        )
+
+    async def on_name(self, ctx: Context) -> None:
+        name = " ".join(ctx.input.text.split())
+        if len(name) < 2:
+            ctx.say(ctx._("Please write your full name."))
+            await ctx.stay()
+            return
+        if len(name) > NAME_MAX_LENGTH:
+            ctx.say(
+                ctx._(
+                    "That is too long (at most %(max_length)s characters).",
+                    max_length=NAME_MAX_LENGTH,
+                )
+            )
+            await ctx.stay()
+            return
+        ctx.data["name"] = name
+        await ctx.goto("phone")
+
+    async def ask_phone(self, ctx: Context) -> None:
+        ctx.say(ctx._("What phone number can we call you on?"), asks_contact=True)
+
+    async def on_phone(self, ctx: Context) -> None:
+        phone = normalise_phone(
+            ctx.input.contact_phone or ctx.input.text, country_of(ctx.services.settings)
+        )
+        if phone is None:
+            ctx.say(ctx._("That does not look like a phone number. Please write it in digits."))
+            await ctx.stay()
+            return
+        ctx.data["phone"] = phone
+        await ctx.goto("address")
+
+    async def ask_address(self, ctx: Context) -> None:
+        ctx.say(ctx._("Where should the line be installed? Please write the full address."))
+
+    async def on_address(self, ctx: Context) -> None:
+        address = ctx.input.text.strip()
+        if len(address) < 5:
+            ctx.say(ctx._("Please write the full address: city, street and house number."))
+            await ctx.stay()
+            return
+        if len(address) > ADDRESS_MAX_LENGTH:
+            ctx.say(
+                ctx._(
+                    "That is too long (at most %(max_length)s characters).",
+                    max_length=ADDRESS_MAX_LENGTH,
+                )
+            )
+            await ctx.stay()
+            return
+        ctx.data["address"] = address
+        await ctx.goto("plan")
+
+    async def ask_plan(self, ctx: Context) -> None:
+        plans = await ctx.services.billing_queries.catalogue(
+            PlanKind.SERVICE, ctx.services.settings.currency
+        )
+        options = [
+            ctx.option(
+                f"plan:{plan.code}",
+                ctx._(
+                    "%(name)s, %(price)s",
+                    name=plan.name_in(ctx.language),
+                    price=ctx.t.money(plan.price, plan.currency),
+                ),
+            )
+            for plan in plans[:_PLANS_SHOWN]
+        ]
+        options.append(ctx.option("plan:none", ctx._("Not sure yet")))
+        ctx.say(
+            ctx._("Which plan would you like? Choose one below, or write what you need."),
+            options=options,
+        )
+
+    async def on_plan(self, ctx: Context) -> None:
+        choice = ctx.input.choice or ""
+        if choice == "plan:none":
+            plan_wanted = ""
+        elif choice.startswith("plan:"):
+            code = choice.removeprefix("plan:")
+            plan = await ctx.services.billing_queries.plan(code)
+            plan_wanted = f"{plan.name_in(ctx.language)} ({code})" if plan else code
+        else:
+            plan_wanted = ctx.input.text.strip()
+            if not plan_wanted:
+                ctx.say(ctx._("Please choose a plan below, or write what you need."))
+                await ctx.stay()
+                return
+            if len(plan_wanted) > PLAN_MAX_LENGTH:
+                ctx.say(
+                    ctx._(
+                        "That is too long (at most %(max_length)s characters).",
+                        max_length=PLAN_MAX_LENGTH,
+                    )
+                )
+                await ctx.stay()
+                return
+        ticket = await ctx.services.tickets.open_lead(
+            contact_name=ctx.data["name"],
+            contact_phone=ctx.data["phone"],
+            address=ctx.data["address"],
+            plan_wanted=plan_wanted[:PLAN_MAX_LENGTH] or None,
+            language=ctx.language,
+            channel=ctx.turn.channel,
+            chat_external_id=ctx.turn.chat_id,
+        )
+        await ctx.finish(
+            ctx._(
+                "Thank you, %(name)s! Your request number is %(number)s. Our sales team will "
+                "call you at %(phone)s to arrange a site survey and installation.",
+                name=ctx.data["name"],
+                number=ctx.t.digits(str(ticket.number)),
+                phone=ctx.t.digits(ctx.data["phone"]),
+            )
+        )
+
+
+FLOWS = [RegistrationFlow()]

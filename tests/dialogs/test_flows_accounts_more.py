@@ -1,0 +1,250 @@
+"""Accounts flows, part two: passwords, line status, registration and closure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.dialogs.normalize import to_persian_digits
+from core.accounts.models import LineStatus, Subscriber
+from core.billing.models import Plan
+from core.clock import FixedClock
+from core.tickets.models import Department, Ticket, TicketKind, TicketMessage, TicketStatus
+from tests.dialogs.client import ChatClient
+from tests.dialogs.test_flows_accounts import logged_in
+
+NEW = "Fresh-Pass-1357"
+
+
+async def change(chat: ChatClient, flow: str, old: str, new: str, repeat: str) -> None:
+    await chat.send(choice=f"flow:{flow}")
+    await chat.send(old)
+    await chat.send(new)
+    await chat.send(repeat)
+
+
+# ---- passwords ----------------------------------------------------------------------------------
+
+
+async def test_panel_password_is_asked_masked_forgotten_and_never_echoed(engine, bot_settings):
+    chat = await logged_in(engine, bot_settings)
+    await chat.press("Change panel password")
+    shown = []
+    for password in ("Secret-2468", NEW, NEW):
+        assert chat.replies[-1].expects_secret
+        await chat.send(password)
+        assert chat.outcome.forget_inbound
+        shown.append(chat.text)
+    assert "panel password is changed" in chat.text
+    assert not any(NEW in text or "Secret-2468" in text for text in shown)
+    await chat.press("Log out")
+    await chat.log_in("5120001", NEW)
+    assert "You are logged in" in chat.text
+
+
+async def test_a_weak_or_unchanged_new_password_is_explained_before_the_repeat(
+    engine, bot_settings
+):
+    chat = await logged_in(engine, bot_settings)
+    await chat.send(choice="flow:panel_password")
+    await chat.send("  ")
+    assert "Please type the password" in chat.text
+    await chat.send("Secret-2468")
+    await chat.send("abc")
+    assert "too easy to guess" in chat.text and "at least 8 characters" in chat.text
+    assert chat.replies[-1].expects_secret
+    await chat.send("Secret-2468")
+    assert "must be different" in chat.text
+    await chat.send(NEW)
+    assert "once more" in chat.text
+
+
+async def test_a_repeat_that_differs_asks_for_the_new_password_again(engine, bot_settings):
+    chat = await logged_in(engine, bot_settings)
+    await change(chat, "panel_password", "Secret-2468", NEW, NEW + "x")
+    assert "not the same" in chat.text
+    assert "type the new password" in chat.text
+    await chat.send(NEW)
+    await chat.send(NEW)
+    assert "panel password is changed" in chat.text
+
+
+async def test_a_wrong_current_password_counts_and_asks_it_again(engine, bot_settings):
+    chat = await logged_in(engine, bot_settings)
+    await change(chat, "panel_password", "Guess-1111", NEW, NEW)
+    assert "current password is not right" in chat.text
+    assert "2 more tries" in chat.text
+    assert "current panel password" in chat.text
+    await chat.send("Guess-2222")
+    await chat.send(NEW)
+    await chat.send(NEW)
+    assert "1 more tries" in chat.text
+    await chat.send("Guess-3333")
+    await chat.send(NEW)
+    await chat.send(NEW)
+    assert "blocked for 30 minutes" in chat.text
+    assert "Change panel password" in chat.labels  # back at the menu
+
+
+async def test_internet_password_warns_about_the_modem_before_and_after(engine, bot_settings):
+    chat = await logged_in(engine, bot_settings)
+    await chat.press("Change internet password")
+    assert "modem must be set to the new password" in chat.text
+    assert chat.replies[-1].expects_secret
+    await chat.send("modem-pass-1")
+    await chat.send("new pass 2468")
+    assert "Modems accept only English letters" in chat.text
+    await chat.send("NewModem-2468")
+    await chat.send("NewModem-2468")
+    assert "enter the new password in your modem" in chat.text
+    assert "NewModem-2468" not in chat.text
+    subscriber = await Subscriber.get(username="5120001")
+    assert subscriber.internet_password == "NewModem-2468"
+
+
+async def test_internet_password_with_a_wrong_current_one_is_not_changed(engine, bot_settings):
+    chat = await logged_in(engine, bot_settings)
+    await change(chat, "internet_password", "modem-pass-9", "NewModem-2468", "NewModem-2468")
+    assert "current password is not right" in chat.text
+    assert chat.replies[-1].expects_secret
+    assert (await Subscriber.get(username="5120001")).internet_password == "modem-pass-1"
+
+
+# ---- line status --------------------------------------------------------------------------------
+
+
+async def test_line_status_says_what_to_do_and_lists_the_changes_with_dates(
+    engine, bot_settings, services, clock: FixedClock
+):
+    chat = await logged_in(engine, bot_settings)
+    subscriber = await Subscriber.get(username="5120001")
+    await services.accounts.set_line_status(subscriber.id, "in_collection_list", "ran out")
+    clock.advance(timedelta(days=2))
+    await services.accounts.set_line_status(subscriber.id, "in_operation", "renewed")
+    clock.advance(timedelta(days=3))
+    await services.accounts.set_line_status(subscriber.id, "in_collection_list", "ran out")
+    await chat.press("Line status")
+    text = chat.text
+    assert "Your line is: In collection list" in text
+    assert "renew a service" in text
+    assert "Nov 24, 2026" in text and "Nov 26, 2026" in text and "Nov 29, 2026" in text
+    assert text.index("Nov 24, 2026") < text.index("Nov 26, 2026") < text.index("Nov 29, 2026")
+    assert "Line status" in chat.labels
+
+
+async def test_line_status_explains_isolation_documents_and_closure(engine, bot_settings, services):
+    chat = await logged_in(engine, bot_settings)
+    subscriber = await Subscriber.get(username="5120001")
+    expected = {
+        "isolated": "until the subscription deposit is paid",
+        "documents_suspended": "My documents",
+        "closed": "Your line is closed",
+        "in_operation": "working normally",
+    }
+    for status, advice in expected.items():
+        await services.accounts.set_line_status(subscriber.id, status)
+        await chat.send(choice="flow:line_status")
+        assert advice in chat.text
+
+
+# ---- registration -------------------------------------------------------------------------------
+
+
+async def test_a_guest_becomes_a_lead_with_a_number_after_answering_four_questions(engine):
+    await Plan.create(code="std-1m", names={"en": "Standard 1 month"}, price=2_000_000)
+    chat = ChatClient(engine)
+    await chat.send("hi")
+    await chat.press("Become a subscriber")
+    await chat.send("A")
+    assert "Please write your full name" in chat.text
+    await chat.send("Reza  Karimi")
+    assert chat.replies[-1].asks_contact
+    await chat.send("call me maybe")
+    assert "does not look like a phone number" in chat.text
+    await chat.send("0912 555 6677")
+    await chat.send("x")
+    assert "full address" in chat.text
+    await chat.send("Tehran, Valiasr St. 12")
+    assert chat.labels[0].startswith("Standard 1 month")
+    assert chat.labels[-1] == "Not sure yet"
+    await chat.press("Standard 1 month")
+    ticket = await Ticket.get(kind=TicketKind.REGISTRATION)
+    assert f"request number is {ticket.number}" in chat.text
+    assert "+989125556677" in chat.text
+    assert ticket.department == Department.SALES
+    assert ticket.contact_name == "Reza Karimi"
+    assert ticket.contact_phone == "+989125556677"
+    message = await TicketMessage.get(ticket_id=ticket.id)
+    assert "Plan wanted: Standard 1 month (std-1m)" in message.body
+    assert "Log in" in chat.labels
+
+
+async def test_a_lead_can_write_the_plan_it_wants_in_its_own_words(engine):
+    chat = ChatClient(engine)
+    await chat.send(choice="flow:registration")
+    for answer in ("Reza Karimi", "+989125556677", "Tehran, Valiasr St. 12", "fast fibre"):
+        await chat.send(answer)
+    ticket = await Ticket.get(kind=TicketKind.REGISTRATION)
+    message = await TicketMessage.get(ticket_id=ticket.id)
+    assert "Plan wanted: fast fibre" in message.body
+
+
+async def test_in_persian_the_lead_number_comes_in_persian_digits(engine):
+    chat = ChatClient(engine, language_hint="fa")
+    await chat.send(choice="flow:registration")
+    for answer in ("رضا کریمی", "۰۹۱۲۵۵۵۶۶۷۷", "تهران، خیابان ولیعصر ۱۲"):
+        await chat.send(answer)
+    assert len(chat.options) == 1  # no plans in the catalogue: only "not sure yet"
+    await chat.send("1")
+    ticket = await Ticket.get(kind=TicketKind.REGISTRATION)
+    assert chat.replies[-1].language == "fa"
+    assert to_persian_digits(str(ticket.number)) in chat.text
+    assert ticket.language == "fa"
+
+
+# ---- closure ------------------------------------------------------------------------------------
+
+
+async def test_closing_the_line_opens_a_billing_ticket_and_says_how_to_return_the_modem(
+    engine, bot_settings
+):
+    chat = await logged_in(engine, bot_settings)
+    await chat.press("Close my line")
+    await chat.send(None)
+    assert "Please write the reason" in chat.text
+    await chat.send("Moving abroad")
+    await chat.send("perhaps")
+    assert "Please choose Yes or No" in chat.text
+    await chat.press("Yes, close my line")
+    ticket = await Ticket.get(kind=TicketKind.CLOSURE)
+    assert ticket.department == Department.BILLING
+    assert f"ticket {ticket.number}" in chat.text
+    assert "return it with its power adapter" in chat.text
+    await chat.press("Close my line")
+    assert f"already asked to close your line (ticket {ticket.number})" in chat.text
+
+
+async def test_keeping_the_line_changes_nothing(engine, bot_settings):
+    chat = await logged_in(engine, bot_settings)
+    await chat.send(choice="flow:closure")
+    await chat.press("prefer not to say")
+    await chat.press("No, keep it")
+    assert "stays as it is" in chat.text
+    assert not await Ticket.exists(kind=TicketKind.CLOSURE)
+
+
+async def test_a_closed_request_lets_a_new_one_be_made_and_a_closed_line_is_not_offered(
+    engine, bot_settings, services
+):
+    chat = await logged_in(engine, bot_settings)
+    await chat.send(choice="flow:closure")
+    await chat.send("Too slow")
+    await chat.press("Yes")
+    await Ticket.filter(kind=TicketKind.CLOSURE).update(status=TicketStatus.CLOSED)
+    await chat.send(choice="flow:closure")
+    assert "why you want to close" in chat.text
+    subscriber = await Subscriber.get(username="5120001")
+    await services.accounts.set_line_status(subscriber.id, LineStatus.CLOSED)
+    await chat.send("menu")
+    assert "Close my line" not in chat.labels
+    await chat.send(choice="flow:closure")
+    assert "already closed" in chat.text
