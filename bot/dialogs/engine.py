@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from bot.dialogs.commands import Command, command_of
 from bot.dialogs.contract import Link, Outcome, Reply, Turn
@@ -104,7 +105,8 @@ class Engine:
             elif not state.get("language_chosen") and not state.get("flow"):
                 await self.start_flow(ctx, "language", {"first_contact": True})
             elif ctx.input.choice and ctx.input.choice.startswith(FLOW_PREFIX):
-                await self.start_flow(ctx, ctx.input.choice.removeprefix(FLOW_PREFIX), {})
+                name, data = parse_flow_choice(ctx.input.choice)
+                await self.start_flow(ctx, name, data)
             elif state.get("flow") and state.get("step"):
                 await self._answer(ctx)
             else:
@@ -182,7 +184,7 @@ class Engine:
             await self.finish(ctx, None)
             return
         if flow.needs_login and ctx.subscriber is None:
-            name, flow, data = "login", self.flows["login"], {"then": name}
+            name, flow, data = "login", self.flows["login"], {"then": name, "then_data": data}
         self._reset(ctx.state)
         ctx.state.update(flow=name, data=dict(data))
         try:
@@ -209,6 +211,21 @@ class Engine:
     def _reset(state: dict[str, Any]) -> None:
         for key in ("flow", "step", "data", "history", "options", "labels", "numbered"):
             state.pop(key, None)
+
+
+def flow_choice(name: str, **data: str | int) -> str:
+    """The option id that starts flow ``name`` with ``data`` (a notice's "rate 5 for ticket
+    123"). Flows must check what the data names: a client can send any option id."""
+    return FLOW_PREFIX + name + ("?" + urlencode(data) if data else "")
+
+
+def parse_flow_choice(choice: str) -> tuple[str, dict[str, Any]]:
+    name, _, query = choice.removeprefix(FLOW_PREFIX).partition("?")
+    data: dict[str, Any] = {
+        key: int(value) if value.isascii() and value.isdigit() else value
+        for key, value in parse_qsl(query)
+    }
+    return name, data
 
 
 def help_text(ctx: Context) -> str:

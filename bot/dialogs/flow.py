@@ -54,6 +54,9 @@ class Flow:
     menu_order: ClassVar[int] = 100
     # Who sees it in the menu: "subscriber" (logged in), "guest" (not logged in) or "anyone".
     audience: ClassVar[str] = "subscriber"
+    # Shown in a submenu of that name rather than in the main menu (a short main menu reads
+    # better as numbered lines on SMS and WhatsApp).
+    menu_group: ClassVar[str | None] = None
 
     async def offered(self, ctx: Context) -> bool:
         """Whether the menu shows this flow now (e.g. the free charge only when eligible)."""

@@ -17,14 +17,24 @@ class Menu:
     options: tuple[Option, ...]
 
 
-async def main_menu(ctx: Context, flows: Iterable[Flow]) -> Menu:
+async def menu_options(
+    ctx: Context, flows: Iterable[Flow], group: str | None = None
+) -> tuple[Option, ...]:
+    """The flows of a menu (the main one, or the submenu ``group``) this chat may start now."""
     audience = {"anyone", "subscriber" if ctx.subscriber else "guest"}
     shown = [
         flow
         for flow in sorted(flows, key=lambda f: (f.menu_order, f.name))
-        if flow.menu_label and flow.audience in audience and await flow.offered(ctx)
+        if flow.menu_label
+        and flow.menu_group == group
+        and flow.audience in audience
+        and await flow.offered(ctx)
     ]
-    options = tuple(Option(FLOW_PREFIX + f.name, ctx._(f.menu_label or "")) for f in shown)
+    return tuple(Option(FLOW_PREFIX + f.name, ctx._(f.menu_label or "")) for f in shown)
+
+
+async def main_menu(ctx: Context, flows: Iterable[Flow]) -> Menu:
+    options = await menu_options(ctx, flows)
     if ctx.subscriber is not None:
         prompt = ctx._("%(name)s, what would you like to do?", name=ctx.subscriber.full_name)
     else:

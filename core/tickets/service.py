@@ -391,6 +391,11 @@ class Tickets:
             )
         return AttachmentFile(row.filename, row.content_type, await self.files.get(row.file_key))
 
+    def check_attachments(self, attachments: Sequence[AttachmentIn]) -> None:
+        """The checks that opening and replying make (count, size, type and signature), for a
+        chat that collects files one by one before it sends them."""
+        self._check_attachments(attachments)
+
     # -- helpers -------------------------------------------------------------------------------
 
     def _check_attachments(self, attachments: Sequence[AttachmentIn]) -> None:

@@ -109,6 +109,7 @@ async def test_forgotten_password_is_offered_to_guests_only(engine, bot_settings
 
 async def test_profile_shows_every_detail_and_points_out_the_missing_ones(engine, bot_settings):
     chat = await logged_in(engine, bot_settings, city="Tehran", exchange_centre="Pasdaran")
+    await chat.press("My account")
     await chat.press("My profile")
     text = chat.text
     assert "Customer number: C5120001" in text
@@ -215,6 +216,7 @@ async def test_uploading_a_document_explains_every_wrong_file_then_lists_it_pend
     engine, bot_settings
 ):
     chat = await logged_in(engine, bot_settings)
+    await chat.press("My account")
     await chat.press("My documents")
     assert "not sent any documents yet" in chat.text
     await chat.send("hm")
@@ -236,6 +238,7 @@ async def test_uploading_a_document_explains_every_wrong_file_then_lists_it_pend
     assert "too large (at most 5 MB)" in chat.text
     await chat.send(attachment=Attachment("bill.png", "image/png", PNG))
     assert "We received your Phone bill" in chat.text
+    await chat.press("My account")
     await chat.press("My documents")
     assert re.search(r"Phone bill \(sent Nov 24, 2026\): waiting for review", chat.text)
 
@@ -250,6 +253,7 @@ async def test_a_rejected_document_shows_the_reason_and_the_deadline_to_replace_
     await chat.send(attachment=Attachment("id.png", "image/png", PNG))
     document = await Document.get()
     await services.accounts.review_document(document.id, approve=False, reason="Too blurry")
+    await chat.press("My account")
     await chat.press("My documents")
     assert "National ID card (sent Nov 24, 2026): rejected" in chat.text
     assert "Reason: Too blurry" in chat.text

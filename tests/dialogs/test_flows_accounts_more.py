@@ -27,6 +27,7 @@ async def change(chat: ChatClient, flow: str, old: str, new: str, repeat: str) -
 
 async def test_panel_password_is_asked_masked_forgotten_and_never_echoed(engine, bot_settings):
     chat = await logged_in(engine, bot_settings)
+    await chat.press("My account")
     await chat.press("Change panel password")
     shown = []
     for password in ("Secret-2468", NEW, NEW):
@@ -82,11 +83,12 @@ async def test_a_wrong_current_password_counts_and_asks_it_again(engine, bot_set
     await chat.send(NEW)
     await chat.send(NEW)
     assert "blocked for 30 minutes" in chat.text
-    assert "Change panel password" in chat.labels  # back at the menu
+    assert "My account" in chat.labels  # back at the menu
 
 
 async def test_internet_password_warns_about_the_modem_before_and_after(engine, bot_settings):
     chat = await logged_in(engine, bot_settings)
+    await chat.press("My account")
     await chat.press("Change internet password")
     assert "modem must be set to the new password" in chat.text
     assert chat.replies[-1].expects_secret
@@ -122,13 +124,14 @@ async def test_line_status_says_what_to_do_and_lists_the_changes_with_dates(
     await services.accounts.set_line_status(subscriber.id, "in_operation", "renewed")
     clock.advance(timedelta(days=3))
     await services.accounts.set_line_status(subscriber.id, "in_collection_list", "ran out")
+    await chat.press("My account")
     await chat.press("Line status")
     text = chat.text
     assert "Your line is: In collection list" in text
     assert "renew a service" in text
     assert "Nov 24, 2026" in text and "Nov 26, 2026" in text and "Nov 29, 2026" in text
     assert text.index("Nov 24, 2026") < text.index("Nov 26, 2026") < text.index("Nov 29, 2026")
-    assert "Line status" in chat.labels
+    assert "My account" in chat.labels
 
 
 async def test_line_status_explains_isolation_documents_and_closure(engine, bot_settings, services):
@@ -208,6 +211,7 @@ async def test_closing_the_line_opens_a_billing_ticket_and_says_how_to_return_th
     engine, bot_settings
 ):
     chat = await logged_in(engine, bot_settings)
+    await chat.press("My account")
     await chat.press("Close my line")
     await chat.send(None)
     assert "Please write the reason" in chat.text
@@ -219,6 +223,7 @@ async def test_closing_the_line_opens_a_billing_ticket_and_says_how_to_return_th
     assert ticket.department == Department.BILLING
     assert f"ticket {ticket.number}" in chat.text
     assert "return it with its power adapter" in chat.text
+    await chat.press("My account")
     await chat.press("Close my line")
     assert f"already asked to close your line (ticket {ticket.number})" in chat.text
 

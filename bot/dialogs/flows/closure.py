@@ -35,6 +35,7 @@ class ClosureFlow(Flow):
     name = "closure"
     first_step = "reason"
     menu_label = N_("Close my line")
+    menu_group = "account"
     menu_order = 80
 
     async def offered(self, ctx: Context) -> bool:

@@ -53,6 +53,7 @@ class DocumentsFlow(Flow):
     name = "documents"
     first_step = "list"
     menu_label = N_("My documents")
+    menu_group = "account"
     menu_order = 65
 
     async def ask_list(self, ctx: Context) -> None:

@@ -43,6 +43,7 @@ def status_name(ctx: Context, status: str) -> str:
 class LineStatusFlow(Flow):
     name = "line_status"
     menu_label = N_("Line status")
+    menu_group = "account"
     menu_order = 45
 
     async def begin(self, ctx: Context) -> None:

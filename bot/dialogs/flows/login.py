@@ -69,7 +69,7 @@ class LoginFlow(Flow):
         for text in await announcements(ctx):
             ctx.say(text)
         if then:
-            await ctx.start(then)
+            await ctx.start(then, **ctx.data.get("then_data", {}))
         else:
             await ctx.finish()
 

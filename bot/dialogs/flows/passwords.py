@@ -103,6 +103,7 @@ class _ChangePassword(Flow):
 class ChangePanelPasswordFlow(_ChangePassword):
     name = "panel_password"
     menu_label = N_("Change panel password")
+    menu_group = "account"
     menu_order = 70
 
     def old_question(self, ctx: Context) -> str:
@@ -118,6 +119,7 @@ class ChangePanelPasswordFlow(_ChangePassword):
 class ChangeInternetPasswordFlow(_ChangePassword):
     name = "internet_password"
     menu_label = N_("Change internet password")
+    menu_group = "account"
     menu_order = 72
     ascii_only = True
 

@@ -89,6 +89,7 @@ class ProfileFlow(Flow):
     name = "profile"
     first_step = "view"
     menu_label = N_("My profile")
+    menu_group = "account"
     menu_order = 60
 
     async def ask_view(self, ctx: Context) -> None:

@@ -1,0 +1,97 @@
+"""Talk to an agent: for now, a Technical ticket marked for an agent, answered in this chat.
+
+The live hand-off comes later. A subscriber says in a few words what it is about and the ticket
+is opened (priority high, kind agent request, with this chat to answer in). A guest is told how
+to reach support: log in first (and come back here), or become a subscriber.
+"""
+
+from __future__ import annotations
+
+from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flows.tickets import short, ticket_code
+from bot.dialogs.menu import FLOW_PREFIX
+from bot.i18n import N_
+from core.errors import InvalidInput
+from core.tickets.models import Department, Priority, TicketKind
+from core.tickets.service import BODY_MAX_LENGTH
+
+REGISTRATION_FLOW = "registration"
+# The ticket's subject: the start of what the subscriber wrote.
+SUBJECT_LENGTH = 80
+
+
+class AgentFlow(Flow):
+    name = "agent"
+    first_step = "topic"
+    needs_login = False
+    menu_label = N_("Talk to an agent")
+    menu_order = 85
+    audience = "anyone"
+
+    async def begin(self, ctx: Context) -> None:
+        await ctx.goto("topic" if ctx.subscriber is not None else "guest")
+
+    # -- a guest ---------------------------------------------------------------------------
+
+    async def ask_guest(self, ctx: Context) -> None:
+        options = [ctx.option("login", ctx._("Log in"))]
+        if REGISTRATION_FLOW in ctx.engine.flows:
+            options.append(
+                ctx.option(FLOW_PREFIX + REGISTRATION_FLOW, ctx._("Become a subscriber"))
+            )
+        options.append(ctx.option("cmd:menu", ctx._("Main menu")))
+        ctx.say(
+            ctx._(
+                "Our agents help subscribers with their own line, so please log in first and "
+                "then tell us what it is about. Not a subscriber yet? Choose Become a subscriber "
+                "and our sales team will contact you."
+            ),
+            options=options,
+        )
+
+    async def on_guest(self, ctx: Context) -> None:
+        if ctx.input.choice == "login":
+            await ctx.start("login", then=self.name)
+            return
+        ctx.say(ctx._("Please choose one of the options below."))
+        await ctx.stay()
+
+    # -- a subscriber ----------------------------------------------------------------------
+
+    async def ask_topic(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._(
+                "What is it about? Write it in a few words and an agent will answer you in "
+                "this chat."
+            )
+        )
+
+    async def on_topic(self, ctx: Context) -> None:
+        if ctx.subscriber is None:  # logged out in another chat meanwhile
+            await ctx.goto("guest")
+            return
+        text = ctx.input.raw.strip()
+        if not text:
+            raise InvalidInput("body_required")
+        if len(text) > BODY_MAX_LENGTH:
+            raise InvalidInput("body_too_long", max_length=BODY_MAX_LENGTH)
+        ticket = await ctx.services.tickets.open_ticket(
+            ctx.subscriber_id,
+            Department.TECHNICAL,
+            Priority.HIGH,
+            short(text, SUBJECT_LENGTH),
+            text,
+            channel=ctx.turn.channel,
+            chat_external_id=ctx.turn.chat_id,
+            kind=TicketKind.AGENT_REQUEST,
+        )
+        await ctx.finish(
+            ctx._(
+                "Thank you. An agent will answer you in this chat as soon as possible. "
+                "Your ticket number is %(number)s.",
+                number=ticket_code(ctx, ticket.number),
+            )
+        )
+
+
+FLOWS = [AgentFlow()]

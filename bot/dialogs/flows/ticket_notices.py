@@ -1,0 +1,78 @@
+"""What the bot says on its own about tickets: an answer came, a ticket was closed.
+
+Their options start the tickets flow with the ticket they are about: "Reply" opens its reply,
+a score rates it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogs.contract import Option, Reply
+from bot.dialogs.engine import flow_choice
+from bot.dialogs.flows.tickets import SCORES
+from bot.dialogs.notices import notice
+from bot.i18n import Texts
+from core.errors import NotFound
+from core.tickets import queries
+
+# An answer longer than this is cut in the notice; the whole of it is in the thread.
+ANSWER_SHOWN = 1500
+
+
+@notice("ticket_answered")
+async def ticket_answered(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    number = t.digits(str(params["ticket_number"]))
+    text = t.gettext(
+        "Ticket %(number)s (%(subject)s) has a new answer from %(agent)s:",
+        number=number,
+        subject=params.get("subject", ""),
+        agent=params.get("agent_name") or t.gettext("our support team"),
+    )
+    answer = await _answer(params)
+    if answer is not None:
+        body = answer.body
+        if len(body) > ANSWER_SHOWN:
+            body = (
+                body[:ANSWER_SHOWN].rstrip()
+                + "…\n"
+                + t.gettext("(The full answer is in Support tickets.)")
+            )
+        text += "\n\n" + body
+        if answer.attachments:
+            names = ", ".join(a.filename for a in answer.attachments)
+            text += "\n" + t.gettext("Files: %(names)s", names=names)
+    number = int(params["ticket_number"])
+    options = (
+        Option(flow_choice("tickets", action="reply", ticket=number), t.gettext("Reply")),
+        Option(flow_choice("tickets"), t.gettext("My tickets")),
+    )
+    return [Reply(text, options=options, language=t.language)]
+
+
+@notice("ticket_closed")
+async def ticket_closed(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    text = t.gettext(
+        "Ticket %(number)s (%(subject)s) is now closed. How would you rate our help? "
+        "Choose from 1 (poor) to 5 (excellent).",
+        number=t.digits(str(params["ticket_number"])),
+        subject=params.get("subject", ""),
+    )
+    number = int(params["ticket_number"])
+    options = tuple(
+        Option(flow_choice("tickets", action="rate", ticket=number, score=n), t.number(n))
+        for n in SCORES
+    )
+    return [Reply(text, options=options, language=t.language)]
+
+
+async def _answer(params: dict[str, Any]) -> queries.ThreadMessage | None:
+    """The answer the notice is about, as the subscriber sees it in the thread."""
+    try:
+        thread = await queries.thread(int(params["ticket_number"]), None)
+    except NotFound:
+        return None
+    for message in thread.messages:
+        if message.id == params.get("message_id"):
+            return message
+    return None
