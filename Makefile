@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
 
-.PHONY: demo test lint locales-extract locales-update locales-compile migrations chromium bench
+.PHONY: demo test lint locales-extract locales-update locales-merge-drafts locales-compile migrations chromium bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,10 +30,60 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 locales-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -k npgettext:1c,2,3 -o locales/messages.pot --no-location --omit-header --sort-output core bot
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -k npgettext:1c,2,3 -o locales/messages.pot --no-location --omit-header --sort-output core bot
 
 locales-update: locales-extract
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --omit-header
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --no-wrap
+
+# Fill the untranslated entries of locales/<lang> from the drafts (locales/drafts/*.<lang>.po,
+# one per area); English entries without a translation repeat their msgid. A draft never
+# overwrites a translation already in the catalog (conflicts and drafted texts no longer in the
+# code are listed). Run after locales-update; tests/test_catalogs.py says what is still missing.
+define LOCALES_MERGE_DRAFTS
+from pathlib import Path
+from babel.messages.pofile import read_po, write_po
+def translated(string):
+    return bool(string) if isinstance(string, str) else all(string)
+for lang in ("fa", "id", "en"):
+    path = Path("locales", lang, "LC_MESSAGES", "messages.po")
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=lang, domain="messages")
+    plurals, filled = catalog.num_plurals, 0
+    for draft_path in sorted(Path("locales", "drafts").glob(f"*.{lang}.po")):
+        with draft_path.open("rb") as source:
+            drafts = read_po(source, locale=lang)
+        for draft in drafts:
+            if not draft.id or draft.fuzzy or not translated(draft.string):
+                continue
+            entry = catalog.get(draft.id, context=draft.context)
+            if entry is None:
+                print(f"{draft_path}: not in the code: {draft.id!r}")
+                continue
+            string = draft.string
+            if entry.pluralizable:  # as many forms as the language has; a single form is "other"
+                forms = [string] if isinstance(string, str) else list(string)
+                string = tuple((forms + forms[-1:] * plurals)[:plurals] if len(forms) < plurals else forms[-plurals:])
+            if translated(entry.string) and not entry.fuzzy:
+                if entry.string != string:
+                    print(f"{draft_path}: kept the catalog's translation of {draft.id!r}")
+                continue
+            entry.string, entry.flags = string, entry.flags - {"fuzzy"}
+            filled += 1
+    if lang == "en":
+        for entry in catalog:
+            if entry.id and not translated(entry.string):
+                entry.string = entry.id if isinstance(entry.id, str) else tuple(entry.id)
+                entry.flags.discard("fuzzy")
+                filled += 1
+    empty = sum(1 for entry in catalog if entry.id and not translated(entry.string))
+    with path.open("wb") as out:
+        write_po(out, catalog, width=None)
+    print(f"{path}: {filled} filled, {empty} still untranslated")
+endef
+export LOCALES_MERGE_DRAFTS
+
+locales-merge-drafts: $(STAMP)
+	$(BIN)/python -c "$$LOCALES_MERGE_DRAFTS"
 
 locales-compile: $(STAMP)
 	@if ls locales/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -d locales -D messages --statistics 2>&1 | tail -n 3; fi
