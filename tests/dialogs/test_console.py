@@ -8,9 +8,7 @@ from bot.console import chat_loop
 from tests.dialogs.conftest import make_subscriber
 
 
-async def test_the_console_numbers_options_and_reads_the_password_as_a_secret(
-    engine, bot_settings
-):
+async def test_the_console_numbers_options_and_reads_the_password_as_a_secret(engine, bot_settings):
     await make_subscriber(bot_settings)
     out = io.StringIO()
     asked_secret: list[bool] = []

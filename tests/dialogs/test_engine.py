@@ -139,3 +139,15 @@ async def test_a_message_delivered_twice_by_the_platform_is_answered_once(engine
     first = await engine.handle(turn)
     again = await engine.handle(turn)
     assert first.replies and not again.replies
+
+
+async def test_logging_in_tells_about_an_incomplete_profile_and_keeps_the_chats_language(
+    engine, bot_settings
+):
+    from core.accounts.models import Subscriber
+
+    subscriber = await make_subscriber(bot_settings, email=None, language="fa")
+    chat = ChatClient(engine, language_hint="en")
+    await chat.log_in("5120001", "Secret-2468")
+    assert "profile is not complete" in chat.text
+    assert (await Subscriber.get(id=subscriber.id)).language == "en"

@@ -14,8 +14,6 @@ from tests.dialogs.conftest import bot_settings, services, sms, sqlite_db  # noq
 
 @pytest.fixture
 async def client(services, bot_settings) -> AsyncIterator[TestClient]:  # noqa: F811
-    app = init_app(
-        bot_settings, services=services, store=MemoryStateStore(), manage_database=False
-    )
+    app = init_app(bot_settings, services=services, store=MemoryStateStore(), manage_database=False)
     async with TestClient(TestServer(app)) as client:
         yield client

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
 from bot.i18n import N_
+from core.accounts.profile import missing_profile_fields
 from core.errors import DomainError
 
 
@@ -66,8 +67,20 @@ class LoginFlow(Flow):
             ctx.t = ctx.t.in_zone(subscriber.timezone)
         then = ctx.data.get("then")
         ctx.say(ctx._("Welcome, %(name)s! You are logged in.", name=subscriber.full_name))
+        if subscriber.language != ctx.language:
+            # Alerts and SMS follow the language this person chose most recently.
+            await ctx.services.accounts.set_language(
+                ctx.turn.channel, ctx.turn.chat_id, ctx.language
+            )
         for text in await announcements(ctx):
             ctx.say(text)
+        if missing_profile_fields(subscriber):
+            ctx.say(
+                ctx._(
+                    "Your profile is not complete yet. You can complete it under My account, "
+                    "then My profile."
+                )
+            )
         if then:
             await ctx.start(then, **ctx.data.get("then_data", {}))
         else:

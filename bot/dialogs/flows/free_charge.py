@@ -1,0 +1,123 @@
+"""The one-time free charge: 2 days if the days ran out, 100 MB if the traffic ran out.
+
+Offered in the menu only when it can be taken; chosen anyway (typed, or an old button), the
+flow says why not. Taking it asks once, then shows what was granted and until when.
+"""
+
+from __future__ import annotations
+
+from bot.dialogs.errors import error_text
+from bot.dialogs.flow import Context, Flow
+from bot.i18n import N_
+from core.billing.queries import FreeChargeOffer
+from core.billing.units import mb_to_bytes
+from core.errors import DomainError
+
+TAKE = "free:take"
+
+
+class FreeChargeFlow(Flow):
+    name = "free_charge"
+    first_step = "confirm"
+    menu_label = N_("Free charge")
+    menu_order = 25
+
+    async def offered(self, ctx: Context) -> bool:
+        if ctx.subscriber is None:
+            return False
+        offer = await ctx.services.billing_queries.free_charge_offer(ctx.subscriber_id)
+        return offer.available
+
+    async def begin(self, ctx: Context) -> None:
+        offer = await ctx.services.billing_queries.free_charge_offer(ctx.subscriber_id)
+        if not offer.available:
+            await ctx.finish(refusal(ctx, offer))
+            return
+        await ctx.goto(self.first_step)
+
+    async def ask_confirm(self, ctx: Context) -> None:
+        offer = await ctx.services.billing_queries.free_charge_offer(ctx.subscriber_id)
+        if not offer.available:  # taken meanwhile from another chat
+            await ctx.finish(refusal(ctx, offer))
+            return
+        ctx.say(
+            ctx._(
+                "You can take a one-time free charge of %(grant)s, so that you can connect and "
+                "pay online. It can be used only once. Take it now?",
+                grant=grant_text(ctx, offer.days, offer.megabytes),
+            ),
+            options=[
+                ctx.option(TAKE, ctx._("Yes, take it")),
+                ctx.option("cmd:cancel", ctx._("Not now")),
+            ],
+        )
+
+    async def on_confirm(self, ctx: Context) -> None:
+        if ctx.input.choice != TAKE:
+            ctx.say(ctx._("Please choose Yes to take the free charge, or Not now."))
+            await ctx.stay()
+            return
+        try:
+            grant = await ctx.services.billing.take_free_charge(ctx.subscriber_id)
+        except DomainError as error:
+            offer = await ctx.services.billing_queries.free_charge_offer(ctx.subscriber_id)
+            if offer.available:
+                await ctx.finish(error_text(ctx.t, error))
+            else:
+                await ctx.finish(refusal(ctx, offer))
+            return
+        await ctx.finish(
+            ctx._(
+                "Done! You got %(grant)s, until %(until)s. Please renew your service before "
+                "then, or your line will be suspended.",
+                grant=grant_text(ctx, grant.days, grant.megabytes),
+                until=ctx.t.datetime(grant.expires_at),
+            )
+        )
+
+
+def grant_text(ctx: Context, days: int, megabytes: int) -> str:
+    parts = []
+    if days:
+        parts.append(ctx.t.ngettext("%(n)s day", "%(n)s days", days))
+    if megabytes:
+        parts.append(ctx.t.traffic(mb_to_bytes(megabytes), "MB"))
+    if len(parts) == 2:
+        return ctx._("%(days)s and %(traffic)s", days=parts[0], traffic=parts[1])
+    return parts[0] if parts else ""
+
+
+def refusal(ctx: Context, offer: FreeChargeOffer) -> str:
+    """Why the free charge cannot be taken now, in words."""
+    if offer.reason == "already_used":
+        return ctx._(
+            "You have already used your one-time free charge. It can be used only once. "
+            "To connect again, choose Buy or renew."
+        )
+    if offer.reason == "service_remaining":
+        if offer.remaining_bytes is None:
+            traffic = ctx._("unlimited traffic")
+        else:
+            traffic = ctx.t.traffic(offer.remaining_bytes)
+        left = ctx.t.ngettext(
+            "%(n)s day and %(traffic)s",
+            "%(n)s days and %(traffic)s",
+            offer.remaining_days,
+            traffic=traffic,
+        )
+        return ctx._(
+            "The free charge is only for when your days or your traffic have run out. You still "
+            "have %(left)s, so you do not need it now.",
+            left=left,
+        )
+    if offer.reason == "no_service":
+        return ctx._(
+            "The free charge is for subscribers whose service has run out. You have no service "
+            "yet: choose Buy or renew to get one."
+        )
+    if offer.reason == "line_closed":
+        return ctx._("This line is closed, so the free charge is not available.")
+    return ctx._("The free charge is not available at the moment.")
+
+
+FLOWS = [FreeChargeFlow()]

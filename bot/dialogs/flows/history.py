@@ -1,0 +1,184 @@
+"""Histories: services, bills, campaign charges, payments (orders) and the wallet.
+
+A submenu; each choice shows its latest lines and the submenu again, until the subscriber
+goes back to the main menu.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flows.billing_notices import KIND_LABELS, STATUS_LABELS
+from bot.i18n import N_
+from core.billing.models import SubscriptionSource, SubscriptionStatus, WalletEntryKind
+from core.billing.service import CAMPAIGN_APPLIED
+
+# The lines shown of each history, newest first.
+SHOWN_LINES = 10
+SECTIONS: list[tuple[str, str]] = [
+    ("services", N_("Service history")),
+    ("bills", N_("Bill history")),
+    ("campaigns", N_("Campaign charges")),
+    ("orders", N_("Payments and orders")),
+    ("wallet", N_("Wallet")),
+]
+SOURCE_LABELS: dict[str, str] = {
+    SubscriptionSource.ONLINE: N_("bought online"),
+    SubscriptionSource.ADMIN: N_("given by our office"),
+    SubscriptionSource.SALES_AGENT: N_("bought from a sales agent"),
+    SubscriptionSource.FREE_CHARGE: N_("free charge"),
+}
+SUBSCRIPTION_STATUS_LABELS: dict[str, str] = {
+    SubscriptionStatus.ACTIVE: N_("active"),
+    SubscriptionStatus.RESERVED: N_("bought ahead"),
+    SubscriptionStatus.ENDED: N_("ended"),
+    SubscriptionStatus.REPLACED: N_("replaced"),
+}
+WALLET_LABELS: dict[str, str] = {
+    WalletEntryKind.PRORATION_CREDIT: N_("credit left over from a change of service"),
+    WalletEntryKind.ORDER_PAYMENT: N_("used for an order"),
+    WalletEntryKind.REFUND: N_("payment returned to the wallet"),
+    WalletEntryKind.ADJUSTMENT: N_("correction by our office"),
+}
+
+
+class HistoryFlow(Flow):
+    name = "history"
+    first_step = "section"
+    menu_label = N_("History")
+    menu_order = 35
+
+    async def ask_section(self, ctx: Context) -> None:
+        options = [ctx.option(f"history:{key}", ctx._(label)) for key, label in SECTIONS]
+        options.append(ctx.option("cmd:menu", ctx._("Main menu")))
+        ctx.say(ctx._("Which history would you like to see?"), options=options)
+
+    async def on_section(self, ctx: Context) -> None:
+        choice = ctx.input.choice or ""
+        key = choice.removeprefix("history:") if choice.startswith("history:") else None
+        show = {
+            "services": services_text,
+            "bills": bills_text,
+            "campaigns": campaigns_text,
+            "orders": orders_text,
+            "wallet": wallet_text,
+        }.get(key or "")
+        if show is None:
+            ctx.say(ctx._("Please choose one of the histories below."))
+        else:
+            ctx.say(await show(ctx))
+        await ctx.stay()
+
+
+def _day(ctx: Context, moment: datetime) -> str:
+    return ctx.t.date(moment.astimezone(ctx.t.zone).date())
+
+
+def _tracking(ctx: Context, number: int | None) -> str:
+    if number is None:
+        return ""
+    return " " + ctx._("(order %(tracking)s)", tracking=ctx.t.digits(str(number)))
+
+
+def _titled(ctx: Context, title: str, lines: list[str]) -> str:
+    if not lines:
+        return ctx._("%(title)s: nothing yet.", title=title)
+    return "\n".join([ctx._("%(title)s:", title=title), *lines])
+
+
+async def services_text(ctx: Context) -> str:
+    rows = await ctx.services.billing_queries.service_history(ctx.subscriber_id, SHOWN_LINES)
+    lines = [
+        ctx._(
+            "• %(start)s to %(end)s: %(plan)s, %(source)s, %(status)s",
+            start=_day(ctx, row.starts_at),
+            end=_day(ctx, row.ends_at),
+            plan=row.plan.name_in(ctx.language),
+            source=ctx._(SOURCE_LABELS.get(row.source, row.source)),
+            status=ctx._(SUBSCRIPTION_STATUS_LABELS.get(row.status, row.status)),
+        )
+        + _tracking(ctx, row.tracking_number)
+        for row in rows
+    ]
+    return _titled(ctx, ctx._("Service history"), lines)
+
+
+async def bills_text(ctx: Context) -> str:
+    rows = await ctx.services.billing_queries.bill_history(ctx.subscriber_id, SHOWN_LINES)
+    lines = [
+        ctx._(
+            "• %(start)s to %(end)s: %(plan)s, %(days)s, %(amount)s",
+            start=_day(ctx, row.starts_at),
+            end=_day(ctx, row.ends_at),
+            plan=row.plan.name_in(ctx.language),
+            days=ctx.t.ngettext("%(n)s day", "%(n)s days", row.days),
+            amount=ctx.t.money(row.amount, row.currency),
+        )
+        + _tracking(ctx, row.tracking_number)
+        for row in rows
+    ]
+    return _titled(ctx, ctx._("Bill history"), lines)
+
+
+async def campaigns_text(ctx: Context) -> str:
+    rows = await ctx.services.billing_queries.campaign_history(ctx.subscriber_id, SHOWN_LINES)
+    lines = [
+        ctx._(
+            "• %(when)s: %(plan)s, %(traffic)s, %(result)s",
+            when=ctx.t.datetime(row.charged_at),
+            plan=row.plan.name_in(ctx.language),
+            traffic=ctx.t.traffic(row.megabytes * 1024 * 1024, "MB"),
+            result=ctx._("added")
+            if row.result == CAMPAIGN_APPLIED
+            else ctx._("not added: the line is closed"),
+        )
+        for row in rows
+    ]
+    return _titled(ctx, ctx._("Campaign charges"), lines)
+
+
+async def orders_text(ctx: Context) -> str:
+    rows = await ctx.services.billing_queries.orders(ctx.subscriber_id, limit=SHOWN_LINES)
+    lines = []
+    for row in rows:
+        line = ctx._(
+            "• %(tracking)s, %(when)s: %(kind)s, %(plan)s, %(amount)s, %(status)s",
+            tracking=ctx.t.digits(str(row.tracking_number)),
+            when=ctx.t.datetime(row.created_at),
+            kind=ctx._(KIND_LABELS[row.kind]),
+            plan=row.plan.name_in(ctx.language),
+            amount=ctx.t.money(row.payable, row.currency),
+            status=ctx._(STATUS_LABELS[row.status]),
+        )
+        if row.refunded:
+            line += " " + ctx._(
+                "(not applied: %(amount)s went to your wallet)",
+                amount=ctx.t.money(row.refunded, row.currency),
+            )
+        lines.append(line)
+    return _titled(ctx, ctx._("Payments and orders"), lines)
+
+
+async def wallet_text(ctx: Context) -> str:
+    queries = ctx.services.billing_queries
+    balance = await queries.wallet_balance(ctx.subscriber_id)
+    rows = await queries.wallet_history(ctx.subscriber_id, SHOWN_LINES)
+    currency = ctx.subscriber.currency if ctx.subscriber else ctx.services.settings.currency
+    lines = [ctx._("Wallet credit: %(amount)s", amount=ctx.t.money(balance, currency))]
+    for row in rows:
+        amount = ctx.t.money(abs(row.amount), row.currency)
+        lines.append(
+            ctx._(
+                "• %(when)s: %(sign)s%(amount)s, %(what)s",
+                when=ctx.t.datetime(row.created_at),
+                sign="+" if row.amount > 0 else "-",
+                amount=amount,
+                what=ctx._(WALLET_LABELS.get(row.kind, row.kind)),
+            )
+            + _tracking(ctx, row.tracking_number)
+        )
+    return "\n".join(lines)
+
+
+FLOWS = [HistoryFlow()]

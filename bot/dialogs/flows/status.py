@@ -1,0 +1,87 @@
+"""My service: the active plan, days and traffic left, what is bought ahead, static IP, wallet."""
+
+from __future__ import annotations
+
+from bot.dialogs.flow import Context, Flow
+from bot.i18n import N_
+
+
+class StatusFlow(Flow):
+    name = "status"
+    menu_label = N_("My service")
+    menu_order = 10
+
+    async def begin(self, ctx: Context) -> None:
+        await ctx.finish(await status_text(ctx))
+
+
+async def status_text(ctx: Context) -> str:
+    queries = ctx.services.billing_queries
+    status = await queries.service_status(ctx.subscriber_id)
+    balance = await queries.wallet_balance(ctx.subscriber_id)
+    currency = ctx.subscriber.currency if ctx.subscriber else ctx.services.settings.currency
+    t = ctx.t
+    lines: list[str] = []
+    if status.plan is None:
+        lines.append(ctx._("You have no active service at the moment."))
+    else:
+        lines.append(ctx._("Your service: %(plan)s", plan=status.plan.name_in(ctx.language)))
+        if status.on_free_charge:
+            lines.append(ctx._("(This is your one-time free charge.)"))
+        if status.ends_at is not None:
+            lines.append(
+                ctx._(
+                    "Days left: %(days)s (until %(end)s)",
+                    days=status.remaining_days,
+                    end=t.datetime(status.ends_at),
+                )
+            )
+    if status.unlimited:
+        lines.append(ctx._("Traffic left: unlimited"))
+    elif status.plan is not None or status.remaining_bytes:
+        lines.append(
+            ctx._("Traffic left: %(traffic)s", traffic=t.traffic(status.remaining_bytes or 0))
+        )
+    if status.reserve_plan is not None and status.reserve_starts_at is not None:
+        lines.append(
+            ctx._(
+                "Bought ahead: %(plan)s, from %(start)s",
+                plan=status.reserve_plan.name_in(ctx.language),
+                start=t.date(status.reserve_starts_at.astimezone(t.zone).date()),
+            )
+        )
+    if status.reserve_bytes:
+        lines.append(ctx._("Reserve traffic: %(traffic)s", traffic=t.traffic(status.reserve_bytes)))
+    if status.static_ip:
+        if status.static_ip_until is not None:
+            lines.append(
+                ctx._(
+                    "Static IP: %(ip)s, paid until %(until)s",
+                    ip=status.static_ip,
+                    until=t.date(status.static_ip_until.astimezone(t.zone).date()),
+                )
+            )
+        else:
+            lines.append(ctx._("Static IP: %(ip)s", ip=status.static_ip))
+    lines.append(ctx._("Wallet credit: %(amount)s", amount=t.money(balance, currency)))
+
+    days_out = status.plan is not None and status.days_ran_out
+    traffic_out = status.plan is not None and status.traffic_ran_out
+    if days_out and traffic_out:
+        lines.append(ctx._("Your days and your traffic have run out."))
+    elif days_out:
+        lines.append(ctx._("Your days have run out."))
+    elif traffic_out:
+        lines.append(ctx._("Your traffic has run out."))
+    if status.plan is None or days_out or traffic_out:
+        offer = await queries.free_charge_offer(ctx.subscriber_id)
+        if offer.available:
+            lines.append(
+                ctx._("To connect again, choose Buy or renew, or take your one-time Free charge.")
+            )
+        else:
+            lines.append(ctx._("To connect again, choose Buy or renew."))
+    return "\n".join(lines)
+
+
+FLOWS = [StatusFlow()]
