@@ -11,6 +11,11 @@ from playwright.async_api import Page, expect
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
+# The smallest valid PNG (1x1 pixel): the core checks a picture's signature, not only its name.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 async def press(page: Page, label: str) -> None:
@@ -81,6 +86,11 @@ async def test_log_in_check_traffic_buy_and_pay_then_open_a_ticket(server, brows
     await press(page, "Medium")
     await type_line(page, "Slow in the evenings")
     await type_line(page, "Since Monday the speed drops after 8 pm.")
+    await expect_bot_says(page, "one per message")
+    await page.set_input_files(
+        "#file", files=[{"name": "speedtest.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    await expect_bot_says(page, "speedtest.png")
     await press(page, "Done")
     await expect_bot_says(page, r"\d{4,}")
 
