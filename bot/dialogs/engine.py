@@ -21,7 +21,7 @@ from bot.dialogs.menu import FLOW_PREFIX, main_menu
 from bot.dialogs.normalize import fold, parse_int
 from bot.dialogs.services import Services
 from bot.dialogs.state import ChatBusy, ChatKey, StateStore
-from bot.i18n import DEFAULT_LANGUAGE, resolve_language, translator
+from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, translator
 from core.accounts.models import Subscriber
 from core.errors import DomainError
 
@@ -50,9 +50,16 @@ class Engine:
                 state["at"] = self.services.clock.now().timestamp()
                 await self.store.save(chat, state)
         except ChatBusy:
-            t = translator(resolve_language(turn.language_hint) or DEFAULT_LANGUAGE)
-            text = t.gettext("I am still working on your previous message. Please try again.")
-            return Outcome([Reply(text, language=t.language)])
+            return _apology(
+                turn, N_("I am still working on your previous message. Please try again.")
+            )
+        except Exception:
+            # Steps fail inside _run, which answers in the chat's language; this is the rest
+            # (the database gone, the state store unreachable): answer, never a trace.
+            log.exception("turn failed before its flow ran on %s:%s", turn.channel, turn.chat_id)
+            return _apology(
+                turn, N_("Sorry, something went wrong on our side. Nothing was changed.")
+            )
         return Outcome(ctx.replies, ctx.forget_inbound)
 
     # ---- one turn ------------------------------------------------------------------------
@@ -211,6 +218,11 @@ class Engine:
     def _reset(state: dict[str, Any]) -> None:
         for key in ("flow", "step", "data", "history", "options", "labels", "numbered"):
             state.pop(key, None)
+
+
+def _apology(turn: Turn, message: str) -> Outcome:
+    t = translator(resolve_language(turn.language_hint) or DEFAULT_LANGUAGE)
+    return Outcome([Reply(t.gettext(message), language=t.language)])
 
 
 def flow_choice(name: str, **data: str | int) -> str:

@@ -151,3 +151,17 @@ async def test_logging_in_tells_about_an_incomplete_profile_and_keeps_the_chats_
     await chat.log_in("5120001", "Secret-2468")
     assert "profile is not complete" in chat.text
     assert (await Subscriber.get(id=subscriber.id)).language == "en"
+
+
+async def test_a_turn_that_cannot_reach_its_state_gets_an_apology_not_a_trace(services):
+    from bot.dialogs.contract import Turn
+
+    class BrokenStore(MemoryStateStore):
+        async def load(self, chat):
+            raise ConnectionError("state store unreachable")
+
+    engine = build_engine(services, BrokenStore())
+    outcome = await engine.handle(Turn("web", "c9", text="hi", language_hint="fa"))
+    [reply] = outcome.replies
+    assert reply.language == "fa"
+    assert "ConnectionError" not in reply.text and reply.text
