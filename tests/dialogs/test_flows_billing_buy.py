@@ -55,7 +55,17 @@ async def test_renewal_shows_the_pre_invoice_gives_a_sandbox_link_and_is_applied
     assert link.label == f"Pay {money(545_000)}"
     assert "Buy or renew" in chat.labels  # back at the main menu
 
+    # The link lost? The order waits in the history with its link again, until it is paid.
+    await chat.press("History")
+    await chat.press("Payments and orders")
+    [again] = chat.replies[0].links
+    assert again.url == order.pay_url
+    assert again.label == f"Pay order {order.tracking_number} ({money(545_000)})"
+
     await pay_last_order(services, sara)
+    await chat.press("Payments and orders")
+    assert chat.replies[0].links == ()
+    await chat.send("menu")
     await chat.press("My service")
     assert "Bought ahead: Standard monthly" in chat.text
     assert "Reserve traffic: 5.00 GB" in chat.text

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.dialogs.contract import Link
 from bot.dialogs.flow import Context, Flow
 from bot.dialogs.flows.billing_notices import KIND_LABELS, STATUS_LABELS
 from bot.i18n import N_
-from core.billing.models import SubscriptionSource, SubscriptionStatus, WalletEntryKind
+from core.billing.models import (
+    OrderStatus,
+    SubscriptionSource,
+    SubscriptionStatus,
+    WalletEntryKind,
+)
 from core.billing.service import CAMPAIGN_APPLIED
 
 # The lines shown of each history, newest first.
@@ -67,7 +73,8 @@ class HistoryFlow(Flow):
         if show is None:
             ctx.say(ctx._("Please choose one of the histories below."))
         else:
-            ctx.say(await show(ctx))
+            links = await pending_payment_links(ctx) if key == "orders" else []
+            ctx.say(await show(ctx), links=links)
         await ctx.stay()
 
 
@@ -158,6 +165,25 @@ async def orders_text(ctx: Context) -> str:
             )
         lines.append(line)
     return _titled(ctx, ctx._("Payments and orders"), lines)
+
+
+async def pending_payment_links(ctx: Context) -> list[Link]:
+    """Orders still waiting for payment: their links again, for whoever lost the first one."""
+    rows = await ctx.services.billing_queries.orders(
+        ctx.subscriber_id, status=OrderStatus.PENDING, limit=SHOWN_LINES
+    )
+    return [
+        Link(
+            row.pay_url,
+            ctx._(
+                "Pay order %(tracking)s (%(amount)s)",
+                tracking=ctx.t.digits(str(row.tracking_number)),
+                amount=ctx.t.money(row.payable, row.currency),
+            ),
+        )
+        for row in rows
+        if row.pay_url
+    ]
 
 
 async def wallet_text(ctx: Context) -> str:

@@ -1,0 +1,71 @@
+"""The same conversation in fa, id and en: the wording comes from the catalogs, numbers and
+dates from the language (Persian digits and the Jalali calendar in fa)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dialogs.client import ChatClient
+from tests.dialogs.conftest import make_subscriber
+
+LANGUAGES = {
+    "fa": {
+        "log_in": "ورود",
+        "welcome": "Sara Rahimi عزیز، خوش آمدید! وارد حساب خود شدید.",
+        "wrong": "نام کاربری یا رمز عبور درست نیست.",
+        "cancelled": "لغو شد. هیچ تغییری اعمال نشد.",
+        "cancel_word": "لغو",
+        "tries": "۲",
+    },
+    "id": {
+        "log_in": "Masuk",
+        "welcome": "Selamat datang, Sara Rahimi! Anda sudah masuk.",
+        "wrong": "Nama pengguna atau kata sandi",
+        "cancelled": "Dibatalkan. Tidak ada yang diubah.",
+        "cancel_word": "batal",
+        "tries": "2",
+    },
+    "en": {
+        "log_in": "Log in",
+        "welcome": "Welcome, Sara Rahimi! You are logged in.",
+        "wrong": "The username or password is not right.",
+        "cancelled": "Cancelled. Nothing was changed.",
+        "cancel_word": "cancel",
+        "tries": "2",
+    },
+}
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+async def test_logging_in_speaks_the_chats_language(engine, bot_settings, language):
+    words = LANGUAGES[language]
+    await make_subscriber(bot_settings)
+    chat = ChatClient(engine, language_hint=language)
+    await chat.send("hi")
+    assert words["log_in"] in chat.labels
+    assert all(reply.language == language for reply in chat.replies)
+
+    await chat.press(words["log_in"])
+    await chat.send("5120001")
+    await chat.send("not-the-password")
+    assert words["wrong"] in chat.text
+    assert words["tries"] in chat.text
+    await chat.send("Secret-2468")
+    assert words["welcome"] in chat.text
+
+    await chat.send(choice="flow:usage")
+    await chat.send(words["cancel_word"])
+    assert words["cancelled"] in chat.text
+
+
+async def test_a_persian_chat_shows_jalali_dates_and_persian_digits(engine, bot_settings, services):
+    from tests.dialogs.test_flows_billing_support import give_service, make_plans
+
+    sara = await make_subscriber(bot_settings)
+    await make_plans()
+    await give_service(services, sara)
+    chat = ChatClient(engine, language_hint="fa")
+    await chat.log_in("۵۱۲۰۰۰۱", "Secret-2468")  # typed with Persian digits
+    await chat.send(choice="flow:status")
+    assert "۱۴۰۵/" in chat.text  # the Jalali year of 2026
+    assert not any(ch in "0123456789" for ch in chat.text.split("\n", 1)[1])
