@@ -160,6 +160,11 @@ class Context:
         """Put the current question again (after a wrong answer was explained)."""
         await self.engine.ask(self)
 
+    async def refuse(self, text: str) -> None:
+        """A wrong answer: say why, and put the same question again."""
+        self.say(text)
+        await self.stay()
+
     async def start(self, flow_name: str, **data: Any) -> None:
         """Leave this flow for another (its answers are dropped)."""
         await self.engine.start_flow(self, flow_name, data)

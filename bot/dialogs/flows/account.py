@@ -20,8 +20,7 @@ class AccountFlow(Flow):
     async def on_pick(self, ctx: Context) -> None:
         # A pressed option starts its flow before this step is reached (engine: "flow:" ids),
         # so anything arriving here was typed and matched nothing.
-        ctx.say(ctx._("Please pick one of the choices below."))
-        await ctx.stay()
+        await ctx.refuse(ctx._("Please pick one of the choices below."))
 
 
 FLOWS = [AccountFlow()]

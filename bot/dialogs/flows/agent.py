@@ -53,8 +53,7 @@ class AgentFlow(Flow):
         if ctx.input.choice == "login":
             await ctx.start("login", then=self.name)
             return
-        ctx.say(ctx._("Please choose one of the options below."))
-        await ctx.stay()
+        await ctx.refuse(ctx._("Please choose one of the options below."))
 
     # -- a subscriber ----------------------------------------------------------------------
 

@@ -63,8 +63,7 @@ class BuyFlow(Flow):
         choice = ctx.input.choice or ""
         picked = choice.removeprefix("kind:") if choice.startswith("kind:") else None
         if picked not in {kind for kind, _ in KINDS}:
-            ctx.say(ctx._("Please choose one of the options below."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose one of the options below."))
             return
         status = await _status(ctx)
         paid_service = status.plan is not None and not status.on_free_charge
@@ -81,8 +80,7 @@ class BuyFlow(Flow):
             raise DomainError("no_active_service")
         plans = await _plans(ctx, kind, status)
         if not plans:
-            ctx.say(ctx._("Nothing of this kind is on sale right now."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Nothing of this kind is on sale right now."))
             return
         ctx.data.update(kind=kind.value)
         if kind == OrderKind.STATIC_IP and len(plans) == 1:
@@ -131,8 +129,7 @@ class BuyFlow(Flow):
         status = await _status(ctx)
         plans = await _plans(ctx, kind, status)
         if code not in {plan.code for plan in plans}:
-            ctx.say(ctx._("Please choose one of the plans below."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose one of the plans below."))
             return
         if kind in (OrderKind.BUY_SERVICE, OrderKind.RENEW_SERVICE):
             # Renewing is buying the plan in force again; another plan is a new service.
@@ -203,13 +200,11 @@ class BuyFlow(Flow):
 
     async def on_confirm(self, ctx: Context) -> None:
         if ctx.input.choice != CONFIRM:
-            ctx.say(ctx._("Please choose Confirm to go on, or Cancel."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose Confirm to go on, or Cancel."))
             return
         quote = await _quote(ctx)
         if quote.payable != ctx.data.get("payable"):
-            ctx.say(ctx._("The amounts have changed since. Please check them again."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("The amounts have changed since. Please check them again."))
             return
         kind = OrderKind(ctx.data["kind"])
         order = await ctx.services.billing.place_order(

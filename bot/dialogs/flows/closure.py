@@ -74,17 +74,15 @@ class ClosureFlow(Flow):
         else:
             reason = ctx.input.text.strip()
             if not reason:
-                ctx.say(ctx._("Please write the reason in a few words, or choose below."))
-                await ctx.stay()
+                await ctx.refuse(ctx._("Please write the reason in a few words, or choose below."))
                 return
             if len(reason) > REASON_MAX_LENGTH:
-                ctx.say(
+                await ctx.refuse(
                     ctx._(
                         "That is too long (at most %(max_length)s characters).",
                         max_length=REASON_MAX_LENGTH,
                     )
                 )
-                await ctx.stay()
                 return
         ctx.data["reason"] = reason
         await ctx.goto("confirm")
@@ -108,8 +106,7 @@ class ClosureFlow(Flow):
             await ctx.finish(ctx._("Good to hear! Your line stays as it is."))
             return
         if ctx.input.choice != "yes":
-            ctx.say(ctx._("Please choose Yes or No."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose Yes or No."))
             return
         try:
             ticket = await ctx.services.tickets.request_closure(

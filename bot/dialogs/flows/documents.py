@@ -77,8 +77,7 @@ class DocumentsFlow(Flow):
         if ctx.input.choice == "upload":
             await ctx.goto("kind")
             return
-        ctx.say(ctx._("Please choose one of the options below."))
-        await ctx.stay()
+        await ctx.refuse(ctx._("Please choose one of the options below."))
 
     async def ask_kind(self, ctx: Context) -> None:
         options = [ctx.option(f"kind:{kind}", kind_label(ctx, kind)) for kind in KIND_LABELS]
@@ -87,8 +86,7 @@ class DocumentsFlow(Flow):
     async def on_kind(self, ctx: Context) -> None:
         kind = (ctx.input.choice or "").removeprefix("kind:")
         if kind not in KIND_LABELS:
-            ctx.say(ctx._("Please choose one of the document types below."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose one of the document types below."))
             return
         ctx.data["kind"] = kind
         await ctx.goto("file")
@@ -107,8 +105,7 @@ class DocumentsFlow(Flow):
     async def on_file(self, ctx: Context) -> None:
         attachment = ctx.input.attachment
         if attachment is None:
-            ctx.say(ctx._("I did not receive a file. Please attach a photo or a PDF."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("I did not receive a file. Please attach a photo or a PDF."))
             return
         kind = ctx.data["kind"]
         # Wrong type, empty or too large: explained by the engine, and the file asked again.

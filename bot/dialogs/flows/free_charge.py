@@ -54,8 +54,7 @@ class FreeChargeFlow(Flow):
 
     async def on_confirm(self, ctx: Context) -> None:
         if ctx.input.choice != TAKE:
-            ctx.say(ctx._("Please choose Yes to take the free charge, or Not now."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose Yes to take the free charge, or Not now."))
             return
         try:
             grant = await ctx.services.billing.take_free_charge(ctx.subscriber_id)

@@ -97,8 +97,7 @@ class InboxFlow(Flow):
             ctx.data["offset"] = int(ctx.data.get("offset", 0)) + PAGE
             await ctx.stay()
             return
-        ctx.say(ctx._("Please choose one of the options below."))
-        await ctx.stay()
+        await ctx.refuse(ctx._("Please choose one of the options below."))
 
 
 FLOWS = [InboxFlow()]

@@ -45,8 +45,7 @@ class LanguageFlow(Flow):
         code = choice.removeprefix("lang:") if choice.startswith("lang:") else None
         code = code or _TYPED.get(fold(ctx.input.text))
         if code not in LANGUAGES:
-            ctx.say(ctx._("Please pick one of the languages below."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please pick one of the languages below."))
             return
         await ctx.services.accounts.set_language(ctx.turn.channel, ctx.turn.chat_id, code)
         ctx.t = translator(code, zone=ctx.t.zone, money_in_toman=ctx.t.money_in_toman)

@@ -38,8 +38,7 @@ class LoginFlow(Flow):
     async def on_identifier(self, ctx: Context) -> None:
         identifier = ctx.input.contact_phone or ctx.input.text
         if not identifier:
-            ctx.say(ctx._("Please write your username or mobile number."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please write your username or mobile number."))
             return
         ctx.data["identifier"] = identifier
         await ctx.goto("password")

@@ -44,8 +44,7 @@ class PasswordResetFlow(Flow):
     async def on_username(self, ctx: Context) -> None:
         username = ctx.input.text.strip()
         if not username:
-            ctx.say(ctx._("Please write your username."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please write your username."))
             return
         ctx.data["username"] = username
         await ctx.goto("national_id")
@@ -56,8 +55,9 @@ class PasswordResetFlow(Flow):
     async def on_national_id(self, ctx: Context) -> None:
         national_id = ctx.input.text.strip()
         if sum(ch.isdigit() for ch in clean_digits(national_id)) < _MIN_ID_DIGITS:
-            ctx.say(ctx._("That does not look like a national ID number. Please write its digits."))
-            await ctx.stay()
+            await ctx.refuse(
+                ctx._("That does not look like a national ID number. Please write its digits.")
+            )
             return
         ctx.data["national_id"] = national_id
         await ctx.goto("mobile")
@@ -71,8 +71,9 @@ class PasswordResetFlow(Flow):
     async def on_mobile(self, ctx: Context) -> None:
         mobile = ctx.input.contact_phone or ctx.input.text.strip()
         if normalise_phone(mobile, country_of(ctx.services.settings)) is None:
-            ctx.say(ctx._("That does not look like a mobile number. Please write it in digits."))
-            await ctx.stay()
+            await ctx.refuse(
+                ctx._("That does not look like a mobile number. Please write it in digits.")
+            )
             return
         try:
             await ctx.services.accounts.forgot_password(

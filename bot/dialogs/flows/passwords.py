@@ -35,8 +35,7 @@ class _ChangePassword(Flow):
         ctx.mark_secret()
         password = ctx.input.raw.strip()
         if not password:
-            ctx.say(ctx._("Please type the password."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please type the password."))
             return
         ctx.data["old"] = password
         await ctx.goto("new")
@@ -55,8 +54,7 @@ class _ChangePassword(Flow):
         ctx.mark_secret()
         password = ctx.input.raw.strip()
         if not password:
-            ctx.say(ctx._("Please type the password."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please type the password."))
             return
         if self.ascii_only and not all("!" <= ch <= "~" for ch in password):
             raise InvalidInput("password_invalid_characters")

@@ -104,8 +104,7 @@ class ProfileFlow(Flow):
         if ctx.input.choice == "edit":
             await ctx.goto("field")
             return
-        ctx.say(ctx._("Please choose one of the options below."))
-        await ctx.stay()
+        await ctx.refuse(ctx._("Please choose one of the options below."))
 
     async def ask_field(self, ctx: Context) -> None:
         p = await queries.profile(ctx.subscriber_id)
@@ -119,13 +118,12 @@ class ProfileFlow(Flow):
         choice = ctx.input.choice or ""
         name = choice.removeprefix("field:")
         if not choice.startswith("field:") or name not in FIELD_LABELS:
-            ctx.say(ctx._("Please choose one of the details below."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose one of the details below."))
             return
         if name == "birth_date":
             p = await queries.profile(ctx.subscriber_id)
             if p.birth_date is not None:
-                ctx.say(
+                await ctx.refuse(
                     ctx._(
                         "Your %(field)s is already set to %(date)s. It can be set only once, so "
                         "it cannot be changed here. If it is wrong, please open a support ticket.",
@@ -133,7 +131,6 @@ class ProfileFlow(Flow):
                         date=ctx.t.date(p.birth_date),
                     )
                 )
-                await ctx.stay()
                 return
             await ctx.goto("birth_date")
             return
@@ -202,8 +199,7 @@ class ProfileFlow(Flow):
             await ctx.goto("birth_date")
             return
         if ctx.input.choice != "yes":
-            ctx.say(ctx._("Please choose Yes or No."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose Yes or No."))
             return
         day = date.fromisoformat(ctx.data["birth_date"])
         try:

@@ -52,17 +52,15 @@ class RegistrationFlow(Flow):
     async def on_name(self, ctx: Context) -> None:
         name = " ".join(ctx.input.text.split())
         if len(name) < 2:
-            ctx.say(ctx._("Please write your full name."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please write your full name."))
             return
         if len(name) > NAME_MAX_LENGTH:
-            ctx.say(
+            await ctx.refuse(
                 ctx._(
                     "That is too long (at most %(max_length)s characters).",
                     max_length=NAME_MAX_LENGTH,
                 )
             )
-            await ctx.stay()
             return
         ctx.data["name"] = name
         await ctx.goto("phone")
@@ -75,8 +73,9 @@ class RegistrationFlow(Flow):
             ctx.input.contact_phone or ctx.input.text, country_of(ctx.services.settings)
         )
         if phone is None:
-            ctx.say(ctx._("That does not look like a phone number. Please write it in digits."))
-            await ctx.stay()
+            await ctx.refuse(
+                ctx._("That does not look like a phone number. Please write it in digits.")
+            )
             return
         ctx.data["phone"] = phone
         await ctx.goto("address")
@@ -87,17 +86,15 @@ class RegistrationFlow(Flow):
     async def on_address(self, ctx: Context) -> None:
         address = ctx.input.text.strip()
         if len(address) < 5:
-            ctx.say(ctx._("Please write the full address: city, street and house number."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please write the full address: city, street and house number."))
             return
         if len(address) > ADDRESS_MAX_LENGTH:
-            ctx.say(
+            await ctx.refuse(
                 ctx._(
                     "That is too long (at most %(max_length)s characters).",
                     max_length=ADDRESS_MAX_LENGTH,
                 )
             )
-            await ctx.stay()
             return
         ctx.data["address"] = address
         await ctx.goto("plan")
@@ -134,17 +131,15 @@ class RegistrationFlow(Flow):
         else:
             plan_wanted = ctx.input.text.strip()
             if not plan_wanted:
-                ctx.say(ctx._("Please choose a plan below, or write what you need."))
-                await ctx.stay()
+                await ctx.refuse(ctx._("Please choose a plan below, or write what you need."))
                 return
             if len(plan_wanted) > PLAN_MAX_LENGTH:
-                ctx.say(
+                await ctx.refuse(
                     ctx._(
                         "That is too long (at most %(max_length)s characters).",
                         max_length=PLAN_MAX_LENGTH,
                     )
                 )
-                await ctx.stay()
                 return
         ticket = await ctx.services.tickets.open_lead(
             contact_name=ctx.data["name"],

@@ -194,8 +194,7 @@ class TicketsFlow(Flow):
             return
         number = _ticket_number(choice) or parse_int(ctx.input.text)
         if number is None:
-            ctx.say(ctx._("Please choose a ticket, or New ticket."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose a ticket, or New ticket."))
             return
         await queries.thread(number, ctx.subscriber_id)  # ticket_not_found: asked again
         ctx.data["ticket"] = number
@@ -210,8 +209,7 @@ class TicketsFlow(Flow):
     async def on_department(self, ctx: Context) -> None:
         choice = ctx.input.choice or ""
         if not choice.startswith("dept:"):
-            ctx.say(ctx._("Please choose one of the teams below."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose one of the teams below."))
             return
         ctx.data["department"] = choice.removeprefix("dept:")
         await ctx.goto("priority")
@@ -228,8 +226,7 @@ class TicketsFlow(Flow):
     async def on_priority(self, ctx: Context) -> None:
         choice = ctx.input.choice or ""
         if not choice.startswith("prio:"):
-            ctx.say(ctx._("Please choose one of the priorities below."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose one of the priorities below."))
             return
         ctx.data["priority"] = choice.removeprefix("prio:")
         await ctx.goto("subject")
@@ -257,8 +254,7 @@ class TicketsFlow(Flow):
         body = ctx.input.raw.strip()
         if not body:
             if ctx.input.attachment is not None:
-                ctx.say(ctx._("Thank you, I have the file."))
-                await ctx.stay()
+                await ctx.refuse(ctx._("Thank you, I have the file."))
                 return
             raise InvalidInput("body_required")
         if len(body) > BODY_MAX_LENGTH:
@@ -286,8 +282,7 @@ class TicketsFlow(Flow):
             await ctx.stay()
             return
         if ctx.input.choice != "done":
-            ctx.say(ctx._("Please send a file, or choose Done."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please send a file, or choose Done."))
             return
         ticket = await ctx.services.tickets.open_ticket(
             ctx.subscriber_id,
@@ -354,8 +349,7 @@ class TicketsFlow(Flow):
         elif choice == "list":
             await ctx.goto("list")
         else:
-            ctx.say(ctx._("Please choose one of the options below."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose one of the options below."))
 
     # -- replying --------------------------------------------------------------------------
 
@@ -453,8 +447,7 @@ class TicketsFlow(Flow):
             return
         number = _ticket_number(ctx.input.choice or "") or parse_int(ctx.input.text)
         if number is None:
-            ctx.say(ctx._("Please choose one of the tickets below."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose one of the tickets below."))
             return
         await queries.thread(number, ctx.subscriber_id)  # ticket_not_found: asked again
         ctx.data["ticket"] = number

@@ -56,8 +56,7 @@ class UsageFlow(Flow):
         elif key in ("7", "30"):
             await _report(ctx, today - timedelta(days=int(key) - 1), today)
         else:
-            ctx.say(ctx._("Please choose one of the periods below."))
-            await ctx.stay()
+            await ctx.refuse(ctx._("Please choose one of the periods below."))
 
     async def ask_from_date(self, ctx: Context) -> None:
         ctx.say(
@@ -91,23 +90,21 @@ class UsageFlow(Flow):
             return
         start = date.fromisoformat(ctx.data["from"])
         if day < start:
-            ctx.say(
+            await ctx.refuse(
                 ctx._(
                     "That is before the first day you chose (%(start)s). Please write a later "
                     "date.",
                     start=ctx.t.date(start),
                 )
             )
-            await ctx.stay()
             return
         if (day - start).days + 1 > MAX_PERIOD_DAYS:
-            ctx.say(
+            await ctx.refuse(
                 ctx._(
                     "That period is too long. Please choose at most %(days)s days at a time.",
                     days=MAX_PERIOD_DAYS,
                 )
             )
-            await ctx.stay()
             return
         await _report(ctx, start, day)
 
@@ -139,17 +136,15 @@ async def _typed_date(ctx: Context) -> date | None:
     try:
         day = ctx.t.parse_date(ctx.input.text)
     except InvalidDate:
-        ctx.say(
+        await ctx.refuse(
             ctx._(
                 "That is not a date I can read. Please write it like %(example)s.",
                 example=example(ctx),
             )
         )
-        await ctx.stay()
         return None
     if day > _today(ctx):
-        ctx.say(ctx._("That date is in the future. Please write a day up to today."))
-        await ctx.stay()
+        await ctx.refuse(ctx._("That date is in the future. Please write a day up to today."))
         return None
     return day
 
