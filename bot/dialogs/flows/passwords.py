@@ -1,14 +1,16 @@
-"""Changing the panel password and the internet (PPPoE) password: old, new, repeat.
+"""Changing the panel password and the internet (PPPoE) password: new, repeat, then current.
 
 Every password is asked masked, marked secret when read (channels delete it where they can) and
-never shown back. The new one is checked as soon as it is typed, so a weak password is explained
-before the repeat is asked. The passwords wait in the flow's data only until the change is tried.
+never shown back. The current password comes last and is used in the turn it arrives, so it is
+never kept between messages; the only secret the conversation's state holds meanwhile is the new
+password, which is worth nothing until the change succeeds (and then leaves the state).
 
 ```mermaid
 flowchart LR
-    old --> new --> repeat -->|changed| done([done])
+    new --> repeat --> current -->|changed| done([done])
     repeat -->|not the same| new
-    repeat -->|old one wrong| old
+    current -->|wrong| current
+    current -->|same as the new one| new
 ```
 """
 
@@ -24,27 +26,15 @@ from core.errors import DomainError, InvalidInput
 
 
 class _ChangePassword(Flow):
-    first_step = "old"
+    first_step = "new"
     # Modems take printable ASCII without spaces only.
     ascii_only: ClassVar[bool] = False
-
-    async def ask_old(self, ctx: Context) -> None:
-        ctx.say(self.old_question(ctx), secret=True)
-
-    async def on_old(self, ctx: Context) -> None:
-        ctx.mark_secret()
-        password = ctx.input.raw.strip()
-        if not password:
-            await ctx.refuse(ctx._("Please type the password."))
-            return
-        ctx.data["old"] = password
-        await ctx.goto("new")
 
     async def ask_new(self, ctx: Context) -> None:
         ctx.say(
             ctx._(
-                "Now type the new password: at least %(min_length)s characters, with letters "
-                "and digits.",
+                "Type the new password: at least %(min_length)s characters, with letters and "
+                "digits.",
                 min_length=MIN_LENGTH,
             ),
             secret=True,
@@ -59,8 +49,6 @@ class _ChangePassword(Flow):
         if self.ascii_only and not all("!" <= ch <= "~" for ch in password):
             raise InvalidInput("password_invalid_characters")
         check_strength(password, ctx.subscriber.username if ctx.subscriber else "")
-        if password == ctx.data.get("old"):
-            raise InvalidInput("password_unchanged")
         ctx.data["new"] = password
         await ctx.goto("repeat")
 
@@ -69,18 +57,33 @@ class _ChangePassword(Flow):
 
     async def on_repeat(self, ctx: Context) -> None:
         ctx.mark_secret()
-        repeat = ctx.input.raw.strip()
-        old, new = ctx.data.pop("old", ""), ctx.data.pop("new", "")
+        if ctx.input.raw.strip() != ctx.data.get("new"):
+            ctx.data.pop("new", None)
+            ctx.say(error_text(ctx.t, InvalidInput("passwords_differ")))
+            await ctx.goto("new")
+            return
+        await ctx.goto("current")
+
+    async def ask_current(self, ctx: Context) -> None:
+        ctx.say(self.current_question(ctx), secret=True)
+
+    async def on_current(self, ctx: Context) -> None:
+        ctx.mark_secret()
+        current = ctx.input.raw.strip()
+        if not current:
+            await ctx.refuse(ctx._("Please type the password."))
+            return
+        new = ctx.data.get("new", "")
         try:
-            await self.change(ctx, old, new, repeat)
+            await self.change(ctx, current, new, new)
         except DomainError as error:
             ctx.say(error_text(ctx.t, error))
             if error.code == "login_locked":
                 await ctx.finish()
             elif error.code == "wrong_password":
-                await ctx.goto("old")
-            else:  # the two differ, or a rule the early check did not catch
-                ctx.data["old"] = old
+                await ctx.stay()
+            else:  # the same as the current one, or a rule the early check did not catch
+                ctx.data.pop("new", None)
                 await ctx.goto("new")
             return
         ctx.data.clear()
@@ -88,7 +91,7 @@ class _ChangePassword(Flow):
 
     # ---- what differs between the two -------------------------------------------------------
 
-    def old_question(self, ctx: Context) -> str:
+    def current_question(self, ctx: Context) -> str:
         raise NotImplementedError
 
     async def change(self, ctx: Context, old: str, new: str, repeat: str) -> None:
@@ -104,8 +107,8 @@ class ChangePanelPasswordFlow(_ChangePassword):
     menu_group = "account"
     menu_order = 70
 
-    def old_question(self, ctx: Context) -> str:
-        return ctx._("To change your panel password, first type your current panel password.")
+    def current_question(self, ctx: Context) -> str:
+        return ctx._("Last step: to confirm it is you, type your current panel password.")
 
     async def change(self, ctx: Context, old: str, new: str, repeat: str) -> None:
         await ctx.services.accounts.change_panel_password(ctx.subscriber_id, old, new, repeat)
@@ -130,9 +133,9 @@ class ChangeInternetPasswordFlow(_ChangePassword):
         )
         await ctx.goto(self.first_step)
 
-    def old_question(self, ctx: Context) -> str:
+    def current_question(self, ctx: Context) -> str:
         return ctx._(
-            "To change your internet (modem) password, first type your current internet password."
+            "Last step: to confirm it is you, type your current internet (modem) password."
         )
 
     async def change(self, ctx: Context, old: str, new: str, repeat: str) -> None:
