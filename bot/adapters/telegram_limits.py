@@ -1,0 +1,167 @@
+"""Telegram's sending limits, kept by every call this process makes to the Bot API.
+
+Telegram asks bots to send about 30 messages a second overall, one a second in a chat (short
+bursts pass) and 20 a minute in a group, and answers 429 with ``retry_after`` beyond that. One
+``SendLimiter`` per bot spaces the calls out beforehand (a generic cell rate algorithm: a
+"theoretical arrival time" per chat, so nothing is stored per message); ``FloodControl`` is the
+aiogram session middleware that applies it to every send and, on a 429 anyway, waits the
+``retry_after`` Telegram gave and tries again.
+
+The limits hold within one process. Several webhook processes share Telegram's budget, so give
+each a share of ``ISPBOT_TELEGRAM_MESSAGES_PER_SECOND``; a 429 is still waited out and retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramRetryAfter
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+    from aiogram.methods import Response, TelegramMethod
+    from aiogram.methods.base import TelegramType
+
+    from bot.config import BotSettings
+
+log = logging.getLogger(__name__)
+
+# The calls that put a message in a chat; answering a button press or deleting is not limited.
+LIMITED_PREFIXES = ("send", "edit", "copy", "forward")
+
+
+class Schedule:
+    """When the next event of each key may happen, at ``rate`` per second with ``burst`` at once."""
+
+    def __init__(self, rate_per_second: float, burst: int = 1) -> None:
+        self.interval = 1.0 / rate_per_second
+        self.tolerance = (burst - 1) * self.interval
+        self._next: dict[str, float] = {}
+
+    def reserve(self, key: str, at: float) -> float:
+        """Book the earliest time at or after ``at`` that keeps the rate, and return it."""
+        theoretical = max(self._next.get(key, at), at)
+        send_at = max(at, theoretical - self.tolerance)
+        self._next[key] = max(theoretical, send_at) + self.interval
+        return send_at
+
+    def hold(self, key: str, until: float) -> None:
+        """Nothing for ``key`` before ``until`` (Telegram said to wait)."""
+        self._next[key] = max(self._next.get(key, until), until + self.tolerance)
+
+    def forget_before(self, moment: float) -> None:
+        """Drop keys that are free again: they behave as new keys, and memory stays bounded."""
+        for key in [k for k, when in self._next.items() if when - self.tolerance <= moment]:
+            del self._next[key]
+
+
+class SendLimiter:
+    """The shared budget of one bot: overall, per chat, and per group chat."""
+
+    _PRUNE_EVERY = 1000
+
+    def __init__(
+        self,
+        *,
+        per_second: float = 30,
+        chat_per_second: float = 1,
+        chat_burst: int = 3,
+        group_per_minute: float = 20,
+        now: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.overall = Schedule(per_second, burst=max(1, round(per_second)))
+        self.chats = Schedule(chat_per_second, burst=chat_burst)
+        self.groups = Schedule(group_per_minute / 60, burst=chat_burst)
+        self.now = now
+        self.sleep = sleep
+        self._reservations = 0
+
+    @classmethod
+    def from_settings(cls, settings: BotSettings) -> SendLimiter:
+        return cls(
+            per_second=settings.telegram_messages_per_second,
+            chat_per_second=settings.telegram_chat_messages_per_second,
+            chat_burst=settings.telegram_chat_burst,
+            group_per_minute=settings.telegram_group_messages_per_minute,
+        )
+
+    def reserve_chat(self, chat_id: int | str) -> float:
+        """Book a send to ``chat_id`` now; the seconds to wait for the chat's turn."""
+        now = self.now()
+        key = str(chat_id)
+        self._reservations += 1
+        if self._reservations % self._PRUNE_EVERY == 0:
+            for schedule in (self.chats, self.groups):
+                schedule.forget_before(now)
+        return self._schedule_of(key).reserve(key, now) - now
+
+    def reserve_overall(self) -> float:
+        """Book a send in the bot's overall budget now; the seconds to wait for it."""
+        now = self.now()
+        return self.overall.reserve("*", now) - now
+
+    async def wait_turn(self, chat_id: int | str) -> None:
+        # The chat's turn first, then the overall budget: the overall schedule is only ever
+        # booked at the present, so a chat waiting its turn does not hold up the others.
+        delay = self.reserve_chat(chat_id)
+        if delay > 0:
+            await self.sleep(delay)
+        delay = self.reserve_overall()
+        if delay > 0:
+            await self.sleep(delay)
+
+    def _schedule_of(self, key: str) -> Schedule:
+        # Groups and channels have negative ids (supergroups start with -100).
+        return self.groups if key.startswith("-") else self.chats
+
+    def hold(self, chat_id: int | str, seconds: float) -> None:
+        key = str(chat_id)
+        self._schedule_of(key).hold(key, self.now() + seconds)
+
+
+class FloodControl(BaseRequestMiddleware):
+    """Session middleware: wait for the limiter before a send; on 429, wait and retry."""
+
+    def __init__(self, limiter: SendLimiter, *, retries: int = 3) -> None:
+        self.limiter = limiter
+        self.retries = retries
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        chat_id = getattr(method, "chat_id", None)
+        limited = chat_id is not None and method.__api_method__.startswith(LIMITED_PREFIXES)
+        attempt = 0
+        while True:
+            if limited:
+                await self.limiter.wait_turn(chat_id)  # type: ignore[arg-type]
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                attempt += 1
+                if attempt > self.retries:
+                    raise
+                log.warning(
+                    "telegram %s: 429, retrying in %s s (attempt %s)",
+                    method.__api_method__,
+                    error.retry_after,
+                    attempt,
+                )
+                if limited:
+                    # The chat's next turn is then retry_after from now, for this call and for
+                    # any other call to the same chat meanwhile.
+                    self.limiter.hold(chat_id, error.retry_after)  # type: ignore[arg-type]
+                else:
+                    await self.limiter.sleep(error.retry_after)

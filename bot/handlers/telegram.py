@@ -1,0 +1,232 @@
+"""The Telegram channel: aiogram updates in, engine turns, Bot API calls out.
+
+The router only translates. A message (text, a shared contact, a photo or a document) or a
+button press becomes one ``Turn`` for ``engine.handle``; the outcome's replies are shown by
+``TelegramOutput`` (bot/handlers/telegram_render.py). The engine owns the conversation's state;
+aiogram's FSM is not used. Services reach the handlers by argument name from the dispatcher.
+
+The chat's id is Telegram's chat id as a string, on channel "telegram". Only private chats are
+served: a self-care conversation (passwords, invoices) does not belong in a group.
+
+``setup`` wires the channel into the app when ``ISPBOT_TELEGRAM_TOKEN`` is set: the webhook at
+``/telegram/webhook`` (when the secret is set), or long polling with
+``ISPBOT_TELEGRAM_POLLING``; either way the same dispatcher, the same once-per-update check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+from aiohttp import web
+
+from bot.adapters.telegram_limits import SendLimiter
+from bot.adapters.telegram_reach import mark_reachable, mark_unreachable
+from bot.config import BotSettings
+from bot.dialogs.contract import Attachment, Turn
+from bot.dialogs.engine import RESUME, Engine
+from bot.dialogs.state import StateStore, open_state_store
+from bot.handlers.telegram_buttons import ButtonCodes
+from bot.handlers.telegram_render import CHANNEL, TelegramOutput
+from bot.handlers.telegram_updates import OncePerUpdate
+from bot.handlers.telegram_webhook import ALLOWED_UPDATES, PATH, create_bot, webhook_handler
+from bot.i18n import resolve_language
+
+log = logging.getLogger(__name__)
+
+# The Bot API hands bots files up to 20 MB; larger ones cannot be downloaded at all.
+DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+
+def create_router() -> Router:
+    """The channel's handlers, on a router of their own for each dispatcher."""
+    router = Router(name="telegram")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.my_chat_member.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.register(on_message)
+    router.callback_query.register(on_button)
+    router.my_chat_member.register(on_membership)
+    return router
+
+
+def language_hint(language_code: str | None) -> str | None:
+    """Telegram's language_code for a first contact: fa, id or en, and en for the rest."""
+    if not language_code:
+        return None
+    return resolve_language(language_code) or "en"
+
+
+async def on_message(message: Message, bot: Bot, engine: Engine, output: TelegramOutput) -> None:
+    turn = await turn_from_message(message, bot)
+    await mark_reachable(turn.chat_id)
+    outcome = await engine.handle(turn)
+    if outcome.forget_inbound:
+        await output.forget(turn.chat_id, message.message_id)
+    await output.deliver(turn.chat_id, outcome.replies)
+
+
+async def on_button(
+    query: CallbackQuery, engine: Engine, output: TelegramOutput, buttons: ButtonCodes
+) -> None:
+    assert query.message is not None  # the filter above needs a message
+    chat_id = str(query.message.chat.id)
+    # Answer at once: the button stops spinning while the turn runs.
+    with contextlib.suppress(TelegramAPIError):
+        await query.answer()
+    choice = await buttons.decode(chat_id, query.data)
+    turn = Turn(
+        channel=CHANNEL,
+        chat_id=chat_id,
+        user_id=str(query.from_user.id),
+        # A token this chat no longer remembers: show where the conversation is.
+        choice=choice or RESUME,
+        language_hint=language_hint(query.from_user.language_code),
+        message_ref=f"button:{query.id}",
+    )
+    await mark_reachable(chat_id)
+    outcome = await engine.handle(turn)
+    pressed = query.message.message_id if isinstance(query.message, Message) else None
+    await output.deliver(chat_id, outcome.replies, pressed_message_id=pressed)
+
+
+async def on_membership(event: ChatMemberUpdated) -> None:
+    """Telegram tells us when the user blocks the bot and when they start it again."""
+    chat_id = str(event.chat.id)
+    if event.new_chat_member.status == "kicked":
+        await mark_unreachable(chat_id)
+    elif event.new_chat_member.status == "member":
+        await mark_reachable(chat_id)
+
+
+async def turn_from_message(message: Message, bot: Bot) -> Turn:
+    sender = message.from_user
+    chat_id = str(message.chat.id)
+    contact_phone = None
+    if message.contact is not None:
+        # Only the sender's own number is vouched for; a forwarded contact card is not.
+        if sender is not None and message.contact.user_id == sender.id:
+            contact_phone = message.contact.phone_number
+        else:
+            log.info("telegram chat %s shared someone else's contact; ignored", chat_id)
+    return Turn(
+        channel=CHANNEL,
+        chat_id=chat_id,
+        user_id=str(sender.id) if sender else chat_id,
+        text=message.text or message.caption,
+        contact_phone=contact_phone,
+        attachment=await _attachment(message, bot),
+        language_hint=language_hint(sender.language_code if sender else None),
+        message_ref=str(message.message_id),
+    )
+
+
+async def _attachment(message: Message, bot: Bot) -> Attachment | None:
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        file_id, size = photo.file_id, photo.file_size
+        name, content_type = f"photo-{message.message_id}.jpg", "image/jpeg"
+    elif message.document is not None:
+        document = message.document
+        file_id, size = document.file_id, document.file_size
+        name = document.file_name or f"file-{message.message_id}"
+        content_type = document.mime_type or "application/octet-stream"
+    else:
+        return None
+    if size is not None and size > DOWNLOAD_MAX_BYTES:
+        log.info("telegram chat %s sent a file too large to download", message.chat.id)
+        return None
+    try:
+        data = await bot.download(file_id, destination=io.BytesIO())
+    except TelegramAPIError as error:
+        log.warning("telegram chat %s: could not download a file: %s", message.chat.id, error)
+        return None
+    assert data is not None
+    return Attachment(filename=name[:200], content_type=content_type[:100], data=data.read())
+
+
+# ---- wiring -------------------------------------------------------------------------------------
+
+
+@dataclass
+class TelegramChannel:
+    bot: Bot
+    dispatcher: Dispatcher
+    output: TelegramOutput
+    limiter: SendLimiter
+
+
+TELEGRAM = web.AppKey("telegram", TelegramChannel)
+
+
+def build_channel(
+    settings: BotSettings, engine: Engine, store: StateStore, limiter: SendLimiter | None = None
+) -> TelegramChannel:
+    limiter = limiter or SendLimiter.from_settings(settings)
+    bot = create_bot(settings, limiter)
+    buttons = ButtonCodes(store)
+    output = TelegramOutput(bot, buttons)
+    dispatcher = Dispatcher(engine=engine, output=output, buttons=buttons)
+    dispatcher.update.outer_middleware(OncePerUpdate(store, bot.id, settings.dedup_ttl_seconds))
+    dispatcher.include_router(create_router())
+    return TelegramChannel(bot, dispatcher, output, limiter)
+
+
+def build_sender(settings: BotSettings) -> TelegramOutput:
+    """The notifier's Telegram sender for a process without the webhook (the alert worker).
+    Its 429s are not retried here but raised to the notifier, whose pacer is shared by every
+    worker; button tokens go to the same state store the web process reads them from."""
+    limiter = SendLimiter.from_settings(settings)
+    bot = create_bot(settings, limiter, retries=0)
+    return TelegramOutput(bot, ButtonCodes(open_state_store(settings)))
+
+
+def setup(
+    app: web.Application, settings: BotSettings, engine: Engine, store: StateStore
+) -> TelegramOutput:
+    """Serve Telegram in ``app``; the output doubles as the notifier's sender."""
+    channel = build_channel(settings, engine, store)
+    app[TELEGRAM] = channel
+    if settings.telegram_polling:
+        app.cleanup_ctx.append(_polling)
+    elif settings.telegram_webhook_secret is not None:
+        secret = settings.telegram_webhook_secret.get_secret_value()
+        app.router.add_post(PATH, webhook_handler(channel.bot, channel.dispatcher, secret))
+    else:
+        log.warning("telegram: no ISPBOT_TELEGRAM_WEBHOOK_SECRET, so no webhook is served")
+    # After every cleanup context (the outbox relay sends through this bot until it stops).
+    app.on_cleanup.append(_close_session)
+    return channel.output
+
+
+async def _polling(app: web.Application) -> AsyncIterator[None]:
+    channel = app[TELEGRAM]
+    # getUpdates is refused while a webhook is set.
+    await channel.bot.delete_webhook(drop_pending_updates=False)
+    task = asyncio.create_task(
+        channel.dispatcher.start_polling(
+            channel.bot,
+            handle_signals=False,
+            close_bot_session=False,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    )
+    yield
+    if not task.done():
+        with contextlib.suppress(RuntimeError):  # it never got as far as running
+            await channel.dispatcher.stop_polling()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _close_session(app: web.Application) -> None:
+    await app[TELEGRAM].bot.session.close()

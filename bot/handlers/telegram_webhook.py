@@ -1,0 +1,101 @@
+"""The webhook Telegram posts updates to, and registering it with Telegram.
+
+What Telegram gets back:
+- 403, and nothing read, without the right ``X-Telegram-Bot-Api-Secret-Token``;
+- 200 for what we cannot use (not JSON, not an update, an update type we do not know), with a
+  log line: Telegram would otherwise redeliver it for ever;
+- 503 when the store of handled updates is down, so Telegram delivers again later;
+- 200 once the update is handled (or was handled before). The update is handled before the
+  answer, so a reply is on its way when Telegram hears back.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import TYPE_CHECKING
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.adapters.telegram_limits import FloodControl, SendLimiter
+from bot.handlers.telegram_updates import LedgerUnavailable
+
+if TYPE_CHECKING:
+    from bot.config import BotSettings
+
+log = logging.getLogger(__name__)
+
+PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# The updates the handlers use; Telegram sends only these.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+def create_bot(settings: BotSettings, limiter: SendLimiter, *, retries: int = 3) -> Bot:
+    """A Bot on the configured API server, its calls kept within Telegram's limits; a 429 is
+    waited out and retried ``retries`` times before it is raised."""
+    assert settings.telegram_token is not None
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session.middleware(FloodControl(limiter, retries=retries))
+    return Bot(
+        settings.telegram_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=None),
+    )
+
+
+async def register_webhook(bot: Bot, settings: BotSettings) -> str:
+    """Tell Telegram where to post updates, with the secret it must send back."""
+    if settings.telegram_webhook_secret is None:
+        raise ValueError("set ISPBOT_TELEGRAM_WEBHOOK_SECRET first")
+    url = settings.base_url + PATH
+    await bot.set_webhook(
+        url=url,
+        secret_token=settings.telegram_webhook_secret.get_secret_value(),
+        allowed_updates=ALLOWED_UPDATES,
+    )
+    return url
+
+
+def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str):
+    expected = secret.encode()
+
+    async def webhook(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            log.warning("telegram webhook: a request without the right secret was refused")
+            raise web.HTTPForbidden()
+        try:
+            payload = json.loads(await request.read())
+        except ValueError:
+            log.warning("telegram webhook: the body is not JSON; ignored")
+            return web.Response()
+        try:
+            update = Update.model_validate(payload, context={"bot": bot})
+        except ValidationError:
+            log.warning("telegram webhook: not an update; ignored")
+            return web.Response()
+        try:
+            update.event_type  # noqa: B018 (raises for a type aiogram does not know)
+        except UpdateTypeLookupError:
+            log.info("telegram webhook: update %s of an unknown type; ignored", update.update_id)
+            return web.Response()
+        try:
+            await dispatcher.feed_update(bot, update)
+        except LedgerUnavailable:
+            log.exception("telegram webhook: cannot record update %s; retry", update.update_id)
+            raise web.HTTPServiceUnavailable() from None
+        except Exception:
+            # Recorded as handled already, so a redelivery would be skipped: answer 200.
+            log.exception("telegram webhook: update %s failed", update.update_id)
+        return web.Response()
+
+    return webhook
