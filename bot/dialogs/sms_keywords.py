@@ -1,0 +1,368 @@
+"""SMS keywords: one short command in, one short answer out, for subscribers with a basic phone.
+
+``SALDO``/``مانده``/``BALANCE`` (days and traffic left), ``BELI``/``خرید``/``BUY <pack>`` (a
+payment link), ``GRATIS``/``رایگان``/``FREE`` (the free charge), ``TIKET``/``تیکت``/``TICKET
+<text>`` (opens a ticket; later ones add to it until it is closed), ``HELP``/``BANTUAN``/``راهنما``,
+and ``STOP``/``START``. The sender's number is the subscriber's registered mobile: the phone
+network vouches for it, so there is no password step. Every answer is meant to fit two SMS
+parts in every language (tests/handlers/test_sms_keywords.py counts them).
+
+Like every dialog it knows no transport: a channel hands it a Turn and sends what comes back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.dialogs.contract import Outcome, Reply, Turn
+from bot.dialogs.normalize import normalize_text, to_ascii_digits
+from bot.dialogs.services import Services
+from bot.i18n import DEFAULT_LANGUAGE, Texts, translator
+from core.accounts.models import ChatIdentity, Subscriber
+from core.billing.models import OrderKind, PlanKind
+from core.billing.queries import PlanInfo, ServiceStatus
+from core.billing.units import mb_to_bytes
+from core.errors import DomainError
+from core.tickets.models import Department, Priority, Ticket, TicketStatus
+
+
+class Keyword(StrEnum):
+    BALANCE = "balance"
+    BUY = "buy"
+    FREE = "free"
+    TICKET = "ticket"
+    HELP = "help"
+    STOP = "stop"
+    START = "start"
+
+
+# Each keyword's words, by the language they belong to ("" for words every carrier and
+# language uses: HELP, STOP, START). The first word of a language is the one answers quote.
+WORDS: dict[Keyword, dict[str, tuple[str, ...]]] = {
+    Keyword.BALANCE: {
+        "id": ("SALDO", "KUOTA", "SISA"),
+        "fa": ("مانده", "اعتبار"),
+        "en": ("BALANCE",),
+    },
+    Keyword.BUY: {"id": ("BELI",), "fa": ("خرید",), "en": ("BUY",)},
+    Keyword.FREE: {"id": ("GRATIS",), "fa": ("رایگان",), "en": ("FREE",)},
+    Keyword.TICKET: {"id": ("TIKET",), "fa": ("تیکت",), "en": ("TICKET",)},
+    Keyword.HELP: {"": ("HELP", "INFO"), "id": ("BANTUAN",), "fa": ("راهنما",)},
+    # Twilio's standard opt-out and opt-in words, and their Indonesian and Persian ones.
+    Keyword.STOP: {
+        "": ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"),
+        "id": ("BERHENTI",),
+        "fa": ("توقف",),
+    },
+    Keyword.START: {"": ("START", "UNSTOP"), "id": ("MULAI",), "fa": ("شروع",)},
+}
+_LOOKUP: dict[str, tuple[Keyword, str]] = {
+    word.casefold(): (keyword, language)
+    for keyword, by_language in WORDS.items()
+    for language, words in by_language.items()
+    for word in words
+}
+# A ticket's subject is the start of its first message.
+_SUBJECT_LENGTH = 60
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    keyword: Keyword | None
+    language: str  # the keyword's language, "" when it has none
+    argument: str  # the rest of the message, spacing normalised, case kept
+
+
+def parse(text: str | None) -> Command:
+    """The command a message holds: case, Persian and Arabic digits, invisible marks, Arabic
+    letter forms and spacing do not matter."""
+    clean = to_ascii_digits(normalize_text(text or ""))
+    word, _, rest = clean.partition(" ")
+    found = _LOOKUP.get(word.strip(".!?؟،,").casefold())
+    if found is None:
+        return Command(None, "", clean)
+    return Command(found[0], found[1], rest.strip())
+
+
+def word_for(keyword: Keyword, language: str) -> str:
+    """The keyword as answers in ``language`` quote it."""
+    by_language = WORDS[keyword]
+    return (by_language.get(language) or by_language[""])[0]
+
+
+class SmsKeywords:
+    def __init__(self, services: Services, *, register_url: str) -> None:
+        self.services = services
+        self.register_url = register_url
+
+    async def handle(self, turn: Turn) -> Outcome:
+        command = parse(turn.text)
+        chat = await self.services.accounts.identify_chat(
+            turn.channel, turn.chat_id, turn.language_hint
+        )
+        lines = await Subscriber.filter(mobile=turn.chat_id).order_by("id")
+        line = _line_named(lines, command.argument)
+        language = command.language or _chat_language(chat, line)
+        settings = self.services.settings
+        zone = (line.timezone if line else None) or settings.timezone
+        t = translator(language, zone=zone, money_in_toman=settings.money_in_toman)
+
+        if command.keyword in (Keyword.STOP, Keyword.START):
+            # The carrier (Twilio) confirms STOP and START itself and would refuse anything
+            # we sent after a STOP: record it, answer nothing.
+            opted_out = command.keyword is Keyword.STOP
+            await ChatIdentity.filter(id=chat.id).update(opted_out=opted_out)
+            return Outcome()
+        if line is None:
+            return _say(t, help_text(t), unknown_number_text(t, self.register_url))
+        if chat.subscriber_id != line.id:  # type: ignore[attr-defined]
+            # Alerts may now reach this number by SMS: it is the line's registered mobile.
+            await ChatIdentity.filter(id=chat.id).update(subscriber_id=line.id)
+        answer = {
+            Keyword.BALANCE: self.balance,
+            Keyword.BUY: self.buy,
+            Keyword.FREE: self.free_charge,
+            Keyword.TICKET: self.ticket,
+        }.get(command.keyword)  # type: ignore[call-overload]
+        if answer is None:
+            return _say(t, help_text(t))
+        return _say(t, await answer(t, line, command, turn))
+
+    # ---- the keywords --------------------------------------------------------------------
+
+    async def balance(self, t: Texts, line: Subscriber, _command: Command, _turn: Turn) -> str:
+        queries = self.services.billing_queries
+        status = await queries.service_status(line.id)
+        who = t.digits(line.username)
+        if status.plan is None or status.ends_at is None:
+            text = t.gettext("%(line)s: no active service.", line=who)
+        else:
+            text = t.gettext(
+                "%(line)s: %(days)s days left, until %(end)s; traffic left: %(traffic)s.",
+                line=who,
+                days=status.remaining_days,
+                end=t.date(status.ends_at.astimezone(t.zone).date()),
+                traffic=_traffic_left(t, status),
+            )
+        if status.plan is None or status.days_ran_out or status.traffic_ran_out:
+            offer = await queries.free_charge_offer(line.id)
+            if offer.available:
+                text += " " + t.gettext(
+                    "Send %(free)s for a free charge.", free=word_for(Keyword.FREE, t.language)
+                )
+            else:
+                text += " " + t.gettext(
+                    "Send %(buy)s to renew.", buy=word_for(Keyword.BUY, t.language)
+                )
+        return text
+
+    async def buy(self, t: Texts, line: Subscriber, command: Command, _turn: Turn) -> str:
+        status = await self.services.billing_queries.service_status(line.id)
+        packs = await self._packs(line, status)
+        if not packs:
+            return t.gettext("Nothing is on sale for your line right now.")
+        pack = _pack_named(packs, command.argument)
+        if pack is None:
+            return _pack_list(t, packs)
+        kind, plan = pack
+        try:
+            order = await self.services.billing.place_order(line.id, kind, plan.code)
+        except DomainError as error:
+            return _buy_refusal(t, error)
+        name = plan.name_in(t.language)
+        if order.payable == 0:
+            return t.gettext("Done: %(plan)s is applied, paid from your credit.", plan=name)
+        return t.gettext(
+            "Order %(tracking)s, %(plan)s: pay %(amount)s at %(url)s",
+            tracking=t.digits(str(order.tracking_number)),
+            plan=name,
+            amount=t.money(order.payable, order.currency),
+            url=order.pay_url,
+        )
+
+    async def free_charge(self, t: Texts, line: Subscriber, _command: Command, _turn: Turn) -> str:
+        offer = await self.services.billing_queries.free_charge_offer(line.id)
+        if offer.available:
+            try:
+                grant = await self.services.billing.take_free_charge(line.id)
+            except DomainError:
+                offer = await self.services.billing_queries.free_charge_offer(line.id)
+            else:
+                return t.gettext(
+                    "Free charge: %(grant)s, until %(until)s. Renew before then.",
+                    grant=_grant(t, grant.days, grant.megabytes),
+                    until=t.datetime(grant.expires_at),
+                )
+        if offer.reason == "already_used":
+            return t.gettext("You have already used your one-time free charge.")
+        if offer.reason == "service_remaining":
+            return t.gettext(
+                "You still have days and traffic; the free charge is for when they run out."
+            )
+        return t.gettext("The free charge is not available for your line.")
+
+    async def ticket(self, t: Texts, line: Subscriber, command: Command, turn: Turn) -> str:
+        body = command.argument
+        if not body:
+            return t.gettext(
+                "Write your message after %(ticket)s, e.g. %(ticket)s no internet since 9am",
+                ticket=word_for(Keyword.TICKET, t.language),
+            )
+        tickets = self.services.tickets
+        thread = (
+            await Ticket.filter(
+                subscriber_id=line.id,
+                channel=turn.channel,
+                chat_external_id=turn.chat_id,
+            )
+            .exclude(status=TicketStatus.CLOSED)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if thread is not None:
+            await tickets.reply_as_subscriber(thread.number, line.id, body)
+            return t.gettext(
+                "Added to ticket %(number)s. We will answer by SMS.",
+                number=t.digits(str(thread.number)),
+            )
+        opened = await tickets.open_ticket(
+            line.id,
+            Department.TECHNICAL,
+            Priority.MEDIUM,
+            subject=_SPACE.sub(" ", body)[:_SUBJECT_LENGTH],
+            body=body,
+            channel=turn.channel,
+            chat_external_id=turn.chat_id,
+        )
+        return t.gettext(
+            "Ticket %(number)s opened. We will answer by SMS.",
+            number=t.digits(str(opened.number)),
+        )
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    async def _packs(
+        self, line: Subscriber, status: ServiceStatus
+    ) -> list[tuple[OrderKind, PlanInfo]]:
+        """What ``BUY`` offers, numbered in this order: renewing the plan in force and traffic
+        packs, or the service plans when there is no service to renew or add to."""
+        queries = self.services.billing_queries
+        if status.plan is None:
+            plans = await queries.catalogue(PlanKind.SERVICE, line.currency)
+            return [(OrderKind.BUY_SERVICE, plan) for plan in plans]
+        packs: list[tuple[OrderKind, PlanInfo]] = []
+        if not status.on_free_charge:
+            packs.append((OrderKind.RENEW_SERVICE, status.plan))
+        else:
+            plans = await queries.catalogue(PlanKind.SERVICE, line.currency)
+            packs.extend((OrderKind.BUY_SERVICE, plan) for plan in plans)
+        if not status.unlimited:
+            for kind, plan_kind in (
+                (OrderKind.BUY_TRAFFIC, PlanKind.TRAFFIC),
+                (OrderKind.BUY_TIMED_TRAFFIC, PlanKind.TIMED_TRAFFIC),
+            ):
+                plans = await queries.catalogue(plan_kind, line.currency)
+                packs.extend((kind, plan) for plan in plans)
+        return packs
+
+
+def _say(t: Texts, *texts: str) -> Outcome:
+    return Outcome([Reply(text, language=t.language) for text in texts])
+
+
+def _chat_language(chat: ChatIdentity, line: Subscriber | None) -> str:
+    language = chat.language or (line.language if line else None)
+    return getattr(language, "value", language) or DEFAULT_LANGUAGE
+
+
+def _line_named(lines: list[Subscriber], argument: str) -> Subscriber | None:
+    """The line a message is about: the one whose username it names, else the first (a mobile
+    can serve several lines)."""
+    named = argument.split(" ", 1)[0].lstrip("0") if argument else ""
+    for line in lines:
+        if named and line.username.lstrip("0") == named:
+            return line
+    return lines[0] if lines else None
+
+
+def _pack_named(
+    packs: list[tuple[OrderKind, PlanInfo]], argument: str
+) -> tuple[OrderKind, PlanInfo] | None:
+    wanted = argument.casefold().strip()
+    if not wanted:
+        return None
+    if wanted.isdigit():
+        index = int(wanted) - 1
+        return packs[index] if 0 <= index < len(packs) else None
+    return next((pack for pack in packs if pack[1].code.casefold() == wanted), None)
+
+
+def _pack_list(t: Texts, packs: list[tuple[OrderKind, PlanInfo]]) -> str:
+    """As many packs as fit in two SMS parts, numbered for ``BUY <number>``."""
+    from bot.sms_segments import segments
+
+    text = t.gettext("Send %(buy)s and a number:", buy=word_for(Keyword.BUY, t.language))
+    for number, (_kind, plan) in enumerate(packs, start=1):
+        item = t.gettext(
+            "%(number)s) %(plan)s %(price)s",
+            number=number,
+            plan=plan.name_in(t.language),
+            price=t.money(plan.price, plan.currency),
+        )
+        longer = f"{text}\n{item}"
+        if segments(longer) > 2:
+            break
+        text = longer
+    return text
+
+
+def _buy_refusal(t: Texts, error: DomainError) -> str:
+    if error.code == "no_active_service":
+        return t.gettext(
+            "You need an active service first. Send %(buy)s to see the plans.",
+            buy=word_for(Keyword.BUY, t.language),
+        )
+    if error.code == "line_closed":
+        return t.gettext("This line is closed, so nothing can be bought for it.")
+    return t.gettext("Sorry, that could not be ordered now. Please try again later.")
+
+
+def _traffic_left(t: Texts, status: ServiceStatus) -> str:
+    if status.unlimited:
+        return t.gettext("unlimited")
+    return t.traffic(status.remaining_bytes or 0)
+
+
+def _grant(t: Texts, days: int, megabytes: int) -> str:
+    parts = []
+    if days:
+        parts.append(t.ngettext("%(n)s day", "%(n)s days", days))
+    if megabytes:
+        parts.append(t.traffic(mb_to_bytes(megabytes), "MB"))
+    return (
+        t.gettext("%(days)s and %(traffic)s", days=parts[0], traffic=parts[1])
+        if len(parts) == 2
+        else (parts[0] if parts else "")
+    )
+
+
+def help_text(t: Texts) -> str:
+    language = t.language
+    return t.gettext(
+        "SMS commands: %(balance)s: days and traffic left; %(buy)s: buy a pack; %(free)s: free "
+        "charge; %(ticket)s + your message: support; STOP: no more SMS.",
+        balance=word_for(Keyword.BALANCE, language),
+        buy=word_for(Keyword.BUY, language),
+        free=word_for(Keyword.FREE, language),
+        ticket=word_for(Keyword.TICKET, language),
+    )
+
+
+def unknown_number_text(t: Texts, register_url: str) -> str:
+    return t.gettext(
+        "This number is not registered with us. To become a subscriber, visit %(url)s",
+        url=register_url,
+    )

@@ -1,0 +1,108 @@
+"""The SMS channel: keywords in (``POST /twilio/sms``), short answers and alerts out.
+
+A basic phone cannot follow a menu, so an SMS is one keyword command, answered by the
+channel-agnostic keyword dialog (bot/dialogs/sms_keywords.py). The chat id is the sender's
+E.164 number. Alerts respect the person's STOP.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from bot.adapters.twilio_messages import UNSUBSCRIBED_RECIPIENT, TwilioMessages, TwilioSendError
+from bot.config import BotSettings
+from bot.dialogs.contract import Reply, Turn
+from bot.dialogs.sms_keywords import SmsKeywords
+from bot.dialogs.state import StateStore
+from bot.handlers.twilio_common import (
+    empty_twiml,
+    first_delivery,
+    language_of_number,
+    signed_form,
+)
+from bot.i18n import DEFAULT_LANGUAGE, translator
+from core.accounts.models import ChatIdentity
+from core.ports import Clock
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "sms"
+PATH = "/twilio/sms"
+
+
+def sms_text(reply: Reply) -> str:
+    """A reply as SMS text: options cannot be pressed on SMS, links are written out."""
+    lines = [reply.text, *(link.url for link in reply.links)]
+    return "\n".join(line for line in lines if line)
+
+
+class SmsChannelSender:
+    channel = CHANNEL
+
+    def __init__(self, messages: TwilioMessages, clock: Clock) -> None:
+        self.messages = messages
+        self.clock = clock
+
+    async def opted_out(self, number: str) -> bool:
+        return await ChatIdentity.filter(
+            channel=CHANNEL, external_id=number, opted_out=True
+        ).exists()
+
+    async def send(self, chat_id: str, replies: Sequence[Reply]) -> bool:
+        """An alert: never to a number that sent STOP; False when it cannot go now."""
+        if await self.opted_out(chat_id):
+            return False
+        return await self.reply(chat_id, replies, alert=True)
+
+    async def reply(self, chat_id: str, replies: Sequence[Reply], *, alert: bool = False) -> bool:
+        """Answers to a message the person just sent (HELP after STOP still gets its answer).
+        For an alert, Twilio's 429 is raised: the notifier waits and tries again."""
+        for reply in replies:
+            text = sms_text(reply)
+            if not text:
+                continue
+            try:
+                await self.messages.send_sms(chat_id, text)
+            except TwilioSendError as error:
+                if alert and error.status == 429:
+                    raise
+                log.warning("SMS to %s refused: %s (code %s)", chat_id, error, error.code)
+                if error.code == UNSUBSCRIBED_RECIPIENT:
+                    # The carrier holds a STOP we never saw: respect it from now on.
+                    await ChatIdentity.filter(channel=CHANNEL, external_id=chat_id).update(
+                        opted_out=True
+                    )
+                return False
+        return True
+
+
+def webhook(
+    settings: BotSettings, store: StateStore, keywords: SmsKeywords, sender: SmsChannelSender
+):
+    async def receive(request: web.Request) -> web.Response:
+        params = await signed_form(request, settings)
+        number = params.get("From", "")
+        if not number or not await first_delivery(store, settings, params.get("MessageSid", "")):
+            return empty_twiml()
+        turn = Turn(
+            channel=CHANNEL,
+            chat_id=number,
+            user_id=number,
+            text=params.get("Body", ""),
+            language_hint=language_of_number(number),
+            message_ref=params.get("MessageSid"),
+        )
+        try:
+            replies = (await keywords.handle(turn)).replies
+        except Exception:
+            log.exception("SMS keyword from %s failed", number)
+            t = translator(turn.language_hint or DEFAULT_LANGUAGE)
+            text = t.gettext("Sorry, something went wrong on our side. Nothing was changed.")
+            replies = [Reply(text, language=t.language)]
+        await sender.reply(number, replies)
+        return empty_twiml()
+
+    return receive

@@ -1,0 +1,156 @@
+"""What the WhatsApp and SMS webhooks share: Twilio's signature, redeliveries, status callbacks,
+and the wiring of both channels into the app.
+
+Twilio signs each webhook with the account's auth token over the URL it called and the form
+parameters (``X-Twilio-Signature``). Behind a proxy the URL Twilio called is the public one, so
+it is rebuilt from ``ISPBOT_PUBLIC_URL`` and the path, never from the Host header. A request
+that fails the check gets 403 before anything reads its parameters into a turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDict, MultiDictProxy
+from twilio.request_validator import RequestValidator
+
+from bot.adapters.twilio_messages import STATUS_PATH, TwilioMessages
+from bot.config import BotSettings
+from bot.dialogs.engine import Engine
+from bot.dialogs.services import Services
+from bot.dialogs.sms_keywords import SmsKeywords
+from bot.dialogs.state import ChatKey, StateStore
+from bot.notify import ChannelSender
+from core.ports import Clock
+
+log = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# The delivery states Twilio reports in status callbacks, in the order a message goes through.
+STATUSES = ("accepted", "queued", "sending", "sent", "delivered", "undelivered", "failed", "read")
+STATUS_CHANNEL = "twilio-status"
+# Languages by calling code, for a number that writes for the first time.
+LANGUAGE_BY_PREFIX = (("+98", "fa"), ("+62", "id"))
+
+
+def language_of_number(number: str) -> str:
+    return next((lang for prefix, lang in LANGUAGE_BY_PREFIX if number.startswith(prefix)), "en")
+
+
+def empty_twiml() -> web.Response:
+    """Twilio's webhook answer when the replies go out through the REST API."""
+    return web.Response(text=EMPTY_TWIML, content_type="text/xml")
+
+
+async def signed_form(request: web.Request, settings: BotSettings) -> MultiDictProxy[str]:
+    """The webhook's form parameters, or 403 when Twilio's signature does not match them."""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    form = await request.post()
+    params = MultiDictProxy(MultiDict((k, v) for k, v in form.items() if isinstance(v, str)))
+    assert settings.twilio_auth_token is not None
+    validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
+    url = settings.base_url + request.rel_url.path_qs
+    if not signature or not validator.validate(url, params, signature):
+        log.warning("twilio webhook %s refused: bad signature", request.path)
+        raise web.HTTPForbidden(text="bad signature")
+    return params
+
+
+async def first_delivery(store: StateStore, settings: BotSettings, message_sid: str) -> bool:
+    """False when Twilio delivers a message we already handled (its retry after a timeout)."""
+    if not message_sid:
+        return True
+    return not await store.seen(f"twilio:{message_sid}", settings.dedup_ttl_seconds)
+
+
+class DeliveryStatuses:
+    """Twilio's status callbacks, kept by message SID in the state store (shared by every
+    process when it is Redis), so a message's fate can be looked up and failures are logged."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+
+    async def record(self, params: MultiDictProxy[str]) -> None:
+        sid = params.get("MessageSid", "")
+        status = params.get("MessageStatus", "")
+        if not sid or status not in STATUSES:
+            return
+        key = ChatKey(STATUS_CHANNEL, sid)
+        entry = await self.store.load(key) or {"history": []}
+        entry.update(status=status, to=params.get("To", ""), error=params.get("ErrorCode"))
+        entry["history"].append(status)
+        await self.store.save(key, entry)
+        if status in ("failed", "undelivered"):
+            log.warning(
+                "twilio message %s to %s %s (error %s)",
+                sid,
+                params.get("To"),
+                status,
+                params.get("ErrorCode"),
+            )
+
+    async def of(self, sid: str) -> dict | None:
+        return await self.store.load(ChatKey(STATUS_CHANNEL, sid))
+
+
+STATUSES_KEY = web.AppKey("twilio_statuses", DeliveryStatuses)
+MESSAGES_KEY = web.AppKey("twilio_messages", TwilioMessages)
+# The two channels' senders, by channel name (the notifier gets them from setup's result).
+SENDERS_KEY = web.AppKey("twilio_senders", dict)
+
+
+def build_senders(
+    settings: BotSettings, clock: Clock
+) -> tuple[list[ChannelSender], TwilioMessages]:
+    """WhatsApp and SMS senders for a process without the webhooks (the alert worker), and
+    the REST client they share, for the caller to close."""
+    messages = TwilioMessages(settings)
+    return list(_senders(settings, messages, clock)), messages
+
+
+def _senders(settings: BotSettings, messages: TwilioMessages, clock: Clock) -> tuple[Any, Any]:
+    from bot.handlers import sms, whatsapp
+
+    sms_sender = sms.SmsChannelSender(messages, clock)
+    sms_configured = bool(settings.twilio_sms_from or settings.twilio_messaging_service_sid)
+    whatsapp_sender = whatsapp.WhatsAppSender(
+        settings, messages, clock, sms_sender if sms_configured else None
+    )
+    return whatsapp_sender, sms_sender
+
+
+def setup(
+    app: web.Application, settings: BotSettings, services: Services, engine: Engine
+) -> list[ChannelSender]:
+    """Serve /twilio/whatsapp, /twilio/sms and /twilio/status; returns the two channels'
+    senders for the notifier. Their HTTP session opens and closes with the app."""
+    from bot.handlers import sms, whatsapp
+
+    messages = TwilioMessages(settings)
+    statuses = DeliveryStatuses(engine.store)
+    app[MESSAGES_KEY] = messages
+    app[STATUSES_KEY] = statuses
+
+    async def client(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        await messages.close()
+
+    app.cleanup_ctx.append(client)
+    whatsapp_sender, sms_sender = _senders(settings, messages, services.clock)
+    app[SENDERS_KEY] = {sender.channel: sender for sender in (whatsapp_sender, sms_sender)}
+    keywords = SmsKeywords(services, register_url=settings.base_url + "/")
+
+    async def status(request: web.Request) -> web.Response:
+        params = await signed_form(request, settings)
+        await statuses.record(params)
+        return web.Response(status=204)
+
+    app.router.add_post(
+        whatsapp.PATH, whatsapp.webhook(settings, services, engine, whatsapp_sender)
+    )
+    app.router.add_post(sms.PATH, sms.webhook(settings, engine.store, keywords, sms_sender))
+    app.router.add_post(STATUS_PATH, status)
+    return [whatsapp_sender, sms_sender]

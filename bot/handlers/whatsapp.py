@@ -1,0 +1,187 @@
+"""The WhatsApp channel through Twilio: ``POST /twilio/whatsapp`` in, the REST API out.
+
+Every dialog is reachable: options are written as a numbered list and the engine maps a typed
+number back to the option. The chat id is the sender's E.164 number; its calling code picks the
+language of a first contact (+98 Persian, +62 Indonesian, else English), changeable later.
+
+WhatsApp lets a business write free text only within 24 hours of the person's last message
+(ChatIdentity.last_seen_at). Outside that window an alert or an agent's answer goes as the
+pre-approved template of its language, else as an SMS; if neither can go the sender says so
+(False), and the notifier tries another chat or the outbox tries again later.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Sequence
+from datetime import timedelta
+
+from aiohttp import web
+
+from bot.adapters.twilio_media import MediaRefused, fetch_media
+from bot.adapters.twilio_messages import TwilioMessages, TwilioSendError, split_body
+from bot.config import BotSettings
+from bot.dialogs.contract import Attachment, Reply, Turn
+from bot.dialogs.engine import Engine
+from bot.dialogs.errors import error_text
+from bot.dialogs.services import Services
+from bot.handlers.sms import SmsChannelSender, sms_text
+from bot.handlers.twilio_common import (
+    empty_twiml,
+    first_delivery,
+    language_of_number,
+    signed_form,
+)
+from bot.i18n import translator
+from core.accounts.models import ChatIdentity
+from core.errors import DomainError
+from core.ports import Clock
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+PATH = "/twilio/whatsapp"
+# Meta's customer-care window for free-form messages.
+CARE_WINDOW = timedelta(hours=24)
+# WhatsApp's limit on one template variable.
+TEMPLATE_VARIABLE_MAX = 1000
+
+
+def whatsapp_text(reply: Reply, *, numbered: bool = True) -> str:
+    """A reply as WhatsApp text. Options become "1. label" lines and a hint to answer with
+    the number; an alert's options (no question waits for them) become plain lines."""
+    lines = [reply.text] if reply.text else []
+    numbered = numbered and reply.numbered
+    if reply.options:
+        lines.append("")
+        for number, option in enumerate(reply.options, start=1):
+            lines.append(f"{number}. {option.label}" if numbered else f"• {option.label}")
+        if numbered:
+            t = translator(reply.language)
+            lines.append(
+                t.gettext(
+                    "Reply with the number of your choice (1–%(last)s).",
+                    last=len(reply.options),
+                )
+            )
+    for link in reply.links:
+        lines.append(f"{link.label}: {link.url}")
+    return "\n".join(lines)
+
+
+class WhatsAppSender:
+    channel = CHANNEL
+
+    def __init__(
+        self,
+        settings: BotSettings,
+        messages: TwilioMessages,
+        clock: Clock,
+        sms: SmsChannelSender | None,
+    ) -> None:
+        self.settings = settings
+        self.messages = messages
+        self.clock = clock
+        self.sms = sms
+
+    async def reply(
+        self, chat_id: str, replies: Sequence[Reply], *, numbered: bool = True, alert: bool = False
+    ) -> bool:
+        """Free text: an answer to what the person just wrote, or an alert inside the window.
+        For an alert, Twilio's 429 is raised: the notifier waits and tries again."""
+        for reply in replies:
+            for body in split_body(whatsapp_text(reply, numbered=numbered)):
+                if not body:
+                    continue
+                try:
+                    await self.messages.send_whatsapp(chat_id, body)
+                except TwilioSendError as error:
+                    if alert and error.status == 429:
+                        raise
+                    log.warning("WhatsApp to %s refused: %s (code %s)", chat_id, error, error.code)
+                    return False
+        return True
+
+    async def send(self, chat_id: str, replies: Sequence[Reply]) -> bool:
+        """An alert or an agent's answer, by the rules of the 24-hour window."""
+        if not replies:
+            return True
+        chat = await ChatIdentity.get_or_none(channel=CHANNEL, external_id=chat_id)
+        if chat is not None and chat.opted_out:
+            return False
+        last_seen = chat.last_seen_at if chat is not None else None
+        if last_seen is not None and self.clock.now() - last_seen < CARE_WINDOW:
+            return await self.reply(chat_id, replies, numbered=False, alert=True)
+        if await self._template(chat_id, replies):
+            return True
+        if self.sms is not None and not await self.sms.opted_out(chat_id):
+            log.info("WhatsApp %s is outside the 24-hour window: sent by SMS", chat_id)
+            return await self.sms.reply(chat_id, replies, alert=True)
+        log.warning(
+            "WhatsApp %s is outside the 24-hour window, with no template or SMS to use", chat_id
+        )
+        return False
+
+    async def _template(self, chat_id: str, replies: Sequence[Reply]) -> bool:
+        language = replies[0].language
+        content_sid = self.settings.twilio_whatsapp_templates.get(language)
+        if not content_sid:
+            return False
+        text = "\n".join(sms_text(reply) for reply in replies)[:TEMPLATE_VARIABLE_MAX]
+        try:
+            await self.messages.send_whatsapp(
+                chat_id, content_sid=content_sid, variables={"1": text}
+            )
+        except TwilioSendError as error:
+            if error.status == 429:
+                raise
+            log.warning("WhatsApp template to %s refused: %s (code %s)", chat_id, error, error.code)
+            return False
+        return True
+
+
+def webhook(settings: BotSettings, services: Services, engine: Engine, sender: WhatsAppSender):
+    async def receive(request: web.Request) -> web.Response:
+        params = await signed_form(request, settings)
+        number = params.get("From", "").removeprefix("whatsapp:")
+        sid = params.get("MessageSid", "")
+        if not number or not await first_delivery(engine.store, settings, sid):
+            return empty_twiml()
+        hint = language_of_number(number)
+        attachment = None
+        if _media_count(params.get("NumMedia")) > 0:
+            content_type = params.get("MediaContentType0", "")
+            try:
+                data = await fetch_media(settings, params.get("MediaUrl0", ""), content_type)
+            except MediaRefused as refused:
+                await sender.reply(number, [await _refusal(services, number, hint, refused)])
+                return empty_twiml()
+            extension = mimetypes.guess_extension(content_type) or ""
+            attachment = Attachment(f"whatsapp-{sid[-12:]}{extension}", content_type, data)
+        turn = Turn(
+            channel=CHANNEL,
+            chat_id=number,
+            user_id=number,
+            text=params.get("Body") or None,
+            attachment=attachment,
+            language_hint=hint,
+            message_ref=sid or None,
+        )
+        outcome = await engine.handle(turn)
+        await sender.reply(number, outcome.replies)
+        return empty_twiml()
+
+    return receive
+
+
+def _media_count(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+async def _refusal(services: Services, number: str, hint: str, refused: MediaRefused) -> Reply:
+    chat = await services.accounts.identify_chat(CHANNEL, number, hint)
+    language = chat.language.value if chat.language else hint
+    t = translator(language)
+    max_mb = services.settings.attachment_max_bytes // (1024 * 1024)
+    return Reply(error_text(t, DomainError(refused.code, max_mb=max_mb)), language=t.language)

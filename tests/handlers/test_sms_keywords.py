@@ -1,0 +1,182 @@
+"""SMS keywords end to end: a signed Twilio webhook in, the answer out through the local
+Messages API, in fa, id and en; every answer within two SMS parts."""
+
+# The fixtures come from tests/fakes_twilio.py; pytest passes them by parameter name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import pytest
+
+from bot.handlers.twilio_common import SENDERS_KEY
+from bot.notify import ChannelNotifier
+from bot.sms_segments import segments
+from core.accounts.models import ChatIdentity
+from core.billing.models import Order, OrderStatus
+from core.tickets.models import Ticket, TicketMessage
+from tests.dialogs.test_flows_billing_support import give_service, subscriber
+from tests.fakes_twilio import (  # noqa: F401  (fixtures)
+    TwilioWebhooks,
+    twilio_app,
+    twilio_fake,
+    twilio_settings,
+)
+
+MOBILE = "+989121234567"
+STRANGER = "+6281234567890"
+
+
+@pytest.fixture
+def bot_settings(twilio_fake):
+    return twilio_settings(twilio_fake)
+
+
+async def ask(app: TwilioWebhooks, text: str, number: str = MOBILE) -> str:
+    before = len(app.fake.to(number, "sms"))
+    await app.sms(number, text)
+    answers = app.fake.bodies(number, "sms")[before:]
+    assert len(answers) == 1, answers
+    return answers[0]
+
+
+def assert_fits(text: str) -> None:
+    assert segments(text) <= 2, (segments(text), text)
+
+
+async def test_balance_in_each_language(twilio_app, services, bot_settings):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)  # 30 days, bought 10 days ago
+    en = await ask(twilio_app, "balance")
+    assert en.startswith("5120001: 20 days left, until ") and "traffic left: 5.00 GB" in en
+    idn = await ask(twilio_app, "  Saldo ")
+    assert idn.startswith("5120001: sisa 20 hari") and "5,00 GB" in idn
+    assert await ask(twilio_app, "KUOTA") == idn
+    fa = await ask(twilio_app, "مانده")
+    assert fa.startswith("۵۱۲۰۰۰۱: ۲۰ روز") and "۵٫۰۰ گیگابایت" in fa
+    for text in (en, idn, fa):
+        assert_fits(text)
+    chat = await ChatIdentity.get(channel="sms", external_id=MOBILE)
+    assert chat.subscriber_id == sara.id  # alerts may now come by SMS
+
+
+async def test_buy_lists_packs_and_sends_a_payment_link(twilio_app, services, bot_settings):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    listing = await ask(twilio_app, "BUY")
+    assert listing.splitlines()[0] == "Send BUY and a number:"
+    assert "1) Standard monthly" in listing and "2) 5 GB pack" in listing
+    assert_fits(listing)
+    # Persian digits and a Persian keyword are the same command.
+    answer = await ask(twilio_app, "خرید  ۲")
+    order = await Order.get(subscriber_id=sara.id)
+    assert order.status == OrderStatus.PENDING and order.plan_id is not None
+    assert order.pay_url and order.pay_url in answer
+    assert answer.startswith(
+        "سفارش " + str(order.tracking_number).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    )
+    assert_fits(answer)
+    idn = await ask(twilio_app, "beli 1")
+    assert idn.startswith("Pesanan ") and "Standar bulanan" in idn and "http" in idn
+    assert_fits(idn)
+    assert await ask(twilio_app, "BUY 99") == listing  # not a pack: the list again
+
+
+async def test_free_charge_once(twilio_app, services, bot_settings):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara, days_ago=31)  # the days ran out yesterday
+    balance = await ask(twilio_app, "BALANCE")
+    assert "Send FREE for a free charge." in balance
+    taken = await ask(twilio_app, "gratis")
+    assert taken.startswith("Pengisian gratis: 2 hari")
+    assert_fits(taken)
+    again = await ask(twilio_app, "رایگان")
+    assert again == "شما شارژ رایگان یک‌باره خود را قبلاً استفاده کرده‌اید."
+    assert await ask(twilio_app, "FREE") == "You have already used your one-time free charge."
+
+
+async def test_ticket_opens_and_later_messages_join_its_thread(twilio_app, bot_settings):
+    sara = await subscriber(bot_settings)
+    opened = await ask(twilio_app, "TIKET internet mati sejak pagi")
+    ticket = await Ticket.get(subscriber_id=sara.id)
+    assert ticket.channel == "sms" and ticket.chat_external_id == MOBILE
+    assert ticket.subject == "internet mati sejak pagi"
+    assert opened == f"Tiket {ticket.number} dibuka. Kami akan menjawab lewat SMS."
+    added = await ask(twilio_app, "ticket still down")
+    assert added == f"Added to ticket {ticket.number}. We will answer by SMS."
+    bodies = [m.body for m in await TicketMessage.filter(ticket_id=ticket.id)]
+    assert bodies == ["internet mati sejak pagi", "still down"]
+    assert await Ticket.filter(subscriber_id=sara.id).count() == 1
+    empty = await ask(twilio_app, "تیکت")
+    assert "تیکت" in empty and await TicketMessage.filter(ticket_id=ticket.id).count() == 2
+    for text in (opened, added, empty):
+        assert_fits(text)
+
+
+async def test_help_in_each_language_and_for_an_unknown_number(twilio_app, bot_settings):
+    await subscriber(bot_settings)
+    # HELP is every carrier's word: it answers in the chat's language (+98: Persian).
+    fa = await ask(twilio_app, "HELP")
+    assert "مانده" in fa and "خرید" in fa and "STOP" in fa
+    assert await ask(twilio_app, "راهنما") == fa
+    idn = await ask(twilio_app, "Bantuan")
+    assert "SALDO" in idn and "BELI" in idn and "TIKET" in idn
+    # Something that is no keyword gets the help too.
+    assert await ask(twilio_app, "hello?") == fa
+
+    await twilio_app.sms(STRANGER, "saldo")
+    help_text, register = twilio_app.fake.bodies(STRANGER, "sms")
+    assert "SALDO" in help_text
+    assert register.startswith("Nomor ini belum terdaftar") and "https://bot.example/" in register
+    for text in (fa, idn, help_text, register):
+        assert_fits(text)
+
+
+async def test_stop_is_respected_by_alerts_until_start(twilio_app, services, bot_settings):
+    sara = await subscriber(bot_settings)
+    await ask(twilio_app, "HELP")  # links the number to the line
+    senders = twilio_app.client.app[SENDERS_KEY].values()
+    notifier = ChannelNotifier(bot_settings, senders)
+    params = {"ticket_number": 123456, "subject": "Slow", "agent_name": "Reza"}
+
+    assert await notifier.notify(sara.id, "ticket_answered", params) is not None
+    assert "۱۲۳۴۵۶" in twilio_app.fake.bodies(MOBILE, "sms")[-1]  # the chat's language: fa
+    sent = len(twilio_app.fake.to(MOBILE))
+
+    await twilio_app.sms(MOBILE, "stop")
+    assert len(twilio_app.fake.to(MOBILE)) == sent  # the carrier confirms STOP, not us
+    assert (await ChatIdentity.get(channel="sms", external_id=MOBILE)).opted_out
+    assert await notifier.notify(sara.id, "ticket_answered", params) is None
+    assert len(twilio_app.fake.to(MOBILE)) == sent
+
+    await twilio_app.sms(MOBILE, "START")
+    assert not (await ChatIdentity.get(channel="sms", external_id=MOBILE)).opted_out
+    assert await notifier.notify(sara.id, "ticket_answered", params) is not None
+    assert len(twilio_app.fake.to(MOBILE)) == sent + 1
+
+
+@pytest.mark.parametrize("language", ["fa", "id", "en"])
+async def test_every_keyword_answer_fits_two_sms_parts(
+    twilio_app, services, bot_settings, language
+):
+    from bot.dialogs.sms_keywords import Keyword, word_for
+
+    sara = await subscriber(bot_settings, language=language)
+    await give_service(services, sara, days_ago=31)
+    commands = [
+        word_for(Keyword.BALANCE, language),
+        word_for(Keyword.BUY, language),
+        word_for(Keyword.BUY, language) + " 1",
+        word_for(Keyword.BUY, language) + " 3",
+        word_for(Keyword.FREE, language),
+        word_for(Keyword.FREE, language),
+        word_for(Keyword.BALANCE, language),
+        word_for(Keyword.TICKET, language),
+        word_for(Keyword.TICKET, language) + " the modem light is red and nothing loads",
+        word_for(Keyword.TICKET, language) + " still red",
+        word_for(Keyword.HELP, language),
+    ]
+    for command in commands:
+        assert_fits(await ask(twilio_app, command))
+    await twilio_app.sms(STRANGER, word_for(Keyword.HELP, language))
+    for text in twilio_app.fake.bodies(STRANGER):
+        assert_fits(text)
