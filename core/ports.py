@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 
@@ -61,3 +62,36 @@ class PaymentGateway(Protocol):
     name: str
 
     async def start(self, request: PaymentRequest) -> PaymentStart: ...
+
+
+class PaymentState(StrEnum):
+    PAID = "paid"
+    PENDING = "pending"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentCheck:
+    """What a provider answers when asked about one payment (never what a callback claims)."""
+
+    state: PaymentState
+    # What the provider says was paid, in the currency's minor unit, and in which currency.
+    amount: int | None = None
+    currency: str | None = None
+    # The provider's own receipt number (ZarinPal ref_id, Midtrans transaction_id, Stripe
+    # payment intent), shown on the subscriber's receipt.
+    receipt: str | None = None
+    # The provider's code or status, for the log.
+    detail: str = ""
+
+
+class CheckableGateway(PaymentGateway, Protocol):
+    """A real provider: it can be asked about a payment it started (callbacks and reconciling).
+    ``amount`` is the order's own payable: ZarinPal's verify needs it."""
+
+    async def check(self, reference: str, amount: int, currency: str) -> PaymentCheck: ...
+
+    async def unsettled_references(self) -> list[str]:
+        """References the provider holds as paid but not yet confirmed by us (ZarinPal's
+        unverified payments); empty where the provider has no such list."""
+        ...

@@ -37,6 +37,7 @@ from tortoise.transactions import in_transaction
 
 from core.accounts.models import LineStatus, LineStatusChange, Subscriber
 from core.billing import state
+from core.billing.gateways.select import gateway_for
 from core.billing.models import (
     Bill,
     BucketKind,
@@ -149,10 +150,11 @@ class Billing:
         kind: OrderKind,
         plan_code: str,
         months: int = 1,
-        gateway: str = "sandbox",
+        gateway: str | None = None,
     ) -> Order:
         """Create an order with a fresh 6-digit tracking number. Nothing to pay (credits cover
-        it): applied at once. Otherwise the gateway's payment is started and its link stored.
+        it): applied at once. Otherwise the gateway's payment is started and its link stored;
+        ``gateway`` None chooses it by the order's currency (core.billing.gateways.select).
 
         Errors: subscriber_not_found, line_closed, plan_not_found, plan_not_available,
         plan_kind_mismatch, currency_mismatch, invalid_months, no_active_service, plan_unchanged,
@@ -166,6 +168,9 @@ class Billing:
             prepared = await self._prepare(subscriber_id, kind, plan_code, months)
             gw = None
             if prepared.quote.payable > 0:
+                gateway = gateway or gateway_for(
+                    prepared.quote.currency, self.gateways, self.settings.payment_gateway
+                )
                 gw = self.gateways.get(gateway)
                 if gw is None:
                     raise InvalidInput("unknown_gateway", gateway=gateway)
@@ -335,15 +340,27 @@ class Billing:
     # ------------------------------------------------------------------ payment results
 
     async def confirm_payment(
-        self, tracking_number: int, provider: str, provider_ref: str, amount: int
+        self,
+        tracking_number: int,
+        provider: str,
+        provider_ref: str,
+        amount: int,
+        *,
+        currency: str | None = None,
+        receipt: str | None = None,
     ) -> Order:
-        """A provider says the order was paid. The amount must be the order's own payable.
-        Applies the order exactly once; a repeat returns the order as it is.
+        """A provider says the order was paid. The amount (and the currency, when the provider
+        names one) must be the order's own. Applies the order exactly once; a repeat returns the
+        order as it is. ``receipt`` is the provider's receipt number, for the subscriber.
+
+        A payment confirmed after the link's time (``payment_link_minutes`` from the order) is
+        money received for a price that may no longer hold: the order is not applied, the money
+        goes to the wallet (REFUND) and ``order_not_applied`` (reason link_expired) says so.
 
         Errors: order_not_found {tracking_number}, payment_provider_mismatch {tracking_number,
         provider}, payment_reference_mismatch {tracking_number, provider_ref} (not the reference
         the order's payment was started with), payment_amount_mismatch {tracking_number, amount,
-        payable}.
+        payable}, payment_currency_mismatch {tracking_number, currency, order_currency}.
         """
         order = await Order.get_or_none(tracking_number=tracking_number)
         if order is None:
@@ -374,10 +391,30 @@ class Billing:
                 amount=amount,
                 payable=order.payable,
             )
+        if currency is not None and currency.upper() != order.currency:
+            log.warning(
+                "order %s: paid currency %r differs from %s",
+                tracking_number,
+                currency,
+                order.currency,
+            )
+            raise DomainError(
+                "payment_currency_mismatch",
+                tracking_number=tracking_number,
+                currency=currency,
+                order_currency=order.currency,
+            )
         if order.status in (OrderStatus.APPLIED, OrderStatus.PAID):
             return order
-        order, _ = await self._settle(order, provider_ref=provider_ref)
+        refuse = "link_expired" if self.link_expired(order) else None
+        order, _ = await self._settle(
+            order, provider_ref=provider_ref, receipt=receipt, refuse=refuse
+        )
         return order
+
+    def link_expired(self, order: Order) -> bool:
+        deadline = order.created_at + timedelta(minutes=self.settings.payment_link_minutes)
+        return self.clock.now() > deadline
 
     async def fail_payment(self, tracking_number: int, reason: str) -> Order:
         """A provider says the payment failed (or the link expired). Only a pending order fails;
@@ -401,8 +438,16 @@ class Billing:
             )
         return order
 
-    async def _settle(self, order: Order, *, provider_ref: str | None) -> tuple[Order, str | None]:
+    async def _settle(
+        self,
+        order: Order,
+        *,
+        provider_ref: str | None,
+        receipt: str | None = None,
+        refuse: str | None = None,
+    ) -> tuple[Order, str | None]:
         """Move the order out of a settleable status and apply it, in one transaction.
+        ``refuse`` gives a reason not to apply it at all (the money goes to the wallet).
 
         Returns the order as it now is and, when it could not be applied as quoted, why."""
         now = self.clock.now()
@@ -417,7 +462,7 @@ class Billing:
                 fresh = await Order.get(id=order.id)
                 return fresh, None
             fresh = await Order.get(id=order.id).select_related("plan")
-            reason = await self._apply(fresh, subscriber, now)
+            reason = refuse or await self._apply(fresh, subscriber, now)
             if reason is None:
                 await Order.filter(id=fresh.id, status=OrderStatus.PAID).update(
                     status=OrderStatus.APPLIED, applied_at=now
@@ -428,6 +473,7 @@ class Billing:
                     now,
                     payable=fresh.payable,
                     provider_ref=provider_ref,
+                    **({"receipt": receipt} if receipt else {}),
                 )
             else:
                 await self._not_applied(fresh, reason, now)

@@ -298,7 +298,7 @@ async def test_histories_show_services_bills_orders_campaigns_and_wallet(
     await chat.press("Wallet")
     assert f"Wallet credit: {money(20_000)}" in chat.text
     assert f"+{money(20_000)}, correction by our office" in chat.text
-    await chat.send("receipts")
+    await chat.send("coupons")
     assert "Please choose one of the histories below." in chat.text
     await chat.press("Main menu")
     assert "My service" in chat.labels
@@ -310,7 +310,7 @@ async def test_empty_histories_say_there_is_nothing_yet(engine, services, bot_se
     await chat.press("History")
     await chat.press("Payments and orders")
     assert "Payments and orders: nothing yet." in chat.text
-    assert len(chat.labels) == 6
+    assert len(chat.labels) == 7  # six histories (receipts too) and the main menu
 
 
 # ---- notices ---------------------------------------------------------------------------------

@@ -116,7 +116,17 @@ async def order_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
         lines.append(t.gettext("Added to your account: %(what)s", what=added))
     else:
         lines.append(t.gettext("Your purchase has been added to your account."))
-    return [Reply("\n".join(lines), language=t.language)]
+    text, attachment = "\n".join(lines), None
+    if order is not None:
+        # The receipt goes with the notice: its text below, its PDF (where there is one) attached.
+        from bot.dialogs.receipts import receipt_replies
+        from core.billing.receipts import receipt
+
+        paid = await receipt(order.subscriber_id, order.tracking_number)  # type: ignore[attr-defined]
+        if paid is not None:
+            [slip] = receipt_replies(t, paid)
+            text, attachment = f"{text}\n\n{slip.text}", slip.attachment
+    return [Reply(text, attachment=attachment, language=t.language)]
 
 
 @notice("order_not_applied")
@@ -127,6 +137,8 @@ async def order_not_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
     currency = str(params.get("currency") or "")
     if params.get("reason") == "service_changed":
         why = t.gettext("your service changed after the order was placed")
+    elif params.get("reason") == "link_expired":
+        why = t.gettext("the payment link had expired")
     else:
         why = t.gettext("the credit it counted on was already used")
     text = t.gettext(

@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.dialogs.contract import Link
 from bot.dialogs.flow import Context, Flow
 from bot.dialogs.flows.billing_notices import KIND_LABELS, STATUS_LABELS
+from bot.dialogs.receipts import receipt_replies
 from bot.i18n import N_
 from core.billing.models import (
     OrderStatus,
@@ -18,6 +19,7 @@ from core.billing.models import (
     SubscriptionStatus,
     WalletEntryKind,
 )
+from core.billing.receipts import latest_receipts
 from core.billing.service import CAMPAIGN_APPLIED
 
 # The lines shown of each history, newest first.
@@ -28,7 +30,10 @@ SECTIONS: list[tuple[str, str]] = [
     ("campaigns", N_("Campaign charges")),
     ("orders", N_("Payments and orders")),
     ("wallet", N_("Wallet")),
+    ("receipts", N_("Receipts")),
 ]
+# Receipts sent again from the history, newest first.
+SHOWN_RECEIPTS = 3
 SOURCE_LABELS: dict[str, str] = {
     SubscriptionSource.ONLINE: N_("bought online"),
     SubscriptionSource.ADMIN: N_("given by our office"),
@@ -70,12 +75,24 @@ class HistoryFlow(Flow):
             "orders": orders_text,
             "wallet": wallet_text,
         }.get(key or "")
-        if show is None:
+        if key == "receipts":
+            await say_receipts(ctx)
+        elif show is None:
             ctx.say(ctx._("Please choose one of the histories below."))
         else:
             links = await pending_payment_links(ctx) if key == "orders" else []
             ctx.say(await show(ctx), links=links)
         await ctx.stay()
+
+
+async def say_receipts(ctx: Context) -> None:
+    """The latest paid orders' receipts again, each as it was sent when the order was applied."""
+    paid = await latest_receipts(ctx.subscriber_id, SHOWN_RECEIPTS)
+    if not paid:
+        ctx.say(ctx._("%(title)s: nothing yet.", title=ctx._("Receipts")))
+    for receipt in paid:
+        for reply in receipt_replies(ctx.t, receipt):
+            ctx.say(reply.text, attachment=reply.attachment)
 
 
 def _day(ctx: Context, moment: datetime) -> str:

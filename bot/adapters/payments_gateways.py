@@ -1,0 +1,50 @@
+"""The payment gateways this process uses: the sandbox always, and each real provider whose
+keys are set (bot/config.py). Which one takes an order: core.billing.gateways.select."""
+
+from __future__ import annotations
+
+from bot.adapters import payments_midtrans, payments_zarinpal
+from bot.adapters.payments_midtrans import MidtransGateway
+from bot.adapters.payments_stripe import StripeGateway
+from bot.adapters.payments_zarinpal import ZarinPalGateway
+from bot.config import BotSettings
+from core.billing.gateways.sandbox import SandboxGateway
+from core.ports import Clock, PaymentGateway
+
+
+def configured_gateways(settings: BotSettings, clock: Clock) -> dict[str, PaymentGateway]:
+    base = settings.base_url
+    sandbox = SandboxGateway(base)
+    gateways: dict[str, PaymentGateway] = {sandbox.name: sandbox}
+    if settings.zarinpal_merchant_id is not None:
+        api = settings.zarinpal_api_base or (
+            payments_zarinpal.SANDBOX if settings.zarinpal_sandbox else payments_zarinpal.PRODUCTION
+        )
+        zp = ZarinPalGateway(
+            settings.zarinpal_merchant_id.get_secret_value(),
+            api,
+            f"{base}/payments/zarinpal/callback",
+        )
+        gateways[zp.name] = zp
+    if settings.midtrans_server_key is not None:
+        sandboxed = settings.midtrans_sandbox
+        mt = MidtransGateway(
+            settings.midtrans_server_key.get_secret_value(),
+            settings.midtrans_snap_base
+            or (payments_midtrans.SNAP_SANDBOX if sandboxed else payments_midtrans.SNAP_PRODUCTION),
+            settings.midtrans_api_base
+            or (payments_midtrans.API_SANDBOX if sandboxed else payments_midtrans.API_PRODUCTION),
+            f"{base}/payments/midtrans/finish",
+            settings.payment_link_minutes,
+        )
+        gateways[mt.name] = mt
+    if settings.stripe_secret_key is not None:
+        st = StripeGateway(
+            settings.stripe_secret_key.get_secret_value(),
+            settings.stripe_api_base,
+            f"{base}/payments/stripe/return",
+            settings.payment_link_minutes,
+            lambda: clock.now().timestamp(),
+        )
+        gateways[st.name] = st
+    return gateways

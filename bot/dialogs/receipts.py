@@ -1,0 +1,52 @@
+"""A receipt in the subscriber's words: text everywhere, and a PDF of it where the language's
+script fits the PDF's fonts (Indonesian, English). A channel that carries files sends the PDF
+with the text; one that does not (SMS) sends the text alone."""
+
+from __future__ import annotations
+
+from bot.dialogs.contract import Attachment, Reply
+from bot.dialogs.flows.billing_notices import KIND_LABELS
+from bot.i18n import Texts
+from core.billing.receipts import Receipt, pdf_can_show, render_pdf
+
+
+def receipt_rows(t: Texts, r: Receipt) -> list[tuple[str, str]]:
+    item = t.gettext(KIND_LABELS.get(r.kind, r.kind)) + ": " + r.plan_name(t.language)
+    if r.months > 1:
+        item += " " + t.ngettext("(%(n)s month)", "(%(n)s months)", r.months)
+    rows = [
+        (t.gettext("Tracking number"), t.digits(str(r.tracking_number))),
+        (t.gettext("Item"), item),
+        (t.gettext("Price"), t.money(r.subtotal, r.currency)),
+        (t.gettext("VAT"), t.money(r.vat, r.currency)),
+    ]
+    if r.subscription_fee:
+        rows.append((t.gettext("Subscription fee"), t.money(r.subscription_fee, r.currency)))
+    if r.proration_credit:
+        rows.append(
+            (t.gettext("Remaining value of your service"), t.money(-r.proration_credit, r.currency))
+        )
+    rows.append((t.gettext("Paid from your wallet"), t.money(r.wallet_used, r.currency)))
+    rows.append((t.gettext("Amount paid"), t.money(r.payable, r.currency)))
+    if r.provider_ref:
+        rows.append((t.gettext("Payment reference"), r.provider_ref))
+    if r.provider_receipt:
+        rows.append((t.gettext("Bank receipt number"), t.digits(r.provider_receipt)))
+    when = r.paid_at or r.applied_at
+    if when is not None:
+        rows.append((t.gettext("Paid at"), t.datetime(when)))
+    return rows
+
+
+def receipt_replies(t: Texts, r: Receipt) -> list[Reply]:
+    title = t.gettext("Receipt for order %(tracking)s", tracking=t.digits(str(r.tracking_number)))
+    rows = receipt_rows(t, r)
+    text = "\n".join([title, *(f"{label}: {value}" for label, value in rows)])
+    attachment = None
+    if pdf_can_show([title, *(part for row in rows for part in row)]):
+        attachment = Attachment(
+            filename=f"receipt-{r.tracking_number}.pdf",
+            content_type="application/pdf",
+            data=render_pdf(title, rows),
+        )
+    return [Reply(text, attachment=attachment, language=t.language)]

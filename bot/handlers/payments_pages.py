@@ -1,0 +1,91 @@
+"""The page a payer's browser comes back to from a provider: paid, pending or failed, in the
+subscriber's language, with the way back to the chat. Shared by the providers' handlers."""
+
+from __future__ import annotations
+
+import html
+
+from aiohttp import web
+
+from bot.dialogs.services import Services
+from bot.i18n import DEFAULT_LANGUAGE, Texts, resolve_language, text_direction, translator
+from core.accounts.models import Subscriber
+from core.billing.models import Order, OrderStatus
+
+PAGE = """<!doctype html>
+<html lang="{lang}" dir="{dir}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title><link rel="stylesheet" href="/static/chat.css"></head>
+<body class="pay"><main class="pay-card"><h1>{title}</h1>
+<p id="result" data-result="{result}">{text}</p>
+<p><a href="/" id="back">{back}</a></p></main></body></html>"""
+
+PAID, PENDING, FAILED, INVALID = "paid", "pending", "failed", "invalid"
+
+
+def result_of(order: Order | None) -> str:
+    if order is None:
+        return INVALID
+    if order.status in (OrderStatus.APPLIED, OrderStatus.PAID):
+        return PAID
+    if order.status == OrderStatus.PENDING:
+        return PENDING
+    return FAILED
+
+
+def _text(t: Texts, result: str, refunded: bool) -> str:
+    if result == PAID and refunded:
+        return t.gettext(
+            "Payment received, but the order could not be applied as it was; the amount is in "
+            "your wallet. The chat has the details."
+        )
+    if result == PAID:
+        return t.gettext("Payment received. Your order is applied; you can go back to the chat.")
+    if result == PENDING:
+        return t.gettext(
+            "Your payment is being confirmed. You will get a message in the chat as soon as it "
+            "is done."
+        )
+    if result == FAILED:
+        return t.gettext(
+            "The payment did not go through, and the order was not paid. If money was taken "
+            "from your account, your bank returns it."
+        )
+    return t.gettext("This payment link is not valid.")
+
+
+async def result_page(
+    request: web.Request, services: Services, order: Order | None, *, result: str | None = None
+) -> web.Response:
+    """``result`` overrides what the order's status says (e.g. a refused payment: failed)."""
+    result = result or result_of(order)
+    t = await _texts(request, services, order)
+    refunded = order is not None and order.status == OrderStatus.PAID
+    markup = PAGE.format(
+        lang=t.language,
+        dir=text_direction(t.language),
+        title=html.escape(t.gettext("Payment")),
+        result=result,
+        text=html.escape(_text(t, result, refunded)),
+        back=html.escape(t.gettext("Back to the chat")),
+    )
+    status = 404 if result == INVALID else 200
+    return web.Response(text=markup, content_type="text/html", status=status)
+
+
+async def _texts(request: web.Request, services: Services, order: Order | None) -> Texts:
+    subscriber = None
+    if order is not None:
+        subscriber = await Subscriber.get_or_none(id=order.subscriber_id)  # type: ignore[attr-defined]
+    if subscriber is None:
+        return translator(_browser_language(request))
+    language = getattr(subscriber.language, "value", subscriber.language) or DEFAULT_LANGUAGE
+    return translator(language, zone=subscriber.timezone or services.settings.timezone)
+
+
+def _browser_language(request: web.Request) -> str:
+    for part in request.headers.get("Accept-Language", "").split(","):
+        language = resolve_language(part.split(";")[0])
+        if language:
+            return language
+    return DEFAULT_LANGUAGE
