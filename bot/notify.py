@@ -1,38 +1,97 @@
-"""The Notifier port: a notice for a subscriber goes to the chat they used last that can take it.
+"""The Notifier port: a notice for a subscriber goes to the first of their channels that takes it.
+
+Channels are tried in the subscriber's order: their preferred channel, then Telegram → WhatsApp
+→ SMS (``channel_order``), then any other (the web chat); within a channel, the chat seen last
+first. A chat is skipped when the platform refused us before (``unreachable``) or the person
+opted out; the next channel is tried when a sender returns False (blocked, outside WhatsApp's
+24-hour window, cannot be reached now) or raises. SMS can also go to the registered mobile
+when the subscriber never wrote by SMS and did not opt out.
 
 Each channel gives a sender (``send(chat_id, replies) -> bool``); a notice is rendered in the
-chat's language by the renderers of bot/dialogs/notices.py. When no chat can take it now the
-notifier answers None and the outbox tries again later.
+chat's language by the renderers of bot/dialogs/notices.py. Sends are paced per channel (see
+bot/pacing.py). When nothing takes the notice the outbox tries again later, with backoff.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.config import BotSettings
 from bot.dialogs.contract import Reply
 from bot.dialogs.notices import render_notice
 from bot.i18n import translator
+from bot.pacing import Pacer, Unpaced, retry_after
 from core.accounts.models import ChatIdentity, Subscriber
+from core.alerts.channels import channel_order
 from core.ports import Delivery
 
 log = logging.getLogger(__name__)
+
+SMS = "sms"
+# A 429 asking for a longer wait than this is not waited out in the send: the message goes
+# back to the outbox, which tries again later on the same channels.
+LONGEST_WAIT_IN_SEND = 10.0
 
 
 class ChannelSender(Protocol):
     channel: str
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> bool:
-        """Deliver to one chat; False when the chat cannot be reached now."""
+        """Deliver to one chat; False when the chat cannot be reached now. A rate limit is
+        raised as an error carrying ``retry_after`` (seconds) or a 429 ``status``."""
         ...
 
 
+class NotDelivered(Exception):
+    """Every channel was tried and at least one failed with an error (kept in the outbox's
+    ``last_error``, the message is tried again later)."""
+
+
+class ChannelBusy(Exception):
+    """A platform asked us to wait longer than a send should: try the message again later."""
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    channel: str
+    address: str
+    language: str | None
+
+
 class ChannelNotifier:
-    def __init__(self, settings: BotSettings, senders: Iterable[ChannelSender]) -> None:
+    def __init__(
+        self,
+        settings: BotSettings,
+        senders: Iterable[ChannelSender],
+        *,
+        pacer: Pacer | None = None,
+    ) -> None:
         self.settings = settings
         self.senders = {sender.channel: sender for sender in senders}
+        self.pacer = pacer or Unpaced()
+
+    async def routes(self, subscriber: Subscriber) -> list[Route]:
+        """Where a notice for ``subscriber`` may go, in the order to try."""
+        chats = await ChatIdentity.filter(subscriber_id=subscriber.id).order_by(
+            "-last_seen_at", "-id"
+        )
+        usable = [c for c in chats if not (c.unreachable or c.opted_out)]
+        by_channel: dict[str, list[Route]] = {}
+        for chat in usable:
+            language = getattr(chat.language, "value", chat.language)
+            by_channel.setdefault(chat.channel, []).append(
+                Route(chat.channel, chat.external_id, language)
+            )
+        refused_sms = {c.external_id for c in chats if c.channel == SMS and c.opted_out}
+        known_sms = {r.address for r in by_channel.get(SMS, [])}
+        if subscriber.mobile and subscriber.mobile not in refused_sms | known_sms:
+            by_channel.setdefault(SMS, []).append(Route(SMS, subscriber.mobile, None))
+        channels = [c for c in by_channel if c in self.senders]
+        order = channel_order(subscriber.preferred_channel, channels)
+        return [route for channel in order for route in by_channel[channel]]
 
     async def notify(
         self, subscriber_id: int, kind: str, params: dict[str, Any]
@@ -40,22 +99,44 @@ class ChannelNotifier:
         subscriber = await Subscriber.get_or_none(id=subscriber_id)
         if subscriber is None:
             return None
-        chats = await ChatIdentity.filter(subscriber_id=subscriber_id, unreachable=False).order_by(
-            "-last_seen_at", "-id"
-        )
-        for chat in chats:
-            sender = self.senders.get(chat.channel)
-            if sender is None:
-                continue
-            language = chat.language or subscriber.language
+        failures: list[str] = []
+        for route in await self.routes(subscriber):
+            language = route.language or getattr(subscriber.language, "value", subscriber.language)
             t = translator(
-                getattr(language, "value", language),
+                language,
                 zone=subscriber.timezone or self.settings.timezone,
                 money_in_toman=self.settings.money_in_toman,
             )
             replies = await render_notice(t, kind, params)
             if replies is None:
                 return None
-            if await sender.send(chat.external_id, replies):
-                return Delivery(chat.channel, chat.external_id)
+            if await self._send(route, replies, failures):
+                return Delivery(route.channel, route.address)
+        if failures:
+            raise NotDelivered("; ".join(failures))
         return None
+
+    async def _send(self, route: Route, replies: list[Reply], failures: list[str]) -> bool:
+        sender = self.senders[route.channel]
+        for attempt in (1, 2):
+            await self.pacer.acquire(route.channel)
+            try:
+                if await sender.send(route.address, replies):
+                    return True
+                log.info(
+                    "%s %s did not take the notice; trying the next", route.channel, route.address
+                )
+                return False
+            except Exception as error:
+                wait = retry_after(error)
+                if wait is None:
+                    log.warning(
+                        "%s %s failed: %r; trying the next", route.channel, route.address, error
+                    )
+                    failures.append(f"{route.channel}: {type(error).__name__}")
+                    return False
+                await self.pacer.pause(route.channel, wait)
+                if wait > LONGEST_WAIT_IN_SEND or attempt == 2:
+                    raise ChannelBusy(f"{route.channel} asked to wait {wait:g}s") from error
+                # The pace acquired again waits out the pause, for every process alike.
+        return False

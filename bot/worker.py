@@ -1,0 +1,149 @@
+"""`ispbot worker`: the scheduled jobs and the sending, on arq (a job queue in Redis).
+
+Two jobs, run by as many workers as you start:
+
+- ``sweep_alerts`` every minute: every alert due now (10:30 in each subscriber's zone, low
+  traffic, free charges ending, rejected documents) written to the outbox. arq runs each cron
+  tick once across all workers (its job id is the tick), and the outbox's unique dedup key
+  makes a second sweep add nothing anyway.
+- ``relay_outbox`` every few seconds and right after a sweep: sends what the outbox holds
+  through the channels, paced per channel by a token bucket in Redis shared by all workers.
+  Each message is claimed by a compare-and-swap before it is sent, so workers relaying at once
+  share the messages and never send one twice; a full batch asks another worker to help.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+from arq.worker import Worker
+from redis.asyncio import Redis
+
+from bot.config import BotSettings
+from bot.notify import ChannelNotifier, ChannelSender
+from bot.pacing import RedisPacer
+from core.alerts.sweep import AlertSweep
+from core.clock import SystemClock
+from core.db import close_database, open_database
+from core.inbox.service import OutboxRelay
+from core.ports import Clock
+
+log = logging.getLogger(__name__)
+
+RELAY_BATCH = 100
+RELAY_EVERY_SECONDS = 5
+
+
+def channel_rates(settings: BotSettings) -> dict[str, float]:
+    """Messages a second each channel may send, all workers together."""
+    return {
+        "telegram": settings.telegram_messages_per_second,
+        "whatsapp": settings.twilio_messages_per_second,
+        "sms": settings.twilio_messages_per_second,
+    }
+
+
+async def sweep_alerts(ctx: dict[str, Any]) -> dict[str, int]:
+    sweep = AlertSweep(ctx["settings"], ctx["clock"], channels=tuple(ctx["notifier"].senders))
+    report = await sweep.run()
+    if report.total:
+        await ctx["redis"].enqueue_job("relay_outbox", _queue_name=ctx["queue_name"])
+    return dict(report.by_kind())
+
+
+async def relay_outbox(ctx: dict[str, Any]) -> int:
+    """Send one batch; a full batch hands the rest to the next free worker."""
+    delivered = await ctx["relay"].relay_pending(limit=RELAY_BATCH)
+    if delivered >= RELAY_BATCH:
+        await ctx["redis"].enqueue_job("relay_outbox", _queue_name=ctx["queue_name"])
+    return delivered
+
+
+def channel_senders(settings: BotSettings, clock: Clock) -> tuple[list[ChannelSender], list[Any]]:
+    """The senders a worker can use (the channels whose settings are given), and what must be
+    closed when it stops. The web chat's sender lives in the web process: its chats are served
+    by the relay there."""
+    from bot.handlers import telegram, twilio_common
+
+    senders: list[ChannelSender] = []
+    to_close: list[Any] = []
+    if settings.telegram_token is not None:
+        output = telegram.build_sender(settings)
+        senders.append(output)
+        to_close.append(output.bot.session)
+    if settings.twilio_configured:
+        twilio_senders, messages = twilio_common.build_senders(settings, clock)
+        senders += twilio_senders
+        to_close.append(messages)
+    return senders, to_close
+
+
+def build_worker(
+    settings: BotSettings,
+    *,
+    clock: Clock | None = None,
+    senders: Sequence[ChannelSender] | None = None,
+    manage_database: bool = True,
+    burst: bool = False,
+    handle_signals: bool = True,
+) -> Worker:
+    """An arq worker with the alert sweep and the outbox relay. Tests pass their clock and
+    senders, keep their own database open, and run it in burst mode."""
+    if not settings.redis_url:
+        raise SystemExit("ispbot: the worker needs ISPBOT_REDIS_URL (its job queue is in Redis)")
+    queue_name = f"{settings.redis_prefix}jobs"
+    clock = clock or SystemClock()
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        if manage_database:
+            await open_database(settings.database_url)
+        redis = Redis.from_url(settings.redis_url or "")
+        pacer = RedisPacer(redis, channel_rates(settings), prefix=settings.redis_prefix)
+        if senders is not None:
+            chosen, to_close = list(senders), []
+        else:
+            chosen, to_close = channel_senders(settings, clock)
+        notifier = ChannelNotifier(settings, chosen, pacer=pacer)
+        log.info("worker sends on: %s", ", ".join(notifier.senders) or "no channel")
+        ctx.update(
+            settings=settings,
+            clock=clock,
+            queue_name=queue_name,
+            pacing_redis=redis,
+            notifier=notifier,
+            relay=OutboxRelay(clock, notifier),
+            to_close=to_close,
+        )
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        for client in ctx["to_close"]:
+            await client.close()
+        await ctx["pacing_redis"].aclose()
+        if manage_database:
+            await close_database()
+
+    return Worker(
+        functions=[sweep_alerts, relay_outbox],
+        cron_jobs=[
+            cron(sweep_alerts, second=0, timeout=300),
+            cron(
+                relay_outbox,
+                name="relay_outbox_tick",
+                second=set(range(0, 60, RELAY_EVERY_SECONDS)),
+                timeout=300,
+            ),
+        ],
+        redis_settings=RedisSettings.from_dsn(settings.redis_url),
+        queue_name=queue_name,
+        on_startup=startup,
+        on_shutdown=shutdown,
+        burst=burst,
+        handle_signals=handle_signals,
+        poll_delay=0.1 if burst else 0.5,
+        keep_result=60,
+        max_tries=3,
+    )

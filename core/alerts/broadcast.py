@@ -1,0 +1,173 @@
+"""Outage reports and announcements, broadcast to the subscribers they concern.
+
+An outage concerns the subscribers of one exchange centre (the building serving their line) or
+those whose current service is one plan; an announcement, those or everyone. The recipients are
+read in keyset pages and each page is written to the outbox at once, one message per subscriber
+and report (the dedup key), so a report broadcast twice reaches nobody twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from core.accounts.models import LineStatus, Subscriber
+from core.alerts import kinds
+from core.alerts.due import DueAlert
+from core.alerts.models import Outage, OutageStage
+from core.alerts.outbox import enqueue_many
+from core.billing.models import Plan, Subscription
+from core.billing.state import LIVE
+from core.config import Settings
+from core.errors import NotFound
+from core.inbox.models import Announcement
+from core.ports import Clock
+
+
+class Broadcasts:
+    def __init__(self, settings: Settings, clock: Clock, page_size: int | None = None) -> None:
+        self.clock = clock
+        self.page_size = page_size or settings.alert_page_size
+
+    async def start_outage(
+        self,
+        texts: dict[str, str],
+        *,
+        exchange_centre: str | None = None,
+        plan_code: str | None = None,
+        estimated_repair_at: datetime | None = None,
+    ) -> tuple[Outage, int]:
+        """Record an outage and tell the subscribers it concerns; returns it and how many
+        messages were written."""
+        if (exchange_centre is None) == (plan_code is None):
+            raise ValueError("an outage names an exchange centre or a plan")
+        plan = None
+        if plan_code is not None:
+            plan = await Plan.get_or_none(code=plan_code)
+            if plan is None:
+                raise NotFound("plan_not_found", plan_code=plan_code)
+        outage = await Outage.create(
+            exchange_centre=exchange_centre,
+            plan=plan,
+            texts=texts,
+            started_at=self.clock.now(),
+            estimated_repair_at=estimated_repair_at,
+        )
+        return outage, await self._report(outage, OutageStage.STARTED, texts)
+
+    async def report_progress(
+        self,
+        outage_id: int,
+        texts: dict[str, str],
+        *,
+        estimated_repair_at: datetime | None = None,
+    ) -> int:
+        changes: dict[str, Any] = {}
+        if estimated_repair_at is not None:
+            changes["estimated_repair_at"] = estimated_repair_at
+        outage = await self._outage(outage_id, **changes)
+        return await self._report(outage, OutageStage.PROGRESS, texts)
+
+    async def repaired(self, outage_id: int, texts: dict[str, str] | None = None) -> int:
+        outage = await self._outage(outage_id, repaired_at=self.clock.now())
+        return await self._report(outage, OutageStage.REPAIRED, texts or {})
+
+    async def announce(self, announcement_id: int) -> int:
+        """Send an announcement to the subscribers it is chosen for (all, a plan, an exchange)."""
+        announcement = await Announcement.get_or_none(id=announcement_id)
+        if announcement is None:
+            raise NotFound("announcement_not_found", announcement_id=announcement_id)
+        params = {"announcement_id": announcement.id, "texts": announcement.texts}
+        written = 0
+        recipients = self._recipients(
+            announcement.exchange_centre,
+            announcement.plan_id,  # type: ignore[attr-defined]
+        )
+        async for ids in recipients:
+            page = [
+                DueAlert(
+                    sid, kinds.ANNOUNCEMENT, params, kinds.announcement_key(sid, announcement.id)
+                )
+                for sid in ids
+            ]
+            written += len(await enqueue_many(page, self.clock.now()))
+        return written
+
+    async def _outage(self, outage_id: int, **changes: Any) -> Outage:
+        async with in_transaction():
+            outage = await Outage.select_for_update().get_or_none(id=outage_id)
+            if outage is None:
+                raise NotFound("outage_not_found", outage_id=outage_id)
+            if changes:
+                await Outage.filter(id=outage_id).update(**changes)
+                await outage.refresh_from_db()
+        return outage
+
+    async def _report(self, outage: Outage, stage: OutageStage, texts: dict[str, str]) -> int:
+        # The report's number is taken atomically, so two operators' reports never share keys.
+        async with in_transaction():
+            locked = await Outage.select_for_update().get(id=outage.id)
+            number = locked.reports + 1
+            await Outage.filter(id=outage.id).update(reports=number)
+        params = {
+            "outage_id": outage.id,
+            "stage": str(stage),
+            "texts": texts,
+            "estimated_repair_at": (
+                outage.estimated_repair_at.isoformat() if outage.estimated_repair_at else None
+            ),
+        }
+        written = 0
+        recipients = self._recipients(
+            outage.exchange_centre,
+            outage.plan_id,  # type: ignore[attr-defined]
+            everyone=False,
+        )
+        async for ids in recipients:
+            page = [
+                DueAlert(sid, kinds.OUTAGE, params, kinds.outage_key(sid, outage.id, stage, number))
+                for sid in ids
+            ]
+            written += len(await enqueue_many(page, self.clock.now()))
+        return written
+
+    async def _recipients(
+        self, exchange_centre: str | None, plan_id: int | None, *, everyone: bool = True
+    ) -> AsyncIterator[list[int]]:
+        """Pages of subscriber ids: those of the exchange centre, or on the plan now, or (with
+        neither and ``everyone``) all subscribers whose line is not closed."""
+        now = self.clock.now()
+        last = 0
+        while True:
+            if plan_id is not None:
+                rows = (
+                    await Subscription.filter(
+                        plan_id=plan_id,
+                        status__in=LIVE,
+                        starts_at__lte=now,
+                        ends_at__gt=now,
+                        id__gt=last,
+                    )
+                    .exclude(subscriber__line_status=LineStatus.CLOSED)
+                    .order_by("id")
+                    .limit(self.page_size)
+                    .values("id", "subscriber_id")
+                )
+                ids = list(dict.fromkeys(row["subscriber_id"] for row in rows))
+            elif exchange_centre is not None or everyone:
+                query = Subscriber.filter(id__gt=last).exclude(line_status=LineStatus.CLOSED)
+                if exchange_centre is not None:
+                    query = query.filter(exchange_centre=exchange_centre)
+                rows = await query.order_by("id").limit(self.page_size).values("id")
+                ids = [row["id"] for row in rows]
+            else:
+                return
+            if not rows:
+                return
+            last = rows[-1]["id"]
+            yield ids
+            if len(rows) < self.page_size:
+                return

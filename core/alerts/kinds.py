@@ -1,0 +1,47 @@
+"""The alert kinds and the key that makes each one go out once per subscriber and period.
+
+The key is the outbox's unique ``dedup_key``: a second sweep, a second worker or a sweep re-run
+after a crash writes the same key, and the database refuses it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+EXPIRY = "service_expiring"
+LOW_TRAFFIC = "traffic_low"
+FREE_CHARGE_ENDING = "free_charge_ending"
+DOCUMENT_REJECTED = "document_rejected"
+OUTAGE = "outage"
+ANNOUNCEMENT = "announcement"
+# Sent by the services that cause them, listed so the sweep's report names every alert.
+PAYMENT_APPLIED = "order_applied"
+TICKET_ANSWERED = "ticket_answered"
+
+
+def expiry_key(subscriber_id: int, days_before: int, expiry_day: date) -> str:
+    """Once per subscriber, reminder (2 days before, on the day) and day the service ends."""
+    return f"{EXPIRY}:{days_before}:{subscriber_id}:{expiry_day.isoformat()}"
+
+
+def low_traffic_key(subscriber_id: int, subscription_id: int, allowance_bytes: int) -> str:
+    """Once per subscription and allowance: traffic bought later makes a new allowance, which
+    may run low again."""
+    return f"{LOW_TRAFFIC}:{subscriber_id}:{subscription_id}:{allowance_bytes}"
+
+
+def free_charge_ending_key(subscriber_id: int, grant_id: int) -> str:
+    return f"{FREE_CHARGE_ENDING}:{subscriber_id}:{grant_id}"
+
+
+def document_rejected_key(subscriber_id: int, document_id: int) -> str:
+    return f"{DOCUMENT_REJECTED}:{subscriber_id}:{document_id}"
+
+
+def outage_key(subscriber_id: int, outage_id: int, stage: str, update: int) -> str:
+    """Once per subscriber and outage report (the start, each progress report, the repair)."""
+    return f"{OUTAGE}:{outage_id}:{stage}:{update}:{subscriber_id}"
+
+
+def announcement_key(subscriber_id: int, announcement_id: int) -> str:
+    return f"{ANNOUNCEMENT}:{announcement_id}:{subscriber_id}"

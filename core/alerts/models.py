@@ -1,0 +1,32 @@
+"""Outages: a disruption at an exchange centre or on a plan, reported from start to repair."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OutageStage(StrEnum):
+    STARTED = "started"
+    PROGRESS = "progress"
+    REPAIRED = "repaired"
+
+
+class Outage(Model):
+    """Who is affected is named by an exchange centre or a plan (one of the two)."""
+
+    id = fields.IntField(primary_key=True)
+    exchange_centre = fields.CharField(max_length=60, null=True)
+    plan = fields.ForeignKeyField("core.Plan", related_name="outages", null=True)
+    # What the subscribers are told, per language: {"fa": "...", "id": "...", "en": "..."}
+    texts: dict = fields.JSONField(default=dict)
+    started_at = fields.DatetimeField()
+    estimated_repair_at = fields.DatetimeField(null=True)
+    repaired_at = fields.DatetimeField(null=True)
+    # How many reports went out: each one's messages carry its number in their dedup key.
+    reports = fields.IntField(default=0)
+
+    class Meta:
+        table = "outage"

@@ -1,0 +1,41 @@
+"""`ispbot alerts run --dry-run` counts per kind and channel with a progress bar, and writes
+nothing; without it the alerts are written to the outbox."""
+
+from __future__ import annotations
+
+import argparse
+import io
+
+from bot.alerts_cli import run_alerts
+from bot.config import BotSettings
+from core.clock import FixedClock
+from core.db import open_database
+from core.inbox.models import OutboxMessage
+from tests.alerts import builders as b
+from tests.conftest import _close, _empty_all_tables
+
+
+async def test_dry_run_then_run(sqlite_url):
+    clock = FixedClock(b.local("Asia/Tehran", 2026, 11, 24, 10, 30))
+    await open_database(sqlite_url)
+    await _empty_all_tables()
+    who = await b.subscriber(mobile="+989121234567")
+    await b.service(who, b.local("Asia/Tehran", 2026, 11, 26, 12, 0))
+    settings = BotSettings(_env_file=None, database_url=sqlite_url)
+    out, err = io.StringIO(), io.StringIO()
+
+    await run_alerts(settings, argparse.Namespace(dry_run=True), clock=clock, out=out, err=err)
+
+    assert out.getvalue().splitlines() == [
+        "1 alerts would be sent now",
+        "  service_expiring  none      1",  # no SMS without Twilio settings
+    ]
+    assert "[##############################]" in err.getvalue()
+    await open_database(sqlite_url)
+    assert await OutboxMessage.all().count() == 0
+
+    await run_alerts(settings, argparse.Namespace(dry_run=False), clock=clock, out=out, err=err)
+
+    await open_database(sqlite_url)
+    assert await OutboxMessage.all().count() == 1
+    await _close()

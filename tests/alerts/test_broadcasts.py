@@ -1,0 +1,107 @@
+"""Outage reports reach exactly the subscribers of the affected exchange centre (or plan), once
+per report; the notices read in the subscriber's language with the next step offered."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.dialogs.notices import render_notice
+from bot.i18n import translator
+from core.accounts.models import LineStatus
+from core.alerts import kinds
+from core.alerts.broadcast import Broadcasts
+from core.inbox.models import Announcement, OutboxMessage
+from tests.alerts import builders as b
+
+TEXTS = {"en": "The fibre to Pasdaran was cut.", "fa": "فیبر نوری پاسداران قطع شده است."}
+
+
+async def recipients(kind: str) -> list[int]:
+    rows = await OutboxMessage.filter(kind=kind).order_by("subscriber_id")
+    return [row.subscriber_id for row in rows]  # type: ignore[attr-defined]
+
+
+async def test_an_outage_reaches_exactly_the_affected_exchange_centre_once_per_report(
+    db, settings, clock
+):
+    pasdaran = [await b.subscriber(exchange_centre="Pasdaran") for _ in range(5)]
+    await b.subscriber(exchange_centre="Pasdaran", line_status=LineStatus.CLOSED)
+    await b.subscriber(exchange_centre="Tajrish")
+    await b.subscriber()
+    broadcasts = Broadcasts(settings, clock, page_size=2)
+
+    outage, written = await broadcasts.start_outage(
+        TEXTS, exchange_centre="Pasdaran", estimated_repair_at=clock.now() + timedelta(hours=3)
+    )
+    again = await broadcasts.report_progress(outage.id, TEXTS)
+    repaired = await broadcasts.repaired(outage.id)
+
+    assert (written, again, repaired) == (5, 5, 5)
+    assert await recipients(kinds.OUTAGE) == sorted([p.id for p in pasdaran] * 3)
+    stages = await OutboxMessage.filter(subscriber_id=pasdaran[0].id).values_list(
+        "params", flat=True
+    )
+    assert [p["stage"] for p in stages] == ["started", "progress", "repaired"]
+
+
+async def test_an_outage_of_a_plan_reaches_its_current_subscribers(db, settings, clock):
+    on_plan, other = await b.subscriber(), await b.subscriber()
+    await b.service(on_plan, clock.now() + timedelta(days=5), plan_code="fiber-100")
+    await b.service(other, clock.now() + timedelta(days=5))
+
+    _, written = await Broadcasts(settings, clock).start_outage(TEXTS, plan_code="fiber-100")
+
+    assert written == 1
+    assert await recipients(kinds.OUTAGE) == [on_plan.id]
+
+
+async def test_an_announcement_for_everyone_is_written_once_per_subscriber(db, settings, clock):
+    people = [await b.subscriber() for _ in range(3)]
+    note = await Announcement.create(texts=TEXTS, starts_at=clock.now())
+    broadcasts = Broadcasts(settings, clock, page_size=2)
+
+    assert await broadcasts.announce(note.id) == 3
+    assert await broadcasts.announce(note.id) == 0
+    assert await recipients(kinds.ANNOUNCEMENT) == [p.id for p in people]
+
+
+async def test_the_outage_notice_speaks_persian_and_offers_a_ticket():
+    t = translator("fa", zone="Asia/Tehran")
+    params = {
+        "stage": "started",
+        "texts": TEXTS,
+        "estimated_repair_at": "2026-11-24T10:00:00+00:00",
+    }
+
+    [reply] = await render_notice(t, kinds.OUTAGE, params)  # type: ignore[misc]
+
+    assert TEXTS["fa"] in reply.text
+    assert "۱۳:۳۰" in reply.text  # 10:00 UTC in Tehran, in Persian digits
+    assert [o.id for o in reply.options] == ["flow:tickets"]
+
+
+async def test_an_ended_service_offers_renewal_and_the_free_charge():
+    t = translator("en", zone="Asia/Jakarta")
+    params = {"days_before": 0, "ends_at": "2026-11-24T01:00:00+00:00", "ended": True}
+
+    [reply] = await render_notice(t, kinds.EXPIRY, params)  # type: ignore[misc]
+
+    # Babel puts a narrow no-break space before AM.
+    assert (
+        reply.text
+        == "Your internet service ended today at 8:00\u202fAM. Renew it to connect again."
+    )
+    assert [o.id for o in reply.options] == ["flow:buy", "flow:free_charge", "flow:status"]
+
+
+async def test_an_outage_for_an_unknown_plan_is_refused_with_its_code(db, settings, clock):
+    from core.alerts.broadcast import Broadcasts
+    from core.errors import NotFound
+
+    broadcasts = Broadcasts(settings, clock)
+    with pytest.raises(NotFound) as refused:
+        await broadcasts.start_outage({"en": "x"}, plan_code="no-such-plan")
+    assert refused.value.code == "plan_not_found"
+    assert refused.value.details == {"plan_code": "no-such-plan"}

@@ -1,0 +1,73 @@
+"""The per-channel token bucket in Redis: shared by every process, refilled at the channel's
+rate, and paused for all when a platform answers 429."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.pacing import RedisPacer, retry_after
+from tests.alerts.senders import RetryAfter
+from tests.conftest import REDIS_TEST_URL
+
+T0 = 1_800_000_000_000  # a time in ms; the tests pass it in place of Redis's clock
+
+
+@pytest.fixture
+async def redis():
+    client = Redis.from_url(REDIS_TEST_URL)
+    prefix = f"test-pace-{secrets.token_hex(4)}:"
+    yield client, prefix
+    keys = [key async for key in client.scan_iter(f"{prefix}*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+async def test_two_processes_share_one_bucket_of_30_a_second(redis):
+    client, prefix = redis
+    first = RedisPacer(client, {"telegram": 30}, prefix=prefix)
+    second = RedisPacer(client, {"telegram": 30}, prefix=prefix)
+
+    waits = [await (first, second)[n % 2].try_acquire("telegram", now_ms=T0) for n in range(31)]
+
+    assert waits[:30] == [0.0] * 30
+    assert waits[30] == pytest.approx(0.034)  # one token comes back every 1/30 s
+
+
+async def test_the_bucket_refills_at_the_channel_rate(redis):
+    client, prefix = redis
+    pacer = RedisPacer(client, {"sms": 1}, prefix=prefix)
+
+    assert await pacer.try_acquire("sms", now_ms=T0) == 0.0
+    assert await pacer.try_acquire("sms", now_ms=T0 + 400) == 0.6
+    assert await pacer.try_acquire("sms", now_ms=T0 + 1000) == 0.0
+
+
+async def test_a_429_pauses_the_channel_for_every_process_and_only_that_channel(redis):
+    client, prefix = redis
+    worker_a = RedisPacer(client, {"telegram": 30, "sms": 1}, prefix=prefix)
+    worker_b = RedisPacer(client, {"telegram": 30, "sms": 1}, prefix=prefix)
+
+    await worker_a.pause("telegram", 5)
+    await worker_a.pause("telegram", 1)  # a shorter pause does not cut the longer one
+
+    assert 4.9 < await worker_b.try_acquire("telegram", now_ms=T0) <= 5.0
+    assert await worker_b.try_acquire("sms", now_ms=T0) == 0.0
+
+
+async def test_a_channel_without_a_rate_is_not_paced(redis):
+    client, prefix = redis
+    pacer = RedisPacer(client, {}, prefix=prefix)
+    assert [await pacer.try_acquire("web", now_ms=T0) for _ in range(100)] == [0.0] * 100
+
+
+def test_the_wait_a_platform_asked_for_is_read_from_its_error():
+    class Twilio429(Exception):
+        status = 429
+
+    assert retry_after(RetryAfter(7)) == 7.0
+    assert retry_after(Twilio429()) == 1.0
+    assert retry_after(ConnectionError()) is None
