@@ -1,0 +1,2 @@
+"""What operators use: the admin API, and the commands behind ``ispbot import``, ``ispbot admin``
+and ``ispbot usage``."""

@@ -1,0 +1,156 @@
+"""Admin API: outages (open, update, resolve: each report alerts the subscribers concerned)
+and broadcasts (an announcement sent now and shown at each login)."""
+
+from __future__ import annotations
+
+from bot.admin.api.context import ApiContext
+from bot.admin.api.schemas import (
+    BroadcastIn,
+    BroadcastOut,
+    OutageList,
+    OutageOpen,
+    OutageOut,
+    OutageReport,
+    OutageResolve,
+    OutageUpdate,
+    Page,
+)
+from bot.admin.api.spec import INT_PATH, Operation
+from core.alerts.models import Outage
+from core.billing.models import Plan
+from core.errors import Conflict, InvalidInput, NotFound
+from core.inbox.models import Announcement
+
+
+async def outage_out(outage: Outage) -> OutageOut:
+    await outage.fetch_related("plan")
+    return OutageOut(
+        id=outage.id,
+        exchange_centre=outage.exchange_centre,
+        plan_code=outage.plan.code if outage.plan else None,
+        texts=outage.texts,
+        started_at=outage.started_at,
+        estimated_repair_at=outage.estimated_repair_at,
+        repaired_at=outage.repaired_at,
+        reports=outage.reports,
+    )
+
+
+async def _open_outage(outage_id: int) -> Outage:
+    outage = await Outage.get_or_none(id=outage_id)
+    if outage is None:
+        raise NotFound("outage_not_found", outage_id=outage_id)
+    if outage.repaired_at is not None:
+        raise Conflict("outage_already_resolved", outage_id=outage_id)
+    return outage
+
+
+async def list_outages(api: ApiContext, query: Page) -> OutageList:
+    outages = await Outage.all().order_by("-id").offset(query.offset).limit(query.limit)
+    return OutageList(items=[await outage_out(o) for o in outages])
+
+
+async def open_outage(api: ApiContext, body: OutageOpen) -> OutageReport:
+    if (body.exchange_centre is None) == (body.plan_code is None):
+        raise InvalidInput("name_exchange_centre_or_plan", field="exchange_centre")
+    if body.plan_code is not None and not await Plan.exists(code=body.plan_code):
+        raise InvalidInput("unknown_plan", field="plan_code")
+    outage, written = await api.broadcasts.start_outage(
+        dict(body.texts),
+        exchange_centre=body.exchange_centre,
+        plan_code=body.plan_code,
+        estimated_repair_at=body.estimated_repair_at,
+    )
+    return OutageReport(outage=await outage_out(outage), messages=written)
+
+
+async def update_outage(api: ApiContext, outage_id: int, body: OutageUpdate) -> OutageReport:
+    await _open_outage(outage_id)
+    written = await api.broadcasts.report_progress(
+        outage_id, dict(body.texts), estimated_repair_at=body.estimated_repair_at
+    )
+    return OutageReport(outage=await outage_out(await Outage.get(id=outage_id)), messages=written)
+
+
+async def resolve_outage(api: ApiContext, outage_id: int, body: OutageResolve) -> OutageReport:
+    await _open_outage(outage_id)
+    written = await api.broadcasts.repaired(outage_id, dict(body.texts))
+    return OutageReport(outage=await outage_out(await Outage.get(id=outage_id)), messages=written)
+
+
+async def broadcast(api: ApiContext, body: BroadcastIn) -> BroadcastOut:
+    if body.exchange_centre is not None and body.plan_code is not None:
+        raise InvalidInput("name_exchange_centre_or_plan", field="plan_code")
+    plan = None
+    if body.plan_code is not None:
+        plan = await Plan.get_or_none(code=body.plan_code)
+        if plan is None:
+            raise InvalidInput("unknown_plan", field="plan_code")
+    announcement = await Announcement.create(
+        texts=dict(body.texts),
+        plan=plan,
+        exchange_centre=body.exchange_centre,
+        starts_at=api.services.clock.now(),
+    )
+    written = await api.broadcasts.announce(announcement.id)
+    return BroadcastOut(announcement_id=announcement.id, messages=written)
+
+
+OUTAGE_ID = {"outage_id": INT_PATH}
+
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/outages",
+        list_outages,
+        "List outages",
+        "outages",
+        OutageList,
+        query=Page,
+        errors=(),
+    ),
+    Operation(
+        "POST",
+        "/outages",
+        open_outage,
+        "Open an outage and alert the subscribers it concerns",
+        "outages",
+        OutageReport,
+        status=201,
+        body=OutageOpen,
+        errors=(404,),
+    ),
+    Operation(
+        "POST",
+        "/outages/{outage_id}/updates",
+        update_outage,
+        "Report progress (and a new estimated time of repair)",
+        "outages",
+        OutageReport,
+        body=OutageUpdate,
+        path_params=OUTAGE_ID,
+        errors=(404, 409),
+    ),
+    Operation(
+        "POST",
+        "/outages/{outage_id}/resolve",
+        resolve_outage,
+        "Report the repair",
+        "outages",
+        OutageReport,
+        body=OutageResolve,
+        path_params=OUTAGE_ID,
+        errors=(404, 409),
+    ),
+    Operation(
+        "POST",
+        "/broadcasts",
+        broadcast,
+        "Send an announcement",
+        "broadcasts",
+        BroadcastOut,
+        status=201,
+        body=BroadcastIn,
+        errors=(),
+    ),
+]

@@ -1,0 +1,31 @@
+"""The admin API as a sub-application mounted at ``/api/v1``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.admin.api import alerts, catalog, subscribers
+from bot.admin.api.context import API, ApiContext
+from bot.admin.api.spec import openapi_document, register
+from bot.admin.api.views import require_token, view
+from bot.dialogs.services import Services
+
+PREFIX = "/api/v1"
+OPERATIONS = [*subscribers.OPERATIONS, *catalog.OPERATIONS, *alerts.OPERATIONS]
+
+
+def build_api(services: Services) -> web.Application:
+    api = web.Application(middlewares=[require_token])
+    api[API] = ApiContext.of(services)
+    register(api, OPERATIONS, view)
+    document = openapi_document(OPERATIONS, PREFIX)
+
+    async def openapi(_request: web.Request) -> web.Response:
+        return web.json_response(document)
+
+    api.router.add_get("/openapi.json", openapi)
+    return api
+
+
+def setup(app: web.Application, services: Services) -> None:
+    app.add_subapp(PREFIX, build_api(services))

@@ -1,0 +1,256 @@
+"""Admin API: plans, orders (list, refund note), tickets (list, answer, close)."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Sum
+from tortoise.transactions import in_transaction
+
+from bot.admin.api.context import ApiContext
+from bot.admin.api.schemas import (
+    OrderList,
+    OrderOut,
+    OrderQuery,
+    Page,
+    PlanCreate,
+    PlanList,
+    PlanOut,
+    PlanUpdate,
+    RefundNote,
+    TicketAnswer,
+    TicketClose,
+    TicketList,
+    TicketOut,
+    TicketQuery,
+)
+from bot.admin.api.spec import INT_PATH, TEXT_PATH, Operation
+from core.billing.models import Order, OrderStatus, Plan, WalletEntry, WalletEntryKind
+from core.errors import Conflict, NotFound
+from core.tickets.models import Ticket
+from core.tickets.service import ByAgent
+
+# ---- plans -----------------------------------------------------------------------------------
+
+
+def plan_out(plan: Plan) -> PlanOut:
+    return PlanOut.model_validate(plan, from_attributes=True)
+
+
+async def _plan(code: str) -> Plan:
+    plan = await Plan.get_or_none(code=code)
+    if plan is None:
+        raise NotFound("plan_not_found", plan_code=code)
+    return plan
+
+
+async def list_plans(api: ApiContext, query: Page) -> PlanList:
+    plans = await Plan.all().order_by("id").offset(query.offset).limit(query.limit)
+    return PlanList(items=[plan_out(p) for p in plans])
+
+
+async def create_plan(api: ApiContext, body: PlanCreate) -> PlanOut:
+    fields = body.model_dump(exclude_none=True)
+    fields.setdefault("currency", api.services.settings.currency)
+    try:
+        return plan_out(await Plan.create(**fields))
+    except IntegrityError:
+        raise Conflict("plan_code_taken", plan_code=body.code) from None
+
+
+async def update_plan(api: ApiContext, code: str, body: PlanUpdate) -> PlanOut:
+    plan = await _plan(code)
+    changes = body.model_dump(exclude_none=True)
+    if changes:
+        await Plan.filter(id=plan.id).update(**changes)
+        await plan.refresh_from_db()
+    return plan_out(plan)
+
+
+# ---- orders ----------------------------------------------------------------------------------
+
+
+async def _refunded(order_ids: list[int]) -> dict[int, int]:
+    rows = (
+        await WalletEntry.filter(order_id__in=order_ids, kind=WalletEntryKind.REFUND)
+        .annotate(total=Sum("amount"))
+        .group_by("order_id")
+        .values("order_id", "total")
+    )
+    return {row["order_id"]: int(row["total"] or 0) for row in rows}
+
+
+def order_out(order: Order, refunded: int) -> OrderOut:
+    return OrderOut(
+        tracking_number=order.tracking_number,
+        username=order.subscriber.username,
+        kind=order.kind,
+        plan=order.plan.code,
+        currency=order.currency,
+        payable=order.payable,
+        status=order.status,
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+        refunded=refunded,
+    )
+
+
+async def list_orders(api: ApiContext, query: OrderQuery) -> OrderList:
+    rows = Order.all().select_related("subscriber", "plan").order_by("-id")
+    if query.status is not None:
+        rows = rows.filter(status=query.status)
+    if query.username is not None:
+        rows = rows.filter(subscriber__username=query.username)
+    orders = await rows.offset(query.offset).limit(query.limit)
+    refunded = await _refunded([o.id for o in orders])
+    return OrderList(items=[order_out(o, refunded.get(o.id, 0)) for o in orders])
+
+
+async def refund_order(api: ApiContext, tracking_number: int, body: RefundNote) -> OrderOut:
+    """Give back what a paid order cost, to the panel credit, with a note saying why. Once per
+    order (the ledger allows one refund entry per order)."""
+    async with in_transaction():
+        order = await Order.filter(tracking_number=tracking_number).select_for_update().first()
+        if order is None:
+            raise NotFound("order_not_found", tracking_number=tracking_number)
+        if order.status not in (OrderStatus.PAID, OrderStatus.APPLIED):
+            raise Conflict("order_not_paid", status=order.status.value)
+        amount = body.amount if body.amount is not None else order.payable
+        if amount < 1 or amount > order.payable:
+            raise Conflict("refund_exceeds_payment", payable=order.payable)
+        if await WalletEntry.filter(order_id=order.id, kind=WalletEntryKind.REFUND).exists():
+            raise Conflict("order_already_refunded", tracking_number=tracking_number)
+        await WalletEntry.create(
+            subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
+            amount=amount,
+            currency=order.currency,
+            kind=WalletEntryKind.REFUND,
+            order=order,
+            note=body.note,
+            created_at=api.services.clock.now(),
+        )
+    await order.fetch_related("subscriber", "plan")
+    return order_out(order, amount)
+
+
+# ---- tickets ---------------------------------------------------------------------------------
+
+
+def ticket_out(ticket: Ticket) -> TicketOut:
+    return TicketOut(
+        number=ticket.number,
+        username=ticket.subscriber.username if ticket.subscriber else None,
+        department=str(getattr(ticket.department, "value", ticket.department)),
+        priority=str(getattr(ticket.priority, "value", ticket.priority)),
+        status=ticket.status,
+        subject=ticket.subject,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+    )
+
+
+async def _ticket(number: int) -> Ticket:
+    ticket = await Ticket.get_or_none(number=number).select_related("subscriber")
+    if ticket is None:
+        raise NotFound("ticket_not_found", ticket_number=number)
+    return ticket
+
+
+async def list_tickets(api: ApiContext, query: TicketQuery) -> TicketList:
+    rows = Ticket.all().select_related("subscriber")
+    if query.status is not None:
+        rows = rows.filter(status=query.status)
+    tickets = await rows.offset(query.offset).limit(query.limit)
+    return TicketList(items=[ticket_out(t) for t in tickets])
+
+
+async def answer_ticket(api: ApiContext, number: int, body: TicketAnswer) -> TicketOut:
+    await _ticket(number)
+    await api.services.tickets.answer_as_agent(number, body.agent_name, body.body)
+    return ticket_out(await _ticket(number))
+
+
+async def close_ticket(api: ApiContext, number: int, body: TicketClose) -> TicketOut:
+    await _ticket(number)
+    await api.services.tickets.close(number, ByAgent(body.agent_name))
+    return ticket_out(await _ticket(number))
+
+
+CODE = {"code": {**TEXT_PATH, "maxLength": 40}}
+TRACKING = {"tracking_number": INT_PATH}
+NUMBER = {"number": INT_PATH}
+
+OPERATIONS = [
+    Operation("GET", "/plans", list_plans, "List plans", "plans", PlanList, query=Page, errors=()),
+    Operation(
+        "POST",
+        "/plans",
+        create_plan,
+        "Create a plan",
+        "plans",
+        PlanOut,
+        status=201,
+        body=PlanCreate,
+        errors=(409,),
+    ),
+    Operation(
+        "PATCH",
+        "/plans/{code}",
+        update_plan,
+        "Change a plan",
+        "plans",
+        PlanOut,
+        body=PlanUpdate,
+        path_params=CODE,
+    ),
+    Operation(
+        "GET",
+        "/orders",
+        list_orders,
+        "List orders",
+        "orders",
+        OrderList,
+        query=OrderQuery,
+        errors=(),
+    ),
+    Operation(
+        "POST",
+        "/orders/{tracking_number}/refund",
+        refund_order,
+        "Refund a paid order to the panel credit, with a note",
+        "orders",
+        OrderOut,
+        body=RefundNote,
+        path_params=TRACKING,
+        errors=(404, 409),
+    ),
+    Operation(
+        "GET",
+        "/tickets",
+        list_tickets,
+        "List tickets",
+        "tickets",
+        TicketList,
+        query=TicketQuery,
+        errors=(),
+    ),
+    Operation(
+        "POST",
+        "/tickets/{number}/answer",
+        answer_ticket,
+        "Answer a ticket (the subscriber is told)",
+        "tickets",
+        TicketOut,
+        body=TicketAnswer,
+        path_params=NUMBER,
+    ),
+    Operation(
+        "POST",
+        "/tickets/{number}/close",
+        close_ticket,
+        "Close a ticket (the subscriber is told)",
+        "tickets",
+        TicketOut,
+        body=TicketClose,
+        path_params=NUMBER,
+    ),
+]

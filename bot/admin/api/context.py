@@ -1,0 +1,32 @@
+"""What the admin API's operations work with, held by its sub-application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.dialogs.services import Services
+from core.admin.tokens import AdminTokens
+from core.alerts.broadcast import Broadcasts
+from core.imports.subscribers import SubscriberWriter
+
+
+@dataclass(frozen=True, slots=True)
+class ApiContext:
+    services: Services
+    tokens: AdminTokens
+    broadcasts: Broadcasts
+    subscribers: SubscriberWriter
+
+    @classmethod
+    def of(cls, services: Services) -> ApiContext:
+        return cls(
+            services=services,
+            tokens=AdminTokens(services.clock),
+            broadcasts=Broadcasts(services.settings, services.clock),
+            subscribers=SubscriberWriter(services.settings, services.clock, services.billing),
+        )
+
+
+API = web.AppKey("admin_api", ApiContext)

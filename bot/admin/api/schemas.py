@@ -1,0 +1,307 @@
+"""Request and response bodies of the admin API. The OpenAPI document is generated from these
+models, so what is validated and what is documented cannot drift apart."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from core.accounts.models import Language, LineStatus
+from core.billing.models import Billing, OrderKind, OrderStatus, PlanKind
+from core.tickets.models import TicketStatus
+
+# PostgreSQL's bigint, and below it: no number we accept can overflow a column.
+BIG = 10**15
+Text = Annotated[str, StringConstraints(max_length=500)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")]
+Texts = Annotated[
+    dict[
+        Literal["fa", "id", "en"], Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    ],
+    Field(min_length=1),
+]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class SubscriberFields(Body):
+    customer_number: Annotated[str, StringConstraints(max_length=20)] | None = None
+    full_name: Annotated[str, StringConstraints(max_length=120)] | None = None
+    mobile: Annotated[str, StringConstraints(max_length=32)] | None = None
+    national_id: Annotated[str, StringConstraints(max_length=32)] | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    language: Language | None = None
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    is_company: bool | None = None
+    birth_date: date | None = None
+    postal_code: Annotated[str, StringConstraints(max_length=16)] | None = None
+    city: Annotated[str, StringConstraints(max_length=60)] | None = None
+    address: Text | None = None
+    exchange_centre: Annotated[str, StringConstraints(max_length=60)] | None = None
+    static_ip: Annotated[str, StringConstraints(max_length=45)] | None = None
+    plan: Code | None = None
+    panel_password: Annotated[str, StringConstraints(max_length=128)] | None = None
+    internet_password: Annotated[str, StringConstraints(max_length=128)] | None = None
+
+    def as_cells(self) -> dict[str, str]:
+        """The given fields as the strings a CSV row would hold (subscriber_rows.py)."""
+        cells = {}
+        for name, value in self.model_dump(exclude_none=True).items():
+            if isinstance(value, bool):
+                cells[name] = "yes" if value else "no"
+            elif isinstance(value, date):
+                cells[name] = value.isoformat()
+            else:
+                cells[name] = str(getattr(value, "value", value))
+        return cells
+
+
+class SubscriberCreate(SubscriberFields):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^\S+$")]
+
+
+class SubscriberUpdate(SubscriberFields):
+    """Only the fields given change; the birth date can be set once."""
+
+
+class SubscriberOut(BaseModel):
+    id: int
+    username: str
+    customer_number: str
+    full_name: str
+    mobile: str | None
+    national_id: str | None
+    email: str | None
+    language: Language
+    currency: str
+    is_company: bool
+    birth_date: date | None
+    exchange_centre: str | None
+    line_status: LineStatus
+    static_ip: str | None
+    free_charge_generation: int
+
+
+class SubscriberList(BaseModel):
+    items: list[SubscriberOut]
+
+
+class LineStatusChange(Body):
+    status: LineStatus
+    reason: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class LineStatusResult(BaseModel):
+    username: str
+    line_status: LineStatus
+    changed: bool
+
+
+class FreeChargeReset(BaseModel):
+    username: str
+    free_charge_generation: int
+
+
+class ChatLink(Body):
+    channel: Annotated[str, StringConstraints(min_length=1, max_length=16, pattern=r"^[a-z]+$")]
+    external_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class ChatOut(BaseModel):
+    channel: str
+    external_id: str
+    username: str | None
+
+
+class PlanFields(Body):
+    kind: PlanKind | None = None
+    names: (
+        dict[Literal["fa", "id", "en"], Annotated[str, StringConstraints(max_length=120)]] | None
+    ) = None
+    speed_kbps: Annotated[int, Field(ge=1, le=BIG)] | None = None
+    traffic_mb: Annotated[int, Field(ge=0, le=BIG)] | None = None
+    gift_mb: Annotated[int, Field(ge=0, le=BIG)] | None = None
+    bonus_percent: Annotated[int, Field(ge=0, le=1000)] | None = None
+    duration_days: Annotated[int, Field(ge=1, le=36600)] | None = None
+    price: Annotated[int, Field(ge=0, le=BIG)] | None = None
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    billing: Billing | None = None
+    monthly_campaign_mb: Annotated[int, Field(ge=0, le=BIG)] | None = None
+    active: bool | None = None
+
+
+class PlanCreate(PlanFields):
+    code: Code
+    price: Annotated[int, Field(ge=0, le=BIG)]
+
+
+class PlanUpdate(PlanFields):
+    """Only the fields given change."""
+
+
+class PlanOut(BaseModel):
+    code: str
+    kind: PlanKind
+    names: dict[str, str]
+    speed_kbps: int | None
+    traffic_mb: int | None
+    gift_mb: int
+    bonus_percent: int
+    duration_days: int
+    price: int
+    currency: str
+    billing: Billing
+    monthly_campaign_mb: int
+    active: bool
+
+
+class PlanList(BaseModel):
+    items: list[PlanOut]
+
+
+class OrderOut(BaseModel):
+    tracking_number: int
+    username: str
+    kind: OrderKind
+    plan: str
+    currency: str
+    payable: int
+    status: OrderStatus
+    created_at: datetime
+    paid_at: datetime | None
+    refunded: int
+
+
+class OrderList(BaseModel):
+    items: list[OrderOut]
+
+
+class RefundNote(Body):
+    """A refund of a paid order to the subscriber's panel credit, with the operator's note."""
+
+    note: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    amount: Annotated[int, Field(ge=1, le=BIG)] | None = Field(
+        default=None, description="default: the whole amount paid"
+    )
+
+
+class TicketOut(BaseModel):
+    number: int
+    username: str | None
+    department: str
+    priority: str
+    status: TicketStatus
+    subject: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class TicketList(BaseModel):
+    items: list[TicketOut]
+
+
+class TicketAnswer(Body):
+    agent_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class TicketClose(Body):
+    agent_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+
+class OutageOpen(Body):
+    """Name an exchange centre or a plan (one of the two)."""
+
+    texts: Texts
+    exchange_centre: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = None
+    plan_code: Code | None = None
+    estimated_repair_at: AwareDatetime | None = None
+
+
+class OutageUpdate(Body):
+    texts: Texts
+    estimated_repair_at: AwareDatetime | None = None
+
+
+class OutageResolve(Body):
+    texts: dict[Literal["fa", "id", "en"], Annotated[str, StringConstraints(max_length=2000)]] = {}
+
+
+class OutageOut(BaseModel):
+    id: int
+    exchange_centre: str | None
+    plan_code: str | None
+    texts: dict[str, str]
+    started_at: datetime
+    estimated_repair_at: datetime | None
+    repaired_at: datetime | None
+    reports: int
+
+
+class OutageList(BaseModel):
+    items: list[OutageOut]
+
+
+class OutageReport(BaseModel):
+    outage: OutageOut
+    messages: int = Field(description="alerts written to the outbox for this report")
+
+
+class BroadcastIn(Body):
+    """To everyone, or the subscribers of an exchange centre, or those on a plan."""
+
+    texts: Texts
+    exchange_centre: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = None
+    plan_code: Code | None = None
+
+
+class BroadcastOut(BaseModel):
+    announcement_id: int
+    messages: int
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class ValidationProblem(BaseModel):
+    error: Literal["validation_failed"]
+    fields: list[FieldProblem]
+
+
+class Problem(BaseModel):
+    error: str
+    details: dict[str, Any] = {}
+
+
+class Page(Body):
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    offset: Annotated[int, Field(ge=0, le=10**6)] = 0
+
+
+class SubscriberQuery(Page):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
+    exchange_centre: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = None
+    line_status: LineStatus | None = None
+
+
+class OrderQuery(Page):
+    status: OrderStatus | None = None
+    username: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
+
+
+class TicketQuery(Page):
+    status: TicketStatus | None = None

@@ -1,0 +1,88 @@
+"""Structured logs: one JSON object a line, with the request or update id, secrets masked.
+
+The redaction runs in a filter on the handler, after the message is formatted, so it covers
+every logger (ours, aiohttp's, tortoise's) and the text of tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import IO
+
+from bot.observability.context import request_id
+from bot.observability.redaction import MASK, redact
+
+# aiosqlite repeats tortoise's SQL lines from its worker thread, where the request's context
+# (and so the values to mask) is unknown: its debug lines are dropped.
+_QUIET_LOGGERS = {"aiosqlite": logging.INFO}
+# An SMS may carry a new password: its body is never written, only that it went.
+_SMS_LOGGER = "ispbot.sms"
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == _SMS_LOGGER:
+            message = f"SMS sent, body {MASK}"
+        elif _is_sql_with_values(record):
+            # The values of a statement are subscribers' data (new passwords among them): the
+            # statement is logged, its values are not.
+            query, values = record.args  # type: ignore[misc]
+            message = f"{query}: [{len(values)} values {MASK}]"
+        else:
+            message = record.getMessage()
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        record.request_id = request_id.get()
+        return True
+
+
+def _is_sql_with_values(record: logging.LogRecord) -> bool:
+    return (
+        record.name.startswith("tortoise.db_client")
+        and isinstance(record.args, tuple)
+        and len(record.args) == 2
+        and isinstance(record.args[1], list | tuple)
+    )
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "request_id": getattr(record, "request_id", None) or request_id.get(),
+        }
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(
+    level: int | str = logging.INFO, stream: IO[str] | None = None
+) -> logging.Handler:
+    """Send every log line to ``stream`` (stderr) as redacted JSON; returns the handler so a
+    caller (a test) can remove it."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "ispbot_json", False)]:
+        root.removeHandler(old)
+    handler.ispbot_json = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name, floor in _QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(floor)
+    return handler

@@ -1,0 +1,1 @@
+"""Operators' access to the admin API: bearer tokens, stored hashed and revocable."""

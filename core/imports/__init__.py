@@ -1,0 +1,1 @@
+"""Operators load their subscribers and plans from CSV files (``ispbot import ...``)."""

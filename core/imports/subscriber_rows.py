@@ -1,0 +1,179 @@
+"""One subscriber's cells, as strings (a CSV row, an admin API body), checked and cleaned into
+model fields with the chat's own rules: national ID checksum, mobile, e-mail, postal code.
+
+An empty cell keeps what is stored. Each bad cell gives (field, reason), so an import reports
+every problem of a row at once and the admin API answers field by field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from core.accounts.models import Language, LineStatus, Subscriber
+from core.accounts.national_id import normalise_national_id
+from core.accounts.passwords import check_strength
+from core.accounts.phones import is_mobile, normalise_phone
+from core.accounts.profile import clean_email, clean_postal_code
+from core.errors import DomainError
+
+FIELDS = (
+    "username",
+    "customer_number",
+    "full_name",
+    "mobile",
+    "national_id",
+    "email",
+    "language",
+    "currency",
+    "is_company",
+    "birth_date",
+    "postal_code",
+    "city",
+    "address",
+    "exchange_centre",
+    "line_status",
+    "static_ip",
+    "plan",
+    "panel_password",
+    "internet_password",
+)
+# Fields stored as given (spaces collapsed), with the model's length limits.
+_TEXT_LIMITS = {"full_name": 120, "city": 60, "address": 500, "exchange_centre": 60}
+_COUNTRY_BY_CURRENCY = {"IRR": "IR", "IDR": "ID"}
+_TRUE, _FALSE = {"1", "yes", "true", "y"}, {"0", "no", "false", "n", ""}
+
+FieldError = tuple[str, str]
+
+
+@dataclass(slots=True)
+class CleanRow:
+    fields: dict[str, Any]  # model fields to set
+    plan_code: str | None  # a service to give a line that has none
+    panel_password: str | None
+    password_hash: str | None = None  # filled by the writer, outside the transaction
+
+
+def country_for(currency: str | None) -> str | None:
+    return _COUNTRY_BY_CURRENCY.get((currency or "").upper())
+
+
+@dataclass(slots=True)
+class RowChecker:
+    """``mobile_owner(e164)`` names the username that has the mobile (None if free); ``today``
+    bounds birth dates."""
+
+    default_currency: str
+    plans: set[str]
+    mobile_owner: Callable[[str], str | None]
+    today: date
+
+    def check(self, raw: dict[str, str], current: Subscriber | None) -> CleanRow | list[FieldError]:
+        errors: list[FieldError] = []
+        fields: dict[str, Any] = {}
+        username = raw.get("username", "")
+        if not username or len(username) > 32 or not username.isascii() or " " in username:
+            errors.append(("username", "invalid username"))
+        fields["username"] = username
+
+        currency = (raw.get("currency") or (current.currency if current else "")).upper()
+        currency = currency or self.default_currency
+        if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
+            errors.append(("currency", "invalid currency"))
+        elif raw.get("currency"):
+            fields["currency"] = currency
+        country = country_for(currency)
+
+        is_company = current.is_company if current else False
+        flag = raw.get("is_company", "").lower()
+        if flag in _TRUE:
+            is_company = fields["is_company"] = True
+        elif flag not in _FALSE:
+            errors.append(("is_company", "is_company must be yes or no"))
+        elif flag:
+            is_company = fields["is_company"] = False
+
+        if raw.get("customer_number"):
+            if len(raw["customer_number"]) > 20:
+                errors.append(("customer_number", "customer_number longer than 20 characters"))
+            fields["customer_number"] = raw["customer_number"]
+        elif current is None:
+            fields["customer_number"] = f"C{username}"[:20]
+        for name, limit in _TEXT_LIMITS.items():
+            if raw.get(name):
+                if len(raw[name]) > limit:
+                    errors.append((name, f"{name} longer than {limit} characters"))
+                fields[name] = " ".join(raw[name].split())
+        if raw.get("mobile"):
+            phone = normalise_phone(raw["mobile"], country)
+            if phone is None or not is_mobile(phone):
+                errors.append(("mobile", "invalid mobile number"))
+            elif (self.mobile_owner(phone) or username) != username:
+                errors.append(("mobile", "duplicate mobile (another subscriber has it)"))
+            else:
+                fields["mobile"] = phone
+        if raw.get("national_id"):
+            code = normalise_national_id(raw["national_id"], country, company=is_company)
+            if code is None:
+                errors.append(("national_id", "invalid national ID (wrong length or checksum)"))
+            else:
+                fields["national_id"] = code
+        for name, clean in (
+            ("email", clean_email),
+            ("postal_code", lambda value: clean_postal_code(value, country)),
+        ):
+            if raw.get(name):
+                try:
+                    fields[name] = clean(raw[name])
+                except DomainError:
+                    errors.append((name, f"invalid {name.replace('_', ' ')}"))
+        for name, enum in (("language", Language), ("line_status", LineStatus)):
+            if raw.get(name):
+                try:
+                    fields[name] = enum(raw[name])
+                except ValueError:
+                    allowed = ", ".join(item.value for item in enum)
+                    errors.append((name, f"{name} must be one of {allowed}"))
+        if raw.get("birth_date"):
+            self._birth_date(raw["birth_date"], current, fields, errors)
+        if raw.get("static_ip"):
+            if len(raw["static_ip"]) > 45:
+                errors.append(("static_ip", "static_ip longer than 45 characters"))
+            fields["static_ip"] = raw["static_ip"]
+        if raw.get("internet_password"):
+            if len(raw["internet_password"]) > 128:
+                errors.append(("internet_password", "internet password too long"))
+            fields["internet_password"] = raw["internet_password"]
+        panel_password = raw.get("panel_password") or None
+        if panel_password:
+            try:
+                check_strength(panel_password, username)
+            except DomainError:
+                errors.append(("panel_password", "panel password too weak"))
+        plan_code = raw.get("plan") or None
+        if plan_code and plan_code not in self.plans:
+            errors.append(("plan", f"unknown plan {plan_code!r}"))
+        if errors:
+            return errors
+        return CleanRow(fields, plan_code, panel_password)
+
+    def _birth_date(
+        self,
+        text: str,
+        current: Subscriber | None,
+        fields: dict[str, Any],
+        errors: list[FieldError],
+    ) -> None:
+        try:
+            born = date.fromisoformat(text)
+        except ValueError:
+            errors.append(("birth_date", "birth_date must be YYYY-MM-DD"))
+            return
+        if current and current.birth_date and current.birth_date != born:
+            errors.append(("birth_date", "birth date is already set and cannot be changed"))
+        elif born.year < 1900 or born > self.today:
+            errors.append(("birth_date", "birth date out of range"))
+        else:
+            fields["birth_date"] = born

@@ -1,0 +1,123 @@
+"""Import subscribers from CSV: upsert by username, all or nothing.
+
+Every row is checked first (subscriber_rows.py); only when the file has been read to the end
+are the good rows written, in one transaction, so a crash leaves the database as it was.
+Importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from core.accounts.models import Subscriber
+from core.accounts.passwords import generate_password, hash_password, verify_password
+from core.billing.models import Plan, PlanKind, Subscription, SubscriptionStatus
+from core.config import Settings
+from core.imports.report import ImportResult, Progress, RejectedRow, read_rows
+from core.imports.subscriber_rows import FIELDS, CleanRow, RowChecker
+from core.ports import Clock
+
+COLUMNS = FIELDS
+REQUIRED = ("username",)
+
+
+async def service_plans() -> set[str]:
+    codes = await Plan.filter(kind=PlanKind.SERVICE).values_list("code", flat=True)
+    return {str(code) for code in codes}
+
+
+class SubscriberWriter:
+    """Writes checked rows: used by the import (many rows) and the admin API (one)."""
+
+    def __init__(self, settings: Settings, clock: Clock, billing: Any) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.billing = billing  # core.billing.service.Billing: gives a new line its plan
+
+    async def hash_password(self, row: CleanRow, current: Subscriber | None) -> None:
+        """A new line without a password gets a random one (the subscriber uses "forgot
+        password"); an existing line's hash changes only if the given password is new."""
+        if current is None:
+            password = row.panel_password or generate_password()
+        elif row.panel_password and not await verify_password(
+            self.settings, current.password_hash, row.panel_password
+        ):
+            password = row.panel_password
+        else:
+            return
+        row.password_hash = await hash_password(self.settings, password)
+
+    async def write(self, row: CleanRow, current: Subscriber | None) -> tuple[Subscriber, str]:
+        """Create or update; returns the subscriber and "created", "updated" or "unchanged".
+        Call inside a transaction, after ``hash_password``."""
+        fields = dict(row.fields)
+        if row.password_hash:
+            fields["password_hash"] = row.password_hash
+        if current is None:
+            fields.setdefault("currency", self.settings.currency)
+            subscriber = await Subscriber.create(**fields)
+            outcome = "created"
+        else:
+            changed = {k: v for k, v in fields.items() if getattr(current, k) != v}
+            if changed:
+                await Subscriber.filter(id=current.id).update(**changed)
+                await current.refresh_from_db()
+            subscriber, outcome = current, "updated" if changed else "unchanged"
+        if (
+            row.plan_code
+            and not await Subscription.filter(
+                subscriber_id=subscriber.id,
+                status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.RESERVED],
+            ).exists()
+        ):
+            await self.billing.grant_service(subscriber.id, row.plan_code)
+            outcome = "created" if outcome == "created" else "updated"
+        return subscriber, outcome
+
+
+class SubscriberImporter:
+    def __init__(self, settings: Settings, clock: Clock, billing: Any) -> None:
+        self.writer = SubscriberWriter(settings, clock, billing)
+        self.settings = settings
+        self.clock = clock
+
+    async def run(self, path: Path, progress: Progress | None = None) -> ImportResult:
+        rows = read_rows(path, COLUMNS, REQUIRED)
+        result = ImportResult()
+        existing = {s.username: s for s in await Subscriber.all()}
+        mobiles = {s.mobile: s.username for s in existing.values() if s.mobile}
+        checker = RowChecker(
+            self.settings.currency,
+            await service_plans(),
+            mobiles.get,
+            self.clock.now().date(),
+        )
+        seen: set[str] = set()
+        good: list[CleanRow] = []
+        for done, (line, raw) in enumerate(rows, 1):
+            username = raw.get("username", "")
+            checked = checker.check(raw, existing.get(username))
+            errors = checked if isinstance(checked, list) else []
+            if username in seen:
+                errors.insert(0, ("username", "username repeated in the file"))
+            seen.add(username)
+            if errors:
+                reasons = tuple(message for _, message in errors)
+                result.rejected.append(RejectedRow(line, username, reasons, raw))
+            elif isinstance(checked, CleanRow):
+                if "mobile" in checked.fields:  # later rows may not take it
+                    mobiles[checked.fields["mobile"]] = username
+                good.append(checked)
+            if progress:
+                progress(done, len(rows))
+        # Hashing is slow (argon2): done before the transaction, so it stays short.
+        for row in good:
+            await self.writer.hash_password(row, existing.get(row.fields["username"]))
+        async with in_transaction():
+            for row in good:
+                _, outcome = await self.writer.write(row, existing.get(row.fields["username"]))
+                setattr(result, outcome, getattr(result, outcome) + 1)
+        return result

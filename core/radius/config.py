@@ -1,0 +1,18 @@
+"""Settings of the FreeRADIUS link (prefix ``ISPBOT_RADIUS_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RadiusSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ISPBOT_RADIUS_", env_file=".env", extra="ignore")
+
+    # FreeRADIUS's PostgreSQL database (the one its sql module writes radacct to), e.g.
+    # postgres://radius@127.0.0.1:5432/radius. Unset: the RADIUS commands refuse to run.
+    database_url: str | None = None
+    # Sessions stopped or updated this long before the last one synced are read again, for
+    # accounting records that reach the database late (a NAS resending after an outage).
+    # Reading a session again never counts it twice.
+    overlap_minutes: int = Field(default=60, ge=0)

@@ -1,0 +1,214 @@
+"""The admin API over HTTP: bearer tokens, validation field by field, and each operation."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.accounts.models import ChatIdentity, LineStatus, Subscriber
+from core.admin.tokens import AdminTokens
+from core.billing.models import Order, OrderKind, OrderStatus, Plan, WalletEntry
+from core.inbox.models import OutboxMessage
+from core.tickets.models import TicketStatus
+from tests.conftest import NOW
+from tests.dialogs.conftest import make_subscriber
+
+
+@pytest.fixture
+async def token(services) -> str:
+    return (await AdminTokens(services.clock).create("ops")).token
+
+
+@pytest.fixture
+def api(client, token):
+    headers = {"Authorization": f"Bearer {token}"}
+
+    class Api:
+        async def call(self, method: str, path: str, **kwargs):
+            response = await client.request(method, "/api/v1" + path, headers=headers, **kwargs)
+            body = await response.json() if response.content_type == "application/json" else None
+            return response.status, body
+
+    return Api()
+
+
+async def test_every_call_needs_a_live_token_and_the_document_is_public(client, services, token):
+    assert (await client.get("/api/v1/plans")).status == 401
+    wrong = await client.get("/api/v1/plans", headers={"Authorization": "Bearer isp_nope"})
+    assert wrong.status == 401 and wrong.headers["WWW-Authenticate"] == "Bearer"
+    good = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/plans", headers=good)).status == 200
+    await AdminTokens(services.clock).revoke("ops")
+    assert (await client.get("/api/v1/plans", headers=good)).status == 401
+    document = await (await client.get("/api/v1/openapi.json")).json()
+    assert document["openapi"].startswith("3.")
+    assert "post" in document["paths"]["/api/v1/outages"]
+
+
+async def test_tokens_are_stored_only_as_hashes(services, token):
+    from core.admin.models import AdminToken
+
+    stored = await AdminToken.get(name="ops")
+    assert token not in (stored.token_hash, stored.prefix) and stored.prefix == token[:8]
+
+
+async def test_creating_a_subscriber_checks_each_field_like_the_chat_does(api):
+    status, body = await api.call(
+        "POST",
+        "/subscribers",
+        json={"username": "5120001", "mobile": "12", "national_id": "0013542418", "x": 1},
+    )
+    assert status == 422
+    assert {f["field"] for f in body["fields"]} == {"x"}  # unknown fields are refused first
+    status, body = await api.call(
+        "POST",
+        "/subscribers",
+        json={"username": "5120001", "mobile": "12", "national_id": "0013542418"},
+    )
+    assert status == 422
+    assert body["fields"] == [
+        {"field": "mobile", "message": "invalid mobile number"},
+        {"field": "national_id", "message": "invalid national ID (wrong length or checksum)"},
+    ]
+    status, body = await api.call(
+        "POST",
+        "/subscribers",
+        json={
+            "username": "5120001",
+            "mobile": "0912 123 4567",
+            "national_id": "0013542419",
+            "full_name": "Sara Rahimi",
+            "panel_password": "Strong-Pass-2468",
+        },
+    )
+    assert status == 201
+    assert (body["mobile"], body["national_id"], body["line_status"]) == (
+        "+989121234567",
+        "0013542419",
+        "in_operation",
+    )
+    assert (await api.call("POST", "/subscribers", json={"username": "5120001"}))[0] == 409
+    status, body = await api.call(
+        "POST", "/subscribers", json={"username": "5120002", "mobile": "09121234567"}
+    )
+    assert status == 422 and body["fields"][0]["message"].startswith("duplicate mobile")
+    assert (await api.call("POST", "/subscribers", data=b"{not json"))[0] == 422
+
+
+async def test_updating_line_status_free_charge_and_chats(api, bot_settings):
+    subscriber = await make_subscriber(bot_settings)
+    status, body = await api.call("PATCH", "/subscribers/5120001", json={"city": "Tehran"})
+    assert status == 200 and body["city"] if "city" in body else status == 200
+    assert (await Subscriber.get(id=subscriber.id)).city == "Tehran"
+    status, body = await api.call(
+        "POST", "/subscribers/5120001/line-status", json={"status": "isolated", "reason": "deposit"}
+    )
+    assert (status, body["changed"]) == (200, True)
+    assert (await Subscriber.get(id=subscriber.id)).line_status == LineStatus.ISOLATED
+    status, body = await api.call("POST", "/subscribers/5120001/free-charge/reset")
+    assert (status, body["free_charge_generation"]) == (200, 1)
+    status, _ = await api.call(
+        "POST", "/subscribers/5120001/chats", json={"channel": "telegram", "external_id": "777"}
+    )
+    assert status == 200
+    chat = await ChatIdentity.get(channel="telegram", external_id="777")
+    assert chat.subscriber_id == subscriber.id
+    assert (await api.call("DELETE", "/subscribers/5120001/chats/telegram/777"))[0] == 204
+    assert (await ChatIdentity.get(id=chat.id)).subscriber_id is None
+    assert (await api.call("DELETE", "/subscribers/5120001/chats/telegram/777"))[0] == 404
+    assert (await api.call("GET", "/subscribers/nobody"))[0] == 404
+
+
+async def test_plans_and_a_refund_note_on_a_paid_order(api, bot_settings):
+    status, plan = await api.call(
+        "POST", "/plans", json={"code": "std-1m", "price": 215000, "traffic_mb": 5120}
+    )
+    assert status == 201 and plan["currency"] == "IRR"
+    assert (await api.call("POST", "/plans", json={"code": "std-1m", "price": 1}))[0] == 409
+    status, plan = await api.call("PATCH", "/plans/std-1m", json={"price": 230000})
+    assert plan["price"] == 230000
+    subscriber = await make_subscriber(bot_settings)
+    await Order.create(
+        tracking_number=469627,
+        subscriber=subscriber,
+        kind=OrderKind.BUY_SERVICE,
+        plan=await Plan.get(code="std-1m"),
+        currency="IRR",
+        subtotal=230000,
+        vat=20700,
+        payable=250700,
+        status=OrderStatus.APPLIED,
+        created_at=NOW,
+    )
+    status, order = await api.call(
+        "POST", "/orders/469627/refund", json={"note": "line never installed"}
+    )
+    assert (status, order["refunded"]) == (200, 250700)
+    entry = await WalletEntry.get(order__tracking_number=469627)
+    assert (entry.amount, entry.note) == (250700, "line never installed")
+    again = await api.call("POST", "/orders/469627/refund", json={"note": "twice"})
+    assert again[0] == 409 and again[1]["error"] == "order_already_refunded"
+    status, orders = await api.call("GET", "/orders?status=applied")
+    assert [o["tracking_number"] for o in orders["items"]] == [469627]
+
+
+async def test_answering_and_closing_a_ticket_tells_the_subscriber(api, services, bot_settings):
+    subscriber = await make_subscriber(bot_settings)
+    ticket = await services.tickets.open_ticket(
+        subscriber.id, "technical", "medium", "No sync", "DSL light off"
+    )
+    status, body = await api.call(
+        "POST",
+        f"/tickets/{ticket.number}/answer",
+        json={"agent_name": "Reza", "body": "Restart the modem"},
+    )
+    assert (status, body["status"]) == (200, TicketStatus.ANSWERED.value)
+    status, body = await api.call(
+        "POST", f"/tickets/{ticket.number}/close", json={"agent_name": "Reza"}
+    )
+    assert body["status"] == "closed"
+    kinds = set(await OutboxMessage.filter(subscriber=subscriber).values_list("kind", flat=True))
+    assert {"ticket_answered", "ticket_closed"} <= kinds
+    status, body = await api.call("GET", "/tickets?status=closed")
+    assert [t["number"] for t in body["items"]] == [ticket.number]
+
+
+async def test_an_outage_alerts_the_exchange_at_each_report(api, bot_settings):
+    await make_subscriber(bot_settings, exchange_centre="Daneshgah")
+    await make_subscriber(
+        bot_settings, username="5120002", mobile="+989121112233", exchange_centre="Azadi"
+    )
+    texts = {"en": "Equipment upgrade at Daneshgah", "fa": "ارتقای تجهیزات مرکز دانشگاه"}
+    status, body = await api.call(
+        "POST",
+        "/outages",
+        json={
+            "texts": texts,
+            "exchange_centre": "Daneshgah",
+            "estimated_repair_at": "2026-11-24T14:00:00Z",
+        },
+    )
+    assert (status, body["messages"]) == (201, 1)
+    outage_id = body["outage"]["id"]
+    status, body = await api.call(
+        "POST", f"/outages/{outage_id}/updates", json={"texts": {"en": "Half done"}}
+    )
+    assert body["messages"] == 1 and body["outage"]["reports"] == 2
+    status, body = await api.call("POST", f"/outages/{outage_id}/resolve", json={})
+    assert body["messages"] == 1 and body["outage"]["repaired_at"]
+    assert (await api.call("POST", f"/outages/{outage_id}/resolve", json={}))[0] == 409
+    assert await OutboxMessage.filter(kind="outage").count() == 3
+    naive = await api.call(
+        "POST",
+        "/outages",
+        json={"texts": texts, "exchange_centre": "X", "estimated_repair_at": "2026-11-24T14:00:00"},
+    )
+    assert naive[0] == 422 and naive[1]["fields"][0]["field"] == "estimated_repair_at"
+
+
+async def test_a_broadcast_reaches_everyone_whose_line_is_not_closed(api, bot_settings):
+    await make_subscriber(bot_settings)
+    await make_subscriber(
+        bot_settings, username="5120002", mobile="+989121112233", line_status="closed"
+    )
+    status, body = await api.call("POST", "/broadcasts", json={"texts": {"en": "New plans!"}})
+    assert (status, body["messages"]) == (201, 1)

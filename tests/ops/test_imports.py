@@ -1,0 +1,170 @@
+"""CSV imports of plans and subscribers: upsert, idempotent, every rejected row with its reason,
+nothing written when the import fails half way."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from core.accounts.models import Subscriber
+from core.accounts.passwords import verify_password
+from core.billing.models import Plan, Subscription
+from core.imports.plans import import_plans
+from core.imports.report import ImportFileError
+from core.imports.subscribers import SubscriberImporter
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+HEADER = "username,full_name,mobile,national_id,currency,plan,panel_password\n"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def sample_plans(sqlite_db):
+    result = await import_plans(DOCS / "plans.sample.csv")
+    assert result.created == 4 and not result.rejected
+    return result
+
+
+async def test_the_sample_plans_import_with_names_and_unlimited_traffic(sample_plans):
+    year = await Plan.get(code="year-1024")
+    assert (year.traffic_mb, year.gift_mb, year.price, year.duration_days) == (
+        40960,
+        10240,
+        2000000,
+        365,
+    )
+    assert year.names["fa"] == "یک ساله ۱۰۲۴"
+    assert (await Plan.get(code="unl-20m")).traffic_mb is None
+
+
+async def test_importing_plans_twice_changes_nothing_and_a_changed_price_updates(
+    sample_plans, tmp_path
+):
+    again = await import_plans(DOCS / "plans.sample.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    changed = write(tmp_path, "p.csv", "code,price\nstd-1m,230000\n")
+    result = await import_plans(changed)
+    assert result.updated == 1
+    plan = await Plan.get(code="std-1m")
+    assert plan.price == 230000 and plan.speed_kbps == 2048  # empty cells keep what was there
+
+
+async def test_bad_plan_rows_are_rejected_with_their_reasons(sqlite_db, tmp_path):
+    path = write(
+        tmp_path,
+        "p.csv",
+        "code,kind,price,traffic_mb\nok,service,100,\nbad,rocket,-5,\nok,service,100,\n"
+        "pack,traffic,100,\n",
+    )
+    result = await import_plans(path)
+    reasons = {(r.line, r.key): r.reasons for r in result.rejected}
+    assert reasons == {
+        (3, "bad"): (
+            "price must be a whole number of at least 0",
+            "unknown kind (service, traffic, timed_traffic, static_ip)",
+        ),
+        (4, "ok"): ("plan code repeated in the file",),
+        (5, "pack"): ("a traffic pack needs traffic_mb",),
+    }
+    assert result.created == 1
+
+
+async def test_the_sample_subscribers_import_and_a_second_run_changes_nothing(
+    sample_plans, services, bot_settings
+):
+    importer = SubscriberImporter(bot_settings, services.clock, services.billing)
+    result = await importer.run(DOCS / "subscribers.sample.csv")
+    assert (result.created, result.rejected) == (3, [])
+    sara = await Subscriber.get(username="2188001234")
+    assert sara.mobile == "+989121234567" and sara.national_id == "0013542419"
+    assert await verify_password(bot_settings, sara.password_hash, "Panel-Pass-2468")
+    assert await Subscription.filter(subscriber=sara, plan__code="std-1m").count() == 1
+    budi = await Subscriber.get(username="2153660101")
+    assert (budi.mobile, budi.currency, budi.language) == ("+6281234567890", "IDR", "id")
+    again = await importer.run(DOCS / "subscribers.sample.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert await Subscription.filter(subscriber=sara).count() == 1
+
+
+async def test_each_rejected_subscriber_row_says_why(
+    sample_plans, services, bot_settings, tmp_path
+):
+    await SubscriberImporter(bot_settings, services.clock, services.billing).run(
+        DOCS / "subscribers.sample.csv"
+    )
+    path = write(
+        tmp_path,
+        "s.csv",
+        HEADER
+        + "5120001,Ali,09121112233,0013542418,IRR,,\n"  # checksum off by one
+        + "5120002,Reza,09121234567,,IRR,,\n"  # Sara's mobile
+        + "5120003,Mina,,,IRR,gold-99,\n"
+        + "5120004,Nima,09127778899,0013542419,IRR,std-1m,Strong-Pass-1\n"
+        + "5120005,Leila,09127778899,,IRR,,\n",  # the previous row's mobile
+    )
+    result = await SubscriberImporter(bot_settings, services.clock, services.billing).run(path)
+    assert [(r.line, r.key, r.reasons) for r in result.rejected] == [
+        (2, "5120001", ("invalid national ID (wrong length or checksum)",)),
+        (3, "5120002", ("duplicate mobile (another subscriber has it)",)),
+        (4, "5120003", ("unknown plan 'gold-99'",)),
+        (6, "5120005", ("duplicate mobile (another subscriber has it)",)),
+    ]
+    assert result.created == 1
+
+
+async def test_a_failure_while_writing_leaves_nothing_half_imported(
+    sample_plans, services, bot_settings, tmp_path
+):
+    await SubscriberImporter(bot_settings, services.clock, services.billing).run(
+        DOCS / "subscribers.sample.csv"
+    )
+    # The second row reuses Sara's customer number: the database refuses it mid-import.
+    path = write(
+        tmp_path,
+        "s.csv",
+        "username,customer_number,full_name\n5120001,C1,Ali\n5120002,469001,Reza\n",
+    )
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        await SubscriberImporter(bot_settings, services.clock, services.billing).run(path)
+    assert not await Subscriber.filter(username__in=["5120001", "5120002"]).exists()
+
+
+async def test_a_file_with_a_missing_or_unknown_column_is_refused_whole(sqlite_db, tmp_path):
+    with pytest.raises(ImportFileError, match=r"missing column.*code"):
+        await import_plans(write(tmp_path, "p.csv", "price\n1\n"))
+    path = write(tmp_path, "s.csv", "username,shoe_size\n5120001,42\n")
+    with pytest.raises(ImportFileError, match=r"unknown column.*shoe_size"):
+        await SubscriberImporter(None, None, None).run(path)
+
+
+def test_the_command_prints_a_summary_and_writes_the_rejected_rows(tmp_path, monkeypatch, capsys):
+    database = tmp_path / "cli.sqlite3"
+    monkeypatch.setenv("ISPBOT_DATABASE_URL", f"sqlite://{database}")
+    monkeypatch.setenv("ISPBOT_ARGON2_MEMORY_KIB", "1024")
+    monkeypatch.setenv("ISPBOT_ARGON2_TIME_COST", "1")
+    main(["migrate"])
+    main(["import", "plans", str(DOCS / "plans.sample.csv")])
+    assert "4 rows: 4 created, 0 updated, 0 unchanged, 0 rejected" in capsys.readouterr().out
+    source = tmp_path / "subs.csv"
+    shutil.copy(DOCS / "subscribers.sample.csv", source)
+    with source.open("a", encoding="utf-8") as out:
+        out.write("5120009,,,,,,,IRR,,,,,,,,,gold-99,,\n")
+    main(["import", "subscribers", str(source)])
+    out = capsys.readouterr().out
+    assert "4 rows: 3 created, 0 updated, 0 unchanged, 1 rejected" in out
+    with (tmp_path / "subs.rejected.csv").open(encoding="utf-8") as report:
+        [row] = list(csv.DictReader(report))
+    assert (row["line"], row["username"], row["reason"]) == (
+        "5",
+        "5120009",
+        "unknown plan 'gold-99'",
+    )
