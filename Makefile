@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
 
-.PHONY: demo test lint locales-extract locales-update locales-merge-drafts locales-compile migrations chromium bench
+.PHONY: demo test lint locales-extract locales-update locales-merge-drafts locales-compile migrations chromium freeradius bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ demo: $(STAMP) locales-compile
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: $(STAMP) chromium locales-compile
+# The RADIUS tests load FreeRADIUS's own PostgreSQL schema and run a real FreeRADIUS server.
+freeradius:
+	@test -f /etc/freeradius/3.0/mods-config/sql/main/postgresql/schema.sql && command -v radclient >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq freeradius freeradius-postgresql freeradius-utils; }
+
+test: $(STAMP) chromium freeradius locales-compile
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 

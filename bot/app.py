@@ -9,13 +9,16 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.admin.api import app as admin_api
 from bot.bootstrap import build_engine, build_services
 from bot.config import BotSettings
 from bot.dialogs.engine import Engine
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore, open_state_store
-from bot.handlers import payments, webchat
+from bot.handlers import payments, payments_providers, telegram, twilio_common, webchat
 from bot.notify import ChannelNotifier
+from bot.observability import web as observability
+from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
 from core.db import close_database, open_database
 from core.inbox.service import OutboxRelay
 
@@ -43,7 +46,8 @@ def init_app(
     services = services or build_services(settings)
     store = store or open_state_store(settings)
     app[SERVICES] = services
-    app[ENGINE] = build_engine(services, store)
+    metrics = Metrics()
+    app[ENGINE] = instrument_engine(build_engine(services, store), metrics)
     app[HUB] = webchat.WebChatHub()
     app[RELAY_WAKE] = asyncio.Event()
 
@@ -56,7 +60,8 @@ def init_app(
             await close_database()
 
     async def relay(app: web.Application) -> AsyncIterator[None]:
-        notifier = ChannelNotifier(settings, [app[HUB]])
+        senders = [app[HUB], *twilio_senders, *telegram_senders]
+        notifier = MeteredNotifier(ChannelNotifier(settings, senders), metrics)
         task = asyncio.create_task(
             _relay_forever(OutboxRelay(services.clock, notifier), app[RELAY_WAKE])
         )
@@ -66,10 +71,22 @@ def init_app(
             await task
         await app[HUB].close_all()
 
+    # WhatsApp and SMS, when Twilio is configured (set up first: its client outlives the relay).
+    twilio_senders = (
+        twilio_common.setup(app, settings, services, app[ENGINE])
+        if settings.twilio_configured
+        else []
+    )
     app.cleanup_ctx.extend([database, relay])
+    # Telegram, when its token is set (after the database: polling starts once it is open).
+    telegram_senders = (
+        [telegram.setup(app, settings, app[ENGINE], store)] if settings.telegram_token else []
+    )
     webchat.setup(app, ENGINE, HUB)
     payments.setup(app, SERVICES, app[RELAY_WAKE].set)
-    app.router.add_get("/healthz", _health)
+    payments_providers.setup(app, SERVICES, services, settings, store, app[RELAY_WAKE].set)
+    observability.setup(app, metrics, settings.redis_url)
+    admin_api.setup(app, services)
     return app
 
 
@@ -83,7 +100,3 @@ async def _relay_forever(relay: OutboxRelay, wake: asyncio.Event) -> None:
             async with asyncio.timeout(RELAY_INTERVAL_SECONDS):
                 await wake.wait()
         wake.clear()
-
-
-async def _health(_request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})

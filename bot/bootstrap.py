@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.adapters.files import DiskFileStore
+from bot.adapters.payments_gateways import configured_gateways
 from bot.adapters.sms_log import LoggingSmsSender
+from bot.adapters.twilio_messages import TwilioSmsSender
 from bot.config import BotSettings
 from bot.dialogs.engine import Engine
 from bot.dialogs.flows import all_flows
@@ -14,7 +16,6 @@ from bot.dialogs.state import StateStore, open_state_store
 from bot.i18n import translator
 from core.accounts.models import Subscriber
 from core.accounts.service import Accounts
-from core.billing.gateways.sandbox import SandboxGateway
 from core.billing.queries import BillingQueries
 from core.billing.service import Billing
 from core.clock import SystemClock
@@ -43,10 +44,11 @@ def build_services(
 ) -> Services:
     clock = clock or SystemClock()
     files = files or DiskFileStore(settings.files_dir)
-    sms = sms or LoggingSmsSender()
+    if sms is None:
+        sms = TwilioSmsSender(settings) if settings.twilio_configured else LoggingSmsSender()
     if gateways is None:
-        sandbox = SandboxGateway(settings.base_url)
-        gateways = {sandbox.name: sandbox}
+        # The sandbox, and each real provider whose keys are set.
+        gateways = configured_gateways(settings, clock)
     return Services(
         settings=settings,
         clock=clock,

@@ -63,16 +63,15 @@ def _makemigrations(_settings: Settings, args: argparse.Namespace) -> None:
     tortoise_main()
 
 
-def _serve(settings: BotSettings, _args: argparse.Namespace) -> None:
-    import logging
-
+def _serve(settings: BotSettings, args: argparse.Namespace) -> None:
     from aiohttp import web
 
     from bot.app import init_app
+    from bot.observability.logs import configure_logging
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()
+    if getattr(args, "telegram_polling", False):
+        settings = settings.model_copy(update={"telegram_polling": True})
     print(f"ispbot: the web chat is at {settings.base_url}/", flush=True)
     web.run_app(init_app(settings), host=settings.host, port=settings.port, print=None)
 
@@ -104,7 +103,41 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
     "demo": _demo,
     "serve": _serve,
     "chat": _chat,
+    # The operators' commands (bot/admin/commands.py), imported only when used.
+    "import": lambda settings, args: _admin_commands().run(settings, args),
+    "admin": lambda settings, args: _admin_commands().run(settings, args),
+    "usage": lambda settings, args: _admin_commands().run(settings, args),
+    "radius": lambda settings, args: _admin_commands().run(settings, args),
+    # The alerts and their worker (bot/alerts_cli.py), imported only when used.
+    "worker": lambda settings, args: _alerts_cli().run_worker(settings, args),
+    "alerts": lambda settings, args: _alerts_cli().run_alerts(settings, args),
+    "telegram": lambda settings, args: _telegram_cli().run(settings, args),
+    "payments": lambda settings, args: _payments_cli().run(settings, args),
 }
+
+
+def _telegram_cli():
+    from bot.handlers import telegram_cli
+
+    return telegram_cli
+
+
+def _alerts_cli():
+    from bot import alerts_cli
+
+    return alerts_cli
+
+
+def _payments_cli():
+    from bot import payments_cli
+
+    return payments_cli
+
+
+def _admin_commands():
+    from bot.admin import commands
+
+    return commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,10 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="add the demo's plans and subscribers, print their logins")
     mk = sub.add_parser("makemigrations", help="write a migration for model changes")
     mk.add_argument("rest", nargs=argparse.REMAINDER)
-    sub.add_parser("serve", help="serve the web chat and the payment pages")
+    serve = sub.add_parser("serve", help="serve the web chat and the payment pages")
+    serve.add_argument(
+        "--telegram-polling",
+        action="store_true",
+        help="read Telegram by long polling instead of the webhook (no public URL needed)",
+    )
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--lang", default=None, help="fa, id or en (asked when not given)")
     chat.add_argument("--chat-id", default=None, help="the console chat's id (default: per user)")
+    _admin_commands().add_parsers(sub)
+    _alerts_cli().add_parsers(sub)
+    _telegram_cli().add_parsers(sub)
+    _payments_cli().add_parsers(sub)
     return parser
 
 

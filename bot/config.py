@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+
+from pydantic import Field, SecretStr, field_validator
 
 from core.config import Settings
 
@@ -30,7 +32,62 @@ class BotSettings(Settings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     public_url: str | None = None
+    # Twilio (WhatsApp and SMS): both channels are served only when the account SID and token
+    # are set. The API base is a setting so tests reach a local server speaking Twilio's API.
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+    # Senders: E.164 numbers (WhatsApp's without "whatsapp:"), or a messaging service.
+    twilio_sms_from: str | None = None
+    twilio_whatsapp_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    # WhatsApp template (content SID) per language, for alerts outside the 24-hour window:
+    # JSON, e.g. {"fa": "HX...", "id": "HX...", "en": "HX..."}; its variable {{1}} is the text.
+    twilio_whatsapp_templates: dict[str, str] = Field(default_factory=dict)
+    # Telegram: the channel is on when the token is set. The API base is the public Bot API
+    # unless a local Bot API server (or the tests' fake) stands in. Telegram sends the webhook
+    # secret in X-Telegram-Bot-Api-Secret-Token; without it the webhook route is not served.
+    # Polling (`ispbot serve --telegram-polling`) is for a developer without a public URL.
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_polling: bool = False
+    # Telegram's published limits for sending: about 30 messages a second overall, one a
+    # second in a chat (short bursts pass), 20 a minute in a group.
+    telegram_messages_per_second: float = Field(default=30, gt=0)
+    telegram_chat_messages_per_second: float = Field(default=1, gt=0)
+    telegram_chat_burst: int = Field(default=3, ge=1)
+    telegram_group_messages_per_minute: float = Field(default=20, gt=0)
+    # Twilio's sending rate per sender (messages a second, WhatsApp and SMS each): 1 for a
+    # long code, more for a short code or a higher WhatsApp tier. The workers share it.
+    twilio_messages_per_second: float = Field(default=1, gt=0)
+    # Payment providers: each is used only when its keys are set (the sandbox otherwise). The
+    # API bases are settings so tests reach local servers speaking the providers' APIs; unset,
+    # they follow the provider's sandbox flag (its test environment) or production.
+    zarinpal_merchant_id: SecretStr | None = None
+    zarinpal_sandbox: bool = False
+    zarinpal_api_base: str | None = None
+    midtrans_server_key: SecretStr | None = None
+    midtrans_sandbox: bool = False
+    midtrans_snap_base: str | None = None
+    midtrans_api_base: str | None = None
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret_telegram_accepts(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        secret = value.get_secret_value() if value is not None else None
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ValueError("use 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
 
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)

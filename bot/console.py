@@ -22,7 +22,10 @@ def render(replies: Sequence[Reply]) -> str:
     lines: list[str] = []
     for reply in replies:
         lines.append(reply.text)
-        lines += [f"  {n}. {option.label}" for n, option in enumerate(reply.options, 1)]
+        lines += [
+            f"  {n}. {option.label}" if reply.numbered else f"  • {option.label}"
+            for n, option in enumerate(reply.options, 1)
+        ]
         lines += [f"  -> {link.label}: {link.url}" for link in reply.links]
         lines.append("")
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,9 +41,37 @@ class Settings(BaseSettings):
     quota_directions: QuotaDirections = QuotaDirections.DOWNLOAD
     document_grace_days: int = Field(default=7, ge=0)
 
+    # Alerts. The seed's: 2 days before expiry and on the day of expiry, at 10:30 local time.
+    alert_expiry_days_before: tuple[int, ...] = (2, 0)
+    alert_local_time: time = time(10, 30)
+    # A worker that was down sends the day's timed alerts this long after their time, never
+    # later (no "your service ends in 2 days" at midnight).
+    alert_catch_up_minutes: int = Field(default=6 * 60, ge=1)
+    # Alerts with no time of their own (low traffic, free charge ending, documents) go out
+    # only between these local times.
+    alert_day_start: time = time(8, 0)
+    alert_day_end: time = time(21, 0)
+    # Low traffic: less than this share of the allowance or this much left, whichever comes
+    # first.
+    low_traffic_percent: int = Field(default=10, ge=0, le=100)
+    low_traffic_mb: int = Field(default=1024, ge=0)
+    # Warn this long before a free charge ends when nothing was bought since it was taken.
+    free_charge_warning_hours: int = Field(default=24, ge=1)
+    # Due subscribers are read this many at a time.
+    alert_page_size: int = Field(default=1000, ge=1)
+
     attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     attachment_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "application/pdf")
     files_dir: str = "var/files"
+
+    # A payment link is good this long. A payment the provider confirms later than this is money
+    # received for a price that may be gone: it goes to the wallet instead of being applied.
+    payment_link_minutes: int = Field(default=30, ge=1)
+    # `ispbot payments reconcile` asks the providers about pending orders older than this.
+    reconcile_after_minutes: int = Field(default=10, ge=1)
+    # Pay every order through this gateway (e.g. "sandbox"); unset: chosen by currency (IRR →
+    # zarinpal, IDR → midtrans, others → stripe) among those configured, else the sandbox.
+    payment_gateway: str | None = None
 
     @field_validator("timezone")
     @classmethod

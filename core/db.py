@@ -11,6 +11,8 @@ MODEL_MODULES = [
     "core.billing.models",
     "core.tickets.models",
     "core.inbox.models",
+    "core.alerts.models",
+    "core.admin.models",
 ]
 
 

@@ -63,6 +63,9 @@ class Reply:
     expects_secret: bool = False
     # Offer the platform's "share my phone number" button where there is one.
     asks_contact: bool = False
+    # A number typed in answer picks the option of that place. False where digits are the
+    # answer itself (months, a score): channels without buttons then list the options unnumbered.
+    numbered: bool = True
 
 
 @dataclass(slots=True)

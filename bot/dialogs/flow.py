@@ -122,6 +122,7 @@ class Context:
                 language=self.t.language,
                 expects_secret=secret,
                 asks_contact=asks_contact,
+                numbered=numbered,
             )
         )
         self.state["options"] = [o.id for o in options]

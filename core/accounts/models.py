@@ -60,7 +60,10 @@ class Subscriber(Model):
     city = fields.CharField(max_length=60, null=True)
     exchange_centre = fields.CharField(max_length=60, null=True, db_index=True)
     language = fields.CharEnumField(Language, max_length=2, default=Language.FA)
-    timezone = fields.CharField(max_length=40, null=True)
+    # Indexed: alerts go out at local times, so due subscribers are selected zone by zone.
+    timezone = fields.CharField(max_length=40, null=True, db_index=True)
+    # The channel alerts try first ("telegram", "whatsapp", "sms"); None: the usual order.
+    preferred_channel = fields.CharField(max_length=16, null=True)
     currency = fields.CharField(max_length=3, default="IRR")
     line_status = fields.CharEnumField(
         LineStatus, max_length=24, default=LineStatus.IN_OPERATION, db_index=True
@@ -91,6 +94,9 @@ class ChatIdentity(Model):
     language = fields.CharEnumField(Language, max_length=2, null=True)
     # The platform refused us (user blocked the bot): alerts go elsewhere.
     unreachable = fields.BooleanField(default=False)
+    # The person asked for no more messages here (SMS STOP); START clears it. Kept apart from
+    # ``unreachable``: only the person, never a delivery failure, may undo it.
+    opted_out = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField(null=True)
     logged_in_at = fields.DatetimeField(null=True)

@@ -89,6 +89,8 @@ class Subscription(Model):
     class Meta:
         table = "subscription"
         ordering = ["starts_at", "id"]
+        # Expiry alerts ask, for a page of subscribers, whether a later paid period follows.
+        indexes = (("subscriber_id", "ends_at"),)
 
 
 class BucketKind(StrEnum):

@@ -14,6 +14,20 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
+            name='AdminToken',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(unique=True, max_length=60)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('prefix', fields.CharField(max_length=12)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('last_used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'admin_token', 'app': 'core', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Plan',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -49,6 +63,21 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='Outage',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('exchange_centre', fields.CharField(null=True, max_length=60)),
+                ('plan', fields.ForeignKeyField('core.Plan', source_field='plan_id', null=True, db_constraint=True, to_field='id', related_name='outages', on_delete=OnDelete.CASCADE)),
+                ('texts', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('started_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('estimated_repair_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('repaired_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('reports', fields.IntField(default=0)),
+            ],
+            options={'table': 'outage', 'app': 'core', 'pk_attr': 'id', 'table_description': 'Who is affected is named by an exchange centre or a plan (one of the two).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Subscriber',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -68,7 +97,8 @@ class Migration(migrations.Migration):
                 ('city', fields.CharField(null=True, max_length=60)),
                 ('exchange_centre', fields.CharField(null=True, db_index=True, max_length=60)),
                 ('language', fields.CharEnumField(default=Language.FA, description='FA: fa\nID: id\nEN: en', enum_type=Language, max_length=2)),
-                ('timezone', fields.CharField(null=True, max_length=40)),
+                ('timezone', fields.CharField(null=True, db_index=True, max_length=40)),
+                ('preferred_channel', fields.CharField(null=True, max_length=16)),
                 ('currency', fields.CharField(default='IRR', max_length=3)),
                 ('line_status', fields.CharEnumField(default=LineStatus.IN_OPERATION, db_index=True, description='IN_OPERATION: in_operation\nISOLATED: isolated\nIN_COLLECTION_LIST: in_collection_list\nDOCUMENTS_SUSPENDED: documents_suspended\nCLOSED: closed', enum_type=LineStatus, max_length=24)),
                 ('static_ip', fields.CharField(null=True, max_length=45)),
@@ -103,6 +133,7 @@ class Migration(migrations.Migration):
                 ('subscriber', fields.ForeignKeyField('core.Subscriber', source_field='subscriber_id', null=True, db_constraint=True, to_field='id', related_name='chats', on_delete=OnDelete.SET_NULL)),
                 ('language', fields.CharEnumField(null=True, description='FA: fa\nID: id\nEN: en', enum_type=Language, max_length=2)),
                 ('unreachable', fields.BooleanField(default=False)),
+                ('opted_out', fields.BooleanField(default=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('last_seen_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('logged_in_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
@@ -246,7 +277,7 @@ class Migration(migrations.Migration):
                 ('order', fields.ForeignKeyField('core.Order', source_field='order_id', null=True, db_constraint=True, to_field='id', related_name='subscriptions', on_delete=OnDelete.CASCADE)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'subscription', 'app': 'core', 'pk_attr': 'id'},
+            options={'table': 'subscription', 'app': 'core', 'indexes': [Index(fields=['subscriber_id', 'ends_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
