@@ -27,6 +27,8 @@ freeradius:
 
 test: $(STAMP) chromium freeradius locales-compile
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check core bot tests
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)

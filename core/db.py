@@ -75,5 +75,6 @@ async def unmigrated_model_changes() -> list[str]:
 
     async with TortoiseContext() as ctx:
         await ctx.init(config=TORTOISE_ORM)
+        assert ctx.apps is not None  # set by init
         writers = await MigrationAutodetector(ctx.apps, TORTOISE_ORM["apps"]).changes()
     return [f"{w.app_label}.{w.name}" for w in writers]

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from core.billing.models import Plan
 
 
 class OutageStage(StrEnum):
@@ -19,7 +23,10 @@ class Outage(Model):
 
     id = fields.IntField(primary_key=True)
     exchange_centre = fields.CharField(max_length=60, null=True)
-    plan = fields.ForeignKeyField("core.Plan", related_name="outages", null=True)
+    plan: fields.ForeignKeyNullableRelation[Plan] = fields.ForeignKeyField(
+        "core.Plan", related_name="outages", null=True
+    )
+    plan_id: int | None
     # What the subscribers are told, per language: {"fa": "...", "id": "...", "en": "..."}
     texts: dict = fields.JSONField(default=dict)
     started_at = fields.DatetimeField()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.expressions import Q
@@ -30,7 +31,8 @@ class Zone:
         the subscriber (``"subscriber__"``)."""
         named = Q(**{f"{path}timezone": self.name})
         if self.is_default:
-            return named | Q(**{f"{path}timezone__isnull": True})
+            unset: dict[str, Any] = {f"{path}timezone__isnull": True}
+            return named | Q(**unset)
         return named
 
     def today(self, now: datetime) -> date:

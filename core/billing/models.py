@@ -6,9 +6,13 @@ Amounts are integers in the currency's minor unit. Traffic is in bytes.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from core.accounts.models import Subscriber
 
 
 class PlanKind(StrEnum):
@@ -71,10 +75,14 @@ class SubscriptionStatus(StrEnum):
 
 class Subscription(Model):
     id = fields.IntField(primary_key=True)
-    subscriber = fields.ForeignKeyField(
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
         "core.Subscriber", related_name="subscriptions", on_delete=fields.CASCADE
     )
-    plan = fields.ForeignKeyField("core.Plan", related_name="subscriptions")
+    subscriber_id: int
+    plan: fields.ForeignKeyRelation[Plan] = fields.ForeignKeyField(
+        "core.Plan", related_name="subscriptions"
+    )
+    plan_id: int
     status = fields.CharEnumField(SubscriptionStatus, max_length=10, db_index=True)
     source = fields.CharEnumField(
         SubscriptionSource, max_length=12, default=SubscriptionSource.ONLINE
@@ -83,7 +91,10 @@ class Subscription(Model):
     ends_at = fields.DatetimeField(db_index=True)
     unlimited = fields.BooleanField(default=False)
     price_paid = fields.BigIntField(default=0)
-    order = fields.ForeignKeyField("core.Order", related_name="subscriptions", null=True)
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
+        "core.Order", related_name="subscriptions", null=True
+    )
+    order_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -106,18 +117,23 @@ class TrafficBucket(Model):
     """Bytes a subscriber may use between two times, remaining traffic is the sum over buckets."""
 
     id = fields.IntField(primary_key=True)
-    subscriber = fields.ForeignKeyField(
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
         "core.Subscriber", related_name="buckets", on_delete=fields.CASCADE
     )
-    subscription = fields.ForeignKeyField(
+    subscriber_id: int
+    subscription: fields.ForeignKeyNullableRelation[Subscription] = fields.ForeignKeyField(
         "core.Subscription", related_name="buckets", null=True, on_delete=fields.CASCADE
     )
+    subscription_id: int | None
     kind = fields.CharEnumField(BucketKind, max_length=12)
     total_bytes = fields.BigIntField()
     used_bytes = fields.BigIntField(default=0)
     valid_from = fields.DatetimeField()
     valid_until = fields.DatetimeField(null=True)
-    order = fields.ForeignKeyField("core.Order", related_name="buckets", null=True)
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
+        "core.Order", related_name="buckets", null=True
+    )
+    order_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -148,11 +164,15 @@ class Order(Model):
 
     id = fields.IntField(primary_key=True)
     tracking_number = fields.IntField(unique=True)
-    subscriber = fields.ForeignKeyField(
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
         "core.Subscriber", related_name="orders", on_delete=fields.CASCADE
     )
+    subscriber_id: int
     kind = fields.CharEnumField(OrderKind, max_length=20)
-    plan = fields.ForeignKeyField("core.Plan", related_name="orders")
+    plan: fields.ForeignKeyRelation[Plan] = fields.ForeignKeyField(
+        "core.Plan", related_name="orders"
+    )
+    plan_id: int
     months = fields.IntField(default=1)
     currency = fields.CharField(max_length=3)
     subtotal = fields.BigIntField()
@@ -187,13 +207,17 @@ class WalletEntry(Model):
     """Append-only ledger of the panel credit, the balance is the sum of amounts."""
 
     id = fields.IntField(primary_key=True)
-    subscriber = fields.ForeignKeyField(
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
         "core.Subscriber", related_name="wallet_entries", on_delete=fields.CASCADE
     )
+    subscriber_id: int
     amount = fields.BigIntField()
     currency = fields.CharField(max_length=3)
     kind = fields.CharEnumField(WalletEntryKind, max_length=20)
-    order = fields.ForeignKeyField("core.Order", related_name="wallet_entries", null=True)
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
+        "core.Order", related_name="wallet_entries", null=True
+    )
+    order_id: int | None
     note = fields.CharField(max_length=200, default="")
     created_at = fields.DatetimeField()
 
@@ -205,9 +229,10 @@ class WalletEntry(Model):
 
 class FreeChargeGrant(Model):
     id = fields.IntField(primary_key=True)
-    subscriber = fields.ForeignKeyField(
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
         "core.Subscriber", related_name="free_charges", on_delete=fields.CASCADE
     )
+    subscriber_id: int
     # The subscriber's free_charge_generation when granted: once per generation, ever.
     generation = fields.IntField(default=0)
     days = fields.IntField()
@@ -222,9 +247,10 @@ class FreeChargeGrant(Model):
 
 class UsageSession(Model):
     id = fields.IntField(primary_key=True)
-    subscriber = fields.ForeignKeyField(
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
         "core.Subscriber", related_name="usage_sessions", on_delete=fields.CASCADE
     )
+    subscriber_id: int
     # The accounting session's id (RADIUS Acct-Unique-Session-Id), so a re-sync updates in place.
     session_key = fields.CharField(max_length=64, unique=True)
     started_at = fields.DatetimeField()
@@ -241,10 +267,14 @@ class UsageSession(Model):
 
 class CampaignCharge(Model):
     id = fields.IntField(primary_key=True)
-    subscriber = fields.ForeignKeyField(
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
         "core.Subscriber", related_name="campaign_charges", on_delete=fields.CASCADE
     )
-    plan = fields.ForeignKeyField("core.Plan", related_name="campaign_charges")
+    subscriber_id: int
+    plan: fields.ForeignKeyRelation[Plan] = fields.ForeignKeyField(
+        "core.Plan", related_name="campaign_charges"
+    )
+    plan_id: int
     # "2026-11": one charge per subscriber, plan and month.
     period = fields.CharField(max_length=7)
     megabytes = fields.BigIntField()
@@ -260,17 +290,24 @@ class Bill(Model):
     """Bill history: one row a billed period (prepaid purchases and postpaid periods)."""
 
     id = fields.IntField(primary_key=True)
-    subscriber = fields.ForeignKeyField(
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
         "core.Subscriber", related_name="bills", on_delete=fields.CASCADE
     )
-    plan = fields.ForeignKeyField("core.Plan", related_name="bills")
+    subscriber_id: int
+    plan: fields.ForeignKeyRelation[Plan] = fields.ForeignKeyField(
+        "core.Plan", related_name="bills"
+    )
+    plan_id: int
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
     days = fields.IntField()
     amount = fields.BigIntField()
     currency = fields.CharField(max_length=3)
     note = fields.CharField(max_length=200, default="")
-    order = fields.ForeignKeyField("core.Order", related_name="bills", null=True)
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
+        "core.Order", related_name="bills", null=True
+    )
+    order_id: int | None
 
     class Meta:
         table = "bill"

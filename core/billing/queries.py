@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from core.accounts.models import LineStatus, Subscriber
@@ -472,7 +472,7 @@ class BillingQueries:
             created_at=order.created_at,
             paid_at=order.paid_at,
             applied_at=order.applied_at,
-            refunded=sum(int(a) for a in refunded),
+            refunded=sum(cast(int, a) for a in refunded),
         )
 
     async def catalogue(self, kind: PlanKind | OrderKind, currency: str) -> list[PlanInfo]:

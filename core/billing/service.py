@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from ipaddress import IPv4Network
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -940,7 +940,7 @@ class Billing:
         values = await Subscriber.filter(id=subscriber_id).values_list(
             "free_charge_generation", flat=True
         )
-        return int(values[0])
+        return cast(int, values[0])
 
     # ------------------------------------------------------------------ usage
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from tortoise.functions import Sum
 
@@ -115,4 +116,4 @@ async def wallet_held(subscriber_id: int, *, exclude_order_id: int | None = None
     if exclude_order_id is not None:
         query = query.exclude(id=exclude_order_id)
     amounts = await query.values_list("wallet_used", flat=True)
-    return sum(int(a) for a in amounts)
+    return sum(cast(int, a) for a in amounts)

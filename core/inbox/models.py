@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from core.accounts.models import Subscriber
+    from core.billing.models import Plan
 
 
 class InboxMessage(Model):
     """A notification that was sent: when, on which channel, to which address, and why."""
 
     id = fields.IntField(primary_key=True)
-    subscriber = fields.ForeignKeyField(
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
         "core.Subscriber", related_name="inbox", on_delete=fields.CASCADE
     )
+    subscriber_id: int
     kind = fields.CharField(max_length=40)
     params: dict = fields.JSONField(default=dict)
     channel = fields.CharField(max_length=16)
@@ -30,9 +37,10 @@ class OutboxMessage(Model):
     and sent after commit: a crash after commit still sends it, one before commit sends nothing."""
 
     id = fields.IntField(primary_key=True)
-    subscriber = fields.ForeignKeyField(
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
         "core.Subscriber", related_name="outbox", on_delete=fields.CASCADE
     )
+    subscriber_id: int
     kind = fields.CharField(max_length=40)
     params: dict = fields.JSONField(default=dict)
     # Makes an event produce at most one message (e.g. "order_applied:469627").
@@ -55,7 +63,10 @@ class Announcement(Model):
     id = fields.IntField(primary_key=True)
     # Text per language: {"fa": "...", "id": "...", "en": "..."}
     texts: dict = fields.JSONField(default=dict)
-    plan = fields.ForeignKeyField("core.Plan", related_name="announcements", null=True)
+    plan: fields.ForeignKeyNullableRelation[Plan] = fields.ForeignKeyField(
+        "core.Plan", related_name="announcements", null=True
+    )
+    plan_id: int | None
     exchange_centre = fields.CharField(max_length=60, null=True)
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField(null=True)

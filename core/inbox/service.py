@@ -7,6 +7,7 @@ each message sent in the subscriber's inbox with where it went.
 
 from __future__ import annotations
 
+import builtins
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -83,7 +84,8 @@ class Inbox:
     ) -> list[queries.InboxRow]:
         return await queries.inbox(subscriber_id, limit=limit, offset=offset)
 
-    async def announcements_for(self, subscriber_id: int) -> list[Announcement]:
+    # ``builtins``: inside this class ``list`` names the method above.
+    async def announcements_for(self, subscriber_id: int) -> builtins.list[Announcement]:
         return await queries.announcements_for(subscriber_id, self.clock.now())
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from core.accounts.models import Subscriber
 
 
 class Department(StrEnum):
@@ -47,9 +51,10 @@ class AuthorKind(StrEnum):
 class Ticket(Model):
     id = fields.IntField(primary_key=True)
     number = fields.IntField(unique=True)
-    subscriber = fields.ForeignKeyField(
+    subscriber: fields.ForeignKeyNullableRelation[Subscriber] = fields.ForeignKeyField(
         "core.Subscriber", related_name="tickets", null=True, on_delete=fields.CASCADE
     )
+    subscriber_id: int | None
     kind = fields.CharEnumField(TicketKind, max_length=16, default=TicketKind.SUPPORT)
     department = fields.CharEnumField(Department, max_length=10)
     priority = fields.CharEnumField(Priority, max_length=10, default=Priority.MEDIUM)
@@ -77,9 +82,10 @@ class Ticket(Model):
 
 class TicketMessage(Model):
     id = fields.IntField(primary_key=True)
-    ticket = fields.ForeignKeyField(
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
         "core.Ticket", related_name="messages", on_delete=fields.CASCADE
     )
+    ticket_id: int
     author_kind = fields.CharEnumField(AuthorKind, max_length=10)
     author_name = fields.CharField(max_length=120, default="")
     body = fields.TextField()
@@ -94,9 +100,10 @@ class TicketMessage(Model):
 
 class TicketAttachment(Model):
     id = fields.IntField(primary_key=True)
-    message = fields.ForeignKeyField(
+    message: fields.ForeignKeyRelation[TicketMessage] = fields.ForeignKeyField(
         "core.TicketMessage", related_name="attachments", on_delete=fields.CASCADE
     )
+    message_id: int
     file_key = fields.CharField(max_length=255)
     filename = fields.CharField(max_length=255)
     content_type = fields.CharField(max_length=100)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -102,7 +102,7 @@ def _text(value: str | None, *, field: str, max_length: int) -> str:
     return text
 
 
-def _enum(enum: type[Department] | type[Priority], value: object, field: str):
+def _enum(enum: type[Department] | type[Priority], value: Any, field: str):
     try:
         return enum(value)
     except ValueError:
