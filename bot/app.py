@@ -19,6 +19,7 @@ from bot.handlers import payments, payments_providers, telegram, twilio_common, 
 from bot.notify import ChannelNotifier
 from bot.observability import web as observability
 from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
+from core.billing.gateways.sandbox import SANDBOX
 from core.db import close_database, open_database
 from core.inbox.service import OutboxRelay
 
@@ -83,7 +84,8 @@ def init_app(
         [telegram.setup(app, settings, app[ENGINE], store)] if settings.telegram_token else []
     )
     webchat.setup(app, ENGINE, HUB)
-    payments.setup(app, SERVICES, app[RELAY_WAKE].set)
+    if SANDBOX in services.billing.gateways:  # the demo's pay page: never beside real money
+        payments.setup(app, SERVICES, app[RELAY_WAKE].set)
     payments_providers.setup(app, SERVICES, services, settings, store, app[RELAY_WAKE].set)
     observability.setup(app, metrics, settings.redis_url)
     admin_api.setup(app, services)

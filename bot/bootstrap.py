@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.adapters.demo_sms import DemoSmsOutbox
 from bot.adapters.files import DiskFileStore
 from bot.adapters.payments_gateways import configured_gateways
-from bot.adapters.sms_log import LoggingSmsSender
 from bot.adapters.twilio_messages import TwilioSmsSender
 from bot.config import BotSettings
 from bot.dialogs.engine import Engine
@@ -45,7 +45,11 @@ def build_services(
     clock = clock or SystemClock()
     files = files or DiskFileStore(settings.files_dir)
     if sms is None:
-        sms = TwilioSmsSender(settings) if settings.twilio_configured else LoggingSmsSender()
+        sms = (
+            TwilioSmsSender(settings)
+            if settings.twilio_configured
+            else DemoSmsOutbox(settings.demo_sms_file)
+        )
     if gateways is None:
         # The sandbox, and each real provider whose keys are set.
         gateways = configured_gateways(settings, clock)

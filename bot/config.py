@@ -27,6 +27,8 @@ class BotSettings(Settings):
     redis_prefix: str = "ispbot:"
     # Show rial amounts in toman (rials / 10) to Persian readers, as Iranians usually speak.
     money_in_toman: bool = False
+    # With no SMS provider configured (the demo), SMS are written to this file instead.
+    demo_sms_file: str = "var/demo-sms.txt"
     # Where the web server listens, and the address people's browsers reach it by (payment
     # links and the web chat). Behind a proxy, set ISPBOT_PUBLIC_URL to the outside address.
     host: str = "127.0.0.1"
@@ -52,12 +54,22 @@ class BotSettings(Settings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None
     telegram_polling: bool = False
+    # Updates the webhook handles at once in this process; beyond that it answers 503 and
+    # Telegram delivers again later, so the turns it takes stay fast when it is overloaded
+    # (a turn waits for about this many turns' CPU time: 16 keeps that well under a second).
+    telegram_max_turns_in_flight: int = Field(default=16, ge=1)
     # Telegram's published limits for sending: about 30 messages a second overall, one a
     # second in a chat (short bursts pass), 20 a minute in a group.
     telegram_messages_per_second: float = Field(default=30, gt=0)
     telegram_chat_messages_per_second: float = Field(default=1, gt=0)
     telegram_chat_burst: int = Field(default=3, ge=1)
     telegram_group_messages_per_minute: float = Field(default=20, gt=0)
+    # Agent hand-off: the forum supergroup (its chat id, negative) where each ticket gets a
+    # topic, and who may act there: these Telegram user ids, and the group's administrators.
+    # Only the billing agents may give a free charge or extend a service from a topic.
+    agent_chat_id: int | None = None
+    agent_user_ids: tuple[int, ...] = ()
+    agent_billing_user_ids: tuple[int, ...] = ()
     # Twilio's sending rate per sender (messages a second, WhatsApp and SMS each): 1 for a
     # long code, more for a short code or a higher WhatsApp tier. The workers share it.
     twilio_messages_per_second: float = Field(default=1, gt=0)

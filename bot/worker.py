@@ -1,6 +1,6 @@
 """`ispbot worker`: the scheduled jobs and the sending, on arq (a job queue in Redis).
 
-Two jobs, run by as many workers as you start:
+The jobs, run by as many workers as you start:
 
 - ``sweep_alerts`` every minute: every alert due now (10:30 in each subscriber's zone, low
   traffic, free charges ending, rejected documents) written to the outbox. arq runs each cron
@@ -10,6 +10,9 @@ Two jobs, run by as many workers as you start:
   through the channels, paced per channel by a token bucket in Redis shared by all workers.
   Each message is claimed by a compare-and-swap before it is sent, so workers relaying at once
   share the messages and never send one twice; a full batch asks another worker to help.
+- the domain's upkeep: services that end or start (every 5 minutes), lines cut after the
+  document grace (twice an hour), the month's campaign traffic (hourly; once per month by its
+  key) and old login counters purged (hourly).
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from arq.connections import RedisSettings
 from arq.worker import Worker
 from redis.asyncio import Redis
 
+from bot.bootstrap import build_services
 from bot.config import BotSettings
 from bot.notify import ChannelNotifier, ChannelSender
 from bot.pacing import RedisPacer
 from core.alerts.sweep import AlertSweep
+from core.billing.periods import month_period
 from core.clock import SystemClock
 from core.db import close_database, open_database
 from core.inbox.service import OutboxRelay
@@ -61,6 +66,37 @@ async def relay_outbox(ctx: dict[str, Any]) -> int:
     if delivered >= RELAY_BATCH:
         await ctx["redis"].enqueue_job("relay_outbox", _queue_name=ctx["queue_name"])
     return delivered
+
+
+async def end_expired_services(ctx: dict[str, Any]) -> int:
+    """Services bought ahead start, finished ones end, lines left without one go to the
+    collection list."""
+    return await ctx["services"].billing.end_expired_subscriptions()
+
+
+async def cut_lines_after_document_grace(ctx: dict[str, Any]) -> int:
+    return await ctx["services"].accounts.enforce_document_grace()
+
+
+async def charge_campaigns(ctx: dict[str, Any]) -> int:
+    """This month's campaign traffic; keyed by (subscriber, plan, month), so every run after
+    the first in a month adds nothing."""
+    settings: BotSettings = ctx["settings"]
+    period = month_period(ctx["clock"].now(), settings.zone)
+    return await ctx["services"].billing.run_campaign_charges(period)
+
+
+async def purge_login_counters(ctx: dict[str, Any]) -> int:
+    return await ctx["services"].accounts.purge_throttles()
+
+
+# The domain's periodic jobs: each safe to run again or on two workers at once.
+MAINTENANCE_JOBS = (
+    end_expired_services,
+    cut_lines_after_document_grace,
+    charge_campaigns,
+    purge_login_counters,
+)
 
 
 def channel_senders(settings: BotSettings, clock: Clock) -> tuple[list[ChannelSender], list[Any]]:
@@ -116,6 +152,7 @@ def build_worker(
             pacing_redis=redis,
             notifier=notifier,
             relay=OutboxRelay(clock, notifier),
+            services=build_services(settings, clock=clock),
             to_close=to_close,
         )
 
@@ -127,8 +164,12 @@ def build_worker(
             await close_database()
 
     return Worker(
-        functions=[sweep_alerts, relay_outbox],
+        functions=[sweep_alerts, relay_outbox, *MAINTENANCE_JOBS],
         cron_jobs=[
+            cron(end_expired_services, minute=set(range(0, 60, 5)), second=30, timeout=600),
+            cron(cut_lines_after_document_grace, minute={7, 37}, second=30, timeout=600),
+            cron(charge_campaigns, minute=13, second=30, timeout=1800),
+            cron(purge_login_counters, minute=43, second=30, timeout=600),
             cron(sweep_alerts, second=0, timeout=300),
             cron(
                 relay_outbox,

@@ -70,8 +70,17 @@ class Settings(BaseSettings):
     # `ispbot payments reconcile` asks the providers about pending orders older than this.
     reconcile_after_minutes: int = Field(default=10, ge=1)
     # Pay every order through this gateway (e.g. "sandbox"); unset: chosen by currency (IRR →
-    # zarinpal, IDR → midtrans, others → stripe) among those configured, else the sandbox.
+    # zarinpal, IDR → midtrans, others → stripe). The sandbox (the demo's pay page, which takes
+    # no money) is used only when no real provider is configured, or when named here.
     payment_gateway: str | None = None
+
+    # Agent hand-off: the support agents' working hours in the ISP's zone, as "HH:MM-HH:MM"
+    # (unset: always open), and the days they work (mon..sun). Outside them a subscriber who
+    # asks for an agent is told when to expect an answer; the message is kept on the ticket.
+    office_hours: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    office_days: tuple[str, ...] = ("sat", "sun", "mon", "tue", "wed", "thu")
+    # A live hand-off ends after this long without a message from the agent or the subscriber.
+    agent_idle_minutes: int = Field(default=15, ge=1)
 
     @field_validator("timezone")
     @classmethod

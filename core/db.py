@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "core.inbox.models",
     "core.alerts.models",
     "core.admin.models",
+    "core.handoff.models",
 ]
 
 

@@ -81,6 +81,12 @@ class FakeBotApi:
         self._called = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        # Forum topics made by createForumTopic: thread id -> name (editForumTopic renames).
+        self.topics: dict[int, str] = {}
+        self.closed_topics: set[int] = set()
+        self._thread_ids = itertools.count(70)
+        # getChatMember's status per (chat id, user id); "member" for anyone not listed.
+        self.members: dict[tuple[int, int], str] = {}
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -153,6 +159,14 @@ class FakeBotApi:
             and (chat_id is None or c.chat_id == chat_id)
         ]
 
+    def in_topic(self, chat_id: int, thread_id: int) -> list[str]:
+        """What was shown in one forum topic (texts and captions)."""
+        return [
+            c.params.get("text") or c.params.get("caption") or ""
+            for c in self.sent(chat_id)
+            if str(c.params.get("message_thread_id")) == str(thread_id)
+        ]
+
     def texts(self, chat_id: int | None = None) -> list[str]:
         return [c.params.get("text") or c.params.get("caption") or "" for c in self.sent(chat_id)]
 
@@ -219,6 +233,10 @@ class FakeBotApi:
 
     def _message(self, call: Call, **content: Any) -> dict[str, Any]:
         chat_id = int(call.params["chat_id"])
+        if call.params.get("message_thread_id") is not None:
+            content.update(
+                message_thread_id=int(call.params["message_thread_id"]), is_topic_message=True
+            )
         return {
             "message_id": next(self._message_ids),
             "date": 1764000000,
@@ -251,6 +269,51 @@ class FakeBotApi:
         message = self._message(call, text="")
         message["message_id"] = int(call.params["message_id"])
         return message
+
+    async def _api_createForumTopic(self, call: Call) -> dict[str, Any]:
+        thread_id = next(self._thread_ids)
+        self.topics[thread_id] = call.params["name"]
+        return {"message_thread_id": thread_id, "name": call.params["name"], "icon_color": 0}
+
+    async def _api_editForumTopic(self, call: Call) -> bool | web.Response:
+        thread_id = int(call.params["message_thread_id"])
+        if thread_id not in self.topics:
+            return _error(400, "Bad Request: TOPIC_ID_INVALID")
+        if call.params.get("name"):
+            self.topics[thread_id] = call.params["name"]
+        return True
+
+    async def _api_closeForumTopic(self, call: Call) -> bool:
+        self.closed_topics.add(int(call.params["message_thread_id"]))
+        return True
+
+    async def _api_reopenForumTopic(self, call: Call) -> bool:
+        self.closed_topics.discard(int(call.params["message_thread_id"]))
+        return True
+
+    async def _api_getChatMember(self, call: Call) -> dict[str, Any]:
+        user_id = int(call.params["user_id"])
+        status = self.members.get((int(call.params["chat_id"]), user_id), "member")
+        member: dict[str, Any] = {"status": status, "user": user(user_id)}
+        if status == "administrator":
+            member.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+                can_send_welcome_messages=False,
+            )
+        elif status == "creator":
+            member.update(is_anonymous=False)
+        return member
 
     async def _api_answerCallbackQuery(self, _call: Call) -> bool:
         return True
@@ -356,6 +419,24 @@ def message_update(
     return {
         "update_id": update_id if update_id is not None else next_update_id(),
         "message": _message(user_id, language_code, text=text),
+    }
+
+
+def topic_message_update(
+    chat_id: int, thread_id: int, user_id: int, text: str, *, first_name: str = "Reza"
+) -> dict[str, Any]:
+    """A message in a forum topic of a supergroup, as an agent writes it."""
+    return {
+        "update_id": next_update_id(),
+        "message": {
+            "message_id": next(_message_ids),
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
+            "date": 1764000000,
+            "chat": {"id": chat_id, "type": "supergroup", "title": "Support", "is_forum": True},
+            "from": user(user_id, "en", first_name=first_name),
+            "text": text,
+        },
     }
 
 

@@ -1,5 +1,6 @@
-"""The payment gateways this process uses: the sandbox always, and each real provider whose
-keys are set (bot/config.py). Which one takes an order: core.billing.gateways.select."""
+"""The payment gateways this process uses: each real provider whose keys are set
+(bot/config.py), or the demo's sandbox when none is (or when ISPBOT_PAYMENT_GATEWAY names it).
+Which one takes an order: core.billing.gateways.select."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from bot.adapters.payments_midtrans import MidtransGateway
 from bot.adapters.payments_stripe import StripeGateway
 from bot.adapters.payments_zarinpal import ZarinPalGateway
 from bot.config import BotSettings
-from core.billing.gateways.sandbox import SandboxGateway
+from core.billing.gateways.sandbox import SANDBOX, SandboxGateway
 from core.ports import Clock, PaymentGateway
 
 
 def configured_gateways(settings: BotSettings, clock: Clock) -> dict[str, PaymentGateway]:
     base = settings.base_url
-    sandbox = SandboxGateway(base)
-    gateways: dict[str, PaymentGateway] = {sandbox.name: sandbox}
+    gateways: dict[str, PaymentGateway] = {}
     if settings.zarinpal_merchant_id is not None:
         api = settings.zarinpal_api_base or (
             payments_zarinpal.SANDBOX if settings.zarinpal_sandbox else payments_zarinpal.PRODUCTION
@@ -47,4 +47,8 @@ def configured_gateways(settings: BotSettings, clock: Clock) -> dict[str, Paymen
             lambda: clock.now().timestamp(),
         )
         gateways[st.name] = st
+    # The sandbox's pay page applies an order without taking money: never beside a real
+    # provider unless asked for by name.
+    if not gateways or settings.payment_gateway == SANDBOX:
+        gateways[SANDBOX] = SandboxGateway(base)
     return gateways

@@ -9,7 +9,7 @@ cannot show buttons.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -35,6 +35,9 @@ class Engine:
         self.services = services
         self.store = store
         self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
+        # Hooks that may take a turn before the dialogs do (a live hand-off to an agent): the
+        # first to return an Outcome answers the turn, under the chat's lock.
+        self.interceptors: list[Callable[[Turn], Awaitable[Outcome | None]]] = []
 
     async def handle(self, turn: Turn) -> Outcome:
         chat = ChatKey(turn.channel, turn.chat_id)
@@ -44,6 +47,10 @@ class Engine:
             return Outcome()  # the platform delivered this message again: answered already
         try:
             async with self.store.lock(chat):
+                for intercept in self.interceptors:
+                    taken = await intercept(turn)
+                    if taken is not None:
+                        return taken
                 state = await self.store.load(chat) or {}
                 ctx = await self._context(turn, state)
                 await self._run(ctx)
@@ -131,6 +138,15 @@ class Engine:
         if flow is None:  # a flow that a newer version removed
             self._reset(ctx.state)
             await self.finish(ctx, None)
+            return
+        pressed = ctx.turn.choice
+        offered = ctx.state.get("options") or []
+        if pressed and offered and pressed not in offered:
+            # A button of an older message, or an id the client made up: answer the question
+            # asked now, never act on what was not offered.
+            await ctx.refuse(
+                ctx._("That choice is no longer available. Please use the latest one.")
+            )
             return
         try:
             await flow.reader(ctx.state["step"])(ctx)

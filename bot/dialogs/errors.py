@@ -77,6 +77,10 @@ MESSAGES: dict[str, str] = {
     "static_ip_pool_exhausted": N_(
         "No static IP is free at the moment. Please open a ticket and we will arrange one."
     ),
+    "unknown_gateway": N_(
+        "Online payment is not available for your account yet. Nothing was charged. Please "
+        "open a ticket and we will help you pay."
+    ),
     "payment_unavailable": N_(
         "The payment service cannot be reached right now. Nothing was charged. Please try again "
         "in a few minutes."

@@ -18,15 +18,11 @@ from bot.observability.redaction import MASK, redact
 # aiosqlite repeats tortoise's SQL lines from its worker thread, where the request's context
 # (and so the values to mask) is unknown: its debug lines are dropped.
 _QUIET_LOGGERS = {"aiosqlite": logging.INFO}
-# An SMS may carry a new password: its body is never written, only that it went.
-_SMS_LOGGER = "ispbot.sms"
 
 
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name == _SMS_LOGGER:
-            message = f"SMS sent, body {MASK}"
-        elif _is_sql_with_values(record):
+        if _is_sql_with_values(record):
             # The values of a statement are subscribers' data (new passwords among them): the
             # statement is logged, its values are not.
             query, values = record.args  # type: ignore[misc]

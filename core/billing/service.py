@@ -88,6 +88,10 @@ CAMPAIGN_SKIPPED_LINE_CLOSED = "skipped_line_closed"
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+# An agent's /extend gives at most this many days at once.
+MAX_EXTEND_DAYS = 31
+
+
 @dataclass(frozen=True, slots=True)
 class _Prepared:
     subscriber: Subscriber
@@ -914,9 +918,16 @@ class Billing:
                 source=SubscriptionSource.FREE_CHARGE,
                 starts_at=start,
                 ends_at=window_end,
-                unlimited=False,
+                # An unlimited plan's days ran out: its two free days are unlimited too.
+                unlimited=last.unlimited and not traffic_out,
                 price_paid=0,
             )
+            if st.current is not None and not traffic_out:
+                # Taken on the service's last day with traffic left: that traffic must last
+                # into the free days, or they would be days without a byte to connect with.
+                await TrafficBucket.filter(
+                    subscription_id=st.current.id, valid_until=st.current.ends_at
+                ).update(valid_until=window_end)
         if megabytes:
             await TrafficBucket.create(
                 subscriber_id=subscriber_id,
@@ -928,6 +939,29 @@ class Billing:
             )
         await _reopen_line(subscriber_id, now, "free_charge")
         return grant
+
+    async def extend_service(self, subscriber_id: int, days: int) -> Subscription:
+        """An agent adds days to the service in force (a goodwill gesture after an outage); its
+        traffic stays valid as long, and services bought ahead move back by as much.
+
+        Errors: invalid_days {days, max}, subscriber_not_found, no_service_in_force."""
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_EXTEND_DAYS:
+            raise InvalidInput("invalid_days", days=days, max=MAX_EXTEND_DAYS)
+        now = self.clock.now()
+        async with in_transaction():
+            await _lock_subscriber(subscriber_id)
+            current = (await state.service_state(subscriber_id, now)).current
+            if current is None:
+                raise DomainError("no_service_in_force", subscriber_id=subscriber_id)
+            old_end = current.ends_at
+            new_end = old_end + timedelta(days=days)
+            await Subscription.filter(id=current.id).update(ends_at=new_end)
+            await TrafficBucket.filter(subscription_id=current.id, valid_until=old_end).update(
+                valid_until=new_end
+            )
+            await self._rechain_reserved(subscriber_id, new_end, now)
+        await current.refresh_from_db()
+        return current
 
     async def reset_free_charge(self, subscriber_id: int) -> int:
         """An operator lets the subscriber take the free charge once more; returns the new

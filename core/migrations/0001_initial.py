@@ -318,6 +318,22 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='LiveSession',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('ticket', fields.ForeignKeyField('core.Ticket', source_field='ticket_id', db_constraint=True, to_field='id', related_name='live_sessions', on_delete=OnDelete.CASCADE)),
+                ('channel', fields.CharField(max_length=16)),
+                ('chat_external_id', fields.CharField(max_length=128)),
+                ('agent_name', fields.CharField(max_length=120)),
+                ('started_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('last_activity_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('ended_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('end_reason', fields.CharField(null=True, max_length=16)),
+            ],
+            options={'table': 'handoff_live_session', 'app': 'core', 'indexes': [Index(fields=['channel', 'chat_external_id'])], 'pk_attr': 'id', 'table_description': "An agent holds the conversation: the subscriber's messages in that chat go to the ticket"},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='TicketMessage',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -342,6 +358,23 @@ class Migration(migrations.Migration):
                 ('size', fields.IntField()),
             ],
             options={'table': 'ticket_attachment', 'app': 'core', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TicketTopic',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('ticket', fields.OneToOneField('core.Ticket', source_field='ticket_id', db_constraint=True, to_field='id', related_name='topic', on_delete=OnDelete.CASCADE)),
+                ('group_chat_id', fields.BigIntField()),
+                ('thread_id', fields.BigIntField(null=True)),
+                ('mirrored_message_id', fields.IntField(default=0)),
+                ('topic_closed', fields.BooleanField(default=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('attempts', fields.IntField(default=0)),
+                ('next_attempt_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('last_error', fields.CharField(null=True, max_length=200)),
+            ],
+            options={'table': 'handoff_ticket_topic', 'app': 'core', 'pk_attr': 'id', 'table_description': "The agents' group topic of one ticket. The row is written before the topic exists (a"},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -138,3 +138,43 @@ async def test_a_worker_built_from_settings_sends_through_telegram_and_falls_bac
     (by_telegram,) = [who for who in (reachable, blocked) if (who.id, "telegram") in inbox]
     assert twilio.to(by_sms.mobile, "sms")
     assert telegram_chats == {7001 if by_telegram is reachable else 7002}
+
+
+async def test_the_worker_runs_the_domains_upkeep_jobs(pg, postgres_url):
+    """A service that ran out goes to the collection list, a campaign month is charged, and
+    login counters with nothing to remember are purged: by the worker, not by hand."""
+    from bot.worker import MAINTENANCE_JOBS, build_worker
+    from core.accounts.models import LineStatus, Subscriber, Throttle
+
+    clock = FixedClock(b.local(TEHRAN, 2026, 11, 24, 10, 30))
+    lapsed = await b.subscriber(mobile="+989120000009")
+    await b.service(lapsed, b.local(TEHRAN, 2026, 11, 23, 18, 0))  # ended yesterday
+    await Throttle.create(key="login:unknown:nobody")  # an empty counter
+    prefix = f"test-worker-{secrets.token_hex(4)}:"
+    settings = BotSettings(
+        _env_file=None, database_url=postgres_url, redis_url=REDIS_TEST_URL, redis_prefix=prefix
+    )
+    worker = build_worker(
+        settings,
+        clock=clock,
+        senders=[],
+        manage_database=False,
+        burst=True,
+        handle_signals=False,
+    )
+    pool = await create_pool(RedisSettings.from_dsn(REDIS_TEST_URL))
+    try:
+        for job in MAINTENANCE_JOBS:
+            await pool.enqueue_job(job.__name__, _queue_name=f"{prefix}jobs")
+        await worker.main()
+    finally:
+        await worker.close()
+        await pool.aclose()
+        redis = Redis.from_url(REDIS_TEST_URL)
+        keys = [key async for key in redis.scan_iter(f"{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+
+    assert (await Subscriber.get(id=lapsed.id)).line_status == LineStatus.IN_COLLECTION_LIST
+    assert not await Throttle.filter(key="login:unknown:nobody").exists()

@@ -100,7 +100,7 @@ async def test_both_ran_out_gives_two_days_and_100_mb_and_reopens_the_line(
     assert (change.status, change.reason) == (LineStatus.IN_OPERATION, "free_charge")
 
 
-async def test_only_days_ran_out_gives_two_days_after_the_service_and_no_traffic(
+async def test_only_days_ran_out_gives_two_days_after_the_service_with_its_traffic_left(
     db, billing, queries, clock
 ):
     await make_plans()
@@ -121,6 +121,11 @@ async def test_only_days_ran_out_gives_two_days_after_the_service_and_no_traffic
         sub.ends_at + timedelta(days=2),
     )
     assert await TrafficBucket.filter(kind=BucketKind.FREE_CHARGE).count() == 0
+    # Inside the free days the traffic left of the service still serves to connect and pay.
+    clock.advance(timedelta(hours=6))
+    status = await queries.service_status(kamal.id)
+    assert status.on_free_charge and status.remaining_days == 2
+    assert status.remaining_bytes == mb_to_bytes(5 * 1024)
 
 
 async def test_only_traffic_ran_out_gives_100_mb_until_the_service_ends(
@@ -248,3 +253,23 @@ async def test_the_offer_tells_beforehand_what_taking_the_free_charge_would_do(
     await billing.grant_service(fresh.id, "std-1m")
     offer = await queries.free_charge_offer(fresh.id)
     assert (offer.reason, offer.remaining_days) == ("service_remaining", 30)
+
+
+async def test_an_unlimited_service_on_its_last_day_gets_two_unlimited_days(
+    db, billing, queries, clock
+):
+    await make_plans()
+    kamal = await make_subscriber()
+    # Ends at 15:30 today: 0 days left.
+    await billing.grant_service(
+        kamal.id, "unlimited", starts_at=clock.now() - timedelta(days=30) + timedelta(hours=5)
+    )
+    assert (await queries.service_status(kamal.id)).remaining_days == 0
+
+    grant = await billing.take_free_charge(kamal.id)
+
+    assert (grant.days, grant.megabytes) == (2, 0)
+    clock.advance(timedelta(hours=6))
+    status = await queries.service_status(kamal.id)
+    assert status.on_free_charge and status.remaining_days == 2
+    assert status.remaining_bytes is None  # unlimited, as the plan was

@@ -133,6 +133,8 @@ def test_zarinpal_takes_rials_only():
         ("IRR", {"sandbox", "stripe"}, None, "sandbox"),
         ("IRR", {"sandbox", "zarinpal"}, "sandbox", "sandbox"),
         ("IRR", {"sandbox"}, "zarinpal", "zarinpal"),
+        # A real provider configured for rials only: rupiah are refused, not paid in the sandbox.
+        ("IDR", {"zarinpal"}, None, "midtrans"),
     ],
 )
 def test_the_gateway_follows_the_setting_then_the_currency(currency, available, forced, chosen):

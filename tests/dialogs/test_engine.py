@@ -165,3 +165,21 @@ async def test_a_turn_that_cannot_reach_its_state_gets_an_apology_not_a_trace(se
     [reply] = outcome.replies
     assert reply.language == "fa"
     assert "ConnectionError" not in reply.text and reply.text
+
+
+async def test_a_button_that_was_not_offered_is_refused_and_the_question_asked_again(
+    engine, bot_settings
+):
+    from core.tickets.models import Ticket
+
+    await make_subscriber(bot_settings)
+    chat = ChatClient(engine)
+    await chat.log_in("5120001", "Secret-2468")
+    await chat.send(choice="flow:tickets")
+    await chat.press("New ticket")
+    await chat.send(choice="dept:nonsense")  # an id the client made up
+    assert "no longer available" in chat.text
+    assert "Which team" in chat.text
+    await chat.press("Technical")
+    assert "How urgent" in chat.text
+    assert await Ticket.all().count() == 0

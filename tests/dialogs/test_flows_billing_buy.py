@@ -213,7 +213,8 @@ async def test_wrong_answers_at_each_step_are_explained_and_asked_again(
     await chat.send("the big one")
     assert "Please choose one of the plans below." in chat.text
     await chat.send(choice="plan:old")  # a button of a plan no longer sold
-    assert "Please choose one of the plans below." in chat.text
+    assert "That choice is no longer available." in chat.text
+    assert "Which traffic pack would you like?" in chat.text
     await chat.press("5 GB pack")
     await chat.send("yes please")
     assert "Please choose Confirm to go on, or Cancel." in chat.text

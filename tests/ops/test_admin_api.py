@@ -44,6 +44,15 @@ async def test_every_call_needs_a_live_token_and_the_document_is_public(client, 
     assert "post" in document["paths"]["/api/v1/outages"]
 
 
+async def test_a_path_parameter_named_like_the_document_still_needs_a_token(client):
+    for method, path in (
+        ("DELETE", "/api/v1/subscribers/2188001234/chats/web/openapi.json"),
+        ("PATCH", "/api/v1/plans/openapi.json"),
+    ):
+        response = await client.request(method, path, json={})
+        assert response.status == 401, (method, path, response.status)
+
+
 async def test_tokens_are_stored_only_as_hashes(services, token):
     from core.admin.models import AdminToken
 

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.adapters.sms_log import LoggingSmsSender
+from bot.adapters.demo_sms import DemoSmsOutbox
 from bot.app import init_app
 from bot.bootstrap import build_services
 from bot.dialogs.state import MemoryStateStore
@@ -54,10 +54,11 @@ def test_values_bound_to_the_request_are_masked_only_while_it_runs():
     assert redact("got hunter22") == "got hunter22"
 
 
-class _LoggedSms(LoggingSmsSender):
-    """The demo's SMS adapter (it logs), remembering the text so the test knows the password."""
+class _LoggedSms(DemoSmsOutbox):
+    """The demo's SMS adapter, remembering the text so the test knows the password."""
 
-    def __init__(self) -> None:
+    def __init__(self, path) -> None:
+        super().__init__(path)
         self.sent: list[tuple[str, str]] = []
 
     async def send_sms(self, to: str, text: str) -> None:
@@ -98,9 +99,9 @@ def captured_log():
 
 
 async def test_a_full_web_chat_conversation_logs_no_secret_or_personal_data(
-    sqlite_db, bot_settings, clock, captured_log
+    sqlite_db, bot_settings, clock, captured_log, tmp_path
 ):
-    sms = _LoggedSms()
+    sms = _LoggedSms(tmp_path / "demo-sms.txt")
     sandbox = SandboxGateway("http://bot.test")
     services = build_services(
         bot_settings,
@@ -159,3 +160,18 @@ async def test_a_full_web_chat_conversation_logs_no_secret_or_personal_data(
         "isp_abcdef123456",
     ]:
         assert secret not in everything, secret
+
+
+async def test_the_demo_sms_goes_to_its_file_and_the_log_never_holds_its_text(
+    tmp_path, captured_log
+):
+    outbox = DemoSmsOutbox(tmp_path / "demo-sms.txt")
+    for text in (
+        "Your new panel password for 2188001234 is: Kq7vXw2pLm",
+        "رمز عبور جدید پنل شما برای نام کاربری 2188001234: Kq7vXw2pLm",
+        "Kata sandi panel baru Anda untuk 2188001234 adalah: Kq7vXw2pLm",
+    ):
+        await outbox.send_sms("+989121234567", text)
+    assert (tmp_path / "demo-sms.txt").read_text(encoding="utf-8").count("Kq7vXw2pLm") == 3
+    assert "Kq7vXw2pLm" not in captured_log.getvalue()
+    assert "written to" in captured_log.getvalue()

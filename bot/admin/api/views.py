@@ -43,7 +43,12 @@ def _pydantic_fields(error: ValidationError, where: str) -> list[tuple[str, str]
 
 @web.middleware
 async def require_token(request: web.Request, handler) -> web.StreamResponse:
-    if request.match_info.route.resource is None or request.path.endswith(tuple(PUBLIC_PATHS)):
+    resource = request.match_info.route.resource
+    # The route, not the path: a path parameter may well be "openapi.json".
+    public = isinstance(resource, web.PlainResource) and resource.canonical.endswith(
+        tuple(PUBLIC_PATHS)
+    )
+    if resource is None or public:
         return await handler(request)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:

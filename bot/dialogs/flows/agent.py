@@ -1,6 +1,8 @@
-"""Talk to an agent: for now, a Technical ticket marked for an agent, answered in this chat.
+"""Talk to an agent: a Technical ticket marked for an agent, answered in this chat.
 
-The live hand-off comes later. A subscriber says in a few words what it is about and the ticket
+The ticket gets a topic in the agents' group (bot/handoff/); when an agent writes there, the
+conversation is live until the agent is done. Outside office hours the subscriber is told when
+to expect an answer. A subscriber says in a few words what it is about and the ticket
 is opened (priority high, kind agent request, with this chat to answer in). A guest is told how
 to reach support: log in first (and come back here), or become a subscriber.
 """
@@ -12,6 +14,7 @@ from bot.dialogs.flows.tickets import short, ticket_code
 from bot.dialogs.menu import FLOW_PREFIX
 from bot.i18n import N_
 from core.errors import InvalidInput
+from core.handoff.office_hours import office_hours_of
 from core.tickets.models import Department, Priority, TicketKind
 from core.tickets.service import BODY_MAX_LENGTH
 
@@ -84,6 +87,19 @@ class AgentFlow(Flow):
             chat_external_id=ctx.turn.chat_id,
             kind=TicketKind.AGENT_REQUEST,
         )
+        hours = office_hours_of(ctx.services.settings)
+        opening = hours.next_opening(ctx.services.clock.now()) if hours else None
+        if opening is not None:
+            await ctx.finish(
+                ctx._(
+                    "Thank you. Our agents are away now; we have kept your message and an agent "
+                    "will answer you in this chat from %(when)s. Your ticket number is "
+                    "%(number)s.",
+                    when=ctx.t.datetime(opening),
+                    number=ticket_code(ctx, ticket.number),
+                )
+            )
+            return
         await ctx.finish(
             ctx._(
                 "Thank you. An agent will answer you in this chat as soon as possible. "

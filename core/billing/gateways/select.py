@@ -1,5 +1,7 @@
 """Which gateway takes a payment: a setting when it names one, else the subscriber's currency
-(rials → ZarinPal, rupiah → Midtrans, anything else → Stripe), else the demo's sandbox."""
+(rials → ZarinPal, rupiah → Midtrans, anything else → Stripe), else the demo's sandbox when it
+is the one available. A currency whose provider is not configured gets its provider's name
+anyway, so place_order refuses it (unknown_gateway): never a free ride on the sandbox."""
 
 from __future__ import annotations
 
@@ -19,4 +21,6 @@ def gateway_for(currency: str, available: Container[str], forced: str | None = N
     if forced:
         return forced
     preferred = BY_CURRENCY.get(currency, STRIPE)
-    return preferred if preferred in available else SANDBOX
+    if preferred not in available and SANDBOX in available:
+        return SANDBOX
+    return preferred

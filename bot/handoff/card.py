@@ -1,0 +1,79 @@
+"""The summary card at the top of a ticket's topic: who, what service, what they wrote.
+
+For agents, in English (the working language of the desk); the subscriber's own language is on
+the card so the agent answers in it. National ID and mobile are partly hidden.
+"""
+
+from __future__ import annotations
+
+from bot.i18n import format_datetime, format_money, format_traffic
+from core.accounts.models import Subscriber
+from core.billing.queries import BillingQueries
+from core.handoff.masking import mask_national_id, mask_phone
+from core.tickets.models import Ticket
+
+# The card's copy of the ticket's text stops here (the rest follows in the topic's thread).
+TEXT_SHOWN = 2500
+LAST_PAYMENTS = 3
+
+
+def topic_name(ticket: Ticket) -> str:
+    """#469627 Slow internet · technical · high"""
+    return (
+        f"#{ticket.number} {ticket.subject} · {ticket.department.value} · {ticket.priority.value}"
+    )
+
+
+async def ticket_card(ticket: Ticket, body: str, billing: BillingQueries) -> str:
+    lines = [
+        f"Ticket #{ticket.number} · {ticket.kind.value} · {ticket.department.value} · "
+        f"priority {ticket.priority.value} · {ticket.status.value}",
+        f"Subject: {ticket.subject}",
+        f"Language: {ticket.language} · Channel: {ticket.channel or '-'}",
+    ]
+    if ticket.assigned_to:
+        lines.append(f"Assigned to: {ticket.assigned_to}")
+    subscriber = (
+        await Subscriber.get_or_none(id=ticket.subscriber_id)  # type: ignore[attr-defined]
+        if ticket.subscriber_id  # type: ignore[attr-defined]
+        else None
+    )
+    if subscriber is None:
+        lines.append(f"Lead: {ticket.contact_name or '-'} · {mask_phone(ticket.contact_phone)}")
+    else:
+        lines += await _subscriber_lines(subscriber, billing)
+    text = body if len(body) <= TEXT_SHOWN else body[:TEXT_SHOWN].rstrip() + "…"
+    lines += ["", text]
+    return "\n".join(lines)
+
+
+async def _subscriber_lines(subscriber: Subscriber, billing: BillingQueries) -> list[str]:
+    zone = billing.settings.zone
+    lines = [
+        f"Subscriber: {subscriber.full_name or '-'} · {subscriber.username}",
+        f"National ID: {mask_national_id(subscriber.national_id)} · "
+        f"Mobile: {mask_phone(subscriber.mobile)}",
+    ]
+    status = await billing.service_status(subscriber.id)
+    lines.append(f"Line: {status.line_status.value}")
+    if status.plan is None:
+        lines.append("Plan: none in force")
+    else:
+        traffic = (
+            "unlimited" if status.unlimited else format_traffic(status.remaining_bytes or 0, "en")
+        )
+        lines.append(
+            f"Plan: {status.plan.name_in('en')} · {status.remaining_days} days left · "
+            f"{traffic} left"
+        )
+    bills = await billing.bill_history(subscriber.id, limit=LAST_PAYMENTS)
+    if bills:
+        lines.append("Last payments:")
+        for bill in bills:
+            lines.append(
+                f"  {format_datetime(bill.starts_at, 'en', zone)} · {bill.plan.name_in('en')} · "
+                f"{format_money(bill.amount, bill.currency, 'en')}"
+            )
+    else:
+        lines.append("Last payments: none")
+    return lines

@@ -1,0 +1,94 @@
+"""The agents' group: messages in a ticket's topic become answers or commands.
+
+Only agents act: the Telegram user ids of ``ISPBOT_AGENT_USER_IDS`` and the group's
+administrators. Anyone else's command is refused and their messages never reach a subscriber.
+Messages outside a ticket's topic (the General topic, a topic made by hand) are ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Message
+
+from bot.config import BotSettings
+from bot.handlers.telegram import _attachment
+from bot.handoff.commands import Agent, AgentCommands
+from core.errors import DomainError
+from core.handoff.models import TicketTopic
+
+log = logging.getLogger(__name__)
+
+ADMIN_STATUSES = {"creator", "administrator"}
+NOT_AN_AGENT = "Only support agents can use commands here."
+
+
+class AgentCheck:
+    def __init__(self, settings: BotSettings) -> None:
+        self.settings = settings
+
+    async def agent(self, message: Message, bot: Bot) -> Agent | None:
+        person = message.from_user
+        if person is None or person.is_bot:
+            return None
+        allowed = person.id in self.settings.agent_user_ids
+        if not allowed:
+            try:
+                member = await bot.get_chat_member(message.chat.id, person.id)
+            except TelegramAPIError as error:
+                log.warning("agents' group: could not check user %s: %s", person.id, error)
+                return None
+            allowed = member.status in ADMIN_STATUSES
+        if not allowed:
+            return None
+        name = person.full_name or (f"@{person.username}" if person.username else str(person.id))
+        return Agent(name=name[:120], can_bill=person.id in self.settings.agent_billing_user_ids)
+
+
+def create_agent_router(chat_id: int) -> Router:
+    router = Router(name="agents")
+    router.message.filter(F.chat.id == chat_id)
+    router.message.register(on_agent_message)
+    return router
+
+
+async def on_agent_message(
+    message: Message, bot: Bot, agent_check: AgentCheck, agent_commands: AgentCommands
+) -> None:
+    thread_id = message.message_thread_id if message.is_topic_message else None
+    if thread_id is None:
+        return
+    topic = await TicketTopic.get_or_none(group_chat_id=message.chat.id, thread_id=thread_id)
+    if topic is None:
+        return
+    text = message.text or message.caption
+    is_command = bool(text and text.startswith("/"))
+    agent = await agent_check.agent(message, bot)
+    if agent is None:
+        if is_command:
+            await _tell(bot, message, NOT_AN_AGENT)
+        return
+    try:
+        if is_command:
+            assert text is not None
+            said = await agent_commands.run(topic, agent, text)
+            if said:
+                await _tell(bot, message, said)
+            return
+        attachment = await _attachment(message, bot)
+        files = (
+            [(attachment.filename, attachment.content_type, attachment.data)] if attachment else []
+        )
+        if not (text or files):
+            return  # a sticker, a service message: nothing to pass on
+        await agent_commands.answer(topic, agent, text, files)
+    except DomainError as error:
+        await _tell(bot, message, f"Not sent: {error.code}")
+
+
+async def _tell(bot: Bot, message: Message, text: str) -> None:
+    await bot.send_message(
+        message.chat.id, text, message_thread_id=message.message_thread_id, parse_mode=None
+    )
