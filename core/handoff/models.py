@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from core.tickets.models import Ticket
 
 
 class TicketTopic(Model):
@@ -12,7 +17,10 @@ class TicketTopic(Model):
     when the group is briefly unreachable."""
 
     id = fields.IntField(primary_key=True)
-    ticket = fields.OneToOneField("core.Ticket", related_name="topic", on_delete=fields.CASCADE)
+    ticket: fields.OneToOneRelation[Ticket] = fields.OneToOneField(
+        "core.Ticket", related_name="topic", on_delete=fields.CASCADE
+    )
+    ticket_id: int
     group_chat_id = fields.BigIntField()
     # The forum topic's id; None until the group created it.
     thread_id = fields.BigIntField(null=True)
@@ -36,9 +44,10 @@ class LiveSession(Model):
     (and its topic) instead of the dialogs, until ``/done`` or the idle timeout."""
 
     id = fields.IntField(primary_key=True)
-    ticket = fields.ForeignKeyField(
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
         "core.Ticket", related_name="live_sessions", on_delete=fields.CASCADE
     )
+    ticket_id: int
     channel = fields.CharField(max_length=16)
     chat_external_id = fields.CharField(max_length=128)
     agent_name = fields.CharField(max_length=120)

@@ -1,7 +1,14 @@
-"""Once applied, the order's notice reaches the subscriber's chat with its receipt: a PDF with
-the text in Indonesian and English, the text alone in Persian; the history sends it again."""
+"""Once applied, the order's notice reaches the subscriber's chat with its receipt: the text
+and a PDF of it, in Persian a right-to-left one set in the bundled Vazirmatn font; the history
+sends it again."""
 
 from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+
+from pypdf import PageObject, PdfReader
 
 from bot.bootstrap import build_engine
 from bot.dialogs.state import MemoryStateStore
@@ -31,6 +38,24 @@ async def _relay(services, settings) -> RecordingChannel:
     return channel
 
 
+def _only_page(pdf: bytes) -> PageObject:
+    [page] = PdfReader(io.BytesIO(pdf)).pages
+    return page
+
+
+def _fonts(page: PageObject) -> list:
+    return [font.get_object() for font in page["/Resources"]["/Font"].values()]
+
+
+def _glyphs_per_char(font) -> dict[str, set[str]]:
+    """Which glyph codes the font's ToUnicode map reads as each character."""
+    cmap = font["/ToUnicode"].get_object().get_data().decode()
+    glyphs: dict[str, set[str]] = defaultdict(set)
+    for code, char in re.findall(r"^<([0-9A-F]{4})> <([0-9A-F]{4})>$", cmap, re.MULTILINE):
+        glyphs[chr(int(char, 16))].add(code)
+    return glyphs
+
+
 async def test_an_indonesian_subscriber_gets_the_notice_and_a_pdf_receipt(
     pay_services, pay_settings, providers
 ):
@@ -56,9 +81,13 @@ async def test_an_indonesian_subscriber_gets_the_notice_and_a_pdf_receipt(
     assert receipt.attachment.content_type == "application/pdf"
     assert receipt.attachment.data.startswith(b"%PDF-")
     assert receipt.attachment.filename == f"receipt-{order.tracking_number}.pdf"
+    # Latin text keeps to the reader's own Helvetica: nothing embedded, a small file.
+    page = _only_page(receipt.attachment.data)
+    assert [font["/BaseFont"] for font in _fonts(page)] == ["/Helvetica-Bold", "/Helvetica"]
+    assert f"Bukti pembayaran pesanan {order.tracking_number}" in page.extract_text()
 
 
-async def test_a_persian_subscriber_gets_the_receipt_as_text_in_their_calendar(
+async def test_a_persian_subscriber_gets_a_right_to_left_pdf_receipt_in_their_calendar(
     pay_services, pay_settings, providers
 ):
     subscriber = await buyer(pay_settings, "IRR", "fa")
@@ -71,11 +100,37 @@ async def test_a_persian_subscriber_gets_the_receipt_as_text_in_their_calendar(
 
     [(_, [receipt])] = channel.sent
     assert receipt.language == "fa"
-    assert receipt.attachment is None
     persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-    assert str(order.tracking_number).translate(persian) in receipt.text
+    tracking = str(order.tracking_number).translate(persian)
+    assert tracking in receipt.text
     # Paid on 2026-11-24 10:30 Tehran time: 3 Azar 1405 in the Persian calendar.
     assert "۱۴۰۵" in receipt.text
+    assert receipt.attachment is not None
+    assert receipt.attachment.content_type == "application/pdf"
+    assert receipt.attachment.filename == f"receipt-{order.tracking_number}.pdf"
+
+    page = _only_page(receipt.attachment.data)
+    fonts = _fonts(page)
+    assert sorted(font["/BaseFont"].split("+")[-1] for font in fonts) == [
+        "Vazirmatn",
+        "VazirmatnBold",
+    ]
+    for font in fonts:  # embedded, so any reader shows it
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor
+    # Shaped: a joining letter is drawn with its contextual forms (a glyph each), not one
+    # isolated glyph repeated.
+    regular = next(font for font in fonts if font["/BaseFont"].endswith("+Vazirmatn"))
+    assert any(
+        len(codes) > 1 and "\u0600" <= char <= "\u06ff"
+        for char, codes in _glyphs_per_char(regular).items()
+    )
+    # Read as drawn, left to right (pypdf's plain mode turns Persian digits round with the
+    # letters): numbers run left to right, Persian words right to left, labels right of values.
+    drawn = page.extract_text(extraction_mode="layout")
+    assert "۱۴۰۵" in drawn
+    [tracking_line] = [line for line in drawn.splitlines() if "یریگیپ هرامش" in line]
+    assert tracking_line.index(tracking) < tracking_line.index("یریگیپ هرامش")
 
 
 async def test_the_history_sends_the_receipt_again(

@@ -124,7 +124,7 @@ async def order_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
 
         paid = await receipt(order.subscriber_id, order.tracking_number)  # type: ignore[attr-defined]
         if paid is not None:
-            [slip] = receipt_replies(t, paid)
+            [slip] = await receipt_replies(t, paid)
             text, attachment = f"{text}\n\n{slip.text}", slip.attachment
     return [Reply(text, attachment=attachment, language=t.language)]
 

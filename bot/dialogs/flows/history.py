@@ -91,7 +91,7 @@ async def say_receipts(ctx: Context) -> None:
     if not paid:
         ctx.say(ctx._("%(title)s: nothing yet.", title=ctx._("Receipts")))
     for receipt in paid:
-        for reply in receipt_replies(ctx.t, receipt):
+        for reply in await receipt_replies(ctx.t, receipt):
             ctx.say(reply.text, attachment=reply.attachment)
 
 
