@@ -25,9 +25,30 @@ def normalise_url(url: str) -> str:
     return url
 
 
+async def rollback_if_in_transaction(connection: Any) -> None:
+    """What a PostgreSQL connection needs on its way back to the pool. asyncpg's default reset
+    (advisory unlocks, CLOSE ALL, UNLISTEN *, RESET ALL) is one more statement after every
+    query: it doubled what PostgreSQL ran for a chat turn in the benchmark (bench/RESULTS.md).
+    The app takes no advisory lock, holds no cursor, listens to nothing and sets no session
+    variable, so only a transaction left open needs undoing."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    url = normalise_url(database_url)
+    if not url.startswith("asyncpg://"):
+        return url
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    config = expand_db_url(url)
+    config["credentials"]["reset"] = rollback_if_in_transaction
+    return config
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": normalise_url(database_url)},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             "core": {
                 "models": MODEL_MODULES,

@@ -93,6 +93,8 @@ class Context:
         self.input = Input.of(turn, choice)
         self.replies: list[Reply] = []
         self.forget_inbound = False
+        # What one step read and a later part of the same turn may reuse; gone with the turn.
+        self.turn_memo: dict[str, Any] = {}
 
     # ---- words -------------------------------------------------------------------------
 

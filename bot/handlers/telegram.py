@@ -22,7 +22,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from aiogram import Bot, Dispatcher, F, Router
+from aiogram import Bot, Dispatcher, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
@@ -49,13 +49,23 @@ DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024
 def create_router() -> Router:
     """The channel's handlers, on a router of their own for each dispatcher."""
     router = Router(name="telegram")
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.my_chat_member.filter(F.chat.type == ChatType.PRIVATE)
+    # Coroutines, not magic filters (F.chat.type == ...): aiogram runs a plain callable filter
+    # in a thread, a thread hop on every update (bench/RESULTS.md).
+    router.message.filter(_in_private_chat)
+    router.callback_query.filter(_pressed_in_private_chat)
+    router.my_chat_member.filter(_in_private_chat)
     router.message.register(on_message)
     router.callback_query.register(on_button)
     router.my_chat_member.register(on_membership)
     return router
+
+
+async def _in_private_chat(event: Message | ChatMemberUpdated) -> bool:
+    return event.chat.type == ChatType.PRIVATE
+
+
+async def _pressed_in_private_chat(query: CallbackQuery) -> bool:
+    return query.message is not None and query.message.chat.type == ChatType.PRIVATE
 
 
 def language_hint(language_code: str | None) -> str | None:
@@ -174,7 +184,9 @@ def build_channel(
     bot = create_bot(settings, limiter)
     buttons = ButtonCodes(store)
     output = TelegramOutput(bot, buttons)
-    dispatcher = Dispatcher(engine=engine, output=output, buttons=buttons)
+    # aiogram's FSM is off: the engine keeps the conversation, and the FSM's memory storage
+    # would keep a record for every chat that ever wrote, for the life of the process.
+    dispatcher = Dispatcher(disable_fsm=True, engine=engine, output=output, buttons=buttons)
     dispatcher.update.outer_middleware(OncePerUpdate(store, bot.id, settings.dedup_ttl_seconds))
     dispatcher.include_router(create_router())
     return TelegramChannel(bot, dispatcher, output, limiter)
@@ -195,11 +207,21 @@ def setup(
     """Serve Telegram in ``app``; the output doubles as the notifier's sender."""
     channel = build_channel(settings, engine, store)
     app[TELEGRAM] = channel
+    if settings.agent_chat_id is not None:
+        from bot.handoff.wiring import attach  # the agents' group, when configured
+
+        attach(app, channel, settings, engine)
     if settings.telegram_polling:
         app.cleanup_ctx.append(_polling)
     elif settings.telegram_webhook_secret is not None:
         secret = settings.telegram_webhook_secret.get_secret_value()
-        app.router.add_post(PATH, webhook_handler(channel.bot, channel.dispatcher, secret))
+        handler = webhook_handler(
+            channel.bot,
+            channel.dispatcher,
+            secret,
+            max_in_flight=settings.telegram_max_turns_in_flight,
+        )
+        app.router.add_post(PATH, handler)
     else:
         log.warning("telegram: no ISPBOT_TELEGRAM_WEBHOOK_SECRET, so no webhook is served")
     # After every cleanup context (the outbox relay sends through this bot until it stops).

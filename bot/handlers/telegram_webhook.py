@@ -5,6 +5,9 @@ What Telegram gets back:
 - 200 for what we cannot use (not JSON, not an update, an update type we do not know), with a
   log line: Telegram would otherwise redeliver it for ever;
 - 503 when the store of handled updates is down, so Telegram delivers again later;
+- 503 with Retry-After, and nothing read, while ``max_in_flight`` updates are being handled:
+  above capacity the turns it does take stay fast instead of every turn queueing for ever.
+  Nothing is marked as handled, so Telegram's redelivery is handled once, later;
 - 200 once the update is handled (or was handled before). The update is handled before the
   answer, so a reply is on its way when Telegram hears back.
 """
@@ -65,14 +68,30 @@ async def register_webhook(bot: Bot, settings: BotSettings) -> str:
     return url
 
 
-def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str):
+# The wait a refused update is told (a hint: Telegram redelivers on a schedule of its own).
+BUSY_RETRY_AFTER_SECONDS = 1
+
+
+def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, *, max_in_flight: int = 16):
     expected = secret.encode()
+    in_flight = 0
 
     async def webhook(request: web.Request) -> web.Response:
+        nonlocal in_flight
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             log.warning("telegram webhook: a request without the right secret was refused")
             raise web.HTTPForbidden()
+        if in_flight >= max_in_flight:
+            # Refused before the body is read or parsed: the cheapest answer this handler has.
+            raise web.HTTPServiceUnavailable(headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)})
+        in_flight += 1
+        try:
+            return await _handle(request)
+        finally:
+            in_flight -= 1
+
+    async def _handle(request: web.Request) -> web.Response:
         try:
             payload = json.loads(await request.read())
         except ValueError:

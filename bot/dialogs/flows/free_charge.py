@@ -15,6 +15,16 @@ from core.errors import DomainError
 
 TAKE = "free:take"
 
+# An offer read to answer a turn, lent to the menu that the same turn shows next: "My service"
+# of a subscriber whose service ran out would otherwise read it twice (bench/RESULTS.md). It
+# lives on the turn's context, so it dies with the turn; only a read-only answer lends, and the
+# menu takes it once, so a turn that takes the charge reads anew.
+_LENT_OFFER = "free_charge_offer"
+
+
+def lend_to_menu(ctx: Context, offer: FreeChargeOffer) -> None:
+    ctx.turn_memo[_LENT_OFFER] = offer
+
 
 class FreeChargeFlow(Flow):
     name = "free_charge"
@@ -25,7 +35,9 @@ class FreeChargeFlow(Flow):
     async def offered(self, ctx: Context) -> bool:
         if ctx.subscriber is None:
             return False
-        offer = await ctx.services.billing_queries.free_charge_offer(ctx.subscriber_id)
+        offer = ctx.turn_memo.pop(_LENT_OFFER, None)
+        if offer is None:
+            offer = await ctx.services.billing_queries.free_charge_offer(ctx.subscriber_id)
         return offer.available
 
     async def begin(self, ctx: Context) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flows.free_charge import lend_to_menu
 from bot.i18n import N_
 
 
@@ -75,6 +76,7 @@ async def status_text(ctx: Context) -> str:
         lines.append(ctx._("Your traffic has run out."))
     if status.plan is None or days_out or traffic_out:
         offer = await queries.free_charge_offer(ctx.subscriber_id)
+        lend_to_menu(ctx, offer)  # the menu under this text asks the same
         if offer.available:
             lines.append(
                 ctx._("To connect again, choose Buy or renew, or take your one-time Free charge.")

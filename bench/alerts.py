@@ -1,0 +1,192 @@
+"""Alerts at scale: with 1,000,000 subscribers in PostgreSQL, how long the due-alert selection
+takes (target < 10 s), and whether alerts go out at the configured pace through the shared
+token bucket (Redis) without a single 429 from the Bot API.
+
+- Selection: ``AlertSweep.run(dry_run=True)`` (every selection of the hour: expiry, low traffic,
+  free charge ending, documents; each page settled against the outbox) at 10:30 Tehran time.
+  The subscribers are made in the database itself (INSERT ... SELECT generate_series), each
+  with one monthly service ending within the next 30 days and its traffic used 0-99 %.
+- Dispatch: ``--senders`` tasks send through ``RedisPacer`` (the worker's shared bucket) and
+  the worker's Telegram sender (``build_sender``) to the lean Bot API server, which answers 429
+  to anything faster than the configured rate (a bucket of one second, as Telegram's burst).
+
+    .venv/bin/python bench/alerts.py [--subscribers 1000000] [--dispatch 30:1800,1000:10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+import urllib.request
+from datetime import UTC, datetime
+
+from common import (  # type: ignore[import-not-found]
+    API_PORT,
+    REDIS_URL,
+    TOKEN,
+    create_database,
+    drop_database,
+    drop_redis_prefix,
+    ispbot,
+    machine,
+    start_fake_api,
+    stop,
+)
+
+DATABASE = "ispbot_bench_alerts"
+PREFIX = "ispbench-alerts:"
+# 10:30 in Tehran: the hour of the expiry alerts.
+AT = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+
+SUBSCRIBERS_SQL = """
+INSERT INTO subscriber (customer_number, username, password_hash, internet_password, full_name,
+                        is_company, language, currency, line_status, free_charge_generation,
+                        created_at, mobile)
+SELECT 'B' || g, 'b' || g, 'x', '', 'Bench ' || g, false, 'fa', 'IRR', 'in_operation', 0,
+       $2::timestamptz - interval '400 days', '+98912' || lpad(g::text, 7, '0')
+FROM generate_series(1, $1) AS g
+"""
+SUBSCRIPTIONS_SQL = """
+INSERT INTO subscription (status, source, starts_at, ends_at, unlimited, price_paid, created_at,
+                          plan_id, subscriber_id)
+SELECT 'active', 'online', ends - interval '30 days', ends, false, 500000,
+       ends - interval '30 days', $2, s.id
+FROM (SELECT id, $1::timestamptz + (id % 30) * interval '1 day' + (id % 24) * interval '1 hour'
+             AS ends FROM subscriber WHERE username LIKE 'b%') AS s
+"""
+BUCKETS_SQL = """
+INSERT INTO traffic_bucket (kind, total_bytes, used_bytes, valid_from, valid_until, created_at,
+                            subscriber_id, subscription_id)
+SELECT 'plan', 5368709120, 5368709120 / 100 * (s.subscriber_id % 100), s.starts_at, s.ends_at,
+       s.starts_at, s.subscriber_id, s.id
+FROM subscription s JOIN subscriber b ON b.id = s.subscriber_id WHERE b.username LIKE 'b%'
+"""
+
+
+async def generate(database_url: str, count: int) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url.replace("postgres://", "postgresql://"))
+    try:
+        plan = await connection.fetchval("SELECT id FROM plan WHERE code = 'ir-std-1m-2048-5g'")
+        for label, sql, args in (
+            ("subscribers", SUBSCRIBERS_SQL, (count, AT)),
+            ("subscriptions", SUBSCRIPTIONS_SQL, (AT, plan)),
+            ("traffic buckets", BUCKETS_SQL, ()),
+        ):
+            started = time.perf_counter()
+            await connection.execute(sql, *args)
+            print(f"  generated {label} in {time.perf_counter() - started:.1f} s", flush=True)
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+async def select_due(database_url: str) -> None:
+    from core.alerts.sweep import AlertSweep
+    from core.clock import FixedClock
+    from core.config import Settings
+    from core.db import close_database, open_database
+
+    await open_database(database_url)
+    try:
+        sweep = AlertSweep(Settings(database_url=database_url), FixedClock(AT))
+        started = time.perf_counter()
+        report = await sweep.run(dry_run=True)
+        elapsed = time.perf_counter() - started
+        kinds = {kind: n for (kind, _), n in report.counts.items()}
+        print(
+            f"alerts: selection over the subscribers took {elapsed:.2f} s (target < 10 s): "
+            f"{report.total} due {json.dumps(kinds)}",
+            flush=True,
+        )
+    finally:
+        await close_database()
+
+
+def fake_stats() -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{API_PORT}/stats") as response:
+        return json.loads(response.read())
+
+
+async def dispatch(rate: float, count: int, senders: int) -> None:
+    from redis.asyncio import Redis
+
+    from bot.config import BotSettings
+    from bot.dialogs.contract import Reply
+    from bot.handlers.telegram import build_sender
+    from bot.pacing import RedisPacer
+
+    settings = BotSettings(
+        telegram_token=TOKEN,
+        telegram_api_base=f"http://127.0.0.1:{API_PORT}",
+        telegram_messages_per_second=rate,
+        redis_url=REDIS_URL,
+        redis_prefix=PREFIX,
+    )
+    await drop_redis_prefix(PREFIX)
+    redis = Redis.from_url(REDIS_URL)
+    pacer = RedisPacer(redis, {"telegram": rate}, prefix=PREFIX)
+    output = build_sender(settings)
+    queue = list(range(1, count + 1))
+    failures = 0
+
+    async def sender() -> None:
+        nonlocal failures
+        while queue:
+            chat = queue.pop()
+            await pacer.acquire("telegram")
+            if not await output.deliver(str(chat), [Reply(f"Alert {chat}")]):
+                failures += 1
+
+    api = start_fake_api(limit=rate)
+    try:
+        started = time.monotonic()
+        await asyncio.gather(*(sender() for _ in range(senders)))
+        elapsed = time.monotonic() - started
+        stats = fake_stats()
+    finally:
+        stop(api)
+        await output.bot.session.close()
+        await output.buttons.store.close()
+        await redis.aclose()
+        await drop_redis_prefix(PREFIX)
+    sends = sorted(moment for moment, _ in stats["sends"])
+    # The pace once the first second's burst (the bucket starts full) is spent.
+    steady = [m for m in sends if m >= sends[0] + 1.0]
+    achieved = (len(steady) - 1) / (steady[-1] - steady[0]) if len(steady) > 1 else float("nan")
+    print(
+        f"alerts: {count} alerts at a configured {rate:g}/s with {senders} senders: "
+        f"{len(sends)} delivered in {elapsed:.1f} s, steady rate {achieved:.1f}/s "
+        f"({achieved / rate:.1%} of configured; target >= 95 %), 429s: {stats['refused']}, "
+        f"failed sends: {failures}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--subscribers", type=int, default=1_000_000)
+    parser.add_argument("--dispatch", default="30:1800,1000:10000", help="rate:count,...")
+    parser.add_argument("--senders", type=int, default=8)
+    args = parser.parse_args()
+    print(f"machine: {machine()}", flush=True)
+    database_url = asyncio.run(create_database(DATABASE))
+    os.environ["ISPBOT_DATABASE_URL"] = database_url
+    try:
+        ispbot(["migrate"], {"ISPBOT_DATABASE_URL": database_url})
+        ispbot(["demo"], {"ISPBOT_DATABASE_URL": database_url})
+        asyncio.run(generate(database_url, args.subscribers))
+        asyncio.run(select_due(database_url))
+    finally:
+        asyncio.run(drop_database(DATABASE))
+    for pair in args.dispatch.split(","):
+        rate, count = pair.split(":")
+        asyncio.run(dispatch(float(rate), int(count), args.senders))
+
+
+if __name__ == "__main__":
+    main()
