@@ -11,9 +11,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.handlers.payments_pages import FAILED, PENDING, result_page
+from bot.handlers.payments_pages import checked_result_page
 from core.billing.gateways import GatewayError, midtrans
-from core.billing.models import Order
 from core.billing.reconcile import check_by_reference
 from core.errors import DomainError
 
@@ -48,17 +47,7 @@ def setup(
     async def finish(request: web.Request) -> web.Response:
         services = request.app[services_key]
         order_id = request.query.get("order_id", "")
-        order = await Order.get_or_none(gateway=midtrans.MIDTRANS, gateway_ref=order_id)
-        if order is None:
-            return await result_page(request, services, None)
-        try:
-            order = await check_by_reference(services.billing, midtrans.MIDTRANS, order_id)
-        except GatewayError:
-            return await result_page(request, services, order, result=PENDING)
-        except DomainError:
-            return await result_page(request, services, order, result=FAILED)
-        paid()
-        return await result_page(request, services, order)
+        return await checked_result_page(request, services, midtrans.MIDTRANS, order_id, paid)
 
     app.router.add_post("/payments/midtrans/notification", notification)
     app.router.add_get("/payments/midtrans/finish", finish)

@@ -4,13 +4,20 @@ subscriber's language, with the way back to the chat. Shared by the providers' h
 from __future__ import annotations
 
 import html
+import logging
+from collections.abc import Callable
 
 from aiohttp import web
 
 from bot.dialogs.services import Services
 from bot.i18n import DEFAULT_LANGUAGE, Texts, resolve_language, text_direction, translator
 from core.accounts.models import Subscriber
+from core.billing.gateways import GatewayError
 from core.billing.models import Order, OrderStatus
+from core.billing.reconcile import check_by_reference
+from core.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 PAGE = """<!doctype html>
 <html lang="{lang}" dir="{dir}"><head><meta charset="utf-8">
@@ -71,6 +78,31 @@ async def result_page(
     )
     status = 404 if result == INVALID else 200
     return web.Response(text=markup, content_type="text/html", status=status)
+
+
+async def checked_result_page(
+    request: web.Request,
+    services: Services,
+    gateway: str,
+    reference: str | None,
+    paid: Callable[[], None],
+) -> web.Response:
+    """The payer's browser back from a provider: ask the provider (never the browser) about the
+    payment the reference names, then say paid, pending or failed."""
+    order = await Order.get_or_none(gateway=gateway, gateway_ref=reference) if reference else None
+    if order is None:
+        return await result_page(request, services, None)
+    try:
+        checked = await check_by_reference(services.billing, gateway, order.gateway_ref or "")
+    except GatewayError as error:
+        # The provider could not be asked now: reconciliation asks again later.
+        log.warning("%s check of %s failed: %s", gateway, reference, error)
+        return await result_page(request, services, order, result=PENDING)
+    except DomainError as error:
+        log.warning("%s payment %s refused: %s", gateway, reference, error.code)
+        return await result_page(request, services, order, result=FAILED)
+    paid()
+    return await result_page(request, services, checked or order)
 
 
 async def _texts(request: web.Request, services: Services, order: Order | None) -> Texts:

@@ -13,10 +13,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.handlers.payments_pages import FAILED, PENDING, result_page
-from core.billing.gateways import GatewayError, stripe
-from core.billing.models import Order
-from core.billing.reconcile import check_by_reference, record_by_reference
+from bot.handlers.payments_pages import checked_result_page
+from core.billing.gateways import stripe
+from core.billing.reconcile import record_by_reference
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -68,17 +67,7 @@ def setup(
     async def returned(request: web.Request) -> web.Response:
         services = request.app[services_key]
         session_id = request.query.get("session_id", "")
-        order = await Order.get_or_none(gateway=stripe.STRIPE, gateway_ref=session_id)
-        if order is None:
-            return await result_page(request, services, None)
-        try:
-            order = await check_by_reference(services.billing, stripe.STRIPE, session_id)
-        except GatewayError:
-            return await result_page(request, services, order, result=PENDING)
-        except DomainError:
-            return await result_page(request, services, order, result=FAILED)
-        paid()
-        return await result_page(request, services, order)
+        return await checked_result_page(request, services, stripe.STRIPE, session_id, paid)
 
     app.router.add_post("/payments/stripe/webhook", webhook)
     app.router.add_get("/payments/stripe/return", returned)
