@@ -37,7 +37,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -54,6 +53,7 @@ from core.billing.models import (
     SubscriptionSource,
 )
 from core.billing.periods import month_period
+from core.billing.queries import subscriber_zone
 from core.billing.service import Billing
 from core.billing.units import BYTES_PER_MB, mb_to_bytes
 from core.clock import FixedClock
@@ -795,7 +795,7 @@ class _Scene:
         self.now = now
         self.subscriber = subscriber
         self.id = subscriber.id
-        self.zone = ZoneInfo(subscriber.timezone or settings.timezone)
+        self.zone = subscriber_zone(subscriber, settings)
         self.clock = FixedClock(now)
         unused = _UnusedPort()
         self.billing = Billing(settings, self.clock, {SANDBOX: SandboxGateway(DEMO_PAY_BASE_URL)})
@@ -813,11 +813,19 @@ class _Scene:
         self.clock.set(min(moment, self.now))
         return self
 
-    async def grant(self, plan_code: str, starts_at: datetime, source: SubscriptionSource) -> None:
+    async def grant(
+        self,
+        plan_code: str,
+        starts_at: datetime,
+        source: SubscriptionSource,
+        price_paid: int | None = None,
+    ) -> None:
         """A service given by an operator or sales agent (or the record of an online purchase
         made before the demo's history begins), as of its start."""
         self.at(starts_at)
-        await self.billing.grant_service(self.id, plan_code, source=source, starts_at=starts_at)
+        await self.billing.grant_service(
+            self.id, plan_code, source=source, starts_at=starts_at, price_paid=price_paid
+        )
 
     async def buy(self, at: datetime, kind: OrderKind, plan_code: str, months: int = 1) -> None:
         """An online purchase: the order, the sandbox payment, applied at once."""
@@ -946,14 +954,8 @@ async def _ali(s: _Scene) -> None:
 async def _pishgaman(s: _Scene) -> None:
     """A company on the seed's change-of-service example: Firouzeh paid 2,000,000 IRR, 13 days
     in (352 of 365 days left); a static IP for two months; the plan's monthly campaign."""
-    start = s.local(13, "11:00")
-    s.at(start)
-    await s.billing.grant_service(
-        s.id,
-        "ir-firouzeh-12m",
-        source=SubscriptionSource.SALES_AGENT,
-        starts_at=start,
-        price_paid=2_000_000,
+    await s.grant(
+        "ir-firouzeh-12m", s.local(13, "11:00"), SubscriptionSource.SALES_AGENT, 2_000_000
     )
     await s.buy(s.local(13, "11:30"), OrderKind.STATIC_IP, "ir-static-ip", months=2)
     # The monthly job, as it ran at 03:20 the night after activation (the seed's time).

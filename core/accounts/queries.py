@@ -77,10 +77,16 @@ class StatusChange:
     changed_at: datetime
 
 
-async def profile(subscriber_id: int) -> Profile:
-    s = await Subscriber.get_or_none(id=subscriber_id)
-    if s is None:
+async def get_subscriber(subscriber_id: int) -> Subscriber:
+    """The subscriber; NotFound ``subscriber_not_found`` when there is none."""
+    subscriber = await Subscriber.get_or_none(id=subscriber_id)
+    if subscriber is None:
         raise NotFound("subscriber_not_found", subscriber_id=subscriber_id)
+    return subscriber
+
+
+async def profile(subscriber_id: int) -> Profile:
+    s = await get_subscriber(subscriber_id)
     return Profile(
         subscriber_id=s.id,
         customer_number=s.customer_number,

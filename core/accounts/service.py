@@ -47,6 +47,7 @@ from core.accounts.profile import (
     country_of,
     missing_profile_fields,
 )
+from core.accounts.queries import get_subscriber
 from core.config import Settings
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.ports import Clock, FileStore, SmsSender
@@ -302,7 +303,7 @@ class Accounts:
     ) -> None:
         """Codes: ``passwords_differ``, ``password_too_weak``, ``password_too_long``,
         ``password_unchanged``, ``wrong_password`` (``attempts_left``), ``login_locked``."""
-        subscriber = await self._subscriber(subscriber_id)
+        subscriber = await get_subscriber(subscriber_id)
         _check_new_password(subscriber, old, new, repeat)
         old_hash = subscriber.password_hash
 
@@ -323,7 +324,7 @@ class Accounts:
         """The PPPoE password. Same codes as the panel password, plus
         ``password_invalid_characters`` (modems take printable ASCII without spaces only).
         The dialog must warn that the modem needs the new password to connect."""
-        subscriber = await self._subscriber(subscriber_id)
+        subscriber = await get_subscriber(subscriber_id)
         _check_new_password(subscriber, old, new, repeat)
         if not all("!" <= ch <= "~" for ch in new):
             raise InvalidInput("password_invalid_characters")
@@ -359,7 +360,7 @@ class Accounts:
     async def update_profile(self, subscriber_id: int, **fields: Any) -> Subscriber:
         """Edit fields of the profile form (``EDITABLE_FIELDS``; ``birth_date`` too, write-once).
         Every value is checked before anything is written."""
-        subscriber = await self._subscriber(subscriber_id)
+        subscriber = await get_subscriber(subscriber_id)
         country = country_of(subscriber)
         birth_date = fields.pop("birth_date", None)
         cleaned = {
@@ -373,12 +374,12 @@ class Accounts:
                 await Subscriber.filter(id=subscriber_id).update(**cleaned)
             if birth_date is not None:
                 await self._write_birth_date_once(subscriber, birth_date)
-        return await self._subscriber(subscriber_id)
+        return await get_subscriber(subscriber_id)
 
     async def set_birth_date(self, subscriber_id: int, value: date) -> None:
         """Birth date (or a company's registration date): set once, never edited afterwards:
         ``birth_date_locked``. Setting the same date again is harmless."""
-        subscriber = await self._subscriber(subscriber_id)
+        subscriber = await get_subscriber(subscriber_id)
         await self._write_birth_date_once(
             subscriber, check_birth_date(value, self._today(subscriber))
         )
@@ -425,7 +426,7 @@ class Accounts:
                 size=len(data),
                 max_bytes=self.settings.attachment_max_bytes,
             )
-        await self._subscriber(subscriber_id)
+        await get_subscriber(subscriber_id)
         name = _safe_filename(filename, doc_kind)
         file_key = await self.files.put(data, mime, name)
         return await Document.create(
@@ -544,7 +545,7 @@ class Accounts:
             new_status = LineStatus(status)
         except ValueError:
             raise InvalidInput("unknown_line_status", status=status) from None
-        await self._subscriber(subscriber_id)
+        await get_subscriber(subscriber_id)
         async with in_transaction():
             return await self._change_line_status(
                 subscriber_id, new_status, reason, self.clock.now()
@@ -565,12 +566,6 @@ class Accounts:
         return bool(changed)
 
     # ---- helpers -------------------------------------------------------------------------
-
-    async def _subscriber(self, subscriber_id: int) -> Subscriber:
-        subscriber = await Subscriber.get_or_none(id=subscriber_id)
-        if subscriber is None:
-            raise NotFound("subscriber_not_found", subscriber_id=subscriber_id)
-        return subscriber
 
 
 def _check_chat(channel: str, external_id: str) -> None:

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from core.accounts.models import LineStatus, Subscriber
 from core.alerts import kinds
-from core.alerts.due import DueAlert
+from core.alerts.due import DueAlert, keyset_pages
 from core.alerts.models import Outage, OutageStage
 from core.alerts.outbox import enqueue_many
 from core.billing.models import Plan, Subscription
@@ -139,35 +139,16 @@ class Broadcasts:
     ) -> AsyncIterator[list[int]]:
         """Pages of subscriber ids: those of the exchange centre, or on the plan now, or (with
         neither and ``everyone``) all subscribers whose line is not closed."""
-        now = self.clock.now()
-        last = 0
-        while True:
-            if plan_id is not None:
-                rows = (
-                    await Subscription.filter(
-                        plan_id=plan_id,
-                        status__in=LIVE,
-                        starts_at__lte=now,
-                        ends_at__gt=now,
-                        id__gt=last,
-                    )
-                    .exclude(subscriber__line_status=LineStatus.CLOSED)
-                    .order_by("id")
-                    .limit(self.page_size)
-                    .values("id", "subscriber_id")
-                )
-                ids = list(dict.fromkeys(row["subscriber_id"] for row in rows))
-            elif exchange_centre is not None or everyone:
-                query = Subscriber.filter(id__gt=last).exclude(line_status=LineStatus.CLOSED)
-                if exchange_centre is not None:
-                    query = query.filter(exchange_centre=exchange_centre)
-                rows = await query.order_by("id").limit(self.page_size).values("id")
-                ids = [row["id"] for row in rows]
-            else:
-                return
-            if not rows:
-                return
-            last = rows[-1]["id"]
-            yield ids
-            if len(rows) < self.page_size:
-                return
+        if plan_id is not None:
+            now = self.clock.now()
+            subscriptions = Subscription.filter(
+                plan_id=plan_id, status__in=LIVE, starts_at__lte=now, ends_at__gt=now
+            ).exclude(subscriber__line_status=LineStatus.CLOSED)
+            async for rows in keyset_pages(subscriptions, self.page_size, "subscriber_id"):
+                yield list(dict.fromkeys(row["subscriber_id"] for row in rows))
+        elif exchange_centre is not None or everyone:
+            subscribers = Subscriber.exclude(line_status=LineStatus.CLOSED)
+            if exchange_centre is not None:
+                subscribers = subscribers.filter(exchange_centre=exchange_centre)
+            async for rows in keyset_pages(subscribers, self.page_size):
+                yield [row["id"] for row in rows]

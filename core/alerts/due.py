@@ -15,6 +15,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.functions import Sum
+from tortoise.queryset import QuerySet
 
 from core.accounts.models import Document, DocumentStatus, LineStatus
 from core.alerts import kinds
@@ -44,6 +45,22 @@ class DueAlert:
 Page = list[DueAlert]
 
 
+async def keyset_pages(
+    query: QuerySet[Any], page_size: int, *fields: str
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """``query``'s rows as dicts of ``id`` and ``fields``, page by page in id order (keyset,
+    never OFFSET); a page shorter than ``page_size`` is the last."""
+    last = 0
+    while True:
+        rows = await query.filter(id__gt=last).order_by("id").limit(page_size).values("id", *fields)
+        if not rows:
+            return
+        yield rows
+        if len(rows) < page_size:
+            return
+        last = rows[-1]["id"]
+
+
 class DueAlerts:
     def __init__(self, settings: Settings, page_size: int | None = None) -> None:
         self.settings = settings
@@ -55,25 +72,17 @@ class DueAlerts:
         for days_before in self.settings.alert_expiry_days_before:
             expiry_day = zone.today(now) + timedelta(days=days_before)
             start, end = zone.day_bounds(expiry_day)
-            last = 0
-            while True:
-                rows = (
-                    await Subscription.filter(
-                        zone.subscribers("subscriber__"),
-                        status__in=LIVE,
-                        ends_at__gte=start,
-                        ends_at__lt=end,
-                        id__gt=last,
-                    )
-                    .exclude(source=SubscriptionSource.FREE_CHARGE)
-                    .exclude(subscriber__line_status=LineStatus.CLOSED)
-                    .order_by("id")
-                    .limit(self.page_size)
-                    .values("id", "subscriber_id", "ends_at")
+            query = (
+                Subscription.filter(
+                    zone.subscribers("subscriber__"),
+                    status__in=LIVE,
+                    ends_at__gte=start,
+                    ends_at__lt=end,
                 )
-                if not rows:
-                    break
-                last = rows[-1]["id"]
+                .exclude(source=SubscriptionSource.FREE_CHARGE)
+                .exclude(subscriber__line_status=LineStatus.CLOSED)
+            )
+            async for rows in keyset_pages(query, self.page_size, "subscriber_id", "ends_at"):
                 ids = {row["subscriber_id"] for row in rows}
                 renewed = set(
                     await Subscription.filter(
@@ -100,33 +109,23 @@ class DueAlerts:
                     )
                     for sid, ends_at in ends.items()
                 ]
-                if len(rows) < self.page_size:
-                    break
 
     async def low_traffic(self, zone: Zone, now: datetime) -> AsyncIterator[Page]:
         """Subscribers in ``zone`` on a paid, metered service whose usable traffic is below
         ``low_traffic_percent`` of what they have or below ``low_traffic_mb``."""
         floor = mb_to_bytes(self.settings.low_traffic_mb)
-        last = 0
-        while True:
-            rows = (
-                await Subscription.filter(
-                    zone.subscribers("subscriber__"),
-                    status__in=LIVE,
-                    starts_at__lte=now,
-                    ends_at__gt=now,
-                    unlimited=False,
-                    id__gt=last,
-                )
-                .exclude(source=SubscriptionSource.FREE_CHARGE)
-                .exclude(subscriber__line_status=LineStatus.CLOSED)
-                .order_by("id")
-                .limit(self.page_size)
-                .values("id", "subscriber_id")
+        query = (
+            Subscription.filter(
+                zone.subscribers("subscriber__"),
+                status__in=LIVE,
+                starts_at__lte=now,
+                ends_at__gt=now,
+                unlimited=False,
             )
-            if not rows:
-                break
-            last = rows[-1]["id"]
+            .exclude(source=SubscriptionSource.FREE_CHARGE)
+            .exclude(subscriber__line_status=LineStatus.CLOSED)
+        )
+        async for rows in keyset_pages(query, self.page_size, "subscriber_id"):
             subscription_of: dict[int, int] = {}
             for row in rows:
                 subscription_of.setdefault(row["subscriber_id"], row["id"])
@@ -157,30 +156,16 @@ class DueAlerts:
                     )
                 )
             yield page
-            if len(rows) < self.page_size:
-                break
 
     async def free_charge_ending(self, zone: Zone, now: datetime) -> AsyncIterator[Page]:
         """Free charges in ``zone`` that end within ``free_charge_warning_hours`` when nothing
         was bought since they were taken."""
         until = now + timedelta(hours=self.settings.free_charge_warning_hours)
-        last = 0
-        while True:
-            rows = (
-                await FreeChargeGrant.filter(
-                    zone.subscribers("subscriber__"),
-                    expires_at__gt=now,
-                    expires_at__lte=until,
-                    id__gt=last,
-                )
-                .exclude(subscriber__line_status=LineStatus.CLOSED)
-                .order_by("id")
-                .limit(self.page_size)
-                .values("id", "subscriber_id", "granted_at", "expires_at")
-            )
-            if not rows:
-                break
-            last = rows[-1]["id"]
+        query = FreeChargeGrant.filter(
+            zone.subscribers("subscriber__"), expires_at__gt=now, expires_at__lte=until
+        ).exclude(subscriber__line_status=LineStatus.CLOSED)
+        fields = ("subscriber_id", "granted_at", "expires_at")
+        async for rows in keyset_pages(query, self.page_size, *fields):
             bought = await Order.filter(
                 subscriber_id__in={row["subscriber_id"] for row in rows},
                 status=OrderStatus.APPLIED,
@@ -203,30 +188,15 @@ class DueAlerts:
                     )
                 )
             yield page
-            if len(rows) < self.page_size:
-                break
 
     async def documents_rejected(self, zone: Zone, now: datetime) -> AsyncIterator[Page]:
         """Rejected documents in ``zone`` still in their grace period and not yet replaced by
         a newer copy of the same kind."""
-        last = 0
-        while True:
-            rows = (
-                await Document.filter(
-                    zone.subscribers("subscriber__"),
-                    status=DocumentStatus.REJECTED,
-                    grace_until__gt=now,
-                    id__gt=last,
-                )
-                .order_by("id")
-                .limit(self.page_size)
-                .values(
-                    "id", "subscriber_id", "kind", "reject_reason", "uploaded_at", "grace_until"
-                )
-            )
-            if not rows:
-                break
-            last = rows[-1]["id"]
+        query = Document.filter(
+            zone.subscribers("subscriber__"), status=DocumentStatus.REJECTED, grace_until__gt=now
+        )
+        fields = ("subscriber_id", "kind", "reject_reason", "uploaded_at", "grace_until")
+        async for rows in keyset_pages(query, self.page_size, *fields):
             replacements = await Document.filter(
                 subscriber_id__in={row["subscriber_id"] for row in rows},
                 status__in=(DocumentStatus.PENDING, DocumentStatus.APPROVED),
@@ -255,5 +225,3 @@ class DueAlerts:
                     )
                 )
             yield page
-            if len(rows) < self.page_size:
-                break

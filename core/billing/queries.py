@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
 from core.accounts.models import LineStatus, Subscriber
+from core.accounts.queries import get_subscriber
 from core.billing import state, units
 from core.billing.models import (
     Bill,
@@ -34,8 +38,9 @@ from core.billing.models import Billing as BillingMode
 from core.billing.periods import remaining_days
 from core.billing.pricing import Quote
 from core.config import Settings
-from core.errors import NotFound
 from core.ports import Clock
+
+M = TypeVar("M", bound=Model)
 
 # Which plans each order kind sells.
 PLAN_KIND_FOR: dict[OrderKind, PlanKind] = {
@@ -294,19 +299,52 @@ def subscriber_zone(subscriber: Subscriber, settings: Settings) -> ZoneInfo:
     return settings.zone
 
 
+def _up_to(query: QuerySet[M], limit: int | None) -> QuerySet[M]:
+    return query if limit is None else query.limit(limit)
+
+
+async def _order_views(orders: list[Order]) -> list[OrderView]:
+    """The orders' views; what was refunded to the wallet (paid, not applied as quoted) is read
+    for all of them at once."""
+    refunded: dict[int, int] = {}
+    if orders:
+        rows = await WalletEntry.filter(
+            order_id__in=[o.id for o in orders], kind=WalletEntryKind.REFUND
+        ).values_list("order_id", "amount")
+        for order_id, amount in rows:
+            refunded[order_id] = refunded.get(order_id, 0) + amount
+    return [_order_view(o, refunded.get(o.id, 0)) for o in orders]
+
+
+def _order_view(order: Order, refunded: int) -> OrderView:
+    return OrderView(
+        tracking_number=order.tracking_number,
+        subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
+        kind=OrderKind(order.kind),
+        plan=PlanInfo.of(order.plan),
+        months=order.months,
+        status=OrderStatus(order.status),
+        quote=quote_of(order),
+        gateway=order.gateway,
+        gateway_ref=order.gateway_ref,
+        pay_url=order.pay_url,
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+        applied_at=order.applied_at,
+        refunded=refunded,
+    )
+
+
 class BillingQueries:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
 
-    async def _subscriber(self, subscriber_id: int) -> Subscriber:
-        subscriber = await Subscriber.get_or_none(id=subscriber_id)
-        if subscriber is None:
-            raise NotFound("subscriber_not_found", subscriber_id=subscriber_id)
-        return subscriber
-
     async def service_status(self, subscriber_id: int) -> ServiceStatus:
-        subscriber = await self._subscriber(subscriber_id)
+        return await self._status_of(await get_subscriber(subscriber_id))
+
+    async def _status_of(self, subscriber: Subscriber) -> ServiceStatus:
+        subscriber_id = subscriber.id
         now = self.clock.now()
         zone = subscriber_zone(subscriber, self.settings)
         st = await state.service_state(subscriber_id, now)
@@ -370,8 +408,6 @@ class BillingQueries:
             .select_related("plan", "order")
             .order_by("-starts_at", "-id")
         )
-        if limit is not None:
-            query = query.limit(limit)
         return [
             ServiceHistoryLine(
                 starts_at=s.starts_at,
@@ -382,7 +418,7 @@ class BillingQueries:
                 price_paid=s.price_paid,
                 tracking_number=s.order.tracking_number if s.order else None,
             )
-            for s in await query
+            for s in await _up_to(query, limit)
         ]
 
     async def bill_history(self, subscriber_id: int, limit: int | None = None) -> list[BillLine]:
@@ -392,8 +428,6 @@ class BillingQueries:
             .select_related("plan", "order")
             .order_by("-starts_at", "-id")
         )
-        if limit is not None:
-            query = query.limit(limit)
         return [
             BillLine(
                 starts_at=b.starts_at,
@@ -405,7 +439,7 @@ class BillingQueries:
                 note=b.note,
                 tracking_number=b.order.tracking_number if b.order else None,
             )
-            for b in await query
+            for b in await _up_to(query, limit)
         ]
 
     async def campaign_history(
@@ -417,8 +451,6 @@ class BillingQueries:
             .select_related("plan")
             .order_by("-charged_at", "-id")
         )
-        if limit is not None:
-            query = query.limit(limit)
         return [
             CampaignLine(
                 charged_at=c.charged_at,
@@ -427,7 +459,7 @@ class BillingQueries:
                 megabytes=c.megabytes,
                 result=c.result,
             )
-            for c in await query
+            for c in await _up_to(query, limit)
         ]
 
     async def orders(
@@ -438,42 +470,18 @@ class BillingQueries:
         if status is not None:
             filters["status"] = status
         query = Order.filter(**filters).select_related("plan").order_by("-created_at", "-id")
-        if limit is not None:
-            query = query.limit(limit)
-        rows = await query
-        return [await self._order_view(o) for o in rows]
+        return await _order_views(await _up_to(query, limit))
 
     async def order_by_tracking(self, tracking_number: int) -> OrderView | None:
         order = await Order.get_or_none(tracking_number=tracking_number).select_related("plan")
-        return await self._order_view(order) if order else None
+        return (await _order_views([order]))[0] if order else None
 
     async def order_by_gateway_ref(self, gateway: str, reference: str) -> OrderView | None:
         """The order a provider's reference belongs to (a callback names it, not our number)."""
         order = await Order.get_or_none(gateway=gateway, gateway_ref=reference).select_related(
             "plan"
         )
-        return await self._order_view(order) if order else None
-
-    async def _order_view(self, order: Order) -> OrderView:
-        refunded = await WalletEntry.filter(
-            order_id=order.id, kind=WalletEntryKind.REFUND
-        ).values_list("amount", flat=True)
-        return OrderView(
-            tracking_number=order.tracking_number,
-            subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
-            kind=OrderKind(order.kind),
-            plan=PlanInfo.of(order.plan),
-            months=order.months,
-            status=OrderStatus(order.status),
-            quote=quote_of(order),
-            gateway=order.gateway,
-            gateway_ref=order.gateway_ref,
-            pay_url=order.pay_url,
-            created_at=order.created_at,
-            paid_at=order.paid_at,
-            applied_at=order.applied_at,
-            refunded=sum(cast(int, a) for a in refunded),
-        )
+        return (await _order_views([order]))[0] if order else None
 
     async def catalogue(self, kind: PlanKind | OrderKind, currency: str) -> list[PlanInfo]:
         """Active plans of a kind in a currency, cheapest first (an order kind names its plans)."""
@@ -498,8 +506,6 @@ class BillingQueries:
             .select_related("order")
             .order_by("-created_at", "-id")
         )
-        if limit is not None:
-            query = query.limit(limit)
         return [
             WalletLine(
                 created_at=w.created_at,
@@ -509,14 +515,20 @@ class BillingQueries:
                 note=w.note,
                 tracking_number=w.order.tracking_number if w.order else None,
             )
-            for w in await query
+            for w in await _up_to(query, limit)
         ]
 
-    async def free_charge_offer(self, subscriber_id: int) -> FreeChargeOffer:
+    async def free_charge_offer(
+        self, subscriber_id: int, status: ServiceStatus | None = None
+    ) -> FreeChargeOffer:
         """The one-time free charge as ``take_free_charge`` would decide it now (a read only:
-        the menu offers it, and a refusal is explained before anything is asked)."""
-        subscriber = await self._subscriber(subscriber_id)
-        status = await self.service_status(subscriber_id)
+        the menu offers it, and a refusal is explained before anything is asked).
+
+        ``status``: the subscriber's ``service_status`` when the caller has just read it (it is
+        not read again)."""
+        subscriber = await get_subscriber(subscriber_id)
+        if status is None or status.subscriber_id != subscriber_id:
+            status = await self._status_of(subscriber)
         days = self.settings.free_charge_days if status.days_ran_out else 0
         megabytes = self.settings.free_charge_mb if status.traffic_ran_out else 0
         reason: str | None = None

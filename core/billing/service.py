@@ -36,6 +36,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from core.accounts.models import LineStatus, LineStatusChange, Subscriber
+from core.accounts.queries import get_subscriber
 from core.billing import state
 from core.billing.gateways.select import gateway_for
 from core.billing.models import (
@@ -214,9 +215,7 @@ class Billing:
         self, subscriber_id: int, kind: OrderKind, plan_code: str, months: int
     ) -> _Prepared:
         now = self.clock.now()
-        subscriber = await Subscriber.get_or_none(id=subscriber_id)
-        if subscriber is None:
-            raise NotFound("subscriber_not_found", subscriber_id=subscriber_id)
+        subscriber = await get_subscriber(subscriber_id)
         if subscriber.line_status == LineStatus.CLOSED:
             raise DomainError("line_closed", subscriber_id=subscriber_id)
         plan = await Plan.get_or_none(code=plan_code)

@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
 from core.accounts.phones import normalise_phone
+from core.accounts.queries import get_subscriber
 from core.errors import Conflict, InvalidInput, NotFound
 from core.inbox.service import enqueue
 from core.ports import Clock, FileStore
@@ -151,7 +152,7 @@ class Tickets:
         subject = _text(subject, field="subject", max_length=SUBJECT_MAX_LENGTH)
         body = _text(body, field="body", max_length=BODY_MAX_LENGTH)
         self._check_attachments(attachments)
-        subscriber = await self._subscriber(subscriber_id)
+        subscriber = await get_subscriber(subscriber_id)
         stored = await self._store(attachments)
         async with in_transaction() as conn:
             ticket = await self._create(
@@ -221,7 +222,7 @@ class Tickets:
     ) -> Ticket:
         """Ask to close the line: a Billing ticket of kind CLOSURE. One open request at a time."""
         reason = _text(reason, field="reason", max_length=BODY_MAX_LENGTH)
-        subscriber = await self._subscriber(subscriber_id)
+        subscriber = await get_subscriber(subscriber_id)
         async with in_transaction() as conn:
             pending = (
                 await Ticket.filter(subscriber_id=subscriber.id, kind=TicketKind.CLOSURE)
@@ -260,7 +261,7 @@ class Tickets:
         body = _text(body, field="body", max_length=BODY_MAX_LENGTH)
         self._check_attachments(attachments)
         await self._ticket_of(ticket_number, subscriber_id)
-        subscriber = await self._subscriber(subscriber_id)
+        subscriber = await get_subscriber(subscriber_id)
         stored = await self._store(attachments)
         async with in_transaction() as conn:
             ticket = await self._locked(conn, ticket_number, subscriber_id)
@@ -431,12 +432,6 @@ class Tickets:
             key = await self.files.put(data, kind, name)
             stored.append(_Stored(key, name, kind, len(data)))
         return stored
-
-    async def _subscriber(self, subscriber_id: int) -> Subscriber:
-        subscriber = await Subscriber.get_or_none(id=subscriber_id)
-        if subscriber is None:
-            raise NotFound("subscriber_not_found", subscriber_id=subscriber_id)
-        return subscriber
 
     async def _ticket_of(self, ticket_number: int, subscriber_id: int | None) -> Ticket:
         query = Ticket.filter(number=ticket_number)
