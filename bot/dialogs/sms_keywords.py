@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.dialogs.contract import Outcome, Reply, Turn
-from bot.dialogs.normalize import normalize_text, to_ascii_digits
+from bot.dialogs.normalize import normalize_text
 from bot.dialogs.services import Services
 from bot.i18n import DEFAULT_LANGUAGE, Texts, translator
 from core.accounts.models import ChatIdentity, Subscriber
@@ -79,7 +79,7 @@ class Command:
 def parse(text: str | None) -> Command:
     """The command a message holds: case, Persian and Arabic digits, invisible marks, Arabic
     letter forms and spacing do not matter."""
-    clean = to_ascii_digits(normalize_text(text or ""))
+    clean = normalize_text(text or "")
     word, _, rest = clean.partition(" ")
     found = _LOOKUP.get(word.strip(".!?؟،,").casefold())
     if found is None:

@@ -86,3 +86,16 @@ async def make_subscriber(
     }
     values.update(fields)
     return await Subscriber.create(**values)
+
+
+@pytest.fixture
+async def sara(sqlite_db: str, bot_settings: BotSettings) -> Subscriber:
+    """The subscriber of make_subscriber's defaults (username 5120001)."""
+    return await make_subscriber(bot_settings)
+
+
+async def sara_chat(engine: Engine) -> ChatClient:
+    """A chat logged in as the ``sara`` fixture's subscriber."""
+    client = ChatClient(engine)
+    await client.log_in("5120001", "Secret-2468")
+    return client

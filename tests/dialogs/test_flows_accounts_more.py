@@ -223,6 +223,26 @@ async def test_in_persian_the_lead_number_comes_in_persian_digits(engine):
     assert ticket.language == "fa"
 
 
+async def test_a_too_long_answer_is_refused_with_the_limit_and_asked_again(engine):
+    chat = ChatClient(engine)
+    await chat.send(choice="flow:registration")
+    await chat.send("R" * 121)
+    assert [r.text for r in chat.replies[-2:]] == [
+        "That is too long (at most 120 characters).",
+        "Happy to connect you! A few questions, then our sales team will contact you. "
+        "First, what is your full name?",
+    ]
+    await chat.send("Reza Karimi")
+    await chat.send("+989125556677")
+    await chat.send("x" * 1001)
+    assert "That is too long (at most 1,000 characters)." in chat.text
+    await chat.send("Tehran, Valiasr St. 12")
+    await chat.send("f" * 201)
+    assert "That is too long (at most 200 characters)." in chat.text
+    assert chat.labels == ["Not sure yet"]
+    assert not await Ticket.exists(kind=TicketKind.REGISTRATION)
+
+
 # ---- closure ------------------------------------------------------------------------------------
 
 
@@ -245,6 +265,14 @@ async def test_closing_the_line_opens_a_billing_ticket_and_says_how_to_return_th
     await chat.press("My account")
     await chat.press("Close my line")
     assert f"already asked to close your line (ticket {ticket.number})" in chat.text
+
+
+async def test_a_too_long_closing_reason_is_refused_with_the_limit(engine, bot_settings):
+    chat = await logged_in(engine, bot_settings)
+    await chat.send(choice="flow:closure")
+    await chat.send("r" * 2001)
+    assert chat.replies[-2].text == "That is too long (at most 2,000 characters)."
+    assert chat.labels == ["I prefer not to say"]
 
 
 async def test_keeping_the_line_changes_nothing(engine, bot_settings):

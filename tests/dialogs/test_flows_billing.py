@@ -158,14 +158,19 @@ async def test_not_now_leaves_the_free_charge_for_later(engine, services, bot_se
 # ---- usage details ---------------------------------------------------------------------------
 
 
-async def test_usage_of_the_last_7_days_shows_the_seed_sessions_and_totals(
-    engine, services, bot_settings
-):
+async def at_usage_details_with_seed_sessions(engine, services, bot_settings):
     sara = await subscriber(bot_settings)
     await give_service(services, sara)
     await record_seed_sessions(services, sara)
     chat = await logged_in(engine)
     await chat.press("Usage details")
+    return chat
+
+
+async def test_usage_of_the_last_7_days_shows_the_seed_sessions_and_totals(
+    engine, services, bot_settings
+):
+    chat = await at_usage_details_with_seed_sessions(engine, services, bot_settings)
     assert chat.labels == ["Last 7 days", "Last 30 days", "This month", "Choose dates"]
     await chat.press("Last 7 days")
     text = chat.text
@@ -209,11 +214,7 @@ async def test_usage_of_a_period_without_sessions_says_so(engine, services, bot_
 async def test_custom_dates_explain_bad_future_reversed_and_too_long_ranges(
     engine, services, bot_settings
 ):
-    sara = await subscriber(bot_settings)
-    await give_service(services, sara)
-    await record_seed_sessions(services, sara)
-    chat = await logged_in(engine)
-    await chat.press("Usage details")
+    chat = await at_usage_details_with_seed_sessions(engine, services, bot_settings)
     await chat.send("whenever")
     assert "Please choose one of the periods below." in chat.text
     await chat.press("Choose dates")

@@ -21,7 +21,7 @@ from core.tickets.models import (
 )
 from core.tickets.service import ByAgent, BySubscriber
 from tests.dialogs.client import ChatClient
-from tests.dialogs.conftest import make_subscriber
+from tests.dialogs.conftest import make_subscriber, sara_chat
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 48
 PDF = b"%PDF-1.7\n" + b"x" * 64
@@ -32,15 +32,8 @@ def png(name: str = "screen.png", data: bytes = PNG) -> Attachment:
 
 
 @pytest.fixture
-async def sara(sqlite_db, bot_settings):
-    return await make_subscriber(bot_settings)
-
-
-@pytest.fixture
 async def chat(engine, sara) -> ChatClient:
-    client = ChatClient(engine)
-    await client.log_in("5120001", "Secret-2468")
-    return client
+    return await sara_chat(engine)
 
 
 async def open_ticket(services, subscriber, subject="No Internet since morning", **extra):

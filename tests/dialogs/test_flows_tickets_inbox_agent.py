@@ -11,19 +11,12 @@ from bot.dialogs.normalize import to_persian_digits
 from core.ports import Delivery
 from core.tickets.models import Department, Priority, Ticket, TicketKind, TicketMessage
 from tests.dialogs.client import ChatClient
-from tests.dialogs.conftest import make_subscriber
-
-
-@pytest.fixture
-async def sara(sqlite_db, bot_settings):
-    return await make_subscriber(bot_settings)
+from tests.dialogs.conftest import sara_chat
 
 
 @pytest.fixture
 async def chat(engine, sara) -> ChatClient:
-    client = ChatClient(engine)
-    await client.log_in("5120001", "Secret-2468")
-    return client
+    return await sara_chat(engine)
 
 
 # ---- the message box ---------------------------------------------------------------------------

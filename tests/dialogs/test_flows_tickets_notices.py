@@ -14,21 +14,14 @@ from core.inbox.models import OutboxMessage
 from core.tickets.models import Department, Priority, Ticket, TicketStatus
 from core.tickets.service import ByAgent, BySubscriber
 from tests.dialogs.client import ChatClient
-from tests.dialogs.conftest import make_subscriber
+from tests.dialogs.conftest import make_subscriber, sara_chat
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture
-async def sara(sqlite_db, bot_settings):
-    return await make_subscriber(bot_settings)
-
-
-@pytest.fixture
 async def chat(engine, sara) -> ChatClient:
-    client = ChatClient(engine)
-    await client.log_in("5120001", "Secret-2468")
-    return client
+    return await sara_chat(engine)
 
 
 async def open_ticket(services, subscriber, subject="No Internet since morning"):

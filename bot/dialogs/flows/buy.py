@@ -17,7 +17,7 @@ flowchart LR
 
 from __future__ import annotations
 
-from bot.dialogs.contract import Link
+from bot.dialogs.contract import Link, Option
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
 from bot.dialogs.flows.billing_notices import KIND_LABELS, listing, plan_bytes, what_was_added
@@ -109,18 +109,7 @@ class BuyFlow(Flow):
             if plan.code == current and kind in SERVICE_KINDS:
                 line = ctx._("%(plan)s (your current plan)", plan=line)
             lines.append("• " + line)
-        options = [
-            ctx.option(
-                f"plan:{plan.code}",
-                ctx._(
-                    "%(name)s, %(price)s",
-                    name=plan.name_in(ctx.language),
-                    price=ctx.t.money(plan.price, plan.currency),
-                ),
-            )
-            for plan in plans
-        ]
-        ctx.say("\n".join(lines), options=options)
+        ctx.say("\n".join(lines), options=[plan_option(ctx, plan) for plan in plans])
 
     async def on_plan(self, ctx: Context) -> None:
         kind = OrderKind(ctx.data["kind"])
@@ -241,25 +230,40 @@ class BuyFlow(Flow):
 # ---- helpers -------------------------------------------------------------------------------
 
 
+# A step that reads the answer and the question it moves to run in one turn and read the same
+# status, catalogue and quote; each is read once per turn (nothing is written before the order).
 async def _status(ctx: Context) -> ServiceStatus:
-    return await ctx.services.billing_queries.service_status(ctx.subscriber_id)
+    status = ctx.turn_memo.get("buy_status")
+    if status is None:
+        status = await ctx.services.billing_queries.service_status(ctx.subscriber_id)
+        ctx.turn_memo["buy_status"] = status
+    return status
 
 
 async def _plans(ctx: Context, kind: OrderKind, status: ServiceStatus) -> list[PlanInfo]:
-    currency = ctx.subscriber.currency if ctx.subscriber else ctx.services.settings.currency
-    plans = await ctx.services.billing_queries.catalogue(kind, currency)
-    if kind == OrderKind.CHANGE_SERVICE and status.plan is not None:
-        plans = [plan for plan in plans if plan.code != status.plan.code]
+    key = ("buy_plans", kind)
+    plans: list[PlanInfo] | None = ctx.turn_memo.get(key)
+    if plans is None:
+        currency = ctx.subscriber.currency if ctx.subscriber else ctx.services.settings.currency
+        plans = await ctx.services.billing_queries.catalogue(kind, currency)
+        if kind == OrderKind.CHANGE_SERVICE and status.plan is not None:
+            plans = [plan for plan in plans if plan.code != status.plan.code]
+        ctx.turn_memo[key] = plans
     return plans
 
 
 async def _quote(ctx: Context) -> Quote:
-    return await ctx.services.billing.quote(
-        ctx.subscriber_id,
+    kind, code, months = (
         OrderKind(ctx.data["kind"]),
         ctx.data["plan"],
         int(ctx.data.get("months", 1)),
     )
+    key = ("buy_quote", kind, code, months)
+    quote: Quote | None = ctx.turn_memo.get(key)
+    if quote is None:
+        quote = await ctx.services.billing.quote(ctx.subscriber_id, kind, code, months)
+        ctx.turn_memo[key] = quote
+    return quote
 
 
 def _plan_question(ctx: Context, kind: OrderKind) -> str:
@@ -275,6 +279,18 @@ def _plan_question(ctx: Context, kind: OrderKind) -> str:
     if kind == OrderKind.STATIC_IP:
         return ctx._("Static IP:")
     return ctx._("Which service would you like?")
+
+
+def plan_option(ctx: Context, plan: PlanInfo) -> Option:
+    """A plan as a choice: its name and price (the id is ``plan:<code>``)."""
+    return ctx.option(
+        f"plan:{plan.code}",
+        ctx._(
+            "%(name)s, %(price)s",
+            name=plan.name_in(ctx.language),
+            price=ctx.t.money(plan.price, plan.currency),
+        ),
+    )
 
 
 def plan_details(ctx: Context, plan: PlanInfo) -> str:

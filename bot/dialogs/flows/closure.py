@@ -11,12 +11,14 @@ flowchart LR
 
 from __future__ import annotations
 
-from bot.dialogs.errors import error_text
+from bot.dialogs.errors import add_messages, error_text
 from bot.dialogs.flow import Context, Flow
 from bot.i18n import N_
 from core.accounts.models import LineStatus
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput
 from core.tickets.models import Ticket, TicketKind, TicketStatus
+
+add_messages({"reason_too_long": N_("That is too long (at most %(max_length)s characters).")})
 
 REASON_MAX_LENGTH = 2000
 # What the billing team reads when the subscriber prefers not to say (not shown to them).
@@ -77,13 +79,7 @@ class ClosureFlow(Flow):
                 await ctx.refuse(ctx._("Please write the reason in a few words, or choose below."))
                 return
             if len(reason) > REASON_MAX_LENGTH:
-                await ctx.refuse(
-                    ctx._(
-                        "That is too long (at most %(max_length)s characters).",
-                        max_length=REASON_MAX_LENGTH,
-                    )
-                )
-                return
+                raise InvalidInput("reason_too_long", max_length=REASON_MAX_LENGTH)
         ctx.data["reason"] = reason
         await ctx.goto("confirm")
 

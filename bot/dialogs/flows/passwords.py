@@ -75,7 +75,7 @@ class _ChangePassword(Flow):
             return
         new = ctx.data.get("new", "")
         try:
-            await self.change(ctx, current, new, new)
+            await self.change(ctx, current, new)
         except DomainError as error:
             ctx.say(error_text(ctx.t, error))
             if error.code == "login_locked":
@@ -94,7 +94,7 @@ class _ChangePassword(Flow):
     def current_question(self, ctx: Context) -> str:
         raise NotImplementedError
 
-    async def change(self, ctx: Context, old: str, new: str, repeat: str) -> None:
+    async def change(self, ctx: Context, old: str, new: str) -> None:
         raise NotImplementedError
 
     def done_text(self, ctx: Context) -> str:
@@ -110,8 +110,8 @@ class ChangePanelPasswordFlow(_ChangePassword):
     def current_question(self, ctx: Context) -> str:
         return ctx._("Last step: to confirm it is you, type your current panel password.")
 
-    async def change(self, ctx: Context, old: str, new: str, repeat: str) -> None:
-        await ctx.services.accounts.change_panel_password(ctx.subscriber_id, old, new, repeat)
+    async def change(self, ctx: Context, old: str, new: str) -> None:
+        await ctx.services.accounts.change_panel_password(ctx.subscriber_id, old, new, new)
 
     def done_text(self, ctx: Context) -> str:
         return ctx._("Done: your panel password is changed. Use the new one next time you log in.")
@@ -138,8 +138,8 @@ class ChangeInternetPasswordFlow(_ChangePassword):
             "Last step: to confirm it is you, type your current internet (modem) password."
         )
 
-    async def change(self, ctx: Context, old: str, new: str, repeat: str) -> None:
-        await ctx.services.accounts.change_internet_password(ctx.subscriber_id, old, new, repeat)
+    async def change(self, ctx: Context, old: str, new: str) -> None:
+        await ctx.services.accounts.change_internet_password(ctx.subscriber_id, old, new, new)
 
     def done_text(self, ctx: Context) -> str:
         return ctx._(

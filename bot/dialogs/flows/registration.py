@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from bot.dialogs.errors import add_messages
 from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flows.buy import plan_option
 from bot.i18n import N_
 from core.accounts.phones import normalise_phone
 from core.accounts.profile import country_of
 from core.billing.models import PlanKind
+from core.errors import InvalidInput
+from core.tickets.service import NAME_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
 add_messages(
     {
@@ -26,9 +29,9 @@ add_messages(
     }
 )
 
-NAME_MAX_LENGTH = 120
 ADDRESS_MAX_LENGTH = 1000
-PLAN_MAX_LENGTH = 200
+# The plan wanted is held to the length of a ticket's subject, as open_lead holds it.
+PLAN_MAX_LENGTH = SUBJECT_MAX_LENGTH
 # Plans offered as buttons; anything else can be typed.
 _PLANS_SHOWN = 6
 
@@ -55,13 +58,7 @@ class RegistrationFlow(Flow):
             await ctx.refuse(ctx._("Please write your full name."))
             return
         if len(name) > NAME_MAX_LENGTH:
-            await ctx.refuse(
-                ctx._(
-                    "That is too long (at most %(max_length)s characters).",
-                    max_length=NAME_MAX_LENGTH,
-                )
-            )
-            return
+            raise InvalidInput("contact_name_too_long", max_length=NAME_MAX_LENGTH)
         ctx.data["name"] = name
         await ctx.goto("phone")
 
@@ -89,13 +86,7 @@ class RegistrationFlow(Flow):
             await ctx.refuse(ctx._("Please write the full address: city, street and house number."))
             return
         if len(address) > ADDRESS_MAX_LENGTH:
-            await ctx.refuse(
-                ctx._(
-                    "That is too long (at most %(max_length)s characters).",
-                    max_length=ADDRESS_MAX_LENGTH,
-                )
-            )
-            return
+            raise InvalidInput("address_too_long", max_length=ADDRESS_MAX_LENGTH)
         ctx.data["address"] = address
         await ctx.goto("plan")
 
@@ -103,17 +94,7 @@ class RegistrationFlow(Flow):
         plans = await ctx.services.billing_queries.catalogue(
             PlanKind.SERVICE, ctx.services.settings.currency
         )
-        options = [
-            ctx.option(
-                f"plan:{plan.code}",
-                ctx._(
-                    "%(name)s, %(price)s",
-                    name=plan.name_in(ctx.language),
-                    price=ctx.t.money(plan.price, plan.currency),
-                ),
-            )
-            for plan in plans[:_PLANS_SHOWN]
-        ]
+        options = [plan_option(ctx, plan) for plan in plans[:_PLANS_SHOWN]]
         options.append(ctx.option("plan:none", ctx._("Not sure yet")))
         ctx.say(
             ctx._("Which plan would you like? Choose one below, or write what you need."),
@@ -134,13 +115,7 @@ class RegistrationFlow(Flow):
                 await ctx.refuse(ctx._("Please choose a plan below, or write what you need."))
                 return
             if len(plan_wanted) > PLAN_MAX_LENGTH:
-                await ctx.refuse(
-                    ctx._(
-                        "That is too long (at most %(max_length)s characters).",
-                        max_length=PLAN_MAX_LENGTH,
-                    )
-                )
-                return
+                raise InvalidInput("plan_wanted_too_long", max_length=PLAN_MAX_LENGTH)
         ticket = await ctx.services.tickets.open_lead(
             contact_name=ctx.data["name"],
             contact_phone=ctx.data["phone"],
