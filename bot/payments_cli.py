@@ -17,6 +17,7 @@ def add_parsers(sub: Any) -> None:
 
 
 async def run(settings: BotSettings, args: argparse.Namespace) -> None:
+    from bot.adapters.payments_gateways import close_gateways
     from bot.bootstrap import build_services
     from core.billing.reconcile import reconcile
     from core.db import close_database, open_database
@@ -27,10 +28,7 @@ async def run(settings: BotSettings, args: argparse.Namespace) -> None:
     try:
         report = await reconcile(services.billing, services.billing.gateways)
     finally:
-        for gateway in services.billing.gateways.values():
-            close = getattr(gateway, "close", None)
-            if close is not None:
-                await close()
+        await close_gateways(services.billing.gateways.values())
         await close_database()
     print(
         f"ispbot: {report.checked} pending orders checked, {report.applied} applied, "

@@ -4,6 +4,8 @@ Which one takes an order: core.billing.gateways.select."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.adapters import payments_midtrans, payments_zarinpal
 from bot.adapters.payments_midtrans import MidtransGateway
 from bot.adapters.payments_stripe import StripeGateway
@@ -52,3 +54,11 @@ def configured_gateways(settings: BotSettings, clock: Clock) -> dict[str, Paymen
     if not gateways or settings.payment_gateway == SANDBOX:
         gateways[SANDBOX] = SandboxGateway(base)
     return gateways
+
+
+async def close_gateways(gateways: Iterable[PaymentGateway]) -> None:
+    """Close the HTTP clients of the gateways that hold one (the sandbox holds none)."""
+    for gateway in gateways:
+        close = getattr(gateway, "close", None)
+        if close is not None:
+            await close()

@@ -14,9 +14,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.dialogs.services import Services
-from bot.i18n import DEFAULT_LANGUAGE, Texts, resolve_language, text_direction, translator
-from core.accounts.models import Subscriber
+from bot.handlers.payments_pages import payer_texts
+from bot.i18n import Texts, text_direction
 from core.billing.gateways.sandbox import SANDBOX
 from core.billing.models import OrderStatus
 from core.errors import DomainError
@@ -37,12 +36,11 @@ def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], Non
         services = request.app[services_key]
         reference = request.match_info["reference"]
         order = await services.billing_queries.order_by_gateway_ref(SANDBOX, reference)
+        t = await payer_texts(request, services, order.subscriber_id if order else None)
         if order is None:
-            t = translator(_browser_language(request))
             return _page(
                 t, t.gettext("Payment"), _p(t.gettext("This payment link is not valid.")), 404
             )
-        t = await _texts(services, order.subscriber_id)
         if order.status != OrderStatus.PENDING:
             return _page(t, t.gettext("Payment"), _status_text(t, order.status))
         rows = [
@@ -68,12 +66,11 @@ def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], Non
         reference = request.match_info["reference"]
         form = await request.post()
         order = await services.billing_queries.order_by_gateway_ref(SANDBOX, reference)
+        t = await payer_texts(request, services, order.subscriber_id if order else None)
         if order is None:
-            t = translator(_browser_language(request))
             return _page(
                 t, t.gettext("Payment"), _p(t.gettext("This payment link is not valid.")), 404
             )
-        t = await _texts(services, order.subscriber_id)
         try:
             if form.get("action") == "pay":
                 await services.billing.confirm_payment(
@@ -110,22 +107,6 @@ def _status_text(t: Texts, status: OrderStatus) -> str:
         text = t.gettext("This order is waiting for payment.")
     back = t.gettext("Back to the chat")
     return _p(text) + f'<p><a href="/" id="back">{html.escape(back)}</a></p>'
-
-
-async def _texts(services: Services, subscriber_id: int) -> Texts:
-    subscriber = await Subscriber.get_or_none(id=subscriber_id)
-    language = getattr(subscriber.language, "value", DEFAULT_LANGUAGE) if subscriber else None
-    zone = (subscriber.timezone if subscriber else None) or services.settings.timezone
-    return translator(language or DEFAULT_LANGUAGE, zone=zone)
-
-
-def _browser_language(request: web.Request) -> str:
-    header = request.headers.get("Accept-Language", "")
-    for part in header.split(","):
-        language = resolve_language(part.split(";")[0])
-        if language:
-            return language
-    return DEFAULT_LANGUAGE
 
 
 def _page(t: Texts, title: str, body: str, status: int = 200) -> web.Response:

@@ -66,7 +66,8 @@ async def result_page(
 ) -> web.Response:
     """``result`` overrides what the order's status says (e.g. a refused payment: failed)."""
     result = result or result_of(order)
-    t = await _texts(request, services, order)
+    subscriber_id = order.subscriber_id if order else None  # type: ignore[attr-defined]
+    t = await payer_texts(request, services, subscriber_id)
     refunded = order is not None and order.status == OrderStatus.PAID
     markup = PAGE.format(
         lang=t.language,
@@ -105,17 +106,18 @@ async def checked_result_page(
     return await result_page(request, services, checked or order)
 
 
-async def _texts(request: web.Request, services: Services, order: Order | None) -> Texts:
+async def payer_texts(request: web.Request, services: Services, subscriber_id: int | None) -> Texts:
+    """The payer's words: the subscriber's language in their zone, else the browser's."""
     subscriber = None
-    if order is not None:
-        subscriber = await Subscriber.get_or_none(id=order.subscriber_id)  # type: ignore[attr-defined]
+    if subscriber_id is not None:
+        subscriber = await Subscriber.get_or_none(id=subscriber_id)
     if subscriber is None:
-        return translator(_browser_language(request))
+        return translator(browser_language(request))
     language = getattr(subscriber.language, "value", subscriber.language) or DEFAULT_LANGUAGE
     return translator(language, zone=subscriber.timezone or services.settings.timezone)
 
 
-def _browser_language(request: web.Request) -> str:
+def browser_language(request: web.Request) -> str:
     for part in request.headers.get("Accept-Language", "").split(","):
         language = resolve_language(part.split(";")[0])
         if language:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from bot.adapters.payments_gateways import close_gateways
 from bot.config import BotSettings
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore
@@ -39,9 +40,6 @@ def setup(
 
     async def close_clients(_app: web.Application) -> AsyncIterator[None]:
         yield
-        for gateway in gateways.values():
-            close = getattr(gateway, "close", None)
-            if close is not None:
-                await close()
+        await close_gateways(gateways.values())
 
     app.cleanup_ctx.append(close_clients)

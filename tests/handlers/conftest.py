@@ -11,6 +11,14 @@ from bot.app import init_app
 from bot.dialogs.state import MemoryStateStore
 from tests.dialogs.conftest import bot_settings, services, sms, sqlite_db  # noqa: F401
 
+# The payment providers' local servers and the app wired to them (tests/handlers/test_payments_*).
+from tests.handlers.payments_support import (  # noqa: F401
+    pay_client,
+    pay_services,
+    pay_settings,
+    providers,
+)
+
 
 @pytest.fixture
 async def client(services, bot_settings) -> AsyncIterator[TestClient]:  # noqa: F811

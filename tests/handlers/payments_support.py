@@ -4,18 +4,18 @@ subscribers and plans of each currency."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.adapters.payments_gateways import close_gateways as close_adapters
 from bot.app import init_app
 from bot.bootstrap import build_services
 from bot.config import BotSettings
-from bot.dialogs.contract import Reply
 from bot.dialogs.services import Services
 from bot.dialogs.state import MemoryStateStore
 from core.accounts.models import ChatIdentity, Subscriber
@@ -86,10 +86,7 @@ async def app_client(services: Services, settings: BotSettings) -> AsyncIterator
 
 
 async def close_gateways(services: Services) -> None:
-    for gateway in services.billing.gateways.values():
-        close = getattr(gateway, "close", None)
-        if close is not None:
-            await close()
+    await close_adapters(services.billing.gateways.values())
 
 
 @pytest.fixture
@@ -132,18 +129,6 @@ def path_of(url: str) -> str:
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}" == PUBLIC_URL, url
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-@dataclass
-class RecordingChannel:
-    """A ChannelSender that keeps what it was given."""
-
-    channel: str = "recorder"
-    sent: list[tuple[str, Sequence[Reply]]] = field(default_factory=list)
-
-    async def send(self, chat_id: str, replies: Sequence[Reply]) -> bool:
-        self.sent.append((chat_id, list(replies)))
-        return True
 
 
 async def chat_of(subscriber: Subscriber, language: str) -> ChatIdentity:

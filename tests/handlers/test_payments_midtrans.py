@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from core.billing.models import OrderStatus, Subscription
 from core.inbox.models import OutboxMessage
-from tests.handlers import payments_support as support
 from tests.handlers.payments_support import (
     buyer,
     place,
 )
-
-providers = support.providers
-pay_settings = support.pay_settings
-pay_services = support.pay_services
-pay_client = support.pay_client
 
 NOTIFY = "/payments/midtrans/notification"
 

@@ -15,24 +15,18 @@ from bot.dialogs.state import MemoryStateStore
 from bot.notify import ChannelNotifier
 from core.billing.reconcile import check_by_reference
 from core.inbox.service import OutboxRelay
+from tests.alerts.senders import RecordingSender
 from tests.dialogs.client import ChatClient
-from tests.handlers import payments_support as support
 from tests.handlers.payments_support import (
-    RecordingChannel,
     buyer,
     chat_of,
     place,
 )
 
-providers = support.providers
-pay_settings = support.pay_settings
-pay_services = support.pay_services
-pay_client = support.pay_client
 
-
-async def _relay(services, settings) -> RecordingChannel:
+async def _relay(services, settings) -> RecordingSender:
     """The outbox relay, sending to the subscriber's chat (in the app it runs after commit)."""
-    channel = RecordingChannel()
+    channel = RecordingSender("recorder")
     notifier = ChannelNotifier(settings, [channel])
     assert await OutboxRelay(services.clock, notifier).relay_pending() == 1
     return channel

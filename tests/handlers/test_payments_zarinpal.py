@@ -9,7 +9,6 @@ from bot.adapters.payments_zarinpal import ZarinPalGateway
 from core.billing.models import Order, OrderStatus, Subscription
 from core.billing.reconcile import reconcile
 from core.inbox.models import OutboxMessage
-from tests.handlers import payments_support as support
 from tests.handlers.payments_support import (
     app_client,
     buyer,
@@ -17,11 +16,6 @@ from tests.handlers.payments_support import (
     place,
     provider_services,
 )
-
-providers = support.providers
-pay_settings = support.pay_settings
-pay_services = support.pay_services
-pay_client = support.pay_client
 
 
 async def test_the_order_starts_a_zarinpal_payment_for_its_own_amount(
