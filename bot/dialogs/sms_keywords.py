@@ -148,7 +148,7 @@ class SmsKeywords:
                 traffic=_traffic_left(t, status),
             )
         if status.plan is None or status.days_ran_out or status.traffic_ran_out:
-            offer = await queries.free_charge_offer(line.id)
+            offer = await queries.free_charge_offer(line.id, status=status)
             if offer.available:
                 text += " " + t.gettext(
                     "Send %(free)s for a free charge.", free=word_for(Keyword.FREE, t.language)

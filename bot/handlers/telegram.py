@@ -77,7 +77,6 @@ def language_hint(language_code: str | None) -> str | None:
 
 async def on_message(message: Message, bot: Bot, engine: Engine, output: TelegramOutput) -> None:
     turn = await turn_from_message(message, bot)
-    await mark_reachable(turn.chat_id)
     outcome = await engine.handle(turn)
     if outcome.forget_inbound:
         await output.forget(turn.chat_id, message.message_id)
@@ -102,7 +101,6 @@ async def on_button(
         language_hint=language_hint(query.from_user.language_code),
         message_ref=f"button:{query.id}",
     )
-    await mark_reachable(chat_id)
     outcome = await engine.handle(turn)
     pressed = query.message.message_id if isinstance(query.message, Message) else None
     await output.deliver(chat_id, outcome.replies, pressed_message_id=pressed)

@@ -113,7 +113,9 @@ class Accounts:
         self, channel: str, external_id: str, language_hint: str | None = None
     ) -> ChatIdentity:
         """The chat's identity, created on first contact (race-free: create, or read the
-        winner's row). ``language_hint`` only sets the language of a new chat."""
+        winner's row). ``language_hint`` only sets the language of a new chat. Called for what
+        a person sends, so the chat is reachable again (a Telegram user who had blocked the bot
+        and writes again)."""
         _check_chat(channel, external_id)
         now = self.clock.now()
         chat = await ChatIdentity.get_or_none(channel=channel, external_id=external_id)
@@ -128,8 +130,8 @@ class Accounts:
                     )
             except IntegrityError:
                 chat = await ChatIdentity.get(channel=channel, external_id=external_id)
-        await ChatIdentity.filter(id=chat.id).update(last_seen_at=now)
-        chat.last_seen_at = now
+        await ChatIdentity.filter(id=chat.id).update(last_seen_at=now, unreachable=False)
+        chat.last_seen_at, chat.unreachable = now, False
         return chat
 
     async def set_language(self, channel: str, external_id: str, language: str) -> ChatIdentity:

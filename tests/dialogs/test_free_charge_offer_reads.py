@@ -18,9 +18,9 @@ class CountingQueries(BillingQueries):
         super().__init__(queries.settings, queries.clock)
         self.offers_read = 0
 
-    async def free_charge_offer(self, subscriber_id: int) -> FreeChargeOffer:
+    async def free_charge_offer(self, subscriber_id: int, status=None) -> FreeChargeOffer:
         self.offers_read += 1
-        return await super().free_charge_offer(subscriber_id)
+        return await super().free_charge_offer(subscriber_id, status=status)
 
 
 @pytest.fixture

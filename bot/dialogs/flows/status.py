@@ -75,7 +75,7 @@ async def status_text(ctx: Context) -> str:
     elif traffic_out:
         lines.append(ctx._("Your traffic has run out."))
     if status.plan is None or days_out or traffic_out:
-        offer = await queries.free_charge_offer(ctx.subscriber_id)
+        offer = await queries.free_charge_offer(ctx.subscriber_id, status=status)
         lend_to_menu(ctx, offer)  # the menu under this text asks the same
         if offer.available:
             lines.append(
