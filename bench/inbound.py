@@ -210,21 +210,30 @@ def run_ispbot(args, phases: Phases, results: dict, database_url: str) -> None:
         half = phases.load(one, pid_one, mode="rate", rate=half_rate, duration=args.duration)
         show(f"ispbot, 1 serve, {half_rate} updates/s (half load)", half)
         results["ispbot_rate_half"] = {"rate": half_rate, **half}
-        rate = round(3 * sat["replies_per_s"])
-        over = phases.load(
-            one,
-            pid_one,
-            mode="rate",
-            rate=rate,
-            duration=args.overload_duration,
-            drain=120,
-            chats=int(rate * args.overload_duration) + 1000,
+        results["ispbot_overload"] = overload(
+            args, phases, one, pid_one, sat, drain=120, label="ispbot, 1 serve"
         )
-        show(f"ispbot, 1 serve, overload {rate}/s", over)
-        results["ispbot_overload"] = {"rate": rate, **over}
     finally:
         for server in servers:
             stop(server)
+
+
+def overload(
+    args, phases: Phases, target: list[str], pids: list[int], sat: dict, *, drain: float, label: str
+) -> dict:
+    """Three times the saturation rate for ``--overload-duration``, each update a new chat."""
+    rate = round(3 * sat["replies_per_s"])
+    over = phases.load(
+        target,
+        pids,
+        mode="rate",
+        rate=rate,
+        duration=args.overload_duration,
+        drain=drain,
+        chats=int(rate * args.overload_duration) + 1000,
+    )
+    show(f"{label}, overload {rate}/s", over)
+    return {"rate": rate, **over}
 
 
 def run_echo(args, phases: Phases, results: dict, name: str, script: str, port: int) -> None:
@@ -243,18 +252,9 @@ def run_echo(args, phases: Phases, results: dict, name: str, script: str, port: 
         show(f"{name}, 200 updates/s", fixed)
         results[f"{name}_rate_200"] = fixed
         if name == "echo_aiogram" and not args.skip_overload_echo:
-            rate = round(3 * sat["replies_per_s"])
-            over = phases.load(
-                target,
-                pids,
-                mode="rate",
-                rate=rate,
-                duration=args.overload_duration,
-                drain=240,
-                chats=int(rate * args.overload_duration) + 1000,
+            results[f"{name}_overload"] = overload(
+                args, phases, target, pids, sat, drain=240, label=name
             )
-            show(f"{name}, overload {rate}/s", over)
-            results[f"{name}_overload"] = {"rate": rate, **over}
     finally:
         stop(bot)
 

@@ -14,7 +14,7 @@ import logging
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import F, Q, Subquery
 
 from bot.handoff.card import ticket_card, topic_name
 from bot.handoff.desk import AgentDesk
@@ -134,24 +134,26 @@ class DeskSync:
     # ---- the subscriber's messages ---------------------------------------------------------
 
     async def mirror(self) -> int:
-        topics = (
-            await TicketTopic.filter(thread_id__isnull=False)
-            .exclude(ticket__status=TicketStatus.CLOSED)
-            .order_by("id")
-        )
-        if not topics:
-            return 0
-        by_ticket = {t.ticket_id: t for t in topics}  # type: ignore[attr-defined]
-        since = min(t.mirrored_message_id for t in topics)
+        # Only the subscriber's messages past their own topic's mark, in one indexed query: an
+        # idle pass reads nothing, and a quiet ticket's old mark cannot fill the batch with
+        # messages other topics already show.
         messages = (
             await TicketMessage.filter(
-                ticket_id__in=list(by_ticket),
                 author_kind=AuthorKind.SUBSCRIBER,
-                id__gt=since,
+                ticket__topic__thread_id__isnull=False,
+                id__gt=F("ticket__topic__mirrored_message_id"),
             )
+            .exclude(ticket__status=TicketStatus.CLOSED)
             .order_by("id")
             .limit(BATCH)
         )
+        if not messages:
+            return 0
+        tickets = {m.ticket_id for m in messages}  # type: ignore[attr-defined]
+        by_ticket = {
+            t.ticket_id: t  # type: ignore[attr-defined]
+            for t in await TicketTopic.filter(ticket_id__in=tickets)
+        }
         posted = 0
         stalled: set[int] = set()
         for message in messages:
