@@ -30,17 +30,15 @@ class Statements(logging.Handler):
 
 
 async def run(database_url: str, username: str, chat: str) -> None:
-    from bot.adapters.telegram_reach import mark_reachable
     from bot.bootstrap import build_engine, build_services
     from bot.config import BotSettings
     from bot.dialogs.contract import Turn
     from bot.dialogs.state import MemoryStateStore
     from core.accounts.models import ChatIdentity, Language, Subscriber
-    from core.db import close_database, open_database
+    from core.db import database
 
     settings = BotSettings(database_url=database_url)
-    await open_database(database_url)
-    try:
+    async with database(database_url):
         subscriber = await Subscriber.get(username=username)
         await ChatIdentity.create(
             channel="telegram", external_id=chat, subscriber=subscriber, language=Language.EN
@@ -48,7 +46,6 @@ async def run(database_url: str, username: str, chat: str) -> None:
         engine = build_engine(build_services(settings), MemoryStateStore())
 
         async def turn(text: str, ref: str) -> None:
-            await mark_reachable(chat)  # what the Telegram handler does before the engine
             await engine.handle(
                 Turn(
                     channel="telegram",
@@ -71,8 +68,6 @@ async def run(database_url: str, username: str, chat: str) -> None:
         shapes = Counter(" ".join(sql.split())[:150] for sql in statements.sql)
         for sql, count in shapes.most_common():
             print(f"  {count} x {sql}")
-    finally:
-        await close_database()
 
 
 def main() -> None:

@@ -75,9 +75,10 @@ class Engine:
         identity = await self.services.accounts.identify_chat(
             turn.channel, turn.chat_id, turn.language_hint
         )
-        subscriber = None
+        # Read with the identity (a new chat has none).
+        subscriber: Subscriber | None = None
         if identity.subscriber_id is not None:  # type: ignore[attr-defined]
-            subscriber = await Subscriber.get_or_none(id=identity.subscriber_id)  # type: ignore[attr-defined]
+            subscriber = identity.subscriber
         language = identity.language.value if identity.language else None
         state["language_chosen"] = language is not None
         settings = self.services.settings

@@ -147,9 +147,14 @@ class Context:
 
     @property
     def subscriber_id(self) -> int:
+        return self.logged_in.id
+
+    @property
+    def logged_in(self) -> Subscriber:
+        """The chat's subscriber, for steps of flows that need a login."""
         if self.subscriber is None:
             raise RuntimeError("this step needs a logged-in subscriber")
-        return self.subscriber.id
+        return self.subscriber
 
     async def goto(self, step: str) -> None:
         """Move to ``step`` and put its question; *back* returns to the step before."""

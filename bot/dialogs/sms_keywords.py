@@ -135,7 +135,7 @@ class SmsKeywords:
 
     async def balance(self, t: Texts, line: Subscriber, _command: Command, _turn: Turn) -> str:
         queries = self.services.billing_queries
-        status = await queries.service_status(line.id)
+        status = await queries.status_of(line)
         who = t.digits(line.username)
         if status.plan is None or status.ends_at is None:
             text = t.gettext("%(line)s: no active service.", line=who)
@@ -148,8 +148,7 @@ class SmsKeywords:
                 traffic=_traffic_left(t, status),
             )
         if status.plan is None or status.days_ran_out or status.traffic_ran_out:
-            offer = await queries.free_charge_offer(line.id, status=status)
-            if offer.available:
+            if await queries.free_charge_available(line, status):
                 text += " " + t.gettext(
                     "Send %(free)s for a free charge.", free=word_for(Keyword.FREE, t.language)
                 )
@@ -160,7 +159,7 @@ class SmsKeywords:
         return text
 
     async def buy(self, t: Texts, line: Subscriber, command: Command, _turn: Turn) -> str:
-        status = await self.services.billing_queries.service_status(line.id)
+        status = await self.services.billing_queries.status_of(line)
         packs = await self._packs(line, status)
         if not packs:
             return t.gettext("Nothing is on sale for your line right now.")
@@ -184,12 +183,12 @@ class SmsKeywords:
         )
 
     async def free_charge(self, t: Texts, line: Subscriber, _command: Command, _turn: Turn) -> str:
-        offer = await self.services.billing_queries.free_charge_offer(line.id)
+        offer = await self.services.billing_queries.free_charge_offer(line)
         if offer.available:
             try:
                 grant = await self.services.billing.take_free_charge(line.id)
             except DomainError:
-                offer = await self.services.billing_queries.free_charge_offer(line.id)
+                offer = await self.services.billing_queries.free_charge_offer(line)
             else:
                 return t.gettext(
                     "Free charge: %(grant)s, until %(until)s. Renew before then.",

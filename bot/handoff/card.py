@@ -54,7 +54,7 @@ async def _subscriber_lines(subscriber: Subscriber, billing: BillingQueries) -> 
         f"National ID: {mask_national_id(subscriber.national_id)} · "
         f"Mobile: {mask_phone(subscriber.mobile)}",
     ]
-    status = await billing.service_status(subscriber.id)
+    status = await billing.status_of(subscriber)
     lines.append(f"Line: {status.line_status.value}")
     if status.plan is None:
         lines.append("Plan: none in force")

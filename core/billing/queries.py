@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 
 from core.accounts.models import LineStatus, Subscriber
 from core.accounts.queries import get_subscriber
-from core.billing import state, units
+from core.billing import free_charge, state, units
 from core.billing.models import (
     Bill,
     CampaignCharge,
@@ -341,9 +341,10 @@ class BillingQueries:
         self.clock = clock
 
     async def service_status(self, subscriber_id: int) -> ServiceStatus:
-        return await self._status_of(await get_subscriber(subscriber_id))
+        return await self.status_of(await get_subscriber(subscriber_id))
 
-    async def _status_of(self, subscriber: Subscriber) -> ServiceStatus:
+    async def status_of(self, subscriber: Subscriber) -> ServiceStatus:
+        """``service_status`` of a subscriber already read."""
         subscriber_id = subscriber.id
         now = self.clock.now()
         zone = subscriber_zone(subscriber, self.settings)
@@ -519,40 +520,44 @@ class BillingQueries:
         ]
 
     async def free_charge_offer(
-        self, subscriber_id: int, status: ServiceStatus | None = None
+        self, subscriber: Subscriber, status: ServiceStatus | None = None
     ) -> FreeChargeOffer:
         """The one-time free charge as ``take_free_charge`` would decide it now (a read only:
-        the menu offers it, and a refusal is explained before anything is asked).
+        a refusal is explained before anything is asked).
 
-        ``status``: the subscriber's ``service_status`` when the caller has just read it (it is
-        not read again)."""
-        subscriber = await get_subscriber(subscriber_id)
-        if status is None or status.subscriber_id != subscriber_id:
-            status = await self._status_of(subscriber)
-        days = self.settings.free_charge_days if status.days_ran_out else 0
-        megabytes = self.settings.free_charge_mb if status.traffic_ran_out else 0
-        reason: str | None = None
-        if subscriber.line_status == LineStatus.CLOSED:
-            reason = "line_closed"
-        elif await FreeChargeGrant.exists(
-            subscriber_id=subscriber_id, generation=subscriber.free_charge_generation
-        ):
-            reason = "already_used"
-        elif not (status.days_ran_out or status.traffic_ran_out):
-            reason = "service_remaining"
-        elif (
-            not await Subscription.filter(subscriber_id=subscriber_id)
+        ``status``: the subscriber's ``status_of`` when the caller has just read it (it is not
+        read again)."""
+        if status is None or status.subscriber_id != subscriber.id:
+            status = await self.status_of(subscriber)
+        decision = await free_charge.decide(
+            line_closed=subscriber.line_status == LineStatus.CLOSED,
+            days_ran_out=status.days_ran_out,
+            traffic_ran_out=status.traffic_ran_out,
+            already_used=FreeChargeGrant.filter(
+                subscriber_id=subscriber.id, generation=subscriber.free_charge_generation
+            ).exists,
+            had_paid_service=Subscription.filter(subscriber_id=subscriber.id)
             .exclude(source=SubscriptionSource.FREE_CHARGE)
-            .exists()
-        ):
-            reason = "no_service"
-        elif days == 0 and megabytes == 0:
-            reason = "disabled"
+            .exists,
+            grant_days=self.settings.free_charge_days,
+            grant_megabytes=self.settings.free_charge_mb,
+        )
         return FreeChargeOffer(
-            available=reason is None,
-            reason=reason,
-            days=days if reason is None else 0,
-            megabytes=megabytes if reason is None else 0,
+            available=decision.granted,
+            reason=decision.reason,
+            days=decision.days,
+            megabytes=decision.megabytes,
             remaining_days=status.remaining_days,
             remaining_bytes=status.remaining_bytes,
         )
+
+    async def free_charge_available(self, subscriber: Subscriber, status: ServiceStatus) -> bool:
+        """Whether the free charge can be taken now (the menu's question): no query when the
+        status alone says no, as it does for everyone with service left."""
+        if free_charge.refused_at_sight(
+            line_closed=subscriber.line_status == LineStatus.CLOSED,
+            days_ran_out=status.days_ran_out,
+            traffic_ran_out=status.traffic_ran_out,
+        ):
+            return False
+        return (await self.free_charge_offer(subscriber, status)).available

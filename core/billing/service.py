@@ -37,7 +37,7 @@ from tortoise.transactions import in_transaction
 
 from core.accounts.models import LineStatus, LineStatusChange, Subscriber
 from core.accounts.queries import get_subscriber
-from core.billing import state
+from core.billing import free_charge, state
 from core.billing.gateways.select import gateway_for
 from core.billing.models import (
     Bill,
@@ -862,35 +862,48 @@ class Billing:
         self, subscriber: Subscriber, generation: int, now: datetime
     ) -> FreeChargeGrant:
         subscriber_id = subscriber.id
-        if subscriber.line_status == LineStatus.CLOSED:
-            raise DomainError("line_closed", subscriber_id=subscriber_id)
-        if await FreeChargeGrant.exists(subscriber_id=subscriber_id, generation=generation):
-            raise DomainError("free_charge_already_used", generation=generation)
-
         zone = subscriber_zone(subscriber, self.settings)
         st = await state.service_state(subscriber_id, now)
         days_left = remaining_days(st.current.ends_at, now, zone) if st.current else 0
         days_out = days_left == 0 and st.reserve is None
         traffic_out = not st.unlimited and st.remaining_bytes == 0
-        refusal = {
-            "remaining_days": days_left,
-            "remaining_bytes": None if st.unlimited else st.remaining_bytes,
-        }
-        if not (days_out or traffic_out):
-            raise DomainError("free_charge_not_eligible", reason="service_remaining", **refusal)
-        last = (
-            await Subscription.filter(subscriber_id=subscriber_id)
+        paid = (
+            Subscription.filter(subscriber_id=subscriber_id)
             .exclude(source=SubscriptionSource.FREE_CHARGE)
             .select_related("plan")
             .order_by("-ends_at", "-id")
-            .first()
         )
-        if last is None:
-            raise DomainError("free_charge_not_eligible", reason="no_service", **refusal)
-        days = self.settings.free_charge_days if days_out else 0
-        megabytes = self.settings.free_charge_mb if traffic_out else 0
-        if days == 0 and megabytes == 0:
-            raise DomainError("free_charge_not_eligible", reason="disabled", **refusal)
+        last: Subscription | None = None
+
+        async def had_paid_service() -> bool:
+            nonlocal last
+            last = await paid.first()
+            return last is not None
+
+        decision = await free_charge.decide(
+            line_closed=subscriber.line_status == LineStatus.CLOSED,
+            days_ran_out=days_out,
+            traffic_ran_out=traffic_out,
+            already_used=FreeChargeGrant.filter(
+                subscriber_id=subscriber_id, generation=generation
+            ).exists,
+            had_paid_service=had_paid_service,
+            grant_days=self.settings.free_charge_days,
+            grant_megabytes=self.settings.free_charge_mb,
+        )
+        if decision.reason == "line_closed":
+            raise DomainError("line_closed", subscriber_id=subscriber_id)
+        if decision.reason == "already_used":
+            raise DomainError("free_charge_already_used", generation=generation)
+        if decision.reason is not None:
+            raise DomainError(
+                "free_charge_not_eligible",
+                reason=decision.reason,
+                remaining_days=days_left,
+                remaining_bytes=None if st.unlimited else st.remaining_bytes,
+            )
+        assert last is not None  # had_paid_service found it
+        days, megabytes = decision.days, decision.megabytes
 
         start = max(now, st.current.ends_at) if (days_out and st.current) else now
         window_end = start + timedelta(days=days) if days else None

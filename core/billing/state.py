@@ -43,19 +43,26 @@ async def current_subscription(subscriber_id: int, at: datetime) -> Subscription
     rows = await Subscription.filter(
         subscriber_id=subscriber_id, status__in=LIVE, starts_at__lte=at, ends_at__gt=at
     ).select_related("plan")
+    return _in_force(rows)
+
+
+def _in_force(rows: list[Subscription]) -> Subscription | None:
     if not rows:
         return None
-    rows.sort(key=lambda s: (s.source == SubscriptionSource.FREE_CHARGE, s.starts_at, s.id))
-    return rows[0]
+    return min(rows, key=lambda s: (s.source == SubscriptionSource.FREE_CHARGE, s.starts_at, s.id))
 
 
-async def upcoming_subscriptions(subscriber_id: int, at: datetime) -> list[Subscription]:
-    """Subscriptions bought ahead, in the order they will start."""
-    return (
-        await Subscription.filter(subscriber_id=subscriber_id, status__in=LIVE, starts_at__gt=at)
-        .select_related("plan")
-        .order_by("starts_at", "id")
-    )
+async def live_subscriptions(
+    subscriber_id: int, at: datetime
+) -> tuple[Subscription | None, list[Subscription]]:
+    """The subscription in force at ``at`` and those bought ahead (in the order they will
+    start), in one query: every live subscription not yet ended is one or the other."""
+    rows = await Subscription.filter(
+        subscriber_id=subscriber_id, status__in=LIVE, ends_at__gt=at
+    ).select_related("plan")
+    current = _in_force([s for s in rows if s.starts_at <= at])
+    upcoming = sorted((s for s in rows if s.starts_at > at), key=lambda s: (s.starts_at, s.id))
+    return current, upcoming
 
 
 async def paid_chain_end(subscriber_id: int, at: datetime) -> datetime | None:
@@ -79,8 +86,7 @@ async def live_buckets(subscriber_id: int, at: datetime) -> list[TrafficBucket]:
 
 
 async def service_state(subscriber_id: int, at: datetime) -> ServiceState:
-    current = await current_subscription(subscriber_id, at)
-    upcoming = await upcoming_subscriptions(subscriber_id, at)
+    current, upcoming = await live_subscriptions(subscriber_id, at)
     buckets = await TrafficBucket.filter(subscriber_id=subscriber_id)
     remaining = reserve = 0
     for b in buckets:

@@ -357,6 +357,29 @@ async def test_a_chat_is_created_once_and_keeps_its_first_language(db, accounts)
     assert await ChatIdentity.all().count() == 1
 
 
+async def test_a_chat_comes_with_its_subscriber_and_its_last_seen_moves_by_steps(
+    db, accounts, clock
+):
+    subscriber = await make_subscriber()
+    await accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
+    chat = await accounts.identify_chat("telegram", "100")
+    assert chat.subscriber.id == subscriber.id
+    seen = (await ChatIdentity.get(id=chat.id)).last_seen_at
+
+    clock.advance(timedelta(seconds=30))  # within a step: not written again
+    await accounts.identify_chat("telegram", "100")
+    assert (await ChatIdentity.get(id=chat.id)).last_seen_at == seen
+
+    await ChatIdentity.filter(id=chat.id).update(unreachable=True)  # the user blocked the bot
+    await accounts.identify_chat("telegram", "100")  # and writes again: reachable at once
+    row = await ChatIdentity.get(id=chat.id)
+    assert (row.unreachable, row.last_seen_at) == (False, clock.now())
+
+    clock.advance(timedelta(minutes=1))
+    await accounts.identify_chat("telegram", "100")
+    assert (await ChatIdentity.get(id=chat.id)).last_seen_at == clock.now()
+
+
 async def test_choosing_a_language_also_sets_the_logged_in_subscribers(db, accounts):
     subscriber = await make_subscriber()
     await accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD)

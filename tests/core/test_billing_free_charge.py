@@ -240,18 +240,18 @@ async def test_the_offer_tells_beforehand_what_taking_the_free_charge_would_do(
     db, billing, queries, clock
 ):
     kamal = await expired_subscriber(billing, clock)
-    offer = await queries.free_charge_offer(kamal.id)
+    offer = await queries.free_charge_offer(kamal)
     assert (offer.available, offer.reason, offer.days, offer.megabytes) == (True, None, 2, 100)
 
     grant = await billing.take_free_charge(kamal.id)
 
     assert (grant.days, grant.megabytes) == (offer.days, offer.megabytes)
-    offer = await queries.free_charge_offer(kamal.id)
+    offer = await queries.free_charge_offer(kamal)
     assert (offer.available, offer.reason, offer.days) == (False, "already_used", 0)
     fresh = await make_subscriber("3132239701")
-    assert (await queries.free_charge_offer(fresh.id)).reason == "no_service"
+    assert (await queries.free_charge_offer(fresh)).reason == "no_service"
     await billing.grant_service(fresh.id, "std-1m")
-    offer = await queries.free_charge_offer(fresh.id)
+    offer = await queries.free_charge_offer(fresh)
     assert (offer.reason, offer.remaining_days) == ("service_remaining", 30)
 
 

@@ -1,5 +1,6 @@
-""" "My service" of a subscriber whose service ran out reads the free charge offer once for its
-text and the menu under it; the menu of a turn that takes the charge still reads it anew."""
+""" "My service" of a subscriber whose service ran out reads the service's status once for its
+text and the menu's "Free charge" under it; the menu of a turn that takes the charge reads it
+anew."""
 
 from __future__ import annotations
 
@@ -9,18 +10,19 @@ import pytest
 
 from bot.bootstrap import build_engine
 from bot.dialogs.state import MemoryStateStore
-from core.billing.queries import BillingQueries, FreeChargeOffer
+from core.accounts.models import Subscriber
+from core.billing.queries import BillingQueries, ServiceStatus
 from tests.dialogs.test_flows_billing_support import give_service, logged_in, subscriber, use
 
 
 class CountingQueries(BillingQueries):
     def __init__(self, queries: BillingQueries) -> None:
         super().__init__(queries.settings, queries.clock)
-        self.offers_read = 0
+        self.statuses_read = 0
 
-    async def free_charge_offer(self, subscriber_id: int, status=None) -> FreeChargeOffer:
-        self.offers_read += 1
-        return await super().free_charge_offer(subscriber_id, status=status)
+    async def status_of(self, subscriber: Subscriber) -> ServiceStatus:
+        self.statuses_read += 1
+        return await super().status_of(subscriber)
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def counting(services):
     return queries, engine
 
 
-async def test_my_service_reads_the_offer_once_for_its_text_and_its_menu(
+async def test_my_service_reads_the_status_once_for_its_text_and_its_menu(
     counting, services, bot_settings
 ):
     queries, engine = counting
@@ -40,28 +42,28 @@ async def test_my_service_reads_the_offer_once_for_its_text_and_its_menu(
     await give_service(services, sara)
     await use(services, sara, "s1", 5 * 1024**3)
     chat = await logged_in(engine)
-    queries.offers_read = 0
+    queries.statuses_read = 0
     await chat.press("My service")
     assert "Your traffic has run out." in chat.text
     assert "Free charge" in chat.labels
-    assert queries.offers_read == 1
+    assert queries.statuses_read == 1
 
 
-async def test_the_menu_after_taking_the_charge_reads_the_offer_again(
+async def test_the_menu_after_taking_the_charge_reads_the_status_again(
     counting, services, bot_settings
 ):
     queries, engine = counting
     sara = await subscriber(bot_settings)
     await give_service(services, sara, days_ago=31)
     chat = await logged_in(engine)
-    await chat.press("My service")  # lends an available offer to that turn's menu only
+    await chat.press("My service")  # lends the charge's availability to that turn's menu only
     assert "Free charge" in chat.labels
     await chat.press("Free charge")
-    queries.offers_read = 0
+    queries.statuses_read = 0
     await chat.press("Yes, take it")
     assert "You got 2 days and 100.00 MB" in chat.text
     assert "Free charge" not in chat.labels
-    assert queries.offers_read == 1  # the menu's own read, after the charge was taken
+    assert queries.statuses_read == 1  # the menu's own read, after the charge was taken
     await chat.press("My service")
     assert "Traffic left: 0.10 GB" in chat.text
     assert "Free charge" not in chat.labels

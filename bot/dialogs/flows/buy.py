@@ -235,7 +235,7 @@ class BuyFlow(Flow):
 async def _status(ctx: Context) -> ServiceStatus:
     status = ctx.turn_memo.get("buy_status")
     if status is None:
-        status = await ctx.services.billing_queries.service_status(ctx.subscriber_id)
+        status = await ctx.services.billing_queries.status_of(ctx.logged_in)
         ctx.turn_memo["buy_status"] = status
     return status
 

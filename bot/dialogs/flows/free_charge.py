@@ -15,15 +15,16 @@ from core.errors import DomainError
 
 TAKE = "free:take"
 
-# An offer read to answer a turn, lent to the menu that the same turn shows next: "My service"
-# of a subscriber whose service ran out would otherwise read it twice (bench/RESULTS.md). It
-# lives on the turn's context, so it dies with the turn; only a read-only answer lends, and the
-# menu takes it once, so a turn that takes the charge reads anew.
-_LENT_OFFER = "free_charge_offer"
+# Whether the charge can be taken, found to answer a turn and lent to the menu that the same
+# turn shows next: "My service" would otherwise read the status twice, for its text and for
+# the menu's "Free charge" button (bench/RESULTS.md). It lives on the turn's context, so it
+# dies with the turn; only a read-only answer lends, and the menu takes it once, so a turn that
+# takes the charge reads anew.
+_LENT_AVAILABILITY = "free_charge_available"
 
 
-def lend_to_menu(ctx: Context, offer: FreeChargeOffer) -> None:
-    ctx.turn_memo[_LENT_OFFER] = offer
+def lend_to_menu(ctx: Context, available: bool) -> None:
+    ctx.turn_memo[_LENT_AVAILABILITY] = available
 
 
 class FreeChargeFlow(Flow):
@@ -35,20 +36,22 @@ class FreeChargeFlow(Flow):
     async def offered(self, ctx: Context) -> bool:
         if ctx.subscriber is None:
             return False
-        offer = ctx.turn_memo.pop(_LENT_OFFER, None)
-        if offer is None:
-            offer = await ctx.services.billing_queries.free_charge_offer(ctx.subscriber_id)
-        return offer.available
+        lent: bool | None = ctx.turn_memo.pop(_LENT_AVAILABILITY, None)
+        if lent is not None:
+            return lent
+        queries = ctx.services.billing_queries
+        status = await queries.status_of(ctx.subscriber)
+        return await queries.free_charge_available(ctx.subscriber, status)
 
     async def begin(self, ctx: Context) -> None:
-        offer = await ctx.services.billing_queries.free_charge_offer(ctx.subscriber_id)
+        offer = await ctx.services.billing_queries.free_charge_offer(ctx.logged_in)
         if not offer.available:
             await ctx.finish(refusal(ctx, offer))
             return
         await ctx.goto(self.first_step)
 
     async def ask_confirm(self, ctx: Context) -> None:
-        offer = await ctx.services.billing_queries.free_charge_offer(ctx.subscriber_id)
+        offer = await ctx.services.billing_queries.free_charge_offer(ctx.logged_in)
         if not offer.available:  # taken meanwhile from another chat
             await ctx.finish(refusal(ctx, offer))
             return
@@ -71,7 +74,7 @@ class FreeChargeFlow(Flow):
         try:
             grant = await ctx.services.billing.take_free_charge(ctx.subscriber_id)
         except DomainError as error:
-            offer = await ctx.services.billing_queries.free_charge_offer(ctx.subscriber_id)
+            offer = await ctx.services.billing_queries.free_charge_offer(ctx.logged_in)
             if offer.available:
                 await ctx.finish(error_text(ctx.t, error))
             else:

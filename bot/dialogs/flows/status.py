@@ -18,7 +18,9 @@ class StatusFlow(Flow):
 
 async def status_text(ctx: Context) -> str:
     queries = ctx.services.billing_queries
-    status = await queries.service_status(ctx.subscriber_id)
+    status = await queries.status_of(ctx.logged_in)
+    free_charge_available = await queries.free_charge_available(ctx.logged_in, status)
+    lend_to_menu(ctx, free_charge_available)  # the menu under this text asks the same
     balance = await queries.wallet_balance(ctx.subscriber_id)
     currency = ctx.subscriber.currency if ctx.subscriber else ctx.services.settings.currency
     t = ctx.t
@@ -75,9 +77,7 @@ async def status_text(ctx: Context) -> str:
     elif traffic_out:
         lines.append(ctx._("Your traffic has run out."))
     if status.plan is None or days_out or traffic_out:
-        offer = await queries.free_charge_offer(ctx.subscriber_id, status=status)
-        lend_to_menu(ctx, offer)  # the menu under this text asks the same
-        if offer.available:
+        if free_charge_available:
             lines.append(
                 ctx._("To connect again, choose Buy or renew, or take your one-time Free charge.")
             )
