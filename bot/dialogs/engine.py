@@ -41,21 +41,22 @@ class Engine:
 
     async def handle(self, turn: Turn) -> Outcome:
         chat = ChatKey(turn.channel, turn.chat_id)
-        if turn.message_ref and await self.store.seen(
-            f"turn:{chat}:{turn.message_ref}", self.services.settings.dedup_ttl_seconds
-        ):
-            return Outcome()  # the platform delivered this message again: answered already
+        seen_key = f"turn:{chat}:{turn.message_ref}" if turn.message_ref else None
         try:
-            async with self.store.lock(chat):
+            async with self.store.hold(
+                chat, seen_key=seen_key, seen_ttl_seconds=self.services.settings.dedup_ttl_seconds
+            ) as held:
+                if held.duplicate:
+                    return Outcome()  # the platform delivered this message again: answered
                 for intercept in self.interceptors:
                     taken = await intercept(turn)
                     if taken is not None:
                         return taken
-                state = await self.store.load(chat) or {}
+                state = held.state
                 ctx = await self._context(turn, state)
                 await self._run(ctx)
                 state["at"] = self.services.clock.now().timestamp()
-                await self.store.save(chat, state)
+                held.keep(state)
         except ChatBusy:
             return _apology(
                 turn, N_("I am still working on your previous message. Please try again.")

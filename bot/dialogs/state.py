@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -46,7 +47,32 @@ class ChatBusy(Exception):
         self.chat = chat
 
 
+class Held:
+    """A chat held for one turn (``StateStore.hold``): its state as loaded, and whether the
+    turn's message was seen before (then nothing is held and the turn has nothing to do)."""
+
+    __slots__ = ("duplicate", "kept", "state")
+
+    def __init__(self, state: State | None, *, duplicate: bool = False) -> None:
+        self.state: State = state or {}
+        self.duplicate = duplicate
+        self.kept: State | None = None
+
+    def keep(self, state: State) -> None:
+        """Save ``state`` when the chat is let go (a turn that fails keeps nothing)."""
+        self.kept = state
+
+
 class StateStore(Protocol):
+    def hold(
+        self, chat: ChatKey, *, seen_key: str | None = None, seen_ttl_seconds: float = 0
+    ) -> AbstractAsyncContextManager[Held]:
+        """One turn's round: drop the message if ``seen_key`` was marked (``seen``), else take
+        the chat's lock (ChatBusy if the previous turn does not end in time) and load its
+        state; on the way out save what was kept and let go. The same as ``seen``, ``lock``,
+        ``load`` and ``save`` in turn, in as few trips to the store as it can."""
+        ...
+
     async def load(self, chat: ChatKey) -> State | None: ...
 
     async def save(self, chat: ChatKey, state: State) -> None:
@@ -92,6 +118,19 @@ class MemoryStateStore:
         self._seen: dict[str, float] = {}
         self._locks = KeyedLocks()
         self._writes = 0
+
+    @asynccontextmanager
+    async def hold(
+        self, chat: ChatKey, *, seen_key: str | None = None, seen_ttl_seconds: float = 0
+    ) -> AsyncIterator[Held]:
+        if seen_key is not None and await self.seen(seen_key, seen_ttl_seconds):
+            yield Held(None, duplicate=True)
+            return
+        async with self.lock(chat):
+            held = Held(await self.load(chat))
+            yield held
+            if held.kept is not None:
+                await self.save(chat, held.kept)
 
     async def load(self, chat: ChatKey) -> State | None:
         entry = self._states.get(str(chat))
@@ -167,6 +206,31 @@ class KeyedLocks:
                 del self._locks[key]
 
 
+# hold()'s two scripts. Begin: mark the message as seen (when a key is given: ARGV[1] > 0),
+# take the lock, read the state. End: save the state (when given), let go of the lock if it is
+# still ours.
+_DUPLICATE, _BUSY, _HELD = 0, 1, 2
+_BEGIN_TURN = """
+if tonumber(ARGV[1]) > 0 and not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
+  return {0}
+end
+if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
+  return {1}
+end
+return {2, redis.call('GET', KEYS[3])}
+"""
+_END_TURN = """
+if ARGV[2] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+"""
+
+
 class RedisStateStore:
     """Conversations in Redis: one JSON string per chat with a TTL, and a lock per chat that
     holds across processes (redis-py's Lock: SET NX with a random token and an expiry)."""
@@ -187,6 +251,48 @@ class RedisStateStore:
         self._lock_timeout = lock_timeout_seconds
         self._lock_wait = lock_wait_seconds
         self._lock_poll = lock_poll_seconds
+        self._begin = redis.register_script(_BEGIN_TURN)
+        self._end = redis.register_script(_END_TURN)
+
+    @asynccontextmanager
+    async def hold(
+        self, chat: ChatKey, *, seen_key: str | None = None, seen_ttl_seconds: float = 0
+    ) -> AsyncIterator[Held]:
+        # Two round trips a turn instead of six: a turn is a few milliseconds of CPU, and each
+        # trip costs a socket write and a wake-up on either side (bench/RESULTS.md).
+        lock_key, state_key = self._key("lock", str(chat)), self._key("state", str(chat))
+        token = secrets.token_hex(16)
+        lock_ms = max(1, round(self._lock_timeout * 1000))
+        # KEYS[1] is read only when ARGV[1] (the mark's TTL) is above 0.
+        seen_at = self._key("seen", seen_key) if seen_key is not None else lock_key
+        seen_ms = max(1, round(seen_ttl_seconds * 1000)) if seen_key is not None else 0
+        deadline = time.monotonic() + self._lock_wait
+        while True:
+            answer = await self._begin(
+                keys=[seen_at, lock_key, state_key], args=[seen_ms, token, lock_ms]
+            )
+            if answer[0] == _DUPLICATE:
+                yield Held(None, duplicate=True)
+                return
+            if answer[0] == _HELD:
+                break
+            seen_ms = 0  # marked by the first try: what is left to wait for is the lock
+            if time.monotonic() >= deadline:
+                raise ChatBusy(chat)
+            await asyncio.sleep(self._lock_poll)
+        held = Held(json.loads(answer[1]) if answer[1] is not None else None)
+        kept: State | None = None
+        try:
+            yield held
+            kept = held.kept
+        finally:
+            payload = _dump(kept) if kept is not None else ""
+            released = await self._end(
+                keys=[lock_key, state_key], args=[token, payload, self._ttl_ms]
+            )
+            if not released:
+                # The turn outlived lock_timeout_seconds and another turn may have run meanwhile.
+                log.warning("the lock of chat %s expired before its turn ended", chat)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisStateStore:

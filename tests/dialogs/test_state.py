@@ -276,6 +276,94 @@ async def test_a_redis_lock_left_by_a_dead_process_expires(redis_stores, caplog)
     assert "expired before its turn ended" in caplog.text
 
 
+# --- hold: a turn's round (seen, lock, load, save) in as few trips as the store can ----------
+
+
+@pytest.fixture(params=["memory", "redis"])
+def one_store(request, redis_stores) -> Callable[..., StateStore]:
+    """Makes stores of one kind; two made by one test share what they keep."""
+    if request.param == "redis":
+        return redis_stores
+    shared = MemoryStateStore()
+    return lambda **options: MemoryStateStore(**options) if options else shared
+
+
+async def test_hold_loads_keeps_and_drops_a_message_seen_before(one_store):
+    store = one_store()
+    async with store.hold(CHAT, seen_key="m1", seen_ttl_seconds=60) as held:
+        assert (held.duplicate, held.state) == (False, {})
+        held.state["step"] = "amount"
+        held.keep(held.state)
+    async with store.hold(CHAT, seen_key="m1", seen_ttl_seconds=60) as again:
+        assert again.duplicate  # the same message delivered again: nothing held
+    async with store.hold(CHAT, seen_key="m2", seen_ttl_seconds=60) as held:
+        assert held.state == {"step": "amount"}
+    async with store.hold(CHAT) as held:  # no key: never a duplicate
+        assert held.state == {"step": "amount"} and not held.duplicate
+    assert await store.load(CHAT) == {"step": "amount"}
+
+
+async def test_a_turn_that_fails_keeps_nothing_and_lets_the_chat_go(one_store):
+    store = one_store(lock_wait_seconds=0.5)
+    with pytest.raises(RuntimeError):
+        async with store.hold(CHAT) as held:
+            held.keep({"step": "half done"})
+            raise RuntimeError("the step failed")
+    async with store.hold(CHAT) as held:  # not left locked
+        assert held.state == {}
+
+
+async def test_hold_and_lock_exclude_each_other(one_store):
+    store = one_store()
+    events: list[str] = []
+
+    async def by_hold() -> None:
+        async with store.hold(CHAT) as held:
+            events.append("hold in")
+            await asyncio.sleep(0.05)
+            held.keep({"by": "hold"})
+            events.append("hold out")
+
+    async def by_lock() -> None:
+        await asyncio.sleep(0.01)
+        async with store.lock(CHAT):
+            events.append("lock in")
+            events.append("lock out")
+
+    await asyncio.gather(by_hold(), by_lock())
+    assert events == ["hold in", "hold out", "lock in", "lock out"]
+
+
+async def test_a_held_chat_makes_another_process_wait_then_busy(redis_stores):
+    first = redis_stores()
+    patient, impatient = redis_stores(lock_wait_seconds=2), redis_stores(lock_wait_seconds=0.1)
+
+    async def second_turn() -> dict:
+        async with patient.hold(CHAT, seen_key="m2", seen_ttl_seconds=60) as held:
+            return held.state
+
+    async with first.hold(CHAT, seen_key="m1", seen_ttl_seconds=60) as held:
+        waiting = asyncio.create_task(second_turn())
+        with pytest.raises(ChatBusy):
+            async with impatient.hold(CHAT, seen_key="m3", seen_ttl_seconds=60):
+                pass
+        await asyncio.sleep(0.1)
+        held.keep({"count": 1})
+    assert await waiting == {"count": 1}  # it ran after the first turn, and saw its state
+    async with first.hold(CHAT, seen_key="m2", seen_ttl_seconds=60) as again:
+        assert again.duplicate  # marked once, while it waited
+
+
+async def test_a_hold_that_outlives_its_lock_says_so(redis_stores, caplog):
+    store = redis_stores(lock_timeout_seconds=0.1)
+    caplog.set_level(logging.WARNING, logger="bot.dialogs.state")
+    async with store.hold(CHAT) as held:
+        await asyncio.sleep(0.3)
+        held.keep({"late": True})
+    assert "expired before its turn ended" in caplog.text
+    assert await store.load(CHAT) == {"late": True}
+
+
 def test_the_store_is_redis_when_a_url_is_set_and_memory_otherwise(bot_settings):
     assert isinstance(open_state_store(bot_settings.model_copy()), MemoryStateStore)
     with_redis = bot_settings.model_copy(update={"redis_url": REDIS_TEST_URL})
