@@ -29,13 +29,12 @@ async def run(database_url: str, orders_wanted: int, concurrency: int) -> None:
     from core.accounts.models import Subscriber
     from core.billing.models import Bill, Order, OrderKind, OrderStatus, TrafficBucket
     from core.billing.reconcile import record_check
-    from core.db import close_database, open_database
+    from core.db import database
     from core.errors import DomainError
     from core.ports import PaymentCheck, PaymentState
 
     settings = BotSettings(database_url=database_url, redis_url=None)
-    await open_database(database_url)
-    try:
+    async with database(database_url):
         billing = build_services(settings).billing
         buyers = []
         for subscriber in await Subscriber.filter(currency="IRR"):
@@ -85,8 +84,6 @@ async def run(database_url: str, orders_wanted: int, concurrency: int) -> None:
             f"applied {applied}/{len(orders)}, bills {bills}, traffic buckets {buckets} "
             f"({'exactly once' if once else 'NOT exactly once'})"
         )
-    finally:
-        await close_database()
 
 
 def main() -> None:

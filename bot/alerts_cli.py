@@ -52,15 +52,12 @@ async def run_alerts(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> SweepReport:
-    from core.db import close_database, open_database
+    from core.db import database
 
     out, err = out or sys.stdout, err or sys.stderr
-    await open_database(settings.database_url)
-    try:
+    async with database(settings.database_url):
         sweep = AlertSweep(settings, clock or SystemClock(), channels=configured_channels(settings))
         report = await sweep.run(dry_run=args.dry_run, progress=progress_bar(err))
-    finally:
-        await close_database()
     print(report_table(report, dry_run=args.dry_run), file=out)
     return report
 

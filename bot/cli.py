@@ -40,14 +40,11 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 async def _demo(settings: Settings, _args: argparse.Namespace) -> None:
     from core.clock import SystemClock
-    from core.db import close_database, open_database
+    from core.db import database
     from core.demo import seed_demo
 
-    await open_database(settings.database_url)
-    try:
+    async with database(settings.database_url):
         logins = await seed_demo(settings, SystemClock())
-    finally:
-        await close_database()
     rows = [("username", "password", "language", "situation")]
     rows += [(x.username, x.password, x.language, x.description) for x in logins]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
@@ -82,19 +79,18 @@ async def _chat(settings: BotSettings, args: argparse.Namespace) -> None:
     from bot.bootstrap import build_engine, build_services
     from bot.console import chat_loop, terminal_reader
     from bot.dialogs.state import open_state_store
-    from core.db import close_database, open_database
+    from core.db import database
 
-    await open_database(settings.database_url)
-    services = build_services(settings)
-    store = open_state_store(settings)
-    try:
-        chat_id = args.chat_id or f"console-{getpass.getuser()}"
-        await chat_loop(
-            build_engine(services, store), chat_id, args.lang, read_line=terminal_reader
-        )
-    finally:
-        await store.close()
-        await close_database()
+    async with database(settings.database_url):
+        services = build_services(settings)
+        store = open_state_store(settings)
+        try:
+            chat_id = args.chat_id or f"console-{getpass.getuser()}"
+            await chat_loop(
+                build_engine(services, store), chat_id, args.lang, read_line=terminal_reader
+            )
+        finally:
+            await store.close()
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None] | None]] = {

@@ -20,16 +20,15 @@ async def run(settings: BotSettings, args: argparse.Namespace) -> None:
     from bot.adapters.payments_gateways import close_gateways
     from bot.bootstrap import build_services
     from core.billing.reconcile import reconcile
-    from core.db import close_database, open_database
+    from core.db import database
 
     assert args.payments_command == "reconcile"
-    await open_database(settings.database_url)
-    services = build_services(settings)
-    try:
-        report = await reconcile(services.billing, services.billing.gateways)
-    finally:
-        await close_gateways(services.billing.gateways.values())
-        await close_database()
+    async with database(settings.database_url):
+        services = build_services(settings)
+        try:
+            report = await reconcile(services.billing, services.billing.gateways)
+        finally:
+            await close_gateways(services.billing.gateways.values())
     print(
         f"ispbot: {report.checked} pending orders checked, {report.applied} applied, "
         f"{report.failed} failed or expired, {report.errors} errors"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from tortoise import Tortoise
@@ -67,6 +69,16 @@ async def open_database(database_url: str) -> None:
 
 async def close_database() -> None:
     await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def database(database_url: str) -> AsyncIterator[None]:
+    """The database open for one command's work and closed however the work ends."""
+    await open_database(database_url)
+    try:
+        yield
+    finally:
+        await close_database()
 
 
 def is_postgres() -> bool:

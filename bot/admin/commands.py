@@ -43,31 +43,34 @@ async def run(settings: BotSettings, args: argparse.Namespace) -> None:
 
 
 async def admin_command(settings: BotSettings, args: argparse.Namespace) -> None:
-    from core.admin.tokens import AdminTokens
-    from core.clock import SystemClock
-    from core.db import close_database, open_database
+    from core.db import database
     from core.errors import DomainError
 
-    await open_database(settings.database_url)
+    async with database(settings.database_url):
+        try:
+            await _token_command(args)
+        except DomainError as error:
+            print(f"ispbot: {error.code} {error.details}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+
+async def _token_command(args: argparse.Namespace) -> None:
+    from core.admin.tokens import AdminTokens
+    from core.clock import SystemClock
+
     tokens = AdminTokens(SystemClock())
-    try:
-        if args.admin_command == "create-token":
-            new = await tokens.create(args.name)
-            print(f"ispbot: token {new.name!r} created; it is shown only this once:")
-            print(new.token)
-        elif args.admin_command == "revoke-token":
-            await tokens.revoke(args.name)
-            print(f"ispbot: token {args.name!r} revoked")
-        else:
-            for token in await tokens.list():
-                state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "live"
-                used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
-                print(f"{token.name}  {token.prefix}...  {state}  last used {used}")
-    except DomainError as error:
-        print(f"ispbot: {error.code} {error.details}", file=sys.stderr)
-        raise SystemExit(2) from None
-    finally:
-        await close_database()
+    if args.admin_command == "create-token":
+        new = await tokens.create(args.name)
+        print(f"ispbot: token {new.name!r} created; it is shown only this once:")
+        print(new.token)
+    elif args.admin_command == "revoke-token":
+        await tokens.revoke(args.name)
+        print(f"ispbot: token {args.name!r} revoked")
+    else:
+        for token in await tokens.list():
+            state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "live"
+            used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+            print(f"{token.name}  {token.prefix}...  {state}  last used {used}")
 
 
 def add_import_parser(sub: argparse._SubParsersAction) -> None:
@@ -84,25 +87,25 @@ def add_import_parser(sub: argparse._SubParsersAction) -> None:
 
 async def import_command(settings: BotSettings, args: argparse.Namespace) -> None:
     from bot.bootstrap import build_services
-    from core.db import close_database, open_database
+    from core.db import database
 
-    await open_database(settings.database_url)
-    bar = ProgressBar(f"importing {args.kind}")
-    try:
-        if args.kind == "subscribers":
-            services = build_services(settings)
-            importer = subscribers.SubscriberImporter(settings, services.clock, services.billing)
-            result = await importer.run(args.file, bar)
-            columns = subscribers.COLUMNS
-        else:
-            result = await plans.import_plans(args.file, bar)
-            columns = plans.COLUMNS
-    except (ImportFileError, OSError) as error:
-        bar.close()
-        print(f"ispbot: {args.file}: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
-    finally:
-        await close_database()
+    async with database(settings.database_url):
+        bar = ProgressBar(f"importing {args.kind}")
+        try:
+            if args.kind == "subscribers":
+                services = build_services(settings)
+                importer = subscribers.SubscriberImporter(
+                    settings, services.clock, services.billing
+                )
+                result = await importer.run(args.file, bar)
+                columns = subscribers.COLUMNS
+            else:
+                result = await plans.import_plans(args.file, bar)
+                columns = plans.COLUMNS
+        except (ImportFileError, OSError) as error:
+            bar.close()
+            print(f"ispbot: {args.file}: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
     bar.close()
     report_rejects(result, args.file, args.report, columns)
 
@@ -120,21 +123,19 @@ def report_rejects(
 async def radius_command(settings: BotSettings, args: argparse.Namespace) -> None:
     import asyncpg
 
-    from core.db import close_database, open_database
+    from core.db import database
     from core.radius.config import RadiusSettings
 
     radius_settings = RadiusSettings()
     if not radius_settings.database_url:
         print("ispbot: set ISPBOT_RADIUS_DATABASE_URL to FreeRADIUS's database", file=sys.stderr)
         raise SystemExit(2)
-    await open_database(settings.database_url)
-    try:
-        await _radius_run(settings, args, radius_settings)
-    except (OSError, asyncpg.PostgresError) as error:
-        print(f"ispbot: FreeRADIUS's database: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
-    finally:
-        await close_database()
+    async with database(settings.database_url):
+        try:
+            await _radius_run(settings, args, radius_settings)
+        except (OSError, asyncpg.PostgresError) as error:
+            print(f"ispbot: FreeRADIUS's database: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
 
 
 async def _radius_run(settings: BotSettings, args: argparse.Namespace, radius_settings) -> None:

@@ -1,14 +1,14 @@
-"""What people type, made comparable: digits, letters, invisible marks, spaces, phone numbers.
+"""What people type, made comparable: digits, letters, invisible marks, spaces, numbers.
 
 Subscribers type on Persian, Arabic and Indonesian keyboards; the same number or word arrives in
 several spellings. Every function here is pure and table-tested (tests/dialogs/test_normalize.py).
+Phone numbers are core's business: core.accounts.phones.normalise_phone.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -106,65 +106,3 @@ def parse_int(text: str) -> int | None:
     if not cleaned.isascii() or not cleaned.isdigit():
         return None
     return int(cleaned)
-
-
-@dataclass(frozen=True, slots=True)
-class CountryDialing:
-    """How one country's phone numbers are written: its calling code and the lengths of its
-    national significant numbers (the digits after the trunk 0 or the calling code)."""
-
-    calling_code: str
-    min_length: int
-    max_length: int
-
-
-COUNTRIES: dict[str, CountryDialing] = {
-    # Iran: mobiles 9xx xxx xxxx and landlines 21 xxxx xxxx are both ten digits.
-    "IR": CountryDialing(calling_code="98", min_length=10, max_length=10),
-    # Indonesia: landlines from eight digits (area code + number), mobiles up to twelve.
-    "ID": CountryDialing(calling_code="62", min_length=8, max_length=12),
-}
-
-
-def normalize_phone(text: str, default_country: str = "IR") -> str | None:
-    """A phone number in E.164 (+989121234567), or None if it cannot be one.
-
-    Accepts the forms people type: +98 912..., 0098 912..., 98912..., 0912..., 912... for Iran
-    and +62 812..., 0062..., 62812..., 0812... for Indonesia, with spaces and dashes anywhere.
-    A number with another country's + or 00 prefix is kept if it has a plausible length.
-    """
-    country = COUNTRIES[default_country]
-    digits = digits_of(text)
-    if digits is None:
-        return None
-    if digits.startswith("+"):
-        return _international(digits[1:])
-    if digits.startswith("00"):
-        return _international(digits[2:])
-    if digits.startswith("0"):
-        return _national(country, digits[1:])
-    # Without a prefix: the calling code written without "+", or the national number without
-    # its trunk 0 (a username "9121234567" is how the Iranian panel stores a line).
-    if digits.startswith(country.calling_code):
-        with_code = _national(country, digits[len(country.calling_code) :])
-        if with_code is not None:
-            return with_code
-    return _national(country, digits)
-
-
-def _national(country: CountryDialing, significant: str) -> str | None:
-    if significant.startswith("0"):
-        return None
-    if not country.min_length <= len(significant) <= country.max_length:
-        return None
-    return f"+{country.calling_code}{significant}"
-
-
-def _international(number: str) -> str | None:
-    for country in COUNTRIES.values():
-        if number.startswith(country.calling_code):
-            return _national(country, number[len(country.calling_code) :])
-    # E.164 allows at most 15 digits; fewer than 8 is no real subscriber number.
-    if number.startswith("0") or not 8 <= len(number) <= 15:
-        return None
-    return f"+{number}"

@@ -14,19 +14,13 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.handlers.payments_pages import payer_texts
-from bot.i18n import Texts, text_direction
+from bot.handlers.payments_pages import back_to_chat, page, payer_texts
+from bot.i18n import Texts
 from core.billing.gateways.sandbox import SANDBOX
 from core.billing.models import OrderStatus
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
-
-PAGE = """<!doctype html>
-<html lang="{lang}" dir="{dir}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><link rel="stylesheet" href="/static/chat.css"></head>
-<body class="pay"><main class="pay-card"><h1>{title}</h1>{body}</main></body></html>"""
 
 
 def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], None]) -> None:
@@ -38,11 +32,9 @@ def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], Non
         order = await services.billing_queries.order_by_gateway_ref(SANDBOX, reference)
         t = await payer_texts(request, services, order.subscriber_id if order else None)
         if order is None:
-            return _page(
-                t, t.gettext("Payment"), _p(t.gettext("This payment link is not valid.")), 404
-            )
+            return page(t, _p(t.gettext("This payment link is not valid.")), 404)
         if order.status != OrderStatus.PENDING:
-            return _page(t, t.gettext("Payment"), _status_text(t, order.status))
+            return page(t, _status_text(t, order.status))
         rows = [
             (t.gettext("Tracking number"), t.digits(str(order.tracking_number))),
             (t.gettext("Item"), order.plan.name_in(t.language)),
@@ -59,7 +51,7 @@ def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], Non
             f'<button name="action" value="cancel" id="cancel">'
             f"{html.escape(t.gettext('Cancel payment'))}</button></form>"
         )
-        return _page(t, t.gettext("Payment"), body)
+        return page(t, body)
 
     async def act(request: web.Request) -> web.Response:
         services = request.app[services_key]
@@ -68,9 +60,7 @@ def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], Non
         order = await services.billing_queries.order_by_gateway_ref(SANDBOX, reference)
         t = await payer_texts(request, services, order.subscriber_id if order else None)
         if order is None:
-            return _page(
-                t, t.gettext("Payment"), _p(t.gettext("This payment link is not valid.")), 404
-            )
+            return page(t, _p(t.gettext("This payment link is not valid.")), 404)
         try:
             if form.get("action") == "pay":
                 await services.billing.confirm_payment(
@@ -83,12 +73,10 @@ def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], Non
             log.warning(
                 "sandbox payment of order %s refused: %s", order.tracking_number, error.code
             )
-            return _page(
-                t, t.gettext("Payment"), _p(t.gettext("This payment could not be accepted.")), 409
-            )
+            return page(t, _p(t.gettext("This payment could not be accepted.")), 409)
         fresh = await services.billing_queries.order_by_tracking(order.tracking_number)
         status = fresh.status if fresh else order.status
-        return _page(t, t.gettext("Payment"), _status_text(t, status))
+        return page(t, _status_text(t, status))
 
     app.router.add_get("/payments/sandbox/pay/{reference}", show)
     app.router.add_post("/payments/sandbox/pay/{reference}", act)
@@ -105,12 +93,4 @@ def _status_text(t: Texts, status: OrderStatus) -> str:
         text = t.gettext("The payment was cancelled. Nothing was charged.")
     else:
         text = t.gettext("This order is waiting for payment.")
-    back = t.gettext("Back to the chat")
-    return _p(text) + f'<p><a href="/" id="back">{html.escape(back)}</a></p>'
-
-
-def _page(t: Texts, title: str, body: str, status: int = 200) -> web.Response:
-    markup = PAGE.format(
-        lang=t.language, dir=text_direction(t.language), title=html.escape(title), body=body
-    )
-    return web.Response(text=markup, content_type="text/html", status=status)
+    return _p(text) + back_to_chat(t)

@@ -1,5 +1,6 @@
 """The page a payer's browser comes back to from a provider: paid, pending or failed, in the
-subscriber's language, with the way back to the chat. Shared by the providers' handlers."""
+subscriber's language, with the way back to the chat. Shared by the providers' handlers, and
+its frame by the sandbox's pay page."""
 
 from __future__ import annotations
 
@@ -23,9 +24,7 @@ PAGE = """<!doctype html>
 <html lang="{lang}" dir="{dir}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><link rel="stylesheet" href="/static/chat.css"></head>
-<body class="pay"><main class="pay-card"><h1>{title}</h1>
-<p id="result" data-result="{result}">{text}</p>
-<p><a href="/" id="back">{back}</a></p></main></body></html>"""
+<body class="pay"><main class="pay-card"><h1>{title}</h1>{body}</main></body></html>"""
 
 PAID, PENDING, FAILED, INVALID = "paid", "pending", "failed", "invalid"
 
@@ -69,16 +68,25 @@ async def result_page(
     subscriber_id = order.subscriber_id if order else None  # type: ignore[attr-defined]
     t = await payer_texts(request, services, subscriber_id)
     refunded = order is not None and order.status == OrderStatus.PAID
+    text = html.escape(_text(t, result, refunded))
+    body = f'<p id="result" data-result="{result}">{text}</p>' + back_to_chat(t)
+    return page(t, body, 404 if result == INVALID else 200)
+
+
+def page(t: Texts, body: str, status: int = 200) -> web.Response:
+    """A payment page in the payer's language around ``body`` (markup, escaped by the caller):
+    the provider's return page here, the sandbox's pay page in payments.py."""
     markup = PAGE.format(
         lang=t.language,
         dir=text_direction(t.language),
         title=html.escape(t.gettext("Payment")),
-        result=result,
-        text=html.escape(_text(t, result, refunded)),
-        back=html.escape(t.gettext("Back to the chat")),
+        body=body,
     )
-    status = 404 if result == INVALID else 200
     return web.Response(text=markup, content_type="text/html", status=status)
+
+
+def back_to_chat(t: Texts) -> str:
+    return f'<p><a href="/" id="back">{html.escape(t.gettext("Back to the chat"))}</a></p>'
 
 
 async def checked_result_page(

@@ -36,6 +36,7 @@ from aiogram.types import (
 from bot.adapters.telegram_reach import mark_unreachable
 from bot.dialogs.contract import Reply
 from bot.handlers.telegram_buttons import ButtonCodes
+from bot.handlers.text_split import split_text
 from bot.i18n import translator
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ class TelegramOutput:
         if attachment is not None and len(text) <= CAPTION_MAX:
             await self._send_file(chat_id, reply, caption=text or None, markup=markup)
             return
-        chunks = _chunks(text)
+        chunks = split_text(text, TEXT_MAX)
         for number, chunk in enumerate(chunks, start=1):
             await self.bot.send_message(
                 chat_id=int(chat_id),
@@ -206,15 +207,3 @@ def _text(reply: Reply) -> str:
     lines = [reply.text] if reply.text else []
     lines += [f"{link.label}: {link.url}" for link in reply.links if not _is_button_url(link.url)]
     return "\n\n".join(lines)
-
-
-def _chunks(text: str) -> list[str]:
-    """Telegram's 4096 characters a message, cut at line ends where possible."""
-    chunks: list[str] = []
-    while len(text) > TEXT_MAX:
-        cut = text.rfind("\n", 0, TEXT_MAX)
-        cut = cut if cut > 0 else TEXT_MAX
-        chunks.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    chunks.append(text)
-    return chunks

@@ -8,7 +8,7 @@ import secrets
 import asyncpg
 from tortoise import Tortoise, connections
 
-from core.db import apply_migrations, close_database, open_database, unmigrated_model_changes
+from core.db import apply_migrations, database, unmigrated_model_changes
 from tests.conftest import POSTGRES_ADMIN_URL
 
 
@@ -19,8 +19,7 @@ async def test_models_have_no_changes_missing_from_migrations():
 async def _tables_after_migrating(url: str) -> set[str]:
     await apply_migrations(url)
     await apply_migrations(url)  # a second run finds nothing to do
-    await open_database(url)
-    try:
+    async with database(url):
         conn = connections.get("default")
         if url.startswith("sqlite"):
             rows = await conn.execute_query_dict(
@@ -32,8 +31,6 @@ async def _tables_after_migrating(url: str) -> set[str]:
             )
         expected = {m._meta.db_table for m in Tortoise.apps["core"].values()}
         return expected - {r["name"] for r in rows}
-    finally:
-        await close_database()
 
 
 async def test_migrations_apply_on_sqlite(tmp_path):

@@ -8,7 +8,6 @@ from bot.dialogs.normalize import (
     collapse_spaces,
     digits_of,
     fold,
-    normalize_phone,
     normalize_text,
     parse_int,
     strip_invisible,
@@ -150,66 +149,3 @@ def test_digits_of_a_number_typed_with_separators(typed, expected):
 )
 def test_parse_int(typed, expected):
     assert parse_int(typed) == expected
-
-
-IRAN_MOBILE = "+989121234567"
-
-
-@pytest.mark.parametrize(
-    "typed",
-    [
-        "+989121234567",
-        "+98 912 123 4567",
-        "+98-912-123-4567",
-        "00989121234567",
-        "0098 912 123 4567",
-        "989121234567",
-        "09121234567",
-        "0912 123 4567",
-        "0912-123-4567",
-        "۰۹۱۲۱۲۳۴۵۶۷",
-        "٠٩١٢١٢٣٤٥٦٧",
-        "+۹۸ ۹۱۲ ۱۲۳ ۴۵۶۷",
-        "9121234567",
-    ],
-)
-def test_iranian_phone_forms_become_e164(typed):
-    assert normalize_phone(typed, "IR") == IRAN_MOBILE
-
-
-@pytest.mark.parametrize(
-    ("typed", "country", "expected"),
-    [
-        ("+62 812 3456 7890", "ID", "+6281234567890"),
-        ("+62-812-3456-7890", "ID", "+6281234567890"),
-        ("0062 812 3456 7890", "ID", "+6281234567890"),
-        ("6281234567890", "ID", "+6281234567890"),
-        ("0812-3456-7890", "ID", "+6281234567890"),
-        ("081234567890", "ID", "+6281234567890"),
-        ("021 1234 5678", "ID", "+622112345678"),  # Jakarta landline
-        # A +62 number typed in Iran and a +98 number typed in Indonesia keep their country.
-        ("+62 812 3456 7890", "IR", "+6281234567890"),
-        ("+98 912 123 4567", "ID", "+989121234567"),
-        ("021 8888 7777", "IR", "+982188887777"),  # Tehran landline
-        ("+44 20 7946 0958", "IR", "+442079460958"),  # another country's number is kept
-    ],
-)
-def test_indonesian_and_other_phone_forms(typed, country, expected):
-    assert normalize_phone(typed, country) == expected
-
-
-@pytest.mark.parametrize(
-    ("typed", "country"),
-    [
-        ("0912123456", "IR"),  # one digit short
-        ("091212345678", "IR"),  # one digit too many
-        ("+98 0912 123 4567", "IR"),  # trunk 0 after the calling code
-        ("0812 345", "ID"),  # too short
-        ("0812 3456 7890 12", "ID"),  # too long
-        ("+1234", "IR"),
-        ("0912 abc 4567", "IR"),
-        ("", "IR"),
-    ],
-)
-def test_numbers_that_cannot_be_phones_give_none(typed, country):
-    assert normalize_phone(typed, country) is None

@@ -16,7 +16,7 @@ from bot.bootstrap import build_services
 from bot.config import BotSettings
 from core.admin.tokens import AdminTokens
 from core.clock import SystemClock
-from core.db import apply_migrations, close_database, open_database
+from core.db import apply_migrations, database
 from core.imports.plans import import_plans
 from core.imports.subscribers import SubscriberImporter
 
@@ -25,15 +25,12 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 async def prepare(settings: BotSettings) -> str:
     await apply_migrations(settings.database_url)
-    await open_database(settings.database_url)
-    try:
+    async with database(settings.database_url):
         await import_plans(DOCS / "plans.sample.csv")
         services = build_services(settings)
         importer = SubscriberImporter(settings, services.clock, services.billing)
         await importer.run(DOCS / "subscribers.sample.csv")
         return (await AdminTokens(SystemClock()).create("fuzz")).token
-    finally:
-        await close_database()
 
 
 def main() -> None:
