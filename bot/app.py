@@ -13,9 +13,10 @@ from bot.admin.api import app as admin_api
 from bot.bootstrap import build_engine, build_services
 from bot.config import BotSettings
 from bot.dialogs.engine import Engine
+from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore, open_state_store
-from bot.handlers import payments, payments_providers, telegram, twilio_common, webchat
+from bot.handlers import files, payments, payments_providers, telegram, twilio_common, webchat
 from bot.notify import ChannelNotifier
 from bot.observability import web as observability
 from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
@@ -49,7 +50,8 @@ def init_app(
     app[SERVICES] = services
     metrics = Metrics()
     app[ENGINE] = instrument_engine(build_engine(services, store), metrics)
-    app[HUB] = webchat.WebChatHub()
+    links = files.FileLinks(settings, services.files, services.clock)
+    app[HUB] = webchat.WebChatHub(links)
     app[RELAY_WAKE] = asyncio.Event()
 
     async def database(_app: web.Application) -> AsyncIterator[None]:
@@ -62,7 +64,9 @@ def init_app(
 
     async def relay(app: web.Application) -> AsyncIterator[None]:
         senders = [app[HUB], *twilio_senders, *telegram_senders]
-        notifier = MeteredNotifier(ChannelNotifier(settings, senders), metrics)
+        offers = NoticeOffers(store, services.clock, settings.flow_timeout_seconds)
+        channels = ChannelNotifier(settings, senders, files=services.files, offers=offers)
+        notifier = MeteredNotifier(channels, metrics)
         task = asyncio.create_task(
             _relay_forever(OutboxRelay(services.clock, notifier), app[RELAY_WAKE])
         )
@@ -74,7 +78,7 @@ def init_app(
 
     # WhatsApp and SMS, when Twilio is configured (set up first: its client outlives the relay).
     twilio_senders = (
-        twilio_common.setup(app, settings, services, app[ENGINE])
+        twilio_common.setup(app, settings, services, app[ENGINE], links)
         if settings.twilio_configured
         else []
     )
@@ -84,6 +88,7 @@ def init_app(
         [telegram.setup(app, settings, app[ENGINE], store)] if settings.telegram_token else []
     )
     webchat.setup(app, ENGINE, HUB)
+    files.setup(app, links)
     if SANDBOX in services.billing.gateways:  # the demo's pay page: never beside real money
         payments.setup(app, SERVICES, app[RELAY_WAKE].set)
     payments_providers.setup(app, SERVICES, services, settings, store, app[RELAY_WAKE].set)

@@ -34,6 +34,11 @@ class BotSettings(Settings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     public_url: str | None = None
+    # Files the bot sends (receipts, agents' files) reach the web chat, WhatsApp and SMS as
+    # links under the public URL, signed with this secret and good for this many days. Unset,
+    # a secret is made once and kept in the files directory (bot/handlers/files.py).
+    file_link_secret: SecretStr | None = None
+    file_link_days: int = Field(default=7, ge=1)
     # Twilio (WhatsApp and SMS): both channels are served only when the account SID and token
     # are set. The API base is a setting so tests reach a local server speaking Twilio's API.
     twilio_account_sid: str | None = None

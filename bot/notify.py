@@ -10,6 +10,8 @@ when the subscriber never wrote by SMS and did not opt out.
 Each channel gives a sender (``send(chat_id, replies) -> bool``); a notice is rendered in the
 chat's language by the renderers of bot/dialogs/notices.py. Sends are paced per channel (see
 bot/pacing.py). When nothing takes the notice the outbox tries again later, with backoff.
+Given ``offers``, a chat that took a notice with options can answer them by typing
+(bot/dialogs/notice_offers.py).
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from typing import Any, Protocol
 
 from bot.config import BotSettings
 from bot.dialogs.contract import Reply
+from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.notices import render_notice
 from bot.i18n import translator
 from bot.pacing import Pacer, Unpaced, retry_after
 from core.accounts.models import ChatIdentity, Subscriber
 from core.alerts.channels import channel_order
-from core.ports import Delivery
+from core.ports import Delivery, FileStore
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +71,15 @@ class ChannelNotifier:
         senders: Iterable[ChannelSender],
         *,
         pacer: Pacer | None = None,
+        files: FileStore | None = None,
+        offers: NoticeOffers | None = None,
     ) -> None:
         self.settings = settings
         self.senders = {sender.channel: sender for sender in senders}
         self.pacer = pacer or Unpaced()
+        # Without a file store an answer's files are named, not sent.
+        self.files = files
+        self.offers = offers
 
     async def routes(self, subscriber: Subscriber) -> list[Route]:
         """Where a notice for ``subscriber`` may go, in the order to try."""
@@ -107,10 +115,12 @@ class ChannelNotifier:
                 zone=subscriber.timezone or self.settings.timezone,
                 money_in_toman=self.settings.money_in_toman,
             )
-            replies = await render_notice(t, kind, params)
+            replies = await render_notice(t, kind, params, files=self.files)
             if replies is None:
                 return None
             if await self._send(route, replies, failures):
+                if self.offers is not None:
+                    await self.offers.remember(route.channel, route.address, replies)
                 return Delivery(route.channel, route.address)
         if failures:
             raise NotDelivered("; ".join(failures))

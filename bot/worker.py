@@ -28,6 +28,8 @@ from redis.asyncio import Redis
 
 from bot.bootstrap import build_services
 from bot.config import BotSettings
+from bot.dialogs.notice_offers import NoticeOffers
+from bot.dialogs.state import open_state_store
 from bot.notify import ChannelNotifier, ChannelSender
 from bot.pacing import RedisPacer
 from core.alerts.sweep import AlertSweep
@@ -110,7 +112,8 @@ def channel_senders(settings: BotSettings, clock: Clock) -> tuple[list[ChannelSe
     if settings.telegram_token is not None:
         output = telegram.build_sender(settings)
         senders.append(output)
-        to_close.append(output.bot.session)
+        # The sender keeps its button tokens in a state store of its own (a Redis client).
+        to_close += [output.bot.session, output.buttons.store]
     if settings.twilio_configured:
         twilio_senders, messages = twilio_common.build_senders(settings, clock)
         senders += twilio_senders
@@ -143,16 +146,23 @@ def build_worker(
             chosen, to_close = list(senders), []
         else:
             chosen, to_close = channel_senders(settings, clock)
-        notifier = ChannelNotifier(settings, chosen, pacer=pacer)
+        services = build_services(settings, clock=clock)
+        # The app's conversations: a notice's options are kept there for typing.
+        states = open_state_store(settings)
+        offers = NoticeOffers(states, clock, settings.flow_timeout_seconds)
+        notifier = ChannelNotifier(
+            settings, chosen, pacer=pacer, files=services.files, offers=offers
+        )
         log.info("worker sends on: %s", ", ".join(notifier.senders) or "no channel")
         ctx.update(
             settings=settings,
             clock=clock,
             queue_name=queue_name,
             pacing_redis=redis,
+            states=states,
             notifier=notifier,
             relay=OutboxRelay(clock, notifier),
-            services=build_services(settings, clock=clock),
+            services=services,
             to_close=to_close,
         )
 
@@ -160,6 +170,7 @@ def build_worker(
         for client in ctx["to_close"]:
             await client.close()
         await ctx["pacing_redis"].aclose()
+        await ctx["states"].close()
         if manage_database:
             await close_database()
 

@@ -51,6 +51,8 @@ class SentMessage:
     messaging_service_sid: str | None
     status_callback: str | None
     form: dict[str, str] = field(default_factory=dict)
+    # Every MediaUrl the request gave (the API takes the parameter once per file).
+    media_urls: list[str] = field(default_factory=list)
 
     @property
     def channel(self) -> str:
@@ -160,7 +162,9 @@ class FakeTwilio:
     async def _create_message(self, request: web.Request) -> web.Response:
         if request.match_info["account"] != self.account_sid or not self._authorised(request):
             return self._error(_Refusal(401, 20003, "Authentication Error - invalid username"))
-        form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+        posted = await request.post()
+        form = {k: v for k, v in posted.items() if isinstance(v, str)}
+        media_urls = [v for v in posted.getall("MediaUrl", []) if isinstance(v, str)]
         to = form.get("To", "")
         if not to:
             return self._error(_Refusal(400, 21604, "A 'To' phone number is required."))
@@ -168,6 +172,10 @@ class FakeTwilio:
             return self._error(_Refusal(400, 21602, "Message body is required."))
         if not (form.get("From") or form.get("MessagingServiceSid")):
             return self._error(_Refusal(400, 21603, "A 'From' phone number is required."))
+        if len(media_urls) > 10:
+            return self._error(_Refusal(400, 21623, "Number of media files exceeds allowed limit"))
+        if not all(url.startswith(("https://", "http://")) for url in media_urls):
+            return self._error(_Refusal(400, 21620, "Invalid media URL(s)"))
         refusal = self._refused.get(to) or self._refused.get(to.removeprefix("whatsapp:"))
         if refusal is None and self._next_errors:
             refusal = self._next_errors.pop(0)
@@ -185,6 +193,7 @@ class FakeTwilio:
                 messaging_service_sid=form.get("MessagingServiceSid"),
                 status_callback=form.get("StatusCallback"),
                 form=form,
+                media_urls=media_urls,
             )
         )
         return web.json_response(
@@ -196,7 +205,7 @@ class FakeTwilio:
                 "body": form.get("Body", ""),
                 "status": "queued",
                 "num_segments": "1",
-                "num_media": "0",
+                "num_media": str(len(media_urls)),
                 "direction": "outbound-api",
                 "api_version": "2010-04-01",
                 "messaging_service_sid": form.get("MessagingServiceSid"),
@@ -239,6 +248,7 @@ def twilio_settings(fake: FakeTwilio, **overrides) -> BotSettings:
         argon2_memory_kib=1024,
         argon2_time_cost=1,
         public_url=PUBLIC_URL,
+        file_link_secret="fake-file-link-secret",
         twilio_account_sid=fake.account_sid,
         twilio_auth_token=fake.auth_token,
         twilio_api_base=fake.url,

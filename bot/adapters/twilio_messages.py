@@ -82,6 +82,7 @@ class TwilioMessages:
         to: str,
         body: str | None = None,
         *,
+        media_url: str | None = None,
         content_sid: str | None = None,
         variables: dict[str, str] | None = None,
     ) -> Sent:
@@ -90,6 +91,7 @@ class TwilioMessages:
             f"whatsapp:{to}",
             f"whatsapp:{sender}" if sender else None,
             body=body,
+            media_url=media_url,
             content_sid=content_sid,
             variables=variables,
         )
@@ -100,6 +102,7 @@ class TwilioMessages:
         from_: str | None,
         *,
         body: str | None = None,
+        media_url: str | None = None,
         content_sid: str | None = None,
         variables: dict[str, str] | None = None,
     ) -> Sent:
@@ -113,6 +116,9 @@ class TwilioMessages:
             params["messaging_service_sid"] = self.settings.twilio_messaging_service_sid
         if body is not None:
             params["body"] = body
+        if media_url is not None:
+            # A public address Twilio fetches the file from (WhatsApp takes one a message).
+            params["media_url"] = [media_url]
         if content_sid is not None:
             params["content_sid"] = content_sid
             params["content_variables"] = json.dumps(variables or {}, ensure_ascii=False)
@@ -134,18 +140,3 @@ class TwilioSmsSender:
 
     async def send_sms(self, to: str, text: str) -> None:
         await self.messages.send_sms(to, text)
-
-
-def split_body(text: str, limit: int = BODY_MAX_CHARS) -> list[str]:
-    """Texts longer than one message can carry, cut at line ends (or spaces) where possible."""
-    parts: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= 0:
-            cut = text.rfind(" ", 0, limit)
-        if cut <= 0:
-            cut = limit
-        parts.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    parts.append(text)
-    return parts

@@ -3,7 +3,8 @@
 Per chat, one turn at a time (the store's lock); the conversation's state is loaded before and
 saved after, so a restart in the middle of a flow resumes it. Global commands work at any step;
 a numbered answer ("2") picks the second option of the question last asked, for channels that
-cannot show buttons.
+cannot show buttons, and a typed label answers a notice the idle chat got last
+(bot/dialogs/notice_offers.py).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
 from bot.dialogs.menu import FLOW_PREFIX, main_menu
 from bot.dialogs.normalize import fold, parse_int
+from bot.dialogs.notice_offers import notice_pick
 from bot.dialogs.services import Services
-from bot.dialogs.state import ChatBusy, ChatKey, StateStore
+from bot.dialogs.state import FLOW_KEYS, ChatBusy, ChatKey, StateStore
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, translator
 from core.accounts.models import Subscriber
 from core.errors import DomainError
@@ -87,7 +89,8 @@ class Engine:
         t = translator(
             language or DEFAULT_LANGUAGE, zone=zone, money_in_toman=settings.money_in_toman
         )
-        choice = turn.choice or self._picked(turn.text, state)
+        noticed = notice_pick(turn.text, state)
+        choice = turn.choice or noticed or self._picked(turn.text, state)
         return Context(self, turn, state, t, subscriber, choice)
 
     @staticmethod
@@ -234,7 +237,7 @@ class Engine:
 
     @staticmethod
     def _reset(state: dict[str, Any]) -> None:
-        for key in ("flow", "step", "data", "history", "options", "labels", "numbered"):
+        for key in FLOW_KEYS:
             state.pop(key, None)
 
 

@@ -3,7 +3,8 @@
 ``SALDO``/``مانده``/``BALANCE`` (days and traffic left), ``BELI``/``خرید``/``BUY <pack>`` (a
 payment link), ``GRATIS``/``رایگان``/``FREE`` (the free charge), ``TIKET``/``تیکت``/``TICKET
 <text>`` (opens a ticket; later ones add to it until it is closed), ``HELP``/``BANTUAN``/``راهنما``,
-and ``STOP``/``START``. The sender's number is the subscriber's registered mobile: the phone
+and ``STOP``/``START``; and a bare score from 1 to 5 answers the closing notice the number got last
+(it asks for one). The sender's number is the subscriber's registered mobile: the phone
 network vouches for it, so there is no password step. Every answer is meant to fit two SMS
 parts in every language (tests/handlers/test_sms_keywords.py counts them).
 
@@ -14,10 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from bot.dialogs.contract import Outcome, Reply, Turn
-from bot.dialogs.normalize import normalize_text
+from bot.dialogs.errors import error_text
+from bot.dialogs.normalize import normalize_text, parse_int
 from bot.dialogs.services import Services
 from bot.i18n import DEFAULT_LANGUAGE, Texts, translator
 from core.accounts.models import ChatIdentity, Subscriber
@@ -25,6 +28,7 @@ from core.billing.models import OrderKind, PlanKind
 from core.billing.queries import PlanInfo, ServiceStatus
 from core.billing.units import mb_to_bytes
 from core.errors import DomainError
+from core.inbox.models import InboxMessage
 from core.tickets.models import Department, Priority, Ticket, TicketStatus
 
 
@@ -67,6 +71,9 @@ _LOOKUP: dict[str, tuple[Keyword, str]] = {
 # A ticket's subject is the start of its first message.
 _SUBJECT_LENGTH = 60
 _SPACE = re.compile(r"\s+")
+# A score answers a closing notice sent this recently (later it is just a number).
+_SCORE_WINDOW = timedelta(days=7)
+_SCORES = range(1, 6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +135,7 @@ class SmsKeywords:
             Keyword.TICKET: self.ticket,
         }.get(command.keyword)  # type: ignore[call-overload]
         if answer is None:
-            return _say(t, help_text(t))
+            return _say(t, await self.rating(t, line, command, turn) or help_text(t))
         return _say(t, await answer(t, line, command, turn))
 
     # ---- the keywords --------------------------------------------------------------------
@@ -239,6 +246,36 @@ class SmsKeywords:
         return t.gettext(
             "Ticket %(number)s opened. We will answer by SMS.",
             number=t.digits(str(opened.number)),
+        )
+
+    async def rating(self, t: Texts, line: Subscriber, command: Command, turn: Turn) -> str | None:
+        """A bare score for the ticket whose closing notice reached this number last; None when
+        the message is no score or no notice waits for one."""
+        if command.keyword is not None or not command.argument:
+            return None
+        score = parse_int(command.argument)
+        if score is None or score not in _SCORES:
+            return None
+        notice = (
+            await InboxMessage.filter(
+                subscriber_id=line.id,
+                kind="ticket_closed",
+                address=turn.chat_id,
+                sent_at__gte=self.services.clock.now() - _SCORE_WINDOW,
+            )
+            .order_by("-sent_at", "-id")
+            .first()
+        )
+        if notice is None:
+            return None
+        number = int(notice.params["ticket_number"])
+        try:
+            await self.services.tickets.rate(number, line.id, score)
+        except DomainError as error:
+            return error_text(t, error)
+        return t.gettext(
+            "Thank you for rating ticket %(number)s! It helps us serve you better.",
+            number=t.digits(str(number)),
         )
 
     # ---- helpers -------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from bot.config import BotSettings
 log = logging.getLogger(__name__)
 
 State = dict[str, Any]
+# Where a running flow keeps itself: gone when it ends (bot/dialogs/engine.py).
+FLOW_KEYS = ("flow", "step", "data", "history", "options", "labels", "numbered")
 
 
 @dataclass(frozen=True, slots=True)

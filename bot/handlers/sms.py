@@ -17,6 +17,7 @@ from bot.config import BotSettings
 from bot.dialogs.contract import Reply, Turn
 from bot.dialogs.sms_keywords import SmsKeywords
 from bot.dialogs.state import StateStore
+from bot.handlers.files import FileLinks
 from bot.handlers.twilio_common import (
     empty_twiml,
     first_delivery,
@@ -33,18 +34,33 @@ CHANNEL = "sms"
 PATH = "/twilio/sms"
 
 
-def sms_text(reply: Reply) -> str:
-    """A reply as SMS text: options cannot be pressed on SMS, links are written out."""
+def sms_text(reply: Reply, file_url: str | None = None) -> str:
+    """A reply as SMS text: options cannot be pressed on SMS, links are written out, and a
+    file (which SMS cannot carry) becomes its name and link."""
     lines = [reply.text, *(link.url for link in reply.links)]
+    if reply.attachment is not None and file_url is not None:
+        lines.append(file_line(reply, file_url))
     return "\n".join(line for line in lines if line)
+
+
+def file_line(reply: Reply, file_url: str) -> str:
+    assert reply.attachment is not None
+    t = translator(reply.language)
+    return t.gettext("File %(name)s: %(url)s", name=reply.attachment.filename, url=file_url)
+
+
+async def file_urls(links: FileLinks, replies: Sequence[Reply]) -> list[str | None]:
+    """Each reply's file stored and linked, in order (None for a reply without one)."""
+    return [await links.url(r.attachment) if r.attachment else None for r in replies]
 
 
 class SmsChannelSender:
     channel = CHANNEL
 
-    def __init__(self, messages: TwilioMessages, clock: Clock) -> None:
+    def __init__(self, messages: TwilioMessages, clock: Clock, links: FileLinks) -> None:
         self.messages = messages
         self.clock = clock
+        self.links = links
 
     async def opted_out(self, number: str) -> bool:
         return await ChatIdentity.filter(
@@ -60,8 +76,8 @@ class SmsChannelSender:
     async def reply(self, chat_id: str, replies: Sequence[Reply], *, alert: bool = False) -> bool:
         """Answers to a message the person just sent (HELP after STOP still gets its answer).
         For an alert, Twilio's 429 is raised: the notifier waits and tries again."""
-        for reply in replies:
-            text = sms_text(reply)
+        for reply, file_url in zip(replies, await file_urls(self.links, replies), strict=True):
+            text = sms_text(reply, file_url)
             if not text:
                 continue
             try:

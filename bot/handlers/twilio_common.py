@@ -17,14 +17,16 @@ from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 from twilio.request_validator import RequestValidator
 
+from bot.adapters.files import DiskFileStore
 from bot.adapters.twilio_messages import STATUS_PATH, TwilioMessages
 from bot.config import BotSettings
 from bot.dialogs.engine import Engine
 from bot.dialogs.services import Services
 from bot.dialogs.sms_keywords import SmsKeywords
 from bot.dialogs.state import ChatKey, StateStore
+from bot.handlers.files import FileLinks
 from bot.notify import ChannelSender
-from core.ports import Clock
+from core.ports import Clock, FileStore
 
 log = logging.getLogger(__name__)
 
@@ -103,27 +105,35 @@ SENDERS_KEY = web.AppKey("twilio_senders", dict)
 
 
 def build_senders(
-    settings: BotSettings, clock: Clock
+    settings: BotSettings, clock: Clock, files: FileStore | None = None
 ) -> tuple[list[ChannelSender], TwilioMessages]:
     """WhatsApp and SMS senders for a process without the webhooks (the alert worker), and
-    the REST client they share, for the caller to close."""
+    the REST client they share, for the caller to close. Their files are stored where the web
+    app serves them from."""
     messages = TwilioMessages(settings)
-    return list(_senders(settings, messages, clock)), messages
+    links = FileLinks(settings, files or DiskFileStore(settings.files_dir), clock)
+    return list(_senders(settings, messages, clock, links)), messages
 
 
-def _senders(settings: BotSettings, messages: TwilioMessages, clock: Clock) -> tuple[Any, Any]:
+def _senders(
+    settings: BotSettings, messages: TwilioMessages, clock: Clock, links: FileLinks
+) -> tuple[Any, Any]:
     from bot.handlers import sms, whatsapp
 
-    sms_sender = sms.SmsChannelSender(messages, clock)
+    sms_sender = sms.SmsChannelSender(messages, clock, links)
     sms_configured = bool(settings.twilio_sms_from or settings.twilio_messaging_service_sid)
     whatsapp_sender = whatsapp.WhatsAppSender(
-        settings, messages, clock, sms_sender if sms_configured else None
+        settings, messages, clock, links, sms_sender if sms_configured else None
     )
     return whatsapp_sender, sms_sender
 
 
 def setup(
-    app: web.Application, settings: BotSettings, services: Services, engine: Engine
+    app: web.Application,
+    settings: BotSettings,
+    services: Services,
+    engine: Engine,
+    links: FileLinks,
 ) -> list[ChannelSender]:
     """Serve /twilio/whatsapp, /twilio/sms and /twilio/status; returns the two channels'
     senders for the notifier. Their HTTP session opens and closes with the app."""
@@ -139,7 +149,7 @@ def setup(
         await messages.close()
 
     app.cleanup_ctx.append(client)
-    whatsapp_sender, sms_sender = _senders(settings, messages, services.clock)
+    whatsapp_sender, sms_sender = _senders(settings, messages, services.clock, links)
     app[SENDERS_KEY] = {sender.channel: sender for sender in (whatsapp_sender, sms_sender)}
     keywords = SmsKeywords(services, register_url=settings.base_url + "/")
 

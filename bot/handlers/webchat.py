@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from bot.dialogs.contract import Attachment, Outcome, Reply, Turn
+from bot.handlers.files import FileLinks
 from bot.i18n import text_direction
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ class WebChatHub:
 
     channel = CHANNEL
 
-    def __init__(self) -> None:
+    def __init__(self, links: FileLinks) -> None:
+        self.links = links
         self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
 
     def add(self, chat_id: str, socket: web.WebSocketResponse) -> None:
@@ -49,15 +51,25 @@ class WebChatHub:
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> bool:
         """Push replies to every open tab of the chat; False when none is open."""
         sockets = list(self._sockets.get(chat_id, ()))
+        if not sockets:
+            return False
+        frames = await self.frames(replies)
         delivered = False
         for socket in sockets:
             try:
-                for reply in replies:
-                    await socket.send_json(reply_frame(reply))
+                for frame in frames:
+                    await socket.send_json(frame)
                 delivered = True
             except ConnectionError:
                 self.remove(chat_id, socket)
         return delivered
+
+    async def frames(self, replies: Sequence[Reply]) -> list[dict]:
+        """The replies as frames, each file stored and given its link."""
+        return [
+            reply_frame(reply, await self.links.url(reply.attachment) if reply.attachment else None)
+            for reply in replies
+        ]
 
     async def close_all(self) -> None:
         for sockets in list(self._sockets.values()):
@@ -65,7 +77,16 @@ class WebChatHub:
                 await socket.close()
 
 
-def reply_frame(reply: Reply) -> dict:
+def reply_frame(reply: Reply, file_url: str | None = None) -> dict:
+    attachment = reply.attachment
+    file = None
+    if attachment is not None and file_url is not None:
+        file = {
+            "name": attachment.filename,
+            "type": attachment.content_type,
+            "size": attachment.size,
+            "url": file_url,
+        }
     return {
         "type": "reply",
         "text": reply.text,
@@ -74,6 +95,7 @@ def reply_frame(reply: Reply) -> dict:
         "language": reply.language,
         "dir": text_direction(reply.language),
         "secret": reply.expects_secret,
+        "file": file,
     }
 
 
@@ -134,7 +156,7 @@ def socket_handler(engine_key: web.AppKey, hub_key: web.AppKey):
         await ws.prepare(request)
         hub.add(chat_id, ws)
         try:
-            await _greet(engine, ws, chat_id, language_hint)
+            await _greet(engine, hub, ws, chat_id, language_hint)
             async for message in ws:
                 if message.type != WSMsgType.TEXT:
                     continue
@@ -151,7 +173,7 @@ def socket_handler(engine_key: web.AppKey, hub_key: web.AppKey):
                 if turn is None:
                     log.info("web chat %s sent an unknown frame", chat_id)
                     continue
-                await _send_outcome(ws, await engine.handle(turn))
+                await _send_outcome(hub, ws, await engine.handle(turn))
         finally:
             hub.remove(chat_id, ws)
         return ws
@@ -160,7 +182,7 @@ def socket_handler(engine_key: web.AppKey, hub_key: web.AppKey):
 
 
 async def _greet(
-    engine, ws: web.WebSocketResponse, chat_id: str, language_hint: str | None
+    engine, hub: WebChatHub, ws: web.WebSocketResponse, chat_id: str, language_hint: str | None
 ) -> None:
     """A page load (or reload) shows where the conversation stands."""
     turn = Turn(
@@ -170,12 +192,12 @@ async def _greet(
         language_hint=language_hint,
         choice="engine:resume",
     )
-    await _send_outcome(ws, await engine.handle(turn))
+    await _send_outcome(hub, ws, await engine.handle(turn))
 
 
-async def _send_outcome(ws: web.WebSocketResponse, outcome: Outcome) -> None:
-    for reply in outcome.replies:
-        await ws.send_json(reply_frame(reply))
+async def _send_outcome(hub: WebChatHub, ws: web.WebSocketResponse, outcome: Outcome) -> None:
+    for frame in await hub.frames(outcome.replies):
+        await ws.send_json(frame)
 
 
 def setup(app: web.Application, engine_key: web.AppKey, hub_key: web.AppKey) -> None:

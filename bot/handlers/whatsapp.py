@@ -8,6 +8,9 @@ WhatsApp lets a business write free text only within 24 hours of the person's la
 (ChatIdentity.last_seen_at). Outside that window an alert or an agent's answer goes as the
 pre-approved template of its language, else as an SMS; if neither can go the sender says so
 (False), and the notifier tries another chat or the outbox tries again later.
+
+A reply's file goes as media: Twilio fetches it from its signed link (``MediaUrl``, one a
+message; bot/handlers/files.py). A template or an SMS cannot carry it and gives the link.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.adapters.twilio_media import MediaRefused, fetch_media
-from bot.adapters.twilio_messages import TwilioMessages, TwilioSendError, split_body
+from bot.adapters.twilio_messages import BODY_MAX_CHARS, TwilioMessages, TwilioSendError
 from bot.config import BotSettings
 from bot.dialogs.contract import Attachment, Reply, Turn
 from bot.dialogs.engine import Engine
 from bot.dialogs.errors import error_text
 from bot.dialogs.services import Services
-from bot.handlers.sms import SmsChannelSender, sms_text
+from bot.handlers.files import FileLinks
+from bot.handlers.sms import SmsChannelSender, file_line, file_urls, sms_text
+from bot.handlers.text_split import split_text
 from bot.handlers.twilio_common import (
     empty_twiml,
     first_delivery,
@@ -46,11 +51,47 @@ PATH = "/twilio/whatsapp"
 CARE_WINDOW = timedelta(hours=24)
 # WhatsApp's limit on one template variable.
 TEMPLATE_VARIABLE_MAX = 1000
+# Files WhatsApp shows from a link (Twilio's guidance on WhatsApp media), with the most it
+# takes of each: pictures up to 5 MB, documents up to 16 MB. Other files are sent as a link.
+MEDIA_MAX_BYTES = {
+    "image/jpeg": 5 * 1024 * 1024,
+    "image/png": 5 * 1024 * 1024,
+    "application/pdf": 16 * 1024 * 1024,
+}
+# A picture's caption holds this much of the text; a document takes no caption at all.
+CAPTION_MAX = 1024
 
 
-def whatsapp_text(reply: Reply, *, numbered: bool = True) -> str:
+def as_media(attachment: Attachment | None) -> bool:
+    if attachment is None:
+        return False
+    limit = MEDIA_MAX_BYTES.get(attachment.content_type)
+    return limit is not None and attachment.size <= limit
+
+
+def whatsapp_messages(
+    text: str, media_url: str | None, *, caption: bool
+) -> list[tuple[str | None, str | None]]:
+    """The (body, media URL) messages one reply goes as: its text cut to what a message
+    carries, and its file (one a message) as the caption of the last part when a caption can
+    show it, else in a message of its own after the text."""
+    messages: list[tuple[str | None, str | None]] = [
+        (body, None) for body in split_text(text, BODY_MAX_CHARS) if body
+    ]
+    if media_url is None:
+        return messages
+    last = messages[-1][0] if messages else None
+    if caption and last is not None and len(last) <= CAPTION_MAX:
+        messages[-1] = (last, media_url)
+    else:
+        messages.append((None, media_url))
+    return messages
+
+
+def whatsapp_text(reply: Reply, *, numbered: bool = True, file_url: str | None = None) -> str:
     """A reply as WhatsApp text. Options become "1. label" lines and a hint to answer with
-    the number; an alert's options (no question waits for them) become plain lines."""
+    the number; an alert's options (no question waits for them) become plain lines. A file
+    that cannot go as media is written as its name and ``file_url``."""
     lines = [reply.text] if reply.text else []
     numbered = numbered and reply.numbered
     if reply.options:
@@ -67,6 +108,8 @@ def whatsapp_text(reply: Reply, *, numbered: bool = True) -> str:
             )
     for link in reply.links:
         lines.append(f"{link.label}: {link.url}")
+    if file_url is not None and reply.attachment is not None:
+        lines.append(file_line(reply, file_url))
     return "\n".join(lines)
 
 
@@ -78,11 +121,13 @@ class WhatsAppSender:
         settings: BotSettings,
         messages: TwilioMessages,
         clock: Clock,
+        links: FileLinks,
         sms: SmsChannelSender | None,
     ) -> None:
         self.settings = settings
         self.messages = messages
         self.clock = clock
+        self.links = links
         self.sms = sms
 
     async def reply(
@@ -90,12 +135,12 @@ class WhatsAppSender:
     ) -> bool:
         """Free text: an answer to what the person just wrote, or an alert inside the window.
         For an alert, Twilio's 429 is raised: the notifier waits and tries again."""
-        for reply in replies:
-            for body in split_body(whatsapp_text(reply, numbered=numbered)):
-                if not body:
-                    continue
+        for reply, file_url in zip(replies, await file_urls(self.links, replies), strict=True):
+            media = file_url if as_media(reply.attachment) else None
+            text = whatsapp_text(reply, numbered=numbered, file_url=None if media else file_url)
+            for body, media_url in whatsapp_messages(text, media, caption=_captioned(reply)):
                 try:
-                    await self.messages.send_whatsapp(chat_id, body)
+                    await self.messages.send_whatsapp(chat_id, body, media_url=media_url)
                 except TwilioSendError as error:
                     if alert and error.status == 429:
                         raise
@@ -128,7 +173,7 @@ class WhatsAppSender:
         content_sid = self.settings.twilio_whatsapp_templates.get(language)
         if not content_sid:
             return False
-        text = "\n".join(sms_text(reply) for reply in replies)[:TEMPLATE_VARIABLE_MAX]
+        text = template_text(replies, await file_urls(self.links, replies))
         try:
             await self.messages.send_whatsapp(
                 chat_id, content_sid=content_sid, variables={"1": text}
@@ -139,6 +184,20 @@ class WhatsAppSender:
             log.warning("WhatsApp template to %s refused: %s (code %s)", chat_id, error, error.code)
             return False
         return True
+
+
+def _captioned(reply: Reply) -> bool:
+    return reply.attachment is not None and reply.attachment.content_type.startswith("image/")
+
+
+def template_text(replies: Sequence[Reply], urls: Sequence[str | None]) -> str:
+    """The replies in one template variable: the text cut to fit, the files' links kept whole."""
+    files = "\n".join(
+        file_line(reply, url) for reply, url in zip(replies, urls, strict=True) if url
+    )
+    room = TEMPLATE_VARIABLE_MAX - (len(files) + 1 if files else 0)
+    text = "\n".join(filter(None, (sms_text(reply) for reply in replies)))[: max(room, 0)]
+    return "\n".join(filter(None, (text, files)))
 
 
 def webhook(settings: BotSettings, services: Services, engine: Engine, sender: WhatsAppSender):

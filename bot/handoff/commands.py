@@ -1,21 +1,27 @@
 """What an agent writes in a ticket's topic: an answer for the subscriber, or a command.
 
 Every command is kept in the ticket's thread as an internal note with its author; ``/note`` is
-such a note and nothing else. The answers to agents are in English (the desk's language).
+such a note and nothing else. The answers to agents are in English (the desk's language). What
+``/freecharge`` and ``/extend`` gave is noted in the thread too, and the subscriber is told (a
+notice in their language, bot/dialogs/flows/handoff_notices.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from bot.dialogs.services import Services
 from bot.handoff.card import topic_name
 from bot.handoff.desk import AgentDesk
 from bot.handoff.sync import DeskSync
+from core.billing.service import MAX_EXTEND_DAYS
 from core.errors import DomainError
 from core.handoff.models import TicketTopic
 from core.handoff.service import FILE_ONLY_BODY, Handoff
+from core.inbox.service import enqueue
 from core.tickets.models import Ticket
 from core.tickets.service import AttachmentIn, ByAgent
 
@@ -116,18 +122,60 @@ class AgentCommands:
         if ticket.subscriber_id is None:  # type: ignore[attr-defined]
             return "This ticket has no subscriber."
         grant = await self.services.billing.take_free_charge(ticket.subscriber_id)  # type: ignore[attr-defined]
-        return f"Free charge given: {grant.days} days, {grant.megabytes} MB."
+        given = f"Free charge given: {grant.days} days, {grant.megabytes} MB."
+        await self._given(
+            ticket,
+            agent,
+            given,
+            "agent_free_charge",
+            {"days": grant.days, "megabytes": grant.megabytes, "until": grant.expires_at},
+            f"agent_free_charge:{grant.id}",
+        )
+        return given
 
     async def _extend(self, ticket: Ticket, _topic: TicketTopic, agent: Agent, rest: str) -> str:
         if not agent.can_bill:
             return BILLING_ONLY
         if ticket.subscriber_id is None:  # type: ignore[attr-defined]
             return "This ticket has no subscriber."
-        if not rest.isdigit():
-            return "Write the number of days after /extend, e.g. /extend 3."
-        sub = await self.services.billing.extend_service(ticket.subscriber_id, int(rest))  # type: ignore[attr-defined]
+        if not (rest.isascii() and rest.isdigit() and 1 <= int(rest) <= MAX_EXTEND_DAYS):
+            return f"Write the number of days after /extend, 1 to {MAX_EXTEND_DAYS}: /extend 3."
+        days = int(rest)
+        sub = await self.services.billing.extend_service(ticket.subscriber_id, days)  # type: ignore[attr-defined]
         ends = sub.ends_at.astimezone(self.services.settings.zone).strftime("%Y-%m-%d %H:%M")
-        return f"Service extended by {int(rest)} days: it now ends {ends}."
+        given = f"Service extended by {days} days: it now ends {ends}."
+        await self._given(
+            ticket,
+            agent,
+            given,
+            "agent_extension",
+            {"days": days, "ends_at": sub.ends_at},
+            # The end moves with each extension: one notice per extension.
+            f"agent_extension:{sub.id}:{sub.ends_at.isoformat()}",
+        )
+        return given
+
+    async def _given(
+        self,
+        ticket: Ticket,
+        agent: Agent,
+        note: str,
+        kind: str,
+        params: dict[str, Any],
+        dedup_key: str,
+    ) -> None:
+        """Noted in the thread, and the subscriber told in their language."""
+        await self.services.tickets.answer_as_agent(ticket.number, agent.name, note, internal=True)
+        values = {key: v.isoformat() if isinstance(v, datetime) else v for key, v in params.items()}
+        values.update(ticket_number=ticket.number, agent_name=agent.name)
+        assert ticket.subscriber_id is not None  # type: ignore[attr-defined]
+        await enqueue(
+            ticket.subscriber_id,  # type: ignore[attr-defined]
+            kind,
+            values,
+            dedup_key,
+            at=self.services.clock.now(),
+        )
 
     async def _rename(self, ticket: Ticket, topic: TicketTopic) -> None:
         assert topic.thread_id is not None

@@ -24,7 +24,12 @@ from tests.fakes import InMemoryFileStore, RecordingSmsSender
 
 @pytest.fixture
 def bot_settings() -> BotSettings:
-    return BotSettings(_env_file=None, argon2_memory_kib=1024, argon2_time_cost=1)
+    return BotSettings(
+        _env_file=None,
+        argon2_memory_kib=1024,
+        argon2_time_cost=1,
+        file_link_secret="test-file-link-secret",
+    )
 
 
 @pytest.fixture

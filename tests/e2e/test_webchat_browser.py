@@ -77,8 +77,13 @@ async def test_log_in_check_traffic_buy_and_pay_then_open_a_ticket(server, brows
     await expect(pay_page.locator("main")).to_contain_text("Payment received")
     await pay_page.close()
 
-    # The confirmation comes to the chat by itself, through the outbox.
+    # The confirmation comes to the chat by itself, through the outbox, its receipt linked.
     await expect_bot_says(page, "Added to your account")
+    receipt = page.locator("li.msg--bot a.msg__file-link", has_text="receipt-").last
+    await expect(receipt).to_be_visible(timeout=TIMEOUT_MS)
+    download = await context.request.get(await receipt.get_attribute("href") or "")
+    assert download.ok and download.headers["content-type"] == "application/pdf"
+    assert (await download.body()).startswith(b"%PDF-")
 
     await press(page, "Support tickets")
     await press(page, "New ticket")

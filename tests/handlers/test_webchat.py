@@ -95,6 +95,49 @@ async def test_the_sandbox_page_shows_the_order_and_paying_applies_it(
     assert again.status == 200
 
 
+async def test_the_receipt_comes_to_the_open_chat_as_a_link_that_downloads_it(
+    client, services, bot_settings
+):
+    subscriber = await make_subscriber(bot_settings)
+    await client.get("/")
+    async with client.ws_connect("/ws?lang=en") as ws:
+        await _log_in(ws)
+        order = await _place_traffic_order(services, subscriber.id)
+        await client.post(_path(order.pay_url), data={"action": "pay"})
+        # The outbox relay brings the notice with its receipt to the open socket.
+        frame = await _next_reply(ws)
+        while frame["file"] is None:
+            frame = await _next_reply(ws)
+    assert "Added to your account" in frame["text"]
+    file = frame["file"]
+    assert file["name"] == f"receipt-{order.tracking_number}.pdf"
+    assert file["type"] == "application/pdf" and file["size"] > 0
+    assert file["url"].startswith(bot_settings.base_url + "/files/")
+    response = await client.get(file["url"].removeprefix(bot_settings.base_url))
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert file["name"] in response.headers["Content-Disposition"]
+    pdf = await response.read()
+    assert pdf.startswith(b"%PDF-") and len(pdf) == file["size"]
+
+
+async def test_replies_without_a_file_carry_none(client):
+    await client.get("/")
+    async with client.ws_connect("/ws?lang=en") as ws:
+        assert all(frame["file"] is None for frame in await _replies_until_options(ws))
+
+
+async def _log_in(ws) -> None:
+    greeting = await _replies_until_options(ws)
+    login = next(o["id"] for o in greeting[-1]["options"] if o["label"] == "Log in")
+    await ws.send_json({"type": "choice", "id": login})
+    await _next_reply(ws)
+    await ws.send_json({"type": "text", "text": "5120001"})
+    await _next_reply(ws)
+    await ws.send_json({"type": "text", "text": "Secret-2468"})
+    await _replies_until_options(ws)
+
+
 async def test_cancelling_on_the_sandbox_page_applies_nothing(client, services, bot_settings):
     subscriber = await make_subscriber(bot_settings)
     order = await _place_traffic_order(services, subscriber.id)

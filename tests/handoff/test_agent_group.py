@@ -21,6 +21,7 @@ from bot.app import ENGINE, init_app
 from bot.dialogs.contract import Turn
 from bot.dialogs.engine import flow_choice
 from bot.dialogs.flows.tickets import SCORES
+from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.state import MemoryStateStore
 from bot.handlers.telegram import TELEGRAM
 from bot.handlers.telegram_webhook import PATH, SECRET_HEADER
@@ -75,8 +76,12 @@ class Desk:
         self.twilio = twilio
         self.api = api
         self.sync: DeskSync = client.app[DESK_SYNC]
-        senders = client.app[SENDERS_KEY].values()
-        self.relay = OutboxRelay(self.sync.clock, ChannelNotifier(settings, senders))
+        senders = [*client.app[SENDERS_KEY].values(), client.app[TELEGRAM].output]
+        engine = client.app[ENGINE]
+        # As the app's relay: files sent with notices, options kept for typing.
+        offers = NoticeOffers(engine.store, self.sync.clock, settings.flow_timeout_seconds)
+        notifier = ChannelNotifier(settings, senders, files=engine.services.files, offers=offers)
+        self.relay = OutboxRelay(self.sync.clock, notifier)
 
     async def write(self, thread_id: int, user_id: int, text: str) -> None:
         update = topic_message_update(GROUP, thread_id, user_id, text)

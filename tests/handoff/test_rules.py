@@ -1,5 +1,5 @@
 """The hand-off's plain rules: masking personal data, office hours, /extend, and the agent flow
-outside office hours."""
+and a new ticket outside office hours."""
 
 from __future__ import annotations
 
@@ -101,3 +101,30 @@ async def test_outside_office_hours_the_subscriber_is_told_when_to_expect_an_ans
     # NOW is 10:30 in Tehran: the agents start at 16:00 (the subscriber's zone, Tehran).
     assert "Our agents are away now" in chat.text
     assert "from Nov 24, 2026, 4:00" in chat.text
+
+
+async def test_a_ticket_opened_outside_office_hours_says_when_to_expect_an_answer(
+    engine, bot_settings, clock
+):
+    await subscriber(bot_settings)
+    chat = ChatClient(engine)
+    await chat.log_in("5120001", "Secret-2468")
+
+    async def open_ticket(subject: str) -> str:
+        await chat.press("Support tickets")
+        await chat.press("New ticket")
+        await chat.press("Technical support")
+        await chat.press("Medium")
+        await chat.send(subject)
+        await chat.send("The modem's lights are red.")
+        await chat.press("Done, no files")
+        return chat.text
+
+    # NOW is 10:30 in Tehran, before the 16:00 opening: the same afternoon.
+    said = await open_ticket("No Internet")
+    assert "Your ticket is open." in said and "Our agents are away now" in said
+    assert "will answer you here from Nov 24, 2026, 4:00" in said
+    clock.advance(timedelta(hours=6))  # 16:30: the agents are in
+    said = await open_ticket("Still no Internet")
+    assert "Our agents are away now" not in said
+    assert "We will answer you here, and you can follow it in Support tickets." in said

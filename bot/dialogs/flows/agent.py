@@ -10,11 +10,10 @@ to reach support: log in first (and come back here), or become a subscriber.
 from __future__ import annotations
 
 from bot.dialogs.flow import Context, Flow
-from bot.dialogs.flows.tickets import short, ticket_code
+from bot.dialogs.flows.tickets import agents_back_at, short, ticket_code
 from bot.dialogs.menu import FLOW_PREFIX
 from bot.i18n import N_
 from core.errors import InvalidInput
-from core.handoff.office_hours import office_hours_of
 from core.tickets.models import Department, Priority, TicketKind
 from core.tickets.service import BODY_MAX_LENGTH
 
@@ -87,8 +86,7 @@ class AgentFlow(Flow):
             chat_external_id=ctx.turn.chat_id,
             kind=TicketKind.AGENT_REQUEST,
         )
-        hours = office_hours_of(ctx.services.settings)
-        opening = hours.next_opening(ctx.services.clock.now()) if hours else None
+        opening = agents_back_at(ctx)
         if opening is not None:
             await ctx.finish(
                 ctx._(

@@ -1,12 +1,15 @@
-"""What the bot says when an agent takes a subscriber's conversation and when it ends."""
+"""What the bot says when an agent takes a subscriber's conversation and when it ends, and when
+an agent gives the free charge or extends the service from the agents' group."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.dialogs.contract import Reply
 from bot.dialogs.notices import notice
 from bot.i18n import Texts
+from core.billing.units import mb_to_bytes
 
 
 @notice("handoff_started")
@@ -32,4 +35,43 @@ async def handoff_ended(t: Texts, params: dict[str, Any]) -> list[Reply]:
             "The conversation with our agent has ended. You are back with the bot; write "
             "menu to see what I can do."
         )
+    return [Reply(text, language=t.language)]
+
+
+@notice("agent_free_charge")
+async def agent_free_charge(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    parts = []
+    if days := int(params.get("days") or 0):
+        parts.append(t.ngettext("%(n)s day", "%(n)s days", days))
+    if megabytes := int(params.get("megabytes") or 0):
+        parts.append(t.traffic(mb_to_bytes(megabytes), "MB"))
+    grant = (
+        t.gettext("%(days)s and %(traffic)s", days=parts[0], traffic=parts[1])
+        if len(parts) == 2
+        else "".join(parts)
+    )
+    text = t.gettext(
+        "%(agent)s from our support team gave you a free charge of %(grant)s, until %(until)s "
+        "(ticket %(number)s). Please renew your service before then.",
+        agent=params["agent_name"],
+        grant=grant,
+        until=t.datetime(datetime.fromisoformat(params["until"])),
+        number=t.digits(str(params["ticket_number"])),
+    )
+    return [Reply(text, language=t.language)]
+
+
+@notice("agent_extension")
+async def agent_extension(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    days = int(params["days"])
+    text = t.ngettext(
+        "%(agent)s from our support team extended your service by %(n)s day: it now ends "
+        "%(ends)s (ticket %(number)s).",
+        "%(agent)s from our support team extended your service by %(n)s days: it now ends "
+        "%(ends)s (ticket %(number)s).",
+        days,
+        agent=params["agent_name"],
+        ends=t.datetime(datetime.fromisoformat(params["ends_at"])),
+        number=t.digits(str(params["ticket_number"])),
+    )
     return [Reply(text, language=t.language)]

@@ -1,27 +1,34 @@
 """What the bot says on its own about tickets: an answer came, a ticket was closed.
 
 Their options start the tickets flow with the ticket they are about: "Reply" opens its reply,
-a score rates it.
+a score rates it. An answer's files follow its text, one reply each (the text names them all,
+so a file too large to send, or past the first few, is still known to be there).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogs.contract import Option, Reply
+from bot.dialogs.contract import Attachment, Option, Reply
 from bot.dialogs.engine import flow_choice
 from bot.dialogs.flows.tickets import SCORES
 from bot.dialogs.notices import notice
 from bot.i18n import Texts
 from core.errors import NotFound
+from core.ports import FileStore
 from core.tickets import queries
+from core.tickets.models import TicketAttachment
 
 # An answer longer than this is cut in the notice; the whole of it is in the thread.
 ANSWER_SHOWN = 1500
+# The files sent with a notice: at most this many, each at most this size (WhatsApp's limit
+# for a picture; Telegram takes more). The others are only named.
+FILES_SENT = 3
+FILE_SENT_MAX_BYTES = 5 * 1024 * 1024
 
 
-@notice("ticket_answered")
-async def ticket_answered(t: Texts, params: dict[str, Any]) -> list[Reply]:
+@notice("ticket_answered", reads_files=True)
+async def ticket_answered(t: Texts, params: dict[str, Any], files: FileStore | None) -> list[Reply]:
     number = t.digits(str(params["ticket_number"]))
     text = t.gettext(
         "Ticket %(number)s (%(subject)s) has a new answer from %(agent)s:",
@@ -47,7 +54,11 @@ async def ticket_answered(t: Texts, params: dict[str, Any]) -> list[Reply]:
         Option(flow_choice("tickets", action="reply", ticket=number), t.gettext("Reply")),
         Option(flow_choice("tickets"), t.gettext("My tickets")),
     )
-    return [Reply(text, options=options, language=t.language)]
+    replies = [Reply(text, options=options, language=t.language)]
+    if answer is not None and files is not None:
+        for attachment in await _files_sent(answer, files):
+            replies.append(Reply("", attachment=attachment, language=t.language))
+    return replies
 
 
 @notice("ticket_closed")
@@ -64,6 +75,12 @@ async def ticket_closed(t: Texts, params: dict[str, Any]) -> list[Reply]:
         for n in SCORES
     )
     return [Reply(text, options=options, language=t.language)]
+
+
+async def _files_sent(answer: queries.ThreadMessage, files: FileStore) -> list[Attachment]:
+    small = [a.id for a in answer.attachments if a.size <= FILE_SENT_MAX_BYTES][:FILES_SENT]
+    rows = await TicketAttachment.filter(id__in=small).order_by("id")
+    return [Attachment(r.filename, r.content_type, await files.get(r.file_key)) for r in rows]
 
 
 async def _answer(params: dict[str, Any]) -> queries.ThreadMessage | None:

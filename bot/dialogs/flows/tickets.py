@@ -19,6 +19,7 @@ flowchart LR
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.dialogs.contract import Attachment, Option
@@ -27,6 +28,7 @@ from bot.dialogs.flow import Context, Flow
 from bot.dialogs.normalize import parse_int
 from bot.i18n import N_
 from core.errors import Conflict, InvalidInput
+from core.handoff.office_hours import office_hours_of
 from core.tickets import queries
 from core.tickets.models import AuthorKind, Department, Priority, TicketStatus
 from core.tickets.service import (
@@ -72,6 +74,12 @@ def ticket_code(ctx: Context, number: int) -> str:
 def short(text: str, length: int = LABEL_SUBJECT) -> str:
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def agents_back_at(ctx: Context) -> datetime | None:
+    """When the agents start work next: None while they are at work (or no hours are set)."""
+    hours = office_hours_of(ctx.services.settings)
+    return hours.next_opening(ctx.services.clock.now()) if hours else None
 
 
 def status_label(ctx: Context, status: str) -> str:
@@ -294,6 +302,17 @@ class TicketsFlow(Flow):
             channel=ctx.turn.channel,
             chat_external_id=ctx.turn.chat_id,
         )
+        opening = agents_back_at(ctx)
+        if opening is not None:
+            await ctx.finish(
+                ctx._(
+                    "Your ticket is open. Its number is %(number)s. Our agents are away now; we "
+                    "have kept your message and will answer you here from %(when)s.",
+                    number=ticket_code(ctx, ticket.number),
+                    when=ctx.t.datetime(opening),
+                )
+            )
+            return
         await ctx.finish(
             ctx._(
                 "Your ticket is open. Its number is %(number)s. We will answer you here, and "

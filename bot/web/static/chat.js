@@ -1,5 +1,6 @@
 // The web chat: a thin client of the dialog engine over one WebSocket.
-// Server → client: {type:"reply", text, options[], links[], language, dir, secret}
+// Server → client: {type:"reply", text, options[], links[], language, dir, secret,
+//                   file: {name, type, size, url} | null}
 // Client → server: {type:"text"|"choice"|"file", ...}
 (() => {
   "use strict";
@@ -31,9 +32,48 @@
     for (const button of log.querySelectorAll(".msg__option")) button.disabled = true;
   }
 
+  function fileSize(bytes, language) {
+    const kilobytes = Math.max(1, Math.round(bytes / 1024));
+    try {
+      return new Intl.NumberFormat(language, { style: "unit", unit: "kilobyte" }).format(kilobytes);
+    } catch (error) {
+      return `${kilobytes} KB`;
+    }
+  }
+
+  // A reply's file under its text: a link to download it, and a thumbnail for a picture.
+  function showFile(item, file, language) {
+    const box = document.createElement("div");
+    box.className = "msg__file";
+    const a = document.createElement("a");
+    a.className = "msg__file-link";
+    a.href = file.url;
+    a.download = file.name;
+    a.rel = "noopener";
+    if (file.type.startsWith("image/")) {
+      const thumb = document.createElement("img");
+      thumb.className = "msg__thumb";
+      thumb.src = file.url;
+      thumb.alt = file.name;
+      thumb.loading = "lazy";
+      const picture = document.createElement("a");
+      picture.href = file.url;
+      picture.target = "_blank";
+      picture.rel = "noopener";
+      picture.appendChild(thumb);
+      box.appendChild(picture);
+    }
+    const name = document.createElement("bdi");  // a Latin name inside Persian text stays whole
+    name.textContent = file.name;
+    a.append("📎 ", name, ` (${fileSize(file.size, language)})`);
+    box.appendChild(a);
+    item.appendChild(box);
+  }
+
   function showReply(reply) {
     setDirection(reply.language, reply.dir);
     const item = addMessage("bot", reply.text, reply.dir);
+    if (reply.file) showFile(item, reply.file, reply.language);
     if (reply.options.length) {
       disableOldOptions();
       const row = document.createElement("div");
