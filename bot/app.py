@@ -8,16 +8,16 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from redis.asyncio import Redis
 
 from bot.admin.api import app as admin_api
 from bot.bootstrap import build_engine, build_services
 from bot.config import BotSettings
 from bot.dialogs.engine import Engine
-from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore, open_state_store
 from bot.handlers import files, payments, payments_providers, telegram, twilio_common, webchat
-from bot.notify import ChannelNotifier
+from bot.notify import build_notifier
 from bot.observability import web as observability
 from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
 from core.billing.gateways.sandbox import SANDBOX
@@ -64,8 +64,11 @@ def init_app(
 
     async def relay(app: web.Application) -> AsyncIterator[None]:
         senders = [app[HUB], *twilio_senders, *telegram_senders]
-        offers = NoticeOffers(store, services.clock, settings.flow_timeout_seconds)
-        channels = ChannelNotifier(settings, senders, files=services.files, offers=offers)
+        # Paced by the buckets the workers use too, when there is Redis to share them in.
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        channels = build_notifier(
+            settings, senders, clock=services.clock, files=services.files, store=store, redis=redis
+        )
         notifier = MeteredNotifier(channels, metrics)
         task = asyncio.create_task(
             _relay_forever(OutboxRelay(services.clock, notifier), app[RELAY_WAKE])
@@ -75,6 +78,8 @@ def init_app(
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await app[HUB].close_all()
+        if redis is not None:
+            await redis.aclose()
 
     # WhatsApp and SMS, when Twilio is configured (set up first: its client outlives the relay).
     twilio_senders = (

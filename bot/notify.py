@@ -19,17 +19,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import BotSettings
 from bot.dialogs.contract import Reply
 from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.notices import render_notice
+from bot.dialogs.state import StateStore
 from bot.i18n import translator
-from bot.pacing import Pacer, Unpaced, retry_after
+from bot.pacing import Pacer, RedisPacer, Unpaced, retry_after
 from core.accounts.models import ChatIdentity, Subscriber
 from core.alerts.channels import channel_order
-from core.ports import Delivery, FileStore
+from core.ports import Clock, Delivery, FileStore
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -150,3 +154,34 @@ class ChannelNotifier:
                     raise ChannelBusy(f"{route.channel} asked to wait {wait:g}s") from error
                 # The pace acquired again waits out the pause, for every process alike.
         return False
+
+
+def channel_rates(settings: BotSettings) -> dict[str, float]:
+    """Messages a second each channel may send, every process together."""
+    return {
+        "telegram": settings.telegram_messages_per_second,
+        "whatsapp": settings.twilio_messages_per_second,
+        "sms": settings.twilio_messages_per_second,
+    }
+
+
+def build_notifier(
+    settings: BotSettings,
+    senders: Iterable[ChannelSender],
+    *,
+    clock: Clock,
+    files: FileStore,
+    store: StateStore,
+    redis: Redis | None = None,
+) -> ChannelNotifier:
+    """The notifier of a process that relays the outbox, the web app's or a worker's: sends
+    paced by the buckets in Redis that every such process shares (a platform's limit is the
+    bot's, not a process's), answers' files sent along, and a notice's options kept in the
+    chat's state (``store``, the conversations') so they can be answered by typing."""
+    pacer = (
+        RedisPacer(redis, channel_rates(settings), prefix=settings.redis_prefix)
+        if redis is not None
+        else None
+    )
+    offers = NoticeOffers(store, clock, settings.flow_timeout_seconds)
+    return ChannelNotifier(settings, senders, pacer=pacer, files=files, offers=offers)

@@ -28,10 +28,8 @@ from redis.asyncio import Redis
 
 from bot.bootstrap import build_services
 from bot.config import BotSettings
-from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.state import open_state_store
-from bot.notify import ChannelNotifier, ChannelSender
-from bot.pacing import RedisPacer
+from bot.notify import ChannelSender, build_notifier
 from core.alerts.sweep import AlertSweep
 from core.billing.periods import month_period
 from core.clock import SystemClock
@@ -43,15 +41,6 @@ log = logging.getLogger(__name__)
 
 RELAY_BATCH = 100
 RELAY_EVERY_SECONDS = 5
-
-
-def channel_rates(settings: BotSettings) -> dict[str, float]:
-    """Messages a second each channel may send, all workers together."""
-    return {
-        "telegram": settings.telegram_messages_per_second,
-        "whatsapp": settings.twilio_messages_per_second,
-        "sms": settings.twilio_messages_per_second,
-    }
 
 
 async def sweep_alerts(ctx: dict[str, Any]) -> dict[str, int]:
@@ -141,7 +130,6 @@ def build_worker(
         if manage_database:
             await open_database(settings.database_url)
         redis = Redis.from_url(settings.redis_url or "")
-        pacer = RedisPacer(redis, channel_rates(settings), prefix=settings.redis_prefix)
         if senders is not None:
             chosen, to_close = list(senders), []
         else:
@@ -149,9 +137,8 @@ def build_worker(
         services = build_services(settings, clock=clock)
         # The app's conversations: a notice's options are kept there for typing.
         states = open_state_store(settings)
-        offers = NoticeOffers(states, clock, settings.flow_timeout_seconds)
-        notifier = ChannelNotifier(
-            settings, chosen, pacer=pacer, files=services.files, offers=offers
+        notifier = build_notifier(
+            settings, chosen, clock=clock, files=services.files, store=states, redis=redis
         )
         log.info("worker sends on: %s", ", ".join(notifier.senders) or "no channel")
         ctx.update(

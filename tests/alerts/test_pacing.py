@@ -8,7 +8,7 @@ import secrets
 import pytest
 from redis.asyncio import Redis
 
-from bot.pacing import RedisPacer, retry_after
+from bot.pacing import RedisPacer, Unpaced, retry_after
 from tests.alerts.senders import RetryAfter
 from tests.conftest import REDIS_TEST_URL
 
@@ -71,3 +71,22 @@ def test_the_wait_a_platform_asked_for_is_read_from_its_error():
     assert retry_after(RetryAfter(7)) == 7.0
     assert retry_after(Twilio429()) == 1.0
     assert retry_after(ConnectionError()) is None
+
+
+async def test_the_web_apps_and_the_workers_notifiers_share_the_buckets(redis):
+    """Both relay with build_notifier: given Redis, every send takes from the one bucket."""
+    from bot.config import BotSettings
+    from bot.dialogs.state import MemoryStateStore
+    from bot.notify import build_notifier
+    from core.clock import SystemClock
+    from tests.fakes import InMemoryFileStore
+
+    client, prefix = redis
+    settings = BotSettings(_env_file=None, redis_prefix=prefix, telegram_messages_per_second=2)
+    parts = {"clock": SystemClock(), "files": InMemoryFileStore(), "store": MemoryStateStore()}
+    web = build_notifier(settings, [], redis=client, **parts)
+    worker = build_notifier(settings, [], redis=client, **parts)
+    assert await web.pacer.try_acquire("telegram") == 0.0  # the bucket holds one (2/s × 0.5 s)
+    assert await worker.pacer.try_acquire("telegram") > 0  # the web app took it
+    alone = build_notifier(settings, [], **parts)  # no Redis: a single process, not paced
+    assert isinstance(alone.pacer, Unpaced)
