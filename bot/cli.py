@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -12,6 +13,8 @@ from pydantic import ValidationError
 
 from bot.config import BotSettings
 from core.config import Settings, describe_error
+
+log = logging.getLogger(__name__)
 
 
 def load_settings() -> BotSettings:
@@ -69,8 +72,25 @@ def _serve(settings: BotSettings, args: argparse.Namespace) -> None:
     configure_logging()
     if getattr(args, "telegram_polling", False):
         settings = settings.model_copy(update={"telegram_polling": True})
+    loop = _event_loop()
+    log.info("event loop: %s", type(loop).__module__.split(".")[0])
     print(f"ispbot: the web chat is at {settings.base_url}/", flush=True)
-    web.run_app(init_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        init_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        loop=loop,
+    )
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (a dependency except on Windows), asyncio's loop else."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 async def _chat(settings: BotSettings, args: argparse.Namespace) -> None:

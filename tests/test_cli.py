@@ -47,3 +47,43 @@ def test_migrate_creates_a_sqlite_database_and_a_second_run_finds_it_up_to_date(
     assert second.returncode == 0, second.stderr
     assert "up to date" in second.stdout
     assert (tmp_path / "var" / "ispbot.sqlite3").exists()
+
+
+def test_serve_runs_the_app_on_uvloop_and_answers(tmp_path):
+    """``ispbot serve`` as ``make demo`` starts it: migrated SQLite, no tokens, ready at once."""
+    import socket
+    import time
+    import urllib.request
+
+    database = f"sqlite://{tmp_path}/serve.sqlite3"
+    assert run_ispbot("migrate", ISPBOT_DATABASE_URL=database).returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ISPBOT_")}
+    environment.update(
+        ISPBOT_DATABASE_URL=database, ISPBOT_PORT=str(port), ISPBOT_FILES_DIR=str(tmp_path)
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                assert time.monotonic() < deadline, "serve did not answer within 60 s"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "event loop: uvloop" in output
+    assert "Traceback" not in output

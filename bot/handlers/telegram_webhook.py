@@ -29,6 +29,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.adapters.telegram_limits import FloodControl, SendLimiter
+from bot.adapters.telegram_responses import hold_response_models
 from bot.handlers.telegram_updates import LedgerUnavailable
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ def create_bot(settings: BotSettings, limiter: SendLimiter, *, retries: int = 3)
     """A Bot on the configured API server, its calls kept within Telegram's limits; a 429 is
     waited out and retried ``retries`` times before it is raised."""
     assert settings.telegram_token is not None
+    hold_response_models()
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     session.middleware(FloodControl(limiter, retries=retries))
     return Bot(

@@ -17,7 +17,11 @@ from bot.observability.redaction import MASK, redact
 
 # aiosqlite repeats tortoise's SQL lines from its worker thread, where the request's context
 # (and so the values to mask) is unknown: its debug lines are dropped.
-_QUIET_LOGGERS = {"aiosqlite": logging.INFO}
+_QUIET_LOGGERS = {
+    "aiosqlite": logging.INFO,
+    # A line for every update handled: the access log has the webhook's POSTs already.
+    "aiogram.event": logging.WARNING,
+}
 
 
 class RedactingFilter(logging.Filter):
