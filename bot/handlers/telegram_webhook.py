@@ -72,6 +72,7 @@ async def register_webhook(bot: Bot, settings: BotSettings) -> str:
 
 # The wait a refused update is told (a hint: Telegram redelivers on a schedule of its own).
 BUSY_RETRY_AFTER_SECONDS = 1
+BUSY_HEADERS = {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
 
 
 def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, *, max_in_flight: int = 16):
@@ -85,8 +86,9 @@ def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, *, max_in_fli
             log.warning("telegram webhook: a request without the right secret was refused")
             raise web.HTTPForbidden()
         if in_flight >= max_in_flight:
-            # Refused before the body is read or parsed: the cheapest answer this handler has.
-            raise web.HTTPServiceUnavailable(headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)})
+            # Refused before the body is read or parsed, and returned rather than raised (an
+            # HTTPException costs more): above capacity most requests end here.
+            return web.Response(status=503, headers=BUSY_HEADERS)
         in_flight += 1
         try:
             return await _handle(request)
