@@ -38,6 +38,9 @@ from common import (  # type: ignore[import-not-found]
 
 DATABASE = "ispbot_bench_alerts"
 PREFIX = "ispbench-alerts:"
+# A Bot API server of its own: run beside another benchmark on the shared port, each would
+# count (and reset, and rate-limit) the other's messages.
+ALERTS_API_PORT = API_PORT + 8
 # 10:30 in Tehran: the hour of the expiry alerts.
 AT = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
@@ -89,10 +92,9 @@ async def select_due(database_url: str) -> None:
     from core.alerts.sweep import AlertSweep
     from core.clock import FixedClock
     from core.config import Settings
-    from core.db import close_database, open_database
+    from core.db import database
 
-    await open_database(database_url)
-    try:
+    async with database(database_url):
         sweep = AlertSweep(Settings(database_url=database_url), FixedClock(AT))
         started = time.perf_counter()
         report = await sweep.run(dry_run=True)
@@ -103,12 +105,10 @@ async def select_due(database_url: str) -> None:
             f"{report.total} due {json.dumps(kinds)}",
             flush=True,
         )
-    finally:
-        await close_database()
 
 
 def fake_stats() -> dict:
-    with urllib.request.urlopen(f"http://127.0.0.1:{API_PORT}/stats") as response:
+    with urllib.request.urlopen(f"http://127.0.0.1:{ALERTS_API_PORT}/stats") as response:
         return json.loads(response.read())
 
 
@@ -122,7 +122,7 @@ async def dispatch(rate: float, count: int, senders: int) -> None:
 
     settings = BotSettings(
         telegram_token=TOKEN,
-        telegram_api_base=f"http://127.0.0.1:{API_PORT}",
+        telegram_api_base=f"http://127.0.0.1:{ALERTS_API_PORT}",
         telegram_messages_per_second=rate,
         redis_url=REDIS_URL,
         redis_prefix=PREFIX,
@@ -142,7 +142,7 @@ async def dispatch(rate: float, count: int, senders: int) -> None:
             if not await output.deliver(str(chat), [Reply(f"Alert {chat}")]):
                 failures += 1
 
-    api = start_fake_api(limit=rate)
+    api = start_fake_api(limit=rate, port=ALERTS_API_PORT)
     try:
         started = time.monotonic()
         await asyncio.gather(*(sender() for _ in range(senders)))

@@ -78,11 +78,11 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def start_fake_api(limit: float | None = None) -> subprocess.Popen:
-    args = [PYTHON, "bench/fake_bot_api.py", "--port", str(API_PORT)]
+def start_fake_api(limit: float | None = None, port: int = API_PORT) -> subprocess.Popen:
+    args = [PYTHON, "bench/fake_bot_api.py", "--port", str(port)]
     if limit is not None:
         args += ["--limit", str(limit)]
-    return start(args, port=API_PORT)
+    return start(args, port=port)
 
 
 def machine() -> str:

@@ -76,21 +76,33 @@ class RedisPacer:
         rates: Mapping[str, float],
         *,
         prefix: str = "ispbot:",
-        burst_seconds: float = 1.0,
+        burst_seconds: float = 0.5,
+        share: float = 0.97,
     ) -> None:
-        """``rates``: messages a second per channel (a channel not named is not paced).
-        A bucket holds ``burst_seconds`` worth of messages (at least one)."""
+        """``rates``: each platform's limit in messages a second (a channel not named is not
+        paced). Two margins keep the platform's own bucket from running dry, since it counts
+        when messages arrive, not when they left here:
+
+        - A bucket holds ``burst_seconds`` worth of messages (at least one): half of the
+          platform's second. A burst reaches the platform late (new connections, the
+          network) while this bucket already refills; with a full second's burst the
+          platform's bucket, full as well, overflows by what it could not refill meanwhile.
+        - Messages go out at ``share`` of the limit: at exactly the limit, room lost to a
+          stall, a retried 429 or a reply sent outside this bucket never comes back, and
+          every later jitter is a 429.
+        """
         self.redis = redis
-        self.rates = dict(rates)
+        self.rates = {channel: rate * share for channel, rate in rates.items()}
         self.prefix = prefix
         self.burst_seconds = burst_seconds
+        self.limits = dict(rates)
         self._take = redis.register_script(TAKE)
 
     def _keys(self, channel: str) -> list[str]:
         return [f"{self.prefix}pace:{channel}", f"{self.prefix}pace:{channel}:paused"]
 
     def capacity(self, channel: str) -> float:
-        return max(1.0, self.rates[channel] * self.burst_seconds)
+        return max(1.0, self.limits[channel] * self.burst_seconds)
 
     async def try_acquire(self, channel: str, *, now_ms: int | None = None) -> float:
         """Take a token if there is one: 0.0, else the seconds to wait. ``now_ms`` stands in

@@ -57,8 +57,11 @@ class Settings(BaseSettings):
     low_traffic_mb: int = Field(default=1024, ge=0)
     # Warn this long before a free charge ends when nothing was bought since it was taken.
     free_charge_warning_hours: int = Field(default=24, ge=1)
-    # Due subscribers are read this many at a time.
-    alert_page_size: int = Field(default=1000, ge=1)
+    # Due subscribers are read this many at a time (low traffic: a window of this many
+    # subscriber ids). Each page costs a few round trips: 1,000 made about a thousand pages
+    # at a million subscribers. The ids of a page go into IN lists, so keep it well under
+    # the databases' limit on parameters (32,766 in SQLite).
+    alert_page_size: int = Field(default=5000, ge=1, le=20000)
 
     attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     attachment_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "application/pdf")

@@ -104,6 +104,8 @@ class ChatIdentity(Model):
     class Meta:
         table = "chat_identity"
         unique_together = (("channel", "external_id"),)
+        # Alerts read the chats of a page of subscribers.
+        indexes = (("subscriber_id",),)
 
 
 class Throttle(Model):

@@ -8,11 +8,36 @@ registered mobile when no SMS chat says otherwise.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 
-from core.accounts.models import ChatIdentity, Subscriber
+from core.accounts.models import Subscriber
 from core.alerts.channels import first_channel
 
 SMS = "sms"
+
+
+@dataclass
+class _Reach:
+    """One subscriber's ways to be reached, gathered row by row."""
+
+    preferred: str | None
+    has_mobile: bool
+    usable: list[str] = field(default_factory=list)
+    sms_refused: bool = False
+
+    def add_chat(self, channel: str | None, unreachable: bool, opted_out: bool) -> None:
+        if channel is None:
+            return
+        if opted_out and channel == SMS:
+            self.sms_refused = True
+        if not (unreachable or opted_out):
+            self.usable.append(channel)
+
+    def first(self, configured: Collection[str]) -> str | None:
+        channels = list(self.usable)
+        if self.has_mobile and not self.sms_refused:
+            channels.append(SMS)
+        return first_channel(self.preferred, [c for c in channels if c in configured])
 
 
 async def first_channels(
@@ -22,25 +47,17 @@ async def first_channels(
     ids = set(subscriber_ids)
     if not ids:
         return {}
-    subscribers = await Subscriber.filter(id__in=ids).values("id", "preferred_channel", "mobile")
-    chats = await ChatIdentity.filter(subscriber_id__in=ids).values(
-        "subscriber_id", "channel", "unreachable", "opted_out"
+    # One query: a row per subscriber and chat (one row with no chat for those without).
+    rows = await Subscriber.filter(id__in=ids).values(
+        "id",
+        "preferred_channel",
+        "mobile",
+        "chats__channel",
+        "chats__unreachable",
+        "chats__opted_out",
     )
-    usable: dict[int, list[str]] = {sid: [] for sid in ids}
-    sms_refused: set[int] = set()
-    for chat in chats:
-        sid = chat["subscriber_id"]
-        if chat["opted_out"] and chat["channel"] == SMS:
-            sms_refused.add(sid)
-        if not (chat["unreachable"] or chat["opted_out"]):
-            usable[sid].append(chat["channel"])
-    result: dict[int, str | None] = {}
-    for row in subscribers:
-        sid = row["id"]
-        channels = usable[sid]
-        if row["mobile"] and sid not in sms_refused:
-            channels.append(SMS)
-        result[sid] = first_channel(
-            row["preferred_channel"], [c for c in channels if c in configured]
-        )
-    return result
+    reach: dict[int, _Reach] = {}
+    for row in rows:
+        who = reach.setdefault(row["id"], _Reach(row["preferred_channel"], bool(row["mobile"])))
+        who.add_chat(row["chats__channel"], row["chats__unreachable"], row["chats__opted_out"])
+    return {sid: who.first(configured) for sid, who in reach.items()}

@@ -7,6 +7,7 @@ that is already in the outbox (the unique dedup key), so a sweep is always safe 
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
@@ -39,6 +40,19 @@ class SweepReport:
         for (kind, _channel), n in self.counts.items():
             result[kind] += n
         return result
+
+
+async def read_ahead(pages: AsyncIterator[Page]) -> AsyncIterator[Page]:
+    """``pages``, each read while the one before is written and counted: the database works
+    on the next page while this process settles the last (two cores, not one after the
+    other). One page ahead at most: two pages in memory, never more."""
+    following = asyncio.ensure_future(anext(pages, None))
+    try:
+        while (page := await following) is not None:
+            following = asyncio.ensure_future(anext(pages, None))
+            yield page
+    finally:
+        following.cancel()
 
 
 class AlertSweep:
@@ -74,7 +88,7 @@ class AlertSweep:
         report = SweepReport()
         steps = await self.steps()
         for done, (_label, pages) in enumerate(steps, start=1):
-            async for page in pages:
+            async for page in read_ahead(pages):
                 if dry_run:
                     fresh = await not_yet_enqueued(page)
                 else:

@@ -172,6 +172,56 @@ async def test_low_traffic_is_due_below_10_percent_or_1_gb_once_per_allowance(db
     assert rows[0].params == {"remaining_bytes": 900 * 2**20, "allowance_bytes": 5 * 2**30}
 
 
+async def test_low_traffic_sums_every_bucket_in_force_window_by_window(db, alert_settings):
+    # Pages of 2 subscriber ids: each subscriber below lands in a window of its own or shares.
+    clock = FixedClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))  # 12:30 Tehran, 16:00 Jakarta
+    ends = clock.now() + timedelta(days=10)
+    low_in_two, topped_up, overused, expired_extra = [await b.subscriber() for _ in range(4)]
+    closed = await b.subscriber(line_status=LineStatus.CLOSED)
+    jakarta = await b.subscriber(JAKARTA)
+    split = await b.service(low_in_two, ends)
+    await b.traffic(low_in_two, split, 3 * 1024, 3 * 1024 - 400)  # 400 MB left here...
+    await b.traffic(low_in_two, split, 2 * 1024, 2 * 1024 - 300)  # ...and 300 MB here
+    plan = await b.service(topped_up, ends)
+    await b.traffic(topped_up, plan, 5 * 1024, 5 * 1024 - 100)
+    await b.traffic(topped_up, plan, 2 * 1024, 0)  # an extra 2 GB: not low
+    await b.traffic(overused, await b.service(overused, ends), 1024, 1500)
+    await b.traffic(closed, await b.service(closed, ends), 5 * 1024, 5 * 1024 - 10)
+    await b.traffic(jakarta, await b.service(jakarta, ends), 5 * 1024, 5 * 1024 - 10)
+    current = await b.service(expired_extra, ends)
+    await b.traffic(expired_extra, current, 5 * 1024, 1024)  # 4 GB left in force
+    gone = await b.traffic(expired_extra, current, 10 * 1024, 0)
+    await gone.update_from_dict({"valid_until": clock.now() - timedelta(hours=1)}).save()
+
+    report = await AlertSweep(alert_settings, clock).run()
+
+    rows = await OutboxMessage.filter(kind=kinds.LOW_TRAFFIC).order_by("subscriber_id")
+    assert {r.subscriber_id: r.params for r in rows} == {  # type: ignore[attr-defined]
+        low_in_two.id: {"remaining_bytes": 700 * 2**20, "allowance_bytes": 5 * 2**30},
+        overused.id: {"remaining_bytes": 0, "allowance_bytes": 2**30},
+        jakarta.id: {"remaining_bytes": 10 * 2**20, "allowance_bytes": 5 * 2**30},
+    }
+    assert report.by_kind() == {kinds.LOW_TRAFFIC: 3}
+    assert rows[0].dedup_key == f"traffic_low:{low_in_two.id}:{split.id}:{5 * 2**30}"
+
+
+async def test_subscriptions_ending_at_the_same_moment_are_each_due_once_across_pages(
+    db, alert_settings
+):
+    # Pages of 2, five services ending at the same instant: the pages break inside the tie.
+    same_end = b.local(TEHRAN, 2026, 11, 26, 18, 0)
+    people = [await b.subscriber() for _ in range(5)]
+    for who in people:
+        await b.service(who, same_end)
+
+    report = await AlertSweep(
+        alert_settings, FixedClock(b.local(TEHRAN, 2026, 11, 24, 10, 30))
+    ).run()
+
+    assert sorted(sid for sid, _, _ in await outbox()) == [who.id for who in people]
+    assert report.by_kind() == {kinds.EXPIRY: 5}
+
+
 async def test_low_traffic_waits_for_daytime(db, settings):
     clock = FixedClock(datetime(2026, 11, 24, 0, 0, tzinfo=UTC))  # 03:30 in Tehran
     low = await b.subscriber()
