@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from bot.dialogs.services import Services
 from bot.handoff.card import topic_name
 from bot.handoff.desk import AgentDesk
@@ -121,16 +123,17 @@ class AgentCommands:
             return BILLING_ONLY
         if ticket.subscriber_id is None:  # type: ignore[attr-defined]
             return "This ticket has no subscriber."
-        grant = await self.services.billing.take_free_charge(ticket.subscriber_id)  # type: ignore[attr-defined]
-        given = f"Free charge given: {grant.days} days, {grant.megabytes} MB."
-        await self._given(
-            ticket,
-            agent,
-            given,
-            "agent_free_charge",
-            {"days": grant.days, "megabytes": grant.megabytes, "until": grant.expires_at},
-            f"agent_free_charge:{grant.id}",
-        )
+        async with in_transaction():  # the grant, its note and the notice, or none of them
+            grant = await self.services.billing.take_free_charge(ticket.subscriber_id)  # type: ignore[attr-defined]
+            given = f"Free charge given: {grant.days} days, {grant.megabytes} MB."
+            await self._given(
+                ticket,
+                agent,
+                given,
+                "agent_free_charge",
+                {"days": grant.days, "megabytes": grant.megabytes, "until": grant.expires_at},
+                f"agent_free_charge:{grant.id}",
+            )
         return given
 
     async def _extend(self, ticket: Ticket, _topic: TicketTopic, agent: Agent, rest: str) -> str:
@@ -141,18 +144,19 @@ class AgentCommands:
         if not (rest.isascii() and rest.isdigit() and 1 <= int(rest) <= MAX_EXTEND_DAYS):
             return f"Write the number of days after /extend, 1 to {MAX_EXTEND_DAYS}: /extend 3."
         days = int(rest)
-        sub = await self.services.billing.extend_service(ticket.subscriber_id, days)  # type: ignore[attr-defined]
-        ends = sub.ends_at.astimezone(self.services.settings.zone).strftime("%Y-%m-%d %H:%M")
-        given = f"Service extended by {days} days: it now ends {ends}."
-        await self._given(
-            ticket,
-            agent,
-            given,
-            "agent_extension",
-            {"days": days, "ends_at": sub.ends_at},
-            # The end moves with each extension: one notice per extension.
-            f"agent_extension:{sub.id}:{sub.ends_at.isoformat()}",
-        )
+        async with in_transaction():  # the extension, its note and the notice, or none of them
+            sub = await self.services.billing.extend_service(ticket.subscriber_id, days)  # type: ignore[attr-defined]
+            ends = sub.ends_at.astimezone(self.services.settings.zone).strftime("%Y-%m-%d %H:%M")
+            given = f"Service extended by {days} days: it now ends {ends}."
+            await self._given(
+                ticket,
+                agent,
+                given,
+                "agent_extension",
+                {"days": days, "ends_at": sub.ends_at},
+                # The end moves with each extension: one notice per extension.
+                f"agent_extension:{sub.id}:{sub.ends_at.isoformat()}",
+            )
         return given
 
     async def _given(
