@@ -29,22 +29,27 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("facts", "expected", "lookups"), CASES)
-async def test_the_rule_in_its_order(facts, expected, lookups):
+async def decide_on(facts, asked: list[str], grant_days: int = 2) -> FreeChargeDecision:
     line_closed, used, days_out, traffic_out, paid = facts
-    asked: list[str] = []
-    decision = await decide(
+    return await decide(
         line_closed=line_closed,
         days_ran_out=days_out,
         traffic_ran_out=traffic_out,
         already_used=lookup(used, asked, "used"),
         had_paid_service=lookup(paid, asked, "paid"),
-        grant_days=2,
+        grant_days=grant_days,
         grant_megabytes=100,
     )
+
+
+@pytest.mark.parametrize(("facts", "expected", "lookups"), CASES)
+async def test_the_rule_in_its_order(facts, expected, lookups):
+    asked: list[str] = []
+    decision = await decide_on(facts, asked)
     assert decision == expected
     assert asked == lookups
     assert decision.granted == (expected.reason is None)
+    line_closed, _, days_out, traffic_out, _ = facts
     if refused_at_sight(
         line_closed=line_closed, days_ran_out=days_out, traffic_ran_out=traffic_out
     ):
@@ -52,14 +57,5 @@ async def test_the_rule_in_its_order(facts, expected, lookups):
 
 
 async def test_nothing_to_grant_when_the_settings_give_nothing():
-    asked: list[str] = []
-    decision = await decide(
-        line_closed=False,
-        days_ran_out=True,
-        traffic_ran_out=False,
-        already_used=lookup(False, asked, "used"),
-        had_paid_service=lookup(True, asked, "paid"),
-        grant_days=0,
-        grant_megabytes=100,
-    )
+    decision = await decide_on((False, False, True, False, True), [], grant_days=0)
     assert decision == FreeChargeDecision("disabled")

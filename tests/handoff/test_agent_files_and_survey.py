@@ -69,6 +69,15 @@ async def logged_in_telegram(desk: Desk, services, bot_settings) -> TelegramUser
     return chat
 
 
+async def telegram_ticket_in_its_topic(desk: Desk, services, bot_settings):
+    """A Telegram subscriber who asked for an agent: the chat, its ticket, the topic's thread."""
+    chat = await logged_in_telegram(desk, services, bot_settings)
+    await chat.say("agent")
+    await chat.say("My router keeps restarting")
+    ticket = await Ticket.get()
+    return chat, ticket, await desk.topic_of(ticket)
+
+
 async def agent_sends_file(
     desk: Desk, thread: int, file_id: str, name: str, mime: str, data: bytes, caption: str
 ) -> None:
@@ -94,11 +103,7 @@ async def agent_sends_file(
 async def test_an_agent_s_document_in_the_topic_reaches_a_telegram_subscriber_as_a_document(
     desk, services, bot_settings
 ):
-    chat = await logged_in_telegram(desk, services, bot_settings)
-    await chat.say("agent")
-    await chat.say("My router keeps restarting")
-    ticket = await Ticket.get()
-    thread = await desk.topic_of(ticket)
+    _chat, ticket, thread = await telegram_ticket_in_its_topic(desk, services, bot_settings)
 
     await agent_sends_file(
         desk, thread, "doc-guide", "guide.pdf", "application/pdf", PDF, "The reset guide"
@@ -146,11 +151,7 @@ async def test_an_answer_notice_sends_the_first_small_files_and_names_them_all(
 async def test_a_subscriber_s_files_reach_the_topic_on_a_reply_and_during_a_live_hand_off(
     desk, services, bot_settings
 ):
-    chat = await logged_in_telegram(desk, services, bot_settings)
-    await chat.say("agent")
-    await chat.say("My router keeps restarting")
-    ticket = await Ticket.get()
-    thread = await desk.topic_of(ticket)
+    chat, ticket, thread = await telegram_ticket_in_its_topic(desk, services, bot_settings)
 
     # A reply from Support tickets, with a picture sent first.
     await chat.press("Support tickets")
