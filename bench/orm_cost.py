@@ -18,18 +18,22 @@ DATABASE = "ispbot_bench_orm_cost"
 
 
 async def run(database_url: str, rounds: int) -> None:
-    from tortoise import connections
+    from tortoise.functions import Sum
 
+    from core import sql
     from core.accounts.models import ChatIdentity, Subscriber
+    from core.accounts.service import Accounts
     from core.billing import state
+    from core.billing.models import Subscription, TrafficBucket, WalletEntry
     from core.clock import SystemClock
+    from core.config import Settings
     from core.db import database
 
     async with database(database_url):
         subscriber = await Subscriber.get(username="2177889900")
         await ChatIdentity.create(channel="telegram", external_id="1", subscriber=subscriber)
         now = SystemClock().now()
-        sql = connections.get("default")
+        accounts = Accounts(Settings(), SystemClock(), sms=None, files=None)  # type: ignore[arg-type]
 
         async def timed(name: str, read: Callable[[], Awaitable[object]]) -> None:
             for _ in range(100):  # warm: prepared statements, caches
@@ -41,6 +45,7 @@ async def run(database_url: str, rounds: int) -> None:
             print(f"  {name:<58} {cpu_ms:.3f} ms CPU")
 
         print(f"CPU a read, {rounds} rounds each, this process only (PostgreSQL's not counted):")
+        print(" through the ORM:")
         await timed(
             "chat identity with its subscriber (select_related)",
             lambda: (
@@ -56,18 +61,34 @@ async def run(database_url: str, rounds: int) -> None:
         await timed("subscriber by id", lambda: Subscriber.get(id=subscriber.id))
         await timed(
             "live subscriptions with their plans (select_related)",
-            lambda: state.live_subscriptions(subscriber.id, now),
+            lambda: Subscription.filter(
+                subscriber_id=subscriber.id, status__in=state.LIVE, ends_at__gt=now
+            ).select_related("plan"),
         )
-        await timed("wallet balance (SUM)", lambda: state.wallet_balance(subscriber.id))
+        await timed("traffic buckets", lambda: TrafficBucket.filter(subscriber_id=subscriber.id))
         await timed(
-            "plain SQL: chat identity joined to its subscriber",
-            lambda: sql.execute_query_dict(
-                "SELECT c.*, s.* FROM chat_identity c LEFT JOIN subscriber s"
-                " ON s.id = c.subscriber_id WHERE c.channel = $1 AND c.external_id = $2",
-                ["telegram", "1"],
+            "wallet balance (SUM)",
+            lambda: (
+                WalletEntry.filter(subscriber_id=subscriber.id)
+                .annotate(total=Sum("amount"))
+                .group_by("subscriber_id")
+                .values("total")
             ),
         )
-        await timed("plain SQL: SELECT 1", lambda: sql.execute_query_dict("SELECT 1", []))
+        print(" the turn's reads as they are (core/sql.py):")
+        await timed(
+            "chat identity with its subscriber", lambda: accounts.identify_chat("telegram", "1")
+        )
+        await timed(
+            "live subscriptions with their plans",
+            lambda: state.live_subscriptions(subscriber.id, now),
+        )
+        await timed(
+            "the whole service state (subscriptions, plans, traffic)",
+            lambda: state.service_state(subscriber.id, now),
+        )
+        await timed("wallet balance (SUM)", lambda: state.wallet_balance(subscriber.id))
+        await timed("plain SQL: SELECT 1", lambda: sql.fetch("SELECT 1"))
 
 
 def main() -> None:

@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from tortoise.functions import Sum
-
+from core import sql
 from core.billing.models import (
     Order,
     OrderStatus,
+    Plan,
     Subscription,
     SubscriptionSource,
     SubscriptionStatus,
     TrafficBucket,
-    WalletEntry,
 )
 
 LIVE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.RESERVED)
@@ -57,9 +56,22 @@ async def live_subscriptions(
 ) -> tuple[Subscription | None, list[Subscription]]:
     """The subscription in force at ``at`` and those bought ahead (in the order they will
     start), in one query: every live subscription not yet ended is one or the other."""
-    rows = await Subscription.filter(
-        subscriber_id=subscriber_id, status__in=LIVE, ends_at__gt=at
-    ).select_related("plan")
+    # Plain SQL (core/sql.py): every "My service" turn reads this. Live rows whose end has
+    # passed (the job that ends them runs every few minutes) are dropped here, not in SQL,
+    # so no time is compared as text in SQLite.
+    found = await sql.fetch(
+        f"SELECT {sql.columns(Subscription, 's')}, {sql.columns(Plan, 'p', 'p__')}"
+        " FROM subscription s JOIN plan p ON p.id = s.plan_id"
+        " WHERE s.subscriber_id = $1 AND s.status IN ($2, $3)",
+        subscriber_id,
+        *(status.value for status in LIVE),
+    )
+    rows = []
+    for row in found:
+        subscription = sql.made(Subscription, row)
+        if subscription.ends_at > at:
+            sql.relate(subscription, "plan", sql.made(Plan, row, "p__"))
+            rows.append(subscription)
     current = _in_force([s for s in rows if s.starts_at <= at])
     upcoming = sorted((s for s in rows if s.starts_at > at), key=lambda s: (s.starts_at, s.id))
     return current, upcoming
@@ -87,7 +99,14 @@ async def live_buckets(subscriber_id: int, at: datetime) -> list[TrafficBucket]:
 
 async def service_state(subscriber_id: int, at: datetime) -> ServiceState:
     current, upcoming = await live_subscriptions(subscriber_id, at)
-    buckets = await TrafficBucket.filter(subscriber_id=subscriber_id)
+    buckets = [
+        sql.made(TrafficBucket, row)
+        for row in await sql.fetch(
+            f"SELECT {sql.columns(TrafficBucket, 'b')} FROM traffic_bucket b"
+            " WHERE b.subscriber_id = $1",
+            subscriber_id,
+        )
+    ]
     remaining = reserve = 0
     for b in buckets:
         left = max(0, b.total_bytes - b.used_bytes)
@@ -107,13 +126,11 @@ async def service_state(subscriber_id: int, at: datetime) -> ServiceState:
 
 async def wallet_balance(subscriber_id: int) -> int:
     """The panel credit: the sum of the ledger."""
-    row = (
-        await WalletEntry.filter(subscriber_id=subscriber_id)
-        .annotate(total=Sum("amount"))
-        .group_by("subscriber_id")
-        .values("total")
+    [row] = await sql.fetch(
+        "SELECT COALESCE(SUM(amount), 0) AS total FROM wallet_entry WHERE subscriber_id = $1",
+        subscriber_id,
     )
-    return int(row[0]["total"] or 0) if row else 0
+    return int(row["total"])
 
 
 async def wallet_held(subscriber_id: int, *, exclude_order_id: int | None = None) -> int:

@@ -1,0 +1,54 @@
+"""Plain SQL for the reads every chat turn makes, through the ORM's own connection.
+
+The ORM builds each statement anew (pypika) and costs a chat turn's reads about four times the
+CPU of the same statements written out (bench/orm_cost.py, bench/RESULTS.md). The few reads on
+that path are written here once for both databases: ``$1, $2 ...`` placeholders, which SQLite
+takes as ``?1, ?2 ...``; their rows become the models' objects the way the ORM makes them
+(``Model._init_from_db``), so callers cannot tell the two apart. Inside ``in_transaction()``
+the statements run on the transaction's connection, as the ORM's do. Anything else: the ORM.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from tortoise import connections
+from tortoise.models import Model
+
+M = TypeVar("M", bound=Model)
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+async def fetch(sql: str, *params: Any) -> list[dict[str, Any]]:
+    """The rows of ``sql`` (with ``$n`` placeholders) as dicts of column to value."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "sqlite":
+        sql = _PLACEHOLDER.sub(r"?\1", sql)
+    return await connection.execute_query_dict(sql, list(params))
+
+
+def columns(model: type[Model], alias: str, prefix: str = "") -> str:
+    """The select list of every column of ``model``'s table as ``alias``, each named
+    ``prefix`` + its column (so two tables joined can be told apart)."""
+    return ", ".join(
+        f'{alias}."{column}" AS "{prefix}{column}"' for column in sorted(_db_columns(model))
+    )
+
+
+def made(model: type[M], row: dict[str, Any], prefix: str = "") -> M:
+    """The model object of ``row``'s columns named with ``prefix``."""
+    if prefix:
+        row = {column: row[prefix + column] for column in _db_columns(model)}
+    return model._init_from_db(**row)
+
+
+def relate(instance: Model, field: str, related: Model | None) -> None:
+    """Set a fetched foreign key (``instance.<field>``), as the ORM's select_related does."""
+    object.__setattr__(instance, f"_{field}", related)
+
+
+def _db_columns(model: type[Model]) -> Sequence[str]:
+    return tuple(model._meta.fields_db_projection.values())

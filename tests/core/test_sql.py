@@ -1,0 +1,72 @@
+"""The plain-SQL reads of a chat turn (core/sql.py) give what the ORM gives, on both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core import sql
+from core.accounts.models import ChatIdentity
+from core.accounts.service import Accounts
+from core.billing import state
+from core.billing.models import Subscription, TrafficBucket, WalletEntry, WalletEntryKind
+from tests.core import test_billing_support as support
+from tests.core.test_billing_support import make_plans, make_subscriber
+from tests.fakes import InMemoryFileStore, RecordingSmsSender
+
+billing = support.billing
+gateway = support.gateway
+
+
+def fields(instance) -> dict:
+    return {name: getattr(instance, name) for name in instance._meta.fields_db_projection}
+
+
+async def test_numbered_placeholders_mean_the_same_on_both_databases(db):
+    [row] = await sql.fetch("SELECT $2 AS second, $1 AS first, $2 AS again", "a", "b")
+    assert (row["first"], row["second"], row["again"]) == ("a", "b", "b")
+
+
+async def test_the_chat_and_its_subscriber_are_the_orms(db, settings, clock):
+    accounts = Accounts(settings, clock, RecordingSmsSender(), InMemoryFileStore())
+    subscriber = await make_subscriber()
+    await ChatIdentity.create(channel="telegram", external_id="7", subscriber=subscriber)
+    await ChatIdentity.create(channel="telegram", external_id="8")  # a guest
+
+    chat = await accounts.identify_chat("telegram", "7")
+    orm = await ChatIdentity.get(external_id="7").select_related("subscriber")
+    assert fields(chat) == fields(orm)
+    assert fields(chat.subscriber) == fields(orm.subscriber)
+    guest = await accounts.identify_chat("telegram", "8")
+    assert guest.subscriber_id is None and guest.subscriber is None
+
+
+async def test_the_service_state_is_the_orms(db, billing, clock):
+    await make_plans()
+    kamal = await make_subscriber()
+    await billing.grant_service(kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=40))
+    await billing.grant_service(kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=3))
+    await billing.grant_service(kamal.id, "std-1m", starts_at=clock.now() + timedelta(days=27))
+    await WalletEntry.create(
+        subscriber_id=kamal.id,
+        amount=1500,
+        currency="IRR",
+        kind=WalletEntryKind.ADJUSTMENT,
+        created_at=clock.now(),
+    )
+
+    current, upcoming = await state.live_subscriptions(kamal.id, clock.now())
+    by_orm = await Subscription.filter(subscriber_id=kamal.id).select_related("plan")
+    live = {s.id: s for s in by_orm if s.ends_at > clock.now() and s.status in state.LIVE}
+    assert current is not None and [current.id, *(s.id for s in upcoming)] == sorted(live)
+    for mine in [current, *upcoming]:
+        assert fields(mine) == fields(live[mine.id])
+        assert fields(mine.plan) == fields(live[mine.id].plan)
+    st = await state.service_state(kamal.id, clock.now())
+    buckets = await TrafficBucket.filter(subscriber_id=kamal.id)
+    unexpired = [b for b in buckets if b.valid_until is None or b.valid_until > clock.now()]
+    assert st.remaining_bytes + st.reserve_bytes == sum(
+        b.total_bytes - b.used_bytes for b in unexpired
+    )
+    assert st.current is not None and st.current.id == current.id
+    assert await state.wallet_balance(kamal.id) == 1500
+    assert await state.wallet_balance(kamal.id + 1000) == 0
