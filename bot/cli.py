@@ -67,7 +67,7 @@ def _serve(settings: BotSettings, args: argparse.Namespace) -> None:
     from aiohttp import web
 
     from bot.app import init_app
-    from bot.observability.logs import configure_logging
+    from bot.observability.logs import AccessLog, configure_logging
 
     configure_logging()
     if getattr(args, "telegram_polling", False):
@@ -81,6 +81,7 @@ def _serve(settings: BotSettings, args: argparse.Namespace) -> None:
         port=settings.port,
         print=None,
         loop=loop,
+        access_log_class=AccessLog,
     )
 
 

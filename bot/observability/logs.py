@@ -12,6 +12,10 @@ import sys
 from datetime import UTC, datetime
 from typing import IO
 
+from aiohttp.web_log import AccessLogger
+from aiohttp.web_request import BaseRequest
+from aiohttp.web_response import StreamResponse
+
 from bot.observability.context import request_id
 from bot.observability.redaction import MASK, redact
 
@@ -86,3 +90,15 @@ def configure_logging(
     for name, floor in _QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(floor)
     return handler
+
+
+class AccessLog(AccessLogger):
+    """aiohttp's access log without the refusals a busy server sheds load with (503 with
+    Retry-After, the Telegram webhook's above its turns in flight): above capacity there are
+    several a handled update (bench/RESULTS.md), and a line each would make the logger part of
+    the overload. The metrics count them by status all the same."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        if response.status == 503 and "Retry-After" in response.headers:
+            return
+        super().log(request, response, time)

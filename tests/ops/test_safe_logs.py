@@ -175,3 +175,28 @@ async def test_the_demo_sms_goes_to_its_file_and_the_log_never_holds_its_text(
     assert (tmp_path / "demo-sms.txt").read_text(encoding="utf-8").count("Kq7vXw2pLm") == 3
     assert "Kq7vXw2pLm" not in captured_log.getvalue()
     assert "written to" in captured_log.getvalue()
+
+
+def test_the_access_log_leaves_out_load_shedding_refusals():
+    """A 503 with Retry-After (the webhook above its turns in flight) is not logged; every
+    other answer is, a plain 503 (a store down) among them."""
+    from aiohttp import web
+    from aiohttp.test_utils import make_mocked_request
+
+    from bot.observability.logs import AccessLog
+
+    logger = logging.getLogger("test.access")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        access = AccessLog(logger, '%s "%r"')
+        request = make_mocked_request("POST", "/telegram/webhook")
+        access.log(request, web.Response(status=503, headers={"Retry-After": "1"}), 0.001)
+        access.log(request, web.Response(status=503), 0.001)
+        access.log(request, web.Response(status=200), 0.001)
+    finally:
+        logger.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert [line.split()[0] for line in lines] == ["503", "200"]
