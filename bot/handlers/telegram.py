@@ -37,7 +37,14 @@ from bot.dialogs.state import StateStore, open_state_store
 from bot.handlers.telegram_buttons import ButtonCodes
 from bot.handlers.telegram_render import CHANNEL, TelegramOutput
 from bot.handlers.telegram_updates import OncePerUpdate
-from bot.handlers.telegram_webhook import ALLOWED_UPDATES, PATH, create_bot, webhook_handler
+from bot.handlers.telegram_webhook import (
+    ALLOWED_UPDATES,
+    PATH,
+    TurnsInFlight,
+    create_bot,
+    shed_load,
+    webhook_handler,
+)
 from bot.i18n import resolve_language
 
 log = logging.getLogger(__name__)
@@ -213,13 +220,9 @@ def setup(
         app.cleanup_ctx.append(_polling)
     elif settings.telegram_webhook_secret is not None:
         secret = settings.telegram_webhook_secret.get_secret_value()
-        handler = webhook_handler(
-            channel.bot,
-            channel.dispatcher,
-            secret,
-            max_in_flight=settings.telegram_max_turns_in_flight,
-        )
-        app.router.add_post(PATH, handler)
+        gate = TurnsInFlight(settings.telegram_max_turns_in_flight)
+        app.middlewares.insert(0, shed_load(gate, secret))
+        app.router.add_post(PATH, webhook_handler(channel.bot, channel.dispatcher, secret, gate))
     else:
         log.warning("telegram: no ISPBOT_TELEGRAM_WEBHOOK_SECRET, so no webhook is served")
     # After every cleanup context (the outbox relay sends through this bot until it stops).

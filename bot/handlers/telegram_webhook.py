@@ -17,6 +17,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
@@ -73,27 +75,75 @@ async def register_webhook(bot: Bot, settings: BotSettings) -> str:
 # The wait a refused update is told (a hint: Telegram redelivers on a schedule of its own).
 BUSY_RETRY_AFTER_SECONDS = 1
 BUSY_HEADERS = {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
+LOG_REFUSALS_EVERY = 10.0
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, *, max_in_flight: int = 16):
+class TurnsInFlight:
+    """How many updates a process is handling, against its limit; and how many it refused,
+    told in the log at most every LOG_REFUSALS_EVERY seconds (a line a refusal would add to
+    the overload)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+        self._refused = 0
+        self._told_at = 0.0
+
+    @property
+    def full(self) -> bool:
+        return self.count >= self.limit
+
+    def refused(self) -> None:
+        self._refused += 1
+        now = time.monotonic()
+        if now - self._told_at >= LOG_REFUSALS_EVERY:
+            log.warning(
+                "telegram webhook: %s updates in flight, %s refused since the last report",
+                self.limit,
+                self._refused,
+            )
+            self._refused, self._told_at = 0, now
+
+
+def shed_load(gate: TurnsInFlight, secret: str):
+    """The app's first middleware: while ``gate`` is full an update from Telegram (the right
+    secret; anything else goes on to its 403) gets 503 with Retry-After before anything else
+    runs (request ids, metrics: nothing is read or changed), the cheapest answer the server
+    has, for above capacity most requests end here. Telegram delivers it again later, and
+    then it is handled once."""
     expected = secret.encode()
-    in_flight = 0
+
+    @web.middleware
+    async def shed(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if (
+            gate.full
+            and request.path == PATH
+            and hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), expected)
+        ):
+            gate.refused()
+            return web.Response(status=503, headers=BUSY_HEADERS)
+        return await handler(request)
+
+    return shed
+
+
+def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, gate: TurnsInFlight):
+    expected = secret.encode()
 
     async def webhook(request: web.Request) -> web.Response:
-        nonlocal in_flight
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             log.warning("telegram webhook: a request without the right secret was refused")
             raise web.HTTPForbidden()
-        if in_flight >= max_in_flight:
-            # Refused before the body is read or parsed, and returned rather than raised (an
-            # HTTPException costs more): above capacity most requests end here.
+        if gate.full:  # filled since the middleware looked
+            gate.refused()
             return web.Response(status=503, headers=BUSY_HEADERS)
-        in_flight += 1
+        gate.count += 1
         try:
             return await _handle(request)
         finally:
-            in_flight -= 1
+            gate.count -= 1
 
     async def _handle(request: web.Request) -> web.Response:
         try:
