@@ -30,6 +30,11 @@ async def fetch(sql: str, *params: Any) -> list[dict[str, Any]]:
     return await connection.execute_query_dict(sql, list(params))
 
 
+def placeholders(first: int, count: int) -> str:
+    """``$first, $first+1, ...``: ``count`` placeholders for an IN list."""
+    return ", ".join(f"${n}" for n in range(first, first + count))
+
+
 def columns(model: type[Model], alias: str, prefix: str = "") -> str:
     """The select list of every column of ``model``'s table as ``alias``, each named
     ``prefix`` + its column (so two tables joined can be told apart)."""

@@ -62,7 +62,7 @@ async def live_subscriptions(
     found = await sql.fetch(
         f"SELECT {sql.columns(Subscription, 's')}, {sql.columns(Plan, 'p', 'p__')}"
         " FROM subscription s JOIN plan p ON p.id = s.plan_id"
-        " WHERE s.subscriber_id = $1 AND s.status IN ($2, $3)",
+        f" WHERE s.subscriber_id = $1 AND s.status IN ({sql.placeholders(2, len(LIVE))})",
         subscriber_id,
         *(status.value for status in LIVE),
     )

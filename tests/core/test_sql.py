@@ -70,3 +70,9 @@ async def test_the_service_state_is_the_orms(db, billing, clock):
     assert st.current is not None and st.current.id == current.id
     assert await state.wallet_balance(kamal.id) == 1500
     assert await state.wallet_balance(kamal.id + 1000) == 0
+
+
+async def test_an_in_list_of_placeholders(db):
+    assert sql.placeholders(2, 3) == "$2, $3, $4"
+    rows = await sql.fetch(f"SELECT 1 AS one WHERE $1 IN ({sql.placeholders(2, 2)})", "b", "a", "b")
+    assert rows == [{"one": 1}]
