@@ -95,10 +95,12 @@ locales-compile: $(STAMP)
 	@if ls locales/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -d locales -D messages --statistics 2>&1 | tail -n 3; fi
 
 # Benchmarks print figures and never fail a build (one that breaks does not stop the others);
-# bench/RESULTS.md keeps the last figures. About 12 minutes on 2 cores.
+# bench/RESULTS.md keeps the last figures. About 15 minutes on 2 cores.
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	-$(BIN)/python bench/inbound.py --duration 12 --overload-duration 15
+	-$(BIN)/python bench/turn_queries.py
+	-$(BIN)/python bench/orm_cost.py
 	-$(BIN)/python bench/memory.py --chats 1000,10000
 	-$(BIN)/python bench/payments.py --orders 2000
 	-$(BIN)/python bench/alerts.py --subscribers 1000000 --dispatch 30:1800,1000:10000
