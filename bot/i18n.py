@@ -21,7 +21,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +37,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from bot.dialogs.normalize import normalize_text, to_persian_digits
+from core.billing.units import bytes_to_gb, bytes_to_mb
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +189,7 @@ def _currency_pattern(language: str, exponent: int) -> str:
 
 def format_traffic(num_bytes: int, language: str, unit: TrafficUnit = "GB") -> str:
     """Traffic with two decimals, 1024 MB to the GB: "4.24 GB", "4,24 GB", "۴٫۲۴ گیگابایت"."""
-    divisor = 1024**3 if unit == "GB" else 1024**2
-    value = (Decimal(num_bytes) / divisor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    value = bytes_to_gb(num_bytes) if unit == "GB" else bytes_to_mb(num_bytes)
     measurement = "digital-gigabyte" if unit == "GB" else "digital-megabyte"
     # Persian writes the unit out (گیگابایت); "GB" among Persian digits reads poorly.
     length: Literal["long", "short"] = "long" if language == "fa" else "short"

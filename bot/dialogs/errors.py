@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from bot.i18n import N_, Texts
+from core.billing.units import BYTES_PER_MB
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -125,9 +126,15 @@ def error_text(t: Texts, error: DomainError) -> str:
     for name, value in error.details.items():
         params[name] = t.digits(str(value)) if name in _CODES else value
     if "max_bytes" in params and "max_mb" not in params:
-        params["max_mb"] = int(error.details["max_bytes"]) // (1024 * 1024)
+        params["max_mb"] = size_limit_mb(int(error.details["max_bytes"]))
     try:
         return t.gettext(message, **params)
     except (KeyError, TypeError, ValueError):
         log.warning("message for %r needs details it lacks: %s", error.code, error.details)
         return t.gettext(GENERAL)
+
+
+def size_limit_mb(num_bytes: int) -> int | float:
+    """A file size limit as the megabytes a person reads: whole from 1 MB up, else two places."""
+    megabytes = num_bytes / BYTES_PER_MB
+    return int(megabytes) if megabytes >= 1 else round(megabytes, 2)

@@ -27,7 +27,7 @@ from bot.adapters.twilio_messages import BODY_MAX_CHARS, TwilioMessages, TwilioS
 from bot.config import BotSettings
 from bot.dialogs.contract import Attachment, Reply, Turn
 from bot.dialogs.engine import Engine
-from bot.dialogs.errors import error_text
+from bot.dialogs.errors import error_text, size_limit_mb
 from bot.dialogs.services import Services
 from bot.handlers.files import FileLinks
 from bot.handlers.sms import SmsChannelSender, file_line, file_urls, sms_text
@@ -242,5 +242,5 @@ async def _refusal(services: Services, number: str, hint: str, refused: MediaRef
     chat = await services.accounts.identify_chat(CHANNEL, number, hint)
     language = chat.language.value if chat.language else hint
     t = translator(language)
-    max_mb = services.settings.attachment_max_bytes // (1024 * 1024)
+    max_mb = size_limit_mb(services.settings.attachment_max_bytes)
     return Reply(error_text(t, DomainError(refused.code, max_mb=max_mb)), language=t.language)

@@ -11,6 +11,7 @@ flowchart LR
 
 from __future__ import annotations
 
+from bot.dialogs.errors import size_limit_mb
 from bot.dialogs.flow import Context, Flow
 from bot.i18n import N_
 from core.accounts import queries
@@ -98,7 +99,7 @@ class DocumentsFlow(Flow):
                 "Please send a clear photo or a PDF of your %(kind)s as an attachment "
                 "(at most %(max_mb)s MB).",
                 kind=kind_label(ctx, ctx.data["kind"]),
-                max_mb=settings.attachment_max_bytes // (1024 * 1024),
+                max_mb=size_limit_mb(settings.attachment_max_bytes),
             )
         )
 

@@ -21,6 +21,7 @@ from core.billing.models import (
 )
 from core.billing.receipts import latest_receipts
 from core.billing.service import CAMPAIGN_APPLIED
+from core.billing.units import mb_to_bytes
 
 # The lines shown of each history, newest first.
 SHOWN_LINES = 10
@@ -152,7 +153,7 @@ async def campaigns_text(ctx: Context) -> str:
             "• %(when)s: %(plan)s, %(traffic)s, %(result)s",
             when=ctx.t.datetime(row.charged_at),
             plan=row.plan.name_in(ctx.language),
-            traffic=ctx.t.traffic(row.megabytes * 1024 * 1024, "MB"),
+            traffic=ctx.t.traffic(mb_to_bytes(row.megabytes), "MB"),
             result=ctx._("added")
             if row.result == CAMPAIGN_APPLIED
             else ctx._("not added: the line is closed"),

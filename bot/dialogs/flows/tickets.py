@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.dialogs.contract import Attachment, Option
-from bot.dialogs.errors import error_text
+from bot.dialogs.errors import error_text, size_limit_mb
 from bot.dialogs.flow import Context, Flow
 from bot.dialogs.normalize import parse_int
 from bot.i18n import N_
@@ -128,10 +128,9 @@ def files_note(ctx: Context) -> str:
 
 
 def limits_text(ctx: Context) -> str:
-    max_mb = ctx.services.settings.attachment_max_bytes / (1024 * 1024)
     return ctx._(
         "Pictures or PDF files, up to %(max_mb)s MB each, at most %(max_count)s files.",
-        max_mb=int(max_mb) if max_mb >= 1 else round(max_mb, 2),
+        max_mb=size_limit_mb(ctx.services.settings.attachment_max_bytes),
         max_count=MAX_ATTACHMENTS,
     )
 
