@@ -303,16 +303,21 @@ def _up_to(query: QuerySet[M], limit: int | None) -> QuerySet[M]:
     return query if limit is None else query.limit(limit)
 
 
-async def _order_views(orders: list[Order]) -> list[OrderView]:
-    """The orders' views; what was refunded to the wallet (paid, not applied as quoted) is read
-    for all of them at once."""
+async def refunds_of(order_ids: list[int]) -> dict[int, int]:
+    """What was refunded to the wallet for each of these orders (paid, then not applied as
+    quoted, or refunded by an operator), in one query; orders without a refund are absent."""
     refunded: dict[int, int] = {}
-    if orders:
+    if order_ids:
         rows = await WalletEntry.filter(
-            order_id__in=[o.id for o in orders], kind=WalletEntryKind.REFUND
+            order_id__in=order_ids, kind=WalletEntryKind.REFUND
         ).values_list("order_id", "amount")
         for order_id, amount in rows:
             refunded[order_id] = refunded.get(order_id, 0) + amount
+    return refunded
+
+
+async def _order_views(orders: list[Order]) -> list[OrderView]:
+    refunded = await refunds_of([o.id for o in orders])
     return [_order_view(o, refunded.get(o.id, 0)) for o in orders]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
-from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from bot.admin.api.context import ApiContext
@@ -25,6 +24,7 @@ from bot.admin.api.schemas import (
 )
 from bot.admin.api.spec import INT_PATH, TEXT_PATH, Operation
 from core.billing.models import Order, OrderStatus, Plan, WalletEntry, WalletEntryKind
+from core.billing.queries import refunds_of
 from core.errors import Conflict, NotFound
 from core.tickets.models import Ticket
 from core.tickets.service import ByAgent
@@ -69,16 +69,6 @@ async def update_plan(api: ApiContext, code: str, body: PlanUpdate) -> PlanOut:
 # ---- orders ----------------------------------------------------------------------------------
 
 
-async def _refunded(order_ids: list[int]) -> dict[int, int]:
-    rows = (
-        await WalletEntry.filter(order_id__in=order_ids, kind=WalletEntryKind.REFUND)
-        .annotate(total=Sum("amount"))
-        .group_by("order_id")
-        .values("order_id", "total")
-    )
-    return {row["order_id"]: int(row["total"] or 0) for row in rows}
-
-
 def order_out(order: Order, refunded: int) -> OrderOut:
     return OrderOut(
         tracking_number=order.tracking_number,
@@ -101,7 +91,7 @@ async def list_orders(api: ApiContext, query: OrderQuery) -> OrderList:
     if query.username is not None:
         rows = rows.filter(subscriber__username=query.username)
     orders = await rows.offset(query.offset).limit(query.limit)
-    refunded = await _refunded([o.id for o in orders])
+    refunded = await refunds_of([o.id for o in orders])
     return OrderList(items=[order_out(o, refunded.get(o.id, 0)) for o in orders])
 
 
