@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from bot.dialogs.contract import Outcome, Reply, Turn
 from bot.dialogs.errors import error_text
+from bot.dialogs.flows.tickets import thanks_for_rating
 from bot.dialogs.normalize import normalize_text, parse_int
 from bot.dialogs.services import Services
 from bot.i18n import DEFAULT_LANGUAGE, Texts, translator
@@ -29,7 +30,7 @@ from core.billing.queries import PlanInfo, ServiceStatus
 from core.billing.units import mb_to_bytes
 from core.errors import DomainError
 from core.inbox.models import InboxMessage
-from core.tickets.models import Department, Priority, Ticket, TicketStatus
+from core.tickets.models import SATISFACTION_SCORES, Department, Priority, Ticket, TicketStatus
 
 
 class Keyword(StrEnum):
@@ -73,7 +74,6 @@ _SUBJECT_LENGTH = 60
 _SPACE = re.compile(r"\s+")
 # A score answers a closing notice sent this recently (later it is just a number).
 _SCORE_WINDOW = timedelta(days=7)
-_SCORES = range(1, 6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +254,7 @@ class SmsKeywords:
         if command.keyword is not None or not command.argument:
             return None
         score = parse_int(command.argument)
-        if score is None or score not in _SCORES:
+        if score is None or score not in SATISFACTION_SCORES:
             return None
         notice = (
             await InboxMessage.filter(
@@ -273,10 +273,7 @@ class SmsKeywords:
             await self.services.tickets.rate(number, line.id, score)
         except DomainError as error:
             return error_text(t, error)
-        return t.gettext(
-            "Thank you for rating ticket %(number)s! It helps us serve you better.",
-            number=t.digits(str(number)),
-        )
+        return thanks_for_rating(t, number)
 
     # ---- helpers -------------------------------------------------------------------------
 

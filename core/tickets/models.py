@@ -26,6 +26,10 @@ class Priority(StrEnum):
     VERY_HIGH = "very_high"
 
 
+# The satisfaction survey's scores, 1 (poor) to 5 (excellent).
+SATISFACTION_SCORES = range(1, 6)
+
+
 class TicketStatus(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"

@@ -23,6 +23,7 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.inbox.service import enqueue
 from core.ports import Clock, FileStore
 from core.tickets.models import (
+    SATISFACTION_SCORES,
     AuthorKind,
     Department,
     Priority,
@@ -341,8 +342,9 @@ class Tickets:
     async def rate(self, ticket_number: int, subscriber_id: int, score: int) -> Ticket:
         """The satisfaction survey: 1..5, once the ticket is closed, once per ticket (the same
         score again is accepted, so a double tap is harmless)."""
-        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-            raise InvalidInput("rating_out_of_range", score=score, min=1, max=5)
+        scores = SATISFACTION_SCORES
+        if isinstance(score, bool) or not isinstance(score, int) or score not in scores:
+            raise InvalidInput("rating_out_of_range", score=score, min=scores[0], max=scores[-1])
         async with in_transaction() as conn:
             ticket = await self._locked(conn, ticket_number, subscriber_id)
             if ticket.status != TicketStatus.CLOSED:

@@ -20,7 +20,6 @@ from pydantic import SecretStr
 from bot.app import ENGINE, init_app
 from bot.dialogs.contract import Turn
 from bot.dialogs.engine import flow_choice
-from bot.dialogs.flows.tickets import SCORES
 from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.state import MemoryStateStore
 from bot.handlers.telegram import TELEGRAM
@@ -30,7 +29,7 @@ from bot.handoff.wiring import DESK_SYNC, DeskSync
 from bot.notify import ChannelNotifier
 from core.handoff.models import LiveSession, TicketTopic
 from core.inbox.service import OutboxRelay
-from core.tickets.models import Ticket, TicketKind, TicketMessage, TicketStatus
+from core.tickets.models import SATISFACTION_SCORES, Ticket, TicketKind, TicketMessage, TicketStatus
 from tests.dialogs.test_flows_billing_support import PASSWORD, USERNAME, give_service, subscriber
 from tests.fakes_telegram import TOKEN, FakeBotApi, topic_message_update
 from tests.fakes_twilio import (  # noqa: F401  (fixtures)
@@ -211,7 +210,10 @@ async def test_close_asks_the_subscriber_for_a_score_that_is_stored(desk, servic
 
 
 def closed_notice_options(ticket: Ticket) -> list[str]:
-    return [flow_choice("tickets", action="rate", ticket=ticket.number, score=n) for n in SCORES]
+    return [
+        flow_choice("tickets", action="rate", ticket=ticket.number, score=n)
+        for n in SATISFACTION_SCORES
+    ]
 
 
 async def test_someone_who_is_not_an_agent_cannot_run_commands_or_answer(

@@ -11,13 +11,12 @@ from typing import Any
 
 from bot.dialogs.contract import Attachment, Option, Reply
 from bot.dialogs.engine import flow_choice
-from bot.dialogs.flows.tickets import SCORES
 from bot.dialogs.notices import notice
 from bot.i18n import Texts
 from core.errors import NotFound
 from core.ports import FileStore
 from core.tickets import queries
-from core.tickets.models import TicketAttachment
+from core.tickets.models import SATISFACTION_SCORES, TicketAttachment
 
 # An answer longer than this is cut in the notice; the whole of it is in the thread.
 ANSWER_SHOWN = 1500
@@ -72,7 +71,7 @@ async def ticket_closed(t: Texts, params: dict[str, Any]) -> list[Reply]:
     number = int(params["ticket_number"])
     options = tuple(
         Option(flow_choice("tickets", action="rate", ticket=number, score=n), t.number(n))
-        for n in SCORES
+        for n in SATISFACTION_SCORES
     )
     return [Reply(text, options=options, language=t.language)]
 

@@ -26,11 +26,17 @@ from bot.dialogs.contract import Attachment, Option
 from bot.dialogs.errors import error_text, size_limit_mb
 from bot.dialogs.flow import Context, Flow
 from bot.dialogs.normalize import parse_int
-from bot.i18n import N_
+from bot.i18n import N_, Texts
 from core.errors import Conflict, InvalidInput
 from core.handoff.office_hours import office_hours_of
 from core.tickets import queries
-from core.tickets.models import AuthorKind, Department, Priority, TicketStatus
+from core.tickets.models import (
+    SATISFACTION_SCORES,
+    AuthorKind,
+    Department,
+    Priority,
+    TicketStatus,
+)
 from core.tickets.service import (
     BODY_MAX_LENGTH,
     MAX_ATTACHMENTS,
@@ -60,10 +66,16 @@ LISTED = 10
 THREAD_SHOWN = 10
 # A subject longer than this is cut in an option's label.
 LABEL_SUBJECT = 32
-SCORES = range(1, 6)
 
 
 # ---- words shared with the notices and the agent flow ----------------------------------------
+
+
+def thanks_for_rating(t: Texts, number: int) -> str:
+    return t.gettext(
+        "Thank you for rating ticket %(number)s! It helps us serve you better.",
+        number=t.digits(str(number)),
+    )
 
 
 def ticket_code(ctx: Context, number: int) -> str:
@@ -421,7 +433,7 @@ class TicketsFlow(Flow):
     # -- the survey ------------------------------------------------------------------------
 
     async def ask_rate(self, ctx: Context) -> None:
-        options = [ctx.option(f"score:{n}", ctx.t.number(n)) for n in SCORES]
+        options = [ctx.option(f"score:{n}", ctx.t.number(n)) for n in SATISFACTION_SCORES]
         options.append(ctx.option("skip", ctx._("Not now")))
         ctx.say(
             ctx._(
@@ -442,7 +454,7 @@ class TicketsFlow(Flow):
             score = int(choice.removeprefix("score:"))
         else:
             score = parse_int(ctx.input.text)
-        if score is None or score not in SCORES:
+        if score is None or score not in SATISFACTION_SCORES:
             raise InvalidInput("rating_out_of_range", min=1, max=5)
         ctx.data["score"] = score
         await self._rate(ctx)
@@ -487,7 +499,7 @@ class TicketsFlow(Flow):
 
     async def _act(self, ctx: Context) -> None:
         if ctx.data.get("action") == "rate":
-            if ctx.data.get("score") in SCORES:
+            if ctx.data.get("score") in SATISFACTION_SCORES:
                 await self._rate(ctx)
             else:
                 await ctx.goto("rate")
@@ -502,12 +514,7 @@ class TicketsFlow(Flow):
         except Conflict as error:
             await ctx.finish(error_text(ctx.t, error))
             return
-        await ctx.finish(
-            ctx._(
-                "Thank you for rating ticket %(number)s! It helps us serve you better.",
-                number=ticket_code(ctx, ctx.data["ticket"]),
-            )
-        )
+        await ctx.finish(thanks_for_rating(ctx.t, ctx.data["ticket"]))
 
 
 def message_text(ctx: Context, message: queries.ThreadMessage) -> str:
