@@ -150,14 +150,6 @@ async def subscriber_for_chat(channel: str, external_id: str) -> Subscriber | No
     return await Subscriber.get_or_none(id=chat.subscriber_id)  # type: ignore[attr-defined]
 
 
-async def find_by_mobile(e164: str) -> Subscriber | None:
-    """The subscriber whose registered mobile this is (the oldest account when several lines
-    share one mobile), or None."""
-    if not e164:
-        return None
-    return await Subscriber.filter(mobile=e164).order_by("id").first()
-
-
 async def chats_of(subscriber_id: int) -> list[ChatIdentity]:
     """The chats logged in as the subscriber (where alerts can go)."""
     return await ChatIdentity.filter(subscriber_id=subscriber_id).order_by("id")

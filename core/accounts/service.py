@@ -209,13 +209,9 @@ class Accounts:
         those whose registered mobile it is (a mobile can serve several lines)."""
         if not ident:
             return []
-        names = [ident]
-        if ident.isdigit() and ident.startswith("0"):
-            names.append(ident[1:])
-        for name in names:
-            subscriber = await Subscriber.get_or_none(username=name)
-            if subscriber is not None:
-                return [subscriber]
+        subscriber = await self._by_username(ident)
+        if subscriber is not None:
+            return [subscriber]
         phones = self._phone_forms(ident)
         if not phones:
             return []
@@ -271,7 +267,7 @@ class Accounts:
         name = clean_identifier(username)
         now = self.clock.now()
         # One allowance per line, however the name is typed ("0" + username finds it too).
-        canonical = name[1:] if name.isdigit() and name.startswith("0") else name
+        canonical = _without_leading_zero(name)
         keys = [reset_chat_key(channel, external_id), reset_username_key(canonical.casefold())]
         try:
             await throttle.reserve(keys, self.reset_limit, now)
@@ -304,8 +300,8 @@ class Accounts:
         if not name:
             return None
         subscriber = await Subscriber.get_or_none(username=name)
-        if subscriber is None and name.isdigit() and name.startswith("0"):
-            subscriber = await Subscriber.get_or_none(username=name[1:])
+        if subscriber is None and _without_leading_zero(name) != name:
+            subscriber = await Subscriber.get_or_none(username=_without_leading_zero(name))
         return subscriber
 
     async def change_panel_password(
@@ -638,3 +634,8 @@ async def _chat_with_subscriber(channel: str, external_id: str) -> ChatIdentity 
     subscriber = sql.made(Subscriber, rows[0], "s__") if rows[0]["s__id"] is not None else None
     sql.relate(chat, "subscriber", subscriber)
     return chat
+
+
+def _without_leading_zero(name: str) -> str:
+    """A line's username as it is stored when typed with the line's leading zero."""
+    return name[1:] if name.isdigit() and name.startswith("0") else name

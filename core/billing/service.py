@@ -37,6 +37,7 @@ from tortoise.transactions import in_transaction
 
 from core.accounts.models import LineStatus, LineStatusChange, Subscriber
 from core.accounts.queries import get_subscriber
+from core.alerts import kinds
 from core.billing import free_charge, state
 from core.billing.gateways.select import gateway_for
 from core.billing.models import (
@@ -472,7 +473,7 @@ class Billing:
                 )
                 await self._outbox(
                     fresh,
-                    "order_applied",
+                    kinds.PAYMENT_APPLIED,
                     now,
                     payable=fresh.payable,
                     provider_ref=provider_ref,

@@ -133,10 +133,8 @@ async def wallet_balance(subscriber_id: int) -> int:
     return int(row["total"])
 
 
-async def wallet_held(subscriber_id: int, *, exclude_order_id: int | None = None) -> int:
+async def wallet_held(subscriber_id: int) -> int:
     """Panel credit promised to pending orders (debited only when they are applied)."""
     query = Order.filter(subscriber_id=subscriber_id, status=OrderStatus.PENDING, wallet_used__gt=0)
-    if exclude_order_id is not None:
-        query = query.exclude(id=exclude_order_id)
     amounts = await query.values_list("wallet_used", flat=True)
     return sum(cast(int, a) for a in amounts)

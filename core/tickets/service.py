@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from core.accounts.models import Subscriber
 from core.accounts.phones import normalise_phone
 from core.accounts.queries import get_subscriber
+from core.alerts import kinds
 from core.errors import Conflict, InvalidInput, NotFound
 from core.inbox.service import enqueue
 from core.ports import Clock, FileStore
@@ -299,9 +300,9 @@ class Tickets:
             if ticket.subscriber_id is not None:
                 await enqueue(
                     ticket.subscriber_id,
-                    "ticket_answered",
+                    kinds.TICKET_ANSWERED,
                     _notice_params(ticket, message_id=message.id, agent_name=agent_name),
-                    f"ticket_answered:{message.id}",
+                    f"{kinds.TICKET_ANSWERED}:{message.id}",
                     at=message.created_at,
                     using_db=conn,
                 )
