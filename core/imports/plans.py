@@ -7,6 +7,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from core.accounts.models import Language
 from core.billing.models import Billing, Plan, PlanKind
 from core.imports.report import ImportResult, Progress, RejectedRow, read_rows
 
@@ -28,7 +29,7 @@ COLUMNS = (
     "active",
 )
 REQUIRED = ("code", "price")
-_LANGUAGES = ("fa", "id", "en")
+_LANGUAGES = tuple(language.value for language in Language)
 # Whole numbers, each with its smallest allowed value; an empty cell keeps the default.
 _NUMBERS = {
     "speed_kbps": 1,

@@ -14,7 +14,8 @@ from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
 from core.accounts.passwords import generate_password, hash_password, verify_password
-from core.billing.models import Plan, PlanKind, Subscription, SubscriptionStatus
+from core.billing.models import Plan, PlanKind, Subscription
+from core.billing.state import LIVE
 from core.config import Settings
 from core.imports.report import ImportResult, Progress, RejectedRow, read_rows
 from core.imports.subscriber_rows import FIELDS, CleanRow, RowChecker
@@ -70,7 +71,7 @@ class SubscriberWriter:
             row.plan_code
             and not await Subscription.filter(
                 subscriber_id=subscriber.id,
-                status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.RESERVED],
+                status__in=LIVE,
             ).exists()
         ):
             await self.billing.grant_service(subscriber.id, row.plan_code)
