@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from core.accounts.national_id import clean_digits, normalise_national_id
 from core.accounts.phones import is_mobile, normalise_phone
 from core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from core.accounts.models import Subscriber
+    from core.config import Settings
 
 _COUNTRY_BY_CURRENCY = {"IRR": "IR", "IRT": "IR", "IDR": "ID"}
 
@@ -32,6 +37,16 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@(?:[^@\s.]{1,63}\.)+[^@\s.\d]{2,63}$")
 def country_of(subscriber: Any) -> str | None:
     """ISO alpha-2 country whose forms (phone, national ID, postal code) the subscriber uses."""
     return _COUNTRY_BY_CURRENCY.get((getattr(subscriber, "currency", "") or "").upper())
+
+
+def subscriber_zone(subscriber: Subscriber, settings: Settings) -> ZoneInfo:
+    """The subscriber's own time zone, or the settings' one when it is unset or unknown."""
+    if subscriber.timezone:
+        try:
+            return ZoneInfo(subscriber.timezone)
+        except (KeyError, ValueError):
+            pass
+    return settings.zone
 
 
 def missing_profile_fields(subscriber: Any) -> list[str]:

@@ -6,7 +6,6 @@ Every refusal is a ``DomainError`` with a stable code; the dialogs turn codes in
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import itertools
 import logging
@@ -14,7 +13,6 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -47,8 +45,10 @@ from core.accounts.profile import (
     clean_field,
     country_of,
     missing_profile_fields,
+    subscriber_zone,
 )
 from core.accounts.queries import get_subscriber
+from core.billing.periods import local_date
 from core.config import Settings
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.ports import Clock, FileStore, SmsSender
@@ -400,11 +400,7 @@ class Accounts:
             raise Conflict("birth_date_locked")
 
     def _today(self, subscriber: Subscriber) -> date:
-        zone = self.settings.zone
-        if subscriber.timezone:
-            with contextlib.suppress(KeyError, ValueError):
-                zone = ZoneInfo(subscriber.timezone)
-        return self.clock.now().astimezone(zone).date()
+        return local_date(self.clock.now(), subscriber_zone(subscriber, self.settings))
 
     # ---- documents -----------------------------------------------------------------------
 
@@ -500,9 +496,6 @@ class Accounts:
                 )
                 if before is None:
                     continue
-                await Subscriber.filter(id=subscriber_id).update(
-                    line_status=LineStatus.DOCUMENTS_SUSPENDED
-                )
                 if (
                     before.line_status != LineStatus.IN_OPERATION
                     and not await LineStatusChange.filter(subscriber_id=subscriber_id).exists()
@@ -515,12 +508,7 @@ class Accounts:
                         reason="line created",
                         changed_at=min(before.created_at, now),
                     )
-                await LineStatusChange.create(
-                    subscriber_id=subscriber_id,
-                    status=LineStatus.DOCUMENTS_SUSPENDED,
-                    reason=reason[:200],
-                    changed_at=now,
-                )
+                await change_line_status(before.id, LineStatus.DOCUMENTS_SUSPENDED, reason, now)
                 cut += 1
         return cut
 
@@ -540,7 +528,7 @@ class Accounts:
             if change.status == LineStatus.DOCUMENTS_SUSPENDED:
                 previous = before.status
                 break
-        await self._change_line_status(subscriber_id, previous, "documents approved", now)
+        await change_line_status(subscriber_id, previous, "documents approved", now)
 
     # ---- line status ---------------------------------------------------------------------
 
@@ -553,25 +541,30 @@ class Accounts:
             raise InvalidInput("unknown_line_status", status=status) from None
         await get_subscriber(subscriber_id)
         async with in_transaction():
-            return await self._change_line_status(
-                subscriber_id, new_status, reason, self.clock.now()
-            )
-
-    async def _change_line_status(
-        self, subscriber_id: int, status: LineStatus, reason: str, now: datetime
-    ) -> bool:
-        changed = (
-            await Subscriber.filter(id=subscriber_id)
-            .exclude(line_status=status)
-            .update(line_status=status)
-        )
-        if changed:
-            await LineStatusChange.create(
-                subscriber_id=subscriber_id, status=status, reason=reason[:200], changed_at=now
-            )
-        return bool(changed)
+            return await change_line_status(subscriber_id, new_status, reason, self.clock.now())
 
     # ---- helpers -------------------------------------------------------------------------
+
+
+async def change_line_status(
+    subscriber_id: int,
+    status: LineStatus,
+    reason: str,
+    now: datetime,
+    *,
+    only_from: LineStatus | None = None,
+) -> bool:
+    """Set the line's status and record the change in its history; False (nothing recorded)
+    when it already had that status, or, with ``only_from``, when it was not in that one."""
+    query = Subscriber.filter(id=subscriber_id)
+    if only_from is not None:
+        query = query.filter(line_status=only_from)
+    changed = await query.exclude(line_status=status).update(line_status=status)
+    if changed:
+        await LineStatusChange.create(
+            subscriber_id=subscriber_id, status=status, reason=reason[:200], changed_at=now
+        )
+    return bool(changed)
 
 
 def _check_chat(channel: str, external_id: str) -> None:

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from core.accounts.models import LineStatus, Subscriber
+from core.accounts.profile import subscriber_zone
 from core.accounts.queries import get_subscriber
 from core.billing import free_charge, state, units
 from core.billing.models import (
@@ -288,15 +288,6 @@ def quote_of(order: Order) -> Quote:
         payable=order.payable,
         currency=order.currency,
     )
-
-
-def subscriber_zone(subscriber: Subscriber, settings: Settings) -> ZoneInfo:
-    if subscriber.timezone:
-        try:
-            return ZoneInfo(subscriber.timezone)
-        except (KeyError, ValueError):
-            pass
-    return settings.zone
 
 
 def _up_to(query: QuerySet[M], limit: int | None) -> QuerySet[M]:

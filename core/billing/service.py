@@ -30,13 +30,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from ipaddress import IPv4Network
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from core.accounts.models import LineStatus, LineStatusChange, Subscriber
+from core.accounts.models import LineStatus, Subscriber
 from core.accounts.queries import get_subscriber
+from core.accounts.service import change_line_status
 from core.alerts import kinds
 from core.billing import free_charge, state
 from core.billing.gateways.select import gateway_for
@@ -115,16 +117,45 @@ async def _lock_subscriber(subscriber_id: int) -> Subscriber:
 
 async def _reopen_line(subscriber_id: int, now: datetime, reason: str) -> None:
     """A purchase or a free charge takes the line out of the collection list."""
-    moved = await Subscriber.filter(
-        id=subscriber_id, line_status=LineStatus.IN_COLLECTION_LIST
-    ).update(line_status=LineStatus.IN_OPERATION)
-    if moved:
-        await LineStatusChange.create(
-            subscriber_id=subscriber_id,
-            status=LineStatus.IN_OPERATION,
-            reason=reason,
-            changed_at=now,
-        )
+    await change_line_status(
+        subscriber_id, LineStatus.IN_OPERATION, reason, now, only_from=LineStatus.IN_COLLECTION_LIST
+    )
+
+
+async def _end_free_windows(subscriber_id: int, now: datetime) -> None:
+    """A purchase ends the free-charge window in force (and any still ahead) from now."""
+    await Subscription.filter(
+        subscriber_id=subscriber_id,
+        status__in=state.LIVE,
+        source=SubscriptionSource.FREE_CHARGE,
+        ends_at__gt=now,
+    ).update(status=SubscriptionStatus.REPLACED, ends_at=now)
+
+
+async def _bill(
+    subscriber_id: int,
+    plan: Plan,
+    starts_at: datetime,
+    ends_at: datetime,
+    zone: ZoneInfo,
+    *,
+    amount: int,
+    currency: str,
+    note: str,
+    order: Order | None = None,
+) -> None:
+    """The history's line for a period; its days are calendar days in ``zone``."""
+    await Bill.create(
+        subscriber_id=subscriber_id,
+        plan=plan,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        days=period_days(starts_at, ends_at, zone),
+        amount=amount,
+        currency=currency,
+        note=note,
+        order=order,
+    )
 
 
 class Billing:
@@ -170,8 +201,8 @@ class Billing:
         kind = OrderKind(kind)
         now = self.clock.now()
         async with in_transaction():
-            await _lock_subscriber(subscriber_id)
-            prepared = await self._prepare(subscriber_id, kind, plan_code, months)
+            subscriber = await _lock_subscriber(subscriber_id)
+            prepared = await self._prepare(subscriber_id, kind, plan_code, months, subscriber)
             gw = None
             if prepared.quote.payable > 0:
                 gateway = gateway or gateway_for(
@@ -213,10 +244,17 @@ class Billing:
         return order
 
     async def _prepare(
-        self, subscriber_id: int, kind: OrderKind, plan_code: str, months: int
+        self,
+        subscriber_id: int,
+        kind: OrderKind,
+        plan_code: str,
+        months: int,
+        subscriber: Subscriber | None = None,
     ) -> _Prepared:
+        """``subscriber``: the row the caller has already read (and locked), read here if None."""
         now = self.clock.now()
-        subscriber = await get_subscriber(subscriber_id)
+        if subscriber is None:
+            subscriber = await get_subscriber(subscriber_id)
         if subscriber.line_status == LineStatus.CLOSED:
             raise DomainError("line_closed", subscriber_id=subscriber_id)
         plan = await Plan.get_or_none(code=plan_code)
@@ -581,12 +619,12 @@ class Billing:
             )
             if replaced is not None:
                 await self._rechain_reserved(subscriber.id, sub.ends_at, now)
-            await Bill.create(
-                subscriber_id=subscriber.id,
-                plan=plan,
-                starts_at=sub.starts_at,
-                ends_at=sub.ends_at,
-                days=period_days(sub.starts_at, sub.ends_at, zone),
+            await _bill(
+                subscriber.id,
+                plan,
+                sub.starts_at,
+                sub.ends_at,
+                zone,
                 amount=charged,
                 currency=order.currency,
                 note=kind.value,
@@ -613,12 +651,13 @@ class Billing:
                 valid_until=until,
                 order=order,
             )
-            await Bill.create(
-                subscriber_id=subscriber.id,
-                plan=plan,
-                starts_at=now,
-                ends_at=until or now,
-                days=period_days(now, until, zone) if until else 0,
+            # No end (bought with no service in force): an empty period, 0 days.
+            await _bill(
+                subscriber.id,
+                plan,
+                now,
+                until or now,
+                zone,
                 amount=charged,
                 currency=order.currency,
                 note=kind.value,
@@ -629,12 +668,12 @@ class Billing:
             until = add_months(start, order.months, zone)
             ip = subscriber.static_ip or await self._free_static_ip()
             await Subscriber.filter(id=subscriber.id).update(static_ip=ip, static_ip_until=until)
-            await Bill.create(
-                subscriber_id=subscriber.id,
-                plan=plan,
-                starts_at=start,
-                ends_at=until,
-                days=period_days(start, until, zone),
+            await _bill(
+                subscriber.id,
+                plan,
+                start,
+                until,
+                zone,
                 amount=charged,
                 currency=order.currency,
                 note=kind.value,
@@ -664,12 +703,7 @@ class Billing:
         end = await state.paid_chain_end(subscriber_id, now)
         if end is not None and end > now:
             return end
-        await Subscription.filter(
-            subscriber_id=subscriber_id,
-            status__in=state.LIVE,
-            source=SubscriptionSource.FREE_CHARGE,
-            ends_at__gt=now,
-        ).update(status=SubscriptionStatus.REPLACED, ends_at=now)
+        await _end_free_windows(subscriber_id, now)
         return now
 
     async def _end_early(self, sub: Subscription, now: datetime) -> None:
@@ -678,12 +712,7 @@ class Billing:
         await TrafficBucket.filter(
             subscription_id=sub.id, kind__in=(BucketKind.PLAN, BucketKind.GIFT)
         ).update(valid_until=now)
-        await Subscription.filter(
-            subscriber_id=sub.subscriber_id,  # type: ignore[attr-defined]
-            status__in=state.LIVE,
-            source=SubscriptionSource.FREE_CHARGE,
-            ends_at__gt=now,
-        ).update(status=SubscriptionStatus.REPLACED, ends_at=now)
+        await _end_free_windows(sub.subscriber_id, now)  # type: ignore[attr-defined]
 
     async def _rechain_reserved(self, subscriber_id: int, after: datetime, now: datetime) -> None:
         """Services bought ahead keep their length and follow the new one."""
@@ -790,14 +819,13 @@ class Billing:
             )
             if sub.ends_at <= now:
                 await Subscription.filter(id=sub.id).update(status=SubscriptionStatus.ENDED)
-            await Bill.create(
-                subscriber_id=subscriber_id,
-                plan=plan,
-                starts_at=sub.starts_at,
-                ends_at=sub.ends_at,
-                days=period_days(
-                    sub.starts_at, sub.ends_at, subscriber_zone(subscriber, self.settings)
-                ),
+            zone = subscriber_zone(subscriber, self.settings)
+            await _bill(
+                subscriber_id,
+                plan,
+                sub.starts_at,
+                sub.ends_at,
+                zone,
                 amount=price,
                 currency=plan.currency,
                 note=str(source),
@@ -1172,14 +1200,11 @@ class Billing:
                     subscriber_id=subscriber_id, status__in=state.LIVE, ends_at__gt=now
                 ):
                     continue
-                moved = await Subscriber.filter(
-                    id=subscriber_id, line_status=LineStatus.IN_OPERATION
-                ).update(line_status=LineStatus.IN_COLLECTION_LIST)
-                if moved:
-                    await LineStatusChange.create(
-                        subscriber_id=subscriber_id,
-                        status=LineStatus.IN_COLLECTION_LIST,
-                        reason="service_ended",
-                        changed_at=now,
-                    )
+                await change_line_status(
+                    subscriber_id,
+                    LineStatus.IN_COLLECTION_LIST,
+                    "service_ended",
+                    now,
+                    only_from=LineStatus.IN_OPERATION,
+                )
         return ended

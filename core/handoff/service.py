@@ -91,12 +91,8 @@ class Handoff:
 
     async def live_ticket(self, channel: str, chat_id: str) -> int | None:
         """The ticket whose agent holds this chat now, if any (an idle one ends here)."""
-        session = await self._active(channel, chat_id, None)
+        session = await self._live(channel, chat_id)
         if session is None:
-            return None
-        if self.clock.now() - session.last_activity_at >= self.idle:
-            async with in_transaction() as conn:
-                await self._end(session, "idle", conn, tell=True)
             return None
         ticket = await Ticket.get(id=session.ticket_id)  # type: ignore[attr-defined]
         return ticket.number
@@ -110,13 +106,13 @@ class Handoff:
     ) -> int | None:
         """A subscriber's message during a live session: added to the ticket's thread; returns
         the ticket number, or None when no agent holds the chat (the dialogs take it)."""
-        number = await self.live_ticket(channel, chat_id)
-        if number is None:
+        session = await self._live(channel, chat_id)
+        if session is None:
             return None
-        ticket = await Ticket.get(number=number)
+        ticket = await Ticket.get(id=session.ticket_id)  # type: ignore[attr-defined]
         body = (text or "").strip() or FILE_ONLY_BODY
         await self.tickets.reply_as_subscriber(
-            number,
+            ticket.number,
             ticket.subscriber_id,  # type: ignore[arg-type]
             body,
             attachments,
@@ -124,7 +120,7 @@ class Handoff:
         await LiveSession.filter(
             ticket_id=ticket.id, channel=channel, chat_external_id=chat_id, ended_at__isnull=True
         ).update(last_activity_at=self.clock.now())
-        return number
+        return ticket.number
 
     async def end_idle(self) -> int:
         """End every session idle past the timeout (the subscriber is told); returns how many."""
@@ -134,6 +130,17 @@ class Handoff:
             async with in_transaction() as conn:
                 await self._end(session, "idle", conn, tell=True)
         return len(idle)
+
+    async def _live(self, channel: str, chat_id: str) -> LiveSession | None:
+        """The chat's running session, unless it has been idle too long (it ends here then)."""
+        session = await self._active(channel, chat_id, None)
+        if session is None:
+            return None
+        if self.clock.now() - session.last_activity_at >= self.idle:
+            async with in_transaction() as conn:
+                await self._end(session, "idle", conn, tell=True)
+            return None
+        return session
 
     async def _active(self, channel: str, chat_id: str, conn) -> LiveSession | None:
         query = LiveSession.filter(

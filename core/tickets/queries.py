@@ -28,6 +28,7 @@ class TicketRow:
     department: Department
     priority: Priority
     status: TicketStatus
+    satisfaction: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ def _row(ticket: Ticket) -> TicketRow:
         department=ticket.department,
         priority=ticket.priority,
         status=ticket.status,
+        satisfaction=ticket.satisfaction,
     )
 
 
@@ -86,18 +88,26 @@ async def list_tickets(subscriber_id: int, limit: int | None = None) -> list[Tic
     return [_row(ticket) for ticket in await query]
 
 
+async def ticket_of(ticket_number: int, subscriber_id: int | None) -> Ticket:
+    """The ticket with this number; ``subscriber_id`` None is the staff's view (any ticket), else
+    another subscriber's ticket is ``ticket_not_found`` exactly like a missing one."""
+    query = Ticket.filter(number=ticket_number)
+    if subscriber_id is not None:
+        query = query.filter(subscriber_id=subscriber_id)
+    ticket = await query.first()
+    if ticket is None:
+        raise NotFound("ticket_not_found", ticket_number=ticket_number)
+    return ticket
+
+
 async def thread(
     ticket_number: int, subscriber_id: int | None, include_internal: bool = False
 ) -> TicketThread:
     """One ticket and its messages, oldest first. ``subscriber_id`` None is the staff's view
     (any ticket); a subscriber never sees internal notes, whatever ``include_internal`` says."""
-    query = Ticket.filter(number=ticket_number)
     if subscriber_id is not None:
-        query = query.filter(subscriber_id=subscriber_id)
         include_internal = False
-    ticket = await query.first()
-    if ticket is None:
-        raise NotFound("ticket_not_found", ticket_number=ticket_number)
+    ticket = await ticket_of(ticket_number, subscriber_id)
     messages_query = TicketMessage.filter(ticket_id=ticket.id).order_by("created_at", "id")
     if not include_internal:
         messages_query = messages_query.filter(internal=False)

@@ -23,6 +23,7 @@ from core.alerts import kinds
 from core.errors import Conflict, InvalidInput, NotFound
 from core.inbox.service import enqueue
 from core.ports import Clock, FileStore
+from core.tickets import queries
 from core.tickets.models import (
     SATISFACTION_SCORES,
     AuthorKind,
@@ -437,13 +438,7 @@ class Tickets:
         return stored
 
     async def _ticket_of(self, ticket_number: int, subscriber_id: int | None) -> Ticket:
-        query = Ticket.filter(number=ticket_number)
-        if subscriber_id is not None:
-            query = query.filter(subscriber_id=subscriber_id)
-        ticket = await query.first()
-        if ticket is None:
-            raise NotFound("ticket_not_found", ticket_number=ticket_number)
-        return ticket
+        return await queries.ticket_of(ticket_number, subscriber_id)
 
     async def _locked(
         self, conn: BaseDBAsyncClient, ticket_number: int, subscriber_id: int | None

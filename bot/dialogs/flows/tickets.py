@@ -165,7 +165,7 @@ class TicketsFlow(Flow):
             return
         if ctx.data.get("ticket") is not None:
             # From an option's data, which a client can forge: only the subscriber's own.
-            await queries.thread(int(ctx.data["ticket"]), ctx.subscriber_id)
+            await queries.ticket_of(int(ctx.data["ticket"]), ctx.subscriber_id)
         else:
             candidates = await self._candidates(ctx, action)
             if not candidates and action == "rate":
@@ -215,7 +215,7 @@ class TicketsFlow(Flow):
         if number is None:
             await ctx.refuse(ctx._("Please choose a ticket, or New ticket."))
             return
-        await queries.thread(number, ctx.subscriber_id)  # ticket_not_found: asked again
+        await queries.ticket_of(number, ctx.subscriber_id)  # ticket_not_found: asked again
         ctx.data["ticket"] = number
         await ctx.goto("view")
 
@@ -479,7 +479,7 @@ class TicketsFlow(Flow):
         if number is None:
             await ctx.refuse(ctx._("Please choose one of the tickets below."))
             return
-        await queries.thread(number, ctx.subscriber_id)  # ticket_not_found: asked again
+        await queries.ticket_of(number, ctx.subscriber_id)  # ticket_not_found: asked again
         ctx.data["ticket"] = number
         await self._act(ctx)
 
@@ -488,13 +488,11 @@ class TicketsFlow(Flow):
     async def _candidates(self, ctx: Context, action: str) -> list[queries.TicketRow]:
         rows = await queries.list_tickets(ctx.subscriber_id)
         if action == "rate":
-            unrated = []
-            for row in rows:
-                if row.status == TicketStatus.CLOSED:
-                    thread = await queries.thread(row.number, ctx.subscriber_id)
-                    if thread.satisfaction is None:
-                        unrated.append(row)
-            return unrated
+            return [
+                row
+                for row in rows
+                if row.status == TicketStatus.CLOSED and row.satisfaction is None
+            ]
         return [row for row in rows if row.status == TicketStatus.ANSWERED]
 
     async def _act(self, ctx: Context) -> None:
