@@ -60,14 +60,14 @@ class Engine:
                 state["at"] = self.services.clock.now().timestamp()
                 held.keep(state)
         except ChatBusy:
-            return _apology(
+            return apology(
                 turn, N_("I am still working on your previous message. Please try again.")
             )
         except Exception:
             # Steps fail inside _run, which answers in the chat's language; this is the rest
             # (the database gone, the state store unreachable): answer, never a trace.
             log.exception("turn failed before its flow ran on %s:%s", turn.channel, turn.chat_id)
-            return _apology(
+            return apology(
                 turn, N_("Sorry, something went wrong on our side. Nothing was changed.")
             )
         return Outcome(ctx.replies, ctx.forget_inbound)
@@ -241,7 +241,7 @@ class Engine:
             state.pop(key, None)
 
 
-def _apology(turn: Turn, message: str) -> Outcome:
+def apology(turn: Turn, message: str) -> Outcome:
     t = translator(resolve_language(turn.language_hint) or DEFAULT_LANGUAGE)
     return Outcome([Reply(t.gettext(message), language=t.language)])
 

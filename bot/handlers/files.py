@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -27,7 +28,7 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from bot.config import BotSettings
-from bot.dialogs.contract import Attachment
+from bot.dialogs.contract import Attachment, Reply
 from core.ports import Clock, FileStore
 
 PATH = "/files/{key}/{name}"
@@ -133,6 +134,10 @@ class FileLinks:
         content_type = _media_type(attachment.content_type)
         name = safe_name(attachment.filename)
         return self.settings.base_url + signed_path(self.secret, key, expires, content_type, name)
+
+    async def urls(self, replies: Sequence[Reply]) -> list[str | None]:
+        """Each reply's file stored and linked, in order (None for a reply without one)."""
+        return [await self.url(r.attachment) if r.attachment else None for r in replies]
 
     async def serve(self, request: web.Request) -> web.Response:
         key, name = request.match_info["key"], request.match_info["name"]

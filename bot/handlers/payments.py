@@ -14,10 +14,18 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.handlers.payments_pages import back_to_chat, page, payer_texts
+from bot.handlers.payments_pages import (
+    FAILED,
+    PAID,
+    _text,
+    back_to_chat,
+    page,
+    payer_texts,
+    result_of,
+)
 from bot.i18n import Texts
 from core.billing.gateways.sandbox import SANDBOX
-from core.billing.models import OrderStatus
+from core.billing.models import Order, OrderStatus
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -34,7 +42,7 @@ def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], Non
         if order is None:
             return page(t, _p(t.gettext("This payment link is not valid.")), 404)
         if order.status != OrderStatus.PENDING:
-            return page(t, _status_text(t, order.status))
+            return page(t, _status_text(t, order))
         rows = [
             (t.gettext("Tracking number"), t.digits(str(order.tracking_number))),
             (t.gettext("Item"), order.plan.name_in(t.language)),
@@ -63,20 +71,20 @@ def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], Non
             return page(t, _p(t.gettext("This payment link is not valid.")), 404)
         try:
             if form.get("action") == "pay":
-                await services.billing.confirm_payment(
+                settled = await services.billing.confirm_payment(
                     order.tracking_number, SANDBOX, reference, order.payable
                 )
                 paid()
             else:
-                await services.billing.fail_payment(order.tracking_number, "cancelled by payer")
+                settled = await services.billing.fail_payment(
+                    order.tracking_number, "cancelled by payer"
+                )
         except DomainError as error:
             log.warning(
                 "sandbox payment of order %s refused: %s", order.tracking_number, error.code
             )
             return page(t, _p(t.gettext("This payment could not be accepted.")), 409)
-        fresh = await services.billing_queries.order_by_tracking(order.tracking_number)
-        status = fresh.status if fresh else order.status
-        return page(t, _status_text(t, status))
+        return page(t, _status_text(t, settled))
 
     app.router.add_get("/payments/sandbox/pay/{reference}", show)
     app.router.add_post("/payments/sandbox/pay/{reference}", act)
@@ -86,10 +94,13 @@ def _p(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
-def _status_text(t: Texts, status: OrderStatus) -> str:
-    if status in (OrderStatus.PAID, OrderStatus.APPLIED):
-        text = t.gettext("Payment received. Your order is applied; you can go back to the chat.")
-    elif status == OrderStatus.CANCELLED or status == OrderStatus.FAILED:
+def _status_text(t: Texts, order: Order) -> str:
+    # A paid order reads as on the provider's return page; cancelled and unpaid ones keep the
+    # demo page's own words (it is the payer who cancelled here, no bank was involved).
+    result = result_of(order)
+    if result == PAID:
+        text = _text(t, PAID, refunded=False)
+    elif result == FAILED:
         text = t.gettext("The payment was cancelled. Nothing was charged.")
     else:
         text = t.gettext("This order is waiting for payment.")

@@ -15,7 +15,7 @@ from bot.i18n import DEFAULT_LANGUAGE, Texts, resolve_language, text_direction, 
 from core.accounts.models import Subscriber
 from core.billing.gateways import GatewayError
 from core.billing.models import Order, OrderStatus
-from core.billing.reconcile import check_by_reference
+from core.billing.reconcile import check_known_order
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ async def checked_result_page(
     if order is None:
         return await result_page(request, services, None)
     try:
-        checked = await check_by_reference(services.billing, gateway, order.gateway_ref or "")
+        checked = await check_known_order(services.billing, order)
     except GatewayError as error:
         # The provider could not be asked now: reconciliation asks again later.
         log.warning("%s check of %s failed: %s", gateway, reference, error)
@@ -111,7 +111,7 @@ async def checked_result_page(
         log.warning("%s payment %s refused: %s", gateway, reference, error.code)
         return await result_page(request, services, order, result=FAILED)
     paid()
-    return await result_page(request, services, checked or order)
+    return await result_page(request, services, checked)
 
 
 async def payer_texts(request: web.Request, services: Services, subscriber_id: int | None) -> Texts:

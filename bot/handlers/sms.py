@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.adapters.twilio_messages import UNSUBSCRIBED_RECIPIENT, TwilioMessages, TwilioSendError
 from bot.config import BotSettings
 from bot.dialogs.contract import Reply, Turn
+from bot.dialogs.engine import apology
 from bot.dialogs.sms_keywords import SmsKeywords
 from bot.dialogs.state import StateStore
 from bot.handlers.files import FileLinks
@@ -24,7 +25,7 @@ from bot.handlers.twilio_common import (
     language_of_number,
     signed_form,
 )
-from bot.i18n import DEFAULT_LANGUAGE, translator
+from bot.i18n import N_, translator
 from core.accounts.models import ChatIdentity
 from core.ports import Clock
 
@@ -49,11 +50,6 @@ def file_line(reply: Reply, file_url: str) -> str:
     return t.gettext("File %(name)s: %(url)s", name=reply.attachment.filename, url=file_url)
 
 
-async def file_urls(links: FileLinks, replies: Sequence[Reply]) -> list[str | None]:
-    """Each reply's file stored and linked, in order (None for a reply without one)."""
-    return [await links.url(r.attachment) if r.attachment else None for r in replies]
-
-
 class SmsChannelSender:
     channel = CHANNEL
 
@@ -76,7 +72,7 @@ class SmsChannelSender:
     async def reply(self, chat_id: str, replies: Sequence[Reply], *, alert: bool = False) -> bool:
         """Answers to a message the person just sent (HELP after STOP still gets its answer).
         For an alert, Twilio's 429 is raised: the notifier waits and tries again."""
-        for reply, file_url in zip(replies, await file_urls(self.links, replies), strict=True):
+        for reply, file_url in zip(replies, await self.links.urls(replies), strict=True):
             text = sms_text(reply, file_url)
             if not text:
                 continue
@@ -115,9 +111,9 @@ def webhook(
             replies = (await keywords.handle(turn)).replies
         except Exception:
             log.exception("SMS keyword from %s failed", number)
-            t = translator(turn.language_hint or DEFAULT_LANGUAGE)
-            text = t.gettext("Sorry, something went wrong on our side. Nothing was changed.")
-            replies = [Reply(text, language=t.language)]
+            replies = apology(
+                turn, N_("Sorry, something went wrong on our side. Nothing was changed.")
+            ).replies
         await sender.reply(number, replies)
         return empty_twiml()
 

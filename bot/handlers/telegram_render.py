@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 TEXT_MAX = 4096
 CAPTION_MAX = 1024
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")  # sent as photos, others as documents
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 
@@ -143,7 +144,7 @@ class TelegramOutput:
         attachment = reply.attachment
         assert attachment is not None
         upload = BufferedInputFile(attachment.data, filename=attachment.filename)
-        if attachment.content_type in ("image/jpeg", "image/png", "image/webp"):
+        if attachment.content_type in PHOTO_TYPES:
             await self.bot.send_photo(
                 chat_id=int(chat_id),
                 photo=upload,

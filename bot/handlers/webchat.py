@@ -66,10 +66,8 @@ class WebChatHub:
 
     async def frames(self, replies: Sequence[Reply]) -> list[dict]:
         """The replies as frames, each file stored and given its link."""
-        return [
-            reply_frame(reply, await self.links.url(reply.attachment) if reply.attachment else None)
-            for reply in replies
-        ]
+        urls = await self.links.urls(replies)
+        return [reply_frame(reply, url) for reply, url in zip(replies, urls, strict=True)]
 
     async def close_all(self) -> None:
         for sockets in list(self._sockets.values()):

@@ -30,7 +30,7 @@ from bot.dialogs.engine import Engine
 from bot.dialogs.errors import error_text, size_limit_mb
 from bot.dialogs.services import Services
 from bot.handlers.files import FileLinks
-from bot.handlers.sms import SmsChannelSender, file_line, file_urls, sms_text
+from bot.handlers.sms import SmsChannelSender, file_line, sms_text
 from bot.handlers.text_split import split_text
 from bot.handlers.twilio_common import (
     empty_twiml,
@@ -135,7 +135,7 @@ class WhatsAppSender:
     ) -> bool:
         """Free text: an answer to what the person just wrote, or an alert inside the window.
         For an alert, Twilio's 429 is raised: the notifier waits and tries again."""
-        for reply, file_url in zip(replies, await file_urls(self.links, replies), strict=True):
+        for reply, file_url in zip(replies, await self.links.urls(replies), strict=True):
             media = file_url if as_media(reply.attachment) else None
             text = whatsapp_text(reply, numbered=numbered, file_url=None if media else file_url)
             for body, media_url in whatsapp_messages(text, media, caption=_captioned(reply)):
@@ -173,7 +173,7 @@ class WhatsAppSender:
         content_sid = self.settings.twilio_whatsapp_templates.get(language)
         if not content_sid:
             return False
-        text = template_text(replies, await file_urls(self.links, replies))
+        text = template_text(replies, await self.links.urls(replies))
         try:
             await self.messages.send_whatsapp(
                 chat_id, content_sid=content_sid, variables={"1": text}

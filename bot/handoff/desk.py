@@ -8,11 +8,11 @@ from typing import Protocol
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 
+from bot.handlers.telegram_render import PHOTO_TYPES, TEXT_MAX
+from bot.handlers.text_split import split_text
 from core.tickets.service import AttachmentIn
 
 TOPIC_NAME_MAX = 128  # Telegram's limit for a forum topic's name
-TEXT_MAX = 4096
-CAPTION_MAX = 1024
 
 
 class AgentDesk(Protocol):
@@ -55,16 +55,16 @@ class TelegramDesk:
     async def post(
         self, thread_id: int, text: str, attachments: Sequence[AttachmentIn] = ()
     ) -> None:
-        for start in range(0, max(len(text), 1), TEXT_MAX):
+        for part in split_text(text, TEXT_MAX):
             await self.bot.send_message(
                 self.chat_id,
-                text[start : start + TEXT_MAX] or "-",
+                part or "-",
                 message_thread_id=thread_id,
                 parse_mode=None,
             )
         for filename, content_type, data in attachments:
             upload = BufferedInputFile(data, filename=filename)
-            if content_type in ("image/jpeg", "image/png", "image/webp"):
+            if content_type in PHOTO_TYPES:
                 await self.bot.send_photo(
                     self.chat_id, upload, message_thread_id=thread_id, parse_mode=None
                 )

@@ -22,7 +22,7 @@ from core.alerts.outbox import enqueue_many
 from core.billing.models import Plan, Subscription
 from core.billing.state import LIVE
 from core.config import Settings
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
 from core.inbox.models import Announcement
 from core.ports import Clock
 
@@ -101,6 +101,9 @@ class Broadcasts:
             outage = await Outage.select_for_update().get_or_none(id=outage_id)
             if outage is None:
                 raise NotFound("outage_not_found", outage_id=outage_id)
+            # Checked under the lock, so two operators cannot both resolve (or update) it.
+            if outage.repaired_at is not None:
+                raise Conflict("outage_already_resolved", outage_id=outage_id)
             if changes:
                 await Outage.filter(id=outage_id).update(**changes)
                 await outage.refresh_from_db()

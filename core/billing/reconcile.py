@@ -134,6 +134,12 @@ async def check_by_reference(billing: Billing, provider: str, reference: str) ->
     if order is None:
         log.warning("%s: callback for unknown payment %r ignored", provider, reference)
         return None
+    return await check_known_order(billing, order)
+
+
+async def check_known_order(billing: Billing, order: Order) -> Order:
+    """``check_by_reference`` for an order already read by its gateway and reference."""
+    provider = order.gateway or ""
     gateway = billing.gateways.get(provider)
     checkable = _checkable(gateway) if gateway is not None else None
     if checkable is None:

@@ -18,7 +18,7 @@ from bot.admin.api.schemas import (
 from bot.admin.api.spec import INT_PATH, Operation
 from core.alerts.models import Outage
 from core.billing.models import Plan
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import InvalidInput
 from core.inbox.models import Announcement
 
 
@@ -34,15 +34,6 @@ async def outage_out(outage: Outage) -> OutageOut:
         repaired_at=outage.repaired_at,
         reports=outage.reports,
     )
-
-
-async def _open_outage(outage_id: int) -> Outage:
-    outage = await Outage.get_or_none(id=outage_id)
-    if outage is None:
-        raise NotFound("outage_not_found", outage_id=outage_id)
-    if outage.repaired_at is not None:
-        raise Conflict("outage_already_resolved", outage_id=outage_id)
-    return outage
 
 
 async def list_outages(api: ApiContext, query: Page) -> OutageList:
@@ -65,7 +56,6 @@ async def open_outage(api: ApiContext, body: OutageOpen) -> OutageReport:
 
 
 async def update_outage(api: ApiContext, outage_id: int, body: OutageUpdate) -> OutageReport:
-    await _open_outage(outage_id)
     written = await api.broadcasts.report_progress(
         outage_id, dict(body.texts), estimated_repair_at=body.estimated_repair_at
     )
@@ -73,7 +63,6 @@ async def update_outage(api: ApiContext, outage_id: int, body: OutageUpdate) -> 
 
 
 async def resolve_outage(api: ApiContext, outage_id: int, body: OutageResolve) -> OutageReport:
-    await _open_outage(outage_id)
     written = await api.broadcasts.repaired(outage_id, dict(body.texts))
     return OutageReport(outage=await outage_out(await Outage.get(id=outage_id)), messages=written)
 

@@ -154,13 +154,11 @@ async def list_tickets(api: ApiContext, query: TicketQuery) -> TicketList:
 
 
 async def answer_ticket(api: ApiContext, number: int, body: TicketAnswer) -> TicketOut:
-    await _ticket(number)
     await api.services.tickets.answer_as_agent(number, body.agent_name, body.body)
     return ticket_out(await _ticket(number))
 
 
 async def close_ticket(api: ApiContext, number: int, body: TicketClose) -> TicketOut:
-    await _ticket(number)
     await api.services.tickets.close(number, ByAgent(body.agent_name))
     return ticket_out(await _ticket(number))
 
