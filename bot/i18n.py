@@ -24,7 +24,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -38,6 +38,10 @@ from babel.support import Translations
 
 from bot.dialogs.normalize import normalize_text, to_persian_digits
 from core.billing.units import bytes_to_gb, bytes_to_mb
+
+if TYPE_CHECKING:
+    from bot.config import BotSettings
+    from core.accounts.models import Subscriber
 
 log = logging.getLogger(__name__)
 
@@ -350,6 +354,10 @@ class Texts:
     def date(self, day: dt.date) -> str:
         return format_date(day, self.language)
 
+    def day(self, moment: dt.datetime) -> str:
+        """The day a moment falls on in this zone (a service's end, an upload)."""
+        return format_date(_local(moment, self.zone).date(), self.language)
+
     def datetime(self, moment: dt.datetime) -> str:
         return format_datetime(moment, self.language, self.zone)
 
@@ -373,3 +381,12 @@ def translator(language: str, *, zone: tzinfo | str = UTC, money_in_toman: bool 
     """The Texts of a language (one of LANGUAGES; anything else falls back to English)."""
     resolved_zone = ZoneInfo(zone) if isinstance(zone, str) else zone
     return Texts(resolve_language(language) or DEFAULT_LANGUAGE, resolved_zone, money_in_toman)
+
+
+def subscriber_translator(
+    language: str, subscriber: Subscriber | None, settings: BotSettings
+) -> Texts:
+    """The Texts a subscriber reads: ``language`` in their own time zone (the bot's when they
+    have none or are not known), money shown as the bot shows it (toman or rial)."""
+    zone = (subscriber.timezone if subscriber else None) or settings.timezone
+    return translator(language, zone=zone, money_in_toman=settings.money_in_toman)

@@ -26,7 +26,7 @@ from bot.dialogs.contract import Reply
 from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.notices import render_notice
 from bot.dialogs.state import StateStore
-from bot.i18n import translator
+from bot.i18n import subscriber_translator
 from bot.pacing import Pacer, RedisPacer, Unpaced, retry_after
 from core.accounts.models import ChatIdentity, Subscriber
 from core.alerts.channels import channel_order
@@ -114,11 +114,7 @@ class ChannelNotifier:
         failures: list[str] = []
         for route in await self.routes(subscriber):
             language = route.language or getattr(subscriber.language, "value", subscriber.language)
-            t = translator(
-                language,
-                zone=subscriber.timezone or self.settings.timezone,
-                money_in_toman=self.settings.money_in_toman,
-            )
+            t = subscriber_translator(language, subscriber, self.settings)
             replies = await render_notice(t, kind, params, files=self.files)
             if replies is None:
                 return None

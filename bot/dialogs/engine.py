@@ -19,11 +19,11 @@ from bot.dialogs.contract import Link, Outcome, Reply, Turn
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
 from bot.dialogs.menu import FLOW_PREFIX, main_menu
-from bot.dialogs.normalize import fold, parse_int
+from bot.dialogs.normalize import label_match, parse_int
 from bot.dialogs.notice_offers import notice_pick
 from bot.dialogs.services import Services
-from bot.dialogs.state import FLOW_KEYS, ChatBusy, ChatKey, StateStore
-from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, translator
+from bot.dialogs.state import ChatBusy, ChatKey, StateStore, flow_expired, reset_flow
+from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
 from core.accounts.models import Subscriber
 from core.errors import DomainError
 
@@ -84,11 +84,7 @@ class Engine:
             subscriber = identity.subscriber
         language = identity.language.value if identity.language else None
         state["language_chosen"] = language is not None
-        settings = self.services.settings
-        zone = (subscriber.timezone if subscriber else None) or settings.timezone
-        t = translator(
-            language or DEFAULT_LANGUAGE, zone=zone, money_in_toman=settings.money_in_toman
-        )
+        t = subscriber_translator(language or DEFAULT_LANGUAGE, subscriber, self.services.settings)
         noticed = notice_pick(turn.text, state)
         choice = turn.choice or noticed or self._picked(turn.text, state)
         return Context(self, turn, state, t, subscriber, choice)
@@ -102,19 +98,14 @@ class Engine:
         number = parse_int(text)
         if number is not None and state.get("numbered", True):
             return options[number - 1] if 1 <= number <= len(options) else None
-        labels: list[str] = state.get("labels") or []
-        folded = fold(text)
-        for option_id, label in zip(options, labels, strict=False):
-            if folded and fold(label) == folded:
-                return option_id
-        return None
+        return label_match(text, options, state.get("labels") or [])
 
     async def _run(self, ctx: Context) -> None:
         state = ctx.state
         command = command_of(ctx.turn.text, ctx.input.choice)
         try:
             if self._expired(state) and command is None:
-                self._reset(state)
+                reset_flow(state)
                 await self.finish(ctx, ctx._("That conversation timed out, so we start again."))
                 return
             if command is not None:
@@ -132,7 +123,7 @@ class Engine:
                 await self.finish(ctx, None)
         except Exception:
             log.exception("turn failed on %s:%s", ctx.turn.channel, ctx.turn.chat_id)
-            self._reset(state)
+            reset_flow(state)
             ctx.replies.clear()
             await self.finish(
                 ctx, ctx._("Sorry, something went wrong on our side. Nothing was changed.")
@@ -141,7 +132,7 @@ class Engine:
     async def _answer(self, ctx: Context) -> None:
         flow = self.flows.get(ctx.state["flow"])
         if flow is None:  # a flow that a newer version removed
-            self._reset(ctx.state)
+            reset_flow(ctx.state)
             await self.finish(ctx, None)
             return
         pressed = ctx.turn.choice
@@ -163,11 +154,11 @@ class Engine:
     async def _command(self, ctx: Context, command: Command) -> None:
         state = ctx.state
         if command is Command.MENU:
-            self._reset(state)
+            reset_flow(state)
             await self.finish(ctx, None)
         elif command is Command.CANCEL:
             had_flow = bool(state.get("flow"))
-            self._reset(state)
+            reset_flow(state)
             text = ctx._("Cancelled. Nothing was changed.") if had_flow else None
             await self.finish(ctx, text)
         elif command is Command.BACK:
@@ -176,7 +167,7 @@ class Engine:
                 state["step"] = history.pop()
                 await self.ask(ctx)
             else:
-                self._reset(state)
+                reset_flow(state)
                 await self.finish(ctx, None)
         elif command is Command.LANGUAGE:
             await self.start_flow(ctx, "language", {})
@@ -196,7 +187,7 @@ class Engine:
         elif not ctx.state.get("language_chosen"):
             await self.start_flow(ctx, "language", {"first_contact": True})
         else:
-            self._reset(ctx.state)
+            reset_flow(ctx.state)
             await self.finish(ctx, None)
 
     # ---- what flows call -----------------------------------------------------------------
@@ -208,37 +199,29 @@ class Engine:
     async def start_flow(self, ctx: Context, name: str, data: dict[str, Any]) -> None:
         flow = self.flows.get(name)
         if flow is None:
-            self._reset(ctx.state)
+            reset_flow(ctx.state)
             await self.finish(ctx, None)
             return
         if flow.needs_login and ctx.subscriber is None:
             name, flow, data = "login", self.flows["login"], {"then": name, "then_data": data}
-        self._reset(ctx.state)
+        reset_flow(ctx.state)
         ctx.state.update(flow=name, data=dict(data))
         try:
             await flow.begin(ctx)
         except DomainError as error:
-            self._reset(ctx.state)
+            reset_flow(ctx.state)
             await self.finish(ctx, error_text(ctx.t, error))
 
     async def finish(self, ctx: Context, text: str | None, *, links: Sequence[Link] = ()) -> None:
-        self._reset(ctx.state)
+        reset_flow(ctx.state)
         menu = await main_menu(ctx, self.flows.values())
         ctx.say(text or menu.prompt, options=menu.options, links=links)
 
     # ---- state ---------------------------------------------------------------------------
 
     def _expired(self, state: dict[str, Any]) -> bool:
-        at = state.get("at")
-        if not state.get("flow") or at is None:
-            return False
-        idle = self.services.clock.now().timestamp() - float(at)
-        return idle > self.services.settings.flow_timeout_seconds
-
-    @staticmethod
-    def _reset(state: dict[str, Any]) -> None:
-        for key in FLOW_KEYS:
-            state.pop(key, None)
+        now = self.services.clock.now().timestamp()
+        return flow_expired(state, now, self.services.settings.flow_timeout_seconds)
 
 
 def apology(turn: Turn, message: str) -> Outcome:

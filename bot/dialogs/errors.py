@@ -47,7 +47,6 @@ MESSAGES: dict[str, str] = {
     "invalid_postal_code": N_("That postal code is not valid. Please check it."),
     "invalid_full_name": N_("Please write your full name."),
     "profile_field_required": N_("Please write a value."),
-    "profile_value_too_long": N_("That is too long (at most %(max_length)s characters)."),
     "profile_field_not_editable": N_("That part of the profile can only be changed by us."),
     "birth_date_locked": N_("The birth date is already set and cannot be changed here."),
     "invalid_birth_date": N_("That date is not valid."),
@@ -112,6 +111,8 @@ def add_messages(messages: dict[str, str]) -> None:
 
 
 GENERAL = N_("That cannot be done right now. Please try again later or talk to an agent.")
+# Any "<field>_too_long" without a message of its own (a profile value, an address, a reason).
+TOO_LONG = N_("That is too long (at most %(max_length)s characters).")
 
 # Numbers that are codes, not quantities: shown with the language's digits but not grouped.
 _CODES = {"ticket_number", "tracking_number"}
@@ -119,6 +120,8 @@ _CODES = {"ticket_number", "tracking_number"}
 
 def error_text(t: Texts, error: DomainError) -> str:
     message = MESSAGES.get(error.code)
+    if message is None and error.code.endswith("_too_long"):
+        message = TOO_LONG
     if message is None:
         log.warning("no message for domain error %r %s", error.code, error.details)
         return t.gettext(GENERAL)

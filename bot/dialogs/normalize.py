@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -87,6 +88,18 @@ def fold(text: str) -> str:
     """The form used to compare commands, keywords and option labels: normalised, case-folded,
     without the punctuation people add around a word."""
     return normalize_text(text).casefold().strip(_KEYWORD_EDGES)
+
+
+def label_match(text: str | None, ids: Sequence[str], labels: Sequence[str]) -> str | None:
+    """The id of the option whose label ``text`` is (both folded), or None; ``ids`` and
+    ``labels`` go in pairs."""
+    folded = fold(text or "")
+    if not folded:
+        return None
+    for option_id, label in zip(ids, labels, strict=False):
+        if fold(label) == folded:
+            return option_id
+    return None
 
 
 def digits_of(text: str) -> str | None:

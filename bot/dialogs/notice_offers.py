@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.dialogs.contract import Reply
-from bot.dialogs.normalize import fold
-from bot.dialogs.state import FLOW_KEYS, ChatKey, StateStore
+from bot.dialogs.normalize import label_match
+from bot.dialogs.state import ChatKey, StateStore, flow_expired, reset_flow
 from core.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -42,24 +42,17 @@ class NoticeOffers:
         options = with_options[-1].options
         chat = ChatKey(channel, chat_id)
         try:
-            async with self.store.lock(chat):
-                state = await self.store.load(chat) or {}
-                if state.get("flow") and not self._timed_out(state):
-                    return
-                for key in FLOW_KEYS:
-                    state.pop(key, None)
+            async with self.store.hold(chat) as held:
+                state = held.state
+                now = self.clock.now().timestamp()
+                if state.get("flow") and not flow_expired(state, now, self.flow_timeout_seconds):
+                    return  # kept nothing: the chat is saved as it was
+                reset_flow(state)
                 state[NOTICE_OPTIONS] = [o.id for o in options]
                 state[NOTICE_LABELS] = [o.label for o in options]
-                await self.store.save(chat, state)
+                held.keep(state)
         except Exception as error:
             log.warning("chat %s: a notice's options not kept for typing: %r", chat, error)
-
-    def _timed_out(self, state: dict[str, Any]) -> bool:
-        at = state.get("at")
-        if at is None:
-            return False
-        idle = self.clock.now().timestamp() - float(at)
-        return idle > self.flow_timeout_seconds
 
 
 def notice_pick(text: str | None, state: dict[str, Any]) -> str | None:
@@ -67,10 +60,4 @@ def notice_pick(text: str | None, state: dict[str, Any]) -> str | None:
     options are forgotten either way (they answer the next turn only)."""
     options: list[str] = state.pop(NOTICE_OPTIONS, None) or []
     labels: list[str] = state.pop(NOTICE_LABELS, None) or []
-    folded = fold(text or "")
-    if not folded:
-        return None
-    for option_id, label in zip(options, labels, strict=False):
-        if fold(label) == folded:
-            return option_id
-    return None
+    return label_match(text, options, labels)

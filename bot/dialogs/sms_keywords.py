@@ -20,14 +20,14 @@ from enum import StrEnum
 
 from bot.dialogs.contract import Outcome, Reply, Turn
 from bot.dialogs.errors import error_text
+from bot.dialogs.flows.free_charge import grant_text
 from bot.dialogs.flows.tickets import thanks_for_rating
-from bot.dialogs.normalize import normalize_text, parse_int
+from bot.dialogs.normalize import fold, normalize_text, parse_int
 from bot.dialogs.services import Services
-from bot.i18n import DEFAULT_LANGUAGE, Texts, translator
+from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
 from core.accounts.models import ChatIdentity, Subscriber
 from core.billing.models import OrderKind, PlanKind
 from core.billing.queries import PlanInfo, ServiceStatus
-from core.billing.units import mb_to_bytes
 from core.errors import DomainError
 from core.inbox.models import InboxMessage
 from core.tickets.models import SATISFACTION_SCORES, Department, Priority, Ticket, TicketStatus
@@ -64,7 +64,7 @@ WORDS: dict[Keyword, dict[str, tuple[str, ...]]] = {
     Keyword.START: {"": ("START", "UNSTOP"), "id": ("MULAI",), "fa": ("شروع",)},
 }
 _LOOKUP: dict[str, tuple[Keyword, str]] = {
-    word.casefold(): (keyword, language)
+    fold(word): (keyword, language)
     for keyword, by_language in WORDS.items()
     for language, words in by_language.items()
     for word in words
@@ -88,7 +88,7 @@ def parse(text: str | None) -> Command:
     letter forms and spacing do not matter."""
     clean = normalize_text(text or "")
     word, _, rest = clean.partition(" ")
-    found = _LOOKUP.get(word.strip(".!?؟،,").casefold())
+    found = _LOOKUP.get(fold(word))
     if found is None:
         return Command(None, "", clean)
     return Command(found[0], found[1], rest.strip())
@@ -113,9 +113,7 @@ class SmsKeywords:
         lines = await Subscriber.filter(mobile=turn.chat_id).order_by("id")
         line = _line_named(lines, command.argument)
         language = command.language or _chat_language(chat, line)
-        settings = self.services.settings
-        zone = (line.timezone if line else None) or settings.timezone
-        t = translator(language, zone=zone, money_in_toman=settings.money_in_toman)
+        t = subscriber_translator(language, line, self.services.settings)
 
         if command.keyword in (Keyword.STOP, Keyword.START):
             # The carrier (Twilio) confirms STOP and START itself and would refuse anything
@@ -151,7 +149,7 @@ class SmsKeywords:
                 "%(line)s: %(days)s days left, until %(end)s; traffic left: %(traffic)s.",
                 line=who,
                 days=status.remaining_days,
-                end=t.date(status.ends_at.astimezone(t.zone).date()),
+                end=t.day(status.ends_at),
                 traffic=_traffic_left(t, status),
             )
         if status.plan is None or status.days_ran_out or status.traffic_ran_out:
@@ -199,7 +197,7 @@ class SmsKeywords:
             else:
                 return t.gettext(
                     "Free charge: %(grant)s, until %(until)s. Renew before then.",
-                    grant=_grant(t, grant.days, grant.megabytes),
+                    grant=grant_text(t, grant.days, grant.megabytes),
                     until=t.datetime(grant.expires_at),
                 )
         if offer.reason == "already_used":
@@ -359,7 +357,7 @@ def _buy_refusal(t: Texts, error: DomainError) -> str:
             buy=word_for(Keyword.BUY, t.language),
         )
     if error.code == "line_closed":
-        return t.gettext("This line is closed, so nothing can be bought for it.")
+        return error_text(t, error)
     return t.gettext("Sorry, that could not be ordered now. Please try again later.")
 
 
@@ -367,19 +365,6 @@ def _traffic_left(t: Texts, status: ServiceStatus) -> str:
     if status.unlimited:
         return t.gettext("unlimited")
     return t.traffic(status.remaining_bytes or 0)
-
-
-def _grant(t: Texts, days: int, megabytes: int) -> str:
-    parts = []
-    if days:
-        parts.append(t.ngettext("%(n)s day", "%(n)s days", days))
-    if megabytes:
-        parts.append(t.traffic(mb_to_bytes(megabytes), "MB"))
-    return (
-        t.gettext("%(days)s and %(traffic)s", days=parts[0], traffic=parts[1])
-        if len(parts) == 2
-        else (parts[0] if parts else "")
-    )
 
 
 def help_text(t: Texts) -> str:

@@ -30,6 +30,21 @@ State = dict[str, Any]
 FLOW_KEYS = ("flow", "step", "data", "history", "options", "labels", "numbered")
 
 
+def reset_flow(state: State) -> None:
+    """Forget the running flow; what the chat keeps beside it (language, last turn) stays."""
+    for key in FLOW_KEYS:
+        state.pop(key, None)
+
+
+def flow_expired(state: State, now_ts: float, timeout: float) -> bool:
+    """Whether the chat's flow was left alone longer than ``timeout`` seconds (``at`` is the
+    timestamp of its last turn); never when no flow runs."""
+    at = state.get("at")
+    if not state.get("flow") or at is None:
+        return False
+    return now_ts - float(at) > timeout
+
+
 @dataclass(frozen=True, slots=True)
 class ChatKey:
     """One conversation: a chat on one channel. Channels have separate id namespaces."""

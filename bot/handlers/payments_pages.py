@@ -11,7 +11,14 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.dialogs.services import Services
-from bot.i18n import DEFAULT_LANGUAGE, Texts, resolve_language, text_direction, translator
+from bot.i18n import (
+    DEFAULT_LANGUAGE,
+    Texts,
+    resolve_language,
+    subscriber_translator,
+    text_direction,
+    translator,
+)
 from core.accounts.models import Subscriber
 from core.billing.gateways import GatewayError
 from core.billing.models import Order, OrderStatus
@@ -122,7 +129,7 @@ async def payer_texts(request: web.Request, services: Services, subscriber_id: i
     if subscriber is None:
         return translator(browser_language(request))
     language = getattr(subscriber.language, "value", subscriber.language) or DEFAULT_LANGUAGE
-    return translator(language, zone=subscriber.timezone or services.settings.timezone)
+    return subscriber_translator(language, subscriber, services.settings)
 
 
 def browser_language(request: web.Request) -> str:

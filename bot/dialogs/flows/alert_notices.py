@@ -26,7 +26,7 @@ def _moment(value: Any) -> datetime | None:
 
 def _local_date(t: Texts, value: Any) -> str:
     moment = _moment(value)
-    return t.date(moment.astimezone(t.zone).date()) if moment else ""
+    return t.day(moment) if moment else ""
 
 
 def _in_language(t: Texts, texts: Any) -> str:

@@ -11,14 +11,12 @@ flowchart LR
 
 from __future__ import annotations
 
-from bot.dialogs.errors import add_messages, error_text
+from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
 from bot.i18n import N_
 from core.accounts.models import LineStatus
-from core.errors import DomainError, InvalidInput
+from core.errors import Conflict, DomainError, InvalidInput
 from core.tickets.models import Ticket, TicketKind, TicketStatus
-
-add_messages({"reason_too_long": N_("That is too long (at most %(max_length)s characters).")})
 
 REASON_MAX_LENGTH = 2000
 # What the billing team reads when the subscriber prefers not to say (not shown to them).
@@ -49,17 +47,10 @@ class ClosureFlow(Flow):
             return
         pending = await pending_closure(ctx.subscriber_id)
         if pending is not None:
-            await ctx.finish(self.already_text(ctx, pending.number))
+            already = Conflict("closure_already_requested", ticket_number=pending.number)
+            await ctx.finish(error_text(ctx.t, already))
             return
         await ctx.goto(self.first_step)
-
-    @staticmethod
-    def already_text(ctx: Context, number: int) -> str:
-        return ctx._(
-            "You have already asked to close your line (ticket %(ticket_number)s). We will be "
-            "in touch.",
-            ticket_number=ctx.t.digits(str(number)),
-        )
 
     async def ask_reason(self, ctx: Context) -> None:
         ctx.say(

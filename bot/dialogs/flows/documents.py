@@ -33,7 +33,7 @@ def kind_label(ctx: Context, kind: str) -> str:
 
 def document_line(ctx: Context, doc: queries.DocumentView) -> str:
     label = kind_label(ctx, doc.kind)
-    uploaded = ctx.t.date(doc.uploaded_at.astimezone(ctx.t.zone).date())
+    uploaded = ctx.t.day(doc.uploaded_at)
     if doc.status == DocumentStatus.APPROVED:
         return ctx._("%(kind)s (sent %(date)s): approved", kind=label, date=uploaded)
     if doc.status == DocumentStatus.PENDING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
-from bot.i18n import N_
+from bot.i18n import N_, Texts
 from core.billing.queries import FreeChargeOffer
 from core.billing.units import mb_to_bytes
 from core.errors import DomainError
@@ -59,7 +59,7 @@ class FreeChargeFlow(Flow):
             ctx._(
                 "You can take a one-time free charge of %(grant)s, so that you can connect and "
                 "pay online. It can be used only once. Take it now?",
-                grant=grant_text(ctx, offer.days, offer.megabytes),
+                grant=grant_text(ctx.t, offer.days, offer.megabytes),
             ),
             options=[
                 ctx.option(TAKE, ctx._("Yes, take it")),
@@ -84,20 +84,21 @@ class FreeChargeFlow(Flow):
             ctx._(
                 "Done! You got %(grant)s, until %(until)s. Please renew your service before "
                 "then, or your line will be suspended.",
-                grant=grant_text(ctx, grant.days, grant.megabytes),
+                grant=grant_text(ctx.t, grant.days, grant.megabytes),
                 until=ctx.t.datetime(grant.expires_at),
             )
         )
 
 
-def grant_text(ctx: Context, days: int, megabytes: int) -> str:
+def grant_text(t: Texts, days: int, megabytes: int) -> str:
+    """A free charge in words ("2 days and 100 MB"), as the flow, SMS and agents' notice say it."""
     parts = []
     if days:
-        parts.append(ctx.t.ngettext("%(n)s day", "%(n)s days", days))
+        parts.append(t.ngettext("%(n)s day", "%(n)s days", days))
     if megabytes:
-        parts.append(ctx.t.traffic(mb_to_bytes(megabytes), "MB"))
+        parts.append(t.traffic(mb_to_bytes(megabytes), "MB"))
     if len(parts) == 2:
-        return ctx._("%(days)s and %(traffic)s", days=parts[0], traffic=parts[1])
+        return t.gettext("%(days)s and %(traffic)s", days=parts[0], traffic=parts[1])
     return parts[0] if parts else ""
 
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.dialogs.contract import Reply
+from bot.dialogs.flows.free_charge import grant_text
 from bot.dialogs.notices import notice
 from bot.i18n import Texts
-from core.billing.units import mb_to_bytes
 
 
 @notice("handoff_started")
@@ -40,16 +40,7 @@ async def handoff_ended(t: Texts, params: dict[str, Any]) -> list[Reply]:
 
 @notice("agent_free_charge")
 async def agent_free_charge(t: Texts, params: dict[str, Any]) -> list[Reply]:
-    parts = []
-    if days := int(params.get("days") or 0):
-        parts.append(t.ngettext("%(n)s day", "%(n)s days", days))
-    if megabytes := int(params.get("megabytes") or 0):
-        parts.append(t.traffic(mb_to_bytes(megabytes), "MB"))
-    grant = (
-        t.gettext("%(days)s and %(traffic)s", days=parts[0], traffic=parts[1])
-        if len(parts) == 2
-        else "".join(parts)
-    )
+    grant = grant_text(t, int(params.get("days") or 0), int(params.get("megabytes") or 0))
     text = t.gettext(
         "%(agent)s from our support team gave you a free charge of %(grant)s, until %(until)s "
         "(ticket %(number)s). Please renew your service before then.",

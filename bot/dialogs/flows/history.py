@@ -6,8 +6,6 @@ goes back to the main menu.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.dialogs.contract import Link
 from bot.dialogs.flow import Context, Flow
 from bot.dialogs.flows.billing_notices import KIND_LABELS, STATUS_LABELS
@@ -96,10 +94,6 @@ async def say_receipts(ctx: Context) -> None:
             ctx.say(reply.text, attachment=reply.attachment)
 
 
-def _day(ctx: Context, moment: datetime) -> str:
-    return ctx.t.date(moment.astimezone(ctx.t.zone).date())
-
-
 def _tracking(ctx: Context, number: int | None) -> str:
     if number is None:
         return ""
@@ -117,8 +111,8 @@ async def services_text(ctx: Context) -> str:
     lines = [
         ctx._(
             "• %(start)s to %(end)s: %(plan)s, %(source)s, %(status)s",
-            start=_day(ctx, row.starts_at),
-            end=_day(ctx, row.ends_at),
+            start=ctx.t.day(row.starts_at),
+            end=ctx.t.day(row.ends_at),
             plan=row.plan.name_in(ctx.language),
             source=ctx._(SOURCE_LABELS.get(row.source, row.source)),
             status=ctx._(SUBSCRIPTION_STATUS_LABELS.get(row.status, row.status)),
@@ -134,8 +128,8 @@ async def bills_text(ctx: Context) -> str:
     lines = [
         ctx._(
             "• %(start)s to %(end)s: %(plan)s, %(days)s, %(amount)s",
-            start=_day(ctx, row.starts_at),
-            end=_day(ctx, row.ends_at),
+            start=ctx.t.day(row.starts_at),
+            end=ctx.t.day(row.ends_at),
             plan=row.plan.name_in(ctx.language),
             days=ctx.t.ngettext("%(n)s day", "%(n)s days", row.days),
             amount=ctx.t.money(row.amount, row.currency),

@@ -22,10 +22,7 @@ from core.tickets.service import NAME_MAX_LENGTH, SUBJECT_MAX_LENGTH
 add_messages(
     {
         "contact_name_required": N_("Please write your full name."),
-        "contact_name_too_long": N_("That is too long (at most %(max_length)s characters)."),
         "address_required": N_("Please write your address."),
-        "address_too_long": N_("That is too long (at most %(max_length)s characters)."),
-        "plan_wanted_too_long": N_("That is too long (at most %(max_length)s characters)."),
     }
 )
 

@@ -50,7 +50,7 @@ async def status_text(ctx: Context) -> str:
             ctx._(
                 "Bought ahead: %(plan)s, from %(start)s",
                 plan=status.reserve_plan.name_in(ctx.language),
-                start=t.date(status.reserve_starts_at.astimezone(t.zone).date()),
+                start=t.day(status.reserve_starts_at),
             )
         )
     if status.reserve_bytes:
@@ -61,7 +61,7 @@ async def status_text(ctx: Context) -> str:
                 ctx._(
                     "Static IP: %(ip)s, paid until %(until)s",
                     ip=status.static_ip,
-                    until=t.date(status.static_ip_until.astimezone(t.zone).date()),
+                    until=t.day(status.static_ip_until),
                 )
             )
         else:
