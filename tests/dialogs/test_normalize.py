@@ -8,6 +8,7 @@ from bot.dialogs.normalize import (
     collapse_spaces,
     digits_of,
     fold,
+    label_match,
     normalize_text,
     parse_int,
     strip_invisible,
@@ -149,3 +150,21 @@ def test_digits_of_a_number_typed_with_separators(typed, expected):
 )
 def test_parse_int(typed, expected):
     assert parse_int(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My service", "status"),
+        ("  my SERVICE! ", "status"),
+        ("4", "score:4"),
+        ("۴", "score:4"),
+        ("Buy", None),  # a part of a label is not the label
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_typed_label_names_its_option(text, expected):
+    ids = ["status", "buy", "score:4"]
+    labels = ["My service", "Buy or renew", "4"]
+    assert label_match(text, ids, labels) == expected
