@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from core.errors import NotFound
 from core.tickets.models import (
     AuthorKind,
@@ -88,10 +90,16 @@ async def list_tickets(subscriber_id: int, limit: int | None = None) -> list[Tic
     return [_row(ticket) for ticket in await query]
 
 
-async def ticket_of(ticket_number: int, subscriber_id: int | None) -> Ticket:
+async def ticket_of(
+    ticket_number: int, subscriber_id: int | None, *, locked_in: BaseDBAsyncClient | None = None
+) -> Ticket:
     """The ticket with this number; ``subscriber_id`` None is the staff's view (any ticket), else
-    another subscriber's ticket is ``ticket_not_found`` exactly like a missing one."""
+    another subscriber's ticket is ``ticket_not_found`` exactly like a missing one. With
+    ``locked_in`` (a transaction) the row is read FOR UPDATE there, which serialises writers on
+    PostgreSQL (SQLite has one writer at a time anyway)."""
     query = Ticket.filter(number=ticket_number)
+    if locked_in is not None:
+        query = query.select_for_update().using_db(locked_in)
     if subscriber_id is not None:
         query = query.filter(subscriber_id=subscriber_id)
     ticket = await query.first()

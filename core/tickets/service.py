@@ -263,11 +263,11 @@ class Tickets:
         """Add to the thread; the ticket waits for an agent again (a closed one reopens)."""
         body = _text(body, field="body", max_length=BODY_MAX_LENGTH)
         self._check_attachments(attachments)
-        await self._ticket_of(ticket_number, subscriber_id)
+        await queries.ticket_of(ticket_number, subscriber_id)
         subscriber = await get_subscriber(subscriber_id)
         stored = await self._store(attachments)
         async with in_transaction() as conn:
-            ticket = await self._locked(conn, ticket_number, subscriber_id)
+            ticket = await queries.ticket_of(ticket_number, subscriber_id, locked_in=conn)
             message = await self._add_message(
                 conn, ticket, AuthorKind.SUBSCRIBER, _subscriber_name(subscriber), body, stored
             )
@@ -288,10 +288,10 @@ class Tickets:
         agent_name = _text(agent_name, field="agent_name", max_length=NAME_MAX_LENGTH)
         body = _text(body, field="body", max_length=BODY_MAX_LENGTH)
         self._check_attachments(attachments)
-        await self._ticket_of(ticket_number, None)
+        await queries.ticket_of(ticket_number, None)
         stored = await self._store(attachments)
         async with in_transaction() as conn:
-            ticket = await self._locked(conn, ticket_number, None)
+            ticket = await queries.ticket_of(ticket_number, None, locked_in=conn)
             message = await self._add_message(
                 conn, ticket, AuthorKind.AGENT, agent_name, body, stored, internal=internal
             )
@@ -316,7 +316,7 @@ class Tickets:
         satisfaction survey."""
         owner = by.subscriber_id if isinstance(by, BySubscriber) else None
         async with in_transaction() as conn:
-            ticket = await self._locked(conn, ticket_number, owner)
+            ticket = await queries.ticket_of(ticket_number, owner, locked_in=conn)
             if ticket.status == TicketStatus.CLOSED:
                 return ticket
             await self._set_status(conn, ticket, TicketStatus.CLOSED)
@@ -336,7 +336,7 @@ class Tickets:
         """Reopen a closed ticket (idempotent: an open one stays as it is)."""
         owner = by.subscriber_id if isinstance(by, BySubscriber) else None
         async with in_transaction() as conn:
-            ticket = await self._locked(conn, ticket_number, owner)
+            ticket = await queries.ticket_of(ticket_number, owner, locked_in=conn)
             if ticket.status == TicketStatus.CLOSED:
                 await self._set_status(conn, ticket, TicketStatus.OPEN)
         return ticket
@@ -348,7 +348,7 @@ class Tickets:
         if isinstance(score, bool) or not isinstance(score, int) or score not in scores:
             raise InvalidInput("rating_out_of_range", score=score, min=scores[0], max=scores[-1])
         async with in_transaction() as conn:
-            ticket = await self._locked(conn, ticket_number, subscriber_id)
+            ticket = await queries.ticket_of(ticket_number, subscriber_id, locked_in=conn)
             if ticket.status != TicketStatus.CLOSED:
                 raise Conflict(
                     "ticket_not_closed", ticket_number=ticket.number, status=ticket.status.value
@@ -385,7 +385,7 @@ class Tickets:
     ) -> AttachmentFile:
         """An attachment's bytes. ``subscriber_id`` None is the staff's view; a subscriber never
         reaches another's ticket nor an internal note's file."""
-        ticket = await self._ticket_of(ticket_number, subscriber_id)
+        ticket = await queries.ticket_of(ticket_number, subscriber_id)
         query = TicketAttachment.filter(id=attachment_id, message__ticket_id=ticket.id)
         if subscriber_id is not None:
             query = query.filter(message__internal=False)
@@ -436,21 +436,6 @@ class Tickets:
             key = await self.files.put(data, kind, name)
             stored.append(_Stored(key, name, kind, len(data)))
         return stored
-
-    async def _ticket_of(self, ticket_number: int, subscriber_id: int | None) -> Ticket:
-        return await queries.ticket_of(ticket_number, subscriber_id)
-
-    async def _locked(
-        self, conn: BaseDBAsyncClient, ticket_number: int, subscriber_id: int | None
-    ) -> Ticket:
-        # FOR UPDATE serialises writers on PostgreSQL; SQLite has one writer at a time anyway.
-        query = Ticket.filter(number=ticket_number).select_for_update().using_db(conn)
-        if subscriber_id is not None:
-            query = query.filter(subscriber_id=subscriber_id)
-        ticket = await query.first()
-        if ticket is None:
-            raise NotFound("ticket_not_found", ticket_number=ticket_number)
-        return ticket
 
     async def _create(self, conn: BaseDBAsyncClient, **values) -> Ticket:
         now = self.clock.now()
@@ -517,7 +502,7 @@ class Tickets:
 
     async def _set_field(self, ticket_number: int, **values) -> Ticket:
         async with in_transaction() as conn:
-            ticket = await self._locked(conn, ticket_number, None)
+            ticket = await queries.ticket_of(ticket_number, None, locked_in=conn)
             now = self.clock.now()
             await Ticket.filter(id=ticket.id).using_db(conn).update(updated_at=now, **values)
             for name, value in values.items():
