@@ -98,7 +98,7 @@ locales-compile: $(STAMP)
 # bench/RESULTS.md keeps the last figures. About 15 minutes on 2 cores.
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	-$(BIN)/python bench/inbound.py --duration 12 --overload-duration 15
+	-$(BIN)/python bench/inbound.py --duration 12 --overload-duration 20
 	-$(BIN)/python bench/turn_queries.py
 	-$(BIN)/python bench/orm_cost.py
 	-$(BIN)/python bench/memory.py --chats 1000,10000

@@ -6,7 +6,8 @@ Processes: the lean Bot API server (bench/fake_bot_api.py), the bot (`ispbot ser
 echo bot), the load generator (bench/load.py). The bot's CPU time per update is read from
 /proc: the steadiest figure on a shared machine.
 
-    .venv/bin/python bench/inbound.py [--duration 12] [--overload-duration 15] [--skip-echo]
+    .venv/bin/python bench/inbound.py [--duration 12] [--overload-duration 20] [--skip-echo]
+                                       [--unbounded-overload]
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ CHATS = 60_000
 ISPBOT_PORTS = [8951, 8952]
 ECHO_AIOGRAM_PORT, ECHO_PTB_PORT = 8941, 8942
 API = f"http://127.0.0.1:{API_PORT}"
+# What Telegram opens to a webhook at most: setWebhook's max_connections, 40 unless set.
+TELEGRAM_CONNECTIONS = 40
 
 
 def ispbot_env(database_url: str, port: int, **extra: str) -> dict[str, str]:
@@ -213,15 +216,28 @@ def run_ispbot(args, phases: Phases, results: dict, database_url: str) -> None:
         results["ispbot_overload"] = overload(
             args, phases, one, pid_one, sat, drain=120, label="ispbot, 1 serve"
         )
+        if args.unbounded_overload:
+            results["ispbot_overload_unbounded"] = overload(
+                args, phases, one, pid_one, sat, drain=120, label="ispbot, 1 serve", connections=0
+            )
     finally:
         for server in servers:
             stop(server)
 
 
 def overload(
-    args, phases: Phases, target: list[str], pids: list[int], sat: dict, *, drain: float, label: str
+    args,
+    phases: Phases,
+    target: list[str],
+    pids: list[int],
+    sat: dict,
+    *,
+    drain: float,
+    label: str,
+    connections: int = TELEGRAM_CONNECTIONS,
 ) -> dict:
-    """Three times the saturation rate for ``--overload-duration``, each update a new chat."""
+    """Three times the saturation rate for ``--overload-duration``, each update a new chat,
+    through ``connections`` connections at most (0: as many as the updates in flight)."""
     rate = round(3 * sat["replies_per_s"])
     over = phases.load(
         target,
@@ -231,9 +247,11 @@ def overload(
         duration=args.overload_duration,
         drain=drain,
         chats=int(rate * args.overload_duration) + 1000,
+        connections=connections,
     )
-    show(f"{label}, overload {rate}/s", over)
-    return {"rate": rate, **over}
+    through = f"{connections} connections" if connections else "no connection limit"
+    show(f"{label}, overload {rate}/s, {through}", over)
+    return {"rate": rate, "connections": connections, **over}
 
 
 def run_echo(args, phases: Phases, results: dict, name: str, script: str, port: int) -> None:
@@ -262,7 +280,12 @@ def run_echo(args, phases: Phases, results: dict, name: str, script: str, port: 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=float, default=12)
-    parser.add_argument("--overload-duration", type=float, default=15)
+    parser.add_argument("--overload-duration", type=float, default=20)
+    parser.add_argument(
+        "--unbounded-overload",
+        action="store_true",
+        help="ispbot's overload again with no connection limit (harsher than Telegram)",
+    )
     parser.add_argument("--skip-echo", action="store_true")
     parser.add_argument("--profile", help="py-spy's collapsed stacks of the saturation run here")
     parser.add_argument("--profile-only", action="store_true", help="stop after profiling")

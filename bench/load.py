@@ -9,17 +9,24 @@ that update up to 8 s (Telegram backs off too, though its schedule is not publis
 - ``--mode saturate``: ``--concurrency`` updates in flight at all times for ``--duration``
   seconds (closed loop): replies a second is the capacity.
 - ``--mode rate``: ``--rate`` new updates a second for ``--duration`` seconds (open loop), as
-  Telegram sends them whatever the bot's pace.
+  Telegram sends them whatever the bot's pace. Like Telegram, at most ``--connections``
+  requests at once (setWebhook's ``max_connections``, 40 unless set): an update that finds
+  them all busy waits in line, oldest first, as Telegram's pending updates do. ``--connections
+  0`` lifts the limit: every update is posted the moment it arrives, each on a connection of
+  its own if need be, a load no Telegram webhook sees.
 
-Prints one JSON object: replies, replies/s, latencies (from the accepted POST and from the
-first delivery to the sendMessage), duplicates, lost updates, the bots' CPU time per reply.
+Prints one JSON object: replies, replies/s, latencies to the sendMessage (from the POST that
+was accepted, from the first POST of the update, and from its arrival in line), duplicates,
+lost updates, the bots' CPU time per reply.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import math
 import random
 import time
 import urllib.request
@@ -56,6 +63,7 @@ class Run:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.targets = args.targets.split(",")
+        self.arrived: dict[int, float] = {}
         self.first_post: dict[int, float] = {}
         self.accepted: dict[int, float] = {}
         self.statuses: Counter[int] = Counter()
@@ -72,31 +80,50 @@ class Run:
     def chats_left(self) -> bool:
         return self.next_chat < self.args.first_chat + self.args.chats
 
+    def target_of(self, given: str | None) -> str:
+        if given is None:
+            given = self.targets[self.sent % len(self.targets)]
+        self.sent += 1
+        return given
+
+    async def post(
+        self, session: aiohttp.ClientSession, chat: int, target: str
+    ) -> tuple[int, float]:
+        """One delivery of ``chat``'s update: its status and the wait it was told."""
+        body = update(self.args.update_base + chat, chat, self.args.text)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+        posted = time.monotonic()
+        self.first_post.setdefault(chat, posted)
+        retry_after = 1.0
+        try:
+            async with session.post(target, data=body, headers=headers) as response:
+                await response.read()
+                status = response.status
+                retry_after = float(response.headers.get("Retry-After", 1))
+        except (aiohttp.ClientError, TimeoutError):
+            status = 0
+        self.statuses[status] += 1
+        if 200 <= status < 300:
+            self.accepted[chat] = posted
+        return status, retry_after
+
+    @staticmethod
+    def backoff(retry_after: float, refusals: int) -> float:
+        """After Retry-After or 1 s, doubling with each refusal of the update up to 8 s."""
+        return max(retry_after, min(8.0, 2.0**refusals)) * random.uniform(1.0, 1.2)
+
     async def deliver(
         self, session: aiohttp.ClientSession, chat: int, deadline: float, target: str | None = None
     ) -> None:
-        body = update(self.args.update_base + chat, chat, self.args.text)
-        if target is None:
-            target = self.targets[self.sent % len(self.targets)]
-        self.sent += 1
-        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+        """Post ``chat``'s update until it is accepted or the run's deadline, waiting between."""
+        target = self.target_of(target)
+        self.arrived.setdefault(chat, time.monotonic())
         refusals = 0
         while True:
-            posted = time.monotonic()
-            self.first_post.setdefault(chat, posted)
-            retry_after = 1.0
-            try:
-                async with session.post(target, data=body, headers=headers) as response:
-                    await response.read()
-                    status = response.status
-                    retry_after = float(response.headers.get("Retry-After", 1))
-            except (aiohttp.ClientError, TimeoutError):
-                status = 0
-            self.statuses[status] += 1
+            status, retry_after = await self.post(session, chat, target)
             if 200 <= status < 300:
-                self.accepted[chat] = posted
                 return
-            backoff = max(retry_after, min(8.0, 2.0**refusals)) * random.uniform(1.0, 1.2)
+            backoff = self.backoff(retry_after, refusals)
             refusals += 1
             if time.monotonic() + backoff > deadline:
                 return
@@ -113,6 +140,9 @@ class Run:
         await asyncio.gather(*(worker(target) for target in workers))
 
     async def open_loop(self, session: aiohttp.ClientSession, until: float, deadline: float):
+        if self.args.connections > 0:
+            await self.through_connections(session, until, deadline)
+            return
         tasks: set[asyncio.Task] = set()
         started, launched = time.monotonic(), 0
         while time.monotonic() < until:
@@ -126,13 +156,67 @@ class Run:
         if tasks:
             await asyncio.gather(*tasks)
 
+    async def through_connections(
+        self, session: aiohttp.ClientSession, until: float, deadline: float
+    ) -> None:
+        """``--rate`` updates a second join the line; ``--connections`` workers post them one
+        at a time each, the oldest first (a refused update is back in line after its backoff)."""
+        loop = asyncio.get_running_loop()
+        line: asyncio.PriorityQueue[tuple[float, int]] = asyncio.PriorityQueue()
+        refusals: Counter[int] = Counter()
+        unsettled = 0  # updates neither accepted nor given up
+        settled = asyncio.Event()
+        finished = math.inf, -1  # last in line: a worker that gets it stops
+
+        def settle() -> None:
+            nonlocal unsettled
+            unsettled -= 1
+            if unsettled == 0:
+                settled.set()
+
+        async def worker(target: str) -> None:
+            while (item := await line.get()) != finished:
+                chat = item[1]
+                status, retry_after = await self.post(session, chat, target)
+                if 200 <= status < 300:
+                    settle()
+                    continue
+                backoff = self.backoff(retry_after, refusals[chat])
+                refusals[chat] += 1
+                if time.monotonic() + backoff > deadline:
+                    settle()
+                    continue
+                loop.call_later(backoff, line.put_nowait, item)
+
+        workers = [
+            asyncio.create_task(worker(self.targets[i % len(self.targets)]))
+            for i in range(self.args.connections)
+        ]
+        started = time.monotonic()
+        while (now := time.monotonic()) < until:
+            for _ in range(int((now - started) * self.args.rate) - len(self.arrived)):
+                chat = self.take_chat()
+                self.arrived[chat] = started + (len(self.arrived) + 1) / self.args.rate
+                unsettled += 1
+                line.put_nowait((self.arrived[chat], chat))
+            await asyncio.sleep(0.002)
+        if unsettled:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(settled.wait(), max(0.0, deadline - time.monotonic()))
+        for _ in workers:
+            line.put_nowait(finished)
+        for task in workers:
+            if not task.done():
+                task.cancel()  # still posting at the deadline
+        await asyncio.gather(*workers, return_exceptions=True)
+
     async def main(self) -> dict:
         args = self.args
         pids = [int(p) for p in args.pids.split(",") if p]
         api("/reset")
         cpu_before = sum(cpu_seconds(pid) for pid in pids)
         timeout = aiohttp.ClientTimeout(total=args.request_timeout)
-        connector = aiohttp.TCPConnector(limit=0)
+        connector = aiohttp.TCPConnector(limit=args.connections if args.mode == "rate" else 0)
         start = time.monotonic()
         until = start + args.duration
         deadline = until + args.drain
@@ -155,12 +239,13 @@ class Run:
         replies: dict[int, list[float]] = {}
         for moment, chat in stats["sends"]:
             replies.setdefault(chat, []).append(moment)
-        offered = set(self.first_post)
+        offered = set(self.arrived) | set(self.first_post)
         answered = {chat for chat in offered if chat in replies}
         warm = start + min(2.0, self.args.duration / 4)
         in_window = [m for m, chat in stats["sends"] if warm <= m <= until]
         handled = [replies[c][0] - self.accepted[c] for c in answered if c in self.accepted]
-        end_to_end = [replies[c][0] - self.first_post[c] for c in answered]
+        from_first_post = [replies[c][0] - self.first_post[c] for c in answered]
+        from_arrival = [replies[c][0] - self.arrived.get(c, self.first_post[c]) for c in answered]
         total = sum(len(replies[c]) for c in answered)
         return {
             "mode": self.args.mode,
@@ -173,8 +258,10 @@ class Run:
             "p50_ms": round(percentile(handled, 0.50) * 1000, 1),
             "p99_ms": round(percentile(handled, 0.99) * 1000, 1),
             "max_ms": round(max(handled, default=float("nan")) * 1000, 1),
-            "first_delivery_p50_ms": round(percentile(end_to_end, 0.50) * 1000, 1),
-            "first_delivery_p99_ms": round(percentile(end_to_end, 0.99) * 1000, 1),
+            "first_post_p50_ms": round(percentile(from_first_post, 0.50) * 1000, 1),
+            "first_post_p99_ms": round(percentile(from_first_post, 0.99) * 1000, 1),
+            "arrival_p50_ms": round(percentile(from_arrival, 0.50) * 1000, 1),
+            "arrival_p99_ms": round(percentile(from_arrival, 0.99) * 1000, 1),
             "cpu_ms_per_reply": round(cpu * 1000 / total, 2) if total else None,
         }
 
@@ -185,6 +272,12 @@ def main() -> None:
     parser.add_argument("--mode", choices=["saturate", "rate"], default="saturate")
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--concurrency", type=int, default=16, help="per target (saturate)")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=40,
+        help="requests at once (rate), as setWebhook's max_connections; 0 for no limit",
+    )
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--drain", type=float, default=30, help="seconds allowed after the run")
     parser.add_argument("--request-timeout", type=float, default=60)
