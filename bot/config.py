@@ -63,6 +63,9 @@ class BotSettings(Settings):
     # Telegram delivers again later, so the turns it takes stay fast when it is overloaded
     # (a turn waits for about this many turns' CPU time: 16 keeps that well under a second).
     telegram_max_turns_in_flight: int = Field(default=16, ge=1)
+    # Connections Telegram may open to the webhook at once (setWebhook's max_connections,
+    # 1–100, Telegram's default 40): what bounds the requests a refusing process must read.
+    telegram_webhook_max_connections: int = Field(default=40, ge=1, le=100)
     # Telegram's published limits for sending: about 30 messages a second overall, one a
     # second in a chat (short bursts pass), 20 a minute in a group.
     telegram_messages_per_second: float = Field(default=30, gt=0)

@@ -68,6 +68,7 @@ async def register_webhook(bot: Bot, settings: BotSettings) -> str:
         url=url,
         secret_token=settings.telegram_webhook_secret.get_secret_value(),
         allowed_updates=ALLOWED_UPDATES,
+        max_connections=settings.telegram_webhook_max_connections,
     )
     return url
 

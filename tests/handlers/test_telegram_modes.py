@@ -39,6 +39,7 @@ async def test_set_webhook_registers_the_public_url_with_the_secret_and_the_upda
     capsys,
 ):
     settings = telegram_settings(bot_settings, bot_api, public_url="https://isp.example/")
+    settings = settings.model_copy(update={"telegram_webhook_max_connections": 24})
     args = build_parser().parse_args(["telegram", "set-webhook"])
     await COMMANDS[args.command](settings, args)
     assert "https://isp.example/telegram/webhook" in capsys.readouterr().out
@@ -46,6 +47,7 @@ async def test_set_webhook_registers_the_public_url_with_the_secret_and_the_upda
         "url": "https://isp.example/telegram/webhook",
         "secret_token": SECRET,
         "allowed_updates": ALLOWED_UPDATES,
+        "max_connections": "24",  # a form field on the wire, as every number
     }
 
 
