@@ -212,6 +212,17 @@ async def test_an_outage_alerts_the_exchange_at_each_report(api, bot_settings):
         json={"texts": texts, "exchange_centre": "X", "estimated_repair_at": "2026-11-24T14:00:00"},
     )
     assert naive[0] == 422 and naive[1]["fields"][0]["field"] == "estimated_repair_at"
+    await api.call("POST", "/plans", json={"code": "std-1m", "price": 215000, "traffic_mb": 5120})
+    status, body = await api.call(
+        "POST", "/outages", json={"texts": {"en": "Plan servers down"}, "plan_code": "std-1m"}
+    )
+    assert (status, body["outage"]["plan_code"]) == (201, "std-1m")
+    status, listed = await api.call("GET", "/outages")
+    assert status == 200
+    assert [(o["plan_code"], o["exchange_centre"]) for o in listed["items"]] == [
+        ("std-1m", None),
+        (None, "Daneshgah"),
+    ]
 
 
 async def test_a_broadcast_reaches_everyone_whose_line_is_not_closed(api, bot_settings):

@@ -22,8 +22,8 @@ from core.errors import InvalidInput
 from core.inbox.models import Announcement
 
 
-async def outage_out(outage: Outage) -> OutageOut:
-    await outage.fetch_related("plan")
+def outage_out(outage: Outage) -> OutageOut:
+    """``outage`` with its plan fetched (one query for a whole page, not one an outage)."""
     return OutageOut(
         id=outage.id,
         exchange_centre=outage.exchange_centre,
@@ -37,8 +37,18 @@ async def outage_out(outage: Outage) -> OutageOut:
 
 
 async def list_outages(api: ApiContext, query: Page) -> OutageList:
-    outages = await Outage.all().order_by("-id").offset(query.offset).limit(query.limit)
-    return OutageList(items=[await outage_out(o) for o in outages])
+    outages = (
+        await Outage.all()
+        .order_by("-id")
+        .offset(query.offset)
+        .limit(query.limit)
+        .prefetch_related("plan")
+    )
+    return OutageList(items=[outage_out(o) for o in outages])
+
+
+async def _outage_with_plan(outage_id: int) -> Outage:
+    return await Outage.get(id=outage_id).prefetch_related("plan")
 
 
 async def open_outage(api: ApiContext, body: OutageOpen) -> OutageReport:
@@ -52,19 +62,20 @@ async def open_outage(api: ApiContext, body: OutageOpen) -> OutageReport:
         plan_code=body.plan_code,
         estimated_repair_at=body.estimated_repair_at,
     )
-    return OutageReport(outage=await outage_out(outage), messages=written)
+    await outage.fetch_related("plan")
+    return OutageReport(outage=outage_out(outage), messages=written)
 
 
 async def update_outage(api: ApiContext, outage_id: int, body: OutageUpdate) -> OutageReport:
     written = await api.broadcasts.report_progress(
         outage_id, dict(body.texts), estimated_repair_at=body.estimated_repair_at
     )
-    return OutageReport(outage=await outage_out(await Outage.get(id=outage_id)), messages=written)
+    return OutageReport(outage=outage_out(await _outage_with_plan(outage_id)), messages=written)
 
 
 async def resolve_outage(api: ApiContext, outage_id: int, body: OutageResolve) -> OutageReport:
     written = await api.broadcasts.repaired(outage_id, dict(body.texts))
-    return OutageReport(outage=await outage_out(await Outage.get(id=outage_id)), messages=written)
+    return OutageReport(outage=outage_out(await _outage_with_plan(outage_id)), messages=written)
 
 
 async def broadcast(api: ApiContext, body: BroadcastIn) -> BroadcastOut:
