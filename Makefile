@@ -95,7 +95,7 @@ locales-compile: $(STAMP)
 	@if ls locales/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -d locales -D messages --statistics 2>&1 | tail -n 3; fi
 
 # Benchmarks print figures and never fail a build (one that breaks does not stop the others);
-# bench/RESULTS.md keeps the last figures. About 15 minutes on 2 cores.
+# bench/RESULTS.md keeps the last figures. About 20 minutes on 2 cores.
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	-$(BIN)/python bench/inbound.py --duration 12 --overload-duration 20
