@@ -19,7 +19,7 @@ from bot.dialogs.contract import Link, Outcome, Reply, Turn
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
 from bot.dialogs.menu import FLOW_PREFIX, main_menu
-from bot.dialogs.normalize import label_match, parse_int
+from bot.dialogs.normalize import label_match, parse_int, word_match
 from bot.dialogs.notice_offers import notice_pick
 from bot.dialogs.services import Services
 from bot.dialogs.state import ChatBusy, ChatKey, StateStore, flow_expired, reset_flow
@@ -98,7 +98,13 @@ class Engine:
         number = parse_int(text)
         if number is not None and state.get("numbered", True):
             return options[number - 1] if 1 <= number <= len(options) else None
-        return label_match(text, options, state.get("labels") or [])
+        labels = state.get("labels") or []
+        picked = label_match(text, options, labels)
+        if picked is None and not state.get("flow"):
+            # The main menu: a typed word there answers no question, so a part of a label
+            # ("usage", "tickets") will do; inside a flow it may be the answer itself.
+            picked = word_match(text, options, labels)
+        return picked
 
     async def _run(self, ctx: Context) -> None:
         state = ctx.state

@@ -39,6 +39,7 @@ _INVISIBLE = dict.fromkeys(
 )
 
 _SPACES = re.compile(r"\s+")
+_WORDS = re.compile(r"\w+")
 # Separators people put inside a number they type or paste: spaces, dashes, dots, brackets.
 _NUMBER_SEPARATORS = re.compile(r"[\s\-‐-―−.()]")
 # Punctuation around a keyword that does not change what it means ("menu!", "help?", "؟راهنما").
@@ -100,6 +101,23 @@ def label_match(text: str | None, ids: Sequence[str], labels: Sequence[str]) -> 
         if fold(label) == folded:
             return option_id
     return None
+
+
+def word_match(text: str | None, ids: Sequence[str], labels: Sequence[str]) -> str | None:
+    """The id of the one option whose label begins or ends with the words typed ("usage" for
+    "Usage details", "tickets" for "Support tickets"), or None when no label does or several
+    do. Looser than label_match: for a menu, where typed words mean nothing else."""
+    typed = _WORDS.findall(fold(text or ""))
+    if not typed:
+        return None
+    size = len(typed)
+    found = [
+        option_id
+        for option_id, label in zip(ids, labels, strict=False)
+        if len(words := _WORDS.findall(fold(label))) > size
+        and typed in (words[:size], words[-size:])
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def digits_of(text: str) -> str | None:

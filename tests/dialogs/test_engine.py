@@ -71,6 +71,25 @@ async def test_a_number_picks_the_option_of_that_place(engine):
     assert chat.replies[-1].language == "fa"
 
 
+async def test_at_the_main_menu_a_word_of_one_option_picks_it(engine, bot_settings):
+    await make_subscriber(bot_settings)
+    chat = ChatClient(engine, channel="whatsapp", language_hint="en")
+    await chat.send("hi")
+    await chat.send("log")
+    assert chat.replies[-1].asks_contact  # "Log in"
+    await chat.send("5120001")
+    await chat.send("Secret-2468")
+    await chat.send("tickets")
+    assert "New ticket" in chat.labels
+    await chat.send("menu")
+    await chat.send("my")  # My service, My account: which one is not guessed
+    assert "what would you like to do?" in chat.text
+    await chat.send("usage")
+    assert "Last 7 days" in chat.labels
+    await chat.send("days")  # inside a flow, a part of a label is not taken for it
+    assert "Last 7 days" in chat.labels and "Please choose" in chat.text
+
+
 async def test_cancel_and_back_and_menu_work_in_every_language(engine, bot_settings):
     await make_subscriber(bot_settings)
     chat = ChatClient(engine)

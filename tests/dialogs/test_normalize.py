@@ -15,6 +15,7 @@ from bot.dialogs.normalize import (
     to_ascii_digits,
     to_persian_digits,
     unify_letters,
+    word_match,
 )
 
 ZWNJ = "\u200c"
@@ -168,3 +169,37 @@ def test_a_typed_label_names_its_option(text, expected):
     ids = ["status", "buy", "score:4"]
     labels = ["My service", "Buy or renew", "4"]
     assert label_match(text, ids, labels) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("usage", "usage"),
+        ("Usage!", "usage"),
+        ("details", "usage"),
+        ("tickets", "tickets"),
+        ("buy or", "buy"),
+        ("renew", "buy"),
+        ("my", None),  # My service and My account
+        ("or", None),  # inside a label, not at either end
+        ("service usage", None),
+        ("My service", None),  # a whole label is label_match's
+        ("مصرف", "usage_fa"),
+        (f"پشتیبانی{RLM}", "tickets_fa"),
+        ("", None),
+        ("!!", None),
+        (None, None),
+    ],
+)
+def test_the_first_or_last_words_of_one_label_name_its_option(text, expected):
+    ids = ["status", "account", "buy", "usage", "tickets", "usage_fa", "tickets_fa"]
+    labels = [
+        "My service",
+        "My account",
+        "Buy or renew",
+        "Usage details",
+        "Support tickets",
+        "ریز مصرف",
+        f"تیکت{ZWNJ}های پشتیبانی",
+    ]
+    assert word_match(text, ids, labels) == expected
