@@ -196,7 +196,7 @@ async def test_an_outage_alerts_the_exchange_at_each_report(api, bot_settings):
             "estimated_repair_at": "2026-11-24T14:00:00Z",
         },
     )
-    assert (status, body["messages"]) == (201, 1)
+    assert (status, body["messages"], body["outage"]["reports"]) == (201, 1, 1)
     outage_id = body["outage"]["id"]
     status, body = await api.call(
         "POST", f"/outages/{outage_id}/updates", json={"texts": {"en": "Half done"}}

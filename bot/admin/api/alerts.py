@@ -62,8 +62,8 @@ async def open_outage(api: ApiContext, body: OutageOpen) -> OutageReport:
         plan_code=body.plan_code,
         estimated_repair_at=body.estimated_repair_at,
     )
-    await outage.fetch_related("plan")
-    return OutageReport(outage=outage_out(outage), messages=written)
+    # Read again: the report counted on the row, not on this object.
+    return OutageReport(outage=outage_out(await _outage_with_plan(outage.id)), messages=written)
 
 
 async def update_outage(api: ApiContext, outage_id: int, body: OutageUpdate) -> OutageReport:
