@@ -111,7 +111,6 @@ class Engine:
         command = command_of(ctx.turn.text, ctx.input.choice)
         try:
             if self._expired(state) and command is None:
-                reset_flow(state)
                 await self.finish(ctx, ctx._("That conversation timed out, so we start again."))
                 return
             if command is not None:
@@ -138,7 +137,6 @@ class Engine:
     async def _answer(self, ctx: Context) -> None:
         flow = self.flows.get(ctx.state["flow"])
         if flow is None:  # a flow that a newer version removed
-            reset_flow(ctx.state)
             await self.finish(ctx, None)
             return
         pressed = ctx.turn.choice
@@ -160,11 +158,9 @@ class Engine:
     async def _command(self, ctx: Context, command: Command) -> None:
         state = ctx.state
         if command is Command.MENU:
-            reset_flow(state)
             await self.finish(ctx, None)
         elif command is Command.CANCEL:
             had_flow = bool(state.get("flow"))
-            reset_flow(state)
             text = ctx._("Cancelled. Nothing was changed.") if had_flow else None
             await self.finish(ctx, text)
         elif command is Command.BACK:
@@ -173,7 +169,6 @@ class Engine:
                 state["step"] = history.pop()
                 await self.ask(ctx)
             else:
-                reset_flow(state)
                 await self.finish(ctx, None)
         elif command is Command.LANGUAGE:
             await self.start_flow(ctx, "language", {})
@@ -193,7 +188,6 @@ class Engine:
         elif not ctx.state.get("language_chosen"):
             await self.start_flow(ctx, "language", {"first_contact": True})
         else:
-            reset_flow(ctx.state)
             await self.finish(ctx, None)
 
     # ---- what flows call -----------------------------------------------------------------
@@ -205,7 +199,6 @@ class Engine:
     async def start_flow(self, ctx: Context, name: str, data: dict[str, Any]) -> None:
         flow = self.flows.get(name)
         if flow is None:
-            reset_flow(ctx.state)
             await self.finish(ctx, None)
             return
         if flow.needs_login and ctx.subscriber is None:
@@ -215,10 +208,10 @@ class Engine:
         try:
             await flow.begin(ctx)
         except DomainError as error:
-            reset_flow(ctx.state)
             await self.finish(ctx, error_text(ctx.t, error))
 
     async def finish(self, ctx: Context, text: str | None, *, links: Sequence[Link] = ()) -> None:
+        """End any flow and show the main menu, under ``text`` or the menu's own prompt."""
         reset_flow(ctx.state)
         menu = await main_menu(ctx, self.flows.values())
         ctx.say(text or menu.prompt, options=menu.options, links=links)
