@@ -83,11 +83,13 @@ class Engine:
         if identity.subscriber_id is not None:  # type: ignore[attr-defined]
             subscriber = identity.subscriber
         language = identity.language.value if identity.language else None
-        state["language_chosen"] = language is not None
+        state.pop("language_chosen", None)  # kept in the state by versions before 2026-11-25
         t = subscriber_translator(language or DEFAULT_LANGUAGE, subscriber, self.services.settings)
         noticed = notice_pick(turn.text, state)
         choice = turn.choice or noticed or self._picked(turn.text, state)
-        return Context(self, turn, state, t, subscriber, choice)
+        return Context(
+            self, turn, state, t, subscriber, choice, language_chosen=language is not None
+        )
 
     @staticmethod
     def _picked(text: str | None, state: dict[str, Any]) -> str | None:
@@ -117,7 +119,7 @@ class Engine:
                 await self._command(ctx, command)
             elif ctx.input.choice == RESUME:
                 await self._resume(ctx)
-            elif not state.get("language_chosen") and not state.get("flow"):
+            elif not ctx.language_chosen and not state.get("flow"):
                 await self.start_flow(ctx, "language", {"first_contact": True})
             elif ctx.input.choice and ctx.input.choice.startswith(FLOW_PREFIX):
                 name, data = parse_flow_choice(ctx.input.choice)
@@ -185,7 +187,7 @@ class Engine:
         """A channel reconnected (the web chat reopened): show where the chat is."""
         if ctx.state.get("flow") and ctx.state.get("step") and not self._expired(ctx.state):
             await self.ask(ctx)
-        elif not ctx.state.get("language_chosen"):
+        elif not ctx.language_chosen:
             await self.start_flow(ctx, "language", {"first_contact": True})
         else:
             await self.finish(ctx, None)

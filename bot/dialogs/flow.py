@@ -83,6 +83,8 @@ class Context:
         t: Texts,
         subscriber: Subscriber | None,
         choice: str | None,
+        *,
+        language_chosen: bool = True,
     ) -> None:
         self.engine = engine
         self.services: Services = engine.services
@@ -90,6 +92,9 @@ class Context:
         self.state = state
         self.t = t
         self.subscriber = subscriber
+        # Whether the chat has a language of its own yet (a first contact without a hint has
+        # not, and is asked in all three).
+        self.language_chosen = language_chosen
         self.input = Input.of(turn, choice)
         self.replies: list[Reply] = []
         self.forget_inbound = False
