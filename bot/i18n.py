@@ -367,6 +367,15 @@ class Texts:
     def parse_date(self, text: str) -> dt.date:
         return parse_date(text, self.language)
 
+    def date_example(self, day: dt.date) -> str:
+        """``day`` written the way this language's readers type a date and parse_date reads it
+        (Jalali in fa, day first in id, ISO in en): the example a date question gives."""
+        if self.language == "fa":
+            return self.date(day)
+        if self.language == "id":
+            return day.strftime("%d/%m/%Y")
+        return day.isoformat()
+
     def digits(self, text: str) -> str:
         """Digits of a code (tracking number, phone) in the language's script, no grouping."""
         return localize_digits(text, self.language)

@@ -342,3 +342,10 @@ def test_texts_fall_back_to_english_for_a_msgid_not_in_the_catalog():
     for language in ("fa", "id", "en"):
         text = translator(language).gettext("A text no catalog has, %(n)s times", n=3)
         assert text.startswith("A text no catalog has")
+
+
+@pytest.mark.parametrize("language", ["fa", "id", "en"])
+@pytest.mark.parametrize("day", [date(2026, 11, 25), date(2027, 3, 21), date(1990, 1, 5)])
+def test_a_date_example_reads_back_as_its_day(language, day):
+    t = translator(language)
+    assert t.parse_date(t.date_example(day)) == day

@@ -44,12 +44,7 @@ def field_label(ctx: Context, name: str, *, is_company: bool = False) -> str:
 
 
 def date_example(ctx: Context) -> str:
-    """A date written the way parse_date reads it in this language (Jalali in fa)."""
-    if ctx.language == "fa":
-        return ctx.t.date(_SAMPLE_DAY)
-    if ctx.language == "id":
-        return _SAMPLE_DAY.strftime("%d/%m/%Y")
-    return _SAMPLE_DAY.isoformat()
+    return ctx.t.date_example(_SAMPLE_DAY)
 
 
 def profile_text(ctx: Context, p: queries.Profile) -> str:

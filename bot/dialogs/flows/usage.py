@@ -122,13 +122,7 @@ def month_start(today: date, language: str) -> date:
 
 
 def example(ctx: Context) -> str:
-    """Today's date written the way this language's readers type one (and parse_date reads)."""
-    today = _today(ctx)
-    if ctx.language == "fa":
-        return ctx.t.date(today)
-    if ctx.language == "id":
-        return today.strftime("%d/%m/%Y")
-    return today.isoformat()
+    return ctx.t.date_example(_today(ctx))
 
 
 async def _typed_date(ctx: Context) -> date | None:
