@@ -6,12 +6,11 @@ import argparse
 import sys
 from typing import TextIO
 
+from bot.admin.progress import ProgressBar
 from bot.config import BotSettings
 from core.alerts.sweep import AlertSweep, SweepReport
 from core.clock import SystemClock
 from core.ports import Clock
-
-BAR_WIDTH = 30
 
 
 def configured_channels(settings: BotSettings) -> list[str]:
@@ -20,18 +19,6 @@ def configured_channels(settings: BotSettings) -> list[str]:
     if settings.twilio_configured:
         channels += ["whatsapp", "sms"]
     return [*channels, "web"]
-
-
-def progress_bar(out: TextIO):
-    def show(done: int, total: int, alerts: int) -> None:
-        filled = BAR_WIDTH * done // total if total else BAR_WIDTH
-        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        out.write(f"\r[{bar}] {done}/{total} selections, {alerts} alerts")
-        if done == total:
-            out.write("\n")
-        out.flush()
-
-    return show
 
 
 def report_table(report: SweepReport, *, dry_run: bool) -> str:
@@ -57,7 +44,14 @@ async def run_alerts(
     out, err = out or sys.stdout, err or sys.stderr
     async with database(settings.database_url):
         sweep = AlertSweep(settings, clock or SystemClock(), channels=configured_channels(settings))
-        report = await sweep.run(dry_run=args.dry_run, progress=progress_bar(err))
+        bar = ProgressBar("selections", err)
+        try:
+            report = await sweep.run(
+                dry_run=args.dry_run,
+                progress=lambda done, total, alerts: bar(done, total, f"{alerts} alerts"),
+            )
+        finally:
+            bar.close()
     print(report_table(report, dry_run=args.dry_run), file=out)
     return report
 

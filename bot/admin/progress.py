@@ -13,12 +13,13 @@ class ProgressBar:
         self.width = width
         self.drawn = False
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, note: str = "") -> None:
         if not self.stream.isatty():
             return
         filled = self.width * done // total if total else self.width
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
+        tail = f", {note}" if note else ""
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}{tail}")
         self.stream.flush()
         self.drawn = True
 

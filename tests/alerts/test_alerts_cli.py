@@ -1,5 +1,5 @@
-"""`ispbot alerts run --dry-run` counts per kind and channel with a progress bar, and writes
-nothing; without it the alerts are written to the outbox."""
+"""`ispbot alerts run --dry-run` counts per kind and channel with a progress bar (on a
+terminal), and writes nothing; without it the alerts are written to the outbox."""
 
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ from tests.alerts import builders as b
 from tests.conftest import _close, _empty_all_tables
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 async def test_dry_run_then_run(sqlite_url):
     clock = FixedClock(b.local("Asia/Tehran", 2026, 11, 24, 10, 30))
     await open_database(sqlite_url)
@@ -22,7 +27,7 @@ async def test_dry_run_then_run(sqlite_url):
     who = await b.subscriber(mobile="+989121234567")
     await b.service(who, b.local("Asia/Tehran", 2026, 11, 26, 12, 0))
     settings = BotSettings(_env_file=None, database_url=sqlite_url)
-    out, err = io.StringIO(), io.StringIO()
+    out, err = io.StringIO(), Terminal()
 
     await run_alerts(settings, argparse.Namespace(dry_run=True), clock=clock, out=out, err=err)
 
@@ -30,7 +35,7 @@ async def test_dry_run_then_run(sqlite_url):
         "1 alerts would be sent now",
         "  service_expiring  none      1",  # no SMS without Twilio settings
     ]
-    assert "[##############################]" in err.getvalue()
+    assert err.getvalue().endswith("selections [##############################] 4/4, 1 alerts\n")
     await open_database(sqlite_url)
     assert await OutboxMessage.all().count() == 0
 
@@ -38,4 +43,16 @@ async def test_dry_run_then_run(sqlite_url):
 
     await open_database(sqlite_url)
     assert await OutboxMessage.all().count() == 1
+    await _close()
+
+
+async def test_no_progress_bar_off_a_terminal(sqlite_url):
+    await open_database(sqlite_url)
+    await _empty_all_tables()
+    settings = BotSettings(_env_file=None, database_url=sqlite_url)
+    out, err = io.StringIO(), io.StringIO()
+    clock = FixedClock(b.local("Asia/Tehran", 2026, 11, 24, 10, 30))
+    await run_alerts(settings, argparse.Namespace(dry_run=True), clock=clock, out=out, err=err)
+    assert err.getvalue() == ""
+    assert out.getvalue() == "0 alerts would be sent now\n"
     await _close()
