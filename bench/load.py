@@ -198,6 +198,7 @@ class Run:
                 chat = self.take_chat()
                 self.arrived[chat] = started + (len(self.arrived) + 1) / self.args.rate
                 unsettled += 1
+                settled.clear()
                 line.put_nowait((self.arrived[chat], chat))
             await asyncio.sleep(0.002)
         if unsettled:
@@ -205,9 +206,9 @@ class Run:
                 await asyncio.wait_for(settled.wait(), max(0.0, deadline - time.monotonic()))
         for _ in workers:
             line.put_nowait(finished)
-        for task in workers:
-            if not task.done():
-                task.cancel()  # still posting at the deadline
+        if unsettled:  # the deadline came first: what is still being posted is abandoned
+            for task in workers:
+                task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
 
     async def main(self) -> dict:
