@@ -20,7 +20,7 @@ from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
 from bot.dialogs.menu import FLOW_PREFIX, main_menu
 from bot.dialogs.normalize import label_match, parse_int, word_match
-from bot.dialogs.notice_offers import notice_pick
+from bot.dialogs.notice_offers import forget_notice, notice_pick
 from bot.dialogs.services import Services
 from bot.dialogs.state import ChatBusy, ChatKey, StateStore, flow_expired, reset_flow
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
@@ -53,6 +53,8 @@ class Engine:
                 for intercept in self.interceptors:
                     taken = await intercept(turn)
                     if taken is not None:
+                        if forget_notice(held.state):
+                            held.keep(held.state)
                         return taken
                 state = held.state
                 ctx = await self._context(turn, state)

@@ -7,7 +7,9 @@ conversation is idle (no flow, or one that timed out), its options are kept in t
 beside the question's, for the next turn only; that turn matches a typed label to them first
 ("4" for a score, "Reply"). A typed number still picks the question's option of that place (the
 main menu the chat shows), since channels list a notice's options without numbers. A chat in the
-middle of a flow is left as it is: the notice's buttons still work where there are buttons.
+middle of a flow is left as it is: the notice's buttons still work where there are buttons. A
+message the dialogs do not take (one passed on to an agent during a live hand-off) is the next
+turn all the same: the options are forgotten with it.
 """
 
 from __future__ import annotations
@@ -45,14 +47,25 @@ class NoticeOffers:
             async with self.store.hold(chat) as held:
                 state = held.state
                 now = self.clock.now().timestamp()
-                if state.get("flow") and not flow_expired(state, now, self.flow_timeout_seconds):
-                    return  # kept nothing: the chat is saved as it was
-                reset_flow(state)
+                if state.get("flow"):
+                    if not flow_expired(state, now, self.flow_timeout_seconds):
+                        return  # kept nothing: the chat is saved as it was
+                    reset_flow(state)
+                # An idle chat keeps its menu's options: a number typed still picks from it.
                 state[NOTICE_OPTIONS] = [o.id for o in options]
                 state[NOTICE_LABELS] = [o.label for o in options]
                 held.keep(state)
         except Exception as error:
             log.warning("chat %s: a notice's options not kept for typing: %r", chat, error)
+
+
+def forget_notice(state: dict[str, Any]) -> bool:
+    """Drop the notice's options from ``state`` (a turn the dialogs did not take, such as a
+    message to an agent, was the next turn all the same); whether there were any."""
+    had = NOTICE_OPTIONS in state
+    state.pop(NOTICE_OPTIONS, None)
+    state.pop(NOTICE_LABELS, None)
+    return had
 
 
 def notice_pick(text: str | None, state: dict[str, Any]) -> str | None:

@@ -18,7 +18,7 @@ from bot.handlers.telegram_webhook import PATH, SECRET_HEADER
 from bot.i18n import translator
 from core.billing.models import FreeChargeGrant, Subscription
 from core.inbox.models import InboxMessage
-from core.tickets.models import AuthorKind, Ticket, TicketAttachment, TicketMessage
+from core.tickets.models import AuthorKind, Ticket, TicketAttachment, TicketKind, TicketMessage
 from tests.conftest import NOW
 from tests.dialogs.test_flows_billing_support import (
     PASSWORD,
@@ -219,6 +219,36 @@ async def test_a_closing_notice_does_not_break_the_question_the_chat_is_answerin
     await chat.write("2")  # the second team, as the question in progress offered
     assert "How urgent is it?" in chat.text
     assert (await Ticket.get(id=ticket.id)).satisfaction is None
+
+
+async def test_a_closing_notice_met_by_a_live_hand_off_is_not_answered_after_it(
+    desk, services, bot_settings
+):
+    chat = await logged_in_whatsapp(desk, services, bot_settings)
+    live = await ask_for_agent(chat)
+    await chat.write("menu")
+    await chat.choose("Support tickets")
+    await chat.choose("New ticket")
+    await chat.choose("Technical support")
+    await chat.choose("Medium")
+    await chat.write("Slow evenings")
+    await chat.write("Pages load slowly after 8 pm.")
+    await chat.choose("Done, no files")
+    other = await Ticket.get(kind=TicketKind.SUPPORT)
+    live_thread, other_thread = await desk.topic_of(live), await desk.topic_of(other)
+    await desk.write(live_thread, REZA, "Is the DSL light on?")
+    await whatsapp_says(desk, chat, "Is the DSL light on?")
+
+    await desk.write(other_thread, ALI, "/close")
+    await whatsapp_says(desk, chat, "is now closed. How would you rate our help?")
+    assert await chat.write("4") == ""  # to the agent, whose question it answers
+    await desk.mirror()
+    assert desk.api.in_topic(GROUP, live_thread)[-1] == "Sara Rahimi (subscriber):\n4"
+    await desk.write(live_thread, REZA, "/done")
+    await whatsapp_says(desk, chat, "back with the bot")
+    await chat.write("2")  # the menu's second choice, not a score for the closed ticket
+    assert "What would you like to buy?" in chat.text
+    assert (await Ticket.get(id=other.id)).satisfaction is None
 
 
 async def test_a_subscriber_told_by_sms_rates_by_answering_with_the_score(
