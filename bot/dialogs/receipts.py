@@ -50,6 +50,12 @@ async def receipt_replies(t: Texts, r: Receipt) -> list[Reply]:
             filename=f"receipt-{r.tracking_number}.pdf",
             content_type="application/pdf",
             # Shaping Persian takes tens of milliseconds: off the event loop.
-            data=await asyncio.to_thread(render_pdf, title, rows, direction=t.direction),
+            data=await asyncio.to_thread(
+                render_pdf,
+                title,
+                rows,
+                direction=t.direction,
+                created_at=r.paid_at or r.applied_at,
+            ),
         )
     return [Reply(text, attachment=attachment, language=t.language)]

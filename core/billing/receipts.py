@@ -148,15 +148,19 @@ def render_pdf(
     footer: str = "",
     *,
     direction: Direction = "ltr",
+    created_at: datetime | None = None,
 ) -> bytes:
     """A one-page receipt: a title, then label / value rows, read in ``direction`` (labels on
     the right for "rtl"). ValueError when a character has no glyph in the receipt's fonts
-    (check with ``pdf_can_show`` first)."""
+    (check with ``pdf_can_show`` first). With ``created_at`` (the payment's moment) the bytes
+    are the same at every rendering, so a receipt sent again is the same stored file."""
     texts = [title, footer, *(part for row in rows for part in row)]
     if not pdf_can_show(texts):
         raise ValueError("the receipt's text needs a font the PDF does not carry")
     pdf = FPDF(format="A4")
     pdf.set_creator("ispbot")
+    if created_at is not None:
+        pdf.set_creation_date(created_at)
     if direction == "ltr" and _fits_latin(texts):
         pdf.set_title(_latin(title))
         _lay_out(pdf, "Helvetica", _latin(title), [(_latin(a), _latin(b)) for a, b in rows])

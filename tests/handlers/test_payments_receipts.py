@@ -13,6 +13,7 @@ from pypdf import PageObject, PdfReader
 from bot.bootstrap import build_engine
 from bot.dialogs.state import MemoryStateStore
 from bot.notify import ChannelNotifier
+from core.billing.models import Order
 from core.billing.reconcile import check_by_reference
 from core.inbox.service import OutboxRelay
 from tests.alerts.senders import RecordingSender
@@ -144,3 +145,10 @@ async def test_the_history_sends_the_receipt_again(
     assert str(order.tracking_number) in receipt.text
     assert "$16.35" in receipt.text
     assert receipt.attachment is not None and receipt.attachment.data.startswith(b"%PDF-")
+    # Dated by the payment, not by the rendering: the same receipt is the same bytes (and so
+    # the same stored file behind a link) however often it is sent.
+    paid = (await Order.get(tracking_number=order.tracking_number)).paid_at
+    assert f"/CreationDate (D:{paid:%Y%m%d%H%M%S}".encode() in receipt.attachment.data
+    await chat.send(choice="history:receipts")
+    again = next(r for r in chat.replies if r.text.startswith("Receipt for order"))
+    assert again.attachment is not None and again.attachment.data == receipt.attachment.data
