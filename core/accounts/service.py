@@ -52,6 +52,7 @@ from core.billing.periods import local_date
 from core.config import Settings
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.ports import Clock, FileStore, SmsSender
+from core.uploads import check_upload
 
 log = logging.getLogger(__name__)
 
@@ -407,27 +408,13 @@ class Accounts:
     async def upload_document(
         self, subscriber_id: int, kind: str, filename: str, content_type: str, data: bytes
     ) -> Document:
-        """Store a copy of a document for review. Codes: ``unknown_document_kind``,
-        ``attachment_type_not_allowed``, ``attachment_empty``, ``attachment_too_large``."""
+        """Store a copy of a document for review. Codes: ``unknown_document_kind`` and those of
+        ``check_upload``."""
         try:
             doc_kind = DocumentKind(kind)
         except ValueError:
             raise InvalidInput("unknown_document_kind", kind=kind) from None
-        mime = (content_type or "").split(";", 1)[0].strip().lower()
-        if mime not in self.settings.attachment_types:
-            raise InvalidInput(
-                "attachment_type_not_allowed",
-                content_type=mime,
-                allowed=list(self.settings.attachment_types),
-            )
-        if not data:
-            raise InvalidInput("attachment_empty")
-        if len(data) > self.settings.attachment_max_bytes:
-            raise InvalidInput(
-                "attachment_too_large",
-                size=len(data),
-                max_bytes=self.settings.attachment_max_bytes,
-            )
+        mime = check_upload(self.settings, filename, content_type, data)
         await get_subscriber(subscriber_id)
         name = _safe_filename(filename, doc_kind)
         file_key = await self.files.put(data, mime, name)

@@ -35,6 +35,7 @@ from core.tickets.models import (
     TicketMessage,
     TicketStatus,
 )
+from core.uploads import check_upload, media_type
 
 if TYPE_CHECKING:
     from tortoise.backends.base.client import BaseDBAsyncClient
@@ -47,14 +48,6 @@ MAX_ATTACHMENTS = 5
 NAME_MAX_LENGTH = 120
 NUMBER_ATTEMPTS = 20
 LANGUAGES = ("fa", "id", "en")
-
-# The first bytes of each type we know, so a renamed executable is not taken for a screenshot.
-_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "application/pdf": (b"%PDF-",),
-}
 
 
 # (filename, content_type, bytes), as a channel hands it over.
@@ -113,13 +106,6 @@ def _enum(enum: type[Department] | type[Priority], value: Any, field: str):
         raise InvalidInput(
             f"{field}_invalid", value=str(value), allowed=[m.value for m in enum]
         ) from None
-
-
-def _matches_signature(content_type: str, data: bytes) -> bool:
-    if content_type == "image/webp":
-        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
-    signatures = _SIGNATURES.get(content_type)
-    return signatures is None or data.startswith(signatures)
 
 
 class Tickets:
@@ -408,30 +394,13 @@ class Tickets:
             raise InvalidInput(
                 "too_many_attachments", count=len(attachments), max_count=MAX_ATTACHMENTS
             )
-        allowed = [t.lower() for t in self.settings.attachment_types]
         for filename, content_type, data in attachments:
-            kind = content_type.split(";", 1)[0].strip().lower()
-            if not data:
-                raise InvalidInput("attachment_empty", filename=filename)
-            if len(data) > self.settings.attachment_max_bytes:
-                raise InvalidInput(
-                    "attachment_too_large",
-                    filename=filename,
-                    size=len(data),
-                    max_bytes=self.settings.attachment_max_bytes,
-                )
-            if kind not in allowed or not _matches_signature(kind, data):
-                raise InvalidInput(
-                    "attachment_type_not_allowed",
-                    filename=filename,
-                    content_type=content_type,
-                    allowed=allowed,
-                )
+            check_upload(self.settings, filename, content_type, data)
 
     async def _store(self, attachments: Iterable[AttachmentIn]) -> list[_Stored]:
         stored = []
         for filename, content_type, data in attachments:
-            kind = content_type.split(";", 1)[0].strip().lower()
+            kind = media_type(content_type)
             name = (filename or "attachment").strip()[-255:] or "attachment"
             key = await self.files.put(data, kind, name)
             stored.append(_Stored(key, name, kind, len(data)))

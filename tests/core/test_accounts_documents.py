@@ -26,6 +26,7 @@ from tests.fakes import InMemoryFileStore, RecordingSmsSender
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
 PDF = b"%PDF-1.7\n" + b"x" * 60
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 60
 WEEK = timedelta(days=7)
 
 
@@ -91,7 +92,7 @@ async def test_the_filename_is_made_safe(db, accounts):
 
     for filename, stored in cases:
         document = await accounts.upload_document(
-            subscriber.id, "lease", filename, "image/png", JPEG
+            subscriber.id, "lease", filename, "image/png", PNG
         )
         assert document.filename == stored
 
@@ -104,6 +105,9 @@ async def test_an_unusable_upload_is_refused_and_nothing_is_stored(db, accounts,
         ("lease", "text/html", JPEG, "attachment_type_not_allowed"),
         ("lease", "", JPEG, "attachment_type_not_allowed"),
         ("lease", "image/jpeg", b"", "attachment_empty"),
+        # Bytes that are not what the type says (a page or a program renamed .jpg).
+        ("lease", "image/jpeg", b"<html><script>", "attachment_type_not_allowed"),
+        ("lease", "application/pdf", JPEG, "attachment_type_not_allowed"),
     ]
 
     for kind, content_type, data, code in cases:
@@ -124,16 +128,16 @@ async def test_a_copy_over_the_size_limit_is_refused_and_one_at_the_limit_is_tak
 
     error = await refused(
         accounts.upload_document(
-            subscriber.id, "lease", "big.jpg", "image/jpeg", b"x" * (limit + 1)
+            subscriber.id, "lease", "big.jpg", "image/jpeg", JPEG.ljust(limit + 1, b"x")
         )
     )
     taken = await accounts.upload_document(
-        subscriber.id, "lease", "ok.jpg", "image/jpeg", b"x" * limit
+        subscriber.id, "lease", "ok.jpg", "image/jpeg", JPEG.ljust(limit, b"x")
     )
 
     assert (error.code, error.details) == (
         "attachment_too_large",
-        {"size": limit + 1, "max_bytes": limit},
+        {"filename": "big.jpg", "size": limit + 1, "max_bytes": limit},
     )
     assert taken.size == limit
 
