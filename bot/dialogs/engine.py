@@ -26,6 +26,7 @@ from bot.dialogs.state import ChatBusy, ChatKey, StateStore, flow_expired, reset
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
 from core.accounts.models import Subscriber
 from core.errors import DomainError
+from core.numbers import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +242,7 @@ def flow_choice(name: str, **data: str | int) -> str:
 def parse_flow_choice(choice: str) -> tuple[str, dict[str, Any]]:
     name, _, query = choice.removeprefix(FLOW_PREFIX).partition("?")
     data: dict[str, Any] = {
-        key: int(value) if value.isascii() and value.isdigit() else value
+        key: number if (number := whole_number(value)) is not None else value
         for key, value in parse_qsl(query)
     }
     return name, data

@@ -325,9 +325,9 @@ def _pack_named(
     wanted = argument.casefold().strip()
     if not wanted:
         return None
-    if wanted.isdigit():
-        index = int(wanted) - 1
-        return packs[index] if 0 <= index < len(packs) else None
+    number = parse_int(wanted)
+    if number is not None:
+        return packs[number - 1] if 1 <= number <= len(packs) else None
     return next((pack for pack in packs if pack[1].code.casefold() == wanted), None)
 
 

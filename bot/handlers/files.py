@@ -29,6 +29,7 @@ from aiohttp import web
 
 from bot.config import BotSettings
 from bot.dialogs.contract import Attachment, Reply
+from core.numbers import whole_number
 from core.ports import Clock, FileStore
 
 PATH = "/files/{key}/{name}"
@@ -145,7 +146,7 @@ class FileLinks:
             raise web.HTTPNotFound()
         query = request.query
         content_type, signature = query.get("t", ""), query.get("s", "")
-        expires = int(query["e"]) if query.get("e", "").isdigit() else 0
+        expires = whole_number(query.get("e")) or 0
         now = int(self.clock.now().timestamp())
         if not link_valid(self.secret, key, expires, content_type, name, signature, now):
             raise web.HTTPForbidden(text="this link is not valid, or has expired")

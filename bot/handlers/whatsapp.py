@@ -41,6 +41,7 @@ from bot.handlers.twilio_common import (
 from bot.i18n import translator
 from core.accounts.models import ChatIdentity
 from core.errors import DomainError
+from core.numbers import whole_number
 from core.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -235,7 +236,7 @@ def webhook(settings: BotSettings, services: Services, engine: Engine, sender: W
 
 
 def _media_count(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return whole_number(value) or 0
 
 
 async def _refusal(services: Services, number: str, hint: str, refused: MediaRefused) -> Reply:

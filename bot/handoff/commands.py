@@ -24,6 +24,7 @@ from core.errors import DomainError
 from core.handoff.models import TicketTopic
 from core.handoff.service import FILE_ONLY_BODY, Handoff
 from core.inbox.service import enqueue
+from core.numbers import whole_number
 from core.tickets.models import Ticket
 from core.tickets.service import AttachmentIn, ByAgent
 
@@ -141,9 +142,9 @@ class AgentCommands:
             return BILLING_ONLY
         if ticket.subscriber_id is None:  # type: ignore[attr-defined]
             return "This ticket has no subscriber."
-        if not (rest.isascii() and rest.isdigit() and 1 <= int(rest) <= MAX_EXTEND_DAYS):
+        days = whole_number(rest, 1, MAX_EXTEND_DAYS)
+        if days is None:
             return f"Write the number of days after /extend, 1 to {MAX_EXTEND_DAYS}: /extend 3."
-        days = int(rest)
         async with in_transaction():  # the extension, its note and the notice, or none of them
             sub = await self.services.billing.extend_service(ticket.subscriber_id, days)  # type: ignore[attr-defined]
             ends = sub.ends_at.astimezone(self.services.settings.zone).strftime("%Y-%m-%d %H:%M")

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from core.accounts.models import Language
 from core.billing.models import Billing, Plan, PlanKind
 from core.imports.report import ImportResult, Progress, RejectedRow, read_rows
+from core.numbers import whole_number
 
 COLUMNS = (
     "code",
@@ -59,10 +60,11 @@ def _check(line: int, raw: dict[str, str], seen: set[str]) -> dict[str, Any] | R
         text = raw.get(name, "").replace(",", "").replace("_", "")
         if not text:
             continue
-        if not text.isascii() or not text.isdigit() or not smallest <= int(text) < _BIGGEST:
+        number = whole_number(text, smallest, _BIGGEST - 1)
+        if number is None:
             reasons.append(f"{name} must be a whole number of at least {smallest}")
         else:
-            fields[name] = int(text)
+            fields[name] = number
     if raw.get("kind"):
         if raw["kind"] in {k.value for k in PlanKind}:
             fields["kind"] = PlanKind(raw["kind"])

@@ -81,6 +81,7 @@ async def test_a_changed_forged_or_expired_link_is_refused(client, links, clock)
         _with(url, s="A" * 22),  # forged
         _with(url, t="text/html"),  # the same file as a page of ours
         _with(url, e=str(int(NOW.timestamp()) + 365 * 86400)),  # kept longer
+        _with(url, e="²"),  # a digit to str.isdigit, not to int()
         _path(url).replace(urlsplit(url).path.split("/")[2], other_key),  # another file
         _path(url).replace("receipt-1001.pdf", "invoice.pdf"),  # under another name
         urlsplit(url).path,  # no signature at all

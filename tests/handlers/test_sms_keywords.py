@@ -79,6 +79,7 @@ async def test_buy_lists_packs_and_sends_a_payment_link(twilio_app, services, bo
     assert idn.startswith("Pesanan ") and "Standar bulanan" in idn and "http" in idn
     assert_fits(idn)
     assert await ask(twilio_app, "BUY 99") == listing  # not a pack: the list again
+    assert await ask(twilio_app, "BUY ⁹⁹") == listing  # superscript digits read as 99
 
 
 async def test_free_charge_once(twilio_app, services, bot_settings):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from bot.admin.api.context import API
 from bot.admin.api.spec import INT_PATH, Operation
 from core.errors import DomainError, InvalidInput, NotFound
+from core.numbers import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +65,11 @@ def _path_values(op: Operation, request: web.Request) -> dict[str, Any] | list[t
     for name, schema in op.path_params.items():
         raw = request.match_info[name]
         if schema is INT_PATH:
-            if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= INT_PATH["maximum"]):
+            number = whole_number(raw, 1, INT_PATH["maximum"])
+            if number is None:
                 errors.append((f"path.{name}", "must be a whole number from 1 to 2147483647"))
                 continue
-            values[name] = int(raw)
+            values[name] = number
         else:
             values[name] = raw
     return errors or values
