@@ -166,3 +166,9 @@ def test_a_malformed_email_is_refused(text):
 )
 def test_postal_codes_per_country(text, country, clean):
     assert clean_postal_code(text, country) == clean
+
+
+@pytest.mark.parametrize(("text", "country"), [("¹²³⁴⁵", "ID"), ("1234", "ID"), ("12345", "IR")])
+def test_a_postal_code_of_other_digits_or_length_is_refused(text, country):
+    with pytest.raises(DomainError):
+        clean_postal_code(text, country)
