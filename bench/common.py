@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,3 +159,18 @@ def ispbot(command: list[str], env: dict[str, str]) -> str:
     if done.returncode != 0:
         raise RuntimeError(f"ispbot {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
+
+
+@contextlib.contextmanager
+def demo_database(name: str) -> Iterator[str]:
+    """A PostgreSQL database of the benchmark's own with the demo's data, named in this
+    process's ISPBOT_DATABASE_URL for its duration; dropped after, whatever happens."""
+    database_url = asyncio.run(create_database(name))
+    try:
+        env = {"ISPBOT_DATABASE_URL": database_url}
+        ispbot(["migrate"], env)
+        ispbot(["demo"], env)
+        os.environ.update(env)
+        yield database_url
+    finally:
+        asyncio.run(drop_database(name))

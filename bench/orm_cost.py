@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import time
 from collections.abc import Awaitable, Callable
 
-from common import create_database, drop_database, ispbot  # type: ignore[import-not-found]
+from common import demo_database  # type: ignore[import-not-found]
 
 DATABASE = "ispbot_bench_orm_cost"
 
@@ -95,15 +94,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=2000)
     args = parser.parse_args()
-    database_url = asyncio.run(create_database(DATABASE))
-    try:
-        env = {"ISPBOT_DATABASE_URL": database_url}
-        ispbot(["migrate"], env)
-        ispbot(["demo"], env)
-        os.environ.update(env)
+    with demo_database(DATABASE) as database_url:
         asyncio.run(run(database_url, args.rounds))
-    finally:
-        asyncio.run(drop_database(DATABASE))
 
 
 if __name__ == "__main__":

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import time
 
-from common import create_database, drop_database, ispbot, machine  # type: ignore[import-not-found]
+from common import demo_database, machine  # type: ignore[import-not-found]
 
 DATABASE = "ispbot_bench_payments"
 PACK = "ir-traffic-1g-plus10"
@@ -92,15 +91,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     print(f"machine: {machine()}", flush=True)
-    database_url = asyncio.run(create_database(DATABASE))
-    try:
-        env = {"ISPBOT_DATABASE_URL": database_url}
-        ispbot(["migrate"], env)
-        ispbot(["demo"], env)
-        os.environ.update(env)
+    with demo_database(DATABASE) as database_url:
         asyncio.run(run(database_url, args.orders, args.concurrency))
-    finally:
-        asyncio.run(drop_database(DATABASE))
 
 
 if __name__ == "__main__":

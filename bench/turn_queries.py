@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections import Counter
 
-from common import create_database, drop_database, ispbot  # type: ignore[import-not-found]
+from common import demo_database  # type: ignore[import-not-found]
 
 DATABASE = "ispbot_bench_queries"
 
@@ -74,15 +74,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--username", action="append", help="demo usernames (default: two)")
     args = parser.parse_args()
-    database_url = asyncio.run(create_database(DATABASE))
-    try:
-        env = {"ISPBOT_DATABASE_URL": database_url}
-        ispbot(["migrate"], env)
-        ispbot(["demo"], env)
+    with demo_database(DATABASE) as database_url:
         for n, username in enumerate(args.username or ["2177889900", "2131770404"], start=1):
             asyncio.run(run(database_url, username, str(n)))
-    finally:
-        asyncio.run(drop_database(DATABASE))
 
 
 if __name__ == "__main__":
