@@ -71,6 +71,7 @@ def forget_notice(state: dict[str, Any]) -> bool:
 def notice_pick(text: str | None, state: dict[str, Any]) -> str | None:
     """The option of the notice the chat got last that ``text`` names by its label; the notice's
     options are forgotten either way (they answer the next turn only)."""
-    options: list[str] = state.pop(NOTICE_OPTIONS, None) or []
-    labels: list[str] = state.pop(NOTICE_LABELS, None) or []
+    options: list[str] = state.get(NOTICE_OPTIONS) or []
+    labels: list[str] = state.get(NOTICE_LABELS) or []
+    forget_notice(state)
     return label_match(text, options, labels)

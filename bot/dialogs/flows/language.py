@@ -49,7 +49,6 @@ class LanguageFlow(Flow):
             return
         await ctx.services.accounts.set_language(ctx.turn.channel, ctx.turn.chat_id, code)
         ctx.t = translator(code, zone=ctx.t.zone, money_in_toman=ctx.t.money_in_toman)
-        ctx.language_chosen = True
         if ctx.data.get("first_contact"):
             await ctx.finish(
                 ctx._(
