@@ -26,7 +26,8 @@ async def run(database_url: str, orders_wanted: int, concurrency: int) -> None:
     from bot.bootstrap import build_services
     from bot.config import BotSettings
     from core.accounts.models import Subscriber
-    from core.billing.models import Bill, Order, OrderKind, OrderStatus, TrafficBucket
+    from core.billing.enums import OrderKind, OrderStatus
+    from core.billing.models import Bill, Order, TrafficBucket
     from core.billing.reconcile import record_check
     from core.db import database
     from core.errors import DomainError

@@ -34,7 +34,8 @@ async def run(database_url: str, username: str, chat: str) -> None:
     from bot.config import BotSettings
     from bot.dialogs.contract import Turn
     from bot.dialogs.state import MemoryStateStore
-    from core.accounts.models import ChatIdentity, Language, Subscriber
+    from core.accounts.enums import Language
+    from core.accounts.models import ChatIdentity, Subscriber
     from core.db import database
 
     settings = BotSettings(database_url=database_url)

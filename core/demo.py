@@ -41,17 +41,13 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.accounts.models import Language, LineStatus, Subscriber
+from core.accounts.enums import Language, LineStatus
+from core.accounts.models import Subscriber
 from core.accounts.passwords import hash_password
 from core.accounts.service import Accounts
+from core.billing.enums import OrderKind, OrderStatus, PlanKind, SubscriptionSource
 from core.billing.gateways.sandbox import SANDBOX, SandboxGateway
-from core.billing.models import (
-    OrderKind,
-    OrderStatus,
-    Plan,
-    PlanKind,
-    SubscriptionSource,
-)
+from core.billing.models import Plan
 from core.billing.periods import month_period
 from core.billing.queries import subscriber_zone
 from core.billing.service import Billing
@@ -60,7 +56,7 @@ from core.clock import FixedClock
 from core.config import Settings
 from core.inbox.models import Announcement
 from core.ports import Clock
-from core.tickets.models import Department, Priority
+from core.tickets.enums import Department, Priority
 from core.tickets.service import ByAgent, Tickets
 
 DEMO_PASSWORD = "demo1234"

@@ -26,11 +26,12 @@ from bot.dialogs.normalize import fold, normalize_text, parse_int
 from bot.dialogs.services import Services
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
 from core.accounts.models import ChatIdentity, Subscriber
-from core.billing.models import OrderKind, PlanKind
+from core.billing.enums import OrderKind, PlanKind
 from core.billing.queries import PlanInfo, ServiceStatus
 from core.errors import DomainError
 from core.inbox.models import InboxMessage
-from core.tickets.models import SATISFACTION_SCORES, Department, Priority, Ticket, TicketStatus
+from core.tickets.enums import SATISFACTION_SCORES, Department, Priority, TicketStatus
+from core.tickets.models import Ticket
 
 
 class Keyword(StrEnum):

@@ -24,8 +24,9 @@ from bot.handlers.payments_pages import (
     result_of,
 )
 from bot.i18n import Texts
+from core.billing.enums import OrderStatus
 from core.billing.gateways.sandbox import SANDBOX
-from core.billing.models import Order, OrderStatus
+from core.billing.models import Order
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,9 @@ from bot.i18n import (
     translator,
 )
 from core.accounts.models import Subscriber
+from core.billing.enums import OrderStatus
 from core.billing.gateways import GatewayError
-from core.billing.models import Order, OrderStatus
+from core.billing.models import Order
 from core.billing.reconcile import check_known_order
 from core.errors import DomainError
 

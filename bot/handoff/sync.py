@@ -22,7 +22,8 @@ from core.billing.queries import BillingQueries
 from core.handoff.models import TicketTopic
 from core.handoff.service import Handoff
 from core.ports import Clock, FileStore
-from core.tickets.models import AuthorKind, Ticket, TicketAttachment, TicketMessage, TicketStatus
+from core.tickets.enums import AuthorKind, TicketStatus
+from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 from core.tickets.service import AttachmentIn
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from tortoise.functions import Count
 
 from bot.observability.context import bound, new_request_id
-from core.billing.models import Order, OrderStatus
+from core.billing.enums import OrderStatus
+from core.billing.models import Order
 from core.inbox.models import OutboxMessage
 from core.ports import Delivery
 

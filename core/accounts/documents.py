@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-from core.accounts.models import DocumentKind, DocumentStatus
+from core.accounts.enums import DocumentKind, DocumentStatus
 
 
 class DocumentLike(Protocol):

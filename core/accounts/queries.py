@@ -6,16 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from core.accounts.models import (
-    ChatIdentity,
-    Document,
-    DocumentKind,
-    DocumentStatus,
-    Language,
-    LineStatus,
-    LineStatusChange,
-    Subscriber,
-)
+from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus
+from core.accounts.models import ChatIdentity, Document, LineStatusChange, Subscriber
 from core.accounts.profile import missing_profile_fields
 from core.errors import NotFound
 

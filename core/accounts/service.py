@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from core import sql
 from core.accounts import passwords, throttle
 from core.accounts.documents import kinds_still_unapproved, kinds_to_cut_for
+from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus
 from core.accounts.keys import (
     login_account_key,
     login_chat_key,
@@ -27,16 +28,7 @@ from core.accounts.keys import (
     reset_chat_key,
     reset_username_key,
 )
-from core.accounts.models import (
-    ChatIdentity,
-    Document,
-    DocumentKind,
-    DocumentStatus,
-    Language,
-    LineStatus,
-    LineStatusChange,
-    Subscriber,
-)
+from core.accounts.models import ChatIdentity, Document, LineStatusChange, Subscriber
 from core.accounts.national_id import clean_digits, normalise_national_id
 from core.accounts.phones import CALLING_CODES, ascii_digits, normalise_phone
 from core.accounts.profile import (

@@ -14,10 +14,12 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from core.accounts.models import LineStatus, Subscriber
+from core.accounts.enums import LineStatus
+from core.accounts.models import Subscriber
 from core.alerts import kinds
 from core.alerts.due import DueAlert, keyset_pages
-from core.alerts.models import Outage, OutageStage
+from core.alerts.enums import OutageStage
+from core.alerts.models import Outage
 from core.alerts.outbox import enqueue_many
 from core.billing.models import Plan, Subscription
 from core.billing.state import LIVE

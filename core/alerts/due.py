@@ -18,17 +18,12 @@ from tortoise.expressions import F, Q
 from tortoise.functions import Min, Sum
 from tortoise.queryset import QuerySet
 
-from core.accounts.models import Document, DocumentStatus, LineStatus
+from core.accounts.enums import DocumentStatus, LineStatus
+from core.accounts.models import Document
 from core.alerts import kinds
 from core.alerts.zones import Zone
-from core.billing.models import (
-    FreeChargeGrant,
-    Order,
-    OrderStatus,
-    Subscription,
-    SubscriptionSource,
-    TrafficBucket,
-)
+from core.billing.enums import OrderStatus, SubscriptionSource
+from core.billing.models import FreeChargeGrant, Order, Subscription, TrafficBucket
 from core.billing.periods import remaining_days
 from core.billing.state import LIVE
 from core.billing.units import mb_to_bytes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -10,12 +9,6 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from core.billing.models import Plan
-
-
-class OutageStage(StrEnum):
-    STARTED = "started"
-    PROGRESS = "progress"
-    REPAIRED = "repaired"
 
 
 class Outage(Model):

@@ -5,28 +5,24 @@ Amounts are integers in the currency's minor unit. Traffic is in bytes.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
+from core.billing.enums import (
+    Billing,
+    BucketKind,
+    OrderKind,
+    OrderStatus,
+    PlanKind,
+    SubscriptionSource,
+    SubscriptionStatus,
+    WalletEntryKind,
+)
+
 if TYPE_CHECKING:
     from core.accounts.models import Subscriber
-
-
-class PlanKind(StrEnum):
-    SERVICE = "service"
-    TRAFFIC = "traffic"
-    # A pack valid only for a short period (``duration_days``).
-    TIMED_TRAFFIC = "timed_traffic"
-    # The monthly fee of a static IP; bought for N months.
-    STATIC_IP = "static_ip"
-
-
-class Billing(StrEnum):
-    PREPAID = "prepaid"
-    POSTPAID = "postpaid"
 
 
 class Plan(Model):
@@ -55,22 +51,6 @@ class Plan(Model):
 
     def name_in(self, language: str) -> str:
         return self.names.get(language) or self.names.get("en") or self.code
-
-
-class SubscriptionSource(StrEnum):
-    ONLINE = "online"
-    ADMIN = "admin"
-    SALES_AGENT = "sales_agent"
-    FREE_CHARGE = "free_charge"
-
-
-class SubscriptionStatus(StrEnum):
-    ACTIVE = "active"
-    # Bought ahead; becomes active when the current one ends.
-    RESERVED = "reserved"
-    ENDED = "ended"
-    # Ended early by a change of service.
-    REPLACED = "replaced"
 
 
 class Subscription(Model):
@@ -105,15 +85,6 @@ class Subscription(Model):
         indexes = (("subscriber_id", "ends_at"), ("ends_at", "id"))
 
 
-class BucketKind(StrEnum):
-    PLAN = "plan"
-    EXTRA = "extra"
-    TIMED = "timed"
-    FREE_CHARGE = "free_charge"
-    CAMPAIGN = "campaign"
-    GIFT = "gift"
-
-
 class TrafficBucket(Model):
     """Bytes a subscriber may use between two times, remaining traffic is the sum over buckets."""
 
@@ -140,23 +111,6 @@ class TrafficBucket(Model):
     class Meta:
         table = "traffic_bucket"
         indexes = (("subscriber_id", "valid_from"),)
-
-
-class OrderKind(StrEnum):
-    BUY_SERVICE = "buy_service"
-    RENEW_SERVICE = "renew_service"
-    BUY_TRAFFIC = "buy_traffic"
-    BUY_TIMED_TRAFFIC = "buy_timed_traffic"
-    CHANGE_SERVICE = "change_service"
-    STATIC_IP = "static_ip"
-
-
-class OrderStatus(StrEnum):
-    PENDING = "pending"
-    PAID = "paid"
-    APPLIED = "applied"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
 
 
 class Order(Model):
@@ -195,13 +149,6 @@ class Order(Model):
 
     class Meta:
         table = "order"
-
-
-class WalletEntryKind(StrEnum):
-    PRORATION_CREDIT = "proration_credit"
-    ORDER_PAYMENT = "order_payment"
-    REFUND = "refund"
-    ADJUSTMENT = "adjustment"
 
 
 class WalletEntry(Model):

@@ -14,27 +14,30 @@ from typing import Any, TypeVar
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from core.accounts.models import LineStatus, Subscriber
+from core.accounts.enums import LineStatus
+from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
 from core.accounts.queries import get_subscriber
 from core.billing import free_charge, state, units
+from core.billing.enums import Billing as BillingMode
+from core.billing.enums import (
+    OrderKind,
+    OrderStatus,
+    PlanKind,
+    SubscriptionSource,
+    SubscriptionStatus,
+    WalletEntryKind,
+)
 from core.billing.models import (
     Bill,
     CampaignCharge,
     FreeChargeGrant,
     Order,
-    OrderKind,
-    OrderStatus,
     Plan,
-    PlanKind,
     Subscription,
-    SubscriptionSource,
-    SubscriptionStatus,
     UsageSession,
     WalletEntry,
-    WalletEntryKind,
 )
-from core.billing.models import Billing as BillingMode
 from core.billing.periods import remaining_days
 from core.billing.pricing import Quote
 from core.config import Settings

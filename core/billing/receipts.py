@@ -22,7 +22,8 @@ from typing import Literal
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
-from core.billing.models import Order, OrderKind, OrderStatus
+from core.billing.enums import OrderKind, OrderStatus
+from core.billing.models import Order
 from core.inbox.models import OutboxMessage
 
 Direction = Literal["ltr", "rtl"]

@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from core.billing.models import Order, OrderStatus
+from core.billing.enums import OrderStatus
+from core.billing.models import Order
 from core.billing.service import SETTLEABLE, Billing
 from core.errors import DomainError
 from core.ports import CheckableGateway, PaymentCheck, PaymentGateway, PaymentState

@@ -36,29 +36,32 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from core.accounts.models import LineStatus, Subscriber
+from core.accounts.enums import LineStatus
+from core.accounts.models import Subscriber
 from core.accounts.queries import get_subscriber
 from core.accounts.service import change_line_status
 from core.alerts import kinds
 from core.billing import free_charge, state
+from core.billing.enums import (
+    BucketKind,
+    OrderKind,
+    OrderStatus,
+    PlanKind,
+    SubscriptionSource,
+    SubscriptionStatus,
+    WalletEntryKind,
+)
 from core.billing.gateways.select import gateway_for
 from core.billing.models import (
     Bill,
-    BucketKind,
     CampaignCharge,
     FreeChargeGrant,
     Order,
-    OrderKind,
-    OrderStatus,
     Plan,
-    PlanKind,
     Subscription,
-    SubscriptionSource,
-    SubscriptionStatus,
     TrafficBucket,
     UsageSession,
     WalletEntry,
-    WalletEntryKind,
 )
 from core.billing.periods import add_months, period_days, remaining_days
 from core.billing.pricing import (

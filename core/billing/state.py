@@ -12,15 +12,8 @@ from datetime import datetime
 from typing import cast
 
 from core import sql
-from core.billing.models import (
-    Order,
-    OrderStatus,
-    Plan,
-    Subscription,
-    SubscriptionSource,
-    SubscriptionStatus,
-    TrafficBucket,
-)
+from core.billing.enums import OrderStatus, SubscriptionSource, SubscriptionStatus
+from core.billing.models import Order, Plan, Subscription, TrafficBucket
 
 LIVE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.RESERVED)
 

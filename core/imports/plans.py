@@ -7,8 +7,9 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from core.accounts.models import Language
-from core.billing.models import Billing, Plan, PlanKind
+from core.accounts.enums import Language
+from core.billing.enums import Billing, PlanKind
+from core.billing.models import Plan
 from core.imports.report import ImportResult, Progress, RejectedRow, read_rows
 from core.numbers import whole_number
 

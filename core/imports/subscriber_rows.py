@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from core.accounts.models import Language, LineStatus, Subscriber
+from core.accounts.enums import Language, LineStatus
+from core.accounts.models import Subscriber
 from core.accounts.national_id import normalise_national_id
 from core.accounts.passwords import check_strength
 from core.accounts.phones import is_mobile, normalise_phone

@@ -14,7 +14,8 @@ from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
 from core.accounts.passwords import generate_password, hash_password, verify_password
-from core.billing.models import Plan, PlanKind, Subscription
+from core.billing.enums import PlanKind
+from core.billing.models import Plan, Subscription
 from core.billing.state import LIVE
 from core.config import Settings
 from core.imports.report import ImportResult, Progress, RejectedRow, read_rows

@@ -9,7 +9,8 @@ from typing import Any
 from tortoise.expressions import Q
 
 from core.accounts.models import Subscriber
-from core.billing.models import Subscription, SubscriptionStatus
+from core.billing.enums import SubscriptionStatus
+from core.billing.models import Subscription
 from core.inbox.models import Announcement, InboxMessage
 
 

@@ -22,8 +22,10 @@ from typing import Any
 
 from tortoise.functions import Max
 
-from core.accounts.models import LineStatus, Subscriber
-from core.billing.models import Subscription, SubscriptionStatus
+from core.accounts.enums import LineStatus
+from core.accounts.models import Subscriber
+from core.billing.enums import SubscriptionStatus
+from core.billing.models import Subscription
 
 PASSWORD = "Cleartext-Password"
 EXPIRATION = "Expiration"

@@ -8,16 +8,8 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.errors import NotFound
-from core.tickets.models import (
-    AuthorKind,
-    Department,
-    Priority,
-    Ticket,
-    TicketAttachment,
-    TicketKind,
-    TicketMessage,
-    TicketStatus,
-)
+from core.tickets.enums import AuthorKind, Department, Priority, TicketKind, TicketStatus
+from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,17 +24,15 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.inbox.service import enqueue
 from core.ports import Clock, FileStore
 from core.tickets import queries
-from core.tickets.models import (
+from core.tickets.enums import (
     SATISFACTION_SCORES,
     AuthorKind,
     Department,
     Priority,
-    Ticket,
-    TicketAttachment,
     TicketKind,
-    TicketMessage,
     TicketStatus,
 )
+from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 from core.uploads import check_upload, media_type
 
 if TYPE_CHECKING:

@@ -7,15 +7,10 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.accounts.models import ChatIdentity, LineStatus, Subscriber
-from core.billing.models import (
-    BucketKind,
-    Plan,
-    Subscription,
-    SubscriptionSource,
-    SubscriptionStatus,
-    TrafficBucket,
-)
+from core.accounts.enums import LineStatus
+from core.accounts.models import ChatIdentity, Subscriber
+from core.billing.enums import BucketKind, SubscriptionSource, SubscriptionStatus
+from core.billing.models import Plan, Subscription, TrafficBucket
 from core.billing.units import mb_to_bytes
 
 _numbers = itertools.count(2188000001)

@@ -9,7 +9,7 @@ import pytest
 
 from bot.dialogs.notices import render_notice
 from bot.i18n import translator
-from core.accounts.models import LineStatus
+from core.accounts.enums import LineStatus
 from core.alerts import kinds
 from core.alerts.broadcast import Broadcasts
 from core.inbox.models import Announcement, OutboxMessage

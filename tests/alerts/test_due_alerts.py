@@ -7,17 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.accounts.models import Document, DocumentKind, DocumentStatus, LineStatus
+from core.accounts.enums import DocumentKind, DocumentStatus, LineStatus
+from core.accounts.models import Document
 from core.alerts import kinds
 from core.alerts.sweep import AlertSweep
-from core.billing.models import (
-    FreeChargeGrant,
-    Order,
-    OrderKind,
-    OrderStatus,
-    SubscriptionSource,
-    SubscriptionStatus,
-)
+from core.billing.enums import OrderKind, OrderStatus, SubscriptionSource, SubscriptionStatus
+from core.billing.models import FreeChargeGrant, Order
 from core.clock import FixedClock
 from core.config import Settings
 from core.inbox.models import OutboxMessage

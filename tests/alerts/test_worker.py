@@ -144,7 +144,8 @@ async def test_the_worker_runs_the_domains_upkeep_jobs(pg, postgres_url):
     """A service that ran out goes to the collection list, a campaign month is charged, and
     login counters with nothing to remember are purged: by the worker, not by hand."""
     from bot.worker import MAINTENANCE_JOBS, build_worker
-    from core.accounts.models import LineStatus, Subscriber, Throttle
+    from core.accounts.enums import LineStatus
+    from core.accounts.models import Subscriber, Throttle
 
     clock = FixedClock(b.local(TEHRAN, 2026, 11, 24, 10, 30))
     lapsed = await b.subscriber(mobile="+989120000009")

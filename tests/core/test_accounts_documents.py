@@ -11,14 +11,8 @@ import pytest
 
 from core.accounts import queries
 from core.accounts.documents import kinds_still_unapproved, kinds_to_cut_for
-from core.accounts.models import (
-    Document,
-    DocumentKind,
-    DocumentStatus,
-    LineStatus,
-    LineStatusChange,
-    Subscriber,
-)
+from core.accounts.enums import DocumentKind, DocumentStatus, LineStatus
+from core.accounts.models import Document, LineStatusChange, Subscriber
 from core.accounts.service import Accounts
 from core.errors import DomainError
 from tests.core.test_accounts_support import make_subscriber

@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 
 from core.accounts import passwords, queries
+from core.accounts.enums import Language
 from core.accounts.keys import login_account_key
-from core.accounts.models import ChatIdentity, Language, Subscriber, Throttle
+from core.accounts.models import ChatIdentity, Subscriber, Throttle
 from core.accounts.service import Accounts, clean_identifier, language_from_hint
 from core.errors import DomainError
 from tests.core.test_accounts_support import (

@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from core.billing.enums import OrderKind, OrderStatus, SubscriptionSource, WalletEntryKind
 from core.billing.models import (
     Bill,
     FreeChargeGrant,
-    OrderKind,
-    OrderStatus,
     Subscription,
-    SubscriptionSource,
     TrafficBucket,
     UsageSession,
     WalletEntry,
-    WalletEntryKind,
 )
 from core.billing.units import BYTES_PER_MB, mb_to_bytes
 from core.errors import DomainError

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.accounts.models import LineStatus, LineStatusChange, Subscriber
-from core.billing.models import (
-    BucketKind,
-    FreeChargeGrant,
-    OrderKind,
-    Subscription,
-    SubscriptionSource,
-    SubscriptionStatus,
-    TrafficBucket,
-)
+from core.accounts.enums import LineStatus
+from core.accounts.models import LineStatusChange, Subscriber
+from core.billing.enums import BucketKind, OrderKind, SubscriptionSource, SubscriptionStatus
+from core.billing.models import FreeChargeGrant, Subscription, TrafficBucket
 from core.billing.service import Billing
 from core.billing.units import mb_to_bytes
 from tests.core import test_billing_support as support

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core.accounts.models import LineStatus, LineStatusChange, Subscriber
-from core.billing.models import (
+from core.accounts.enums import LineStatus
+from core.accounts.models import LineStatusChange, Subscriber
+from core.billing.enums import (
     BucketKind,
-    CampaignCharge,
     OrderKind,
     PlanKind,
-    Subscription,
     SubscriptionSource,
     SubscriptionStatus,
-    TrafficBucket,
     WalletEntryKind,
 )
+from core.billing.models import CampaignCharge, Subscription, TrafficBucket
 from core.billing.units import mb_to_bytes
 from tests.core import test_billing_support as support
 from tests.core.test_billing_support import error_of, make_plans, make_subscriber, pay

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.accounts.models import LineStatus, Subscriber
-from core.billing.gateways.sandbox import SandboxGateway
-from core.billing.models import (
-    Bill,
+from core.accounts.enums import LineStatus
+from core.accounts.models import Subscriber
+from core.billing.enums import (
     BucketKind,
-    Order,
     OrderKind,
     OrderStatus,
-    Subscription,
     SubscriptionSource,
     SubscriptionStatus,
-    TrafficBucket,
-    WalletEntry,
     WalletEntryKind,
 )
+from core.billing.gateways.sandbox import SandboxGateway
+from core.billing.models import Bill, Order, Subscription, TrafficBucket, WalletEntry
 from core.billing.periods import add_months
 from core.billing.service import Billing
 from core.billing.units import mb_to_bytes

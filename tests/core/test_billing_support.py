@@ -8,16 +8,9 @@ import pytest
 
 from core.accounts.models import Subscriber
 from core.billing import state
+from core.billing.enums import PlanKind, SubscriptionSource
 from core.billing.gateways.sandbox import SandboxGateway
-from core.billing.models import (
-    Order,
-    Plan,
-    PlanKind,
-    Subscription,
-    SubscriptionSource,
-    TrafficBucket,
-    WalletEntry,
-)
+from core.billing.models import Order, Plan, Subscription, TrafficBucket, WalletEntry
 from core.billing.queries import BillingQueries, quote_of
 from core.billing.service import Billing
 from core.errors import DomainError

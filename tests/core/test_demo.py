@@ -9,16 +9,19 @@ from decimal import Decimal
 from tortoise import Tortoise
 
 from core.accounts import queries as account_queries
-from core.accounts.models import LineStatus, Subscriber
+from core.accounts.enums import LineStatus
+from core.accounts.models import Subscriber
 from core.accounts.national_id import normalise_national_id
 from core.accounts.profile import country_of, missing_profile_fields
 from core.accounts.service import Accounts
-from core.billing.models import OrderKind, Plan, PlanKind
+from core.billing.enums import OrderKind, PlanKind
+from core.billing.models import Plan
 from core.billing.queries import BillingQueries, subscriber_zone
 from core.billing.service import Billing
 from core.demo import PEOPLE, SEED_USAGE_USERNAME, seed_demo
 from core.inbox import queries as inbox_queries
-from core.tickets.models import AuthorKind, Department, Ticket, TicketMessage, TicketStatus
+from core.tickets.enums import AuthorKind, Department, TicketStatus
+from core.tickets.models import Ticket, TicketMessage
 from tests.fakes import InMemoryFileStore, RecordingSmsSender
 
 

@@ -9,7 +9,8 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
-from core.billing.models import Plan, Subscription, SubscriptionStatus
+from core.billing.enums import SubscriptionStatus
+from core.billing.models import Plan, Subscription
 from core.inbox.models import Announcement, OutboxMessage
 from core.inbox.service import Inbox, enqueue
 from core.ports import Delivery

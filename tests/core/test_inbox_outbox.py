@@ -10,7 +10,7 @@ from core.accounts.models import Subscriber
 from core.inbox.models import InboxMessage, OutboxMessage
 from core.inbox.service import OutboxRelay, enqueue
 from core.ports import Delivery
-from core.tickets.models import Department, Priority
+from core.tickets.enums import Department, Priority
 from core.tickets.service import Tickets
 from tests.fakes import InMemoryFileStore, RecordingNotifier
 

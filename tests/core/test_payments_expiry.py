@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.billing.models import OrderKind, OrderStatus, Subscription, WalletEntry, WalletEntryKind
+from core.billing.enums import OrderKind, OrderStatus, WalletEntryKind
+from core.billing.models import Subscription, WalletEntry
 from core.billing.reconcile import reconcile
 from core.errors import NotFound
 from core.inbox.models import OutboxMessage

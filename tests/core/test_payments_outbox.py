@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from core.billing.models import Order, OrderKind, OrderStatus
+from core.billing.enums import OrderKind, OrderStatus
+from core.billing.models import Order
 from core.inbox.models import InboxMessage, OutboxMessage
 from core.inbox.service import OutboxRelay
 from tests.core import test_billing_support as support

@@ -8,7 +8,8 @@ from core import sql
 from core.accounts.models import ChatIdentity
 from core.accounts.service import Accounts
 from core.billing import state
-from core.billing.models import Subscription, TrafficBucket, WalletEntry, WalletEntryKind
+from core.billing.enums import WalletEntryKind
+from core.billing.models import Subscription, TrafficBucket, WalletEntry
 from tests.core import test_billing_support as support
 from tests.core.test_billing_support import make_plans, make_subscriber
 from tests.fakes import InMemoryFileStore, RecordingSmsSender

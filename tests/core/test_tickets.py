@@ -10,16 +10,8 @@ from core.accounts.models import Subscriber
 from core.errors import DomainError
 from core.inbox.models import OutboxMessage
 from core.tickets import queries
-from core.tickets.models import (
-    AuthorKind,
-    Department,
-    Priority,
-    Ticket,
-    TicketAttachment,
-    TicketKind,
-    TicketMessage,
-    TicketStatus,
-)
+from core.tickets.enums import AuthorKind, Department, Priority, TicketKind, TicketStatus
+from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 from core.tickets.service import ByAgent, BySubscriber, Tickets
 from tests.fakes import InMemoryFileStore
 

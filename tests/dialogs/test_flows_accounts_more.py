@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.dialogs.normalize import to_persian_digits
-from core.accounts.models import LineStatus, Subscriber
+from core.accounts.enums import LineStatus
+from core.accounts.models import Subscriber
 from core.billing.models import Plan
 from core.clock import FixedClock
-from core.tickets.models import Department, Ticket, TicketKind, TicketMessage, TicketStatus
+from core.tickets.enums import Department, TicketKind, TicketStatus
+from core.tickets.models import Ticket, TicketMessage
 from tests.dialogs.client import ChatClient
 from tests.dialogs.test_flows_accounts import logged_in
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.dialogs.notices import render_notice
 from core.accounts.models import Subscriber
-from core.billing.models import Order, OrderStatus
+from core.billing.enums import OrderStatus
+from core.billing.models import Order
 from core.inbox.models import OutboxMessage
 from tests.conftest import NOW
 from tests.dialogs.test_flows_billing_support import (

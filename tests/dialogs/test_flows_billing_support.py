@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from bot.dialogs.services import Services
 from bot.i18n import Texts, translator
 from core.accounts.models import Subscriber
-from core.billing.models import Order, Plan, PlanKind, SubscriptionSource
+from core.billing.enums import PlanKind, SubscriptionSource
+from core.billing.models import Order, Plan
 from core.billing.units import BYTES_PER_MB
 from tests.conftest import NOW
 from tests.dialogs.client import ChatClient

@@ -10,15 +10,8 @@ import pytest
 from bot.dialogs.contract import Attachment
 from bot.dialogs.normalize import to_persian_digits
 from core.tickets import queries
-from core.tickets.models import (
-    AuthorKind,
-    Department,
-    Priority,
-    Ticket,
-    TicketAttachment,
-    TicketMessage,
-    TicketStatus,
-)
+from core.tickets.enums import AuthorKind, Department, Priority, TicketStatus
+from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 from core.tickets.service import ByAgent, BySubscriber
 from tests.dialogs.client import ChatClient
 from tests.dialogs.conftest import make_subscriber, sara_chat

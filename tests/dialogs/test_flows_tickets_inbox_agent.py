@@ -9,7 +9,8 @@ import pytest
 
 from bot.dialogs.normalize import to_persian_digits
 from core.ports import Delivery
-from core.tickets.models import Department, Priority, Ticket, TicketKind, TicketMessage
+from core.tickets.enums import Department, Priority, TicketKind
+from core.tickets.models import Ticket, TicketMessage
 from tests.dialogs.client import ChatClient
 from tests.dialogs.conftest import sara_chat
 

@@ -11,7 +11,8 @@ from bot.dialogs.normalize import to_persian_digits
 from bot.dialogs.notices import render_notice
 from bot.i18n import translator
 from core.inbox.models import OutboxMessage
-from core.tickets.models import Department, Priority, Ticket, TicketStatus
+from core.tickets.enums import Department, Priority, TicketStatus
+from core.tickets.models import Ticket
 from core.tickets.service import ByAgent, BySubscriber
 from tests.dialogs.client import ChatClient
 from tests.dialogs.conftest import make_subscriber, sara_chat

@@ -19,7 +19,8 @@ from bot.config import BotSettings
 from bot.dialogs.services import Services
 from bot.dialogs.state import MemoryStateStore
 from core.accounts.models import ChatIdentity, Subscriber
-from core.billing.models import Order, OrderKind, Plan
+from core.billing.enums import OrderKind
+from core.billing.models import Order, Plan
 from core.clock import FixedClock
 from tests.dialogs.conftest import make_subscriber
 from tests.fakes import InMemoryFileStore, RecordingSmsSender

@@ -10,7 +10,8 @@ import sys
 from tortoise import Tortoise
 
 from bot.config import BotSettings
-from core.billing.models import Order, OrderStatus
+from core.billing.enums import OrderStatus
+from core.billing.models import Order
 from core.clock import SystemClock
 from core.db import open_database
 from tests.conftest import _close

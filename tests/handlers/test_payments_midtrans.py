@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.billing.models import OrderStatus, Subscription
+from core.billing.enums import OrderStatus
+from core.billing.models import Subscription
 from core.inbox.models import OutboxMessage
 from tests.handlers.payments_support import (
     buyer,

@@ -6,7 +6,8 @@ import asyncio
 from datetime import timedelta
 
 from bot.adapters.payments_zarinpal import ZarinPalGateway
-from core.billing.models import Order, OrderStatus, Subscription
+from core.billing.enums import OrderStatus
+from core.billing.models import Order, Subscription
 from core.billing.reconcile import reconcile
 from core.inbox.models import OutboxMessage
 from tests.handlers.payments_support import (

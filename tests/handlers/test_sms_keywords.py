@@ -12,7 +12,8 @@ from bot.handlers.twilio_common import SENDERS_KEY
 from bot.notify import ChannelNotifier
 from bot.sms_segments import segments
 from core.accounts.models import ChatIdentity
-from core.billing.models import Order, OrderStatus
+from core.billing.enums import OrderStatus
+from core.billing.models import Order
 from core.tickets.models import Ticket, TicketMessage
 from tests.dialogs.test_flows_billing_support import give_service, subscriber
 from tests.fakes_twilio import (  # noqa: F401  (fixtures)

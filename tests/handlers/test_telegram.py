@@ -14,7 +14,8 @@ from bot.dialogs.state import MemoryStateStore
 from bot.handlers.telegram import TELEGRAM
 from bot.handlers.telegram_webhook import PATH, SECRET_HEADER
 from core.accounts.models import ChatIdentity
-from core.billing.models import Order, OrderStatus
+from core.billing.enums import OrderStatus
+from core.billing.models import Order
 from core.tickets.models import Ticket, TicketAttachment
 from tests.conftest import NOW
 from tests.dialogs.test_flows_billing_support import SANDBOX_PAY, give_service, subscriber

@@ -18,7 +18,8 @@ from bot.dialogs.contract import Reply
 from bot.handlers.twilio_common import SENDERS_KEY
 from bot.notify import ChannelNotifier
 from core.accounts.models import ChatIdentity
-from core.billing.models import Order, OrderStatus
+from core.billing.enums import OrderStatus
+from core.billing.models import Order
 from core.inbox.models import InboxMessage  # noqa: F401  (the notifier's table exists)
 from tests.conftest import NOW
 from tests.dialogs.test_flows_billing_support import (

@@ -6,7 +6,8 @@ import asyncio
 
 from aiohttp import WSMsgType
 
-from core.billing.models import OrderKind, OrderStatus, Plan, PlanKind
+from core.billing.enums import OrderKind, OrderStatus, PlanKind
+from core.billing.models import Plan
 from tests.dialogs.conftest import make_subscriber
 
 

@@ -18,7 +18,8 @@ from bot.handlers.telegram_webhook import PATH, SECRET_HEADER
 from bot.i18n import translator
 from core.billing.models import FreeChargeGrant, Subscription
 from core.inbox.models import InboxMessage
-from core.tickets.models import AuthorKind, Ticket, TicketAttachment, TicketKind, TicketMessage
+from core.tickets.enums import AuthorKind, TicketKind
+from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 from tests.conftest import NOW
 from tests.dialogs.test_flows_billing_support import (
     PASSWORD,

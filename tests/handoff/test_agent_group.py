@@ -29,7 +29,8 @@ from bot.handoff.wiring import DESK_SYNC, DeskSync
 from bot.notify import ChannelNotifier
 from core.handoff.models import LiveSession, TicketTopic
 from core.inbox.service import OutboxRelay
-from core.tickets.models import SATISFACTION_SCORES, Ticket, TicketKind, TicketMessage, TicketStatus
+from core.tickets.enums import SATISFACTION_SCORES, TicketKind, TicketStatus
+from core.tickets.models import Ticket, TicketMessage
 from tests.dialogs.test_flows_billing_support import PASSWORD, USERNAME, give_service, subscriber
 from tests.fakes_telegram import TOKEN, FakeBotApi, topic_message_update
 from tests.fakes_twilio import (  # noqa: F401  (fixtures)

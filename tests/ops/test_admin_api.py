@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from core.accounts.models import ChatIdentity, LineStatus, Subscriber
+from core.accounts.enums import LineStatus
+from core.accounts.models import ChatIdentity, Subscriber
 from core.admin.tokens import AdminTokens
-from core.billing.models import Order, OrderKind, OrderStatus, Plan, WalletEntry
+from core.billing.enums import OrderKind, OrderStatus
+from core.billing.models import Order, Plan, WalletEntry
 from core.inbox.models import OutboxMessage
-from core.tickets.models import TicketStatus
+from core.tickets.enums import TicketStatus
 from tests.conftest import NOW
 from tests.dialogs.conftest import make_subscriber
 

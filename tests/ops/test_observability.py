@@ -10,7 +10,8 @@ from bot.app import init_app
 from bot.dialogs.state import MemoryStateStore
 from bot.notify import ChannelNotifier
 from bot.observability.metrics import MeteredNotifier, Metrics
-from core.billing.models import Order, OrderKind, OrderStatus, Plan
+from core.billing.enums import OrderKind, OrderStatus
+from core.billing.models import Order, Plan
 from core.inbox.models import OutboxMessage
 from tests.conftest import NOW, REDIS_TEST_URL
 from tests.dialogs.conftest import make_subscriber

@@ -23,7 +23,8 @@ from bot.admin.api.schemas import (
     TicketQuery,
 )
 from bot.admin.api.spec import INT_PATH, TEXT_PATH, Operation
-from core.billing.models import Order, OrderStatus, Plan, WalletEntry, WalletEntryKind
+from core.billing.enums import OrderStatus, WalletEntryKind
+from core.billing.models import Order, Plan, WalletEntry
 from core.billing.queries import refunds_of
 from core.errors import Conflict, NotFound
 from core.tickets.models import Ticket

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from core.accounts.models import Language, LineStatus
-from core.billing.models import Billing, OrderKind, OrderStatus, PlanKind
-from core.tickets.models import TicketStatus
+from core.accounts.enums import Language, LineStatus
+from core.billing.enums import Billing, OrderKind, OrderStatus, PlanKind
+from core.tickets.enums import TicketStatus
 
 # PostgreSQL's bigint, and below it: no number we accept can overflow a column.
 BIG = 10**15

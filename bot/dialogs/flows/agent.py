@@ -14,7 +14,7 @@ from bot.dialogs.flows.tickets import agents_back_at, short, ticket_code
 from bot.dialogs.menu import FLOW_PREFIX
 from bot.i18n import N_
 from core.errors import InvalidInput
-from core.tickets.models import Department, Priority, TicketKind
+from core.tickets.enums import Department, Priority, TicketKind
 from core.tickets.service import BODY_MAX_LENGTH
 
 REGISTRATION_FLOW = "registration"

@@ -9,7 +9,8 @@ from bot.dialogs.contract import Reply
 from bot.dialogs.errors import add_messages
 from bot.dialogs.notices import notice
 from bot.i18n import N_, Texts
-from core.billing.models import Order, OrderKind, OrderStatus
+from core.billing.enums import OrderKind, OrderStatus
+from core.billing.models import Order
 from core.billing.pricing import traffic_with_bonus
 from core.billing.queries import PlanInfo
 from core.billing.units import mb_to_bytes

@@ -23,7 +23,7 @@ from bot.dialogs.flow import Context, Flow
 from bot.dialogs.flows.billing_notices import KIND_LABELS, listing, plan_bytes, what_was_added
 from bot.dialogs.normalize import parse_int
 from bot.i18n import N_
-from core.billing.models import OrderKind, OrderStatus, PlanKind
+from core.billing.enums import OrderKind, OrderStatus, PlanKind
 from core.billing.pricing import Quote
 from core.billing.queries import PlanInfo, ServiceStatus
 from core.billing.service import MAX_MONTHS, MIN_MONTHS

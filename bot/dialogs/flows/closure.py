@@ -14,9 +14,10 @@ from __future__ import annotations
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
 from bot.i18n import N_
-from core.accounts.models import LineStatus
+from core.accounts.enums import LineStatus
 from core.errors import Conflict, DomainError, InvalidInput
-from core.tickets.models import Ticket, TicketKind, TicketStatus
+from core.tickets.enums import TicketKind, TicketStatus
+from core.tickets.models import Ticket
 
 REASON_MAX_LENGTH = 2000
 # What the billing team reads when the subscriber prefers not to say (not shown to them).

@@ -15,7 +15,7 @@ from bot.dialogs.errors import size_limit_mb
 from bot.dialogs.flow import Context, Flow
 from bot.i18n import N_
 from core.accounts import queries
-from core.accounts.models import DocumentKind, DocumentStatus
+from core.accounts.enums import DocumentKind, DocumentStatus
 
 KIND_LABELS: dict[str, str] = {
     DocumentKind.PHONE_BILL: N_("Phone bill"),

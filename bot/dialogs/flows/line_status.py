@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.dialogs.flow import Context, Flow
 from bot.i18n import N_
 from core.accounts import queries
-from core.accounts.models import LineStatus
+from core.accounts.enums import LineStatus
 
 STATUS_NAMES: dict[str, str] = {
     LineStatus.IN_OPERATION: N_("In operation"),

@@ -15,7 +15,7 @@ from bot.dialogs.flows.buy import plan_option
 from bot.i18n import N_
 from core.accounts.phones import normalise_phone
 from core.accounts.profile import country_of
-from core.billing.models import PlanKind
+from core.billing.enums import PlanKind
 from core.errors import InvalidInput
 from core.tickets.service import NAME_MAX_LENGTH, SUBJECT_MAX_LENGTH
 

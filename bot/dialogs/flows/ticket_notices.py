@@ -16,7 +16,8 @@ from bot.i18n import Texts
 from core.errors import NotFound
 from core.ports import FileStore
 from core.tickets import queries
-from core.tickets.models import SATISFACTION_SCORES, TicketAttachment
+from core.tickets.enums import SATISFACTION_SCORES
+from core.tickets.models import TicketAttachment
 
 # An answer longer than this is cut in the notice; the whole of it is in the thread.
 ANSWER_SHOWN = 1500

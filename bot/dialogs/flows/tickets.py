@@ -30,13 +30,7 @@ from bot.i18n import N_, Texts
 from core.errors import Conflict, InvalidInput
 from core.handoff.office_hours import office_hours_of
 from core.tickets import queries
-from core.tickets.models import (
-    SATISFACTION_SCORES,
-    AuthorKind,
-    Department,
-    Priority,
-    TicketStatus,
-)
+from core.tickets.enums import SATISFACTION_SCORES, AuthorKind, Department, Priority, TicketStatus
 from core.tickets.service import (
     BODY_MAX_LENGTH,
     MAX_ATTACHMENTS,

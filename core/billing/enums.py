@@ -1,0 +1,70 @@
+"""The billing's fixed vocabularies: plan kinds, subscription, order and wallet states.
+
+Plain values, apart from the ORM models, so that channels and dialogs may name them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PlanKind(StrEnum):
+    SERVICE = "service"
+    TRAFFIC = "traffic"
+    # A pack valid only for a short period (``duration_days``).
+    TIMED_TRAFFIC = "timed_traffic"
+    # The monthly fee of a static IP; bought for N months.
+    STATIC_IP = "static_ip"
+
+
+class Billing(StrEnum):
+    PREPAID = "prepaid"
+    POSTPAID = "postpaid"
+
+
+class SubscriptionSource(StrEnum):
+    ONLINE = "online"
+    ADMIN = "admin"
+    SALES_AGENT = "sales_agent"
+    FREE_CHARGE = "free_charge"
+
+
+class SubscriptionStatus(StrEnum):
+    ACTIVE = "active"
+    # Bought ahead; becomes active when the current one ends.
+    RESERVED = "reserved"
+    ENDED = "ended"
+    # Ended early by a change of service.
+    REPLACED = "replaced"
+
+
+class BucketKind(StrEnum):
+    PLAN = "plan"
+    EXTRA = "extra"
+    TIMED = "timed"
+    FREE_CHARGE = "free_charge"
+    CAMPAIGN = "campaign"
+    GIFT = "gift"
+
+
+class OrderKind(StrEnum):
+    BUY_SERVICE = "buy_service"
+    RENEW_SERVICE = "renew_service"
+    BUY_TRAFFIC = "buy_traffic"
+    BUY_TIMED_TRAFFIC = "buy_timed_traffic"
+    CHANGE_SERVICE = "change_service"
+    STATIC_IP = "static_ip"
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    APPLIED = "applied"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class WalletEntryKind(StrEnum):
+    PRORATION_CREDIT = "proration_credit"
+    ORDER_PAYMENT = "order_payment"
+    REFUND = "refund"
+    ADJUSTMENT = "adjustment"
