@@ -14,7 +14,7 @@ from bot.dialogs.flows import all_flows
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore, open_state_store
 from bot.i18n import translator
-from core.accounts.models import Subscriber
+from core.accounts.queries import SubscriberView
 from core.accounts.service import Accounts
 from core.billing.queries import BillingQueries
 from core.billing.service import Billing
@@ -24,9 +24,9 @@ from core.ports import Clock, FileStore, PaymentGateway, SmsSender
 from core.tickets.service import Tickets
 
 
-def reset_sms_text(subscriber: Subscriber, password: str) -> str:
+def reset_sms_text(subscriber: SubscriberView, password: str) -> str:
     """The new-password SMS, in the subscriber's language."""
-    t = translator(getattr(subscriber.language, "value", subscriber.language))
+    t = translator(subscriber.language.value)
     return t.gettext(
         "Your new panel password for %(username)s is: %(password)s",
         username=subscriber.username,

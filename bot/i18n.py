@@ -41,7 +41,7 @@ from core.billing.units import bytes_to_gb, bytes_to_mb
 
 if TYPE_CHECKING:
     from bot.config import BotSettings
-    from core.accounts.models import Subscriber
+    from core.accounts.queries import SubscriberView
 
 log = logging.getLogger(__name__)
 
@@ -393,7 +393,7 @@ def translator(language: str, *, zone: tzinfo | str = UTC, money_in_toman: bool 
 
 
 def subscriber_translator(
-    language: str, subscriber: Subscriber | None, settings: BotSettings
+    language: str, subscriber: SubscriberView | None, settings: BotSettings
 ) -> Texts:
     """The Texts a subscriber reads: ``language`` in their own time zone (the bot's when they
     have none or are not known), money shown as the bot shows it (toman or rial)."""

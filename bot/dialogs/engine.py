@@ -24,7 +24,6 @@ from bot.dialogs.notice_offers import forget_notice, notice_pick
 from bot.dialogs.services import Services
 from bot.dialogs.state import ChatBusy, ChatKey, StateStore, flow_expired, reset_flow
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
-from core.accounts.models import Subscriber
 from core.errors import DomainError
 from core.numbers import whole_number
 
@@ -81,10 +80,7 @@ class Engine:
         identity = await self.services.accounts.identify_chat(
             turn.channel, turn.chat_id, turn.language_hint
         )
-        # Read with the identity (a new chat has none).
-        subscriber: Subscriber | None = None
-        if identity.subscriber_id is not None:  # type: ignore[attr-defined]
-            subscriber = identity.subscriber
+        subscriber = identity.subscriber  # read with the identity (a new chat has none)
         language = identity.language.value if identity.language else None
         state.pop("language_chosen", None)  # kept in the state by versions before 2026-11-25
         t = subscriber_translator(language or DEFAULT_LANGUAGE, subscriber, self.services.settings)

@@ -19,7 +19,7 @@ from bot.i18n import Texts
 if TYPE_CHECKING:
     from bot.dialogs.engine import Engine
     from bot.dialogs.services import Services
-    from core.accounts.models import Subscriber
+    from core.accounts.queries import SubscriberView
 
 Step = Callable[["Context"], Awaitable[None]]
 
@@ -81,7 +81,7 @@ class Context:
         turn: Turn,
         state: dict[str, Any],
         t: Texts,
-        subscriber: Subscriber | None,
+        subscriber: SubscriberView | None,
         choice: str | None,
         *,
         language_chosen: bool = True,
@@ -155,7 +155,7 @@ class Context:
         return self.logged_in.id
 
     @property
-    def logged_in(self) -> Subscriber:
+    def logged_in(self) -> SubscriberView:
         """The chat's subscriber, for steps of flows that need a login."""
         if self.subscriber is None:
             raise RuntimeError("this step needs a logged-in subscriber")

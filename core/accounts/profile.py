@@ -13,6 +13,7 @@ from core.errors import InvalidInput
 
 if TYPE_CHECKING:
     from core.accounts.models import Subscriber
+    from core.accounts.queries import SubscriberView
     from core.config import Settings
 
 _COUNTRY_BY_CURRENCY = {"IRR": "IR", "IRT": "IR", "IDR": "ID"}
@@ -39,7 +40,7 @@ def country_of(subscriber: Any) -> str | None:
     return _COUNTRY_BY_CURRENCY.get((getattr(subscriber, "currency", "") or "").upper())
 
 
-def subscriber_zone(subscriber: Subscriber, settings: Settings) -> ZoneInfo:
+def subscriber_zone(subscriber: Subscriber | SubscriberView, settings: Settings) -> ZoneInfo:
     """The subscriber's own time zone, or the settings' one when it is unset or unknown."""
     if subscriber.timezone:
         try:

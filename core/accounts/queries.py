@@ -1,5 +1,5 @@
-"""Plain reads of the accounts domain, returning frozen dataclasses (or the subscriber itself
-where a caller needs the model). No writes here: those go through ``Accounts``."""
+"""Plain reads of the accounts domain, returning frozen dataclasses. No writes here: those go
+through ``Accounts``. ``get_subscriber`` hands out the model for the core's own services only."""
 
 from __future__ import annotations
 
@@ -10,6 +10,101 @@ from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStat
 from core.accounts.models import ChatIdentity, Document, LineStatusChange, Subscriber
 from core.accounts.profile import missing_profile_fields
 from core.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberView:
+    """A subscriber as the rest of the system sees them: no password, internet password or
+    counters."""
+
+    id: int
+    customer_number: str
+    username: str
+    full_name: str
+    national_id: str | None
+    mobile: str | None
+    email: str | None
+    postal_code: str | None
+    education: str | None
+    birth_date: date | None
+    is_company: bool
+    address: str | None
+    city: str | None
+    exchange_centre: str | None
+    language: Language
+    timezone: str | None
+    preferred_channel: str | None
+    currency: str
+    line_status: LineStatus
+    static_ip: str | None
+    static_ip_until: datetime | None
+    route_ip: str | None
+    # Bumped by an operator to let the subscriber take the free charge once more.
+    free_charge_generation: int
+    created_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Subscriber) -> SubscriberView:
+        return cls(
+            id=row.id,
+            customer_number=row.customer_number,
+            username=row.username,
+            full_name=row.full_name,
+            national_id=row.national_id,
+            mobile=row.mobile,
+            email=row.email,
+            postal_code=row.postal_code,
+            education=row.education,
+            birth_date=row.birth_date,
+            is_company=row.is_company,
+            address=row.address,
+            city=row.city,
+            exchange_centre=row.exchange_centre,
+            language=Language(row.language),
+            timezone=row.timezone,
+            preferred_channel=row.preferred_channel,
+            currency=row.currency,
+            line_status=LineStatus(row.line_status),
+            static_ip=row.static_ip,
+            static_ip_until=row.static_ip_until,
+            route_ip=row.route_ip,
+            free_charge_generation=row.free_charge_generation,
+            created_at=row.created_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChatView:
+    """A chat on one channel and, while it is logged in, its subscriber."""
+
+    id: int
+    channel: str
+    external_id: str
+    subscriber: SubscriberView | None
+    # The chat's own language (None until chosen or hinted).
+    language: Language | None
+    unreachable: bool
+    opted_out: bool
+    last_seen_at: datetime | None
+    logged_in_at: datetime | None
+
+    @property
+    def subscriber_id(self) -> int | None:
+        return self.subscriber.id if self.subscriber is not None else None
+
+    @classmethod
+    def of(cls, row: ChatIdentity, subscriber: Subscriber | None) -> ChatView:
+        return cls(
+            id=row.id,
+            channel=row.channel,
+            external_id=row.external_id,
+            subscriber=SubscriberView.of(subscriber) if subscriber is not None else None,
+            language=Language(row.language) if row.language else None,
+            unreachable=row.unreachable,
+            opted_out=row.opted_out,
+            last_seen_at=row.last_seen_at,
+            logged_in_at=row.logged_in_at,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +172,11 @@ async def get_subscriber(subscriber_id: int) -> Subscriber:
     return subscriber
 
 
+async def subscriber_view(subscriber_id: int) -> SubscriberView:
+    """The subscriber; NotFound ``subscriber_not_found`` when there is none."""
+    return SubscriberView.of(await get_subscriber(subscriber_id))
+
+
 async def profile(subscriber_id: int) -> Profile:
     s = await get_subscriber(subscriber_id)
     return Profile(
@@ -134,14 +234,19 @@ async def line_status_history(subscriber_id: int) -> list[StatusChange]:
     ]
 
 
-async def subscriber_for_chat(channel: str, external_id: str) -> Subscriber | None:
+async def subscriber_for_chat(channel: str, external_id: str) -> SubscriberView | None:
     """The subscriber this chat is logged in as, or None."""
     chat = await ChatIdentity.get_or_none(channel=channel, external_id=external_id)
     if chat is None or chat.subscriber_id is None:  # type: ignore[attr-defined]
         return None
-    return await Subscriber.get_or_none(id=chat.subscriber_id)  # type: ignore[attr-defined]
+    subscriber = await Subscriber.get_or_none(id=chat.subscriber_id)  # type: ignore[attr-defined]
+    return SubscriberView.of(subscriber) if subscriber is not None else None
 
 
-async def chats_of(subscriber_id: int) -> list[ChatIdentity]:
+async def chats_of(subscriber_id: int) -> list[ChatView]:
     """The chats logged in as the subscriber (where alerts can go)."""
-    return await ChatIdentity.filter(subscriber_id=subscriber_id).order_by("id")
+    chats = await ChatIdentity.filter(subscriber_id=subscriber_id).order_by("id")
+    if not chats:
+        return []
+    subscriber = await get_subscriber(subscriber_id)
+    return [ChatView.of(chat, subscriber) for chat in chats]

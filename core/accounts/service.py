@@ -6,6 +6,7 @@ Every refusal is a ``DomainError`` with a stable code; the dialogs turn codes in
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import itertools
 import logging
@@ -39,7 +40,7 @@ from core.accounts.profile import (
     missing_profile_fields,
     subscriber_zone,
 )
-from core.accounts.queries import get_subscriber
+from core.accounts.queries import ChatView, SubscriberView, get_subscriber
 from core.billing.periods import local_date
 from core.config import Settings
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -48,7 +49,7 @@ from core.uploads import check_upload
 
 log = logging.getLogger(__name__)
 
-ResetSmsText = Callable[[Subscriber, str], str]
+ResetSmsText = Callable[[SubscriberView, str], str]
 
 # A mobile number shared by several lines: the password is tried against at most this many.
 MAX_ACCOUNTS_PER_MOBILE = 3
@@ -59,7 +60,7 @@ _COMPACT = re.compile(r"[\s\-\u200c\u200e\u200f]")
 _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 
 
-def english_reset_text(subscriber: Subscriber, password: str) -> str:
+def english_reset_text(subscriber: SubscriberView, password: str) -> str:
     return f"Your new panel password for {subscriber.username} is: {password}"
 
 
@@ -107,7 +108,7 @@ class Accounts:
 
     async def identify_chat(
         self, channel: str, external_id: str, language_hint: str | None = None
-    ) -> ChatIdentity:
+    ) -> ChatView:
         """The chat's identity with its subscriber (``chat.subscriber``, None for a guest),
         created on first contact (race-free: create, or read the winner's row).
         ``language_hint`` only sets the language of a new chat. Called for what a person sends,
@@ -117,25 +118,27 @@ class Accounts:
         conversation."""
         _check_chat(channel, external_id)
         now = self.clock.now()
-        chat = await _chat_with_subscriber(channel, external_id)
-        if chat is None:
+        found = await _chat_with_subscriber(channel, external_id)
+        if found is None:
             try:
                 async with in_transaction():
-                    return await ChatIdentity.create(
+                    created = await ChatIdentity.create(
                         channel=channel,
                         external_id=external_id,
                         language=language_from_hint(language_hint),
                         last_seen_at=now,
                     )
+                return ChatView.of(created, None)
             except IntegrityError:
-                chat = await _chat_with_subscriber(channel, external_id)
-                assert chat is not None  # the row the other turn created
+                found = await _chat_with_subscriber(channel, external_id)
+                assert found is not None  # the row the other turn created
+        chat, subscriber = found
         if chat.unreachable or chat.last_seen_at is None or now - chat.last_seen_at >= SEEN_STEP:
             await ChatIdentity.filter(id=chat.id).update(last_seen_at=now, unreachable=False)
             chat.last_seen_at, chat.unreachable = now, False
-        return chat
+        return ChatView.of(chat, subscriber)
 
-    async def set_language(self, channel: str, external_id: str, language: str) -> ChatIdentity:
+    async def set_language(self, channel: str, external_id: str, language: str) -> ChatView:
         """The chat's language, and its subscriber's (alerts and SMS follow it) if logged in."""
         try:
             chosen = Language(language)
@@ -144,16 +147,18 @@ class Accounts:
         chat = await self.identify_chat(channel, external_id)
         async with in_transaction():
             await ChatIdentity.filter(id=chat.id).update(language=chosen)
-            if chat.subscriber_id is not None:  # type: ignore[attr-defined]
-                await Subscriber.filter(id=chat.subscriber_id).update(language=chosen)  # type: ignore[attr-defined]
-        chat.language = chosen
-        return chat
+            if chat.subscriber_id is not None:
+                await Subscriber.filter(id=chat.subscriber_id).update(language=chosen)
+        subscriber = chat.subscriber
+        if subscriber is not None:
+            subscriber = dataclasses.replace(subscriber, language=chosen)
+        return dataclasses.replace(chat, language=chosen, subscriber=subscriber)
 
     # ---- logging in ----------------------------------------------------------------------
 
     async def log_in(
         self, channel: str, external_id: str, identifier: str, password: str
-    ) -> Subscriber:
+    ) -> SubscriberView:
         """Log the chat in with a username or registered mobile and the panel password.
 
         An attempt is reserved on the chat's key and the account's key *before* the password is
@@ -190,7 +195,7 @@ class Accounts:
             subscriber_id=matched.id, logged_in_at=now, last_seen_at=now
         )
         await self._rehash_if_needed(matched, password)
-        return matched
+        return SubscriberView.of(matched)
 
     async def log_out(self, channel: str, external_id: str) -> None:
         await ChatIdentity.filter(channel=channel, external_id=external_id).update(
@@ -276,7 +281,7 @@ class Accounts:
 
         new_password = passwords.generate_password()
         new_hash = await passwords.hash_password(self.settings, new_password)
-        text = self.reset_sms_text(subscriber, new_password)
+        text = self.reset_sms_text(SubscriberView.of(subscriber), new_password)
         try:
             async with in_transaction():
                 await Subscriber.filter(id=subscriber.id).update(password_hash=new_hash)
@@ -356,7 +361,7 @@ class Accounts:
     def missing_profile_fields(subscriber: Any) -> list[str]:
         return missing_profile_fields(subscriber)
 
-    async def update_profile(self, subscriber_id: int, **fields: Any) -> Subscriber:
+    async def update_profile(self, subscriber_id: int, **fields: Any) -> SubscriberView:
         """Edit fields of the profile form (``EDITABLE_FIELDS``; ``birth_date`` too, write-once).
         Every value is checked before anything is written."""
         subscriber = await get_subscriber(subscriber_id)
@@ -373,7 +378,7 @@ class Accounts:
                 await Subscriber.filter(id=subscriber_id).update(**cleaned)
             if birth_date is not None:
                 await self._write_birth_date_once(subscriber, birth_date)
-        return await get_subscriber(subscriber_id)
+        return SubscriberView.of(await get_subscriber(subscriber_id))
 
     async def set_birth_date(self, subscriber_id: int, value: date) -> None:
         """Birth date (or a company's registration date): set once, never edited afterwards:
@@ -590,7 +595,9 @@ def _safe_filename(filename: str, kind: DocumentKind) -> str:
 __all__ = ["EDITABLE_FIELDS", "Accounts", "english_reset_text", "language_from_hint"]
 
 
-async def _chat_with_subscriber(channel: str, external_id: str) -> ChatIdentity | None:
+async def _chat_with_subscriber(
+    channel: str, external_id: str
+) -> tuple[ChatIdentity, Subscriber | None] | None:
     """The chat and its subscriber in one statement of plain SQL: every turn of every channel
     starts here (core/sql.py says why)."""
     rows = await sql.fetch(
@@ -604,8 +611,7 @@ async def _chat_with_subscriber(channel: str, external_id: str) -> ChatIdentity 
         return None
     chat = sql.made(ChatIdentity, rows[0])
     subscriber = sql.made(Subscriber, rows[0], "s__") if rows[0]["s__id"] is not None else None
-    sql.relate(chat, "subscriber", subscriber)
-    return chat
+    return chat, subscriber
 
 
 def _without_leading_zero(name: str) -> str:

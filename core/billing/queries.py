@@ -15,9 +15,8 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from core.accounts.enums import LineStatus
-from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
-from core.accounts.queries import get_subscriber
+from core.accounts.queries import SubscriberView, subscriber_view
 from core.billing import free_charge, state, units
 from core.billing.enums import Billing as BillingMode
 from core.billing.enums import (
@@ -340,9 +339,9 @@ class BillingQueries:
         self.clock = clock
 
     async def service_status(self, subscriber_id: int) -> ServiceStatus:
-        return await self.status_of(await get_subscriber(subscriber_id))
+        return await self.status_of(await subscriber_view(subscriber_id))
 
-    async def status_of(self, subscriber: Subscriber) -> ServiceStatus:
+    async def status_of(self, subscriber: SubscriberView) -> ServiceStatus:
         """``service_status`` of a subscriber already read."""
         subscriber_id = subscriber.id
         now = self.clock.now()
@@ -519,7 +518,7 @@ class BillingQueries:
         ]
 
     async def free_charge_offer(
-        self, subscriber: Subscriber, status: ServiceStatus | None = None
+        self, subscriber: SubscriberView, status: ServiceStatus | None = None
     ) -> FreeChargeOffer:
         """The one-time free charge as ``take_free_charge`` would decide it now (a read only:
         a refusal is explained before anything is asked).
@@ -550,7 +549,9 @@ class BillingQueries:
             remaining_bytes=status.remaining_bytes,
         )
 
-    async def free_charge_available(self, subscriber: Subscriber, status: ServiceStatus) -> bool:
+    async def free_charge_available(
+        self, subscriber: SubscriberView, status: ServiceStatus
+    ) -> bool:
         """Whether the free charge can be taken now (the menu's question): no query when the
         status alone says no, as it does for everyone with service left."""
         if free_charge.refused_at_sight(
