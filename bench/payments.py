@@ -1,7 +1,7 @@
 """Payments: paid callbacks applied a second on PostgreSQL, one in ten delivered twice (providers
 retry their callbacks). Each callback takes the path a real one takes after the provider's
-answer (``core.billing.reconcile.record_check`` with a PAID check); the HTTP in front of it is
-left out, as are the providers' APIs.
+answer (``core.billing.reconcile.Reconciler.record`` with a PAID check); the HTTP in front of
+it is left out, as are the providers' APIs.
 
 Orders (1 GB traffic packs for the demo's subscribers) are placed first and not timed. At the
 end every order must be applied exactly once: one bill and one traffic bucket per order.
@@ -28,7 +28,7 @@ async def run(database_url: str, orders_wanted: int, concurrency: int) -> None:
     from core.accounts.models import Subscriber
     from core.billing.enums import OrderKind, OrderStatus
     from core.billing.models import Bill, Order, TrafficBucket
-    from core.billing.reconcile import record_check
+    from core.billing.reconcile import Reconciler
     from core.db import database
     from core.errors import DomainError
     from core.ports import PaymentCheck, PaymentState
@@ -59,13 +59,14 @@ async def run(database_url: str, orders_wanted: int, concurrency: int) -> None:
         callbacks = orders + random.Random(7).sample(orders, len(orders) // 10)
         random.Random(11).shuffle(callbacks)
         limit = asyncio.Semaphore(concurrency)
+        reconciler = Reconciler(billing)
 
         async def callback(order) -> None:
             async with limit:
                 check = PaymentCheck(
                     PaymentState.PAID, amount=order.payable, currency=order.currency
                 )
-                await record_check(billing, order, check)
+                await reconciler.record(order, check)
 
         started = time.perf_counter()
         await asyncio.gather(*(callback(order) for order in callbacks))

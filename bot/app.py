@@ -16,11 +16,12 @@ from bot.config import BotSettings
 from bot.dialogs.engine import Engine
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore, open_state_store
-from bot.handlers import files, payments, payments_providers, telegram, twilio_common, webchat
+from bot.handlers import files, telegram, twilio_common, webchat
 from bot.notify import build_notifier
 from bot.observability import web as observability
 from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
-from core.billing.gateways.sandbox import SANDBOX
+from bot.payments.common import Callbacks
+from bot.payments.providers import PROVIDERS, closing_gateways
 from core.db import close_database, open_database
 from core.inbox.service import OutboxRelay
 
@@ -94,9 +95,12 @@ def init_app(
     )
     webchat.setup(app, ENGINE, HUB)
     files.setup(app, links)
-    if SANDBOX in services.billing.gateways:  # the demo's pay page: never beside real money
-        payments.setup(app, SERVICES, app[RELAY_WAKE].set)
-    payments_providers.setup(app, SERVICES, services, settings, store, app[RELAY_WAKE].set)
+    # Each provider's routes when it is one of the gateways: the sandbox's page never beside money.
+    callbacks = Callbacks(SERVICES, store.seen, app[RELAY_WAKE].set)
+    for provider in PROVIDERS:
+        if provider.NAME in services.billing.gateways:
+            app.add_routes(provider.routes(settings, callbacks))
+    app.cleanup_ctx.append(closing_gateways(services.billing.gateways))
     observability.setup(app, metrics, settings.redis_url)
     admin_api.setup(app, services)
     return app

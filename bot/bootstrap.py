@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from bot.adapters.demo_sms import DemoSmsOutbox
 from bot.adapters.files import DiskFileStore
-from bot.adapters.payments_gateways import configured_gateways
 from bot.adapters.twilio_messages import TwilioSmsSender
 from bot.config import BotSettings
 from bot.dialogs.engine import Engine
@@ -14,6 +13,7 @@ from bot.dialogs.flows import all_flows
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore, open_state_store
 from bot.i18n import translator
+from bot.payments.providers import configured_gateways
 from core.accounts.queries import SubscriberView
 from core.accounts.service import Accounts
 from core.billing.queries import BillingQueries

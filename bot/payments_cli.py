@@ -17,8 +17,8 @@ def add_parsers(sub: Any) -> None:
 
 
 async def run(settings: BotSettings, args: argparse.Namespace) -> None:
-    from bot.adapters.payments_gateways import close_gateways
     from bot.bootstrap import build_services
+    from bot.payments.providers import close_gateways
     from core.billing.reconcile import reconcile
     from core.db import database
 

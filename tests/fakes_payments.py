@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from core.billing.gateways.stripe import signature_header
+from bot.payments.stripe import signature_header
 
 
 @asynccontextmanager

@@ -1,15 +1,16 @@
 """From a provider's answer to the order: one path for callbacks and the reconciliation job.
 
 A callback only says "ask me about this payment"; what changes an order is always the provider's
-own answer to a check (``CheckableGateway.check``), recorded here:
+own answer to a check (``CheckableGateway.check``), recorded by a ``Reconciler``:
 
 - paid    → ``Billing.confirm_payment`` (amount and currency must be the order's; exactly once)
 - failed  → ``Billing.fail_payment`` (only a pending order fails)
 - pending → nothing, unless the link's time is over: then the order fails as expired.
 
-``reconcile`` is ``ispbot payments reconcile``: it asks each provider about the pending orders
-older than ``reconcile_after_minutes`` and about the payments the provider holds as unconfirmed
-(ZarinPal's unverified list), so a paid order whose callback never came is still applied.
+``Reconciler.run`` is ``ispbot payments reconcile``: it asks each provider about the pending
+orders older than ``reconcile_after_minutes`` and about the payments the provider holds as
+unconfirmed (ZarinPal's unverified list), so a paid order whose callback never came is still
+applied.
 """
 
 from __future__ import annotations
@@ -30,41 +31,6 @@ log = logging.getLogger(__name__)
 LINK_EXPIRED = "link_expired"
 
 
-async def record_check(billing: Billing, order: Order, check: PaymentCheck) -> Order:
-    """Apply a provider's answer about ``order``. Raises what confirm_payment raises (a paid
-    amount or currency that is not the order's is refused and logged there)."""
-    assert order.gateway is not None and order.gateway_ref is not None
-    if check.state == PaymentState.PAID:
-        if check.amount is None:
-            raise DomainError(
-                "payment_amount_mismatch",
-                tracking_number=order.tracking_number,
-                amount=None,
-                payable=order.payable,
-            )
-        return await billing.confirm_payment(
-            order.tracking_number,
-            order.gateway,
-            order.gateway_ref,
-            check.amount,
-            currency=check.currency,
-            receipt=check.receipt,
-        )
-    if check.state == PaymentState.FAILED:
-        return await billing.fail_payment(order.tracking_number, check.detail or "not paid")
-    if order.status == OrderStatus.PENDING and billing.link_expired(order):
-        return await billing.fail_payment(order.tracking_number, LINK_EXPIRED)
-    return order
-
-
-async def check_order(billing: Billing, gateway: CheckableGateway, order: Order) -> Order:
-    """Ask the provider about one order and record the answer."""
-    assert order.gateway_ref is not None
-    check = await gateway.check(order.gateway_ref, order.payable, order.currency)
-    log.info("order %s: %s says %s", order.tracking_number, gateway.name, check.detail)
-    return await record_check(billing, order, check)
-
-
 @dataclass(slots=True)
 class ReconcileReport:
     checked: int = 0
@@ -73,89 +39,138 @@ class ReconcileReport:
     errors: int = 0
 
 
-def _checkable(gateway: PaymentGateway) -> CheckableGateway | None:
-    return gateway if hasattr(gateway, "check") else None  # type: ignore[return-value]
+class Reconciler:
+    """Asks the providers about orders and records their answers. ``gateways`` defaults to the
+    ones ``billing`` places orders with."""
+
+    def __init__(
+        self, billing: Billing, gateways: Mapping[str, PaymentGateway] | None = None
+    ) -> None:
+        self.billing = billing
+        self.gateways = billing.gateways if gateways is None else gateways
+
+    async def record(self, order: Order, check: PaymentCheck) -> Order:
+        """Apply a provider's answer about ``order``. Raises what confirm_payment raises (a paid
+        amount or currency that is not the order's is refused and logged there)."""
+        billing = self.billing
+        assert order.gateway is not None and order.gateway_ref is not None
+        if check.state == PaymentState.PAID:
+            if check.amount is None:
+                raise DomainError(
+                    "payment_amount_mismatch",
+                    tracking_number=order.tracking_number,
+                    amount=None,
+                    payable=order.payable,
+                )
+            return await billing.confirm_payment(
+                order.tracking_number,
+                order.gateway,
+                order.gateway_ref,
+                check.amount,
+                currency=check.currency,
+                receipt=check.receipt,
+            )
+        if check.state == PaymentState.FAILED:
+            return await billing.fail_payment(order.tracking_number, check.detail or "not paid")
+        if order.status == OrderStatus.PENDING and billing.link_expired(order):
+            return await billing.fail_payment(order.tracking_number, LINK_EXPIRED)
+        return order
+
+    async def check(self, order: Order) -> Order:
+        """Ask the order's provider about it and record the answer (an order applied or paid
+        already is not asked again). Raises GatewayError when the provider cannot be asked."""
+        provider = order.gateway or ""
+        gateway = self._checkable(provider)
+        if gateway is None:
+            raise DomainError("unknown_gateway", gateway=provider)
+        if order.status not in SETTLEABLE:
+            return order  # applied or paid already: nothing to ask
+        return await self._ask(gateway, order)
+
+    async def check_reference(self, provider: str, reference: str) -> Order | None:
+        """A callback named this payment: ask the provider and record its answer. None when no
+        order has that reference (a forged or stray callback changes nothing). Raises
+        GatewayError when the provider cannot be asked, and what confirm_payment raises."""
+        order = await Order.get_or_none(gateway=provider, gateway_ref=reference)
+        if order is None:
+            log.warning("%s: callback for unknown payment %r ignored", provider, reference)
+            return None
+        return await self.check(order)
+
+    async def record_reference(
+        self, provider: str, reference: str, check: PaymentCheck
+    ) -> Order | None:
+        """Like ``check_reference`` with an answer the provider already signed (a Stripe
+        event)."""
+        order = await Order.get_or_none(gateway=provider, gateway_ref=reference)
+        if order is None:
+            log.warning("%s: event for unknown payment %r ignored", provider, reference)
+            return None
+        return await self.record(order, check)
+
+    async def run(self) -> ReconcileReport:
+        """Settle what is due: pending orders past ``reconcile_after_minutes``, and the payments
+        each provider lists as unconfirmed."""
+        billing = self.billing
+        report = ReconcileReport()
+        now = billing.clock.now()
+        cutoff = now - timedelta(minutes=billing.settings.reconcile_after_minutes)
+        due: dict[int, Order] = {
+            o.id: o
+            for o in await Order.filter(
+                status=OrderStatus.PENDING, created_at__lte=cutoff, gateway_ref__isnull=False
+            )
+        }
+        for name in self.gateways:
+            checkable = self._checkable(name)
+            if checkable is None:
+                continue
+            try:
+                references = await checkable.unsettled_references()
+            except Exception:
+                log.exception("%s: the list of unconfirmed payments failed", name)
+                report.errors += 1
+                continue
+            if references:
+                for order in await Order.filter(
+                    gateway=name, gateway_ref__in=references, status__in=SETTLEABLE
+                ):
+                    due[order.id] = order
+
+        for order in sorted(due.values(), key=lambda o: o.created_at):
+            before = OrderStatus(order.status)
+            checkable = self._checkable(order.gateway or "")
+            try:
+                if checkable is not None:
+                    after = await self._ask(checkable, order)
+                elif billing.link_expired(order):
+                    # The sandbox (or a gateway no longer configured) cannot be asked.
+                    after = await billing.fail_payment(order.tracking_number, LINK_EXPIRED)
+                else:
+                    continue
+            except Exception:
+                log.exception("order %s: reconciling failed", order.tracking_number)
+                report.errors += 1
+                continue
+            report.checked += 1
+            if after.status in (OrderStatus.APPLIED, OrderStatus.PAID) and before != after.status:
+                report.applied += 1
+            elif after.status == OrderStatus.FAILED and before != after.status:
+                report.failed += 1
+        return report
+
+    async def _ask(self, gateway: CheckableGateway, order: Order) -> Order:
+        assert order.gateway_ref is not None
+        check = await gateway.check(order.gateway_ref, order.payable, order.currency)
+        log.info("order %s: %s says %s", order.tracking_number, gateway.name, check.detail)
+        return await self.record(order, check)
+
+    def _checkable(self, name: str) -> CheckableGateway | None:
+        """The gateway of that name when it can be asked about a payment (the sandbox cannot)."""
+        gateway = self.gateways.get(name)
+        return gateway if hasattr(gateway, "check") else None  # type: ignore[return-value]
 
 
 async def reconcile(billing: Billing, gateways: Mapping[str, PaymentGateway]) -> ReconcileReport:
-    report = ReconcileReport()
-    now = billing.clock.now()
-    cutoff = now - timedelta(minutes=billing.settings.reconcile_after_minutes)
-    due: dict[int, Order] = {
-        o.id: o
-        for o in await Order.filter(
-            status=OrderStatus.PENDING, created_at__lte=cutoff, gateway_ref__isnull=False
-        )
-    }
-    for name, gateway in gateways.items():
-        checkable = _checkable(gateway)
-        if checkable is None:
-            continue
-        try:
-            references = await checkable.unsettled_references()
-        except Exception:
-            log.exception("%s: the list of unconfirmed payments failed", name)
-            report.errors += 1
-            continue
-        if references:
-            for order in await Order.filter(
-                gateway=name, gateway_ref__in=references, status__in=SETTLEABLE
-            ):
-                due[order.id] = order
-
-    for order in sorted(due.values(), key=lambda o: o.created_at):
-        before = OrderStatus(order.status)
-        found = gateways.get(order.gateway or "")
-        checkable = _checkable(found) if found is not None else None
-        try:
-            if checkable is not None:
-                after = await check_order(billing, checkable, order)
-            elif billing.link_expired(order):
-                # The sandbox (or a gateway no longer configured) cannot be asked.
-                after = await billing.fail_payment(order.tracking_number, LINK_EXPIRED)
-            else:
-                continue
-        except Exception:
-            log.exception("order %s: reconciling failed", order.tracking_number)
-            report.errors += 1
-            continue
-        report.checked += 1
-        if after.status in (OrderStatus.APPLIED, OrderStatus.PAID) and before != after.status:
-            report.applied += 1
-        elif after.status == OrderStatus.FAILED and before != after.status:
-            report.failed += 1
-    return report
-
-
-async def check_by_reference(billing: Billing, provider: str, reference: str) -> Order | None:
-    """A callback named this payment: ask the provider and record its answer. None when no
-    order has that reference (a forged or stray callback changes nothing). Raises GatewayError
-    when the provider cannot be asked, and what confirm_payment raises."""
-    order = await Order.get_or_none(gateway=provider, gateway_ref=reference)
-    if order is None:
-        log.warning("%s: callback for unknown payment %r ignored", provider, reference)
-        return None
-    return await check_known_order(billing, order)
-
-
-async def check_known_order(billing: Billing, order: Order) -> Order:
-    """``check_by_reference`` for an order already read by its gateway and reference."""
-    provider = order.gateway or ""
-    gateway = billing.gateways.get(provider)
-    checkable = _checkable(gateway) if gateway is not None else None
-    if checkable is None:
-        raise DomainError("unknown_gateway", gateway=provider)
-    if order.status not in SETTLEABLE:
-        return order  # applied or paid already: nothing to ask
-    return await check_order(billing, checkable, order)
-
-
-async def record_by_reference(
-    billing: Billing, provider: str, reference: str, check: PaymentCheck
-) -> Order | None:
-    """Like ``check_by_reference`` with an answer the provider already signed (a Stripe event)."""
-    order = await Order.get_or_none(gateway=provider, gateway_ref=reference)
-    if order is None:
-        log.warning("%s: event for unknown payment %r ignored", provider, reference)
-        return None
-    return await record_check(billing, order, check)
+    """``ispbot payments reconcile``: one run of the job over ``gateways``."""
+    return await Reconciler(billing, gateways).run()

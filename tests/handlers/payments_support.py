@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.adapters.payments_gateways import close_gateways as close_adapters
 from bot.app import init_app
 from bot.bootstrap import build_services
 from bot.config import BotSettings
 from bot.dialogs.services import Services
 from bot.dialogs.state import MemoryStateStore
+from bot.payments.providers import close_gateways as close_adapters
 from core.accounts.models import ChatIdentity, Subscriber
 from core.billing.enums import OrderKind
 from core.billing.models import Order, Plan

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.adapters.payments_gateways import configured_gateways
 from bot.config import BotSettings
+from bot.payments.providers import configured_gateways
 from core.clock import FixedClock
 from tests.conftest import NOW
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.adapters.payments_zarinpal import ZarinPalGateway
+from bot.payments.zarinpal import ZarinPalGateway
 from core.billing.enums import OrderStatus
 from core.billing.models import Order, Subscription
-from core.billing.reconcile import reconcile
+from core.billing.reconcile import Reconciler, reconcile
 from core.inbox.models import OutboxMessage
 from tests.handlers.payments_support import (
     app_client,
@@ -69,10 +69,9 @@ async def test_a_verify_answering_101_applies_nothing_a_second_time(
     second = await gateway.check(order.gateway_ref, order.payable, "IRR")
     assert (first.detail, second.detail) == ("code 100", "code 101")
 
-    from core.billing.reconcile import record_check
-
-    await record_check(pay_services.billing, order, second)
-    await record_check(pay_services.billing, await Order.get(id=order.id), second)
+    reconciler = Reconciler(pay_services.billing)
+    await reconciler.record(order, second)
+    await reconciler.record(await Order.get(id=order.id), second)
 
     await order.refresh_from_db()
     assert order.status == OrderStatus.APPLIED

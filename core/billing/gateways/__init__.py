@@ -1,9 +1,16 @@
-"""Payment gateway adapters behind ``core.ports.PaymentGateway``.
+"""The payment gateways as the core sees them: ``core.ports.PaymentGateway``, the names orders
+record, and the error a provider's answer raises.
 
-The modules named after a provider hold its pure rules (request bodies, signature checks, how its
-statuses map to paid / pending / failed); the adapters that speak HTTP live in
-``bot/adapters/payments_*.py`` and use them.
+Each real provider (its wire format, signature check, HTTP client and callbacks) is one module
+in ``bot/payments/``; the core keeps the rules: which gateway takes a currency (``select``),
+exactly-once application and expiry (``core.billing.service``), reconciling
+(``core.billing.reconcile``), and the demo's in-process gateway (``sandbox``).
 """
+
+ZARINPAL = "zarinpal"
+MIDTRANS = "midtrans"
+STRIPE = "stripe"
+SANDBOX = "sandbox"
 
 
 class GatewayError(Exception):

@@ -1,18 +1,20 @@
 """The demo's payment gateway: a local pay page instead of a bank.
 
-``start()`` only invents a reference and a link; nothing leaves the process. The web layer serves
+``start()`` only invents a reference and a link; nothing leaves the process, so the core's demo
+(core/demo.py) pays with it too. The web layer (bot/payments/sandbox.py) serves
 ``{base_url}/payments/sandbox/pay/{reference}``, finds the order by (gateway "sandbox", reference),
 and on "pay" calls ``Billing.confirm_payment(tracking, "sandbox", reference, amount)`` (on
-"cancel", ``Billing.fail_payment``): the same callback path a real provider's adapter uses.
+"cancel", ``Billing.fail_payment``): the same callback path a real provider's module uses.
 """
 
 from __future__ import annotations
 
 import secrets
 
+from core.billing.gateways import SANDBOX
 from core.ports import PaymentRequest, PaymentStart
 
-SANDBOX = "sandbox"
+__all__ = ["SANDBOX", "SandboxGateway"]
 
 
 class SandboxGateway:

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-from core.billing.gateways.midtrans import MIDTRANS
-from core.billing.gateways.sandbox import SANDBOX
-from core.billing.gateways.stripe import STRIPE
-from core.billing.gateways.zarinpal import ZARINPAL
+from core.billing.gateways import MIDTRANS, SANDBOX, STRIPE, ZARINPAL
 
 BY_CURRENCY = {"IRR": ZARINPAL, "IDR": MIDTRANS}
 

@@ -1,42 +1,54 @@
-"""The sandbox payment provider's pages: what a bank's pay page is in production.
+"""The demo's sandbox provider: its gateway (core.billing.gateways.sandbox, which the core's
+demo pays with too) and its pay page, what a bank's pay page is in production.
 
 ``GET /payments/sandbox/pay/{reference}`` shows the order and two buttons; the POST that
 follows goes through the same path a real provider's callback will: it names the order by the
 provider's reference and confirms (or fails) it with the amount paid. The reference is a long
 random token, so knowing it is what entitles one to pay.
+
+Route: ``GET`` and ``POST /payments/sandbox/pay/{reference}``.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.handlers.payments_pages import (
+from bot.config import BotSettings
+from bot.i18n import Texts
+from bot.payments.common import Callbacks
+from bot.payments.pages import (
     FAILED,
     PAID,
-    _text,
     back_to_chat,
     page,
     payer_texts,
     result_of,
+    result_text,
 )
-from bot.i18n import Texts
 from core.billing.enums import OrderStatus
-from core.billing.gateways.sandbox import SANDBOX
+from core.billing.gateways.sandbox import SANDBOX, SandboxGateway
 from core.billing.models import Order
+from core.billing.queries import OrderView
 from core.errors import DomainError
+from core.ports import Clock
 
 log = logging.getLogger(__name__)
 
+NAME = SANDBOX
+PAY_PATH = "/payments/sandbox/pay/{reference}"
 
-def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], None]) -> None:
-    """``paid`` is called after a confirmation, so notices go out at once."""
 
+def gateway(settings: BotSettings, clock: Clock) -> SandboxGateway:
+    """Always at hand; bot.payments.providers decides when it is used."""
+    return SandboxGateway(settings.base_url)
+
+
+def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
     async def show(request: web.Request) -> web.Response:
-        services = request.app[services_key]
+        services = callbacks.services(request)
         reference = request.match_info["reference"]
         order = await services.billing_queries.order_by_gateway_ref(SANDBOX, reference)
         t = await payer_texts(request, services, order.subscriber_id if order else None)
@@ -63,7 +75,7 @@ def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], Non
         return page(t, body)
 
     async def act(request: web.Request) -> web.Response:
-        services = request.app[services_key]
+        services = callbacks.services(request)
         reference = request.match_info["reference"]
         form = await request.post()
         order = await services.billing_queries.order_by_gateway_ref(SANDBOX, reference)
@@ -75,7 +87,7 @@ def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], Non
                 settled = await services.billing.confirm_payment(
                     order.tracking_number, SANDBOX, reference, order.payable
                 )
-                paid()
+                callbacks.paid()
             else:
                 settled = await services.billing.fail_payment(
                     order.tracking_number, "cancelled by payer"
@@ -87,20 +99,19 @@ def setup(app: web.Application, services_key: web.AppKey, paid: Callable[[], Non
             return page(t, _p(t.gettext("This payment could not be accepted.")), 409)
         return page(t, _status_text(t, settled))
 
-    app.router.add_get("/payments/sandbox/pay/{reference}", show)
-    app.router.add_post("/payments/sandbox/pay/{reference}", act)
+    return [web.get(PAY_PATH, show), web.post(PAY_PATH, act)]
 
 
 def _p(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
-def _status_text(t: Texts, order: Order) -> str:
+def _status_text(t: Texts, order: Order | OrderView) -> str:
     # A paid order reads as on the provider's return page; cancelled and unpaid ones keep the
     # demo page's own words (it is the payer who cancelled here, no bank was involved).
     result = result_of(order)
     if result == PAID:
-        text = _text(t, PAID, refunded=False)
+        text = result_text(t, PAID, refunded=False)
     elif result == FAILED:
         text = t.gettext("The payment was cancelled. Nothing was charged.")
     else:

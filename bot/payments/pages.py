@@ -1,12 +1,10 @@
 """The page a payer's browser comes back to from a provider: paid, pending or failed, in the
-subscriber's language, with the way back to the chat. Shared by the providers' handlers, and
-its frame by the sandbox's pay page."""
+subscriber's language, with the way back to the chat. Shown by ``common.Callbacks`` for every
+provider, and its frame by the sandbox's pay page."""
 
 from __future__ import annotations
 
 import html
-import logging
-from collections.abc import Callable
 
 from aiohttp import web
 
@@ -21,12 +19,8 @@ from bot.i18n import (
 )
 from core.accounts.models import Subscriber
 from core.billing.enums import OrderStatus
-from core.billing.gateways import GatewayError
 from core.billing.models import Order
-from core.billing.reconcile import check_known_order
-from core.errors import DomainError
-
-log = logging.getLogger(__name__)
+from core.billing.queries import OrderView
 
 PAGE = """<!doctype html>
 <html lang="{lang}" dir="{dir}"><head><meta charset="utf-8">
@@ -37,7 +31,7 @@ PAGE = """<!doctype html>
 PAID, PENDING, FAILED, INVALID = "paid", "pending", "failed", "invalid"
 
 
-def result_of(order: Order | None) -> str:
+def result_of(order: Order | OrderView | None) -> str:
     if order is None:
         return INVALID
     if order.status in (OrderStatus.APPLIED, OrderStatus.PAID):
@@ -47,7 +41,7 @@ def result_of(order: Order | None) -> str:
     return FAILED
 
 
-def _text(t: Texts, result: str, refunded: bool) -> str:
+def result_text(t: Texts, result: str, refunded: bool) -> str:
     if result == PAID and refunded:
         return t.gettext(
             "Payment received, but the order could not be applied as it was; the amount is in "
@@ -76,14 +70,14 @@ async def result_page(
     subscriber_id = order.subscriber_id if order else None  # type: ignore[attr-defined]
     t = await payer_texts(request, services, subscriber_id)
     refunded = order is not None and order.status == OrderStatus.PAID
-    text = html.escape(_text(t, result, refunded))
+    text = html.escape(result_text(t, result, refunded))
     body = f'<p id="result" data-result="{result}">{text}</p>' + back_to_chat(t)
     return page(t, body, 404 if result == INVALID else 200)
 
 
 def page(t: Texts, body: str, status: int = 200) -> web.Response:
     """A payment page in the payer's language around ``body`` (markup, escaped by the caller):
-    the provider's return page here, the sandbox's pay page in payments.py."""
+    the provider's return page here, the sandbox's pay page in sandbox.py."""
     markup = PAGE.format(
         lang=t.language,
         dir=text_direction(t.language),
@@ -95,31 +89,6 @@ def page(t: Texts, body: str, status: int = 200) -> web.Response:
 
 def back_to_chat(t: Texts) -> str:
     return f'<p><a href="/" id="back">{html.escape(t.gettext("Back to the chat"))}</a></p>'
-
-
-async def checked_result_page(
-    request: web.Request,
-    services: Services,
-    gateway: str,
-    reference: str | None,
-    paid: Callable[[], None],
-) -> web.Response:
-    """The payer's browser back from a provider: ask the provider (never the browser) about the
-    payment the reference names, then say paid, pending or failed."""
-    order = await Order.get_or_none(gateway=gateway, gateway_ref=reference) if reference else None
-    if order is None:
-        return await result_page(request, services, None)
-    try:
-        checked = await check_known_order(services.billing, order)
-    except GatewayError as error:
-        # The provider could not be asked now: reconciliation asks again later.
-        log.warning("%s check of %s failed: %s", gateway, reference, error)
-        return await result_page(request, services, order, result=PENDING)
-    except DomainError as error:
-        log.warning("%s payment %s refused: %s", gateway, reference, error.code)
-        return await result_page(request, services, order, result=FAILED)
-    paid()
-    return await result_page(request, services, checked)
 
 
 async def payer_texts(request: web.Request, services: Services, subscriber_id: int | None) -> Texts:

@@ -1,10 +1,13 @@
-"""ZarinPal (REST v4): the rules, without HTTP.
+"""ZarinPal (REST v4): its wire format, its HTTP client and its callback, behind the payment port.
 
 request.json → ``authority`` → the payer goes to StartPay/{authority} → ZarinPal sends the payer
 back to our callback with ``?Authority=...&Status=OK|NOK`` → we **verify** with the amount of our
 own order (never one from the request). Verify code 100 = paid now, 101 = paid and already
 verified; any other code = not paid. ``unVerified.json`` lists payments made but not verified
 (a callback that never came), which the reconciliation job verifies.
+
+Settings: ``ISPBOT_ZARINPAL_MERCHANT_ID`` (the gateway exists when it is set), ``_SANDBOX``,
+``_API_BASE``. Route: ``GET /payments/zarinpal/callback``.
 """
 
 from __future__ import annotations
@@ -12,10 +15,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from core.billing.gateways import GatewayError
-from core.ports import PaymentCheck, PaymentRequest, PaymentState
+from aiohttp import web
 
-ZARINPAL = "zarinpal"
+from bot.config import BotSettings
+from bot.payments.common import Callbacks, HttpClient
+from core.billing.gateways import ZARINPAL, GatewayError
+from core.ports import Clock, PaymentCheck, PaymentRequest, PaymentStart, PaymentState
+
+NAME = ZARINPAL
+API_PRODUCTION = "https://payment.zarinpal.com"
+API_SANDBOX = "https://sandbox.zarinpal.com"
+CALLBACK_PATH = "/payments/zarinpal/callback"
 REQUEST_PATH = "/pg/v4/payment/request.json"
 VERIFY_PATH = "/pg/v4/payment/verify.json"
 UNVERIFIED_PATH = "/pg/v4/payment/unVerified.json"
@@ -98,3 +108,53 @@ def callback_authority(query: Mapping[str, str]) -> str | None:
     """The authority a callback names. Its ``Status`` is not trusted: verify decides."""
     authority = query.get("Authority") or query.get("authority")
     return authority or None
+
+
+class ZarinPalGateway:
+    name = NAME
+
+    def __init__(self, merchant_id: str, api_base: str, callback_url: str) -> None:
+        self.merchant_id = merchant_id
+        self.http = HttpClient(api_base)
+        self.callback_url = callback_url
+
+    async def start(self, request: PaymentRequest) -> PaymentStart:
+        body = request_body(self.merchant_id, request, self.callback_url)
+        _, reply = await self.http.request("POST", REQUEST_PATH, json=body)
+        authority = authority_of(reply)
+        return PaymentStart(self.name, authority, start_pay_url(self.http.base_url, authority))
+
+    async def check(self, reference: str, amount: int, currency: str) -> PaymentCheck:
+        body = verify_body(self.merchant_id, reference, amount)
+        _, reply = await self.http.request("POST", VERIFY_PATH, json=body)
+        return check_of_verify(reply, amount)
+
+    async def unsettled_references(self) -> list[str]:
+        body = {"merchant_id": self.merchant_id}
+        _, reply = await self.http.request("POST", UNVERIFIED_PATH, json=body)
+        return unverified_authorities(reply)
+
+    async def close(self) -> None:
+        await self.http.close()
+
+
+def gateway(settings: BotSettings, clock: Clock) -> ZarinPalGateway | None:
+    if settings.zarinpal_merchant_id is None:
+        return None
+    api = settings.zarinpal_api_base or (
+        API_SANDBOX if settings.zarinpal_sandbox else API_PRODUCTION
+    )
+    return ZarinPalGateway(
+        settings.zarinpal_merchant_id.get_secret_value(), api, settings.base_url + CALLBACK_PATH
+    )
+
+
+def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
+    """The payer's browser comes back with ``?Authority=...&Status=OK|NOK``. The callback is not
+    believed: the payment is verified with ZarinPal for our order's own amount."""
+
+    async def callback(request: web.Request) -> web.Response:
+        authority = callback_authority(request.query)
+        return await callbacks.return_page(request, NAME, authority)
+
+    return [web.get(CALLBACK_PATH, callback)]

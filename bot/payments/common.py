@@ -1,0 +1,115 @@
+"""What the payment providers share: an HTTP client, and ``Callbacks``, the plumbing between a
+provider's routes and the core. A provider's module reads its own callback (and checks its
+signature); ``Callbacks`` hands the reference it names to the core's ``Reconciler``, which asks
+the provider before anything changes, and answers the payer's browser with the return page."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.dialogs.services import Services
+from bot.payments.pages import FAILED, PENDING, result_page
+from core.billing.gateways import GatewayError
+from core.billing.models import Order
+from core.billing.reconcile import Reconciler
+from core.errors import DomainError
+from core.ports import PaymentCheck
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = aiohttp.ClientTimeout(total=20)
+
+
+class HttpClient:
+    """One aiohttp session, made when first needed (an aiohttp session must be made inside the
+    running loop), with a bounded time per request."""
+
+    def __init__(self, base_url: str) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"not an http(s) URL: {base_url!r}")
+        self.base_url = base_url.rstrip("/")
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=TIMEOUT)
+        return self._session
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+        """(HTTP status, the JSON body); GatewayError when the provider cannot be reached or
+        answers something that is not JSON."""
+        try:
+            async with self.session().request(method, self.base_url + path, **kwargs) as resp:
+                try:
+                    body = await resp.json(content_type=None)
+                except ValueError as exc:
+                    raise GatewayError(f"{path}: HTTP {resp.status}, not JSON") from exc
+                return resp.status, body
+        except aiohttp.ClientError as exc:
+            raise GatewayError(f"{path}: {exc!r}") from exc
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Callbacks:
+    """Given to every provider's ``routes()``. ``seen`` remembers ids already handled (Stripe's
+    event ids); ``paid`` is called after an order changed, so its notice goes out at once."""
+
+    services_key: web.AppKey[Services]
+    seen: Callable[[str, float], Awaitable[bool]]
+    paid: Callable[[], None]
+
+    def services(self, request: web.Request) -> Services:
+        return request.app[self.services_key]
+
+    async def check(self, request: web.Request, provider: str, reference: str) -> Order | None:
+        """A verified callback named this payment: ask the provider and record its answer. None
+        for a reference no order has. Raises GatewayError (the provider cannot be asked now) and
+        DomainError (its answer was refused)."""
+        reconciler = Reconciler(self.services(request).billing)
+        order = await reconciler.check_reference(provider, reference)
+        if order is not None:
+            self.paid()
+        return order
+
+    async def record(
+        self, request: web.Request, provider: str, reference: str, check: PaymentCheck
+    ) -> Order | None:
+        """``check`` with an answer the provider already signed (a Stripe event)."""
+        reconciler = Reconciler(self.services(request).billing)
+        order = await reconciler.record_reference(provider, reference, check)
+        if order is not None:
+            self.paid()
+        return order
+
+    async def return_page(
+        self, request: web.Request, provider: str, reference: str | None
+    ) -> web.Response:
+        """The payer's browser back from a provider: ask the provider (never the browser) about
+        the payment the reference names, then say paid, pending or failed."""
+        services = self.services(request)
+        order = (
+            await Order.get_or_none(gateway=provider, gateway_ref=reference) if reference else None
+        )
+        if order is None:
+            return await result_page(request, services, None)
+        try:
+            checked = await Reconciler(services.billing).check(order)
+        except GatewayError as error:
+            # The provider could not be asked now: reconciliation asks again later.
+            log.warning("%s check of %s failed: %s", provider, reference, error)
+            return await result_page(request, services, order, result=PENDING)
+        except DomainError as error:
+            log.warning("%s payment %s refused: %s", provider, reference, error.code)
+            return await result_page(request, services, order, result=FAILED)
+        self.paid()
+        return await result_page(request, services, checked)
