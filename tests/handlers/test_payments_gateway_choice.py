@@ -1,4 +1,5 @@
-"""The demo's sandbox (whose pay page takes no money) never stands beside a real provider."""
+"""The demo's sandbox (whose pay page takes no money) never stands beside a real provider; the
+set of providers is the modules of bot/payments/."""
 
 from __future__ import annotations
 
@@ -40,3 +41,25 @@ async def test_without_the_sandbox_its_pay_page_is_not_served(sqlite_db, bot_set
     async with TestClient(TestServer(app)) as client:
         response = await client.post("/payments/sandbox/pay/anything", data={"action": "pay"})
         assert response.status == 404
+
+
+def test_every_provider_module_is_served_and_kept_independent_of_the_others():
+    """A provider added to bot/payments/ must be in PROVIDERS (or the app never serves its
+    routes) and in the import-linter contract that keeps it one module of its own."""
+    import tomllib
+    from pathlib import Path
+
+    import bot.payments
+    from bot.payments.providers import PROVIDERS
+
+    shared = {"__init__", "common", "pages", "providers"}
+    package = Path(bot.payments.__file__).parent
+    modules = {f"bot.payments.{p.stem}" for p in package.glob("*.py") if p.stem not in shared}
+    assert {provider.__name__ for provider in PROVIDERS} == modules
+    names = {provider.NAME for provider in PROVIDERS}
+    assert names == {"zarinpal", "midtrans", "stripe", "sandbox"}
+
+    config = tomllib.loads((package.parent.parent / "pyproject.toml").read_text())
+    contracts = config["tool"]["importlinter"]["contracts"]
+    [independence] = [c for c in contracts if c["type"] == "independence"]
+    assert set(independence["modules"]) == modules
