@@ -26,6 +26,7 @@ from bot.dialogs.sms_keywords import SmsKeywords
 from bot.dialogs.state import ChatKey, StateStore
 from bot.handlers.files import FileLinks
 from bot.notify import ChannelSender
+from core.accounts.phones import country_of_number
 from core.ports import Clock, FileStore
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,12 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 # The delivery states Twilio reports in status callbacks, in the order a message goes through.
 STATUSES = ("accepted", "queued", "sending", "sent", "delivered", "undelivered", "failed", "read")
 STATUS_CHANNEL = "twilio-status"
-# Languages by calling code, for a number that writes for the first time.
-LANGUAGE_BY_PREFIX = (("+98", "fa"), ("+62", "id"))
+# Languages by the number's country, for a number that writes for the first time.
+LANGUAGE_BY_COUNTRY = {"IR": "fa", "ID": "id"}
 
 
 def language_of_number(number: str) -> str:
-    return next((lang for prefix, lang in LANGUAGE_BY_PREFIX if number.startswith(prefix)), "en")
+    return LANGUAGE_BY_COUNTRY.get(country_of_number(number) or "", "en")
 
 
 def empty_twiml() -> web.Response:

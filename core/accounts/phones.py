@@ -1,21 +1,30 @@
-"""Phone numbers as people type them, turned into E.164 (``+989121234567``).
-
-Pure functions, no library: the subscribers are in Iran and Indonesia, where the forms are few.
+"""Phone numbers as people type them, turned into E.164 (``+989121234567``): the one place that
+reads or writes a number. Google's libphonenumber (``phonenumbers``) knows each country's
+number plan; this module only cleans what people type before handing it over.
 """
 
 from __future__ import annotations
 
 import re
 
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
 # Persian (U+06F0..) and Arabic-Indic (U+0660..) digits, as typed on Persian and Arabic keyboards.
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 # What people put between digit groups: spaces (also no-break and thin), dashes, dots, brackets,
 # and the invisible marks that Persian keyboards and right-to-left text leave behind.
 _SEPARATORS = re.compile(r"[\s\-.()/\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# libphonenumber reads letters as a keypad's ("0912abc4567"); a subscriber's number has none.
+_PLAIN_NUMBER = re.compile(r"\+?[0-9]+")
 
-CALLING_CODES = {"IR": "98", "ID": "62"}
-# Digits after the calling code (without the trunk zero) that a number may have, per country.
-_NATIONAL_LENGTHS = {"98": range(10, 11), "62": range(8, 13)}
+# The countries whose subscribers we serve, with their calling codes.
+CALLING_CODES = {
+    region: str(phonenumbers.country_code_for_region(region)) for region in ("IR", "ID")
+}
+# A number of these types can take an SMS; FIXED_LINE_OR_MOBILE is a plan (the US's) that
+# does not tell the two apart.
+_MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
 def ascii_digits(text: str) -> str:
@@ -24,68 +33,50 @@ def ascii_digits(text: str) -> str:
 
 
 def normalise_phone(text: str, default_country: str | None) -> str | None:
-    """The number in E.164, or None when ``text`` is not a plausible phone number.
+    """The number in E.164, or None when ``text`` is not a valid phone number.
 
     ``default_country`` (ISO 3166 alpha-2: ``"IR"``, ``"ID"``) says what a national form (a leading
     trunk ``0``, or none at all) means; without one only international forms are accepted.
     """
-    raw = _SEPARATORS.sub("", ascii_digits(text or "").strip())
-    if raw.startswith("+"):
-        digits = raw[1:]
-        international = True
-    elif raw.startswith("00"):
-        digits = raw[2:]
-        international = True
-    else:
-        digits = raw
-        international = False
-    if not digits.isdigit() or not digits.isascii():
+    number = _parse(text, default_country)
+    if number is None:
         return None
-
-    if international:
-        for code in CALLING_CODES.values():
-            if digits.startswith(code):
-                # "+98 (0)912..." : the trunk zero is sometimes kept after the calling code.
-                return _build(code, digits[len(code) :].removeprefix("0"))
-        if digits.startswith("0") or not 7 <= len(digits) <= 15:
-            return None
-        return "+" + digits
-
-    calling = CALLING_CODES.get((default_country or "").upper())
-    if calling is None:
-        return None
-    code = calling
-    if digits.startswith("0"):
-        return _build(code, digits[1:])
-    # The calling code without "+" or "00": "989121234567", "6281234567890".
-    if digits.startswith(code) and len(digits) - len(code) in _NATIONAL_LENGTHS[code]:
-        national = digits[len(code) :]
-        if _looks_mobile(code, national):
-            return _build(code, national)
-    # A mobile number without its trunk zero: "9121234567", "81234567890".
-    if _looks_mobile(code, digits):
-        return _build(code, digits)
-    return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
 def is_mobile(e164: str) -> bool:
-    """The E.164 number is a mobile (it can take an SMS). Iran's and Indonesia's landlines
-    (``+982144556677``, ``+62211234567``) are not; other countries' numbers are taken on trust."""
-    for code in CALLING_CODES.values():
-        if e164.startswith("+" + code):
-            return _looks_mobile(code, e164[1 + len(code) :])
-    return e164.startswith("+")
+    """The E.164 number is a mobile (it can take an SMS): Iran's and Indonesia's landlines
+    (``+982144556677``, ``+62211234567``) are not, nor is any other country's landline."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in _MOBILE_TYPES
 
 
-def _looks_mobile(code: str, national: str) -> bool:
-    if code == "98":
-        return len(national) == 10 and national.startswith("9")
-    return 9 <= len(national) <= 12 and national.startswith("8")
-
-
-def _build(code: str, national: str) -> str | None:
-    if not national or national.startswith("0"):
+def country_of_number(e164: str) -> str | None:
+    """The country (ISO alpha-2) whose calling code ``e164`` starts with, or None when the code
+    is shared by several countries and the number names none of them."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
         return None
-    if len(national) not in _NATIONAL_LENGTHS.get(code, range(4, 15)):
+    return phonenumbers.region_code_for_number(number)
+
+
+def _parse(text: str, default_country: str | None) -> phonenumbers.PhoneNumber | None:
+    raw = _SEPARATORS.sub("", ascii_digits(text or "").strip())
+    # "00" is the international prefix in Iran and Indonesia alike ("0062 812..." in Jakarta,
+    # where libphonenumber knows only the carriers' 001/007/008 prefixes).
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    if not _PLAIN_NUMBER.fullmatch(raw):
         return None
-    return f"+{code}{national}"
+    region = (default_country or "").upper() or None
+    if region is None and not raw.startswith("+"):
+        return None
+    try:
+        number = phonenumbers.parse(raw, region)
+    except NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None

@@ -12,7 +12,7 @@ from core.accounts.national_id import (
     is_valid_nik,
     normalise_national_id,
 )
-from core.accounts.phones import ascii_digits, is_mobile, normalise_phone
+from core.accounts.phones import ascii_digits, country_of_number, is_mobile, normalise_phone
 from core.accounts.profile import clean_email, clean_postal_code, country_of
 from core.errors import DomainError
 
@@ -66,10 +66,27 @@ def test_phone_numbers_are_normalised_to_e164(typed, country, e164):
         ("+6281234567890", True),
         ("+62211234567", False),
         ("+14155550100", True),
+        ("+442079460958", False),  # a London landline
+        ("+447911123456", True),
     ],
 )
 def test_only_mobiles_can_take_an_sms(e164, mobile):
     assert is_mobile(e164) is mobile
+
+
+@pytest.mark.parametrize(
+    ("e164", "country"),
+    [
+        ("+989121234567", "IR"),
+        ("+982188887777", "IR"),
+        ("+6281234567890", "ID"),
+        ("+14155550100", "US"),
+        ("+447700900123", None),  # +44 is shared by four countries and this number is in none
+        ("989121234567", None),  # not E.164
+    ],
+)
+def test_a_number_s_country_is_its_calling_code_s(e164, country):
+    assert country_of_number(e164) == country
 
 
 def test_persian_digits_become_ascii_and_the_rest_is_kept():
