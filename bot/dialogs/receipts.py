@@ -9,7 +9,8 @@ import asyncio
 from bot.dialogs.contract import Attachment, Reply
 from bot.dialogs.flows.billing_notices import KIND_LABELS
 from bot.i18n import Texts
-from core.billing.receipts import Receipt, pdf_can_show, render_pdf
+from bot.rendering.receipt_pdf import pdf_can_show, render_pdf
+from core.billing.receipts import Receipt
 
 
 def receipt_rows(t: Texts, r: Receipt) -> list[tuple[str, str]]:

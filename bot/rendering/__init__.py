@@ -1,0 +1,1 @@
+"""What the bot draws from plain data for a person to keep: files, not words."""
