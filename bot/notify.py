@@ -27,7 +27,7 @@ from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.notices import render_notice
 from bot.dialogs.state import StateStore
 from bot.i18n import subscriber_translator
-from bot.pacing import Pacer, RedisPacer, Unpaced, retry_after
+from bot.pacing import Pacer, RedisPacer, Unpaced, paced, retry_after
 from core.accounts.models import ChatIdentity, Subscriber
 from core.alerts.channels import channel_order
 from core.ports import Clock, Delivery, FileStore
@@ -128,28 +128,28 @@ class ChannelNotifier:
 
     async def _send(self, route: Route, replies: list[Reply], failures: list[str]) -> bool:
         sender = self.senders[route.channel]
-        for attempt in (1, 2):
-            await self.pacer.acquire(route.channel)
-            try:
-                if await sender.send(route.address, replies):
-                    return True
-                log.info(
-                    "%s %s did not take the notice; trying the next", route.channel, route.address
-                )
-                return False
-            except Exception as error:
-                wait = retry_after(error)
-                if wait is None:
-                    log.warning(
-                        "%s %s failed: %r; trying the next", route.channel, route.address, error
-                    )
-                    failures.append(f"{route.channel}: {type(error).__name__}")
-                    return False
+        try:
+            # Once retried after the wait a 429 asked for, which the pace acquired again waits
+            # out, for every process alike.
+            taken = await paced(
+                lambda: sender.send(route.address, replies),
+                self.pacer,
+                route.channel,
+                retries=1,
+                longest_wait=LONGEST_WAIT_IN_SEND,
+                name="notice to",
+            )
+        except Exception as error:
+            wait = retry_after(error)
+            if wait is not None:
                 await self.pacer.pause(route.channel, wait)
-                if wait > LONGEST_WAIT_IN_SEND or attempt == 2:
-                    raise ChannelBusy(f"{route.channel} asked to wait {wait:g}s") from error
-                # The pace acquired again waits out the pause, for every process alike.
-        return False
+                raise ChannelBusy(f"{route.channel} asked to wait {wait:g}s") from error
+            log.warning("%s %s failed: %r; trying the next", route.channel, route.address, error)
+            failures.append(f"{route.channel}: {type(error).__name__}")
+            return False
+        if not taken:
+            log.info("%s %s did not take the notice; trying the next", route.channel, route.address)
+        return taken
 
 
 def channel_rates(settings: BotSettings) -> dict[str, float]:

@@ -1,21 +1,38 @@
-"""Sending at each platform's pace: one token bucket per channel in Redis, shared by every
-process, so that all workers together stay under Telegram's ~30 messages a second and Twilio's
-per-sender rate and never provoke a 429.
+"""Sending at each platform's pace: the bot's one rate limiter and its one retry after a 429.
 
-The bucket is refilled and taken from in one Lua script (atomic in Redis), on Redis's own clock
-(``TIME``) so workers on machines whose clocks differ still share one pace. A 429 that comes
-anyway pauses the channel for every process for as long as the platform asked.
+A ``Pacer`` says when a key (a channel, a chat) may send, and is told to hold a key back when
+the platform answers 429. Its buckets live in one of two places:
+
+- In Redis, shared by every process (``RedisPacer``): one token bucket per channel, so that all
+  workers together stay under Telegram's ~30 messages a second and Twilio's per-sender rate.
+  The bucket is refilled and taken from in one Lua script (atomic in Redis), on Redis's own
+  clock (``TIME``) so workers on machines whose clocks differ still share one pace; a pause
+  holds the channel back for every process.
+- In this process (``Schedule``, the same bucket kept as a "theoretical arrival time" per key,
+  so nothing is stored per message): Telegram's per-chat limits, which are too many keys and
+  too hot a path for a round trip to Redis (bot/adapters/telegram_limits.py), and ``Unpaced``,
+  which keeps only the pauses.
+
+``paced`` is the one retry: it waits for the pacer, sends, and on a 429 has the pacer hold the
+key for the ``retry_after`` the platform gave, then tries again. Retry libraries (tenacity,
+stamina) sleep in the calling coroutine on a backoff of their own; here the wait is the
+platform's and must hold back every sender of the key, not only the one that was refused.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol, TypeVar
 
 from redis.asyncio import Redis
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # KEYS[1]: the bucket (hash: tokens, ts), KEYS[2]: the channel's pause.
 # ARGV: rate (tokens a second), capacity, cost, now in ms (or "" for Redis's clock).
@@ -53,20 +70,57 @@ class Pacer(Protocol):
 
 
 class Unpaced:
-    """No shared pace (one process without Redis: the demo, tests of other parts); a 429's
-    pause is still kept, in this process."""
+    """No pace (one process without Redis: the demo, tests of other parts; calls a platform
+    does not limit); a 429's pause is still kept, in this process."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        now: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.now = now
+        self.sleep = sleep
         self._paused_until: dict[str, float] = {}
 
     async def acquire(self, channel: str) -> None:
-        left = self._paused_until.get(channel, 0.0) - time.monotonic()
+        if not self._paused_until:
+            return
+        left = self._paused_until.get(channel, 0.0) - self.now()
         if left > 0:
-            await asyncio.sleep(left)
+            await self.sleep(left)
+        else:
+            self._paused_until.pop(channel, None)
 
     async def pause(self, channel: str, seconds: float) -> None:
-        until = time.monotonic() + seconds
+        until = self.now() + seconds
         self._paused_until[channel] = max(until, self._paused_until.get(channel, 0.0))
+
+
+class Schedule:
+    """When the next event of each key may happen, at ``rate`` per second with ``burst`` at once
+    (a generic cell rate algorithm: a token bucket kept as one time per key)."""
+
+    def __init__(self, rate_per_second: float, burst: int = 1) -> None:
+        self.interval = 1.0 / rate_per_second
+        self.tolerance = (burst - 1) * self.interval
+        self._next: dict[str, float] = {}
+
+    def reserve(self, key: str, at: float) -> float:
+        """Book the earliest time at or after ``at`` that keeps the rate, and return it."""
+        theoretical = max(self._next.get(key, at), at)
+        send_at = max(at, theoretical - self.tolerance)
+        self._next[key] = max(theoretical, send_at) + self.interval
+        return send_at
+
+    def hold(self, key: str, until: float) -> None:
+        """Nothing for ``key`` before ``until`` (the platform said to wait)."""
+        self._next[key] = max(self._next.get(key, until), until + self.tolerance)
+
+    def forget_before(self, moment: float) -> None:
+        """Drop keys that are free again: they behave as new keys, and memory stays bounded."""
+        for key in [k for k, when in self._next.items() if when - self.tolerance <= moment]:
+            del self._next[key]
 
 
 class RedisPacer:
@@ -142,3 +196,32 @@ def retry_after(error: BaseException) -> float | None:
     if getattr(error, "status", None) == 429 or getattr(error, "status_code", None) == 429:
         return 1.0
     return None
+
+
+async def paced(
+    send: Callable[[], Awaitable[T]],
+    pacer: Pacer,
+    key: str,
+    *,
+    retries: int,
+    longest_wait: float = math.inf,
+    name: str = "",
+) -> T:
+    """``send()`` when ``pacer`` lets ``key`` send. On a rate limit (see ``retry_after``) the
+    pacer holds ``key`` back as long as the platform asked and the send is tried again, up to
+    ``retries`` times. The rate limit after the last retry, or one asking for more than
+    ``longest_wait`` seconds, is raised, the pacer not told: the caller hands it on."""
+    attempt = 0
+    while True:
+        await pacer.acquire(key)
+        try:
+            return await send()
+        except Exception as error:
+            wait = retry_after(error)
+            attempt += 1
+            if wait is None or attempt > retries or wait > longest_wait:
+                raise
+            log.warning(
+                "%s %s: 429, retrying in %s s (attempt %s)", name or "send", key, wait, attempt
+            )
+            await pacer.pause(key, wait)

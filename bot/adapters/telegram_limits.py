@@ -2,10 +2,10 @@
 
 Telegram asks bots to send about 30 messages a second overall, one a second in a chat (short
 bursts pass) and 20 a minute in a group, and answers 429 with ``retry_after`` beyond that. One
-``SendLimiter`` per bot spaces the calls out beforehand (a generic cell rate algorithm: a
-"theoretical arrival time" per chat, so nothing is stored per message); ``FloodControl`` is the
-aiogram session middleware that applies it to every send and, on a 429 anyway, waits the
-``retry_after`` Telegram gave and tries again.
+``SendLimiter`` per bot spaces the calls out beforehand: it is a ``Pacer`` (bot/pacing.py)
+keyed by chat, made of that module's in-process buckets. ``FloodControl`` is the aiogram session
+middleware that sends every call through ``pacing.paced``: on a 429 anyway, the chat is held for
+the ``retry_after`` Telegram gave and the call tried again.
 
 The limits hold within one process. Several webhook processes share Telegram's budget, so give
 each a share of ``ISPBOT_TELEGRAM_MESSAGES_PER_SECOND``; a 429 is still waited out and retried.
@@ -14,7 +14,6 @@ each a share of ``ISPBOT_TELEGRAM_MESSAGES_PER_SECOND``; a 429 is still waited o
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,8 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import TelegramRetryAfter
+
+from bot.pacing import Pacer, Schedule, Unpaced, paced
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -32,35 +32,8 @@ if TYPE_CHECKING:
 
     from bot.config import BotSettings
 
-log = logging.getLogger(__name__)
-
 # The calls that put a message in a chat; answering a button press or deleting is not limited.
 LIMITED_PREFIXES = ("send", "edit", "copy", "forward")
-
-
-class Schedule:
-    """When the next event of each key may happen, at ``rate`` per second with ``burst`` at once."""
-
-    def __init__(self, rate_per_second: float, burst: int = 1) -> None:
-        self.interval = 1.0 / rate_per_second
-        self.tolerance = (burst - 1) * self.interval
-        self._next: dict[str, float] = {}
-
-    def reserve(self, key: str, at: float) -> float:
-        """Book the earliest time at or after ``at`` that keeps the rate, and return it."""
-        theoretical = max(self._next.get(key, at), at)
-        send_at = max(at, theoretical - self.tolerance)
-        self._next[key] = max(theoretical, send_at) + self.interval
-        return send_at
-
-    def hold(self, key: str, until: float) -> None:
-        """Nothing for ``key`` before ``until`` (Telegram said to wait)."""
-        self._next[key] = max(self._next.get(key, until), until + self.tolerance)
-
-    def forget_before(self, moment: float) -> None:
-        """Drop keys that are free again: they behave as new keys, and memory stays bounded."""
-        for key in [k for k, when in self._next.items() if when - self.tolerance <= moment]:
-            del self._next[key]
 
 
 class SendLimiter:
@@ -109,6 +82,12 @@ class SendLimiter:
         now = self.now()
         return self.overall.reserve("*", now) - now
 
+    async def acquire(self, chat_id: str) -> None:
+        await self.wait_turn(chat_id)
+
+    async def pause(self, chat_id: str, seconds: float) -> None:
+        self.hold(chat_id, seconds)
+
     async def wait_turn(self, chat_id: int | str) -> None:
         # The chat's turn first, then the overall budget: the overall schedule is only ever
         # booked at the present, so a chat waiting its turn does not hold up the others.
@@ -134,6 +113,8 @@ class FloodControl(BaseRequestMiddleware):
     def __init__(self, limiter: SendLimiter, *, retries: int = 3) -> None:
         self.limiter = limiter
         self.retries = retries
+        # The calls Telegram does not limit are not paced, but a 429 on one is still waited out.
+        self.unlimited = Unpaced(now=limiter.now, sleep=limiter.sleep)
 
     async def __call__(
         self,
@@ -141,27 +122,19 @@ class FloodControl(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
+        name = method.__api_method__
         chat_id = getattr(method, "chat_id", None)
-        limited = chat_id is not None and method.__api_method__.startswith(LIMITED_PREFIXES)
-        attempt = 0
-        while True:
-            if limited:
-                await self.limiter.wait_turn(chat_id)  # type: ignore[arg-type]
-            try:
-                return await make_request(bot, method)
-            except TelegramRetryAfter as error:
-                attempt += 1
-                if attempt > self.retries:
-                    raise
-                log.warning(
-                    "telegram %s: 429, retrying in %s s (attempt %s)",
-                    method.__api_method__,
-                    error.retry_after,
-                    attempt,
-                )
-                if limited:
-                    # The chat's next turn is then retry_after from now, for this call and for
-                    # any other call to the same chat meanwhile.
-                    self.limiter.hold(chat_id, error.retry_after)  # type: ignore[arg-type]
-                else:
-                    await self.limiter.sleep(error.retry_after)
+        if chat_id is not None and name.startswith(LIMITED_PREFIXES):
+            # The chat's next turn is then retry_after from now, for this call and for any
+            # other call to the same chat meanwhile.
+            pacer: Pacer = self.limiter
+            key = str(chat_id)
+        else:
+            pacer, key = self.unlimited, name
+        return await paced(
+            lambda: make_request(bot, method),
+            pacer,
+            key,
+            retries=self.retries,
+            name=f"telegram {name}",
+        )

@@ -8,7 +8,7 @@ import secrets
 import pytest
 from redis.asyncio import Redis
 
-from bot.pacing import RedisPacer, Unpaced, retry_after
+from bot.pacing import RedisPacer, Unpaced, paced, retry_after
 from tests.alerts.senders import RetryAfter
 from tests.conftest import REDIS_TEST_URL
 
@@ -123,3 +123,98 @@ async def test_the_web_apps_and_the_workers_notifiers_share_the_buckets(redis):
     assert await worker.pacer.try_acquire("telegram") > 0  # the web app took it
     alone = build_notifier(settings, [], **parts)  # no Redis: a single process, not paced
     assert isinstance(alone.pacer, Unpaced)
+
+
+class FakeTime:
+    """A pacer's clock: sleeping records the wait and moves the clock on."""
+
+    def __init__(self) -> None:
+        self.moment = 1000.0
+        self.waits: list[float] = []
+
+    def now(self) -> float:
+        return self.moment
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.moment += seconds
+
+
+class Platform:
+    """Answers each send with the next of ``answers``: an error to raise, or a value."""
+
+    def __init__(self, *answers: object) -> None:
+        self.answers = list(answers)
+        self.sends = 0
+
+    async def send(self) -> object:
+        self.sends += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+async def test_a_429_holds_the_key_for_retry_after_and_the_send_is_tried_again():
+    time = FakeTime()
+    pacer = Unpaced(now=time.now, sleep=time.sleep)
+    platform = Platform(RetryAfter(7), RetryAfter(2), "sent")
+
+    assert await paced(platform.send, pacer, "telegram", retries=3) == "sent"
+
+    assert platform.sends == 3
+    assert time.waits == [7, 2]
+
+
+async def test_the_429_after_the_last_retry_is_raised_and_the_pacer_not_told():
+    time = FakeTime()
+    pacer = Unpaced(now=time.now, sleep=time.sleep)
+    platform = Platform(RetryAfter(2), RetryAfter(3))
+
+    with pytest.raises(RetryAfter):
+        await paced(platform.send, pacer, "sms", retries=1)
+
+    assert platform.sends == 2
+    assert time.waits == [2]
+    await pacer.acquire("sms")
+    assert time.waits == [2]  # the caller decides what the last 429 means
+
+
+async def test_a_429_asking_for_longer_than_the_longest_wait_is_raised_at_once():
+    time = FakeTime()
+    platform = Platform(RetryAfter(60), "sent")
+
+    with pytest.raises(RetryAfter):
+        await paced(
+            platform.send,
+            Unpaced(now=time.now, sleep=time.sleep),
+            "sms",
+            retries=3,
+            longest_wait=10,
+        )
+
+    assert platform.sends == 1
+    assert time.waits == []
+
+
+async def test_an_error_that_is_no_rate_limit_is_not_retried():
+    platform = Platform(ConnectionError(), "sent")
+
+    with pytest.raises(ConnectionError):
+        await paced(platform.send, Unpaced(), "whatsapp", retries=3)
+
+    assert platform.sends == 1
+
+
+async def test_a_pause_holds_back_only_its_own_key():
+    time = FakeTime()
+    pacer = Unpaced(now=time.now, sleep=time.sleep)
+    await pacer.pause("telegram", 5)
+    await pacer.pause("telegram", 1)  # a shorter pause does not cut the longer one
+
+    await pacer.acquire("sms")
+    assert time.waits == []
+    await pacer.acquire("telegram")
+    assert time.waits == [5]
+    await pacer.acquire("telegram")
+    assert time.waits == [5]
