@@ -87,3 +87,47 @@ def test_serve_runs_the_app_on_uvloop_and_answers(tmp_path):
         output, _ = server.communicate(timeout=30)
     assert "event loop: uvloop" in output
     assert "Traceback" not in output
+
+
+def test_help_and_a_usage_error_need_no_settings(monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    monkeypatch.setenv("ISPBOT_PORT", "99999")
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["alerts", "run", "--help"])
+    assert shown.exit_code == 0
+    assert "--dry-run" in shown.output
+    assert runner.invoke(cli, ["import", "shoes", "x.csv"]).exit_code == 2
+    assert runner.invoke(cli, ["admin", "create-token"]).exit_code == 2  # --name is required
+    assert runner.invoke(cli, []).exit_code == 2  # a command is required
+    stopped = runner.invoke(cli, ["migrate"])
+    assert stopped.exit_code == 2
+    [line] = stopped.stderr.splitlines()
+    assert line.startswith("ispbot: invalid setting ISPBOT_PORT")
+
+
+def test_the_token_commands_create_list_and_revoke(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli import cli, main
+
+    monkeypatch.setenv("ISPBOT_DATABASE_URL", f"sqlite://{tmp_path}/tokens.sqlite3")
+    main(["migrate"])
+    runner = CliRunner()
+    created = runner.invoke(cli, ["admin", "create-token", "--name", "billing-sync"])
+    assert created.exit_code == 0, created.output
+    assert created.stdout.splitlines()[0] == (
+        "ispbot: token 'billing-sync' created; it is shown only this once:"
+    )
+    token = created.stdout.splitlines()[1]
+    again = runner.invoke(cli, ["admin", "create-token", "--name", "billing-sync"])
+    assert again.exit_code == 2
+    assert again.stderr.startswith("ispbot: token_name_taken")
+    listed = runner.invoke(cli, ["admin", "list-tokens"])
+    assert listed.stdout == f"billing-sync  {token[:8]}...  live  last used never\n"
+    revoked = runner.invoke(cli, ["admin", "revoke-token", "--name", "billing-sync"])
+    assert revoked.stdout == "ispbot: token 'billing-sync' revoked\n"
+    assert "  revoked 20" in runner.invoke(cli, ["admin", "list-tokens"]).stdout
+    assert runner.invoke(cli, ["admin", "revoke-token", "--name", "billing-sync"]).exit_code == 2

@@ -7,7 +7,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from bot.app import init_app
-from bot.cli import COMMANDS, build_parser
+from bot.cli.serve import serve_command
+from bot.cli.telegram import set_webhook
 from bot.dialogs.state import MemoryStateStore
 from bot.handlers.telegram_webhook import ALLOWED_UPDATES
 from tests.fakes_telegram import TOKEN, message_update
@@ -40,8 +41,7 @@ async def test_set_webhook_registers_the_public_url_with_the_secret_and_the_upda
 ):
     settings = telegram_settings(bot_settings, bot_api, public_url="https://isp.example/")
     settings = settings.model_copy(update={"telegram_webhook_max_connections": 24})
-    args = build_parser().parse_args(["telegram", "set-webhook"])
-    await COMMANDS[args.command](settings, args)
+    await set_webhook(settings)
     assert "https://isp.example/telegram/webhook" in capsys.readouterr().out
     assert bot_api.webhook == {
         "url": "https://isp.example/telegram/webhook",
@@ -53,9 +53,8 @@ async def test_set_webhook_registers_the_public_url_with_the_secret_and_the_upda
 
 async def test_set_webhook_without_the_secret_stops_with_one_line(bot_settings, capsys):
     settings = bot_settings.model_copy(update={"telegram_token": SecretStr(TOKEN)})
-    args = build_parser().parse_args(["telegram", "set-webhook"])
     with pytest.raises(SystemExit) as stopped:
-        await COMMANDS[args.command](settings, args)
+        await set_webhook(settings)
     assert stopped.value.code == 2
     assert capsys.readouterr().err.strip() == (
         "ispbot: set ISPBOT_TELEGRAM_TOKEN and ISPBOT_TELEGRAM_WEBHOOK_SECRET first"
@@ -63,5 +62,8 @@ async def test_set_webhook_without_the_secret_stops_with_one_line(bot_settings, 
 
 
 def test_serve_takes_the_polling_switch():
-    assert build_parser().parse_args(["serve", "--telegram-polling"]).telegram_polling is True
-    assert build_parser().parse_args(["serve"]).telegram_polling is False
+    def parsed(*args: str) -> dict:
+        return serve_command.make_context("serve", list(args)).params
+
+    assert parsed("--telegram-polling")["telegram_polling"] is True
+    assert parsed()["telegram_polling"] is False

@@ -1,0 +1,34 @@
+"""``ispbot chat``: talk to the bot in this terminal (bot/console.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+
+import click
+
+from bot.cli.context import opened, pass_settings
+from bot.config import BotSettings
+
+
+@click.command("chat", help="talk to the bot in this terminal")
+@click.option("--lang", default=None, help="fa, id or en (asked when not given)")
+@click.option("--chat-id", default=None, help="the console chat's id (default: per user)")
+@pass_settings
+def chat_command(settings: BotSettings, lang: str | None, chat_id: str | None) -> None:
+    asyncio.run(chat(settings, lang, chat_id or f"console-{getpass.getuser()}"))
+
+
+async def chat(settings: BotSettings, language: str | None, chat_id: str) -> None:
+    from bot.bootstrap import build_engine
+    from bot.console import chat_loop, terminal_reader
+    from bot.dialogs.state import open_state_store
+
+    async with opened(settings) as services:
+        store = open_state_store(settings)
+        try:
+            await chat_loop(
+                build_engine(services, store), chat_id, language, read_line=terminal_reader
+            )
+        finally:
+            await store.close()

@@ -1,0 +1,57 @@
+"""What the commands share: the settings from the environment, and the database and services
+opened for one command's work."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+
+from pydantic import ValidationError
+
+from bot.cli.output import fail
+from bot.config import BotSettings
+from core.config import describe_error
+
+if TYPE_CHECKING:
+    from bot.dialogs.services import Services
+    from core.ports import Clock
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def load_settings() -> BotSettings:
+    """Settings from the environment, or one clear line and exit 2."""
+    try:
+        return BotSettings()
+    except ValidationError as error:
+        fail(describe_error(error))
+
+
+def pass_settings(command: Callable[Concatenate[BotSettings, P], R]) -> Callable[P, R]:
+    """Hand COMMAND the settings as its first argument. They are read when the command runs,
+    after its arguments are parsed, so ``--help`` and a usage error need no settings."""
+
+    @functools.wraps(command)
+    def with_settings(*args: P.args, **kwargs: P.kwargs) -> R:
+        return command(load_settings(), *args, **kwargs)
+
+    return with_settings
+
+
+@asynccontextmanager
+async def opened(settings: BotSettings, *, clock: Clock | None = None) -> AsyncIterator[Services]:
+    """The database open and the services built (bot/bootstrap.py) for one command; the payment
+    providers' HTTP clients and the database closed after, however the command ends."""
+    from bot.payments.providers import close_gateways
+    from bot.bootstrap import build_services
+    from core.db import database
+
+    async with database(settings.database_url):
+        services = build_services(settings, clock=clock)
+        try:
+            yield services
+        finally:
+            await close_gateways(services.billing.gateways.values())

@@ -1,0 +1,65 @@
+"""``ispbot migrate``, ``ispbot makemigrations`` and ``ispbot demo``: the database's schema and
+the demo's data."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from bot.cli.context import opened, pass_settings
+from bot.cli.output import cells, plain_table, print_table
+from bot.config import BotSettings
+
+
+@click.command("migrate", help="apply the database migrations")
+@pass_settings
+def migrate_command(settings: BotSettings) -> None:
+    asyncio.run(migrate(settings))
+
+
+async def migrate(settings: BotSettings) -> None:
+    from core.db import apply_migrations
+
+    _ensure_sqlite_folder(settings.database_url)
+    await apply_migrations(settings.database_url)
+    click.echo("ispbot: database is up to date")
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    if url.startswith("sqlite://") and ":memory:" not in url:
+        Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+
+
+# Everything after the command goes to tortoise's own command line as it is.
+@click.command(
+    "makemigrations",
+    help="write a migration for model changes",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@click.argument("rest", nargs=-1, type=click.UNPROCESSED)
+@pass_settings
+def makemigrations_command(_settings: BotSettings, rest: tuple[str, ...]) -> None:
+    from tortoise.cli.cli import main as tortoise_main
+
+    sys.argv = ["tortoise", "-c", "core.db.TORTOISE_ORM", "makemigrations", *rest]
+    tortoise_main()
+
+
+@click.command("demo", help="add the demo's plans and subscribers, print their logins")
+@pass_settings
+def demo_command(settings: BotSettings) -> None:
+    asyncio.run(demo(settings))
+
+
+async def demo(settings: BotSettings) -> None:
+    from core.demo import seed_demo
+
+    async with opened(settings) as services:
+        logins = await seed_demo(settings, services.clock)
+    table = plain_table("username", "password", "language", "situation")
+    for login in logins:
+        table.add_row(*cells(login.username, login.password, login.language, login.description))
+    print_table(table)

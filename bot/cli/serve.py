@@ -1,0 +1,61 @@
+"""``ispbot serve`` and ``ispbot worker``: the long-running processes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import click
+
+from bot.cli.context import pass_settings
+from bot.config import BotSettings
+
+log = logging.getLogger(__name__)
+
+
+@click.command("serve", help="serve the web chat and the payment pages")
+@click.option(
+    "--telegram-polling",
+    is_flag=True,
+    help="read Telegram by long polling instead of the webhook (no public URL needed)",
+)
+@pass_settings
+def serve_command(settings: BotSettings, telegram_polling: bool) -> None:
+    from aiohttp import web
+
+    from bot.app import init_app
+    from bot.observability.logs import AccessLog, configure_logging
+
+    configure_logging()
+    if telegram_polling:
+        settings = settings.model_copy(update={"telegram_polling": True})
+    loop = _event_loop()
+    log.info("event loop: %s", type(loop).__module__.split(".")[0])
+    click.echo(f"ispbot: the web chat is at {settings.base_url}/")
+    web.run_app(
+        init_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        loop=loop,
+        access_log_class=AccessLog,
+    )
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (a dependency except on Windows), asyncio's loop else."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+@click.command("worker", help="run the scheduled alerts and send the outbox (arq, Redis)")
+@pass_settings
+def worker_command(settings: BotSettings) -> None:
+    from bot.observability.logs import configure_logging
+    from bot.worker import build_worker
+
+    configure_logging()
+    build_worker(settings).run()
