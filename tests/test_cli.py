@@ -7,6 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli, main
 
 
 def run_ispbot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -90,10 +93,6 @@ def test_serve_runs_the_app_on_uvloop_and_answers(tmp_path):
 
 
 def test_help_and_a_usage_error_need_no_settings(monkeypatch):
-    from click.testing import CliRunner
-
-    from bot.cli import cli
-
     monkeypatch.setenv("ISPBOT_PORT", "99999")
     runner = CliRunner()
     shown = runner.invoke(cli, ["alerts", "run", "--help"])
@@ -109,10 +108,6 @@ def test_help_and_a_usage_error_need_no_settings(monkeypatch):
 
 
 def test_the_token_commands_create_list_and_revoke(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
-    from bot.cli import cli, main
-
     monkeypatch.setenv("ISPBOT_DATABASE_URL", f"sqlite://{tmp_path}/tokens.sqlite3")
     main(["migrate"])
     runner = CliRunner()
