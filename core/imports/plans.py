@@ -19,6 +19,9 @@ COLUMNS = (
     "name_fa",
     "name_id",
     "name_en",
+    "description_fa",
+    "description_id",
+    "description_en",
     "speed_kbps",
     "traffic_mb",
     "gift_mb",
@@ -43,6 +46,7 @@ _NUMBERS = {
     "monthly_campaign_mb": 0,
 }
 _BIGGEST = 10**15
+_PACKS = {PlanKind.TRAFFIC, PlanKind.TIMED_TRAFFIC}
 
 
 def _check(line: int, raw: dict[str, str], seen: set[str]) -> dict[str, Any] | RejectedRow:
@@ -54,9 +58,13 @@ def _check(line: int, raw: dict[str, str], seen: set[str]) -> dict[str, Any] | R
         reasons.append("plan code repeated in the file")
     seen.add(code)
     fields: dict[str, Any] = {"code": code}
-    names = {lang: raw[f"name_{lang}"] for lang in _LANGUAGES if raw.get(f"name_{lang}")}
-    if names:
-        fields["names"] = names
+    # name_fa, name_id, name_en -> names {"fa": ..., "id": ..., "en": ...}; description_* alike
+    for field_name, prefix in (("names", "name"), ("description", "description")):
+        texts = {
+            lang: raw[f"{prefix}_{lang}"] for lang in _LANGUAGES if raw.get(f"{prefix}_{lang}")
+        }
+        if texts:
+            fields[field_name] = texts
     for name, smallest in _NUMBERS.items():
         text = raw.get(name, "").replace(",", "").replace("_", "")
         if not text:
@@ -87,7 +95,7 @@ def _check(line: int, raw: dict[str, str], seen: set[str]) -> dict[str, Any] | R
         if flag not in {"yes", "no", "true", "false", "1", "0"}:
             reasons.append("active must be yes or no")
         fields["active"] = flag in {"yes", "true", "1"}
-    if fields.get("kind", PlanKind.SERVICE) != PlanKind.SERVICE and "traffic_mb" not in fields:
+    if fields.get("kind") in _PACKS and "traffic_mb" not in fields:
         reasons.append("a traffic pack needs traffic_mb")
     if reasons:
         return RejectedRow(line, code, tuple(reasons), raw)

@@ -1,5 +1,6 @@
 """One subscriber's cells, as strings (a CSV row, an admin API body), checked and cleaned into
-model fields with the chat's own rules: national ID checksum, mobile, e-mail, postal code.
+model fields with the chat's own rules: national ID checksum, mobile, e-mail, postal code,
+an IANA time zone.
 
 An empty cell keeps what is stored. Each bad cell gives (field, reason), so an import reports
 every problem of a row at once and the admin API answers field by field.
@@ -10,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from core.accounts.enums import Language, LineStatus
 from core.accounts.models import Subscriber
@@ -29,8 +32,10 @@ FIELDS = (
     "email",
     "language",
     "currency",
+    "timezone",
     "is_company",
     "birth_date",
+    "education",
     "postal_code",
     "city",
     "address",
@@ -42,7 +47,13 @@ FIELDS = (
     "internet_password",
 )
 # Fields stored as given (spaces collapsed), with the model's length limits.
-_TEXT_LIMITS = {"full_name": 120, "city": 60, "address": 500, "exchange_centre": 60}
+_TEXT_LIMITS = {
+    "full_name": 120,
+    "education": 60,
+    "city": 60,
+    "address": 500,
+    "exchange_centre": 60,
+}
 _COUNTRY_BY_CURRENCY = {"IRR": "IR", "IDR": "ID"}
 _TRUE, _FALSE = {"1", "yes", "true", "y"}, {"0", "no", "false", "n", ""}
 
@@ -59,6 +70,13 @@ class CleanRow:
 
 def country_for(currency: str | None) -> str | None:
     return _COUNTRY_BY_CURRENCY.get((currency or "").upper())
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    # The zone files' names, read once; "localtime" (some systems list it) is the server's own
+    # zone, not a place.
+    return frozenset(available_timezones() - {"localtime"})
 
 
 @dataclass(slots=True)
@@ -137,6 +155,11 @@ class RowChecker:
                 except ValueError:
                     allowed = ", ".join(item.value for item in enum)
                     errors.append((name, f"{name} must be one of {allowed}"))
+        if raw.get("timezone"):
+            if raw["timezone"] in _zone_names():
+                fields["timezone"] = raw["timezone"]
+            else:
+                errors.append(("timezone", "timezone must be an IANA zone name (Asia/Jakarta)"))
         if raw.get("birth_date"):
             self._birth_date(raw["birth_date"], current, fields, errors)
         if raw.get("static_ip"):

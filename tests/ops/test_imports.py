@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.cli import main
 from core.accounts.models import Subscriber
 from core.accounts.passwords import verify_password
+from core.accounts.profile import subscriber_zone
 from core.billing.models import Plan, Subscription
 from core.imports.plans import import_plans
 from core.imports.report import ImportFileError
@@ -76,6 +78,24 @@ async def test_bad_plan_rows_are_rejected_with_their_reasons(sqlite_db, tmp_path
         (5, "pack"): ("a traffic pack needs traffic_mb",),
     }
     assert result.created == 1
+
+
+async def test_plan_descriptions_import_and_a_static_ip_needs_no_traffic(sqlite_db, tmp_path):
+    path = write(
+        tmp_path,
+        "p.csv",
+        "code,kind,name_en,description_fa,description_en,traffic_mb,price\n"
+        "ip,static_ip,Static IP,,,,50000\n"
+        "year,service,Yearly,حجم یکجا,The whole volume at once,40960,1400000\n",
+    )
+    result = await import_plans(path)
+    assert (result.created, result.rejected) == (2, [])
+    ip = await Plan.get(code="ip")
+    assert (ip.traffic_mb, ip.description) == (None, {})
+    year = await Plan.get(code="year")
+    assert year.description == {"fa": "حجم یکجا", "en": "The whole volume at once"}
+    again = await import_plans(path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
 async def test_the_sample_subscribers_import_and_a_second_run_changes_nothing(
@@ -168,3 +188,37 @@ def test_the_command_prints_a_summary_and_writes_the_rejected_rows(tmp_path, mon
         "5120009",
         "unknown plan 'gold-99'",
     )
+
+
+async def test_a_subscriber_row_sets_the_time_zone_and_education(
+    sample_plans, services, bot_settings, tmp_path
+):
+    importer = SubscriberImporter(bot_settings, services.clock, services.billing)
+    path = write(
+        tmp_path,
+        "s.csv",
+        "username,currency,timezone,education\n"
+        "5120001,IDR,Asia/Jakarta,S1\n"
+        "5120002,IRR,,\n"
+        "5120003,IDR,Jakarta,\n"
+        "5120004,IDR,asia/jakarta,\n"
+        "5120005,IRR,localtime,\n",
+    )
+    result = await importer.run(path)
+    zone_name = "timezone must be an IANA zone name (Asia/Jakarta)"
+    assert [(r.key, r.reasons) for r in result.rejected] == [
+        ("5120003", (zone_name,)),
+        ("5120004", (zone_name,)),
+        ("5120005", (zone_name,)),
+    ]
+    budi = await Subscriber.get(username="5120001")
+    assert (budi.timezone, budi.education) == ("Asia/Jakarta", "S1")
+    assert subscriber_zone(budi, bot_settings) == ZoneInfo("Asia/Jakarta")
+    # No zone given: the settings' zone, as before.
+    assert (await Subscriber.get(username="5120002")).timezone is None
+    # An empty cell keeps the stored zone; another one changes it.
+    keep = write(tmp_path, "k.csv", "username,timezone\n5120001,\n")
+    assert (await importer.run(keep)).unchanged == 1
+    move = write(tmp_path, "m.csv", "username,timezone\n5120001,Asia/Makassar\n")
+    assert (await importer.run(move)).updated == 1
+    assert (await Subscriber.get(username="5120001")).timezone == "Asia/Makassar"
