@@ -1,0 +1,72 @@
+"""Seeding the demo: its plans and subscribers are imported from ``data/*.csv`` by the importer
+``ispbot import plans|subscribers`` runs, then each subscriber the import created has their
+story played (story.py), then the announcements, then the expiry job.
+
+Idempotent: importing the same files again changes nothing (a demo login or plan edited since
+gets the files' values back, as with any import), and a story is played only for a subscriber
+the import has just created. The subscribers and their stories are written in one
+transaction: a failure leaves no subscriber without their story behind.
+"""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from core.accounts.models import Subscriber
+from core.billing.service import Billing
+from core.config import Settings
+from core.demo.announcements import seed_announcements
+from core.demo.people import PEOPLE, PLANS_CSV, SUBSCRIBERS_CSV, DemoLogin, demo_logins
+from core.demo.scene import Scene
+from core.demo.story import STORIES
+from core.imports.plans import import_plans
+from core.imports.report import ImportResult
+from core.imports.subscribers import SubscriberImporter
+from core.ports import Clock
+
+
+def _all_taken(name: str, result: ImportResult) -> None:
+    """The demo's own files import whole; a refused row (its mobile taken by a real
+    subscriber, say) stops the seed rather than leave a login half there."""
+    if result.rejected:
+        refused = "; ".join(
+            f"line {r.line} ({r.key}): {', '.join(r.reasons)}" for r in result.rejected
+        )
+        raise RuntimeError(f"the demo's {name} refused rows: {refused}")
+
+
+async def _seed_subscribers(settings: Settings, clock: Clock) -> bool:
+    """The subscribers, and the stories of those the import created; False if it created none."""
+    now = clock.now()  # one moment for every story, as one seeding is
+    usernames = [person.username for person in PEOPLE]
+    importer = SubscriberImporter(settings, clock, Billing(settings, clock, {}))
+    try:
+        async with in_transaction():
+            there = set(
+                await Subscriber.filter(username__in=usernames).values_list("username", flat=True)
+            )
+            _all_taken(SUBSCRIBERS_CSV.name, await importer.run(SUBSCRIBERS_CSV))
+            created = [username for username in usernames if username not in there]
+            for username in created:
+                subscriber = await Subscriber.get(username=username)
+                await STORIES[username].play(Scene(settings, now, subscriber))
+    except IntegrityError:
+        # Seeded at the same moment by another run: theirs stands.
+        if await Subscriber.filter(username__in=usernames).count() == len(usernames):
+            return False
+        raise
+    return bool(created)
+
+
+async def seed_demo(settings: Settings, clock: Clock) -> list[DemoLogin]:
+    """Write the demo's catalogue, subscribers and announcements (what is missing of them)
+    and return the logins, one per subscriber."""
+    _all_taken(PLANS_CSV.name, await import_plans(PLANS_CSV))
+    created = await _seed_subscribers(settings, clock)
+    await seed_announcements(clock.now())
+    if created:
+        # The periodic job, as the app runs it: lines whose service ran out go to the
+        # collection list. Only after new subscribers, so that seeding again changes nothing.
+        await Billing(settings, clock, {}).end_expired_subscriptions()
+    return demo_logins()

@@ -1,0 +1,261 @@
+"""What happened to each demo subscriber before today: services granted and bought, usage,
+tickets, wallet credits, a line isolated. ``subscribers.csv`` says who they are; a story is
+played once, when the import has just created its subscriber, through ``Scene`` (the real
+services on the scene's clock). Every time is relative to now, so the demo tells the same story
+whenever it is seeded (26 days and 4.24 GB left, a service that ended yesterday...)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.accounts.enums import LineStatus
+from core.billing.enums import OrderKind, SubscriptionSource
+from core.billing.periods import month_period
+from core.demo.scene import Scene
+from core.demo.usage import SEED_USAGE_USERNAME, daily_use, days, seed_earlier_days, seed_usage_day
+from core.tickets.enums import Department, Priority
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    situation: str  # what logging in as this subscriber shows (``ispbot demo`` prints it)
+    play: Callable[[Scene], Awaitable[None]]
+
+
+async def _kamal(s: Scene) -> None:
+    """The seed's panel (fa): standard 1-month 2048 kbit/s 5 GB, started 4 days ago at 14:09."""
+    start = s.local(4, "14:09")
+    await s.grant("ir-std-1m-2048-5g", start - timedelta(days=60), SubscriptionSource.ADMIN)
+    await s.grant("ir-std-1m-2048-5g", start - timedelta(days=30), SubscriptionSource.SALES_AGENT)
+    await s.grant("ir-std-1m-2048-5g", start, SubscriptionSource.ONLINE)
+    await s.use(seed_earlier_days() + seed_usage_day(), ip="100.64.12.34")
+    await s.ticket(
+        s.local(9, "23:32"),
+        Department.TECHNICAL,
+        Priority.LOW,
+        "لطفا مدت یک هفته اینترنت ما قطع است بررسی فرمایید",
+        "سلام، یک هفته است که اینترنت ما قطع است. چراغ ADSL مودم چشمک می زند.",
+    )
+    await s.ticket(
+        s.local(9, "23:32"),
+        Department.TECHNICAL,
+        Priority.VERY_HIGH,
+        "لطفا اینترنت ما یک هفته مشکل فنی دارد بررسی فرمایید",
+        "سلام، از هفته پیش اینترنت مرتب قطع و وصل می شود. لطفا بررسی فرمایید.",
+        thread=[
+            (
+                s.local(8, "09:15"),
+                "agent:پشتیبانی فنی - رضا احمدی",
+                "با سلام، مشکل از پورت شما در مرکز مخابراتی دانشگاه بود و برطرف شد. لطفا مودم"
+                " را یک بار خاموش و روشن کنید و نتیجه را اعلام فرمایید.",
+            )
+        ],
+    )
+
+
+async def _maryam(s: Scene) -> None:
+    """Days ran out yesterday; a 30-day timed pack bought 12 days ago is still there."""
+    start = s.local(31, "10:00")
+    await s.grant("ir-1m-1024-8g", start, SubscriptionSource.ONLINE)
+    await s.buy(s.local(12, "21:40"), OrderKind.BUY_TIMED_TRAFFIC, "ir-timed-20g-30d")
+    await s.use(daily_use(days(10, 2), 500), ip="100.64.20.20")
+    await s.ticket(
+        s.local(6, "11:05"),
+        Department.BILLING,
+        Priority.MEDIUM,
+        "تمدید سرویس",
+        "سلام، اگر سرویسم تمام شود ترافیک زماندار من از بین می رود؟",
+        thread=[
+            (
+                s.local(6, "12:30"),
+                "agent:امور مالی - نرگس کاظمی",
+                "با سلام، خیر؛ ترافیک زماندار تا پایان مدت خود (30 روز از خرید) باقی می ماند."
+                " برای اتصال، سرویس را تمدید کنید یا از شارژ رایگان استفاده نمایید.",
+            )
+        ],
+        close=(s.local(5, "09:00"), "امور مالی - نرگس کاظمی"),
+        rating=5,
+    )
+
+
+async def _ali(s: Scene) -> None:
+    """Both ran out: a 3-month service ended 3 days ago; the profile was never completed."""
+    await s.grant("ir-3m-1024-9g", s.local(93, "12:00"), SubscriptionSource.SALES_AGENT)
+    await s.use(daily_use(days(13, 4), 400), ip="100.64.44.55")
+
+
+async def _pishgaman(s: Scene) -> None:
+    """A company on the seed's change-of-service example: Firouzeh paid 2,000,000 IRR, 13 days
+    in (352 of 365 days left); a static IP for two months; the plan's monthly campaign."""
+    await s.grant(
+        "ir-firouzeh-12m", s.local(13, "11:00"), SubscriptionSource.SALES_AGENT, 2_000_000
+    )
+    await s.buy(s.local(13, "11:30"), OrderKind.STATIC_IP, "ir-static-ip", months=2)
+    # The monthly job, as it ran at 03:20 the night after activation (the seed's time).
+    charged_at = s.local(12, "03:20")
+    s.at(charged_at)
+    await s.billing.run_campaign_charges(month_period(charged_at, s.zone))
+    await s.use(daily_use(days(6, 1), 300), ip="100.64.22.33")
+    await s.ticket(
+        s.local(3, "10:20"),
+        Department.SALES,
+        Priority.MEDIUM,
+        "درخواست تغییر سرویس به زمرد",
+        "با سلام، برای شرکت حجم بیشتری لازم داریم. هزینه تغییر سرویس به زمرد چقدر است؟",
+        thread=[
+            (
+                s.local(3, "13:45"),
+                "agent:فروش - مهدی صالحی",
+                "با سلام، قیمت زمرد 8,000,000 ریال و مالیات 720,000 ریال است. باقیمانده سرویس"
+                " فیروزه شما از آن کم می شود. از منوی تغییر سرویس می توانید پیش فاکتور را"
+                " ببینید و آنلاین پرداخت کنید.",
+            )
+        ],
+    )
+
+
+async def _budi(s: Scene) -> None:
+    """Unlimited, 20 days left, next month already bought (reserve), wallet credit."""
+    await s.grant("id-home-20m-1m", s.local(10, "09:00"), SubscriptionSource.SALES_AGENT)
+    await s.buy(s.local(2, "19:25"), OrderKind.RENEW_SERVICE, "id-home-20m-1m")
+    await s.use(daily_use(days(9, 1), 3000), ip="100.80.15.101")
+    await s.ticket(
+        s.local(1, "08:40"),
+        Department.BILLING,
+        Priority.MEDIUM,
+        "Kompensasi gangguan jaringan",
+        "Selamat pagi, internet saya mati 3 hari minggu lalu. Apakah ada kompensasi?",
+        thread=[
+            (
+                s.local(1, "10:05"),
+                "agent:Billing - Andi Pratama",
+                "Selamat pagi Bapak Budi, mohon maaf atas gangguannya. Kompensasi Rp 50.000 sudah"
+                " kami masukkan ke saldo panel Anda dan akan terpakai pada pembelian berikutnya.",
+            )
+        ],
+    )
+    # After the renewal was bought: the credit waits for the next purchase.
+    await s.wallet(s.local(1, "10:00"), 50_000, "Kompensasi gangguan 3 hari")
+
+
+async def _siti(s: Scene) -> None:
+    """Quota plan, 18 days left, its 100 GB and an extra 20 GB (+10 %) used up."""
+    await s.grant("id-hemat-10m-100g", s.local(12, "09:00"), SubscriptionSource.ONLINE)
+    await s.buy(s.local(4, "09:30"), OrderKind.BUY_TRAFFIC, "id-traffic-20g-plus10")
+    await s.use(daily_use(days(11, 1), 13_000), ip="100.80.29.18")
+    await s.ticket(
+        s.local(3, "20:15"),
+        Department.TECHNICAL,
+        Priority.HIGH,
+        "Internet sangat lambat sejak kemarin",
+        "Sejak kemarin internet sangat lambat, video tidak bisa diputar. Modem sudah saya restart.",
+        thread=[
+            (
+                s.local(2, "08:30"),
+                "agent:Technical Support - Yoga Saputra",
+                "Selamat pagi Ibu Siti, kuota Anda sudah habis sehingga kecepatan dibatasi."
+                " Silakan beli kuota tambahan atau tunggu periode berikutnya.",
+            ),
+            (
+                s.local(1, "19:50"),
+                "subscriber",
+                "Saya sudah beli kuota tambahan 20 GB minggu ini, kenapa sudah habis lagi?",
+            ),
+        ],
+    )
+
+
+async def _dewi(s: Scene) -> None:
+    """Installed two days ago; isolated until the subscription deposit is paid."""
+    s.at(s.local(2, "15:30"))
+    await s.accounts.set_line_status(
+        s.id, LineStatus.ISOLATED, "Terpasang; menunggu pembayaran uang jaminan"
+    )
+
+
+async def _sara(s: Scene) -> None:
+    """Six months, 40 days in; a static IP for three months; wallet credit."""
+    start = s.local(40, "16:20")
+    await s.grant("ir-6m-2048-30g", start, SubscriptionSource.ONLINE)
+    await s.buy(s.local(40, "16:45"), OrderKind.STATIC_IP, "ir-static-ip", months=3)
+    await s.use(daily_use(days(10, 1), 350), ip="100.64.77.89")
+    await s.wallet(s.local(15, "12:00"), 250_000, "Refund: a payment made twice")
+    await s.ticket(
+        s.local(5, "17:10"),
+        Department.SALES,
+        Priority.LOW,
+        "A plan with more traffic?",
+        "Hello, I work from home and 30 GB is getting tight. Which plans have more traffic?",
+        thread=[
+            (
+                s.local(5, "18:00"),
+                "agent:Sales - Mehdi Salehi",
+                "Hello Sara, the 1-month 50 GB plan or the yearly Zomorrod (40 GB every month)"
+                " would suit you. You can change your service from the chat; the days left on"
+                " your current plan are credited.",
+            )
+        ],
+    )
+
+
+async def _rina(s: Scene) -> None:
+    """Both ran out two days ago; asked for help and is waiting for an answer."""
+    await s.grant("id-hemat-10m-100g", s.local(32, "08:00"), SubscriptionSource.ONLINE)
+    await s.use(daily_use(days(12, 3), 2500), ip="100.80.44.7")
+    await s.ticket(
+        s.local(1, "21:35"),
+        Department.TECHNICAL,
+        Priority.MEDIUM,
+        "No internet for two days",
+        "Hi, for two days my modem has shown PPPoE error 691. Is it because my package ended?",
+    )
+
+
+# In the order of subscribers.csv.
+STORIES: dict[str, Story] = {
+    SEED_USAGE_USERNAME: Story(
+        "the seed's panel: 26 days and 4.24 GB left; yesterday's usage = the seed's totals"
+        " (243.63 MB down, 53.39 MB up); two Technical tickets, one answered",
+        _kamal,
+    ),
+    "2166402020": Story(
+        "days ran out yesterday, 20 GB of timed traffic left: the free charge gives 2 days;"
+        " Billing ticket answered, closed and rated",
+        _maryam,
+    ),
+    "2144556677": Story(
+        "days and traffic ran out 3 days ago, in the collection list: the free charge gives"
+        " 2 days and 100 MB; incomplete profile (asked at login)",
+        _ali,
+    ),
+    "2122334455": Story(
+        "a company: Firouzeh yearly (2,000,000 IRR, 352 days left: changing to Zomorrod quotes"
+        " the seed's 6,791,233 IRR), static IP, a monthly campaign charge, Sales ticket answered",
+        _pishgaman,
+    ),
+    "2153660101": Story(
+        "unlimited plan, 20 days left, next month bought ahead (reserve), wallet Rp 50.000;"
+        " Billing ticket answered",
+        _budi,
+    ),
+    "2129180202": Story(
+        "100 GB quota and 20 GB (+10%) extra used up, 18 days left; Technical ticket answered,"
+        " then the customer replied",
+        _siti,
+    ),
+    "2135550303": Story(
+        "new line installed, isolated until the deposit is paid; no service yet", _dewi
+    ),
+    "2177889900": Story(
+        "Tehran, IRR: 6-month plan with plenty left, static IP, wallet 250,000 IRR; Sales ticket"
+        " answered",
+        _sara,
+    ),
+    "2131770404": Story(
+        "Jakarta, IDR: days and traffic ran out 2 days ago, in the collection list (free charge:"
+        " 2 days and 100 MB); Technical ticket still open",
+        _rina,
+    ),
+}
