@@ -45,8 +45,8 @@ def pass_settings(command: Callable[Concatenate[BotSettings, P], R]) -> Callable
 async def opened(settings: BotSettings, *, clock: Clock | None = None) -> AsyncIterator[Services]:
     """The database open and the services built (bot/bootstrap.py) for one command; the payment
     providers' HTTP clients and the database closed after, however the command ends."""
-    from bot.payments.providers import close_gateways
     from bot.bootstrap import build_services
+    from bot.payments.providers import close_gateways
     from core.db import database
 
     async with database(settings.database_url):
