@@ -119,6 +119,7 @@ async def dispatch(rate: float, count: int, senders: int) -> None:
     from bot.dialogs.contract import Reply
     from bot.handlers.telegram import build_sender
     from bot.pacing import RedisPacer
+    from core.accounts.chats import Chats
 
     settings = BotSettings(
         telegram_token=TOKEN,
@@ -130,7 +131,7 @@ async def dispatch(rate: float, count: int, senders: int) -> None:
     await drop_redis_prefix(PREFIX)
     redis = Redis.from_url(REDIS_URL)
     pacer = RedisPacer(redis, {"telegram": rate}, prefix=PREFIX)
-    output = build_sender(settings)
+    output = build_sender(settings, Chats())
     queue = list(range(1, count + 1))
     failures = 0
 

@@ -14,6 +14,7 @@ from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore, open_state_store
 from bot.i18n import translator
 from bot.payments.providers import configured_gateways
+from core.accounts.chats import Chats
 from core.accounts.queries import SubscriberView
 from core.accounts.service import Accounts
 from core.billing.queries import BillingQueries
@@ -58,6 +59,7 @@ def build_services(
         clock=clock,
         files=files,
         accounts=Accounts(settings, clock, sms, files, reset_sms_text=reset_sms_text),
+        chats=Chats(),
         billing=Billing(settings, clock, gateways),
         billing_queries=BillingQueries(settings, clock),
         tickets=Tickets(settings, clock, files),

@@ -28,7 +28,7 @@ from bot.dialogs.notices import render_notice
 from bot.dialogs.state import StateStore
 from bot.i18n import subscriber_translator
 from bot.pacing import Pacer, RedisPacer, Unpaced, paced, retry_after
-from core.accounts.models import ChatIdentity, Subscriber
+from core.accounts.queries import ChatView, SubscriberView, reach_of
 from core.alerts.channels import channel_order
 from core.ports import Clock, Delivery, FileStore
 
@@ -85,15 +85,13 @@ class ChannelNotifier:
         self.files = files
         self.offers = offers
 
-    async def routes(self, subscriber: Subscriber) -> list[Route]:
-        """Where a notice for ``subscriber`` may go, in the order to try."""
-        chats = await ChatIdentity.filter(subscriber_id=subscriber.id).order_by(
-            "-last_seen_at", "-id"
-        )
+    def routes(self, subscriber: SubscriberView, chats: list[ChatView]) -> list[Route]:
+        """Where a notice for ``subscriber`` may go, in the order to try (``chats``: theirs,
+        the one used last first)."""
         usable = [c for c in chats if not (c.unreachable or c.opted_out)]
         by_channel: dict[str, list[Route]] = {}
         for chat in usable:
-            language = getattr(chat.language, "value", chat.language)
+            language = chat.language.value if chat.language else None
             by_channel.setdefault(chat.channel, []).append(
                 Route(chat.channel, chat.external_id, language)
             )
@@ -108,12 +106,13 @@ class ChannelNotifier:
     async def notify(
         self, subscriber_id: int, kind: str, params: dict[str, Any]
     ) -> Delivery | None:
-        subscriber = await Subscriber.get_or_none(id=subscriber_id)
-        if subscriber is None:
+        reach = await reach_of(subscriber_id)
+        if reach is None:
             return None
+        subscriber, chats = reach
         failures: list[str] = []
-        for route in await self.routes(subscriber):
-            language = route.language or getattr(subscriber.language, "value", subscriber.language)
+        for route in self.routes(subscriber, chats):
+            language = route.language or subscriber.language.value
             t = subscriber_translator(language, subscriber, self.settings)
             replies = await render_notice(t, kind, params, files=self.files)
             if replies is None:

@@ -30,6 +30,7 @@ from bot.bootstrap import build_services
 from bot.config import BotSettings
 from bot.dialogs.state import open_state_store
 from bot.notify import ChannelSender, build_notifier
+from core.accounts.chats import Chats
 from core.alerts.sweep import AlertSweep
 from core.billing.periods import month_period
 from core.clock import SystemClock
@@ -90,7 +91,9 @@ MAINTENANCE_JOBS = (
 )
 
 
-def channel_senders(settings: BotSettings, clock: Clock) -> tuple[list[ChannelSender], list[Any]]:
+def channel_senders(
+    settings: BotSettings, clock: Clock, chats: Chats
+) -> tuple[list[ChannelSender], list[Any]]:
     """The senders a worker can use (the channels whose settings are given), and what must be
     closed when it stops. The web chat's sender lives in the web process: its chats are served
     by the relay there."""
@@ -99,12 +102,12 @@ def channel_senders(settings: BotSettings, clock: Clock) -> tuple[list[ChannelSe
     senders: list[ChannelSender] = []
     to_close: list[Any] = []
     if settings.telegram_token is not None:
-        output = telegram.build_sender(settings)
+        output = telegram.build_sender(settings, chats)
         senders.append(output)
         # The sender keeps its button tokens in a state store of its own (a Redis client).
         to_close += [output.bot.session, output.buttons.store]
     if settings.twilio_configured:
-        twilio_senders, messages = twilio_common.build_senders(settings, clock)
+        twilio_senders, messages = twilio_common.build_senders(settings, clock, chats)
         senders += twilio_senders
         to_close.append(messages)
     return senders, to_close
@@ -130,11 +133,11 @@ def build_worker(
         if manage_database:
             await open_database(settings.database_url)
         redis = Redis.from_url(settings.redis_url or "")
+        services = build_services(settings, clock=clock)
         if senders is not None:
             chosen, to_close = list(senders), []
         else:
-            chosen, to_close = channel_senders(settings, clock)
-        services = build_services(settings, clock=clock)
+            chosen, to_close = channel_senders(settings, clock, services.chats)
         # The app's conversations: a notice's options are kept there for typing.
         states = open_state_store(settings)
         notifier = build_notifier(

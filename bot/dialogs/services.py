@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import BotSettings
+from core.accounts.chats import Chats
 from core.accounts.service import Accounts
 from core.billing.queries import BillingQueries
 from core.billing.service import Billing
@@ -19,6 +20,7 @@ class Services:
     clock: Clock
     files: FileStore
     accounts: Accounts
+    chats: Chats
     billing: Billing
     billing_queries: BillingQueries
     tickets: Tickets

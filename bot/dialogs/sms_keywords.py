@@ -25,11 +25,11 @@ from bot.dialogs.flows.tickets import thanks_for_rating
 from bot.dialogs.normalize import fold, normalize_text, parse_int
 from bot.dialogs.services import Services
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
-from core.accounts.models import ChatIdentity, Subscriber
+from core.accounts.queries import ChatView, SubscriberView, lines_of_mobile
 from core.billing.enums import OrderKind, PlanKind
 from core.billing.queries import PlanInfo, ServiceStatus
 from core.errors import DomainError
-from core.inbox.models import InboxMessage
+from core.inbox.queries import last_notice
 from core.tickets.enums import SATISFACTION_SCORES, Department, Priority, TicketStatus
 from core.tickets.models import Ticket
 
@@ -111,7 +111,7 @@ class SmsKeywords:
         chat = await self.services.accounts.identify_chat(
             turn.channel, turn.chat_id, turn.language_hint
         )
-        lines = await Subscriber.filter(mobile=turn.chat_id).order_by("id")
+        lines = await lines_of_mobile(turn.chat_id)
         line = _line_named(lines, command.argument)
         language = command.language or _chat_language(chat, line)
         t = subscriber_translator(language, line, self.services.settings)
@@ -120,13 +120,13 @@ class SmsKeywords:
             # The carrier (Twilio) confirms STOP and START itself and would refuse anything
             # we sent after a STOP: record it, answer nothing.
             opted_out = command.keyword is Keyword.STOP
-            await ChatIdentity.filter(id=chat.id).update(opted_out=opted_out)
+            await self.services.chats.set_opted_out(turn.channel, turn.chat_id, opted_out)
             return Outcome()
         if line is None:
             return _say(t, help_text(t), unknown_number_text(t, self.register_url))
-        if chat.subscriber_id != line.id:  # type: ignore[attr-defined]
+        if chat.subscriber_id != line.id:
             # Alerts may now reach this number by SMS: it is the line's registered mobile.
-            await ChatIdentity.filter(id=chat.id).update(subscriber_id=line.id)
+            await self.services.chats.link(turn.channel, turn.chat_id, line.id)
         answer = {
             Keyword.BALANCE: self.balance,
             Keyword.BUY: self.buy,
@@ -139,7 +139,7 @@ class SmsKeywords:
 
     # ---- the keywords --------------------------------------------------------------------
 
-    async def balance(self, t: Texts, line: Subscriber, _command: Command, _turn: Turn) -> str:
+    async def balance(self, t: Texts, line: SubscriberView, _command: Command, _turn: Turn) -> str:
         queries = self.services.billing_queries
         status = await queries.status_of(line)
         who = t.digits(line.username)
@@ -164,7 +164,7 @@ class SmsKeywords:
                 )
         return text
 
-    async def buy(self, t: Texts, line: Subscriber, command: Command, _turn: Turn) -> str:
+    async def buy(self, t: Texts, line: SubscriberView, command: Command, _turn: Turn) -> str:
         status = await self.services.billing_queries.status_of(line)
         packs = await self._packs(line, status)
         if not packs:
@@ -188,7 +188,9 @@ class SmsKeywords:
             url=order.pay_url,
         )
 
-    async def free_charge(self, t: Texts, line: Subscriber, _command: Command, _turn: Turn) -> str:
+    async def free_charge(
+        self, t: Texts, line: SubscriberView, _command: Command, _turn: Turn
+    ) -> str:
         offer = await self.services.billing_queries.free_charge_offer(line)
         if offer.available:
             try:
@@ -209,7 +211,7 @@ class SmsKeywords:
             )
         return t.gettext("The free charge is not available for your line.")
 
-    async def ticket(self, t: Texts, line: Subscriber, command: Command, turn: Turn) -> str:
+    async def ticket(self, t: Texts, line: SubscriberView, command: Command, turn: Turn) -> str:
         body = command.argument
         if not body:
             return t.gettext(
@@ -247,7 +249,9 @@ class SmsKeywords:
             number=t.digits(str(opened.number)),
         )
 
-    async def rating(self, t: Texts, line: Subscriber, command: Command, turn: Turn) -> str | None:
+    async def rating(
+        self, t: Texts, line: SubscriberView, command: Command, turn: Turn
+    ) -> str | None:
         """A bare score for the ticket whose closing notice reached this number last; None when
         the message is no score or no notice waits for one."""
         if command.keyword is not None or not command.argument:
@@ -255,16 +259,8 @@ class SmsKeywords:
         score = parse_int(command.argument)
         if score is None or score not in SATISFACTION_SCORES:
             return None
-        notice = (
-            await InboxMessage.filter(
-                subscriber_id=line.id,
-                kind="ticket_closed",
-                address=turn.chat_id,
-                sent_at__gte=self.services.clock.now() - _SCORE_WINDOW,
-            )
-            .order_by("-sent_at", "-id")
-            .first()
-        )
+        since = self.services.clock.now() - _SCORE_WINDOW
+        notice = await last_notice(line.id, "ticket_closed", turn.chat_id, since)
         if notice is None:
             return None
         number = int(notice.params["ticket_number"])
@@ -277,7 +273,7 @@ class SmsKeywords:
     # ---- helpers -------------------------------------------------------------------------
 
     async def _packs(
-        self, line: Subscriber, status: ServiceStatus
+        self, line: SubscriberView, status: ServiceStatus
     ) -> list[tuple[OrderKind, PlanInfo]]:
         """What ``BUY`` offers, numbered in this order: renewing the plan in force and traffic
         packs, or the service plans when there is no service to renew or add to."""
@@ -305,12 +301,12 @@ def _say(t: Texts, *texts: str) -> Outcome:
     return Outcome([Reply(text, language=t.language) for text in texts])
 
 
-def _chat_language(chat: ChatIdentity, line: Subscriber | None) -> str:
+def _chat_language(chat: ChatView, line: SubscriberView | None) -> str:
     language = chat.language or (line.language if line else None)
-    return getattr(language, "value", language) or DEFAULT_LANGUAGE
+    return language.value if language else DEFAULT_LANGUAGE
 
 
-def _line_named(lines: list[Subscriber], argument: str) -> Subscriber | None:
+def _line_named(lines: list[SubscriberView], argument: str) -> SubscriberView | None:
     """The line a message is about: the one whose username it names, else the first (a mobile
     can serve several lines)."""
     named = argument.split(" ", 1)[0].lstrip("0") if argument else ""

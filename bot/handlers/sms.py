@@ -26,7 +26,8 @@ from bot.handlers.twilio_common import (
     signed_form,
 )
 from bot.i18n import N_, translator
-from core.accounts.models import ChatIdentity
+from core.accounts.chats import Chats
+from core.accounts.queries import is_opted_out
 from core.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -53,15 +54,16 @@ def file_line(reply: Reply, file_url: str) -> str:
 class SmsChannelSender:
     channel = CHANNEL
 
-    def __init__(self, messages: TwilioMessages, clock: Clock, links: FileLinks) -> None:
+    def __init__(
+        self, messages: TwilioMessages, clock: Clock, links: FileLinks, chats: Chats
+    ) -> None:
         self.messages = messages
         self.clock = clock
         self.links = links
+        self.chats = chats
 
     async def opted_out(self, number: str) -> bool:
-        return await ChatIdentity.filter(
-            channel=CHANNEL, external_id=number, opted_out=True
-        ).exists()
+        return await is_opted_out(CHANNEL, number)
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> bool:
         """An alert: never to a number that sent STOP; False when it cannot go now."""
@@ -84,9 +86,7 @@ class SmsChannelSender:
                 log.warning("SMS to %s refused: %s (code %s)", chat_id, error, error.code)
                 if error.code == UNSUBSCRIBED_RECIPIENT:
                     # The carrier holds a STOP we never saw: respect it from now on.
-                    await ChatIdentity.filter(channel=CHANNEL, external_id=chat_id).update(
-                        opted_out=True
-                    )
+                    await self.chats.set_opted_out(CHANNEL, chat_id, True)
                 return False
         return True
 

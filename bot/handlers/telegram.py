@@ -29,7 +29,6 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiohttp import web
 
 from bot.adapters.telegram_limits import SendLimiter
-from bot.adapters.telegram_reach import mark_reachable, mark_unreachable
 from bot.config import BotSettings
 from bot.dialogs.contract import Attachment, Turn
 from bot.dialogs.engine import RESUME, Engine
@@ -46,6 +45,7 @@ from bot.handlers.telegram_webhook import (
     webhook_handler,
 )
 from bot.i18n import resolve_language
+from core.accounts.chats import Chats
 
 log = logging.getLogger(__name__)
 
@@ -113,13 +113,14 @@ async def on_button(
     await output.deliver(chat_id, outcome.replies, pressed_message_id=pressed)
 
 
-async def on_membership(event: ChatMemberUpdated) -> None:
+async def on_membership(event: ChatMemberUpdated, engine: Engine) -> None:
     """Telegram tells us when the user blocks the bot and when they start it again."""
     chat_id = str(event.chat.id)
+    chats = engine.services.chats
     if event.new_chat_member.status == "kicked":
-        await mark_unreachable(chat_id)
+        await chats.mark_unreachable(CHANNEL, chat_id)
     elif event.new_chat_member.status == "member":
-        await mark_reachable(chat_id)
+        await chats.mark_reachable(CHANNEL, chat_id)
 
 
 async def turn_from_message(message: Message, bot: Bot) -> Turn:
@@ -188,7 +189,7 @@ def build_channel(
     limiter = limiter or SendLimiter.from_settings(settings)
     bot = create_bot(settings, limiter)
     buttons = ButtonCodes(store)
-    output = TelegramOutput(bot, buttons)
+    output = TelegramOutput(bot, buttons, engine.services.chats)
     # aiogram's FSM is off: the engine keeps the conversation, and the FSM's memory storage
     # would keep a record for every chat that ever wrote, for the life of the process.
     dispatcher = Dispatcher(disable_fsm=True, engine=engine, output=output, buttons=buttons)
@@ -197,13 +198,13 @@ def build_channel(
     return TelegramChannel(bot, dispatcher, output, limiter)
 
 
-def build_sender(settings: BotSettings) -> TelegramOutput:
+def build_sender(settings: BotSettings, chats: Chats) -> TelegramOutput:
     """The notifier's Telegram sender for a process without the webhook (the alert worker).
     Its 429s are not retried here but raised to the notifier, whose pacer is shared by every
     worker; button tokens go to the same state store the web process reads them from."""
     limiter = SendLimiter.from_settings(settings)
     bot = create_bot(settings, limiter, retries=0)
-    return TelegramOutput(bot, ButtonCodes(open_state_store(settings)))
+    return TelegramOutput(bot, ButtonCodes(open_state_store(settings)), chats)
 
 
 def setup(

@@ -33,11 +33,11 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from bot.adapters.telegram_reach import mark_unreachable
 from bot.dialogs.contract import Reply
 from bot.handlers.telegram_buttons import ButtonCodes
 from bot.handlers.text_split import split_text
 from bot.i18n import translator
+from core.accounts.chats import Chats
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +54,10 @@ class TelegramOutput:
 
     channel = CHANNEL
 
-    def __init__(self, bot: Bot, buttons: ButtonCodes) -> None:
+    def __init__(self, bot: Bot, buttons: ButtonCodes, chats: Chats) -> None:
         self.bot = bot
         self.buttons = buttons
+        self.chats = chats
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> bool:
         """The notifier's entry (bot/notify.py): False when the chat cannot be reached now; a
@@ -88,7 +89,7 @@ class TelegramOutput:
             return False
         except TelegramForbiddenError:
             log.info("telegram chat %s blocked the bot; marked unreachable", chat_id)
-            await mark_unreachable(chat_id)
+            await self.chats.mark_unreachable(CHANNEL, chat_id)
             return False
         except TelegramAPIError as error:
             log.warning("telegram chat %s: could not deliver: %s", chat_id, error)

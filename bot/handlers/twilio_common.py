@@ -26,6 +26,7 @@ from bot.dialogs.sms_keywords import SmsKeywords
 from bot.dialogs.state import ChatKey, StateStore
 from bot.handlers.files import FileLinks
 from bot.notify import ChannelSender
+from core.accounts.chats import Chats
 from core.accounts.phones import country_of_number
 from core.ports import Clock, FileStore
 
@@ -106,22 +107,22 @@ SENDERS_KEY = web.AppKey("twilio_senders", dict)
 
 
 def build_senders(
-    settings: BotSettings, clock: Clock, files: FileStore | None = None
+    settings: BotSettings, clock: Clock, chats: Chats, files: FileStore | None = None
 ) -> tuple[list[ChannelSender], TwilioMessages]:
     """WhatsApp and SMS senders for a process without the webhooks (the alert worker), and
     the REST client they share, for the caller to close. Their files are stored where the web
     app serves them from."""
     messages = TwilioMessages(settings)
     links = FileLinks(settings, files or DiskFileStore(settings.files_dir), clock)
-    return list(_senders(settings, messages, clock, links)), messages
+    return list(_senders(settings, messages, clock, links, chats)), messages
 
 
 def _senders(
-    settings: BotSettings, messages: TwilioMessages, clock: Clock, links: FileLinks
+    settings: BotSettings, messages: TwilioMessages, clock: Clock, links: FileLinks, chats: Chats
 ) -> tuple[Any, Any]:
     from bot.handlers import sms, whatsapp
 
-    sms_sender = sms.SmsChannelSender(messages, clock, links)
+    sms_sender = sms.SmsChannelSender(messages, clock, links, chats)
     sms_configured = bool(settings.twilio_sms_from or settings.twilio_messaging_service_sid)
     whatsapp_sender = whatsapp.WhatsAppSender(
         settings, messages, clock, links, sms_sender if sms_configured else None
@@ -150,7 +151,9 @@ def setup(
         await messages.close()
 
     app.cleanup_ctx.append(client)
-    whatsapp_sender, sms_sender = _senders(settings, messages, services.clock, links)
+    whatsapp_sender, sms_sender = _senders(
+        settings, messages, services.clock, links, services.chats
+    )
     app[SENDERS_KEY] = {sender.channel: sender for sender in (whatsapp_sender, sms_sender)}
     keywords = SmsKeywords(services, register_url=settings.base_url + "/")
 

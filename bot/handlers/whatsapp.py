@@ -39,7 +39,7 @@ from bot.handlers.twilio_common import (
     signed_form,
 )
 from bot.i18n import translator
-from core.accounts.models import ChatIdentity
+from core.accounts.queries import find_chat
 from core.errors import DomainError
 from core.numbers import whole_number
 from core.ports import Clock
@@ -153,7 +153,7 @@ class WhatsAppSender:
         """An alert or an agent's answer, by the rules of the 24-hour window."""
         if not replies:
             return True
-        chat = await ChatIdentity.get_or_none(channel=CHANNEL, external_id=chat_id)
+        chat = await find_chat(CHANNEL, chat_id)
         if chat is not None and chat.opted_out:
             return False
         last_seen = chat.last_seen_at if chat is not None else None

@@ -4,12 +4,14 @@ through ``Accounts``. ``get_subscriber`` hands out the model for the core's own 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus
 from core.accounts.models import ChatIdentity, Document, LineStatusChange, Subscriber
 from core.accounts.profile import missing_profile_fields
 from core.errors import NotFound
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +243,39 @@ async def subscriber_for_chat(channel: str, external_id: str) -> SubscriberView 
         return None
     subscriber = await Subscriber.get_or_none(id=chat.subscriber_id)  # type: ignore[attr-defined]
     return SubscriberView.of(subscriber) if subscriber is not None else None
+
+
+async def find_chat(channel: str, external_id: str) -> ChatView | None:
+    """The chat, if it has ever written to us; a read only (``identify_chat`` creates)."""
+    chat = await ChatIdentity.get_or_none(
+        channel=channel, external_id=external_id
+    ).select_related("subscriber")
+    if chat is None:
+        return None
+    return ChatView.of(chat, chat.subscriber)
+
+
+async def is_opted_out(channel: str, external_id: str) -> bool:
+    return await ChatIdentity.filter(
+        channel=channel, external_id=external_id, opted_out=True
+    ).exists()
+
+
+async def lines_of_mobile(mobile: str) -> list[SubscriberView]:
+    """The lines whose registered mobile this is (a mobile can serve several), oldest first."""
+    return [SubscriberView.of(s) for s in await Subscriber.filter(mobile=mobile).order_by("id")]
+
+
+async def reach_of(subscriber_id: int) -> tuple[SubscriberView, list[ChatView]] | None:
+    """The subscriber and their chats, the one used last first (where a notice may go)."""
+    subscriber = await Subscriber.get_or_none(id=subscriber_id)
+    if subscriber is None:
+        return None
+    chats = await ChatIdentity.filter(subscriber_id=subscriber_id).order_by("-id")
+    # A chat never seen (linked by an operator, not yet written from) goes last on both
+    # databases; PostgreSQL would put it first in a descending ORDER BY.
+    chats.sort(key=lambda c: c.last_seen_at or _NEVER, reverse=True)
+    return SubscriberView.of(subscriber), [ChatView.of(c, subscriber) for c in chats]
 
 
 async def chats_of(subscriber_id: int) -> list[ChatView]:

@@ -37,7 +37,41 @@ async def inbox(subscriber_id: int, limit: int = 20, offset: int = 0) -> list[In
     return [InboxRow(r.id, r.sent_at, r.kind, r.params, r.channel, r.address) for r in rows]
 
 
-async def announcements_for(subscriber_id: int, now: datetime) -> list[Announcement]:
+@dataclass(frozen=True, slots=True)
+class AnnouncementView:
+    id: int
+    # Text per language: {"fa": "...", "id": "...", "en": "..."}
+    texts: dict[str, str]
+    plan_id: int | None
+    exchange_centre: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Announcement) -> AnnouncementView:
+        return cls(
+            row.id, dict(row.texts), row.plan_id, row.exchange_centre, row.starts_at, row.ends_at
+        )
+
+
+async def last_notice(
+    subscriber_id: int, kind: str, address: str, since: datetime
+) -> InboxRow | None:
+    """The newest notice of ``kind`` sent to ``address`` since then (a bare SMS score answers
+    the closing notice that reached the number last)."""
+    row = (
+        await InboxMessage.filter(
+            subscriber_id=subscriber_id, kind=kind, address=address, sent_at__gte=since
+        )
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if row is None:
+        return None
+    return InboxRow(row.id, row.sent_at, row.kind, row.params, row.channel, row.address)
+
+
+async def announcements_for(subscriber_id: int, now: datetime) -> list[AnnouncementView]:
     """Announcements running at ``now`` that are chosen for this subscriber, newest first.
 
     An announcement names a plan, an exchange centre, both, or neither (everyone); it is shown
@@ -56,8 +90,9 @@ async def announcements_for(subscriber_id: int, now: datetime) -> list[Announcem
     exchange_rule = Q(exchange_centre__isnull=True)
     if subscriber.exchange_centre:
         exchange_rule |= Q(exchange_centre=subscriber.exchange_centre)
-    return (
+    rows = (
         await Announcement.filter(plan_rule, exchange_rule, starts_at__lte=now)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         .order_by("-starts_at", "-id")
     )
+    return [AnnouncementView.of(row) for row in rows]

@@ -17,7 +17,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.inbox import queries
-from core.inbox.models import Announcement, InboxMessage, OutboxMessage
+from core.inbox.models import InboxMessage, OutboxMessage
 from core.ports import Clock, Delivery, Notifier
 
 if TYPE_CHECKING:
@@ -85,7 +85,9 @@ class Inbox:
         return await queries.inbox(subscriber_id, limit=limit, offset=offset)
 
     # ``builtins``: inside this class ``list`` names the method above.
-    async def announcements_for(self, subscriber_id: int) -> builtins.list[Announcement]:
+    async def announcements_for(
+        self, subscriber_id: int
+    ) -> builtins.list[queries.AnnouncementView]:
         return await queries.announcements_for(subscriber_id, self.clock.now())
 
 

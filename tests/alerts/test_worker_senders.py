@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from bot.config import BotSettings
 from bot.dialogs.state import ChatKey
 from bot.worker import channel_senders
+from core.accounts.chats import Chats
 from core.clock import SystemClock
 from tests.conftest import REDIS_TEST_URL
 from tests.fakes_telegram import TOKEN
@@ -21,7 +22,7 @@ async def test_the_telegram_sender_s_state_store_is_closed_with_the_worker():
         redis_prefix=f"test-senders-{secrets.token_hex(4)}:",
         telegram_token=TOKEN,
     )
-    [telegram], to_close = channel_senders(settings, SystemClock())
+    [telegram], to_close = channel_senders(settings, SystemClock(), Chats())
     store = telegram.buttons.store
     await store.load(ChatKey("telegram", "7001"))  # the store's Redis client connects
     connection_id = await store._redis.client_id()
