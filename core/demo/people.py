@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.accounts.enums import Language
 from core.demo.story import STORIES
-from core.imports import subscribers
+from core.imports import plans, subscribers
 from core.imports.report import read_rows
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -50,6 +50,10 @@ def _read_people() -> tuple[DemoPerson, ...]:
 
 # Read once, on import: nine rows of the package's own file, and a wrong one should fail early.
 PEOPLE = _read_people()
+
+
+# The demo's plan codes: seeding imports the plans file only while one of them is missing.
+PLAN_CODES = tuple(raw["code"] for _, raw in read_rows(PLANS_CSV, plans.COLUMNS, plans.REQUIRED))
 
 
 def demo_logins() -> list[DemoLogin]:

@@ -2,10 +2,10 @@
 ``ispbot import plans|subscribers`` runs, then each subscriber the import created has their
 story played (story.py), then the announcements, then the expiry job.
 
-Idempotent: importing the same files again changes nothing (a demo login or plan edited since
-gets the files' values back, as with any import), and a story is played only for a subscriber
-the import has just created. The subscribers and their stories are written in one
-transaction: a failure leaves no subscriber without their story behind.
+Idempotent: once every demo plan and subscriber is there, seeding again imports nothing, so
+what a person changed while trying the demo (a new password, a deposit paid) stays; a story is
+played only for a subscriber the import has just created. The subscribers and their stories
+are written in one transaction: a failure leaves no subscriber without their story behind.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
+from core.billing.models import Plan
 from core.billing.service import Billing
 from core.config import Settings
 from core.demo.announcements import seed_announcements
-from core.demo.people import PEOPLE, PLANS_CSV, SUBSCRIBERS_CSV, DemoLogin, demo_logins
+from core.demo.people import PEOPLE, PLAN_CODES, PLANS_CSV, SUBSCRIBERS_CSV, DemoLogin, demo_logins
 from core.demo.scene import Scene
 from core.demo.story import STORIES
 from core.imports.plans import import_plans
@@ -40,6 +41,8 @@ async def _seed_subscribers(settings: Settings, clock: Clock) -> bool:
     """The subscribers, and the stories of those the import created; False if it created none."""
     now = clock.now()  # one moment for every story, as one seeding is
     usernames = [person.username for person in PEOPLE]
+    if await Subscriber.filter(username__in=usernames).count() == len(usernames):
+        return False
     importer = SubscriberImporter(settings, clock, Billing(settings, clock, {}))
     try:
         async with in_transaction():
@@ -62,7 +65,8 @@ async def _seed_subscribers(settings: Settings, clock: Clock) -> bool:
 async def seed_demo(settings: Settings, clock: Clock) -> list[DemoLogin]:
     """Write the demo's catalogue, subscribers and announcements (what is missing of them)
     and return the logins, one per subscriber."""
-    _all_taken(PLANS_CSV.name, await import_plans(PLANS_CSV))
+    if await Plan.filter(code__in=PLAN_CODES).count() < len(PLAN_CODES):
+        _all_taken(PLANS_CSV.name, await import_plans(PLANS_CSV))
     created = await _seed_subscribers(settings, clock)
     await seed_announcements(clock.now())
     if created:

@@ -19,7 +19,7 @@ from core.billing.models import Plan
 from core.billing.queries import BillingQueries, subscriber_zone
 from core.billing.service import Billing
 from core.demo import PEOPLE, SEED_USAGE_USERNAME, seed_demo
-from core.demo.people import PLANS_CSV, SUBSCRIBERS_CSV
+from core.demo.people import PLAN_CODES, PLANS_CSV, SUBSCRIBERS_CSV
 from core.imports.plans import import_plans
 from core.imports.subscribers import SubscriberImporter
 from core.inbox import queries as inbox_queries
@@ -47,6 +47,23 @@ async def test_seeding_twice_changes_nothing(db, settings, clock):
     assert await _counts() == counts
     assert counts["Subscriber"] == len(PEOPLE) == len(first)
     assert counts["UsageSession"] > 100
+
+
+async def test_seeding_again_keeps_what_a_person_changed_while_trying_the_demo(
+    db, settings, clock
+):
+    await seed_demo(settings, clock)
+    person = PEOPLE[0]
+    await Subscriber.filter(username=person.username).update(
+        password_hash="changed", full_name="Renamed"
+    )
+    await Plan.filter(code=PLAN_CODES[0]).update(price=1)
+
+    await seed_demo(settings, clock)
+
+    kept = await Subscriber.get(username=person.username)
+    assert (kept.password_hash, kept.full_name) == ("changed", "Renamed")
+    assert (await Plan.get(code=PLAN_CODES[0])).price == 1
 
 
 async def test_the_demo_is_its_csv_files_imported_and_each_lives_in_its_own_zone(
