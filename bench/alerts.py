@@ -120,6 +120,7 @@ async def dispatch(rate: float, count: int, senders: int) -> None:
     from bot.handlers.telegram import build_sender
     from bot.pacing import RedisPacer
     from core.accounts.chats import Chats
+    from core.clock import SystemClock
 
     settings = BotSettings(
         telegram_token=TOKEN,
@@ -131,7 +132,7 @@ async def dispatch(rate: float, count: int, senders: int) -> None:
     await drop_redis_prefix(PREFIX)
     redis = Redis.from_url(REDIS_URL)
     pacer = RedisPacer(redis, {"telegram": rate}, prefix=PREFIX)
-    output = build_sender(settings, Chats())
+    output = build_sender(settings, Chats(SystemClock()))
     queue = list(range(1, count + 1))
     failures = 0
 

@@ -59,7 +59,7 @@ def build_services(
         clock=clock,
         files=files,
         accounts=Accounts(settings, clock, sms, files, reset_sms_text=reset_sms_text),
-        chats=Chats(),
+        chats=Chats(clock),
         billing=Billing(settings, clock, gateways),
         billing_queries=BillingQueries(settings, clock),
         tickets=Tickets(settings, clock, files),

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 
 MODEL_MODULES = [
     "core.accounts.models",
@@ -79,6 +79,11 @@ async def database(database_url: str) -> AsyncIterator[None]:
         yield
     finally:
         await close_database()
+
+
+async def ping() -> None:
+    """One round trip to the database; raises when it does not answer (readiness checks)."""
+    await connections.get("default").execute_query("SELECT 1")
 
 
 def is_postgres() -> bool:

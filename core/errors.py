@@ -30,3 +30,10 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     code = "conflict"
+
+
+class FieldErrors(InvalidInput):
+    """Several bad fields at once, each with its message (a form or an API body)."""
+
+    def __init__(self, fields: list[tuple[str, str]]) -> None:
+        super().__init__("validation_failed", fields=fields)

@@ -9,10 +9,10 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from tortoise import connections
 
 from bot.observability.context import bound, new_request_id
 from bot.observability.metrics import CONTENT_TYPE, DialogErrorCounter, Metrics
+from core.db import ping
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ async def _check(probe: Callable[[], Awaitable[None]]) -> str:
 
 
 async def _database_answers() -> None:
-    await connections.get("default").execute_query("SELECT 1")
+    await ping()
 
 
 async def _redis_answers(url: str | None) -> None:

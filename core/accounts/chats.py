@@ -8,9 +8,13 @@ channel touches the chat table.
 from __future__ import annotations
 
 from core.accounts.models import ChatIdentity
+from core.ports import Clock
 
 
 class Chats:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
     async def mark_unreachable(self, channel: str, external_id: str) -> None:
         """The platform refused us (the user blocked the bot): alerts go to other chats."""
         await ChatIdentity.filter(
@@ -36,3 +40,17 @@ class Chats:
         await ChatIdentity.filter(channel=channel, external_id=external_id).update(
             subscriber_id=subscriber_id
         )
+
+    async def link_by_operator(self, channel: str, external_id: str, subscriber_id: int) -> None:
+        """Log the chat in as the subscriber, as if it had (a number the ISP knows)."""
+        chat, _ = await ChatIdentity.get_or_create(channel=channel, external_id=external_id)
+        await ChatIdentity.filter(id=chat.id).update(
+            subscriber_id=subscriber_id, logged_in_at=self.clock.now()
+        )
+
+    async def unlink(self, subscriber_id: int, channel: str, external_id: str) -> bool:
+        """Log the chat out of the subscriber; False when it was not theirs."""
+        moved = await ChatIdentity.filter(
+            subscriber_id=subscriber_id, channel=channel, external_id=external_id
+        ).update(subscriber_id=None, logged_in_at=None)
+        return bool(moved)

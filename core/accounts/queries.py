@@ -179,6 +179,31 @@ async def subscriber_view(subscriber_id: int) -> SubscriberView:
     return SubscriberView.of(await get_subscriber(subscriber_id))
 
 
+async def subscriber_by_username(username: str) -> SubscriberView:
+    """The subscriber; NotFound ``subscriber_not_found`` when there is none."""
+    subscriber = await Subscriber.get_or_none(username=username)
+    if subscriber is None:
+        raise NotFound("subscriber_not_found", username=username)
+    return SubscriberView.of(subscriber)
+
+
+async def subscriber_page(
+    limit: int,
+    offset: int = 0,
+    *,
+    username: str | None = None,
+    exchange_centre: str | None = None,
+    line_status: LineStatus | None = None,
+) -> list[SubscriberView]:
+    """Subscribers in the order they were added, those filters given all holding."""
+    rows = Subscriber.all().order_by("id")
+    wanted = {"username": username, "exchange_centre": exchange_centre, "line_status": line_status}
+    for name, value in wanted.items():
+        if value is not None:
+            rows = rows.filter(**{name: value})
+    return [SubscriberView.of(s) for s in await rows.offset(offset).limit(limit)]
+
+
 async def profile(subscriber_id: int) -> Profile:
     s = await get_subscriber(subscriber_id)
     return Profile(

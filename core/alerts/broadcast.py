@@ -77,6 +77,25 @@ class Broadcasts:
         outage = await self._outage(outage_id, repaired_at=self.clock.now())
         return await self._report(outage, OutageStage.REPAIRED, texts or {})
 
+    async def broadcast(
+        self,
+        texts: dict[str, str],
+        *,
+        exchange_centre: str | None = None,
+        plan_code: str | None = None,
+    ) -> tuple[int, int]:
+        """Write an announcement starting now (shown at each login) and send it to the
+        subscribers it is chosen for; returns its id and how many messages were written."""
+        plan = None
+        if plan_code is not None:
+            plan = await Plan.get_or_none(code=plan_code)
+            if plan is None:
+                raise NotFound("plan_not_found", plan_code=plan_code)
+        announcement = await Announcement.create(
+            texts=texts, plan=plan, exchange_centre=exchange_centre, starts_at=self.clock.now()
+        )
+        return announcement.id, await self.announce(announcement.id)
+
     async def announce(self, announcement_id: int) -> int:
         """Send an announcement to the subscribers it is chosen for (all, a plan, an exchange)."""
         announcement = await Announcement.get_or_none(id=announcement_id)

@@ -22,7 +22,7 @@ async def test_the_telegram_sender_s_state_store_is_closed_with_the_worker():
         redis_prefix=f"test-senders-{secrets.token_hex(4)}:",
         telegram_token=TOKEN,
     )
-    [telegram], to_close = channel_senders(settings, SystemClock(), Chats())
+    [telegram], to_close = channel_senders(settings, SystemClock(), Chats(SystemClock()))
     store = telegram.buttons.store
     await store.load(ChatKey("telegram", "7001"))  # the store's Redis client connects
     connection_id = await store._redis.client_id()

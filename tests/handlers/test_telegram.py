@@ -509,8 +509,9 @@ async def test_the_worker_s_sender_leaves_a_429_to_the_notifier_s_shared_pacer(
     from bot.dialogs.contract import Reply
     from bot.handlers.telegram import build_sender
     from core.accounts.chats import Chats
+    from core.clock import SystemClock
 
-    sender = build_sender(telegram_settings(bot_settings, bot_api), Chats())
+    sender = build_sender(telegram_settings(bot_settings, bot_api), Chats(SystemClock()))
     try:
         assert sender.channel == "telegram"
         bot_api.fail_next("sendMessage", 429, retry_after=5)

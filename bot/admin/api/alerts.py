@@ -16,18 +16,15 @@ from bot.admin.api.schemas import (
     Page,
 )
 from bot.admin.api.spec import INT_PATH, Operation
-from core.alerts.models import Outage
-from core.billing.models import Plan
+from core.alerts.queries import OutageView, known_plan, outage_page, outage_view
 from core.errors import InvalidInput
-from core.inbox.models import Announcement
 
 
-def outage_out(outage: Outage) -> OutageOut:
-    """``outage`` with its plan fetched (one query for a whole page, not one an outage)."""
+def outage_out(outage: OutageView) -> OutageOut:
     return OutageOut(
         id=outage.id,
         exchange_centre=outage.exchange_centre,
-        plan_code=outage.plan.code if outage.plan else None,
+        plan_code=outage.plan_code,
         texts=outage.texts,
         started_at=outage.started_at,
         estimated_repair_at=outage.estimated_repair_at,
@@ -37,24 +34,19 @@ def outage_out(outage: Outage) -> OutageOut:
 
 
 async def list_outages(api: ApiContext, query: Page) -> OutageList:
-    outages = (
-        await Outage.all()
-        .order_by("-id")
-        .offset(query.offset)
-        .limit(query.limit)
-        .prefetch_related("plan")
-    )
+    outages = await outage_page(query.limit, query.offset)
     return OutageList(items=[outage_out(o) for o in outages])
 
 
-async def _outage_with_plan(outage_id: int) -> Outage:
-    return await Outage.get(id=outage_id).prefetch_related("plan")
+async def _report(outage_id: int, written: int) -> OutageReport:
+    # Read again: the report counted on the row.
+    return OutageReport(outage=outage_out(await outage_view(outage_id)), messages=written)
 
 
 async def open_outage(api: ApiContext, body: OutageOpen) -> OutageReport:
     if (body.exchange_centre is None) == (body.plan_code is None):
         raise InvalidInput("name_exchange_centre_or_plan", field="exchange_centre")
-    if body.plan_code is not None and not await Plan.exists(code=body.plan_code):
+    if body.plan_code is not None and not await known_plan(body.plan_code):
         raise InvalidInput("unknown_plan", field="plan_code")
     outage, written = await api.broadcasts.start_outage(
         dict(body.texts),
@@ -62,38 +54,30 @@ async def open_outage(api: ApiContext, body: OutageOpen) -> OutageReport:
         plan_code=body.plan_code,
         estimated_repair_at=body.estimated_repair_at,
     )
-    # Read again: the report counted on the row, not on this object.
-    return OutageReport(outage=outage_out(await _outage_with_plan(outage.id)), messages=written)
+    return await _report(outage.id, written)
 
 
 async def update_outage(api: ApiContext, outage_id: int, body: OutageUpdate) -> OutageReport:
     written = await api.broadcasts.report_progress(
         outage_id, dict(body.texts), estimated_repair_at=body.estimated_repair_at
     )
-    return OutageReport(outage=outage_out(await _outage_with_plan(outage_id)), messages=written)
+    return await _report(outage_id, written)
 
 
 async def resolve_outage(api: ApiContext, outage_id: int, body: OutageResolve) -> OutageReport:
     written = await api.broadcasts.repaired(outage_id, dict(body.texts))
-    return OutageReport(outage=outage_out(await _outage_with_plan(outage_id)), messages=written)
+    return await _report(outage_id, written)
 
 
 async def broadcast(api: ApiContext, body: BroadcastIn) -> BroadcastOut:
     if body.exchange_centre is not None and body.plan_code is not None:
         raise InvalidInput("name_exchange_centre_or_plan", field="plan_code")
-    plan = None
-    if body.plan_code is not None:
-        plan = await Plan.get_or_none(code=body.plan_code)
-        if plan is None:
-            raise InvalidInput("unknown_plan", field="plan_code")
-    announcement = await Announcement.create(
-        texts=dict(body.texts),
-        plan=plan,
-        exchange_centre=body.exchange_centre,
-        starts_at=api.services.clock.now(),
+    if body.plan_code is not None and not await known_plan(body.plan_code):
+        raise InvalidInput("unknown_plan", field="plan_code")
+    announcement_id, written = await api.broadcasts.broadcast(
+        dict(body.texts), exchange_centre=body.exchange_centre, plan_code=body.plan_code
     )
-    written = await api.broadcasts.announce(announcement.id)
-    return BroadcastOut(announcement_id=announcement.id, messages=written)
+    return BroadcastOut(announcement_id=announcement_id, messages=written)
 
 
 OUTAGE_ID = {"outage_id": INT_PATH}

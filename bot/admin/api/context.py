@@ -9,7 +9,7 @@ from aiohttp import web
 from bot.dialogs.services import Services
 from core.admin.tokens import AdminTokens
 from core.alerts.broadcast import Broadcasts
-from core.imports.subscribers import SubscriberWriter
+from core.imports.subscriber_edits import SubscriberEdits
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +17,7 @@ class ApiContext:
     services: Services
     tokens: AdminTokens
     broadcasts: Broadcasts
-    subscribers: SubscriberWriter
+    subscribers: SubscriberEdits
 
     @classmethod
     def of(cls, services: Services) -> ApiContext:
@@ -25,7 +25,7 @@ class ApiContext:
             services=services,
             tokens=AdminTokens(services.clock),
             broadcasts=Broadcasts(services.settings, services.clock),
-            subscribers=SubscriberWriter(services.settings, services.clock, services.billing),
+            subscribers=SubscriberEdits(services.settings, services.clock, services.billing),
         )
 
 
