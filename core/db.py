@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -105,6 +106,14 @@ async def apply_migrations(database_url: str) -> None:
         await migrate(config=tortoise_config(database_url))
     finally:
         await Tortoise.close_connections()
+
+
+def make_migrations(options: Sequence[str]) -> None:
+    """Tortoise's own ``makemigrations`` on our models, ``options`` passed to it as they are."""
+    from tortoise.cli.cli import main as tortoise_main
+
+    sys.argv = ["tortoise", "-c", "core.db.TORTOISE_ORM", "makemigrations", *options]
+    tortoise_main()
 
 
 async def unmigrated_model_changes() -> list[str]:

@@ -4,7 +4,6 @@ the demo's data."""
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 
 import click
@@ -42,10 +41,9 @@ def _ensure_sqlite_folder(url: str) -> None:
 @click.argument("rest", nargs=-1, type=click.UNPROCESSED)
 @pass_settings
 def makemigrations_command(_settings: BotSettings, rest: tuple[str, ...]) -> None:
-    from tortoise.cli.cli import main as tortoise_main
+    from core.db import make_migrations
 
-    sys.argv = ["tortoise", "-c", "core.db.TORTOISE_ORM", "makemigrations", *rest]
-    tortoise_main()
+    make_migrations(rest)
 
 
 @click.command("demo", help="add the demo's plans and subscribers, print their logins")
