@@ -17,6 +17,7 @@ from bot.dialogs.engine import Engine
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore, open_state_store
 from bot.handlers import files, telegram, twilio_common, webchat
+from bot.handoff import wiring as handoff
 from bot.notify import build_notifier
 from bot.observability import web as observability
 from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
@@ -93,6 +94,8 @@ def init_app(
     telegram_senders = (
         [telegram.setup(app, settings, app[ENGINE], store)] if settings.telegram_token else []
     )
+    if settings.telegram_token and settings.agent_chat_id is not None:
+        handoff.attach(app, app[telegram.TELEGRAM], settings, app[ENGINE])  # the agents' group
     webchat.setup(app, ENGINE, HUB)
     files.setup(app, links)
     # Each provider's routes when it is one of the gateways: the sandbox's page never beside money.

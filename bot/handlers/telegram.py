@@ -213,10 +213,6 @@ def setup(
     """Serve Telegram in ``app``; the output doubles as the notifier's sender."""
     channel = build_channel(settings, engine, store)
     app[TELEGRAM] = channel
-    if settings.agent_chat_id is not None:
-        from bot.handoff.wiring import attach  # the agents' group, when configured
-
-        attach(app, channel, settings, engine)
     if settings.telegram_polling:
         app.cleanup_ctx.append(_polling)
     elif settings.telegram_webhook_secret is not None:

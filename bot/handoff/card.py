@@ -6,25 +6,27 @@ the card so the agent answers in it. National ID and mobile are partly hidden.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.i18n import format_datetime, format_money, format_traffic
-from core.accounts.models import Subscriber
-from core.billing.queries import BillingQueries
 from core.handoff.masking import mask_national_id, mask_phone
-from core.tickets.models import Ticket
+from core.handoff.queries import DeskTicket, TicketCard
 
 # The card's copy of the ticket's text stops here (the rest follows in the topic's thread).
 TEXT_SHOWN = 2500
 LAST_PAYMENTS = 3
 
 
-def topic_name(ticket: Ticket) -> str:
+def topic_name(ticket: DeskTicket) -> str:
     """#469627 Slow internet · technical · high"""
     return (
         f"#{ticket.number} {ticket.subject} · {ticket.department.value} · {ticket.priority.value}"
     )
 
 
-async def ticket_card(ticket: Ticket, body: str, billing: BillingQueries) -> str:
+def ticket_card(card: TicketCard, zone: ZoneInfo) -> str:
+    """``zone``: the ISP's, for the payments' dates."""
+    ticket = card.ticket
     lines = [
         f"Ticket #{ticket.number} · {ticket.kind.value} · {ticket.department.value} · "
         f"priority {ticket.priority.value} · {ticket.status.value}",
@@ -33,29 +35,25 @@ async def ticket_card(ticket: Ticket, body: str, billing: BillingQueries) -> str
     ]
     if ticket.assigned_to:
         lines.append(f"Assigned to: {ticket.assigned_to}")
-    subscriber = (
-        await Subscriber.get_or_none(id=ticket.subscriber_id)  # type: ignore[attr-defined]
-        if ticket.subscriber_id  # type: ignore[attr-defined]
-        else None
-    )
-    if subscriber is None:
+    if card.subscriber is None:
         lines.append(f"Lead: {ticket.contact_name or '-'} · {mask_phone(ticket.contact_phone)}")
     else:
-        lines += await _subscriber_lines(subscriber, billing)
+        lines += _subscriber_lines(card, zone)
+    body = card.first_message.body if card.first_message is not None else ""
     text = body if len(body) <= TEXT_SHOWN else body[:TEXT_SHOWN].rstrip() + "…"
     lines += ["", text]
     return "\n".join(lines)
 
 
-async def _subscriber_lines(subscriber: Subscriber, billing: BillingQueries) -> list[str]:
-    zone = billing.settings.zone
+def _subscriber_lines(card: TicketCard, zone: ZoneInfo) -> list[str]:
+    subscriber, status = card.subscriber, card.service
+    assert subscriber is not None and status is not None
     lines = [
         f"Subscriber: {subscriber.full_name or '-'} · {subscriber.username}",
         f"National ID: {mask_national_id(subscriber.national_id)} · "
         f"Mobile: {mask_phone(subscriber.mobile)}",
+        f"Line: {status.line_status.value}",
     ]
-    status = await billing.status_of(subscriber)
-    lines.append(f"Line: {status.line_status.value}")
     if status.plan is None:
         lines.append("Plan: none in force")
     else:
@@ -66,10 +64,9 @@ async def _subscriber_lines(subscriber: Subscriber, billing: BillingQueries) -> 
             f"Plan: {status.plan.name_in('en')} · {status.remaining_days} days left · "
             f"{traffic} left"
         )
-    bills = await billing.bill_history(subscriber.id, limit=LAST_PAYMENTS)
-    if bills:
+    if card.last_payments:
         lines.append("Last payments:")
-        for bill in bills:
+        for bill in card.last_payments:
             lines.append(
                 f"  {format_datetime(bill.starts_at, 'en', zone)} · {bill.plan.name_in('en')} · "
                 f"{format_money(bill.amount, bill.currency, 'en')}"

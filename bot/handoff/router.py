@@ -17,7 +17,6 @@ from bot.config import BotSettings
 from bot.handlers.telegram import _attachment
 from bot.handoff.commands import Agent, AgentCommands
 from core.errors import DomainError
-from core.handoff.models import TicketTopic
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +59,7 @@ async def on_agent_message(
     thread_id = message.message_thread_id if message.is_topic_message else None
     if thread_id is None:
         return
-    topic = await TicketTopic.get_or_none(group_chat_id=message.chat.id, thread_id=thread_id)
+    topic = await agent_commands.topic(message.chat.id, thread_id)
     if topic is None:
         return
     text = message.text or message.caption

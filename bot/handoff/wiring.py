@@ -1,5 +1,8 @@
 """The hand-off in the app: the agents' router on the Telegram dispatcher, the engine's live
-hook, and the loop that mirrors tickets to topics (when ``ISPBOT_AGENT_CHAT_ID`` is set)."""
+hook, and the loop that mirrors tickets to topics (when ``ISPBOT_AGENT_CHAT_ID`` is set).
+
+The app calls ``attach`` once the Telegram channel is set up; the channel itself knows nothing of
+the agents' group."""
 
 from __future__ import annotations
 
@@ -7,17 +10,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 from aiohttp import web
 
 from bot.config import BotSettings
+from bot.dialogs.engine import Engine
+from bot.handlers.telegram import TelegramChannel
 from bot.handoff.commands import AgentCommands
 from bot.handoff.desk import TelegramDesk
 from bot.handoff.live import LiveHandoff
 from bot.handoff.router import AgentCheck, create_agent_router
 from bot.handoff.sync import DeskSync
+from core.handoff.actions import DeskActions
 from core.handoff.service import Handoff
+from core.handoff.topics import TopicBook
 
 log = logging.getLogger(__name__)
 
@@ -26,22 +32,26 @@ DESK_SYNC = web.AppKey("desk_sync", DeskSync)
 SYNC_INTERVAL_SECONDS = 2.0
 
 
-def attach(app: web.Application, channel: Any, settings: BotSettings, engine: Any) -> DeskSync:
-    """``channel`` is the Telegram channel (its bot and dispatcher)."""
+def attach(
+    app: web.Application, channel: TelegramChannel, settings: BotSettings, engine: Engine
+) -> DeskSync:
     assert settings.agent_chat_id is not None
     services = engine.services
     handoff = Handoff(settings, services.clock, services.tickets)
+    topics = TopicBook(services.clock, settings.agent_chat_id)
+    actions = DeskActions(services.clock, services.tickets, services.billing, handoff, topics)
     desk = TelegramDesk(channel.bot, settings.agent_chat_id)
     sync = DeskSync(
-        settings.agent_chat_id,
         services.clock,
         desk,
-        services.files,
-        services.billing_queries,
+        topics,
         handoff,
+        services.billing_queries,
+        services.files,
+        settings.zone,
     )
     channel.dispatcher["agent_check"] = AgentCheck(settings)
-    channel.dispatcher["agent_commands"] = AgentCommands(services, handoff, desk, sync)
+    channel.dispatcher["agent_commands"] = AgentCommands(actions, desk, sync)
     channel.dispatcher.include_router(create_agent_router(settings.agent_chat_id))
     engine.interceptors.append(LiveHandoff(handoff))
     app[DESK_SYNC] = sync

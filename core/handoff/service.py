@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from core.errors import NotFound
 from core.handoff.models import LiveSession
+from core.handoff.queries import LiveSessionView
 from core.inbox.service import enqueue
 from core.ports import Clock
 from core.tickets.models import Ticket
@@ -35,7 +36,7 @@ class Handoff:
     def idle(self) -> timedelta:
         return timedelta(minutes=self.settings.agent_idle_minutes)
 
-    async def hold(self, ticket_number: int, agent_name: str) -> LiveSession | None:
+    async def hold(self, ticket_number: int, agent_name: str) -> LiveSessionView | None:
         """The agent holds the ticket's chat (a session starts, or the running one is kept
         alive). None when the ticket has no chat to talk in (a lead, an SMS keyword ticket)."""
         ticket = await Ticket.get_or_none(number=ticket_number)
@@ -52,7 +53,7 @@ class Handoff:
                 running.last_activity_at = now
                 running.agent_name = agent_name[:120]
                 await running.save(using_db=conn)
-                return running
+                return LiveSessionView.of(running)
             if running is not None:
                 await self._end(running, "replaced", conn, tell=False)
             session = await LiveSession.create(
@@ -77,7 +78,7 @@ class Handoff:
                 at=now,
                 using_db=conn,
             )
-        return session
+        return LiveSessionView.of(session)
 
     async def release(self, ticket_number: int, reason: str = "done") -> bool:
         """End the ticket's live session (``/done``, closing); False when none was live."""

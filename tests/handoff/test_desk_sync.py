@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.handoff.sync import BATCH, DeskSync
 from core.handoff.service import Handoff
+from core.handoff.topics import TopicBook
 from core.tickets.service import AttachmentIn
 from tests.dialogs.test_flows_billing_support import subscriber
 
@@ -37,7 +38,16 @@ async def test_a_quiet_ticket_does_not_hold_back_a_busy_one_s_messages(services,
     sara = await subscriber(bot_settings)
     desk = RecordingDesk()
     handoff = Handoff(bot_settings, services.clock, services.tickets)
-    sync = DeskSync(GROUP, services.clock, desk, services.files, services.billing_queries, handoff)
+    topics = TopicBook(services.clock, GROUP)
+    sync = DeskSync(
+        services.clock,
+        desk,
+        topics,
+        handoff,
+        services.billing_queries,
+        services.files,
+        bot_settings.zone,
+    )
     await services.tickets.open_ticket(sara.id, "technical", "low", "Quiet", "Slow at night")
     busy = await services.tickets.open_ticket(sara.id, "billing", "low", "Busy", "Charged twice")
     await sync.run_once()
