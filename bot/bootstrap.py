@@ -22,6 +22,8 @@ from core.billing.service import Billing
 from core.clock import SystemClock
 from core.inbox.service import Inbox
 from core.ports import Clock, FileStore, PaymentGateway, SmsSender
+from core.tickets.closures import Closures
+from core.tickets.leads import Leads
 from core.tickets.service import Tickets
 
 
@@ -63,6 +65,8 @@ def build_services(
         billing=Billing(settings, clock, gateways),
         billing_queries=BillingQueries(settings, clock),
         tickets=Tickets(settings, clock, files),
+        leads=Leads(clock),
+        closures=Closures(clock),
         inbox=Inbox(clock),
     )
 

@@ -11,6 +11,8 @@ from core.billing.queries import BillingQueries
 from core.billing.service import Billing
 from core.inbox.service import Inbox
 from core.ports import Clock, FileStore
+from core.tickets.closures import Closures
+from core.tickets.leads import Leads
 from core.tickets.service import Tickets
 
 
@@ -24,4 +26,6 @@ class Services:
     billing: Billing
     billing_queries: BillingQueries
     tickets: Tickets
+    leads: Leads
+    closures: Closures
     inbox: Inbox

@@ -1,15 +1,17 @@
-"""Reads for the ticket screens: the list and one thread. A subscriber sees only their own."""
+"""Reads for the ticket screens: the list, one ticket, one thread, the files of a message. A
+subscriber sees only their own. What leaves here is plain data (frozen dataclasses), never a row:
+the services of core/tickets hand out the same read models after a write."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-
-from core.errors import NotFound
+from core.ports import FileStore
 from core.tickets.enums import AuthorKind, Department, Priority, TicketKind, TicketStatus
 from core.tickets.models import Ticket, TicketAttachment, TicketMessage
+from core.tickets.records import ticket_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,62 @@ class TicketRow:
     priority: Priority
     status: TicketStatus
     satisfaction: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketView:
+    """One ticket, as a service hands it out after a write or a lookup."""
+
+    id: int
+    number: int
+    subscriber_id: int | None
+    kind: TicketKind
+    department: Department
+    priority: Priority
+    status: TicketStatus
+    subject: str
+    # A lead's contact (no subscriber yet).
+    contact_name: str | None
+    contact_phone: str | None
+    # The chat the ticket was opened from, where its answers go.
+    channel: str | None
+    chat_external_id: str | None
+    language: str
+    assigned_to: str | None
+    satisfaction: int | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketView:
+        return cls(
+            id=ticket.id,
+            number=ticket.number,
+            subscriber_id=ticket.subscriber_id,
+            kind=ticket.kind,
+            department=ticket.department,
+            priority=ticket.priority,
+            status=ticket.status,
+            subject=ticket.subject,
+            contact_name=ticket.contact_name,
+            contact_phone=ticket.contact_phone,
+            channel=ticket.channel,
+            chat_external_id=ticket.chat_external_id,
+            language=ticket.language,
+            assigned_to=ticket.assigned_to,
+            satisfaction=ticket.satisfaction,
+            created_at=ticket.created_at,
+            updated_at=ticket.updated_at,
+            closed_at=ticket.closed_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentFile:
+    filename: str
+    content_type: str
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +100,20 @@ class ThreadMessage:
     created_at: datetime
     internal: bool
     attachments: tuple[AttachmentInfo, ...]
+
+    @classmethod
+    def of(cls, message: TicketMessage, files: Sequence[TicketAttachment]) -> ThreadMessage:
+        return cls(
+            id=message.id,
+            author_kind=message.author_kind,
+            author_name=message.author_name,
+            body=message.body,
+            created_at=message.created_at,
+            internal=message.internal,
+            attachments=tuple(
+                AttachmentInfo(f.id, f.filename, f.content_type, f.size) for f in files
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,22 +154,25 @@ async def list_tickets(subscriber_id: int, limit: int | None = None) -> list[Tic
     return [_row(ticket) for ticket in await query]
 
 
-async def ticket_of(
-    ticket_number: int, subscriber_id: int | None, *, locked_in: BaseDBAsyncClient | None = None
-) -> Ticket:
+async def ticket(ticket_number: int, subscriber_id: int | None) -> TicketView:
     """The ticket with this number; ``subscriber_id`` None is the staff's view (any ticket), else
-    another subscriber's ticket is ``ticket_not_found`` exactly like a missing one. With
-    ``locked_in`` (a transaction) the row is read FOR UPDATE there, which serialises writers on
-    PostgreSQL (SQLite has one writer at a time anyway)."""
-    query = Ticket.filter(number=ticket_number)
-    if locked_in is not None:
-        query = query.select_for_update().using_db(locked_in)
-    if subscriber_id is not None:
-        query = query.filter(subscriber_id=subscriber_id)
-    ticket = await query.first()
-    if ticket is None:
-        raise NotFound("ticket_not_found", ticket_number=ticket_number)
-    return ticket
+    another subscriber's ticket is ``ticket_not_found`` exactly like a missing one."""
+    return TicketView.of(await ticket_row(ticket_number, subscriber_id))
+
+
+async def open_ticket_in_chat(
+    subscriber_id: int, channel: str, chat_external_id: str
+) -> TicketView | None:
+    """The subscriber's latest ticket opened from this chat that is not closed yet, if any."""
+    row = (
+        await Ticket.filter(
+            subscriber_id=subscriber_id, channel=channel, chat_external_id=chat_external_id
+        )
+        .exclude(status=TicketStatus.CLOSED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return TicketView.of(row) if row is not None else None
 
 
 async def thread(
@@ -107,7 +182,7 @@ async def thread(
     (any ticket); a subscriber never sees internal notes, whatever ``include_internal`` says."""
     if subscriber_id is not None:
         include_internal = False
-    ticket = await ticket_of(ticket_number, subscriber_id)
+    ticket = await ticket_row(ticket_number, subscriber_id)
     messages_query = TicketMessage.filter(ticket_id=ticket.id).order_by("created_at", "id")
     if not include_internal:
         messages_query = messages_query.filter(internal=False)
@@ -143,3 +218,16 @@ async def thread(
             for m in messages
         ),
     )
+
+
+async def attachment_files(
+    files: FileStore, ticket_number: int, attachment_ids: Sequence[int]
+) -> list[AttachmentFile]:
+    """The bytes of these attachments of the ticket's thread as the subscriber sees it (an
+    internal note's files are not among them), in the order they were added."""
+    rows = await TicketAttachment.filter(
+        id__in=list(attachment_ids),
+        message__ticket__number=ticket_number,
+        message__internal=False,
+    ).order_by("id")
+    return [AttachmentFile(r.filename, r.content_type, await files.get(r.file_key)) for r in rows]

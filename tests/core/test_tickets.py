@@ -10,7 +10,9 @@ from core.accounts.models import Subscriber
 from core.errors import DomainError
 from core.inbox.models import OutboxMessage
 from core.tickets import queries
+from core.tickets.closures import Closures
 from core.tickets.enums import AuthorKind, Department, Priority, TicketKind, TicketStatus
+from core.tickets.leads import Leads
 from core.tickets.models import Ticket, TicketAttachment, TicketMessage
 from core.tickets.service import ByAgent, BySubscriber, Tickets
 from tests.fakes import InMemoryFileStore
@@ -42,6 +44,16 @@ def files() -> InMemoryFileStore:
 @pytest.fixture
 def tickets(settings, clock, files) -> Tickets:
     return Tickets(settings, clock, files)
+
+
+@pytest.fixture
+def leads(clock) -> Leads:
+    return Leads(clock)
+
+
+@pytest.fixture
+def closures(clock) -> Closures:
+    return Closures(clock)
 
 
 async def open_seed_ticket(tickets: Tickets, subscriber: Subscriber, **extra) -> Ticket:
@@ -228,8 +240,8 @@ async def test_more_than_five_attachments_are_refused(db, tickets):
 # -- leads and closure ---------------------------------------------------------------------------
 
 
-async def test_a_registration_request_is_a_sales_ticket_without_a_subscriber(db, tickets):
-    lead = await tickets.open_lead(
+async def test_a_registration_request_is_a_sales_ticket_without_a_subscriber(db, leads):
+    lead = await leads.open_lead(
         contact_name="Budi Santoso",
         contact_phone="0812-3456-7890",
         address="Jl. Merdeka 10, Bandung",
@@ -259,7 +271,7 @@ async def test_a_registration_request_is_a_sales_ticket_without_a_subscriber(db,
         ({"language": "de"}, "language_not_supported"),
     ],
 )
-async def test_a_bad_registration_request_is_refused(db, tickets, changes, code):
+async def test_a_bad_registration_request_is_refused(db, leads, changes, code):
     values = {
         "contact_name": "Budi",
         "contact_phone": "+6281234567890",
@@ -270,14 +282,14 @@ async def test_a_bad_registration_request_is_refused(db, tickets, changes, code)
         "chat_external_id": "abc",
         **changes,
     }
-    error = await error_of(tickets.open_lead(**values))
+    error = await error_of(leads.open_lead(**values))
     assert error.code == code
     assert await Ticket.all().count() == 0
 
 
-async def test_a_lead_is_visible_to_no_subscriber(db, tickets):
+async def test_a_lead_is_visible_to_no_subscriber(db, leads):
     kamal = await make_subscriber()
-    lead = await tickets.open_lead("Budi", "+6281234567890", "Bandung", None, "id", None, None)
+    lead = await leads.open_lead("Budi", "+6281234567890", "Bandung", None, "id", None, None)
 
     error = await error_of(queries.thread(lead.number, kamal.id))
 
@@ -285,25 +297,27 @@ async def test_a_lead_is_visible_to_no_subscriber(db, tickets):
     assert await queries.list_tickets(kamal.id) == []
 
 
-async def test_a_closure_request_is_a_billing_ticket_and_a_second_waits_for_the_first(db, tickets):
+async def test_a_closure_request_is_a_billing_ticket_and_a_second_waits_for_the_first(
+    db, tickets, closures
+):
     kamal = await make_subscriber()
-    closure = await tickets.request_closure(kamal.id, "Moving to another city")
+    closure = await closures.request_closure(kamal.id, "Moving to another city")
 
     assert (closure.kind, closure.department) == (TicketKind.CLOSURE, Department.BILLING)
-    error = await error_of(tickets.request_closure(kamal.id, "again"))
+    error = await error_of(closures.request_closure(kamal.id, "again"))
     assert (error.code, error.details) == (
         "closure_already_requested",
         {"ticket_number": closure.number},
     )
 
     await tickets.close(closure.number, ByAgent("Sara"))
-    again = await tickets.request_closure(kamal.id, "Still moving")
+    again = await closures.request_closure(kamal.id, "Still moving")
     assert again.number != closure.number
 
 
-async def test_a_closure_request_needs_a_reason(db, tickets):
+async def test_a_closure_request_needs_a_reason(db, closures):
     kamal = await make_subscriber()
-    assert (await error_of(tickets.request_closure(kamal.id, ""))).code == "reason_required"
+    assert (await error_of(closures.request_closure(kamal.id, ""))).code == "reason_required"
 
 
 # -- the thread --------------------------------------------------------------------------------
@@ -374,8 +388,8 @@ async def test_an_internal_notes_file_is_not_reachable_by_the_subscriber(db, tic
     assert staff.data == PNG
 
 
-async def test_answering_a_lead_writes_no_notification(db, tickets):
-    lead = await tickets.open_lead("Budi", "+6281234567890", "Bandung", None, "id", None, None)
+async def test_answering_a_lead_writes_no_notification(db, tickets, leads):
+    lead = await leads.open_lead("Budi", "+6281234567890", "Bandung", None, "id", None, None)
     await tickets.answer_as_agent(lead.number, "Sales", "We will call you tomorrow")
     assert (await Ticket.get(number=lead.number)).status == TicketStatus.ANSWERED
     assert await OutboxMessage.all().count() == 0

@@ -15,7 +15,7 @@ from bot.dialogs.menu import FLOW_PREFIX
 from bot.i18n import N_
 from core.errors import InvalidInput
 from core.tickets.enums import Department, Priority, TicketKind
-from core.tickets.service import BODY_MAX_LENGTH
+from core.tickets.limits import BODY_MAX_LENGTH
 
 REGISTRATION_FLOW = "registration"
 # The ticket's subject: the start of what the subscriber wrote.

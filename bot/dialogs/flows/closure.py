@@ -16,20 +16,11 @@ from bot.dialogs.flow import Context, Flow
 from bot.i18n import N_
 from core.accounts.enums import LineStatus
 from core.errors import Conflict, DomainError, InvalidInput
-from core.tickets.enums import TicketKind, TicketStatus
-from core.tickets.models import Ticket
+from core.tickets.closures import pending_closure
 
 REASON_MAX_LENGTH = 2000
 # What the billing team reads when the subscriber prefers not to say (not shown to them).
 _NO_REASON = "(no reason given)"
-
-
-async def pending_closure(subscriber_id: int) -> Ticket | None:
-    return (
-        await Ticket.filter(subscriber_id=subscriber_id, kind=TicketKind.CLOSURE)
-        .exclude(status=TicketStatus.CLOSED)
-        .first()
-    )
 
 
 class ClosureFlow(Flow):
@@ -97,7 +88,7 @@ class ClosureFlow(Flow):
             await ctx.refuse(ctx._("Please choose Yes or No."))
             return
         try:
-            ticket = await ctx.services.tickets.request_closure(
+            ticket = await ctx.services.closures.request_closure(
                 ctx.subscriber_id,
                 ctx.data["reason"],
                 channel=ctx.turn.channel,

@@ -17,7 +17,7 @@ from core.accounts.phones import normalise_phone
 from core.accounts.profile import country_of
 from core.billing.enums import PlanKind
 from core.errors import InvalidInput
-from core.tickets.service import NAME_MAX_LENGTH, SUBJECT_MAX_LENGTH
+from core.tickets.limits import ADDRESS_MAX_LENGTH, NAME_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
 add_messages(
     {
@@ -26,7 +26,6 @@ add_messages(
     }
 )
 
-ADDRESS_MAX_LENGTH = 1000
 # The plan wanted is held to the length of a ticket's subject, as open_lead holds it.
 PLAN_MAX_LENGTH = SUBJECT_MAX_LENGTH
 # Plans offered as buttons; anything else can be typed.
@@ -113,7 +112,7 @@ class RegistrationFlow(Flow):
                 return
             if len(plan_wanted) > PLAN_MAX_LENGTH:
                 raise InvalidInput("plan_wanted_too_long", max_length=PLAN_MAX_LENGTH)
-        ticket = await ctx.services.tickets.open_lead(
+        ticket = await ctx.services.leads.open_lead(
             contact_name=ctx.data["name"],
             contact_phone=ctx.data["phone"],
             address=ctx.data["address"],

@@ -17,7 +17,6 @@ from core.errors import NotFound
 from core.ports import FileStore
 from core.tickets import queries
 from core.tickets.enums import SATISFACTION_SCORES
-from core.tickets.models import TicketAttachment
 
 # An answer longer than this is cut in the notice; the whole of it is in the thread.
 ANSWER_SHOWN = 1500
@@ -56,7 +55,7 @@ async def ticket_answered(t: Texts, params: dict[str, Any], files: FileStore | N
     )
     replies = [Reply(text, options=options, language=t.language)]
     if answer is not None and files is not None:
-        for attachment in await _files_sent(answer, files):
+        for attachment in await _files_sent(number, answer, files):
             replies.append(Reply("", attachment=attachment, language=t.language))
     return replies
 
@@ -77,10 +76,12 @@ async def ticket_closed(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, options=options, language=t.language)]
 
 
-async def _files_sent(answer: queries.ThreadMessage, files: FileStore) -> list[Attachment]:
+async def _files_sent(
+    number: int, answer: queries.ThreadMessage, files: FileStore
+) -> list[Attachment]:
     small = [a.id for a in answer.attachments if a.size <= FILE_SENT_MAX_BYTES][:FILES_SENT]
-    rows = await TicketAttachment.filter(id__in=small).order_by("id")
-    return [Attachment(r.filename, r.content_type, await files.get(r.file_key)) for r in rows]
+    found = await queries.attachment_files(files, number, small)
+    return [Attachment(f.filename, f.content_type, f.data) for f in found]
 
 
 async def _answer(params: dict[str, Any]) -> queries.ThreadMessage | None:

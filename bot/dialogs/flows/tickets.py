@@ -31,12 +31,8 @@ from core.errors import Conflict, InvalidInput
 from core.handoff.office_hours import office_hours_of
 from core.tickets import queries
 from core.tickets.enums import SATISFACTION_SCORES, AuthorKind, Department, Priority, TicketStatus
-from core.tickets.service import (
-    BODY_MAX_LENGTH,
-    MAX_ATTACHMENTS,
-    SUBJECT_MAX_LENGTH,
-    BySubscriber,
-)
+from core.tickets.limits import BODY_MAX_LENGTH, MAX_ATTACHMENTS, SUBJECT_MAX_LENGTH
+from core.tickets.service import BySubscriber
 
 DEPARTMENT_LABELS: dict[str, str] = {
     Department.TECHNICAL: N_("Technical support"),
@@ -159,7 +155,7 @@ class TicketsFlow(Flow):
             return
         if ctx.data.get("ticket") is not None:
             # From an option's data, which a client can forge: only the subscriber's own.
-            await queries.ticket_of(int(ctx.data["ticket"]), ctx.subscriber_id)
+            await queries.ticket(int(ctx.data["ticket"]), ctx.subscriber_id)
         else:
             candidates = await self._candidates(ctx, action)
             if not candidates and action == "rate":
@@ -209,7 +205,7 @@ class TicketsFlow(Flow):
         if number is None:
             await ctx.refuse(ctx._("Please choose a ticket, or New ticket."))
             return
-        await queries.ticket_of(number, ctx.subscriber_id)  # ticket_not_found: asked again
+        await queries.ticket(number, ctx.subscriber_id)  # ticket_not_found: asked again
         ctx.data["ticket"] = number
         await ctx.goto("view")
 
@@ -473,7 +469,7 @@ class TicketsFlow(Flow):
         if number is None:
             await ctx.refuse(ctx._("Please choose one of the tickets below."))
             return
-        await queries.ticket_of(number, ctx.subscriber_id)  # ticket_not_found: asked again
+        await queries.ticket(number, ctx.subscriber_id)  # ticket_not_found: asked again
         ctx.data["ticket"] = number
         await self._act(ctx)
 
