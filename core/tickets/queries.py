@@ -182,8 +182,8 @@ async def thread(
     (any ticket); a subscriber never sees internal notes, whatever ``include_internal`` says."""
     if subscriber_id is not None:
         include_internal = False
-    ticket = await ticket_row(ticket_number, subscriber_id)
-    messages_query = TicketMessage.filter(ticket_id=ticket.id).order_by("created_at", "id")
+    found = await ticket_row(ticket_number, subscriber_id)
+    messages_query = TicketMessage.filter(ticket_id=found.id).order_by("created_at", "id")
     if not include_internal:
         messages_query = messages_query.filter(internal=False)
     messages = await messages_query
@@ -194,17 +194,17 @@ async def thread(
             info = AttachmentInfo(row.id, row.filename, row.content_type, row.size)
             files.setdefault(row.message_id, []).append(info)  # type: ignore[attr-defined]
     return TicketThread(
-        number=ticket.number,
-        subject=ticket.subject,
-        kind=ticket.kind,
-        department=ticket.department,
-        priority=ticket.priority,
-        status=ticket.status,
-        created_at=ticket.created_at,
-        updated_at=ticket.updated_at,
-        closed_at=ticket.closed_at,
-        satisfaction=ticket.satisfaction,
-        assigned_to=ticket.assigned_to,
+        number=found.number,
+        subject=found.subject,
+        kind=found.kind,
+        department=found.department,
+        priority=found.priority,
+        status=found.status,
+        created_at=found.created_at,
+        updated_at=found.updated_at,
+        closed_at=found.closed_at,
+        satisfaction=found.satisfaction,
+        assigned_to=found.assigned_to,
         messages=tuple(
             ThreadMessage(
                 id=m.id,

@@ -10,7 +10,7 @@ from core.accounts.models import Subscriber
 from core.errors import DomainError
 from core.inbox.models import OutboxMessage
 from core.tickets import queries
-from core.tickets.closures import Closures
+from core.tickets.closures import Closures, pending_closure
 from core.tickets.enums import AuthorKind, Department, Priority, TicketKind, TicketStatus
 from core.tickets.leads import Leads
 from core.tickets.models import Ticket, TicketAttachment, TicketMessage
@@ -320,6 +320,19 @@ async def test_a_closure_request_needs_a_reason(db, closures):
     assert (await error_of(closures.request_closure(kamal.id, ""))).code == "reason_required"
 
 
+async def test_the_pending_closure_request_is_the_one_not_closed_yet(db, tickets, closures):
+    kamal = await make_subscriber()
+    assert await pending_closure(kamal.id) is None
+
+    closure = await closures.request_closure(kamal.id, "Moving to another city")
+
+    pending = await pending_closure(kamal.id)
+    assert pending is not None
+    assert (pending.number, pending.status) == (closure.number, TicketStatus.OPEN)
+    await tickets.close(closure.number, ByAgent("Sara"))
+    assert await pending_closure(kamal.id) is None
+
+
 # -- the thread --------------------------------------------------------------------------------
 
 
@@ -431,6 +444,53 @@ async def test_an_agent_needs_a_name_and_a_body(db, tickets):
     assert (await error_of(tickets.answer_as_agent(ticket.number, "Sara", ""))).code == (
         "body_required"
     )
+
+
+async def test_the_open_ticket_of_a_chat_is_its_latest_one_not_closed(db, tickets, clock):
+    kamal = await make_subscriber()
+    sms = {"channel": "sms", "chat_external_id": "+989121234567"}
+    older = await open_seed_ticket(tickets, kamal, **sms)
+    clock.advance(timedelta(minutes=1))
+    newer = await open_seed_ticket(tickets, kamal, **sms)
+    clock.advance(timedelta(minutes=1))
+    await open_seed_ticket(tickets, kamal, channel="telegram", chat_external_id="42")
+
+    found = await queries.open_ticket_in_chat(kamal.id, **sms)
+    assert found is not None
+    assert found.number == newer.number
+
+    await tickets.close(newer.number, BySubscriber(kamal.id))
+    found = await queries.open_ticket_in_chat(kamal.id, **sms)
+    assert found is not None
+    assert found.number == older.number
+    await tickets.close(older.number, BySubscriber(kamal.id))
+    assert await queries.open_ticket_in_chat(kamal.id, **sms) is None
+    other = await make_subscriber("3132239701")
+    assert await queries.open_ticket_in_chat(other.id, "telegram", "42") is None
+
+
+async def test_a_notices_files_are_read_from_the_ticket_and_never_from_an_internal_note(
+    db, tickets, files
+):
+    kamal = await make_subscriber()
+    ticket = await open_seed_ticket(tickets, kamal)
+    answer = await tickets.answer_as_agent(
+        ticket.number, "Sara", "See these", attachments=[("a.png", "image/png", PNG)]
+    )
+    note = await tickets.answer_as_agent(
+        ticket.number,
+        "Sara",
+        "trace",
+        attachments=[("t.pdf", "application/pdf", PDF)],
+        internal=True,
+    )
+    ids = [answer.attachments[0].id, note.attachments[0].id]
+
+    found = await queries.attachment_files(files, ticket.number, ids)
+
+    assert [(f.filename, f.content_type, f.data) for f in found] == [("a.png", "image/png", PNG)]
+    other = await open_seed_ticket(tickets, kamal)
+    assert await queries.attachment_files(files, other.number, ids) == []
 
 
 # -- someone else's ticket ---------------------------------------------------------------------
