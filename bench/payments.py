@@ -35,7 +35,7 @@ async def run(database_url: str, orders_wanted: int, concurrency: int) -> None:
 
     settings = BotSettings(database_url=database_url, redis_url=None)
     async with database(database_url):
-        billing = build_services(settings).billing
+        billing = build_services(settings).orders
         buyers = []
         for subscriber in await Subscriber.filter(currency="IRR"):
             try:

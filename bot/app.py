@@ -101,9 +101,9 @@ def init_app(
     # Each provider's routes when it is one of the gateways: the sandbox's page never beside money.
     callbacks = Callbacks(SERVICES, store.seen, app[RELAY_WAKE].set)
     for provider in PROVIDERS:
-        if provider.NAME in services.billing.gateways:
+        if provider.NAME in services.orders.gateways:
             app.add_routes(provider.routes(settings, callbacks))
-    app.cleanup_ctx.append(closing_gateways(services.billing.gateways))
+    app.cleanup_ctx.append(closing_gateways(services.orders.gateways))
     observability.setup(app, metrics, settings.redis_url)
     admin_api.setup(app, services)
     return app

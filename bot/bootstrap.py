@@ -17,8 +17,14 @@ from bot.payments.providers import configured_gateways
 from core.accounts.chats import Chats
 from core.accounts.queries import SubscriberView
 from core.accounts.service import Accounts
+from core.billing.free_charges import FreeCharges
+from core.billing.jobs import BillingJobs
+from core.billing.orders import Orders
+from core.billing.plans import Plans
 from core.billing.queries import BillingQueries
-from core.billing.service import Billing
+from core.billing.subscriptions import Subscriptions
+from core.billing.usage import UsageMeter
+from core.billing.wallet import Wallet
 from core.clock import SystemClock
 from core.inbox.service import Inbox
 from core.ports import Clock, FileStore, PaymentGateway, SmsSender
@@ -62,7 +68,13 @@ def build_services(
         files=files,
         accounts=Accounts(settings, clock, sms, files, reset_sms_text=reset_sms_text),
         chats=Chats(clock),
-        billing=Billing(settings, clock, gateways),
+        orders=Orders(settings, clock, gateways),
+        subscriptions=Subscriptions(settings, clock),
+        wallet=Wallet(clock),
+        free_charges=FreeCharges(settings, clock),
+        usage=UsageMeter(settings, clock),
+        plans=Plans(settings),
+        billing_jobs=BillingJobs(clock),
         billing_queries=BillingQueries(settings, clock),
         tickets=Tickets(settings, clock, files),
         leads=Leads(clock),

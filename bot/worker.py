@@ -63,7 +63,7 @@ async def relay_outbox(ctx: dict[str, Any]) -> int:
 async def end_expired_services(ctx: dict[str, Any]) -> int:
     """Services bought ahead start, finished ones end, lines left without one go to the
     collection list."""
-    return await ctx["services"].billing.end_expired_subscriptions()
+    return await ctx["services"].billing_jobs.end_expired_subscriptions()
 
 
 async def cut_lines_after_document_grace(ctx: dict[str, Any]) -> int:
@@ -75,7 +75,7 @@ async def charge_campaigns(ctx: dict[str, Any]) -> int:
     the first in a month adds nothing."""
     settings: BotSettings = ctx["settings"]
     period = month_period(ctx["clock"].now(), settings.zone)
-    return await ctx["services"].billing.run_campaign_charges(period)
+    return await ctx["services"].billing_jobs.run_campaign_charges(period)
 
 
 async def purge_login_counters(ctx: dict[str, Any]) -> int:

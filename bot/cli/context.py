@@ -54,4 +54,4 @@ async def opened(settings: BotSettings, *, clock: Clock | None = None) -> AsyncI
         try:
             yield services
         finally:
-            await close_gateways(services.billing.gateways.values())
+            await close_gateways(services.orders.gateways.values())

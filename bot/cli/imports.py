@@ -40,7 +40,7 @@ async def import_file(settings: BotSettings, kind: str, file: Path, report: Path
             with progress_bar(f"importing {kind}") as progress:
                 if kind == "subscribers":
                     importer = subscribers.SubscriberImporter(
-                        settings, services.clock, services.billing
+                        settings, services.clock, services.subscriptions
                     )
                     result = await importer.run(file, progress)
                     columns = subscribers.COLUMNS

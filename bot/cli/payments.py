@@ -28,7 +28,7 @@ async def reconcile_payments(settings: BotSettings) -> None:
     from core.billing.reconcile import reconcile
 
     async with opened(settings) as services:
-        report = await reconcile(services.billing, services.billing.gateways)
+        report = await reconcile(services.orders, services.orders.gateways)
     click.echo(
         f"ispbot: {report.checked} pending orders checked, {report.applied} applied, "
         f"{report.failed} failed or expired, {report.errors} errors"

@@ -73,7 +73,7 @@ async def sync_usage(
     from core.radius.accounting import AccountingSync
 
     overlap = timedelta(minutes=radius_settings.overlap_minutes)
-    result = await AccountingSync(services.billing, services.clock, overlap).run(connection)
+    result = await AccountingSync(services.usage, services.clock, overlap).run(connection)
     click.echo(
         f"ispbot: {result.read} radacct sessions read: {result.recorded} recorded, "
         f"{result.unchanged} unchanged, {result.unknown_users} of unknown users, "

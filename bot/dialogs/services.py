@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from bot.config import BotSettings
 from core.accounts.chats import Chats
 from core.accounts.service import Accounts
+from core.billing.free_charges import FreeCharges
+from core.billing.jobs import BillingJobs
+from core.billing.orders import Orders
+from core.billing.plans import Plans
 from core.billing.queries import BillingQueries
-from core.billing.service import Billing
+from core.billing.subscriptions import Subscriptions
+from core.billing.usage import UsageMeter
+from core.billing.wallet import Wallet
 from core.inbox.service import Inbox
 from core.ports import Clock, FileStore
 from core.tickets.closures import Closures
@@ -23,7 +29,15 @@ class Services:
     files: FileStore
     accounts: Accounts
     chats: Chats
-    billing: Billing
+    # Billing: orders and their payment, service given without an order, the wallet, the free
+    # charge, usage metering, the catalogue's writes, the periodic jobs; and the reads.
+    orders: Orders
+    subscriptions: Subscriptions
+    wallet: Wallet
+    free_charges: FreeCharges
+    usage: UsageMeter
+    plans: Plans
+    billing_jobs: BillingJobs
     billing_queries: BillingQueries
     tickets: Tickets
     leads: Leads

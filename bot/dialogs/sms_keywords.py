@@ -174,7 +174,7 @@ class SmsKeywords:
             return _pack_list(t, packs)
         kind, plan = pack
         try:
-            order = await self.services.billing.place_order(line.id, kind, plan.code)
+            order = await self.services.orders.place_order(line.id, kind, plan.code)
         except DomainError as error:
             return _buy_refusal(t, error)
         name = plan.name_in(t.language)
@@ -194,7 +194,7 @@ class SmsKeywords:
         offer = await self.services.billing_queries.free_charge_offer(line)
         if offer.available:
             try:
-                grant = await self.services.billing.take_free_charge(line.id)
+                grant = await self.services.free_charges.take(line.id)
             except DomainError:
                 offer = await self.services.billing_queries.free_charge_offer(line)
             else:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.handoff.card import topic_name
 from bot.handoff.desk import AgentDesk
 from bot.handoff.sync import DeskSync
-from core.billing.service import MAX_EXTEND_DAYS
+from core.billing.subscriptions import MAX_EXTEND_DAYS
 from core.errors import DomainError
 from core.handoff import queries
 from core.handoff.actions import DeskActions, FreeChargeGiven, ServiceExtended

@@ -39,7 +39,14 @@ def attach(
     services = engine.services
     handoff = Handoff(settings, services.clock, services.tickets)
     topics = TopicBook(services.clock, settings.agent_chat_id)
-    actions = DeskActions(services.clock, services.tickets, services.billing, handoff, topics)
+    actions = DeskActions(
+        services.clock,
+        services.tickets,
+        services.free_charges,
+        services.subscriptions,
+        handoff,
+        topics,
+    )
     desk = TelegramDesk(channel.bot, settings.agent_chat_id)
     sync = DeskSync(
         services.clock,

@@ -13,11 +13,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from tortoise.functions import Count
 
 from bot.observability.context import bound, new_request_id
-from core.billing.enums import OrderStatus
-from core.billing.models import Order
+from core.billing.queries import order_counts
 from core.inbox.models import OutboxMessage
 from core.ports import Delivery
 
@@ -60,10 +58,8 @@ class Metrics:
         )
 
     async def refresh_from_database(self) -> None:
-        rows = await Order.annotate(n=Count("id")).group_by("status").values("status", "n")
-        counts = {str(getattr(row["status"], "value", row["status"])): row["n"] for row in rows}
-        for state in OrderStatus:
-            self.payments.labels(state.value).set(counts.get(state.value, 0))
+        for state, count in (await order_counts()).items():
+            self.payments.labels(state.value).set(count)
         self.queue_depth.set(await OutboxMessage.filter(sent_at__isnull=True).count())
 
     def exposition(self) -> bytes:

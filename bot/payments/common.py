@@ -103,7 +103,7 @@ class Callbacks:
         if order is None:
             return await result_page(request, services, None)
         try:
-            checked = await Reconciler(services.billing).check(order)
+            checked = await Reconciler(services.orders).check(order)
         except GatewayError as error:
             # The provider could not be asked now: reconciliation asks again later.
             log.warning("%s check of %s failed: %s", provider, reference, error)

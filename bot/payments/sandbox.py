@@ -84,12 +84,12 @@ def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
             return page(t, _p(t.gettext("This payment link is not valid.")), 404)
         try:
             if form.get("action") == "pay":
-                settled = await services.billing.confirm_payment(
+                settled = await services.orders.confirm_payment(
                     order.tracking_number, SANDBOX, reference, order.payable
                 )
                 callbacks.paid()
             else:
-                settled = await services.billing.fail_payment(
+                settled = await services.orders.fail_payment(
                     order.tracking_number, "cancelled by payer"
                 )
         except DomainError as error:

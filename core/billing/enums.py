@@ -68,3 +68,14 @@ class WalletEntryKind(StrEnum):
     ORDER_PAYMENT = "order_payment"
     REFUND = "refund"
     ADJUSTMENT = "adjustment"
+
+
+# Which plans each order kind sells.
+PLAN_KIND_FOR: dict[OrderKind, PlanKind] = {
+    OrderKind.BUY_SERVICE: PlanKind.SERVICE,
+    OrderKind.RENEW_SERVICE: PlanKind.SERVICE,
+    OrderKind.CHANGE_SERVICE: PlanKind.SERVICE,
+    OrderKind.BUY_TRAFFIC: PlanKind.TRAFFIC,
+    OrderKind.BUY_TIMED_TRAFFIC: PlanKind.TIMED_TRAFFIC,
+    OrderKind.STATIC_IP: PlanKind.STATIC_IP,
+}

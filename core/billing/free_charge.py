@@ -1,7 +1,7 @@
 """The one-time free charge's rule, in one place: whether it may be taken now, and what it gives.
 
 The menu's offer (``BillingQueries.free_charge_offer``) and the grant itself
-(``Billing.take_free_charge``) both decide here, so what is offered is what would be granted.
+(``FreeCharges.take``) both decide here, so what is offered is what would be granted.
 What is known from the service's state is passed in; the two facts that need a query are asked
 for only when the decision gets that far, in the rule's order.
 """

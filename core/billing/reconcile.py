@@ -3,8 +3,8 @@
 A callback only says "ask me about this payment"; what changes an order is always the provider's
 own answer to a check (``CheckableGateway.check``), recorded by a ``Reconciler``:
 
-- paid    → ``Billing.confirm_payment`` (amount and currency must be the order's; exactly once)
-- failed  → ``Billing.fail_payment`` (only a pending order fails)
+- paid    → ``Orders.confirm_payment`` (amount and currency must be the order's; exactly once)
+- failed  → ``Orders.fail_payment`` (only a pending order fails)
 - pending → nothing, unless the link's time is over: then the order fails as expired.
 
 ``Reconciler.run`` is ``ispbot payments reconcile``: it asks each provider about the pending
@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from core.billing.enums import OrderStatus
 from core.billing.models import Order
-from core.billing.service import SETTLEABLE, Billing
+from core.billing.orders import SETTLEABLE, Orders
 from core.errors import DomainError
 from core.ports import CheckableGateway, PaymentCheck, PaymentGateway, PaymentState
 
@@ -44,7 +44,7 @@ class Reconciler:
     ones ``billing`` places orders with."""
 
     def __init__(
-        self, billing: Billing, gateways: Mapping[str, PaymentGateway] | None = None
+        self, billing: Orders, gateways: Mapping[str, PaymentGateway] | None = None
     ) -> None:
         self.billing = billing
         self.gateways = billing.gateways if gateways is None else gateways
@@ -171,6 +171,6 @@ class Reconciler:
         return gateway if hasattr(gateway, "check") else None  # type: ignore[return-value]
 
 
-async def reconcile(billing: Billing, gateways: Mapping[str, PaymentGateway]) -> ReconcileReport:
+async def reconcile(billing: Orders, gateways: Mapping[str, PaymentGateway]) -> ReconcileReport:
     """``ispbot payments reconcile``: one run of the job over ``gateways``."""
     return await Reconciler(billing, gateways).run()

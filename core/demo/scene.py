@@ -1,4 +1,4 @@
-"""One demo subscriber's past, played through the real services (``Billing``, ``Tickets``,
+"""One demo subscriber's past, played through the real services (billing's, ``Tickets``,
 ``Accounts``) on a clock of the scene's own, set to the moment each thing happened: a ticket
 opened last week is opened with last week's time, so its rows are exactly what the services
 would have written then."""
@@ -9,11 +9,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 
 from core.accounts.models import Subscriber
+from core.accounts.profile import subscriber_zone
 from core.accounts.service import Accounts
 from core.billing.enums import OrderKind, OrderStatus, SubscriptionSource
 from core.billing.gateways.sandbox import SANDBOX, SandboxGateway
-from core.billing.queries import subscriber_zone
-from core.billing.service import Billing
+from core.billing.jobs import BillingJobs
+from core.billing.orders import Orders
+from core.billing.subscriptions import Subscriptions
+from core.billing.usage import UsageMeter
+from core.billing.wallet import Wallet
 from core.clock import FixedClock
 from core.config import Settings
 from core.demo.usage import Session
@@ -48,7 +52,11 @@ class Scene:
         self.zone = subscriber_zone(subscriber, settings)
         self.clock = FixedClock(now)
         unused = _UnusedPort()
-        self.billing = Billing(settings, self.clock, {SANDBOX: SandboxGateway(DEMO_PAY_BASE_URL)})
+        self.orders = Orders(settings, self.clock, {SANDBOX: SandboxGateway(DEMO_PAY_BASE_URL)})
+        self.subscriptions = Subscriptions(settings, self.clock)
+        self.usage = UsageMeter(settings, self.clock)
+        self.wallet_service = Wallet(self.clock)
+        self.billing_jobs = BillingJobs(self.clock)
         self.tickets = Tickets(settings, self.clock, unused)
         self.accounts = Accounts(settings, self.clock, unused, unused)
 
@@ -73,17 +81,17 @@ class Scene:
         """A service given by an operator or sales agent (or the record of an online purchase
         made before the demo's history begins), as of its start."""
         self.at(starts_at)
-        await self.billing.grant_service(
+        await self.subscriptions.grant_service(
             self.id, plan_code, source=source, starts_at=starts_at, price_paid=price_paid
         )
 
     async def buy(self, at: datetime, kind: OrderKind, plan_code: str, months: int = 1) -> None:
         """An online purchase: the order, the sandbox payment, applied at once."""
         self.at(at)
-        order = await self.billing.place_order(self.id, kind, plan_code, months, gateway=SANDBOX)
+        order = await self.orders.place_order(self.id, kind, plan_code, months, gateway=SANDBOX)
         if order.status == OrderStatus.PENDING:
             assert order.gateway_ref is not None
-            await self.billing.confirm_payment(
+            await self.orders.confirm_payment(
                 order.tracking_number, SANDBOX, order.gateway_ref, order.payable
             )
 
@@ -92,7 +100,7 @@ class Scene:
         self.at(self.now)
         for n, s in enumerate(sessions, start=1):
             started, ended = self.local(s.days_ago, s.start), self.local(s.days_ago, s.end)
-            await self.billing.record_usage_session(
+            await self.usage.record_session(
                 self.id,
                 f"demo-{self.subscriber.username}-{n:04d}",
                 started,
@@ -133,4 +141,4 @@ class Scene:
 
     async def wallet(self, at: datetime, amount: int, note: str) -> None:
         self.at(at)
-        await self.billing.adjust_wallet(self.id, amount, note)
+        await self.wallet_service.adjust(self.id, amount, note)

@@ -14,8 +14,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
+from core.billing.jobs import BillingJobs
 from core.billing.models import Plan
-from core.billing.service import Billing
+from core.billing.subscriptions import Subscriptions
 from core.config import Settings
 from core.demo.announcements import seed_announcements
 from core.demo.people import PEOPLE, PLAN_CODES, PLANS_CSV, SUBSCRIBERS_CSV, DemoLogin, demo_logins
@@ -43,7 +44,7 @@ async def _seed_subscribers(settings: Settings, clock: Clock) -> bool:
     usernames = [person.username for person in PEOPLE]
     if await Subscriber.filter(username__in=usernames).count() == len(usernames):
         return False
-    importer = SubscriberImporter(settings, clock, Billing(settings, clock, {}))
+    importer = SubscriberImporter(settings, clock, Subscriptions(settings, clock))
     try:
         async with in_transaction():
             there = set(
@@ -72,5 +73,5 @@ async def seed_demo(settings: Settings, clock: Clock) -> list[DemoLogin]:
     if created:
         # The periodic job, as the app runs it: lines whose service ran out go to the
         # collection list. Only after new subscribers, so that seeding again changes nothing.
-        await Billing(settings, clock, {}).end_expired_subscriptions()
+        await BillingJobs(clock).end_expired_subscriptions()
     return demo_logins()

@@ -96,7 +96,7 @@ async def _pishgaman(s: Scene) -> None:
     # The monthly job, as it ran at 03:20 the night after activation (the seed's time).
     charged_at = s.local(12, "03:20")
     s.at(charged_at)
-    await s.billing.run_campaign_charges(month_period(charged_at, s.zone))
+    await s.billing_jobs.run_campaign_charges(month_period(charged_at, s.zone))
     await s.use(daily_use(days(6, 1), 300), ip="100.64.22.33")
     await s.ticket(
         s.local(3, "10:20"),

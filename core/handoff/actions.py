@@ -16,7 +16,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from core.billing.service import Billing
+from core.billing.free_charges import FreeCharges
+from core.billing.subscriptions import Subscriptions
 from core.errors import DomainError
 from core.handoff import queries
 from core.handoff.queries import DeskTicket
@@ -42,11 +43,18 @@ class ServiceExtended:
 
 class DeskActions:
     def __init__(
-        self, clock: Clock, tickets: Tickets, billing: Billing, handoff: Handoff, topics: TopicBook
+        self,
+        clock: Clock,
+        tickets: Tickets,
+        free_charges: FreeCharges,
+        subscriptions: Subscriptions,
+        handoff: Handoff,
+        topics: TopicBook,
     ) -> None:
         self.clock = clock
         self.tickets = tickets
-        self.billing = billing
+        self.free_charges = free_charges
+        self.subscriptions = subscriptions
         self.handoff = handoff
         self.topics = topics
 
@@ -94,7 +102,7 @@ class DeskActions:
     ) -> FreeChargeGiven:
         subscriber_id = _subscriber_of(ticket)
         async with in_transaction():  # the grant, its note and the notice, or none of them
-            grant = await self.billing.take_free_charge(subscriber_id)
+            grant = await self.free_charges.take(subscriber_id)
             given = FreeChargeGiven(grant.days, grant.megabytes, grant.expires_at)
             await self._given(
                 ticket,
@@ -115,7 +123,7 @@ class DeskActions:
     ) -> ServiceExtended:
         subscriber_id = _subscriber_of(ticket)
         async with in_transaction():  # the extension, its note and the notice, or none of them
-            subscription = await self.billing.extend_service(subscriber_id, days)
+            subscription = await self.subscriptions.extend_service(subscriber_id, days)
             extended = ServiceExtended(days, subscription.ends_at)
             await self._given(
                 ticket,

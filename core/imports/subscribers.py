@@ -34,10 +34,11 @@ async def service_plans() -> set[str]:
 class SubscriberWriter:
     """Writes checked rows: used by the import (many rows) and the admin API (one)."""
 
-    def __init__(self, settings: Settings, clock: Clock, billing: Any) -> None:
+    def __init__(self, settings: Settings, clock: Clock, subscriptions: Any) -> None:
         self.settings = settings
         self.clock = clock
-        self.billing = billing  # core.billing.service.Billing: gives a new line its plan
+        # core.billing.subscriptions.Subscriptions: gives a new line its plan
+        self.subscriptions = subscriptions
 
     async def hash_password(self, row: CleanRow, current: Subscriber | None) -> None:
         """A new line without a password gets a random one (the subscriber uses "forgot
@@ -75,14 +76,14 @@ class SubscriberWriter:
                 status__in=LIVE,
             ).exists()
         ):
-            await self.billing.grant_service(subscriber.id, row.plan_code)
+            await self.subscriptions.grant_service(subscriber.id, row.plan_code)
             outcome = "created" if outcome == "created" else "updated"
         return subscriber, outcome
 
 
 class SubscriberImporter:
-    def __init__(self, settings: Settings, clock: Clock, billing: Any) -> None:
-        self.writer = SubscriberWriter(settings, clock, billing)
+    def __init__(self, settings: Settings, clock: Clock, subscriptions: Any) -> None:
+        self.writer = SubscriberWriter(settings, clock, subscriptions)
         self.settings = settings
         self.clock = clock
 

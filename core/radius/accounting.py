@@ -9,7 +9,7 @@ far. Each run reads:
 - the sessions still open in our records (their Stop may have come since),
 - the sessions updated or stopped since the last one we recorded, minus an overlap,
 
-and hands their totals to ``Billing.record_usage_session``, which takes from the quota only
+and hands their totals to ``UsageMeter.record_session``, which takes from the quota only
 the growth since the last sync: a session is counted once however often it is read. Sessions
 whose totals have not moved since the last run are skipped without a write.
 
@@ -54,8 +54,8 @@ class SyncResult:
 
 
 class AccountingSync:
-    def __init__(self, billing: Any, clock: Any, overlap: timedelta) -> None:
-        self.billing = billing  # core.billing.service.Billing
+    def __init__(self, usage: Any, clock: Any, overlap: timedelta) -> None:
+        self.usage = usage  # core.billing.usage.UsageMeter
         self.clock = clock
         self.overlap = overlap
 
@@ -84,7 +84,7 @@ class AccountingSync:
             if ended is not None and ended < started:
                 ended = started  # a NAS clock that stepped back: keep the session, zero length
             try:
-                await self.billing.record_usage_session(
+                await self.usage.record_session(
                     subscriber_id,
                     row["acctuniqueid"],
                     started,

@@ -32,10 +32,12 @@ queries = support.queries
 async def test_fifty_concurrent_free_charges_grant_exactly_one(pg, billing, queries, clock):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=40))
+    await billing.subscriptions.grant_service(
+        kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=40)
+    )
 
     results = await asyncio.gather(
-        *(billing.take_free_charge(kamal.id) for _ in range(50)), return_exceptions=True
+        *(billing.free_charges.take(kamal.id) for _ in range(50)), return_exceptions=True
     )
 
     grants = [r for r in results if isinstance(r, FreeChargeGrant)]
@@ -55,13 +57,17 @@ async def test_fifty_concurrent_free_charges_grant_exactly_one(pg, billing, quer
 async def test_two_hundred_concurrent_confirmations_apply_the_order_once(pg, billing, queries):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.adjust_wallet(kamal.id, 45_000)
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    await billing.wallet.adjust(kamal.id, 45_000)
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
     assert (order.wallet_used, order.payable) == (45_000, 500_000)
 
     results = await asyncio.gather(
         *(
-            billing.confirm_payment(order.tracking_number, "fakepay", order.gateway_ref, 500_000)
+            billing.orders.confirm_payment(
+                order.tracking_number, "fakepay", order.gateway_ref, 500_000
+            )
             for _ in range(200)
         ),
         return_exceptions=True,
@@ -87,11 +93,11 @@ async def test_two_hundred_concurrent_confirmations_apply_the_order_once(pg, bil
 async def test_concurrent_orders_cannot_spend_the_same_wallet_credit(pg, billing):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.adjust_wallet(kamal.id, 545_000)
+    await billing.wallet.adjust(kamal.id, 545_000)
 
     orders = await asyncio.gather(
         *(
-            billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+            billing.orders.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
             for _ in range(10)
         )
     )
@@ -110,11 +116,11 @@ async def test_concurrent_orders_cannot_spend_the_same_wallet_credit(pg, billing
 async def test_concurrent_syncs_of_one_session_count_it_once(pg, billing, queries, clock):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(kamal.id, "std-1m")
+    await billing.subscriptions.grant_service(kamal.id, "std-1m")
 
     await asyncio.gather(
         *(
-            billing.record_usage_session(kamal.id, "acct-1", clock.now(), None, 7 * BYTES_PER_MB, 0)
+            billing.usage.record_session(kamal.id, "acct-1", clock.now(), None, 7 * BYTES_PER_MB, 0)
             for _ in range(20)
         )
     )

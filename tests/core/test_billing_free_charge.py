@@ -8,10 +8,15 @@ from core.accounts.enums import LineStatus
 from core.accounts.models import LineStatusChange, Subscriber
 from core.billing.enums import BucketKind, OrderKind, SubscriptionSource, SubscriptionStatus
 from core.billing.models import FreeChargeGrant, Subscription, TrafficBucket
-from core.billing.service import Billing
 from core.billing.units import mb_to_bytes
 from tests.core import test_billing_support as support
-from tests.core.test_billing_support import error_of, make_plans, make_subscriber, pay
+from tests.core.test_billing_support import (
+    BillingServices,
+    error_of,
+    make_plans,
+    make_subscriber,
+    pay,
+)
 
 billing = support.billing
 gateway = support.gateway
@@ -20,16 +25,18 @@ queries = support.queries
 HUNDRED_MB = mb_to_bytes(100)
 
 
-async def expired_subscriber(billing: Billing, clock, **extra) -> Subscriber:
+async def expired_subscriber(billing: BillingServices, clock, **extra) -> Subscriber:
     """A subscriber whose 30-day service ended ten days ago (so its traffic is gone too)."""
     await make_plans()
     kamal = await make_subscriber(**extra)
-    await billing.grant_service(kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=40))
+    await billing.subscriptions.grant_service(
+        kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=40)
+    )
     return kamal
 
 
-async def use_all_traffic(billing: Billing, subscriber_id: int, clock) -> None:
-    await billing.record_usage_session(
+async def use_all_traffic(billing: BillingServices, subscriber_id: int, clock) -> None:
+    await billing.usage.record_session(
         subscriber_id, "s-all", clock.now(), clock.now(), mb_to_bytes(5 * 1024), 0
     )
 
@@ -37,9 +44,9 @@ async def use_all_traffic(billing: Billing, subscriber_id: int, clock) -> None:
 async def test_refused_while_both_days_and_traffic_remain(db, billing, clock):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(kamal.id, "std-1m")
+    await billing.subscriptions.grant_service(kamal.id, "std-1m")
 
-    error = await error_of(billing.take_free_charge(kamal.id))
+    error = await error_of(billing.free_charges.take(kamal.id))
 
     assert error.code == "free_charge_not_eligible"
     assert error.details == {
@@ -52,15 +59,15 @@ async def test_refused_while_both_days_and_traffic_remain(db, billing, clock):
 
 async def test_refused_for_a_subscriber_who_never_had_a_service(db, billing):
     kamal = await make_subscriber()
-    error = await error_of(billing.take_free_charge(kamal.id))
+    error = await error_of(billing.free_charges.take(kamal.id))
     assert (error.code, error.details["reason"]) == ("free_charge_not_eligible", "no_service")
 
 
 async def test_an_unlimited_service_never_runs_out_of_traffic(db, billing):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(kamal.id, "unlimited")
-    error = await error_of(billing.take_free_charge(kamal.id))
+    await billing.subscriptions.grant_service(kamal.id, "unlimited")
+    error = await error_of(billing.free_charges.take(kamal.id))
     assert error.details == {
         "reason": "service_remaining",
         "remaining_days": 30,
@@ -73,7 +80,7 @@ async def test_both_ran_out_gives_two_days_and_100_mb_and_reopens_the_line(
 ):
     kamal = await expired_subscriber(billing, clock, line_status=LineStatus.IN_COLLECTION_LIST)
 
-    grant = await billing.take_free_charge(kamal.id)
+    grant = await billing.free_charges.take(kamal.id)
 
     assert (grant.days, grant.megabytes, grant.generation) == (2, 100, 0)
     assert grant.expires_at == clock.now() + timedelta(days=2)
@@ -100,12 +107,12 @@ async def test_only_days_ran_out_gives_two_days_after_the_service_with_its_traff
     await make_plans()
     kamal = await make_subscriber()
     # Ends at 15:30 today: 0 days left, all its traffic unused.
-    sub = await billing.grant_service(
+    sub = await billing.subscriptions.grant_service(
         kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=30) + timedelta(hours=5)
     )
     assert (await queries.service_status(kamal.id)).remaining_days == 0
 
-    grant = await billing.take_free_charge(kamal.id)
+    grant = await billing.free_charges.take(kamal.id)
 
     assert (grant.days, grant.megabytes) == (2, 0)
     window = await Subscription.get(source=SubscriptionSource.FREE_CHARGE)
@@ -127,11 +134,11 @@ async def test_only_traffic_ran_out_gives_100_mb_until_the_service_ends(
 ):
     await make_plans()
     kamal = await make_subscriber()
-    sub = await billing.grant_service(kamal.id, "std-1m")
+    sub = await billing.subscriptions.grant_service(kamal.id, "std-1m")
     await use_all_traffic(billing, kamal.id, clock)
     assert (await queries.service_status(kamal.id)).traffic_ran_out
 
-    grant = await billing.take_free_charge(kamal.id)
+    grant = await billing.free_charges.take(kamal.id)
 
     assert (grant.days, grant.megabytes) == (0, 100)
     assert await Subscription.filter(source=SubscriptionSource.FREE_CHARGE).count() == 0
@@ -143,26 +150,28 @@ async def test_only_traffic_ran_out_gives_100_mb_until_the_service_ends(
 
 async def test_the_free_charge_is_given_once_ever_until_an_operator_resets_it(db, billing, clock):
     kamal = await expired_subscriber(billing, clock)
-    await billing.take_free_charge(kamal.id)
+    await billing.free_charges.take(kamal.id)
     clock.advance(timedelta(days=3))  # the free window ran out too: eligible again but for "once"
 
-    error = await error_of(billing.take_free_charge(kamal.id))
+    error = await error_of(billing.free_charges.take(kamal.id))
     assert (error.code, error.details) == ("free_charge_already_used", {"generation": 0})
 
-    assert await billing.reset_free_charge(kamal.id) == 1
-    again = await billing.take_free_charge(kamal.id)
+    assert await billing.free_charges.reset(kamal.id) == 1
+    again = await billing.free_charges.take(kamal.id)
     assert (again.generation, again.days, again.megabytes) == (1, 2, 100)
-    assert (await error_of(billing.take_free_charge(kamal.id))).code == "free_charge_already_used"
+    assert (await error_of(billing.free_charges.take(kamal.id))).code == "free_charge_already_used"
     assert await FreeChargeGrant.filter(subscriber_id=kamal.id).count() == 2
-    assert (await error_of(billing.reset_free_charge(999_999))).code == "subscriber_not_found"
+    assert (await error_of(billing.free_charges.reset(999_999))).code == "subscriber_not_found"
 
 
 async def test_a_purchase_replaces_the_free_window(db, billing, queries, clock):
     kamal = await expired_subscriber(billing, clock)
-    await billing.take_free_charge(kamal.id)
+    await billing.free_charges.take(kamal.id)
     clock.advance(timedelta(hours=1))
 
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
     await pay(billing, order)
 
     window = await Subscription.get(source=SubscriptionSource.FREE_CHARGE)
@@ -177,9 +186,9 @@ async def test_a_purchase_replaces_the_free_window(db, billing, queries, clock):
 
 async def test_a_free_charge_set_to_nothing_is_refused_as_disabled(db, settings, clock):
     settings = settings.model_copy(update={"free_charge_days": 0, "free_charge_mb": 0})
-    billing = Billing(settings, clock, {})
+    billing = support.billing_services(settings, clock, {})
     kamal = await expired_subscriber(billing, clock)
-    error = await error_of(billing.take_free_charge(kamal.id))
+    error = await error_of(billing.free_charges.take(kamal.id))
     assert (error.code, error.details["reason"]) == ("free_charge_not_eligible", "disabled")
 
 
@@ -187,18 +196,18 @@ async def test_the_free_charge_is_refused_on_a_closed_line_or_unknown_subscriber
     db, billing, clock
 ):
     kamal = await expired_subscriber(billing, clock, line_status=LineStatus.CLOSED)
-    assert (await error_of(billing.take_free_charge(kamal.id))).code == "line_closed"
-    assert (await error_of(billing.take_free_charge(999_999))).code == "subscriber_not_found"
+    assert (await error_of(billing.free_charges.take(kamal.id))).code == "line_closed"
+    assert (await error_of(billing.free_charges.take(999_999))).code == "subscriber_not_found"
 
 
 async def test_a_free_window_that_no_purchase_follows_ends_in_the_collection_list(
     db, billing, clock
 ):
     kamal = await expired_subscriber(billing, clock)
-    await billing.take_free_charge(kamal.id)
+    await billing.free_charges.take(kamal.id)
     clock.advance(timedelta(days=2))
 
-    assert await billing.end_expired_subscriptions() == 1
+    assert await billing.billing_jobs.end_expired_subscriptions() == 1
 
     await kamal.refresh_from_db()
     assert kamal.line_status == LineStatus.IN_COLLECTION_LIST
@@ -209,12 +218,12 @@ async def test_a_renewal_bought_before_the_free_window_starts_takes_its_place(
 ):
     await make_plans()
     kamal = await make_subscriber()
-    sub = await billing.grant_service(
+    sub = await billing.subscriptions.grant_service(
         kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=30) + timedelta(hours=5)
     )
-    await billing.take_free_charge(kamal.id)  # 2 days after today's end
+    await billing.free_charges.take(kamal.id)  # 2 days after today's end
 
-    order = await billing.place_order(
+    order = await billing.orders.place_order(
         kamal.id, OrderKind.RENEW_SERVICE, "year-1m", gateway="fakepay"
     )
     await pay(billing, order)
@@ -237,14 +246,14 @@ async def test_the_offer_tells_beforehand_what_taking_the_free_charge_would_do(
     offer = await queries.free_charge_offer(kamal)
     assert (offer.available, offer.reason, offer.days, offer.megabytes) == (True, None, 2, 100)
 
-    grant = await billing.take_free_charge(kamal.id)
+    grant = await billing.free_charges.take(kamal.id)
 
     assert (grant.days, grant.megabytes) == (offer.days, offer.megabytes)
     offer = await queries.free_charge_offer(kamal)
     assert (offer.available, offer.reason, offer.days) == (False, "already_used", 0)
     fresh = await make_subscriber("3132239701")
     assert (await queries.free_charge_offer(fresh)).reason == "no_service"
-    await billing.grant_service(fresh.id, "std-1m")
+    await billing.subscriptions.grant_service(fresh.id, "std-1m")
     offer = await queries.free_charge_offer(fresh)
     assert (offer.reason, offer.remaining_days) == ("service_remaining", 30)
 
@@ -255,12 +264,12 @@ async def test_an_unlimited_service_on_its_last_day_gets_two_unlimited_days(
     await make_plans()
     kamal = await make_subscriber()
     # Ends at 15:30 today: 0 days left.
-    await billing.grant_service(
+    await billing.subscriptions.grant_service(
         kamal.id, "unlimited", starts_at=clock.now() - timedelta(days=30) + timedelta(hours=5)
     )
     assert (await queries.service_status(kamal.id)).remaining_days == 0
 
-    grant = await billing.take_free_charge(kamal.id)
+    grant = await billing.free_charges.take(kamal.id)
 
     assert (grant.days, grant.megabytes) == (2, 0)
     clock.advance(timedelta(hours=6))

@@ -31,12 +31,12 @@ queries = support.queries
 async def test_a_campaign_charge_is_applied_once_per_period_and_logged(db, billing, queries, clock):
     await make_plans()
     kamal = await make_subscriber()
-    sub = await billing.grant_service(kamal.id, "campaign")
+    sub = await billing.subscriptions.grant_service(kamal.id, "campaign")
     plain = await make_subscriber("3132239701")
-    await billing.grant_service(plain.id, "std-1m")
+    await billing.subscriptions.grant_service(plain.id, "std-1m")
 
-    assert await billing.run_campaign_charges("2026-11") == 1
-    assert await billing.run_campaign_charges("2026-11") == 0
+    assert await billing.billing_jobs.run_campaign_charges("2026-11") == 1
+    assert await billing.billing_jobs.run_campaign_charges("2026-11") == 0
 
     [bucket] = await TrafficBucket.filter(kind=BucketKind.CAMPAIGN)
     assert (bucket.subscriber_id, bucket.total_bytes, bucket.valid_until) == (  # type: ignore[attr-defined]
@@ -56,7 +56,7 @@ async def test_a_campaign_charge_is_applied_once_per_period_and_logged(db, billi
     assert status.remaining_bytes == mb_to_bytes(5 * 1024 + 5120)
 
     clock.advance(timedelta(days=8))
-    assert await billing.run_campaign_charges("2026-12") == 1
+    assert await billing.billing_jobs.run_campaign_charges("2026-12") == 1
     history = await queries.campaign_history(kamal.id)
     assert [h.period for h in history] == ["2026-12", "2026-11"]
     assert await queries.campaign_history(plain.id) == []
@@ -65,15 +65,15 @@ async def test_a_campaign_charge_is_applied_once_per_period_and_logged(db, billi
 async def test_a_closed_line_gets_no_campaign_traffic_but_the_skip_is_logged(db, billing, queries):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(kamal.id, "campaign")
+    await billing.subscriptions.grant_service(kamal.id, "campaign")
     await Subscriber.filter(id=kamal.id).update(line_status=LineStatus.CLOSED)
 
-    assert await billing.run_campaign_charges("2026-11") == 0
+    assert await billing.billing_jobs.run_campaign_charges("2026-11") == 0
 
     assert await TrafficBucket.filter(kind=BucketKind.CAMPAIGN).count() == 0
     [line] = await queries.campaign_history(kamal.id)
     assert (line.megabytes, line.result) == (0, "skipped_line_closed")
-    assert await billing.run_campaign_charges("2026-11") == 0
+    assert await billing.billing_jobs.run_campaign_charges("2026-11") == 0
     assert await CampaignCharge.all().count() == 1
 
 
@@ -82,10 +82,12 @@ async def test_the_free_charge_window_of_a_campaign_plan_gets_no_campaign_traffi
 ):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(kamal.id, "campaign", starts_at=clock.now() - timedelta(days=31))
-    grant = await billing.take_free_charge(kamal.id)
+    await billing.subscriptions.grant_service(
+        kamal.id, "campaign", starts_at=clock.now() - timedelta(days=31)
+    )
+    grant = await billing.free_charges.take(kamal.id)
 
-    assert await billing.run_campaign_charges("2026-11") == 0
+    assert await billing.billing_jobs.run_campaign_charges("2026-11") == 0
 
     assert await TrafficBucket.filter(kind=BucketKind.CAMPAIGN).count() == 0
     status = await queries.service_status(kamal.id)
@@ -94,7 +96,7 @@ async def test_the_free_charge_window_of_a_campaign_plan_gets_no_campaign_traffi
 
 async def test_a_campaign_period_must_be_a_month(db, billing):
     for period in ("2026-13", "2026-1", "26-11", "", None):
-        error = await error_of(billing.run_campaign_charges(period))  # type: ignore[arg-type]
+        error = await error_of(billing.billing_jobs.run_campaign_charges(period))  # type: ignore[arg-type]
         assert (error.code, error.details) == ("invalid_period", {"period": period})
 
 
@@ -104,7 +106,7 @@ async def test_a_campaign_period_must_be_a_month(db, billing):
 async def test_service_and_bill_history_newest_first(db, billing, queries, clock):
     await make_plans()
     kamal = await make_subscriber()
-    first = await billing.grant_service(
+    first = await billing.subscriptions.grant_service(
         kamal.id,
         "std-1m",
         source=SubscriptionSource.SALES_AGENT,
@@ -112,11 +114,13 @@ async def test_service_and_bill_history_newest_first(db, billing, queries, clock
     )
     order = await pay(
         billing,
-        await billing.place_order(kamal.id, OrderKind.RENEW_SERVICE, "std-1m", gateway="fakepay"),
+        await billing.orders.place_order(
+            kamal.id, OrderKind.RENEW_SERVICE, "std-1m", gateway="fakepay"
+        ),
     )
     ip = await pay(
         billing,
-        await billing.place_order(
+        await billing.orders.place_order(
             kamal.id, OrderKind.STATIC_IP, "static-ip", months=2, gateway="fakepay"
         ),
     )
@@ -143,10 +147,12 @@ async def test_service_and_bill_history_newest_first(db, billing, queries, clock
 async def test_wallet_history_lists_every_movement_with_its_order(db, billing, queries, clock):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(kamal.id, "year-2m", starts_at=clock.now() - timedelta(days=13))
-    order = await billing.place_order(kamal.id, OrderKind.CHANGE_SERVICE, "year-1m")
+    await billing.subscriptions.grant_service(
+        kamal.id, "year-2m", starts_at=clock.now() - timedelta(days=13)
+    )
+    order = await billing.orders.place_order(kamal.id, OrderKind.CHANGE_SERVICE, "year-1m")
     clock.advance(timedelta(minutes=1))
-    await billing.adjust_wallet(kamal.id, -38_767, "correction")
+    await billing.wallet.adjust(kamal.id, -38_767, "correction")
 
     lines = await queries.wallet_history(kamal.id)
     assert [(w.kind, w.amount, w.tracking_number) for w in lines] == [
@@ -154,12 +160,12 @@ async def test_wallet_history_lists_every_movement_with_its_order(db, billing, q
         (WalletEntryKind.PRORATION_CREDIT, 838_767, order.tracking_number),
     ]
     assert await queries.wallet_balance(kamal.id) == 800_000
-    error = await error_of(billing.adjust_wallet(kamal.id, -800_001))
+    error = await error_of(billing.wallet.adjust(kamal.id, -800_001))
     assert (error.code, error.details) == (
         "wallet_insufficient",
         {"balance": 800_000, "amount": -800_001},
     )
-    assert (await error_of(billing.adjust_wallet(kamal.id, 0))).code == "invalid_amount"
+    assert (await error_of(billing.wallet.adjust(kamal.id, 0))).code == "invalid_amount"
 
 
 # -- the service panel -----------------------------------------------------------------------
@@ -171,7 +177,9 @@ async def test_remaining_days_are_counted_in_the_subscribers_zone(db, billing, q
     tehran = await make_subscriber()
     jakarta = await make_subscriber("3132239701", timezone="Asia/Jakarta")
     for who in (tehran, jakarta):
-        await billing.grant_service(who.id, "std-1m", starts_at=ends - timedelta(days=30))
+        await billing.subscriptions.grant_service(
+            who.id, "std-1m", starts_at=ends - timedelta(days=30)
+        )
 
     assert (await queries.service_status(tehran.id)).remaining_days == 2
     assert (await queries.service_status(jakarta.id)).remaining_days == 3
@@ -182,8 +190,8 @@ async def test_the_panel_shows_remaining_traffic_in_gb_with_two_decimals(
 ):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(kamal.id, "year-2m")  # 40 GB + 10 GB gift
-    await billing.record_usage_session(
+    await billing.subscriptions.grant_service(kamal.id, "year-2m")  # 40 GB + 10 GB gift
+    await billing.usage.record_session(
         kamal.id, "s", clock.now(), None, mb_to_bytes(50 * 1024) - 4_552_665_088, 0
     )
 
@@ -225,15 +233,17 @@ async def test_a_service_that_ran_out_ends_and_the_line_goes_to_the_collection_l
     renewed = await make_subscriber("3132239701")
     running = await make_subscriber("3132239702")
     start = clock.now() - timedelta(days=30) + timedelta(hours=1)  # ends in an hour
-    old = await billing.grant_service(lapsed.id, "std-1m", starts_at=start)
-    await billing.grant_service(renewed.id, "std-1m", starts_at=start)
-    ahead = await billing.grant_service(renewed.id, "std-1m", starts_at=start + timedelta(days=30))
-    await billing.grant_service(running.id, "std-1m")
-    assert await billing.end_expired_subscriptions() == 0
+    old = await billing.subscriptions.grant_service(lapsed.id, "std-1m", starts_at=start)
+    await billing.subscriptions.grant_service(renewed.id, "std-1m", starts_at=start)
+    ahead = await billing.subscriptions.grant_service(
+        renewed.id, "std-1m", starts_at=start + timedelta(days=30)
+    )
+    await billing.subscriptions.grant_service(running.id, "std-1m")
+    assert await billing.billing_jobs.end_expired_subscriptions() == 0
     clock.advance(timedelta(hours=2))
 
-    assert await billing.end_expired_subscriptions() == 2
-    assert await billing.end_expired_subscriptions() == 0
+    assert await billing.billing_jobs.end_expired_subscriptions() == 2
+    assert await billing.billing_jobs.end_expired_subscriptions() == 0
 
     await old.refresh_from_db()
     await ahead.refresh_from_db()

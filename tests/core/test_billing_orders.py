@@ -17,7 +17,6 @@ from core.billing.enums import (
 from core.billing.gateways.sandbox import SandboxGateway
 from core.billing.models import Bill, Order, Subscription, TrafficBucket, WalletEntry
 from core.billing.periods import add_months
-from core.billing.service import Billing
 from core.billing.units import mb_to_bytes
 from core.inbox.models import OutboxMessage
 from core.ports import PaymentRequest
@@ -60,13 +59,13 @@ async def test_seed_change_of_service_is_quoted_6_791_233_and_applied_when_paid(
     kamal = await make_subscriber()
     old = await seed_year_service(billing, kamal, clock.now())
 
-    quote = await billing.quote(kamal.id, OrderKind.CHANGE_SERVICE, "year-8m")
+    quote = await billing.orders.quote(kamal.id, OrderKind.CHANGE_SERVICE, "year-8m")
     assert (quote.subtotal, quote.vat, quote.subscription_fee) == (8_000_000, 720_000, 0)
     assert (quote.proration_credit, quote.wallet_used) == (1_928_767, 0)
     assert quote.payable == 6_791_233
     assert type(quote.payable) is int
 
-    order = await billing.place_order(
+    order = await billing.orders.place_order(
         kamal.id, OrderKind.CHANGE_SERVICE, "year-8m", gateway="fakepay"
     )
     assert order.status == OrderStatus.PENDING
@@ -114,7 +113,7 @@ async def test_a_cheaper_new_service_pays_nothing_and_credits_the_wallet(
     kamal = await make_subscriber()
     await seed_year_service(billing, kamal, clock.now())
 
-    order = await billing.place_order(kamal.id, OrderKind.CHANGE_SERVICE, "year-1m")
+    order = await billing.orders.place_order(kamal.id, OrderKind.CHANGE_SERVICE, "year-1m")
 
     assert gateway.requests == []  # no payment link for nothing to pay
     assert (order.status, order.payable) == (OrderStatus.APPLIED, 0)
@@ -128,7 +127,7 @@ async def test_a_cheaper_new_service_pays_nothing_and_credits_the_wallet(
     assert await assert_books_close(kamal.id) == 838_767
 
     # The credit is spent on the next purchase: a 30-day service at 545,000 with VAT.
-    renew = await billing.place_order(kamal.id, OrderKind.RENEW_SERVICE, "std-1m")
+    renew = await billing.orders.place_order(kamal.id, OrderKind.RENEW_SERVICE, "std-1m")
     assert (renew.status, renew.wallet_used, renew.payable) == (OrderStatus.APPLIED, 545_000, 0)
     assert await assert_books_close(kamal.id) == 838_767 - 545_000
 
@@ -136,14 +135,16 @@ async def test_a_cheaper_new_service_pays_nothing_and_credits_the_wallet(
 async def test_the_wallet_pays_part_and_the_gateway_the_rest(db, billing, gateway, clock):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.adjust_wallet(kamal.id, 200_000, "goodwill")
+    await billing.wallet.adjust(kamal.id, 200_000, "goodwill")
 
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
     assert (order.wallet_used, order.payable) == (200_000, 345_000)
     # Held, not yet spent: the balance moves only when the order is applied.
-    assert await billing.wallet_balance(kamal.id) == 200_000
+    assert await billing.queries.wallet_balance(kamal.id) == 200_000
     # A second order cannot count on the same credit.
-    second = await billing.quote(kamal.id, OrderKind.BUY_SERVICE, "std-1m")
+    second = await billing.orders.quote(kamal.id, OrderKind.BUY_SERVICE, "std-1m")
     assert (second.wallet_used, second.payable) == (0, 545_000)
 
     await pay(billing, order)
@@ -166,7 +167,9 @@ async def test_buying_a_service_starts_it_now_and_a_renewal_is_reserved_after_it
 
     first = await pay(
         billing,
-        await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"),
+        await billing.orders.place_order(
+            kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+        ),
     )
     sub = await Subscription.get(order_id=first.id)
     assert (sub.status, sub.starts_at, sub.ends_at) == (
@@ -179,7 +182,9 @@ async def test_buying_a_service_starts_it_now_and_a_renewal_is_reserved_after_it
 
     renewal = await pay(
         billing,
-        await billing.place_order(kamal.id, OrderKind.RENEW_SERVICE, "std-1m", gateway="fakepay"),
+        await billing.orders.place_order(
+            kamal.id, OrderKind.RENEW_SERVICE, "std-1m", gateway="fakepay"
+        ),
     )
     ahead = await Subscription.get(order_id=renewal.id)
     assert (ahead.status, ahead.starts_at) == (SubscriptionStatus.RESERVED, sub.ends_at)
@@ -198,9 +203,11 @@ async def test_buying_traffic_adds_the_volume_with_its_bonus_until_the_service_e
 ):
     await make_plans()
     kamal = await make_subscriber()
-    sub = await billing.grant_service(kamal.id, "std-1m")
+    sub = await billing.subscriptions.grant_service(kamal.id, "std-1m")
 
-    order = await billing.place_order(kamal.id, OrderKind.BUY_TRAFFIC, "gb-5", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_TRAFFIC, "gb-5", gateway="fakepay"
+    )
     assert (order.subtotal, order.vat, order.payable) == (100_000, 9_000, 109_000)
     await pay(billing, order)
 
@@ -216,11 +223,11 @@ async def test_buying_traffic_adds_the_volume_with_its_bonus_until_the_service_e
 async def test_timed_traffic_is_valid_only_for_its_days(db, billing, queries, clock):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(kamal.id, "std-1m")
+    await billing.subscriptions.grant_service(kamal.id, "std-1m")
 
     order = await pay(
         billing,
-        await billing.place_order(
+        await billing.orders.place_order(
             kamal.id, OrderKind.BUY_TIMED_TRAFFIC, "night-10", gateway="fakepay"
         ),
     )
@@ -236,10 +243,12 @@ async def test_timed_traffic_is_valid_only_for_its_days(db, billing, queries, cl
 async def test_traffic_needs_a_service_and_is_not_sold_for_an_unlimited_one(db, billing):
     await make_plans()
     kamal = await make_subscriber()
-    error = await error_of(billing.quote(kamal.id, OrderKind.BUY_TRAFFIC, "gb-5"))
+    error = await error_of(billing.orders.quote(kamal.id, OrderKind.BUY_TRAFFIC, "gb-5"))
     assert error.code == "no_active_service"
-    await billing.grant_service(kamal.id, "unlimited")
-    error = await error_of(billing.place_order(kamal.id, OrderKind.BUY_TIMED_TRAFFIC, "night-10"))
+    await billing.subscriptions.grant_service(kamal.id, "unlimited")
+    error = await error_of(
+        billing.orders.place_order(kamal.id, OrderKind.BUY_TIMED_TRAFFIC, "night-10")
+    )
     assert error.code == "service_unlimited"
     assert await Order.all().count() == 0
 
@@ -250,11 +259,11 @@ async def test_static_ip_is_renewed_for_n_months_and_extends_from_its_end(
     await make_plans()
     kamal = await make_subscriber()
 
-    quote = await billing.quote(kamal.id, OrderKind.STATIC_IP, "static-ip", months=3)
+    quote = await billing.orders.quote(kamal.id, OrderKind.STATIC_IP, "static-ip", months=3)
     assert (quote.subtotal, quote.vat, quote.payable) == (150_000, 13_500, 163_500)
     order = await pay(
         billing,
-        await billing.place_order(
+        await billing.orders.place_order(
             kamal.id, OrderKind.STATIC_IP, "static-ip", months=3, gateway="fakepay"
         ),
     )
@@ -267,7 +276,7 @@ async def test_static_ip_is_renewed_for_n_months_and_extends_from_its_end(
 
     await pay(
         billing,
-        await billing.place_order(
+        await billing.orders.place_order(
             kamal.id, OrderKind.STATIC_IP, "static-ip", months=2, gateway="fakepay"
         ),
     )
@@ -280,7 +289,9 @@ async def test_static_ip_is_renewed_for_n_months_and_extends_from_its_end(
     other = await make_subscriber("3132239701")
     await pay(
         billing,
-        await billing.place_order(other.id, OrderKind.STATIC_IP, "static-ip", gateway="fakepay"),
+        await billing.orders.place_order(
+            other.id, OrderKind.STATIC_IP, "static-ip", gateway="fakepay"
+        ),
     )
     await other.refresh_from_db()
     assert other.static_ip == "198.51.100.11"  # never one already taken
@@ -296,7 +307,7 @@ async def test_months_are_checked_per_kind(db, billing):
         (OrderKind.BUY_SERVICE, "std-1m", 2),
         (OrderKind.STATIC_IP, "static-ip", True),
     ]:
-        error = await error_of(billing.quote(kamal.id, kind, code, months=months))
+        error = await error_of(billing.orders.quote(kamal.id, kind, code, months=months))
         assert error.code == "invalid_months", (kind, months)
 
 
@@ -310,24 +321,24 @@ async def test_orders_are_refused_with_codes(db, billing):
         ((999_999, OrderKind.BUY_SERVICE, "std-1m"), "subscriber_not_found"),
     ]
     for args, code in cases:
-        assert (await error_of(billing.quote(*args))).code == code
+        assert (await error_of(billing.orders.quote(*args))).code == code
     error = await error_of(
-        billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="x")
+        billing.orders.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="x")
     )
     assert (error.code, error.details) == ("unknown_gateway", {"gateway": "x"})
 
-    await billing.grant_service(kamal.id, "std-1m")
-    assert (await error_of(billing.quote(kamal.id, OrderKind.CHANGE_SERVICE, "std-1m"))).code == (
-        "plan_unchanged"
-    )
+    await billing.subscriptions.grant_service(kamal.id, "std-1m")
+    assert (
+        await error_of(billing.orders.quote(kamal.id, OrderKind.CHANGE_SERVICE, "std-1m"))
+    ).code == ("plan_unchanged")
     await support.Plan.filter(code="year-8m").update(active=False)
-    assert (await error_of(billing.quote(kamal.id, OrderKind.BUY_SERVICE, "year-8m"))).code == (
-        "plan_not_available"
-    )
+    assert (
+        await error_of(billing.orders.quote(kamal.id, OrderKind.BUY_SERVICE, "year-8m"))
+    ).code == ("plan_not_available")
     await Subscriber.filter(id=kamal.id).update(line_status=LineStatus.CLOSED)
-    assert (await error_of(billing.quote(kamal.id, OrderKind.BUY_SERVICE, "std-1m"))).code == (
-        "line_closed"
-    )
+    assert (
+        await error_of(billing.orders.quote(kamal.id, OrderKind.BUY_SERVICE, "std-1m"))
+    ).code == ("line_closed")
     assert await Order.all().count() == 0
 
 
@@ -337,7 +348,9 @@ async def test_orders_are_refused_with_codes(db, billing):
 async def test_a_second_confirmation_is_a_no_op_with_the_same_result(db, billing, clock):
     await make_plans()
     kamal = await make_subscriber()
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
 
     first = await pay(billing, order)
     after_first = await snapshot(kamal.id)
@@ -368,7 +381,9 @@ async def test_a_second_confirmation_is_a_no_op_with_the_same_result(db, billing
 async def test_a_confirmation_must_name_the_orders_gateway_and_amount(db, billing):
     await make_plans()
     kamal = await make_subscriber()
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
     before = await snapshot(kamal.id)
 
     cases = [
@@ -379,7 +394,7 @@ async def test_a_confirmation_must_name_the_orders_gateway_and_amount(db, billin
         ((order.tracking_number + 1, "fakepay", "fakepay-1", 545_000), "order_not_found"),
     ]
     for args, code in cases:
-        assert (await error_of(billing.confirm_payment(*args))).code == code
+        assert (await error_of(billing.orders.confirm_payment(*args))).code == code
     assert await snapshot(kamal.id) == before
     await order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
@@ -388,34 +403,40 @@ async def test_a_confirmation_must_name_the_orders_gateway_and_amount(db, billin
 async def test_a_failed_payment_leaves_nothing_applied_and_releases_the_wallet(db, billing):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.adjust_wallet(kamal.id, 100_000)
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    await billing.wallet.adjust(kamal.id, 100_000)
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
     assert order.wallet_used == 100_000
     before = await snapshot(kamal.id)
 
-    failed = await billing.fail_payment(order.tracking_number, "bank declined")
+    failed = await billing.orders.fail_payment(order.tracking_number, "bank declined")
 
     assert failed.status == OrderStatus.FAILED
     assert await snapshot(kamal.id) == before
-    assert await billing.wallet_balance(kamal.id) == 100_000
+    assert await billing.queries.wallet_balance(kamal.id) == 100_000
     # The hold is gone: a new order may use the credit again.
-    assert (await billing.quote(kamal.id, OrderKind.BUY_SERVICE, "std-1m")).wallet_used == 100_000
-    assert (await error_of(billing.fail_payment(1, "x"))).code == "order_not_found"
+    assert (
+        await billing.orders.quote(kamal.id, OrderKind.BUY_SERVICE, "std-1m")
+    ).wallet_used == 100_000
+    assert (await error_of(billing.orders.fail_payment(1, "x"))).code == "order_not_found"
 
 
 async def test_a_cancelled_order_leaves_nothing_applied(db, billing):
     await make_plans()
     kamal = await make_subscriber()
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
     before = await snapshot(kamal.id)
 
-    cancelled = await billing.cancel_order(kamal.id, order.tracking_number)
-    again = await billing.cancel_order(kamal.id, order.tracking_number)
+    cancelled = await billing.orders.cancel_order(kamal.id, order.tracking_number)
+    again = await billing.orders.cancel_order(kamal.id, order.tracking_number)
 
     assert cancelled.status == again.status == OrderStatus.CANCELLED
     assert await snapshot(kamal.id) == before
     other = await make_subscriber("3132239701")
-    assert (await error_of(billing.cancel_order(other.id, order.tracking_number))).code == (
+    assert (await error_of(billing.orders.cancel_order(other.id, order.tracking_number))).code == (
         "order_not_found"
     )
 
@@ -425,19 +446,25 @@ async def test_an_applied_order_can_be_neither_cancelled_nor_failed(db, billing)
     kamal = await make_subscriber()
     order = await pay(
         billing,
-        await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"),
+        await billing.orders.place_order(
+            kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+        ),
     )
 
-    error = await error_of(billing.cancel_order(kamal.id, order.tracking_number))
+    error = await error_of(billing.orders.cancel_order(kamal.id, order.tracking_number))
     assert (error.code, error.details["status"]) == ("order_not_cancellable", "applied")
-    assert (await billing.fail_payment(order.tracking_number, "late")).status == OrderStatus.APPLIED
+    assert (
+        await billing.orders.fail_payment(order.tracking_number, "late")
+    ).status == OrderStatus.APPLIED
 
 
 async def test_a_late_payment_after_a_failed_link_is_still_applied_once(db, billing):
     await make_plans()
     kamal = await make_subscriber()
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
-    await billing.fail_payment(order.tracking_number, "timeout")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
+    await billing.orders.fail_payment(order.tracking_number, "timeout")
 
     applied = await pay(billing, order)
 
@@ -448,10 +475,12 @@ async def test_a_late_payment_after_a_failed_link_is_still_applied_once(db, bill
 async def test_a_paid_order_whose_wallet_credit_is_gone_is_refunded_not_half_applied(db, billing):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.adjust_wallet(kamal.id, 100_000)
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
-    await billing.fail_payment(order.tracking_number, "timeout")
-    await billing.adjust_wallet(kamal.id, -100_000, "spent elsewhere")
+    await billing.wallet.adjust(kamal.id, 100_000)
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
+    await billing.orders.fail_payment(order.tracking_number, "timeout")
+    await billing.wallet.adjust(kamal.id, -100_000, "spent elsewhere")
 
     paid = await pay(billing, order)
 
@@ -472,10 +501,10 @@ async def test_a_payment_that_cannot_start_fails_the_order(db, settings, clock):
     await make_plans()
     kamal = await make_subscriber()
     broken = RecordingGateway("fakepay", error=RuntimeError("bank down"))
-    billing = Billing(settings, clock, {"fakepay": broken})
+    billing = support.billing_services(settings, clock, {"fakepay": broken})
 
     error = await error_of(
-        billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+        billing.orders.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
     )
 
     assert error.code == "payment_start_failed"
@@ -488,7 +517,9 @@ async def test_tracking_numbers_are_six_digits_and_unique(db, billing):
     await make_plans()
     kamal = await make_subscriber()
     orders = [
-        await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+        await billing.orders.place_order(
+            kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+        )
         for _ in range(20)
     ]
     numbers = [o.tracking_number for o in orders]
@@ -514,7 +545,7 @@ async def test_sandbox_start_returns_a_local_pay_link():
 async def test_a_sandbox_order_is_found_by_its_reference_and_paid_through_it(db, billing, queries):
     await make_plans()
     kamal = await make_subscriber()
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m")
+    order = await billing.orders.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m")
 
     assert order.gateway == "sandbox"
     assert order.pay_url == f"{SANDBOX_BASE}/payments/sandbox/pay/{order.gateway_ref}"
@@ -524,7 +555,9 @@ async def test_a_sandbox_order_is_found_by_its_reference_and_paid_through_it(db,
         545_000,
         OrderStatus.PENDING,
     )
-    await billing.confirm_payment(view.tracking_number, "sandbox", order.gateway_ref, view.payable)
+    await billing.orders.confirm_payment(
+        view.tracking_number, "sandbox", order.gateway_ref, view.payable
+    )
     view = await queries.order_by_tracking(order.tracking_number)
     assert view.status == OrderStatus.APPLIED
     assert view.quote.balances()
@@ -544,10 +577,14 @@ async def test_sandbox_refuses_a_non_http_base_and_a_zero_amount():
 async def test_services_bought_by_an_admin_and_online_are_told_apart(db, billing, queries, clock):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(kamal.id, "std-1m", source=SubscriptionSource.SALES_AGENT)
+    await billing.subscriptions.grant_service(
+        kamal.id, "std-1m", source=SubscriptionSource.SALES_AGENT
+    )
     await pay(
         billing,
-        await billing.place_order(kamal.id, OrderKind.RENEW_SERVICE, "std-1m", gateway="fakepay"),
+        await billing.orders.place_order(
+            kamal.id, OrderKind.RENEW_SERVICE, "std-1m", gateway="fakepay"
+        ),
     )
     history = await queries.service_history(kamal.id)
     assert [(h.source, h.tracking_number is None) for h in history] == [
@@ -562,12 +599,16 @@ async def test_a_change_of_service_moves_the_services_bought_ahead_after_the_new
     await make_plans()
     kamal = await make_subscriber()
     await seed_year_service(billing, kamal, clock.now())
-    ahead = await billing.grant_service(kamal.id, "std-1m", source=SubscriptionSource.ONLINE)
+    ahead = await billing.subscriptions.grant_service(
+        kamal.id, "std-1m", source=SubscriptionSource.ONLINE
+    )
     assert ahead.status == SubscriptionStatus.RESERVED
 
     order = await pay(
         billing,
-        await billing.place_order(kamal.id, OrderKind.CHANGE_SERVICE, "year-8m", gateway="fakepay"),
+        await billing.orders.place_order(
+            kamal.id, OrderKind.CHANGE_SERVICE, "year-8m", gateway="fakepay"
+        ),
     )
 
     new = await Subscription.get(order_id=order.id)
@@ -585,15 +626,15 @@ async def test_a_change_of_service_paid_after_the_service_changed_is_refunded(db
     await make_plans()
     kamal = await make_subscriber()
     await seed_year_service(billing, kamal, clock.now())
-    late = await billing.place_order(
+    late = await billing.orders.place_order(
         kamal.id, OrderKind.CHANGE_SERVICE, "year-8m", gateway="fakepay"
     )
-    await billing.fail_payment(late.tracking_number, "timeout")
+    await billing.orders.fail_payment(late.tracking_number, "timeout")
     clock.advance(timedelta(minutes=1))
     # Meanwhile another change of service went through.
     await pay(
         billing,
-        await billing.place_order(
+        await billing.orders.place_order(
             kamal.id, OrderKind.CHANGE_SERVICE, "unlimited", gateway="fakepay"
         ),
     )

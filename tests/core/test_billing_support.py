@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
@@ -9,11 +11,19 @@ import pytest
 from core.accounts.models import Subscriber
 from core.billing import state
 from core.billing.enums import PlanKind, SubscriptionSource
+from core.billing.free_charges import FreeCharges
 from core.billing.gateways.sandbox import SandboxGateway
+from core.billing.jobs import BillingJobs
 from core.billing.models import Order, Plan, Subscription, TrafficBucket, WalletEntry
-from core.billing.queries import BillingQueries, quote_of
-from core.billing.service import Billing
+from core.billing.orders import Orders
+from core.billing.queries import BillingQueries
+from core.billing.read_models import quote_of
+from core.billing.subscriptions import Subscriptions
+from core.billing.usage import UsageMeter
+from core.billing.wallet import Wallet
+from core.config import Settings
 from core.errors import DomainError
+from core.ports import Clock, PaymentGateway
 from tests.fakes import RecordingGateway
 
 SANDBOX_BASE = "https://bot.example.test"
@@ -62,9 +72,39 @@ def gateway() -> RecordingGateway:
     return RecordingGateway("fakepay")
 
 
+@dataclass(frozen=True, slots=True)
+class BillingServices:
+    """The billing core's services as the tests reach them together (the bot's bundle is
+    ``bot.dialogs.services.Services``, wired in ``bot.bootstrap``)."""
+
+    orders: Orders
+    subscriptions: Subscriptions
+    wallet: Wallet
+    free_charges: FreeCharges
+    usage: UsageMeter
+    billing_jobs: BillingJobs
+    queries: BillingQueries
+
+
+def billing_services(
+    settings: Settings, clock: Clock, gateways: Mapping[str, PaymentGateway]
+) -> BillingServices:
+    return BillingServices(
+        orders=Orders(settings, clock, gateways),
+        subscriptions=Subscriptions(settings, clock),
+        wallet=Wallet(clock),
+        free_charges=FreeCharges(settings, clock),
+        usage=UsageMeter(settings, clock),
+        billing_jobs=BillingJobs(clock),
+        queries=BillingQueries(settings, clock),
+    )
+
+
 @pytest.fixture
-def billing(settings, clock, gateway) -> Billing:
-    return Billing(settings, clock, {"fakepay": gateway, "sandbox": SandboxGateway(SANDBOX_BASE)})
+def billing(settings, clock, gateway) -> BillingServices:
+    return billing_services(
+        settings, clock, {"fakepay": gateway, "sandbox": SandboxGateway(SANDBOX_BASE)}
+    )
 
 
 @pytest.fixture
@@ -79,10 +119,10 @@ async def error_of(awaitable) -> DomainError:
 
 
 async def seed_year_service(
-    billing: Billing, subscriber: Subscriber, now: datetime, days_used: int = 13
+    billing: BillingServices, subscriber: Subscriber, now: datetime, days_used: int = 13
 ) -> Subscription:
     """The seed's one-year service at 2,000,000, bought ``days_used`` days ago (352 left)."""
-    return await billing.grant_service(
+    return await billing.subscriptions.grant_service(
         subscriber.id,
         "year-2m",
         source=SubscriptionSource.ONLINE,
@@ -90,8 +130,8 @@ async def seed_year_service(
     )
 
 
-async def pay(billing: Billing, order: Order) -> Order:
-    return await billing.confirm_payment(
+async def pay(billing: BillingServices, order: Order) -> Order:
+    return await billing.orders.confirm_payment(
         order.tracking_number, order.gateway, order.gateway_ref, order.payable
     )
 

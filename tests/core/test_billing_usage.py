@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 
 from core.accounts.models import Subscriber
 from core.billing.models import TrafficBucket, UsageSession
-from core.billing.service import Billing
 from core.billing.units import BYTES_PER_MB, mb_to_bytes
 from core.config import QuotaDirections
 from tests.core import test_billing_support as support
-from tests.core.test_billing_support import error_of, make_plans, make_subscriber
+from tests.core.test_billing_support import BillingServices, error_of, make_plans, make_subscriber
 
 billing = support.billing
 gateway = support.gateway
@@ -37,17 +36,17 @@ SEED_SESSIONS = [
 ]
 
 
-async def record_seed_sessions(billing: Billing, subscriber: Subscriber) -> None:
+async def record_seed_sessions(billing: BillingServices, subscriber: Subscriber) -> None:
     for key, login, down, up, ip in SEED_SESSIONS:
-        await billing.record_usage_session(
+        await billing.usage.record_session(
             subscriber.id, key, login, login + timedelta(hours=2), down, up, ip
         )
 
 
-async def subscriber_with_service(billing: Billing) -> Subscriber:
+async def subscriber_with_service(billing: BillingServices) -> Subscriber:
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(
+    await billing.subscriptions.grant_service(
         kamal.id, "std-1m", starts_at=datetime(2026, 11, 19, 7, 0, tzinfo=UTC)
     )
     return kamal
@@ -81,7 +80,7 @@ async def test_seed_usage_page_totals_and_download_only_deduction(db, billing, q
 
 
 async def test_counting_both_directions_deducts_download_and_upload(db, settings, clock, queries):
-    both = Billing(
+    both = support.billing_services(
         settings.model_copy(update={"quota_directions": QuotaDirections.BOTH}), clock, {}
     )
     kamal = await subscriber_with_service(both)
@@ -101,7 +100,7 @@ async def test_the_date_range_picks_sessions_by_login_time(db, billing, queries)
     kamal = await subscriber_with_service(billing)
     await record_seed_sessions(billing, kamal)
     other = await make_subscriber("3132239701")
-    await billing.record_usage_session(
+    await billing.usage.record_session(
         other.id, "b1", SEED_SESSIONS[1][1], None, 1 * BYTES_PER_MB, 0
     )
 
@@ -127,7 +126,7 @@ async def test_a_range_in_the_subscribers_zone_finds_the_same_sessions(db, billi
     await record_seed_sessions(billing, kamal)
     # 22:00 UTC on the 20th is 01:30 on the 21st in Tehran: inside the range.
     late = datetime(2026, 11, 20, 22, tzinfo=UTC)
-    await billing.record_usage_session(kamal.id, "n1", late, late + timedelta(hours=1), MB, 0)
+    await billing.usage.record_session(kamal.id, "n1", late, late + timedelta(hours=1), MB, 0)
     tehran = ZoneInfo("Asia/Tehran")
 
     report = await queries.usage(
@@ -140,13 +139,13 @@ async def test_a_range_in_the_subscribers_zone_finds_the_same_sessions(db, billi
 async def test_resyncing_a_session_counts_only_its_growth(db, billing, queries, clock):
     kamal = await subscriber_with_service(billing)
     login = clock.now() - timedelta(hours=1)
-    await billing.record_usage_session(kamal.id, "live", login, None, 10 * BYTES_PER_MB, 1)
-    await billing.record_usage_session(kamal.id, "live", login, None, 10 * BYTES_PER_MB, 1)
-    session = await billing.record_usage_session(
+    await billing.usage.record_session(kamal.id, "live", login, None, 10 * BYTES_PER_MB, 1)
+    await billing.usage.record_session(kamal.id, "live", login, None, 10 * BYTES_PER_MB, 1)
+    session = await billing.usage.record_session(
         kamal.id, "live", login, clock.now(), 25 * BYTES_PER_MB, 2, "10.0.0.9"
     )
     # A smaller resend gives nothing back.
-    await billing.record_usage_session(kamal.id, "live", login, None, 5 * BYTES_PER_MB, 0)
+    await billing.usage.record_session(kamal.id, "live", login, None, 5 * BYTES_PER_MB, 0)
 
     assert await UsageSession.all().count() == 1
     await session.refresh_from_db()
@@ -168,7 +167,7 @@ async def test_usage_takes_the_bucket_that_expires_first(db, billing, clock):
         valid_from=clock.now() - timedelta(days=1),
         valid_until=clock.now() + timedelta(days=1),
     )
-    await billing.record_usage_session(kamal.id, "x", clock.now(), None, 15 * BYTES_PER_MB, 0)
+    await billing.usage.record_session(kamal.id, "x", clock.now(), None, 15 * BYTES_PER_MB, 0)
 
     await timed.refresh_from_db()
     assert timed.used_bytes == 10 * BYTES_PER_MB
@@ -187,9 +186,9 @@ async def test_usage_input_is_checked(db, billing, clock):
         (("", clock.now(), None, 1, 0), "session_key"),
     ]
     for args, field in cases:
-        error = await error_of(billing.record_usage_session(kamal.id, *args))
+        error = await error_of(billing.usage.record_session(kamal.id, *args))
         assert (error.code, error.details) == ("invalid_usage", {"field": field})
-    await billing.record_usage_session(kamal.id, "mine", clock.now(), None, 1, 0)
+    await billing.usage.record_session(kamal.id, "mine", clock.now(), None, 1, 0)
     other = await make_subscriber("3132239701")
-    error = await error_of(billing.record_usage_session(other.id, "mine", clock.now(), None, 2, 0))
+    error = await error_of(billing.usage.record_session(other.id, "mine", clock.now(), None, 2, 0))
     assert error.code == "session_subscriber_mismatch"

@@ -12,12 +12,12 @@ from core.accounts import queries as account_queries
 from core.accounts.enums import LineStatus
 from core.accounts.models import Subscriber
 from core.accounts.national_id import normalise_national_id
-from core.accounts.profile import country_of, missing_profile_fields
+from core.accounts.profile import country_of, missing_profile_fields, subscriber_zone
 from core.accounts.service import Accounts
 from core.billing.enums import OrderKind, PlanKind
 from core.billing.models import Plan
-from core.billing.queries import BillingQueries, subscriber_zone
-from core.billing.service import Billing
+from core.billing.queries import BillingQueries
+from core.billing.subscriptions import Subscriptions
 from core.demo import PEOPLE, SEED_USAGE_USERNAME, seed_demo
 from core.demo.people import PLAN_CODES, PLANS_CSV, SUBSCRIBERS_CSV
 from core.imports.plans import import_plans
@@ -25,6 +25,7 @@ from core.imports.subscribers import SubscriberImporter
 from core.inbox import queries as inbox_queries
 from core.tickets.enums import AuthorKind, Department, TicketStatus
 from core.tickets.models import Ticket, TicketMessage
+from tests.core.test_billing_support import billing_services
 from tests.fakes import InMemoryFileStore, RecordingSmsSender
 
 
@@ -75,7 +76,7 @@ async def test_the_demo_is_its_csv_files_imported_and_each_lives_in_its_own_zone
     # of the files, so importing them again finds nothing to change.
     plans = await import_plans(PLANS_CSV)
     assert (plans.unchanged, plans.total) == (await Plan.all().count(), plans.unchanged)
-    importer = SubscriberImporter(settings, clock, Billing(settings, clock, {}))
+    importer = SubscriberImporter(settings, clock, Subscriptions(settings, clock))
     subscribers = await importer.run(SUBSCRIBERS_CSV)
     assert (subscribers.unchanged, subscribers.total) == (len(PEOPLE), len(PEOPLE))
     for username, zone in (("2153660101", "Asia/Jakarta"), ("2177889900", "Asia/Tehran")):
@@ -145,18 +146,18 @@ async def test_every_promised_situation_exists(db, settings, clock):
     pishgaman = await _id("2122334455")
     [charge] = await reads.campaign_history(pishgaman)
     assert (charge.megabytes, charge.result) == (5120, "applied")
-    billing = Billing(settings, clock, {})
-    quote = await billing.quote(pishgaman, OrderKind.CHANGE_SERVICE, "ir-zomorrod-12m")
+    billing = billing_services(settings, clock, {})
+    quote = await billing.orders.quote(pishgaman, OrderKind.CHANGE_SERVICE, "ir-zomorrod-12m")
     assert (quote.subtotal, quote.vat, quote.proration_credit) == (8_000_000, 720_000, 1_928_767)
     assert quote.payable == 6_791_233
 
-    assert await billing.wallet_balance(await _id("2153660101")) == 50_000
-    assert await billing.wallet_balance(await _id("2177889900")) == 250_000
+    assert await billing.queries.wallet_balance(await _id("2153660101")) == 50_000
+    assert await billing.queries.wallet_balance(await _id("2177889900")) == 250_000
 
     isolated = await status("2135550303")
     assert isolated.line_status == LineStatus.ISOLATED and not isolated.has_service
 
-    grant = await billing.take_free_charge(await _id("2144556677"))
+    grant = await billing.free_charges.take(await _id("2144556677"))
     assert (grant.days, grant.megabytes) == (2, 100)
 
 

@@ -19,10 +19,12 @@ gateway = support.gateway
 async def test_a_payment_confirmed_after_the_link_expired_goes_to_the_wallet(db, billing, clock):
     await make_plans()
     kamal = await make_subscriber()
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
     clock.advance(timedelta(minutes=31))
 
-    paid = await billing.confirm_payment(
+    paid = await billing.orders.confirm_payment(
         order.tracking_number, "fakepay", order.gateway_ref, order.payable
     )
 
@@ -33,7 +35,7 @@ async def test_a_payment_confirmed_after_the_link_expired_goes_to_the_wallet(db,
     notice = await OutboxMessage.get(kind="order_not_applied")
     assert notice.params["reason"] == "link_expired"
     # A repeat of the late confirmation refunds nothing more.
-    await billing.confirm_payment(
+    await billing.orders.confirm_payment(
         order.tracking_number, "fakepay", order.gateway_ref, order.payable
     )
     assert await WalletEntry.filter(subscriber_id=kamal.id).count() == 1
@@ -42,10 +44,12 @@ async def test_a_payment_confirmed_after_the_link_expired_goes_to_the_wallet(db,
 async def test_a_payment_within_the_link_time_is_applied(db, billing, clock):
     await make_plans()
     kamal = await make_subscriber()
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
     clock.advance(timedelta(minutes=30))
 
-    paid = await billing.confirm_payment(
+    paid = await billing.orders.confirm_payment(
         order.tracking_number, "fakepay", order.gateway_ref, order.payable
     )
 
@@ -55,10 +59,12 @@ async def test_a_payment_within_the_link_time_is_applied(db, billing, clock):
 async def test_a_payment_in_another_currency_is_refused_and_changes_nothing(db, billing):
     await make_plans()
     kamal = await make_subscriber()
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
 
     error = await error_of(
-        billing.confirm_payment(
+        billing.orders.confirm_payment(
             order.tracking_number, "fakepay", order.gateway_ref, order.payable, currency="USD"
         )
     )
@@ -67,7 +73,7 @@ async def test_a_payment_in_another_currency_is_refused_and_changes_nothing(db, 
     await order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
     # The same currency, however it is written, is accepted.
-    await billing.confirm_payment(
+    await billing.orders.confirm_payment(
         order.tracking_number, "fakepay", order.gateway_ref, order.payable, currency="irr"
     )
     await order.refresh_from_db()
@@ -77,9 +83,11 @@ async def test_a_payment_in_another_currency_is_refused_and_changes_nothing(db, 
 async def test_a_payment_for_an_unknown_order_changes_nothing(db, billing):
     await make_plans()
     kamal = await make_subscriber()
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
 
-    error = await error_of(billing.confirm_payment(999_999, "fakepay", "fakepay-9", 545_000))
+    error = await error_of(billing.orders.confirm_payment(999_999, "fakepay", "fakepay-9", 545_000))
 
     assert isinstance(error, NotFound)
     await order.refresh_from_db()
@@ -91,14 +99,16 @@ async def test_reconciling_expires_the_links_a_provider_cannot_be_asked_about(db
     await make_plans()
     kamal = await make_subscriber()
     # The sandbox (and the tests' fakepay) cannot be asked: only the link's time decides.
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="sandbox")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="sandbox"
+    )
     clock.advance(timedelta(minutes=29))
-    assert (await reconcile(billing, billing.gateways)).failed == 0
+    assert (await reconcile(billing.orders, billing.orders.gateways)).failed == 0
     await order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
 
     clock.advance(timedelta(minutes=2))
-    report = await reconcile(billing, billing.gateways)
+    report = await reconcile(billing.orders, billing.orders.gateways)
 
     await order.refresh_from_db()
     assert order.status == OrderStatus.FAILED

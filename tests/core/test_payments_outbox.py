@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.billing import orders as orders_module
 from core.billing.enums import OrderKind, OrderStatus
 from core.billing.models import Order
 from core.inbox.models import InboxMessage, OutboxMessage
@@ -35,7 +36,9 @@ class StuckNotifier(RecordingNotifier):
 async def test_a_relay_killed_after_the_commit_still_gets_the_message_sent_once(db, billing, clock):
     await make_plans()
     kamal = await make_subscriber()
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
     await pay(billing, order)  # committed: applied, and its message in the outbox
 
     stuck = StuckNotifier()
@@ -59,15 +62,20 @@ async def test_a_relay_killed_after_the_commit_still_gets_the_message_sent_once(
     assert await InboxMessage.filter(kind="order_applied").count() == 1
 
 
-async def test_a_confirmation_that_dies_before_its_commit_sends_nothing(db, billing, clock):
+async def test_a_confirmation_that_dies_before_its_commit_sends_nothing(
+    db, billing, clock, monkeypatch
+):
     await make_plans()
     kamal = await make_subscriber()
-    order = await billing.place_order(kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
+    )
 
     async def dying_apply(*_args, **_kwargs):
         raise SystemExit("killed while applying")
 
-    billing._apply = dying_apply  # the process dies inside the transaction
+    # The process dies inside the transaction.
+    monkeypatch.setattr(orders_module, "apply_order", dying_apply)
     with pytest.raises(SystemExit):
         await pay(billing, order)
 

@@ -53,9 +53,15 @@ async def test_the_chat_and_its_subscriber_are_the_orms(db, settings, clock):
 async def test_the_service_state_is_the_orms(db, billing, clock):
     await make_plans()
     kamal = await make_subscriber()
-    await billing.grant_service(kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=40))
-    await billing.grant_service(kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=3))
-    await billing.grant_service(kamal.id, "std-1m", starts_at=clock.now() + timedelta(days=27))
+    await billing.subscriptions.grant_service(
+        kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=40)
+    )
+    await billing.subscriptions.grant_service(
+        kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=3)
+    )
+    await billing.subscriptions.grant_service(
+        kamal.id, "std-1m", starts_at=clock.now() + timedelta(days=27)
+    )
     await WalletEntry.create(
         subscriber_id=kamal.id,
         amount=1500,

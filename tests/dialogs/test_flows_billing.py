@@ -32,7 +32,7 @@ async def test_my_service_shows_plan_days_traffic_static_ip_and_wallet(
     await use(services, sara, "s1", 5 * 1024**3 - 4_552_665_088)  # 4.24 GB left
     until = NOW + timedelta(days=45)
     await Subscriber.filter(id=sara.id).update(static_ip="198.51.100.10", static_ip_until=until)
-    await services.billing.adjust_wallet(sara.id, 150_000, "goodwill")
+    await services.wallet.adjust(sara.id, 150_000, "goodwill")
     chat = await logged_in(engine)
 
     await chat.press("My service")
@@ -191,7 +191,7 @@ async def test_usage_shows_only_the_latest_sessions_with_totals_of_all(
     await give_service(services, sara)
     for n in range(12):
         start = NOW - timedelta(days=5, hours=n)
-        await services.billing.record_usage_session(
+        await services.usage.record_session(
             sara.id, f"k{n}", start, start + timedelta(minutes=30), BYTES_PER_MB, 0
         )
     chat = await logged_in(engine)
@@ -279,8 +279,8 @@ async def test_histories_show_services_bills_orders_campaigns_and_wallet(
     await chat.press("Confirm and pay")  # left unpaid
     paid, pending = await Order.filter(subscriber_id=sara.id).order_by("id")
     await Plan.filter(code="std-1m").update(monthly_campaign_mb=5120)
-    await services.billing.run_campaign_charges("2026-11")
-    await services.billing.adjust_wallet(sara.id, 20_000, "goodwill")
+    await services.billing_jobs.run_campaign_charges("2026-11")
+    await services.wallet.adjust(sara.id, 20_000, "goodwill")
 
     await chat.press("History")
     assert chat.labels[-1] == "Main menu"
@@ -340,7 +340,7 @@ async def test_the_order_applied_notice_in_persian_names_what_was_added(
 ):
     sara = await subscriber(bot_settings)
     await give_service(services, sara)
-    order = await services.billing.place_order(sara.id, "static_ip", "static-ip", 3)
+    order = await services.orders.place_order(sara.id, "static_ip", "static-ip", 3)
     await pay_last_order(services, sara)
     [reply] = await render_notice(
         FA,

@@ -139,7 +139,7 @@ async def test_the_wallet_pays_part_and_a_changed_amount_is_shown_again_before_o
 ):
     sara = await subscriber(bot_settings)
     await give_service(services, sara)
-    await services.billing.adjust_wallet(sara.id, 100_000, "goodwill")
+    await services.wallet.adjust(sara.id, 100_000, "goodwill")
     chat = await logged_in(engine)
     await chat.press("Buy or renew")
     await chat.press("Buy traffic")
@@ -148,7 +148,7 @@ async def test_the_wallet_pays_part_and_a_changed_amount_is_shown_again_before_o
     assert f"From your wallet: -{money(100_000)}" in chat.text
     assert f"To pay: {money(9_000)}" in chat.text
 
-    await services.billing.adjust_wallet(sara.id, -50_000, "correction")
+    await services.wallet.adjust(sara.id, -50_000, "correction")
     await chat.press("Confirm and pay")
     assert "The amounts have changed since" in chat.text
     assert f"To pay: {money(59_000)}" in chat.text
@@ -252,7 +252,7 @@ async def test_a_payment_that_cannot_start_is_explained_and_the_pre_invoice_stay
     async def down(request):
         raise ConnectionError("gateway down")
 
-    monkeypatch.setattr(services.billing.gateways["sandbox"], "start", down)
+    monkeypatch.setattr(services.orders.gateways["sandbox"], "start", down)
     chat = await logged_in(engine)
     await chat.press("Buy or renew")
     await chat.press("Buy traffic")

@@ -64,21 +64,21 @@ async def give_service(
     services: Services, sub: Subscriber, plan: str = "std-1m", days_ago: int = 10
 ) -> None:
     """A service bought online ``days_ago`` days ago."""
-    await services.billing.grant_service(
+    await services.subscriptions.grant_service(
         sub.id, plan, source=SubscriptionSource.ONLINE, starts_at=NOW - timedelta(days=days_ago)
     )
 
 
 async def use(services: Services, sub: Subscriber, key: str, download: int, upload: int = 0):
     start = NOW - timedelta(hours=3)
-    await services.billing.record_usage_session(
+    await services.usage.record_session(
         sub.id, key, start, start + timedelta(hours=1), download, upload
     )
 
 
 async def record_seed_sessions(services: Services, sub: Subscriber) -> None:
     for key, login, down, up in SEED_SESSIONS:
-        await services.billing.record_usage_session(
+        await services.usage.record_session(
             sub.id, key, login, login + timedelta(hours=2, minutes=5), down, up
         )
 
@@ -93,7 +93,7 @@ async def logged_in(engine, language_hint: str = "en", channel: str = "web") -> 
 async def pay_last_order(services: Services, sub: Subscriber) -> Order:
     order = await Order.filter(subscriber_id=sub.id).order_by("-id").first()
     assert order is not None
-    return await services.billing.confirm_payment(
+    return await services.orders.confirm_payment(
         order.tracking_number, "sandbox", order.gateway_ref, order.payable
     )
 

@@ -87,7 +87,7 @@ async def app_client(services: Services, settings: BotSettings) -> AsyncIterator
 
 
 async def close_gateways(services: Services) -> None:
-    await close_adapters(services.billing.gateways.values())
+    await close_adapters(services.orders.gateways.values())
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ async def buyer(settings: BotSettings, currency: str, language: str = "en") -> S
 
 
 async def place(services: Services, subscriber: Subscriber) -> Order:
-    return await services.billing.place_order(
+    return await services.orders.place_order(
         subscriber.id, OrderKind.BUY_SERVICE, f"std-{subscriber.currency.lower()}"
     )
 

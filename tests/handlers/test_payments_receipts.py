@@ -58,7 +58,7 @@ async def test_an_indonesian_subscriber_gets_the_notice_and_a_pdf_receipt(
     await chat_of(subscriber, "id")
     order = await place(pay_services, subscriber)
     providers.midtrans.set_status(order.gateway_ref, "settlement")
-    await Reconciler(pay_services.billing).check_reference("midtrans", order.gateway_ref)
+    await Reconciler(pay_services.orders).check_reference("midtrans", order.gateway_ref)
 
     channel = await _relay(pay_services, pay_settings)
 
@@ -89,7 +89,7 @@ async def test_a_persian_subscriber_gets_a_right_to_left_pdf_receipt_in_their_ca
     await chat_of(subscriber, "fa")
     order = await place(pay_services, subscriber)
     providers.zarinpal.pay(order.gateway_ref)
-    await Reconciler(pay_services.billing).check_reference("zarinpal", order.gateway_ref)
+    await Reconciler(pay_services.orders).check_reference("zarinpal", order.gateway_ref)
 
     channel = await _relay(pay_services, pay_settings)
 

@@ -25,7 +25,7 @@ async def test_the_order_starts_a_zarinpal_payment_for_its_own_amount(
     subscriber = await buyer(pay_settings, "IRR")
     order = await place(pay_services, subscriber)
 
-    assert isinstance(pay_services.billing.gateways["zarinpal"], ZarinPalGateway)
+    assert isinstance(pay_services.orders.gateways["zarinpal"], ZarinPalGateway)
     assert order.gateway == "zarinpal"
     assert order.pay_url == f"{providers.zarinpal.base_url}/pg/StartPay/{order.gateway_ref}"
     assert providers.zarinpal.payments[order.gateway_ref].amount == order.payable == 545_000
@@ -63,13 +63,13 @@ async def test_a_verify_answering_101_applies_nothing_a_second_time(
     subscriber = await buyer(pay_settings, "IRR")
     order = await place(pay_services, subscriber)
     providers.zarinpal.pay(order.gateway_ref)
-    gateway = pay_services.billing.gateways["zarinpal"]
+    gateway = pay_services.orders.gateways["zarinpal"]
     # Someone (another server of ours, a support tool) verified it already: ZarinPal says 101.
     first = await gateway.check(order.gateway_ref, order.payable, "IRR")
     second = await gateway.check(order.gateway_ref, order.payable, "IRR")
     assert (first.detail, second.detail) == ("code 100", "code 101")
 
-    reconciler = Reconciler(pay_services.billing)
+    reconciler = Reconciler(pay_services.orders)
     await reconciler.record(order, second)
     await reconciler.record(await Order.get(id=order.id), second)
 
@@ -156,7 +156,7 @@ async def test_reconciling_applies_a_paid_order_whose_callback_never_came(
     providers.zarinpal.pay(order.gateway_ref)  # paid at the bank; the browser never came back
 
     # Too young: a payer may still be on the bank's page; only the unverified list names it.
-    report = await reconcile(pay_services.billing, pay_services.billing.gateways)
+    report = await reconcile(pay_services.orders, pay_services.orders.gateways)
 
     assert (report.applied, report.failed) == (1, 0)
     await order.refresh_from_db()
@@ -166,7 +166,7 @@ async def test_reconciling_applies_a_paid_order_whose_callback_never_came(
     assert await OutboxMessage.filter(kind="order_applied").count() == 1
 
     clock.advance(timedelta(minutes=31))
-    later = await reconcile(pay_services.billing, pay_services.billing.gateways)
+    later = await reconcile(pay_services.orders, pay_services.orders.gateways)
 
     await waiting.refresh_from_db()
     assert waiting.status == OrderStatus.FAILED  # never paid, and its link ran out

@@ -177,5 +177,5 @@ async def _place_traffic_order(services, subscriber_id: int):
         price=1_000_000,
         currency="IRR",
     )
-    await services.billing.grant_service(subscriber_id, "month-1")
-    return await services.billing.place_order(subscriber_id, OrderKind.BUY_TRAFFIC, "traffic-10")
+    await services.subscriptions.grant_service(subscriber_id, "month-1")
+    return await services.orders.place_order(subscriber_id, OrderKind.BUY_TRAFFIC, "traffic-10")

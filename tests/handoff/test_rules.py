@@ -71,18 +71,18 @@ async def test_extend_adds_days_to_the_service_in_force(services, bot_settings):
     sara = await subscriber(bot_settings)
     await give_service(services, sara)  # 30 days from 10 days ago
     before = await Subscription.get(subscriber_id=sara.id)
-    extended = await services.billing.extend_service(sara.id, 3)
+    extended = await services.subscriptions.extend_service(sara.id, 3)
     assert extended.ends_at == before.ends_at + timedelta(days=3)
     status = await services.billing_queries.service_status(sara.id)
     assert status.remaining_days == 23
     with pytest.raises(InvalidInput, match="invalid_days"):
-        await services.billing.extend_service(sara.id, 0)
+        await services.subscriptions.extend_service(sara.id, 0)
 
 
 async def test_extend_needs_a_service_in_force(services, bot_settings):
     sara = await subscriber(bot_settings)
     with pytest.raises(DomainError, match="no_service_in_force"):
-        await services.billing.extend_service(sara.id, 3)
+        await services.subscriptions.extend_service(sara.id, 3)
 
 
 @pytest.fixture

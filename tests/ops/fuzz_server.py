@@ -28,7 +28,7 @@ async def prepare(settings: BotSettings) -> str:
     async with database(settings.database_url):
         await import_plans(DOCS / "plans.sample.csv")
         services = build_services(settings)
-        importer = SubscriberImporter(settings, services.clock, services.billing)
+        importer = SubscriberImporter(settings, services.clock, services.subscriptions)
         await importer.run(DOCS / "subscribers.sample.csv")
         return (await AdminTokens(SystemClock()).create("fuzz")).token
 

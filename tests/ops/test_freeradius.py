@@ -11,10 +11,10 @@ import pytest
 
 from core.accounts.service import Accounts
 from core.billing.models import Plan, UsageSession
-from core.billing.service import Billing
 from core.radius.accounting import AccountingSync
 from core.radius.provisioning import provision
 from tests.conftest import NOW
+from tests.core.test_billing_support import billing_services
 from tests.dialogs.conftest import make_subscriber
 from tests.fakes import InMemoryFileStore, RecordingSmsSender
 from tests.ops.freeradius_server import running_freeradius
@@ -42,10 +42,10 @@ async def test_radclient_accounting_becomes_usage_and_radcheck_decides_logins(
     radius, settings, clock
 ):
     connection, server = radius
-    billing = Billing(settings, clock, {})
+    billing = billing_services(settings, clock, {})
     await Plan.create(code="std-1m", names={"en": "Standard"}, price=215000, traffic_mb=51200)
     sara = await make_subscriber(settings, username="2188001234")
-    await billing.grant_service(sara.id, "std-1m", starts_at=NOW - timedelta(days=1))
+    await billing.subscriptions.grant_service(sara.id, "std-1m", starts_at=NOW - timedelta(days=1))
     session = {
         "User-Name": '"2188001234"',
         "Acct-Session-Id": '"0000A1B2"',
@@ -57,7 +57,7 @@ async def test_radclient_accounting_becomes_usage_and_radcheck_decides_logins(
         "acct", {**session, "Acct-Status-Type": "Start", "Event-Timestamp": at(-timedelta(hours=2))}
     )
     assert "Accounting-Response" in reply, reply
-    sync = AccountingSync(billing, clock, overlap=timedelta(minutes=60))
+    sync = AccountingSync(billing.usage, clock, overlap=timedelta(minutes=60))
     for _ in range(2):  # the same interim update delivered twice
         await server.send(
             "acct",

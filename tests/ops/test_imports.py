@@ -101,7 +101,7 @@ async def test_plan_descriptions_import_and_a_static_ip_needs_no_traffic(sqlite_
 async def test_the_sample_subscribers_import_and_a_second_run_changes_nothing(
     sample_plans, services, bot_settings
 ):
-    importer = SubscriberImporter(bot_settings, services.clock, services.billing)
+    importer = SubscriberImporter(bot_settings, services.clock, services.subscriptions)
     result = await importer.run(DOCS / "subscribers.sample.csv")
     assert (result.created, result.rejected) == (3, [])
     sara = await Subscriber.get(username="2188001234")
@@ -118,7 +118,7 @@ async def test_the_sample_subscribers_import_and_a_second_run_changes_nothing(
 async def test_each_rejected_subscriber_row_says_why(
     sample_plans, services, bot_settings, tmp_path
 ):
-    await SubscriberImporter(bot_settings, services.clock, services.billing).run(
+    await SubscriberImporter(bot_settings, services.clock, services.subscriptions).run(
         DOCS / "subscribers.sample.csv"
     )
     path = write(
@@ -131,7 +131,9 @@ async def test_each_rejected_subscriber_row_says_why(
         + "5120004,Nima,09127778899,0013542419,IRR,std-1m,Strong-Pass-1\n"
         + "5120005,Leila,09127778899,,IRR,,\n",  # the previous row's mobile
     )
-    result = await SubscriberImporter(bot_settings, services.clock, services.billing).run(path)
+    result = await SubscriberImporter(bot_settings, services.clock, services.subscriptions).run(
+        path
+    )
     assert [(r.line, r.key, r.reasons) for r in result.rejected] == [
         (2, "5120001", ("invalid national ID (wrong length or checksum)",)),
         (3, "5120002", ("duplicate mobile (another subscriber has it)",)),
@@ -144,7 +146,7 @@ async def test_each_rejected_subscriber_row_says_why(
 async def test_a_failure_while_writing_leaves_nothing_half_imported(
     sample_plans, services, bot_settings, tmp_path
 ):
-    await SubscriberImporter(bot_settings, services.clock, services.billing).run(
+    await SubscriberImporter(bot_settings, services.clock, services.subscriptions).run(
         DOCS / "subscribers.sample.csv"
     )
     # The second row reuses Sara's customer number: the database refuses it mid-import.
@@ -154,7 +156,7 @@ async def test_a_failure_while_writing_leaves_nothing_half_imported(
         "username,customer_number,full_name\n5120001,C1,Ali\n5120002,469001,Reza\n",
     )
     with pytest.raises(Exception, match=r"(?i)unique"):
-        await SubscriberImporter(bot_settings, services.clock, services.billing).run(path)
+        await SubscriberImporter(bot_settings, services.clock, services.subscriptions).run(path)
     assert not await Subscriber.filter(username__in=["5120001", "5120002"]).exists()
 
 
@@ -193,7 +195,7 @@ def test_the_command_prints_a_summary_and_writes_the_rejected_rows(tmp_path, mon
 async def test_a_subscriber_row_sets_the_time_zone_and_education(
     sample_plans, services, bot_settings, tmp_path
 ):
-    importer = SubscriberImporter(bot_settings, services.clock, services.billing)
+    importer = SubscriberImporter(bot_settings, services.clock, services.subscriptions)
     path = write(
         tmp_path,
         "s.csv",

@@ -12,10 +12,10 @@ import pytest
 from core.accounts.models import Subscriber
 from core.accounts.service import Accounts
 from core.billing.models import Plan, TrafficBucket, UsageSession
-from core.billing.service import Billing
 from core.radius.accounting import AccountingSync
 from core.radius.provisioning import provision
 from tests.conftest import NOW
+from tests.core.test_billing_support import BillingServices, billing_services
 from tests.dialogs.conftest import make_subscriber
 from tests.fakes import InMemoryFileStore, RecordingSmsSender
 from tests.ops.radius_schema import load_schema
@@ -35,8 +35,8 @@ async def radius(pg, postgres_url):
 
 
 @pytest.fixture
-def billing(settings, clock) -> Billing:
-    return Billing(settings, clock, {})
+def billing(settings, clock) -> BillingServices:
+    return billing_services(settings, clock, {})
 
 
 @pytest.fixture
@@ -44,12 +44,14 @@ async def sara(settings, billing):
     await Plan.create(code="std-1m", names={"en": "Standard"}, price=215000, traffic_mb=5120)
     subscriber = await make_subscriber(settings, username="2188001234")
     # Bought a day ago: the sessions below fall inside the service.
-    await billing.grant_service(subscriber.id, "std-1m", starts_at=NOW - timedelta(days=1))
+    await billing.subscriptions.grant_service(
+        subscriber.id, "std-1m", starts_at=NOW - timedelta(days=1)
+    )
     return subscriber
 
 
 def sync(billing, clock) -> AccountingSync:
-    return AccountingSync(billing, clock, overlap=timedelta(minutes=60))
+    return AccountingSync(billing.usage, clock, overlap=timedelta(minutes=60))
 
 
 async def start(radius, key: str, username: str, at) -> None:
@@ -171,7 +173,7 @@ async def test_provisioning_writes_password_expiration_and_blocks_a_suspended_li
     assert ("2188001234", "Auth-Type", ":=", "Reject") in rows
 
     await accounts.set_line_status(sara.id, "in_operation", "deposit paid")
-    await billing.grant_service(sara.id, "std-1m")  # renewed: a month more
+    await billing.subscriptions.grant_service(sara.id, "std-1m")  # renewed: a month more
     done = await provision(radius)
     assert (done.deleted, done.updated) == (1, 1)
     later = str(int((NOW + timedelta(days=59)).timestamp()))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from bot.admin.api.context import ApiContext
 from bot.admin.api.schemas import (
     OrderList,
@@ -23,104 +20,61 @@ from bot.admin.api.schemas import (
     TicketQuery,
 )
 from bot.admin.api.spec import INT_PATH, TEXT_PATH, Operation
-from core.billing.enums import OrderStatus, WalletEntryKind
-from core.billing.models import Order, Plan, WalletEntry
-from core.billing.queries import refunds_of
-from core.errors import Conflict, NotFound
+from core.billing.queries import operator_orders, plans_page
+from core.billing.read_models import OrderLine, PlanInfo
+from core.errors import NotFound
 from core.tickets.models import Ticket
 from core.tickets.service import ByAgent
 
 # ---- plans -----------------------------------------------------------------------------------
 
 
-def plan_out(plan: Plan) -> PlanOut:
+def plan_out(plan: PlanInfo) -> PlanOut:
     return PlanOut.model_validate(plan, from_attributes=True)
 
 
-async def _plan(code: str) -> Plan:
-    plan = await Plan.get_or_none(code=code)
-    if plan is None:
-        raise NotFound("plan_not_found", plan_code=code)
-    return plan
-
-
 async def list_plans(api: ApiContext, query: Page) -> PlanList:
-    plans = await Plan.all().order_by("id").offset(query.offset).limit(query.limit)
+    plans = await plans_page(query.offset, query.limit)
     return PlanList(items=[plan_out(p) for p in plans])
 
 
 async def create_plan(api: ApiContext, body: PlanCreate) -> PlanOut:
-    fields = body.model_dump(exclude_none=True)
-    fields.setdefault("currency", api.services.settings.currency)
-    try:
-        return plan_out(await Plan.create(**fields))
-    except IntegrityError:
-        raise Conflict("plan_code_taken", plan_code=body.code) from None
+    return plan_out(await api.services.plans.create(body.model_dump(exclude_none=True)))
 
 
 async def update_plan(api: ApiContext, code: str, body: PlanUpdate) -> PlanOut:
-    plan = await _plan(code)
-    changes = body.model_dump(exclude_none=True)
-    if changes:
-        await Plan.filter(id=plan.id).update(**changes)
-        await plan.refresh_from_db()
-    return plan_out(plan)
+    return plan_out(await api.services.plans.update(code, body.model_dump(exclude_none=True)))
 
 
 # ---- orders ----------------------------------------------------------------------------------
 
 
-def order_out(order: Order, refunded: int) -> OrderOut:
+def order_out(order: OrderLine) -> OrderOut:
     return OrderOut(
         tracking_number=order.tracking_number,
-        username=order.subscriber.username,
+        username=order.username,
         kind=order.kind,
-        plan=order.plan.code,
+        plan=order.plan_code,
         currency=order.currency,
         payable=order.payable,
         status=order.status,
         created_at=order.created_at,
         paid_at=order.paid_at,
-        refunded=refunded,
+        refunded=order.refunded,
     )
 
 
 async def list_orders(api: ApiContext, query: OrderQuery) -> OrderList:
-    rows = Order.all().select_related("subscriber", "plan").order_by("-id")
-    if query.status is not None:
-        rows = rows.filter(status=query.status)
-    if query.username is not None:
-        rows = rows.filter(subscriber__username=query.username)
-    orders = await rows.offset(query.offset).limit(query.limit)
-    refunded = await refunds_of([o.id for o in orders])
-    return OrderList(items=[order_out(o, refunded.get(o.id, 0)) for o in orders])
+    orders = await operator_orders(
+        status=query.status, username=query.username, offset=query.offset, limit=query.limit
+    )
+    return OrderList(items=[order_out(o) for o in orders])
 
 
 async def refund_order(api: ApiContext, tracking_number: int, body: RefundNote) -> OrderOut:
     """Give back what a paid order cost, to the panel credit, with a note saying why. Once per
     order (the ledger allows one refund entry per order)."""
-    async with in_transaction():
-        order = await Order.filter(tracking_number=tracking_number).select_for_update().first()
-        if order is None:
-            raise NotFound("order_not_found", tracking_number=tracking_number)
-        if order.status not in (OrderStatus.PAID, OrderStatus.APPLIED):
-            raise Conflict("order_not_paid", status=order.status.value)
-        amount = body.amount if body.amount is not None else order.payable
-        if amount < 1 or amount > order.payable:
-            raise Conflict("refund_exceeds_payment", payable=order.payable)
-        if await WalletEntry.filter(order_id=order.id, kind=WalletEntryKind.REFUND).exists():
-            raise Conflict("order_already_refunded", tracking_number=tracking_number)
-        await WalletEntry.create(
-            subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
-            amount=amount,
-            currency=order.currency,
-            kind=WalletEntryKind.REFUND,
-            order=order,
-            note=body.note,
-            created_at=api.services.clock.now(),
-        )
-    await order.fetch_related("subscriber", "plan")
-    return order_out(order, amount)
+    return order_out(await api.services.orders.refund(tracking_number, body.amount, body.note))
 
 
 # ---- tickets ---------------------------------------------------------------------------------

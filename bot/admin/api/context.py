@@ -25,7 +25,7 @@ class ApiContext:
             services=services,
             tokens=AdminTokens(services.clock),
             broadcasts=Broadcasts(services.settings, services.clock),
-            subscribers=SubscriberEdits(services.settings, services.clock, services.billing),
+            subscribers=SubscriberEdits(services.settings, services.clock, services.subscriptions),
         )
 
 

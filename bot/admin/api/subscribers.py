@@ -63,7 +63,7 @@ async def set_line_status(
 
 async def reset_free_charge(api: ApiContext, username: str) -> FreeChargeReset:
     subscriber = await subscriber_by_username(username)
-    generation = await api.services.billing.reset_free_charge(subscriber.id)
+    generation = await api.services.free_charges.reset(subscriber.id)
     return FreeChargeReset(username=username, free_charge_generation=generation)
 
 

@@ -26,7 +26,7 @@ from bot.i18n import N_
 from core.billing.enums import OrderKind, OrderStatus, PlanKind
 from core.billing.pricing import Quote
 from core.billing.queries import PlanInfo, ServiceStatus
-from core.billing.service import MAX_MONTHS, MIN_MONTHS
+from core.billing.quotes import MAX_MONTHS, MIN_MONTHS
 from core.errors import DomainError
 
 SERVICE = "service"
@@ -196,7 +196,7 @@ class BuyFlow(Flow):
             await ctx.refuse(ctx._("The amounts have changed since. Please check them again."))
             return
         kind = OrderKind(ctx.data["kind"])
-        order = await ctx.services.billing.place_order(
+        order = await ctx.services.orders.place_order(
             ctx.subscriber_id, kind, ctx.data["plan"], int(ctx.data.get("months", 1))
         )
         tracking = ctx.t.digits(str(order.tracking_number))
@@ -261,7 +261,7 @@ async def _quote(ctx: Context) -> Quote:
     key = ("buy_quote", kind, code, months)
     quote: Quote | None = ctx.turn_memo.get(key)
     if quote is None:
-        quote = await ctx.services.billing.quote(ctx.subscriber_id, kind, code, months)
+        quote = await ctx.services.orders.quote(ctx.subscriber_id, kind, code, months)
         ctx.turn_memo[key] = quote
     return quote
 

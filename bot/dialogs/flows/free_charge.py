@@ -72,7 +72,7 @@ class FreeChargeFlow(Flow):
             await ctx.refuse(ctx._("Please choose Yes to take the free charge, or Not now."))
             return
         try:
-            grant = await ctx.services.billing.take_free_charge(ctx.subscriber_id)
+            grant = await ctx.services.free_charges.take(ctx.subscriber_id)
         except DomainError as error:
             offer = await ctx.services.billing_queries.free_charge_offer(ctx.logged_in)
             if offer.available:

@@ -12,8 +12,8 @@ from bot.dialogs.flows.billing_notices import KIND_LABELS, STATUS_LABELS
 from bot.dialogs.receipts import receipt_replies
 from bot.i18n import N_
 from core.billing.enums import OrderStatus, SubscriptionSource, SubscriptionStatus, WalletEntryKind
+from core.billing.jobs import CAMPAIGN_APPLIED
 from core.billing.receipts import latest_receipts
-from core.billing.service import CAMPAIGN_APPLIED
 from core.billing.units import mb_to_bytes
 
 # The lines shown of each history, newest first.

@@ -3,7 +3,7 @@ record, and the error a provider's answer raises.
 
 Each real provider (its wire format, signature check, HTTP client and callbacks) is one module
 in ``bot/payments/``; the core keeps the rules: which gateway takes a currency (``select``),
-exactly-once application and expiry (``core.billing.service``), reconciling
+exactly-once application and expiry (``core.billing.orders``), reconciling
 (``core.billing.reconcile``), and the demo's in-process gateway (``sandbox``).
 """
 

@@ -1,0 +1,152 @@
+"""What a paid order brings, written: a service (now or after the one in force), traffic, a
+static IP, the wallet's debit and credit, the bill."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.accounts.models import Subscriber
+from core.billing import state
+from core.billing.enums import BucketKind, OrderKind, SubscriptionSource, WalletEntryKind
+from core.billing.models import Order, Plan, Subscription, TrafficBucket, WalletEntry
+from core.billing.pricing import traffic_with_bonus
+from core.billing.static_ips import extend_static_ip
+from core.billing.subscriptions import (
+    bill,
+    end_early,
+    next_start,
+    rechain_reserved,
+    reopen_line,
+    start_service,
+)
+from core.billing.units import mb_to_bytes
+
+SERVICE_KINDS = (OrderKind.BUY_SERVICE, OrderKind.RENEW_SERVICE, OrderKind.CHANGE_SERVICE)
+
+
+async def apply_order(
+    order: Order,
+    subscriber: Subscriber,
+    now: datetime,
+    zone: ZoneInfo,
+    static_ip_pool: Sequence[str],
+) -> str | None:
+    """Write what the order brings. Returns a reason instead when it cannot be applied as
+    quoted (and then writes nothing). Runs inside the transaction that moved it to PAID
+    (``Orders``), with the subscriber's row locked; ``zone`` is the subscriber's."""
+    if order.wallet_used > 0:
+        balance = await state.wallet_balance(subscriber.id)
+        if balance < order.wallet_used:
+            return "wallet_insufficient"
+    plan: Plan = order.plan
+    kind = OrderKind(order.kind)
+    replaced: Subscription | None = None
+    if kind == OrderKind.CHANGE_SERVICE:
+        current = await state.current_subscription(subscriber.id, now)
+        # Only the service that was in force when the order was placed was prorated.
+        if (
+            current
+            and current.source != SubscriptionSource.FREE_CHARGE
+            and current.starts_at <= order.created_at
+        ):
+            replaced = current
+        if replaced is None and order.proration_credit > 0:
+            return "service_changed"
+
+    if order.wallet_used > 0:
+        await WalletEntry.create(
+            subscriber_id=subscriber.id,
+            amount=-order.wallet_used,
+            currency=order.currency,
+            kind=WalletEntryKind.ORDER_PAYMENT,
+            order=order,
+            created_at=now,
+        )
+    if order.wallet_credit > 0:
+        await WalletEntry.create(
+            subscriber_id=subscriber.id,
+            amount=order.wallet_credit,
+            currency=order.currency,
+            kind=WalletEntryKind.PRORATION_CREDIT,
+            order=order,
+            created_at=now,
+        )
+
+    charged = order.subtotal + order.vat + order.subscription_fee
+    if kind in SERVICE_KINDS:
+        if replaced is not None:
+            await end_early(replaced, now)
+            starts_at = now
+        else:
+            starts_at = await next_start(subscriber.id, now)
+        sub = await start_service(
+            subscriber.id,
+            plan,
+            starts_at,
+            now,
+            source=SubscriptionSource.ONLINE,
+            price_paid=order.subtotal,
+            order=order,
+        )
+        if replaced is not None:
+            await rechain_reserved(subscriber.id, sub.ends_at, now)
+        await bill(
+            subscriber.id,
+            plan,
+            sub.starts_at,
+            sub.ends_at,
+            zone,
+            amount=charged,
+            currency=order.currency,
+            note=kind.value,
+            order=order,
+        )
+        await reopen_line(subscriber.id, now, f"order:{order.tracking_number}")
+    elif kind in (OrderKind.BUY_TRAFFIC, OrderKind.BUY_TIMED_TRAFFIC):
+        base = mb_to_bytes(plan.traffic_mb or 0)
+        total = traffic_with_bonus(base, plan.bonus_percent) + mb_to_bytes(plan.gift_mb)
+        if kind == OrderKind.BUY_TIMED_TRAFFIC:
+            bucket_kind = BucketKind.TIMED
+            until: datetime | None = now + timedelta(days=plan.duration_days)
+        else:
+            bucket_kind = BucketKind.EXTRA
+            current = await state.current_subscription(subscriber.id, now)
+            paid = current and current.source != SubscriptionSource.FREE_CHARGE
+            # Valid until the service in force ends; bought when none is: no end.
+            until = current.ends_at if current and paid else None
+        await TrafficBucket.create(
+            subscriber_id=subscriber.id,
+            kind=bucket_kind,
+            total_bytes=total,
+            valid_from=now,
+            valid_until=until,
+            order=order,
+        )
+        # No end (bought with no service in force): an empty period, 0 days.
+        await bill(
+            subscriber.id,
+            plan,
+            now,
+            until or now,
+            zone,
+            amount=charged,
+            currency=order.currency,
+            note=kind.value,
+            order=order,
+        )
+    elif kind == OrderKind.STATIC_IP:
+        start, until = await extend_static_ip(subscriber, order.months, now, zone, static_ip_pool)
+        await bill(
+            subscriber.id,
+            plan,
+            start,
+            until,
+            zone,
+            amount=charged,
+            currency=order.currency,
+            note=kind.value,
+            order=order,
+        )
+    return None

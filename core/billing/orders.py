@@ -1,0 +1,411 @@
+"""Orders: quotes, placing one and starting its payment, the payment's result, refunds.
+
+Every write runs in one transaction (``in_transaction``). Rules that say no raise ``DomainError``
+with a stable code (listed in each method's docstring) and ``details`` for the translated text.
+
+Exactly once. A paid order is applied by the one transaction whose conditional UPDATE moves it
+out of a settleable status (``Order.filter(id=..., status__in=...).update(...)`` returns how many
+rows changed: 1 for the winner, 0 for every duplicate or concurrent confirmation). Inside that
+transaction everything the order brings is written, together with its ``order_applied`` outbox
+message. Two more guards stand behind it: the wallet ledger's unique (order, kind) and the outbox's
+unique dedup_key; either turns a would-be second application into a rollback.
+
+The wallet. An append-only ledger; the balance is the sum. An order's wallet use is debited when
+it is applied, not when placed. To keep two pending orders from counting on the same credit, a
+quote uses the *available* credit: the balance less what pending orders already hold (placing
+orders is serialised per subscriber). A late payment for an order whose link had failed can still
+find the credit spent; then, and when a change of service finds the service it prorated already
+changed, the order is **not applied as quoted**: it stays PAID, the money paid is credited to the
+wallet (a REFUND entry), and an ``order_not_applied`` message says so. Nothing goes negative and
+no one pays for nothing; the subscriber can buy again with the credit.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from core.accounts.profile import subscriber_zone
+from core.alerts import kinds
+from core.billing.enums import OrderKind, OrderStatus, WalletEntryKind
+from core.billing.fulfilment import apply_order
+from core.billing.gateways.select import gateway_for
+from core.billing.models import Order, WalletEntry
+from core.billing.pricing import Quote
+from core.billing.quotes import PreparedOrder, prepare_order
+from core.billing.read_models import OrderLine, order_line
+from core.billing.static_ips import DEMO_STATIC_IP_POOL
+from core.billing.subscriptions import lock_subscriber
+from core.config import Settings
+from core.errors import Conflict, DomainError, InvalidInput, NotFound
+from core.inbox.models import OutboxMessage
+from core.ports import Clock, PaymentGateway, PaymentRequest
+
+log = logging.getLogger(__name__)
+
+TRACKING_MIN, TRACKING_MAX = 100_000, 999_999
+TRACKING_ATTEMPTS = 20
+
+# A payment may settle an order in any of these (a late payment after a failed or cancelled link
+# is still money received); APPLIED and PAID are final.
+SETTLEABLE = (OrderStatus.PENDING, OrderStatus.FAILED, OrderStatus.CANCELLED)
+
+
+class Orders:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        gateways: Mapping[str, PaymentGateway],
+        *,
+        static_ip_pool: Sequence[str] = DEMO_STATIC_IP_POOL,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.gateways = gateways
+        self.static_ip_pool = tuple(static_ip_pool)
+
+    async def quote(
+        self, subscriber_id: int, kind: OrderKind, plan_code: str, months: int = 1
+    ) -> Quote:
+        """The pre-invoice shown before paying. Raises what ``place_order`` raises."""
+        prepared = await prepare_order(
+            self.settings, self.clock.now(), subscriber_id, OrderKind(kind), plan_code, months
+        )
+        return prepared.quote
+
+    async def place_order(
+        self,
+        subscriber_id: int,
+        kind: OrderKind,
+        plan_code: str,
+        months: int = 1,
+        gateway: str | None = None,
+    ) -> Order:
+        """Create an order with a fresh 6-digit tracking number. Nothing to pay (credits cover
+        it): applied at once. Otherwise the gateway's payment is started and its link stored;
+        ``gateway`` None chooses it by the order's currency (core.billing.gateways.select).
+
+        Errors: subscriber_not_found, line_closed, plan_not_found, plan_not_available,
+        plan_kind_mismatch, currency_mismatch, invalid_months, no_active_service, plan_unchanged,
+        service_unlimited, unknown_gateway, tracking_numbers_exhausted, payment_start_failed,
+        order_not_applied (nothing to pay, but the credit it counted on is gone).
+        """
+        kind = OrderKind(kind)
+        now = self.clock.now()
+        async with in_transaction():
+            subscriber = await lock_subscriber(subscriber_id)
+            prepared = await prepare_order(
+                self.settings, now, subscriber_id, kind, plan_code, months, subscriber
+            )
+            gw = None
+            if prepared.quote.payable > 0:
+                gateway = gateway or gateway_for(
+                    prepared.quote.currency, self.gateways, self.settings.payment_gateway
+                )
+                gw = self.gateways.get(gateway)
+                if gw is None:
+                    raise InvalidInput("unknown_gateway", gateway=gateway)
+            order = await self._create_order(prepared, kind, months, now, gw)
+
+        if order.payable == 0:
+            return await self._settle_free(order)
+
+        assert gw is not None
+        try:
+            started = await gw.start(
+                PaymentRequest(
+                    tracking_number=order.tracking_number,
+                    amount=order.payable,
+                    currency=order.currency,
+                    description=f"{kind.value} {prepared.plan.code} #{order.tracking_number}",
+                    subscriber_id=subscriber_id,
+                )
+            )
+        except Exception as exc:
+            log.exception("payment start failed for order %s", order.tracking_number)
+            await Order.filter(id=order.id, status=OrderStatus.PENDING).update(
+                status=OrderStatus.FAILED
+            )
+            raise DomainError(
+                "payment_start_failed",
+                tracking_number=order.tracking_number,
+                gateway=gw.name,
+            ) from exc
+        await Order.filter(id=order.id).update(
+            gateway_ref=started.reference, pay_url=started.pay_url
+        )
+        order.gateway_ref, order.pay_url = started.reference, started.pay_url
+        return order
+
+    async def _create_order(
+        self,
+        prepared: PreparedOrder,
+        kind: OrderKind,
+        months: int,
+        now: datetime,
+        gw: PaymentGateway | None,
+    ) -> Order:
+        q = prepared.quote
+        for _ in range(TRACKING_ATTEMPTS):
+            tracking = TRACKING_MIN + secrets.randbelow(TRACKING_MAX - TRACKING_MIN + 1)
+            try:
+                # A savepoint: a taken number rolls back only this insert.
+                async with in_transaction():
+                    return await Order.create(
+                        tracking_number=tracking,
+                        subscriber=prepared.subscriber,
+                        kind=kind,
+                        plan=prepared.plan,
+                        months=months,
+                        currency=q.currency,
+                        subtotal=q.subtotal,
+                        vat=q.vat,
+                        subscription_fee=q.subscription_fee,
+                        proration_credit=q.proration_credit,
+                        wallet_used=q.wallet_used,
+                        wallet_credit=q.wallet_credit,
+                        payable=q.payable,
+                        status=OrderStatus.PENDING,
+                        gateway=gw.name if gw else None,
+                        created_at=now,
+                    )
+            except IntegrityError:
+                log.info("tracking number %s taken, drawing another", tracking)
+        raise Conflict("tracking_numbers_exhausted")
+
+    async def cancel_order(self, subscriber_id: int, tracking_number: int) -> Order:
+        """The subscriber gives up a pending order (its wallet hold is released).
+
+        Errors: order_not_found, order_not_cancellable {tracking_number, status}."""
+        order = await Order.get_or_none(
+            tracking_number=tracking_number, subscriber_id=subscriber_id
+        )
+        if order is None:
+            raise NotFound("order_not_found", tracking_number=tracking_number)
+        moved = await Order.filter(id=order.id, status=OrderStatus.PENDING).update(
+            status=OrderStatus.CANCELLED
+        )
+        await order.refresh_from_db()
+        if not moved and order.status != OrderStatus.CANCELLED:
+            raise DomainError(
+                "order_not_cancellable", tracking_number=tracking_number, status=str(order.status)
+            )
+        return order
+
+    # ------------------------------------------------------------------ payment results
+
+    async def confirm_payment(
+        self,
+        tracking_number: int,
+        provider: str,
+        provider_ref: str,
+        amount: int,
+        *,
+        currency: str | None = None,
+        receipt: str | None = None,
+    ) -> Order:
+        """A provider says the order was paid. The amount (and the currency, when the provider
+        names one) must be the order's own. Applies the order exactly once; a repeat returns the
+        order as it is. ``receipt`` is the provider's receipt number, for the subscriber.
+
+        A payment confirmed after the link's time (``payment_link_minutes`` from the order) is
+        money received for a price that may no longer hold: the order is not applied, the money
+        goes to the wallet (REFUND) and ``order_not_applied`` (reason link_expired) says so.
+
+        Errors: order_not_found {tracking_number}, payment_provider_mismatch {tracking_number,
+        provider}, payment_reference_mismatch {tracking_number, provider_ref} (not the reference
+        the order's payment was started with), payment_amount_mismatch {tracking_number, amount,
+        payable}, payment_currency_mismatch {tracking_number, currency, order_currency}.
+        """
+        order = await Order.get_or_none(tracking_number=tracking_number)
+        if order is None:
+            raise NotFound("order_not_found", tracking_number=tracking_number)
+        if order.gateway is None or provider != order.gateway:
+            log.warning("order %s: payment from %r refused", tracking_number, provider)
+            raise DomainError(
+                "payment_provider_mismatch", tracking_number=tracking_number, provider=provider
+            )
+        if order.gateway_ref is not None and provider_ref != order.gateway_ref:
+            # The provider confirms some other payment than the one this order started.
+            log.warning("order %s: payment reference %r refused", tracking_number, provider_ref)
+            raise DomainError(
+                "payment_reference_mismatch",
+                tracking_number=tracking_number,
+                provider_ref=provider_ref,
+            )
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount != order.payable:
+            log.warning(
+                "order %s: paid amount %r differs from payable %s",
+                tracking_number,
+                amount,
+                order.payable,
+            )
+            raise DomainError(
+                "payment_amount_mismatch",
+                tracking_number=tracking_number,
+                amount=amount,
+                payable=order.payable,
+            )
+        if currency is not None and currency.upper() != order.currency:
+            log.warning(
+                "order %s: paid currency %r differs from %s",
+                tracking_number,
+                currency,
+                order.currency,
+            )
+            raise DomainError(
+                "payment_currency_mismatch",
+                tracking_number=tracking_number,
+                currency=currency,
+                order_currency=order.currency,
+            )
+        if order.status in (OrderStatus.APPLIED, OrderStatus.PAID):
+            return order
+        refuse = "link_expired" if self.link_expired(order) else None
+        order, _ = await self._settle(
+            order, provider_ref=provider_ref, receipt=receipt, refuse=refuse
+        )
+        return order
+
+    def link_expired(self, order: Order) -> bool:
+        deadline = order.created_at + timedelta(minutes=self.settings.payment_link_minutes)
+        return self.clock.now() > deadline
+
+    async def fail_payment(self, tracking_number: int, reason: str) -> Order:
+        """A provider says the payment failed (or the link expired). Only a pending order fails;
+        an applied one stays applied. Errors: order_not_found {tracking_number}."""
+        order = await Order.get_or_none(tracking_number=tracking_number)
+        if order is None:
+            raise NotFound("order_not_found", tracking_number=tracking_number)
+        moved = await Order.filter(id=order.id, status=OrderStatus.PENDING).update(
+            status=OrderStatus.FAILED
+        )
+        if moved:
+            log.info("order %s failed: %s", tracking_number, reason)
+        await order.refresh_from_db()
+        return order
+
+    async def _settle_free(self, order: Order) -> Order:
+        order, reason = await self._settle(order, provider_ref=None)
+        if reason is not None:
+            raise DomainError(
+                "order_not_applied", tracking_number=order.tracking_number, reason=reason
+            )
+        return order
+
+    async def _settle(
+        self,
+        order: Order,
+        *,
+        provider_ref: str | None,
+        receipt: str | None = None,
+        refuse: str | None = None,
+    ) -> tuple[Order, str | None]:
+        """Move the order out of a settleable status and apply it, in one transaction.
+        ``refuse`` gives a reason not to apply it at all (the money goes to the wallet).
+
+        Returns the order as it now is and, when it could not be applied as quoted, why."""
+        now = self.clock.now()
+        reason: str | None = None
+        async with in_transaction():
+            subscriber = await lock_subscriber(order.subscriber_id)  # type: ignore[attr-defined]
+            won = await Order.filter(id=order.id, status__in=SETTLEABLE).update(
+                status=OrderStatus.PAID, paid_at=now
+            )
+            if not won:
+                # A duplicate, or a concurrent confirmation got here first: change nothing.
+                fresh = await Order.get(id=order.id)
+                return fresh, None
+            fresh = await Order.get(id=order.id).select_related("plan")
+            zone = subscriber_zone(subscriber, self.settings)
+            reason = refuse or await apply_order(fresh, subscriber, now, zone, self.static_ip_pool)
+            if reason is None:
+                await Order.filter(id=fresh.id, status=OrderStatus.PAID).update(
+                    status=OrderStatus.APPLIED, applied_at=now
+                )
+                await self._outbox(
+                    fresh,
+                    kinds.PAYMENT_APPLIED,
+                    now,
+                    payable=fresh.payable,
+                    provider_ref=provider_ref,
+                    **({"receipt": receipt} if receipt else {}),
+                )
+            else:
+                await self._not_applied(fresh, reason, now)
+        await fresh.refresh_from_db()
+        return fresh, reason
+
+    async def _outbox(self, order: Order, kind: str, now: datetime, **extra: Any) -> None:
+        params = {
+            "tracking_number": order.tracking_number,
+            "kind": str(order.kind),
+            "plan_code": order.plan.code,
+            "currency": order.currency,
+            **extra,
+        }
+        await OutboxMessage.create(
+            subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
+            kind=kind,
+            params=params,
+            dedup_key=f"{kind}:{order.tracking_number}",
+            created_at=now,
+        )
+
+    async def _not_applied(self, order: Order, reason: str, now: datetime) -> None:
+        log.warning("order %s paid but not applied: %s", order.tracking_number, reason)
+        if order.payable > 0:
+            # Money received: it becomes panel credit, and the order stays PAID (final).
+            await WalletEntry.create(
+                subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
+                amount=order.payable,
+                currency=order.currency,
+                kind=WalletEntryKind.REFUND,
+                order=order,
+                note=reason,
+                created_at=now,
+            )
+            await self._outbox(
+                order, "order_not_applied", now, reason=reason, refunded=order.payable
+            )
+        else:
+            await Order.filter(id=order.id).update(status=OrderStatus.FAILED)
+
+    # ------------------------------------------------------------------ an operator's refund
+
+    async def refund(self, tracking_number: int, amount: int | None, note: str) -> OrderLine:
+        """Give back what a paid order cost (``amount``, or all of it when None) to the panel
+        credit, with a note saying why. Once per order: the ledger allows one refund entry per
+        order, and the order's row is locked while deciding.
+
+        Errors: order_not_found {tracking_number}, order_not_paid {status},
+        refund_exceeds_payment {payable}, order_already_refunded {tracking_number}."""
+        async with in_transaction():
+            order = await Order.filter(tracking_number=tracking_number).select_for_update().first()
+            if order is None:
+                raise NotFound("order_not_found", tracking_number=tracking_number)
+            if order.status not in (OrderStatus.PAID, OrderStatus.APPLIED):
+                raise Conflict("order_not_paid", status=order.status.value)
+            amount = order.payable if amount is None else amount
+            if amount < 1 or amount > order.payable:
+                raise Conflict("refund_exceeds_payment", payable=order.payable)
+            if await WalletEntry.filter(order_id=order.id, kind=WalletEntryKind.REFUND).exists():
+                raise Conflict("order_already_refunded", tracking_number=tracking_number)
+            await WalletEntry.create(
+                subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
+                amount=amount,
+                currency=order.currency,
+                kind=WalletEntryKind.REFUND,
+                order=order,
+                note=note,
+                created_at=self.clock.now(),
+            )
+        await order.fetch_related("subscriber", "plan")
+        return order_line(order, amount)

@@ -1,0 +1,114 @@
+"""Whether an order may be placed, and its quote: the rules of a purchase before any payment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.accounts.enums import LineStatus
+from core.accounts.models import Subscriber
+from core.accounts.profile import subscriber_zone
+from core.accounts.queries import get_subscriber
+from core.billing import state
+from core.billing.enums import OrderKind, SubscriptionSource
+from core.billing.models import Plan, Subscription
+from core.billing.periods import period_days, remaining_days
+from core.billing.pricing import Quote, price_for_months, prorated_remaining_value, quote_purchase
+from core.billing.queries import PLAN_KIND_FOR
+from core.config import Settings
+from core.errors import DomainError, InvalidInput, NotFound
+
+MIN_MONTHS, MAX_MONTHS = 1, 12
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedOrder:
+    subscriber: Subscriber
+    plan: Plan
+    quote: Quote
+    # The paid subscription a change of service prorates.
+    replaced: Subscription | None
+
+
+async def prepare_order(
+    settings: Settings,
+    now: datetime,
+    subscriber_id: int,
+    kind: OrderKind,
+    plan_code: str,
+    months: int,
+    subscriber: Subscriber | None = None,
+) -> PreparedOrder:
+    """The quote of an order and what placing it needs, or the rule that says no (the errors of
+    ``Orders.place_order``). ``subscriber``: the row the caller has already read (and locked),
+    read here if None."""
+    if subscriber is None:
+        subscriber = await get_subscriber(subscriber_id)
+    if subscriber.line_status == LineStatus.CLOSED:
+        raise DomainError("line_closed", subscriber_id=subscriber_id)
+    plan = await Plan.get_or_none(code=plan_code)
+    if plan is None:
+        raise NotFound("plan_not_found", plan_code=plan_code)
+    if not plan.active:
+        raise DomainError("plan_not_available", plan_code=plan_code)
+    if plan.kind != PLAN_KIND_FOR[kind]:
+        raise InvalidInput(
+            "plan_kind_mismatch",
+            plan_code=plan_code,
+            plan_kind=str(plan.kind),
+            order_kind=kind.value,
+        )
+    if plan.currency != subscriber.currency:
+        raise InvalidInput(
+            "currency_mismatch",
+            plan_currency=plan.currency,
+            subscriber_currency=subscriber.currency,
+        )
+    max_months = MAX_MONTHS if kind == OrderKind.STATIC_IP else MIN_MONTHS
+    if (
+        isinstance(months, bool)
+        or not isinstance(months, int)
+        or not (MIN_MONTHS <= months <= max_months)
+    ):
+        raise InvalidInput("invalid_months", months=months, min=MIN_MONTHS, max=max_months)
+
+    current = await state.current_subscription(subscriber_id, now)
+    paid_current = current if current and current.source != SubscriptionSource.FREE_CHARGE else None
+    replaced = None
+    proration = 0
+    if kind == OrderKind.CHANGE_SERVICE:
+        if paid_current is None:
+            raise DomainError("no_active_service", subscriber_id=subscriber_id, order_kind=kind)
+        if paid_current.plan.code == plan.code:
+            raise DomainError("plan_unchanged", plan_code=plan.code)
+        replaced = paid_current
+        proration = _remaining_value(settings, paid_current, subscriber, now)
+    elif kind in (OrderKind.BUY_TRAFFIC, OrderKind.BUY_TIMED_TRAFFIC):
+        if current is None:
+            raise DomainError("no_active_service", subscriber_id=subscriber_id, order_kind=kind)
+        if current.unlimited:
+            raise DomainError("service_unlimited", plan_code=current.plan.code)
+
+    subtotal = price_for_months(plan.price, months)
+    available = await state.wallet_balance(subscriber_id) - await state.wallet_held(subscriber_id)
+    quote = quote_purchase(
+        subtotal,
+        settings.vat_percent,
+        max(0, available),
+        currency=plan.currency,
+        proration_credit=proration,
+    )
+    assert quote.balances(), quote
+    return PreparedOrder(subscriber=subscriber, plan=plan, quote=quote, replaced=replaced)
+
+
+def _remaining_value(
+    settings: Settings, sub: Subscription, subscriber: Subscriber, now: datetime
+) -> int:
+    """What is left of a paid subscription's price, by its calendar days left."""
+    zone = subscriber_zone(subscriber, settings)
+    total = period_days(sub.starts_at, sub.ends_at, zone)
+    if total == 0:
+        return 0
+    left = min(remaining_days(sub.ends_at, now, zone), total)
+    return prorated_remaining_value(sub.price_paid, left, total)

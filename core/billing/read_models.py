@@ -1,0 +1,316 @@
+"""The billing core's read models: the frozen dataclasses its services and queries hand out.
+
+Times are aware UTC datetimes; traffic is in bytes (see ``units`` for MB/GB with 2 decimals);
+money is in the currency's minor unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from core.accounts.enums import LineStatus
+from core.billing import units
+from core.billing.enums import Billing as BillingMode
+from core.billing.enums import (
+    OrderKind,
+    OrderStatus,
+    PlanKind,
+    SubscriptionSource,
+    SubscriptionStatus,
+    WalletEntryKind,
+)
+from core.billing.models import Order, Plan
+from core.billing.pricing import Quote
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInfo:
+    code: str
+    kind: PlanKind
+    names: dict[str, str]
+    speed_kbps: int | None
+    # None: unlimited.
+    traffic_mb: int | None
+    gift_mb: int
+    bonus_percent: int
+    duration_days: int
+    price: int
+    currency: str
+    billing: BillingMode
+    monthly_campaign_mb: int
+    description: dict[str, str]
+    # Offered for sale (an operator retires a plan by making it inactive).
+    active: bool
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanInfo:
+        return cls(
+            code=plan.code,
+            kind=PlanKind(plan.kind),
+            names=dict(plan.names or {}),
+            speed_kbps=plan.speed_kbps,
+            traffic_mb=plan.traffic_mb,
+            gift_mb=plan.gift_mb,
+            bonus_percent=plan.bonus_percent,
+            duration_days=plan.duration_days,
+            price=plan.price,
+            currency=plan.currency,
+            billing=BillingMode(plan.billing),
+            monthly_campaign_mb=plan.monthly_campaign_mb,
+            description=dict(plan.description or {}),
+            active=plan.active,
+        )
+
+    @property
+    def unlimited(self) -> bool:
+        return self.kind == PlanKind.SERVICE and self.traffic_mb is None
+
+    def name_in(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("en") or self.code
+
+    def description_in(self, language: str) -> str:
+        return self.description.get(language) or self.description.get("en") or ""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceStatus:
+    """The active service as the panel shows it."""
+
+    subscriber_id: int
+    line_status: LineStatus
+    plan: PlanInfo | None
+    source: SubscriptionSource | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    remaining_days: int
+    unlimited: bool
+    # None when unlimited.
+    remaining_bytes: int | None
+    reserve_plan: PlanInfo | None
+    reserve_starts_at: datetime | None
+    reserve_ends_at: datetime | None
+    reserve_bytes: int
+    static_ip: str | None
+    static_ip_until: datetime | None
+    route_ip: str | None
+
+    @property
+    def has_service(self) -> bool:
+        return self.plan is not None
+
+    @property
+    def on_free_charge(self) -> bool:
+        return self.source == SubscriptionSource.FREE_CHARGE
+
+    @property
+    def days_ran_out(self) -> bool:
+        """No days left today and nothing bought ahead."""
+        return self.remaining_days == 0 and self.reserve_plan is None
+
+    @property
+    def traffic_ran_out(self) -> bool:
+        return not self.unlimited and self.remaining_bytes == 0
+
+    @property
+    def remaining_gb(self) -> Decimal | None:
+        return None if self.remaining_bytes is None else units.bytes_to_gb(self.remaining_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class FreeChargeOffer:
+    """Whether ``FreeCharges.take`` would grant something now, and what.
+
+    ``reason`` (when not available) is one of "already_used", "service_remaining",
+    "no_service", "line_closed", "disabled"."""
+
+    available: bool
+    reason: str | None
+    days: int
+    megabytes: int
+    remaining_days: int
+    # None when unlimited.
+    remaining_bytes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class UsageLine:
+    session_key: str
+    started_at: datetime
+    ended_at: datetime | None
+    download_bytes: int
+    upload_bytes: int
+    deducted_bytes: int
+    ip: str | None
+
+    @property
+    def used_bytes(self) -> int:
+        return self.download_bytes + self.upload_bytes
+
+
+@dataclass(frozen=True, slots=True)
+class UsageReport:
+    """Sessions that started in [start, end), with totals. The MB figures follow the seed's page:
+    usage rounded half up, the credit deducted rounded down."""
+
+    start: datetime
+    end: datetime
+    sessions: tuple[UsageLine, ...]
+    download_bytes: int
+    upload_bytes: int
+    deducted_bytes: int
+
+    @property
+    def used_bytes(self) -> int:
+        return self.download_bytes + self.upload_bytes
+
+    @property
+    def download_mb(self) -> Decimal:
+        return units.bytes_to_mb(self.download_bytes)
+
+    @property
+    def upload_mb(self) -> Decimal:
+        return units.bytes_to_mb(self.upload_bytes)
+
+    @property
+    def used_mb(self) -> Decimal:
+        return units.bytes_to_mb(self.used_bytes)
+
+    @property
+    def deducted_mb(self) -> Decimal:
+        return units.deducted_mb(self.deducted_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceHistoryLine:
+    starts_at: datetime
+    ends_at: datetime
+    plan: PlanInfo
+    source: SubscriptionSource
+    status: SubscriptionStatus
+    price_paid: int
+    tracking_number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BillLine:
+    starts_at: datetime
+    ends_at: datetime
+    plan: PlanInfo
+    days: int
+    amount: int
+    currency: str
+    note: str
+    tracking_number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignLine:
+    charged_at: datetime
+    period: str
+    plan: PlanInfo
+    megabytes: int
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    tracking_number: int
+    subscriber_id: int
+    kind: OrderKind
+    plan: PlanInfo
+    months: int
+    status: OrderStatus
+    quote: Quote
+    gateway: str | None
+    gateway_ref: str | None
+    pay_url: str | None
+    created_at: datetime
+    paid_at: datetime | None
+    applied_at: datetime | None
+    # Paid, but could not be applied as quoted: the payment went to the wallet instead.
+    refunded: int
+
+    @property
+    def payable(self) -> int:
+        return self.quote.payable
+
+    @property
+    def currency(self) -> str:
+        return self.quote.currency
+
+
+@dataclass(frozen=True, slots=True)
+class WalletLine:
+    created_at: datetime
+    amount: int
+    currency: str
+    kind: WalletEntryKind
+    note: str
+    tracking_number: int | None
+
+
+def quote_of(order: Order) -> Quote:
+    """The quote an order was placed with (its amounts are frozen on the row)."""
+    return Quote(
+        subtotal=order.subtotal,
+        vat=order.vat,
+        subscription_fee=order.subscription_fee,
+        proration_credit=order.proration_credit,
+        wallet_used=order.wallet_used,
+        wallet_credit=order.wallet_credit,
+        payable=order.payable,
+        currency=order.currency,
+    )
+
+
+def order_view(order: Order, refunded: int) -> OrderView:
+    return OrderView(
+        tracking_number=order.tracking_number,
+        subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
+        kind=OrderKind(order.kind),
+        plan=PlanInfo.of(order.plan),
+        months=order.months,
+        status=OrderStatus(order.status),
+        quote=quote_of(order),
+        gateway=order.gateway,
+        gateway_ref=order.gateway_ref,
+        pay_url=order.pay_url,
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+        applied_at=order.applied_at,
+        refunded=refunded,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """An order as the operators list it: whose, what, and what was refunded of it."""
+
+    tracking_number: int
+    username: str
+    kind: OrderKind
+    plan_code: str
+    currency: str
+    payable: int
+    status: OrderStatus
+    created_at: datetime
+    paid_at: datetime | None
+    refunded: int
+
+
+def order_line(order: Order, refunded: int) -> OrderLine:
+    """``order`` with its subscriber and plan fetched."""
+    return OrderLine(
+        tracking_number=order.tracking_number,
+        username=order.subscriber.username,
+        kind=OrderKind(order.kind),
+        plan_code=order.plan.code,
+        currency=order.currency,
+        payable=order.payable,
+        status=OrderStatus(order.status),
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+        refunded=refunded,
+    )
