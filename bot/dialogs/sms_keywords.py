@@ -27,7 +27,7 @@ from bot.dialogs.services import Services
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
 from core.accounts.queries import ChatView, SubscriberView, lines_of_mobile
 from core.billing.enums import OrderKind, PlanKind
-from core.billing.queries import PlanInfo, ServiceStatus
+from core.billing.read_models import PlanInfo, ServiceStatus
 from core.errors import DomainError
 from core.inbox.queries import last_notice
 from core.tickets.enums import SATISFACTION_SCORES, Department, Priority, TicketStatus

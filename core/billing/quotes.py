@@ -10,11 +10,10 @@ from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
 from core.accounts.queries import get_subscriber
 from core.billing import state
-from core.billing.enums import OrderKind, SubscriptionSource
+from core.billing.enums import PLAN_KIND_FOR, OrderKind, SubscriptionSource
 from core.billing.models import Plan, Subscription
 from core.billing.periods import period_days, remaining_days
 from core.billing.pricing import Quote, price_for_months, prorated_remaining_value, quote_purchase
-from core.billing.queries import PLAN_KIND_FOR
 from core.config import Settings
 from core.errors import DomainError, InvalidInput, NotFound
 

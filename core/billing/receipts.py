@@ -11,6 +11,7 @@ from datetime import datetime
 
 from core.billing.enums import OrderKind, OrderStatus
 from core.billing.models import Order
+from core.billing.read_models import PlanInfo
 from core.inbox.models import OutboxMessage
 
 
@@ -59,6 +60,34 @@ async def latest_receipts(subscriber_id: int, limit: int = 5) -> list[Receipt]:
         .limit(limit)
     )
     return [await _of(order) for order in orders]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderAdded:
+    """What an order brought, for the notice that says it was applied; its receipt when it is
+    (an applied order has one)."""
+
+    tracking_number: int
+    kind: OrderKind
+    plan: PlanInfo
+    months: int
+    currency: str
+    receipt: Receipt | None
+
+
+async def order_added(tracking_number: int) -> OrderAdded | None:
+    """The order with this tracking number as its "applied" notice tells it; None when none."""
+    order = await Order.get_or_none(tracking_number=tracking_number).select_related("plan")
+    if order is None:
+        return None
+    return OrderAdded(
+        tracking_number=order.tracking_number,
+        kind=OrderKind(order.kind),
+        plan=PlanInfo.of(order.plan),
+        months=order.months,
+        currency=order.currency,
+        receipt=await _of(order) if order.status == OrderStatus.APPLIED else None,
+    )
 
 
 async def _of(order: Order) -> Receipt:

@@ -11,7 +11,8 @@ import pytest
 from bot.bootstrap import build_engine
 from bot.dialogs.state import MemoryStateStore
 from core.accounts.models import Subscriber
-from core.billing.queries import BillingQueries, ServiceStatus
+from core.billing.queries import BillingQueries
+from core.billing.read_models import ServiceStatus
 from tests.dialogs.test_flows_billing_support import give_service, logged_in, subscriber, use
 
 

@@ -10,9 +10,9 @@ from bot.dialogs.errors import add_messages
 from bot.dialogs.notices import notice
 from bot.i18n import N_, Texts
 from core.billing.enums import OrderKind, OrderStatus
-from core.billing.models import Order
 from core.billing.pricing import traffic_with_bonus
-from core.billing.queries import PlanInfo
+from core.billing.read_models import PlanInfo
+from core.billing.receipts import OrderAdded, order_added
 from core.billing.units import mb_to_bytes
 
 KIND_LABELS: dict[str, str] = {
@@ -88,12 +88,12 @@ def what_was_added(t: Texts, kind: OrderKind, plan: PlanInfo, months: int) -> st
     )
 
 
-async def _order(tracking_number: Any) -> Order | None:
+async def _order(tracking_number: Any) -> OrderAdded | None:
     try:
         number = int(tracking_number)
     except (TypeError, ValueError):
         return None
-    return await Order.get_or_none(tracking_number=number).select_related("plan")
+    return await order_added(number)
 
 
 @notice("order_applied")
@@ -113,20 +113,17 @@ async def order_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
         head = t.gettext("Order %(tracking)s is done, paid from your credit.", tracking=tracking)
     lines = [head]
     if order is not None:
-        added = what_was_added(t, OrderKind(order.kind), PlanInfo.of(order.plan), order.months)
+        added = what_was_added(t, order.kind, order.plan, order.months)
         lines.append(t.gettext("Added to your account: %(what)s", what=added))
     else:
         lines.append(t.gettext("Your purchase has been added to your account."))
     text, attachment = "\n".join(lines), None
-    if order is not None:
+    if order is not None and order.receipt is not None:
         # The receipt goes with the notice: its text below, its PDF (where there is one) attached.
         from bot.dialogs.receipts import receipt_replies
-        from core.billing.receipts import receipt
 
-        paid = await receipt(order.subscriber_id, order.tracking_number)  # type: ignore[attr-defined]
-        if paid is not None:
-            [slip] = await receipt_replies(t, paid)
-            text, attachment = f"{text}\n\n{slip.text}", slip.attachment
+        [slip] = await receipt_replies(t, order.receipt)
+        text, attachment = f"{text}\n\n{slip.text}", slip.attachment
     return [Reply(text, attachment=attachment, language=t.language)]
 
 

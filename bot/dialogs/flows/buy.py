@@ -25,8 +25,8 @@ from bot.dialogs.normalize import parse_int
 from bot.i18n import N_
 from core.billing.enums import OrderKind, OrderStatus, PlanKind
 from core.billing.pricing import Quote
-from core.billing.queries import PlanInfo, ServiceStatus
 from core.billing.quotes import MAX_MONTHS, MIN_MONTHS
+from core.billing.read_models import PlanInfo, ServiceStatus
 from core.errors import DomainError
 
 SERVICE = "service"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
 from bot.i18n import N_, Texts
-from core.billing.queries import FreeChargeOffer
+from core.billing.read_models import FreeChargeOffer
 from core.billing.units import mb_to_bytes
 from core.errors import DomainError
 

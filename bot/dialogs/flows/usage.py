@@ -19,7 +19,7 @@ import jdatetime
 
 from bot.dialogs.flow import Context, Flow
 from bot.i18n import N_, InvalidDate
-from core.billing.queries import UsageLine, UsageReport
+from core.billing.read_models import UsageLine, UsageReport
 from core.billing.units import BYTES_PER_MB
 
 # The sessions shown at most (the latest ones); the totals always cover the whole period.
