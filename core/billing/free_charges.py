@@ -17,6 +17,7 @@ from core.billing import free_charge, state
 from core.billing.enums import BucketKind, SubscriptionSource, SubscriptionStatus
 from core.billing.models import FreeChargeGrant, Subscription, TrafficBucket
 from core.billing.periods import remaining_days
+from core.billing.read_models import FreeChargeGranted
 from core.billing.subscriptions import lock_subscriber, reopen_line
 from core.billing.units import mb_to_bytes
 from core.config import Settings
@@ -29,7 +30,7 @@ class FreeCharges:
         self.settings = settings
         self.clock = clock
 
-    async def take(self, subscriber_id: int) -> FreeChargeGrant:
+    async def take(self, subscriber_id: int) -> FreeChargeGranted:
         """The one-time free charge: free_charge_days if the days ran out, free_charge_mb if the
         traffic ran out, both if both. Once per subscriber per free_charge_generation, ever.
 
@@ -48,7 +49,8 @@ class FreeCharges:
             async with in_transaction():
                 subscriber = await lock_subscriber(subscriber_id)
                 generation = subscriber.free_charge_generation
-                return await self._grant_free_charge(subscriber, generation, now)
+                grant = await self._grant_free_charge(subscriber, generation, now)
+                return FreeChargeGranted.of(grant)
         except IntegrityError:
             raise DomainError("free_charge_already_used", generation=generation) from None
 

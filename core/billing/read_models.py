@@ -21,7 +21,7 @@ from core.billing.enums import (
     SubscriptionStatus,
     WalletEntryKind,
 )
-from core.billing.models import Order, Plan
+from core.billing.models import FreeChargeGrant, Order, Plan
 from core.billing.pricing import Quote
 
 
@@ -132,6 +132,30 @@ class FreeChargeOffer:
     remaining_days: int
     # None when unlimited.
     remaining_bytes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FreeChargeGranted:
+    """The free charge just taken: ``days`` of service and ``megabytes`` of traffic (either may
+    be 0), usable until ``expires_at``. ``id`` names the grant (a notice's dedup key)."""
+
+    id: int
+    generation: int
+    days: int
+    megabytes: int
+    granted_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, grant: FreeChargeGrant) -> FreeChargeGranted:
+        return cls(
+            id=grant.id,
+            generation=grant.generation,
+            days=grant.days,
+            megabytes=grant.megabytes,
+            granted_at=grant.granted_at,
+            expires_at=grant.expires_at,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from core.billing.models import (
     UsageSession,
     WalletEntry,
 )
+from core.billing.read_models import FreeChargeGranted
 from core.billing.units import BYTES_PER_MB, mb_to_bytes
 from core.errors import DomainError
 from core.inbox.models import OutboxMessage
@@ -40,8 +41,8 @@ async def test_fifty_concurrent_free_charges_grant_exactly_one(pg, billing, quer
         *(billing.free_charges.take(kamal.id) for _ in range(50)), return_exceptions=True
     )
 
-    grants = [r for r in results if isinstance(r, FreeChargeGrant)]
-    refusals = [r for r in results if not isinstance(r, FreeChargeGrant)]
+    grants = [r for r in results if isinstance(r, FreeChargeGranted)]
+    refusals = [r for r in results if not isinstance(r, FreeChargeGranted)]
     assert len(grants) == 1
     assert len(refusals) == 49
     assert all(
