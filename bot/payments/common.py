@@ -75,7 +75,7 @@ class Callbacks:
         """A verified callback named this payment: ask the provider and record its answer. None
         for a reference no order has. Raises GatewayError (the provider cannot be asked now) and
         DomainError (its answer was refused)."""
-        reconciler = Reconciler(self.services(request).billing)
+        reconciler = Reconciler(self.services(request).orders)
         order = await reconciler.check_reference(provider, reference)
         if order is not None:
             self.paid()
@@ -85,7 +85,7 @@ class Callbacks:
         self, request: web.Request, provider: str, reference: str, check: PaymentCheck
     ) -> Order | None:
         """``check`` with an answer the provider already signed (a Stripe event)."""
-        reconciler = Reconciler(self.services(request).billing)
+        reconciler = Reconciler(self.services(request).orders)
         order = await reconciler.record_reference(provider, reference, check)
         if order is not None:
             self.paid()
