@@ -30,8 +30,8 @@ from core.billing.enums import OrderKind, PlanKind
 from core.billing.read_models import PlanInfo, ServiceStatus
 from core.errors import DomainError
 from core.inbox.queries import last_notice
-from core.tickets.enums import SATISFACTION_SCORES, Department, Priority, TicketStatus
-from core.tickets.models import Ticket
+from core.tickets.enums import SATISFACTION_SCORES, Department, Priority
+from core.tickets.queries import open_ticket_in_chat
 
 
 class Keyword(StrEnum):
@@ -219,16 +219,7 @@ class SmsKeywords:
                 ticket=word_for(Keyword.TICKET, t.language),
             )
         tickets = self.services.tickets
-        thread = (
-            await Ticket.filter(
-                subscriber_id=line.id,
-                channel=turn.channel,
-                chat_external_id=turn.chat_id,
-            )
-            .exclude(status=TicketStatus.CLOSED)
-            .order_by("-created_at", "-id")
-            .first()
-        )
+        thread = await open_ticket_in_chat(line.id, turn.channel, turn.chat_id)
         if thread is not None:
             await tickets.reply_as_subscriber(thread.number, line.id, body)
             return t.gettext(

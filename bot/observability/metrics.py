@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from bot.observability.context import bound, new_request_id
 from core.billing.queries import order_counts
-from core.inbox.models import OutboxMessage
+from core.inbox.queries import outbox_queue_depth
 from core.ports import Delivery
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -60,7 +60,7 @@ class Metrics:
     async def refresh_from_database(self) -> None:
         for state, count in (await order_counts()).items():
             self.payments.labels(state.value).set(count)
-        self.queue_depth.set(await OutboxMessage.filter(sent_at__isnull=True).count())
+        self.queue_depth.set(await outbox_queue_depth())
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

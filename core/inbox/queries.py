@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 from core.accounts.models import Subscriber
 from core.billing.enums import SubscriptionStatus
 from core.billing.models import Subscription
-from core.inbox.models import Announcement, InboxMessage
+from core.inbox.models import Announcement, InboxMessage, OutboxMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +96,8 @@ async def announcements_for(subscriber_id: int, now: datetime) -> list[Announcem
         .order_by("-starts_at", "-id")
     )
     return [AnnouncementView.of(row) for row in rows]
+
+
+async def outbox_queue_depth() -> int:
+    """Messages written and not sent yet (a metric: a growing queue means a sender is stuck)."""
+    return await OutboxMessage.filter(sent_at__isnull=True).count()

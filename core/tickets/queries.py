@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.errors import NotFound
 from core.ports import FileStore
 from core.tickets.enums import AuthorKind, Department, Priority, TicketKind, TicketStatus
 from core.tickets.models import Ticket, TicketAttachment, TicketMessage
@@ -158,6 +159,35 @@ async def ticket(ticket_number: int, subscriber_id: int | None) -> TicketView:
     """The ticket with this number; ``subscriber_id`` None is the staff's view (any ticket), else
     another subscriber's ticket is ``ticket_not_found`` exactly like a missing one."""
     return TicketView.of(await ticket_row(ticket_number, subscriber_id))
+
+
+@dataclass(frozen=True, slots=True)
+class StaffTicket:
+    """A ticket in the staff's lists: the ticket, and whose line it is (None for a lead)."""
+
+    ticket: TicketView
+    username: str | None
+
+    @classmethod
+    def of(cls, row: Ticket) -> StaffTicket:
+        return cls(TicketView.of(row), row.subscriber.username if row.subscriber else None)
+
+
+async def staff_tickets(
+    limit: int, offset: int = 0, *, status: TicketStatus | None = None
+) -> list[StaffTicket]:
+    """Every ticket (leads' too), in the order they were opened."""
+    rows = Ticket.all().select_related("subscriber")
+    if status is not None:
+        rows = rows.filter(status=status)
+    return [StaffTicket.of(row) for row in await rows.offset(offset).limit(limit)]
+
+
+async def staff_ticket(ticket_number: int) -> StaffTicket:
+    row = await Ticket.get_or_none(number=ticket_number).select_related("subscriber")
+    if row is None:
+        raise NotFound("ticket_not_found", ticket_number=ticket_number)
+    return StaffTicket.of(row)
 
 
 async def open_ticket_in_chat(

@@ -22,8 +22,7 @@ from bot.admin.api.schemas import (
 from bot.admin.api.spec import INT_PATH, TEXT_PATH, Operation
 from core.billing.queries import operator_orders, plans_page
 from core.billing.read_models import OrderLine, PlanInfo
-from core.errors import NotFound
-from core.tickets.models import Ticket
+from core.tickets.queries import StaffTicket, staff_ticket, staff_tickets
 from core.tickets.service import ByAgent
 
 # ---- plans -----------------------------------------------------------------------------------
@@ -80,12 +79,13 @@ async def refund_order(api: ApiContext, tracking_number: int, body: RefundNote) 
 # ---- tickets ---------------------------------------------------------------------------------
 
 
-def ticket_out(ticket: Ticket) -> TicketOut:
+def ticket_out(listed: StaffTicket) -> TicketOut:
+    ticket = listed.ticket
     return TicketOut(
         number=ticket.number,
-        username=ticket.subscriber.username if ticket.subscriber else None,
-        department=str(getattr(ticket.department, "value", ticket.department)),
-        priority=str(getattr(ticket.priority, "value", ticket.priority)),
+        username=listed.username,
+        department=ticket.department.value,
+        priority=ticket.priority.value,
         status=ticket.status,
         subject=ticket.subject,
         created_at=ticket.created_at,
@@ -93,29 +93,19 @@ def ticket_out(ticket: Ticket) -> TicketOut:
     )
 
 
-async def _ticket(number: int) -> Ticket:
-    ticket = await Ticket.get_or_none(number=number).select_related("subscriber")
-    if ticket is None:
-        raise NotFound("ticket_not_found", ticket_number=number)
-    return ticket
-
-
 async def list_tickets(api: ApiContext, query: TicketQuery) -> TicketList:
-    rows = Ticket.all().select_related("subscriber")
-    if query.status is not None:
-        rows = rows.filter(status=query.status)
-    tickets = await rows.offset(query.offset).limit(query.limit)
+    tickets = await staff_tickets(query.limit, query.offset, status=query.status)
     return TicketList(items=[ticket_out(t) for t in tickets])
 
 
 async def answer_ticket(api: ApiContext, number: int, body: TicketAnswer) -> TicketOut:
     await api.services.tickets.answer_as_agent(number, body.agent_name, body.body)
-    return ticket_out(await _ticket(number))
+    return ticket_out(await staff_ticket(number))
 
 
 async def close_ticket(api: ApiContext, number: int, body: TicketClose) -> TicketOut:
     await api.services.tickets.close(number, ByAgent(body.agent_name))
-    return ticket_out(await _ticket(number))
+    return ticket_out(await staff_ticket(number))
 
 
 CODE = {"code": {**TEXT_PATH, "maxLength": 40}}
