@@ -10,15 +10,17 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from redis.asyncio import Redis
 
+from bot.adapters.twilio_messages import TwilioMessages
 from bot.admin.api import app as admin_api
 from bot.bootstrap import build_engine, build_services
+from bot.bootstrap import twilio_senders as twilio_senders_of
 from bot.config import BotSettings
 from bot.dialogs.engine import Engine
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore, open_state_store
-from bot.handlers import files, telegram, twilio_common, webchat
-from bot.handoff import wiring as handoff
-from bot.notify import build_notifier
+from bot.handlers import files, sms, telegram, twilio_webhooks, webchat, whatsapp
+from bot.handlers.agents import wiring as handoff
+from bot.notify import ChannelSender, build_notifier
 from bot.observability import web as observability
 from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
 from bot.payments.common import Callbacks
@@ -84,18 +86,28 @@ def init_app(
             await redis.aclose()
 
     # WhatsApp and SMS, when Twilio is configured (set up first: its client outlives the relay).
-    twilio_senders = (
-        twilio_common.setup(app, settings, services, app[ENGINE], links)
-        if settings.twilio_configured
-        else []
-    )
+    twilio_senders: list[ChannelSender] = []
+    if settings.twilio_configured:
+        messages = TwilioMessages(settings)
+        whatsapp_sender, sms_sender = twilio_senders_of(
+            settings, messages, services.clock, links, services.chats
+        )
+        twilio_senders = [whatsapp_sender, sms_sender]
+        twilio_webhooks.setup(
+            app, settings, store, messages, {s.channel: s for s in twilio_senders}
+        )
+        whatsapp.setup(app, settings, services, app[ENGINE], whatsapp_sender)
+        sms.setup(app, settings, services, store, sms_sender)
     app.cleanup_ctx.extend([database, relay])
     # Telegram, when its token is set (after the database: polling starts once it is open).
     telegram_senders = (
         [telegram.setup(app, settings, app[ENGINE], store)] if settings.telegram_token else []
     )
     if settings.telegram_token and settings.agent_chat_id is not None:
-        handoff.attach(app, app[telegram.TELEGRAM], settings, app[ENGINE])  # the agents' group
+        telegram_channel = app[telegram.TELEGRAM]
+        handoff.attach(  # the agents' group
+            app, telegram_channel.bot, telegram_channel.dispatcher, settings, app[ENGINE]
+        )
     webchat.setup(app, ENGINE, HUB)
     files.setup(app, links)
     # Each provider's routes when it is one of the gateways: the sandbox's page never beside money.

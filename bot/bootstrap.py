@@ -6,12 +6,15 @@ from collections.abc import Mapping
 
 from bot.adapters.demo_sms import DemoSmsOutbox
 from bot.adapters.files import DiskFileStore
-from bot.adapters.twilio_messages import TwilioSmsSender
+from bot.adapters.twilio_messages import TwilioMessages, TwilioSmsSender
 from bot.config import BotSettings
 from bot.dialogs.engine import Engine
 from bot.dialogs.flows import all_flows
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore, open_state_store
+from bot.handlers.files import FileLinks
+from bot.handlers.sms import SmsChannelSender
+from bot.handlers.whatsapp import WhatsAppSender
 from bot.i18n import translator
 from bot.payments.providers import configured_gateways
 from core.accounts.chats import Chats
@@ -85,3 +88,16 @@ def build_services(
 
 def build_engine(services: Services, store: StateStore | None = None) -> Engine:
     return Engine(services, store or open_state_store(services.settings), all_flows())
+
+
+def twilio_senders(
+    settings: BotSettings, messages: TwilioMessages, clock: Clock, links: FileLinks, chats: Chats
+) -> tuple[WhatsAppSender, SmsChannelSender]:
+    """WhatsApp's and SMS's senders on one REST client; WhatsApp falls back to SMS outside its
+    24-hour window when an SMS sender is configured."""
+    sms_sender = SmsChannelSender(messages, clock, links, chats)
+    sms_configured = bool(settings.twilio_sms_from or settings.twilio_messaging_service_sid)
+    whatsapp_sender = WhatsAppSender(
+        settings, messages, clock, links, sms_sender if sms_configured else None
+    )
+    return whatsapp_sender, sms_sender

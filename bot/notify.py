@@ -7,25 +7,26 @@ opted out; the next channel is tried when a sender returns False (blocked, outsi
 24-hour window, cannot be reached now) or raises. SMS can also go to the registered mobile
 when the subscriber never wrote by SMS and did not opt out.
 
-Each channel gives a sender (``send(chat_id, replies) -> bool``); a notice is rendered in the
-chat's language by the renderers of bot/dialogs/notices.py. Sends are paced per channel (see
-bot/pacing.py). When nothing takes the notice the outbox tries again later, with backoff.
-Given ``offers``, a chat that took a notice with options can answer them by typing
-(bot/dialogs/notice_offers.py).
+Each channel gives a sender (``send(chat_id, replies) -> bool``, bot/handlers/channel.py); a
+notice is rendered in the chat's language by the renderers of bot/dialogs/notices.py. Sends
+are paced per channel (see bot/pacing.py). When nothing takes the notice the outbox tries again
+later, with backoff. Given ``offers``, a chat that took a notice with options can answer them
+by typing (bot/dialogs/notice_offers.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from bot.config import BotSettings
 from bot.dialogs.contract import Reply
 from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.notices import render_notice
 from bot.dialogs.state import StateStore
+from bot.handlers.channel import ChannelSender
 from bot.i18n import subscriber_translator
 from bot.pacing import Pacer, RedisPacer, Unpaced, paced, retry_after
 from core.accounts.queries import ChatView, SubscriberView, reach_of
@@ -41,15 +42,6 @@ SMS = "sms"
 # A 429 asking for a longer wait than this is not waited out in the send: the message goes
 # back to the outbox, which tries again later on the same channels.
 LONGEST_WAIT_IN_SEND = 10.0
-
-
-class ChannelSender(Protocol):
-    channel: str
-
-    async def send(self, chat_id: str, replies: Sequence[Reply]) -> bool:
-        """Deliver to one chat; False when the chat cannot be reached now. A rate limit is
-        raised as an error carrying ``retry_after`` (seconds) or a 429 ``status``."""
-        ...
 
 
 class NotDelivered(Exception):

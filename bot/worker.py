@@ -97,7 +97,11 @@ def channel_senders(
     """The senders a worker can use (the channels whose settings are given), and what must be
     closed when it stops. The web chat's sender lives in the web process: its chats are served
     by the relay there."""
-    from bot.handlers import telegram, twilio_common
+    from bot.adapters.files import DiskFileStore
+    from bot.adapters.twilio_messages import TwilioMessages
+    from bot.bootstrap import twilio_senders
+    from bot.handlers import telegram
+    from bot.handlers.files import FileLinks
 
     senders: list[ChannelSender] = []
     to_close: list[Any] = []
@@ -107,8 +111,10 @@ def channel_senders(
         # The sender keeps its button tokens in a state store of its own (a Redis client).
         to_close += [output.bot.session, output.buttons.store]
     if settings.twilio_configured:
-        twilio_senders, messages = twilio_common.build_senders(settings, clock, chats)
-        senders += twilio_senders
+        messages = TwilioMessages(settings)
+        # Their files are stored where the web app serves them from.
+        links = FileLinks(settings, DiskFileStore(settings.files_dir), clock)
+        senders += twilio_senders(settings, messages, clock, links, chats)
         to_close.append(messages)
     return senders, to_close
 

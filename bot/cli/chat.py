@@ -1,4 +1,4 @@
-"""``ispbot chat``: talk to the bot in this terminal (bot/console.py)."""
+"""``ispbot chat``: talk to the bot in this terminal (bot/handlers/console/)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ def chat_command(settings: BotSettings, lang: str | None, chat_id: str | None) -
 
 async def chat(settings: BotSettings, language: str | None, chat_id: str) -> None:
     from bot.bootstrap import build_engine
-    from bot.console import chat_loop, terminal_reader
     from bot.dialogs.state import open_state_store
+    from bot.handlers.console import chat_loop, terminal_reader
 
     async with opened(settings) as services:
         store = open_state_store(settings)

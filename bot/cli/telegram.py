@@ -25,8 +25,9 @@ def set_webhook_command(settings: BotSettings) -> None:
 
 
 async def set_webhook(settings: BotSettings) -> None:
+    from bot.adapters.telegram_bot import create_bot
     from bot.adapters.telegram_limits import SendLimiter
-    from bot.handlers.telegram_webhook import ALLOWED_UPDATES, create_bot, register_webhook
+    from bot.handlers.telegram.webhook import ALLOWED_UPDATES, register_webhook
 
     if settings.telegram_token is None or settings.telegram_webhook_secret is None:
         fail("set ISPBOT_TELEGRAM_TOKEN and ISPBOT_TELEGRAM_WEBHOOK_SECRET first")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.console import chat_loop
+from bot.handlers.console import chat_loop
 from tests.dialogs.conftest import make_subscriber
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handlers.twilio_common import SENDERS_KEY
+from bot.handlers.twilio_webhooks import SENDERS_KEY
 from bot.notify import ChannelNotifier
 from bot.sms_segments import segments
 from core.accounts.models import ChatIdentity

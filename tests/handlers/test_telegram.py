@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from bot.app import RELAY_WAKE, init_app
 from bot.dialogs.state import MemoryStateStore
 from bot.handlers.telegram import TELEGRAM
-from bot.handlers.telegram_webhook import PATH, SECRET_HEADER
+from bot.handlers.telegram.webhook import PATH, SECRET_HEADER
 from core.accounts.models import ChatIdentity
 from core.billing.enums import OrderStatus
 from core.billing.models import Order

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from aiogram.exceptions import TelegramRetryAfter
 
+from bot.adapters.telegram_bot import create_bot
 from bot.adapters.telegram_limits import FloodControl, SendLimiter
 from bot.config import BotSettings
-from bot.handlers.telegram_webhook import create_bot
 from bot.pacing import Schedule
 from tests.fakes_telegram import TOKEN, FakeBotApi
 from tests.handlers.test_telegram import FakeTime

@@ -10,7 +10,7 @@ from bot.app import init_app
 from bot.cli.serve import serve_command
 from bot.cli.telegram import set_webhook
 from bot.dialogs.state import MemoryStateStore
-from bot.handlers.telegram_webhook import ALLOWED_UPDATES
+from bot.handlers.telegram.webhook import ALLOWED_UPDATES
 from tests.fakes_telegram import TOKEN, message_update
 from tests.handlers.test_telegram import SECRET, bot_api, telegram_settings  # noqa: F401
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.config import BotSettings
 from bot.dialogs.state import MemoryStateStore
-from bot.handlers.telegram_webhook import PATH, SECRET_HEADER
+from bot.handlers.telegram.webhook import PATH, SECRET_HEADER
 from tests.fakes_telegram import Call, FakeBotApi, message_update
 from tests.handlers.test_telegram import (
     SECRET,

@@ -7,9 +7,9 @@ from aiogram.methods import DeleteMessage, EditMessageText, SendDocument, SendMe
 from aiogram.methods.base import Response
 
 from bot.adapters import telegram_responses
+from bot.adapters.telegram_bot import create_bot
 from bot.adapters.telegram_limits import SendLimiter
 from bot.config import BotSettings
-from bot.handlers.telegram_webhook import create_bot
 
 
 async def test_a_bot_holds_the_response_models_of_the_methods_it_calls():

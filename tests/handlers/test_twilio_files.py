@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.dialogs.contract import Attachment, Reply
-from bot.handlers.twilio_common import SENDERS_KEY
+from bot.handlers.twilio_webhooks import SENDERS_KEY
 from bot.handlers.whatsapp import CAPTION_MAX, whatsapp_messages
 from tests.fakes_twilio import (  # noqa: F401  (fixtures)
     PUBLIC_URL,

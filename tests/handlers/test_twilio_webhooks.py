@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.adapters.twilio_messages import TwilioSmsSender
 from bot.app import init_app
 from bot.dialogs.contract import Reply
-from bot.handlers.twilio_common import SENDERS_KEY, STATUSES_KEY
+from bot.handlers.twilio_webhooks import SENDERS_KEY, STATUSES_KEY
 from core.accounts.models import ChatIdentity
 from tests.dialogs.test_flows_billing_support import subscriber
 from tests.dialogs.test_state import redis_prefix, redis_stores  # noqa: F401  (fixtures)

@@ -15,7 +15,7 @@ import pytest
 from bot.adapters.twilio_media import MediaRefused, fetch_media
 from bot.adapters.twilio_messages import TwilioSendError
 from bot.dialogs.contract import Reply
-from bot.handlers.twilio_common import SENDERS_KEY
+from bot.handlers.twilio_webhooks import SENDERS_KEY
 from bot.notify import ChannelNotifier
 from core.accounts.models import ChatIdentity
 from core.billing.enums import OrderStatus

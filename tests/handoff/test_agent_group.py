@@ -22,10 +22,10 @@ from bot.dialogs.contract import Turn
 from bot.dialogs.engine import flow_choice
 from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.state import MemoryStateStore
+from bot.handlers.agents.wiring import DESK_SYNC, DeskSync
 from bot.handlers.telegram import TELEGRAM
-from bot.handlers.telegram_webhook import PATH, SECRET_HEADER
-from bot.handlers.twilio_common import SENDERS_KEY
-from bot.handoff.wiring import DESK_SYNC, DeskSync
+from bot.handlers.telegram.webhook import PATH, SECRET_HEADER
+from bot.handlers.twilio_webhooks import SENDERS_KEY
 from bot.notify import ChannelNotifier
 from core.handoff.models import LiveSession, TicketTopic
 from core.inbox.service import OutboxRelay

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.handoff.sync import BATCH, DeskSync
+from bot.handlers.agents.sync import BATCH, DeskSync
 from core.handoff import queries
 from core.handoff.models import TicketTopic
 from core.handoff.service import Handoff

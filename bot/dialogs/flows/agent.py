@@ -1,6 +1,6 @@
 """Talk to an agent: a Technical ticket marked for an agent, answered in this chat.
 
-The ticket gets a topic in the agents' group (bot/handoff/); when an agent writes there, the
+The ticket gets a topic in the agents' group (bot/handlers/agents/); when an agent writes there, the
 conversation is live until the agent is done. Outside office hours the subscriber is told when
 to expect an answer. A subscriber says in a few words what it is about and the ticket
 is opened (priority high, kind agent request, with this chat to answer in). A guest is told how

@@ -33,8 +33,9 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
+from bot.adapters.telegram_bot import CAPTION_MAX, PHOTO_TYPES, TEXT_MAX
 from bot.dialogs.contract import Reply
-from bot.handlers.telegram_buttons import ButtonCodes
+from bot.handlers.telegram.buttons import ButtonCodes
 from bot.handlers.text_split import split_text
 from bot.i18n import translator
 from core.accounts.chats import Chats
@@ -42,9 +43,6 @@ from core.accounts.chats import Chats
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-TEXT_MAX = 4096
-CAPTION_MAX = 1024
-PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")  # sent as photos, others as documents
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 

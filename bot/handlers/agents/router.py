@@ -13,9 +13,9 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message
 
+from bot.adapters.telegram_bot import download_attachment
 from bot.config import BotSettings
-from bot.handlers.telegram import _attachment
-from bot.handoff.commands import Agent, AgentCommands
+from bot.handlers.agents.commands import Agent, AgentCommands
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ async def on_agent_message(
             if said:
                 await _tell(bot, message, said)
             return
-        attachment = await _attachment(message, bot)
+        attachment = await download_attachment(message, bot)
         files = (
             [(attachment.filename, attachment.content_type, attachment.data)] if attachment else []
         )

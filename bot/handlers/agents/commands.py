@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.handoff.card import topic_name
-from bot.handoff.desk import AgentDesk
-from bot.handoff.sync import DeskSync
+from bot.handlers.agents.card import topic_name
+from bot.handlers.agents.desk import AgentDesk
+from bot.handlers.agents.sync import DeskSync
 from core.billing.subscriptions import MAX_EXTEND_DAYS
 from core.errors import DomainError
 from core.handoff import queries

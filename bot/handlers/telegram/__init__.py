@@ -2,7 +2,7 @@
 
 The router only translates. A message (text, a shared contact, a photo or a document) or a
 button press becomes one ``Turn`` for ``engine.handle``; the outcome's replies are shown by
-``TelegramOutput`` (bot/handlers/telegram_render.py). The engine owns the conversation's state;
+``TelegramOutput`` (render.py). The engine owns the conversation's state;
 aiogram's FSM is not used. Services reach the handlers by argument name from the dispatcher.
 
 The chat's id is Telegram's chat id as a string, on channel "telegram". Only private chats are
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -28,19 +27,19 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiohttp import web
 
+from bot.adapters.telegram_bot import create_bot, download_attachment
 from bot.adapters.telegram_limits import SendLimiter
 from bot.config import BotSettings
-from bot.dialogs.contract import Attachment, Turn
+from bot.dialogs.contract import Turn
 from bot.dialogs.engine import RESUME, Engine
 from bot.dialogs.state import StateStore, open_state_store
-from bot.handlers.telegram_buttons import ButtonCodes
-from bot.handlers.telegram_render import CHANNEL, TelegramOutput
-from bot.handlers.telegram_updates import OncePerUpdate
-from bot.handlers.telegram_webhook import (
+from bot.handlers.telegram.buttons import ButtonCodes
+from bot.handlers.telegram.render import CHANNEL, TelegramOutput
+from bot.handlers.telegram.updates import OncePerUpdate
+from bot.handlers.telegram.webhook import (
     ALLOWED_UPDATES,
     PATH,
     TurnsInFlight,
-    create_bot,
     shed_load,
     webhook_handler,
 )
@@ -48,9 +47,6 @@ from bot.i18n import resolve_language
 from core.accounts.chats import Chats
 
 log = logging.getLogger(__name__)
-
-# The Bot API hands bots files up to 20 MB; larger ones cannot be downloaded at all.
-DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 
 def create_router() -> Router:
@@ -139,34 +135,10 @@ async def turn_from_message(message: Message, bot: Bot) -> Turn:
         user_id=str(sender.id) if sender else chat_id,
         text=message.text or message.caption,
         contact_phone=contact_phone,
-        attachment=await _attachment(message, bot),
+        attachment=await download_attachment(message, bot),
         language_hint=language_hint(sender.language_code if sender else None),
         message_ref=str(message.message_id),
     )
-
-
-async def _attachment(message: Message, bot: Bot) -> Attachment | None:
-    if message.photo:
-        photo = message.photo[-1]  # the largest size
-        file_id, size = photo.file_id, photo.file_size
-        name, content_type = f"photo-{message.message_id}.jpg", "image/jpeg"
-    elif message.document is not None:
-        document = message.document
-        file_id, size = document.file_id, document.file_size
-        name = document.file_name or f"file-{message.message_id}"
-        content_type = document.mime_type or "application/octet-stream"
-    else:
-        return None
-    if size is not None and size > DOWNLOAD_MAX_BYTES:
-        log.info("telegram chat %s sent a file too large to download", message.chat.id)
-        return None
-    try:
-        data = await bot.download(file_id, destination=io.BytesIO())
-    except TelegramAPIError as error:
-        log.warning("telegram chat %s: could not download a file: %s", message.chat.id, error)
-        return None
-    assert data is not None
-    return Attachment(filename=name[:200], content_type=content_type[:100], data=data.read())
 
 
 # ---- wiring -------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""What the WhatsApp and SMS webhooks share: Twilio's signature, redeliveries, status callbacks,
-and the wiring of both channels into the app.
+"""What the WhatsApp and SMS channels share, owned by neither: Twilio's signature, redeliveries,
+status callbacks, and the REST client's life in the app (bot/adapters/twilio_messages.py sends).
+Both channels import this module; it imports neither.
 
 Twilio signs each webhook with the account's auth token over the URL it called and the form
 parameters (``X-Twilio-Signature``). Behind a proxy the URL Twilio called is the public one, so
@@ -11,24 +12,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 from twilio.request_validator import RequestValidator
 
-from bot.adapters.files import DiskFileStore
 from bot.adapters.twilio_messages import STATUS_PATH, TwilioMessages
 from bot.config import BotSettings
-from bot.dialogs.engine import Engine
-from bot.dialogs.services import Services
-from bot.dialogs.sms_keywords import SmsKeywords
 from bot.dialogs.state import ChatKey, StateStore
-from bot.handlers.files import FileLinks
-from bot.notify import ChannelSender
-from core.accounts.chats import Chats
+from bot.handlers.channel import ChannelSender
 from core.accounts.phones import country_of_number
-from core.ports import Clock, FileStore
 
 log = logging.getLogger(__name__)
 
@@ -102,69 +95,32 @@ class DeliveryStatuses:
 
 STATUSES_KEY = web.AppKey("twilio_statuses", DeliveryStatuses)
 MESSAGES_KEY = web.AppKey("twilio_messages", TwilioMessages)
-# The two channels' senders, by channel name (the notifier gets them from setup's result).
+# The two channels' senders, by channel name.
 SENDERS_KEY = web.AppKey("twilio_senders", dict)
-
-
-def build_senders(
-    settings: BotSettings, clock: Clock, chats: Chats, files: FileStore | None = None
-) -> tuple[list[ChannelSender], TwilioMessages]:
-    """WhatsApp and SMS senders for a process without the webhooks (the alert worker), and
-    the REST client they share, for the caller to close. Their files are stored where the web
-    app serves them from."""
-    messages = TwilioMessages(settings)
-    links = FileLinks(settings, files or DiskFileStore(settings.files_dir), clock)
-    return list(_senders(settings, messages, clock, links, chats)), messages
-
-
-def _senders(
-    settings: BotSettings, messages: TwilioMessages, clock: Clock, links: FileLinks, chats: Chats
-) -> tuple[Any, Any]:
-    from bot.handlers import sms, whatsapp
-
-    sms_sender = sms.SmsChannelSender(messages, clock, links, chats)
-    sms_configured = bool(settings.twilio_sms_from or settings.twilio_messaging_service_sid)
-    whatsapp_sender = whatsapp.WhatsAppSender(
-        settings, messages, clock, links, sms_sender if sms_configured else None
-    )
-    return whatsapp_sender, sms_sender
 
 
 def setup(
     app: web.Application,
     settings: BotSettings,
-    services: Services,
-    engine: Engine,
-    links: FileLinks,
-) -> list[ChannelSender]:
-    """Serve /twilio/whatsapp, /twilio/sms and /twilio/status; returns the two channels'
-    senders for the notifier. Their HTTP session opens and closes with the app."""
-    from bot.handlers import sms, whatsapp
-
-    messages = TwilioMessages(settings)
-    statuses = DeliveryStatuses(engine.store)
+    store: StateStore,
+    messages: TwilioMessages,
+    senders: dict[str, ChannelSender],
+) -> None:
+    """Serve /twilio/status; the REST client both channels send through closes with the app."""
+    statuses = DeliveryStatuses(store)
     app[MESSAGES_KEY] = messages
     app[STATUSES_KEY] = statuses
+    app[SENDERS_KEY] = senders
 
     async def client(_app: web.Application) -> AsyncIterator[None]:
         yield
         await messages.close()
 
     app.cleanup_ctx.append(client)
-    whatsapp_sender, sms_sender = _senders(
-        settings, messages, services.clock, links, services.chats
-    )
-    app[SENDERS_KEY] = {sender.channel: sender for sender in (whatsapp_sender, sms_sender)}
-    keywords = SmsKeywords(services, register_url=settings.base_url + "/")
 
     async def status(request: web.Request) -> web.Response:
         params = await signed_form(request, settings)
         await statuses.record(params)
         return web.Response(status=204)
 
-    app.router.add_post(
-        whatsapp.PATH, whatsapp.webhook(settings, services, engine, whatsapp_sender)
-    )
-    app.router.add_post(sms.PATH, sms.webhook(settings, engine.store, keywords, sms_sender))
     app.router.add_post(STATUS_PATH, status)
-    return [whatsapp_sender, sms_sender]

@@ -16,16 +16,18 @@ from bot.adapters.twilio_messages import UNSUBSCRIBED_RECIPIENT, TwilioMessages,
 from bot.config import BotSettings
 from bot.dialogs.contract import Reply, Turn
 from bot.dialogs.engine import apology
+from bot.dialogs.services import Services
 from bot.dialogs.sms_keywords import SmsKeywords
 from bot.dialogs.state import StateStore
 from bot.handlers.files import FileLinks
-from bot.handlers.twilio_common import (
+from bot.handlers.plain_text import PlainText
+from bot.handlers.twilio_webhooks import (
     empty_twiml,
     first_delivery,
     language_of_number,
     signed_form,
 )
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from core.accounts.chats import Chats
 from core.accounts.queries import is_opted_out
 from core.ports import Clock
@@ -36,19 +38,13 @@ CHANNEL = "sms"
 PATH = "/twilio/sms"
 
 
+# Options cannot be pressed or answered on SMS, links are written out, and a file (which SMS
+# cannot carry) becomes its name and link.
+SMS_TEXT = PlainText(options=False, link_labels=False)
+
+
 def sms_text(reply: Reply, file_url: str | None = None) -> str:
-    """A reply as SMS text: options cannot be pressed on SMS, links are written out, and a
-    file (which SMS cannot carry) becomes its name and link."""
-    lines = [reply.text, *(link.url for link in reply.links)]
-    if reply.attachment is not None and file_url is not None:
-        lines.append(file_line(reply, file_url))
-    return "\n".join(line for line in lines if line)
-
-
-def file_line(reply: Reply, file_url: str) -> str:
-    assert reply.attachment is not None
-    t = translator(reply.language)
-    return t.gettext("File %(name)s: %(url)s", name=reply.attachment.filename, url=file_url)
+    return SMS_TEXT.text(reply, file_url=file_url)
 
 
 class SmsChannelSender:
@@ -118,3 +114,15 @@ def webhook(
         return empty_twiml()
 
     return receive
+
+
+def setup(
+    app: web.Application,
+    settings: BotSettings,
+    services: Services,
+    store: StateStore,
+    sender: SmsChannelSender,
+) -> None:
+    """Serve the keywords at ``PATH``."""
+    keywords = SmsKeywords(services, register_url=settings.base_url + "/")
+    app.router.add_post(PATH, webhook(settings, store, keywords, sender))

@@ -22,17 +22,12 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Update
 from aiogram.types.update import UpdateTypeLookupError
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.adapters.telegram_limits import FloodControl, SendLimiter
-from bot.adapters.telegram_responses import hold_response_models
-from bot.handlers.telegram_updates import LedgerUnavailable
+from bot.handlers.telegram.updates import LedgerUnavailable
 
 if TYPE_CHECKING:
     from bot.config import BotSettings
@@ -43,20 +38,6 @@ PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # The updates the handlers use; Telegram sends only these.
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-
-
-def create_bot(settings: BotSettings, limiter: SendLimiter, *, retries: int = 3) -> Bot:
-    """A Bot on the configured API server, its calls kept within Telegram's limits; a 429 is
-    waited out and retried ``retries`` times before it is raised."""
-    assert settings.telegram_token is not None
-    hold_response_models()
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    session.middleware(FloodControl(limiter, retries=retries))
-    return Bot(
-        settings.telegram_token.get_secret_value(),
-        session=session,
-        default=DefaultBotProperties(parse_mode=None),
-    )
 
 
 async def register_webhook(bot: Bot, settings: BotSettings) -> str:

@@ -14,19 +14,19 @@ from typing import TextIO
 
 from bot.dialogs.contract import Reply, Turn
 from bot.dialogs.engine import Engine
+from bot.handlers.plain_text import PlainText
 
 CHANNEL = "console"
+
+
+# Each line under the text indented; a link marked with an arrow.
+CONSOLE_TEXT = PlainText(indent="  ", link_mark="-> ", keep_empty_text=True)
 
 
 def render(replies: Sequence[Reply]) -> str:
     lines: list[str] = []
     for reply in replies:
-        lines.append(reply.text)
-        lines += [
-            f"  {n}. {option.label}" if reply.numbered else f"  • {option.label}"
-            for n, option in enumerate(reply.options, 1)
-        ]
-        lines += [f"  -> {link.label}: {link.url}" for link in reply.links]
+        lines += CONSOLE_TEXT.lines(reply)
         lines.append("")
     return "\n".join(lines)
 

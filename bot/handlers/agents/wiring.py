@@ -11,16 +11,16 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from aiogram import Bot, Dispatcher
 from aiohttp import web
 
 from bot.config import BotSettings
 from bot.dialogs.engine import Engine
-from bot.handlers.telegram import TelegramChannel
-from bot.handoff.commands import AgentCommands
-from bot.handoff.desk import TelegramDesk
-from bot.handoff.live import LiveHandoff
-from bot.handoff.router import AgentCheck, create_agent_router
-from bot.handoff.sync import DeskSync
+from bot.handlers.agents.commands import AgentCommands
+from bot.handlers.agents.desk import TelegramDesk
+from bot.handlers.agents.live import LiveHandoff
+from bot.handlers.agents.router import AgentCheck, create_agent_router
+from bot.handlers.agents.sync import DeskSync
 from core.handoff.actions import DeskActions
 from core.handoff.service import Handoff
 from core.handoff.topics import TopicBook
@@ -33,7 +33,7 @@ SYNC_INTERVAL_SECONDS = 2.0
 
 
 def attach(
-    app: web.Application, channel: TelegramChannel, settings: BotSettings, engine: Engine
+    app: web.Application, bot: Bot, dispatcher: Dispatcher, settings: BotSettings, engine: Engine
 ) -> DeskSync:
     assert settings.agent_chat_id is not None
     services = engine.services
@@ -47,7 +47,7 @@ def attach(
         handoff,
         topics,
     )
-    desk = TelegramDesk(channel.bot, settings.agent_chat_id)
+    desk = TelegramDesk(bot, settings.agent_chat_id)
     sync = DeskSync(
         services.clock,
         desk,
@@ -57,9 +57,9 @@ def attach(
         services.files,
         settings.zone,
     )
-    channel.dispatcher["agent_check"] = AgentCheck(settings)
-    channel.dispatcher["agent_commands"] = AgentCommands(actions, desk, sync)
-    channel.dispatcher.include_router(create_agent_router(settings.agent_chat_id))
+    dispatcher["agent_check"] = AgentCheck(settings)
+    dispatcher["agent_commands"] = AgentCommands(actions, desk, sync)
+    dispatcher.include_router(create_agent_router(settings.agent_chat_id))
     engine.interceptors.append(LiveHandoff(handoff))
     app[DESK_SYNC] = sync
     app.cleanup_ctx.append(_sync_loop)

@@ -19,6 +19,7 @@ import logging
 import mimetypes
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Protocol
 
 from aiohttp import web
 
@@ -30,9 +31,9 @@ from bot.dialogs.engine import Engine
 from bot.dialogs.errors import error_text, size_limit_mb
 from bot.dialogs.services import Services
 from bot.handlers.files import FileLinks
-from bot.handlers.sms import SmsChannelSender, file_line, sms_text
+from bot.handlers.plain_text import PlainText, file_line
 from bot.handlers.text_split import split_text
-from bot.handlers.twilio_common import (
+from bot.handlers.twilio_webhooks import (
     empty_twiml,
     first_delivery,
     language_of_number,
@@ -89,29 +90,27 @@ def whatsapp_messages(
     return messages
 
 
+# Options as "1. label" lines and a hint to answer with the number; an alert's options (no
+# question waits for them) as plain lines.
+WHATSAPP_TEXT = PlainText(gap_before_options=True, answer_hint=True)
+# A template's one variable: the text and the links, without options.
+TEMPLATE_TEXT = PlainText(options=False, link_labels=False)
+
+
 def whatsapp_text(reply: Reply, *, numbered: bool = True, file_url: str | None = None) -> str:
-    """A reply as WhatsApp text. Options become "1. label" lines and a hint to answer with
-    the number; an alert's options (no question waits for them) become plain lines. A file
-    that cannot go as media is written as its name and ``file_url``."""
-    lines = [reply.text] if reply.text else []
-    numbered = numbered and reply.numbered
-    if reply.options:
-        lines.append("")
-        for number, option in enumerate(reply.options, start=1):
-            lines.append(f"{number}. {option.label}" if numbered else f"• {option.label}")
-        if numbered:
-            t = translator(reply.language)
-            lines.append(
-                t.gettext(
-                    "Reply with the number of your choice (1–%(last)s).",
-                    last=len(reply.options),
-                )
-            )
-    for link in reply.links:
-        lines.append(f"{link.label}: {link.url}")
-    if file_url is not None and reply.attachment is not None:
-        lines.append(file_line(reply, file_url))
-    return "\n".join(lines)
+    """A reply as WhatsApp text; a file that cannot go as media is written as its name and
+    ``file_url``."""
+    return WHATSAPP_TEXT.text(reply, numbered=numbered, file_url=file_url)
+
+
+class SmsFallback(Protocol):
+    """The SMS channel's sender, for an alert outside the 24-hour window."""
+
+    async def opted_out(self, number: str) -> bool: ...
+
+    async def reply(
+        self, chat_id: str, replies: Sequence[Reply], *, alert: bool = False
+    ) -> bool: ...
 
 
 class WhatsAppSender:
@@ -123,7 +122,7 @@ class WhatsAppSender:
         messages: TwilioMessages,
         clock: Clock,
         links: FileLinks,
-        sms: SmsChannelSender | None,
+        sms: SmsFallback | None,
     ) -> None:
         self.settings = settings
         self.messages = messages
@@ -197,7 +196,7 @@ def template_text(replies: Sequence[Reply], urls: Sequence[str | None]) -> str:
         file_line(reply, url) for reply, url in zip(replies, urls, strict=True) if url
     )
     room = TEMPLATE_VARIABLE_MAX - (len(files) + 1 if files else 0)
-    text = "\n".join(filter(None, (sms_text(reply) for reply in replies)))[: max(room, 0)]
+    text = "\n".join(filter(None, (TEMPLATE_TEXT.text(reply) for reply in replies)))[: max(room, 0)]
     return "\n".join(filter(None, (text, files)))
 
 
@@ -245,3 +244,14 @@ async def _refusal(services: Services, number: str, hint: str, refused: MediaRef
     t = translator(language)
     max_mb = size_limit_mb(services.settings.attachment_max_bytes)
     return Reply(error_text(t, DomainError(refused.code, max_mb=max_mb)), language=t.language)
+
+
+def setup(
+    app: web.Application,
+    settings: BotSettings,
+    services: Services,
+    engine: Engine,
+    sender: WhatsAppSender,
+) -> None:
+    """Serve WhatsApp's messages at ``PATH``."""
+    app.router.add_post(PATH, webhook(settings, services, engine, sender))

@@ -14,8 +14,8 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.handoff.card import LAST_PAYMENTS, ticket_card, topic_name
-from bot.handoff.desk import AgentDesk
+from bot.handlers.agents.card import LAST_PAYMENTS, ticket_card, topic_name
+from bot.handlers.agents.desk import AgentDesk
 from core.billing.queries import BillingQueries
 from core.handoff import queries
 from core.handoff.queries import DeskMessage, TopicView

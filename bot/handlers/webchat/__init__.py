@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "web"
 COOKIE = "ispbot_chat"
-STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+STATIC_DIR = Path(__file__).resolve().parents[2] / "web" / "static"
 # Base64 of the largest attachment we accept, plus the JSON around it.
 MAX_FRAME_BYTES = 8 * 1024 * 1024
 

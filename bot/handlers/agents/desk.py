@@ -8,7 +8,7 @@ from typing import Protocol
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 
-from bot.handlers.telegram_render import PHOTO_TYPES, TEXT_MAX
+from bot.adapters.telegram_bot import PHOTO_TYPES, TEXT_MAX
 from bot.handlers.text_split import split_text
 from core.tickets.service import AttachmentIn
 

@@ -1,0 +1,73 @@
+"""What the subscribers' Telegram channel and the agents' group share: the Bot on the configured
+API server within Telegram's limits, the Bot API's sizes, and a message's file downloaded.
+
+Both speak through one bot; neither imports the other, so what both need lives here.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import TYPE_CHECKING
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Message
+
+from bot.adapters.telegram_limits import FloodControl, SendLimiter
+from bot.adapters.telegram_responses import hold_response_models
+from bot.dialogs.contract import Attachment
+
+if TYPE_CHECKING:
+    from bot.config import BotSettings
+
+log = logging.getLogger(__name__)
+
+TEXT_MAX = 4096
+CAPTION_MAX = 1024
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")  # sent as photos, others as documents
+# The Bot API hands bots files up to 20 MB; larger ones cannot be downloaded at all.
+DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+
+def create_bot(settings: BotSettings, limiter: SendLimiter, *, retries: int = 3) -> Bot:
+    """A Bot on the configured API server, its calls kept within Telegram's limits; a 429 is
+    waited out and retried ``retries`` times before it is raised."""
+    assert settings.telegram_token is not None
+    hold_response_models()
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session.middleware(FloodControl(limiter, retries=retries))
+    return Bot(
+        settings.telegram_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=None),
+    )
+
+
+async def download_attachment(message: Message, bot: Bot) -> Attachment | None:
+    """The message's photo (its largest size) or document, or None when it has neither or the
+    file cannot be had."""
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        file_id, size = photo.file_id, photo.file_size
+        name, content_type = f"photo-{message.message_id}.jpg", "image/jpeg"
+    elif message.document is not None:
+        document = message.document
+        file_id, size = document.file_id, document.file_size
+        name = document.file_name or f"file-{message.message_id}"
+        content_type = document.mime_type or "application/octet-stream"
+    else:
+        return None
+    if size is not None and size > DOWNLOAD_MAX_BYTES:
+        log.info("telegram chat %s sent a file too large to download", message.chat.id)
+        return None
+    try:
+        data = await bot.download(file_id, destination=io.BytesIO())
+    except TelegramAPIError as error:
+        log.warning("telegram chat %s: could not download a file: %s", message.chat.id, error)
+        return None
+    assert data is not None
+    return Attachment(filename=name[:200], content_type=content_type[:100], data=data.read())
