@@ -1,25 +1,45 @@
-"""Wiring: the core's services with the adapters this process uses."""
+"""The one wiring point: ``bootstrap`` builds a process's container (bot/wiring.py), the core's
+services on the adapters this process uses, the channels' senders, the notifier and the engine.
+The web app, the worker and the commands receive it; nothing else constructs a core service.
+
+What a process builds depends on what it is (``process``): the web app sends on the web chat
+too, and its Telegram bot waits out a 429 for a reply; the worker leaves a 429 to the notifier's
+shared pacer; a command sends on nothing. Tests replace the outside world through the keywords.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+from redis.asyncio import Redis
 
 from bot.adapters.demo_sms import DemoSmsOutbox
 from bot.adapters.files import DiskFileStore
+from bot.adapters.telegram_bot import TelegramSession, open_session
 from bot.adapters.twilio_messages import TwilioMessages, TwilioSmsSender
 from bot.config import BotSettings
 from bot.dialogs.engine import Engine
 from bot.dialogs.flows import all_flows
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore, open_state_store
+from bot.handlers import telegram
+from bot.handlers.agents.live import LiveHandoff
+from bot.handlers.channel import ChannelSender
 from bot.handlers.files import FileLinks
 from bot.handlers.sms import SmsChannelSender
+from bot.handlers.webchat import WebChatHub
 from bot.handlers.whatsapp import WhatsAppSender
 from bot.i18n import translator
+from bot.notify import build_notifier
+from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
 from bot.payments.providers import configured_gateways
+from bot.wiring import AdminServices, DeskServices, Wiring
 from core.accounts.chats import Chats
 from core.accounts.queries import SubscriberView
 from core.accounts.service import Accounts
+from core.admin.tokens import AdminTokens
+from core.alerts.broadcast import Broadcasts
 from core.billing.free_charges import FreeCharges
 from core.billing.jobs import BillingJobs
 from core.billing.orders import Orders
@@ -29,7 +49,11 @@ from core.billing.subscriptions import Subscriptions
 from core.billing.usage import UsageMeter
 from core.billing.wallet import Wallet
 from core.clock import SystemClock
-from core.inbox.service import Inbox
+from core.handoff.actions import DeskActions
+from core.handoff.service import Handoff
+from core.handoff.topics import TopicBook
+from core.imports.subscriber_edits import SubscriberEdits
+from core.inbox.service import Inbox, OutboxRelay
 from core.ports import Clock, FileStore, PaymentGateway, SmsSender
 from core.tickets.closures import Closures
 from core.tickets.leads import Leads
@@ -88,6 +112,92 @@ def build_services(
 
 def build_engine(services: Services, store: StateStore | None = None) -> Engine:
     return Engine(services, store or open_state_store(services.settings), all_flows())
+
+
+Process = Literal["web", "worker", "command"]
+
+
+def bootstrap(
+    settings: BotSettings,
+    *,
+    process: Process = "web",
+    clock: Clock | None = None,
+    sms: SmsSender | None = None,
+    files: FileStore | None = None,
+    gateways: Mapping[str, PaymentGateway] | None = None,
+    services: Services | None = None,
+    store: StateStore | None = None,
+    senders: Sequence[ChannelSender] | None = None,
+) -> Wiring:
+    """The container of one process. ``services`` replaces the core's services (then clock,
+    sms, files and gateways are theirs); ``senders`` replaces the channels' outbound side (the
+    web app still adds its web chat)."""
+    services = services or build_services(
+        settings, clock=clock, sms=sms, files=files, gateways=gateways
+    )
+    clock = services.clock
+    store = store or open_state_store(settings)
+    links = FileLinks(settings, services.files, clock)
+    engine = build_engine(services, store)
+    metrics = Metrics()
+    desk = None
+    if settings.telegram_token and settings.agent_chat_id is not None:
+        handoff = Handoff(settings, clock, services.tickets)
+        topics = TopicBook(clock, settings.agent_chat_id)
+        actions = DeskActions(
+            clock,
+            services.tickets,
+            services.free_charges,
+            services.subscriptions,
+            handoff,
+            topics,
+        )
+        desk = DeskServices(handoff, topics, actions)
+        # While an agent holds a chat, what the subscriber writes goes to the ticket.
+        engine.interceptors.append(LiveHandoff(handoff))
+    if process == "web":
+        instrument_engine(engine, metrics)
+    session: TelegramSession | None = None
+    twilio: TwilioMessages | None = None
+    chosen: list[ChannelSender] = [WebChatHub(links)] if process == "web" else []
+    if senders is not None:
+        chosen += senders
+    elif process != "command":
+        if settings.telegram_token is not None:
+            # The web app's bot waits out a 429 before a reply; a worker's raises it at once to
+            # the notifier, whose pacer every worker shares.
+            session = open_session(settings, retries=3 if process == "web" else 0)
+            chosen.append(telegram.build_sender(settings, services.chats, store, session.bot))
+        if settings.twilio_configured:
+            twilio = TwilioMessages(settings)
+            chosen += twilio_senders(settings, twilio, clock, links, services.chats)
+    # Sends paced by the buckets in Redis that every process shares, when there is Redis.
+    pacing = Redis.from_url(settings.redis_url) if settings.redis_url and chosen else None
+    notifier = build_notifier(
+        settings, chosen, clock=clock, files=services.files, store=store, redis=pacing
+    )
+    metered = MeteredNotifier(notifier, metrics) if process == "web" else notifier
+    return Wiring(
+        settings=settings,
+        clock=clock,
+        services=services,
+        admin=AdminServices(
+            tokens=AdminTokens(clock),
+            broadcasts=Broadcasts(settings, clock),
+            subscribers=SubscriberEdits(settings, clock, services.subscriptions),
+        ),
+        desk=desk,
+        store=store,
+        links=links,
+        engine=engine,
+        metrics=metrics,
+        senders=notifier.senders,
+        notifier=metered,
+        relay=OutboxRelay(clock, metered),
+        telegram=session,
+        twilio=twilio,
+        pacing=pacing,
+    )
 
 
 def twilio_senders(

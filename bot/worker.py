@@ -18,25 +18,17 @@ The jobs, run by as many workers as you start:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import Worker
-from redis.asyncio import Redis
 
-from bot.bootstrap import build_services
 from bot.config import BotSettings
-from bot.dialogs.state import open_state_store
-from bot.notify import ChannelSender, build_notifier
-from core.accounts.chats import Chats
+from bot.wiring import Wiring
 from core.alerts.sweep import AlertSweep
 from core.billing.periods import month_period
-from core.clock import SystemClock
 from core.db import close_database, open_database
-from core.inbox.service import OutboxRelay
-from core.ports import Clock
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +37,7 @@ RELAY_EVERY_SECONDS = 5
 
 
 async def sweep_alerts(ctx: dict[str, Any]) -> dict[str, int]:
-    sweep = AlertSweep(ctx["settings"], ctx["clock"], channels=tuple(ctx["notifier"].senders))
+    sweep = AlertSweep(ctx["settings"], ctx["clock"], channels=tuple(ctx["wiring"].senders))
     report = await sweep.run()
     if report.total:
         await ctx["redis"].enqueue_job("relay_outbox", _queue_name=ctx["queue_name"])
@@ -91,82 +83,38 @@ MAINTENANCE_JOBS = (
 )
 
 
-def channel_senders(
-    settings: BotSettings, clock: Clock, chats: Chats
-) -> tuple[list[ChannelSender], list[Any]]:
-    """The senders a worker can use (the channels whose settings are given), and what must be
-    closed when it stops. The web chat's sender lives in the web process: its chats are served
-    by the relay there."""
-    from bot.adapters.files import DiskFileStore
-    from bot.adapters.twilio_messages import TwilioMessages
-    from bot.bootstrap import twilio_senders
-    from bot.handlers import telegram
-    from bot.handlers.files import FileLinks
-
-    senders: list[ChannelSender] = []
-    to_close: list[Any] = []
-    if settings.telegram_token is not None:
-        output = telegram.build_sender(settings, chats)
-        senders.append(output)
-        # The sender keeps its button tokens in a state store of its own (a Redis client).
-        to_close += [output.bot.session, output.buttons.store]
-    if settings.twilio_configured:
-        messages = TwilioMessages(settings)
-        # Their files are stored where the web app serves them from.
-        links = FileLinks(settings, DiskFileStore(settings.files_dir), clock)
-        senders += twilio_senders(settings, messages, clock, links, chats)
-        to_close.append(messages)
-    return senders, to_close
-
-
 def build_worker(
-    settings: BotSettings,
+    wiring: Wiring,
     *,
-    clock: Clock | None = None,
-    senders: Sequence[ChannelSender] | None = None,
     manage_database: bool = True,
     burst: bool = False,
     handle_signals: bool = True,
 ) -> Worker:
-    """An arq worker with the alert sweep and the outbox relay. Tests pass their clock and
-    senders, keep their own database open, and run it in burst mode."""
+    """An arq worker with the alert sweep and the outbox relay, fed from a worker's container
+    (``bootstrap(settings, process="worker")``: the channels whose settings are given; the web
+    chat's sender lives in the web process, whose relay serves its chats). Tests pass a
+    container with their clock and senders, keep their own database open, and run it in burst
+    mode."""
+    settings = wiring.settings
     if not settings.redis_url:
         raise SystemExit("ispbot: the worker needs ISPBOT_REDIS_URL (its job queue is in Redis)")
     queue_name = f"{settings.redis_prefix}jobs"
-    clock = clock or SystemClock()
 
     async def startup(ctx: dict[str, Any]) -> None:
         if manage_database:
             await open_database(settings.database_url)
-        redis = Redis.from_url(settings.redis_url or "")
-        services = build_services(settings, clock=clock)
-        if senders is not None:
-            chosen, to_close = list(senders), []
-        else:
-            chosen, to_close = channel_senders(settings, clock, services.chats)
-        # The app's conversations: a notice's options are kept there for typing.
-        states = open_state_store(settings)
-        notifier = build_notifier(
-            settings, chosen, clock=clock, files=services.files, store=states, redis=redis
-        )
-        log.info("worker sends on: %s", ", ".join(notifier.senders) or "no channel")
+        log.info("worker sends on: %s", ", ".join(wiring.senders) or "no channel")
         ctx.update(
+            wiring=wiring,
             settings=settings,
-            clock=clock,
+            clock=wiring.clock,
             queue_name=queue_name,
-            pacing_redis=redis,
-            states=states,
-            notifier=notifier,
-            relay=OutboxRelay(clock, notifier),
-            services=services,
-            to_close=to_close,
+            relay=wiring.relay,
+            services=wiring.services,
         )
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        for client in ctx["to_close"]:
-            await client.close()
-        await ctx["pacing_redis"].aclose()
-        await ctx["states"].close()
+        await wiring.close()
         if manage_database:
             await close_database()
 

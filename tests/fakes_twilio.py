@@ -24,6 +24,7 @@ from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import init_app
+from bot.bootstrap import bootstrap
 from bot.config import BotSettings
 from bot.dialogs.state import MemoryStateStore
 
@@ -319,7 +320,8 @@ class TwilioWebhooks:
 @pytest.fixture
 async def twilio_app(services, twilio_fake) -> AsyncIterator[TwilioWebhooks]:
     app = init_app(
-        services.settings, services=services, store=MemoryStateStore(), manage_database=False
+        bootstrap(services.settings, services=services, store=MemoryStateStore()),
+        manage_database=False,
     )
     async with TestClient(TestServer(app)) as client:
         yield TwilioWebhooks(client, twilio_fake)

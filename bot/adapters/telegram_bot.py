@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -71,3 +72,21 @@ async def download_attachment(message: Message, bot: Bot) -> Attachment | None:
         return None
     assert data is not None
     return Attachment(filename=name[:200], content_type=content_type[:100], data=data.read())
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSession:
+    """The process's one bot, the limiter its calls wait in, and the dispatcher its updates go
+    through: the subscribers' channel and the agents' group each add their router to it."""
+
+    bot: Bot
+    limiter: SendLimiter
+    dispatcher: Dispatcher
+
+
+def open_session(settings: BotSettings, *, retries: int) -> TelegramSession:
+    limiter = SendLimiter.from_settings(settings)
+    # aiogram's FSM is off: the engine keeps the conversation, and the FSM's memory storage
+    # would keep a record for every chat that ever wrote, for the life of the process.
+    dispatcher = Dispatcher(disable_fsm=True)
+    return TelegramSession(create_bot(settings, limiter, retries=retries), limiter, dispatcher)

@@ -37,12 +37,11 @@ def list_tokens_command(settings: BotSettings) -> None:
 
 
 async def create_token(settings: BotSettings, name: str) -> None:
-    from core.admin.tokens import AdminTokens
     from core.errors import DomainError
 
-    async with opened(settings) as services:
+    async with opened(settings) as wiring:
         try:
-            new = await AdminTokens(services.clock).create(name)
+            new = await wiring.admin.tokens.create(name)
         except DomainError as error:
             fail(f"{error.code} {error.details}")
     click.echo(f"ispbot: token {new.name!r} created; it is shown only this once:")
@@ -50,22 +49,20 @@ async def create_token(settings: BotSettings, name: str) -> None:
 
 
 async def revoke_token(settings: BotSettings, name: str) -> None:
-    from core.admin.tokens import AdminTokens
     from core.errors import DomainError
 
-    async with opened(settings) as services:
+    async with opened(settings) as wiring:
         try:
-            await AdminTokens(services.clock).revoke(name)
+            await wiring.admin.tokens.revoke(name)
         except DomainError as error:
             fail(f"{error.code} {error.details}")
     click.echo(f"ispbot: token {name!r} revoked")
 
 
 async def list_tokens(settings: BotSettings) -> None:
-    from core.admin.tokens import AdminTokens
 
-    async with opened(settings) as services:
-        tokens = await AdminTokens(services.clock).list()
+    async with opened(settings) as wiring:
+        tokens = await wiring.admin.tokens.list()
     table = plain_table()
     for token in tokens:
         state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "live"

@@ -46,7 +46,8 @@ async def run_alerts(
 ) -> SweepReport:
     from core.alerts.sweep import AlertSweep
 
-    async with opened(settings, clock=clock) as services:
+    async with opened(settings, clock=clock) as wiring:
+        services = wiring.services
         sweep = AlertSweep(settings, services.clock, channels=configured_channels(settings))
         with progress_bar("selections", err) as progress:
             report = await sweep.run(

@@ -20,15 +20,7 @@ def chat_command(settings: BotSettings, lang: str | None, chat_id: str | None) -
 
 
 async def chat(settings: BotSettings, language: str | None, chat_id: str) -> None:
-    from bot.bootstrap import build_engine
-    from bot.dialogs.state import open_state_store
     from bot.handlers.console import chat_loop, terminal_reader
 
-    async with opened(settings) as services:
-        store = open_state_store(settings)
-        try:
-            await chat_loop(
-                build_engine(services, store), chat_id, language, read_line=terminal_reader
-            )
-        finally:
-            await store.close()
+    async with opened(settings) as wiring:
+        await chat_loop(wiring.engine, chat_id, language, read_line=terminal_reader)

@@ -1,4 +1,4 @@
-"""What the commands share: the settings from the environment, and the database and services
+"""What the commands share: the settings from the environment, and the database and the container
 opened for one command's work."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from bot.config import BotSettings
 from core.config import describe_error
 
 if TYPE_CHECKING:
-    from bot.dialogs.services import Services
+    from bot.wiring import Wiring
     from core.ports import Clock
 
 P = ParamSpec("P")
@@ -42,16 +42,17 @@ def pass_settings(command: Callable[Concatenate[BotSettings, P], R]) -> Callable
 
 
 @asynccontextmanager
-async def opened(settings: BotSettings, *, clock: Clock | None = None) -> AsyncIterator[Services]:
-    """The database open and the services built (bot/bootstrap.py) for one command; the payment
-    providers' HTTP clients and the database closed after, however the command ends."""
-    from bot.bootstrap import build_services
+async def opened(settings: BotSettings, *, clock: Clock | None = None) -> AsyncIterator[Wiring]:
+    """The database open and a command's container built (bot/bootstrap.py); its clients, the
+    payment providers' HTTP clients and the database closed after, however the command ends."""
+    from bot.bootstrap import bootstrap
     from bot.payments.providers import close_gateways
     from core.db import database
 
     async with database(settings.database_url):
-        services = build_services(settings, clock=clock)
+        wiring = bootstrap(settings, process="command", clock=clock)
         try:
-            yield services
+            yield wiring
         finally:
-            await close_gateways(services.orders.gateways.values())
+            await close_gateways(wiring.services.orders.gateways.values())
+            await wiring.close()

@@ -55,7 +55,8 @@ def demo_command(settings: BotSettings) -> None:
 async def demo(settings: BotSettings) -> None:
     from core.demo import seed_demo
 
-    async with opened(settings) as services:
+    async with opened(settings) as wiring:
+        services = wiring.services
         logins = await seed_demo(settings, services.clock)
     table = plain_table("username", "password", "language", "situation")
     for login in logins:

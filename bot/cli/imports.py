@@ -35,7 +35,8 @@ async def import_file(settings: BotSettings, kind: str, file: Path, report: Path
     from core.imports.report import ImportFileError
 
     columns: tuple[str, ...]
-    async with opened(settings) as services:
+    async with opened(settings) as wiring:
+        services = wiring.services
         try:
             with progress_bar(f"importing {kind}") as progress:
                 if kind == "subscribers":

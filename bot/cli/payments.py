@@ -27,7 +27,8 @@ async def reconcile_payments(settings: BotSettings) -> None:
     """Exit 1 when a provider could not be asked about an order (it is asked again next run)."""
     from core.billing.reconcile import reconcile
 
-    async with opened(settings) as services:
+    async with opened(settings) as wiring:
+        services = wiring.services
         report = await reconcile(services.orders, services.orders.gateways)
     click.echo(
         f"ispbot: {report.checked} pending orders checked, {report.applied} applied, "

@@ -54,7 +54,8 @@ async def on_radius(settings: BotSettings, job: RadiusJob) -> None:
     radius_settings = RadiusSettings()
     if not radius_settings.database_url:
         fail("set ISPBOT_RADIUS_DATABASE_URL to FreeRADIUS's database")
-    async with opened(settings) as services:
+    async with opened(settings) as wiring:
+        services = wiring.services
         try:
             connection = await asyncpg.connect(radius_settings.database_url)
             try:

@@ -24,6 +24,7 @@ def serve_command(settings: BotSettings, telegram_polling: bool) -> None:
     from aiohttp import web
 
     from bot.app import init_app
+    from bot.bootstrap import bootstrap
     from bot.observability.logs import AccessLog, configure_logging
 
     configure_logging()
@@ -33,7 +34,7 @@ def serve_command(settings: BotSettings, telegram_polling: bool) -> None:
     log.info("event loop: %s", type(loop).__module__.split(".")[0])
     click.echo(f"ispbot: the web chat is at {settings.base_url}/")
     web.run_app(
-        init_app(settings),
+        init_app(bootstrap(settings)),
         host=settings.host,
         port=settings.port,
         print=None,
@@ -54,8 +55,9 @@ def _event_loop() -> asyncio.AbstractEventLoop:
 @click.command("worker", help="run the scheduled alerts and send the outbox (arq, Redis)")
 @pass_settings
 def worker_command(settings: BotSettings) -> None:
+    from bot.bootstrap import bootstrap
     from bot.observability.logs import configure_logging
     from bot.worker import build_worker
 
     configure_logging()
-    build_worker(settings).run()
+    build_worker(bootstrap(settings, process="worker")).run()

@@ -1,5 +1,5 @@
 """What the WhatsApp and SMS channels share, owned by neither: Twilio's signature, redeliveries,
-status callbacks, and the REST client's life in the app (bot/adapters/twilio_messages.py sends).
+status callbacks (the REST client both send through is bot/adapters/twilio_messages.py).
 Both channels import this module; it imports neither.
 
 Twilio signs each webhook with the account's auth token over the URL it called and the form
@@ -11,16 +11,15 @@ that fails the check gets 403 before anything reads its parameters into a turn.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 from twilio.request_validator import RequestValidator
 
-from bot.adapters.twilio_messages import STATUS_PATH, TwilioMessages
+from bot.adapters.twilio_messages import STATUS_PATH
 from bot.config import BotSettings
 from bot.dialogs.state import ChatKey, StateStore
-from bot.handlers.channel import ChannelSender
+from bot.wiring import Wiring
 from core.accounts.phones import country_of_number
 
 log = logging.getLogger(__name__)
@@ -94,29 +93,23 @@ class DeliveryStatuses:
 
 
 STATUSES_KEY = web.AppKey("twilio_statuses", DeliveryStatuses)
-MESSAGES_KEY = web.AppKey("twilio_messages", TwilioMessages)
-# The two channels' senders, by channel name.
+# WhatsApp's and SMS's senders, by channel name.
 SENDERS_KEY = web.AppKey("twilio_senders", dict)
 
 
-def setup(
-    app: web.Application,
-    settings: BotSettings,
-    store: StateStore,
-    messages: TwilioMessages,
-    senders: dict[str, ChannelSender],
-) -> None:
-    """Serve /twilio/status; the REST client both channels send through closes with the app."""
-    statuses = DeliveryStatuses(store)
-    app[MESSAGES_KEY] = messages
+def setup(app: web.Application, wiring: Wiring) -> None:
+    """Serve /twilio/status when the process has Twilio's REST client (the container closes
+    it when the app stops)."""
+    if wiring.twilio is None:
+        return
+    settings = wiring.settings
+    statuses = DeliveryStatuses(wiring.store)
     app[STATUSES_KEY] = statuses
-    app[SENDERS_KEY] = senders
-
-    async def client(_app: web.Application) -> AsyncIterator[None]:
-        yield
-        await messages.close()
-
-    app.cleanup_ctx.append(client)
+    app[SENDERS_KEY] = {
+        channel: sender
+        for channel, sender in wiring.senders.items()
+        if channel in ("whatsapp", "sms")
+    }
 
     async def status(request: web.Request) -> web.Response:
         params = await signed_form(request, settings)

@@ -9,6 +9,7 @@ import secrets
 from arq.connections import RedisSettings, create_pool
 from redis.asyncio import Redis
 
+from bot.bootstrap import bootstrap
 from bot.config import BotSettings
 from bot.worker import build_worker
 from core.clock import FixedClock
@@ -44,9 +45,7 @@ async def test_two_workers_send_each_alert_once_and_fall_back_from_a_blocked_cha
     )
     workers = [
         build_worker(
-            settings,
-            clock=clock,
-            senders=[telegram, sms],
+            bootstrap(settings, process="worker", clock=clock, senders=[telegram, sms]),
             manage_database=False,
             burst=True,
             handle_signals=False,
@@ -112,7 +111,10 @@ async def test_a_worker_built_from_settings_sends_through_telegram_and_falls_bac
             twilio_sms_from="+15005550006",
         )
         worker = build_worker(
-            settings, clock=clock, manage_database=False, burst=True, handle_signals=False
+            bootstrap(settings, process="worker", clock=clock),
+            manage_database=False,
+            burst=True,
+            handle_signals=False,
         )
         pool = await create_pool(RedisSettings.from_dsn(REDIS_TEST_URL))
         try:
@@ -156,9 +158,7 @@ async def test_the_worker_runs_the_domains_upkeep_jobs(pg, postgres_url):
         _env_file=None, database_url=postgres_url, redis_url=REDIS_TEST_URL, redis_prefix=prefix
     )
     worker = build_worker(
-        settings,
-        clock=clock,
-        senders=[],
+        bootstrap(settings, process="worker", clock=clock, senders=[]),
         manage_database=False,
         burst=True,
         handle_signals=False,

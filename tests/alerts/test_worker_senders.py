@@ -6,11 +6,10 @@ import secrets
 
 from redis.asyncio import Redis
 
+from bot.bootstrap import bootstrap
 from bot.config import BotSettings
 from bot.dialogs.state import ChatKey
-from bot.worker import channel_senders
-from core.accounts.chats import Chats
-from core.clock import SystemClock
+from bot.worker import build_worker
 from tests.conftest import REDIS_TEST_URL
 from tests.fakes_telegram import TOKEN
 
@@ -22,13 +21,15 @@ async def test_the_telegram_sender_s_state_store_is_closed_with_the_worker():
         redis_prefix=f"test-senders-{secrets.token_hex(4)}:",
         telegram_token=TOKEN,
     )
-    [telegram], to_close = channel_senders(settings, SystemClock(), Chats(SystemClock()))
+    wiring = bootstrap(settings, process="worker")
+    worker = build_worker(wiring, manage_database=False, handle_signals=False)
+    [telegram] = wiring.senders.values()
     store = telegram.buttons.store
     await store.load(ChatKey("telegram", "7001"))  # the store's Redis client connects
     connection_id = await store._redis.client_id()
 
-    for resource in to_close:
-        await resource.close()
+    assert worker.on_shutdown is not None
+    await worker.on_shutdown({})
 
     observer = Redis.from_url(REDIS_TEST_URL)
     try:

@@ -13,7 +13,7 @@ from aiohttp import web
 from playwright.async_api import Browser, async_playwright
 
 from bot.app import init_app
-from bot.bootstrap import build_services
+from bot.bootstrap import bootstrap
 from bot.config import BotSettings
 from bot.dialogs.state import MemoryStateStore
 from core.clock import SystemClock
@@ -53,12 +53,7 @@ async def server(tmp_path: Path) -> AsyncIterator[str]:
     await apply_migrations(settings.database_url)
     await open_database(settings.database_url)
     await seed_demo(settings, SystemClock())
-    app = init_app(
-        settings,
-        services=build_services(settings),
-        store=MemoryStateStore(),
-        manage_database=False,
-    )
+    app = init_app(bootstrap(settings, store=MemoryStateStore()), manage_database=False)
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -8,6 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import init_app
+from bot.bootstrap import bootstrap
 from bot.dialogs.state import MemoryStateStore
 from tests.dialogs.conftest import bot_settings, services, sms, sqlite_db  # noqa: F401
 
@@ -22,6 +23,8 @@ from tests.handlers.payments_support import (  # noqa: F401
 
 @pytest.fixture
 async def client(services, bot_settings) -> AsyncIterator[TestClient]:  # noqa: F811
-    app = init_app(bot_settings, services=services, store=MemoryStateStore(), manage_database=False)
+    app = init_app(
+        bootstrap(bot_settings, services=services, store=MemoryStateStore()), manage_database=False
+    )
     async with TestClient(TestServer(app)) as client:
         yield client

@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import init_app
-from bot.bootstrap import build_services
+from bot.bootstrap import bootstrap, build_services
 from bot.config import BotSettings
 from bot.dialogs.services import Services
 from bot.dialogs.state import MemoryStateStore
@@ -81,7 +81,9 @@ def provider_services(settings: BotSettings, clock: FixedClock) -> Services:
 
 @asynccontextmanager
 async def app_client(services: Services, settings: BotSettings) -> AsyncIterator[TestClient]:
-    app = init_app(settings, services=services, store=MemoryStateStore(), manage_database=False)
+    app = init_app(
+        bootstrap(settings, services=services, store=MemoryStateStore()), manage_database=False
+    )
     async with TestClient(TestServer(app)) as client:
         yield client
 

@@ -32,12 +32,12 @@ async def test_without_the_sandbox_its_pay_page_is_not_served(sqlite_db, bot_set
     from pydantic import SecretStr
 
     from bot.app import init_app
-    from bot.bootstrap import build_services
+    from bot.bootstrap import bootstrap
     from bot.dialogs.state import MemoryStateStore
 
     settings = bot_settings.model_copy(update={"zarinpal_merchant_id": SecretStr("m" * 36)})
-    services = build_services(settings, clock=clock, sms=sms)
-    app = init_app(settings, services=services, store=MemoryStateStore(), manage_database=False)
+    wiring = bootstrap(settings, clock=clock, sms=sms, store=MemoryStateStore())
+    app = init_app(wiring, manage_database=False)
     async with TestClient(TestServer(app)) as client:
         response = await client.post("/payments/sandbox/pay/anything", data={"action": "pay"})
         assert response.status == 404

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from bot.app import RELAY_WAKE, init_app
+from bot.bootstrap import bootstrap
 from bot.dialogs.state import MemoryStateStore
 from bot.handlers.telegram import TELEGRAM
 from bot.handlers.telegram.webhook import PATH, SECRET_HEADER
@@ -74,7 +75,7 @@ def fake_time() -> FakeTime:
 
 
 async def start_app(settings, services, store, fake_time: FakeTime) -> TestClient:
-    app = init_app(settings, services=services, store=store, manage_database=False)
+    app = init_app(bootstrap(settings, services=services, store=store), manage_database=False)
     limiter = app[TELEGRAM].limiter
     limiter.now, limiter.sleep = fake_time.now, fake_time.sleep
     client = TestClient(TestServer(app))

@@ -7,6 +7,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from bot.app import init_app
+from bot.bootstrap import bootstrap
 from bot.cli.serve import serve_command
 from bot.cli.telegram import set_webhook
 from bot.dialogs.state import MemoryStateStore
@@ -22,7 +23,9 @@ async def test_polling_reads_updates_and_answers_through_the_same_api(
 ):
     bot_api.webhook = {"url": "https://old.example/telegram/webhook"}
     settings = telegram_settings(bot_settings, bot_api, telegram_polling=True)
-    app = init_app(settings, services=services, store=MemoryStateStore(), manage_database=False)
+    app = init_app(
+        bootstrap(settings, services=services, store=MemoryStateStore()), manage_database=False
+    )
     async with TestClient(TestServer(app)) as client:
         bot_api.queue_update(message_update(4242, "hello"))
         [reply] = await bot_api.wait_for("sendMessage")

@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.twilio_messages import TwilioSmsSender
 from bot.app import init_app
+from bot.bootstrap import bootstrap
 from bot.dialogs.contract import Reply
 from bot.handlers.twilio_webhooks import SENDERS_KEY, STATUSES_KEY
 from core.accounts.models import ChatIdentity
@@ -129,7 +130,8 @@ async def test_two_processes_sharing_redis_answer_a_message_sid_once(
     apps = []
     for _ in range(2):
         app = init_app(
-            services.settings, services=services, store=redis_stores(), manage_database=False
+            bootstrap(services.settings, services=services, store=redis_stores()),
+            manage_database=False,
         )
         client = TestClient(TestServer(app))
         await client.start_server()

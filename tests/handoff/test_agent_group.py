@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from bot.app import ENGINE, init_app
+from bot.bootstrap import bootstrap
 from bot.dialogs.contract import Turn
 from bot.dialogs.engine import flow_choice
 from bot.dialogs.notice_offers import NoticeOffers
@@ -103,7 +104,9 @@ class Desk:
 
 @pytest.fixture
 async def desk(services, twilio_fake, bot_api, bot_settings) -> AsyncIterator[Desk]:
-    app = init_app(bot_settings, services=services, store=MemoryStateStore(), manage_database=False)
+    app = init_app(
+        bootstrap(bot_settings, services=services, store=MemoryStateStore()), manage_database=False
+    )
     time = FakeTime()  # the group's 20-a-minute limit is waited out on a fake clock
     app[TELEGRAM].limiter.now, app[TELEGRAM].limiter.sleep = time.now, time.sleep
     async with TestClient(TestServer(app)) as client:

@@ -12,7 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.app import init_app
-from bot.bootstrap import build_services
+from bot.bootstrap import bootstrap, build_services
 from bot.config import BotSettings
 from core.admin.tokens import AdminTokens
 from core.clock import SystemClock
@@ -51,7 +51,7 @@ def main() -> None:
 
 async def serve(settings: BotSettings, port: int) -> None:
     token = await prepare(settings)
-    runner = web.AppRunner(init_app(settings), access_log=None)
+    runner = web.AppRunner(init_app(bootstrap(settings)), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     print(f"READY {port} {token}", flush=True)

@@ -7,6 +7,7 @@ import logging
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import init_app
+from bot.bootstrap import bootstrap
 from bot.dialogs.state import MemoryStateStore
 from bot.notify import ChannelNotifier
 from bot.observability.metrics import MeteredNotifier, Metrics
@@ -19,7 +20,9 @@ from tests.dialogs.conftest import make_subscriber
 
 async def _client_with(bot_settings, services, **overrides) -> TestClient:
     settings = bot_settings.model_copy(update=overrides)
-    app = init_app(settings, services=services, store=MemoryStateStore(), manage_database=False)
+    app = init_app(
+        bootstrap(settings, services=services, store=MemoryStateStore()), manage_database=False
+    )
     return TestClient(TestServer(app))
 
 

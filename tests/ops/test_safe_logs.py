@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.demo_sms import DemoSmsOutbox
 from bot.app import init_app
-from bot.bootstrap import build_services
+from bot.bootstrap import bootstrap
 from bot.dialogs.state import MemoryStateStore
 from bot.observability.context import bound
 from bot.observability.logs import configure_logging
@@ -103,15 +103,16 @@ async def test_a_full_web_chat_conversation_logs_no_secret_or_personal_data(
 ):
     sms = _LoggedSms(tmp_path / "demo-sms.txt")
     sandbox = SandboxGateway("http://bot.test")
-    services = build_services(
+    wiring = bootstrap(
         bot_settings,
         clock=clock,
         sms=sms,
         files=InMemoryFileStore(),
         gateways={sandbox.name: sandbox},
+        store=MemoryStateStore(),
     )
     await make_subscriber(bot_settings)
-    app = init_app(bot_settings, services=services, store=MemoryStateStore(), manage_database=False)
+    app = init_app(wiring, manage_database=False)
     async with TestClient(TestServer(app)) as client:
         await client.get("/")
         cookie = client.session.cookie_jar.filter_cookies(client.make_url("/"))["ispbot_chat"]

@@ -8,15 +8,15 @@ from bot.admin.api import alerts, catalog, subscribers
 from bot.admin.api.context import API, ApiContext
 from bot.admin.api.spec import openapi_document, register
 from bot.admin.api.views import require_token, view
-from bot.dialogs.services import Services
+from bot.wiring import Wiring
 
 PREFIX = "/api/v1"
 OPERATIONS = [*subscribers.OPERATIONS, *catalog.OPERATIONS, *alerts.OPERATIONS]
 
 
-def build_api(services: Services) -> web.Application:
+def build_api(wiring: Wiring) -> web.Application:
     api = web.Application(middlewares=[require_token])
-    api[API] = ApiContext.of(services)
+    api[API] = ApiContext.of(wiring)
     register(api, OPERATIONS, view)
     document = openapi_document(OPERATIONS, PREFIX)
 
@@ -27,5 +27,5 @@ def build_api(services: Services) -> web.Application:
     return api
 
 
-def setup(app: web.Application, services: Services) -> None:
-    app.add_subapp(PREFIX, build_api(services))
+def setup(app: web.Application, wiring: Wiring) -> None:
+    app.add_subapp(PREFIX, build_api(wiring))

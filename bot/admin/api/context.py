@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.dialogs.services import Services
+from bot.wiring import Wiring
 from core.admin.tokens import AdminTokens
 from core.alerts.broadcast import Broadcasts
 from core.imports.subscriber_edits import SubscriberEdits
@@ -20,13 +21,9 @@ class ApiContext:
     subscribers: SubscriberEdits
 
     @classmethod
-    def of(cls, services: Services) -> ApiContext:
-        return cls(
-            services=services,
-            tokens=AdminTokens(services.clock),
-            broadcasts=Broadcasts(services.settings, services.clock),
-            subscribers=SubscriberEdits(services.settings, services.clock, services.subscriptions),
-        )
+    def of(cls, wiring: Wiring) -> ApiContext:
+        admin = wiring.admin
+        return cls(wiring.services, admin.tokens, admin.broadcasts, admin.subscribers)
 
 
 API = web.AppKey("admin_api", ApiContext)

@@ -1,8 +1,7 @@
-"""The hand-off in the app: the agents' router on the Telegram dispatcher, the engine's live
-hook, and the loop that mirrors tickets to topics (when ``ISPBOT_AGENT_CHAT_ID`` is set).
-
-The app calls ``attach`` once the Telegram channel is set up; the channel itself knows nothing of
-the agents' group."""
+"""The hand-off in the app: the agents' router on the process's Telegram dispatcher, and the
+loop that mirrors tickets to topics (when ``ISPBOT_AGENT_CHAT_ID`` is set). The group's core
+services and the engine's live hook are the container's (bot/bootstrap.py); the Telegram
+channel knows nothing of the agents' group."""
 
 from __future__ import annotations
 
@@ -11,19 +10,13 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from aiogram import Bot, Dispatcher
 from aiohttp import web
 
-from bot.config import BotSettings
-from bot.dialogs.engine import Engine
 from bot.handlers.agents.commands import AgentCommands
 from bot.handlers.agents.desk import TelegramDesk
-from bot.handlers.agents.live import LiveHandoff
 from bot.handlers.agents.router import AgentCheck, create_agent_router
 from bot.handlers.agents.sync import DeskSync
-from core.handoff.actions import DeskActions
-from core.handoff.service import Handoff
-from core.handoff.topics import TopicBook
+from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
 
@@ -32,38 +25,29 @@ DESK_SYNC = web.AppKey("desk_sync", DeskSync)
 SYNC_INTERVAL_SECONDS = 2.0
 
 
-def attach(
-    app: web.Application, bot: Bot, dispatcher: Dispatcher, settings: BotSettings, engine: Engine
-) -> DeskSync:
+def setup(app: web.Application, wiring: Wiring) -> None:
+    """The agents' group in ``app``, when the process has Telegram's bot and the group's
+    services (``ISPBOT_AGENT_CHAT_ID``); the live hand-off hook is the engine's already."""
+    services, session, settings = wiring.desk, wiring.telegram, wiring.settings
+    if services is None or session is None:
+        return
     assert settings.agent_chat_id is not None
-    services = engine.services
-    handoff = Handoff(settings, services.clock, services.tickets)
-    topics = TopicBook(services.clock, settings.agent_chat_id)
-    actions = DeskActions(
-        services.clock,
-        services.tickets,
-        services.free_charges,
-        services.subscriptions,
-        handoff,
-        topics,
-    )
-    desk = TelegramDesk(bot, settings.agent_chat_id)
+    desk = TelegramDesk(session.bot, settings.agent_chat_id)
     sync = DeskSync(
-        services.clock,
+        wiring.clock,
         desk,
-        topics,
-        handoff,
-        services.billing_queries,
-        services.files,
+        services.topics,
+        services.handoff,
+        wiring.services.billing_queries,
+        wiring.services.files,
         settings.zone,
     )
+    dispatcher = session.dispatcher
     dispatcher["agent_check"] = AgentCheck(settings)
-    dispatcher["agent_commands"] = AgentCommands(actions, desk, sync)
+    dispatcher["agent_commands"] = AgentCommands(services.actions, desk, sync)
     dispatcher.include_router(create_agent_router(settings.agent_chat_id))
-    engine.interceptors.append(LiveHandoff(handoff))
     app[DESK_SYNC] = sync
     app.cleanup_ctx.append(_sync_loop)
-    return sync
 
 
 async def _sync_loop(app: web.Application) -> AsyncIterator[None]:

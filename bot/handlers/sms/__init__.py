@@ -16,7 +16,6 @@ from bot.adapters.twilio_messages import UNSUBSCRIBED_RECIPIENT, TwilioMessages,
 from bot.config import BotSettings
 from bot.dialogs.contract import Reply, Turn
 from bot.dialogs.engine import apology
-from bot.dialogs.services import Services
 from bot.dialogs.sms_keywords import SmsKeywords
 from bot.dialogs.state import StateStore
 from bot.handlers.files import FileLinks
@@ -28,6 +27,7 @@ from bot.handlers.twilio_webhooks import (
     signed_form,
 )
 from bot.i18n import N_
+from bot.wiring import Wiring
 from core.accounts.chats import Chats
 from core.accounts.queries import is_opted_out
 from core.ports import Clock
@@ -116,13 +116,12 @@ def webhook(
     return receive
 
 
-def setup(
-    app: web.Application,
-    settings: BotSettings,
-    services: Services,
-    store: StateStore,
-    sender: SmsChannelSender,
-) -> None:
-    """Serve the keywords at ``PATH``."""
-    keywords = SmsKeywords(services, register_url=settings.base_url + "/")
-    app.router.add_post(PATH, webhook(settings, store, keywords, sender))
+def setup(app: web.Application, wiring: Wiring) -> None:
+    """Serve the keywords at ``PATH`` when the process sends SMS (Twilio)."""
+    sender = wiring.senders.get(CHANNEL)
+    if sender is None:
+        return
+    assert isinstance(sender, SmsChannelSender)
+    settings = wiring.settings
+    keywords = SmsKeywords(wiring.services, register_url=settings.base_url + "/")
+    app.router.add_post(PATH, webhook(settings, wiring.store, keywords, sender))

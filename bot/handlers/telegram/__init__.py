@@ -8,9 +8,11 @@ aiogram's FSM is not used. Services reach the handlers by argument name from the
 The chat's id is Telegram's chat id as a string, on channel "telegram". Only private chats are
 served: a self-care conversation (passwords, invoices) does not belong in a group.
 
-``setup`` wires the channel into the app when ``ISPBOT_TELEGRAM_TOKEN`` is set: the webhook at
+``setup`` serves the channel in the app when ``ISPBOT_TELEGRAM_TOKEN`` is set: the webhook at
 ``/telegram/webhook`` (when the secret is set), or long polling with
-``ISPBOT_TELEGRAM_POLLING``; either way the same dispatcher, the same once-per-update check.
+``ISPBOT_TELEGRAM_POLLING``; either way the process's one dispatcher (the agents' group adds
+its router to it), the same once-per-update check. The bot's session is the container's
+(bot/wiring.py), closed when the app stops.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from bot.handlers.telegram.webhook import (
     webhook_handler,
 )
 from bot.i18n import resolve_language
+from bot.wiring import Wiring
 from core.accounts.chats import Chats
 
 log = logging.getLogger(__name__)
@@ -155,35 +158,35 @@ class TelegramChannel:
 TELEGRAM = web.AppKey("telegram", TelegramChannel)
 
 
-def build_channel(
-    settings: BotSettings, engine: Engine, store: StateStore, limiter: SendLimiter | None = None
-) -> TelegramChannel:
-    limiter = limiter or SendLimiter.from_settings(settings)
-    bot = create_bot(settings, limiter)
-    buttons = ButtonCodes(store)
-    output = TelegramOutput(bot, buttons, engine.services.chats)
-    # aiogram's FSM is off: the engine keeps the conversation, and the FSM's memory storage
-    # would keep a record for every chat that ever wrote, for the life of the process.
-    dispatcher = Dispatcher(disable_fsm=True, engine=engine, output=output, buttons=buttons)
-    dispatcher.update.outer_middleware(OncePerUpdate(store, bot.id, settings.dedup_ttl_seconds))
-    dispatcher.include_router(create_router())
-    return TelegramChannel(bot, dispatcher, output, limiter)
-
-
-def build_sender(settings: BotSettings, chats: Chats) -> TelegramOutput:
-    """The notifier's Telegram sender for a process without the webhook (the alert worker).
-    Its 429s are not retried here but raised to the notifier, whose pacer is shared by every
-    worker; button tokens go to the same state store the web process reads them from."""
-    limiter = SendLimiter.from_settings(settings)
-    bot = create_bot(settings, limiter, retries=0)
-    return TelegramOutput(bot, ButtonCodes(open_state_store(settings)), chats)
-
-
-def setup(
-    app: web.Application, settings: BotSettings, engine: Engine, store: StateStore
+def build_sender(
+    settings: BotSettings, chats: Chats, store: StateStore | None = None, bot: Bot | None = None
 ) -> TelegramOutput:
-    """Serve Telegram in ``app``; the output doubles as the notifier's sender."""
-    channel = build_channel(settings, engine, store)
+    """The notifier's Telegram sender. Without ``bot``, one whose 429s are not retried here but
+    raised to the notifier, whose pacer every worker shares (the alert worker's); button tokens
+    go to the state store the web process reads them from."""
+    if bot is None:
+        bot = create_bot(settings, SendLimiter.from_settings(settings), retries=0)
+    return TelegramOutput(bot, ButtonCodes(store or open_state_store(settings)), chats)
+
+
+def setup(app: web.Application, wiring: Wiring) -> None:
+    """Serve Telegram in ``app`` when the process has its bot (``ISPBOT_TELEGRAM_TOKEN``): the
+    sender the notifier has answers the updates too."""
+    session = wiring.telegram
+    if session is None:
+        return
+    settings = wiring.settings
+    output = wiring.senders[CHANNEL]
+    assert isinstance(output, TelegramOutput)
+    dispatcher = session.dispatcher
+    dispatcher["engine"] = wiring.engine
+    dispatcher["output"] = output
+    dispatcher["buttons"] = output.buttons
+    dispatcher.update.outer_middleware(
+        OncePerUpdate(wiring.store, session.bot.id, settings.dedup_ttl_seconds)
+    )
+    dispatcher.include_router(create_router())
+    channel = TelegramChannel(session.bot, dispatcher, output, session.limiter)
     app[TELEGRAM] = channel
     if settings.telegram_polling:
         app.cleanup_ctx.append(_polling)
@@ -194,9 +197,6 @@ def setup(
         app.router.add_post(PATH, webhook_handler(channel.bot, channel.dispatcher, secret, gate))
     else:
         log.warning("telegram: no ISPBOT_TELEGRAM_WEBHOOK_SECRET, so no webhook is served")
-    # After every cleanup context (the outbox relay sends through this bot until it stops).
-    app.on_cleanup.append(_close_session)
-    return channel.output
 
 
 async def _polling(app: web.Application) -> AsyncIterator[None]:
@@ -218,7 +218,3 @@ async def _polling(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-
-
-async def _close_session(app: web.Application) -> None:
-    await app[TELEGRAM].bot.session.close()

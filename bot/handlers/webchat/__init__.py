@@ -19,8 +19,10 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from bot.dialogs.contract import Attachment, Outcome, Reply, Turn
+from bot.dialogs.engine import Engine
 from bot.handlers.files import FileLinks
 from bot.i18n import text_direction
+from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
 
@@ -140,15 +142,13 @@ async def index(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def socket_handler(engine_key: web.AppKey, hub_key: web.AppKey):
+def socket_handler(engine: Engine, hub: WebChatHub):
     async def socket(request: web.Request) -> web.StreamResponse:
         if not same_origin(request):
             raise web.HTTPForbidden(text="cross-origin chat refused")
         chat_id = request.cookies.get(COOKIE)
         if not chat_id:
             raise web.HTTPBadRequest(text="open the chat page first")
-        engine = request.app[engine_key]
-        hub: WebChatHub = request.app[hub_key]
         language_hint = request.query.get("lang")
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
         await ws.prepare(request)
@@ -198,7 +198,10 @@ async def _send_outcome(hub: WebChatHub, ws: web.WebSocketResponse, outcome: Out
         await ws.send_json(frame)
 
 
-def setup(app: web.Application, engine_key: web.AppKey, hub_key: web.AppKey) -> None:
+def setup(app: web.Application, wiring: Wiring) -> None:
+    """Serve the page and the socket; the process's hub is the notifier's web chat sender."""
+    hub = wiring.senders[CHANNEL]
+    assert isinstance(hub, WebChatHub)
     app.router.add_get("/", index)
-    app.router.add_get("/ws", socket_handler(engine_key, hub_key))
+    app.router.add_get("/ws", socket_handler(wiring.engine, hub))
     app.router.add_static("/static/", STATIC_DIR)

@@ -40,6 +40,7 @@ from bot.handlers.twilio_webhooks import (
     signed_form,
 )
 from bot.i18n import translator
+from bot.wiring import Wiring
 from core.accounts.queries import find_chat
 from core.errors import DomainError
 from core.numbers import whole_number
@@ -246,12 +247,10 @@ async def _refusal(services: Services, number: str, hint: str, refused: MediaRef
     return Reply(error_text(t, DomainError(refused.code, max_mb=max_mb)), language=t.language)
 
 
-def setup(
-    app: web.Application,
-    settings: BotSettings,
-    services: Services,
-    engine: Engine,
-    sender: WhatsAppSender,
-) -> None:
-    """Serve WhatsApp's messages at ``PATH``."""
-    app.router.add_post(PATH, webhook(settings, services, engine, sender))
+def setup(app: web.Application, wiring: Wiring) -> None:
+    """Serve WhatsApp's messages at ``PATH`` when the process sends on WhatsApp (Twilio)."""
+    sender = wiring.senders.get(CHANNEL)
+    if sender is None:
+        return
+    assert isinstance(sender, WhatsAppSender)
+    app.router.add_post(PATH, webhook(wiring.settings, wiring.services, wiring.engine, sender))
