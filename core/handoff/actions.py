@@ -19,12 +19,11 @@ from tortoise.transactions import in_transaction
 from core.billing.free_charges import FreeCharges
 from core.billing.subscriptions import Subscriptions
 from core.errors import DomainError
-from core.handoff import queries
-from core.handoff.queries import DeskTicket
 from core.handoff.service import FILE_ONLY_BODY, Handoff
 from core.handoff.topics import TopicBook
 from core.inbox.service import enqueue
 from core.ports import Clock
+from core.tickets.queries import TicketView
 from core.tickets.service import AttachmentIn, ByAgent, Tickets
 
 
@@ -85,20 +84,17 @@ class DeskActions:
         """``/done``: False when no live conversation was running."""
         return await self.handoff.release(ticket_number, "done")
 
-    async def set_priority(self, ticket_number: int, priority: str) -> DeskTicket:
-        await self.tickets.set_priority(ticket_number, priority)
-        return await queries.desk_ticket_numbered(ticket_number)
+    async def set_priority(self, ticket_number: int, priority: str) -> TicketView:
+        return await self.tickets.set_priority(ticket_number, priority)
 
-    async def set_department(self, ticket_number: int, department: str) -> DeskTicket:
-        await self.tickets.set_department(ticket_number, department)
-        return await queries.desk_ticket_numbered(ticket_number)
+    async def set_department(self, ticket_number: int, department: str) -> TicketView:
+        return await self.tickets.set_department(ticket_number, department)
 
-    async def assign(self, ticket_number: int, agent_name: str) -> DeskTicket:
-        await self.tickets.assign(ticket_number, agent_name)
-        return await queries.desk_ticket_numbered(ticket_number)
+    async def assign(self, ticket_number: int, agent_name: str) -> TicketView:
+        return await self.tickets.assign(ticket_number, agent_name)
 
     async def give_free_charge(
-        self, ticket: DeskTicket, agent_name: str, note: Callable[[FreeChargeGiven], str]
+        self, ticket: TicketView, agent_name: str, note: Callable[[FreeChargeGiven], str]
     ) -> FreeChargeGiven:
         subscriber_id = _subscriber_of(ticket)
         async with in_transaction():  # the grant, its note and the notice, or none of them
@@ -116,7 +112,7 @@ class DeskActions:
 
     async def extend_service(
         self,
-        ticket: DeskTicket,
+        ticket: TicketView,
         agent_name: str,
         days: int,
         note: Callable[[ServiceExtended], str],
@@ -138,7 +134,7 @@ class DeskActions:
 
     async def _given(
         self,
-        ticket: DeskTicket,
+        ticket: TicketView,
         agent_name: str,
         note: str,
         kind: str,
@@ -152,7 +148,7 @@ class DeskActions:
         await enqueue(_subscriber_of(ticket), kind, values, dedup_key, at=self.clock.now())
 
 
-def _subscriber_of(ticket: DeskTicket) -> int:
+def _subscriber_of(ticket: TicketView) -> int:
     if ticket.subscriber_id is None:
         raise DomainError("ticket_without_subscriber", ticket_number=ticket.number)
     return ticket.subscriber_id

@@ -17,48 +17,10 @@ from core.billing.queries import BillingQueries, BillLine, ServiceStatus
 from core.errors import NotFound
 from core.handoff.models import LiveSession, TicketTopic
 from core.ports import FileStore
-from core.tickets.enums import AuthorKind, Department, Priority, TicketKind, TicketStatus
+from core.tickets.enums import AuthorKind, TicketStatus
 from core.tickets.models import Ticket, TicketAttachment, TicketMessage
+from core.tickets.queries import TicketView
 from core.tickets.service import AttachmentIn
-
-
-@dataclass(frozen=True, slots=True)
-class DeskTicket:
-    """A ticket as the agents' desk sees it (the staff's view: any ticket, a lead's too)."""
-
-    id: int
-    number: int
-    subject: str
-    kind: TicketKind
-    department: Department
-    priority: Priority
-    status: TicketStatus
-    language: str
-    # Where the subscriber wrote from (None for a ticket opened elsewhere).
-    channel: str | None
-    assigned_to: str | None
-    # None for a lead: then the contact's name and phone say who it is.
-    subscriber_id: int | None
-    contact_name: str | None
-    contact_phone: str | None
-
-    @classmethod
-    def of(cls, row: Ticket) -> DeskTicket:
-        return cls(
-            id=row.id,
-            number=row.number,
-            subject=row.subject,
-            kind=TicketKind(row.kind),
-            department=Department(row.department),
-            priority=Priority(row.priority),
-            status=TicketStatus(row.status),
-            language=row.language,
-            channel=row.channel,
-            assigned_to=row.assigned_to,
-            subscriber_id=row.subscriber_id,  # type: ignore[attr-defined]
-            contact_name=row.contact_name,
-            contact_phone=row.contact_phone,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +76,7 @@ class TicketCard:
     """What the card at the top of a ticket's topic shows: the ticket, its first message and
     files, and for a subscriber's ticket who they are, their service and their last payments."""
 
-    ticket: DeskTicket
+    ticket: TicketView
     first_message: DeskMessage | None
     files: tuple[AttachmentIn, ...]
     subscriber: SubscriberView | None
@@ -145,20 +107,12 @@ class LiveSessionView:
         )
 
 
-async def desk_ticket(ticket_id: int) -> DeskTicket:
+async def desk_ticket(ticket_id: int) -> TicketView:
     """NotFound ``ticket_not_found`` when there is none."""
     row = await Ticket.get_or_none(id=ticket_id)
     if row is None:
         raise NotFound("ticket_not_found", ticket_id=ticket_id)
-    return DeskTicket.of(row)
-
-
-async def desk_ticket_numbered(ticket_number: int) -> DeskTicket:
-    """NotFound ``ticket_not_found`` when there is none."""
-    row = await Ticket.get_or_none(number=ticket_number)
-    if row is None:
-        raise NotFound("ticket_not_found", ticket_number=ticket_number)
-    return DeskTicket.of(row)
+    return TicketView.of(row)
 
 
 async def topic_in(group_chat_id: int, thread_id: int) -> TopicView | None:

@@ -10,14 +10,15 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import format_datetime, format_money, format_traffic
 from core.handoff.masking import mask_national_id, mask_phone
-from core.handoff.queries import DeskTicket, TicketCard
+from core.handoff.queries import TicketCard
+from core.tickets.queries import TicketView
 
 # The card's copy of the ticket's text stops here (the rest follows in the topic's thread).
 TEXT_SHOWN = 2500
 LAST_PAYMENTS = 3
 
 
-def topic_name(ticket: DeskTicket) -> str:
+def topic_name(ticket: TicketView) -> str:
     """#469627 Slow internet · technical · high"""
     return (
         f"#{ticket.number} {ticket.subject} · {ticket.department.value} · {ticket.priority.value}"

@@ -18,8 +18,9 @@ from core.billing.subscriptions import MAX_EXTEND_DAYS
 from core.errors import DomainError
 from core.handoff import queries
 from core.handoff.actions import DeskActions, FreeChargeGiven, ServiceExtended
-from core.handoff.queries import DeskTicket, TopicView
+from core.handoff.queries import TopicView
 from core.numbers import whole_number
+from core.tickets.queries import TicketView
 from core.tickets.service import AttachmentIn
 
 HELP = (
@@ -75,7 +76,7 @@ class AgentCommands:
             details = ", ".join(f"{k}={v}" for k, v in error.details.items())
             return f"Not done: {error.code}" + (f" ({details})" if details else "")
 
-    async def _close(self, ticket: DeskTicket, topic: TopicView, agent: Agent, _rest: str) -> str:
+    async def _close(self, ticket: TicketView, topic: TopicView, agent: Agent, _rest: str) -> str:
         assert topic.thread_id is not None
         await self.actions.close(ticket.number, agent.name, topic.id)
         await self.desk.post(
@@ -85,35 +86,35 @@ class AgentCommands:
         return ""
 
     async def _priority(
-        self, ticket: DeskTicket, topic: TopicView, _agent: Agent, rest: str
+        self, ticket: TicketView, topic: TopicView, _agent: Agent, rest: str
     ) -> str:
         ticket = await self.actions.set_priority(ticket.number, rest.lower())
         await self._rename(ticket, topic)
         return f"Priority: {ticket.priority.value}."
 
     async def _department(
-        self, ticket: DeskTicket, topic: TopicView, _agent: Agent, rest: str
+        self, ticket: TicketView, topic: TopicView, _agent: Agent, rest: str
     ) -> str:
         ticket = await self.actions.set_department(ticket.number, rest.lower())
         await self._rename(ticket, topic)
         return f"Department: {ticket.department.value}."
 
-    async def _assign(self, ticket: DeskTicket, _topic: TopicView, agent: Agent, rest: str) -> str:
+    async def _assign(self, ticket: TicketView, _topic: TopicView, agent: Agent, rest: str) -> str:
         ticket = await self.actions.assign(ticket.number, rest or agent.name)
         return f"Assigned to {ticket.assigned_to}."
 
-    async def _info(self, ticket: DeskTicket, topic: TopicView, _agent: Agent, _rest: str) -> None:
+    async def _info(self, ticket: TicketView, topic: TopicView, _agent: Agent, _rest: str) -> None:
         assert topic.thread_id is not None
         await self.sync.post_card(ticket.id, topic.thread_id)
         return None
 
-    async def _done(self, ticket: DeskTicket, _topic: TopicView, _agent: Agent, _rest: str) -> str:
+    async def _done(self, ticket: TicketView, _topic: TopicView, _agent: Agent, _rest: str) -> str:
         if await self.actions.end_live(ticket.number):
             return "Live conversation ended: the subscriber is back with the bot."
         return "No live conversation on this ticket."
 
     async def _freecharge(
-        self, ticket: DeskTicket, _topic: TopicView, agent: Agent, _rest: str
+        self, ticket: TicketView, _topic: TopicView, agent: Agent, _rest: str
     ) -> str:
         if not agent.can_bill:
             return BILLING_ONLY
@@ -122,7 +123,7 @@ class AgentCommands:
         given = await self.actions.give_free_charge(ticket, agent.name, _free_charge_note)
         return _free_charge_note(given)
 
-    async def _extend(self, ticket: DeskTicket, _topic: TopicView, agent: Agent, rest: str) -> str:
+    async def _extend(self, ticket: TicketView, _topic: TopicView, agent: Agent, rest: str) -> str:
         if not agent.can_bill:
             return BILLING_ONLY
         if ticket.subscriber_id is None:
@@ -138,7 +139,7 @@ class AgentCommands:
 
         return note(await self.actions.extend_service(ticket, agent.name, days, note))
 
-    async def _rename(self, ticket: DeskTicket, topic: TopicView) -> None:
+    async def _rename(self, ticket: TicketView, topic: TopicView) -> None:
         assert topic.thread_id is not None
         await self.desk.rename_topic(topic.thread_id, topic_name(ticket))
 
