@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from core.backoff import Backoff
 from core.inbox import queries
 from core.inbox.models import InboxMessage, OutboxMessage
 from core.ports import Clock, Delivery, Notifier
@@ -110,12 +111,11 @@ class OutboxRelay:
         self.clock = clock
         self.notifier = notifier
         self.lease = lease
-        self.backoff = backoff
-        self.max_backoff = max_backoff
+        self.retry = Backoff(backoff, max_backoff)
 
     def delay_after(self, attempts: int) -> timedelta:
         """The wait after the ``attempts``-th failed attempt: 1, 2, 4, 8... minutes, capped."""
-        return min(self.backoff * (2 ** max(attempts - 1, 0)), self.max_backoff)
+        return self.retry.after(attempts)
 
     async def relay_pending(self, limit: int = 100) -> int:
         """Send up to ``limit`` due messages; returns how many were delivered."""

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.handlers.agents.card import LAST_PAYMENTS, ticket_card, topic_name
 from bot.handlers.agents.desk import AgentDesk
+from core.backoff import Backoff
 from core.billing.queries import BillingQueries
 from core.handoff import queries
 from core.handoff.queries import DeskMessage, TopicView
@@ -52,8 +53,7 @@ class DeskSync:
         self.files = files
         self.zone = zone
         self.lease = lease
-        self.backoff = backoff
-        self.max_backoff = max_backoff
+        self.retry = Backoff(backoff, max_backoff)
 
     async def run_once(self) -> int:
         """One pass: idle hand-offs ended, topics opened, new messages posted. Returns how many
@@ -70,15 +70,14 @@ class DeskSync:
             attempts = await self.topics.claim(topic, self.clock.now() + self.lease)
             if attempts is None:
                 continue
-            # Retried with an exponential backoff (the project's one retry helper may take
-            # this over: see the libs branch).
             try:
                 await self._open(topic)
             except Exception as error:
                 log.warning("ticket topic %s: %r; trying again later", topic.id, error)
-                delay = min(self.backoff * 2 ** (attempts - 1), self.max_backoff)
                 await self.topics.postpone(
-                    topic.id, self.clock.now() + delay, f"{type(error).__name__}: {error}"
+                    topic.id,
+                    self.clock.now() + self.retry.after(attempts),
+                    f"{type(error).__name__}: {error}",
                 )
                 continue
             opened += 1
