@@ -36,8 +36,13 @@ from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engin
 from bot.payments.providers import configured_gateways
 from bot.wiring import AdminServices, DeskServices, Wiring
 from core.accounts.chats import Chats
+from core.accounts.document_reviews import DocumentReviews
+from core.accounts.line_status import LineStatuses
+from core.accounts.lockout import Lockout
+from core.accounts.login import Login
+from core.accounts.password_changes import PasswordChanges
+from core.accounts.profile_edits import ProfileEdits
 from core.accounts.queries import SubscriberView
-from core.accounts.service import Accounts
 from core.admin.tokens import AdminTokens
 from core.alerts.broadcast import Broadcasts
 from core.billing.free_charges import FreeCharges
@@ -89,12 +94,21 @@ def build_services(
     if gateways is None:
         # The sandbox, and each real provider whose keys are set.
         gateways = configured_gateways(settings, clock)
+    chats = Chats(clock)
+    # One lockout: wrong logins and wrong old passwords count on the same account.
+    lockout = Lockout(settings, clock)
     return Services(
         settings=settings,
         clock=clock,
         files=files,
-        accounts=Accounts(settings, clock, sms, files, reset_sms_text=reset_sms_text),
-        chats=Chats(clock),
+        chats=chats,
+        login=Login(settings, clock, chats, lockout),
+        password_changes=PasswordChanges(
+            settings, clock, sms, chats, lockout, reset_sms_text=reset_sms_text
+        ),
+        profile_edits=ProfileEdits(settings, clock),
+        document_reviews=DocumentReviews(settings, clock, files),
+        line_statuses=LineStatuses(clock),
         orders=Orders(settings, clock, gateways),
         subscriptions=Subscriptions(settings, clock),
         wallet=Wallet(clock),

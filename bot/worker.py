@@ -59,7 +59,7 @@ async def end_expired_services(ctx: dict[str, Any]) -> int:
 
 
 async def cut_lines_after_document_grace(ctx: dict[str, Any]) -> int:
-    return await ctx["services"].accounts.enforce_document_grace()
+    return await ctx["services"].document_reviews.enforce_document_grace()
 
 
 async def charge_campaigns(ctx: dict[str, Any]) -> int:
@@ -71,7 +71,7 @@ async def charge_campaigns(ctx: dict[str, Any]) -> int:
 
 
 async def purge_login_counters(ctx: dict[str, Any]) -> int:
-    return await ctx["services"].accounts.purge_throttles()
+    return await ctx["services"].login.purge_throttles()
 
 
 # The domain's periodic jobs: each safe to run again or on two workers at once.

@@ -77,7 +77,7 @@ class Engine:
     # ---- one turn ------------------------------------------------------------------------
 
     async def _context(self, turn: Turn, state: dict[str, Any]) -> Context:
-        identity = await self.services.accounts.identify_chat(
+        identity = await self.services.chats.identify_chat(
             turn.channel, turn.chat_id, turn.language_hint
         )
         subscriber = identity.subscriber  # read with the identity (a new chat has none)

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 from bot.config import BotSettings
 from core.accounts.chats import Chats
-from core.accounts.service import Accounts
+from core.accounts.document_reviews import DocumentReviews
+from core.accounts.line_status import LineStatuses
+from core.accounts.login import Login
+from core.accounts.password_changes import PasswordChanges
+from core.accounts.profile_edits import ProfileEdits
 from core.billing.free_charges import FreeCharges
 from core.billing.jobs import BillingJobs
 from core.billing.orders import Orders
@@ -27,8 +31,14 @@ class Services:
     settings: BotSettings
     clock: Clock
     files: FileStore
-    accounts: Accounts
+    # Accounts: the chats (identity, language, reach), logging in, passwords, the profile,
+    # documents and the line's status.
     chats: Chats
+    login: Login
+    password_changes: PasswordChanges
+    profile_edits: ProfileEdits
+    document_reviews: DocumentReviews
+    line_statuses: LineStatuses
     # Billing: orders and their payment, service given without an order, the wallet, the free
     # charge, usage metering, the catalogue's writes, the periodic jobs; and the reads.
     orders: Orders

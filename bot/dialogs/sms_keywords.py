@@ -108,7 +108,7 @@ class SmsKeywords:
 
     async def handle(self, turn: Turn) -> Outcome:
         command = parse(turn.text)
-        chat = await self.services.accounts.identify_chat(
+        chat = await self.services.chats.identify_chat(
             turn.channel, turn.chat_id, turn.language_hint
         )
         lines = await lines_of_mobile(turn.chat_id)

@@ -1,5 +1,6 @@
 """Plain reads of the accounts domain, returning frozen dataclasses. No writes here: those go
-through ``Accounts``. ``get_subscriber`` hands out the model for the core's own services only."""
+through the accounts' services. ``get_subscriber`` hands out the model for the core's own
+services only."""
 
 from __future__ import annotations
 
@@ -158,6 +159,22 @@ class DocumentView:
     grace_until: datetime | None
     file_key: str
 
+    @classmethod
+    def of(cls, row: Document) -> DocumentView:
+        return cls(
+            id=row.id,
+            kind=DocumentKind(row.kind),
+            filename=row.filename,
+            content_type=row.content_type,
+            size=row.size,
+            status=DocumentStatus(row.status),
+            reject_reason=row.reject_reason,
+            uploaded_at=row.uploaded_at,
+            reviewed_at=row.reviewed_at,
+            grace_until=row.grace_until,
+            file_key=row.file_key,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:
@@ -234,22 +251,7 @@ async def profile(subscriber_id: int) -> Profile:
 async def documents(subscriber_id: int) -> list[DocumentView]:
     """The subscriber's documents, newest first."""
     rows = await Document.filter(subscriber_id=subscriber_id).order_by("-uploaded_at", "-id")
-    return [
-        DocumentView(
-            id=d.id,
-            kind=DocumentKind(d.kind),
-            filename=d.filename,
-            content_type=d.content_type,
-            size=d.size,
-            status=DocumentStatus(d.status),
-            reject_reason=d.reject_reason,
-            uploaded_at=d.uploaded_at,
-            reviewed_at=d.reviewed_at,
-            grace_until=d.grace_until,
-            file_key=d.file_key,
-        )
-        for d in rows
-    ]
+    return [DocumentView.of(d) for d in rows]
 
 
 async def line_status_history(subscriber_id: int) -> list[StatusChange]:

@@ -8,7 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.accounts.enums import LineStatus
-from core.accounts.service import change_line_status
+from core.accounts.line_status import change_line_status
 from core.billing import state
 from core.billing.enums import BucketKind, SubscriptionSource, SubscriptionStatus
 from core.billing.models import CampaignCharge, Subscription, TrafficBucket

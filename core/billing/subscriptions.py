@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 
 from core.accounts.enums import LineStatus
+from core.accounts.line_status import change_line_status
 from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
-from core.accounts.service import change_line_status
 from core.billing import state
 from core.billing.enums import (
     BucketKind,

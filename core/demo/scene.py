@@ -1,5 +1,5 @@
 """One demo subscriber's past, played through the real services (billing's, ``Tickets``,
-``Accounts``) on a clock of the scene's own, set to the moment each thing happened: a ticket
+``LineStatuses``) on a clock of the scene's own, set to the moment each thing happened: a ticket
 opened last week is opened with last week's time, so its rows are exactly what the services
 would have written then."""
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 
+from core.accounts.line_status import LineStatuses
 from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
-from core.accounts.service import Accounts
 from core.billing.enums import OrderKind, OrderStatus, SubscriptionSource
 from core.billing.gateways.sandbox import SANDBOX, SandboxGateway
 from core.billing.jobs import BillingJobs
@@ -58,7 +58,7 @@ class Scene:
         self.wallet_service = Wallet(self.clock)
         self.billing_jobs = BillingJobs(self.clock)
         self.tickets = Tickets(settings, self.clock, unused)
-        self.accounts = Accounts(settings, self.clock, unused, unused)
+        self.line_statuses = LineStatuses(self.clock)
 
     def local(self, days_ago: int, hh_mm: str) -> datetime:
         """``hh_mm`` local time, ``days_ago`` calendar days before today, in UTC."""

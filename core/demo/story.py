@@ -170,7 +170,7 @@ async def _siti(s: Scene) -> None:
 async def _dewi(s: Scene) -> None:
     """Installed two days ago; isolated until the subscription deposit is paid."""
     s.at(s.local(2, "15:30"))
-    await s.accounts.set_line_status(
+    await s.line_statuses.set_line_status(
         s.id, LineStatus.ISOLATED, "Terpasang; menunggu pembayaran uang jaminan"
     )
 

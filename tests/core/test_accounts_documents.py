@@ -10,13 +10,14 @@ from datetime import timedelta
 import pytest
 
 from core.accounts import queries
+from core.accounts.document_reviews import DocumentReviews
 from core.accounts.documents import kinds_still_unapproved, kinds_to_cut_for
 from core.accounts.enums import DocumentKind, DocumentStatus, LineStatus
+from core.accounts.line_status import LineStatuses
 from core.accounts.models import Document, LineStatusChange, Subscriber
-from core.accounts.service import Accounts
 from core.errors import DomainError
 from tests.core.test_accounts_support import make_subscriber
-from tests.fakes import InMemoryFileStore, RecordingSmsSender
+from tests.fakes import InMemoryFileStore
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
 PDF = b"%PDF-1.7\n" + b"x" * 60
@@ -30,8 +31,13 @@ def files() -> InMemoryFileStore:
 
 
 @pytest.fixture
-def accounts(settings, clock, files) -> Accounts:
-    return Accounts(settings, clock, RecordingSmsSender(), files)
+def document_reviews(settings, clock, files) -> DocumentReviews:
+    return DocumentReviews(settings, clock, files)
+
+
+@pytest.fixture
+def line_statuses(clock) -> LineStatuses:
+    return LineStatuses(clock)
 
 
 async def refused(call) -> DomainError:
@@ -40,15 +46,19 @@ async def refused(call) -> DomainError:
     return caught.value
 
 
-async def upload(accounts: Accounts, subscriber: Subscriber, kind=DocumentKind.NATIONAL_ID_CARD):
-    return await accounts.upload_document(subscriber.id, kind, "card.jpg", "image/jpeg", JPEG)
+async def upload(
+    document_reviews: DocumentReviews, subscriber: Subscriber, kind=DocumentKind.NATIONAL_ID_CARD
+):
+    return await document_reviews.upload_document(
+        subscriber.id, kind, "card.jpg", "image/jpeg", JPEG
+    )
 
 
 async def rejected_copy(
-    accounts: Accounts, subscriber: Subscriber, kind=DocumentKind.NATIONAL_ID_CARD
+    document_reviews: DocumentReviews, subscriber: Subscriber, kind=DocumentKind.NATIONAL_ID_CARD
 ):
-    document = await upload(accounts, subscriber, kind)
-    return await accounts.review_document(document.id, approve=False, reason="blurred")
+    document = await upload(document_reviews, subscriber, kind)
+    return await document_reviews.review_document(document.id, approve=False, reason="blurred")
 
 
 async def status_of(subscriber: Subscriber) -> LineStatus:
@@ -58,10 +68,10 @@ async def status_of(subscriber: Subscriber) -> LineStatus:
 # ---- uploading ------------------------------------------------------------------------------
 
 
-async def test_an_uploaded_copy_is_stored_and_waits_for_review(db, accounts, files, clock):
+async def test_an_uploaded_copy_is_stored_and_waits_for_review(db, document_reviews, files, clock):
     subscriber = await make_subscriber()
 
-    document = await accounts.upload_document(
+    document = await document_reviews.upload_document(
         subscriber.id, "phone_bill", "bill.pdf", "application/PDF; name=bill.pdf", PDF
     )
 
@@ -75,7 +85,7 @@ async def test_an_uploaded_copy_is_stored_and_waits_for_review(db, accounts, fil
     assert files.files[document.file_key] == (PDF, "application/pdf", "bill.pdf")
 
 
-async def test_the_filename_is_made_safe(db, accounts):
+async def test_the_filename_is_made_safe(db, document_reviews):
     subscriber = await make_subscriber()
     cases = [
         ("../../etc/passwd", "passwd"),
@@ -85,13 +95,13 @@ async def test_the_filename_is_made_safe(db, accounts):
     ]
 
     for filename, stored in cases:
-        document = await accounts.upload_document(
+        document = await document_reviews.upload_document(
             subscriber.id, "lease", filename, "image/png", PNG
         )
         assert document.filename == stored
 
 
-async def test_an_unusable_upload_is_refused_and_nothing_is_stored(db, accounts, files):
+async def test_an_unusable_upload_is_refused_and_nothing_is_stored(db, document_reviews, files):
     subscriber = await make_subscriber()
     cases = [
         ("passport", "image/jpeg", JPEG, "unknown_document_kind"),
@@ -106,7 +116,7 @@ async def test_an_unusable_upload_is_refused_and_nothing_is_stored(db, accounts,
 
     for kind, content_type, data, code in cases:
         error = await refused(
-            accounts.upload_document(subscriber.id, kind, "x.jpg", content_type, data)
+            document_reviews.upload_document(subscriber.id, kind, "x.jpg", content_type, data)
         )
         assert error.code == code, (kind, content_type)
 
@@ -115,17 +125,17 @@ async def test_an_unusable_upload_is_refused_and_nothing_is_stored(db, accounts,
 
 
 async def test_a_copy_over_the_size_limit_is_refused_and_one_at_the_limit_is_taken(
-    db, accounts, settings
+    db, document_reviews, settings
 ):
     subscriber = await make_subscriber()
     limit = settings.attachment_max_bytes
 
     error = await refused(
-        accounts.upload_document(
+        document_reviews.upload_document(
             subscriber.id, "lease", "big.jpg", "image/jpeg", JPEG.ljust(limit + 1, b"x")
         )
     )
-    taken = await accounts.upload_document(
+    taken = await document_reviews.upload_document(
         subscriber.id, "lease", "ok.jpg", "image/jpeg", JPEG.ljust(limit, b"x")
     )
 
@@ -136,18 +146,20 @@ async def test_a_copy_over_the_size_limit_is_refused_and_one_at_the_limit_is_tak
     assert taken.size == limit
 
 
-async def test_uploading_for_nobody_is_not_found(db, accounts, files):
-    error = await refused(accounts.upload_document(404, "lease", "x.jpg", "image/jpeg", JPEG))
+async def test_uploading_for_nobody_is_not_found(db, document_reviews, files):
+    error = await refused(
+        document_reviews.upload_document(404, "lease", "x.jpg", "image/jpeg", JPEG)
+    )
 
     assert error.code == "subscriber_not_found"
     assert files.files == {}
 
 
-async def test_documents_are_listed_newest_first(db, accounts, clock):
+async def test_documents_are_listed_newest_first(db, document_reviews, clock):
     subscriber = await make_subscriber()
-    bill = await upload(accounts, subscriber, DocumentKind.PHONE_BILL)
+    bill = await upload(document_reviews, subscriber, DocumentKind.PHONE_BILL)
     clock.advance(timedelta(minutes=5))
-    card = await upload(accounts, subscriber, DocumentKind.NATIONAL_ID_CARD)
+    card = await upload(document_reviews, subscriber, DocumentKind.NATIONAL_ID_CARD)
 
     listed = await queries.documents(subscriber.id)
 
@@ -158,12 +170,12 @@ async def test_documents_are_listed_newest_first(db, accounts, clock):
 # ---- review ---------------------------------------------------------------------------------
 
 
-async def test_approving_a_copy_records_the_verdict(db, accounts, clock):
+async def test_approving_a_copy_records_the_verdict(db, document_reviews, clock):
     subscriber = await make_subscriber()
-    document = await upload(accounts, subscriber)
+    document = await upload(document_reviews, subscriber)
     clock.advance(timedelta(hours=3))
 
-    reviewed = await accounts.review_document(document.id, approve=True)
+    reviewed = await document_reviews.review_document(document.id, approve=True)
 
     stored = await Document.get(id=document.id)
     assert reviewed.status == stored.status == DocumentStatus.APPROVED
@@ -171,11 +183,13 @@ async def test_approving_a_copy_records_the_verdict(db, accounts, clock):
     assert stored.grace_until is None
 
 
-async def test_rejecting_a_copy_gives_one_week_to_send_a_valid_one(db, accounts, clock):
+async def test_rejecting_a_copy_gives_one_week_to_send_a_valid_one(db, document_reviews, clock):
     subscriber = await make_subscriber()
-    document = await upload(accounts, subscriber)
+    document = await upload(document_reviews, subscriber)
 
-    await accounts.review_document(document.id, approve=False, reason="  تصویر ناخوانا است  ")
+    await document_reviews.review_document(
+        document.id, approve=False, reason="  تصویر ناخوانا است  "
+    )
 
     view = (await queries.documents(subscriber.id))[0]
     assert view.status == DocumentStatus.REJECTED
@@ -183,8 +197,8 @@ async def test_rejecting_a_copy_gives_one_week_to_send_a_valid_one(db, accounts,
     assert view.grace_until == clock.now() + WEEK
 
 
-async def test_reviewing_a_missing_document_is_not_found(db, accounts):
-    error = await refused(accounts.review_document(404, approve=True))
+async def test_reviewing_a_missing_document_is_not_found(db, document_reviews):
+    error = await refused(document_reviews.review_document(404, approve=True))
 
     assert error.code == "document_not_found"
 
@@ -192,22 +206,22 @@ async def test_reviewing_a_missing_document_is_not_found(db, accounts):
 # ---- the grace period -----------------------------------------------------------------------
 
 
-async def test_the_line_is_not_cut_within_the_week(db, accounts, clock):
+async def test_the_line_is_not_cut_within_the_week(db, document_reviews, clock):
     subscriber = await make_subscriber()
-    await rejected_copy(accounts, subscriber)
+    await rejected_copy(document_reviews, subscriber)
 
     clock.advance(WEEK - timedelta(minutes=1))
 
-    assert await accounts.enforce_document_grace() == 0
+    assert await document_reviews.enforce_document_grace() == 0
     assert await status_of(subscriber) == LineStatus.IN_OPERATION
 
 
-async def test_after_the_week_the_line_is_cut_and_the_history_says_why(db, accounts, clock):
+async def test_after_the_week_the_line_is_cut_and_the_history_says_why(db, document_reviews, clock):
     subscriber = await make_subscriber()
-    await rejected_copy(accounts, subscriber)
+    await rejected_copy(document_reviews, subscriber)
 
     clock.advance(WEEK)
-    cut = await accounts.enforce_document_grace()
+    cut = await document_reviews.enforce_document_grace()
 
     assert cut == 1
     assert await status_of(subscriber) == LineStatus.DOCUMENTS_SUSPENDED
@@ -217,98 +231,98 @@ async def test_after_the_week_the_line_is_cut_and_the_history_says_why(db, accou
     ]
 
 
-async def test_enforcing_again_cuts_nothing_more(db, accounts, clock):
+async def test_enforcing_again_cuts_nothing_more(db, document_reviews, clock):
     subscriber = await make_subscriber()
-    await rejected_copy(accounts, subscriber)
+    await rejected_copy(document_reviews, subscriber)
     clock.advance(WEEK)
-    await accounts.enforce_document_grace()
+    await document_reviews.enforce_document_grace()
 
     clock.advance(timedelta(days=1))
 
-    assert await accounts.enforce_document_grace() == 0
+    assert await document_reviews.enforce_document_grace() == 0
     assert await LineStatusChange.filter(subscriber_id=subscriber.id).count() == 1
 
 
-async def test_only_lines_past_their_grace_are_cut(db, accounts, clock):
+async def test_only_lines_past_their_grace_are_cut(db, document_reviews, clock):
     late = await make_subscriber("1132455123")
     in_time = await make_subscriber("1132455124")
-    await rejected_copy(accounts, late)
+    await rejected_copy(document_reviews, late)
     clock.advance(timedelta(days=3))
-    await rejected_copy(accounts, in_time)
+    await rejected_copy(document_reviews, in_time)
 
     clock.advance(timedelta(days=4))
 
-    assert await accounts.enforce_document_grace() == 1
+    assert await document_reviews.enforce_document_grace() == 1
     assert await status_of(late) == LineStatus.DOCUMENTS_SUSPENDED
     assert await status_of(in_time) == LineStatus.IN_OPERATION
 
 
-async def test_concurrent_enforcement_cuts_a_line_once(pg, accounts, clock):
+async def test_concurrent_enforcement_cuts_a_line_once(pg, document_reviews, clock):
     subscriber = await make_subscriber(line_status=LineStatus.ISOLATED)
-    await rejected_copy(accounts, subscriber)
+    await rejected_copy(document_reviews, subscriber)
     clock.advance(WEEK)
 
-    cuts = await asyncio.gather(*(accounts.enforce_document_grace() for _ in range(5)))
+    cuts = await asyncio.gather(*(document_reviews.enforce_document_grace() for _ in range(5)))
 
     assert sum(cuts) == 1
     history = await queries.line_status_history(subscriber.id)
     assert [h.status for h in history] == [LineStatus.ISOLATED, LineStatus.DOCUMENTS_SUSPENDED]
 
 
-async def test_a_newer_pending_copy_saves_the_line(db, accounts, clock):
+async def test_a_newer_pending_copy_saves_the_line(db, document_reviews, clock):
     subscriber = await make_subscriber()
-    await rejected_copy(accounts, subscriber)
+    await rejected_copy(document_reviews, subscriber)
     clock.advance(timedelta(days=6))
-    await upload(accounts, subscriber)
+    await upload(document_reviews, subscriber)
 
     clock.advance(timedelta(days=2))
 
-    assert await accounts.enforce_document_grace() == 0
+    assert await document_reviews.enforce_document_grace() == 0
     assert await status_of(subscriber) == LineStatus.IN_OPERATION
 
 
-async def test_a_copy_of_another_kind_does_not_save_the_line(db, accounts, clock):
+async def test_a_copy_of_another_kind_does_not_save_the_line(db, document_reviews, clock):
     subscriber = await make_subscriber()
-    await rejected_copy(accounts, subscriber, DocumentKind.NATIONAL_ID_CARD)
-    await upload(accounts, subscriber, DocumentKind.PHONE_BILL)
+    await rejected_copy(document_reviews, subscriber, DocumentKind.NATIONAL_ID_CARD)
+    await upload(document_reviews, subscriber, DocumentKind.PHONE_BILL)
 
     clock.advance(WEEK)
 
-    assert await accounts.enforce_document_grace() == 1
+    assert await document_reviews.enforce_document_grace() == 1
 
 
-async def test_a_rejected_replacement_starts_a_new_week(db, accounts, clock):
+async def test_a_rejected_replacement_starts_a_new_week(db, document_reviews, clock):
     subscriber = await make_subscriber()
-    await rejected_copy(accounts, subscriber)
+    await rejected_copy(document_reviews, subscriber)
     clock.advance(timedelta(days=5))
-    await rejected_copy(accounts, subscriber)
+    await rejected_copy(document_reviews, subscriber)
 
     clock.advance(timedelta(days=5))
-    assert await accounts.enforce_document_grace() == 0
+    assert await document_reviews.enforce_document_grace() == 0
     clock.advance(timedelta(days=2))
-    assert await accounts.enforce_document_grace() == 1
+    assert await document_reviews.enforce_document_grace() == 1
 
 
-async def test_a_closed_line_is_not_cut(db, accounts, clock):
+async def test_a_closed_line_is_not_cut(db, document_reviews, clock):
     subscriber = await make_subscriber(line_status=LineStatus.CLOSED)
-    await rejected_copy(accounts, subscriber)
+    await rejected_copy(document_reviews, subscriber)
 
     clock.advance(WEEK)
 
-    assert await accounts.enforce_document_grace() == 0
+    assert await document_reviews.enforce_document_grace() == 0
     assert await status_of(subscriber) == LineStatus.CLOSED
 
 
-async def test_approving_a_valid_copy_gives_the_line_back(db, accounts, clock):
+async def test_approving_a_valid_copy_gives_the_line_back(db, document_reviews, clock):
     subscriber = await make_subscriber()
-    await rejected_copy(accounts, subscriber)
+    await rejected_copy(document_reviews, subscriber)
     clock.advance(WEEK)
-    await accounts.enforce_document_grace()
+    await document_reviews.enforce_document_grace()
     clock.advance(timedelta(days=1))
-    replacement = await upload(accounts, subscriber)
+    replacement = await upload(document_reviews, subscriber)
     pending_only = await status_of(subscriber)
 
-    await accounts.review_document(replacement.id, approve=True)
+    await document_reviews.review_document(replacement.id, approve=True)
 
     assert pending_only == LineStatus.DOCUMENTS_SUSPENDED  # a pending copy is not enough
     assert await status_of(subscriber) == LineStatus.IN_OPERATION
@@ -320,28 +334,30 @@ async def test_approving_a_valid_copy_gives_the_line_back(db, accounts, clock):
     assert history[1].changed_at - history[0].changed_at == timedelta(days=1)
 
 
-async def test_approval_restores_the_status_the_line_had_before_the_cut(db, accounts, clock):
+async def test_approval_restores_the_status_the_line_had_before_the_cut(
+    db, line_statuses, document_reviews, clock
+):
     subscriber = await make_subscriber()
-    await accounts.set_line_status(subscriber.id, LineStatus.ISOLATED, "deposit not paid")
-    await rejected_copy(accounts, subscriber)
+    await line_statuses.set_line_status(subscriber.id, LineStatus.ISOLATED, "deposit not paid")
+    await rejected_copy(document_reviews, subscriber)
     clock.advance(WEEK)
-    await accounts.enforce_document_grace()
+    await document_reviews.enforce_document_grace()
 
-    replacement = await upload(accounts, subscriber)
-    await accounts.review_document(replacement.id, approve=True)
+    replacement = await upload(document_reviews, subscriber)
+    await document_reviews.review_document(replacement.id, approve=True)
 
     assert await status_of(subscriber) == LineStatus.ISOLATED
 
 
-async def test_approval_restores_a_status_the_line_was_created_with(db, accounts, clock):
+async def test_approval_restores_a_status_the_line_was_created_with(db, document_reviews, clock):
     """A line installed as isolated (Indonesian "isolir") has no history row yet when cut."""
     subscriber = await make_subscriber(line_status=LineStatus.ISOLATED)
-    await rejected_copy(accounts, subscriber)
+    await rejected_copy(document_reviews, subscriber)
     clock.advance(WEEK)
-    await accounts.enforce_document_grace()
+    await document_reviews.enforce_document_grace()
 
-    replacement = await upload(accounts, subscriber)
-    await accounts.review_document(replacement.id, approve=True)
+    replacement = await upload(document_reviews, subscriber)
+    await document_reviews.review_document(replacement.id, approve=True)
 
     assert await status_of(subscriber) == LineStatus.ISOLATED
     history = await queries.line_status_history(subscriber.id)
@@ -352,29 +368,31 @@ async def test_approval_restores_a_status_the_line_was_created_with(db, accounts
     ]
 
 
-async def test_the_line_stays_cut_while_another_kind_is_still_missing(db, accounts, clock):
+async def test_the_line_stays_cut_while_another_kind_is_still_missing(db, document_reviews, clock):
     subscriber = await make_subscriber()
-    await rejected_copy(accounts, subscriber, DocumentKind.NATIONAL_ID_CARD)
-    await rejected_copy(accounts, subscriber, DocumentKind.LEASE)
+    await rejected_copy(document_reviews, subscriber, DocumentKind.NATIONAL_ID_CARD)
+    await rejected_copy(document_reviews, subscriber, DocumentKind.LEASE)
     clock.advance(WEEK)
-    await accounts.enforce_document_grace()
+    await document_reviews.enforce_document_grace()
 
-    card = await upload(accounts, subscriber, DocumentKind.NATIONAL_ID_CARD)
-    await accounts.review_document(card.id, approve=True)
+    card = await upload(document_reviews, subscriber, DocumentKind.NATIONAL_ID_CARD)
+    await document_reviews.review_document(card.id, approve=True)
     still_cut = await status_of(subscriber)
-    lease = await upload(accounts, subscriber, DocumentKind.LEASE)
-    await accounts.review_document(lease.id, approve=True)
+    lease = await upload(document_reviews, subscriber, DocumentKind.LEASE)
+    await document_reviews.review_document(lease.id, approve=True)
 
     assert still_cut == LineStatus.DOCUMENTS_SUSPENDED
     assert await status_of(subscriber) == LineStatus.IN_OPERATION
 
 
-async def test_approving_a_copy_does_not_touch_a_line_cut_for_other_reasons(db, accounts):
+async def test_approving_a_copy_does_not_touch_a_line_cut_for_other_reasons(
+    db, line_statuses, document_reviews
+):
     subscriber = await make_subscriber()
-    await accounts.set_line_status(subscriber.id, "in_collection_list", "service ran out")
+    await line_statuses.set_line_status(subscriber.id, "in_collection_list", "service ran out")
 
-    document = await upload(accounts, subscriber)
-    await accounts.review_document(document.id, approve=True)
+    document = await upload(document_reviews, subscriber)
+    await document_reviews.review_document(document.id, approve=True)
 
     assert await status_of(subscriber) == LineStatus.IN_COLLECTION_LIST
 
@@ -382,13 +400,13 @@ async def test_approving_a_copy_does_not_touch_a_line_cut_for_other_reasons(db, 
 # ---- line status history --------------------------------------------------------------------
 
 
-async def test_every_status_change_is_recorded_with_its_date(db, accounts, clock):
+async def test_every_status_change_is_recorded_with_its_date(db, line_statuses, clock):
     subscriber = await make_subscriber()
     first = clock.now()
-    await accounts.set_line_status(subscriber.id, "in_collection_list", "service ran out")
+    await line_statuses.set_line_status(subscriber.id, "in_collection_list", "service ran out")
     clock.advance(timedelta(days=3, hours=2))
     renewed = clock.now()
-    await accounts.set_line_status(subscriber.id, "in_operation", "renewed online")
+    await line_statuses.set_line_status(subscriber.id, "in_operation", "renewed online")
 
     history = await queries.line_status_history(subscriber.id)
 
@@ -399,20 +417,20 @@ async def test_every_status_change_is_recorded_with_its_date(db, accounts, clock
     assert (await queries.profile(subscriber.id)).line_status == LineStatus.IN_OPERATION
 
 
-async def test_setting_the_status_the_line_already_has_records_nothing(db, accounts):
+async def test_setting_the_status_the_line_already_has_records_nothing(db, line_statuses):
     subscriber = await make_subscriber()
 
-    changed = await accounts.set_line_status(subscriber.id, "in_operation")
+    changed = await line_statuses.set_line_status(subscriber.id, "in_operation")
 
     assert changed is False
     assert await queries.line_status_history(subscriber.id) == []
 
 
-async def test_an_unknown_status_or_subscriber_is_refused(db, accounts):
+async def test_an_unknown_status_or_subscriber_is_refused(db, line_statuses):
     subscriber = await make_subscriber()
 
-    unknown_status = await refused(accounts.set_line_status(subscriber.id, "paused"))
-    unknown_subscriber = await refused(accounts.set_line_status(404, "closed"))
+    unknown_status = await refused(line_statuses.set_line_status(subscriber.id, "paused"))
+    unknown_subscriber = await refused(line_statuses.set_line_status(404, "closed"))
 
     assert unknown_status.code == "unknown_line_status"
     assert unknown_subscriber.code == "subscriber_not_found"

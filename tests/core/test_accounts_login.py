@@ -9,10 +9,13 @@ from datetime import timedelta
 import pytest
 
 from core.accounts import passwords, queries
+from core.accounts.chats import Chats, language_from_hint
 from core.accounts.enums import Language
+from core.accounts.identifiers import clean_identifier
 from core.accounts.keys import login_account_key
+from core.accounts.lockout import Lockout
+from core.accounts.login import Login
 from core.accounts.models import ChatIdentity, Subscriber, Throttle
-from core.accounts.service import Accounts, clean_identifier, language_from_hint
 from core.errors import DomainError
 from tests.core.test_accounts_support import (
     PASSWORD,
@@ -21,38 +24,42 @@ from tests.core.test_accounts_support import (
     make_subscriber,
     password_hash,
 )
-from tests.fakes import InMemoryFileStore, RecordingSmsSender
 
 WRONG = "not-the-password"
 
 
 @pytest.fixture
-def accounts(settings, clock) -> Accounts:
-    return Accounts(settings, clock, RecordingSmsSender(), InMemoryFileStore())
+def chats(clock) -> Chats:
+    return Chats(clock)
 
 
-async def fail_login(accounts: Accounts, chat: str, identifier: str, password: str = WRONG):
+@pytest.fixture
+def login(settings, clock, chats) -> Login:
+    return Login(settings, clock, chats, Lockout(settings, clock))
+
+
+async def fail_login(login: Login, chat: str, identifier: str, password: str = WRONG):
     with pytest.raises(DomainError) as caught:
-        await accounts.log_in("telegram", chat, identifier, password)
+        await login.log_in("telegram", chat, identifier, password)
     return caught.value
 
 
 # ---- who can log in ------------------------------------------------------------------------
 
 
-async def test_logs_in_by_username_and_links_the_chat(db, accounts):
+async def test_logs_in_by_username_and_links_the_chat(db, login):
     subscriber = await make_subscriber()
 
-    logged_in = await accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
+    logged_in = await login.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
 
     assert logged_in.id == subscriber.id
     assert (await queries.subscriber_for_chat("telegram", "100")).id == subscriber.id
 
 
-async def test_logs_in_by_username_typed_with_the_lines_leading_zero(db, accounts):
+async def test_logs_in_by_username_typed_with_the_lines_leading_zero(db, login):
     subscriber = await make_subscriber()
 
-    logged_in = await accounts.log_in("telegram", "100", "0" + SEED_USERNAME, PASSWORD)
+    logged_in = await login.log_in("telegram", "100", "0" + SEED_USERNAME, PASSWORD)
 
     assert logged_in.id == subscriber.id
 
@@ -69,96 +76,92 @@ MOBILE_FORMS = [
 ]
 
 
-async def test_logs_in_by_registered_mobile_in_any_form(db, accounts):
+async def test_logs_in_by_registered_mobile_in_any_form(db, login):
     subscriber = await make_subscriber()
 
     for n, typed in enumerate(MOBILE_FORMS):
-        logged_in = await accounts.log_in("whatsapp", f"chat-{n}", typed, PASSWORD)
+        logged_in = await login.log_in("whatsapp", f"chat-{n}", typed, PASSWORD)
         assert logged_in.id == subscriber.id, typed
 
 
-async def test_indonesian_subscriber_logs_in_by_mobile_in_plus62_or_trunk_zero_form(db, accounts):
+async def test_indonesian_subscriber_logs_in_by_mobile_in_plus62_or_trunk_zero_form(db, login):
     subscriber = await make_indonesian()
 
     for n, typed in enumerate(["+6281234567890", "081234567890", "0812-3456-7890"]):
-        logged_in = await accounts.log_in("whatsapp", f"chat-{n}", typed, PASSWORD)
+        logged_in = await login.log_in("whatsapp", f"chat-{n}", typed, PASSWORD)
         assert logged_in.id == subscriber.id, typed
 
 
-async def test_a_mobile_shared_by_two_lines_logs_into_the_line_whose_password_was_given(
-    db, accounts
-):
+async def test_a_mobile_shared_by_two_lines_logs_into_the_line_whose_password_was_given(db, login):
     await make_subscriber("1132455123")
     second = await make_subscriber("1132455124", password="Second-line-2")
 
-    logged_in = await accounts.log_in("telegram", "100", "09121234567", "Second-line-2")
+    logged_in = await login.log_in("telegram", "100", "09121234567", "Second-line-2")
 
     assert logged_in.id == second.id
 
 
-async def test_log_out_unlinks_the_chat(db, accounts):
+async def test_log_out_unlinks_the_chat(db, login, chats):
     await make_subscriber()
-    await accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
+    await login.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
 
-    await accounts.log_out("telegram", "100")
+    await chats.log_out("telegram", "100")
 
     assert await queries.subscriber_for_chat("telegram", "100") is None
     chat = await ChatIdentity.get(channel="telegram", external_id="100")
     assert chat.logged_in_at is None
 
 
-async def test_one_subscriber_is_logged_in_on_several_channels_at_once(db, accounts):
+async def test_one_subscriber_is_logged_in_on_several_channels_at_once(db, login, chats):
     subscriber = await make_subscriber()
 
-    await accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
-    await accounts.log_in("whatsapp", "+989121234567", "09121234567", PASSWORD)
-    await accounts.log_in("web", "session-abc", SEED_USERNAME, PASSWORD)
-    await accounts.log_out("web", "session-abc")
+    await login.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
+    await login.log_in("whatsapp", "+989121234567", "09121234567", PASSWORD)
+    await login.log_in("web", "session-abc", SEED_USERNAME, PASSWORD)
+    await chats.log_out("web", "session-abc")
 
-    chats = await queries.chats_of(subscriber.id)
-    assert [(c.channel, c.external_id) for c in chats] == [
+    linked = await queries.chats_of(subscriber.id)
+    assert [(c.channel, c.external_id) for c in linked] == [
         ("telegram", "100"),
         ("whatsapp", "+989121234567"),
     ]
 
 
-async def test_login_stamps_the_chats_login_time(db, accounts, clock):
+async def test_login_stamps_the_chats_login_time(db, login, clock):
     await make_subscriber()
 
-    await accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
+    await login.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
 
     chat = await ChatIdentity.get(channel="telegram", external_id="100")
     assert chat.logged_in_at == clock.now()
 
 
-async def test_login_upgrades_a_hash_made_with_older_weaker_costs(db, accounts):
+async def test_login_upgrades_a_hash_made_with_older_weaker_costs(db, login):
     weak = password_hash(PASSWORD, memory_kib=512)
     subscriber = await make_subscriber(password_hash=weak)
 
-    await accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
+    await login.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
 
     stored = (await Subscriber.get(id=subscriber.id)).password_hash
     assert stored != weak
-    assert not passwords.needs_rehash(accounts.settings, stored)
-    await accounts.log_in("telegram", "101", SEED_USERNAME, PASSWORD)
+    assert not passwords.needs_rehash(login.settings, stored)
+    await login.log_in("telegram", "101", SEED_USERNAME, PASSWORD)
 
 
 # ---- wrong passwords -----------------------------------------------------------------------
 
 
-async def test_wrong_password_and_unknown_user_give_the_same_answer(db, accounts):
+async def test_wrong_password_and_unknown_user_give_the_same_answer(db, login):
     await make_subscriber()
 
-    wrong_password = await fail_login(accounts, "100", SEED_USERNAME)
-    unknown_user = await fail_login(accounts, "200", "9999999999")
+    wrong_password = await fail_login(login, "100", SEED_USERNAME)
+    unknown_user = await fail_login(login, "200", "9999999999")
 
     assert wrong_password.code == unknown_user.code == "login_failed"
     assert wrong_password.details == unknown_user.details == {"attempts_left": 2}
 
 
-async def test_unknown_user_costs_the_same_hash_check_as_a_wrong_password(
-    db, accounts, monkeypatch
-):
+async def test_unknown_user_costs_the_same_hash_check_as_a_wrong_password(db, login, monkeypatch):
     """A spy that calls through: the count of real argon2 checks, not a replacement."""
     await make_subscriber()
     checks = 0
@@ -171,21 +174,21 @@ async def test_unknown_user_costs_the_same_hash_check_as_a_wrong_password(
 
     monkeypatch.setattr(passwords, "verify_password", counting_verify)
 
-    await fail_login(accounts, "100", SEED_USERNAME)
+    await fail_login(login, "100", SEED_USERNAME)
     for_wrong_password = checks
-    await fail_login(accounts, "200", "nobody")
+    await fail_login(login, "200", "nobody")
 
     assert for_wrong_password == 1
     assert checks - for_wrong_password == 1
 
 
-async def test_three_wrong_passwords_block_the_chat_for_thirty_minutes(db, accounts):
+async def test_three_wrong_passwords_block_the_chat_for_thirty_minutes(db, login):
     await make_subscriber()
 
-    first = await fail_login(accounts, "100", SEED_USERNAME)
-    second = await fail_login(accounts, "100", SEED_USERNAME)
-    third = await fail_login(accounts, "100", SEED_USERNAME)
-    fourth = await fail_login(accounts, "100", SEED_USERNAME, PASSWORD)
+    first = await fail_login(login, "100", SEED_USERNAME)
+    second = await fail_login(login, "100", SEED_USERNAME)
+    third = await fail_login(login, "100", SEED_USERNAME)
+    fourth = await fail_login(login, "100", SEED_USERNAME, PASSWORD)
 
     assert (first.code, first.details) == ("login_failed", {"attempts_left": 2})
     assert (second.code, second.details) == ("login_failed", {"attempts_left": 1})
@@ -193,116 +196,112 @@ async def test_three_wrong_passwords_block_the_chat_for_thirty_minutes(db, accou
     assert (fourth.code, fourth.details) == ("login_locked", {"minutes_left": 30})
 
 
-async def test_rotating_chats_against_one_account_is_blocked(db, accounts):
+async def test_rotating_chats_against_one_account_is_blocked(db, login):
     await make_subscriber()
 
     for chat in ("1", "2", "3"):
-        await fail_login(accounts, chat, SEED_USERNAME)
-    fresh_chat = await fail_login(accounts, "4", SEED_USERNAME, PASSWORD)
+        await fail_login(login, chat, SEED_USERNAME)
+    fresh_chat = await fail_login(login, "4", SEED_USERNAME, PASSWORD)
 
     assert fresh_chat.code == "login_locked"
     assert await queries.subscriber_for_chat("telegram", "4") is None
 
 
-async def test_rotating_usernames_from_one_chat_is_blocked(db, accounts):
+async def test_rotating_usernames_from_one_chat_is_blocked(db, login):
     await make_subscriber("1132455123")
     await make_subscriber("1132455124", mobile="+989351112233")
 
-    await fail_login(accounts, "100", "1132455123")
-    await fail_login(accounts, "100", "1132455124")
-    await fail_login(accounts, "100", "nobody-at-all")
-    blocked = await fail_login(accounts, "100", "1132455124", PASSWORD)
+    await fail_login(login, "100", "1132455123")
+    await fail_login(login, "100", "1132455124")
+    await fail_login(login, "100", "nobody-at-all")
+    blocked = await fail_login(login, "100", "1132455124", PASSWORD)
 
     assert blocked.code == "login_locked"
     # The accounts themselves were tried once each: they are not locked for their owners.
-    await accounts.log_in("telegram", "200", "1132455124", PASSWORD)
+    await login.log_in("telegram", "200", "1132455124", PASSWORD)
 
 
-async def test_the_block_shows_the_minutes_left(db, accounts, clock):
+async def test_the_block_shows_the_minutes_left(db, login, clock):
     await make_subscriber()
     for _ in range(3):
-        await fail_login(accounts, "100", SEED_USERNAME)
+        await fail_login(login, "100", SEED_USERNAME)
 
     clock.advance(timedelta(minutes=10, seconds=30))
-    blocked = await fail_login(accounts, "100", SEED_USERNAME, PASSWORD)
+    blocked = await fail_login(login, "100", SEED_USERNAME, PASSWORD)
 
     assert blocked.details == {"minutes_left": 20}
 
 
-async def test_the_block_lifts_after_thirty_minutes(db, accounts, clock):
+async def test_the_block_lifts_after_thirty_minutes(db, login, clock):
     subscriber = await make_subscriber()
     for _ in range(3):
-        await fail_login(accounts, "100", SEED_USERNAME)
+        await fail_login(login, "100", SEED_USERNAME)
 
     clock.advance(timedelta(minutes=29, seconds=59))
-    still_blocked = await fail_login(accounts, "100", SEED_USERNAME, PASSWORD)
+    still_blocked = await fail_login(login, "100", SEED_USERNAME, PASSWORD)
     clock.advance(timedelta(seconds=1))
-    logged_in = await accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
+    logged_in = await login.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
 
     assert still_blocked.code == "login_locked"
     assert logged_in.id == subscriber.id
 
 
-async def test_after_the_block_lifts_three_fresh_attempts_are_allowed(db, accounts, clock):
+async def test_after_the_block_lifts_three_fresh_attempts_are_allowed(db, login, clock):
     await make_subscriber()
     for _ in range(3):
-        await fail_login(accounts, "100", SEED_USERNAME)
+        await fail_login(login, "100", SEED_USERNAME)
     clock.advance(timedelta(minutes=30))
 
-    again = await fail_login(accounts, "100", SEED_USERNAME)
+    again = await fail_login(login, "100", SEED_USERNAME)
 
     assert (again.code, again.details) == ("login_failed", {"attempts_left": 2})
 
 
-async def test_a_correct_login_clears_the_count(db, accounts):
+async def test_a_correct_login_clears_the_count(db, login):
     await make_subscriber()
-    await fail_login(accounts, "100", SEED_USERNAME)
-    await fail_login(accounts, "100", SEED_USERNAME)
+    await fail_login(login, "100", SEED_USERNAME)
+    await fail_login(login, "100", SEED_USERNAME)
 
-    await accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
-    after = await fail_login(accounts, "100", SEED_USERNAME)
+    await login.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
+    after = await fail_login(login, "100", SEED_USERNAME)
 
     assert (after.code, after.details) == ("login_failed", {"attempts_left": 2})
 
 
-async def test_wrong_passwords_spread_over_more_than_thirty_minutes_do_not_add_up(
-    db, accounts, clock
-):
+async def test_wrong_passwords_spread_over_more_than_thirty_minutes_do_not_add_up(db, login, clock):
     await make_subscriber()
-    await fail_login(accounts, "100", SEED_USERNAME)
-    await fail_login(accounts, "100", SEED_USERNAME)
+    await fail_login(login, "100", SEED_USERNAME)
+    await fail_login(login, "100", SEED_USERNAME)
 
     clock.advance(timedelta(minutes=31))
-    later = await fail_login(accounts, "100", SEED_USERNAME)
+    later = await fail_login(login, "100", SEED_USERNAME)
 
     assert (later.code, later.details) == ("login_failed", {"attempts_left": 2})
 
 
-async def test_typing_an_unknown_name_that_is_an_account_id_does_not_lock_that_account(
-    db, accounts
-):
+async def test_typing_an_unknown_name_that_is_an_account_id_does_not_lock_that_account(db, login):
     subscriber = await make_subscriber()
     for chat in ("1", "2", "3"):
-        await fail_login(accounts, chat, str(subscriber.id))
+        await fail_login(login, chat, str(subscriber.id))
 
-    await accounts.log_in("telegram", "4", SEED_USERNAME, PASSWORD)
+    await login.log_in("telegram", "4", SEED_USERNAME, PASSWORD)
 
 
-async def test_purging_throttles_forgets_only_what_is_over(db, accounts, clock):
+async def test_purging_throttles_forgets_only_what_is_over(db, login, clock):
     await make_subscriber()
     for _ in range(3):
-        await fail_login(accounts, "100", SEED_USERNAME)
+        await fail_login(login, "100", SEED_USERNAME)
 
-    assert await accounts.purge_throttles() == 0
+    assert await login.purge_throttles() == 0
     clock.advance(timedelta(hours=2))
-    assert await accounts.purge_throttles() == 2  # the chat's and the account's
+    assert await login.purge_throttles() == 2  # the chat's and the account's
     assert await Throttle.all().count() == 0
 
 
 # ---- concurrency (PostgreSQL: real row locks) ----------------------------------------------
 
 
-async def test_twenty_concurrent_wrong_passwords_verify_at_most_three(pg, accounts, monkeypatch):
+async def test_twenty_concurrent_wrong_passwords_verify_at_most_three(pg, login, monkeypatch):
     subscriber = await make_subscriber()
     checks = 0
     real_verify = passwords.verify_password
@@ -315,7 +314,7 @@ async def test_twenty_concurrent_wrong_passwords_verify_at_most_three(pg, accoun
     monkeypatch.setattr(passwords, "verify_password", counting_verify)
 
     results = await asyncio.gather(
-        *(accounts.log_in("telegram", f"bot-{n}", SEED_USERNAME, WRONG) for n in range(20)),
+        *(login.log_in("telegram", f"bot-{n}", SEED_USERNAME, WRONG) for n in range(20)),
         return_exceptions=True,
     )
 
@@ -327,31 +326,31 @@ async def test_twenty_concurrent_wrong_passwords_verify_at_most_three(pg, accoun
     account = await Throttle.get(key=login_account_key(subscriber.id))
     assert account.failures == 3
     assert account.locked_until is not None
-    owner = await fail_login(accounts, "owner", SEED_USERNAME, PASSWORD)
+    owner = await fail_login(login, "owner", SEED_USERNAME, PASSWORD)
     assert owner.code == "login_locked"
 
 
-async def test_concurrent_wrong_passwords_from_one_chat_are_blocked_too(pg, accounts):
+async def test_concurrent_wrong_passwords_from_one_chat_are_blocked_too(pg, login):
     await make_subscriber()
 
     results = await asyncio.gather(
-        *(accounts.log_in("telegram", "100", f"name-{n}", WRONG) for n in range(10)),
+        *(login.log_in("telegram", "100", f"name-{n}", WRONG) for n in range(10)),
         return_exceptions=True,
     )
 
     codes = [r.code for r in results if isinstance(r, DomainError)]
     assert len(codes) == 10
     assert codes.count("login_failed") <= 3
-    blocked = await fail_login(accounts, "100", SEED_USERNAME, PASSWORD)
+    blocked = await fail_login(login, "100", SEED_USERNAME, PASSWORD)
     assert blocked.code == "login_locked"
 
 
 # ---- chats and identifiers -----------------------------------------------------------------
 
 
-async def test_a_chat_is_created_once_and_keeps_its_first_language(db, accounts):
-    first = await accounts.identify_chat("telegram", "100", language_hint="fa-IR")
-    again = await accounts.identify_chat("telegram", "100", language_hint="en")
+async def test_a_chat_is_created_once_and_keeps_its_first_language(db, chats):
+    first = await chats.identify_chat("telegram", "100", language_hint="fa-IR")
+    again = await chats.identify_chat("telegram", "100", language_hint="en")
 
     assert again.id == first.id
     assert again.language == Language.FA
@@ -359,44 +358,44 @@ async def test_a_chat_is_created_once_and_keeps_its_first_language(db, accounts)
 
 
 async def test_a_chat_comes_with_its_subscriber_and_its_last_seen_moves_by_steps(
-    db, accounts, clock
+    db, login, chats, clock
 ):
     subscriber = await make_subscriber()
-    await accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
-    chat = await accounts.identify_chat("telegram", "100")
+    await login.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
+    chat = await chats.identify_chat("telegram", "100")
     assert chat.subscriber.id == subscriber.id
     seen = (await ChatIdentity.get(id=chat.id)).last_seen_at
 
     clock.advance(timedelta(seconds=30))  # within a step: not written again
-    await accounts.identify_chat("telegram", "100")
+    await chats.identify_chat("telegram", "100")
     assert (await ChatIdentity.get(id=chat.id)).last_seen_at == seen
 
     await ChatIdentity.filter(id=chat.id).update(unreachable=True)  # the user blocked the bot
-    await accounts.identify_chat("telegram", "100")  # and writes again: reachable at once
+    await chats.identify_chat("telegram", "100")  # and writes again: reachable at once
     row = await ChatIdentity.get(id=chat.id)
     assert (row.unreachable, row.last_seen_at) == (False, clock.now())
 
     clock.advance(timedelta(minutes=1))
-    await accounts.identify_chat("telegram", "100")
+    await chats.identify_chat("telegram", "100")
     assert (await ChatIdentity.get(id=chat.id)).last_seen_at == clock.now()
 
 
-async def test_choosing_a_language_also_sets_the_logged_in_subscribers(db, accounts):
+async def test_choosing_a_language_also_sets_the_logged_in_subscribers(db, login, chats):
     subscriber = await make_subscriber()
-    await accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
+    await login.log_in("telegram", "100", SEED_USERNAME, PASSWORD)
 
-    await accounts.set_language("telegram", "100", "en")
+    await chats.set_language("telegram", "100", "en")
 
     assert (await Subscriber.get(id=subscriber.id)).language == Language.EN
     with pytest.raises(DomainError) as caught:
-        await accounts.set_language("telegram", "100", "de")
+        await chats.set_language("telegram", "100", "de")
     assert caught.value.code == "language_not_supported"
 
 
-async def test_an_empty_or_oversized_chat_id_is_refused(db, accounts):
+async def test_an_empty_or_oversized_chat_id_is_refused(db, chats):
     for channel, external_id in [("telegram", ""), ("", "100"), ("telegram", "9" * 129)]:
         with pytest.raises(DomainError) as caught:
-            await accounts.identify_chat(channel, external_id)
+            await chats.identify_chat(channel, external_id)
         assert caught.value.code == "invalid_chat"
 
 

@@ -8,8 +8,11 @@ from datetime import timedelta
 import pytest
 
 from core.accounts import passwords
+from core.accounts.chats import Chats
+from core.accounts.lockout import Lockout
+from core.accounts.login import Login
 from core.accounts.models import Subscriber
-from core.accounts.service import Accounts
+from core.accounts.password_changes import PasswordChanges
 from core.errors import DomainError
 from tests.core.test_accounts_support import (
     ID_USERNAME,
@@ -21,7 +24,7 @@ from tests.core.test_accounts_support import (
     make_indonesian,
     make_subscriber,
 )
-from tests.fakes import InMemoryFileStore, RecordingSmsSender
+from tests.fakes import RecordingSmsSender
 
 NEW = "Tehran-Karaj-99"
 
@@ -32,8 +35,23 @@ def sms() -> RecordingSmsSender:
 
 
 @pytest.fixture
-def accounts(settings, clock, sms) -> Accounts:
-    return Accounts(settings, clock, sms, InMemoryFileStore())
+def chats(clock) -> Chats:
+    return Chats(clock)
+
+
+@pytest.fixture
+def lockout(settings, clock) -> Lockout:
+    return Lockout(settings, clock)
+
+
+@pytest.fixture
+def login(settings, clock, chats, lockout) -> Login:
+    return Login(settings, clock, chats, lockout)
+
+
+@pytest.fixture
+def password_changes(settings, clock, sms, chats, lockout) -> PasswordChanges:
+    return PasswordChanges(settings, clock, sms, chats, lockout)
 
 
 def password_in(text: str) -> str:
@@ -49,10 +67,12 @@ async def refused(call) -> DomainError:
 # ---- forgotten password --------------------------------------------------------------------
 
 
-async def test_full_match_sends_one_sms_with_a_new_password_that_logs_in(db, accounts, sms):
+async def test_full_match_sends_one_sms_with_a_new_password_that_logs_in(
+    db, password_changes, login, sms
+):
     subscriber = await make_subscriber()
 
-    answer = await accounts.forgot_password(
+    answer = await password_changes.forgot_password(
         "telegram", "100", SEED_USERNAME, NATIONAL_ID, "09121234567"
     )
 
@@ -62,31 +82,35 @@ async def test_full_match_sends_one_sms_with_a_new_password_that_logs_in(db, acc
     assert to == MOBILE
     new_password = password_in(text)
     assert SEED_USERNAME in text
-    logged_in = await accounts.log_in("telegram", "100", SEED_USERNAME, new_password)
+    logged_in = await login.log_in("telegram", "100", SEED_USERNAME, new_password)
     assert logged_in.id == subscriber.id
-    old = await refused(accounts.log_in("telegram", "101", SEED_USERNAME, PASSWORD))
+    old = await refused(login.log_in("telegram", "101", SEED_USERNAME, PASSWORD))
     assert old.code == "login_failed"
 
 
-async def test_details_typed_in_persian_digits_and_other_forms_still_match(db, accounts, sms):
+async def test_details_typed_in_persian_digits_and_other_forms_still_match(
+    db, password_changes, sms
+):
     await make_subscriber()
 
-    await accounts.forgot_password(
+    await password_changes.forgot_password(
         "telegram", "100", "۰۱۱۳۲۴۵۵۱۲۳", "۰۰۷-۶۲۲۹۶۴-۵", "+۹۸ ۹۱۲ ۱۲۳ ۴۵۶۷"
     )
 
     assert [to for to, _ in sms.sent] == [MOBILE]
 
 
-async def test_an_indonesian_subscriber_gets_the_sms_on_his_plus62_mobile(db, accounts, sms):
+async def test_an_indonesian_subscriber_gets_the_sms_on_his_plus62_mobile(
+    db, password_changes, sms
+):
     await make_indonesian()
 
-    await accounts.forgot_password("whatsapp", "x", ID_USERNAME, NIK, "0812-3456-7890")
+    await password_changes.forgot_password("whatsapp", "x", ID_USERNAME, NIK, "0812-3456-7890")
 
     assert [to for to, _ in sms.sent] == ["+6281234567890"]
 
 
-async def test_any_wrong_part_sends_nothing_and_answers_the_same(db, accounts, sms, clock):
+async def test_any_wrong_part_sends_nothing_and_answers_the_same(db, password_changes, sms, clock):
     subscriber = await make_subscriber()
     wrong = [
         ("1132455999", NATIONAL_ID, "09121234567"),  # nobody's username
@@ -98,7 +122,7 @@ async def test_any_wrong_part_sends_nothing_and_answers_the_same(db, accounts, s
 
     for n, (username, national_id, mobile) in enumerate(wrong):
         clock.advance(timedelta(hours=1))  # past the hourly allowance of the last try
-        answer = await accounts.forgot_password(
+        answer = await password_changes.forgot_password(
             "telegram", f"chat-{n}", username, national_id, mobile
         )
         assert answer is None, (username, national_id, mobile)
@@ -107,40 +131,42 @@ async def test_any_wrong_part_sends_nothing_and_answers_the_same(db, accounts, s
     assert (await Subscriber.get(id=subscriber.id)).password_hash == subscriber.password_hash
 
 
-async def test_a_subscriber_without_a_registered_mobile_gets_nothing(db, accounts, sms):
+async def test_a_subscriber_without_a_registered_mobile_gets_nothing(db, password_changes, sms):
     await make_subscriber(mobile=None)
 
-    await accounts.forgot_password("telegram", "100", SEED_USERNAME, NATIONAL_ID, "")
+    await password_changes.forgot_password("telegram", "100", SEED_USERNAME, NATIONAL_ID, "")
 
     assert sms.sent == []
 
 
 async def test_resets_are_rate_limited_per_chat_after_the_hourly_allowance(
-    db, accounts, sms, settings, clock
+    db, password_changes, sms, settings, clock
 ):
     await make_subscriber()
     for n in range(settings.password_reset_per_hour):
-        await accounts.forgot_password("telegram", "100", f"guess-{n}", NATIONAL_ID, MOBILE)
+        await password_changes.forgot_password("telegram", "100", f"guess-{n}", NATIONAL_ID, MOBILE)
 
     limited = await refused(
-        accounts.forgot_password("telegram", "100", SEED_USERNAME, NATIONAL_ID, MOBILE)
+        password_changes.forgot_password("telegram", "100", SEED_USERNAME, NATIONAL_ID, MOBILE)
     )
 
     assert limited.code == "reset_rate_limited"
     assert limited.details == {"minutes_left": 60}
     assert sms.sent == []
     clock.advance(timedelta(hours=1))
-    await accounts.forgot_password("telegram", "100", SEED_USERNAME, NATIONAL_ID, MOBILE)
+    await password_changes.forgot_password("telegram", "100", SEED_USERNAME, NATIONAL_ID, MOBILE)
     assert len(sms.sent) == 1
 
 
-async def test_resets_are_rate_limited_per_username_across_chats(db, accounts, sms, settings):
+async def test_resets_are_rate_limited_per_username_across_chats(
+    db, password_changes, sms, settings
+):
     await make_subscriber()
     for n in range(settings.password_reset_per_hour):
-        await accounts.forgot_password("telegram", f"chat-{n}", SEED_USERNAME, "0", MOBILE)
+        await password_changes.forgot_password("telegram", f"chat-{n}", SEED_USERNAME, "0", MOBILE)
 
     limited = await refused(
-        accounts.forgot_password("telegram", "fresh", SEED_USERNAME, NATIONAL_ID, MOBILE)
+        password_changes.forgot_password("telegram", "fresh", SEED_USERNAME, NATIONAL_ID, MOBILE)
     )
 
     assert limited.code == "reset_rate_limited"
@@ -148,58 +174,64 @@ async def test_resets_are_rate_limited_per_username_across_chats(db, accounts, s
 
 
 async def test_the_username_with_its_leading_zero_counts_against_the_same_allowance(
-    db, accounts, sms, settings
+    db, password_changes, sms, settings
 ):
     await make_subscriber()
     forms = [SEED_USERNAME, "0" + SEED_USERNAME, "۰" + SEED_USERNAME]
     for n in range(settings.password_reset_per_hour):
-        await accounts.forgot_password("telegram", f"chat-{n}", forms[n % 3], "0", MOBILE)
+        await password_changes.forgot_password("telegram", f"chat-{n}", forms[n % 3], "0", MOBILE)
 
     limited = await refused(
-        accounts.forgot_password("telegram", "fresh", "0" + SEED_USERNAME, NATIONAL_ID, MOBILE)
+        password_changes.forgot_password(
+            "telegram", "fresh", "0" + SEED_USERNAME, NATIONAL_ID, MOBILE
+        )
     )
 
     assert limited.code == "reset_rate_limited"
     assert sms.sent == []
 
 
-async def test_a_reset_lifts_the_login_block_on_the_account(db, accounts, sms):
+async def test_a_reset_lifts_the_login_block_on_the_account(db, login, password_changes, sms):
     subscriber = await make_subscriber()
     for chat in ("1", "2", "3"):
-        await refused(accounts.log_in("telegram", chat, SEED_USERNAME, "wrong-password"))
+        await refused(login.log_in("telegram", chat, SEED_USERNAME, "wrong-password"))
 
-    await accounts.forgot_password("telegram", "owner", SEED_USERNAME, NATIONAL_ID, MOBILE)
+    await password_changes.forgot_password("telegram", "owner", SEED_USERNAME, NATIONAL_ID, MOBILE)
     new_password = password_in(sms.sent[0][1])
 
-    logged_in = await accounts.log_in("telegram", "owner", SEED_USERNAME, new_password)
+    logged_in = await login.log_in("telegram", "owner", SEED_USERNAME, new_password)
     assert logged_in.id == subscriber.id
 
 
 async def test_when_the_sms_cannot_go_the_old_password_stays_and_nothing_is_told(
-    db, settings, clock
+    db, settings, clock, chats, lockout
 ):
-    accounts = Accounts(
-        settings, clock, RecordingSmsSender(error=OSError("gateway down")), InMemoryFileStore()
-    )
+    failing = RecordingSmsSender(error=OSError("gateway down"))
+    password_changes = PasswordChanges(settings, clock, failing, chats, lockout)
     subscriber = await make_subscriber()
 
-    answer = await accounts.forgot_password("telegram", "100", SEED_USERNAME, NATIONAL_ID, MOBILE)
+    answer = await password_changes.forgot_password(
+        "telegram", "100", SEED_USERNAME, NATIONAL_ID, MOBILE
+    )
 
     assert answer is None
     assert (await Subscriber.get(id=subscriber.id)).password_hash == subscriber.password_hash
 
 
-async def test_the_reset_sms_text_is_supplied_by_the_caller(db, settings, clock, sms):
-    accounts = Accounts(
+async def test_the_reset_sms_text_is_supplied_by_the_caller(
+    db, settings, clock, sms, chats, lockout
+):
+    password_changes = PasswordChanges(
         settings,
         clock,
         sms,
-        InMemoryFileStore(),
+        chats,
+        lockout,
         reset_sms_text=lambda s, p: f"رمز جدید {s.username}: {p}",
     )
     await make_subscriber()
 
-    await accounts.forgot_password("telegram", "100", SEED_USERNAME, NATIONAL_ID, MOBILE)
+    await password_changes.forgot_password("telegram", "100", SEED_USERNAME, NATIONAL_ID, MOBILE)
 
     assert sms.sent[0][1].startswith(f"رمز جدید {SEED_USERNAME}: ")
 
@@ -207,17 +239,17 @@ async def test_the_reset_sms_text_is_supplied_by_the_caller(db, settings, clock,
 # ---- panel password ------------------------------------------------------------------------
 
 
-async def test_changing_the_panel_password_makes_the_new_one_log_in(db, accounts):
+async def test_changing_the_panel_password_makes_the_new_one_log_in(db, password_changes, login):
     subscriber = await make_subscriber()
 
-    await accounts.change_panel_password(subscriber.id, PASSWORD, NEW, NEW)
+    await password_changes.change_panel_password(subscriber.id, PASSWORD, NEW, NEW)
 
-    await accounts.log_in("telegram", "100", SEED_USERNAME, NEW)
-    old = await refused(accounts.log_in("telegram", "101", SEED_USERNAME, PASSWORD))
+    await login.log_in("telegram", "100", SEED_USERNAME, NEW)
+    old = await refused(login.log_in("telegram", "101", SEED_USERNAME, PASSWORD))
     assert old.code == "login_failed"
 
 
-async def test_a_bad_new_panel_password_is_refused_and_costs_no_attempt(db, accounts):
+async def test_a_bad_new_panel_password_is_refused_and_costs_no_attempt(db, password_changes):
     subscriber = await make_subscriber()
     weak = {"min_length": 8}
     cases = [
@@ -230,47 +262,63 @@ async def test_a_bad_new_panel_password_is_refused_and_costs_no_attempt(db, acco
     ]
 
     for new, repeat, code, details in cases:
-        error = await refused(accounts.change_panel_password(subscriber.id, PASSWORD, new, repeat))
+        error = await refused(
+            password_changes.change_panel_password(subscriber.id, PASSWORD, new, repeat)
+        )
         assert (error.code, error.details) == (code, details), new
 
     assert (await Subscriber.get(id=subscriber.id)).password_hash == subscriber.password_hash
-    wrong = await refused(accounts.change_panel_password(subscriber.id, "wrong-old", NEW, NEW))
+    wrong = await refused(
+        password_changes.change_panel_password(subscriber.id, "wrong-old", NEW, NEW)
+    )
     assert wrong.details == {"attempts_left": 2}
 
 
-async def test_a_wrong_old_panel_password_counts_down_then_locks_the_account(db, accounts):
+async def test_a_wrong_old_panel_password_counts_down_then_locks_the_account(
+    db, password_changes, login
+):
     subscriber = await make_subscriber()
 
-    first = await refused(accounts.change_panel_password(subscriber.id, "guess-one", NEW, NEW))
-    second = await refused(accounts.change_panel_password(subscriber.id, "guess-two", NEW, NEW))
-    third = await refused(accounts.change_panel_password(subscriber.id, "guess-3!", NEW, NEW))
-    right_old = await refused(accounts.change_panel_password(subscriber.id, PASSWORD, NEW, NEW))
-    login = await refused(accounts.log_in("telegram", "100", SEED_USERNAME, PASSWORD))
+    first = await refused(
+        password_changes.change_panel_password(subscriber.id, "guess-one", NEW, NEW)
+    )
+    second = await refused(
+        password_changes.change_panel_password(subscriber.id, "guess-two", NEW, NEW)
+    )
+    third = await refused(
+        password_changes.change_panel_password(subscriber.id, "guess-3!", NEW, NEW)
+    )
+    right_old = await refused(
+        password_changes.change_panel_password(subscriber.id, PASSWORD, NEW, NEW)
+    )
+    logging_in = await refused(login.log_in("telegram", "100", SEED_USERNAME, PASSWORD))
 
     assert (first.code, first.details) == ("wrong_password", {"attempts_left": 2})
     assert (second.code, second.details) == ("wrong_password", {"attempts_left": 1})
     assert (third.code, third.details) == ("login_locked", {"minutes_left": 30})
     assert right_old.code == "login_locked"
-    assert login.code == "login_locked"
+    assert logging_in.code == "login_locked"
     stored = (await Subscriber.get(id=subscriber.id)).password_hash
     assert stored == subscriber.password_hash
 
 
-async def test_a_right_old_panel_password_clears_earlier_wrong_ones(db, accounts):
+async def test_a_right_old_panel_password_clears_earlier_wrong_ones(db, password_changes):
     subscriber = await make_subscriber()
-    await refused(accounts.change_panel_password(subscriber.id, "guess-one", NEW, NEW))
-    await refused(accounts.change_panel_password(subscriber.id, "guess-two", NEW, NEW))
+    await refused(password_changes.change_panel_password(subscriber.id, "guess-one", NEW, NEW))
+    await refused(password_changes.change_panel_password(subscriber.id, "guess-two", NEW, NEW))
 
-    await accounts.change_panel_password(subscriber.id, PASSWORD, NEW, NEW)
+    await password_changes.change_panel_password(subscriber.id, PASSWORD, NEW, NEW)
     after = await refused(
-        accounts.change_panel_password(subscriber.id, "guess-3!", "Other-pw-1", "Other-pw-1")
+        password_changes.change_panel_password(
+            subscriber.id, "guess-3!", "Other-pw-1", "Other-pw-1"
+        )
     )
 
     assert after.details == {"attempts_left": 2}
 
 
-async def test_changing_the_password_of_an_unknown_subscriber_is_not_found(db, accounts):
-    error = await refused(accounts.change_panel_password(404, PASSWORD, NEW, NEW))
+async def test_changing_the_password_of_an_unknown_subscriber_is_not_found(db, password_changes):
+    error = await refused(password_changes.change_panel_password(404, PASSWORD, NEW, NEW))
 
     assert error.code == "subscriber_not_found"
 
@@ -278,29 +326,29 @@ async def test_changing_the_password_of_an_unknown_subscriber_is_not_found(db, a
 # ---- internet (PPPoE) password -------------------------------------------------------------
 
 
-async def test_changing_the_internet_password_stores_the_new_one_for_radius(db, accounts):
+async def test_changing_the_internet_password_stores_the_new_one_for_radius(db, password_changes):
     subscriber = await make_subscriber()
 
-    await accounts.change_internet_password(subscriber.id, "modem-1394", NEW, NEW)
+    await password_changes.change_internet_password(subscriber.id, "modem-1394", NEW, NEW)
 
     stored = await Subscriber.get(id=subscriber.id)
     assert stored.internet_password == NEW
     assert stored.password_hash == subscriber.password_hash  # the panel password is separate
 
 
-async def test_an_internet_password_a_modem_cannot_take_is_refused(db, accounts):
+async def test_an_internet_password_a_modem_cannot_take_is_refused(db, password_changes):
     subscriber = await make_subscriber()
 
     for new in ["pass word 1", "رمزعبور۱۲۳۴", "tab\there-1", "naïve-pass1"]:
         error = await refused(
-            accounts.change_internet_password(subscriber.id, "modem-1394", new, new)
+            password_changes.change_internet_password(subscriber.id, "modem-1394", new, new)
         )
         assert error.code == "password_invalid_characters", new
 
     assert (await Subscriber.get(id=subscriber.id)).internet_password == "modem-1394"
 
 
-async def test_internet_password_shares_the_panel_passwords_rules(db, accounts):
+async def test_internet_password_shares_the_panel_passwords_rules(db, password_changes):
     subscriber = await make_subscriber()
 
     for new, repeat, code in [
@@ -308,27 +356,31 @@ async def test_internet_password_shares_the_panel_passwords_rules(db, accounts):
         ("abc", "abc", "password_too_weak"),
     ]:
         error = await refused(
-            accounts.change_internet_password(subscriber.id, "modem-1394", new, repeat)
+            password_changes.change_internet_password(subscriber.id, "modem-1394", new, repeat)
         )
         assert error.code == code
 
 
-async def test_unchanged_internet_password_is_refused(db, accounts):
+async def test_unchanged_internet_password_is_refused(db, password_changes):
     subscriber = await make_subscriber(internet_password="modem-1394")
 
     error = await refused(
-        accounts.change_internet_password(subscriber.id, "modem-1394", "modem-1394", "modem-1394")
+        password_changes.change_internet_password(
+            subscriber.id, "modem-1394", "modem-1394", "modem-1394"
+        )
     )
 
     assert error.code == "password_unchanged"
 
 
-async def test_a_wrong_old_internet_password_counts_and_locks_like_a_login(db, accounts):
+async def test_a_wrong_old_internet_password_counts_and_locks_like_a_login(db, password_changes):
     subscriber = await make_subscriber()
 
     codes = []
     for guess in ("guess-one", "guess-two", "guess-3!", "modem-1394"):
-        error = await refused(accounts.change_internet_password(subscriber.id, guess, NEW, NEW))
+        error = await refused(
+            password_changes.change_internet_password(subscriber.id, guess, NEW, NEW)
+        )
         codes.append((error.code, error.details))
 
     assert codes == [

@@ -10,7 +10,7 @@ import pytest
 from core.accounts import queries
 from core.accounts.models import Subscriber
 from core.accounts.profile import clean_field
-from core.accounts.service import Accounts
+from core.accounts.profile_edits import ProfileEdits
 from core.errors import DomainError
 from tests.core.test_accounts_support import (
     MOBILE,
@@ -20,7 +20,6 @@ from tests.core.test_accounts_support import (
     make_indonesian,
     make_subscriber,
 )
-from tests.fakes import InMemoryFileStore, RecordingSmsSender
 
 COMPLETE = {
     "email": "kamal@example.com",
@@ -32,8 +31,8 @@ COMPLETE = {
 
 
 @pytest.fixture
-def accounts(settings, clock) -> Accounts:
-    return Accounts(settings, clock, RecordingSmsSender(), InMemoryFileStore())
+def profile_edits(settings, clock) -> ProfileEdits:
+    return ProfileEdits(settings, clock)
 
 
 async def refused(call) -> DomainError:
@@ -45,10 +44,10 @@ async def refused(call) -> DomainError:
 # ---- editing ---------------------------------------------------------------------------------
 
 
-async def test_profile_fields_are_stored_in_their_clean_form(db, accounts):
+async def test_profile_fields_are_stored_in_their_clean_form(db, profile_edits):
     subscriber = await make_subscriber(mobile=None, national_id=None)
 
-    updated = await accounts.update_profile(
+    updated = await profile_edits.update_profile(
         subscriber.id,
         full_name="  کمال   نصیری ",
         mobile="۰۹۱۲ ۱۲۳ ۴۵۶۷",
@@ -66,20 +65,20 @@ async def test_profile_fields_are_stored_in_their_clean_form(db, accounts):
     assert (await Subscriber.get(id=subscriber.id)).city == "تهران"
 
 
-async def test_a_national_code_that_lost_its_leading_zeros_gets_them_back(db, accounts):
+async def test_a_national_code_that_lost_its_leading_zeros_gets_them_back(db, profile_edits):
     subscriber = await make_subscriber(national_id=None)
 
-    updated = await accounts.update_profile(subscriber.id, national_id="76229645")
+    updated = await profile_edits.update_profile(subscriber.id, national_id="76229645")
 
     assert updated.national_id == NATIONAL_ID
 
 
 async def test_an_indonesian_subscriber_uses_nik_plus62_mobile_and_five_digit_postcode(
-    db, accounts
+    db, profile_edits
 ):
     subscriber = await make_indonesian(mobile=None, national_id=None)
 
-    updated = await accounts.update_profile(
+    updated = await profile_edits.update_profile(
         subscriber.id, mobile="0812-3456-7890", national_id=NIK, postal_code="12950"
     )
 
@@ -90,11 +89,11 @@ async def test_an_indonesian_subscriber_uses_nik_plus62_mobile_and_five_digit_po
     )
 
 
-async def test_a_company_gives_its_eleven_digit_legal_id(db, accounts):
+async def test_a_company_gives_its_eleven_digit_legal_id(db, profile_edits):
     subscriber = await make_subscriber(is_company=True, national_id=None)
 
-    updated = await accounts.update_profile(subscriber.id, national_id="10380284790")
-    error = await refused(accounts.update_profile(subscriber.id, national_id=NATIONAL_ID))
+    updated = await profile_edits.update_profile(subscriber.id, national_id="10380284790")
+    error = await refused(profile_edits.update_profile(subscriber.id, national_id=NATIONAL_ID))
 
     assert updated.national_id == "10380284790"
     assert error.code == "invalid_national_id"
@@ -149,7 +148,7 @@ def test_a_bad_indonesian_value_is_refused_with_its_code(field, value, code):
     assert caught.value.code == code
 
 
-async def test_the_service_refuses_a_bad_value_with_its_code(db, accounts):
+async def test_the_service_refuses_a_bad_value_with_its_code(db, profile_edits):
     subscriber = await make_subscriber()
     cases = [
         ("email", "kamal@example", "invalid_email"),
@@ -159,15 +158,15 @@ async def test_the_service_refuses_a_bad_value_with_its_code(db, accounts):
     ]
 
     for field, value, code in cases:
-        error = await refused(accounts.update_profile(subscriber.id, **{field: value}))
+        error = await refused(profile_edits.update_profile(subscriber.id, **{field: value}))
         assert (error.code, error.details["field"]) == (code, field)
 
 
-async def test_nothing_is_written_when_one_field_is_bad(db, accounts):
+async def test_nothing_is_written_when_one_field_is_bad(db, profile_edits):
     subscriber = await make_subscriber(email=None, city=None)
 
     error = await refused(
-        accounts.update_profile(
+        profile_edits.update_profile(
             subscriber.id, email="kamal@example.com", city="تهران", postal_code="123"
         )
     )
@@ -177,8 +176,8 @@ async def test_nothing_is_written_when_one_field_is_bad(db, accounts):
     assert (stored.email, stored.city, stored.postal_code) == (None, None, None)
 
 
-async def test_an_unknown_subscriber_is_not_found(db, accounts):
-    error = await refused(accounts.update_profile(404, city="تهران"))
+async def test_an_unknown_subscriber_is_not_found(db, profile_edits):
+    error = await refused(profile_edits.update_profile(404, city="تهران"))
 
     assert error.code == "subscriber_not_found"
 
@@ -186,31 +185,31 @@ async def test_an_unknown_subscriber_is_not_found(db, accounts):
 # ---- birth date: write-once -----------------------------------------------------------------
 
 
-async def test_the_birth_date_can_be_set_once(db, accounts):
+async def test_the_birth_date_can_be_set_once(db, profile_edits):
     subscriber = await make_subscriber()
 
-    await accounts.set_birth_date(subscriber.id, date(1985, 3, 21))
-    locked = await refused(accounts.set_birth_date(subscriber.id, date(1986, 3, 21)))
+    await profile_edits.set_birth_date(subscriber.id, date(1985, 3, 21))
+    locked = await refused(profile_edits.set_birth_date(subscriber.id, date(1986, 3, 21)))
 
     assert locked.code == "birth_date_locked"
     assert (await Subscriber.get(id=subscriber.id)).birth_date == date(1985, 3, 21)
     assert (await queries.profile(subscriber.id)).birth_date_locked
 
 
-async def test_setting_the_same_birth_date_again_is_harmless(db, accounts):
+async def test_setting_the_same_birth_date_again_is_harmless(db, profile_edits):
     subscriber = await make_subscriber()
-    await accounts.set_birth_date(subscriber.id, date(1985, 3, 21))
+    await profile_edits.set_birth_date(subscriber.id, date(1985, 3, 21))
 
-    await accounts.set_birth_date(subscriber.id, date(1985, 3, 21))
+    await profile_edits.set_birth_date(subscriber.id, date(1985, 3, 21))
 
     assert (await Subscriber.get(id=subscriber.id)).birth_date == date(1985, 3, 21)
 
 
-async def test_a_locked_birth_date_in_the_form_writes_none_of_the_other_fields(db, accounts):
+async def test_a_locked_birth_date_in_the_form_writes_none_of_the_other_fields(db, profile_edits):
     subscriber = await make_subscriber(birth_date=date(1985, 3, 21), city=None)
 
     locked = await refused(
-        accounts.update_profile(subscriber.id, city="تهران", birth_date=date(1990, 1, 1))
+        profile_edits.update_profile(subscriber.id, city="تهران", birth_date=date(1990, 1, 1))
     )
 
     assert locked.code == "birth_date_locked"
@@ -218,17 +217,17 @@ async def test_a_locked_birth_date_in_the_form_writes_none_of_the_other_fields(d
     assert (stored.city, stored.birth_date) == (None, date(1985, 3, 21))
 
 
-async def test_the_birth_date_is_written_with_the_rest_of_the_form(db, accounts):
+async def test_the_birth_date_is_written_with_the_rest_of_the_form(db, profile_edits):
     subscriber = await make_subscriber()
 
-    updated = await accounts.update_profile(
+    updated = await profile_edits.update_profile(
         subscriber.id, city="تهران", birth_date=date(1985, 3, 21)
     )
 
     assert (updated.city, updated.birth_date) == ("تهران", date(1985, 3, 21))
 
 
-async def test_an_impossible_birth_date_is_refused_and_not_locked(db, accounts):
+async def test_an_impossible_birth_date_is_refused_and_not_locked(db, profile_edits):
     subscriber = await make_subscriber()
     cases = [
         (date(2026, 11, 25), "birth_date_in_future"),
@@ -238,17 +237,17 @@ async def test_an_impossible_birth_date_is_refused_and_not_locked(db, accounts):
     ]
 
     for value, code in cases:
-        error = await refused(accounts.set_birth_date(subscriber.id, value))
+        error = await refused(profile_edits.set_birth_date(subscriber.id, value))
         assert error.code == code, value
 
-    await accounts.set_birth_date(subscriber.id, date(1985, 3, 21))
+    await profile_edits.set_birth_date(subscriber.id, date(1985, 3, 21))
 
 
-async def test_today_is_a_valid_birth_date_in_the_subscribers_time_zone(db, accounts, clock):
+async def test_today_is_a_valid_birth_date_in_the_subscribers_time_zone(db, profile_edits, clock):
     """07:00 UTC on 24 November is already that day in Tehran and Jakarta."""
     subscriber = await make_subscriber(timezone="Asia/Jakarta")
 
-    await accounts.set_birth_date(subscriber.id, date(2026, 11, 24))
+    await profile_edits.set_birth_date(subscriber.id, date(2026, 11, 24))
 
     assert (await Subscriber.get(id=subscriber.id)).birth_date == date(2026, 11, 24)
 
@@ -256,7 +255,7 @@ async def test_today_is_a_valid_birth_date_in_the_subscribers_time_zone(db, acco
 # ---- completeness ----------------------------------------------------------------------------
 
 
-async def test_a_new_subscriber_is_asked_for_every_empty_personal_field(db, accounts):
+async def test_a_new_subscriber_is_asked_for_every_empty_personal_field(db, profile_edits):
     subscriber = await make_subscriber()
 
     profile = await queries.profile(subscriber.id)
@@ -269,20 +268,22 @@ async def test_a_new_subscriber_is_asked_for_every_empty_personal_field(db, acco
         "address",
     )
     assert not profile.complete
-    assert accounts.missing_profile_fields(subscriber) == list(profile.missing_fields)
+    assert profile_edits.missing_profile_fields(subscriber) == list(profile.missing_fields)
 
 
-async def test_a_filled_in_profile_is_complete(db, accounts):
+async def test_a_filled_in_profile_is_complete(db, profile_edits):
     subscriber = await make_subscriber()
 
-    await accounts.update_profile(subscriber.id, **COMPLETE)
+    await profile_edits.update_profile(subscriber.id, **COMPLETE)
 
     profile = await queries.profile(subscriber.id)
     assert profile.missing_fields == ()
     assert profile.complete
 
 
-async def test_a_company_is_not_asked_for_education(db, accounts):
+async def test_a_company_is_not_asked_for_education(
+    db,
+):
     subscriber = await make_subscriber(is_company=True)
 
     profile = await queries.profile(subscriber.id)
@@ -291,7 +292,9 @@ async def test_a_company_is_not_asked_for_education(db, accounts):
     assert "birth_date" in profile.missing_fields
 
 
-async def test_a_blank_name_counts_as_missing(db, accounts):
+async def test_a_blank_name_counts_as_missing(
+    db,
+):
     subscriber = await make_subscriber(full_name="  ")
 
     assert (await queries.profile(subscriber.id)).missing_fields[0] == "full_name"

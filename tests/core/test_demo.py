@@ -9,11 +9,13 @@ from decimal import Decimal
 from tortoise import Tortoise
 
 from core.accounts import queries as account_queries
+from core.accounts.chats import Chats
 from core.accounts.enums import LineStatus
+from core.accounts.lockout import Lockout
+from core.accounts.login import Login
 from core.accounts.models import Subscriber
 from core.accounts.national_id import normalise_national_id
 from core.accounts.profile import country_of, missing_profile_fields, subscriber_zone
-from core.accounts.service import Accounts
 from core.billing.enums import OrderKind, PlanKind
 from core.billing.models import Plan
 from core.billing.queries import BillingQueries
@@ -26,7 +28,6 @@ from core.inbox import queries as inbox_queries
 from core.tickets.enums import AuthorKind, Department, TicketStatus
 from core.tickets.models import Ticket, TicketMessage
 from tests.core.test_billing_support import billing_services
-from tests.fakes import InMemoryFileStore, RecordingSmsSender
 
 
 async def _counts() -> dict[str, int]:
@@ -50,9 +51,7 @@ async def test_seeding_twice_changes_nothing(db, settings, clock):
     assert counts["UsageSession"] > 100
 
 
-async def test_seeding_again_keeps_what_a_person_changed_while_trying_the_demo(
-    db, settings, clock
-):
+async def test_seeding_again_keeps_what_a_person_changed_while_trying_the_demo(db, settings, clock):
     await seed_demo(settings, clock)
     person = PEOPLE[0]
     await Subscriber.filter(username=person.username).update(
@@ -206,9 +205,9 @@ async def test_profiles_tickets_and_announcements_are_as_described(db, settings,
 
 async def test_every_demo_login_logs_in(db, settings, clock):
     logins = await seed_demo(settings, clock)
-    accounts = Accounts(settings, clock, RecordingSmsSender(), InMemoryFileStore())
+    service = Login(settings, clock, Chats(clock), Lockout(settings, clock))
 
     for n, login in enumerate(logins):
-        subscriber = await accounts.log_in("web", f"demo-{n}", login.username, login.password)
+        subscriber = await service.log_in("web", f"demo-{n}", login.username, login.password)
         assert subscriber.username == login.username
         assert subscriber.language == login.language

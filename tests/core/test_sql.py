@@ -6,14 +6,13 @@ import dataclasses
 from datetime import timedelta
 
 from core import sql
+from core.accounts.chats import Chats
 from core.accounts.models import ChatIdentity
-from core.accounts.service import Accounts
 from core.billing import state
 from core.billing.enums import WalletEntryKind
 from core.billing.models import Subscription, TrafficBucket, WalletEntry
 from tests.core import test_billing_support as support
 from tests.core.test_billing_support import make_plans, make_subscriber
-from tests.fakes import InMemoryFileStore, RecordingSmsSender
 
 billing = support.billing
 gateway = support.gateway
@@ -35,18 +34,18 @@ async def test_numbered_placeholders_mean_the_same_on_both_databases(db):
 
 
 async def test_the_chat_and_its_subscriber_are_the_orms(db, settings, clock):
-    accounts = Accounts(settings, clock, RecordingSmsSender(), InMemoryFileStore())
+    chats = Chats(clock)
     subscriber = await make_subscriber()
     await ChatIdentity.create(channel="telegram", external_id="7", subscriber=subscriber)
     await ChatIdentity.create(channel="telegram", external_id="8")  # a guest
 
-    chat = await accounts.identify_chat("telegram", "7")
+    chat = await chats.identify_chat("telegram", "7")
     orm = await ChatIdentity.get(external_id="7").select_related("subscriber")
     mine, orms = view_fields(chat, orm)
     assert mine == orms
     mine, orms = view_fields(chat.subscriber, orm.subscriber)
     assert mine == orms
-    guest = await accounts.identify_chat("telegram", "8")
+    guest = await chats.identify_chat("telegram", "8")
     assert guest.subscriber_id is None and guest.subscriber is None
 
 

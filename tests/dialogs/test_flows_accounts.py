@@ -252,7 +252,7 @@ async def test_a_rejected_document_shows_the_reason_and_the_deadline_to_replace_
     await chat.press("National ID card")
     await chat.send(attachment=Attachment("id.png", "image/png", PNG))
     document = await Document.get()
-    await services.accounts.review_document(document.id, approve=False, reason="Too blurry")
+    await services.document_reviews.review_document(document.id, approve=False, reason="Too blurry")
     await chat.press("My account")
     await chat.press("My documents")
     assert "National ID card (sent Nov 24, 2026): rejected" in chat.text

@@ -140,11 +140,11 @@ async def test_line_status_says_what_to_do_and_lists_the_changes_with_dates(
 ):
     chat = await logged_in(engine, bot_settings)
     subscriber = await Subscriber.get(username="5120001")
-    await services.accounts.set_line_status(subscriber.id, "in_collection_list", "ran out")
+    await services.line_statuses.set_line_status(subscriber.id, "in_collection_list", "ran out")
     clock.advance(timedelta(days=2))
-    await services.accounts.set_line_status(subscriber.id, "in_operation", "renewed")
+    await services.line_statuses.set_line_status(subscriber.id, "in_operation", "renewed")
     clock.advance(timedelta(days=3))
-    await services.accounts.set_line_status(subscriber.id, "in_collection_list", "ran out")
+    await services.line_statuses.set_line_status(subscriber.id, "in_collection_list", "ran out")
     await chat.press("My account")
     await chat.press("Line status")
     text = chat.text
@@ -165,7 +165,7 @@ async def test_line_status_explains_isolation_documents_and_closure(engine, bot_
         "in_operation": "working normally",
     }
     for status, advice in expected.items():
-        await services.accounts.set_line_status(subscriber.id, status)
+        await services.line_statuses.set_line_status(subscriber.id, status)
         await chat.send(choice="flow:line_status")
         assert advice in chat.text
 
@@ -297,7 +297,7 @@ async def test_a_closed_request_lets_a_new_one_be_made_and_a_closed_line_is_not_
     await chat.send(choice="flow:closure")
     assert "why you want to close" in chat.text
     subscriber = await Subscriber.get(username="5120001")
-    await services.accounts.set_line_status(subscriber.id, LineStatus.CLOSED)
+    await services.line_statuses.set_line_status(subscriber.id, LineStatus.CLOSED)
     await chat.send("menu")
     assert "Close my line" not in chat.labels
     await chat.send(choice="flow:closure")

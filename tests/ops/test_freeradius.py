@@ -9,14 +9,17 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
-from core.accounts.service import Accounts
+from core.accounts.chats import Chats
+from core.accounts.line_status import LineStatuses
+from core.accounts.lockout import Lockout
+from core.accounts.password_changes import PasswordChanges
 from core.billing.models import Plan, UsageSession
 from core.radius.accounting import AccountingSync
 from core.radius.provisioning import provision
 from tests.conftest import NOW
 from tests.core.test_billing_support import billing_services
 from tests.dialogs.conftest import make_subscriber
-from tests.fakes import InMemoryFileStore, RecordingSmsSender
+from tests.fakes import RecordingSmsSender
 from tests.ops.freeradius_server import running_freeradius
 from tests.ops.radius_schema import load_schema
 
@@ -98,15 +101,17 @@ async def test_radclient_accounting_becomes_usage_and_radcheck_decides_logins(
     assert "Access-Reject" in await server.send("auth", login)  # not provisioned yet
     await provision(connection)
     assert "Access-Accept" in await server.send("auth", login)
-    accounts = Accounts(settings, clock, RecordingSmsSender(), InMemoryFileStore())
-    await accounts.change_internet_password(
+    chats, lockout = Chats(clock), Lockout(settings, clock)
+    passwords = PasswordChanges(settings, clock, RecordingSmsSender(), chats, lockout)
+    lines = LineStatuses(clock)
+    await passwords.change_internet_password(
         sara.id, "modem-pass-1", "NewModem-2468", "NewModem-2468"
     )
     await provision(connection)
     assert "Access-Reject" in await server.send("auth", login)
     new_login = {**login, "User-Password": '"NewModem-2468"'}
     assert "Access-Accept" in await server.send("auth", new_login)
-    await accounts.set_line_status(sara.id, "in_collection_list", "not renewed")
+    await lines.set_line_status(sara.id, "in_collection_list", "not renewed")
     await provision(connection)
     assert "Access-Reject" in await server.send("auth", new_login)
 

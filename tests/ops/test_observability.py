@@ -117,8 +117,8 @@ class _Sender:
 
 async def test_alerts_are_counted_as_sent_or_failed(services, bot_settings):
     subscriber = await make_subscriber(bot_settings)
-    await services.accounts.identify_chat("web", "chat-1", "en")
-    await services.accounts.log_in("web", "chat-1", "5120001", "Secret-2468")
+    await services.chats.identify_chat("web", "chat-1", "en")
+    await services.login.log_in("web", "chat-1", "5120001", "Secret-2468")
     metrics = Metrics()
     reached = MeteredNotifier(ChannelNotifier(bot_settings, [_Sender(True)]), metrics)
     unreached = MeteredNotifier(ChannelNotifier(bot_settings, [_Sender(False)]), metrics)

@@ -9,15 +9,18 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
+from core.accounts.chats import Chats
+from core.accounts.line_status import LineStatuses
+from core.accounts.lockout import Lockout
 from core.accounts.models import Subscriber
-from core.accounts.service import Accounts
+from core.accounts.password_changes import PasswordChanges
 from core.billing.models import Plan, TrafficBucket, UsageSession
 from core.radius.accounting import AccountingSync
 from core.radius.provisioning import provision
 from tests.conftest import NOW
 from tests.core.test_billing_support import BillingServices, billing_services
 from tests.dialogs.conftest import make_subscriber
-from tests.fakes import InMemoryFileStore, RecordingSmsSender
+from tests.fakes import RecordingSmsSender
 from tests.ops.radius_schema import load_schema
 
 MB = 1024 * 1024
@@ -161,18 +164,20 @@ async def test_provisioning_writes_password_expiration_and_blocks_a_suspended_li
     again = await provision(radius)
     assert (again.inserted, again.updated, again.deleted) == (0, 0, 0)
 
-    accounts = Accounts(settings, clock, RecordingSmsSender(), InMemoryFileStore())
-    await accounts.change_internet_password(
+    chats, lockout = Chats(clock), Lockout(settings, clock)
+    passwords = PasswordChanges(settings, clock, RecordingSmsSender(), chats, lockout)
+    lines = LineStatuses(clock)
+    await passwords.change_internet_password(
         sara.id, "modem-pass-1", "NewModem-2468", "NewModem-2468"
     )
-    await accounts.set_line_status(sara.id, "isolated", "deposit unpaid")
+    await lines.set_line_status(sara.id, "isolated", "deposit unpaid")
     done = await provision(radius)
     assert (done.updated, done.inserted) == (1, 1)
     rows = await radcheck(radius)
     assert ("2188001234", "Cleartext-Password", ":=", "NewModem-2468") in rows
     assert ("2188001234", "Auth-Type", ":=", "Reject") in rows
 
-    await accounts.set_line_status(sara.id, "in_operation", "deposit paid")
+    await lines.set_line_status(sara.id, "in_operation", "deposit paid")
     await billing.subscriptions.grant_service(sara.id, "std-1m")  # renewed: a month more
     done = await provision(radius)
     assert (done.deleted, done.updated) == (1, 1)

@@ -55,7 +55,7 @@ async def set_line_status(
     api: ApiContext, username: str, body: LineStatusChange
 ) -> LineStatusResult:
     subscriber = await subscriber_by_username(username)
-    changed = await api.services.accounts.set_line_status(
+    changed = await api.services.line_statuses.set_line_status(
         subscriber.id, body.status.value, body.reason
     )
     return LineStatusResult(username=username, line_status=body.status, changed=changed)

@@ -110,7 +110,7 @@ class DocumentsFlow(Flow):
             return
         kind = ctx.data["kind"]
         # Wrong type, empty or too large: explained by the engine, and the file asked again.
-        await ctx.services.accounts.upload_document(
+        await ctx.services.document_reviews.upload_document(
             ctx.subscriber_id,
             kind,
             attachment.filename,

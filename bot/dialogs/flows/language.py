@@ -47,7 +47,7 @@ class LanguageFlow(Flow):
         if code not in LANGUAGES:
             await ctx.refuse(ctx._("Please pick one of the languages below."))
             return
-        await ctx.services.accounts.set_language(ctx.turn.channel, ctx.turn.chat_id, code)
+        await ctx.services.chats.set_language(ctx.turn.channel, ctx.turn.chat_id, code)
         ctx.t = translator(code, zone=ctx.t.zone, money_in_toman=ctx.t.money_in_toman)
         if ctx.data.get("first_contact"):
             await ctx.finish(

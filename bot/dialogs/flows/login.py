@@ -53,7 +53,7 @@ class LoginFlow(Flow):
             await ctx.stay()
             return
         try:
-            subscriber = await ctx.services.accounts.log_in(
+            subscriber = await ctx.services.login.log_in(
                 ctx.turn.channel, ctx.turn.chat_id, ctx.data["identifier"], password
             )
         except DomainError as error:
@@ -68,9 +68,7 @@ class LoginFlow(Flow):
         ctx.say(ctx._("Welcome, %(name)s! You are logged in.", name=subscriber.full_name))
         if subscriber.language != ctx.language:
             # Alerts and SMS follow the language this person chose most recently.
-            await ctx.services.accounts.set_language(
-                ctx.turn.channel, ctx.turn.chat_id, ctx.language
-            )
+            await ctx.services.chats.set_language(ctx.turn.channel, ctx.turn.chat_id, ctx.language)
         for text in await announcements(ctx):
             ctx.say(text)
         if missing_profile_fields(subscriber):
@@ -103,7 +101,7 @@ class LogoutFlow(Flow):
     menu_order = 95
 
     async def begin(self, ctx: Context) -> None:
-        await ctx.services.accounts.log_out(ctx.turn.channel, ctx.turn.chat_id)
+        await ctx.services.chats.log_out(ctx.turn.channel, ctx.turn.chat_id)
         ctx.subscriber = None
         await ctx.finish(ctx._("You are logged out. Your account stays as it was."))
 

@@ -76,7 +76,7 @@ class PasswordResetFlow(Flow):
             )
             return
         try:
-            await ctx.services.accounts.forgot_password(
+            await ctx.services.password_changes.forgot_password(
                 ctx.turn.channel,
                 ctx.turn.chat_id,
                 ctx.data["username"],

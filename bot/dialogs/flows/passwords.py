@@ -111,7 +111,7 @@ class ChangePanelPasswordFlow(_ChangePassword):
         return ctx._("Last step: to confirm it is you, type your current panel password.")
 
     async def change(self, ctx: Context, old: str, new: str) -> None:
-        await ctx.services.accounts.change_panel_password(ctx.subscriber_id, old, new, new)
+        await ctx.services.password_changes.change_panel_password(ctx.subscriber_id, old, new, new)
 
     def done_text(self, ctx: Context) -> str:
         return ctx._("Done: your panel password is changed. Use the new one next time you log in.")
@@ -139,7 +139,9 @@ class ChangeInternetPasswordFlow(_ChangePassword):
         )
 
     async def change(self, ctx: Context, old: str, new: str) -> None:
-        await ctx.services.accounts.change_internet_password(ctx.subscriber_id, old, new, new)
+        await ctx.services.password_changes.change_internet_password(
+            ctx.subscriber_id, old, new, new
+        )
 
     def done_text(self, ctx: Context) -> str:
         return ctx._(

@@ -145,7 +145,7 @@ class ProfileFlow(Flow):
         if name == "mobile" and ctx.input.contact_phone:
             value = ctx.input.contact_phone
         # A refusal (not valid, too long) is explained by the engine and this question put again.
-        ctx.subscriber = await ctx.services.accounts.update_profile(
+        ctx.subscriber = await ctx.services.profile_edits.update_profile(
             ctx.subscriber_id, **{name: value}
         )
         ctx.say(ctx._("Saved: %(field)s.", field=field_label(ctx, name)))
@@ -198,7 +198,7 @@ class ProfileFlow(Flow):
             return
         day = date.fromisoformat(ctx.data["birth_date"])
         try:
-            await ctx.services.accounts.set_birth_date(ctx.subscriber_id, day)
+            await ctx.services.profile_edits.set_birth_date(ctx.subscriber_id, day)
         except DomainError as error:
             ctx.say(error_text(ctx.t, error))
             if error.code == "birth_date_locked":  # set meanwhile from another chat

@@ -240,7 +240,7 @@ def _media_count(value: str | None) -> int:
 
 
 async def _refusal(services: Services, number: str, hint: str, refused: MediaRefused) -> Reply:
-    chat = await services.accounts.identify_chat(CHANNEL, number, hint)
+    chat = await services.chats.identify_chat(CHANNEL, number, hint)
     language = chat.language.value if chat.language else hint
     t = translator(language)
     max_mb = size_limit_mb(services.settings.attachment_max_bytes)

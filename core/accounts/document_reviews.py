@@ -1,0 +1,150 @@
+"""Documents under review: a copy uploaded, an operator's verdict, and the grace period after a
+rejection, enforced by cutting the line (and giving it back on an approval). The grace rule
+itself is in documents.py."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from core.accounts.documents import kinds_still_unapproved, kinds_to_cut_for
+from core.accounts.enums import DocumentKind, DocumentStatus, LineStatus
+from core.accounts.line_status import change_line_status
+from core.accounts.models import Document, LineStatusChange, Subscriber
+from core.accounts.queries import DocumentView, get_subscriber
+from core.config import Settings
+from core.errors import InvalidInput, NotFound
+from core.ports import Clock, FileStore
+from core.uploads import check_upload
+
+_UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+
+
+class DocumentReviews:
+    def __init__(self, settings: Settings, clock: Clock, files: FileStore) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.files = files
+
+    async def upload_document(
+        self, subscriber_id: int, kind: str, filename: str, content_type: str, data: bytes
+    ) -> DocumentView:
+        """Store a copy of a document for review. Codes: ``unknown_document_kind`` and those of
+        ``check_upload``."""
+        try:
+            doc_kind = DocumentKind(kind)
+        except ValueError:
+            raise InvalidInput("unknown_document_kind", kind=kind) from None
+        mime = check_upload(self.settings, filename, content_type, data)
+        await get_subscriber(subscriber_id)
+        name = _safe_filename(filename, doc_kind)
+        file_key = await self.files.put(data, mime, name)
+        document = await Document.create(
+            subscriber_id=subscriber_id,
+            kind=doc_kind,
+            file_key=file_key,
+            filename=name,
+            content_type=mime,
+            size=len(data),
+            uploaded_at=self.clock.now(),
+        )
+        return DocumentView.of(document)
+
+    async def review_document(
+        self, document_id: int, approve: bool, reason: str | None = None
+    ) -> DocumentView:
+        """An operator's verdict. A rejection starts the grace period; an approval lifts a
+        documents suspension once no kind is still missing its valid copy."""
+        now = self.clock.now()
+        async with in_transaction():
+            document = await Document.get_or_none(id=document_id)
+            if document is None:
+                raise NotFound("document_not_found", document_id=document_id)
+            changes: dict[str, Any] = {"reviewed_at": now}
+            if approve:
+                changes.update(status=DocumentStatus.APPROVED, reject_reason=None, grace_until=None)
+            else:
+                grace = timedelta(days=self.settings.document_grace_days)
+                changes.update(
+                    status=DocumentStatus.REJECTED,
+                    reject_reason=(reason or "").strip() or None,
+                    grace_until=now + grace,
+                )
+            await Document.filter(id=document_id).update(**changes)
+            document.update_from_dict(changes)
+            if approve:
+                await self._restore_after_documents(document.subscriber_id, now)  # type: ignore[attr-defined]
+        return DocumentView.of(document)
+
+    async def enforce_document_grace(self) -> int:
+        """Cut every line whose rejected document's grace has passed with no newer pending or
+        approved copy of that kind. Safe to run concurrently and repeatedly. Returns how many
+        lines were cut now."""
+        now = self.clock.now()
+        subscriber_ids = (
+            await Document.filter(status=DocumentStatus.REJECTED, grace_until__lte=now)
+            .exclude(
+                subscriber__line_status__in=[LineStatus.DOCUMENTS_SUSPENDED, LineStatus.CLOSED]
+            )
+            .distinct()
+            .values_list("subscriber_id", flat=True)
+        )
+        cut = 0
+        for subscriber_id in sorted(set(subscriber_ids)):
+            docs = await Document.filter(subscriber_id=subscriber_id)
+            kinds = kinds_to_cut_for(docs, now)
+            if not kinds:
+                continue
+            reason = "documents: " + ", ".join(kinds)
+            async with in_transaction():
+                before = (
+                    await Subscriber.filter(id=subscriber_id)
+                    .exclude(line_status__in=[LineStatus.DOCUMENTS_SUSPENDED, LineStatus.CLOSED])
+                    .select_for_update(no_key=True)
+                    .first()
+                )
+                if before is None:
+                    continue
+                if (
+                    before.line_status != LineStatus.IN_OPERATION
+                    and not await LineStatusChange.filter(subscriber_id=subscriber_id).exists()
+                ):
+                    # A line created in another status (installed "isolated") has no history
+                    # yet: record that status, or an approval would give back "in operation".
+                    await LineStatusChange.create(
+                        subscriber_id=subscriber_id,
+                        status=before.line_status,
+                        reason="line created",
+                        changed_at=min(before.created_at, now),
+                    )
+                await change_line_status(before.id, LineStatus.DOCUMENTS_SUSPENDED, reason, now)
+                cut += 1
+        return cut
+
+    async def _restore_after_documents(self, subscriber_id: int, now: datetime) -> None:
+        """Inside the review's transaction: give the line back the status it had before the
+        documents suspension, if nothing else is still missing."""
+        subscriber = await Subscriber.get(id=subscriber_id)
+        if subscriber.line_status != LineStatus.DOCUMENTS_SUSPENDED:
+            return
+        if kinds_still_unapproved(await Document.filter(subscriber_id=subscriber_id), now):
+            return
+        previous = LineStatus.IN_OPERATION
+        history = await LineStatusChange.filter(subscriber_id=subscriber_id).order_by(
+            "-changed_at", "-id"
+        )
+        for change, before in itertools.pairwise(history):
+            if change.status == LineStatus.DOCUMENTS_SUSPENDED:
+                previous = before.status
+                break
+        await change_line_status(subscriber_id, previous, "documents approved", now)
+
+
+def _safe_filename(filename: str, kind: DocumentKind) -> str:
+    base = re.split(r"[/\\]", filename or "")[-1]
+    base = _UNSAFE_FILENAME.sub("_", base).strip(" .")
+    return (base or kind.value)[:255]
