@@ -12,20 +12,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from bot.dialogs.commands import Command, command_of
 from bot.dialogs.contract import Link, Outcome, Reply, Turn
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
-from bot.dialogs.menu import FLOW_PREFIX, main_menu
+from bot.dialogs.menu import FLOW_PREFIX, main_menu, parse_flow_choice
 from bot.dialogs.normalize import label_match, parse_int, word_match
 from bot.dialogs.notice_offers import forget_notice, notice_pick
 from bot.dialogs.services import Services
 from bot.dialogs.state import ChatBusy, ChatKey, StateStore, flow_expired, reset_flow
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
 from core.errors import DomainError
-from core.numbers import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +85,14 @@ class Engine:
         noticed = notice_pick(turn.text, state)
         choice = turn.choice or noticed or self._picked(turn.text, state)
         return Context(
-            self, turn, state, t, subscriber, choice, language_chosen=language is not None
+            self,
+            self.services,
+            turn,
+            state,
+            t,
+            subscriber,
+            choice,
+            language_chosen=language is not None,
         )
 
     @staticmethod
@@ -150,7 +155,7 @@ class Engine:
             )
             return
         try:
-            await flow.reader(ctx.state["step"])(ctx)
+            await flow.read(ctx, flow.step(ctx.state["step"]))
         except DomainError as error:
             ctx.say(error_text(ctx.t, error))
             if ctx.state.get("flow") == flow.name:
@@ -195,7 +200,7 @@ class Engine:
 
     async def ask(self, ctx: Context) -> None:
         flow = self.flows[ctx.state["flow"]]
-        await flow.asker(ctx.state["step"])(ctx)
+        await flow.ask(ctx, flow.step(ctx.state["step"]))
 
     async def start_flow(self, ctx: Context, name: str, data: dict[str, Any]) -> None:
         flow = self.flows.get(name)
@@ -227,21 +232,6 @@ class Engine:
 def apology(turn: Turn, message: str) -> Outcome:
     t = translator(resolve_language(turn.language_hint) or DEFAULT_LANGUAGE)
     return Outcome([Reply(t.gettext(message), language=t.language)])
-
-
-def flow_choice(name: str, **data: str | int) -> str:
-    """The option id that starts flow ``name`` with ``data`` (a notice's "rate 5 for ticket
-    123"). Flows must check what the data names: a client can send any option id."""
-    return FLOW_PREFIX + name + ("?" + urlencode(data) if data else "")
-
-
-def parse_flow_choice(choice: str) -> tuple[str, dict[str, Any]]:
-    name, _, query = choice.removeprefix(FLOW_PREFIX).partition("?")
-    data: dict[str, Any] = {
-        key: number if (number := whole_number(value)) is not None else value
-        for key, value in parse_qsl(query)
-    }
-    return name, data
 
 
 def help_text(ctx: Context) -> str:

@@ -1,27 +1,49 @@
 """What a flow is, and the context a step runs in.
 
-A flow is a small state machine. Each step ``x`` has ``ask_x`` (put the question, again after
-*back* or a resume) and ``on_x`` (read the answer). Steps move on with ``ctx.goto``; a flow ends
-with ``ctx.finish``. A domain refusal (``DomainError``) raised by a step is translated by the
-engine and the same question is put again, so a wrong answer never loses the flow.
+A flow is a small state machine. Each of its steps is a ``Step`` declared in the flow's class:
+its name (kept in the conversation's state, so a saved conversation resumes at it), how its
+question is put (again after *back* or a resume) and how its answer is read. The class checks
+its steps when it is created: a step without its question or its reading, or two steps of one
+name, fail at import. Steps move on with ``ctx.goto(self.next_step)``; a flow ends with
+``ctx.finish``. A domain refusal (``DomainError``) raised by a step is translated by the engine
+and the same question is put again, so a wrong answer never loses the flow.
+
+The engine is seen here only as the ``Conductor`` a step may call (put the question, start
+another flow, finish), so this module imports nothing of the engine's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from bot.dialogs.contract import Attachment, Link, Option, Reply, Turn
 from bot.dialogs.normalize import normalize_text
 from bot.i18n import Texts
 
 if TYPE_CHECKING:
-    from bot.dialogs.engine import Engine
     from bot.dialogs.services import Services
     from core.accounts.queries import SubscriberView
 
-Step = Callable[["Context"], Awaitable[None]]
+# A step's question or its reading: a method of the flow, given the turn's context.
+StepAction = Callable[[Any, "Context"], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Step:
+    """One question of a flow: ``name`` is kept in the conversation's state (renaming a step
+    loses the conversations saved at it), ``ask`` puts the question, ``read`` reads the answer."""
+
+    name: str
+    ask: StepAction
+    read: StepAction
+
+    def __post_init__(self) -> None:
+        for role, action in (("ask", self.ask), ("read", self.read)):
+            if not inspect.iscoroutinefunction(action):
+                raise TypeError(f"step {self.name!r}: its {role} is not an async method")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +65,16 @@ class Input:
 
 
 class Flow:
-    """Base of every flow. ``name`` is its id in the state and in menu choices."""
+    """Base of every flow. ``name`` is its id in the state and in menu choices.
+
+    A flow with questions declares each as a ``Step`` class attribute and names the first in
+    ``first_step``; a flow without (one that answers and finishes in ``begin``) declares none."""
 
     name: ClassVar[str]
-    first_step: ClassVar[str] = "start"
+    first_step: ClassVar[Step]
+    # Every step of the flow by its name, collected from the class (and its bases) when it is
+    # created.
+    steps: ClassVar[Mapping[str, Step]] = {}
     # Flows of logged-in subscribers send the others to log in first.
     needs_login: ClassVar[bool] = True
     # In the main menu: the label (marked with N_, translated when shown) and the place.
@@ -62,14 +90,53 @@ class Flow:
         """Whether the menu shows this flow now (e.g. the free charge only when eligible)."""
         return True
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        steps: dict[str, Step] = {}
+        for klass in reversed(cls.__mro__):
+            for attribute, value in vars(klass).items():
+                if not isinstance(value, Step) or attribute == "first_step":
+                    continue
+                if steps.get(value.name, value) is not value:
+                    raise TypeError(f"{cls.__name__}: two steps are named {value.name!r}")
+                steps[value.name] = value
+        cls.steps = steps
+        first = getattr(cls, "first_step", None)
+        if first is not None and steps.get(first.name) is not first:
+            raise TypeError(f"{cls.__name__}: its first step is not one of its steps")
+        if first is None and cls.begin is Flow.begin:
+            raise TypeError(f"{cls.__name__}: no first step, and no begin of its own")
+
     async def begin(self, ctx: Context) -> None:
         await ctx.goto(self.first_step)
 
-    def asker(self, step: str) -> Step:
-        return getattr(self, f"ask_{step}")
+    def step(self, name: str) -> Step:
+        """The step of that name (a name read from a saved conversation)."""
+        return self.steps[name]
 
-    def reader(self, step: str) -> Step:
-        return getattr(self, f"on_{step}")
+    def has(self, step: Step) -> bool:
+        return self.steps.get(step.name) is step
+
+    async def ask(self, ctx: Context, step: Step) -> None:
+        await step.ask(self, ctx)
+
+    async def read(self, ctx: Context, step: Step) -> None:
+        await step.read(self, ctx)
+
+
+class Conductor(Protocol):
+    """What a step may ask of the engine that runs it."""
+
+    @property
+    def flows(self) -> Mapping[str, Flow]: ...
+
+    async def ask(self, ctx: Context) -> None: ...
+
+    async def start_flow(self, ctx: Context, name: str, data: dict[str, Any]) -> None: ...
+
+    async def finish(
+        self, ctx: Context, text: str | None, *, links: Sequence[Link] = ()
+    ) -> None: ...
 
 
 class Context:
@@ -77,7 +144,8 @@ class Context:
 
     def __init__(
         self,
-        engine: Engine,
+        conductor: Conductor,
+        services: Services,
         turn: Turn,
         state: dict[str, Any],
         t: Texts,
@@ -86,8 +154,8 @@ class Context:
         *,
         language_chosen: bool = True,
     ) -> None:
-        self.engine = engine
-        self.services: Services = engine.services
+        self.conductor = conductor
+        self.services = services
         self.turn = turn
         self.state = state
         self.t = t
@@ -161,17 +229,25 @@ class Context:
             raise RuntimeError("this step needs a logged-in subscriber")
         return self.subscriber
 
-    async def goto(self, step: str) -> None:
+    @property
+    def flows(self) -> Mapping[str, Flow]:
+        """Every flow of the bot, by name (a submenu lists some; a step may check one is on)."""
+        return self.conductor.flows
+
+    async def goto(self, step: Step) -> None:
         """Move to ``step`` and put its question; *back* returns to the step before."""
+        flow = self.conductor.flows[self.state["flow"]]
+        if not flow.has(step):
+            raise LookupError(f"flow {flow.name!r} has no step {step.name!r}")
         current = self.state.get("step")
-        if current and current != step:
+        if current and current != step.name:
             self.state.setdefault("history", []).append(current)
-        self.state["step"] = step
-        await self.engine.ask(self)
+        self.state["step"] = step.name
+        await self.conductor.ask(self)
 
     async def stay(self) -> None:
         """Put the current question again (after a wrong answer was explained)."""
-        await self.engine.ask(self)
+        await self.conductor.ask(self)
 
     async def refuse(self, text: str) -> None:
         """A wrong answer: say why, and put the same question again."""
@@ -180,11 +256,11 @@ class Context:
 
     async def start(self, flow_name: str, **data: Any) -> None:
         """Leave this flow for another (its answers are dropped)."""
-        await self.engine.start_flow(self, flow_name, data)
+        await self.conductor.start_flow(self, flow_name, data)
 
     async def finish(self, text: str | None = None, *, links: Sequence[Link] = ()) -> None:
         """End the flow; ``text`` is shown with the main menu's choices."""
-        await self.engine.finish(self, text, links=links)
+        await self.conductor.finish(self, text, links=links)
 
     def mark_secret(self) -> None:
         """The inbound message held a secret: channels delete it where they can."""

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from bot.bootstrap import build_engine
 from bot.dialogs.contract import Turn
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.services import Services
 from bot.dialogs.state import (
     ChatBusy,
@@ -378,7 +378,6 @@ class SlowCounterFlow(Flow):
     overlap would both read the same count."""
 
     name = "test_slow_counter"
-    first_step = "count"
     needs_login = False
     audience = "anyone"
     inside = 0
@@ -397,6 +396,10 @@ class SlowCounterFlow(Flow):
         finally:
             SlowCounterFlow.inside -= 1
         await ctx.stay()
+
+    # ---- the steps ---------------------------------------------------------------------------
+    COUNT = Step("count", ask_count, on_count)
+    first_step = COUNT
 
 
 def _turn(text: str | None = None, choice: str | None = None) -> Turn:

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from bot.app import ENGINE, init_app
 from bot.bootstrap import bootstrap
 from bot.dialogs.contract import Turn
-from bot.dialogs.engine import flow_choice
+from bot.dialogs.menu import flow_choice
 from bot.dialogs.notice_offers import NoticeOffers
 from bot.dialogs.state import MemoryStateStore
 from bot.handlers.agents.wiring import DESK_SYNC, DeskSync

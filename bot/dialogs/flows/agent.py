@@ -9,7 +9,7 @@ to reach support: log in first (and come back here), or become a subscriber.
 
 from __future__ import annotations
 
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.flows.tickets import agents_back_at, short, ticket_code
 from bot.dialogs.menu import FLOW_PREFIX
 from bot.i18n import N_
@@ -24,20 +24,19 @@ SUBJECT_LENGTH = 80
 
 class AgentFlow(Flow):
     name = "agent"
-    first_step = "topic"
     needs_login = False
     menu_label = N_("Talk to an agent")
     menu_order = 85
     audience = "anyone"
 
     async def begin(self, ctx: Context) -> None:
-        await ctx.goto("topic" if ctx.subscriber is not None else "guest")
+        await ctx.goto(self.TOPIC if ctx.subscriber is not None else self.GUEST)
 
     # -- a guest ---------------------------------------------------------------------------
 
     async def ask_guest(self, ctx: Context) -> None:
         options = [ctx.option("login", ctx._("Log in"))]
-        if REGISTRATION_FLOW in ctx.engine.flows:
+        if REGISTRATION_FLOW in ctx.flows:
             options.append(
                 ctx.option(FLOW_PREFIX + REGISTRATION_FLOW, ctx._("Become a subscriber"))
             )
@@ -69,7 +68,7 @@ class AgentFlow(Flow):
 
     async def on_topic(self, ctx: Context) -> None:
         if ctx.subscriber is None:  # logged out in another chat meanwhile
-            await ctx.goto("guest")
+            await ctx.goto(self.GUEST)
             return
         text = ctx.input.raw.strip()
         if not text:
@@ -105,6 +104,11 @@ class AgentFlow(Flow):
                 number=ticket_code(ctx, ticket.number),
             )
         )
+
+    # ---- the steps ---------------------------------------------------------------------------
+    GUEST = Step("guest", ask_guest, on_guest)
+    TOPIC = Step("topic", ask_topic, on_topic)
+    first_step = TOPIC
 
 
 FLOWS = [AgentFlow()]

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.dialogs.contract import Option, Reply
-from bot.dialogs.engine import flow_choice
 from bot.dialogs.flows.documents import KIND_LABELS
+from bot.dialogs.menu import flow_choice
 from bot.dialogs.notices import notice
 from bot.i18n import Texts
 from core.alerts import kinds

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from bot.dialogs.contract import Link, Option
 from bot.dialogs.errors import error_text
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.flows.billing_notices import KIND_LABELS, listing, plan_bytes, what_was_added
 from bot.dialogs.normalize import parse_int
 from bot.i18n import N_
@@ -38,13 +38,12 @@ KINDS: list[tuple[str, str]] = [
     (OrderKind.STATIC_IP.value, N_("Static IP")),
 ]
 MONTH_CHOICES = (1, 3, 6, 12)
-CONFIRM = "buy:confirm"
+CONFIRM_CHOICE = "buy:confirm"
 SERVICE_KINDS = (OrderKind.BUY_SERVICE, OrderKind.RENEW_SERVICE)
 
 
 class BuyFlow(Flow):
     name = "buy"
-    first_step = "kind"
     menu_label = N_("Buy or renew")
     menu_order = 20
 
@@ -85,9 +84,9 @@ class BuyFlow(Flow):
         ctx.data.update(kind=kind.value)
         if kind == OrderKind.STATIC_IP and len(plans) == 1:
             ctx.data.update(plan=plans[0].code, months=1)
-            await ctx.goto("months")
+            await ctx.goto(self.MONTHS)
             return
-        await ctx.goto("plan")
+        await ctx.goto(self.PLAN)
 
     # ---- which plan ------------------------------------------------------------------------
 
@@ -128,10 +127,10 @@ class BuyFlow(Flow):
             ctx.data["after_current"] = current is not None
         ctx.data.update(plan=code, months=1)
         if kind == OrderKind.STATIC_IP:
-            await ctx.goto("months")
+            await ctx.goto(self.MONTHS)
             return
         await _quote(ctx)  # a refusal (no service to add to...) is said here, at the plan
-        await ctx.goto("confirm")
+        await ctx.goto(self.CONFIRM)
 
     # ---- how many months (static IP) -------------------------------------------------------
 
@@ -160,7 +159,7 @@ class BuyFlow(Flow):
             raise DomainError("invalid_months", min=MIN_MONTHS, max=MAX_MONTHS)
         ctx.data["months"] = months
         await _quote(ctx)
-        await ctx.goto("confirm")
+        await ctx.goto(self.CONFIRM)
 
     # ---- the pre-invoice -------------------------------------------------------------------
 
@@ -184,11 +183,11 @@ class BuyFlow(Flow):
                 quote,
                 after_current=bool(ctx.data.get("after_current")),
             ),
-            options=[ctx.option(CONFIRM, label), ctx.option("cmd:cancel", ctx._("Cancel"))],
+            options=[ctx.option(CONFIRM_CHOICE, label), ctx.option("cmd:cancel", ctx._("Cancel"))],
         )
 
     async def on_confirm(self, ctx: Context) -> None:
-        if ctx.input.choice != CONFIRM:
+        if ctx.input.choice != CONFIRM_CHOICE:
             await ctx.refuse(ctx._("Please choose Confirm to go on, or Cancel."))
             return
         quote = await _quote(ctx)
@@ -225,6 +224,13 @@ class BuyFlow(Flow):
             ),
             links=[Link(order.pay_url or "", ctx._("Pay %(amount)s", amount=amount))],
         )
+
+    # ---- the steps ---------------------------------------------------------------------------
+    KIND = Step("kind", ask_kind, on_kind)
+    PLAN = Step("plan", ask_plan, on_plan)
+    MONTHS = Step("months", ask_months, on_months)
+    CONFIRM = Step("confirm", ask_confirm, on_confirm)
+    first_step = KIND
 
 
 # ---- helpers -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ flowchart LR
 from __future__ import annotations
 
 from bot.dialogs.errors import error_text
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_
 from core.accounts.enums import LineStatus
 from core.errors import Conflict, DomainError, InvalidInput
@@ -25,7 +25,6 @@ _NO_REASON = "(no reason given)"
 
 class ClosureFlow(Flow):
     name = "closure"
-    first_step = "reason"
     menu_label = N_("Close my line")
     menu_group = "account"
     menu_order = 80
@@ -64,7 +63,7 @@ class ClosureFlow(Flow):
             if len(reason) > REASON_MAX_LENGTH:
                 raise InvalidInput("reason_too_long", max_length=REASON_MAX_LENGTH)
         ctx.data["reason"] = reason
-        await ctx.goto("confirm")
+        await ctx.goto(self.CONFIRM)
 
     async def ask_confirm(self, ctx: Context) -> None:
         username = ctx.subscriber.username if ctx.subscriber else ""
@@ -108,6 +107,11 @@ class ClosureFlow(Flow):
                 ticket_number=ctx.t.digits(str(ticket.number)),
             )
         )
+
+    # ---- the steps ---------------------------------------------------------------------------
+    REASON = Step("reason", ask_reason, on_reason)
+    CONFIRM = Step("confirm", ask_confirm, on_confirm)
+    first_step = REASON
 
 
 FLOWS = [ClosureFlow()]

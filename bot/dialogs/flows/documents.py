@@ -12,7 +12,7 @@ flowchart LR
 from __future__ import annotations
 
 from bot.dialogs.errors import size_limit_mb
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_
 from core.accounts import queries
 from core.accounts.enums import DocumentKind, DocumentStatus
@@ -52,7 +52,6 @@ def document_line(ctx: Context, doc: queries.DocumentView) -> str:
 
 class DocumentsFlow(Flow):
     name = "documents"
-    first_step = "list"
     menu_label = N_("My documents")
     menu_group = "account"
     menu_order = 65
@@ -76,7 +75,7 @@ class DocumentsFlow(Flow):
 
     async def on_list(self, ctx: Context) -> None:
         if ctx.input.choice == "upload":
-            await ctx.goto("kind")
+            await ctx.goto(self.KIND)
             return
         await ctx.refuse(ctx._("Please choose one of the options below."))
 
@@ -90,7 +89,7 @@ class DocumentsFlow(Flow):
             await ctx.refuse(ctx._("Please choose one of the document types below."))
             return
         ctx.data["kind"] = kind
-        await ctx.goto("file")
+        await ctx.goto(self.FILE)
 
     async def ask_file(self, ctx: Context) -> None:
         settings = ctx.services.settings
@@ -123,6 +122,12 @@ class DocumentsFlow(Flow):
                 kind=kind_label(ctx, kind),
             )
         )
+
+    # ---- the steps ---------------------------------------------------------------------------
+    LIST = Step("list", ask_list, on_list)
+    KIND = Step("kind", ask_kind, on_kind)
+    FILE = Step("file", ask_file, on_file)
+    first_step = LIST
 
 
 FLOWS = [DocumentsFlow()]

@@ -7,7 +7,7 @@ flow says why not. Taking it asks once, then shows what was granted and until wh
 from __future__ import annotations
 
 from bot.dialogs.errors import error_text
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_, Texts
 from core.billing.read_models import FreeChargeOffer
 from core.billing.units import mb_to_bytes
@@ -29,7 +29,6 @@ def lend_to_menu(ctx: Context, available: bool) -> None:
 
 class FreeChargeFlow(Flow):
     name = "free_charge"
-    first_step = "confirm"
     menu_label = N_("Free charge")
     menu_order = 25
 
@@ -88,6 +87,10 @@ class FreeChargeFlow(Flow):
                 until=ctx.t.datetime(grant.expires_at),
             )
         )
+
+    # ---- the steps ---------------------------------------------------------------------------
+    CONFIRM = Step("confirm", ask_confirm, on_confirm)
+    first_step = CONFIRM
 
 
 def grant_text(t: Texts, days: int, megabytes: int) -> str:

@@ -7,7 +7,7 @@ goes back to the main menu.
 from __future__ import annotations
 
 from bot.dialogs.contract import Link
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.flows.billing_notices import KIND_LABELS, STATUS_LABELS
 from bot.dialogs.receipts import receipt_replies
 from bot.i18n import N_
@@ -50,7 +50,6 @@ WALLET_LABELS: dict[str, str] = {
 
 class HistoryFlow(Flow):
     name = "history"
-    first_step = "section"
     menu_label = N_("History")
     menu_order = 35
 
@@ -77,6 +76,10 @@ class HistoryFlow(Flow):
             links = await pending_payment_links(ctx) if key == "orders" else []
             ctx.say(await show(ctx), links=links)
         await ctx.stay()
+
+    # ---- the steps ---------------------------------------------------------------------------
+    SECTION = Step("section", ask_section, on_section)
+    first_step = SECTION
 
 
 async def say_receipts(ctx: Context) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.normalize import digits_of
 from bot.i18n import N_
 from core.inbox.queries import InboxRow
@@ -29,7 +29,7 @@ CHANNEL_NAMES: dict[str, str] = {
 }
 # Channels whose address is a phone number worth showing (a chat id means nothing to people).
 PHONE_CHANNELS = {"sms", "whatsapp"}
-PAGE = 10
+PAGE_SIZE = 10
 
 
 def reason_text(ctx: Context, kind: str, params: dict[str, Any]) -> str:
@@ -63,7 +63,6 @@ def row_text(ctx: Context, row: InboxRow) -> str:
 
 class InboxFlow(Flow):
     name = "inbox"
-    first_step = "page"
     menu_label = N_("Message box")
     menu_order = 55
 
@@ -77,8 +76,8 @@ class InboxFlow(Flow):
 
     async def ask_page(self, ctx: Context) -> None:
         offset = int(ctx.data.get("offset", 0))
-        rows = await ctx.services.inbox.list(ctx.subscriber_id, limit=PAGE + 1, offset=offset)
-        shown, more = rows[:PAGE], len(rows) > PAGE
+        rows = await ctx.services.inbox.list(ctx.subscriber_id, limit=PAGE_SIZE + 1, offset=offset)
+        shown, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
         if offset == 0:
             title = ctx._("Messages we sent you, newest first:")
         else:
@@ -94,10 +93,14 @@ class InboxFlow(Flow):
 
     async def on_page(self, ctx: Context) -> None:
         if ctx.input.choice == "more":
-            ctx.data["offset"] = int(ctx.data.get("offset", 0)) + PAGE
+            ctx.data["offset"] = int(ctx.data.get("offset", 0)) + PAGE_SIZE
             await ctx.stay()
             return
         await ctx.refuse(ctx._("Please choose one of the options below."))
+
+    # ---- the steps ---------------------------------------------------------------------------
+    PAGE = Step("page", ask_page, on_page)
+    first_step = PAGE
 
 
 FLOWS = [InboxFlow()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.normalize import fold
 from bot.i18n import LANGUAGES, N_, translator
 
@@ -25,7 +25,6 @@ PROMPT = N_("Please choose your language.")
 
 class LanguageFlow(Flow):
     name = "language"
-    first_step = "pick"
     needs_login = False
     menu_label = N_("Language")
     menu_order = 90
@@ -58,6 +57,10 @@ class LanguageFlow(Flow):
             )
         else:
             await ctx.finish(ctx._("Done: I will speak English from now on."))
+
+    # ---- the steps ---------------------------------------------------------------------------
+    PICK = Step("pick", ask_pick, on_pick)
+    first_step = PICK
 
 
 FLOWS = [LanguageFlow()]

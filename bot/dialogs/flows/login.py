@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.dialogs.errors import error_text
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_
 from core.accounts.profile import missing_profile_fields
 from core.errors import DomainError
@@ -11,7 +11,6 @@ from core.errors import DomainError
 
 class LoginFlow(Flow):
     name = "login"
-    first_step = "identifier"
     needs_login = False
     menu_label = N_("Log in")
     menu_order = 1
@@ -41,7 +40,7 @@ class LoginFlow(Flow):
             await ctx.refuse(ctx._("Please write your username or mobile number."))
             return
         ctx.data["identifier"] = identifier
-        await ctx.goto("password")
+        await ctx.goto(self.PASSWORD)
 
     async def ask_password(self, ctx: Context) -> None:
         ctx.say(ctx._("Now send your panel password."), secret=True)
@@ -82,6 +81,11 @@ class LoginFlow(Flow):
             await ctx.start(then, **ctx.data.get("then_data", {}))
         else:
             await ctx.finish()
+
+    # ---- the steps ---------------------------------------------------------------------------
+    IDENTIFIER = Step("identifier", ask_identifier, on_identifier)
+    PASSWORD = Step("password", ask_password, on_password)
+    first_step = IDENTIFIER
 
 
 async def announcements(ctx: Context) -> list[str]:

@@ -14,7 +14,7 @@ flowchart LR
 from __future__ import annotations
 
 from bot.dialogs.errors import error_text
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_
 from core.accounts.national_id import clean_digits
 from core.accounts.phones import normalise_phone
@@ -27,7 +27,6 @@ _MIN_ID_DIGITS = 8
 
 class PasswordResetFlow(Flow):
     name = "password_reset"
-    first_step = "username"
     needs_login = False
     menu_label = N_("Forgot password")
     menu_order = 2
@@ -47,7 +46,7 @@ class PasswordResetFlow(Flow):
             await ctx.refuse(ctx._("Please write your username."))
             return
         ctx.data["username"] = username
-        await ctx.goto("national_id")
+        await ctx.goto(self.NATIONAL_ID)
 
     async def ask_national_id(self, ctx: Context) -> None:
         ctx.say(ctx._("Now send the national ID number registered for your account."))
@@ -60,7 +59,7 @@ class PasswordResetFlow(Flow):
             )
             return
         ctx.data["national_id"] = national_id
-        await ctx.goto("mobile")
+        await ctx.goto(self.MOBILE)
 
     async def ask_mobile(self, ctx: Context) -> None:
         ctx.say(
@@ -94,6 +93,12 @@ class PasswordResetFlow(Flow):
                 "by SMS to the registered mobile. Then choose Log in and use it."
             )
         )
+
+    # ---- the steps ---------------------------------------------------------------------------
+    USERNAME = Step("username", ask_username, on_username)
+    NATIONAL_ID = Step("national_id", ask_national_id, on_national_id)
+    MOBILE = Step("mobile", ask_mobile, on_mobile)
+    first_step = USERNAME
 
 
 FLOWS = [PasswordResetFlow()]

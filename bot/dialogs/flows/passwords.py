@@ -19,14 +19,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.dialogs.errors import error_text
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_
 from core.accounts.passwords import MIN_LENGTH, check_strength
 from core.errors import DomainError, InvalidInput
 
 
 class _ChangePassword(Flow):
-    first_step = "new"
     # Modems take printable ASCII without spaces only.
     ascii_only: ClassVar[bool] = False
 
@@ -50,7 +49,7 @@ class _ChangePassword(Flow):
             raise InvalidInput("password_invalid_characters")
         check_strength(password, ctx.subscriber.username if ctx.subscriber else "")
         ctx.data["new"] = password
-        await ctx.goto("repeat")
+        await ctx.goto(self.REPEAT)
 
     async def ask_repeat(self, ctx: Context) -> None:
         ctx.say(ctx._("Please type the new password once more."), secret=True)
@@ -60,9 +59,9 @@ class _ChangePassword(Flow):
         if ctx.input.raw.strip() != ctx.data.get("new"):
             ctx.data.pop("new", None)
             ctx.say(error_text(ctx.t, InvalidInput("passwords_differ")))
-            await ctx.goto("new")
+            await ctx.goto(self.NEW)
             return
-        await ctx.goto("current")
+        await ctx.goto(self.CURRENT)
 
     async def ask_current(self, ctx: Context) -> None:
         ctx.say(self.current_question(ctx), secret=True)
@@ -84,7 +83,7 @@ class _ChangePassword(Flow):
                 await ctx.stay()
             else:  # the same as the current one, or a rule the early check did not catch
                 ctx.data.pop("new", None)
-                await ctx.goto("new")
+                await ctx.goto(self.NEW)
             return
         ctx.data.clear()
         await ctx.finish(self.done_text(ctx))
@@ -99,6 +98,12 @@ class _ChangePassword(Flow):
 
     def done_text(self, ctx: Context) -> str:
         raise NotImplementedError
+
+    # ---- the steps ---------------------------------------------------------------------------
+    NEW = Step("new", ask_new, on_new)
+    REPEAT = Step("repeat", ask_repeat, on_repeat)
+    CURRENT = Step("current", ask_current, on_current)
+    first_step = NEW
 
 
 class ChangePanelPasswordFlow(_ChangePassword):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.dialogs.errors import error_text
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_, InvalidDate
 from core.accounts import queries
 from core.accounts.profile import EDITABLE_FIELDS, check_birth_date
@@ -82,7 +82,6 @@ def profile_text(ctx: Context, p: queries.Profile) -> str:
 
 class ProfileFlow(Flow):
     name = "profile"
-    first_step = "view"
     menu_label = N_("My profile")
     menu_group = "account"
     menu_order = 60
@@ -97,7 +96,7 @@ class ProfileFlow(Flow):
 
     async def on_view(self, ctx: Context) -> None:
         if ctx.input.choice == "edit":
-            await ctx.goto("field")
+            await ctx.goto(self.FIELD)
             return
         await ctx.refuse(ctx._("Please choose one of the options below."))
 
@@ -127,10 +126,10 @@ class ProfileFlow(Flow):
                     )
                 )
                 return
-            await ctx.goto("birth_date")
+            await ctx.goto(self.BIRTH_DATE)
             return
         ctx.data["field"] = name
-        await ctx.goto("value")
+        await ctx.goto(self.VALUE)
 
     async def ask_value(self, ctx: Context) -> None:
         name = ctx.data["field"]
@@ -174,7 +173,7 @@ class ProfileFlow(Flow):
         today = ctx.services.clock.now().astimezone(ctx.t.zone).date()
         check_birth_date(day, today)  # in the future, or before 1900: explained, asked again
         ctx.data["birth_date"] = day.isoformat()
-        await ctx.goto("confirm_birth_date")
+        await ctx.goto(self.CONFIRM_BIRTH_DATE)
 
     async def ask_confirm_birth_date(self, ctx: Context) -> None:
         day = date.fromisoformat(ctx.data["birth_date"])
@@ -191,7 +190,7 @@ class ProfileFlow(Flow):
 
     async def on_confirm_birth_date(self, ctx: Context) -> None:
         if ctx.input.choice == "no":
-            await ctx.goto("birth_date")
+            await ctx.goto(self.BIRTH_DATE)
             return
         if ctx.input.choice != "yes":
             await ctx.refuse(ctx._("Please choose Yes or No."))
@@ -204,17 +203,24 @@ class ProfileFlow(Flow):
             if error.code == "birth_date_locked":  # set meanwhile from another chat
                 await self._back_to_view(ctx)
             else:
-                await ctx.goto("birth_date")
+                await ctx.goto(self.BIRTH_DATE)
             return
         ctx.say(ctx._("Saved. Thank you!"))
         await self._back_to_view(ctx)
 
-    @staticmethod
-    async def _back_to_view(ctx: Context) -> None:
+    async def _back_to_view(self, ctx: Context) -> None:
         # The edit is done: "back" from the profile should not reopen the question just answered.
         ctx.state.pop("history", None)
         ctx.data.clear()
-        await ctx.goto("view")
+        await ctx.goto(self.VIEW)
+
+    # ---- the steps ---------------------------------------------------------------------------
+    VIEW = Step("view", ask_view, on_view)
+    FIELD = Step("field", ask_field, on_field)
+    VALUE = Step("value", ask_value, on_value)
+    BIRTH_DATE = Step("birth_date", ask_birth_date, on_birth_date)
+    CONFIRM_BIRTH_DATE = Step("confirm_birth_date", ask_confirm_birth_date, on_confirm_birth_date)
+    first_step = VIEW
 
 
 FLOWS = [ProfileFlow()]

@@ -10,7 +10,7 @@ flowchart LR
 from __future__ import annotations
 
 from bot.dialogs.errors import add_messages
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.flows.buy import plan_option
 from bot.i18n import N_
 from core.accounts.phones import normalise_phone
@@ -34,7 +34,6 @@ _PLANS_SHOWN = 6
 
 class RegistrationFlow(Flow):
     name = "registration"
-    first_step = "name"
     needs_login = False
     menu_label = N_("Become a subscriber")
     menu_order = 3
@@ -56,7 +55,7 @@ class RegistrationFlow(Flow):
         if len(name) > NAME_MAX_LENGTH:
             raise InvalidInput("contact_name_too_long", max_length=NAME_MAX_LENGTH)
         ctx.data["name"] = name
-        await ctx.goto("phone")
+        await ctx.goto(self.PHONE)
 
     async def ask_phone(self, ctx: Context) -> None:
         ctx.say(ctx._("What phone number can we call you on?"), asks_contact=True)
@@ -71,7 +70,7 @@ class RegistrationFlow(Flow):
             )
             return
         ctx.data["phone"] = phone
-        await ctx.goto("address")
+        await ctx.goto(self.ADDRESS)
 
     async def ask_address(self, ctx: Context) -> None:
         ctx.say(ctx._("Where should the line be installed? Please write the full address."))
@@ -84,7 +83,7 @@ class RegistrationFlow(Flow):
         if len(address) > ADDRESS_MAX_LENGTH:
             raise InvalidInput("address_too_long", max_length=ADDRESS_MAX_LENGTH)
         ctx.data["address"] = address
-        await ctx.goto("plan")
+        await ctx.goto(self.PLAN)
 
     async def ask_plan(self, ctx: Context) -> None:
         plans = await ctx.services.billing_queries.catalogue(
@@ -130,6 +129,13 @@ class RegistrationFlow(Flow):
                 phone=ctx.t.digits(ctx.data["phone"]),
             )
         )
+
+    # ---- the steps ---------------------------------------------------------------------------
+    NAME = Step("name", ask_name, on_name)
+    PHONE = Step("phone", ask_phone, on_phone)
+    ADDRESS = Step("address", ask_address, on_address)
+    PLAN = Step("plan", ask_plan, on_plan)
+    first_step = NAME
 
 
 FLOWS = [RegistrationFlow()]

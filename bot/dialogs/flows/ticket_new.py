@@ -11,7 +11,7 @@ flowchart LR
 
 from __future__ import annotations
 
-from bot.dialogs.flow import Context
+from bot.dialogs.flow import Context, Step
 from bot.dialogs.flows.tickets import (
     DEPARTMENT_LABELS,
     PRIORITY_LABELS,
@@ -28,7 +28,7 @@ from core.tickets.limits import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
 class NewTicketSteps:
     """The steps of a new ticket; the flow that has them starts them with
-    ``ctx.goto("department")``."""
+    ``ctx.goto(self.DEPARTMENT)``."""
 
     async def ask_department(self, ctx: Context) -> None:
         options = [ctx.option(f"dept:{d}", ctx._(label)) for d, label in DEPARTMENT_LABELS.items()]
@@ -40,7 +40,7 @@ class NewTicketSteps:
             await ctx.refuse(ctx._("Please choose one of the teams below."))
             return
         ctx.data["department"] = choice.removeprefix("dept:")
-        await ctx.goto("priority")
+        await ctx.goto(self.PRIORITY)
 
     async def ask_priority(self, ctx: Context) -> None:
         options = [ctx.option(f"prio:{p}", ctx._(label)) for p, label in PRIORITY_LABELS.items()]
@@ -57,7 +57,7 @@ class NewTicketSteps:
             await ctx.refuse(ctx._("Please choose one of the priorities below."))
             return
         ctx.data["priority"] = choice.removeprefix("prio:")
-        await ctx.goto("subject")
+        await ctx.goto(self.SUBJECT)
 
     async def ask_subject(self, ctx: Context) -> None:
         ctx.say(ctx._("Write a short subject for your ticket, in one line."))
@@ -69,7 +69,7 @@ class NewTicketSteps:
         if len(subject) > SUBJECT_MAX_LENGTH:
             raise InvalidInput("subject_too_long", max_length=SUBJECT_MAX_LENGTH)
         ctx.data["subject"] = subject
-        await ctx.goto("message")
+        await ctx.goto(self.MESSAGE)
 
     async def ask_message(self, ctx: Context) -> None:
         text = ctx._("Now describe the problem in as much detail as you can.")
@@ -88,7 +88,7 @@ class NewTicketSteps:
         if len(body) > BODY_MAX_LENGTH:
             raise InvalidInput("body_too_long", max_length=BODY_MAX_LENGTH)
         ctx.data["body"] = body
-        await ctx.goto("files")
+        await ctx.goto(self.FILES)
 
     async def ask_files(self, ctx: Context) -> None:
         lines = [
@@ -140,3 +140,10 @@ class NewTicketSteps:
                 number=ticket_code(ctx, ticket.number),
             )
         )
+
+    # ---- the steps ---------------------------------------------------------------------------
+    DEPARTMENT = Step("department", ask_department, on_department)
+    PRIORITY = Step("priority", ask_priority, on_priority)
+    SUBJECT = Step("subject", ask_subject, on_subject)
+    MESSAGE = Step("message", ask_message, on_message)
+    FILES = Step("files", ask_files, on_files)

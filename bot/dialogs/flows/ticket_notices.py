@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialogs.contract import Attachment, Option, Reply
-from bot.dialogs.engine import flow_choice
+from bot.dialogs.menu import flow_choice
 from bot.dialogs.notices import notice
 from bot.i18n import Texts
 from core.errors import NotFound

@@ -19,7 +19,7 @@ flowchart LR
 from __future__ import annotations
 
 from bot.dialogs.errors import error_text
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.flows.ticket_new import NewTicketSteps
 from bot.dialogs.flows.tickets import (
     DEPARTMENT_LABELS,
@@ -47,7 +47,6 @@ from core.tickets.service import BySubscriber
 
 class TicketsFlow(NewTicketSteps, Flow):
     name = "tickets"
-    first_step = "list"
     menu_label = N_("Support tickets")
     menu_order = 50
 
@@ -70,7 +69,7 @@ class TicketsFlow(NewTicketSteps, Flow):
                 await ctx.goto(self.first_step)
                 return
             if len(candidates) > 1:
-                await ctx.goto("pick")
+                await ctx.goto(self.PICK)
                 return
             ctx.data["ticket"] = candidates[0].number
         await self._act(ctx)
@@ -104,7 +103,7 @@ class TicketsFlow(NewTicketSteps, Flow):
         choice = ctx.input.choice or ""
         if choice == "new":
             ctx.data.pop("files", None)
-            await ctx.goto("department")
+            await ctx.goto(self.DEPARTMENT)
             return
         number = ticket_number_of(choice) or parse_int(ctx.input.text)
         if number is None:
@@ -112,7 +111,7 @@ class TicketsFlow(NewTicketSteps, Flow):
             return
         await queries.ticket(number, ctx.subscriber_id)  # ticket_not_found: asked again
         ctx.data["ticket"] = number
-        await ctx.goto("view")
+        await ctx.goto(self.VIEW)
 
     # -- one thread ------------------------------------------------------------------------
 
@@ -151,15 +150,15 @@ class TicketsFlow(NewTicketSteps, Flow):
         number = ctx.data["ticket"]
         if choice == "reply":
             ctx.data.pop("files", None)
-            await ctx.goto("reply")
+            await ctx.goto(self.REPLY)
         elif choice == "close":
             await ctx.services.tickets.close(number, BySubscriber(ctx.subscriber_id))
             ctx.say(ctx._("Ticket %(number)s is closed.", number=ticket_code(ctx, number)))
-            await ctx.goto("rate")
+            await ctx.goto(self.RATE)
         elif choice == "rate":
-            await ctx.goto("rate")
+            await ctx.goto(self.RATE)
         elif choice == "list":
-            await ctx.goto("list")
+            await ctx.goto(self.LIST)
         else:
             await ctx.refuse(ctx._("Please choose one of the options below."))
 
@@ -255,7 +254,7 @@ class TicketsFlow(NewTicketSteps, Flow):
 
     async def on_pick(self, ctx: Context) -> None:
         if ctx.input.choice == "list":
-            await ctx.goto("list")
+            await ctx.goto(self.LIST)
             return
         number = ticket_number_of(ctx.input.choice or "") or parse_int(ctx.input.text)
         if number is None:
@@ -282,9 +281,9 @@ class TicketsFlow(NewTicketSteps, Flow):
             if ctx.data.get("score") in SATISFACTION_SCORES:
                 await self._rate(ctx)
             else:
-                await ctx.goto("rate")
+                await ctx.goto(self.RATE)
         else:
-            await ctx.goto("reply")
+            await ctx.goto(self.REPLY)
 
     async def _rate(self, ctx: Context) -> None:
         try:
@@ -295,6 +294,14 @@ class TicketsFlow(NewTicketSteps, Flow):
             await ctx.finish(error_text(ctx.t, error))
             return
         await ctx.finish(thanks_for_rating(ctx.t, ctx.data["ticket"]))
+
+    # ---- the steps ---------------------------------------------------------------------------
+    LIST = Step("list", ask_list, on_list)
+    VIEW = Step("view", ask_view, on_view)
+    REPLY = Step("reply", ask_reply, on_reply)
+    RATE = Step("rate", ask_rate, on_rate)
+    PICK = Step("pick", ask_pick, on_pick)
+    first_step = LIST
 
 
 FLOWS = [TicketsFlow()]

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import jdatetime
 
-from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_, InvalidDate
 from core.billing.read_models import UsageLine, UsageReport
 from core.billing.units import BYTES_PER_MB
@@ -37,7 +37,6 @@ TODAY = "usage:today"
 
 class UsageFlow(Flow):
     name = "usage"
-    first_step = "period"
     menu_label = N_("Usage details")
     menu_order = 30
 
@@ -50,7 +49,7 @@ class UsageFlow(Flow):
         key = choice.removeprefix("period:") if choice.startswith("period:") else None
         today = _today(ctx)
         if key == "custom":
-            await ctx.goto("from_date")
+            await ctx.goto(self.FROM_DATE)
         elif key == "month":
             await _report(ctx, month_start(today, ctx.language), today)
         elif key in ("7", "30"):
@@ -69,7 +68,7 @@ class UsageFlow(Flow):
         if day is None:
             return
         ctx.data["from"] = day.isoformat()
-        await ctx.goto("to_date")
+        await ctx.goto(self.TO_DATE)
 
     async def ask_to_date(self, ctx: Context) -> None:
         ctx.say(
@@ -107,6 +106,12 @@ class UsageFlow(Flow):
             )
             return
         await _report(ctx, start, day)
+
+    # ---- the steps ---------------------------------------------------------------------------
+    PERIOD = Step("period", ask_period, on_period)
+    FROM_DATE = Step("from_date", ask_from_date, on_from_date)
+    TO_DATE = Step("to_date", ask_to_date, on_to_date)
+    first_step = PERIOD
 
 
 def _today(ctx: Context) -> date:
