@@ -8,7 +8,7 @@ opted out; the next channel is tried when a sender returns False (blocked, outsi
 when the subscriber never wrote by SMS and did not opt out.
 
 Each channel gives a sender (``send(chat_id, replies) -> bool``, bot/handlers/channel.py); a
-notice is rendered in the chat's language by the renderers of bot/dialogs/notices.py. Sends
+notice is rendered in the chat's language by the renderers of bot/dialogs/notices/. Sends
 are paced per channel (see bot/pacing.py). When nothing takes the notice the outbox tries again
 later, with backoff. Given ``offers``, a chat that took a notice with options can answer them
 by typing (bot/dialogs/notice_offers.py).

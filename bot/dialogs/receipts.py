@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.dialogs.billing_words import KIND_LABELS
 from bot.dialogs.contract import Attachment, Reply
-from bot.dialogs.flows.billing_notices import KIND_LABELS
 from bot.i18n import Texts
 from bot.rendering.receipt_pdf import pdf_can_show, render_pdf
 from core.billing.receipts import Receipt

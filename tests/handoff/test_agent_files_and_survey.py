@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.dialogs.flows import ticket_notices
 from bot.dialogs.normalize import to_persian_digits
 from bot.dialogs.notices import render_notice
+from bot.dialogs.notices import tickets as ticket_notices
 from bot.handlers.telegram.webhook import PATH, SECRET_HEADER
 from bot.i18n import translator
 from core.billing.models import FreeChargeGrant, Subscription

@@ -1,8 +1,8 @@
 """Buying: a service (new or renewal), traffic, timed traffic, a change of service, a static IP.
 
 Every purchase is an order paid through a payment link; the core applies it when the payment
-is confirmed and the outbox tells the subscriber (see billing_notices). Nothing is written until
-the subscriber confirms the pre-invoice.
+is confirmed and the outbox tells the subscriber (bot/dialogs/notices/billing.py). Nothing is
+written until the subscriber confirms the pre-invoice.
 
 ```mermaid
 flowchart LR
@@ -17,10 +17,10 @@ flowchart LR
 
 from __future__ import annotations
 
+from bot.dialogs.billing_words import KIND_LABELS, listing, plan_bytes, what_was_added
 from bot.dialogs.contract import Link, Option
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow, Step
-from bot.dialogs.flows.billing_notices import KIND_LABELS, listing, plan_bytes, what_was_added
 from bot.dialogs.normalize import parse_int
 from bot.i18n import N_
 from core.billing.enums import OrderKind, OrderStatus, PlanKind

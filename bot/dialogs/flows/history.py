@@ -6,9 +6,9 @@ goes back to the main menu.
 
 from __future__ import annotations
 
+from bot.dialogs.billing_words import KIND_LABELS, STATUS_LABELS
 from bot.dialogs.contract import Link
 from bot.dialogs.flow import Context, Flow, Step
-from bot.dialogs.flows.billing_notices import KIND_LABELS, STATUS_LABELS
 from bot.dialogs.receipts import receipt_replies
 from bot.i18n import N_
 from core.billing.enums import OrderStatus, SubscriptionSource, SubscriptionStatus, WalletEntryKind

@@ -3,7 +3,7 @@
 Every command is kept in the ticket's thread as an internal note with its author; ``/note`` is
 such a note and nothing else. The answers to agents are in English (the desk's language). What
 ``/freecharge`` and ``/extend`` gave is noted in the thread too, and the subscriber is told (a
-notice in their language, bot/dialogs/flows/handoff_notices.py).
+notice in their language, bot/dialogs/notices/handoff.py).
 """
 
 from __future__ import annotations

@@ -8,11 +8,10 @@ from typing import Any
 
 from bot.dialogs.contract import Reply
 from bot.dialogs.flows.free_charge import grant_text
-from bot.dialogs.notices import notice
+from bot.dialogs.notices.renderer import Notice
 from bot.i18n import Texts
 
 
-@notice("handoff_started")
 async def handoff_started(t: Texts, params: dict[str, Any]) -> list[Reply]:
     text = t.gettext(
         "You are now talking with %(agent)s from our support team (ticket %(number)s). "
@@ -23,7 +22,6 @@ async def handoff_started(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, language=t.language)]
 
 
-@notice("handoff_ended")
 async def handoff_ended(t: Texts, params: dict[str, Any]) -> list[Reply]:
     if params.get("reason") == "idle":
         text = t.gettext(
@@ -38,7 +36,6 @@ async def handoff_ended(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, language=t.language)]
 
 
-@notice("agent_free_charge")
 async def agent_free_charge(t: Texts, params: dict[str, Any]) -> list[Reply]:
     grant = grant_text(t, int(params.get("days") or 0), int(params.get("megabytes") or 0))
     text = t.gettext(
@@ -52,7 +49,6 @@ async def agent_free_charge(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, language=t.language)]
 
 
-@notice("agent_extension")
 async def agent_extension(t: Texts, params: dict[str, Any]) -> list[Reply]:
     days = int(params["days"])
     text = t.ngettext(
@@ -66,3 +62,11 @@ async def agent_extension(t: Texts, params: dict[str, Any]) -> list[Reply]:
         number=t.digits(str(params["ticket_number"])),
     )
     return [Reply(text, language=t.language)]
+
+
+NOTICES = (
+    Notice("handoff_started", handoff_started),
+    Notice("handoff_ended", handoff_ended),
+    Notice("agent_free_charge", agent_free_charge),
+    Notice("agent_extension", agent_extension),
+)

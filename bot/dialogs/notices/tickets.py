@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.dialogs.contract import Attachment, Option, Reply
 from bot.dialogs.menu import flow_choice
-from bot.dialogs.notices import notice
+from bot.dialogs.notices.renderer import FileNotice, Notice
 from bot.i18n import Texts
 from core.errors import NotFound
 from core.ports import FileStore
@@ -26,7 +26,6 @@ FILES_SENT = 3
 FILE_SENT_MAX_BYTES = 5 * 1024 * 1024
 
 
-@notice("ticket_answered", reads_files=True)
 async def ticket_answered(t: Texts, params: dict[str, Any], files: FileStore | None) -> list[Reply]:
     number = t.digits(str(params["ticket_number"]))
     text = t.gettext(
@@ -60,7 +59,6 @@ async def ticket_answered(t: Texts, params: dict[str, Any], files: FileStore | N
     return replies
 
 
-@notice("ticket_closed")
 async def ticket_closed(t: Texts, params: dict[str, Any]) -> list[Reply]:
     text = t.gettext(
         "Ticket %(number)s (%(subject)s) is now closed. How would you rate our help? "
@@ -94,3 +92,9 @@ async def _answer(params: dict[str, Any]) -> queries.ThreadMessage | None:
         if message.id == params.get("message_id"):
             return message
     return None
+
+
+NOTICES = (
+    FileNotice("ticket_answered", ticket_answered),
+    Notice("ticket_closed", ticket_closed),
+)

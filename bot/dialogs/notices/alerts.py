@@ -12,7 +12,7 @@ from typing import Any
 from bot.dialogs.contract import Option, Reply
 from bot.dialogs.flows.documents import KIND_LABELS
 from bot.dialogs.menu import flow_choice
-from bot.dialogs.notices import notice
+from bot.dialogs.notices.renderer import Notice
 from bot.i18n import Texts
 from core.alerts import kinds
 
@@ -44,7 +44,6 @@ def _ticket(t: Texts) -> Option:
     return Option(flow_choice("tickets"), t.gettext("Support tickets"))
 
 
-@notice(kinds.EXPIRY)
 async def service_expiring(t: Texts, params: dict[str, Any]) -> list[Reply]:
     days = int(params.get("days_before") or 0)
     ends_at = _moment(params.get("ends_at"))
@@ -71,7 +70,6 @@ async def service_expiring(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, options=tuple(options), language=t.language)]
 
 
-@notice(kinds.LOW_TRAFFIC)
 async def traffic_low(t: Texts, params: dict[str, Any]) -> list[Reply]:
     text = t.gettext(
         "You have %(left)s of traffic left. Buy extra traffic to stay connected.",
@@ -84,7 +82,6 @@ async def traffic_low(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, options=options, language=t.language)]
 
 
-@notice(kinds.FREE_CHARGE_ENDING)
 async def free_charge_ending(t: Texts, params: dict[str, Any]) -> list[Reply]:
     ends_at = _moment(params.get("expires_at"))
     text = t.gettext(
@@ -95,7 +92,6 @@ async def free_charge_ending(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, options=(_renew(t),), language=t.language)]
 
 
-@notice(kinds.DOCUMENT_REJECTED)
 async def document_rejected(t: Texts, params: dict[str, Any]) -> list[Reply]:
     label = KIND_LABELS.get(str(params.get("document_kind")))
     document = t.gettext(label) if label else t.gettext("document")
@@ -117,7 +113,6 @@ async def document_rejected(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply("\n".join(lines), options=options, language=t.language)]
 
 
-@notice(kinds.OUTAGE)
 async def outage(t: Texts, params: dict[str, Any]) -> list[Reply]:
     stage = params.get("stage")
     if stage == "repaired":
@@ -135,6 +130,15 @@ async def outage(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply("\n".join(lines), options=(_ticket(t),), language=t.language)]
 
 
-@notice(kinds.ANNOUNCEMENT)
 async def announcement(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(_in_language(t, params.get("texts")), language=t.language)]
+
+
+NOTICES = (
+    Notice(kinds.EXPIRY, service_expiring),
+    Notice(kinds.LOW_TRAFFIC, traffic_low),
+    Notice(kinds.FREE_CHARGE_ENDING, free_charge_ending),
+    Notice(kinds.DOCUMENT_REJECTED, document_rejected),
+    Notice(kinds.OUTAGE, outage),
+    Notice(kinds.ANNOUNCEMENT, announcement),
+)

@@ -1,0 +1,83 @@
+"""The words the billing flows, the receipts and the order notices share: order kinds and
+statuses, the billing refusals, plans in one line and what an order added."""
+
+from __future__ import annotations
+
+from bot.dialogs.errors import add_messages
+from bot.i18n import N_, Texts
+from core.billing.enums import OrderKind, OrderStatus
+from core.billing.pricing import traffic_with_bonus
+from core.billing.read_models import PlanInfo
+from core.billing.units import mb_to_bytes
+
+KIND_LABELS: dict[str, str] = {
+    OrderKind.BUY_SERVICE: N_("New service"),
+    OrderKind.RENEW_SERVICE: N_("Service renewal"),
+    OrderKind.BUY_TRAFFIC: N_("Extra traffic"),
+    OrderKind.BUY_TIMED_TRAFFIC: N_("Timed traffic"),
+    OrderKind.CHANGE_SERVICE: N_("Change of service"),
+    OrderKind.STATIC_IP: N_("Static IP"),
+}
+
+STATUS_LABELS: dict[str, str] = {
+    OrderStatus.PENDING: N_("waiting for payment"),
+    OrderStatus.PAID: N_("paid"),
+    OrderStatus.APPLIED: N_("paid and applied"),
+    OrderStatus.FAILED: N_("payment failed"),
+    OrderStatus.CANCELLED: N_("cancelled"),
+}
+
+add_messages(
+    {
+        "payment_start_failed": N_(
+            "The payment could not be started. Nothing was charged. Please try again in a few "
+            "minutes."
+        ),
+        "order_not_applied": N_(
+            "Order %(tracking_number)s could not be completed because your credit has changed. "
+            "Nothing was charged. Please choose again."
+        ),
+        "order_not_cancellable": N_("Order %(tracking_number)s can no longer be cancelled."),
+        "plan_kind_mismatch": N_("That plan is not available."),
+        "currency_mismatch": N_("That plan is not available."),
+    }
+)
+
+
+def listing(t: Texts, parts: list[str]) -> str:
+    """Items in a row with the language's comma ("a, b, c"; "a، b، c" in Persian)."""
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        text = t.gettext("%(items)s, %(item)s", items=text, item=part)
+    return text
+
+
+def plan_bytes(plan: PlanInfo) -> int:
+    """The traffic a plan gives, bonus and gift included."""
+    base = mb_to_bytes(plan.traffic_mb or 0)
+    return traffic_with_bonus(base, plan.bonus_percent) + mb_to_bytes(plan.gift_mb)
+
+
+def what_was_added(t: Texts, kind: OrderKind, plan: PlanInfo, months: int) -> str:
+    name = plan.name_in(t.language)
+    if kind == OrderKind.STATIC_IP:
+        return t.ngettext(
+            "Your static IP for %(n)s month.", "Your static IP for %(n)s months.", months
+        )
+    if kind == OrderKind.BUY_TRAFFIC:
+        return t.gettext("%(traffic)s of extra traffic.", traffic=t.traffic(plan_bytes(plan)))
+    if kind == OrderKind.BUY_TIMED_TRAFFIC:
+        return t.ngettext(
+            "%(traffic)s of traffic for %(n)s day.",
+            "%(traffic)s of traffic for %(n)s days.",
+            plan.duration_days,
+            traffic=t.traffic(plan_bytes(plan)),
+        )
+    traffic = t.gettext("unlimited traffic") if plan.unlimited else t.traffic(plan_bytes(plan))
+    return t.ngettext(
+        "%(plan)s: %(n)s day with %(traffic)s.",
+        "%(plan)s: %(n)s days with %(traffic)s.",
+        plan.duration_days,
+        plan=name,
+        traffic=traffic,
+    )

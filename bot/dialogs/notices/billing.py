@@ -1,0 +1,77 @@
+"""What the bot says on its own about orders: paid and applied (with its receipt), or paid
+but not applied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogs.billing_words import what_was_added
+from bot.dialogs.contract import Reply
+from bot.dialogs.notices.renderer import Notice
+from bot.dialogs.receipts import receipt_replies
+from bot.i18n import Texts
+from core.billing.receipts import OrderAdded, order_added
+
+
+async def _order(tracking_number: Any) -> OrderAdded | None:
+    try:
+        number = int(tracking_number)
+    except (TypeError, ValueError):
+        return None
+    return await order_added(number)
+
+
+async def order_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    """A paid order was applied: say what was paid and what was added."""
+    tracking = t.digits(str(params.get("tracking_number", "")))
+    order = await _order(params.get("tracking_number"))
+    payable = int(params.get("payable") or 0)
+    currency = str(params.get("currency") or (order.currency if order else ""))
+    if payable > 0 and currency:
+        head = t.gettext(
+            "Thank you! We received your payment of %(amount)s for order %(tracking)s.",
+            amount=t.money(payable, currency),
+            tracking=tracking,
+        )
+    else:
+        head = t.gettext("Order %(tracking)s is done, paid from your credit.", tracking=tracking)
+    lines = [head]
+    if order is not None:
+        added = what_was_added(t, order.kind, order.plan, order.months)
+        lines.append(t.gettext("Added to your account: %(what)s", what=added))
+    else:
+        lines.append(t.gettext("Your purchase has been added to your account."))
+    text, attachment = "\n".join(lines), None
+    if order is not None and order.receipt is not None:
+        # The receipt goes with the notice: its text below, its PDF (where there is one) attached.
+        [slip] = await receipt_replies(t, order.receipt)
+        text, attachment = f"{text}\n\n{slip.text}", slip.attachment
+    return [Reply(text, attachment=attachment, language=t.language)]
+
+
+async def order_not_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    """Paid, but the order could not be applied as quoted: the money went to the wallet."""
+    tracking = t.digits(str(params.get("tracking_number", "")))
+    refunded = int(params.get("refunded") or 0)
+    currency = str(params.get("currency") or "")
+    if params.get("reason") == "service_changed":
+        why = t.gettext("your service changed after the order was placed")
+    elif params.get("reason") == "link_expired":
+        why = t.gettext("the payment link had expired")
+    else:
+        why = t.gettext("the credit it counted on was already used")
+    text = t.gettext(
+        "We received your payment for order %(tracking)s, but it could not be applied because "
+        "%(why)s. The %(amount)s you paid is now in your wallet, and you can use it for your "
+        "next purchase.",
+        tracking=tracking,
+        why=why,
+        amount=t.money(refunded, currency) if currency else t.number(refunded),
+    )
+    return [Reply(text, language=t.language)]
+
+
+NOTICES = (
+    Notice("order_applied", order_applied),
+    Notice("order_not_applied", order_not_applied),
+)
