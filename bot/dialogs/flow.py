@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from bot.dialogs.contract import Attachment, Link, Option, Reply, Turn
 from bot.dialogs.normalize import normalize_text
+from bot.dialogs.reads import TurnReads
 from bot.i18n import Texts
 
 if TYPE_CHECKING:
@@ -166,8 +167,8 @@ class Context:
         self.input = Input.of(turn, choice)
         self.replies: list[Reply] = []
         self.forget_inbound = False
-        # What one step read and a later part of the same turn may reuse; gone with the turn.
-        self.turn_memo: dict[str, Any] = {}
+        # What the turn read about the subscriber's service, for the rest of the turn.
+        self.reads = TurnReads(services.billing_queries, services.orders)
 
     # ---- words -------------------------------------------------------------------------
 

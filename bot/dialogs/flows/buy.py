@@ -198,6 +198,7 @@ class BuyFlow(Flow):
         order = await ctx.services.orders.place_order(
             ctx.subscriber_id, kind, ctx.data["plan"], int(ctx.data.get("months", 1))
         )
+        ctx.reads.forget()  # paid from the wallet, it is applied already
         tracking = ctx.t.digits(str(order.tracking_number))
         if order.status == OrderStatus.APPLIED:
             plan = await ctx.services.billing_queries.plan(ctx.data["plan"])
@@ -237,24 +238,17 @@ class BuyFlow(Flow):
 
 
 # A step that reads the answer and the question it moves to run in one turn and read the same
-# status, catalogue and quote; each is read once per turn (nothing is written before the order).
+# status, catalogue and quote: the turn's reads (ctx.reads) read each once (nothing is written
+# before the order).
 async def _status(ctx: Context) -> ServiceStatus:
-    status = ctx.turn_memo.get("buy_status")
-    if status is None:
-        status = await ctx.services.billing_queries.status_of(ctx.logged_in)
-        ctx.turn_memo["buy_status"] = status
-    return status
+    return await ctx.reads.status(ctx.logged_in)
 
 
 async def _plans(ctx: Context, kind: OrderKind, status: ServiceStatus) -> list[PlanInfo]:
-    key = ("buy_plans", kind)
-    plans: list[PlanInfo] | None = ctx.turn_memo.get(key)
-    if plans is None:
-        currency = ctx.subscriber.currency if ctx.subscriber else ctx.services.settings.currency
-        plans = await ctx.services.billing_queries.catalogue(kind, currency)
-        if kind == OrderKind.CHANGE_SERVICE and status.plan is not None:
-            plans = [plan for plan in plans if plan.code != status.plan.code]
-        ctx.turn_memo[key] = plans
+    currency = ctx.subscriber.currency if ctx.subscriber else ctx.services.settings.currency
+    plans = await ctx.reads.catalogue(kind, currency)
+    if kind == OrderKind.CHANGE_SERVICE and status.plan is not None:
+        plans = [plan for plan in plans if plan.code != status.plan.code]
     return plans
 
 
@@ -264,12 +258,7 @@ async def _quote(ctx: Context) -> Quote:
         ctx.data["plan"],
         int(ctx.data.get("months", 1)),
     )
-    key = ("buy_quote", kind, code, months)
-    quote: Quote | None = ctx.turn_memo.get(key)
-    if quote is None:
-        quote = await ctx.services.orders.quote(ctx.subscriber_id, kind, code, months)
-        ctx.turn_memo[key] = quote
-    return quote
+    return await ctx.reads.quote(ctx.subscriber_id, kind, code, months)
 
 
 def _plan_question(ctx: Context, kind: OrderKind) -> str:

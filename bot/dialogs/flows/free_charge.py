@@ -15,17 +15,6 @@ from core.errors import DomainError
 
 TAKE = "free:take"
 
-# Whether the charge can be taken, found to answer a turn and lent to the menu that the same
-# turn shows next: "My service" would otherwise read the status twice, for its text and for
-# the menu's "Free charge" button (bench/RESULTS.md). It lives on the turn's context, so it
-# dies with the turn; only a read-only answer lends, and the menu takes it once, so a turn that
-# takes the charge reads anew.
-_LENT_AVAILABILITY = "free_charge_available"
-
-
-def lend_to_menu(ctx: Context, available: bool) -> None:
-    ctx.turn_memo[_LENT_AVAILABILITY] = available
-
 
 class FreeChargeFlow(Flow):
     name = "free_charge"
@@ -35,12 +24,8 @@ class FreeChargeFlow(Flow):
     async def offered(self, ctx: Context) -> bool:
         if ctx.subscriber is None:
             return False
-        lent: bool | None = ctx.turn_memo.pop(_LENT_AVAILABILITY, None)
-        if lent is not None:
-            return lent
-        queries = ctx.services.billing_queries
-        status = await queries.status_of(ctx.subscriber)
-        return await queries.free_charge_available(ctx.subscriber, status)
+        # Read once per turn: "My service" asked the same for its text just before the menu.
+        return await ctx.reads.free_charge_available(ctx.subscriber)
 
     async def begin(self, ctx: Context) -> None:
         offer = await ctx.services.billing_queries.free_charge_offer(ctx.logged_in)
@@ -73,12 +58,14 @@ class FreeChargeFlow(Flow):
         try:
             grant = await ctx.services.free_charges.take(ctx.subscriber_id)
         except DomainError as error:
+            ctx.reads.forget()  # taken meanwhile, or the service changed
             offer = await ctx.services.billing_queries.free_charge_offer(ctx.logged_in)
             if offer.available:
                 await ctx.finish(error_text(ctx.t, error))
             else:
                 await ctx.finish(refusal(ctx, offer))
             return
+        ctx.reads.forget()
         await ctx.finish(
             ctx._(
                 "Done! You got %(grant)s, until %(until)s. Please renew your service before "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.dialogs.flow import Context, Flow
-from bot.dialogs.flows.free_charge import lend_to_menu
 from bot.i18n import N_
 
 
@@ -17,11 +16,10 @@ class StatusFlow(Flow):
 
 
 async def status_text(ctx: Context) -> str:
-    queries = ctx.services.billing_queries
-    status = await queries.status_of(ctx.logged_in)
-    free_charge_available = await queries.free_charge_available(ctx.logged_in, status)
-    lend_to_menu(ctx, free_charge_available)  # the menu under this text asks the same
-    balance = await queries.wallet_balance(ctx.subscriber_id)
+    # The turn's reads: the menu under this text asks whether the free charge is available too.
+    status = await ctx.reads.status(ctx.logged_in)
+    free_charge_available = await ctx.reads.free_charge_available(ctx.logged_in)
+    balance = await ctx.services.billing_queries.wallet_balance(ctx.subscriber_id)
     currency = ctx.subscriber.currency if ctx.subscriber else ctx.services.settings.currency
     t = ctx.t
     lines: list[str] = []
