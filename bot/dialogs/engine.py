@@ -159,7 +159,7 @@ class Engine:
         except DomainError as error:
             ctx.say(error_text(ctx.t, error))
             if ctx.state.get("flow") == flow.name:
-                await self.ask(ctx)
+                await ctx.stay()
 
     async def _command(self, ctx: Context, command: Command) -> None:
         state = ctx.state
@@ -173,7 +173,7 @@ class Engine:
             history: list[str] = state.get("history") or []
             if state.get("flow") and history:
                 state["step"] = history.pop()
-                await self.ask(ctx)
+                await ctx.stay()
             else:
                 await self.finish(ctx, None)
         elif command is Command.LANGUAGE:
@@ -181,7 +181,7 @@ class Engine:
         elif command is Command.HELP:
             ctx.say(help_text(ctx))
             if state.get("flow") and state.get("step"):
-                await self.ask(ctx)
+                await ctx.stay()
             else:
                 await self.finish(ctx, None)
         elif command is Command.AGENT:
@@ -190,17 +190,13 @@ class Engine:
     async def _resume(self, ctx: Context) -> None:
         """A channel reconnected (the web chat reopened): show where the chat is."""
         if ctx.state.get("flow") and ctx.state.get("step") and not self._expired(ctx.state):
-            await self.ask(ctx)
+            await ctx.stay()
         elif not ctx.language_chosen:
             await self.start_flow(ctx, "language", {"first_contact": True})
         else:
             await self.finish(ctx, None)
 
     # ---- what flows call -----------------------------------------------------------------
-
-    async def ask(self, ctx: Context) -> None:
-        flow = self.flows[ctx.state["flow"]]
-        await flow.ask(ctx, flow.step(ctx.state["step"]))
 
     async def start_flow(self, ctx: Context, name: str, data: dict[str, Any]) -> None:
         flow = self.flows.get(name)

@@ -8,8 +8,9 @@ name, fail at import. Steps move on with ``ctx.goto(self.next_step)``; a flow en
 ``ctx.finish``. A domain refusal (``DomainError``) raised by a step is translated by the engine
 and the same question is put again, so a wrong answer never loses the flow.
 
-The engine is seen here only as the ``Conductor`` a step may call (put the question, start
-another flow, finish), so this module imports nothing of the engine's.
+The engine is seen here only as the ``Conductor`` a step may call (the flows, start another
+flow, finish), so this module imports nothing of the engine's; a step puts the next question
+itself.
 """
 
 from __future__ import annotations
@@ -131,8 +132,6 @@ class Conductor(Protocol):
     @property
     def flows(self) -> Mapping[str, Flow]: ...
 
-    async def ask(self, ctx: Context) -> None: ...
-
     async def start_flow(self, ctx: Context, name: str, data: dict[str, Any]) -> None: ...
 
     async def finish(
@@ -235,20 +234,26 @@ class Context:
         """Every flow of the bot, by name (a submenu lists some; a step may check one is on)."""
         return self.conductor.flows
 
+    @property
+    def flow(self) -> Flow:
+        """The flow the conversation is in."""
+        return self.conductor.flows[self.state["flow"]]
+
     async def goto(self, step: Step) -> None:
         """Move to ``step`` and put its question; *back* returns to the step before."""
-        flow = self.conductor.flows[self.state["flow"]]
+        flow = self.flow
         if not flow.has(step):
             raise LookupError(f"flow {flow.name!r} has no step {step.name!r}")
         current = self.state.get("step")
         if current and current != step.name:
             self.state.setdefault("history", []).append(current)
         self.state["step"] = step.name
-        await self.conductor.ask(self)
+        await flow.ask(self, step)
 
     async def stay(self) -> None:
-        """Put the current question again (after a wrong answer was explained)."""
-        await self.conductor.ask(self)
+        """Put the current question again (after a wrong answer was explained, after *back*)."""
+        flow = self.flow
+        await flow.ask(self, flow.step(self.state["step"]))
 
     async def refuse(self, text: str) -> None:
         """A wrong answer: say why, and put the same question again."""
