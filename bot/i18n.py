@@ -4,7 +4,7 @@ A dialog gets one ``Texts`` for the language of the chat and asks it for everyth
 
     t = translator("fa", zone=settings.zone)
     t.gettext("%(days)s days left", days=12)   # numbers in params come out in Persian digits
-    t.money(1928767, "IRR")                    # "‎ریال ۱٬۹۲۸٬۷۶۷"
+    t.money(1928767, "IRR")                    # "۱٬۹۲۸٬۷۶۷ ریال"
     t.date(date(2026, 11, 24))                 # "۱۴۰۵/۰۹/۰۳" (Jalali)
 
 Catalogs live in ``locales/<lang>/LC_MESSAGES/messages.po`` (domain ``messages``); see the
@@ -50,6 +50,7 @@ DEFAULT_LANGUAGE = "en"
 DOMAIN = "messages"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 UTC = ZoneInfo("UTC")
+NBSP = "\u00a0"
 
 # Amounts are integers in the currency's minor unit (see core/billing/models.py). Babel knows
 # ISO's digits; Indonesian payments (Midtrans, Xendit, bank transfers) have no sen in practice,
@@ -152,11 +153,13 @@ def currency_exponent(currency: str) -> int:
 
 
 def format_money(amount_minor: int, currency: str, language: str, *, in_toman: bool = False) -> str:
-    """An amount given in the currency's minor unit, formatted as Babel does for the language.
+    """An amount given in the currency's minor unit, written as the language's readers write it.
 
-    ``format_money(1928767, "IRR", "fa")`` is "‎ریال ۱٬۹۲۸٬۷۶۷"; ``format_money(150000, "IDR",
-    "id")`` is "Rp150.000". With ``in_toman`` a rial amount is shown in toman (rials / 10), the
-    unit Iranians usually speak in.
+    Persian puts the unit after the number and the minus sign on the number, as Iranians write:
+    ``format_money(280000, "IRR", "fa")`` is "۲۸۰٬۰۰۰ ریال" and -8,000,000 rials "-۸٬۰۰۰٬۰۰۰ ریال".
+    Other languages follow Babel's pattern, with a space after a currency code (CLDR's currency
+    spacing, which Babel leaves out): "IRR 280,000", "Rp150.000", "$19.99". With ``in_toman`` a
+    rial amount is shown in toman (rials / 10), the unit Iranians usually speak in.
     """
     if isinstance(amount_minor, float) or not isinstance(amount_minor, int):
         raise TypeError("amounts are integers in the currency's minor unit, never floats")
@@ -170,6 +173,9 @@ def format_money(amount_minor: int, currency: str, language: str, *, in_toman: b
         }
     exponent = currency_exponent(currency)
     value = Decimal(amount_minor).scaleb(-exponent)
+    if language == "fa":
+        symbol = babel_numbers.get_currency_symbol(currency, locale=language)
+        return f"{format_decimal(value, language, exponent)}{NBSP}{symbol}"
     pattern = _currency_pattern(language, exponent)
     formatted = babel_numbers.format_currency(
         value,
@@ -179,6 +185,9 @@ def format_money(amount_minor: int, currency: str, language: str, *, in_toman: b
         currency_digits=False,
         numbering_system=_numbering(language),
     )
+    # A currency shown by its code touches the digits in Babel's output ("IRR0"); CLDR's currency
+    # spacing puts a space between them. A symbol of the locale's own (Rp, $) stays as written.
+    formatted = re.sub(rf"{currency}(?=\d)", currency + NBSP, formatted, count=1)
     return localize_digits(formatted, language)
 
 

@@ -44,13 +44,18 @@ MB = 1024**2
 @pytest.mark.parametrize(
     ("amount", "currency", "language", "expected"),
     [
-        (1928767, "IRR", "fa", f"{LRM}ریال{NBSP}۱٬۹۲۸٬۷۶۷"),
-        (1928767, "IRR", "en", "IRR1,928,767"),
-        (1928767, "IRR", "id", "IRR1.928.767"),
+        # Persian: the number, then the unit, as Iranians write it.
+        (1928767, "IRR", "fa", f"۱٬۹۲۸٬۷۶۷{NBSP}ریال"),
+        (280000, "IRR", "fa", f"۲۸۰٬۰۰۰{NBSP}ریال"),
+        (1928767, "IRR", "en", f"IRR{NBSP}1,928,767"),
+        (1928767, "IRR", "id", f"IRR{NBSP}1.928.767"),
         (150000, "IDR", "id", "Rp150.000"),
-        (150000, "IDR", "en", "IDR150,000"),
-        (150000, "IDR", "fa", f"{LRM}IDR{NBSP}۱۵۰٬۰۰۰"),
-        (0, "IRR", "en", "IRR0"),
+        (150000, "IDR", "en", f"IDR{NBSP}150,000"),
+        (150000, "IDR", "fa", f"۱۵۰٬۰۰۰{NBSP}IDR"),
+        (0, "IRR", "en", f"IRR{NBSP}0"),  # a code never touches the digits
+        # The minus sign belongs to the number, never before the unit.
+        (-8000000, "IRR", "fa", f"-۸٬۰۰۰٬۰۰۰{NBSP}ریال"),
+        (-8000000, "IRR", "en", f"-IRR{NBSP}8,000,000"),
         # Minor units: rials and rupiah have none; dollars have cents.
         (1999, "USD", "en", "$19.99"),
         (1999, "USD", "id", "US$19,99"),
@@ -93,7 +98,19 @@ def test_texts_money_follows_the_toman_setting_for_rials_only():
     assert "۱۹۲٬۸۷۶" in t.money(1928760, "IRR")
     assert "ریال" not in t.money(1928760, "IRR")
     assert translator("id", money_in_toman=True).money(150000, "IDR") == "Rp150.000"
-    assert translator("fa").money(1928767, "IRR") == f"{LRM}ریال{NBSP}۱٬۹۲۸٬۷۶۷"
+    assert translator("fa").money(1928767, "IRR") == f"۱٬۹۲۸٬۷۶۷{NBSP}ریال"
+    assert translator("fa", money_in_toman=True).money(2800000, "IRR") == "۲۸۰٬۰۰۰ تومان"
+
+
+def test_the_display_unit_is_a_setting_and_amounts_stay_in_rials(monkeypatch):
+    from bot.config import BotSettings
+    from bot.i18n import subscriber_translator
+
+    monkeypatch.setenv("ISPBOT_MONEY_IN_TOMAN", "true")
+    assert subscriber_translator("fa", None, BotSettings()).money(2800000, "IRR") == "۲۸۰٬۰۰۰ تومان"
+    monkeypatch.setenv("ISPBOT_MONEY_IN_TOMAN", "false")
+    shown = subscriber_translator("fa", None, BotSettings()).money(2800000, "IRR")
+    assert shown == f"۲٬۸۰۰٬۰۰۰{NBSP}ریال"
 
 
 # --- numbers --------------------------------------------------------------------------------

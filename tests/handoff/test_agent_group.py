@@ -167,7 +167,7 @@ async def test_a_whatsapp_subscriber_s_request_opens_a_topic_with_a_masked_card(
     assert "Language: en · Channel: whatsapp" in card
     assert "Plan: Standard monthly · 20 days left · 5.00 GB left" in card
     assert "Line: in_operation" in card
-    assert "Last payments:\n  Nov 14, 2026" in card and "IRR500,000" in card
+    assert "Last payments:\n  Nov 14, 2026" in card and "IRR\u00a0500,000" in card
     assert "My internet drops every evening" in card
     # Mirroring again opens nothing twice.
     await desk.mirror()
