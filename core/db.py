@@ -39,11 +39,15 @@ async def rollback_if_in_transaction(connection: Any) -> None:
 
 
 def _connection(database_url: str) -> str | dict[str, Any]:
-    url = normalise_url(database_url)
-    if not url.startswith("asyncpg://"):
-        return url
     from tortoise.backends.base.config_generator import expand_db_url
 
+    url = normalise_url(database_url)
+    if url.startswith("sqlite://") and ":memory:" not in url:
+        sqlite = expand_db_url(url)
+        sqlite["engine"] = "core.db_sqlite"
+        return sqlite
+    if not url.startswith("asyncpg://"):
+        return url
     config = expand_db_url(url)
     config["credentials"]["reset"] = rollback_if_in_transaction
     return config
@@ -98,14 +102,22 @@ def is_postgres() -> bool:
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")
 
 
-async def apply_migrations(database_url: str) -> None:
-    """Bring the database's schema up to the latest committed migration."""
+async def apply_migrations(database_url: str) -> list[str]:
+    """Bring the database's schema up to the latest committed migration; the names of the
+    migrations applied now ("core.0001_initial"), empty when it was already up to date."""
     from tortoise.migrations.api.migrate import migrate
 
+    applied: list[str] = []
+
+    def record(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+
     try:
-        await migrate(config=tortoise_config(database_url))
+        await migrate(config=tortoise_config(database_url), progress=record)
     finally:
         await Tortoise.close_connections()
+    return applied
 
 
 def make_migrations(options: Sequence[str]) -> None:

@@ -46,9 +46,13 @@ def test_migrate_creates_a_sqlite_database_and_a_second_run_finds_it_up_to_date(
     url = f"sqlite://{tmp_path}/var/ispbot.sqlite3"
     first = run_ispbot("migrate", ISPBOT_DATABASE_URL=url)
     assert first.returncode == 0, first.stderr
+    # The first run says what it did, not that nothing needed doing.
+    assert "applied migration core.0001_initial" in first.stdout
+    assert "up to date" not in first.stdout
     second = run_ispbot("migrate", ISPBOT_DATABASE_URL=url)
     assert second.returncode == 0, second.stderr
     assert "up to date" in second.stdout
+    assert "applied" not in second.stdout
     assert (tmp_path / "var" / "ispbot.sqlite3").exists()
 
 

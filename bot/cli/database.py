@@ -23,8 +23,13 @@ async def migrate(settings: BotSettings) -> None:
     from core.db import apply_migrations
 
     _ensure_sqlite_folder(settings.database_url)
-    await apply_migrations(settings.database_url)
-    click.echo("ispbot: database is up to date")
+    applied = await apply_migrations(settings.database_url)
+    if not applied:
+        click.echo("ispbot: database is up to date, no migration to apply")
+        return
+    for name in applied:
+        click.echo(f"ispbot: applied migration {name}")
+    click.echo(f"ispbot: database migrated ({len(applied)} applied)")
 
 
 def _ensure_sqlite_folder(url: str) -> None:

@@ -13,9 +13,11 @@ def test_a_postgres_pool_resets_connections_with_a_rollback_only():
     assert config["engine"] == "tortoise.backends.asyncpg"
     assert config["credentials"]["reset"] is rollback_if_in_transaction
     assert config["credentials"]["database"] == "x"
-    assert tortoise_config("sqlite://var/x.sqlite3")["connections"]["default"] == (
-        "sqlite://var/x.sqlite3"
-    )
+    # SQLite has no pool and no reset: its own engine (core/db_sqlite.py), none of the above.
+    sqlite = tortoise_config("sqlite://var/x.sqlite3")["connections"]["default"]
+    assert sqlite["engine"] == "core.db_sqlite"
+    assert sqlite["credentials"]["file_path"] == "var/x.sqlite3"
+    assert "reset" not in sqlite["credentials"]
 
 
 async def test_a_transaction_left_open_is_rolled_back_when_the_connection_returns(pg):
