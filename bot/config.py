@@ -25,6 +25,10 @@ class BotSettings(Settings):
     dedup_ttl_seconds: float = Field(default=24 * 3600, gt=0)
     # Namespace of every Redis key this app writes (tests use a prefix of their own).
     redis_prefix: str = "ispbot:"
+    # The log's level, and the level of the libraries that log every glyph table, request and
+    # job at INFO (fontTools, fpdf, twilio, arq): see bot/observability/logs.py.
+    log_level: str = "INFO"
+    library_log_level: str = "WARNING"
     # Show rial amounts in toman (rials / 10) to Persian readers, as Iranians usually speak.
     money_in_toman: bool = False
     # With no SMS provider configured (the demo), SMS are written to this file instead.

@@ -27,7 +27,7 @@ def serve_command(settings: BotSettings, telegram_polling: bool) -> None:
     from bot.bootstrap import bootstrap
     from bot.observability.logs import AccessLog, configure_logging
 
-    configure_logging()
+    configure_logging(settings.log_level, library_level=settings.library_log_level)
     if telegram_polling:
         settings = settings.model_copy(update={"telegram_polling": True})
     loop = _event_loop()
@@ -59,5 +59,5 @@ def worker_command(settings: BotSettings) -> None:
     from bot.observability.logs import configure_logging
     from bot.worker import build_worker
 
-    configure_logging()
+    configure_logging(settings.log_level, library_level=settings.library_log_level)
     build_worker(bootstrap(settings, process="worker")).run()

@@ -26,6 +26,11 @@ _QUIET_LOGGERS = {
     # A line for every update handled: the access log has the webhook's POSTs already.
     "aiogram.event": logging.WARNING,
 }
+# Libraries that tell at INFO what they do every time: fontTools and fpdf a line for each glyph
+# table of the receipt's fonts (132 at start-up), Twilio the headers of every request, arq a
+# line as each job starts and ends (about 35,000 a day). They log at ``library_level`` (a
+# setting, WARNING unless asked for more) so that a day's log is what went wrong.
+LIBRARY_LOGGERS = ("fontTools", "fpdf", "twilio", "arq")
 
 
 class RedactingFilter(logging.Filter):
@@ -74,10 +79,13 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(
-    level: int | str = logging.INFO, stream: IO[str] | None = None
+    level: int | str = logging.INFO,
+    stream: IO[str] | None = None,
+    *,
+    library_level: int | str = logging.WARNING,
 ) -> logging.Handler:
-    """Send every log line to ``stream`` (stderr) as redacted JSON; returns the handler so a
-    caller (a test) can remove it."""
+    """Send every log line at ``level`` (``library_level`` for LIBRARY_LOGGERS) to ``stream``
+    (stderr) as redacted JSON; returns the handler so a caller (a test) can remove it."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter())
@@ -89,6 +97,8 @@ def configure_logging(
     root.setLevel(level)
     for name, floor in _QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(floor)
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(library_level)
     return handler
 
 
