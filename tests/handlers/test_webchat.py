@@ -179,3 +179,30 @@ async def _place_traffic_order(services, subscriber_id: int):
     )
     await services.subscriptions.grant_service(subscriber_id, "month-1")
     return await services.orders.place_order(subscriber_id, OrderKind.BUY_TRAFFIC, "traffic-10")
+
+
+async def test_a_server_with_an_open_chat_stops_within_a_couple_of_seconds(services, bot_settings):
+    # As ``ispbot serve`` stops (run_app's runner, aiohttp's 60 s wait for handlers to end): an
+    # open socket's handler ends only when the socket is closed, so shutdown closes it first.
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.app import init_app
+    from bot.bootstrap import bootstrap
+    from bot.dialogs.state import MemoryStateStore
+
+    app = init_app(
+        bootstrap(bot_settings, services=services, store=MemoryStateStore()), manage_database=False
+    )
+    server = TestServer(app)
+    async with TestClient(server) as client:
+        await client.get("/")
+        ws = await client.ws_connect("/ws")
+        await _replies_until_options(ws)
+        # The browser answers the close while the server stops, as a browser does.
+        closed = asyncio.create_task(ws.receive())
+        started = asyncio.get_running_loop().time()
+        await asyncio.wait_for(server.close(), timeout=10)
+        assert asyncio.get_running_loop().time() - started < 2
+        message = await asyncio.wait_for(closed, timeout=2)
+        assert message.type in (WSMsgType.CLOSE, WSMsgType.CLOSED), message
+        assert ws.close_code == 1001  # going away: the server stops

@@ -6,6 +6,7 @@ origins, so another site cannot drive a subscriber's chat with their cookie.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot.dialogs.contract import Attachment, Outcome, Reply, Turn
 from bot.dialogs.engine import Engine
@@ -72,9 +73,12 @@ class WebChatHub:
         return [reply_frame(reply, url) for reply, url in zip(replies, urls, strict=True)]
 
     async def close_all(self) -> None:
-        for sockets in list(self._sockets.values()):
-            for socket in list(sockets):
-                await socket.close()
+        """Close every open socket as "going away" (1001): the server is stopping."""
+        sockets = [socket for tabs in self._sockets.values() for socket in tabs]
+        await asyncio.gather(
+            *(socket.close(code=WSCloseCode.GOING_AWAY) for socket in sockets),
+            return_exceptions=True,
+        )
 
 
 def reply_frame(reply: Reply, file_url: str | None = None) -> dict:
@@ -205,3 +209,10 @@ def setup(app: web.Application, wiring: Wiring) -> None:
     app.router.add_get("/", index)
     app.router.add_get("/ws", socket_handler(wiring.engine, hub))
     app.router.add_static("/static/", STATIC_DIR)
+
+    async def close_sockets(_app: web.Application) -> None:
+        await hub.close_all()
+
+    # On shutdown, before aiohttp waits (up to a minute) for the handlers to end: an open
+    # socket's handler ends only when its socket closes.
+    app.on_shutdown.append(close_sockets)
