@@ -3,19 +3,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
+# pip shows its errors only (-qq): not its progress, its version nag, nor the warnings a wheel
+# build or a package index gives, which buried `make demo`'s few lines (the URL, the logins).
+PIP := $(BIN)/pip -qq --disable-pip-version-check --no-color
 
 .PHONY: demo test lint locales-extract locales-update locales-merge-drafts locales-compile migrations chromium freeradius bench
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-* && touch $@
+	@test -x $(BIN)/python || { echo "ispbot: installing into $(VENV) (a few minutes the first time)"; $(PYTHON) -m venv $(VENV); }
+	@$(PIP) install --upgrade pip
+	@$(PIP) install -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
 
-demo: $(STAMP) locales-compile
-	$(BIN)/ispbot migrate
-	$(BIN)/ispbot demo
-	$(BIN)/ispbot serve
+# A few lines a person reads: what the database got, the demo's logins, the chat's address.
+demo: $(STAMP)
+	@$(BIN)/pybabel --quiet compile -d locales -D messages
+	@$(BIN)/ispbot migrate
+	@$(BIN)/ispbot demo
+	@$(BIN)/ispbot serve
 
 # Browser tests need Debian's Chromium; install it when it is missing.
 chromium:
@@ -97,7 +102,7 @@ locales-compile: $(STAMP)
 # Benchmarks print figures and never fail a build (one that breaks does not stop the others);
 # bench/RESULTS.md keeps the last figures. About 20 minutes on 2 cores.
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(PIP) install -e '.[dev,bench]'
 	-$(BIN)/python bench/inbound.py --duration 12 --overload-duration 20
 	-$(BIN)/python bench/turn_queries.py
 	-$(BIN)/python bench/orm_cost.py

@@ -31,6 +31,17 @@ async def test_the_page_gives_the_browser_a_chat_cookie(client):
     assert "<html" in await response.text()
 
 
+async def test_the_page_has_a_title_and_an_icon_served_by_the_app(client):
+    page = await (await client.get("/")).text()
+    assert "<title>Support chat" in page
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    for path in ("/static/favicon.svg", "/favicon.ico"):
+        icon = await client.get(path)
+        assert icon.status == 200, path
+        assert icon.content_type == "image/svg+xml"
+        assert (await icon.text()).startswith("<svg")
+
+
 async def test_a_socket_from_another_site_is_refused(client):
     await client.get("/")
     response = await client.get("/ws", headers={"Origin": "https://evil.example"})

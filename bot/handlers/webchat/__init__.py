@@ -146,6 +146,10 @@ async def index(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def favicon(_request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC_DIR / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
+
+
 def socket_handler(engine: Engine, hub: WebChatHub):
     async def socket(request: web.Request) -> web.StreamResponse:
         if not same_origin(request):
@@ -209,6 +213,8 @@ def setup(app: web.Application, wiring: Wiring) -> None:
     app.router.add_get("/", index)
     app.router.add_get("/ws", socket_handler(wiring.engine, hub))
     app.router.add_static("/static/", STATIC_DIR)
+    # Browsers ask for /favicon.ico whatever the page links to.
+    app.router.add_get("/favicon.ico", favicon)
 
     async def close_sockets(_app: web.Application) -> None:
         await hub.close_all()
