@@ -12,6 +12,9 @@ from bot.cli.context import opened, pass_settings
 from bot.cli.output import fail, progress_bar
 from bot.config import BotSettings
 
+# Where the rejected rows go unless --report names a file.
+REJECTS_DIR = Path("var") / "imports"
+
 if TYPE_CHECKING:
     from core.imports.report import ImportResult
 
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
     "--report",
     type=click.Path(path_type=Path),
     default=None,
-    help="where to write the rejected rows (default: FILE.rejected.csv)",
+    help="where to write the rejected rows (default: var/imports/FILE.rejected.csv)",
 )
 @pass_settings
 def import_command(settings: BotSettings, kind: str, file: Path, report: Path | None) -> None:
@@ -60,6 +63,13 @@ def report_rejects(
 
     click.echo(f"ispbot: {result.summary()}")
     if result.rejected:
-        path = report or source.with_name(source.stem + ".rejected.csv")
+        # Under the working directory's var/ (beside the database and the demo's files), not
+        # beside the input: a sample in the repository is not written next to.
+        path = report or REJECTS_DIR / (source.stem + ".rejected.csv")
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_rejects(path, result.rejected, columns)
-        click.echo(f"ispbot: rejected rows and their reasons are in {path}")
+        fail(
+            f"{len(result.rejected)} rows rejected, the others imported; the rejected rows "
+            f"and their reasons are in {path}",
+            code=1,
+        )

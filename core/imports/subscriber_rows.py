@@ -178,7 +178,12 @@ class RowChecker:
                 errors.append(("panel_password", "panel password too weak"))
         plan_code = raw.get("plan") or None
         if plan_code and plan_code not in self.plans:
-            errors.append(("plan", f"unknown plan {plan_code!r}"))
+            errors.append(
+                (
+                    "plan",
+                    f"unknown plan {plan_code!r} (import the plans first: ispbot import plans)",
+                )
+            )
         if errors:
             return errors
         return CleanRow(fields, plan_code, panel_password)

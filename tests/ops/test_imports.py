@@ -104,12 +104,12 @@ async def test_the_sample_subscribers_import_and_a_second_run_changes_nothing(
     importer = SubscriberImporter(bot_settings, services.clock, services.subscriptions)
     result = await importer.run(DOCS / "subscribers.sample.csv")
     assert (result.created, result.rejected) == (3, [])
-    sara = await Subscriber.get(username="2188001234")
-    assert sara.mobile == "+989121234567" and sara.national_id == "0013542419"
+    sara = await Subscriber.get(username="2188009001")
+    assert sara.mobile == "+989127654321" and sara.national_id == "0013542419"
     assert await verify_password(bot_settings, sara.password_hash, "Panel-Pass-2468")
     assert await Subscription.filter(subscriber=sara, plan__code="std-1m").count() == 1
-    budi = await Subscriber.get(username="2153660101")
-    assert (budi.mobile, budi.currency, budi.language) == ("+6281234567890", "IDR", "id")
+    budi = await Subscriber.get(username="2153669001")
+    assert (budi.mobile, budi.currency, budi.language) == ("+6281298765432", "IDR", "id")
     again = await importer.run(DOCS / "subscribers.sample.csv")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert await Subscription.filter(subscriber=sara).count() == 1
@@ -126,7 +126,7 @@ async def test_each_rejected_subscriber_row_says_why(
         "s.csv",
         HEADER
         + "5120001,Ali,09121112233,0013542418,IRR,,\n"  # checksum off by one
-        + "5120002,Reza,09121234567,,IRR,,\n"  # Sara's mobile
+        + "5120002,Reza,09127654321,,IRR,,\n"  # Sara's mobile
         + "5120003,Mina,,,IRR,gold-99,\n"
         + "5120004,Nima,09127778899,0013542419,IRR,std-1m,Strong-Pass-1\n"
         + "5120005,Leila,09127778899,,IRR,,\n",  # the previous row's mobile
@@ -137,7 +137,7 @@ async def test_each_rejected_subscriber_row_says_why(
     assert [(r.line, r.key, r.reasons) for r in result.rejected] == [
         (2, "5120001", ("invalid national ID (wrong length or checksum)",)),
         (3, "5120002", ("duplicate mobile (another subscriber has it)",)),
-        (4, "5120003", ("unknown plan 'gold-99'",)),
+        (4, "5120003", ("unknown plan 'gold-99' (import the plans first: ispbot import plans)",)),
         (6, "5120005", ("duplicate mobile (another subscriber has it)",)),
     ]
     assert result.created == 1
@@ -180,16 +180,39 @@ def test_the_command_prints_a_summary_and_writes_the_rejected_rows(tmp_path, mon
     shutil.copy(DOCS / "subscribers.sample.csv", source)
     with source.open("a", encoding="utf-8") as out:
         out.write("5120009,,,,,,,IRR,,,,,,,,,gold-99,,\n")
-    main(["import", "subscribers", str(source)])
-    out = capsys.readouterr().out
-    assert "4 rows: 3 created, 0 updated, 0 unchanged, 1 rejected" in out
-    with (tmp_path / "subs.rejected.csv").open(encoding="utf-8") as report:
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    with pytest.raises(SystemExit) as stopped:
+        main(["import", "subscribers", str(source)])
+    assert stopped.value.code == 1  # a script sees that rows were left out
+    printed = capsys.readouterr()
+    assert "4 rows: 3 created, 0 updated, 0 unchanged, 1 rejected" in printed.out
+    assert "1 rows rejected" in printed.err
+    # Under the working directory's var/, not beside the input.
+    assert not (tmp_path / "subs.rejected.csv").exists()
+    with (tmp_path / "work" / "var" / "imports" / "subs.rejected.csv").open(
+        encoding="utf-8"
+    ) as report:
         [row] = list(csv.DictReader(report))
     assert (row["line"], row["username"], row["reason"]) == (
         "5",
         "5120009",
-        "unknown plan 'gold-99'",
+        "unknown plan 'gold-99' (import the plans first: ispbot import plans)",
     )
+
+
+def test_the_sample_subscribers_are_not_the_demos():
+    def people(path):
+        with path.open(encoding="utf-8") as rows:
+            return [
+                {key: "".join(row[key].split()) for key in ("username", "mobile")}
+                for row in csv.DictReader(rows)
+            ]
+
+    sample = people(DOCS / "subscribers.sample.csv")
+    demo = people(DOCS.parent / "core" / "demo" / "data" / "subscribers.csv")
+    for key in ("username", "mobile"):
+        assert not {p[key] for p in sample} & {p[key] for p in demo}, key
 
 
 async def test_a_subscriber_row_sets_the_time_zone_and_education(
