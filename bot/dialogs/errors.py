@@ -17,18 +17,12 @@ log = logging.getLogger(__name__)
 
 MESSAGES: dict[str, str] = {
     # logging in and passwords
-    "login_failed": N_(
-        "The username or password is not right. You have %(attempts_left)s more tries."
-    ),
     "login_locked": N_(
         "Too many wrong passwords. For your safety, logging in is blocked for %(minutes_left)s "
         "minutes."
     ),
     "reset_rate_limited": N_(
         "You have asked for a new password too often. Please try again in %(minutes_left)s minutes."
-    ),
-    "wrong_password": N_(
-        "The current password is not right. You have %(attempts_left)s more tries."
     ),
     "passwords_differ": N_("The two new passwords are not the same."),
     "password_too_weak": N_(
@@ -118,7 +112,32 @@ TOO_LONG = N_("That is too long (at most %(max_length)s characters).")
 _CODES = {"ticket_number", "tracking_number"}
 
 
+def _counted_text(t: Texts, error: DomainError) -> str | None:
+    """The messages that count tries left, in the plural form the number takes."""
+    left = error.details.get("attempts_left")
+    if not isinstance(left, int):
+        return None
+    if error.code == "login_failed":
+        return t.ngettext(
+            "The username or password is not right. You have %(n)s more try. Your username is "
+            "kept: send the password again, or write menu to start over with another username.",
+            "The username or password is not right. You have %(n)s more tries. Your username is "
+            "kept: send the password again, or write menu to start over with another username.",
+            left,
+        )
+    if error.code == "wrong_password":
+        return t.ngettext(
+            "The current password is not right. You have %(n)s more try.",
+            "The current password is not right. You have %(n)s more tries.",
+            left,
+        )
+    return None
+
+
 def error_text(t: Texts, error: DomainError) -> str:
+    counted = _counted_text(t, error)
+    if counted is not None:
+        return counted
     message = MESSAGES.get(error.code)
     if message is None and error.code.endswith("_too_long"):
         message = TOO_LONG

@@ -53,9 +53,10 @@ async def test_a_wrong_password_is_explained_and_asked_again_and_the_third_block
     await chat.send("5120001")
     await chat.send("wrong-1")
     assert "2 more tries" in chat.text
+    assert "Your username is kept" in chat.text  # only the password is asked again
     assert chat.replies[-1].expects_secret
     await chat.send("wrong-2")
-    assert "1 more tries" in chat.text
+    assert "1 more try." in chat.text  # one try, not "1 more tries"
     await chat.send("wrong-3")
     assert "blocked for 30 minutes" in chat.text
     assert "Log in" in chat.labels  # back at the menu, not stuck at the password question

@@ -83,7 +83,7 @@ async def test_a_wrong_current_password_counts_and_asks_it_again(engine, bot_set
     assert "2 more tries" in chat.text
     assert "current panel password" in chat.text
     await chat.send("Guess-2222")
-    assert "1 more tries" in chat.text
+    assert "1 more try." in chat.text  # one try, not "1 more tries"
     await chat.send("Guess-3333")
     assert "blocked for 30 minutes" in chat.text
     assert "My account" in chat.labels  # back at the menu
