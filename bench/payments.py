@@ -66,7 +66,7 @@ async def run(database_url: str, orders_wanted: int, concurrency: int) -> None:
                 check = PaymentCheck(
                     PaymentState.PAID, amount=order.payable, currency=order.currency
                 )
-                await reconciler.record(order, check)
+                await reconciler.record(order.tracking_number, check)
 
         started = time.perf_counter()
         await asyncio.gather(*(callback(order) for order in callbacks))

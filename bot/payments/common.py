@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.dialogs.services import Services
 from bot.payments.pages import FAILED, PENDING, result_page
 from core.billing.gateways import GatewayError
-from core.billing.models import Order
+from core.billing.read_models import OrderView
 from core.billing.reconcile import Reconciler
 from core.errors import DomainError
 from core.ports import PaymentCheck
@@ -71,7 +71,7 @@ class Callbacks:
     def services(self, request: web.Request) -> Services:
         return request.app[self.services_key]
 
-    async def check(self, request: web.Request, provider: str, reference: str) -> Order | None:
+    async def check(self, request: web.Request, provider: str, reference: str) -> OrderView | None:
         """A verified callback named this payment: ask the provider and record its answer. None
         for a reference no order has. Raises GatewayError (the provider cannot be asked now) and
         DomainError (its answer was refused)."""
@@ -83,7 +83,7 @@ class Callbacks:
 
     async def record(
         self, request: web.Request, provider: str, reference: str, check: PaymentCheck
-    ) -> Order | None:
+    ) -> OrderView | None:
         """``check`` with an answer the provider already signed (a Stripe event)."""
         reconciler = Reconciler(self.services(request).orders)
         order = await reconciler.record_reference(provider, reference, check)
@@ -98,12 +98,14 @@ class Callbacks:
         the payment the reference names, then say paid, pending or failed."""
         services = self.services(request)
         order = (
-            await Order.get_or_none(gateway=provider, gateway_ref=reference) if reference else None
+            await services.billing_queries.order_by_gateway_ref(provider, reference)
+            if reference
+            else None
         )
         if order is None:
             return await result_page(request, services, None)
         try:
-            checked = await Reconciler(services.orders).check(order)
+            checked = await Reconciler(services.orders).check(order.tracking_number)
         except GatewayError as error:
             # The provider could not be asked now: reconciliation asks again later.
             log.warning("%s check of %s failed: %s", provider, reference, error)

@@ -5,6 +5,7 @@ provider, and its frame by the sandbox's pay page."""
 from __future__ import annotations
 
 import html
+from contextlib import suppress
 
 from aiohttp import web
 
@@ -17,10 +18,10 @@ from bot.i18n import (
     text_direction,
     translator,
 )
-from core.accounts.models import Subscriber
+from core.accounts.queries import SubscriberView, subscriber_view
 from core.billing.enums import OrderStatus
-from core.billing.models import Order
-from core.billing.queries import OrderView
+from core.billing.read_models import OrderView
+from core.errors import NotFound
 
 PAGE = """<!doctype html>
 <html lang="{lang}" dir="{dir}"><head><meta charset="utf-8">
@@ -31,7 +32,7 @@ PAGE = """<!doctype html>
 PAID, PENDING, FAILED, INVALID = "paid", "pending", "failed", "invalid"
 
 
-def result_of(order: Order | OrderView | None) -> str:
+def result_of(order: OrderView | None) -> str:
     if order is None:
         return INVALID
     if order.status in (OrderStatus.APPLIED, OrderStatus.PAID):
@@ -63,12 +64,15 @@ def result_text(t: Texts, result: str, refunded: bool) -> str:
 
 
 async def result_page(
-    request: web.Request, services: Services, order: Order | None, *, result: str | None = None
+    request: web.Request,
+    services: Services,
+    order: OrderView | None,
+    *,
+    result: str | None = None,
 ) -> web.Response:
     """``result`` overrides what the order's status says (e.g. a refused payment: failed)."""
     result = result or result_of(order)
-    subscriber_id = order.subscriber_id if order else None  # type: ignore[attr-defined]
-    t = await payer_texts(request, services, subscriber_id)
+    t = await payer_texts(request, services, order.subscriber_id if order else None)
     refunded = order is not None and order.status == OrderStatus.PAID
     text = html.escape(result_text(t, result, refunded))
     body = f'<p id="result" data-result="{result}">{text}</p>' + back_to_chat(t)
@@ -93,9 +97,10 @@ def back_to_chat(t: Texts) -> str:
 
 async def payer_texts(request: web.Request, services: Services, subscriber_id: int | None) -> Texts:
     """The payer's words: the subscriber's language in their zone, else the browser's."""
-    subscriber = None
+    subscriber: SubscriberView | None = None
     if subscriber_id is not None:
-        subscriber = await Subscriber.get_or_none(id=subscriber_id)
+        with suppress(NotFound):
+            subscriber = await subscriber_view(subscriber_id)
     if subscriber is None:
         return translator(browser_language(request))
     language = getattr(subscriber.language, "value", subscriber.language) or DEFAULT_LANGUAGE

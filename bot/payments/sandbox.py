@@ -30,8 +30,7 @@ from bot.payments.pages import (
 )
 from core.billing.enums import OrderStatus
 from core.billing.gateways.sandbox import SANDBOX, SandboxGateway
-from core.billing.models import Order
-from core.billing.queries import OrderView
+from core.billing.read_models import OrderView
 from core.errors import DomainError
 from core.ports import Clock
 
@@ -106,7 +105,7 @@ def _p(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
-def _status_text(t: Texts, order: Order | OrderView) -> str:
+def _status_text(t: Texts, order: OrderView) -> str:
     # A paid order reads as on the provider's return page; cancelled and unpaid ones keep the
     # demo page's own words (it is the payer who cancelled here, no bank was involved).
     result = result_of(order)

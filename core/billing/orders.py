@@ -38,8 +38,9 @@ from core.billing.fulfilment import apply_order
 from core.billing.gateways.select import gateway_for
 from core.billing.models import Order, WalletEntry
 from core.billing.pricing import Quote
+from core.billing.queries import order_view_of
 from core.billing.quotes import PreparedOrder, prepare_order
-from core.billing.read_models import OrderLine, order_line
+from core.billing.read_models import OrderLine, OrderView, order_line, order_view
 from core.billing.static_ips import DEMO_STATIC_IP_POOL
 from core.billing.subscriptions import lock_subscriber
 from core.config import Settings
@@ -87,7 +88,7 @@ class Orders:
         plan_code: str,
         months: int = 1,
         gateway: str | None = None,
-    ) -> Order:
+    ) -> OrderView:
         """Create an order with a fresh 6-digit tracking number. Nothing to pay (credits cover
         it): applied at once. Otherwise the gateway's payment is started and its link stored;
         ``gateway`` None chooses it by the order's currency (core.billing.gateways.select).
@@ -142,7 +143,8 @@ class Orders:
             gateway_ref=started.reference, pay_url=started.pay_url
         )
         order.gateway_ref, order.pay_url = started.reference, started.pay_url
-        return order
+        # Placed just now, so nothing refunded; the row holds its plan (prepared.plan).
+        return order_view(order, 0)
 
     async def _create_order(
         self,
@@ -180,13 +182,13 @@ class Orders:
                 log.info("tracking number %s taken, drawing another", tracking)
         raise Conflict("tracking_numbers_exhausted")
 
-    async def cancel_order(self, subscriber_id: int, tracking_number: int) -> Order:
+    async def cancel_order(self, subscriber_id: int, tracking_number: int) -> OrderView:
         """The subscriber gives up a pending order (its wallet hold is released).
 
         Errors: order_not_found, order_not_cancellable {tracking_number, status}."""
         order = await Order.get_or_none(
             tracking_number=tracking_number, subscriber_id=subscriber_id
-        )
+        ).select_related("plan")
         if order is None:
             raise NotFound("order_not_found", tracking_number=tracking_number)
         moved = await Order.filter(id=order.id, status=OrderStatus.PENDING).update(
@@ -197,7 +199,7 @@ class Orders:
             raise DomainError(
                 "order_not_cancellable", tracking_number=tracking_number, status=str(order.status)
             )
-        return order
+        return await order_view_of(order)
 
     # ------------------------------------------------------------------ payment results
 
@@ -210,7 +212,7 @@ class Orders:
         *,
         currency: str | None = None,
         receipt: str | None = None,
-    ) -> Order:
+    ) -> OrderView:
         """A provider says the order was paid. The amount (and the currency, when the provider
         names one) must be the order's own. Applies the order exactly once; a repeat returns the
         order as it is. ``receipt`` is the provider's receipt number, for the subscriber.
@@ -224,7 +226,7 @@ class Orders:
         the order's payment was started with), payment_amount_mismatch {tracking_number, amount,
         payable}, payment_currency_mismatch {tracking_number, currency, order_currency}.
         """
-        order = await Order.get_or_none(tracking_number=tracking_number)
+        order = await Order.get_or_none(tracking_number=tracking_number).select_related("plan")
         if order is None:
             raise NotFound("order_not_found", tracking_number=tracking_number)
         if order.gateway is None or provider != order.gateway:
@@ -267,21 +269,21 @@ class Orders:
                 order_currency=order.currency,
             )
         if order.status in (OrderStatus.APPLIED, OrderStatus.PAID):
-            return order
+            return await order_view_of(order)
         refuse = "link_expired" if self.link_expired(order) else None
-        order, _ = await self._settle(
+        settled, _ = await self._settle(
             order, provider_ref=provider_ref, receipt=receipt, refuse=refuse
         )
-        return order
+        return settled
 
     def link_expired(self, order: Order) -> bool:
         deadline = order.created_at + timedelta(minutes=self.settings.payment_link_minutes)
         return self.clock.now() > deadline
 
-    async def fail_payment(self, tracking_number: int, reason: str) -> Order:
+    async def fail_payment(self, tracking_number: int, reason: str) -> OrderView:
         """A provider says the payment failed (or the link expired). Only a pending order fails;
         an applied one stays applied. Errors: order_not_found {tracking_number}."""
-        order = await Order.get_or_none(tracking_number=tracking_number)
+        order = await Order.get_or_none(tracking_number=tracking_number).select_related("plan")
         if order is None:
             raise NotFound("order_not_found", tracking_number=tracking_number)
         moved = await Order.filter(id=order.id, status=OrderStatus.PENDING).update(
@@ -290,15 +292,15 @@ class Orders:
         if moved:
             log.info("order %s failed: %s", tracking_number, reason)
         await order.refresh_from_db()
-        return order
+        return await order_view_of(order)
 
-    async def _settle_free(self, order: Order) -> Order:
-        order, reason = await self._settle(order, provider_ref=None)
+    async def _settle_free(self, order: Order) -> OrderView:
+        settled, reason = await self._settle(order, provider_ref=None)
         if reason is not None:
             raise DomainError(
-                "order_not_applied", tracking_number=order.tracking_number, reason=reason
+                "order_not_applied", tracking_number=settled.tracking_number, reason=reason
             )
-        return order
+        return settled
 
     async def _settle(
         self,
@@ -307,7 +309,7 @@ class Orders:
         provider_ref: str | None,
         receipt: str | None = None,
         refuse: str | None = None,
-    ) -> tuple[Order, str | None]:
+    ) -> tuple[OrderView, str | None]:
         """Move the order out of a settleable status and apply it, in one transaction.
         ``refuse`` gives a reason not to apply it at all (the money goes to the wallet).
 
@@ -321,8 +323,8 @@ class Orders:
             )
             if not won:
                 # A duplicate, or a concurrent confirmation got here first: change nothing.
-                fresh = await Order.get(id=order.id)
-                return fresh, None
+                fresh = await Order.get(id=order.id).select_related("plan")
+                return await order_view_of(fresh), None
             fresh = await Order.get(id=order.id).select_related("plan")
             zone = subscriber_zone(subscriber, self.settings)
             reason = refuse or await apply_order(fresh, subscriber, now, zone, self.static_ip_pool)
@@ -341,7 +343,9 @@ class Orders:
             else:
                 await self._not_applied(fresh, reason, now)
         await fresh.refresh_from_db()
-        return fresh, reason
+        # Applied just now: nothing refunded; not applied: its payment went to the wallet.
+        refunded = fresh.payable if reason is not None else 0
+        return order_view(fresh, refunded), reason
 
     async def _outbox(self, order: Order, kind: str, now: datetime, **extra: Any) -> None:
         params = {

@@ -58,6 +58,8 @@ from core.ports import Clock
 
 M = TypeVar("M", bound=Model)
 
+PAID = (OrderStatus.PAID, OrderStatus.APPLIED)
+
 
 def _up_to(query: QuerySet[M], limit: int | None) -> QuerySet[M]:
     return query if limit is None else query.limit(limit)
@@ -77,8 +79,15 @@ async def refunds_of(order_ids: list[int]) -> dict[int, int]:
 
 
 async def _order_views(orders: list[Order]) -> list[OrderView]:
-    refunded = await refunds_of([o.id for o in orders])
+    """``orders``, their plans fetched, as read models. Only a paid or applied order can have a
+    refund (both statuses are final), so the ledger is read for those alone."""
+    refunded = await refunds_of([o.id for o in orders if o.status in PAID])
     return [order_view(o, refunded.get(o.id, 0)) for o in orders]
+
+
+async def order_view_of(order: Order) -> OrderView:
+    """One order, its plan fetched, as a read model (for the core's services)."""
+    return (await _order_views([order]))[0]
 
 
 async def order_counts() -> dict[OrderStatus, int]:
@@ -157,18 +166,7 @@ class BillingQueries:
             started_at__gte=start.astimezone(UTC),
             started_at__lt=end.astimezone(UTC),
         ).order_by("started_at", "id")
-        lines = tuple(
-            UsageLine(
-                session_key=r.session_key,
-                started_at=r.started_at,
-                ended_at=r.ended_at,
-                download_bytes=r.download_bytes,
-                upload_bytes=r.upload_bytes,
-                deducted_bytes=r.deducted_bytes,
-                ip=r.ip,
-            )
-            for r in rows
-        )
+        lines = tuple(UsageLine.of(r) for r in rows)
         return UsageReport(
             start=start,
             end=end,
@@ -286,14 +284,7 @@ class BillingQueries:
             .order_by("-created_at", "-id")
         )
         return [
-            WalletLine(
-                created_at=w.created_at,
-                amount=w.amount,
-                currency=w.currency,
-                kind=WalletEntryKind(w.kind),
-                note=w.note,
-                tracking_number=w.order.tracking_number if w.order else None,
-            )
+            WalletLine.of(w, w.order.tracking_number if w.order else None)
             for w in await _up_to(query, limit)
         ]
 

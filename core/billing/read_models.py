@@ -21,7 +21,14 @@ from core.billing.enums import (
     SubscriptionStatus,
     WalletEntryKind,
 )
-from core.billing.models import FreeChargeGrant, Order, Plan
+from core.billing.models import (
+    FreeChargeGrant,
+    Order,
+    Plan,
+    Subscription,
+    UsageSession,
+    WalletEntry,
+)
 from core.billing.pricing import Quote
 
 
@@ -159,7 +166,40 @@ class FreeChargeGranted:
 
 
 @dataclass(frozen=True, slots=True)
+class SubscriptionView:
+    """A subscription as a service gave or changed it. ``id`` names it (an operator's or an
+    agent's later question about it)."""
+
+    id: int
+    subscriber_id: int
+    plan: PlanInfo
+    status: SubscriptionStatus
+    source: SubscriptionSource
+    starts_at: datetime
+    ends_at: datetime
+    unlimited: bool
+    price_paid: int
+
+    @classmethod
+    def of(cls, sub: Subscription, plan: Plan) -> SubscriptionView:
+        """``plan``: the subscription's, which the caller holds (never read again here)."""
+        return cls(
+            id=sub.id,
+            subscriber_id=sub.subscriber_id,  # type: ignore[attr-defined]
+            plan=PlanInfo.of(plan),
+            status=SubscriptionStatus(sub.status),
+            source=SubscriptionSource(sub.source),
+            starts_at=sub.starts_at,
+            ends_at=sub.ends_at,
+            unlimited=sub.unlimited,
+            price_paid=sub.price_paid,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class UsageLine:
+    """One accounting session: its counters so far, and what was taken from the quota."""
+
     session_key: str
     started_at: datetime
     ended_at: datetime | None
@@ -167,6 +207,18 @@ class UsageLine:
     upload_bytes: int
     deducted_bytes: int
     ip: str | None
+
+    @classmethod
+    def of(cls, session: UsageSession) -> UsageLine:
+        return cls(
+            session_key=session.session_key,
+            started_at=session.started_at,
+            ended_at=session.ended_at,
+            download_bytes=session.download_bytes,
+            upload_bytes=session.upload_bytes,
+            deducted_bytes=session.deducted_bytes,
+            ip=session.ip,
+        )
 
     @property
     def used_bytes(self) -> int:
@@ -273,6 +325,18 @@ class WalletLine:
     kind: WalletEntryKind
     note: str
     tracking_number: int | None
+
+    @classmethod
+    def of(cls, entry: WalletEntry, tracking_number: int | None) -> WalletLine:
+        """``tracking_number``: the order's the entry belongs to, when the caller knows it."""
+        return cls(
+            created_at=entry.created_at,
+            amount=entry.amount,
+            currency=entry.currency,
+            kind=WalletEntryKind(entry.kind),
+            note=entry.note,
+            tracking_number=tracking_number,
+        )
 
 
 def quote_of(order: Order) -> Quote:

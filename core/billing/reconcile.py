@@ -23,7 +23,9 @@ from datetime import timedelta
 from core.billing.enums import OrderStatus
 from core.billing.models import Order
 from core.billing.orders import SETTLEABLE, Orders
-from core.errors import DomainError
+from core.billing.queries import order_view_of
+from core.billing.read_models import OrderView
+from core.errors import DomainError, NotFound
 from core.ports import CheckableGateway, PaymentCheck, PaymentGateway, PaymentState
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,8 @@ class ReconcileReport:
 
 class Reconciler:
     """Asks the providers about orders and records their answers. ``gateways`` defaults to the
-    ones ``billing`` places orders with."""
+    ones ``billing`` places orders with. Orders are named by tracking number or by the provider's
+    reference; what comes back is the order as it now is (``OrderView``)."""
 
     def __init__(
         self, billing: Orders, gateways: Mapping[str, PaymentGateway] | None = None
@@ -49,64 +52,44 @@ class Reconciler:
         self.billing = billing
         self.gateways = billing.gateways if gateways is None else gateways
 
-    async def record(self, order: Order, check: PaymentCheck) -> Order:
-        """Apply a provider's answer about ``order``. Raises what confirm_payment raises (a paid
-        amount or currency that is not the order's is refused and logged there)."""
-        billing = self.billing
-        assert order.gateway is not None and order.gateway_ref is not None
-        if check.state == PaymentState.PAID:
-            if check.amount is None:
-                raise DomainError(
-                    "payment_amount_mismatch",
-                    tracking_number=order.tracking_number,
-                    amount=None,
-                    payable=order.payable,
-                )
-            return await billing.confirm_payment(
-                order.tracking_number,
-                order.gateway,
-                order.gateway_ref,
-                check.amount,
-                currency=check.currency,
-                receipt=check.receipt,
-            )
-        if check.state == PaymentState.FAILED:
-            return await billing.fail_payment(order.tracking_number, check.detail or "not paid")
-        if order.status == OrderStatus.PENDING and billing.link_expired(order):
-            return await billing.fail_payment(order.tracking_number, LINK_EXPIRED)
-        return order
+    async def record(self, tracking_number: int, check: PaymentCheck) -> OrderView:
+        """Apply a provider's answer about the order. Raises order_not_found, and what
+        confirm_payment raises (a paid amount or currency that is not the order's is refused and
+        logged there)."""
+        order = await Order.get_or_none(tracking_number=tracking_number).select_related("plan")
+        if order is None:
+            raise NotFound("order_not_found", tracking_number=tracking_number)
+        return await self._record(order, check)
 
-    async def check(self, order: Order) -> Order:
+    async def check(self, tracking_number: int) -> OrderView:
         """Ask the order's provider about it and record the answer (an order applied or paid
-        already is not asked again). Raises GatewayError when the provider cannot be asked."""
-        provider = order.gateway or ""
-        gateway = self._checkable(provider)
-        if gateway is None:
-            raise DomainError("unknown_gateway", gateway=provider)
-        if order.status not in SETTLEABLE:
-            return order  # applied or paid already: nothing to ask
-        return await self._ask(gateway, order)
+        already is not asked again). Raises order_not_found, and GatewayError when the provider
+        cannot be asked."""
+        order = await Order.get_or_none(tracking_number=tracking_number).select_related("plan")
+        if order is None:
+            raise NotFound("order_not_found", tracking_number=tracking_number)
+        return await self._check(order)
 
-    async def check_reference(self, provider: str, reference: str) -> Order | None:
+    async def check_reference(self, provider: str, reference: str) -> OrderView | None:
         """A callback named this payment: ask the provider and record its answer. None when no
         order has that reference (a forged or stray callback changes nothing). Raises
         GatewayError when the provider cannot be asked, and what confirm_payment raises."""
-        order = await Order.get_or_none(gateway=provider, gateway_ref=reference)
+        order = await _by_reference(provider, reference)
         if order is None:
             log.warning("%s: callback for unknown payment %r ignored", provider, reference)
             return None
-        return await self.check(order)
+        return await self._check(order)
 
     async def record_reference(
         self, provider: str, reference: str, check: PaymentCheck
-    ) -> Order | None:
+    ) -> OrderView | None:
         """Like ``check_reference`` with an answer the provider already signed (a Stripe
         event)."""
-        order = await Order.get_or_none(gateway=provider, gateway_ref=reference)
+        order = await _by_reference(provider, reference)
         if order is None:
             log.warning("%s: event for unknown payment %r ignored", provider, reference)
             return None
-        return await self.record(order, check)
+        return await self._record(order, check)
 
     async def run(self) -> ReconcileReport:
         """Settle what is due: pending orders past ``reconcile_after_minutes``, and the payments
@@ -119,7 +102,7 @@ class Reconciler:
             o.id: o
             for o in await Order.filter(
                 status=OrderStatus.PENDING, created_at__lte=cutoff, gateway_ref__isnull=False
-            )
+            ).select_related("plan")
         }
         for name in self.gateways:
             checkable = self._checkable(name)
@@ -134,7 +117,7 @@ class Reconciler:
             if references:
                 for order in await Order.filter(
                     gateway=name, gateway_ref__in=references, status__in=SETTLEABLE
-                ):
+                ).select_related("plan"):
                     due[order.id] = order
 
         for order in sorted(due.values(), key=lambda o: o.created_at):
@@ -159,16 +142,55 @@ class Reconciler:
                 report.failed += 1
         return report
 
-    async def _ask(self, gateway: CheckableGateway, order: Order) -> Order:
+    async def _record(self, order: Order, check: PaymentCheck) -> OrderView:
+        """``order``: its row, with its plan."""
+        billing = self.billing
+        assert order.gateway is not None and order.gateway_ref is not None
+        if check.state == PaymentState.PAID:
+            if check.amount is None:
+                raise DomainError(
+                    "payment_amount_mismatch",
+                    tracking_number=order.tracking_number,
+                    amount=None,
+                    payable=order.payable,
+                )
+            return await billing.confirm_payment(
+                order.tracking_number,
+                order.gateway,
+                order.gateway_ref,
+                check.amount,
+                currency=check.currency,
+                receipt=check.receipt,
+            )
+        if check.state == PaymentState.FAILED:
+            return await billing.fail_payment(order.tracking_number, check.detail or "not paid")
+        if order.status == OrderStatus.PENDING and billing.link_expired(order):
+            return await billing.fail_payment(order.tracking_number, LINK_EXPIRED)
+        return await order_view_of(order)
+
+    async def _check(self, order: Order) -> OrderView:
+        provider = order.gateway or ""
+        gateway = self._checkable(provider)
+        if gateway is None:
+            raise DomainError("unknown_gateway", gateway=provider)
+        if order.status not in SETTLEABLE:
+            return await order_view_of(order)  # applied or paid already: nothing to ask
+        return await self._ask(gateway, order)
+
+    async def _ask(self, gateway: CheckableGateway, order: Order) -> OrderView:
         assert order.gateway_ref is not None
         check = await gateway.check(order.gateway_ref, order.payable, order.currency)
         log.info("order %s: %s says %s", order.tracking_number, gateway.name, check.detail)
-        return await self.record(order, check)
+        return await self._record(order, check)
 
     def _checkable(self, name: str) -> CheckableGateway | None:
         """The gateway of that name when it can be asked about a payment (the sandbox cannot)."""
         gateway = self.gateways.get(name)
         return gateway if hasattr(gateway, "check") else None  # type: ignore[return-value]
+
+
+async def _by_reference(provider: str, reference: str) -> Order | None:
+    return await Order.get_or_none(gateway=provider, gateway_ref=reference).select_related("plan")
 
 
 async def reconcile(billing: Orders, gateways: Mapping[str, PaymentGateway]) -> ReconcileReport:

@@ -26,6 +26,7 @@ from core.billing.enums import (
 )
 from core.billing.models import Bill, Order, Plan, Subscription, TrafficBucket
 from core.billing.periods import period_days
+from core.billing.read_models import SubscriptionView
 from core.billing.units import mb_to_bytes
 from core.config import Settings
 from core.errors import DomainError, InvalidInput, NotFound
@@ -201,7 +202,7 @@ class Subscriptions:
         source: SubscriptionSource = SubscriptionSource.ADMIN,
         starts_at: datetime | None = None,
         price_paid: int | None = None,
-    ) -> Subscription:
+    ) -> SubscriptionView:
         """An operator or sales agent gives a service (also the demo's seeding): no order, a
         bill for ``price_paid`` (default the plan's price). Starts at ``starts_at`` (may be in the
         past) or when the paid service in force ends.
@@ -241,9 +242,9 @@ class Subscriptions:
             if sub.ends_at > now:
                 await reopen_line(subscriber_id, now, str(source))
         await sub.refresh_from_db()
-        return sub
+        return SubscriptionView.of(sub, plan)
 
-    async def extend_service(self, subscriber_id: int, days: int) -> Subscription:
+    async def extend_service(self, subscriber_id: int, days: int) -> SubscriptionView:
         """An agent adds days to the service in force (a goodwill gesture after an outage); its
         traffic stays valid as long, and services bought ahead move back by as much.
 
@@ -264,4 +265,4 @@ class Subscriptions:
             )
             await rechain_reserved(subscriber_id, new_end, now)
         await current.refresh_from_db()
-        return current
+        return SubscriptionView.of(current, current.plan)

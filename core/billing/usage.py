@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from core.billing import state
 from core.billing.models import TrafficBucket, UsageSession
+from core.billing.read_models import UsageLine
 from core.billing.subscriptions import lock_subscriber
 from core.config import QuotaDirections, Settings
 from core.errors import DomainError, InvalidInput
@@ -38,7 +39,7 @@ class UsageMeter:
         download_bytes: int,
         upload_bytes: int,
         ip: str | None = None,
-    ) -> UsageSession:
+    ) -> UsageLine:
         """Record (or re-sync) an accounting session. Its counters are totals so far; only the
         growth of the counted bytes since the last sync is taken from the buckets, the earliest
         to expire first, so syncing a session again never counts it twice.
@@ -103,7 +104,7 @@ class UsageMeter:
                         )
                     if delta > 0:
                         await self._consume(subscriber_id, delta, at)
-                return session
+                return UsageLine.of(session)
             except IntegrityError:
                 # Two first syncs of one session raced; the second becomes an update.
                 if attempt:

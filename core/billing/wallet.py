@@ -8,6 +8,7 @@ from tortoise.transactions import in_transaction
 from core.billing import state
 from core.billing.enums import WalletEntryKind
 from core.billing.models import WalletEntry
+from core.billing.read_models import WalletLine
 from core.billing.subscriptions import lock_subscriber
 from core.errors import DomainError, InvalidInput
 from core.ports import Clock
@@ -17,7 +18,7 @@ class Wallet:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
 
-    async def adjust(self, subscriber_id: int, amount: int, note: str = "") -> WalletEntry:
+    async def adjust(self, subscriber_id: int, amount: int, note: str = "") -> WalletLine:
         """An operator's correction of the panel credit; it never takes the balance below zero.
 
         Errors: subscriber_not_found, invalid_amount {amount}, wallet_insufficient {balance,
@@ -30,7 +31,7 @@ class Wallet:
             balance = await state.wallet_balance(subscriber_id)
             if balance + amount < 0:
                 raise DomainError("wallet_insufficient", balance=balance, amount=amount)
-            return await WalletEntry.create(
+            entry = await WalletEntry.create(
                 subscriber_id=subscriber_id,
                 amount=amount,
                 currency=subscriber.currency,
@@ -38,3 +39,4 @@ class Wallet:
                 note=note[:200],
                 created_at=now,
             )
+        return WalletLine.of(entry, None)  # an operator's correction belongs to no order

@@ -62,7 +62,7 @@ async def test_two_hundred_concurrent_confirmations_apply_the_order_once(pg, bil
     order = await billing.orders.place_order(
         kamal.id, OrderKind.BUY_SERVICE, "std-1m", gateway="fakepay"
     )
-    assert (order.wallet_used, order.payable) == (45_000, 500_000)
+    assert (order.quote.wallet_used, order.payable) == (45_000, 500_000)
 
     results = await asyncio.gather(
         *(
@@ -103,13 +103,13 @@ async def test_concurrent_orders_cannot_spend_the_same_wallet_credit(pg, billing
         )
     )
 
-    covered = [o for o in orders if o.wallet_used]
+    covered = [o for o in orders if o.quote.wallet_used]
     assert len(covered) == 1
     assert (covered[0].status, covered[0].payable) == (OrderStatus.APPLIED, 0)
     assert all(
         o.payable == 545_000 and o.status == OrderStatus.PENDING
         for o in orders
-        if o.wallet_used == 0
+        if o.quote.wallet_used == 0
     )
     assert await assert_books_close(kamal.id) == 0
 

@@ -245,8 +245,8 @@ async def test_a_service_that_ran_out_ends_and_the_line_goes_to_the_collection_l
     assert await billing.billing_jobs.end_expired_subscriptions() == 2
     assert await billing.billing_jobs.end_expired_subscriptions() == 0
 
-    await old.refresh_from_db()
-    await ahead.refresh_from_db()
+    old = await Subscription.get(id=old.id)
+    ahead = await Subscription.get(id=ahead.id)
     assert old.status == SubscriptionStatus.ENDED
     assert ahead.status == SubscriptionStatus.ACTIVE
     lines = dict(await Subscriber.all().values_list("id", "line_status"))

@@ -14,10 +14,10 @@ from core.billing.enums import PlanKind, SubscriptionSource
 from core.billing.free_charges import FreeCharges
 from core.billing.gateways.sandbox import SandboxGateway
 from core.billing.jobs import BillingJobs
-from core.billing.models import Order, Plan, Subscription, TrafficBucket, WalletEntry
+from core.billing.models import Order, Plan, TrafficBucket, WalletEntry
 from core.billing.orders import Orders
 from core.billing.queries import BillingQueries
-from core.billing.read_models import quote_of
+from core.billing.read_models import OrderView, SubscriptionView, quote_of
 from core.billing.subscriptions import Subscriptions
 from core.billing.usage import UsageMeter
 from core.billing.wallet import Wallet
@@ -120,7 +120,7 @@ async def error_of(awaitable) -> DomainError:
 
 async def seed_year_service(
     billing: BillingServices, subscriber: Subscriber, now: datetime, days_used: int = 13
-) -> Subscription:
+) -> SubscriptionView:
     """The seed's one-year service at 2,000,000, bought ``days_used`` days ago (352 left)."""
     return await billing.subscriptions.grant_service(
         subscriber.id,
@@ -130,7 +130,7 @@ async def seed_year_service(
     )
 
 
-async def pay(billing: BillingServices, order: Order) -> Order:
+async def pay(billing: BillingServices, order: OrderView) -> OrderView:
     return await billing.orders.confirm_payment(
         order.tracking_number, order.gateway, order.gateway_ref, order.payable
     )

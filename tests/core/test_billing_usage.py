@@ -148,7 +148,7 @@ async def test_resyncing_a_session_counts_only_its_growth(db, billing, queries, 
     await billing.usage.record_session(kamal.id, "live", login, None, 5 * BYTES_PER_MB, 0)
 
     assert await UsageSession.all().count() == 1
-    await session.refresh_from_db()
+    session = await UsageSession.get(session_key=session.session_key)
     assert (session.download_bytes, session.deducted_bytes, session.ip) == (
         25 * BYTES_PER_MB,
         25 * BYTES_PER_MB,

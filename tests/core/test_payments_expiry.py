@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.billing.enums import OrderKind, OrderStatus, WalletEntryKind
-from core.billing.models import Subscription, WalletEntry
+from core.billing.models import Order, Subscription, WalletEntry
 from core.billing.reconcile import reconcile
 from core.errors import NotFound
 from core.inbox.models import OutboxMessage
@@ -30,7 +30,7 @@ async def test_a_payment_confirmed_after_the_link_expired_goes_to_the_wallet(db,
 
     assert paid.status == OrderStatus.PAID  # money received, order not applied
     assert await Subscription.filter(subscriber_id=kamal.id).count() == 0
-    refund = await WalletEntry.get(order_id=order.id)
+    refund = await WalletEntry.get(order__tracking_number=order.tracking_number)
     assert (refund.kind, refund.amount) == (WalletEntryKind.REFUND, order.payable)
     notice = await OutboxMessage.get(kind="order_not_applied")
     assert notice.params["reason"] == "link_expired"
@@ -70,13 +70,13 @@ async def test_a_payment_in_another_currency_is_refused_and_changes_nothing(db, 
     )
 
     assert error.code == "payment_currency_mismatch"
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.PENDING
     # The same currency, however it is written, is accepted.
     await billing.orders.confirm_payment(
         order.tracking_number, "fakepay", order.gateway_ref, order.payable, currency="irr"
     )
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.APPLIED
 
 
@@ -90,7 +90,7 @@ async def test_a_payment_for_an_unknown_order_changes_nothing(db, billing):
     error = await error_of(billing.orders.confirm_payment(999_999, "fakepay", "fakepay-9", 545_000))
 
     assert isinstance(error, NotFound)
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.PENDING
     assert await OutboxMessage.all().count() == 0
 
@@ -104,12 +104,12 @@ async def test_reconciling_expires_the_links_a_provider_cannot_be_asked_about(db
     )
     clock.advance(timedelta(minutes=29))
     assert (await reconcile(billing.orders, billing.orders.gateways)).failed == 0
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.PENDING
 
     clock.advance(timedelta(minutes=2))
     report = await reconcile(billing.orders, billing.orders.gateways)
 
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.FAILED
     assert (report.checked, report.failed) == (1, 1)

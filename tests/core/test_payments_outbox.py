@@ -79,7 +79,7 @@ async def test_a_confirmation_that_dies_before_its_commit_sends_nothing(
     with pytest.raises(SystemExit):
         await pay(billing, order)
 
-    assert (await Order.get(id=order.id)).status == OrderStatus.PENDING
+    assert (await Order.get(tracking_number=order.tracking_number)).status == OrderStatus.PENDING
     assert await OutboxMessage.all().count() == 0
     notifier = RecordingNotifier()
     assert await OutboxRelay(clock, notifier).relay_pending() == 0

@@ -20,7 +20,8 @@ from bot.dialogs.state import MemoryStateStore
 from bot.payments.providers import close_gateways as close_adapters
 from core.accounts.models import ChatIdentity, Subscriber
 from core.billing.enums import OrderKind
-from core.billing.models import Order, Plan
+from core.billing.models import Plan
+from core.billing.read_models import OrderView
 from core.clock import FixedClock
 from tests.dialogs.conftest import make_subscriber
 from tests.fakes import InMemoryFileStore, RecordingSmsSender
@@ -121,7 +122,7 @@ async def buyer(settings: BotSettings, currency: str, language: str = "en") -> S
     return await make_subscriber(settings, username, currency=currency, language=language)
 
 
-async def place(services: Services, subscriber: Subscriber) -> Order:
+async def place(services: Services, subscriber: Subscriber) -> OrderView:
     return await services.orders.place_order(
         subscriber.id, OrderKind.BUY_SERVICE, f"std-{subscriber.currency.lower()}"
     )

@@ -67,6 +67,7 @@ async def test_the_reconcile_command_applies_a_payment_whose_callback_never_came
     assert "1 applied" in out
     await open_database(url)
     try:
-        assert (await Order.get(id=order.id)).status == OrderStatus.APPLIED
+        applied = await Order.get(tracking_number=order.tracking_number)
+        assert applied.status == OrderStatus.APPLIED
     finally:
         await _close()

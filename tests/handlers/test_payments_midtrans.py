@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.billing.enums import OrderStatus
-from core.billing.models import Subscription
+from core.billing.models import Order, Subscription
 from core.inbox.models import OutboxMessage
 from tests.handlers.payments_support import (
     buyer,
@@ -38,7 +38,7 @@ async def test_a_settled_payment_is_applied_once_however_often_midtrans_notifies
     responses = [await pay_client.post(NOTIFY, json=notification) for _ in range(5)]
 
     assert {r.status for r in responses} == {200}
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.APPLIED
     assert await Subscription.filter(subscriber_id=subscriber.id).count() == 1
     applied = await OutboxMessage.filter(kind="order_applied")
@@ -61,7 +61,7 @@ async def test_a_notification_with_a_forged_signature_is_refused_unread(
     second = await pay_client.post(NOTIFY, json=tampered)
 
     assert (first.status, second.status) == (403, 403)
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.PENDING
     assert providers.midtrans.status_calls == 0
 
@@ -79,7 +79,7 @@ async def test_a_signed_notification_is_still_checked_with_the_status_api(
     response = await pay_client.post(NOTIFY, json=settled)
 
     assert response.status == 200
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.FAILED
     assert await OutboxMessage.filter(kind="order_applied").count() == 0
 
@@ -93,11 +93,11 @@ async def test_a_capture_the_fraud_check_challenges_waits(
 
     await pay_client.post(NOTIFY, json=providers.midtrans.notification(order.gateway_ref))
 
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.PENDING
     providers.midtrans.set_status(order.gateway_ref, "capture", fraud_status="accept")
     await pay_client.post(NOTIFY, json=providers.midtrans.notification(order.gateway_ref))
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.APPLIED
 
 
@@ -113,7 +113,7 @@ async def test_an_expired_transaction_fails_the_order(
     )
 
     assert response.status == 200
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.FAILED
 
 
@@ -132,7 +132,7 @@ async def test_the_finish_page_says_paid_in_the_subscribers_language(
     body = await page.text()
     assert page.status == 200
     assert 'lang="id"' in body and 'data-result="paid"' in body
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.APPLIED
 
 
@@ -151,5 +151,5 @@ async def test_a_notification_for_an_unknown_order_changes_nothing(
     response = await pay_client.post(NOTIFY, json=stray)
 
     assert response.status == 200
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.PENDING

@@ -46,7 +46,7 @@ async def test_paying_applies_the_order_once_and_a_repeated_callback_gets_101(
     assert first.status == again.status == 200
     assert 'data-result="paid"' in await first.text()
     assert 'data-result="paid"' in await again.text()
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.APPLIED
     assert await Subscription.filter(subscriber_id=subscriber.id).count() == 1
     applied = await OutboxMessage.filter(kind="order_applied")
@@ -70,10 +70,10 @@ async def test_a_verify_answering_101_applies_nothing_a_second_time(
     assert (first.detail, second.detail) == ("code 100", "code 101")
 
     reconciler = Reconciler(pay_services.orders)
-    await reconciler.record(order, second)
-    await reconciler.record(await Order.get(id=order.id), second)
+    await reconciler.record(order.tracking_number, second)
+    await reconciler.record(order.tracking_number, second)
 
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.APPLIED
     assert await OutboxMessage.filter(kind="order_applied").count() == 1
     assert await Subscription.filter(subscriber_id=subscriber.id).count() == 1
@@ -90,7 +90,7 @@ async def test_a_forged_ok_callback_for_an_unpaid_payment_applies_nothing(
     )
 
     assert 'data-result="failed"' in await response.text()
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.FAILED
     assert await Subscription.filter(subscriber_id=subscriber.id).count() == 0
 
@@ -107,7 +107,7 @@ async def test_a_payment_of_another_amount_is_refused(
     response = await pay_client.get(callback)
 
     assert 'data-result="failed"' in await response.text()
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.FAILED
     assert await OutboxMessage.filter(kind="order_applied").count() == 0
 
@@ -121,7 +121,7 @@ async def test_a_callback_for_an_unknown_authority_changes_nothing(
     response = await pay_client.get("/payments/zarinpal/callback?Authority=A0000nothing&Status=OK")
 
     assert response.status == 404
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.PENDING
     assert providers.zarinpal.verify_calls == 0
 
@@ -141,7 +141,7 @@ async def test_twenty_concurrent_callbacks_on_postgres_apply_the_order_once(pg, 
 
     assert {r.status for r in responses} == {200}
     assert all('data-result="paid"' in text for text in texts)
-    await order.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.APPLIED
     assert await Subscription.filter(subscriber_id=subscriber.id).count() == 1
     assert await OutboxMessage.filter(kind="order_applied").count() == 1
@@ -159,8 +159,8 @@ async def test_reconciling_applies_a_paid_order_whose_callback_never_came(
     report = await reconcile(pay_services.orders, pay_services.orders.gateways)
 
     assert (report.applied, report.failed) == (1, 0)
-    await order.refresh_from_db()
-    await waiting.refresh_from_db()
+    order = await Order.get(tracking_number=order.tracking_number)
+    waiting = await Order.get(tracking_number=waiting.tracking_number)
     assert order.status == OrderStatus.APPLIED
     assert waiting.status == OrderStatus.PENDING
     assert await OutboxMessage.filter(kind="order_applied").count() == 1
@@ -168,7 +168,7 @@ async def test_reconciling_applies_a_paid_order_whose_callback_never_came(
     clock.advance(timedelta(minutes=31))
     later = await reconcile(pay_services.orders, pay_services.orders.gateways)
 
-    await waiting.refresh_from_db()
+    waiting = await Order.get(tracking_number=waiting.tracking_number)
     assert waiting.status == OrderStatus.FAILED  # never paid, and its link ran out
     assert (later.applied, later.failed) == (0, 1)
     assert await OutboxMessage.filter(kind="order_applied").count() == 1

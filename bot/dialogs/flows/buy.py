@@ -201,9 +201,7 @@ class BuyFlow(Flow):
         ctx.reads.forget()  # paid from the wallet, it is applied already
         tracking = ctx.t.digits(str(order.tracking_number))
         if order.status == OrderStatus.APPLIED:
-            plan = await ctx.services.billing_queries.plan(ctx.data["plan"])
-            assert plan is not None
-            added = what_was_added(ctx.t, kind, plan, order.months)
+            added = what_was_added(ctx.t, kind, order.plan, order.months)
             await ctx.finish(
                 ctx._(
                     "Done! Order %(tracking)s is paid from your credit and applied.\n"
