@@ -92,7 +92,8 @@ def page(t: Texts, body: str, status: int = 200) -> web.Response:
 
 
 def back_to_chat(t: Texts) -> str:
-    return f'<p><a href="/" id="back">{html.escape(t.gettext("Back to the chat"))}</a></p>'
+    back = html.escape(t.gettext("Back to the chat"))
+    return f'<p><a href="/" id="back">{back}</a></p>'
 
 
 async def payer_texts(request: web.Request, services: Services, subscriber_id: int | None) -> Texts:

@@ -63,13 +63,15 @@ def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
         table = "".join(
             f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows
         )
+        # Translated apart from the markup: a call inside an f-string is never extracted.
+        note = html.escape(t.gettext("This is the demo payment page: no money is taken."))
+        pay = html.escape(t.gettext("Pay"))
+        cancel = html.escape(t.gettext("Cancel payment"))
         body = (
-            f"<p>{html.escape(t.gettext('This is the demo payment page: no money is taken.'))}</p>"
+            f"<p>{note}</p>"
             f"<table>{table}</table>"
-            f'<form method="post"><button name="action" value="pay" id="pay">'
-            f"{html.escape(t.gettext('Pay'))}</button> "
-            f'<button name="action" value="cancel" id="cancel">'
-            f"{html.escape(t.gettext('Cancel payment'))}</button></form>"
+            f'<form method="post"><button name="action" value="pay" id="pay">{pay}</button> '
+            f'<button name="action" value="cancel" id="cancel">{cancel}</button></form>'
         )
         return page(t, body)
 

@@ -107,6 +107,18 @@ async def test_the_sandbox_page_shows_the_order_and_paying_applies_it(
     assert again.status == 200
 
 
+async def test_the_sandbox_page_speaks_the_payers_language(client, services, bot_settings):
+    subscriber = await make_subscriber(bot_settings, language="fa")
+    order = await _place_traffic_order(services, subscriber.id)
+
+    body = await (await client.get(_path(order.pay_url))).text()
+
+    assert 'lang="fa"' in body and 'dir="rtl"' in body
+    for persian in ("این صفحهٔ پرداخت نمایشی است", ">پرداخت</button>", ">لغو پرداخت</button>"):
+        assert persian in body
+    assert "demo payment page" not in body and "Cancel payment" not in body
+
+
 async def test_the_receipt_comes_to_the_open_chat_as_a_link_that_downloads_it(
     client, services, bot_settings
 ):
