@@ -97,9 +97,9 @@ def _marked_in_code() -> list[tuple[str, int, str]]:
                     continue
                 name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
                 first = node.args[0]
-                if name in KEYWORDS and isinstance(first, ast.Constant):
-                    if isinstance(first.value, str):
-                        found.append((str(path.relative_to(ROOT)), node.lineno, first.value))
+                literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
+                if name in KEYWORDS and literal:
+                    found.append((str(path.relative_to(ROOT)), node.lineno, first.value))
     return found
 
 
