@@ -153,7 +153,7 @@ def bootstrap(
     store = store or open_state_store(settings)
     links = FileLinks(settings, services.files, clock)
     engine = build_engine(services, store)
-    metrics = Metrics()
+    metrics = Metrics(clock)
     desk = None
     if settings.telegram_token and settings.agent_chat_id is not None:
         handoff = Handoff(settings, clock, services.tickets)
@@ -188,9 +188,16 @@ def bootstrap(
     # Sends paced by the buckets in Redis that every process shares, when there is Redis.
     pacing = Redis.from_url(settings.redis_url) if settings.redis_url and chosen else None
     notifier = build_notifier(
-        settings, chosen, clock=clock, files=services.files, store=store, redis=pacing
+        settings,
+        chosen,
+        clock=clock,
+        files=services.files,
+        store=store,
+        redis=pacing,
+        failed=metrics.count_channel_failure,
     )
-    metered = MeteredNotifier(notifier, metrics) if process == "web" else notifier
+    # The web app and the worker serve their metrics; a command's would be seen by no one.
+    metered = MeteredNotifier(notifier, metrics) if process != "command" else notifier
     return Wiring(
         settings=settings,
         clock=clock,

@@ -38,6 +38,8 @@ class BotSettings(Settings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     public_url: str | None = None
+    # `ispbot worker` serves its /metrics and /healthz on this port (of ``host``) when set.
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Files the bot sends (receipts, agents' files) reach the web chat, WhatsApp and SMS as
     # links under the public URL, signed with this secret and good for this many days. Unset,
     # a secret is made once and kept in the files directory (bot/handlers/files.py).

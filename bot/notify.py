@@ -17,7 +17,7 @@ by typing (bot/dialogs/notice_offers.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -69,8 +69,11 @@ class ChannelNotifier:
         pacer: Pacer | None = None,
         files: FileStore | None = None,
         offers: NoticeOffers | None = None,
+        failed: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
+        # Told the channel of each failed send (the metrics count them per channel).
+        self.failed = failed or (lambda _channel: None)
         self.senders = {sender.channel: sender for sender in senders}
         self.pacer = pacer or Unpaced()
         # Without a file store an answer's files are named, not sent.
@@ -136,6 +139,7 @@ class ChannelNotifier:
                 await self.pacer.pause(route.channel, wait)
                 raise ChannelBusy(f"{route.channel} asked to wait {wait:g}s") from error
             log.warning("%s %s failed: %r; trying the next", route.channel, route.address, error)
+            self.failed(route.channel)
             failures.append(f"{route.channel}: {type(error).__name__}")
             return False
         if not taken:
@@ -160,6 +164,7 @@ def build_notifier(
     files: FileStore,
     store: StateStore,
     redis: Redis | None = None,
+    failed: Callable[[str], None] | None = None,
 ) -> ChannelNotifier:
     """The notifier of a process that relays the outbox, the web app's or a worker's: sends
     paced by the buckets in Redis that every such process shares (a platform's limit is the
@@ -171,4 +176,6 @@ def build_notifier(
         else None
     )
     offers = NoticeOffers(store, clock, settings.flow_timeout_seconds)
-    return ChannelNotifier(settings, senders, pacer=pacer, files=files, offers=offers)
+    return ChannelNotifier(
+        settings, senders, pacer=pacer, files=files, offers=offers, failed=failed
+    )

@@ -25,6 +25,7 @@ from arq.connections import RedisSettings
 from arq.worker import Worker
 
 from bot.config import BotSettings
+from bot.observability.web import serve_metrics
 from bot.wiring import Wiring
 from core.alerts.sweep import AlertSweep
 from core.billing.periods import month_period
@@ -104,6 +105,10 @@ def build_worker(
         if manage_database:
             await open_database(settings.database_url)
         log.info("worker sends on: %s", ", ".join(wiring.senders) or "no channel")
+        if settings.worker_metrics_port is not None:
+            ctx["metrics_server"] = await serve_metrics(
+                wiring.metrics, settings.host, settings.worker_metrics_port
+            )
         ctx.update(
             wiring=wiring,
             settings=settings,
@@ -114,20 +119,24 @@ def build_worker(
         )
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if "metrics_server" in ctx:
+            await ctx["metrics_server"].cleanup()
         await wiring.close()
         if manage_database:
             await close_database()
 
+    # Each job counted and its last success stamped in the worker's metrics.
+    job = wiring.metrics.timed_job
     return Worker(
-        functions=[sweep_alerts, relay_outbox, *MAINTENANCE_JOBS],
+        functions=[job(sweep_alerts), job(relay_outbox), *map(job, MAINTENANCE_JOBS)],
         cron_jobs=[
-            cron(end_expired_services, minute=set(range(0, 60, 5)), second=30, timeout=600),
-            cron(cut_lines_after_document_grace, minute={7, 37}, second=30, timeout=600),
-            cron(charge_campaigns, minute=13, second=30, timeout=1800),
-            cron(purge_login_counters, minute=43, second=30, timeout=600),
-            cron(sweep_alerts, second=0, timeout=300),
+            cron(job(end_expired_services), minute=set(range(0, 60, 5)), second=30, timeout=600),
+            cron(job(cut_lines_after_document_grace), minute={7, 37}, second=30, timeout=600),
+            cron(job(charge_campaigns), minute=13, second=30, timeout=1800),
+            cron(job(purge_login_counters), minute=43, second=30, timeout=600),
+            cron(job(sweep_alerts), second=0, timeout=300),
             cron(
-                relay_outbox,
+                job(relay_outbox),
                 name="relay_outbox_tick",
                 second=set(range(0, 60, RELAY_EVERY_SECONDS)),
                 timeout=300,

@@ -1,29 +1,37 @@
 """Prometheus metrics of one process, in a registry of its own (one per app, so tests that
 build several apps never share counters).
 
-Counters move where things happen (turns, notices); the payment and queue gauges are read from
-the database when Prometheus scrapes, so every process reports the same truth.
+Counters move where things happen (turns, notices, the worker's jobs); the payment and queue
+gauges are read from the database when Prometheus scrapes, so every process reports the same
+truth. The web app serves them on its ``/metrics``, a worker on its own port
+(``ISPBOT_WORKER_METRICS_PORT``, bot/observability/web.py).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from bot.observability.context import bound, new_request_id
 from core.billing.queries import order_counts
+from core.clock import SystemClock
 from core.inbox.queries import outbox_queue_depth
-from core.ports import Delivery
+from core.oncall import oldest_pending_order_age, oldest_unsent_notice_age
+from core.ports import Clock, Delivery
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
+Job = TypeVar("Job", bound=Callable[..., Awaitable[Any]])
+
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock = clock or SystemClock()
         self.registry = CollectorRegistry()
         r = self.registry
         self.updates = Counter(
@@ -56,11 +64,63 @@ class Metrics:
         self.queue_depth = Gauge(
             "ispbot_outbox_queue_depth", "Notices waiting in the outbox.", registry=r
         )
+        self.channel_failures = Counter(
+            "ispbot_channel_send_failures",
+            "Notices a channel failed to send (the next channel is tried), per channel.",
+            ["channel"],
+            registry=r,
+        )
+        self.outbox_oldest_age = Gauge(
+            "ispbot_outbox_oldest_unsent_age_seconds",
+            "Seconds the oldest notice not sent yet has waited in the outbox (0 when empty).",
+            registry=r,
+        )
+        self.pending_oldest_age = Gauge(
+            "ispbot_payments_oldest_pending_age_seconds",
+            "Seconds the oldest order still waiting for its payment has waited (0 when none).",
+            registry=r,
+        )
+        self.job_runs = Counter(
+            "ispbot_worker_jobs",
+            "The worker's jobs run, per job and outcome (ok or error).",
+            ["job", "outcome"],
+            registry=r,
+        )
+        self.job_last_success = Gauge(
+            "ispbot_worker_last_success_timestamp_seconds",
+            "When each of the worker's jobs last ended without an error (Unix time).",
+            ["job"],
+            registry=r,
+        )
 
     async def refresh_from_database(self) -> None:
         for state, count in (await order_counts()).items():
             self.payments.labels(state.value).set(count)
         self.queue_depth.set(await outbox_queue_depth())
+        now = self.clock.now()
+        self.outbox_oldest_age.set(await oldest_unsent_notice_age(now))
+        self.pending_oldest_age.set(await oldest_pending_order_age(now))
+
+    def count_channel_failure(self, channel: str) -> None:
+        self.channel_failures.labels(channel).inc()
+
+    def timed_job(self, job: Job) -> Job:
+        """``job`` (an arq job of the worker), counted per outcome, its last success stamped:
+        the heartbeat an alert watches for a worker that stopped ticking."""
+        name = job.__name__
+
+        @functools.wraps(job)
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = await job(*args, **kwargs)
+            except BaseException:
+                self.job_runs.labels(name, "error").inc()
+                raise
+            self.job_runs.labels(name, "ok").inc()
+            self.job_last_success.labels(name).set(self.clock.now().timestamp())
+            return result
+
+        return counted  # type: ignore[return-value]
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

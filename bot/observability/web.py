@@ -1,5 +1,6 @@
 """The operational endpoints and the request middleware: ``/healthz`` (the process answers),
-``/readyz`` (the database and Redis answer), ``/metrics`` (Prometheus)."""
+``/readyz`` (the database and Redis answer), ``/metrics`` (Prometheus); and the worker's own
+small server of ``/healthz`` and ``/metrics`` (a worker serves nothing else over HTTP)."""
 
 from __future__ import annotations
 
@@ -117,3 +118,21 @@ def setup(app: web.Application, metrics: Metrics, redis_url: str | None) -> None
         logger.removeHandler(counter)
 
     app.cleanup_ctx.append(count_dialog_errors)
+
+
+def metrics_app(metrics: Metrics) -> web.Application:
+    """The worker's endpoints: its counters and the database's gauges."""
+    app = web.Application()
+    app[METRICS] = metrics
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_endpoint)
+    return app
+
+
+async def serve_metrics(metrics: Metrics, host: str, port: int) -> web.AppRunner:
+    """Start serving ``metrics_app`` on ``host:port``; the caller cleans the runner up."""
+    runner = web.AppRunner(metrics_app(metrics), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.info("metrics served on http://%s:%d/metrics", host, port)
+    return runner
