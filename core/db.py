@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 MODEL_MODULES = [
     "core.accounts.models",
@@ -69,11 +70,22 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 async def open_database(database_url: str) -> None:
+    _forget_cached_sql()
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
 async def close_database() -> None:
     await Tortoise.close_connections()
+    _forget_cached_sql()
+
+
+def _forget_cached_sql() -> None:
+    """Tortoise keeps each model's INSERT, UPDATE and DELETE statements for the process, keyed
+    by connection name ("default") and not by database: opened on SQLite and then on PostgreSQL
+    (the tests, a command run inside them), the second would be sent the first's ``?``
+    placeholders. A database opened or closed starts the cache afresh; it refills in a few
+    statements."""
+    EXECUTOR_CACHE.clear()
 
 
 @asynccontextmanager

@@ -15,7 +15,6 @@ from pathlib import Path
 import asyncpg
 import pytest
 from tortoise import Tortoise, connections
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from core.clock import FixedClock
 from core.config import Settings
@@ -62,11 +61,10 @@ async def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 async def _close() -> None:
-    """Close, and forget the SQL tortoise cached for this dialect: its cache of INSERT
-    statements is keyed by connection name, not dialect, and the tests switch dialects."""
+    """Close (which forgets the SQL tortoise cached for this dialect: core/db.py) and forget
+    the apps, so the next test's database starts from nothing."""
     await close_database()
     await Tortoise._reset_apps()
-    EXECUTOR_CACHE.clear()
 
 
 async def _empty_all_tables() -> None:
