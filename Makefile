@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
 # build or a package index gives, which buried `make demo`'s few lines (the URL, the logins).
 PIP := $(BIN)/pip -qq --disable-pip-version-check --no-color
 
-.PHONY: demo test lint locales-extract locales-update locales-merge-drafts locales-compile migrations chromium freeradius bench
+.PHONY: demo test lint locales-extract locales-update locales-merge-drafts locales-compile migrations chromium freeradius promtool bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { echo "ispbot: installing into $(VENV) (a few minutes the first time)"; $(PYTHON) -m venv $(VENV); }
@@ -30,7 +30,12 @@ chromium:
 freeradius:
 	@test -f /etc/freeradius/3.0/mods-config/sql/main/postgresql/schema.sql && command -v radclient >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq freeradius freeradius-postgresql freeradius-utils; }
 
-test: $(STAMP) chromium freeradius locales-compile
+# The alerting rules in ops/prometheus are checked by promtool, from Debian's Prometheus (the
+# server itself is not started: only its tool is used).
+promtool:
+	@command -v promtool >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; }
+
+test: $(STAMP) chromium freeradius promtool locales-compile
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check core bot tests
 	$(BIN)/mypy
