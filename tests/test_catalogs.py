@@ -108,9 +108,7 @@ def test_no_text_a_person_sees_escapes_extraction(extracted):
     never received it: the page stays English in a Persian order."""
     msgids = {msgid for _context, msgid in extracted}
     missed = [
-        f"{path}:{line}: {text!r}"
-        for path, line, text in _marked_in_code()
-        if text not in msgids
+        f"{path}:{line}: {text!r}" for path, line, text in _marked_in_code() if text not in msgids
     ]
     assert not missed, _report(missed)
 

@@ -91,7 +91,11 @@ async def test_a_worker_counts_what_it_sends_and_serves_the_counts(pg, postgres_
     assert served["ispbot_alerts_sent_total", (("kind", "service_expiring"),)] == 2
     assert served["ispbot_channel_send_failures_total", (("channel", "telegram"),)] == 1
     assert served["ispbot_worker_jobs_total", (("job", "sweep_alerts"), ("outcome", "ok"))] == 1
-    assert served["ispbot_worker_jobs_total", (("job", "relay_outbox"), ("outcome", "ok"))] == 1
+    # After the sweep's own relay, arq's cron may tick the relay again within the burst, by the
+    # wall clock: counted each time, never failed.
+    assert served["ispbot_worker_jobs_total", (("job", "relay_outbox"), ("outcome", "ok"))] >= 1
+    failed_relays = ("ispbot_worker_jobs_total", (("job", "relay_outbox"), ("outcome", "error")))
+    assert failed_relays not in served
     last_relay = served["ispbot_worker_last_success_timestamp_seconds", (("job", "relay_outbox"),)]
     assert last_relay == clock.now().timestamp()
     assert served["ispbot_outbox_queue_depth", ()] == 1
