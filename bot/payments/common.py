@@ -6,6 +6,7 @@ the provider before anything changes, and answers the payer's browser with the r
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,17 @@ from core.ports import PaymentCheck
 log = logging.getLogger(__name__)
 
 TIMEOUT = aiohttp.ClientTimeout(total=20)
+# What a provider's reference looks like (ZarinPal's authority, Stripe's session id, our
+# Midtrans order id): printable ASCII, no spaces, bounded. Anything else names no order and
+# never reaches a query (a NUL or a lone surrogate is an error in PostgreSQL, not a miss).
+REFERENCE = re.compile(r"[\x21-\x7e]{1,128}")
+
+
+def plain_reference(value: object) -> str | None:
+    """``value`` when it may be a provider's reference, None otherwise."""
+    if isinstance(value, str) and REFERENCE.fullmatch(value):
+        return value
+    return None
 
 
 class HttpClient:
@@ -75,6 +87,8 @@ class Callbacks:
         """A verified callback named this payment: ask the provider and record its answer. None
         for a reference no order has. Raises GatewayError (the provider cannot be asked now) and
         DomainError (its answer was refused)."""
+        if plain_reference(reference) is None:
+            return None
         reconciler = Reconciler(self.services(request).orders)
         order = await reconciler.check_reference(provider, reference)
         if order is not None:
@@ -97,6 +111,7 @@ class Callbacks:
         """The payer's browser back from a provider: ask the provider (never the browser) about
         the payment the reference names, then say paid, pending or failed."""
         services = self.services(request)
+        reference = plain_reference(reference)
         order = (
             await services.billing_queries.order_by_gateway_ref(provider, reference)
             if reference

@@ -27,7 +27,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import BotSettings
-from bot.payments.common import Callbacks, HttpClient
+from bot.payments.common import Callbacks, HttpClient, plain_reference
 from core.billing.gateways import MIDTRANS, GatewayError
 from core.errors import DomainError
 from core.ports import Clock, PaymentCheck, PaymentRequest, PaymentStart, PaymentState
@@ -84,7 +84,9 @@ def notification_is_signed(payload: Any, server_key: str) -> bool:
         return False
     fields = [payload.get(k) for k in ("order_id", "status_code", "gross_amount", "signature_key")]
     texts = [f for f in fields if isinstance(f, str) and f]
-    if len(texts) != len(fields):
+    if len(texts) != len(fields) or plain_reference(texts[0]) is None:
+        return False
+    if not all(text.isascii() for text in texts):
         return False
     order_id, status_code, gross_amount, given = texts
     expected = signature(order_id, status_code, gross_amount, server_key)

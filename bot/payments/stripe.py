@@ -40,6 +40,7 @@ RETURN_PATH = "/payments/stripe/return"
 EVENT_TTL_SECONDS = 4 * 24 * 3600
 SESSIONS_PATH = "/v1/checkout/sessions"
 TOLERANCE_SECONDS = 300
+TIMESTAMP_DIGITS = 12
 # Stripe refuses a session that expires sooner than this after it is made.
 MIN_EXPIRY_SECONDS = 30 * 60
 PAID_EVENTS = frozenset({"checkout.session.completed", "checkout.session.async_payment_succeeded"})
@@ -90,10 +91,10 @@ def signature_ok(
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
         if key == "t":
-            try:
-                timestamp = int(value)
-            except ValueError:
+            # Unix seconds: a few digits. A longer number would overflow the float comparison.
+            if not (value.isascii() and value.isdigit()) or len(value) > TIMESTAMP_DIGITS:
                 return False
+            timestamp = int(value)
         elif key == "v1":
             signatures.append(value)
     if timestamp is None or not signatures or abs(now - timestamp) > tolerance:
