@@ -11,6 +11,7 @@ that fails the check gets 403 before anything reads its parameters into a turn.
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
@@ -44,15 +45,32 @@ def empty_twiml() -> web.Response:
 async def signed_form(request: web.Request, settings: BotSettings) -> MultiDictProxy[str]:
     """The webhook's form parameters, or 403 when Twilio's signature does not match them."""
     signature = request.headers.get("X-Twilio-Signature", "")
-    form = await request.post()
-    params = MultiDictProxy(MultiDict((k, v) for k, v in form.items() if isinstance(v, str)))
+    if not signature:
+        log.warning("twilio webhook %s refused: no signature", request.path)
+        raise web.HTTPForbidden(text="bad signature")
+    params = await _form(request)
     assert settings.twilio_auth_token is not None
     validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
     url = settings.base_url + request.rel_url.path_qs
-    if not signature or not validator.validate(url, params, signature):
+    if not validator.validate(url, params, signature):
         log.warning("twilio webhook %s refused: bad signature", request.path)
         raise web.HTTPForbidden(text="bad signature")
     return params
+
+
+async def _form(request: web.Request) -> MultiDictProxy[str]:
+    """The form Twilio posts (always URL-encoded UTF-8), read strictly: another content type, a
+    body that is not UTF-8 or a parameter that decodes to a lone surrogate is a 400, never a
+    500. aiohttp's ``request.post()`` would parse multipart too and raise on broken input."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        raise web.HTTPBadRequest(text="expected a URL-encoded form")
+    try:
+        text = (await request.read()).decode("utf-8")
+        pairs = parse_qsl(text.rstrip(), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeError:
+        log.warning("twilio webhook %s refused: the form is not UTF-8", request.path)
+        raise web.HTTPBadRequest(text="the form is not UTF-8") from None
+    return MultiDictProxy(MultiDict(pairs))
 
 
 async def first_delivery(store: StateStore, settings: BotSettings, message_sid: str) -> bool:

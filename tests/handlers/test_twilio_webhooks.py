@@ -68,6 +68,38 @@ async def test_a_forged_or_missing_signature_gets_403_and_touches_nothing(
     assert len(twilio_app.fake.to(MOBILE)) == 1
 
 
+BROKEN_MULTIPART = (
+    b'--b\r\nContent-Disposition: form-data; name="Body"\r\n\r\nHELP\r\n--b-garbage',
+    "multipart/form-data; boundary=b",
+)
+
+
+@pytest.mark.parametrize("path", ["/twilio/sms", "/twilio/whatsapp", "/twilio/status"])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"From=%2B989121234567&Body=\xff\xfe", "application/x-www-form-urlencoded"),
+        (b"From=%2B989121234567&Body=%ED%A0%80", "application/x-www-form-urlencoded"),
+        (b"From=%2B989121234567&Body=%FF", "application/x-www-form-urlencoded"),
+        BROKEN_MULTIPART,
+        (b"--b\r\n\xff\r\n", "multipart/form-data"),
+        (b'{"From": "+989121234567"}', "application/json"),
+    ],
+)
+async def test_a_body_that_is_no_utf8_form_gets_400_and_touches_nothing(
+    twilio_app, bot_settings, path, body, content_type
+):
+    await subscriber(bot_settings)
+    headers = {"Content-Type": content_type, "X-Twilio-Signature": "c2lnbmVk"}
+    response = await twilio_app.client.post(path, data=body, headers=headers)
+    assert response.status == 400
+    # Unsigned, it is the 403 of any unsigned request, still read no further.
+    del headers["X-Twilio-Signature"]
+    assert (await twilio_app.client.post(path, data=body, headers=headers)).status == 403
+    assert twilio_app.fake.messages == []
+    assert await ChatIdentity.all().count() == 0
+
+
 async def test_a_redelivered_message_sid_is_answered_once(twilio_app, bot_settings):
     await subscriber(bot_settings)
     for _ in range(3):
