@@ -70,6 +70,12 @@ def _path_values(op: Operation, request: web.Request) -> dict[str, Any] | list[t
                 errors.append((f"path.{name}", "must be a whole number from 1 to 2147483647"))
                 continue
             values[name] = number
+        elif len(raw) > schema["maxLength"]:
+            errors.append((f"path.{name}", f"at most {schema['maxLength']} characters"))
+        elif not raw.isprintable():
+            # A NUL (any control character, a lone surrogate) is never in a name, and
+            # PostgreSQL answers it in a query with an error rather than finding nothing.
+            errors.append((f"path.{name}", "must be printable text"))
         else:
             values[name] = raw
     return errors or values
