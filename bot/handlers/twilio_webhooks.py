@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 from bot.adapters.twilio_messages import STATUS_PATH
 from bot.config import BotSettings
 from bot.dialogs.state import ChatKey, StateStore
+from bot.observability.metrics import Metrics
 from bot.wiring import Wiring
 from core.accounts.phones import country_of_number
 
@@ -73,11 +74,24 @@ async def _form(request: web.Request) -> MultiDictProxy[str]:
     return MultiDictProxy(MultiDict(pairs))
 
 
-async def first_delivery(store: StateStore, settings: BotSettings, message_sid: str) -> bool:
-    """False when Twilio delivers a message we already handled (its retry after a timeout)."""
+async def first_delivery(
+    store: StateStore, settings: BotSettings, message_sid: str, channel: str, metrics: Metrics
+) -> bool:
+    """False when Twilio delivers a message we already handled (its retry after a timeout).
+
+    Twilio never retries an inbound message that got a 5xx, so when the store cannot be asked
+    the message is answered unguarded (a rare double answer beats a lost message), logged and
+    counted in ``ispbot_unguarded_deliveries``."""
     if not message_sid:
         return True
-    return not await store.seen(f"twilio:{message_sid}", settings.dedup_ttl_seconds)
+    try:
+        return not await store.seen(f"twilio:{message_sid}", settings.dedup_ttl_seconds)
+    except Exception:
+        log.exception(
+            "%s message %s answered unguarded: the state store is down", channel, message_sid
+        )
+        metrics.unguarded_deliveries.labels(channel).inc()
+        return True
 
 
 class DeliveryStatuses:

@@ -80,6 +80,13 @@ class Metrics:
             "Seconds the oldest order still waiting for its payment has waited (0 when none).",
             registry=r,
         )
+        self.unguarded_deliveries = Counter(
+            "ispbot_unguarded_deliveries",
+            "Inbound messages answered without the redelivery check (its store was down), "
+            "per channel.",
+            ["channel"],
+            registry=r,
+        )
         self.job_runs = Counter(
             "ispbot_worker_jobs",
             "The worker's jobs run, per job and outcome (ok or error).",

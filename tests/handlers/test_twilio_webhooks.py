@@ -175,3 +175,26 @@ async def test_two_processes_sharing_redis_answer_a_message_sid_once(
         for app in apps:
             await app.client.close()
     assert len(twilio_fake.to(MOBILE)) == 1
+
+
+async def test_with_redis_down_a_signed_sms_is_still_answered_and_counted(
+    services, twilio_fake, bot_settings
+):
+    """Twilio does not retry an inbound message that got a 5xx: with the store of handled
+    MessageSids down, the SMS is answered without that check, logged and counted."""
+    from bot.dialogs.state import RedisStateStore
+
+    await subscriber(services.settings)
+    down = RedisStateStore.from_url("redis://127.0.0.1:9/0")  # the discard port: refused
+    wiring = bootstrap(services.settings, services=services, store=down)
+    app = init_app(wiring, manage_database=False)
+    async with TestClient(TestServer(app)) as client:
+        webhooks = TwilioWebhooks(client, twilio_fake)
+        await webhooks.sms(MOBILE, "HELP")
+        await webhooks.whatsapp("+447700900123", "hi")
+    assert len(twilio_fake.to(MOBILE)) == 1
+    # WhatsApp's dialog keeps its state in the same store: the person is told to try again.
+    assert len(twilio_fake.to("+447700900123")) == 1
+    counted = wiring.metrics.unguarded_deliveries
+    assert counted.labels("sms")._value.get() == 1
+    assert counted.labels("whatsapp")._value.get() == 1

@@ -27,6 +27,7 @@ from bot.handlers.twilio_webhooks import (
     signed_form,
 )
 from bot.i18n import N_
+from bot.observability.metrics import Metrics
 from bot.wiring import Wiring
 from core.accounts.chats import Chats
 from core.accounts.queries import is_opted_out
@@ -88,12 +89,18 @@ class SmsChannelSender:
 
 
 def webhook(
-    settings: BotSettings, store: StateStore, keywords: SmsKeywords, sender: SmsChannelSender
+    settings: BotSettings,
+    store: StateStore,
+    keywords: SmsKeywords,
+    sender: SmsChannelSender,
+    metrics: Metrics,
 ):
     async def receive(request: web.Request) -> web.Response:
         params = await signed_form(request, settings)
         number = params.get("From", "")
-        if not number or not await first_delivery(store, settings, params.get("MessageSid", "")):
+        if not number or not await first_delivery(
+            store, settings, params.get("MessageSid", ""), CHANNEL, metrics
+        ):
             return empty_twiml()
         turn = Turn(
             channel=CHANNEL,
@@ -124,4 +131,4 @@ def setup(app: web.Application, wiring: Wiring) -> None:
     assert isinstance(sender, SmsChannelSender)
     settings = wiring.settings
     keywords = SmsKeywords(wiring.services, register_url=settings.base_url + "/")
-    app.router.add_post(PATH, webhook(settings, wiring.store, keywords, sender))
+    app.router.add_post(PATH, webhook(settings, wiring.store, keywords, sender, wiring.metrics))

@@ -40,6 +40,7 @@ from bot.handlers.twilio_webhooks import (
     signed_form,
 )
 from bot.i18n import translator
+from bot.observability.metrics import Metrics
 from bot.wiring import Wiring
 from core.accounts.queries import find_chat
 from core.errors import DomainError
@@ -201,12 +202,18 @@ def template_text(replies: Sequence[Reply], urls: Sequence[str | None]) -> str:
     return "\n".join(filter(None, (text, files)))
 
 
-def webhook(settings: BotSettings, services: Services, engine: Engine, sender: WhatsAppSender):
+def webhook(
+    settings: BotSettings,
+    services: Services,
+    engine: Engine,
+    sender: WhatsAppSender,
+    metrics: Metrics,
+):
     async def receive(request: web.Request) -> web.Response:
         params = await signed_form(request, settings)
         number = params.get("From", "").removeprefix("whatsapp:")
         sid = params.get("MessageSid", "")
-        if not number or not await first_delivery(engine.store, settings, sid):
+        if not number or not await first_delivery(engine.store, settings, sid, CHANNEL, metrics):
             return empty_twiml()
         hint = language_of_number(number)
         attachment = None
@@ -253,4 +260,6 @@ def setup(app: web.Application, wiring: Wiring) -> None:
     if sender is None:
         return
     assert isinstance(sender, WhatsAppSender)
-    app.router.add_post(PATH, webhook(wiring.settings, wiring.services, wiring.engine, sender))
+    app.router.add_post(
+        PATH, webhook(wiring.settings, wiring.services, wiring.engine, sender, wiring.metrics)
+    )
