@@ -130,6 +130,9 @@ class Engine:
                 await self.start_flow(ctx, name, data)
             elif state.get("flow") and state.get("step"):
                 await self._answer(ctx)
+            elif self._unmatched_at_menu(ctx):
+                ctx.say(not_understood(ctx))
+                await self.finish(ctx, None)
             else:
                 await self.finish(ctx, None)
         except Exception:
@@ -139,6 +142,13 @@ class Engine:
             await self.finish(
                 ctx, ctx._("Sorry, something went wrong on our side. Nothing was changed.")
             )
+
+    @staticmethod
+    def _unmatched_at_menu(ctx: Context) -> bool:
+        """Text typed at a menu the chat was shown that names none of its options (a chat's
+        first words, shown no menu yet, are a greeting and get the menu itself)."""
+        text = (ctx.turn.text or "").strip()
+        return bool(text) and ctx.input.choice is None and bool(ctx.state.get("options"))
 
     async def _answer(self, ctx: Context) -> None:
         flow = self.flows.get(ctx.state["flow"])
@@ -239,4 +249,11 @@ def help_text(ctx: Context) -> str:
         "language: change the language\n"
         "agent: talk to a person\n"
         "When a question lists numbered choices, you can answer with the number."
+    )
+
+
+def not_understood(ctx: Context) -> str:
+    return ctx._(
+        "Sorry, I did not understand that. Choose an option of the menu by its number or a word "
+        "of it, or type help for the words you can use or agent to talk to a person."
     )

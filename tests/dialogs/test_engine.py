@@ -203,3 +203,20 @@ async def test_a_button_that_was_not_offered_is_refused_and_the_question_asked_a
     await chat.press("Technical")
     assert "How urgent" in chat.text
     assert await Ticket.all().count() == 0
+
+
+async def test_text_at_the_menu_that_names_no_option_is_said_not_understood_then_the_menu(
+    engine, bot_settings
+):
+    await make_subscriber(bot_settings)
+    chat = ChatClient(engine)
+    await chat.send("hi")
+    assert "did not understand" not in chat.text  # a chat's first words get the menu itself
+    for typed in ("en", "how much traffic do I have left?", "'; DROP TABLE subscribers; --"):
+        await chat.send(typed)
+        assert "did not understand" in chat.replies[0].text
+        assert "help" in chat.replies[0].text and "agent" in chat.replies[0].text
+        assert "Welcome! What would you like to do?" in chat.replies[-1].text
+        assert "Log in" in chat.labels
+    await chat.send("log")  # a word of a label still picks it
+    assert chat.replies[-1].asks_contact
