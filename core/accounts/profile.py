@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from core.accounts.national_id import clean_digits, normalise_national_id
 from core.accounts.phones import is_mobile, normalise_phone
 from core.errors import InvalidInput
+from core.typed_text import without_direction_controls
 
 if TYPE_CHECKING:
     from core.accounts.models import Subscriber
@@ -70,6 +71,8 @@ def clean_field(name: str, value: Any, *, country: str | None, is_company: bool)
     """The value to store for profile field ``name``, or a coded ``InvalidInput``."""
     if name not in EDITABLE_FIELDS:
         raise InvalidInput("profile_field_not_editable", field=name)
+    if isinstance(value, str):
+        value = without_direction_controls(value)
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("profile_field_required", field=name)
     text = " ".join(value.split())

@@ -15,6 +15,7 @@ from core.tickets.enums import AuthorKind, Department, Priority, TicketKind
 from core.tickets.limits import ADDRESS_MAX_LENGTH, NAME_MAX_LENGTH, SUBJECT_MAX_LENGTH
 from core.tickets.queries import TicketView
 from core.tickets.records import add_message, create_ticket, random_number, text_field
+from core.typed_text import without_direction_controls
 
 LANGUAGES = ("fa", "id", "en")
 
@@ -40,7 +41,7 @@ class Leads:
         name = text_field(contact_name, field="contact_name", max_length=NAME_MAX_LENGTH)
         phone = _phone(contact_phone, language)
         address = text_field(address, field="address", max_length=ADDRESS_MAX_LENGTH)
-        plan = (plan_wanted or "").strip()
+        plan = without_direction_controls(plan_wanted or "").strip()
         if len(plan) > SUBJECT_MAX_LENGTH:
             raise InvalidInput(
                 "plan_wanted_too_long", max_length=SUBJECT_MAX_LENGTH, length=len(plan)

@@ -18,6 +18,7 @@ from core.ports import Clock
 from core.tickets.enums import AuthorKind
 from core.tickets.limits import NAME_MAX_LENGTH
 from core.tickets.models import Ticket, TicketAttachment, TicketMessage
+from core.typed_text import without_direction_controls
 
 if TYPE_CHECKING:
     from tortoise.backends.base.client import BaseDBAsyncClient
@@ -44,7 +45,7 @@ def random_number() -> int:
 
 
 def text_field(value: str | None, *, field: str, max_length: int) -> str:
-    text = (value or "").strip()
+    text = without_direction_controls(value or "").strip()
     if not text:
         raise InvalidInput(f"{field}_required")
     if len(text) > max_length:

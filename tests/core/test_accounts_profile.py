@@ -65,6 +65,22 @@ async def test_profile_fields_are_stored_in_their_clean_form(db, profile_edits):
     assert (await Subscriber.get(id=subscriber.id)).city == "تهران"
 
 
+async def test_direction_controls_typed_in_a_profile_field_are_not_stored(db, profile_edits):
+    subscriber = await make_subscriber()
+
+    updated = await profile_edits.update_profile(
+        subscriber.id,
+        full_name="\u202eکمال\u202c \u2067نصیری\u2069",
+        city="\u202bتهران\u202c",
+    )
+
+    assert updated.full_name == SEED_NAME
+    assert (await Subscriber.get(id=subscriber.id)).city == "تهران"
+    with pytest.raises(DomainError) as caught:
+        clean_field("address", "\u202a\u202e\u2066", country="IR", is_company=False)
+    assert caught.value.code == "profile_field_required"
+
+
 async def test_a_national_code_that_lost_its_leading_zeros_gets_them_back(db, profile_edits):
     subscriber = await make_subscriber(national_id=None)
 

@@ -97,6 +97,39 @@ async def test_opening_a_ticket_gives_a_six_digit_number_and_a_first_message_by_
     assert first.created_at == clock.now()
 
 
+# Each of U+202A-U+202E and U+2066-U+2069 around a Persian subject, an English word and a name.
+REVERSING = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+async def test_direction_controls_typed_in_a_ticket_are_not_stored(db, tickets, leads):
+    kamal = await make_subscriber()
+    ticket = await open_seed_ticket(
+        tickets,
+        kamal,
+        subject="\u202e" + SEED_SUBJECT + "\u202c",
+        body="\u2067router\u2069 " + REVERSING + "قطع است",
+    )
+    await tickets.reply_as_subscriber(ticket.number, kamal.id, "\u202dok\u202c\u200f")
+    lead = await leads.open_lead(
+        contact_name="\u202eBudi Santoso",
+        contact_phone="0812-3456-7890",
+        address="Jl. Merdeka\u2066 10\u2069",
+        plan_wanted="\u202bRumah 10 Mbps",
+        language="id",
+        channel="whatsapp",
+        chat_external_id="+6281234567890",
+    )
+
+    thread = await queries.thread(ticket.number, kamal.id)
+    assert thread.subject == SEED_SUBJECT
+    assert [m.body for m in thread.messages] == ["router قطع است", "ok\u200f"]  # a mark stays
+    assert lead.contact_name == "Budi Santoso"
+    [message] = (await queries.thread(lead.number, None)).messages
+    assert "Jl. Merdeka 10" in message.body and "\u202b" not in message.body
+    error = await error_of(open_seed_ticket(tickets, kamal, subject=REVERSING))
+    assert error.code == "subject_required"  # nothing but controls is nothing
+
+
 async def test_a_ticket_number_already_taken_is_drawn_again(db, settings, clock, files):
     kamal = await make_subscriber()
     draws = iter([469627, 469627, 469627, 512340])
