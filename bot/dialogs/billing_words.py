@@ -73,11 +73,17 @@ def what_was_added(t: Texts, kind: OrderKind, plan: PlanInfo, months: int) -> st
             plan.duration_days,
             traffic=t.traffic(plan_bytes(plan)),
         )
-    traffic = t.gettext("unlimited traffic") if plan.unlimited else t.traffic(plan_bytes(plan))
+    if plan.unlimited:  # a sentence of its own: a language may say "traffic" in the frame too
+        return t.ngettext(
+            "%(plan)s: %(n)s day with unlimited traffic.",
+            "%(plan)s: %(n)s days with unlimited traffic.",
+            plan.duration_days,
+            plan=name,
+        )
     return t.ngettext(
         "%(plan)s: %(n)s day with %(traffic)s.",
         "%(plan)s: %(n)s days with %(traffic)s.",
         plan.duration_days,
         plan=name,
-        traffic=traffic,
+        traffic=t.traffic(plan_bytes(plan)),
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from bot.dialogs.billing_words import what_was_added
 from bot.dialogs.notices import render_notice
+from bot.i18n import translator
 from core.accounts.models import Subscriber
-from core.billing.enums import OrderStatus
+from core.billing.enums import Billing, OrderKind, OrderStatus, PlanKind
 from core.billing.models import Order
+from core.billing.read_models import PlanInfo
 from core.inbox.models import OutboxMessage
 from tests.conftest import NOW
 from tests.dialogs.test_flows_billing_support import (
@@ -107,6 +110,7 @@ async def test_the_seed_change_of_service_shows_the_proration_credit_and_cancel_
     assert f"VAT 9%: {money(720_000)}" in chat.text
     assert f"Credit for the rest of your current service: -{money(1_928_767)}" in chat.text
     assert f"To pay: {money(6_791_233)}" in chat.text
+    assert "The new service starts as soon as the order is paid." in chat.text
     await chat.press("Cancel")
     assert "Cancelled. Nothing was changed." in chat.text
     assert await Order.filter(subscriber_id=sara.id).count() == 0
@@ -124,6 +128,8 @@ async def test_changing_to_a_cheaper_service_costs_nothing_and_credits_the_walle
     assert "To pay: " + money(0) in chat.text
     left_over = 1_928_767 - 545_000
     assert f"Nothing to pay: {money(left_over)} left over goes to your wallet." in chat.text
+    assert "The new service starts as soon as you confirm." in chat.text
+    assert "as soon as the order is paid" not in chat.text  # there is nothing to pay
     assert chat.labels == ["Confirm", "Cancel"]
     await chat.press("Confirm")
     assert "is paid from your credit and applied" in chat.text
@@ -263,3 +269,29 @@ async def test_a_payment_that_cannot_start_is_explained_and_the_pre_invoice_stay
     assert not chat.replies[-1].links
     order = await Order.get(subscriber_id=sara.id)
     assert order.status == OrderStatus.FAILED
+
+
+def test_an_unlimited_plan_added_says_traffic_once_in_every_language():
+    plan = PlanInfo(
+        code="rumah-unlimited",
+        kind=PlanKind.SERVICE,
+        names={"id": "Rumah Unlimited", "en": "Home Unlimited", "fa": "نامحدود خانگی"},
+        speed_kbps=20_000,
+        traffic_mb=None,
+        gift_mb=0,
+        bonus_percent=0,
+        duration_days=30,
+        price=299_000,
+        currency="IDR",
+        billing=Billing.PREPAID,
+        monthly_campaign_mb=0,
+        description={},
+        active=True,
+    )
+    added = {
+        language: what_was_added(translator(language), OrderKind.BUY_SERVICE, plan, 1)
+        for language in ("id", "en", "fa")
+    }
+    assert added["id"] == "Rumah Unlimited: 30 hari dengan kuota tanpa batas."
+    assert added["en"] == "Home Unlimited: 30 days with unlimited traffic."
+    assert "نامحدود" in added["fa"]

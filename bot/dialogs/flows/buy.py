@@ -354,6 +354,8 @@ def pre_invoice(
         lines.append(ctx._("Nothing to pay: your credit covers it."))
     if after_current and kind in SERVICE_KINDS:
         lines.append(ctx._("It starts when your current service ends."))
+    elif kind == OrderKind.CHANGE_SERVICE and quote.payable == 0:
+        lines.append(ctx._("The new service starts as soon as you confirm."))
     elif kind == OrderKind.CHANGE_SERVICE:
         lines.append(ctx._("The new service starts as soon as the order is paid."))
     return "\n".join(lines)
