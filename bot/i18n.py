@@ -42,6 +42,7 @@ from core.billing.units import bytes_to_gb, bytes_to_mb
 if TYPE_CHECKING:
     from bot.config import BotSettings
     from core.accounts.queries import SubscriberView
+    from core.billing.read_models import PlanInfo
 
 log = logging.getLogger(__name__)
 
@@ -388,6 +389,14 @@ class Texts:
     def digits(self, text: str) -> str:
         """Digits of a code (tracking number, phone) in the language's script, no grouping."""
         return localize_digits(text, self.language)
+
+    def catalogue(self, text: str) -> str:
+        """Text an operator wrote into the catalogue (a plan's name or description) as this
+        language writes it: "Yearly 8 Mbps" in a Persian answer shows its digits in Persian."""
+        return localize_digits(text, self.language)
+
+    def plan_name(self, plan: PlanInfo) -> str:
+        return self.catalogue(plan.name_in(self.language))
 
     def in_zone(self, zone: tzinfo | str) -> Texts:
         """The same language in another time zone (a subscriber with their own zone)."""

@@ -59,7 +59,7 @@ def plan_bytes(plan: PlanInfo) -> int:
 
 
 def what_was_added(t: Texts, kind: OrderKind, plan: PlanInfo, months: int) -> str:
-    name = plan.name_in(t.language)
+    name = t.plan_name(plan)
     if kind == OrderKind.STATIC_IP:
         return t.ngettext(
             "Your static IP for %(n)s month.", "Your static IP for %(n)s months.", months

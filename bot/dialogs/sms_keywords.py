@@ -177,7 +177,7 @@ class SmsKeywords:
             order = await self.services.orders.place_order(line.id, kind, plan.code)
         except DomainError as error:
             return _buy_refusal(t, error)
-        name = plan.name_in(t.language)
+        name = t.plan_name(plan)
         if order.payable == 0:
             return t.gettext("Done: %(plan)s is applied, paid from your credit.", plan=name)
         return t.gettext(
@@ -328,7 +328,7 @@ def _pack_list(t: Texts, packs: list[tuple[OrderKind, PlanInfo]]) -> str:
         item = t.gettext(
             "%(number)s) %(plan)s %(price)s",
             number=number,
-            plan=plan.name_in(t.language),
+            plan=t.plan_name(plan),
             price=t.money(plan.price, plan.currency),
         )
         longer = f"{text}\n{item}"

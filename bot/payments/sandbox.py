@@ -57,7 +57,7 @@ def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
             return page(t, _status_text(t, order))
         rows = [
             (t.gettext("Tracking number"), t.digits(str(order.tracking_number))),
-            (t.gettext("Item"), order.plan.name_in(t.language)),
+            (t.gettext("Item"), t.plan_name(order.plan)),
             (t.gettext("Amount to pay"), t.money(order.payable, order.currency)),
         ]
         table = "".join(

@@ -85,6 +85,30 @@ async def test_my_service_in_persian_uses_persian_digits_and_jalali_dates(
     assert reply.options  # the main menu follows
 
 
+async def test_plan_names_and_descriptions_typed_with_latin_digits_show_persian_digits_in_persian(
+    engine, services, bot_settings
+):
+    sara = await subscriber(bot_settings, language="fa")
+    await Plan.create(
+        code="home-10m",
+        price=900_000,
+        duration_days=30,
+        traffic_mb=10 * 1024,
+        speed_kbps=10_240,
+        names={"en": "Home 10 Mbps", "fa": "خانگی 10 مگ"},
+        description={"fa": "تا 4 دستگاه"},
+    )
+    await give_service(services, sara, "home-10m")
+    chat = await logged_in(engine, language_hint="fa")
+    await chat.send(choice="flow:status")
+    assert "خانگی ۱۰ مگ" in chat.text and "10" not in chat.text
+    await chat.send(choice="flow:buy")
+    await chat.send(choice=chat.options[0].id)  # renew: the plans, the one in force among them
+    assert "خانگی ۱۰ مگ" in chat.text and "تا ۴ دستگاه" in chat.text
+    assert EN.catalogue("Home 10 Mbps") == "Home 10 Mbps"  # other languages keep them
+    assert FA.catalogue("Home 10 Mbps") == "Home ۱۰ Mbps"
+
+
 # ---- the free charge -------------------------------------------------------------------------
 
 

@@ -102,7 +102,7 @@ class BuyFlow(Flow):
         for plan in plans:
             line = ctx._(
                 "%(name)s: %(details)s",
-                name=plan.name_in(ctx.language),
+                name=ctx.t.plan_name(plan),
                 details=plan_details(ctx, plan),
             )
             if plan.code == current and kind in SERVICE_KINDS:
@@ -280,7 +280,7 @@ def plan_option(ctx: Context, plan: PlanInfo) -> Option:
         f"plan:{plan.code}",
         ctx._(
             "%(name)s, %(price)s",
-            name=plan.name_in(ctx.language),
+            name=ctx.t.plan_name(plan),
             price=ctx.t.money(plan.price, plan.currency),
         ),
     )
@@ -299,7 +299,7 @@ def plan_details(ctx: Context, plan: PlanInfo) -> str:
         parts.append(ctx._("%(percent)s%% extra included", percent=plan.bonus_percent))
     if plan.speed_kbps:
         parts.append(ctx._("%(speed)s kbit/s", speed=plan.speed_kbps))
-    description = plan.description_in(ctx.language)
+    description = t.catalogue(plan.description_in(ctx.language))
     if description:
         parts.append(description)
     return listing(t, parts)
@@ -315,7 +315,7 @@ def pre_invoice(
     after_current: bool = False,
 ) -> str:
     t, currency = ctx.t, quote.currency
-    name = plan.name_in(ctx.language)
+    name = t.plan_name(plan)
     if kind == OrderKind.STATIC_IP:
         name = t.ngettext("%(n)s month", "%(n)s months", months)
     lines = [

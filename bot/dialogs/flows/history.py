@@ -111,7 +111,7 @@ async def services_text(ctx: Context) -> str:
             "• %(start)s to %(end)s: %(plan)s, %(source)s, %(status)s",
             start=ctx.t.day(row.starts_at),
             end=ctx.t.day(row.ends_at),
-            plan=row.plan.name_in(ctx.language),
+            plan=ctx.t.plan_name(row.plan),
             source=ctx._(SOURCE_LABELS.get(row.source, row.source)),
             status=ctx._(SUBSCRIPTION_STATUS_LABELS.get(row.status, row.status)),
         )
@@ -128,7 +128,7 @@ async def bills_text(ctx: Context) -> str:
             "• %(start)s to %(end)s: %(plan)s, %(days)s, %(amount)s",
             start=ctx.t.day(row.starts_at),
             end=ctx.t.day(row.ends_at),
-            plan=row.plan.name_in(ctx.language),
+            plan=ctx.t.plan_name(row.plan),
             days=ctx.t.ngettext("%(n)s day", "%(n)s days", row.days),
             amount=ctx.t.money(row.amount, row.currency),
         )
@@ -144,7 +144,7 @@ async def campaigns_text(ctx: Context) -> str:
         ctx._(
             "• %(when)s: %(plan)s, %(traffic)s, %(result)s",
             when=ctx.t.datetime(row.charged_at),
-            plan=row.plan.name_in(ctx.language),
+            plan=ctx.t.plan_name(row.plan),
             traffic=ctx.t.traffic(mb_to_bytes(row.megabytes), "MB"),
             result=ctx._("added")
             if row.result == CAMPAIGN_APPLIED
@@ -164,7 +164,7 @@ async def orders_text(ctx: Context) -> str:
             tracking=ctx.t.digits(str(row.tracking_number)),
             when=ctx.t.datetime(row.created_at),
             kind=ctx._(KIND_LABELS[row.kind]),
-            plan=row.plan.name_in(ctx.language),
+            plan=ctx.t.plan_name(row.plan),
             amount=ctx.t.money(row.payable, row.currency),
             status=ctx._(STATUS_LABELS[row.status]),
         )

@@ -26,7 +26,7 @@ async def status_text(ctx: Context) -> str:
     if status.plan is None:
         lines.append(ctx._("You have no active service at the moment."))
     else:
-        lines.append(ctx._("Your service: %(plan)s", plan=status.plan.name_in(ctx.language)))
+        lines.append(ctx._("Your service: %(plan)s", plan=ctx.t.plan_name(status.plan)))
         if status.on_free_charge:
             lines.append(ctx._("(This is your one-time free charge.)"))
         if status.ends_at is not None:
@@ -47,7 +47,7 @@ async def status_text(ctx: Context) -> str:
         lines.append(
             ctx._(
                 "Bought ahead: %(plan)s, from %(start)s",
-                plan=status.reserve_plan.name_in(ctx.language),
+                plan=ctx.t.plan_name(status.reserve_plan),
                 start=t.day(status.reserve_starts_at),
             )
         )
