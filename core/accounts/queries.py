@@ -4,6 +4,7 @@ services only."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -111,29 +112,11 @@ class ChatView:
 
 
 @dataclass(frozen=True, slots=True)
-class Profile:
-    subscriber_id: int
-    customer_number: str
-    username: str
-    full_name: str
-    national_id: str | None
-    mobile: str | None
-    email: str | None
-    postal_code: str | None
-    education: str | None
-    birth_date: date | None
-    is_company: bool
-    address: str | None
-    city: str | None
-    exchange_centre: str | None
-    language: Language
-    currency: str
-    line_status: LineStatus
-    static_ip: str | None
-    static_ip_until: datetime | None
-    route_ip: str | None
+class Profile(SubscriberView):
+    """The subscriber as the profile shows them, with what is still to be filled in."""
+
     # Names of the empty personal fields: when not empty, the dialog asks to complete them.
-    missing_fields: tuple[str, ...]
+    missing_fields: tuple[str, ...] = ()
 
     @property
     def birth_date_locked(self) -> bool:
@@ -223,29 +206,9 @@ async def subscriber_page(
 
 async def profile(subscriber_id: int) -> Profile:
     s = await get_subscriber(subscriber_id)
-    return Profile(
-        subscriber_id=s.id,
-        customer_number=s.customer_number,
-        username=s.username,
-        full_name=s.full_name,
-        national_id=s.national_id,
-        mobile=s.mobile,
-        email=s.email,
-        postal_code=s.postal_code,
-        education=s.education,
-        birth_date=s.birth_date,
-        is_company=s.is_company,
-        address=s.address,
-        city=s.city,
-        exchange_centre=s.exchange_centre,
-        language=Language(s.language),
-        currency=s.currency,
-        line_status=LineStatus(s.line_status),
-        static_ip=s.static_ip,
-        static_ip_until=s.static_ip_until,
-        route_ip=s.route_ip,
-        missing_fields=tuple(missing_profile_fields(s)),
-    )
+    view = SubscriberView.of(s)
+    fields = {f.name: getattr(view, f.name) for f in dataclasses.fields(SubscriberView)}
+    return Profile(**fields, missing_fields=tuple(missing_profile_fields(s)))
 
 
 async def documents(subscriber_id: int) -> list[DocumentView]:
