@@ -87,6 +87,13 @@ class BotSettings(Settings):
     # Twilio's sending rate per sender (messages a second, WhatsApp and SMS each): 1 for a
     # long code, more for a short code or a higher WhatsApp tier. The workers share it.
     twilio_messages_per_second: float = Field(default=1, gt=0)
+    # Inbound WhatsApp and SMS a number, and all numbers together on each channel, may send a
+    # minute; beyond that a message gets an empty answer (each one we answer costs an SMS).
+    inbound_per_number_per_minute: int = Field(default=20, ge=1)
+    inbound_per_minute: int = Field(default=600, ge=1)
+    # A number that is no subscriber's mobile gets the SMS answer (how to register) once in
+    # this window, however often it writes.
+    unknown_sender_window_minutes: float = Field(default=60, gt=0)
     # Payment providers: each is used only when its keys are set (the sandbox otherwise). The
     # API bases are settings so tests reach local servers speaking the providers' APIs; unset,
     # they follow the provider's sandbox flag (its test environment) or production.

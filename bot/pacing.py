@@ -113,6 +113,15 @@ class Schedule:
         self._next[key] = max(theoretical, send_at) + self.interval
         return send_at
 
+    def admit(self, key: str, at: float) -> bool:
+        """Book ``at`` when it keeps the rate; False, booking nothing, when it does not (a
+        refused event does not push the key's next time further away)."""
+        theoretical = max(self._next.get(key, at), at)
+        if theoretical - self.tolerance > at:
+            return False
+        self._next[key] = theoretical + self.interval
+        return True
+
     def hold(self, key: str, until: float) -> None:
         """Nothing for ``key`` before ``until`` (the platform said to wait)."""
         self._next[key] = max(self._next.get(key, until), until + self.tolerance)

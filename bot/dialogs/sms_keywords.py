@@ -5,14 +5,17 @@ payment link), ``GRATIS``/``رایگان``/``FREE`` (the free charge), ``TIKET``
 <text>`` (opens a ticket; later ones add to it until it is closed), ``HELP``/``BANTUAN``/``راهنما``,
 and ``STOP``/``START``; and a bare score from 1 to 5 answers the closing notice the number got last
 (it asks for one). The sender's number is the subscriber's registered mobile: the phone
-network vouches for it, so there is no password step. Every answer is meant to fit two SMS
-parts in every language (tests/handlers/test_sms_keywords.py counts them).
+network vouches for it, so there is no password step. A number that is no subscriber's is told
+how to register once in a window (remembered in the state store, so every process agrees):
+each answer is an SMS paid for, and a stranger's number may be anyone's. Every answer is meant
+to fit two SMS parts in every language (tests/handlers/test_sms_keywords.py counts them).
 
 Like every dialog it knows no transport: a channel hands it a Turn and sends what comes back.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +27,7 @@ from bot.dialogs.flows.free_charge import grant_text
 from bot.dialogs.flows.tickets import thanks_for_rating
 from bot.dialogs.normalize import fold, normalize_text, parse_int
 from bot.dialogs.services import Services
+from bot.dialogs.state import StateStore
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
 from core.accounts.queries import ChatView, SubscriberView, lines_of_mobile
 from core.billing.enums import OrderKind, PlanKind
@@ -32,6 +36,8 @@ from core.errors import DomainError
 from core.inbox.queries import last_notice
 from core.tickets.enums import SATISFACTION_SCORES, Department, Priority
 from core.tickets.queries import open_ticket_in_chat
+
+log = logging.getLogger(__name__)
 
 
 class Keyword(StrEnum):
@@ -102,9 +108,18 @@ def word_for(keyword: Keyword, language: str) -> str:
 
 
 class SmsKeywords:
-    def __init__(self, services: Services, *, register_url: str) -> None:
+    def __init__(
+        self,
+        services: Services,
+        store: StateStore,
+        *,
+        register_url: str,
+        unknown_window_seconds: float,
+    ) -> None:
         self.services = services
+        self.store = store
         self.register_url = register_url
+        self.unknown_window_seconds = unknown_window_seconds
 
     async def handle(self, turn: Turn) -> Outcome:
         command = parse(turn.text)
@@ -123,7 +138,9 @@ class SmsKeywords:
             await self.services.chats.set_opted_out(turn.channel, turn.chat_id, opted_out)
             return Outcome()
         if line is None:
-            return _say(t, help_text(t), unknown_number_text(t, self.register_url))
+            if await self._answered_lately(turn):
+                return Outcome()
+            return _say(t, unknown_number_text(t, self.register_url))
         if chat.subscriber_id != line.id:
             # Alerts may now reach this number by SMS: it is the line's registered mobile.
             await self.services.chats.link(turn.channel, turn.chat_id, line.id)
@@ -262,6 +279,17 @@ class SmsKeywords:
         return thanks_for_rating(t, number)
 
     # ---- helpers -------------------------------------------------------------------------
+
+    async def _answered_lately(self, turn: Turn) -> bool:
+        """True when this unknown number was answered within the window (and so is not
+        answered now). When the store cannot be asked it is not answered either: a stranger
+        missing the registration link costs less than a flood of SMS."""
+        key = f"unknown-sender:{turn.channel}:{turn.chat_id}"
+        try:
+            return await self.store.seen(key, self.unknown_window_seconds)
+        except Exception:
+            log.exception("unknown number %s not answered: the state store is down", turn.chat_id)
+            return True
 
     async def _packs(
         self, line: SubscriberView, status: ServiceStatus

@@ -11,16 +11,20 @@ that fails the check gets 403 before anything reads its parameters into a turn.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
+from redis.asyncio import Redis
 from twilio.request_validator import RequestValidator
 
 from bot.adapters.twilio_messages import STATUS_PATH
 from bot.config import BotSettings
 from bot.dialogs.state import ChatKey, StateStore
 from bot.observability.metrics import Metrics
+from bot.pacing import TAKE, Schedule
 from bot.wiring import Wiring
 from core.accounts.phones import country_of_number
 
@@ -92,6 +96,67 @@ async def first_delivery(
         )
         metrics.unguarded_deliveries.labels(channel).inc()
         return True
+
+
+class InboundLimits:
+    """How many messages a number, and all numbers together, may send a channel a minute
+    (``ISPBOT_INBOUND_PER_NUMBER_PER_MINUTE``, ``ISPBOT_INBOUND_PER_MINUTE``): a flood from one
+    number, or from many, must not become as many answers, each an SMS paid for.
+
+    The buckets are bot/pacing.py's: in Redis (its token bucket script) when the process has
+    Redis, so every process counts together; else in this process (its ``Schedule``). A
+    bucket holds a minute's messages and refills at that pace. When Redis cannot be asked the
+    message is let in: Twilio does not deliver a refused message again."""
+
+    def __init__(
+        self,
+        settings: BotSettings,
+        redis: Redis | None,
+        *,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.prefix = settings.redis_prefix
+        self.per_number = settings.inbound_per_number_per_minute
+        self.total = settings.inbound_per_minute
+        self.redis = redis
+        self.now = now
+        self._take = redis.register_script(TAKE) if redis is not None else None
+        self._numbers = Schedule(self.per_number / 60, burst=self.per_number)
+        self._channels = Schedule(self.total / 60, burst=self.total)
+        self._swept_at = now()
+
+    async def admit(self, channel: str, number: str) -> bool:
+        """Count one message from ``number``: False when it is over either limit."""
+        if self._take is not None:
+            try:
+                return await self._take_in_redis(
+                    f"inbound:{channel}:{number}", self.per_number
+                ) and await self._take_in_redis(f"inbound:{channel}", self.total)
+            except Exception:
+                log.exception("inbound limit for %s %s not checked: Redis is down", channel, number)
+                return True
+        at = self.now()
+        if at - self._swept_at > 60:
+            # Numbers quiet for a minute are forgotten: memory stays bounded by the traffic.
+            self._numbers.forget_before(at)
+            self._swept_at = at
+        return self._numbers.admit(f"{channel}:{number}", at) and self._channels.admit(channel, at)
+
+    async def _take_in_redis(self, key: str, per_minute: int) -> bool:
+        assert self._take is not None
+        keys = [f"{self.prefix}{key}", f"{self.prefix}{key}:paused"]
+        wait_ms = await self._take(keys=keys, args=[per_minute / 60, per_minute, 1, ""])
+        return int(wait_ms) == 0
+
+
+async def admitted(limits: InboundLimits, channel: str, number: str, metrics: Metrics) -> bool:
+    """False, counted in ``ispbot_inbound_refused``, when ``number`` is over a limit: the
+    webhook then answers an empty TwiML (200, so that Twilio does not retry)."""
+    if await limits.admit(channel, number):
+        return True
+    log.warning("%s message from %s refused: over the inbound limit", channel, number)
+    metrics.inbound_refused.labels(channel).inc()
+    return False
 
 
 class DeliveryStatuses:

@@ -87,6 +87,13 @@ class Metrics:
             ["channel"],
             registry=r,
         )
+        self.inbound_refused = Counter(
+            "ispbot_inbound_refused",
+            "Inbound messages answered with nothing: over the per-number or total limit "
+            "(ISPBOT_INBOUND_PER_NUMBER_PER_MINUTE, ISPBOT_INBOUND_PER_MINUTE), per channel.",
+            ["channel"],
+            registry=r,
+        )
         self.job_runs = Counter(
             "ispbot_worker_jobs",
             "The worker's jobs run, per job and outcome (ok or error).",

@@ -7,8 +7,12 @@ Messages API, in fa, id and en; every answer within two SMS parts."""
 from __future__ import annotations
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
-from bot.handlers.twilio_webhooks import SENDERS_KEY
+from bot.app import init_app
+from bot.bootstrap import bootstrap
+from bot.dialogs.state import MemoryStateStore
+from bot.handlers.twilio_webhooks import EMPTY_TWIML, SENDERS_KEY
 from bot.notify import ChannelNotifier
 from bot.sms_segments import segments
 from core.accounts.models import ChatIdentity
@@ -16,6 +20,7 @@ from core.billing.enums import OrderStatus
 from core.billing.models import Order
 from core.tickets.models import Ticket, TicketMessage
 from tests.dialogs.test_flows_billing_support import give_service, subscriber
+from tests.dialogs.test_state import redis_prefix, redis_stores  # noqa: F401  (fixtures)
 from tests.fakes_twilio import (  # noqa: F401  (fixtures)
     TwilioWebhooks,
     twilio_app,
@@ -126,11 +131,63 @@ async def test_help_in_each_language_and_for_an_unknown_number(twilio_app, bot_s
     assert await ask(twilio_app, "hello?") == fa
 
     await twilio_app.sms(STRANGER, "saldo")
-    help_text, register = twilio_app.fake.bodies(STRANGER, "sms")
-    assert "SALDO" in help_text
+    [register] = twilio_app.fake.bodies(STRANGER, "sms")
     assert register.startswith("Nomor ini belum terdaftar") and "https://bot.example/" in register
-    for text in (fa, idn, help_text, register):
+    for text in (fa, idn, register):
         assert_fits(text)
+
+
+async def test_ten_sms_from_an_unknown_number_get_one_answer_in_the_window(
+    services, twilio_fake, bot_settings
+):
+    """Each answer is an SMS paid for: a number that is no subscriber's is told how to register
+    once in ISPBOT_UNKNOWN_SENDER_WINDOW_MINUTES (60), then not until the window has passed;
+    a subscriber's number is answered every time."""
+    await subscriber(bot_settings)
+    clock = [1000.0]
+    store = MemoryStateStore(now=lambda: clock[0])
+    app = init_app(
+        bootstrap(services.settings, services=services, store=store), manage_database=False
+    )
+    async with TestClient(TestServer(app)) as client:
+        webhooks = TwilioWebhooks(client, twilio_fake)
+        for text in ["saldo"] * 5 + ["HELP", "hello", "BELI", "TIKET help", "5"]:
+            response = await webhooks.sms(STRANGER, text)
+            assert await response.text() == EMPTY_TWIML
+        [answer] = twilio_fake.bodies(STRANGER, "sms")
+        assert answer.startswith("Nomor ini belum terdaftar")
+        assert_fits(answer)
+        for _ in range(10):
+            await webhooks.sms(MOBILE, "HELP")
+        assert len(twilio_fake.bodies(MOBILE, "sms")) == 10
+
+        clock[0] += 59 * 60
+        await webhooks.sms(STRANGER, "saldo")
+        assert len(twilio_fake.bodies(STRANGER, "sms")) == 1
+        clock[0] += 61
+        await webhooks.sms(STRANGER, "saldo")
+        assert len(twilio_fake.bodies(STRANGER, "sms")) == 2
+
+
+async def test_processes_sharing_redis_answer_an_unknown_number_once(
+    services, twilio_fake, redis_stores
+):
+    apps = []
+    for _ in range(2):
+        app = init_app(
+            bootstrap(services.settings, services=services, store=redis_stores()),
+            manage_database=False,
+        )
+        client = TestClient(TestServer(app))
+        await client.start_server()
+        apps.append(TwilioWebhooks(client, twilio_fake))
+    try:
+        for number in range(10):
+            await apps[number % 2].sms(STRANGER, "saldo")
+    finally:
+        for app in apps:
+            await app.client.close()
+    assert len(twilio_fake.bodies(STRANGER, "sms")) == 1
 
 
 async def test_stop_is_respected_by_alerts_until_start(twilio_app, services, bot_settings):

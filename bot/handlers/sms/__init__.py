@@ -21,6 +21,8 @@ from bot.dialogs.state import StateStore
 from bot.handlers.files import FileLinks
 from bot.handlers.plain_text import PlainText
 from bot.handlers.twilio_webhooks import (
+    InboundLimits,
+    admitted,
     empty_twiml,
     first_delivery,
     language_of_number,
@@ -94,12 +96,17 @@ def webhook(
     keywords: SmsKeywords,
     sender: SmsChannelSender,
     metrics: Metrics,
+    limits: InboundLimits,
 ):
     async def receive(request: web.Request) -> web.Response:
         params = await signed_form(request, settings)
         number = params.get("From", "")
-        if not number or not await first_delivery(
-            store, settings, params.get("MessageSid", ""), CHANNEL, metrics
+        if (
+            not number
+            or not await admitted(limits, CHANNEL, number, metrics)
+            or not await first_delivery(
+                store, settings, params.get("MessageSid", ""), CHANNEL, metrics
+            )
         ):
             return empty_twiml()
         turn = Turn(
@@ -130,5 +137,13 @@ def setup(app: web.Application, wiring: Wiring) -> None:
         return
     assert isinstance(sender, SmsChannelSender)
     settings = wiring.settings
-    keywords = SmsKeywords(wiring.services, register_url=settings.base_url + "/")
-    app.router.add_post(PATH, webhook(settings, wiring.store, keywords, sender, wiring.metrics))
+    keywords = SmsKeywords(
+        wiring.services,
+        wiring.store,
+        register_url=settings.base_url + "/",
+        unknown_window_seconds=settings.unknown_sender_window_minutes * 60,
+    )
+    limits = InboundLimits(settings, wiring.pacing)
+    app.router.add_post(
+        PATH, webhook(settings, wiring.store, keywords, sender, wiring.metrics, limits)
+    )

@@ -34,6 +34,8 @@ from bot.handlers.files import FileLinks
 from bot.handlers.plain_text import PlainText, file_line
 from bot.handlers.text_split import split_text
 from bot.handlers.twilio_webhooks import (
+    InboundLimits,
+    admitted,
     empty_twiml,
     first_delivery,
     language_of_number,
@@ -208,12 +210,17 @@ def webhook(
     engine: Engine,
     sender: WhatsAppSender,
     metrics: Metrics,
+    limits: InboundLimits,
 ):
     async def receive(request: web.Request) -> web.Response:
         params = await signed_form(request, settings)
         number = params.get("From", "").removeprefix("whatsapp:")
         sid = params.get("MessageSid", "")
-        if not number or not await first_delivery(engine.store, settings, sid, CHANNEL, metrics):
+        if (
+            not number
+            or not await admitted(limits, CHANNEL, number, metrics)
+            or not await first_delivery(engine.store, settings, sid, CHANNEL, metrics)
+        ):
             return empty_twiml()
         hint = language_of_number(number)
         attachment = None
@@ -260,6 +267,8 @@ def setup(app: web.Application, wiring: Wiring) -> None:
     if sender is None:
         return
     assert isinstance(sender, WhatsAppSender)
+    limits = InboundLimits(wiring.settings, wiring.pacing)
     app.router.add_post(
-        PATH, webhook(wiring.settings, wiring.services, wiring.engine, sender, wiring.metrics)
+        PATH,
+        webhook(wiring.settings, wiring.services, wiring.engine, sender, wiring.metrics, limits),
     )
