@@ -21,10 +21,11 @@ from core.alerts.due import DueAlert, keyset_pages
 from core.alerts.enums import OutageStage
 from core.alerts.models import Outage
 from core.alerts.outbox import enqueue_many
+from core.alerts.queries import anyone_on_plan, centre_reach
 from core.billing.models import Plan, Subscription
 from core.billing.state import LIVE
 from core.config import Settings
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.inbox.models import Announcement
 from core.ports import Clock
 
@@ -41,16 +42,13 @@ class Broadcasts:
         exchange_centre: str | None = None,
         plan_code: str | None = None,
         estimated_repair_at: datetime | None = None,
+        force: bool = False,
     ) -> tuple[Outage, int]:
         """Record an outage and tell the subscribers it concerns; returns it and how many
-        messages were written."""
+        messages were written. A centre or plan nobody has is refused unless ``force``d."""
         if (exchange_centre is None) == (plan_code is None):
             raise ValueError("an outage names an exchange centre or a plan")
-        plan = None
-        if plan_code is not None:
-            plan = await Plan.get_or_none(code=plan_code)
-            if plan is None:
-                raise NotFound("plan_not_found", plan_code=plan_code)
+        exchange_centre, plan = await self._audience(exchange_centre, plan_code, force)
         outage = await Outage.create(
             exchange_centre=exchange_centre,
             plan=plan,
@@ -83,14 +81,12 @@ class Broadcasts:
         *,
         exchange_centre: str | None = None,
         plan_code: str | None = None,
+        force: bool = False,
     ) -> tuple[int, int]:
         """Write an announcement starting now (shown at each login) and send it to the
-        subscribers it is chosen for; returns its id and how many messages were written."""
-        plan = None
-        if plan_code is not None:
-            plan = await Plan.get_or_none(code=plan_code)
-            if plan is None:
-                raise NotFound("plan_not_found", plan_code=plan_code)
+        subscribers it is chosen for; returns its id and how many messages were written. A
+        centre or plan nobody has is refused unless ``force``d."""
+        exchange_centre, plan = await self._audience(exchange_centre, plan_code, force)
         announcement = await Announcement.create(
             texts=texts, plan=plan, exchange_centre=exchange_centre, starts_at=self.clock.now()
         )
@@ -116,6 +112,29 @@ class Broadcasts:
             ]
             written += len(await enqueue_many(page, self.clock.now()))
         return written
+
+    async def _audience(
+        self, exchange_centre: str | None, plan_code: str | None, force: bool
+    ) -> tuple[str | None, Plan | None]:
+        """The centre as the records spell it and the plan a report names. A centre or plan with
+        no subscriber is almost always a typing mistake that would tell nobody, so it is refused
+        as the field's error unless the operator insists (a forced centre is kept as typed)."""
+        plan = None
+        if plan_code is not None:
+            plan = await Plan.get_or_none(code=plan_code)
+            if plan is None:
+                raise NotFound("plan_not_found", plan_code=plan_code)
+            if not force and not await anyone_on_plan(plan_code, self.clock.now()):
+                raise InvalidInput("no_subscriber_on_plan", field="plan_code")
+        if exchange_centre is not None:
+            reach = await centre_reach(exchange_centre)
+            if reach.exchange_centre is not None:
+                exchange_centre = reach.exchange_centre
+            elif force:
+                exchange_centre = " ".join(exchange_centre.split())
+            else:
+                raise InvalidInput("no_subscriber_at_exchange_centre", field="exchange_centre")
+        return exchange_centre, plan
 
     async def _outage(self, outage_id: int, **changes: Any) -> Outage:
         async with in_transaction():

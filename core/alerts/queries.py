@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.functions import Count
+
+from core.accounts.enums import LineStatus
+from core.accounts.models import Subscriber
 from core.alerts.models import Outage
-from core.billing.models import Plan
+from core.billing.models import Plan, Subscription
+from core.billing.state import LIVE
 from core.errors import NotFound
 
 
@@ -57,3 +63,46 @@ async def outage_view(outage_id: int) -> OutageView:
 async def known_plan(code: str) -> bool:
     """Whether an outage or an announcement may name this plan."""
     return await Plan.exists(code=code)
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Whom a report for an exchange centre or a plan would reach."""
+
+    # The centre's name as the subscribers' records spell it (None: no record has it).
+    exchange_centre: str | None
+    # Subscribers whose line is not closed.
+    subscribers: int
+
+
+def centre_key(name: str) -> str:
+    """The way people compare centre names: case, and spaces around and between words, aside."""
+    return " ".join(name.split()).casefold()
+
+
+async def centre_reach(typed: str) -> Reach:
+    """The stored exchange centre ``typed`` names, however it is cased or spaced, and how many
+    subscribers it has. Centres are few, so their names are compared here rather than in SQL;
+    when records spell one centre several ways the commonest spelling is chosen."""
+    key = centre_key(typed)
+    rows = await (
+        Subscriber.exclude(line_status=LineStatus.CLOSED)
+        .exclude(exchange_centre=None)
+        .annotate(subscribers=Count("id"))
+        .group_by("exchange_centre")
+        .values_list("exchange_centre", "subscribers")
+    )
+    counts = Counter({str(name): n for name, n in rows if centre_key(str(name)) == key})
+    if not counts:
+        return Reach(None, 0)
+    name, subscribers = counts.most_common(1)[0]
+    return Reach(name, subscribers)
+
+
+async def anyone_on_plan(code: str, now: datetime) -> bool:
+    """Whether a subscriber whose line is not closed is on the plan now."""
+    return await (
+        Subscription.filter(plan__code=code, status__in=LIVE, starts_at__lte=now, ends_at__gt=now)
+        .exclude(subscriber__line_status=LineStatus.CLOSED)
+        .exists()
+    )

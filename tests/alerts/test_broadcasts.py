@@ -105,3 +105,47 @@ async def test_an_outage_for_an_unknown_plan_is_refused_with_its_code(db, settin
         await broadcasts.start_outage({"en": "x"}, plan_code="no-such-plan")
     assert refused.value.code == "plan_not_found"
     assert refused.value.details == {"plan_code": "no-such-plan"}
+
+
+async def test_a_centre_is_matched_as_people_type_it_and_one_nobody_has_is_refused(
+    db, settings, clock
+):
+    from core.errors import InvalidInput
+
+    pasdaran = await b.subscriber(exchange_centre="Pasdaran")
+    await b.subscriber(exchange_centre="Tajrish")
+    broadcasts = Broadcasts(settings, clock)
+
+    outage, written = await broadcasts.start_outage(TEXTS, exchange_centre="  pasdaran ")
+    assert (outage.exchange_centre, written) == ("Pasdaran", 1)
+    assert await recipients(kinds.OUTAGE) == [pasdaran.id]
+    _, announced = await broadcasts.broadcast(TEXTS, exchange_centre="PASDARAN")
+    assert announced == 1
+    assert await Announcement.filter(exchange_centre="Pasdaran").count() == 1
+
+    with pytest.raises(InvalidInput) as refused:
+        await broadcasts.start_outage(TEXTS, exchange_centre="STO Nowhere")
+    assert (refused.value.code, refused.value.details) == (
+        "no_subscriber_at_exchange_centre",
+        {"field": "exchange_centre"},
+    )
+    with pytest.raises(InvalidInput):
+        await broadcasts.broadcast(TEXTS, exchange_centre="STO Nowhere")
+    forced, none_told = await broadcasts.start_outage(
+        TEXTS, exchange_centre="STO  Nowhere ", force=True
+    )
+    assert (forced.exchange_centre, none_told) == ("STO Nowhere", 0)
+
+
+async def test_a_plan_nobody_is_on_is_refused_unless_forced(db, settings, clock):
+    from core.errors import InvalidInput
+
+    await b.plan("fiber-100")
+    broadcasts = Broadcasts(settings, clock)
+    with pytest.raises(InvalidInput) as refused:
+        await broadcasts.start_outage(TEXTS, plan_code="fiber-100")
+    assert refused.value.details == {"field": "plan_code"}
+    with pytest.raises(InvalidInput):
+        await broadcasts.broadcast(TEXTS, plan_code="fiber-100")
+    _, written = await broadcasts.start_outage(TEXTS, plan_code="fiber-100", force=True)
+    assert written == 0

@@ -216,7 +216,9 @@ async def test_an_outage_alerts_the_exchange_at_each_report(api, bot_settings):
     assert naive[0] == 422 and naive[1]["fields"][0]["field"] == "estimated_repair_at"
     await api.call("POST", "/plans", json={"code": "std-1m", "price": 215000, "traffic_mb": 5120})
     status, body = await api.call(
-        "POST", "/outages", json={"texts": {"en": "Plan servers down"}, "plan_code": "std-1m"}
+        "POST",
+        "/outages",
+        json={"texts": {"en": "Plan servers down"}, "plan_code": "std-1m", "force": True},
     )
     assert (status, body["outage"]["plan_code"]) == (201, "std-1m")
     status, listed = await api.call("GET", "/outages")
@@ -225,6 +227,39 @@ async def test_an_outage_alerts_the_exchange_at_each_report(api, bot_settings):
         ("std-1m", None),
         (None, "Daneshgah"),
     ]
+
+
+async def test_an_outage_for_a_centre_nobody_has_is_refused_as_the_fields_error(api, bot_settings):
+    await make_subscriber(bot_settings, exchange_centre="STO Kebayoran")
+    texts = {"en": "Fibre cut"}
+    refused = await api.call(
+        "POST", "/outages", json={"texts": texts, "exchange_centre": "STO Nowhere"}
+    )
+    assert refused == (
+        422,
+        {
+            "error": "validation_failed",
+            "fields": [{"field": "exchange_centre", "message": "no_subscriber_at_exchange_centre"}],
+        },
+    )
+    status, body = await api.call(
+        "POST", "/outages", json={"texts": texts, "exchange_centre": "sto kebayoran "}
+    )
+    assert (status, body["messages"], body["outage"]["exchange_centre"]) == (
+        201,
+        1,
+        "STO Kebayoran",
+    )
+    status, body = await api.call(
+        "POST", "/broadcasts", json={"texts": texts, "exchange_centre": "STO Nowhere"}
+    )
+    assert (status, body["fields"][0]["field"]) == (422, "exchange_centre")
+    status, body = await api.call(
+        "POST",
+        "/broadcasts",
+        json={"texts": texts, "exchange_centre": "STO Nowhere", "force": True},
+    )
+    assert (status, body["messages"]) == (201, 0)
 
 
 async def test_a_broadcast_reaches_everyone_whose_line_is_not_closed(api, bot_settings):

@@ -53,6 +53,7 @@ async def open_outage(api: ApiContext, body: OutageOpen) -> OutageReport:
         exchange_centre=body.exchange_centre,
         plan_code=body.plan_code,
         estimated_repair_at=body.estimated_repair_at,
+        force=body.force,
     )
     return await _report(outage.id, written)
 
@@ -75,7 +76,10 @@ async def broadcast(api: ApiContext, body: BroadcastIn) -> BroadcastOut:
     if body.plan_code is not None and not await known_plan(body.plan_code):
         raise InvalidInput("unknown_plan", field="plan_code")
     announcement_id, written = await api.broadcasts.broadcast(
-        dict(body.texts), exchange_centre=body.exchange_centre, plan_code=body.plan_code
+        dict(body.texts),
+        exchange_centre=body.exchange_centre,
+        plan_code=body.plan_code,
+        force=body.force,
     )
     return BroadcastOut(announcement_id=announcement_id, messages=written)
 

@@ -228,6 +228,9 @@ class OutageOpen(Body):
     exchange_centre: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = None
     plan_code: Code | None = None
     estimated_repair_at: AwareDatetime | None = None
+    force: bool = Field(
+        default=False, description="send even when no subscriber has the centre or the plan"
+    )
 
 
 class OutageUpdate(Body):
@@ -265,6 +268,9 @@ class BroadcastIn(Body):
     texts: Texts
     exchange_centre: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = None
     plan_code: Code | None = None
+    force: bool = Field(
+        default=False, description="send even when no subscriber has the centre or the plan"
+    )
 
 
 class BroadcastOut(BaseModel):
