@@ -40,10 +40,12 @@ from core.billing.models import (
 from core.billing.periods import remaining_days
 from core.billing.read_models import (
     BillLine,
+    BoughtAhead,
     CampaignLine,
     FreeChargeOffer,
     OrderLine,
     OrderView,
+    PaymentLine,
     PlanInfo,
     ServiceHistoryLine,
     ServiceStatus,
@@ -136,7 +138,7 @@ class BillingQueries:
         now = self.clock.now()
         zone = subscriber_zone(subscriber, self.settings)
         st = await state.service_state(subscriber_id, now)
-        cur, res = st.current, st.reserve
+        cur = st.current
         return ServiceStatus(
             subscriber_id=subscriber_id,
             line_status=LineStatus(subscriber.line_status),
@@ -147,9 +149,7 @@ class BillingQueries:
             remaining_days=remaining_days(cur.ends_at, now, zone) if cur else 0,
             unlimited=st.unlimited,
             remaining_bytes=None if st.unlimited else st.remaining_bytes,
-            reserve_plan=PlanInfo.of(res.plan) if res else None,
-            reserve_starts_at=res.starts_at if res else None,
-            reserve_ends_at=res.ends_at if res else None,
+            ahead=tuple(BoughtAhead(PlanInfo.of(s.plan), s.starts_at, s.ends_at) for s in st.ahead),
             reserve_bytes=st.reserve_bytes,
             static_ip=subscriber.static_ip,
             static_ip_until=subscriber.static_ip_until,
@@ -217,6 +217,27 @@ class BillingQueries:
                 tracking_number=b.order.tracking_number if b.order else None,
             )
             for b in await _up_to(query, limit)
+        ]
+
+    async def payments(self, subscriber_id: int, limit: int | None = None) -> list[PaymentLine]:
+        """Paid orders, the newest payment first."""
+        query = (
+            Order.filter(subscriber_id=subscriber_id, paid_at__isnull=False)
+            .select_related("plan")
+            .order_by("-paid_at", "-id")
+        )
+        return [
+            PaymentLine(
+                paid_at=o.paid_at,
+                tracking_number=o.tracking_number,
+                plan=PlanInfo.of(o.plan),
+                gateway=o.gateway if o.payable else None,
+                paid=o.payable,
+                from_wallet=o.wallet_used,
+                currency=o.currency,
+            )
+            for o in await _up_to(query, limit)
+            if o.paid_at is not None
         ]
 
     async def campaign_history(

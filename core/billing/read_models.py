@@ -82,6 +82,15 @@ class PlanInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class BoughtAhead:
+    """A service paid for that starts when the one before it ends."""
+
+    plan: PlanInfo
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceStatus:
     """The active service as the panel shows it."""
 
@@ -95,9 +104,8 @@ class ServiceStatus:
     unlimited: bool
     # None when unlimited.
     remaining_bytes: int | None
-    reserve_plan: PlanInfo | None
-    reserve_starts_at: datetime | None
-    reserve_ends_at: datetime | None
+    # Every service bought ahead, in the order they will start.
+    ahead: tuple[BoughtAhead, ...]
     reserve_bytes: int
     static_ip: str | None
     static_ip_until: datetime | None
@@ -106,6 +114,19 @@ class ServiceStatus:
     @property
     def has_service(self) -> bool:
         return self.plan is not None
+
+    @property
+    def reserve_plan(self) -> PlanInfo | None:
+        """The plan of the first service bought ahead."""
+        return self.ahead[0].plan if self.ahead else None
+
+    @property
+    def reserve_starts_at(self) -> datetime | None:
+        return self.ahead[0].starts_at if self.ahead else None
+
+    @property
+    def reserve_ends_at(self) -> datetime | None:
+        return self.ahead[0].ends_at if self.ahead else None
 
     @property
     def on_free_charge(self) -> bool:
@@ -279,6 +300,22 @@ class BillLine:
     currency: str
     note: str
     tracking_number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLine:
+    """A paid order as the money moved: when, for what, through which gateway, and the part the
+    wallet paid kept apart (it is no new money)."""
+
+    paid_at: datetime
+    tracking_number: int
+    plan: PlanInfo
+    # None when nothing went through a gateway (the wallet and credits paid it all).
+    gateway: str | None
+    # Through the gateway.
+    paid: int
+    from_wallet: int
+    currency: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ LIVE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.RESERVED)
 class ServiceState:
     current: Subscription | None
     reserve: Subscription | None
+    # Every subscription bought ahead, in the order they will start (``reserve`` is the first).
+    ahead: tuple[Subscription, ...]
     remaining_bytes: int
     reserve_bytes: int
 
@@ -112,6 +114,7 @@ async def service_state(subscriber_id: int, at: datetime) -> ServiceState:
     return ServiceState(
         current=current,
         reserve=upcoming[0] if upcoming else None,
+        ahead=tuple(upcoming),
         remaining_bytes=remaining,
         reserve_bytes=reserve,
     )

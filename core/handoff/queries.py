@@ -13,7 +13,8 @@ from datetime import datetime
 from tortoise.expressions import F, Q, Subquery
 
 from core.accounts.queries import SubscriberView, subscriber_view
-from core.billing.queries import BillingQueries, BillLine, ServiceStatus
+from core.billing.queries import BillingQueries, ServiceStatus
+from core.billing.read_models import PaymentLine
 from core.errors import NotFound
 from core.handoff.models import LiveSession, TicketTopic
 from core.ports import FileStore
@@ -81,7 +82,8 @@ class TicketCard:
     files: tuple[AttachmentIn, ...]
     subscriber: SubscriberView | None
     service: ServiceStatus | None
-    last_payments: tuple[BillLine, ...]
+    # The newest payments first.
+    last_payments: tuple[PaymentLine, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,15 +201,15 @@ async def ticket_card(
             subscriber = await subscriber_view(ticket.subscriber_id)
         except NotFound:
             subscriber = None
-    service, bills = None, []
+    service, paid = None, []
     if subscriber is not None:
         service = await billing.status_of(subscriber)
-        bills = await billing.bill_history(subscriber.id, limit=payments)
+        paid = await billing.payments(subscriber.id, limit=payments)
     return TicketCard(
         ticket=ticket,
         first_message=first,
         files=tuple(await message_files(files, first.id)) if first is not None else (),
         subscriber=subscriber,
         service=service,
-        last_payments=tuple(bills),
+        last_payments=tuple(paid),
     )

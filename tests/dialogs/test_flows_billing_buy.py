@@ -295,3 +295,18 @@ def test_an_unlimited_plan_added_says_traffic_once_in_every_language():
     assert added["id"] == "Rumah Unlimited: 30 hari dengan kuota tanpa batas."
     assert added["en"] == "Home Unlimited: 30 days with unlimited traffic."
     assert "نامحدود" in added["fa"]
+
+
+async def test_my_service_shows_every_service_bought_ahead(engine, services, bot_settings):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    for plan in ("std-1m", "year-8m"):
+        await services.orders.place_order(sara.id, OrderKind.RENEW_SERVICE, plan)
+        await pay_last_order(services, sara)
+    chat = await logged_in(engine)
+    await chat.press("My service")
+    lines = [line for line in chat.text.splitlines() if line.startswith("Bought ahead")]
+    assert lines == [
+        "Bought ahead: Standard monthly, from Dec 14, 2026",
+        "Bought ahead: Yearly 8 Mbps, from Jan 13, 2027",
+    ]

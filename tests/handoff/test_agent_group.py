@@ -28,11 +28,20 @@ from bot.handlers.telegram import TELEGRAM
 from bot.handlers.telegram.webhook import PATH, SECRET_HEADER
 from bot.handlers.twilio_webhooks import SENDERS_KEY
 from bot.notify import ChannelNotifier
+from core.accounts.models import Subscriber
+from core.billing.enums import OrderKind
 from core.handoff.models import LiveSession, TicketTopic
 from core.inbox.service import OutboxRelay
 from core.tickets.enums import SATISFACTION_SCORES, TicketKind, TicketStatus
 from core.tickets.models import Ticket, TicketMessage
-from tests.dialogs.test_flows_billing_support import PASSWORD, USERNAME, give_service, subscriber
+from tests.conftest import NOW
+from tests.dialogs.test_flows_billing_support import (
+    PASSWORD,
+    USERNAME,
+    give_service,
+    pay_last_order,
+    subscriber,
+)
 from tests.fakes_telegram import TOKEN, FakeBotApi, topic_message_update
 from tests.fakes_twilio import (  # noqa: F401  (fixtures)
     TwilioWebhooks,
@@ -153,9 +162,16 @@ async def whatsapp_says(desk: Desk, chat: WhatsAppChat, words: str) -> None:
 
 
 async def test_a_whatsapp_subscriber_s_request_opens_a_topic_with_a_masked_card(
-    desk, services, bot_settings
+    desk, services, bot_settings, clock
 ):
     chat = await logged_in_whatsapp(desk, services, bot_settings)
+    # Ten days ago the next month was bought ahead, partly from the wallet: the card's payment.
+    sara = await Subscriber.get(username=USERNAME)
+    clock.set(NOW - timedelta(days=10))
+    await services.wallet.adjust(sara.id, 45_000)
+    await services.orders.place_order(sara.id, OrderKind.RENEW_SERVICE, "std-1m")
+    await pay_last_order(services, sara)
+    clock.set(NOW)
     ticket = await ask_for_agent(chat)
     thread = await desk.topic_of(ticket)
     name = desk.api.topics[thread]
@@ -168,6 +184,7 @@ async def test_a_whatsapp_subscriber_s_request_opens_a_topic_with_a_masked_card(
     assert "Plan: Standard monthly · 20 days left · 5.00 GB left" in card
     assert "Line: in_operation" in card
     assert "Last payments:\n  Nov 14, 2026" in card and "IRR\u00a0500,000" in card
+    assert "IRR\u00a045,000 from the wallet" in card and "Dec 14" not in card
     assert "My internet drops every evening" in card
     # Mirroring again opens nothing twice.
     await desk.mirror()

@@ -43,12 +43,12 @@ async def status_text(ctx: Context) -> str:
         lines.append(
             ctx._("Traffic left: %(traffic)s", traffic=t.traffic(status.remaining_bytes or 0))
         )
-    if status.reserve_plan is not None and status.reserve_starts_at is not None:
+    for ahead in status.ahead:
         lines.append(
             ctx._(
                 "Bought ahead: %(plan)s, from %(start)s",
-                plan=ctx.t.plan_name(status.reserve_plan),
-                start=t.day(status.reserve_starts_at),
+                plan=ctx.t.plan_name(ahead.plan),
+                start=t.day(ahead.starts_at),
             )
         )
     if status.reserve_bytes:

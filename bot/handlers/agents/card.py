@@ -9,6 +9,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.i18n import format_datetime, format_money, format_traffic
+from core.billing.read_models import PaymentLine
 from core.handoff.masking import mask_national_id, mask_phone
 from core.handoff.queries import TicketCard
 from core.tickets.queries import TicketView
@@ -67,11 +68,21 @@ def _subscriber_lines(card: TicketCard, zone: ZoneInfo) -> list[str]:
         )
     if card.last_payments:
         lines.append("Last payments:")
-        for bill in card.last_payments:
-            lines.append(
-                f"  {format_datetime(bill.starts_at, 'en', zone)} · {bill.plan.name_in('en')} · "
-                f"{format_money(bill.amount, bill.currency, 'en')}"
-            )
+        lines += [_payment_line(payment, zone) for payment in card.last_payments]
     else:
         lines.append("Last payments: none")
     return lines
+
+
+def _payment_line(payment: PaymentLine, zone: ZoneInfo) -> str:
+    """When it was paid, for which order, and the money: the gateway's part and the wallet's."""
+    parts = []
+    if payment.paid or not payment.from_wallet:
+        gateway = f" by {payment.gateway}" if payment.gateway else ""
+        parts.append(f"{format_money(payment.paid, payment.currency, 'en')}{gateway}")
+    if payment.from_wallet:
+        parts.append(f"{format_money(payment.from_wallet, payment.currency, 'en')} from the wallet")
+    return (
+        f"  {format_datetime(payment.paid_at, 'en', zone)} · #{payment.tracking_number} · "
+        f"{payment.plan.name_in('en')} · {' + '.join(parts)}"
+    )
