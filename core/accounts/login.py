@@ -48,10 +48,14 @@ class Login:
         await self.lockout.reserve(keys, now)
 
         matched: Subscriber | None = None
+        match = passwords.Match.WRONG
         if not candidates:
             await passwords.dummy_verify(self.settings, password)
         for subscriber in candidates:
-            if await passwords.verify_password(self.settings, subscriber.password_hash, password):
+            match = await passwords.check_password(
+                self.settings, subscriber.password_hash, password
+            )
+            if match is not passwords.Match.WRONG:
                 matched = subscriber
                 break
 
@@ -64,7 +68,7 @@ class Login:
         await ChatIdentity.filter(channel=channel, external_id=external_id).update(
             subscriber_id=matched.id, logged_in_at=now, last_seen_at=now
         )
-        await self._rehash_if_needed(matched, password)
+        await self._rehash_if_needed(matched, password, match)
         return SubscriberView.of(matched)
 
     async def purge_throttles(self) -> int:
@@ -94,10 +98,14 @@ class Login:
         forms = {normalise_phone(text, c) for c in countries}
         return sorted(f for f in forms if f)
 
-    async def _rehash_if_needed(self, subscriber: Subscriber, password: str) -> None:
-        """The argon2 costs were raised since this hash was made: store a stronger one."""
+    async def _rehash_if_needed(
+        self, subscriber: Subscriber, password: str, match: passwords.Match
+    ) -> None:
+        """The argon2 costs were raised since this hash was made, or it is of the password's
+        digits as once typed (Persian, Arabic-Indic): store the hash of the folded password."""
         old = subscriber.password_hash
-        if not passwords.needs_rehash(self.settings, old):
+        stale = match is passwords.Match.RIGHT_OLD_SPELLING
+        if not stale and not passwords.needs_rehash(self.settings, old):
             return
         new = await passwords.hash_password(self.settings, password)
         if await Subscriber.filter(id=subscriber.id, password_hash=old).update(password_hash=new):

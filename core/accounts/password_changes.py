@@ -118,12 +118,14 @@ class PasswordChanges:
         The dialog must warn that the modem needs the new password to connect."""
         subscriber = await get_subscriber(subscriber_id)
         _check_new_password(subscriber, old, new, repeat)
+        new = passwords.fold(new)
         if not all("!" <= ch <= "~" for ch in new):
             raise InvalidInput("password_invalid_characters")
         current = subscriber.internet_password
 
         async def old_is_right() -> bool:
-            return hmac.compare_digest(old.encode(), current.encode())
+            given, stored = passwords.fold(old), passwords.fold(current)
+            return hmac.compare_digest(given.encode(), stored.encode())
 
         await self._check_old_password(subscriber_id, old_is_right)
         if not await Subscriber.filter(id=subscriber_id, internet_password=current).update(
@@ -140,6 +142,8 @@ class PasswordChanges:
 
 
 def _check_new_password(subscriber: Subscriber, old: str, new: str, repeat: str) -> None:
+    """Digits are compared folded: ``۱۲۳`` repeats ``123``."""
+    old, new, repeat = passwords.fold(old), passwords.fold(new), passwords.fold(repeat)
     if new != repeat:
         raise InvalidInput("passwords_differ")
     passwords.check_strength(new, subscriber.username)

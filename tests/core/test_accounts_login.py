@@ -148,6 +148,82 @@ async def test_login_upgrades_a_hash_made_with_older_weaker_costs(db, login):
     await login.log_in("telegram", "101", SEED_USERNAME, PASSWORD)
 
 
+# ---- digits in any script -------------------------------------------------------------------
+
+
+async def test_a_password_typed_with_persian_or_arabic_indic_digits_logs_in(db, login):
+    subscriber = await make_subscriber(password="demo1234")
+
+    for n, typed in enumerate(["demo۱۲۳۴", "demo١٢٣٤", "demo1۲3٤"]):
+        logged_in = await login.log_in("telegram", f"chat-{n}", SEED_USERNAME, typed)
+        assert logged_in.id == subscriber.id, typed
+
+    account = await Throttle.get_or_none(key=login_account_key(subscriber.id))
+    assert account is None or account.failures == 0
+
+
+@pytest.mark.parametrize("hashed_as", ["demo۱۲۳۴", "demo١٢٣٤"])
+async def test_a_hash_made_of_persian_digits_before_folding_logs_in_and_is_made_anew(
+    db, login, hashed_as
+):
+    """Hashes from before digits were folded are of the password as typed then: it still logs
+    in, typed with any digits, and the next hash is of the folded password."""
+    old = password_hash(hashed_as)
+    subscriber = await make_subscriber(password_hash=old)
+
+    await login.log_in("telegram", "100", SEED_USERNAME, "demo1234")
+
+    stored = (await Subscriber.get(id=subscriber.id)).password_hash
+    assert stored != old
+    assert passwords.hasher(login.settings).verify(stored, "demo1234")
+    for n, typed in enumerate(["demo1234", "demo۱۲۳۴", "demo١٢٣٤"]):
+        await login.log_in("telegram", f"again-{n}", SEED_USERNAME, typed)
+
+
+async def test_a_hash_of_a_password_that_mixed_digit_scripts_still_logs_in_as_typed(db, login):
+    subscriber = await make_subscriber(password_hash=password_hash("demo۱2۳4"))
+
+    await login.log_in("telegram", "100", SEED_USERNAME, "demo۱2۳4")
+
+    stored = (await Subscriber.get(id=subscriber.id)).password_hash
+    assert passwords.hasher(login.settings).verify(stored, "demo1234")
+
+
+async def test_a_wrong_password_with_digits_costs_one_attempt_and_is_kept(db, login):
+    subscriber = await make_subscriber(password_hash=password_hash("demo۱۲۳۴"))
+
+    first = await fail_login(login, "100", SEED_USERNAME, "demo5678")
+    second = await fail_login(login, "100", SEED_USERNAME, "demo۵۶۷۸")
+
+    assert first.details == {"attempts_left": 2}
+    assert second.details == {"attempts_left": 1}
+    assert (await Subscriber.get(id=subscriber.id)).password_hash == password_hash("demo۱۲۳۴")
+
+
+async def test_an_unknown_user_costs_the_argon2_checks_of_a_wrong_password_with_digits(
+    db, login, monkeypatch
+):
+    """A spy on the real argon2 check, calling through: trying the old spellings of a wrong
+    password's digits must not tell a known username from an unknown one by its time."""
+    await make_subscriber()
+    checks = 0
+    real_verify = passwords._verify_sync
+
+    def counting_verify(settings, hashed, plain):
+        nonlocal checks
+        checks += 1
+        return real_verify(settings, hashed, plain)
+
+    monkeypatch.setattr(passwords, "_verify_sync", counting_verify)
+
+    await fail_login(login, "100", SEED_USERNAME, "guess-۱۲۳۴")
+    for_wrong_password = checks
+    await fail_login(login, "200", "nobody", "guess-۱۲۳۴")
+
+    assert for_wrong_password == 3  # folded, all Persian, all Arabic-Indic
+    assert checks - for_wrong_password == for_wrong_password
+
+
 # ---- wrong passwords -----------------------------------------------------------------------
 
 
@@ -165,14 +241,14 @@ async def test_unknown_user_costs_the_same_hash_check_as_a_wrong_password(db, lo
     """A spy that calls through: the count of real argon2 checks, not a replacement."""
     await make_subscriber()
     checks = 0
-    real_verify = passwords.verify_password
+    real_verify = passwords.check_password
 
     async def counting_verify(settings, hashed, plain):
         nonlocal checks
         checks += 1
         return await real_verify(settings, hashed, plain)
 
-    monkeypatch.setattr(passwords, "verify_password", counting_verify)
+    monkeypatch.setattr(passwords, "check_password", counting_verify)
 
     await fail_login(login, "100", SEED_USERNAME)
     for_wrong_password = checks
@@ -304,14 +380,14 @@ async def test_purging_throttles_forgets_only_what_is_over(db, login, clock):
 async def test_twenty_concurrent_wrong_passwords_verify_at_most_three(pg, login, monkeypatch):
     subscriber = await make_subscriber()
     checks = 0
-    real_verify = passwords.verify_password
+    real_verify = passwords.check_password
 
     async def counting_verify(settings, hashed, plain):
         nonlocal checks
         checks += 1
         return await real_verify(settings, hashed, plain)
 
-    monkeypatch.setattr(passwords, "verify_password", counting_verify)
+    monkeypatch.setattr(passwords, "check_password", counting_verify)
 
     results = await asyncio.gather(
         *(login.log_in("telegram", f"bot-{n}", SEED_USERNAME, WRONG) for n in range(20)),

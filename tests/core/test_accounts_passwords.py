@@ -323,6 +323,41 @@ async def test_changing_the_password_of_an_unknown_subscriber_is_not_found(db, p
     assert error.code == "subscriber_not_found"
 
 
+async def test_a_panel_password_set_with_persian_digits_logs_in_with_latin_ones(
+    db, password_changes, login
+):
+    subscriber = await make_subscriber()
+
+    await password_changes.change_panel_password(
+        subscriber.id, "Partak-۱۳۹۴", "Karaj-۱۴۰۳", "Karaj-1403"
+    )
+
+    stored = (await Subscriber.get(id=subscriber.id)).password_hash
+    assert passwords.hasher(login.settings).verify(stored, "Karaj-1403")
+    await login.log_in("telegram", "100", SEED_USERNAME, "Karaj-1403")
+    await login.log_in("telegram", "101", SEED_USERNAME, "Karaj-١٤٠٣")
+
+
+async def test_a_new_password_that_differs_from_the_old_only_in_digit_script_is_unchanged(
+    db, password_changes
+):
+    subscriber = await make_subscriber()
+
+    error = await refused(
+        password_changes.change_panel_password(
+            subscriber.id, PASSWORD, "Partak-۱۳۹۴", "Partak-۱۳۹۴"
+        )
+    )
+
+    assert error.code == "password_unchanged"
+
+
+def test_a_password_of_the_usernames_digits_in_persian_is_the_username():
+    with pytest.raises(DomainError) as caught:
+        passwords.check_strength("۱۱۳۲۴۵۵۱۲۳", SEED_USERNAME)
+    assert caught.value.details["reason"] == "same_as_username"
+
+
 # ---- internet (PPPoE) password -------------------------------------------------------------
 
 
@@ -334,6 +369,18 @@ async def test_changing_the_internet_password_stores_the_new_one_for_radius(db, 
     stored = await Subscriber.get(id=subscriber.id)
     assert stored.internet_password == NEW
     assert stored.password_hash == subscriber.password_hash  # the panel password is separate
+
+
+async def test_an_internet_password_with_persian_digits_is_stored_with_latin_ones(
+    db, password_changes
+):
+    subscriber = await make_subscriber()
+
+    await password_changes.change_internet_password(
+        subscriber.id, "modem-۱۳۹۴", "Karaj-۱۴۰۳", "Karaj-1403"
+    )
+
+    assert (await Subscriber.get(id=subscriber.id)).internet_password == "Karaj-1403"
 
 
 async def test_an_internet_password_a_modem_cannot_take_is_refused(db, password_changes):

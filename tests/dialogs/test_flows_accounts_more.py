@@ -12,6 +12,7 @@ from core.clock import FixedClock
 from core.tickets.enums import Department, TicketKind, TicketStatus
 from core.tickets.models import Ticket, TicketMessage
 from tests.dialogs.client import ChatClient
+from tests.dialogs.conftest import make_subscriber
 from tests.dialogs.test_flows_accounts import logged_in
 
 NEW = "Fresh-Pass-1357"
@@ -130,6 +131,23 @@ async def test_internet_password_with_a_wrong_current_one_is_not_changed(engine,
     assert "current password is not right" in chat.text
     assert chat.replies[-1].expects_secret
     assert (await Subscriber.get(username="5120001")).internet_password == "modem-pass-1"
+
+
+async def test_passwords_typed_with_persian_digits_are_the_same_digits(engine, bot_settings):
+    await make_subscriber(bot_settings)
+    chat = ChatClient(engine)
+    await chat.log_in("۵۱۲۰۰۰۱", "Secret-۲۴۶۸")
+    assert "You are logged in" in chat.text
+    await chat.send(choice="flow:panel_password")
+    for typed in ("Fresh-Pass-۱۳۵۷", "Fresh-Pass-1357", "Secret-٢٤٦٨"):  # new, repeat, current
+        await chat.send(typed)
+    assert "panel password is changed" in chat.text
+    await change(chat, "internet_password", "modem-pass-1", "NewModem-۲۴۶۸", "NewModem-۲۴۶۸")
+    assert "enter the new password in your modem" in chat.text
+    assert (await Subscriber.get(username="5120001")).internet_password == "NewModem-2468"
+    await chat.press("Log out")
+    await chat.log_in("5120001", NEW)
+    assert "You are logged in" in chat.text
 
 
 # ---- line status --------------------------------------------------------------------------------

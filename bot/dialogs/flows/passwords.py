@@ -21,7 +21,7 @@ from typing import ClassVar
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_
-from core.accounts.passwords import MIN_LENGTH, check_strength
+from core.accounts.passwords import MIN_LENGTH, check_strength, fold
 from core.errors import DomainError, InvalidInput
 
 
@@ -41,7 +41,8 @@ class _ChangePassword(Flow):
 
     async def on_new(self, ctx: Context) -> None:
         ctx.mark_secret()
-        password = ctx.input.raw.strip()
+        # Digits in any script are the same digits: ۱۲۳ repeats 123, and a modem takes it.
+        password = fold(ctx.input.raw.strip())
         if not password:
             await ctx.refuse(ctx._("Please type the password."))
             return
@@ -56,7 +57,7 @@ class _ChangePassword(Flow):
 
     async def on_repeat(self, ctx: Context) -> None:
         ctx.mark_secret()
-        if ctx.input.raw.strip() != ctx.data.get("new"):
+        if fold(ctx.input.raw.strip()) != ctx.data.get("new"):
             ctx.data.pop("new", None)
             ctx.say(error_text(ctx.t, InvalidInput("passwords_differ")))
             await ctx.goto(self.NEW)
