@@ -9,10 +9,16 @@ import click
 
 from bot.cli.context import opened, pass_settings
 from bot.config import BotSettings
+from core.accounts.enums import Language
 
 
 @click.command("chat", help="talk to the bot in this terminal")
-@click.option("--lang", default=None, help="fa, id or en (asked when not given)")
+@click.option(
+    "--lang",
+    type=click.Choice([language.value for language in Language]),
+    default=None,
+    help="the language of this session (asked on first contact when not given)",
+)
 @click.option("--chat-id", default=None, help="the console chat's id (default: per user)")
 @pass_settings
 def chat_command(settings: BotSettings, lang: str | None, chat_id: str | None) -> None:

@@ -76,20 +76,23 @@ class Chats:
             chat.last_seen_at, chat.unreachable = now, False
         return ChatView.of(chat, subscriber)
 
-    async def set_language(self, channel: str, external_id: str, language: str) -> ChatView:
-        """The chat's language, and its subscriber's (alerts and SMS follow it) if logged in."""
+    async def set_language(
+        self, channel: str, external_id: str, language: str, *, subscriber_too: bool = True
+    ) -> ChatView:
+        """The chat's language, and its subscriber's (alerts and SMS follow it) if logged in,
+        unless ``subscriber_too`` is False: a language asked for one session (the console's
+        ``--lang``) is not the line's choice."""
         try:
             chosen = Language(language)
         except ValueError:
             raise InvalidInput("language_not_supported", language=language) from None
         chat = await self.identify_chat(channel, external_id)
+        subscriber = chat.subscriber
         async with in_transaction():
             await ChatIdentity.filter(id=chat.id).update(language=chosen)
-            if chat.subscriber_id is not None:
-                await Subscriber.filter(id=chat.subscriber_id).update(language=chosen)
-        subscriber = chat.subscriber
-        if subscriber is not None:
-            subscriber = dataclasses.replace(subscriber, language=chosen)
+            if subscriber is not None and subscriber_too:
+                await Subscriber.filter(id=subscriber.id).update(language=chosen)
+                subscriber = dataclasses.replace(subscriber, language=chosen)
         return dataclasses.replace(chat, language=chosen, subscriber=subscriber)
 
     # ---- reach ---------------------------------------------------------------------------

@@ -468,6 +468,16 @@ async def test_choosing_a_language_also_sets_the_logged_in_subscribers(db, login
     assert caught.value.code == "language_not_supported"
 
 
+async def test_a_language_for_the_session_only_leaves_the_subscribers_as_it_is(db, login, chats):
+    subscriber = await make_subscriber(language=Language.FA)
+    await login.log_in("console", "op-1", SEED_USERNAME, PASSWORD)
+
+    chat = await chats.set_language("console", "op-1", "en", subscriber_too=False)
+
+    assert chat.language == Language.EN
+    assert (await Subscriber.get(id=subscriber.id)).language == Language.FA
+
+
 async def test_an_empty_or_oversized_chat_id_is_refused(db, chats):
     for channel, external_id in [("telegram", ""), ("", "100"), ("telegram", "9" * 129)]:
         with pytest.raises(DomainError) as caught:

@@ -170,7 +170,9 @@ async def test_logging_in_tells_about_an_incomplete_profile_and_keeps_the_chats_
     chat = ChatClient(engine, language_hint="en")
     await chat.log_in("5120001", "Secret-2468")
     assert "profile is not complete" in chat.text
-    assert (await Subscriber.get(id=subscriber.id)).language == "en"
+    assert all(reply.language == "en" for reply in chat.replies)
+    # The chat's English came from the platform's hint, not from a choice: the line keeps its own.
+    assert (await Subscriber.get(id=subscriber.id)).language == "fa"
 
 
 async def test_a_turn_that_cannot_reach_its_state_gets_an_apology_not_a_trace(services):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.accounts.models import Subscriber
 from tests.dialogs.client import ChatClient
 from tests.dialogs.conftest import make_subscriber
 
@@ -69,3 +70,34 @@ async def test_a_persian_chat_shows_jalali_dates_and_persian_digits(engine, bot_
     await chat.send(choice="flow:status")
     assert "۱۴۰۵/" in chat.text  # the Jalali year of 2026
     assert not any(ch in "0123456789" for ch in chat.text.split("\n", 1)[1])
+
+
+# ---- whose language a login keeps -------------------------------------------------------------
+
+
+async def test_a_language_picked_in_the_chat_before_logging_in_becomes_the_lines(
+    engine, bot_settings
+):
+    subscriber = await make_subscriber(bot_settings, language="fa")
+    chat = ChatClient(engine, language_hint="en")
+    await chat.send(choice="flow:language")
+    await chat.send(choice="lang:id")
+    await chat.log_in("5120001", "Secret-2468")
+    assert (await Subscriber.get(id=subscriber.id)).language == "id"
+
+    # Once: another login in this chat (a relative's line) does not take the pick along.
+    await chat.send(choice="flow:logout")
+    await Subscriber.filter(id=subscriber.id).update(language="fa")
+    await chat.log_in("5120001", "Secret-2468")
+    assert chat.replies[-1].language == "id"
+    assert (await Subscriber.get(id=subscriber.id)).language == "fa"
+
+
+async def test_a_language_picked_while_logged_in_is_the_lines_at_once(engine, bot_settings):
+    subscriber = await make_subscriber(bot_settings, language="fa")
+    chat = ChatClient(engine, language_hint="fa")
+    await chat.log_in("5120001", "Secret-2468")
+    await chat.send(choice="flow:language")
+    await chat.send(choice="lang:en")
+    assert "I will speak English" in chat.text
+    assert (await Subscriber.get(id=subscriber.id)).language == "en"

@@ -71,6 +71,25 @@ async def test_log_in_through_the_socket_and_the_password_is_never_echoed(client
         assert all("Secret-2468" not in f["text"] for f in frames)
 
 
+async def test_logging_in_keeps_the_subscribers_language_not_the_browsers(client, bot_settings):
+    from core.accounts.models import Subscriber
+
+    subscriber = await make_subscriber(bot_settings, language="fa")
+    await client.get("/")
+    async with client.ws_connect("/ws?lang=en") as ws:
+        greeting = await _replies_until_options(ws)
+        login = next(o["id"] for o in greeting[-1]["options"] if o["label"] == "Log in")
+        await ws.send_json({"type": "choice", "id": login})
+        await _next_reply(ws)
+        await ws.send_json({"type": "text", "text": "5120001"})
+        await _next_reply(ws)
+        await ws.send_json({"type": "text", "text": "Secret-2468"})
+        frames = await _replies_until_options(ws)
+        assert "Welcome, Sara Rahimi" in frames[0]["text"]
+
+    assert (await Subscriber.get(id=subscriber.id)).language == "fa"
+
+
 async def test_a_persian_chat_is_laid_out_right_to_left(client):
     await client.get("/")
     async with client.ws_connect("/ws?lang=fa") as ws:

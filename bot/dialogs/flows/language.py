@@ -21,6 +21,15 @@ _TYPED = {
     "انگلیسی": "en",
 }
 PROMPT = N_("Please choose your language.")
+# The language a guest picked in this chat, kept beside the flows (the chat's state) until a
+# login makes it the line's too: a platform's hint (a browser's language) never is.
+PICKED_BY_GUEST = "language_picked_by_guest"
+
+
+def take_guests_pick(ctx: Context) -> str | None:
+    """The language picked in this chat before logging in, once."""
+    picked = ctx.state.pop(PICKED_BY_GUEST, None)
+    return picked if picked in LANGUAGES else None
 
 
 class LanguageFlow(Flow):
@@ -47,6 +56,8 @@ class LanguageFlow(Flow):
             await ctx.refuse(ctx._("Please pick one of the languages below."))
             return
         await ctx.services.chats.set_language(ctx.turn.channel, ctx.turn.chat_id, code)
+        if ctx.subscriber is None:
+            ctx.state[PICKED_BY_GUEST] = code
         ctx.t = translator(code, zone=ctx.t.zone, money_in_toman=ctx.t.money_in_toman)
         if ctx.data.get("first_contact"):
             await ctx.finish(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow, Step
+from bot.dialogs.flows.language import take_guests_pick
 from bot.i18n import N_
 from core.accounts.profile import missing_profile_fields
 from core.errors import DomainError
@@ -65,9 +66,11 @@ class LoginFlow(Flow):
             ctx.t = ctx.t.in_zone(subscriber.timezone)
         then = ctx.data.get("then")
         ctx.say(ctx._("Welcome, %(name)s! You are logged in.", name=subscriber.full_name))
-        if subscriber.language != ctx.language:
-            # Alerts and SMS follow the language this person chose most recently.
-            await ctx.services.chats.set_language(ctx.turn.channel, ctx.turn.chat_id, ctx.language)
+        picked = take_guests_pick(ctx)
+        if picked is not None and picked != subscriber.language:
+            # Alerts and SMS follow the language this person chose most recently; the chat's
+            # language from a platform's hint (the browser's) was nobody's choice.
+            await ctx.services.chats.set_language(ctx.turn.channel, ctx.turn.chat_id, picked)
         for text in await announcements(ctx):
             ctx.say(text)
         if missing_profile_fields(subscriber):

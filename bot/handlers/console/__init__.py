@@ -39,7 +39,14 @@ async def chat_loop(
     read_line: Callable[[bool], str | None],
     out: TextIO = sys.stdout,
 ) -> None:
-    """Talk until end of input. ``read_line(secret)`` returns a line, or None at the end."""
+    """Talk until end of input. ``read_line(secret)`` returns a line, or None at the end.
+
+    A language given (``--lang``) is this session's: the chat speaks it whatever it spoke
+    before, and the logged-in subscriber's own stays as it is."""
+    if language_hint:
+        await engine.services.chats.set_language(
+            CHANNEL, chat_id, language_hint, subscriber_too=False
+        )
     outcome = await engine.handle(
         Turn(CHANNEL, chat_id, chat_id, choice="engine:resume", language_hint=language_hint)
     )
