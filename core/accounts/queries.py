@@ -237,9 +237,9 @@ async def subscriber_for_chat(channel: str, external_id: str) -> SubscriberView 
 
 async def find_chat(channel: str, external_id: str) -> ChatView | None:
     """The chat, if it has ever written to us; a read only (``identify_chat`` creates)."""
-    chat = await ChatIdentity.get_or_none(
-        channel=channel, external_id=external_id
-    ).select_related("subscriber")
+    chat = await ChatIdentity.get_or_none(channel=channel, external_id=external_id).select_related(
+        "subscriber"
+    )
     if chat is None:
         return None
     return ChatView.of(chat, chat.subscriber)
