@@ -38,11 +38,13 @@ promtool:
 test: $(STAMP) chromium freeradius promtool locales-compile
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check core bot tests
+	$(BIN)/ruff format --check core bot tests
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check core bot tests
+	$(BIN)/ruff format --check core bot tests
 	$(BIN)/mypy
 
 locales-extract: $(STAMP)
