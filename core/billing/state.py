@@ -21,11 +21,15 @@ LIVE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.RESERVED)
 @dataclass(frozen=True, slots=True)
 class ServiceState:
     current: Subscription | None
-    reserve: Subscription | None
-    # Every subscription bought ahead, in the order they will start (``reserve`` is the first).
+    # Every subscription bought ahead, in the order they will start.
     ahead: tuple[Subscription, ...]
     remaining_bytes: int
     reserve_bytes: int
+
+    @property
+    def reserve(self) -> Subscription | None:
+        """The first of those bought ahead: the one that starts when the current ends."""
+        return self.ahead[0] if self.ahead else None
 
     @property
     def unlimited(self) -> bool:
@@ -113,7 +117,6 @@ async def service_state(subscriber_id: int, at: datetime) -> ServiceState:
             reserve += left
     return ServiceState(
         current=current,
-        reserve=upcoming[0] if upcoming else None,
         ahead=tuple(upcoming),
         remaining_bytes=remaining,
         reserve_bytes=reserve,
