@@ -17,6 +17,7 @@ from bot.dialogs.services import Services
 from bot.handlers import agents, files, sms, telegram, twilio_webhooks, webchat, whatsapp
 from bot.handlers.channel import Channel
 from bot.observability import web as observability
+from bot.payments import short_links
 from bot.payments.common import Callbacks
 from bot.payments.providers import PROVIDERS, closing_gateways
 from bot.wiring import Wiring
@@ -82,6 +83,7 @@ def init_app(wiring: Wiring, *, manage_database: bool = True) -> web.Application
     for provider in PROVIDERS:
         if provider.NAME in services.orders.gateways:
             app.add_routes(provider.routes(settings, callbacks))
+    app.add_routes(short_links.routes(callbacks))
     app.cleanup_ctx.append(closing_gateways(services.orders.gateways))
     observability.setup(app, wiring.metrics, settings.redis_url)
     admin_api.setup(app, wiring)

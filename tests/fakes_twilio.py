@@ -280,7 +280,10 @@ class TwilioWebhooks:
         headers = {"X-Twilio-Signature": signature} if signature else {}
         return await self.client.post(path, data=dict(params), headers=headers)
 
-    async def sms(self, number: str, body: str, *, sid: str | None = None) -> ClientResponse:
+    async def sms(
+        self, number: str, body: str, *, sid: str | None = None, **extra: str
+    ) -> ClientResponse:
+        """``extra``: more of Twilio's parameters (``OptOutType="STOP"``...)."""
         params = {
             "MessageSid": sid or self.new_sid(),
             "AccountSid": self.fake.account_sid,
@@ -288,6 +291,7 @@ class TwilioWebhooks:
             "To": SMS_FROM,
             "Body": body,
             "NumMedia": "0",
+            **extra,
         }
         response = await self.post("/twilio/sms", params)
         assert response.status == 200, await response.text()

@@ -3,12 +3,15 @@
 ``SALDO``/``مانده``/``BALANCE`` (days and traffic left), ``BELI``/``خرید``/``BUY <pack>`` (a
 payment link), ``GRATIS``/``رایگان``/``FREE`` (the free charge), ``TIKET``/``تیکت``/``TICKET
 <text>`` (opens a ticket; later ones add to it until it is closed), ``HELP``/``BANTUAN``/``راهنما``,
-and ``STOP``/``START``; and a bare score from 1 to 5 answers the closing notice the number got last
-(it asks for one). The sender's number is the subscriber's registered mobile: the phone
-network vouches for it, so there is no password step. A number that is no subscriber's is told
-how to register once in a window (remembered in the state store, so every process agrees):
-each answer is an SMS paid for, and a stranger's number may be anyone's. Every answer is meant
-to fit two SMS parts in every language (tests/handlers/test_sms_keywords.py counts them).
+and ``STOP``/``START`` (Twilio confirms its English words itself; ``BERHENTI``/``MULAI``,
+``توقف``/``شروع`` are confirmed here); and a bare score from 1 to 5 answers the closing notice
+the number got last (it asks for one). The sender's number is the subscriber's registered
+mobile: the phone network vouches for it, so there is no password step. A number that is no
+subscriber's is told how to register once in a window (remembered in the state store, so every
+process agrees): each answer is an SMS paid for, and a stranger's number may be anyone's. Every
+answer fits two SMS parts in every language: a pay link is the app's short link, and a plan
+whose catalogue name would not fit is named in compact form (tests/handlers/
+test_sms_answers_fit.py holds every demo subscriber's answers to it).
 
 Like every dialog it knows no transport: a channel hands it a Turn and sends what comes back.
 """
@@ -17,10 +20,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from bot.dialogs.compact_plans import compact_plan_name
 from bot.dialogs.contract import Outcome, Reply, Turn
 from bot.dialogs.errors import error_text
 from bot.dialogs.flows.free_charge import grant_text
@@ -29,6 +34,7 @@ from bot.dialogs.normalize import fold, normalize_text, parse_int
 from bot.dialogs.services import Services
 from bot.dialogs.state import StateStore
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
+from bot.sms_segments import fits
 from core.accounts.queries import ChatView, SubscriberView, lines_of_mobile
 from core.billing.enums import OrderKind, PlanKind
 from core.billing.read_models import PlanInfo, ServiceStatus
@@ -62,13 +68,14 @@ WORDS: dict[Keyword, dict[str, tuple[str, ...]]] = {
     Keyword.FREE: {"id": ("GRATIS",), "fa": ("رایگان",), "en": ("FREE",)},
     Keyword.TICKET: {"id": ("TIKET",), "fa": ("تیکت",), "en": ("TICKET",)},
     Keyword.HELP: {"": ("HELP", "INFO"), "id": ("BANTUAN",), "fa": ("راهنما",)},
-    # Twilio's standard opt-out and opt-in words, and their Indonesian and Persian ones.
+    # Twilio's standard opt-out and opt-in words (it confirms them itself), and the
+    # Indonesian and Persian ones (confirmed by us).
     Keyword.STOP: {
-        "": ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"),
+        "": ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"),
         "id": ("BERHENTI",),
-        "fa": ("توقف",),
+        "fa": ("توقف", "لغو"),
     },
-    Keyword.START: {"": ("START", "UNSTOP"), "id": ("MULAI",), "fa": ("شروع",)},
+    Keyword.START: {"": ("START", "UNSTOP", "YES"), "id": ("MULAI",), "fa": ("شروع",)},
 }
 _LOOKUP: dict[str, tuple[Keyword, str]] = {
     fold(word): (keyword, language)
@@ -114,11 +121,14 @@ class SmsKeywords:
         store: StateStore,
         *,
         register_url: str,
+        short_link: Callable[[str], str],
         unknown_window_seconds: float,
     ) -> None:
         self.services = services
         self.store = store
         self.register_url = register_url
+        # The app's short link of an order's short code (bot/payments/short_links.py).
+        self.short_link = short_link
         self.unknown_window_seconds = unknown_window_seconds
 
     async def handle(self, turn: Turn) -> Outcome:
@@ -132,11 +142,13 @@ class SmsKeywords:
         t = subscriber_translator(language, line, self.services.settings)
 
         if command.keyword in (Keyword.STOP, Keyword.START):
-            # The carrier (Twilio) confirms STOP and START itself and would refuse anything
-            # we sent after a STOP: record it, answer nothing.
             opted_out = command.keyword is Keyword.STOP
             await self.services.chats.set_opted_out(turn.channel, turn.chat_id, opted_out)
-            return Outcome()
+            if not command.language or (line is None and await self._answered_lately(turn)):
+                # Twilio confirms its own (English) words itself, and refuses what we would
+                # send after its STOP: recorded, and answered by the carrier alone.
+                return Outcome()
+            return _say(t, opt_out_text(t) if opted_out else opt_in_text(t))
         if line is None:
             if await self._answered_lately(turn):
                 return Outcome()
@@ -194,15 +206,25 @@ class SmsKeywords:
             order = await self.services.orders.place_order(line.id, kind, plan.code)
         except DomainError as error:
             return _buy_refusal(t, error)
-        name = t.plan_name(plan)
         if order.payable == 0:
-            return t.gettext("Done: %(plan)s is applied, paid from your credit.", plan=name)
-        return t.gettext(
-            "Order %(tracking)s, %(plan)s: pay %(amount)s at %(url)s",
-            tracking=t.digits(str(order.tracking_number)),
-            plan=name,
-            amount=t.money(order.payable, order.currency),
-            url=order.pay_url,
+            return _with_plan(
+                t,
+                plan,
+                lambda name: t.gettext(
+                    "Done: %(plan)s is applied, paid from your credit.", plan=name
+                ),
+            )
+        url = self.short_link(order.short_code) if order.short_code else order.pay_url
+        return _with_plan(
+            t,
+            plan,
+            lambda name: t.gettext(
+                "Order %(tracking)s, %(plan)s: pay %(amount)s at %(url)s",
+                tracking=t.digits(str(order.tracking_number)),
+                plan=name,
+                amount=t.money(order.payable, order.currency),
+                url=url,
+            ),
         )
 
     async def free_charge(
@@ -347,22 +369,31 @@ def _pack_named(
     return next((pack for pack in packs if pack[1].code.casefold() == wanted), None)
 
 
-def _pack_list(t: Texts, packs: list[tuple[OrderKind, PlanInfo]]) -> str:
-    """As many packs as fit in two SMS parts, numbered for ``BUY <number>``."""
-    from bot.sms_segments import segments
+def _with_plan(t: Texts, plan: PlanInfo, answer: Callable[[str], str]) -> str:
+    """The answer naming the plan by its catalogue name when that fits two SMS parts, else
+    by its compact form."""
+    text = answer(t.plan_name(plan))
+    return text if fits(text) else answer(compact_plan_name(t, plan))
 
-    text = t.gettext("Send %(buy)s and a number:", buy=word_for(Keyword.BUY, t.language))
-    for number, (_kind, plan) in enumerate(packs, start=1):
-        item = t.gettext(
-            "%(number)s) %(plan)s %(price)s",
-            number=number,
-            plan=t.plan_name(plan),
-            price=t.money(plan.price, plan.currency),
-        )
-        longer = f"{text}\n{item}"
-        if segments(longer) > 2:
-            break
-        text = longer
+
+def _pack_list(t: Texts, packs: list[tuple[OrderKind, PlanInfo]]) -> str:
+    """The packs numbered for ``BUY <number>``, by their catalogue names when all of them fit
+    two SMS parts so, else in compact form: as many as fit."""
+    for name_of in (t.plan_name, lambda plan: compact_plan_name(t, plan)):
+        text = t.gettext("Send %(buy)s and a number:", buy=word_for(Keyword.BUY, t.language))
+        for number, (_kind, plan) in enumerate(packs, start=1):
+            item = t.gettext(
+                "%(number)s) %(plan)s %(price)s",
+                number=number,
+                plan=name_of(plan),
+                price=t.money(plan.price, plan.currency),
+            )
+            longer = f"{text}\n{item}"
+            if not fits(longer):
+                break
+            text = longer
+        else:
+            return text
     return text
 
 
@@ -392,6 +423,20 @@ def help_text(t: Texts) -> str:
         buy=word_for(Keyword.BUY, language),
         free=word_for(Keyword.FREE, language),
         ticket=word_for(Keyword.TICKET, language),
+    )
+
+
+def opt_out_text(t: Texts) -> str:
+    return t.gettext(
+        "You will get no more SMS alerts from us. Send %(start)s to get them again.",
+        start=word_for(Keyword.START, t.language),
+    )
+
+
+def opt_in_text(t: Texts) -> str:
+    return t.gettext(
+        "SMS alerts are on again. Send %(stop)s to stop them.",
+        stop=word_for(Keyword.STOP, t.language),
     )
 
 

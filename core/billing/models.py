@@ -143,6 +143,8 @@ class Order(Model):
     gateway = fields.CharField(max_length=20, null=True)
     gateway_ref = fields.CharField(max_length=128, null=True, db_index=True)
     pay_url = fields.CharField(max_length=500, null=True)
+    # The code of the app's own short link to pay_url (/p/<code>), which an SMS can carry.
+    short_code = fields.CharField(max_length=16, null=True, unique=True)
     created_at = fields.DatetimeField()
     paid_at = fields.DatetimeField(null=True)
     applied_at = fields.DatetimeField(null=True)

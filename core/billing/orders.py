@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+import string
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -38,7 +39,7 @@ from core.billing.fulfilment import apply_order
 from core.billing.gateways.select import gateway_for
 from core.billing.models import Order, WalletEntry
 from core.billing.pricing import Quote
-from core.billing.queries import order_view_of
+from core.billing.queries import order_view_of, pay_link_expired
 from core.billing.quotes import PreparedOrder, prepare_order
 from core.billing.read_models import OrderLine, OrderView, order_line, order_view
 from core.billing.static_ips import DEMO_STATIC_IP_POOL
@@ -52,6 +53,9 @@ log = logging.getLogger(__name__)
 
 TRACKING_MIN, TRACKING_MAX = 100_000, 999_999
 TRACKING_ATTEMPTS = 20
+# A short link's code: 8 of 62 characters (2e14 codes) cannot be guessed while an order waits.
+SHORT_CODE_LENGTH, SHORT_CODE_ALPHABET = 8, string.digits + string.ascii_letters
+SHORT_CODE_ATTEMPTS = 5
 
 # A payment may settle an order in any of these (a late payment after a failed or cancelled link
 # is still money received); APPLIED and PAID are final.
@@ -139,12 +143,27 @@ class Orders:
                 tracking_number=order.tracking_number,
                 gateway=gw.name,
             ) from exc
-        await Order.filter(id=order.id).update(
-            gateway_ref=started.reference, pay_url=started.pay_url
-        )
-        order.gateway_ref, order.pay_url = started.reference, started.pay_url
+        await self._store_payment(order, started.reference, started.pay_url)
         # Placed just now, so nothing refunded; the row holds its plan (prepared.plan).
         return order_view(order, 0)
+
+    async def _store_payment(self, order: Order, reference: str, pay_url: str) -> None:
+        """The provider's reference and pay link, and the code of our short link to it."""
+        for _ in range(SHORT_CODE_ATTEMPTS):
+            code = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+            try:
+                await Order.filter(id=order.id).update(
+                    gateway_ref=reference, pay_url=pay_url, short_code=code
+                )
+            except IntegrityError:
+                log.info("short code %s taken, drawing another", code)
+                continue
+            order.gateway_ref, order.pay_url, order.short_code = reference, pay_url, code
+            return
+        # Never seen in practice; the order is still payable through the provider's own link.
+        log.error("order %s: no free short code, keeping the long link", order.tracking_number)
+        await Order.filter(id=order.id).update(gateway_ref=reference, pay_url=pay_url)
+        order.gateway_ref, order.pay_url = reference, pay_url
 
     async def _create_order(
         self,
@@ -277,8 +296,7 @@ class Orders:
         return settled
 
     def link_expired(self, order: Order) -> bool:
-        deadline = order.created_at + timedelta(minutes=self.settings.payment_link_minutes)
-        return self.clock.now() > deadline
+        return pay_link_expired(self.settings, order.created_at, self.clock.now())
 
     async def fail_payment(self, tracking_number: int, reason: str) -> OrderView:
         """A provider says the payment failed (or the link expired). Only a pending order fails;

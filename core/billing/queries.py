@@ -7,7 +7,7 @@ time zone (or the settings' one); traffic is in bytes (see ``units`` for MB/GB w
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from tortoise.functions import Count
@@ -45,6 +45,7 @@ from core.billing.read_models import (
     FreeChargeOffer,
     OrderLine,
     OrderView,
+    PayLink,
     PaymentLine,
     PlanInfo,
     ServiceHistoryLine,
@@ -78,6 +79,11 @@ async def refunds_of(order_ids: list[int]) -> dict[int, int]:
         for order_id, amount in rows:
             refunded[order_id] = refunded.get(order_id, 0) + amount
     return refunded
+
+
+def pay_link_expired(settings: Settings, created_at: datetime, now: datetime) -> bool:
+    """An order's payment link (and its short link) works for payment_link_minutes."""
+    return now > created_at + timedelta(minutes=settings.payment_link_minutes)
 
 
 async def _order_views(orders: list[Order]) -> list[OrderView]:
@@ -280,6 +286,16 @@ class BillingQueries:
             "plan"
         )
         return (await _order_views([order]))[0] if order else None
+
+    async def pay_link(self, short_code: str) -> PayLink | None:
+        """What a short link (``/p/<short_code>``) leads to; None when no order has the code."""
+        order = await Order.get_or_none(short_code=short_code)
+        if order is None:
+            return None
+        open_ = order.status == OrderStatus.PENDING and not pay_link_expired(
+            self.settings, order.created_at, self.clock.now()
+        )
+        return PayLink(order.subscriber_id, order.pay_url if open_ else None)  # type: ignore[attr-defined]
 
     async def catalogue(self, kind: PlanKind | OrderKind, currency: str) -> list[PlanInfo]:
         """Active plans of a kind in a currency, cheapest first (an order kind names its plans)."""

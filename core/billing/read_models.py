@@ -339,6 +339,8 @@ class OrderView:
     gateway: str | None
     gateway_ref: str | None
     pay_url: str | None
+    # The app's short link to pay_url is <public URL>/p/<short_code>.
+    short_code: str | None
     created_at: datetime
     paid_at: datetime | None
     applied_at: datetime | None
@@ -402,11 +404,21 @@ def order_view(order: Order, refunded: int) -> OrderView:
         gateway=order.gateway,
         gateway_ref=order.gateway_ref,
         pay_url=order.pay_url,
+        short_code=order.short_code,
         created_at=order.created_at,
         paid_at=order.paid_at,
         applied_at=order.applied_at,
         refunded=refunded,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PayLink:
+    """Where an order's short link leads: the provider's pay page while the order waits for
+    payment within its link's time, else nowhere (``pay_url`` None)."""
+
+    subscriber_id: int
+    pay_url: str | None
 
 
 @dataclass(frozen=True, slots=True)

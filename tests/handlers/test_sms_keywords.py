@@ -76,7 +76,9 @@ async def test_buy_lists_packs_and_sends_a_payment_link(twilio_app, services, bo
     answer = await ask(twilio_app, "خرید  ۲")
     order = await Order.get(subscriber_id=sara.id)
     assert order.status == OrderStatus.PENDING and order.plan_id is not None
-    assert order.pay_url and order.pay_url in answer
+    # The app's short link to the provider's page, whatever the length of the provider's link.
+    assert order.short_code and answer.endswith(f"https://bot.example/p/{order.short_code}")
+    assert order.pay_url not in answer
     assert answer.startswith(
         "سفارش " + str(order.tracking_number).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     )
@@ -211,6 +213,60 @@ async def test_stop_is_respected_by_alerts_until_start(twilio_app, services, bot
     assert not (await ChatIdentity.get(channel="sms", external_id=MOBILE)).opted_out
     assert await notifier.notify(sara.id, "ticket_answered", params) is not None
     assert len(twilio_app.fake.to(MOBILE)) == sent + 1
+
+
+@pytest.mark.parametrize(
+    ("word", "confirmation", "again"),
+    [
+        ("BERHENTI", "Anda tidak akan menerima", "MULAI"),
+        ("توقف", "دیگر پیامک", "شروع"),
+        ("لغو", "دیگر پیامک", "شروع"),
+    ],
+)
+async def test_stop_in_indonesian_or_persian_is_confirmed_in_that_language(
+    twilio_app, services, bot_settings, word, confirmation, again
+):
+    """Twilio confirms only its English words; the others are confirmed by the bot, in the
+    word's language, and the opt-out holds for alerts all the same."""
+    sara = await subscriber(bot_settings)
+    stopped = await ask(twilio_app, word)
+    assert stopped.startswith(confirmation) and again in stopped, stopped
+    assert_fits(stopped)
+    assert (await ChatIdentity.get(channel="sms", external_id=MOBILE)).opted_out
+    notifier = ChannelNotifier(bot_settings, twilio_app.client.app[SENDERS_KEY].values())
+    params = {"ticket_number": 123456, "subject": "Slow", "agent_name": "Reza"}
+    assert await notifier.notify(sara.id, "ticket_answered", params) is None
+
+    started = await ask(twilio_app, again)
+    assert not (await ChatIdentity.get(channel="sms", external_id=MOBILE)).opted_out
+    assert started != stopped
+    assert_fits(started)
+    assert await notifier.notify(sara.id, "ticket_answered", params) is not None
+
+
+async def test_start_in_indonesian_is_confirmed_and_in_english_left_to_twilio(
+    twilio_app, bot_settings
+):
+    await subscriber(bot_settings)
+    assert (await ask(twilio_app, "mulai")).startswith("Notifikasi SMS aktif kembali")
+    for word in ("START", "yes", "UNSTOP", "STOP", "optout", "REVOKE"):
+        await twilio_app.sms(MOBILE, word)
+    assert len(twilio_app.fake.to(MOBILE)) == 1
+    assert (await ChatIdentity.get(channel="sms", external_id=MOBILE)).opted_out
+
+
+async def test_a_keyword_twilio_answered_itself_is_recorded_and_not_answered_again(
+    twilio_app, bot_settings
+):
+    """With Advanced Opt-Out Twilio recognises the words an operator added there (any
+    language) and says which kind each is in OptOutType: its confirmation is the only one."""
+    await subscriber(bot_settings)
+    await twilio_app.sms(MOBILE, "BERHENTI", OptOutType="STOP")
+    assert (await ChatIdentity.get(channel="sms", external_id=MOBILE)).opted_out
+    await twilio_app.sms(MOBILE, "ادامه", OptOutType="START")
+    assert not (await ChatIdentity.get(channel="sms", external_id=MOBILE)).opted_out
+    await twilio_app.sms(MOBILE, "BANTUAN", OptOutType="HELP")
+    assert twilio_app.fake.to(MOBILE) == []
 
 
 @pytest.mark.parametrize("language", ["fa", "id", "en"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sms_segments import sms_size
+from bot.sms_segments import fits, plain_spaces, sms_size
 
 FA = "س"  # one Persian letter: UCS-2
 
@@ -33,3 +33,14 @@ FA = "س"  # one Persian letter: UCS-2
 def test_segments_follow_gsm_7_and_ucs_2_rules(text, encoding, units, segments):
     size = sms_size(text)
     assert (size.encoding, size.units, size.segments) == (encoding, units, segments)
+
+
+def test_babel_s_no_break_spaces_are_sent_plain_so_a_latin_answer_stays_gsm_7():
+    amount = "IDR\u00a0299,750 and 1\u202f500 GB"
+    assert sms_size(amount).encoding == "UCS-2"
+    assert plain_spaces(amount) == "IDR 299,750 and 1 500 GB"
+    assert sms_size(plain_spaces(amount)).encoding == "GSM-7"
+    # 300 Latin characters and one no-break space: two GSM-7 parts once sent plain.
+    long = "a" * 150 + "\u00a0" + "b" * 150
+    assert sms_size(long).segments == 5 and fits(long)
+    assert not fits(FA * 135) and fits(FA * 134) and fits(FA * 70, parts=1)

@@ -7,6 +7,7 @@ E.164 number. Alerts respect the person's STOP.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 
@@ -30,6 +31,8 @@ from bot.handlers.twilio_webhooks import (
 )
 from bot.i18n import N_
 from bot.observability.metrics import Metrics
+from bot.payments import short_links
+from bot.sms_segments import plain_spaces
 from bot.wiring import Wiring
 from core.accounts.chats import Chats
 from core.accounts.queries import is_opted_out
@@ -41,13 +44,16 @@ CHANNEL = "sms"
 PATH = "/twilio/sms"
 
 
+# The OptOutType values of Twilio's Advanced Opt-Out: each is also the keyword's English word.
+CARRIER_KEYWORDS = ("STOP", "START", "HELP")
+
 # Options cannot be pressed or answered on SMS, links are written out, and a file (which SMS
 # cannot carry) becomes its name and link.
 SMS_TEXT = PlainText(options=False, link_labels=False)
 
 
 def sms_text(reply: Reply, file_url: str | None = None) -> str:
-    return SMS_TEXT.text(reply, file_url=file_url)
+    return plain_spaces(SMS_TEXT.text(reply, file_url=file_url))
 
 
 class SmsChannelSender:
@@ -109,11 +115,15 @@ def webhook(
             )
         ):
             return empty_twiml()
+        # Twilio's Advanced Opt-Out names the keywords it recognised (operators may add other
+        # languages' there) and has confirmed them itself: recorded here, not answered twice.
+        opt_out_type = params.get("OptOutType", "").upper()
+        carrier_answered = opt_out_type in CARRIER_KEYWORDS
         turn = Turn(
             channel=CHANNEL,
             chat_id=number,
             user_id=number,
-            text=params.get("Body", ""),
+            text=opt_out_type if carrier_answered else params.get("Body", ""),
             language_hint=language_of_number(number),
             message_ref=params.get("MessageSid"),
         )
@@ -124,7 +134,8 @@ def webhook(
             replies = apology(
                 turn, N_("Sorry, something went wrong on our side. Nothing was changed.")
             ).replies
-        await sender.reply(number, replies)
+        if not carrier_answered:
+            await sender.reply(number, replies)
         return empty_twiml()
 
     return receive
@@ -141,6 +152,7 @@ def setup(app: web.Application, wiring: Wiring) -> None:
         wiring.services,
         wiring.store,
         register_url=settings.base_url + "/",
+        short_link=functools.partial(short_links.short_link, settings.base_url),
         unknown_window_seconds=settings.unknown_sender_window_minutes * 60,
     )
     limits = InboundLimits(settings, wiring.pacing)
