@@ -269,6 +269,17 @@ async def test_a_keyword_twilio_answered_itself_is_recorded_and_not_answered_aga
     assert twilio_app.fake.to(MOBILE) == []
 
 
+async def test_mulai_after_twilio_s_own_stop_leaves_the_number_opted_out(twilio_app, bot_settings):
+    """Twilio's block after its STOP is lifted only by its own opt-in words: the confirmation
+    of MULAI is refused (21610), and the number stays opted out here too."""
+    await subscriber(bot_settings)
+    await twilio_app.sms(MOBILE, "STOP")
+    twilio_app.fake.refuse(MOBILE, 21610, message="Attempt to send to unsubscribed recipient")
+    await twilio_app.sms(MOBILE, "MULAI")
+    assert twilio_app.fake.to(MOBILE) == []
+    assert (await ChatIdentity.get(channel="sms", external_id=MOBILE)).opted_out
+
+
 @pytest.mark.parametrize("language", ["fa", "id", "en"])
 async def test_every_keyword_answer_fits_two_sms_parts(
     twilio_app, services, bot_settings, language
