@@ -45,6 +45,7 @@ from core.accounts.profile_edits import ProfileEdits
 from core.accounts.queries import SubscriberView
 from core.admin.tokens import AdminTokens
 from core.alerts.broadcast import Broadcasts
+from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.jobs import BillingJobs
 from core.billing.orders import Orders
@@ -113,6 +114,7 @@ def build_services(
         subscriptions=Subscriptions(settings, clock),
         wallet=Wallet(clock),
         free_charges=FreeCharges(settings, clock),
+        deposits=Deposits(clock),
         usage=UsageMeter(settings, clock),
         plans=Plans(settings),
         billing_jobs=BillingJobs(clock),

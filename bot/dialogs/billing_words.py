@@ -17,6 +17,7 @@ KIND_LABELS: dict[str, str] = {
     OrderKind.BUY_TIMED_TRAFFIC: N_("Timed traffic"),
     OrderKind.CHANGE_SERVICE: N_("Change of service"),
     OrderKind.STATIC_IP: N_("Static IP"),
+    OrderKind.DEPOSIT: N_("Deposit and installation fee"),
 }
 
 STATUS_LABELS: dict[str, str] = {
@@ -40,6 +41,7 @@ add_messages(
         "order_not_cancellable": N_("Order %(tracking_number)s can no longer be cancelled."),
         "plan_kind_mismatch": N_("That plan is not available."),
         "currency_mismatch": N_("That plan is not available."),
+        "no_deposit_due": N_("Your line has no deposit to pay."),
     }
 )
 
@@ -58,7 +60,16 @@ def plan_bytes(plan: PlanInfo) -> int:
     return traffic_with_bonus(base, plan.bonus_percent) + mb_to_bytes(plan.gift_mb)
 
 
-def what_was_added(t: Texts, kind: OrderKind, plan: PlanInfo, months: int) -> str:
+def item_name(t: Texts, kind: OrderKind, plan: PlanInfo | None) -> str:
+    """What an order bought, in a few words: its plan's name, or what no plan sells."""
+    if plan is None:
+        return t.gettext(KIND_LABELS.get(kind, kind))
+    return t.plan_name(plan)
+
+
+def what_was_added(t: Texts, kind: OrderKind, plan: PlanInfo | None, months: int) -> str:
+    if plan is None or kind == OrderKind.DEPOSIT:
+        return t.gettext("Your deposit and installation fee are paid, and your line is open.")
     name = t.plan_name(plan)
     if kind == OrderKind.STATIC_IP:
         return t.ngettext(

@@ -51,7 +51,24 @@ MESSAGES: dict[str, str] = {
     "attachment_empty": N_("That file is empty."),
     "unknown_document_kind": N_("Please choose one of the document types."),
     # billing
-    "line_closed": N_("This line is closed, so nothing can be bought for it."),
+    "line_closed": N_(
+        "This line is closed, so nothing can be bought for it. To open it again, please talk to "
+        "an agent or open a support ticket."
+    ),
+    "deposit_due": N_(
+        "Your line stays isolated until its deposit and installation fee (%(owed)s) are paid, so "
+        "nothing bought now could be used. Please choose Pay the deposit first: the line opens "
+        "as soon as it is paid."
+    ),
+    "line_isolated": N_(
+        "Your line is isolated, so nothing bought now could be used. Please talk to an agent or "
+        "open a support ticket to have it opened."
+    ),
+    "documents_suspended": N_(
+        "Your line is cut because no valid document came in time, so nothing bought now could "
+        "be used. Please upload your documents (My documents): the line opens once they are "
+        "approved."
+    ),
     "plan_not_found": N_("That plan is not available."),
     "plan_not_available": N_("That plan is not available."),
     "plan_unchanged": N_("You already have this plan. To extend it, choose Renew."),
@@ -147,6 +164,8 @@ def error_text(t: Texts, error: DomainError) -> str:
     params: dict[str, Any] = {}
     for name, value in error.details.items():
         params[name] = t.digits(str(value)) if name in _CODES else value
+    if "owed" in params and isinstance(error.details.get("currency"), str):
+        params["owed"] = t.money(int(error.details["owed"]), error.details["currency"])
     if "max_bytes" in params and "max_mb" not in params:
         params["max_mb"] = size_limit_mb(int(error.details["max_bytes"]))
     try:

@@ -14,7 +14,9 @@ from core.billing.receipts import Receipt
 
 
 def receipt_rows(t: Texts, r: Receipt) -> list[tuple[str, str]]:
-    item = t.gettext(KIND_LABELS.get(r.kind, r.kind)) + ": " + t.catalogue(r.plan_name(t.language))
+    item = t.gettext(KIND_LABELS.get(r.kind, r.kind))
+    if r.plan_code is not None:
+        item += ": " + t.catalogue(r.plan_name(t.language))
     if r.months > 1:
         item += " " + t.ngettext("(%(n)s month)", "(%(n)s months)", r.months)
     rows = [

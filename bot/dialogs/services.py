@@ -11,6 +11,7 @@ from core.accounts.line_status import LineStatuses
 from core.accounts.login import Login
 from core.accounts.password_changes import PasswordChanges
 from core.accounts.profile_edits import ProfileEdits
+from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.jobs import BillingJobs
 from core.billing.orders import Orders
@@ -40,11 +41,13 @@ class Services:
     document_reviews: DocumentReviews
     line_statuses: LineStatuses
     # Billing: orders and their payment, service given without an order, the wallet, the free
-    # charge, usage metering, the catalogue's writes, the periodic jobs; and the reads.
+    # charge, a new line's deposit, usage metering, the catalogue's writes, the periodic jobs;
+    # and the reads.
     orders: Orders
     subscriptions: Subscriptions
     wallet: Wallet
     free_charges: FreeCharges
+    deposits: Deposits
     usage: UsageMeter
     plans: Plans
     billing_jobs: BillingJobs

@@ -37,6 +37,7 @@ from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
 from bot.sms_segments import fits
 from core.accounts.queries import ChatView, SubscriberView, lines_of_mobile
 from core.billing.enums import OrderKind, PlanKind
+from core.billing.quotes import refuse_blocked_line
 from core.billing.read_models import PlanInfo, ServiceStatus
 from core.errors import DomainError
 from core.inbox.queries import last_notice
@@ -194,6 +195,10 @@ class SmsKeywords:
         return text
 
     async def buy(self, t: Texts, line: SubscriberView, command: Command, _turn: Turn) -> str:
+        try:
+            refuse_blocked_line(line)
+        except DomainError as error:
+            return _buy_refusal(t, error)
         status = await self.services.billing_queries.status_of(line)
         packs = await self._packs(line, status)
         if not packs:
@@ -402,6 +407,23 @@ def _buy_refusal(t: Texts, error: DomainError) -> str:
         return t.gettext(
             "You need an active service first. Send %(buy)s to see the plans.",
             buy=word_for(Keyword.BUY, t.language),
+        )
+    if error.code == "deposit_due":
+        return t.gettext(
+            "Your line opens once its deposit (%(owed)s) is paid; until then nothing can be "
+            "bought. Pay it in our chat: Pay the deposit.",
+            owed=t.money(int(error.details["owed"]), str(error.details["currency"])),
+        )
+    if error.code == "documents_suspended":
+        return t.gettext(
+            "Your line is cut until valid documents are approved; nothing can be bought before. "
+            "Upload them in our chat (My documents)."
+        )
+    if error.code == "line_isolated":
+        return t.gettext(
+            "Your line is isolated; nothing can be bought now. Send %(ticket)s and your message "
+            "to ask us to open it.",
+            ticket=word_for(Keyword.TICKET, t.language),
         )
     if error.code == "line_closed":
         return error_text(t, error)

@@ -17,6 +17,7 @@ import logging
 from aiohttp import web
 
 from bot.config import BotSettings
+from bot.dialogs.billing_words import item_name
 from bot.i18n import Texts
 from bot.payments.common import Callbacks
 from bot.payments.pages import (
@@ -57,7 +58,7 @@ def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
             return page(t, _status_text(t, order))
         rows = [
             (t.gettext("Tracking number"), t.digits(str(order.tracking_number))),
-            (t.gettext("Item"), t.plan_name(order.plan)),
+            (t.gettext("Item"), item_name(t, order.kind, order.plan)),
             (t.gettext("Amount to pay"), t.money(order.payable, order.currency)),
         ]
         table = "".join(

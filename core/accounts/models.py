@@ -43,6 +43,10 @@ class Subscriber(Model):
     route_ip = fields.CharField(max_length=64, null=True)
     # Bumped by an operator to let the subscriber take the free charge once more.
     free_charge_generation = fields.IntField(default=0)
+    # What a new line still owes at installation (minor units, set by staff): the line stays
+    # isolated until both are paid, together, by one "deposit" order.
+    deposit_due = fields.BigIntField(default=0)
+    installation_fee_due = fields.BigIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

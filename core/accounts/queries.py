@@ -45,6 +45,9 @@ class SubscriberView:
     route_ip: str | None
     # Bumped by an operator to let the subscriber take the free charge once more.
     free_charge_generation: int
+    # What the new line still owes before it is opened (deposit and installation fee).
+    deposit_due: int
+    installation_fee_due: int
     created_at: datetime | None
 
     @classmethod
@@ -73,6 +76,8 @@ class SubscriberView:
             static_ip_until=row.static_ip_until,
             route_ip=row.route_ip,
             free_charge_generation=row.free_charge_generation,
+            deposit_due=row.deposit_due,
+            installation_fee_due=row.installation_fee_due,
             created_at=row.created_at,
         )
 

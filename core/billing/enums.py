@@ -53,6 +53,8 @@ class OrderKind(StrEnum):
     BUY_TIMED_TRAFFIC = "buy_timed_traffic"
     CHANGE_SERVICE = "change_service"
     STATIC_IP = "static_ip"
+    # A new line's deposit and installation fee: paying it takes the line out of "isolated".
+    DEPOSIT = "deposit"
 
 
 class OrderStatus(StrEnum):

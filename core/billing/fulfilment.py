@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from core.accounts.enums import LineStatus
+from core.accounts.line_status import change_line_status
 from core.accounts.models import Subscriber
 from core.billing import state
 from core.billing.enums import BucketKind, OrderKind, SubscriptionSource, WalletEntryKind
@@ -40,8 +42,23 @@ async def apply_order(
         balance = await state.wallet_balance(subscriber.id)
         if balance < order.wallet_used:
             return "wallet_insufficient"
-    plan: Plan = order.plan
     kind = OrderKind(order.kind)
+    if kind == OrderKind.DEPOSIT:
+        # Staff may have changed what the line owes since the order was placed.
+        if order.subtotal != subscriber.deposit_due + subscriber.installation_fee_due:
+            return "deposit_changed"
+        await _debit_wallet(order, subscriber, now)
+        await Subscriber.filter(id=subscriber.id).update(deposit_due=0, installation_fee_due=0)
+        await change_line_status(
+            subscriber.id,
+            LineStatus.IN_OPERATION,
+            f"deposit:{order.tracking_number}",
+            now,
+            only_from=LineStatus.ISOLATED,
+        )
+        return None
+    assert order.plan is not None, order.kind
+    plan: Plan = order.plan
     replaced: Subscription | None = None
     if kind == OrderKind.CHANGE_SERVICE:
         current = await state.current_subscription(subscriber.id, now)
@@ -55,15 +72,7 @@ async def apply_order(
         if replaced is None and order.proration_credit > 0:
             return "service_changed"
 
-    if order.wallet_used > 0:
-        await WalletEntry.create(
-            subscriber_id=subscriber.id,
-            amount=-order.wallet_used,
-            currency=order.currency,
-            kind=WalletEntryKind.ORDER_PAYMENT,
-            order=order,
-            created_at=now,
-        )
+    await _debit_wallet(order, subscriber, now)
     if order.wallet_credit > 0:
         await WalletEntry.create(
             subscriber_id=subscriber.id,
@@ -150,3 +159,15 @@ async def apply_order(
             order=order,
         )
     return None
+
+
+async def _debit_wallet(order: Order, subscriber: Subscriber, now: datetime) -> None:
+    if order.wallet_used > 0:
+        await WalletEntry.create(
+            subscriber_id=subscriber.id,
+            amount=-order.wallet_used,
+            currency=order.currency,
+            kind=WalletEntryKind.ORDER_PAYMENT,
+            order=order,
+            created_at=now,
+        )

@@ -124,10 +124,11 @@ class Order(Model):
     )
     subscriber_id: int
     kind = fields.CharEnumField(OrderKind, max_length=20)
-    plan: fields.ForeignKeyRelation[Plan] = fields.ForeignKeyField(
-        "core.Plan", related_name="orders"
+    # None for what no plan sells (a new line's deposit and installation fee).
+    plan: fields.ForeignKeyNullableRelation[Plan] = fields.ForeignKeyField(
+        "core.Plan", related_name="orders", null=True
     )
-    plan_id: int
+    plan_id: int | None
     months = fields.IntField(default=1)
     currency = fields.CharField(max_length=3)
     subtotal = fields.BigIntField()

@@ -40,7 +40,7 @@ from core.billing.gateways.select import gateway_for
 from core.billing.models import Order, WalletEntry
 from core.billing.pricing import Quote
 from core.billing.queries import order_view_of, pay_link_expired
-from core.billing.quotes import PreparedOrder, prepare_order
+from core.billing.quotes import PreparedOrder, prepare_deposit, prepare_order
 from core.billing.read_models import OrderLine, OrderView, order_line, order_view
 from core.billing.static_ips import DEMO_STATIC_IP_POOL
 from core.billing.subscriptions import lock_subscriber
@@ -97,7 +97,8 @@ class Orders:
         it): applied at once. Otherwise the gateway's payment is started and its link stored;
         ``gateway`` None chooses it by the order's currency (core.billing.gateways.select).
 
-        Errors: subscriber_not_found, line_closed, plan_not_found, plan_not_available,
+        Errors: subscriber_not_found, line_closed, documents_suspended, deposit_due {owed,
+        currency}, line_isolated, plan_not_found, plan_not_available,
         plan_kind_mismatch, currency_mismatch, invalid_months, no_active_service, plan_unchanged,
         service_unlimited, unknown_gateway, tracking_numbers_exhausted, payment_start_failed,
         order_not_applied (nothing to pay, but the credit it counted on is gone).
@@ -109,16 +110,31 @@ class Orders:
             prepared = await prepare_order(
                 self.settings, now, subscriber_id, kind, plan_code, months, subscriber
             )
-            gw = None
-            if prepared.quote.payable > 0:
-                gateway = gateway or gateway_for(
-                    prepared.quote.currency, self.gateways, self.settings.payment_gateway
-                )
-                gw = self.gateways.get(gateway)
-                if gw is None:
-                    raise InvalidInput("unknown_gateway", gateway=gateway)
-            order = await self._create_order(prepared, kind, months, now, gw)
+            order, gw = await self._create_order(prepared, kind, months, now, gateway)
+        return await self._start_payment(order, gw, f"{kind.value} {plan_code}")
 
+    async def quote_deposit(self, subscriber_id: int) -> Quote:
+        """The pre-invoice of the line's deposit and installation fee. Raises what
+        ``place_deposit_order`` raises."""
+        return (await prepare_deposit(subscriber_id)).quote
+
+    async def place_deposit_order(
+        self, subscriber_id: int, gateway: str | None = None
+    ) -> OrderView:
+        """An order for what the new line owes at installation (its deposit and installation
+        fee, as staff set them); paid, it opens the line. Started as ``place_order`` starts one.
+
+        Errors: subscriber_not_found, line_closed, no_deposit_due, unknown_gateway,
+        tracking_numbers_exhausted, payment_start_failed, order_not_applied."""
+        now = self.clock.now()
+        async with in_transaction():
+            subscriber = await lock_subscriber(subscriber_id)
+            prepared = await prepare_deposit(subscriber_id, subscriber)
+            order, gw = await self._create_order(prepared, OrderKind.DEPOSIT, 1, now, gateway)
+        return await self._start_payment(order, gw, OrderKind.DEPOSIT.value)
+
+    async def _start_payment(self, order: Order, gw: PaymentGateway | None, what: str) -> OrderView:
+        """Settle an order with nothing to pay at once; start the payment of any other."""
         if order.payable == 0:
             return await self._settle_free(order)
 
@@ -129,8 +145,8 @@ class Orders:
                     tracking_number=order.tracking_number,
                     amount=order.payable,
                     currency=order.currency,
-                    description=f"{kind.value} {prepared.plan.code} #{order.tracking_number}",
-                    subscriber_id=subscriber_id,
+                    description=f"{what} #{order.tracking_number}",
+                    subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
                 )
             )
         except Exception as exc:
@@ -171,15 +187,25 @@ class Orders:
         kind: OrderKind,
         months: int,
         now: datetime,
-        gw: PaymentGateway | None,
-    ) -> Order:
+        gateway: str | None,
+    ) -> tuple[Order, PaymentGateway | None]:
+        """The order's row, and the gateway that will take its payment (None when nothing is
+        to pay). Inside the caller's transaction, the subscriber's row locked."""
         q = prepared.quote
+        gw = None
+        if q.payable > 0:
+            gateway = gateway or gateway_for(
+                q.currency, self.gateways, self.settings.payment_gateway
+            )
+            gw = self.gateways.get(gateway)
+            if gw is None:
+                raise InvalidInput("unknown_gateway", gateway=gateway)
         for _ in range(TRACKING_ATTEMPTS):
             tracking = TRACKING_MIN + secrets.randbelow(TRACKING_MAX - TRACKING_MIN + 1)
             try:
                 # A savepoint: a taken number rolls back only this insert.
                 async with in_transaction():
-                    return await Order.create(
+                    order = await Order.create(
                         tracking_number=tracking,
                         subscriber=prepared.subscriber,
                         kind=kind,
@@ -197,6 +223,7 @@ class Orders:
                         gateway=gw.name if gw else None,
                         created_at=now,
                     )
+                return order, gw
             except IntegrityError:
                 log.info("tracking number %s taken, drawing another", tracking)
         raise Conflict("tracking_numbers_exhausted")
@@ -369,7 +396,7 @@ class Orders:
         params = {
             "tracking_number": order.tracking_number,
             "kind": str(order.kind),
-            "plan_code": order.plan.code,
+            "plan_code": order.plan.code if order.plan else None,
             "currency": order.currency,
             **extra,
         }

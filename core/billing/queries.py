@@ -236,7 +236,7 @@ class BillingQueries:
             PaymentLine(
                 paid_at=o.paid_at,
                 tracking_number=o.tracking_number,
-                plan=PlanInfo.of(o.plan),
+                plan=PlanInfo.of(o.plan) if o.plan else None,
                 gateway=o.gateway if o.payable else None,
                 paid=o.payable,
                 from_wallet=o.wallet_used,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from core.accounts.enums import LineStatus
 from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
-from core.accounts.queries import get_subscriber
+from core.accounts.queries import SubscriberView, get_subscriber
 from core.billing import state
 from core.billing.enums import PLAN_KIND_FOR, OrderKind, SubscriptionSource
 from core.billing.models import Plan, Subscription
@@ -23,7 +24,8 @@ MIN_MONTHS, MAX_MONTHS = 1, 12
 @dataclass(frozen=True, slots=True)
 class PreparedOrder:
     subscriber: Subscriber
-    plan: Plan
+    # None for a deposit (no plan sells it).
+    plan: Plan | None
     quote: Quote
     # The paid subscription a change of service prorates.
     replaced: Subscription | None
@@ -43,8 +45,7 @@ async def prepare_order(
     read here if None."""
     if subscriber is None:
         subscriber = await get_subscriber(subscriber_id)
-    if subscriber.line_status == LineStatus.CLOSED:
-        raise DomainError("line_closed", subscriber_id=subscriber_id)
+    refuse_blocked_line(subscriber)
     plan = await Plan.get_or_none(code=plan_code)
     if plan is None:
         raise NotFound("plan_not_found", plan_code=plan_code)
@@ -99,6 +100,44 @@ async def prepare_order(
     )
     assert quote.balances(), quote
     return PreparedOrder(subscriber=subscriber, plan=plan, quote=quote, replaced=replaced)
+
+
+def refuse_blocked_line(subscriber: Subscriber | SubscriberView) -> None:
+    """A line that no purchase would open is sold nothing: what it needs first is said instead.
+    The chat's and the SMS keywords' early refusal too (before a plan is chosen).
+
+    Errors: deposit_due {owed, currency} (isolated until its deposit is paid), line_isolated
+    (isolated by staff or an unpaid bill: support opens it), documents_suspended, line_closed."""
+    status = LineStatus(subscriber.line_status)
+    if status == LineStatus.CLOSED:
+        raise DomainError("line_closed", subscriber_id=subscriber.id)
+    if status == LineStatus.DOCUMENTS_SUSPENDED:
+        raise DomainError("documents_suspended", subscriber_id=subscriber.id)
+    if status == LineStatus.ISOLATED:
+        owed = subscriber.deposit_due + subscriber.installation_fee_due
+        if owed > 0:
+            raise DomainError("deposit_due", owed=owed, currency=subscriber.currency)
+        raise DomainError("line_isolated", subscriber_id=subscriber.id)
+
+
+async def prepare_deposit(
+    subscriber_id: int, subscriber: Subscriber | None = None
+) -> PreparedOrder:
+    """The quote of a new line's deposit and installation fee: the amounts staff set, as they
+    are (no VAT is added to them), less what the wallet holds free.
+
+    Errors: subscriber_not_found, line_closed, no_deposit_due."""
+    if subscriber is None:
+        subscriber = await get_subscriber(subscriber_id)
+    if subscriber.line_status == LineStatus.CLOSED:
+        raise DomainError("line_closed", subscriber_id=subscriber_id)
+    owed = subscriber.deposit_due + subscriber.installation_fee_due
+    if owed <= 0:
+        raise DomainError("no_deposit_due", subscriber_id=subscriber_id)
+    available = await state.wallet_balance(subscriber_id) - await state.wallet_held(subscriber_id)
+    quote = quote_purchase(owed, Decimal(0), max(0, available), currency=subscriber.currency)
+    assert quote.balances(), quote
+    return PreparedOrder(subscriber=subscriber, plan=None, quote=quote, replaced=None)
 
 
 def _remaining_value(

@@ -309,7 +309,8 @@ class PaymentLine:
 
     paid_at: datetime
     tracking_number: int
-    plan: PlanInfo
+    # None for a deposit.
+    plan: PlanInfo | None
     # None when nothing went through a gateway (the wallet and credits paid it all).
     gateway: str | None
     # Through the gateway.
@@ -332,7 +333,8 @@ class OrderView:
     tracking_number: int
     subscriber_id: int
     kind: OrderKind
-    plan: PlanInfo
+    # None for a deposit (no plan sells it).
+    plan: PlanInfo | None
     months: int
     status: OrderStatus
     quote: Quote
@@ -397,7 +399,7 @@ def order_view(order: Order, refunded: int) -> OrderView:
         tracking_number=order.tracking_number,
         subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
         kind=OrderKind(order.kind),
-        plan=PlanInfo.of(order.plan),
+        plan=PlanInfo.of(order.plan) if order.plan else None,
         months=order.months,
         status=OrderStatus(order.status),
         quote=quote_of(order),
@@ -428,7 +430,7 @@ class OrderLine:
     tracking_number: int
     username: str
     kind: OrderKind
-    plan_code: str
+    plan_code: str | None
     currency: str
     payable: int
     status: OrderStatus
@@ -443,7 +445,7 @@ def order_line(order: Order, refunded: int) -> OrderLine:
         tracking_number=order.tracking_number,
         username=order.subscriber.username,
         kind=OrderKind(order.kind),
-        plan_code=order.plan.code,
+        plan_code=order.plan.code if order.plan else None,
         currency=order.currency,
         payable=order.payable,
         status=OrderStatus(order.status),

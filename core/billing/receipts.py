@@ -20,8 +20,9 @@ class Receipt:
     tracking_number: int
     subscriber_id: int
     kind: OrderKind
+    # Empty, and None, for a deposit (no plan sells it).
     plan_names: dict[str, str]
-    plan_code: str
+    plan_code: str | None
     months: int
     currency: str
     subtotal: int
@@ -39,7 +40,7 @@ class Receipt:
     applied_at: datetime | None
 
     def plan_name(self, language: str) -> str:
-        return self.plan_names.get(language) or self.plan_names.get("en") or self.plan_code
+        return self.plan_names.get(language) or self.plan_names.get("en") or self.plan_code or ""
 
 
 async def receipt(subscriber_id: int, tracking_number: int) -> Receipt | None:
@@ -69,7 +70,8 @@ class OrderAdded:
 
     tracking_number: int
     kind: OrderKind
-    plan: PlanInfo
+    # None for a deposit.
+    plan: PlanInfo | None
     months: int
     currency: str
     receipt: Receipt | None
@@ -83,7 +85,7 @@ async def order_added(tracking_number: int) -> OrderAdded | None:
     return OrderAdded(
         tracking_number=order.tracking_number,
         kind=OrderKind(order.kind),
-        plan=PlanInfo.of(order.plan),
+        plan=PlanInfo.of(order.plan) if order.plan else None,
         months=order.months,
         currency=order.currency,
         receipt=await _of(order) if order.status == OrderStatus.APPLIED else None,
@@ -97,8 +99,8 @@ async def _of(order: Order) -> Receipt:
         tracking_number=order.tracking_number,
         subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
         kind=OrderKind(order.kind),
-        plan_names=dict(order.plan.names or {}),
-        plan_code=order.plan.code,
+        plan_names=dict(order.plan.names or {}) if order.plan else {},
+        plan_code=order.plan.code if order.plan else None,
         months=order.months,
         currency=order.currency,
         subtotal=order.subtotal,

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from core.accounts.line_status import LineStatuses
 from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
+from core.billing.deposits import Deposits
 from core.billing.enums import OrderKind, OrderStatus, SubscriptionSource
 from core.billing.gateways.sandbox import SANDBOX, SandboxGateway
 from core.billing.jobs import BillingJobs
@@ -59,6 +60,7 @@ class Scene:
         self.billing_jobs = BillingJobs(self.clock)
         self.tickets = Tickets(settings, self.clock, unused)
         self.line_statuses = LineStatuses(self.clock)
+        self.deposits = Deposits(self.clock)
 
     def local(self, days_ago: int, hh_mm: str) -> datetime:
         """``hh_mm`` local time, ``days_ago`` calendar days before today, in UTC."""

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from core.accounts.enums import LineStatus
 from core.billing.enums import OrderKind, SubscriptionSource
 from core.billing.periods import month_period
 from core.demo.scene import Scene
@@ -168,11 +167,10 @@ async def _siti(s: Scene) -> None:
 
 
 async def _dewi(s: Scene) -> None:
-    """Installed two days ago; isolated until the subscription deposit is paid."""
+    """Installed two days ago; isolated until the deposit (Rp 500.000) and the installation fee
+    (Rp 250.000) are paid ("Pay the deposit" in the chat)."""
     s.at(s.local(2, "15:30"))
-    await s.line_statuses.set_line_status(
-        s.id, LineStatus.ISOLATED, "Terpasang; menunggu pembayaran uang jaminan"
-    )
+    await s.deposits.set_owed(s.id, 500_000, 250_000)
 
 
 async def _sara(s: Scene) -> None:

@@ -45,7 +45,12 @@ FIELDS = (
     "plan",
     "panel_password",
     "internet_password",
+    # What a new line owes at installation, in minor units; a new line owing it is isolated.
+    "deposit",
+    "installation_fee",
 )
+# PostgreSQL's bigint, and below it.
+_MAX_AMOUNT = 10**15
 # Fields stored as given (spaces collapsed), with the model's length limits.
 _TEXT_LIMITS = {
     "full_name": 120,
@@ -176,6 +181,7 @@ class RowChecker:
                 check_strength(panel_password, username)
             except DomainError:
                 errors.append(("panel_password", "panel password too weak"))
+        self._owed(raw, current, fields, errors)
         plan_code = raw.get("plan") or None
         if plan_code and plan_code not in self.plans:
             errors.append(
@@ -187,6 +193,30 @@ class RowChecker:
         if errors:
             return errors
         return CleanRow(fields, plan_code, panel_password)
+
+    def _owed(
+        self,
+        raw: dict[str, str],
+        current: Subscriber | None,
+        fields: dict[str, Any],
+        errors: list[FieldError],
+    ) -> None:
+        for column, field in (
+            ("deposit", "deposit_due"),
+            ("installation_fee", "installation_fee_due"),
+        ):
+            text = raw.get(column, "").strip()
+            if not text:
+                continue
+            if not text.isascii() or not text.isdigit() or int(text) > _MAX_AMOUNT:
+                errors.append(
+                    (column, f"{column} must be a whole amount in minor units, 0 or more")
+                )
+            else:
+                fields[field] = int(text)
+        owes = fields.get("deposit_due", 0) + fields.get("installation_fee_due", 0) > 0
+        if current is None and owes and "line_status" not in fields:
+            fields["line_status"] = LineStatus.ISOLATED
 
     def _birth_date(
         self,

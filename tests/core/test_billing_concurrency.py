@@ -5,6 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
+from core.accounts.enums import LineStatus
+from core.accounts.models import LineStatusChange, Subscriber
+from core.billing.deposits import Deposits
 from core.billing.enums import OrderKind, OrderStatus, SubscriptionSource, WalletEntryKind
 from core.billing.models import (
     Bill,
@@ -89,6 +94,42 @@ async def test_two_hundred_concurrent_confirmations_apply_the_order_once(pg, bil
     assert await assert_books_close(kamal.id) == 0
     status = await queries.service_status(kamal.id)
     assert (status.remaining_days, status.remaining_bytes) == (30, mb_to_bytes(5 * 1024))
+
+
+async def test_two_hundred_concurrent_confirmations_pay_a_deposit_and_open_the_line_once(
+    pg, billing, clock
+):
+    dewi = await make_subscriber()
+    await Deposits(clock).set_owed(dewi.id, 400_000, 100_000)
+    order = await billing.orders.place_deposit_order(dewi.id, gateway="fakepay")
+    assert (order.kind, order.plan, order.payable) == (OrderKind.DEPOSIT, None, 500_000)
+
+    results = await asyncio.gather(
+        *(
+            billing.orders.confirm_payment(
+                order.tracking_number, "fakepay", order.gateway_ref, 500_000
+            )
+            for _ in range(200)
+        ),
+        return_exceptions=True,
+    )
+
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert {r.status for r in results} == {OrderStatus.APPLIED}
+    line = await Subscriber.get(id=dewi.id)
+    assert (line.line_status, line.deposit_due, line.installation_fee_due) == (
+        LineStatus.IN_OPERATION,
+        0,
+        0,
+    )
+    opened = await LineStatusChange.filter(subscriber_id=dewi.id, status=LineStatus.IN_OPERATION)
+    assert len(opened) == 1
+    assert await OutboxMessage.filter(kind="order_applied").count() == 1
+    assert await assert_books_close(dewi.id) == 0
+    # Paid: nothing is owed any more, so a second deposit order is refused.
+    with pytest.raises(DomainError) as refused:
+        await billing.orders.place_deposit_order(dewi.id, gateway="fakepay")
+    assert refused.value.code == "no_deposit_due"
 
 
 async def test_concurrent_orders_cannot_spend_the_same_wallet_credit(pg, billing):

@@ -155,6 +155,8 @@ async def test_every_promised_situation_exists(db, settings, clock):
 
     isolated = await status("2135550303")
     assert isolated.line_status == LineStatus.ISOLATED and not isolated.has_service
+    deposit = await billing.orders.quote_deposit(await _id("2135550303"))
+    assert (deposit.subtotal, deposit.vat, deposit.payable) == (750_000, 0, 750_000)
 
     grant = await billing.free_charges.take(await _id("2144556677"))
     assert (grant.days, grant.megabytes) == (2, 100)

@@ -14,12 +14,12 @@ from bot.bootstrap import bootstrap
 from bot.dialogs.state import MemoryStateStore
 from bot.handlers.twilio_webhooks import EMPTY_TWIML, SENDERS_KEY
 from bot.notify import ChannelNotifier
-from bot.sms_segments import segments
+from bot.sms_segments import plain_spaces, segments
 from core.accounts.models import ChatIdentity
 from core.billing.enums import OrderStatus
 from core.billing.models import Order
 from core.tickets.models import Ticket, TicketMessage
-from tests.dialogs.test_flows_billing_support import give_service, subscriber
+from tests.dialogs.test_flows_billing_support import give_service, money, subscriber
 from tests.dialogs.test_state import redis_prefix, redis_stores  # noqa: F401  (fixtures)
 from tests.fakes_twilio import (  # noqa: F401  (fixtures)
     TwilioWebhooks,
@@ -306,3 +306,29 @@ async def test_every_keyword_answer_fits_two_sms_parts(
     await twilio_app.sms(STRANGER, word_for(Keyword.HELP, language))
     for text in twilio_app.fake.bodies(STRANGER):
         assert_fits(text)
+
+
+async def test_buy_on_a_blocked_line_says_why_and_what_to_do_instead(
+    twilio_app, services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara, days_ago=40)  # ran out: BUY would sell a renewal
+    await services.deposits.set_owed(sara.id, 400_000, 100_000)
+    deposit = await ask(twilio_app, "buy 1")
+    assert deposit == (
+        f"Your line opens once its deposit ({plain_spaces(money(500_000))}) is paid; until then "
+        "nothing can be bought. Pay it in our chat: Pay the deposit."
+    )
+    await services.deposits.set_owed(sara.id, 0, 0)  # waived: the line opens
+    await services.line_statuses.set_line_status(sara.id, "documents_suspended")
+    documents = await ask(twilio_app, "buy")
+    assert documents.startswith("Your line is cut until valid documents are approved")
+    await services.line_statuses.set_line_status(sara.id, "isolated", "unpaid")
+    isolated = await ask(twilio_app, "BUY")
+    assert isolated == (
+        "Your line is isolated; nothing can be bought now. Send TICKET and your message to "
+        "ask us to open it."
+    )
+    for text in (deposit, documents, isolated):
+        assert_fits(text)
+    assert await Order.filter(subscriber_id=sara.id).count() == 0

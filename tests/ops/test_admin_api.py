@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.accounts.enums import LineStatus
-from core.accounts.models import ChatIdentity, Subscriber
+from core.accounts.models import ChatIdentity, LineStatusChange, Subscriber
 from core.admin.tokens import AdminTokens
 from core.billing.enums import OrderKind, OrderStatus
 from core.billing.models import Order, Plan, WalletEntry
@@ -269,3 +269,45 @@ async def test_a_broadcast_reaches_everyone_whose_line_is_not_closed(api, bot_se
     )
     status, body = await api.call("POST", "/broadcasts", json={"texts": {"en": "New plans!"}})
     assert (status, body["messages"]) == (201, 1)
+
+
+async def test_setting_a_deposit_isolates_the_new_line_and_waiving_it_opens_the_line(
+    api, bot_settings
+):
+    line = await make_subscriber(bot_settings, "5120001")
+
+    status, body = await api.call(
+        "PUT",
+        "/subscribers/5120001/deposit",
+        json={"deposit": 400_000, "installation_fee": 100_000},
+    )
+    assert status == 200
+    assert body == {
+        "username": "5120001",
+        "deposit_due": 400_000,
+        "installation_fee_due": 100_000,
+        "currency": "IRR",
+        "line_status": "isolated",
+    }
+    status, shown = await api.call("GET", "/subscribers/5120001")
+    assert (shown["deposit_due"], shown["installation_fee_due"]) == (400_000, 100_000)
+
+    status, body = await api.call("PUT", "/subscribers/5120001/deposit", json={"deposit": 0})
+    assert (status, body["line_status"], body["deposit_due"]) == (200, "in_operation", 0)
+    history = await LineStatusChange.filter(subscriber_id=line.id).order_by("id")
+    assert [(h.status, h.reason) for h in history] == [
+        (LineStatus.ISOLATED, "deposit due"),
+        (LineStatus.IN_OPERATION, "deposit waived"),
+    ]
+
+
+async def test_a_deposit_that_is_no_amount_or_for_a_closed_line_is_refused(api, bot_settings):
+    line = await make_subscriber(bot_settings, "5120001")
+    for bad in ({"deposit": -1}, {"deposit": 1.5}, {"deposit": "10"}, {"installation_fee": 5}):
+        status, body = await api.call("PUT", "/subscribers/5120001/deposit", json=bad)
+        assert status == 422, bad
+    assert (await api.call("PUT", "/subscribers/nobody/deposit", json={"deposit": 1}))[0] == 404
+    await Subscriber.filter(id=line.id).update(line_status=LineStatus.CLOSED)
+    status, body = await api.call("PUT", "/subscribers/5120001/deposit", json={"deposit": 1})
+    assert (status, body["error"]) == (409, "line_closed")
+    assert (await Subscriber.get(id=line.id)).deposit_due == 0

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
+from core.accounts.enums import LineStatus
 from core.accounts.models import Subscriber
 from core.accounts.passwords import verify_password
 from core.accounts.profile import subscriber_zone
@@ -247,3 +248,33 @@ async def test_a_subscriber_row_sets_the_time_zone_and_education(
     move = write(tmp_path, "m.csv", "username,timezone\n5120001,Asia/Makassar\n")
     assert (await importer.run(move)).updated == 1
     assert (await Subscriber.get(username="5120001")).timezone == "Asia/Makassar"
+
+
+async def test_a_new_line_owing_a_deposit_is_imported_isolated_and_a_bad_amount_is_refused(
+    sample_plans, services, bot_settings, tmp_path
+):
+    path = write(
+        tmp_path,
+        "s.csv",
+        "username,currency,deposit,installation_fee\n"
+        + "5120001,IDR,500000,250000\n"
+        + "5120002,IDR,,\n"
+        + "5120003,IDR,-5,1.5\n",
+    )
+    importer = SubscriberImporter(bot_settings, services.clock, services.subscriptions)
+
+    result = await importer.run(path)
+
+    assert [(r.key, r.reasons) for r in result.rejected] == [
+        (
+            "5120003",
+            (
+                "deposit must be a whole amount in minor units, 0 or more",
+                "installation_fee must be a whole amount in minor units, 0 or more",
+            ),
+        )
+    ]
+    owing = await Subscriber.get(username="5120001")
+    assert (owing.deposit_due, owing.installation_fee_due) == (500_000, 250_000)
+    assert owing.line_status == LineStatus.ISOLATED
+    assert (await Subscriber.get(username="5120002")).line_status == LineStatus.IN_OPERATION

@@ -92,6 +92,8 @@ class SubscriberOut(BaseModel):
     line_status: LineStatus
     static_ip: str | None
     free_charge_generation: int
+    deposit_due: int
+    installation_fee_due: int
 
 
 class SubscriberList(BaseModel):
@@ -107,6 +109,22 @@ class LineStatusResult(BaseModel):
     username: str
     line_status: LineStatus
     changed: bool
+
+
+class DepositChange(Body):
+    """What a new line owes at installation, in minor units of its currency (0: nothing)."""
+
+    # Strict: an amount of money is a JSON integer, never a string or a float made one.
+    deposit: Annotated[int, Field(ge=0, le=BIG, strict=True)]
+    installation_fee: Annotated[int, Field(ge=0, le=BIG, strict=True)] = 0
+
+
+class DepositOwed(BaseModel):
+    username: str
+    deposit_due: int
+    installation_fee_due: int
+    currency: str
+    line_status: LineStatus
 
 
 class FreeChargeReset(BaseModel):

@@ -6,6 +6,8 @@ from bot.admin.api.context import ApiContext
 from bot.admin.api.schemas import (
     ChatLink,
     ChatOut,
+    DepositChange,
+    DepositOwed,
     FreeChargeReset,
     LineStatusChange,
     LineStatusResult,
@@ -59,6 +61,19 @@ async def set_line_status(
         subscriber.id, body.status.value, body.reason
     )
     return LineStatusResult(username=username, line_status=body.status, changed=changed)
+
+
+async def set_deposit(api: ApiContext, username: str, body: DepositChange) -> DepositOwed:
+    """What the new line owes; owing anything isolates it, nothing any more opens it."""
+    subscriber = await subscriber_by_username(username)
+    line = await api.services.deposits.set_owed(subscriber.id, body.deposit, body.installation_fee)
+    return DepositOwed(
+        username=username,
+        deposit_due=line.deposit_due,
+        installation_fee_due=line.installation_fee_due,
+        currency=line.currency,
+        line_status=line.line_status,
+    )
 
 
 async def reset_free_charge(api: ApiContext, username: str) -> FreeChargeReset:
@@ -130,6 +145,17 @@ OPERATIONS = [
         LineStatusResult,
         body=LineStatusChange,
         path_params=USERNAME,
+    ),
+    Operation(
+        "PUT",
+        "/subscribers/{username}/deposit",
+        set_deposit,
+        "Set what a new line owes at installation (deposit and installation fee)",
+        "subscribers",
+        DepositOwed,
+        body=DepositChange,
+        path_params=USERNAME,
+        errors=(404, 409),
     ),
     Operation(
         "POST",

@@ -25,7 +25,7 @@ from bot.dialogs.normalize import parse_int
 from bot.i18n import N_
 from core.billing.enums import OrderKind, OrderStatus, PlanKind
 from core.billing.pricing import Quote
-from core.billing.quotes import MAX_MONTHS, MIN_MONTHS
+from core.billing.quotes import MAX_MONTHS, MIN_MONTHS, refuse_blocked_line
 from core.billing.read_models import PlanInfo, ServiceStatus
 from core.errors import DomainError
 
@@ -46,6 +46,11 @@ class BuyFlow(Flow):
     name = "buy"
     menu_label = N_("Buy or renew")
     menu_order = 20
+
+    async def begin(self, ctx: Context) -> None:
+        # A line no purchase would open hears what it needs first, before choosing anything.
+        refuse_blocked_line(ctx.logged_in)
+        await ctx.goto(self.first_step)
 
     # ---- what to buy -----------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ goes back to the main menu.
 
 from __future__ import annotations
 
-from bot.dialogs.billing_words import KIND_LABELS, STATUS_LABELS
+from bot.dialogs.billing_words import KIND_LABELS, STATUS_LABELS, item_name
 from bot.dialogs.contract import Link
 from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.receipts import receipt_replies
@@ -164,7 +164,7 @@ async def orders_text(ctx: Context) -> str:
             tracking=ctx.t.digits(str(row.tracking_number)),
             when=ctx.t.datetime(row.created_at),
             kind=ctx._(KIND_LABELS[row.kind]),
-            plan=ctx.t.plan_name(row.plan),
+            plan=item_name(ctx.t, row.kind, row.plan),
             amount=ctx.t.money(row.payable, row.currency),
             status=ctx._(STATUS_LABELS[row.status]),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.dialogs.flow import Context, Flow
 from bot.i18n import N_
+from core.accounts.enums import LineStatus
 
 
 class StatusFlow(Flow):
@@ -66,6 +67,12 @@ async def status_text(ctx: Context) -> str:
             lines.append(ctx._("Static IP: %(ip)s", ip=status.static_ip))
     lines.append(ctx._("Wallet credit: %(amount)s", amount=t.money(balance, currency)))
 
+    blocked = blocked_line_text(ctx)
+    if blocked is not None:
+        # No purchase opens such a line: what it needs is said instead of "buy or renew".
+        lines.append(blocked)
+        return "\n".join(lines)
+
     days_out = status.plan is not None and status.days_ran_out
     traffic_out = status.plan is not None and status.traffic_ran_out
     if days_out and traffic_out:
@@ -82,6 +89,32 @@ async def status_text(ctx: Context) -> str:
         else:
             lines.append(ctx._("To connect again, choose Buy or renew."))
     return "\n".join(lines)
+
+
+def blocked_line_text(ctx: Context) -> str | None:
+    """Why the line is blocked whatever is bought, and what opens it; None when it is not."""
+    line = ctx.logged_in
+    status = LineStatus(line.line_status)
+    if status == LineStatus.ISOLATED:
+        owed = line.deposit_due + line.installation_fee_due
+        if owed > 0:
+            return ctx._(
+                "Your line is isolated until its deposit and installation fee (%(owed)s) are "
+                "paid. Choose Pay the deposit below: the line opens as soon as it is paid.",
+                owed=ctx.t.money(owed, line.currency),
+            )
+        return ctx._(
+            "Your line is isolated. Please talk to an agent or open a support ticket to have it "
+            "opened."
+        )
+    if status == LineStatus.DOCUMENTS_SUSPENDED:
+        return ctx._(
+            "Your line is cut because no valid document came in time. Please upload your "
+            "documents (My documents): the line opens once they are approved."
+        )
+    if status == LineStatus.CLOSED:
+        return ctx._("This line is closed. To open it again, please talk to an agent.")
+    return None
 
 
 FLOWS = [StatusFlow()]

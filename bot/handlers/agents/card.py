@@ -84,5 +84,5 @@ def _payment_line(payment: PaymentLine, zone: ZoneInfo) -> str:
         parts.append(f"{format_money(payment.from_wallet, payment.currency, 'en')} from the wallet")
     return (
         f"  {format_datetime(payment.paid_at, 'en', zone)} · #{payment.tracking_number} · "
-        f"{payment.plan.name_in('en')} · {' + '.join(parts)}"
+        f"{payment.plan.name_in('en') if payment.plan else 'deposit'} · {' + '.join(parts)}"
     )
