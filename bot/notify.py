@@ -1,11 +1,18 @@
 """The Notifier port: a notice for a subscriber goes to the first of their channels that takes it.
 
-Channels are tried in the subscriber's order: their preferred channel, then Telegram → WhatsApp
-→ SMS (``channel_order``), then any other (the web chat); within a channel, the chat seen last
-first. A chat is skipped when the platform refused us before (``unreachable``) or the person
-opted out; the next channel is tried when a sender returns False (blocked, outside WhatsApp's
-24-hour window, cannot be reached now) or raises. SMS can also go to the registered mobile
-when the subscriber never wrote by SMS and did not opt out.
+A notice that answers something the subscriber did on a chat (an order paid from it, a ticket
+or hand-off opened from it, that ticket's answers and rating question: the outbox message's
+``channel`` and ``chat_external_id``) goes back to that chat first, while the channel can carry
+it: Telegram always; WhatsApp inside its 24-hour window (``answer_window``); the web chat when
+it is open in any serve process, or was seen lately and keeps the notice in its mailbox until it
+comes back (bot/handlers/webchat/mail.py). Then, as for alerts, the subscriber's order
+(``channel_order``): their preferred channel, then the channel of the chat they used last, then
+the others (never used: Telegram → WhatsApp → the web chat), and SMS last: the fallback, not the
+default; within a channel, the chat seen last first. A chat is skipped when the platform refused
+us before (``unreachable``) or the person opted out; the next route is tried when a sender
+returns False (blocked, outside WhatsApp's window with nothing else to send, a web chat away
+too long) or raises. SMS can also go to the registered mobile when the subscriber never wrote
+by SMS and did not opt out.
 
 Each channel gives a sender (``send(chat_id, replies) -> bool``, bot/handlers/channel.py); a
 notice is rendered in the chat's language by the renderers of bot/dialogs/notices/. Sends
@@ -19,6 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.config import BotSettings
@@ -31,7 +39,8 @@ from bot.i18n import subscriber_translator
 from bot.pacing import Pacer, RedisPacer, Unpaced, paced, retry_after
 from core.accounts.queries import ChatView, SubscriberView, reach_of
 from core.alerts.channels import channel_order
-from core.ports import Clock, Delivery, FileStore
+from core.clock import SystemClock
+from core.ports import ChatRef, Clock, Delivery, FileStore
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -70,8 +79,10 @@ class ChannelNotifier:
         files: FileStore | None = None,
         offers: NoticeOffers | None = None,
         failed: Callable[[str], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
+        self.clock = clock or SystemClock()
         # Told the channel of each failed send (the metrics count them per channel).
         self.failed = failed or (lambda _channel: None)
         self.senders = {sender.channel: sender for sender in senders}
@@ -80,23 +91,50 @@ class ChannelNotifier:
         self.files = files
         self.offers = offers
 
-    def routes(self, subscriber: SubscriberView, chats: list[ChatView]) -> list[Route]:
+    def routes(
+        self, subscriber: SubscriberView, chats: list[ChatView], reply_to: ChatRef | None = None
+    ) -> list[Route]:
         """Where a notice for ``subscriber`` may go, in the order to try (``chats``: theirs,
-        the one used last first)."""
+        the one used last first; ``reply_to``: the chat the notice answers, if any)."""
         usable = [c for c in chats if not (c.unreachable or c.opted_out)]
         by_channel: dict[str, list[Route]] = {}
+        used: list[tuple[str, datetime | None]] = []
         for chat in usable:
             language = chat.language.value if chat.language else None
             by_channel.setdefault(chat.channel, []).append(
                 Route(chat.channel, chat.external_id, language)
             )
+            used.append((chat.channel, chat.last_seen_at))
         refused_sms = {c.external_id for c in chats if c.channel == SMS and c.opted_out}
         known_sms = {r.address for r in by_channel.get(SMS, [])}
         if subscriber.mobile and subscriber.mobile not in refused_sms | known_sms:
             by_channel.setdefault(SMS, []).append(Route(SMS, subscriber.mobile, None))
-        channels = [c for c in by_channel if c in self.senders]
-        order = channel_order(subscriber.preferred_channel, channels)
-        return [route for channel in order for route in by_channel[channel]]
+            used.append((SMS, None))
+        order = channel_order(
+            subscriber.preferred_channel, [u for u in used if u[0] in self.senders]
+        )
+        ordered = [route for channel in order for route in by_channel[channel]]
+        answer = self._answer_route(reply_to, usable)
+        if answer is None:
+            return ordered
+        return [answer, *(route for route in ordered if route != answer)]
+
+    def _answer_route(self, reply_to: ChatRef | None, usable: list[ChatView]) -> Route | None:
+        """The chat a notice answers, while its channel can carry an answer there; None when
+        there is none, it is no longer the subscriber's, or its window has closed."""
+        if reply_to is None or reply_to.channel not in self.senders:
+            return None
+        for chat in usable:
+            if (chat.channel, chat.external_id) != (reply_to.channel, reply_to.external_id):
+                continue
+            window: timedelta | None = getattr(self.senders[chat.channel], "answer_window", None)
+            if window is not None and (
+                chat.last_seen_at is None or self.clock.now() - chat.last_seen_at >= window
+            ):
+                return None
+            language = chat.language.value if chat.language else None
+            return Route(chat.channel, chat.external_id, language)
+        return None
 
     async def notify(
         self, subscriber_id: int, kind: str, params: dict[str, Any]
@@ -106,7 +144,7 @@ class ChannelNotifier:
             return None
         subscriber, chats = reach
         failures: list[str] = []
-        for route in self.routes(subscriber, chats):
+        for route in self.routes(subscriber, chats, answered_chat(params)):
             language = route.language or subscriber.language.value
             t = subscriber_translator(language, subscriber, self.settings)
             replies = await render_notice(t, kind, params, files=self.files)
@@ -147,6 +185,14 @@ class ChannelNotifier:
         return taken
 
 
+def answered_chat(params: dict[str, Any]) -> ChatRef | None:
+    """The chat a notice answers, as its outbox message names it (orders, tickets, hand-offs)."""
+    channel, external_id = params.get("channel"), params.get("chat_external_id")
+    if isinstance(channel, str) and isinstance(external_id, str) and channel and external_id:
+        return ChatRef(channel, external_id)
+    return None
+
+
 def channel_rates(settings: BotSettings) -> dict[str, float]:
     """Messages a second each channel may send, every process together."""
     return {
@@ -177,5 +223,5 @@ def build_notifier(
     )
     offers = NoticeOffers(store, clock, settings.flow_timeout_seconds)
     return ChannelNotifier(
-        settings, senders, pacer=pacer, files=files, offers=offers, failed=failed
+        settings, senders, pacer=pacer, files=files, offers=offers, failed=failed, clock=clock
     )

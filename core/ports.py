@@ -26,6 +26,14 @@ class Delivery:
     address: str
 
 
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """One chat on one channel: where something was done, so its answer can go back there."""
+
+    channel: str
+    external_id: str
+
+
 class Notifier(Protocol):
     async def notify(self, subscriber_id: int, kind: str, params: dict) -> Delivery | None:
         """Tell a subscriber something; returns where it went, or None if nowhere could take it."""

@@ -41,6 +41,7 @@ from core.billing.quotes import refuse_blocked_line
 from core.billing.read_models import PlanInfo, ServiceStatus
 from core.errors import DomainError
 from core.inbox.queries import last_notice
+from core.ports import ChatRef
 from core.tickets.enums import SATISFACTION_SCORES, Department, Priority
 from core.tickets.queries import open_ticket_in_chat
 
@@ -194,7 +195,7 @@ class SmsKeywords:
                 )
         return text
 
-    async def buy(self, t: Texts, line: SubscriberView, command: Command, _turn: Turn) -> str:
+    async def buy(self, t: Texts, line: SubscriberView, command: Command, turn: Turn) -> str:
         try:
             refuse_blocked_line(line)
         except DomainError as error:
@@ -208,7 +209,9 @@ class SmsKeywords:
             return _pack_list(t, packs)
         kind, plan = pack
         try:
-            order = await self.services.orders.place_order(line.id, kind, plan.code)
+            order = await self.services.orders.place_order(
+                line.id, kind, plan.code, chat=ChatRef(turn.channel, turn.chat_id)
+            )
         except DomainError as error:
             return _buy_refusal(t, error)
         if order.payable == 0:

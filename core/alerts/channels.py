@@ -1,31 +1,55 @@
-"""The order in which alerts try a subscriber's channels (pure; no channel is imported)."""
+"""The order in which a notice tries a subscriber's channels (pure; no channel is imported).
+
+The subscriber's preferred channel first; then their channels by the chat they used last; a
+channel never used after those, Telegram → WhatsApp → the web chat; SMS last, the fallback and
+not the default (it costs per message and carries plain text only), unless it is the preferred
+one. bot/notify.py (where a notice goes) and core/alerts/reach.py (the dry run's counts) both
+rank by it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
-# Telegram first (free, rich), then WhatsApp, then SMS (costs per message, plain text).
-FALLBACK_ORDER: tuple[str, ...] = ("telegram", "whatsapp", "sms")
+SMS = "sms"
+# Among channels never used: Telegram first (free, rich), then WhatsApp, then the web chat.
+FALLBACK_ORDER: tuple[str, ...] = ("telegram", "whatsapp", "web")
 
 
 def channel_order(
-    preferred: str | None, available: Iterable[str], order: Sequence[str] = FALLBACK_ORDER
+    preferred: str | None,
+    used: Iterable[tuple[str, datetime | None]],
+    order: Sequence[str] = FALLBACK_ORDER,
 ) -> list[str]:
-    """The subscriber's preferred channel, then the fallback order, then any other channel
-    they have (the web chat), each once, among those ``available``."""
-    have = list(dict.fromkeys(available))
-    ranked = [preferred] if preferred else []
-    ranked += list(order)
-    ranked += have
-    seen: list[str] = []
-    for channel in ranked:
-        if channel in have and channel not in seen:
-            seen.append(channel)
-    return seen
+    """The channels of ``used`` (a channel and when its chat was last seen, None for never),
+    each once, in the order a notice tries them."""
+    seen_at: dict[str, datetime | None] = {}
+    for channel, last_seen in used:
+        known = seen_at.get(channel)
+        if channel not in seen_at or (
+            last_seen is not None and (known is None or last_seen > known)
+        ):
+            seen_at[channel] = last_seen
+
+    def rank(channel: str) -> tuple[int, float, int]:
+        if channel == preferred:
+            return (0, 0.0, 0)
+        if channel == SMS:
+            return (3, 0.0, 0)
+        last_seen = seen_at[channel]
+        if last_seen is not None:
+            return (1, -last_seen.timestamp(), 0)
+        fallback = order.index(channel) if channel in order else len(order)
+        return (2, 0.0, fallback)
+
+    return sorted(seen_at, key=rank)
 
 
 def first_channel(
-    preferred: str | None, available: Iterable[str], order: Sequence[str] = FALLBACK_ORDER
+    preferred: str | None,
+    used: Iterable[tuple[str, datetime | None]],
+    order: Sequence[str] = FALLBACK_ORDER,
 ) -> str | None:
-    ranked = channel_order(preferred, available, order)
+    ranked = channel_order(preferred, used, order)
     return ranked[0] if ranked else None

@@ -1,14 +1,16 @@
 """Where an alert would go first, for a page of subscribers (the dry run's counts per channel).
 
-The same rule as the notifier's: the subscriber's preferred channel, then the fallback order,
-among the chats that can take a message (not unreachable, not opted out), plus SMS to the
-registered mobile when no SMS chat says otherwise.
+The same rule as the notifier's (core/alerts/channels.py): the subscriber's preferred channel,
+then the channel of the chat used last, then the others, SMS last, among the chats that can take
+a message (not unreachable, not opted out), SMS to the registered mobile included when no SMS
+chat says otherwise.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from core.accounts.models import Subscriber
 from core.alerts.channels import first_channel
@@ -22,22 +24,24 @@ class _Reach:
 
     preferred: str | None
     has_mobile: bool
-    usable: list[str] = field(default_factory=list)
+    usable: list[tuple[str, datetime | None]] = field(default_factory=list)
     sms_refused: bool = False
 
-    def add_chat(self, channel: str | None, unreachable: bool, opted_out: bool) -> None:
+    def add_chat(
+        self, channel: str | None, unreachable: bool, opted_out: bool, last_seen: datetime | None
+    ) -> None:
         if channel is None:
             return
         if opted_out and channel == SMS:
             self.sms_refused = True
         if not (unreachable or opted_out):
-            self.usable.append(channel)
+            self.usable.append((channel, last_seen))
 
     def first(self, configured: Collection[str]) -> str | None:
         channels = list(self.usable)
         if self.has_mobile and not self.sms_refused:
-            channels.append(SMS)
-        return first_channel(self.preferred, [c for c in channels if c in configured])
+            channels.append((SMS, None))
+        return first_channel(self.preferred, [c for c in channels if c[0] in configured])
 
 
 async def first_channels(
@@ -55,9 +59,15 @@ async def first_channels(
         "chats__channel",
         "chats__unreachable",
         "chats__opted_out",
+        "chats__last_seen_at",
     )
     reach: dict[int, _Reach] = {}
     for row in rows:
         who = reach.setdefault(row["id"], _Reach(row["preferred_channel"], bool(row["mobile"])))
-        who.add_chat(row["chats__channel"], row["chats__unreachable"], row["chats__opted_out"])
+        who.add_chat(
+            row["chats__channel"],
+            row["chats__unreachable"],
+            row["chats__opted_out"],
+            row["chats__last_seen_at"],
+        )
     return {sid: who.first(configured) for sid, who in reach.items()}

@@ -146,6 +146,9 @@ class Order(Model):
     pay_url = fields.CharField(max_length=500, null=True)
     # The code of the app's own short link to pay_url (/p/<code>), which an SMS can carry.
     short_code = fields.CharField(max_length=16, null=True, unique=True)
+    # The chat the order was placed from: its result is told there first (bot/notify.py).
+    channel = fields.CharField(max_length=16, null=True)
+    chat_external_id = fields.CharField(max_length=128, null=True)
     created_at = fields.DatetimeField()
     paid_at = fields.DatetimeField(null=True)
     applied_at = fields.DatetimeField(null=True)

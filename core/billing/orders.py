@@ -47,7 +47,7 @@ from core.billing.subscriptions import lock_subscriber
 from core.config import Settings
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.inbox.models import OutboxMessage
-from core.ports import Clock, PaymentGateway, PaymentRequest
+from core.ports import ChatRef, Clock, PaymentGateway, PaymentRequest
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +92,13 @@ class Orders:
         plan_code: str,
         months: int = 1,
         gateway: str | None = None,
+        *,
+        chat: ChatRef | None = None,
     ) -> OrderView:
         """Create an order with a fresh 6-digit tracking number. Nothing to pay (credits cover
         it): applied at once. Otherwise the gateway's payment is started and its link stored;
         ``gateway`` None chooses it by the order's currency (core.billing.gateways.select).
+        ``chat``: the chat it is placed from, where its result is told first.
 
         Errors: subscriber_not_found, line_closed, documents_suspended, deposit_due {owed,
         currency}, line_isolated, plan_not_found, plan_not_available,
@@ -110,7 +113,7 @@ class Orders:
             prepared = await prepare_order(
                 self.settings, now, subscriber_id, kind, plan_code, months, subscriber
             )
-            order, gw = await self._create_order(prepared, kind, months, now, gateway)
+            order, gw = await self._create_order(prepared, kind, months, now, gateway, chat)
         return await self._start_payment(order, gw, f"{kind.value} {plan_code}")
 
     async def quote_deposit(self, subscriber_id: int) -> Quote:
@@ -119,7 +122,7 @@ class Orders:
         return (await prepare_deposit(subscriber_id)).quote
 
     async def place_deposit_order(
-        self, subscriber_id: int, gateway: str | None = None
+        self, subscriber_id: int, gateway: str | None = None, *, chat: ChatRef | None = None
     ) -> OrderView:
         """An order for what the new line owes at installation (its deposit and installation
         fee, as staff set them); paid, it opens the line. Started as ``place_order`` starts one.
@@ -130,7 +133,7 @@ class Orders:
         async with in_transaction():
             subscriber = await lock_subscriber(subscriber_id)
             prepared = await prepare_deposit(subscriber_id, subscriber)
-            order, gw = await self._create_order(prepared, OrderKind.DEPOSIT, 1, now, gateway)
+            order, gw = await self._create_order(prepared, OrderKind.DEPOSIT, 1, now, gateway, chat)
         return await self._start_payment(order, gw, OrderKind.DEPOSIT.value)
 
     async def _start_payment(self, order: Order, gw: PaymentGateway | None, what: str) -> OrderView:
@@ -188,6 +191,7 @@ class Orders:
         months: int,
         now: datetime,
         gateway: str | None,
+        chat: ChatRef | None,
     ) -> tuple[Order, PaymentGateway | None]:
         """The order's row, and the gateway that will take its payment (None when nothing is
         to pay). Inside the caller's transaction, the subscriber's row locked."""
@@ -221,6 +225,8 @@ class Orders:
                         payable=q.payable,
                         status=OrderStatus.PENDING,
                         gateway=gw.name if gw else None,
+                        channel=chat.channel if chat else None,
+                        chat_external_id=chat.external_id if chat else None,
                         created_at=now,
                     )
                 return order, gw
@@ -400,6 +406,9 @@ class Orders:
             "currency": order.currency,
             **extra,
         }
+        if order.channel and order.chat_external_id:
+            # Where the notifier tells it first: the chat the order was placed from.
+            params.update(channel=order.channel, chat_external_id=order.chat_external_id)
         await OutboxMessage.create(
             subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
             kind=kind,

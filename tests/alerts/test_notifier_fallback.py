@@ -1,13 +1,18 @@
-"""A notice goes to the subscriber's preferred channel, else Telegram → WhatsApp → SMS, skipping
-chats that refused us or opted out, and falling back when a channel fails."""
+"""A notice goes to the subscriber's preferred channel, else the channel they used last, then the
+others, SMS last; skipping chats that refused us or opted out, and falling back when a channel
+fails."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 
 from bot.config import BotSettings
-from bot.notify import ChannelBusy, ChannelNotifier, NotDelivered
+from bot.notify import ChannelBusy, ChannelNotifier, NotDelivered, answered_chat
+from core.accounts.queries import reach_of
 from core.alerts import kinds
+from core.clock import FixedClock
 from core.ports import Delivery
 from tests.alerts import builders as b
 from tests.alerts.senders import Forbidden, RecordingSender, RetryAfter
@@ -30,8 +35,8 @@ def senders(**overrides: RecordingSender) -> dict[str, RecordingSender]:
 async def reachable_everywhere(**extra):
     who = await b.subscriber(mobile="+989121234567", **extra)
     await b.chat(who, "sms", "+989121234567", seen=NOW)  # seen last, yet SMS comes last
-    await b.chat(who, "whatsapp", "+989121234567", seen=NOW.replace(hour=6))
-    await b.chat(who, "telegram", "100200300", seen=NOW.replace(hour=5))
+    await b.chat(who, "whatsapp", "+989121234567", seen=NOW.replace(hour=5))
+    await b.chat(who, "telegram", "100200300", seen=NOW.replace(hour=6))
     return who
 
 
@@ -47,6 +52,71 @@ async def test_telegram_comes_first_and_the_notice_offers_renewal(db, bot_settin
     assert "ends in 2 days" in reply.text
     assert reply.options[0].id == "flow:buy"
     assert chans["whatsapp"].tried == chans["sms"].tried == []
+
+
+async def test_after_the_preference_the_channel_used_last_comes_first(db, bot_settings):
+    who = await b.subscriber(mobile="+989121234567")
+    await b.chat(who, "telegram", "100200300", seen=NOW.replace(hour=5))
+    await b.chat(who, "whatsapp", "+989121234567", seen=NOW.replace(hour=6))
+    chans = senders()
+    notifier = ChannelNotifier(bot_settings, chans.values())
+
+    assert await notifier.notify(who.id, kinds.EXPIRY, PARAMS) == Delivery(
+        "whatsapp", "+989121234567"
+    )
+    assert chans["telegram"].tried == []
+
+
+async def test_sms_is_tried_only_when_no_other_channel_takes_the_alert(db, bot_settings):
+    who = await b.subscriber(mobile="+989121234567")
+    await b.chat(who, "sms", "+989121234567", seen=NOW)  # an SMS keyword was the last word
+    await b.chat(who, "web", "browser-1", seen=NOW.replace(hour=1))
+    await b.chat(who, "telegram", "100200300", seen=NOW.replace(hour=2))
+    chans = senders(telegram=RecordingSender("telegram", takes=False), web=RecordingSender("web"))
+    notifier = ChannelNotifier(bot_settings, chans.values())
+
+    assert await notifier.notify(who.id, kinds.EXPIRY, PARAMS) == Delivery("web", "browser-1")
+    assert chans["telegram"].tried == ["100200300"]
+    assert chans["sms"].tried == []
+
+    chans["web"].takes = False
+    assert await notifier.notify(who.id, kinds.EXPIRY, PARAMS) == Delivery("sms", "+989121234567")
+
+
+async def test_an_answer_goes_back_to_the_chat_it_answers_first(db, bot_settings):
+    who = await b.subscriber(mobile="+989121234567", preferred_channel="telegram")
+    await b.chat(who, "telegram", "100200300", seen=NOW)
+    await b.chat(who, "web", "browser-1", seen=NOW.replace(hour=1))
+    chans = senders(web=RecordingSender("web"))
+    notifier = ChannelNotifier(bot_settings, chans.values())
+    answer = {"ticket_number": 1001, "channel": "web", "chat_external_id": "browser-1"}
+
+    delivery = await notifier.notify(who.id, kinds.TICKET_ANSWERED, answer)
+
+    assert delivery == Delivery("web", "browser-1")
+    assert chans["telegram"].tried == chans["sms"].tried == []
+
+
+async def test_an_answer_to_a_whatsapp_chat_goes_there_first_only_inside_its_window(
+    db, bot_settings
+):
+    who = await b.subscriber(mobile="+989121234567")
+    await b.chat(who, "whatsapp", "+989121234567", seen=NOW - timedelta(hours=30))
+    await b.chat(who, "telegram", "100200300", seen=NOW - timedelta(hours=1))
+    whatsapp = RecordingSender("whatsapp")
+    whatsapp.answer_window = timedelta(hours=24)  # type: ignore[attr-defined]
+    answer = answered_chat({"channel": "whatsapp", "chat_external_id": "+989121234567"})
+    reach = await reach_of(who.id)
+    assert reach is not None
+
+    def first_tried(now):
+        notifier = ChannelNotifier(
+            bot_settings, senders(whatsapp=whatsapp).values(), clock=FixedClock(now)
+        )
+        return [route.channel for route in notifier.routes(*reach, answer)]
+
+    assert first_tried(NOW) == ["telegram", "whatsapp", "sms"]
+    assert first_tried(NOW - timedelta(hours=10)) == ["whatsapp", "telegram", "sms"]
 
 
 async def test_a_preferred_channel_is_tried_first(db, bot_settings):

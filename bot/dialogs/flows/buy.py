@@ -28,6 +28,7 @@ from core.billing.pricing import Quote
 from core.billing.quotes import MAX_MONTHS, MIN_MONTHS, refuse_blocked_line
 from core.billing.read_models import PlanInfo, ServiceStatus
 from core.errors import DomainError
+from core.ports import ChatRef
 
 SERVICE = "service"
 KINDS: list[tuple[str, str]] = [
@@ -201,7 +202,11 @@ class BuyFlow(Flow):
             return
         kind = OrderKind(ctx.data["kind"])
         order = await ctx.services.orders.place_order(
-            ctx.subscriber_id, kind, ctx.data["plan"], int(ctx.data.get("months", 1))
+            ctx.subscriber_id,
+            kind,
+            ctx.data["plan"],
+            int(ctx.data.get("months", 1)),
+            chat=ChatRef(ctx.turn.channel, ctx.turn.chat_id),
         )
         ctx.reads.forget()  # paid from the wallet, it is applied already
         tracking = ctx.t.digits(str(order.tracking_number))

@@ -14,6 +14,7 @@ from bot.i18n import N_
 from core.accounts.enums import LineStatus
 from core.billing.enums import OrderKind, OrderStatus
 from core.errors import DomainError
+from core.ports import ChatRef
 
 CONFIRM_CHOICE = "deposit:confirm"
 
@@ -62,7 +63,9 @@ class DepositFlow(Flow):
         if quote.payable != ctx.data.get("payable"):
             await ctx.refuse(ctx._("The amounts have changed since. Please check them again."))
             return
-        order = await ctx.services.orders.place_deposit_order(ctx.subscriber_id)
+        order = await ctx.services.orders.place_deposit_order(
+            ctx.subscriber_id, chat=ChatRef(ctx.turn.channel, ctx.turn.chat_id)
+        )
         ctx.reads.forget()
         tracking = ctx.t.digits(str(order.tracking_number))
         if order.status == OrderStatus.APPLIED:

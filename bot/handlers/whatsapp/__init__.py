@@ -119,6 +119,8 @@ class SmsFallback(Protocol):
 
 class WhatsAppSender:
     channel = CHANNEL
+    # An answer to what the person did goes here first only inside the window (bot/notify.py).
+    answer_window = CARE_WINDOW
 
     def __init__(
         self,
