@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 
 ENGINE = web.AppKey("engine", Engine)
 SERVICES = web.AppKey("services", Services)
-HUB = web.AppKey("hub", webchat.WebChatHub)
+HUB = webchat.HUB
 RELAY_WAKE = web.AppKey("relay_wake", asyncio.Event)
+RELAY = web.AppKey("relay", OutboxRelay)
 
 # The channels the app serves, each set up the same way; the agents' group after Telegram,
 # whose dispatcher it joins.
@@ -46,10 +47,8 @@ def init_app(wiring: Wiring, *, manage_database: bool = True) -> web.Application
     app = web.Application(client_max_size=webchat.MAX_FRAME_BYTES)
     app[SERVICES] = services
     app[ENGINE] = wiring.engine
-    hub = wiring.senders[webchat.CHANNEL]
-    assert isinstance(hub, webchat.WebChatHub)
-    app[HUB] = hub
     app[RELAY_WAKE] = asyncio.Event()
+    app[RELAY] = wiring.relay
 
     async def clients(_app: web.Application) -> AsyncIterator[None]:
         # Closed last, after every other cleanup (the outbox relay sends through them).

@@ -2,8 +2,9 @@
 services on the adapters this process uses, the channels' senders, the notifier and the engine.
 The web app, the worker and the commands receive it; nothing else constructs a core service.
 
-What a process builds depends on what it is (``process``): the web app sends on the web chat
-too, and its Telegram bot waits out a 429 for a reply; the worker leaves a 429 to the notifier's
+What a process builds depends on what it is (``process``): the web app and the worker send on
+the web chat (through its mailbox) and every configured channel; the web app's Telegram bot
+waits out a 429 for a reply; the worker leaves a 429 to the notifier's
 shared pacer; a command sends on nothing. Tests replace the outside world through the keywords.
 """
 
@@ -14,6 +15,7 @@ from typing import Literal
 
 from redis.asyncio import Redis
 
+from bot.adapters.chat_bus import open_chat_bus
 from bot.adapters.demo_sms import DemoSmsOutbox
 from bot.adapters.files import DiskFileStore
 from bot.adapters.telegram_bot import TelegramSession, open_session
@@ -28,7 +30,7 @@ from bot.handlers.agents.live import LiveHandoff
 from bot.handlers.channel import ChannelSender
 from bot.handlers.files import FileLinks
 from bot.handlers.sms import SmsChannelSender
-from bot.handlers.webchat import WebChatHub
+from bot.handlers.webchat import WebChatSender
 from bot.handlers.whatsapp import WhatsAppSender
 from bot.i18n import translator
 from bot.notify import build_notifier
@@ -147,7 +149,7 @@ def bootstrap(
 ) -> Wiring:
     """The container of one process. ``services`` replaces the core's services (then clock,
     sms, files and gateways are theirs); ``senders`` replaces the channels' outbound side (the
-    web app still adds its web chat)."""
+    web app and the worker still add the web chat's)."""
     services = services or build_services(
         settings, clock=clock, sms=sms, files=files, gateways=gateways
     )
@@ -175,7 +177,12 @@ def bootstrap(
         instrument_engine(engine, metrics)
     session: TelegramSession | None = None
     twilio: TwilioMessages | None = None
-    chosen: list[ChannelSender] = [WebChatHub(links)] if process == "web" else []
+    chat_bus = open_chat_bus(settings.redis_url, settings.redis_prefix)
+    # The web chat is a channel of every process that sends: its notices wait in the chat's
+    # mailbox in the store, and the serve process holding the chat open shows them.
+    chosen: list[ChannelSender] = (
+        [WebChatSender(settings, clock, links, store, chat_bus)] if process != "command" else []
+    )
     if senders is not None:
         chosen += senders
     elif process != "command":
@@ -215,6 +222,7 @@ def bootstrap(
         engine=engine,
         metrics=metrics,
         senders=notifier.senders,
+        chat_bus=chat_bus,
         notifier=metered,
         relay=OutboxRelay(clock, metered),
         telegram=session,

@@ -38,6 +38,13 @@ class BotSettings(Settings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     public_url: str | None = None
+    # A web chat closed (the tab shut, or away on a payment page) still takes a notice when it
+    # was seen within this long: the notice waits in the chat's mailbox and shows as soon as
+    # the chat is open again. Seen longer ago, the notice tries the subscriber's next channel.
+    webchat_away_seconds: float = Field(default=30 * 60, gt=0)
+    # A web chat's mailbox keeps at most this many notices (the newest), for this long.
+    webchat_mailbox_size: int = Field(default=50, ge=1)
+    webchat_mailbox_ttl_seconds: float = Field(default=7 * 24 * 3600, gt=0)
     # `ispbot worker` serves its /metrics and /healthz on this port (of ``host``) when set.
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Files the bot sends (receipts, agents' files) reach the web chat, WhatsApp and SMS as

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.adapters.chat_bus import ChatBus
 from bot.adapters.telegram_bot import TelegramSession
 from bot.adapters.twilio_messages import TwilioMessages
 from bot.config import BotSettings
@@ -62,8 +63,11 @@ class Wiring:
     links: FileLinks
     engine: Engine
     metrics: Metrics
-    # By channel name: the channels this process sends on (the web chat's only in the web app).
+    # By channel name: the channels this process sends on (the web chat in the web app and
+    # the worker alike: bot/handlers/webchat/mail.py).
     senders: Mapping[str, ChannelSender]
+    # Calls a web chat held open by a serve process to read its mailbox.
+    chat_bus: ChatBus
     notifier: Notifier
     relay: OutboxRelay
     # The clients the process holds open, when it built them (None when absent or replaced).
@@ -79,6 +83,7 @@ class Wiring:
             await self.pacing.aclose()
         if self.telegram is not None:
             await self.telegram.bot.session.close()
+        await self.chat_bus.close()
 
     async def close(self) -> None:
         """Close the clients and the state store."""

@@ -92,10 +92,9 @@ def build_worker(
     handle_signals: bool = True,
 ) -> Worker:
     """An arq worker with the alert sweep and the outbox relay, fed from a worker's container
-    (``bootstrap(settings, process="worker")``: the channels whose settings are given; the web
-    chat's sender lives in the web process, whose relay serves its chats). Tests pass a
-    container with their clock and senders, keep their own database open, and run it in burst
-    mode."""
+    (``bootstrap(settings, process="worker")``: the web chat, through its mailbox, and the
+    channels whose settings are given). Tests pass a container with their clock and senders,
+    keep their own database open, and run it in burst mode."""
     settings = wiring.settings
     if not settings.redis_url:
         raise SystemExit("ispbot: the worker needs ISPBOT_REDIS_URL (its job queue is in Redis)")

@@ -3,7 +3,8 @@
 Two stores with one interface: in memory (one process, tests, the console) and Redis (several
 processes; a restart resumes every conversation). Values are JSON, so what a flow keeps must be
 plain data; the memory store serialises too, so a flow that stores something else fails in tests
-as it would in production.
+as it would in production. Beside the conversations, mailboxes: what was sent to a chat that
+could not show it then (a closed web chat), bounded, with a TTL.
 """
 
 from __future__ import annotations
@@ -107,6 +108,15 @@ class StateStore(Protocol):
         the provider's update id to drop redelivered updates."""
         ...
 
+    async def add_mail(self, box: str, item: str, *, limit: int, ttl_seconds: float) -> None:
+        """Append ``item`` to the mailbox ``box``, keeping its newest ``limit`` items; the box
+        is kept ``ttl_seconds`` from now."""
+        ...
+
+    async def take_mail(self, box: str) -> list[str]:
+        """Empty the mailbox ``box`` at once: its items, oldest first."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -133,6 +143,7 @@ class MemoryStateStore:
         self._now = now
         self._states: dict[str, tuple[str, float]] = {}
         self._seen: dict[str, float] = {}
+        self._mail: dict[str, tuple[list[str], float]] = {}
         self._locks = KeyedLocks()
         self._writes = 0
 
@@ -180,11 +191,27 @@ class MemoryStateStore:
         self._seen[key] = now + ttl_seconds
         return False
 
+    async def add_mail(self, box: str, item: str, *, limit: int, ttl_seconds: float) -> None:
+        now = self._now()
+        items, expires_at = self._mail.get(box, ([], now))
+        if expires_at <= now:
+            items = []
+        self._mail[box] = ([*items, item][-limit:], now + ttl_seconds)
+        self._writes += 1
+        if self._writes % self._SWEEP_EVERY == 0:
+            self._sweep()
+
+    async def take_mail(self, box: str) -> list[str]:
+        items, expires_at = self._mail.pop(box, ([], 0.0))
+        return items if expires_at > self._now() else []
+
     async def close(self) -> None:
         return None
 
     def _sweep(self) -> None:
         now = self._now()
+        for key in [k for k, (_, expires_at) in self._mail.items() if expires_at <= now]:
+            del self._mail[key]
         for key in [k for k, (_, expires_at) in self._states.items() if expires_at <= now]:
             del self._states[key]
         for key in [k for k, expires_at in self._seen.items() if expires_at <= now]:
@@ -358,6 +385,22 @@ class RedisStateStore:
             self._key("seen", key), "1", nx=True, px=max(1, round(ttl_seconds * 1000))
         )
         return not marked
+
+    async def add_mail(self, box: str, item: str, *, limit: int, ttl_seconds: float) -> None:
+        key = self._key("mail", box)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, item)
+            pipe.ltrim(key, -limit, -1)
+            pipe.pexpire(key, max(1, round(ttl_seconds * 1000)))
+            await pipe.execute()
+
+    async def take_mail(self, box: str) -> list[str]:
+        key = self._key("mail", box)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.lrange(key, 0, -1)
+            pipe.delete(key)
+            items, _ = await pipe.execute()
+        return list(items)
 
     async def close(self) -> None:
         await self._redis.aclose()

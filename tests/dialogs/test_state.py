@@ -452,3 +452,31 @@ async def test_a_turn_that_waits_too_long_for_the_chat_is_answered_politely(
     assert outcome.replies[0].text == (
         "I am still working on your previous message. Please try again."
     )
+
+
+# --- mailboxes ------------------------------------------------------------------------------
+
+
+async def test_a_mailbox_gives_its_items_once_oldest_first_and_keeps_the_newest(redis_stores):
+    for store in (MemoryStateStore(), redis_stores()):
+        for item in ("one", "two", "three"):
+            await store.add_mail("web:b1", item, limit=2, ttl_seconds=60)
+
+        assert await store.take_mail("web:b1") == ["two", "three"]
+        assert await store.take_mail("web:b1") == []
+
+
+async def test_a_mailbox_is_shared_by_processes_and_gone_after_its_ttl(redis_stores):
+    first, second = redis_stores(), redis_stores()
+    await first.add_mail("web:b1", "paid", limit=5, ttl_seconds=60)
+    assert await second.take_mail("web:b1") == ["paid"]
+
+    await first.add_mail("web:b1", "late", limit=5, ttl_seconds=0.1)
+    await asyncio.sleep(0.2)
+    assert await second.take_mail("web:b1") == []
+
+    clock = Clock()
+    memory = MemoryStateStore(now=clock)
+    await memory.add_mail("web:b1", "late", limit=5, ttl_seconds=10)
+    clock.now += 11
+    assert await memory.take_mail("web:b1") == []

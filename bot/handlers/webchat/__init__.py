@@ -1,7 +1,9 @@
 """The web chat channel: a page at ``/`` and a WebSocket at ``/ws`` that speak to the engine.
 
 A browser's chat is named by a random cookie set with the page; the socket refuses other
-origins, so another site cannot drive a subscriber's chat with their cookie.
+origins, so another site cannot drive a subscriber's chat with their cookie. Notices reach it
+through its mailbox, from any process (bot/handlers/webchat/mail.py); a socket that opens shows
+what waits there first, then where the conversation stands.
 """
 
 from __future__ import annotations
@@ -19,58 +21,94 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from bot.adapters.chat_bus import ChatBus
+from bot.config import BotSettings
 from bot.dialogs.contract import Attachment, Outcome, Reply, Turn
 from bot.dialogs.engine import Engine
+from bot.dialogs.state import ChatKey, KeyedLocks, StateStore
 from bot.handlers.files import FileLinks
-from bot.i18n import text_direction
+from bot.handlers.webchat.frames import reply_frame, reply_frames
+from bot.handlers.webchat.mail import CHANNEL, WebChatSender, mailbox
 from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "web"
+__all__ = ["CHANNEL", "HUB", "WebChatHub", "WebChatSender", "reply_frame", "setup"]
+
 COOKIE = "ispbot_chat"
 STATIC_DIR = Path(__file__).resolve().parents[2] / "web" / "static"
 # Base64 of the largest attachment we accept, plus the JSON around it.
 MAX_FRAME_BYTES = 8 * 1024 * 1024
+# How long a reading of a chat's mailbox waits for the one before it.
+MAIL_WAIT_SECONDS = 30.0
 
 
 class WebChatHub:
-    """The open sockets of this process, by chat id, so a notification can reach a browser."""
+    """The open sockets of this process, by chat id. While it holds a chat it listens for the
+    chat's calls (bot/adapters/chat_bus.py) and shows what the chat's mailbox holds on every
+    open tab of it (bot/handlers/webchat/mail.py)."""
 
-    channel = CHANNEL
-
-    def __init__(self, links: FileLinks) -> None:
+    def __init__(
+        self, settings: BotSettings, links: FileLinks, store: StateStore, bus: ChatBus
+    ) -> None:
+        self.settings = settings
         self.links = links
+        self.store = store
+        self.bus = bus
         self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        # One reading of a chat's mailbox at a time, so its notices show in their order.
+        self._reading = KeyedLocks()
 
-    def add(self, chat_id: str, socket: web.WebSocketResponse) -> None:
+    async def add(self, chat_id: str, socket: web.WebSocketResponse) -> None:
+        first = chat_id not in self._sockets
         self._sockets[chat_id].add(socket)
+        if first:
+            await self.bus.listen(chat_id, self.show_mail)
 
-    def remove(self, chat_id: str, socket: web.WebSocketResponse) -> None:
-        self._sockets[chat_id].discard(socket)
-        if not self._sockets[chat_id]:
+    async def remove(self, chat_id: str, socket: web.WebSocketResponse) -> None:
+        tabs = self._sockets.get(chat_id)
+        if tabs is None:
+            return
+        tabs.discard(socket)
+        if not tabs:
             del self._sockets[chat_id]
+            await self.bus.stop(chat_id)
 
-    async def send(self, chat_id: str, replies: Sequence[Reply]) -> bool:
-        """Push replies to every open tab of the chat; False when none is open."""
-        sockets = list(self._sockets.get(chat_id, ()))
-        if not sockets:
-            return False
-        frames = await self.frames(replies)
+    async def show_mail(self, chat_id: str) -> None:
+        """Show what waits in the chat's mailbox on every tab of it this process holds; what
+        no tab took goes back to the mailbox."""
+        async with self._reading.hold(chat_id, MAIL_WAIT_SECONDS, ChatKey(CHANNEL, chat_id)):
+            if not self._sockets.get(chat_id):
+                return
+            notices = await self.store.take_mail(mailbox(chat_id))
+            for position, notice in enumerate(notices):
+                if not await self._push(chat_id, json.loads(notice)):
+                    await self._keep(chat_id, notices[position:])
+                    return
+
+    async def _push(self, chat_id: str, frames: list[dict]) -> bool:
         delivered = False
-        for socket in sockets:
+        for socket in list(self._sockets.get(chat_id, ())):
             try:
                 for frame in frames:
                     await socket.send_json(frame)
                 delivered = True
             except ConnectionError:
-                self.remove(chat_id, socket)
+                await self.remove(chat_id, socket)
         return delivered
+
+    async def _keep(self, chat_id: str, notices: list[str]) -> None:
+        for notice in notices:
+            await self.store.add_mail(
+                mailbox(chat_id),
+                notice,
+                limit=self.settings.webchat_mailbox_size,
+                ttl_seconds=self.settings.webchat_mailbox_ttl_seconds,
+            )
 
     async def frames(self, replies: Sequence[Reply]) -> list[dict]:
         """The replies as frames, each file stored and given its link."""
-        urls = await self.links.urls(replies)
-        return [reply_frame(reply, url) for reply, url in zip(replies, urls, strict=True)]
+        return await reply_frames(self.links, replies)
 
     async def close_all(self) -> None:
         """Close every open socket as "going away" (1001): the server is stopping."""
@@ -81,26 +119,8 @@ class WebChatHub:
         )
 
 
-def reply_frame(reply: Reply, file_url: str | None = None) -> dict:
-    attachment = reply.attachment
-    file = None
-    if attachment is not None and file_url is not None:
-        file = {
-            "name": attachment.filename,
-            "type": attachment.content_type,
-            "size": attachment.size,
-            "url": file_url,
-        }
-    return {
-        "type": "reply",
-        "text": reply.text,
-        "options": [{"id": o.id, "label": o.label} for o in reply.options],
-        "links": [{"url": link.url, "label": link.label} for link in reply.links],
-        "language": reply.language,
-        "dir": text_direction(reply.language),
-        "secret": reply.expects_secret,
-        "file": file,
-    }
+# The serve process's hub, for the app's shutdown and for tests.
+HUB = web.AppKey("webchat_hub", WebChatHub)
 
 
 def turn_from_frame(frame: dict, chat_id: str, language_hint: str | None) -> Turn | None:
@@ -160,8 +180,10 @@ def socket_handler(engine: Engine, hub: WebChatHub):
         language_hint = request.query.get("lang")
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
         await ws.prepare(request)
-        hub.add(chat_id, ws)
+        await hub.add(chat_id, ws)
         try:
+            # What was sent while the chat was away (a payment's confirmation), then the menu.
+            await hub.show_mail(chat_id)
             await _greet(engine, hub, ws, chat_id, language_hint)
             async for message in ws:
                 if message.type != WSMsgType.TEXT:
@@ -181,7 +203,7 @@ def socket_handler(engine: Engine, hub: WebChatHub):
                     continue
                 await _send_outcome(hub, ws, await engine.handle(turn))
         finally:
-            hub.remove(chat_id, ws)
+            await hub.remove(chat_id, ws)
         return ws
 
     return socket
@@ -207,9 +229,10 @@ async def _send_outcome(hub: WebChatHub, ws: web.WebSocketResponse, outcome: Out
 
 
 def setup(app: web.Application, wiring: Wiring) -> None:
-    """Serve the page and the socket; the process's hub is the notifier's web chat sender."""
-    hub = wiring.senders[CHANNEL]
-    assert isinstance(hub, WebChatHub)
+    """Serve the page and the socket; the process's hub shows the notices every process's
+    notifier leaves for the chats it holds (``app[HUB]``)."""
+    hub = WebChatHub(wiring.settings, wiring.links, wiring.store, wiring.chat_bus)
+    app[HUB] = hub
     app.router.add_get("/", index)
     app.router.add_get("/ws", socket_handler(wiring.engine, hub))
     app.router.add_static("/static/", STATIC_DIR)
