@@ -38,6 +38,33 @@ CHANNELS: tuple[Channel, ...] = (telegram, agents, whatsapp, sms, webchat)
 
 # How often the outbox is read when nothing wakes it (a payment wakes it at once).
 RELAY_INTERVAL_SECONDS = 2.0
+# How long a payer's page waits for their notices to go out before it answers anyway (they
+# go on in the background).
+RELAY_NOW_SECONDS = 5.0
+
+
+class RelayNow:
+    """Sends one subscriber's due notices now, for a page that answers after them; a relay
+    that takes too long goes on in the background (cancelled mid-send, a claimed message
+    would wait out its lease), and one that fails is left to the relay's loop."""
+
+    def __init__(self, relay: OutboxRelay, wake: asyncio.Event) -> None:
+        self.relay = relay
+        self.wake = wake
+        self._running: set[asyncio.Task[int]] = set()
+
+    async def __call__(self, subscriber_id: int) -> None:
+        task = asyncio.create_task(self.relay.relay_pending(subscriber_id=subscriber_id))
+        self._running.add(task)
+        task.add_done_callback(self._done)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(task), RELAY_NOW_SECONDS)
+
+    def _done(self, task: asyncio.Task[int]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("relaying a payer's notices failed: %r", task.exception())
+            self.wake.set()
 
 
 def init_app(wiring: Wiring, *, manage_database: bool = True) -> web.Application:
@@ -78,7 +105,9 @@ def init_app(wiring: Wiring, *, manage_database: bool = True) -> web.Application
         channel.setup(app, wiring)
     files.setup(app, wiring.links)
     # Each provider's routes when it is one of the gateways: the sandbox's page never beside money.
-    callbacks = Callbacks(SERVICES, store.seen, app[RELAY_WAKE].set)
+    callbacks = Callbacks(
+        SERVICES, store.seen, app[RELAY_WAKE].set, RelayNow(wiring.relay, app[RELAY_WAKE])
+    )
     for provider in PROVIDERS:
         if provider.NAME in services.orders.gateways:
             app.add_routes(provider.routes(settings, callbacks))

@@ -74,11 +74,14 @@ class HttpClient:
 @dataclass(frozen=True, slots=True)
 class Callbacks:
     """Given to every provider's ``routes()``. ``seen`` remembers ids already handled (Stripe's
-    event ids); ``paid`` is called after an order changed, so its notice goes out at once."""
+    event ids); ``paid`` is called after an order changed, so its notice goes out at once;
+    ``tell`` sends the subscriber's notices before the payer's page answers, so the chat they
+    go back to (often this very tab) shows the confirmation as soon as it is open."""
 
     services_key: web.AppKey[Services]
     seen: Callable[[str, float], Awaitable[bool]]
     paid: Callable[[], None]
+    tell: Callable[[int], Awaitable[None]]
 
     def services(self, request: web.Request) -> Services:
         return request.app[self.services_key]
@@ -128,5 +131,5 @@ class Callbacks:
         except DomainError as error:
             log.warning("%s payment %s refused: %s", provider, reference, error.code)
             return await result_page(request, services, order, result=FAILED)
-        self.paid()
+        await self.tell(checked.subscriber_id)
         return await result_page(request, services, checked)

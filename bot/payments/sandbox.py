@@ -89,7 +89,6 @@ def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
                 settled = await services.orders.confirm_payment(
                     order.tracking_number, SANDBOX, reference, order.payable
                 )
-                callbacks.paid()
             else:
                 settled = await services.orders.fail_payment(
                     order.tracking_number, "cancelled by payer"
@@ -99,6 +98,8 @@ def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
                 "sandbox payment of order %s refused: %s", order.tracking_number, error.code
             )
             return page(t, _p(t.gettext("This payment could not be accepted.")), 409)
+        # The confirmation (or the cancellation's news) is sent before the page answers.
+        await callbacks.tell(settled.subscriber_id)
         return page(t, _status_text(t, settled))
 
     return [web.get(PAY_PATH, show), web.post(PAY_PATH, act)]

@@ -117,12 +117,15 @@ class OutboxRelay:
         """The wait after the ``attempts``-th failed attempt: 1, 2, 4, 8... minutes, capped."""
         return self.retry.after(attempts)
 
-    async def relay_pending(self, limit: int = 100) -> int:
-        """Send up to ``limit`` due messages; returns how many were delivered."""
+    async def relay_pending(self, limit: int = 100, *, subscriber_id: int | None = None) -> int:
+        """Send up to ``limit`` due messages (only ``subscriber_id``'s when given: what they
+        are waiting for now); returns how many were delivered."""
         now = self.clock.now()
+        query = OutboxMessage.filter(sent_at__isnull=True)
+        if subscriber_id is not None:
+            query = query.filter(subscriber_id=subscriber_id)
         due = (
-            await OutboxMessage.filter(sent_at__isnull=True)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            await query.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
             .order_by("created_at", "id")
             .limit(limit)
         )

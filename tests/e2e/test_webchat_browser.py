@@ -118,3 +118,39 @@ async def test_persian_is_laid_out_right_to_left_with_persian_digits(server, bro
     await expect_bot_says(page, "۴٫۲۴")
     await page.screenshot(path=str(artifacts / "webchat-fa.png"), full_page=True)
     await context.close()
+
+
+@pytest.fixture
+def no_relay_tick(monkeypatch):
+    """The app's relay reads the outbox only when woken, not every couple of seconds: what
+    reaches the chat here was sent by the payment's own page."""
+    monkeypatch.setattr("bot.app.RELAY_INTERVAL_SECONDS", 3600.0)
+
+
+async def test_paying_in_the_same_tab_then_back_shows_the_confirmation_before_the_menu(
+    no_relay_tick, server, browser
+):
+    context = await browser.new_context(locale="en-US")
+    page = await context.new_page()
+    await page.goto(server + "/")
+    await press(page, "Log in")
+    await type_line(page, "2177889900")
+    await type_line(page, "demo1234")
+    await expect_bot_says(page, "Welcome")
+    await press(page, "Buy or renew")
+    await press(page, "Buy traffic")
+    await press(page, "5 GB")
+    await press(page, "Confirm and pay")
+    link = page.locator("a.msg__link").last
+    await expect(link).to_be_visible(timeout=TIMEOUT_MS)
+
+    await page.goto(await link.get_attribute("href") or "")  # the same tab leaves the chat
+    await page.click("#pay")
+    await expect(page.locator("main")).to_contain_text("Payment received")
+    await page.click("#back")
+
+    await expect_bot_says(page, "Added to your account")
+    said = await page.locator("li.msg--bot").all_inner_texts()
+    confirmation = max(i for i, text in enumerate(said) if "Added to your account" in text)
+    assert any("what would you like to do?" in text for text in said[confirmation + 1 :])
+    await context.close()

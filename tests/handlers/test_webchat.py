@@ -6,8 +6,11 @@ import asyncio
 
 from aiohttp import WSMsgType
 
+from bot.handlers.webchat import COOKIE
 from core.billing.enums import OrderKind, OrderStatus, PlanKind
 from core.billing.models import Plan
+from core.inbox.models import InboxMessage
+from core.ports import ChatRef
 from tests.dialogs.conftest import make_subscriber
 
 
@@ -200,7 +203,7 @@ def _path(url: str) -> str:
     return url.removeprefix("http://bot.test")
 
 
-async def _place_traffic_order(services, subscriber_id: int):
+async def _place_traffic_order(services, subscriber_id: int, chat: ChatRef | None = None):
     """A pending order to pay: 10 GB of traffic on top of a month of service."""
     await Plan.create(
         code="month-1",
@@ -220,7 +223,9 @@ async def _place_traffic_order(services, subscriber_id: int):
         currency="IRR",
     )
     await services.subscriptions.grant_service(subscriber_id, "month-1")
-    return await services.orders.place_order(subscriber_id, OrderKind.BUY_TRAFFIC, "traffic-10")
+    return await services.orders.place_order(
+        subscriber_id, OrderKind.BUY_TRAFFIC, "traffic-10", chat=chat
+    )
 
 
 async def test_a_server_with_an_open_chat_stops_within_a_couple_of_seconds(services, bot_settings):
@@ -248,3 +253,25 @@ async def test_a_server_with_an_open_chat_stops_within_a_couple_of_seconds(servi
         message = await asyncio.wait_for(closed, timeout=2)
         assert message.type in (WSMsgType.CLOSE, WSMsgType.CLOSED), message
         assert ws.close_code == 1001  # going away: the server stops
+
+
+async def test_the_pay_page_answers_after_the_confirmation_went_to_the_chat_it_left(
+    client, services, bot_settings
+):
+    subscriber = await make_subscriber(bot_settings)
+    await client.get("/")
+    chat_id = client.session.cookie_jar.filter_cookies(client.make_url("/"))[COOKIE].value
+    async with client.ws_connect("/ws?lang=en") as ws:
+        await _log_in(ws)
+    # The tab went to the pay page: the chat is open nowhere.
+    order = await _place_traffic_order(services, subscriber.id, chat=ChatRef("web", chat_id))
+
+    response = await client.post(_path(order.pay_url), data={"action": "pay"})
+
+    assert "Payment received" in await response.text()
+    sent = await InboxMessage.get(kind="order_applied")
+    assert (sent.channel, sent.address) == ("web", chat_id)
+    async with client.ws_connect("/ws?lang=en") as ws:  # "Back to the chat"
+        frames = await _replies_until_options(ws)
+    assert "Added to your account" in frames[0]["text"]
+    assert "what would you like to do?" in frames[-1]["text"]
