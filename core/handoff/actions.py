@@ -145,6 +145,9 @@ class DeskActions:
         await self.tickets.answer_as_agent(ticket.number, agent_name, note, internal=True)
         values = {key: v.isoformat() if isinstance(v, datetime) else v for key, v in params.items()}
         values.update(ticket_number=ticket.number, agent_name=agent_name)
+        if ticket.channel and ticket.chat_external_id:
+            # Told first in the chat the ticket was opened from (bot/notify.py).
+            values.update(channel=ticket.channel, chat_external_id=ticket.chat_external_id)
         await enqueue(_subscriber_of(ticket), kind, values, dedup_key, at=self.clock.now())
 
 
