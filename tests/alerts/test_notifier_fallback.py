@@ -12,6 +12,7 @@ from bot.config import BotSettings
 from bot.notify import ChannelBusy, ChannelNotifier, NotDelivered, answered_chat
 from core.accounts.queries import reach_of
 from core.alerts import kinds
+from core.alerts.reach import first_channels
 from core.clock import FixedClock
 from core.ports import Delivery
 from tests.alerts import builders as b
@@ -189,3 +190,20 @@ async def test_a_long_429_sends_the_message_back_to_the_outbox_not_to_sms(db, bo
     with pytest.raises(ChannelBusy):
         await notifier.notify(who.id, kinds.EXPIRY, PARAMS)
     assert chans["sms"].tried == []
+
+
+async def test_the_dry_run_counts_the_channel_the_notifier_tries_first(db, bot_settings):
+    used_web_last = await b.subscriber(mobile="+989121234567")
+    await b.chat(used_web_last, "telegram", "100200300", seen=NOW.replace(hour=1))
+    await b.chat(used_web_last, "web", "browser-1", seen=NOW.replace(hour=2))
+    await b.chat(used_web_last, "sms", "+989121234567", seen=NOW.replace(hour=3))
+    only_mobile = await b.subscriber(mobile="+989121234568")
+    configured = ("telegram", "whatsapp", "sms", "web")
+
+    firsts = await first_channels({used_web_last.id, only_mobile.id}, configured)
+
+    assert firsts == {used_web_last.id: "web", only_mobile.id: "sms"}
+    notifier = ChannelNotifier(bot_settings, senders(web=RecordingSender("web")).values())
+    reach = await reach_of(used_web_last.id)
+    assert reach is not None
+    assert notifier.routes(*reach)[0].channel == "web"
