@@ -93,8 +93,14 @@ class RedisChatBus:
 
     async def stop(self, chat_id: str) -> None:
         self._heard.pop(chat_id, None)
-        if self._pubsub is not None:
+        if self._pubsub is None:
+            return
+        try:
             await self._pubsub.unsubscribe(self._topic(chat_id))
+        except Exception as error:
+            # The connection is gone (Redis restarted, the process stopping): a call that
+            # still comes finds no ``heard`` and is dropped; the notice stays in the mailbox.
+            log.info("web chat %s: unsubscribing failed: %r", chat_id, error)
 
     async def _read(self, pubsub: PubSub) -> None:
         while True:
