@@ -124,7 +124,12 @@ class RedisChatBus:
             if heard is not None:
                 task = asyncio.create_task(heard(chat_id))
                 self._running.add(task)
-                task.add_done_callback(self._running.discard)
+                task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("web chat calls: showing a mailbox failed: %r", task.exception())
 
     async def close(self) -> None:
         if self._reader is not None:

@@ -23,8 +23,8 @@ async def test_the_telegram_sender_s_state_store_is_closed_with_the_worker():
     )
     wiring = bootstrap(settings, process="worker")
     worker = build_worker(wiring, manage_database=False, handle_signals=False)
-    [telegram] = wiring.senders.values()
-    store = telegram.buttons.store
+    telegram = wiring.senders["telegram"]
+    store = telegram.buttons.store  # type: ignore[attr-defined]
     await store.load(ChatKey("telegram", "7001"))  # the store's Redis client connects
     connection_id = await store._redis.client_id()
 
