@@ -513,6 +513,32 @@ def callback_update(
     }
 
 
+def group_callback_update(
+    chat_id: int, thread_id: int | None, user_id: int, data: str, *, message_id: int
+) -> dict[str, Any]:
+    """A press of an inline button on the bot's message in a forum group (a topic's, or the
+    General topic's when ``thread_id`` is None), as an agent presses it."""
+    message: dict[str, Any] = {
+        "message_id": message_id,
+        "date": 1764000000,
+        "chat": {"id": chat_id, "type": "supergroup", "title": "Support", "is_forum": True},
+        "from": {"id": BOT_ID, "is_bot": True, "first_name": "ISP"},
+        "text": "documents",
+    }
+    if thread_id is not None:
+        message.update(message_thread_id=thread_id, is_topic_message=True)
+    return {
+        "update_id": next_update_id(),
+        "callback_query": {
+            "id": f"cb{next(_message_ids)}",
+            "from": user(user_id, "en", first_name="Reza"),
+            "chat_instance": "ci-group",
+            "data": data,
+            "message": message,
+        },
+    }
+
+
 def _member(member: dict[str, Any], status: str) -> dict[str, Any]:
     # A banned member carries until_date (0: for ever), as Telegram sends it.
     return {**member, "status": status, **({"until_date": 0} if status == "kicked" else {})}

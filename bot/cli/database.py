@@ -62,7 +62,7 @@ async def demo(settings: BotSettings) -> None:
 
     async with opened(settings) as wiring:
         services = wiring.services
-        logins = await seed_demo(settings, services.clock)
+        logins = await seed_demo(settings, services.clock, services.files)
     table = plain_table("username", "password", "language", "situation")
     for login in logins:
         table.add_row(*cells(login.username, login.password, login.language, login.description))

@@ -50,6 +50,14 @@ MESSAGES: dict[str, str] = {
     "attachment_too_large": N_("That file is too large (at most %(max_mb)s MB)."),
     "attachment_empty": N_("That file is empty."),
     "unknown_document_kind": N_("Please choose one of the document types."),
+    # reviewing documents (the agents' group)
+    "document_not_found": N_("There is no document #%(document_id)s. Write /docs for the list."),
+    "document_already_reviewed": N_(
+        "Document #%(document_id)s was already reviewed (%(document_status)s); only a new copy "
+        "can be reviewed."
+    ),
+    "reject_reason_required": N_("Choose a reason from the list to reject a document."),
+    "unknown_reject_reason": N_("Choose a reason from the list to reject a document."),
     # billing
     "line_closed": N_(
         "This line is closed, so nothing can be bought for it. To open it again, please talk to "
@@ -126,7 +134,7 @@ GENERAL = N_("That cannot be done right now. Please try again later or talk to a
 TOO_LONG = N_("That is too long (at most %(max_length)s characters).")
 
 # Numbers that are codes, not quantities: shown with the language's digits but not grouped.
-_CODES = {"ticket_number", "tracking_number"}
+_CODES = {"ticket_number", "tracking_number", "document_id"}
 
 
 def _counted_text(t: Texts, error: DomainError) -> str | None:

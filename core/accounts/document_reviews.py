@@ -12,15 +12,18 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.accounts.documents import kinds_still_unapproved, kinds_to_cut_for
-from core.accounts.enums import DocumentKind, DocumentStatus, LineStatus
+from core.accounts.enums import DocumentKind, DocumentStatus, LineStatus, RejectReason
 from core.accounts.line_status import change_line_status
 from core.accounts.models import Document, LineStatusChange, Subscriber
 from core.accounts.queries import DocumentView, get_subscriber
+from core.alerts import kinds
 from core.config import Settings
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
+from core.inbox.service import enqueue
 from core.ports import Clock, FileStore
 from core.uploads import check_upload
 
+REVIEW_NOTE_MAX_LENGTH = 500
 _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 
 
@@ -55,29 +58,74 @@ class DocumentReviews:
         return DocumentView.of(document)
 
     async def review_document(
-        self, document_id: int, approve: bool, reason: str | None = None
+        self,
+        document_id: int,
+        approve: bool,
+        reason: RejectReason | str | None = None,
+        note: str | None = None,
     ) -> DocumentView:
-        """An operator's verdict. A rejection starts the grace period; an approval lifts a
-        documents suspension once no kind is still missing its valid copy."""
+        """An operator's verdict on a copy waiting for review. A rejection names a reason from
+        the list (``note`` may add free text), starts the grace period and tells the subscriber
+        the reason and the days left (the outbox, in the same transaction); an approval ends
+        the grace and lifts a documents suspension once no kind is still missing its valid
+        copy. Codes: ``document_not_found``, ``document_already_reviewed``,
+        ``reject_reason_required``, ``unknown_reject_reason``, ``note_too_long``."""
+        code = None if approve else _reject_reason(reason)
+        note = (note or "").strip() or None
+        if note is not None and len(note) > REVIEW_NOTE_MAX_LENGTH:
+            raise InvalidInput("note_too_long", field="note", max_length=REVIEW_NOTE_MAX_LENGTH)
         now = self.clock.now()
-        async with in_transaction():
-            document = await Document.get_or_none(id=document_id)
+        async with in_transaction() as conn:
+            document = (
+                await Document.filter(id=document_id)
+                .select_for_update(no_key=True)
+                .using_db(conn)
+                .first()
+            )
             if document is None:
                 raise NotFound("document_not_found", document_id=document_id)
+            if document.status != DocumentStatus.PENDING:
+                raise Conflict(
+                    "document_already_reviewed",
+                    document_id=document_id,
+                    document_status=str(document.status),
+                )
             changes: dict[str, Any] = {"reviewed_at": now}
             if approve:
-                changes.update(status=DocumentStatus.APPROVED, reject_reason=None, grace_until=None)
+                changes.update(
+                    status=DocumentStatus.APPROVED,
+                    reject_code=None,
+                    reject_reason=None,
+                    grace_until=None,
+                )
             else:
                 grace = timedelta(days=self.settings.document_grace_days)
                 changes.update(
                     status=DocumentStatus.REJECTED,
-                    reject_reason=(reason or "").strip() or None,
+                    reject_code=code,
+                    reject_reason=note,
                     grace_until=now + grace,
                 )
-            await Document.filter(id=document_id).update(**changes)
+            await Document.filter(id=document_id).using_db(conn).update(**changes)
             document.update_from_dict(changes)
+            subscriber_id: int = document.subscriber_id  # type: ignore[attr-defined]
             if approve:
-                await self._restore_after_documents(document.subscriber_id, now)  # type: ignore[attr-defined]
+                await self._restore_after_documents(subscriber_id, now)
+            else:
+                await enqueue(
+                    subscriber_id,
+                    kinds.DOCUMENT_REJECTED,
+                    {
+                        "document_kind": str(document.kind),
+                        "reason_code": str(code),
+                        "reason": note or "",
+                        "grace_until": changes["grace_until"].isoformat(),
+                        "days_left": self.settings.document_grace_days,
+                    },
+                    kinds.document_rejected_key(subscriber_id, document.id),
+                    at=now,
+                    using_db=conn,
+                )
         return DocumentView.of(document)
 
     async def enforce_document_grace(self) -> int:
@@ -142,6 +190,15 @@ class DocumentReviews:
                 previous = before.status
                 break
         await change_line_status(subscriber_id, previous, "documents approved", now)
+
+
+def _reject_reason(reason: RejectReason | str | None) -> RejectReason:
+    if reason is None or not str(reason).strip():
+        raise InvalidInput("reject_reason_required", field="reason")
+    try:
+        return RejectReason(str(reason).strip())
+    except ValueError:
+        raise InvalidInput("unknown_reject_reason", field="reason", reason=reason) from None
 
 
 def _safe_filename(filename: str, kind: DocumentKind) -> str:

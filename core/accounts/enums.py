@@ -31,6 +31,18 @@ class DocumentKind(StrEnum):
     LEASE = "lease"
 
 
+class RejectReason(StrEnum):
+    """Why a document copy was refused, from the reviewers' list (a free-text note may add
+    to it)."""
+
+    ILLEGIBLE = "illegible"
+    WRONG_DOCUMENT = "wrong_document"
+    EXPIRED = "expired"
+    NAME_MISMATCH = "name_mismatch"
+    INCOMPLETE = "incomplete"
+    OTHER = "other"
+
+
 class DocumentStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"

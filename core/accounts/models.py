@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus
+from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus, RejectReason
 
 
 class Subscriber(Model):
@@ -106,6 +106,8 @@ class Document(Model):
     content_type = fields.CharField(max_length=100)
     size = fields.IntField()
     status = fields.CharEnumField(DocumentStatus, max_length=10, default=DocumentStatus.PENDING)
+    reject_code = fields.CharEnumField(RejectReason, max_length=20, null=True)
+    # The reviewer's free-text note beside the reason from the list.
     reject_reason = fields.TextField(null=True)
     uploaded_at = fields.DatetimeField()
     reviewed_at = fields.DatetimeField(null=True)

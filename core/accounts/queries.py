@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus
+from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus, RejectReason
 from core.accounts.models import ChatIdentity, Document, LineStatusChange, Subscriber
 from core.accounts.profile import missing_profile_fields
 from core.errors import NotFound
@@ -140,6 +140,8 @@ class DocumentView:
     content_type: str
     size: int
     status: DocumentStatus
+    # The reason from the reviewers' list, and their free-text note.
+    reject_code: RejectReason | None
     reject_reason: str | None
     uploaded_at: datetime
     reviewed_at: datetime | None
@@ -156,6 +158,7 @@ class DocumentView:
             content_type=row.content_type,
             size=row.size,
             status=DocumentStatus(row.status),
+            reject_code=RejectReason(row.reject_code) if row.reject_code else None,
             reject_reason=row.reject_reason,
             uploaded_at=row.uploaded_at,
             reviewed_at=row.reviewed_at,
@@ -220,6 +223,48 @@ async def documents(subscriber_id: int) -> list[DocumentView]:
     """The subscriber's documents, newest first."""
     rows = await Document.filter(subscriber_id=subscriber_id).order_by("-uploaded_at", "-id")
     return [DocumentView.of(d) for d in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentForReview:
+    """A copy with whose it is, as the reviewers list them."""
+
+    document: DocumentView
+    subscriber_id: int
+    username: str
+    full_name: str
+
+    @classmethod
+    def of(cls, row: Document) -> DocumentForReview:
+        """``row`` with its subscriber fetched (select_related)."""
+        return cls(
+            document=DocumentView.of(row),
+            subscriber_id=row.subscriber.id,
+            username=row.subscriber.username,
+            full_name=row.subscriber.full_name,
+        )
+
+
+async def documents_for_review(
+    limit: int, offset: int = 0, status: DocumentStatus = DocumentStatus.PENDING
+) -> list[DocumentForReview]:
+    """Copies in ``status``, oldest upload first: the reviewers' queue."""
+    rows = (
+        await Document.filter(status=status)
+        .select_related("subscriber")
+        .order_by("uploaded_at", "id")
+        .offset(offset)
+        .limit(limit)
+    )
+    return [DocumentForReview.of(row) for row in rows]
+
+
+async def document_for_review(document_id: int) -> DocumentForReview:
+    """One copy with its subscriber. Code: ``document_not_found``."""
+    row = await Document.get_or_none(id=document_id).select_related("subscriber")
+    if row is None:
+        raise NotFound("document_not_found", document_id=document_id)
+    return DocumentForReview.of(row)
 
 
 async def line_status_history(subscriber_id: int) -> list[StatusChange]:

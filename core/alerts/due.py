@@ -243,7 +243,14 @@ class DueAlerts:
         query = Document.filter(
             zone.subscribers("subscriber__"), status=DocumentStatus.REJECTED, grace_until__gt=now
         )
-        fields = ("subscriber_id", "kind", "reject_reason", "uploaded_at", "grace_until")
+        fields = (
+            "subscriber_id",
+            "kind",
+            "reject_code",
+            "reject_reason",
+            "uploaded_at",
+            "grace_until",
+        )
         async for rows in keyset_pages(query, self.page_size, *fields):
             replacements = await Document.filter(
                 subscriber_id__in={row["subscriber_id"] for row in rows},
@@ -265,6 +272,7 @@ class DueAlerts:
                         kinds.DOCUMENT_REJECTED,
                         {
                             "document_kind": str(row["kind"]),
+                            "reason_code": str(row["reject_code"] or ""),
                             "reason": row["reject_reason"] or "",
                             "grace_until": row["grace_until"].isoformat(),
                             "days_left": remaining_days(row["grace_until"], now, zone.info),

@@ -5,9 +5,13 @@ would have written then."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
+from core.accounts.document_reviews import DocumentReviews
+from core.accounts.enums import DocumentKind, RejectReason
 from core.accounts.line_status import LineStatuses
 from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
@@ -22,6 +26,7 @@ from core.billing.wallet import Wallet
 from core.clock import FixedClock
 from core.config import Settings
 from core.demo.usage import Session
+from core.ports import FileStore
 from core.tickets.enums import Department, Priority
 from core.tickets.service import ByAgent, Tickets
 
@@ -36,16 +41,20 @@ class _UnusedPort:
         raise RuntimeError("the demo seed sends no SMS")
 
     async def put(self, data: bytes, content_type: str, filename: str) -> str:
-        raise RuntimeError("the demo seed stores no files")
+        raise RuntimeError("the demo seed stores no ticket files")
 
     async def get(self, key: str) -> bytes:
-        raise RuntimeError("the demo seed stores no files")
+        raise RuntimeError("the demo seed stores no ticket files")
 
 
 class Scene:
     """One subscriber being seeded, as of ``now``; every time is relative to it."""
 
-    def __init__(self, settings: Settings, now: datetime, subscriber: Subscriber) -> None:
+    def __init__(
+        self, settings: Settings, now: datetime, subscriber: Subscriber, files: FileStore
+    ) -> None:
+        """``files`` keeps the documents' copies, where the app reads them (the agents see
+        them)."""
         self.settings = settings
         self.now = now
         self.subscriber = subscriber
@@ -61,6 +70,7 @@ class Scene:
         self.tickets = Tickets(settings, self.clock, unused)
         self.line_statuses = LineStatuses(self.clock)
         self.deposits = Deposits(self.clock)
+        self.document_reviews = DocumentReviews(settings, self.clock, files)
 
     def local(self, days_ago: int, hh_mm: str) -> datetime:
         """``hh_mm`` local time, ``days_ago`` calendar days before today, in UTC."""
@@ -140,6 +150,24 @@ class Scene:
             await self.tickets.close(ticket.number, ByAgent(close[1]))
             if rating is not None:
                 await self.tickets.rate(ticket.number, self.id, rating)
+
+    async def document(
+        self,
+        uploaded: datetime,
+        kind: DocumentKind,
+        path: Path,
+        rejected: tuple[datetime, RejectReason, str] | None = None,
+    ) -> None:
+        """A copy uploaded, and maybe rejected = (time, reason, note): the grace starts then
+        and the subscriber is told."""
+        self.at(uploaded)
+        document = await self.document_reviews.upload_document(
+            self.id, kind, path.name, "image/png", await asyncio.to_thread(path.read_bytes)
+        )
+        if rejected is not None:
+            moment, reason, note = rejected
+            self.at(moment)
+            await self.document_reviews.review_document(document.id, False, reason, note)
 
     async def wallet(self, at: datetime, amount: int, note: str) -> None:
         self.at(at)

@@ -25,7 +25,7 @@ from core.demo.story import STORIES
 from core.imports.plans import import_plans
 from core.imports.report import ImportResult
 from core.imports.subscribers import SubscriberImporter
-from core.ports import Clock
+from core.ports import Clock, FileStore
 
 
 def _all_taken(name: str, result: ImportResult) -> None:
@@ -38,7 +38,7 @@ def _all_taken(name: str, result: ImportResult) -> None:
         raise RuntimeError(f"the demo's {name} refused rows: {refused}")
 
 
-async def _seed_subscribers(settings: Settings, clock: Clock) -> bool:
+async def _seed_subscribers(settings: Settings, clock: Clock, files: FileStore) -> bool:
     """The subscribers, and the stories of those the import created; False if it created none."""
     now = clock.now()  # one moment for every story, as one seeding is
     usernames = [person.username for person in PEOPLE]
@@ -54,7 +54,7 @@ async def _seed_subscribers(settings: Settings, clock: Clock) -> bool:
             created = [username for username in usernames if username not in there]
             for username in created:
                 subscriber = await Subscriber.get(username=username)
-                await STORIES[username].play(Scene(settings, now, subscriber))
+                await STORIES[username].play(Scene(settings, now, subscriber, files))
     except IntegrityError:
         # Seeded at the same moment by another run: theirs stands.
         if await Subscriber.filter(username__in=usernames).count() == len(usernames):
@@ -63,12 +63,13 @@ async def _seed_subscribers(settings: Settings, clock: Clock) -> bool:
     return bool(created)
 
 
-async def seed_demo(settings: Settings, clock: Clock) -> list[DemoLogin]:
+async def seed_demo(settings: Settings, clock: Clock, files: FileStore) -> list[DemoLogin]:
     """Write the demo's catalogue, subscribers and announcements (what is missing of them)
-    and return the logins, one per subscriber."""
+    and return the logins, one per subscriber. ``files`` is the app's store (the documents'
+    copies)."""
     if await Plan.filter(code__in=PLAN_CODES).count() < len(PLAN_CODES):
         _all_taken(PLANS_CSV.name, await import_plans(PLANS_CSV))
-    created = await _seed_subscribers(settings, clock)
+    created = await _seed_subscribers(settings, clock, files)
     await seed_announcements(clock.now())
     if created:
         # The periodic job, as the app runs it: lines whose service ran out go to the

@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
+from core.accounts.enums import DocumentKind, RejectReason
 from core.billing.enums import OrderKind, SubscriptionSource
 from core.billing.periods import month_period
 from core.demo.scene import Scene
 from core.demo.usage import SEED_USAGE_USERNAME, daily_use, days, seed_earlier_days, seed_usage_day
 from core.tickets.enums import Department, Priority
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +184,13 @@ async def _sara(s: Scene) -> None:
     await s.buy(s.local(40, "16:45"), OrderKind.STATIC_IP, "ir-static-ip", months=3)
     await s.use(daily_use(days(10, 1), 350), ip="100.64.77.89")
     await s.wallet(s.local(15, "12:00"), 250_000, "Refund: a payment made twice")
+    # Her ID card's copy was refused two days ago: five of the seven days of grace are left.
+    await s.document(
+        s.local(3, "19:20"),
+        DocumentKind.NATIONAL_ID_CARD,
+        DATA / "national-id-card.png",
+        rejected=(s.now - timedelta(days=2), RejectReason.ILLEGIBLE, "The photo is too dark."),
+    )
     await s.ticket(
         s.local(5, "17:10"),
         Department.SALES,
@@ -248,7 +259,7 @@ STORIES: dict[str, Story] = {
     ),
     "2177889900": Story(
         "Tehran, IRR: 6-month plan with plenty left, static IP, wallet 250,000 IRR; Sales ticket"
-        " answered",
+        " answered; her ID card's copy rejected 2 days ago (5 days of grace left)",
         _sara,
     ),
     "2131770404": Story(

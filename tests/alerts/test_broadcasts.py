@@ -149,3 +149,28 @@ async def test_a_plan_nobody_is_on_is_refused_unless_forced(db, settings, clock)
         await broadcasts.broadcast(TEXTS, plan_code="fiber-100")
     _, written = await broadcasts.start_outage(TEXTS, plan_code="fiber-100", force=True)
     assert written == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "reason", "days"),
+    [
+        ("en", "Reason: the copy cannot be read (blurred, dark or cut off): Too dark", "5 days"),
+        ("fa", "تصویر خوانا نیست (تار، تاریک یا بریده): Too dark", "۵"),
+        ("id", "salinan tidak terbaca (buram, gelap, atau terpotong): Too dark", "5 hari"),
+    ],
+)
+async def test_a_rejected_document_s_notice_gives_the_reason_and_the_days_left(
+    language, reason, days
+):
+    params = {
+        "document_kind": "national_id_card",
+        "reason_code": "illegible",
+        "reason": "Too dark",
+        "grace_until": "2026-11-29T10:00:00+00:00",
+        "days_left": 5,
+    }
+
+    [reply] = await render_notice(translator(language), kinds.DOCUMENT_REJECTED, params)  # type: ignore[misc]
+
+    assert reason in reply.text and days in reply.text
+    assert reply.options[0].id == "flow:documents"

@@ -12,10 +12,11 @@ import pytest
 from core.accounts import queries
 from core.accounts.document_reviews import DocumentReviews
 from core.accounts.documents import kinds_still_unapproved, kinds_to_cut_for
-from core.accounts.enums import DocumentKind, DocumentStatus, LineStatus
+from core.accounts.enums import DocumentKind, DocumentStatus, LineStatus, RejectReason
 from core.accounts.line_status import LineStatuses
 from core.accounts.models import Document, LineStatusChange, Subscriber
 from core.errors import DomainError
+from core.inbox.models import OutboxMessage
 from tests.core.test_accounts_support import make_subscriber
 from tests.fakes import InMemoryFileStore
 
@@ -58,7 +59,9 @@ async def rejected_copy(
     document_reviews: DocumentReviews, subscriber: Subscriber, kind=DocumentKind.NATIONAL_ID_CARD
 ):
     document = await upload(document_reviews, subscriber, kind)
-    return await document_reviews.review_document(document.id, approve=False, reason="blurred")
+    return await document_reviews.review_document(
+        document.id, approve=False, reason="illegible", note="blurred"
+    )
 
 
 async def status_of(subscriber: Subscriber) -> LineStatus:
@@ -188,13 +191,65 @@ async def test_rejecting_a_copy_gives_one_week_to_send_a_valid_one(db, document_
     document = await upload(document_reviews, subscriber)
 
     await document_reviews.review_document(
-        document.id, approve=False, reason="  تصویر ناخوانا است  "
+        document.id, approve=False, reason=RejectReason.ILLEGIBLE, note="  تصویر ناخوانا است  "
     )
 
     view = (await queries.documents(subscriber.id))[0]
     assert view.status == DocumentStatus.REJECTED
+    assert view.reject_code == RejectReason.ILLEGIBLE
     assert view.reject_reason == "تصویر ناخوانا است"
     assert view.grace_until == clock.now() + WEEK
+
+
+async def test_a_rejection_needs_a_reason_from_the_list_and_changes_nothing_without_one(
+    db, document_reviews
+):
+    subscriber = await make_subscriber()
+    document = await upload(document_reviews, subscriber)
+
+    missing = await refused(document_reviews.review_document(document.id, approve=False))
+    unknown = await refused(
+        document_reviews.review_document(document.id, approve=False, reason="ugly")
+    )
+    long_note = await refused(
+        document_reviews.review_document(document.id, approve=False, reason="other", note="x" * 501)
+    )
+
+    assert (missing.code, unknown.code, long_note.code) == (
+        "reject_reason_required",
+        "unknown_reject_reason",
+        "note_too_long",
+    )
+    assert (await Document.get(id=document.id)).status == DocumentStatus.PENDING
+    assert not await OutboxMessage.exists()
+
+
+async def test_a_rejection_tells_the_subscriber_at_once_with_the_reason_and_the_days_left(
+    db, document_reviews, clock
+):
+    subscriber = await make_subscriber()
+    document = await rejected_copy(document_reviews, subscriber)
+
+    [notice] = await OutboxMessage.all()
+    assert notice.subscriber_id == subscriber.id and notice.kind == "document_rejected"
+    assert notice.params == {
+        "document_kind": "national_id_card",
+        "reason_code": "illegible",
+        "reason": "blurred",
+        "grace_until": (clock.now() + WEEK).isoformat(),
+        "days_left": 7,
+    }
+    assert notice.dedup_key == f"document_rejected:{subscriber.id}:{document.id}"
+
+
+async def test_a_copy_is_reviewed_once(db, document_reviews):
+    subscriber = await make_subscriber()
+    document = await rejected_copy(document_reviews, subscriber)
+
+    error = await refused(document_reviews.review_document(document.id, approve=True))
+
+    assert error.code == "document_already_reviewed"
+    assert (await Document.get(id=document.id)).status == DocumentStatus.REJECTED
 
 
 async def test_reviewing_a_missing_document_is_not_found(db, document_reviews):

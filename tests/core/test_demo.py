@@ -10,7 +10,7 @@ from tortoise import Tortoise
 
 from core.accounts import queries as account_queries
 from core.accounts.chats import Chats
-from core.accounts.enums import LineStatus
+from core.accounts.enums import DocumentStatus, LineStatus, RejectReason
 from core.accounts.lockout import Lockout
 from core.accounts.login import Login
 from core.accounts.models import Subscriber
@@ -25,9 +25,11 @@ from core.demo.people import PLAN_CODES, PLANS_CSV, SUBSCRIBERS_CSV
 from core.imports.plans import import_plans
 from core.imports.subscribers import SubscriberImporter
 from core.inbox import queries as inbox_queries
+from core.inbox.models import OutboxMessage
 from core.tickets.enums import AuthorKind, Department, TicketStatus
 from core.tickets.models import Ticket, TicketMessage
 from tests.core.test_billing_support import billing_services
+from tests.fakes import InMemoryFileStore
 
 
 async def _counts() -> dict[str, int]:
@@ -39,11 +41,11 @@ async def _id(username: str) -> int:
 
 
 async def test_seeding_twice_changes_nothing(db, settings, clock):
-    first = await seed_demo(settings, clock)
+    first = await seed_demo(settings, clock, InMemoryFileStore())
     counts = await _counts()
     clock.advance(timedelta(days=3))
 
-    again = await seed_demo(settings, clock)
+    again = await seed_demo(settings, clock, InMemoryFileStore())
 
     assert again == first
     assert await _counts() == counts
@@ -52,14 +54,14 @@ async def test_seeding_twice_changes_nothing(db, settings, clock):
 
 
 async def test_seeding_again_keeps_what_a_person_changed_while_trying_the_demo(db, settings, clock):
-    await seed_demo(settings, clock)
+    await seed_demo(settings, clock, InMemoryFileStore())
     person = PEOPLE[0]
     await Subscriber.filter(username=person.username).update(
         password_hash="changed", full_name="Renamed"
     )
     await Plan.filter(code=PLAN_CODES[0]).update(price=1)
 
-    await seed_demo(settings, clock)
+    await seed_demo(settings, clock, InMemoryFileStore())
 
     kept = await Subscriber.get(username=person.username)
     assert (kept.password_hash, kept.full_name) == ("changed", "Renamed")
@@ -69,7 +71,7 @@ async def test_seeding_again_keeps_what_a_person_changed_while_trying_the_demo(d
 async def test_the_demo_is_its_csv_files_imported_and_each_lives_in_its_own_zone(
     db, settings, clock
 ):
-    await seed_demo(settings, clock)
+    await seed_demo(settings, clock, InMemoryFileStore())
 
     # What the stories changed since (a line isolated, in the collection list) is in no column
     # of the files, so importing them again finds nothing to change.
@@ -84,7 +86,7 @@ async def test_the_demo_is_its_csv_files_imported_and_each_lives_in_its_own_zone
 
 
 async def test_the_seed_subscriber_sees_the_seeds_panel_and_usage_totals(db, settings, clock):
-    await seed_demo(settings, clock)
+    await seed_demo(settings, clock, InMemoryFileStore())
     reads = BillingQueries(settings, clock)
     subscriber = await Subscriber.get(username=SEED_USAGE_USERNAME)
 
@@ -113,7 +115,7 @@ async def test_the_seed_subscriber_sees_the_seeds_panel_and_usage_totals(db, set
 
 
 async def test_every_promised_situation_exists(db, settings, clock):
-    await seed_demo(settings, clock)
+    await seed_demo(settings, clock, InMemoryFileStore())
     reads = BillingQueries(settings, clock)
 
     async def status(username: str):
@@ -161,9 +163,14 @@ async def test_every_promised_situation_exists(db, settings, clock):
     grant = await billing.free_charges.take(await _id("2144556677"))
     assert (grant.days, grant.megabytes) == (2, 100)
 
+    [card] = await account_queries.documents(await _id("2177889900"))
+    assert card.status == DocumentStatus.REJECTED and card.reject_code == RejectReason.ILLEGIBLE
+    assert card.grace_until == clock.now() + timedelta(days=5)
+    assert await OutboxMessage.filter(kind="document_rejected").count() == 1
+
 
 async def test_profiles_tickets_and_announcements_are_as_described(db, settings, clock):
-    await seed_demo(settings, clock)
+    await seed_demo(settings, clock, InMemoryFileStore())
 
     for person in PEOPLE:
         subscriber = await Subscriber.get(username=person.username)
@@ -206,7 +213,7 @@ async def test_profiles_tickets_and_announcements_are_as_described(db, settings,
 
 
 async def test_every_demo_login_logs_in(db, settings, clock):
-    logins = await seed_demo(settings, clock)
+    logins = await seed_demo(settings, clock, InMemoryFileStore())
     service = Login(settings, clock, Chats(clock), Lockout(settings, clock))
 
     for n, login in enumerate(logins):

@@ -252,9 +252,11 @@ async def test_a_rejected_document_shows_the_reason_and_the_deadline_to_replace_
     await chat.press("National ID card")
     await chat.send(attachment=Attachment("id.png", "image/png", PNG))
     document = await Document.get()
-    await services.document_reviews.review_document(document.id, approve=False, reason="Too blurry")
+    await services.document_reviews.review_document(
+        document.id, approve=False, reason="illegible", note="Too blurry"
+    )
     await chat.press("My account")
     await chat.press("My documents")
     assert "National ID card (sent Nov 24, 2026): rejected" in chat.text
-    assert "Reason: Too blurry" in chat.text
+    assert "Reason: the copy cannot be read (blurred, dark or cut off): Too blurry" in chat.text
     assert "Please send a valid copy by Dec 1, 2026" in chat.text

@@ -12,6 +12,7 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Browser, async_playwright
 
+from bot.adapters.files import DiskFileStore
 from bot.app import init_app
 from bot.bootstrap import bootstrap
 from bot.config import BotSettings
@@ -52,7 +53,7 @@ async def server(tmp_path: Path) -> AsyncIterator[str]:
     )
     await apply_migrations(settings.database_url)
     await open_database(settings.database_url)
-    await seed_demo(settings, SystemClock())
+    await seed_demo(settings, SystemClock(), DiskFileStore(settings.files_dir))
     app = init_app(bootstrap(settings, store=MemoryStateStore()), manage_database=False)
     runner = web.AppRunner(app)
     await runner.setup()

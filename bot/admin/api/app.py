@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.admin.api import alerts, catalog, subscribers
+from bot.admin.api import alerts, catalog, documents, subscribers
 from bot.admin.api.context import API, ApiContext
 from bot.admin.api.spec import openapi_document, register
 from bot.admin.api.views import require_token, view
 from bot.wiring import Wiring
 
 PREFIX = "/api/v1"
-OPERATIONS = [*subscribers.OPERATIONS, *catalog.OPERATIONS, *alerts.OPERATIONS]
+OPERATIONS = [
+    *subscribers.OPERATIONS,
+    *catalog.OPERATIONS,
+    *alerts.OPERATIONS,
+    *documents.OPERATIONS,
+]
 
 
 def build_api(wiring: Wiring) -> web.Application:

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from core.accounts.enums import Language, LineStatus
+from core.accounts.document_reviews import REVIEW_NOTE_MAX_LENGTH
+from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus, RejectReason
 from core.billing.enums import Billing, OrderKind, OrderStatus, PlanKind
 from core.tickets.enums import TicketStatus
 
@@ -296,6 +297,37 @@ class BroadcastOut(BaseModel):
     messages: int
 
 
+class DocumentOut(BaseModel):
+    id: int
+    username: str
+    full_name: str
+    kind: DocumentKind
+    filename: str
+    content_type: str
+    size: int
+    status: DocumentStatus
+    reject_code: RejectReason | None
+    reject_reason: str | None = Field(description="the reviewer's free-text note")
+    uploaded_at: datetime
+    reviewed_at: datetime | None
+    grace_until: datetime | None = Field(
+        description="after a rejection: the line is cut if no valid copy arrives by then"
+    )
+
+
+class DocumentList(BaseModel):
+    items: list[DocumentOut]
+
+
+class DocumentReview(Body):
+    """Approve, or reject with a reason from the list (and an optional note the subscriber
+    reads too)."""
+
+    decision: Literal["approve", "reject"]
+    reason: RejectReason | None = Field(default=None, description="required to reject")
+    note: Annotated[str, StringConstraints(max_length=REVIEW_NOTE_MAX_LENGTH)] | None = None
+
+
 class FieldProblem(BaseModel):
     field: str
     message: str
@@ -325,6 +357,10 @@ class SubscriberQuery(Page):
 class OrderQuery(Page):
     status: OrderStatus | None = None
     username: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
+
+
+class DocumentQuery(Page):
+    state: DocumentStatus = DocumentStatus.PENDING
 
 
 class TicketQuery(Page):

@@ -11,17 +11,27 @@ flowchart LR
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.dialogs.errors import size_limit_mb
 from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_
 from core.accounts import queries
-from core.accounts.enums import DocumentKind, DocumentStatus
+from core.accounts.enums import DocumentKind, DocumentStatus, RejectReason
 
 KIND_LABELS: dict[str, str] = {
     DocumentKind.PHONE_BILL: N_("Phone bill"),
     DocumentKind.NATIONAL_ID_CARD: N_("National ID card"),
     DocumentKind.STUDENT_CARD: N_("Student card"),
     DocumentKind.LEASE: N_("Lease"),
+}
+REJECT_REASON_LABELS: dict[str, str] = {
+    RejectReason.ILLEGIBLE: N_("the copy cannot be read (blurred, dark or cut off)"),
+    RejectReason.WRONG_DOCUMENT: N_("it is not the document asked for"),
+    RejectReason.EXPIRED: N_("the document has expired"),
+    RejectReason.NAME_MISMATCH: N_("the name on it is not the subscriber's"),
+    RejectReason.INCOMPLETE: N_("a page or a side is missing"),
+    RejectReason.OTHER: N_("another reason"),
 }
 # How many copies the list shows, newest first.
 _LISTED = 10
@@ -39,8 +49,8 @@ def document_line(ctx: Context, doc: queries.DocumentView) -> str:
     if doc.status == DocumentStatus.PENDING:
         return ctx._("%(kind)s (sent %(date)s): waiting for review", kind=label, date=uploaded)
     line = ctx._("%(kind)s (sent %(date)s): rejected", kind=label, date=uploaded)
-    if doc.reject_reason:
-        line += "\n" + ctx._("Reason: %(reason)s", reason=doc.reject_reason)
+    if doc.reject_code is not None or doc.reject_reason:
+        line += "\n" + ctx._("Reason: %(reason)s", reason=reject_reason_text(ctx._, doc))
     if doc.grace_until is not None:
         line += "\n" + ctx._(
             "Please send a valid copy by %(deadline)s, or the line will be cut until one is "
@@ -48,6 +58,20 @@ def document_line(ctx: Context, doc: queries.DocumentView) -> str:
             deadline=ctx.t.datetime(doc.grace_until),
         )
     return line
+
+
+def reject_reason_text(
+    gettext: Callable[..., str], doc: queries.DocumentView | None = None, **params: str
+) -> str:
+    """The reason from the list in words, then the reviewer's note; from a document, or from a
+    notice's ``reason_code`` and ``reason``."""
+    code = str(doc.reject_code or "") if doc is not None else params.get("reason_code", "")
+    note = (doc.reject_reason if doc is not None else params.get("reason")) or ""
+    label = REJECT_REASON_LABELS.get(code)
+    parts = [gettext(label)] if label else []
+    if note:
+        parts.append(note)
+    return ": ".join(parts)
 
 
 class DocumentsFlow(Flow):

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.dialogs.contract import Option, Reply
-from bot.dialogs.flows.documents import KIND_LABELS
+from bot.dialogs.flows.documents import KIND_LABELS, reject_reason_text
 from bot.dialogs.menu import flow_choice
 from bot.dialogs.notices.renderer import Notice
 from bot.i18n import Texts
@@ -97,8 +97,13 @@ async def document_rejected(t: Texts, params: dict[str, Any]) -> list[Reply]:
     document = t.gettext(label) if label else t.gettext("document")
     days = int(params.get("days_left") or 0)
     lines = [t.gettext("Your %(document)s was not accepted.", document=document)]
-    if params.get("reason"):
-        lines.append(t.gettext("Reason: %(reason)s", reason=params["reason"]))
+    reason = reject_reason_text(
+        t.gettext,
+        reason_code=str(params.get("reason_code") or ""),
+        reason=str(params.get("reason") or ""),
+    )
+    if reason:
+        lines.append(t.gettext("Reason: %(reason)s", reason=reason))
     lines.append(
         t.ngettext(
             "Please upload a valid copy within %(n)s day (by %(date)s), or your line will be "

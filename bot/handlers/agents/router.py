@@ -11,17 +11,19 @@ import logging
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
 from bot.adapters.telegram_bot import download_attachment
 from bot.config import BotSettings
 from bot.handlers.agents.commands import Agent, AgentCommands
+from bot.handlers.agents.documents import CALLBACK_PREFIX, COMMANDS, DocumentDesk, Said
+from bot.i18n import N_
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 ADMIN_STATUSES = {"creator", "administrator"}
-NOT_AN_AGENT = "Only support agents can use commands here."
+NOT_AN_AGENT = N_("Only support agents can use commands here.")
 
 
 class AgentCheck:
@@ -29,13 +31,15 @@ class AgentCheck:
         self.settings = settings
 
     async def agent(self, message: Message, bot: Bot) -> Agent | None:
-        person = message.from_user
+        return await self.agent_of(message.from_user, message.chat.id, bot)
+
+    async def agent_of(self, person: User | None, chat_id: int, bot: Bot) -> Agent | None:
         if person is None or person.is_bot:
             return None
         allowed = person.id in self.settings.agent_user_ids
         if not allowed:
             try:
-                member = await bot.get_chat_member(message.chat.id, person.id)
+                member = await bot.get_chat_member(chat_id, person.id)
             except TelegramAPIError as error:
                 log.warning("agents' group: could not check user %s: %s", person.id, error)
                 return None
@@ -50,13 +54,29 @@ def create_agent_router(chat_id: int) -> Router:
     router = Router(name="agents")
     router.message.filter(F.chat.id == chat_id)
     router.message.register(on_agent_message)
+    router.callback_query.filter(F.message.chat.id == chat_id, F.data.startswith(CALLBACK_PREFIX))
+    router.callback_query.register(on_document_button)
     return router
 
 
 async def on_agent_message(
-    message: Message, bot: Bot, agent_check: AgentCheck, agent_commands: AgentCommands
+    message: Message,
+    bot: Bot,
+    agent_check: AgentCheck,
+    agent_commands: AgentCommands,
+    document_desk: DocumentDesk,
 ) -> None:
     thread_id = message.message_thread_id if message.is_topic_message else None
+    text = message.text or ""
+    word = text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower() if text.startswith("/") else ""
+    if word in COMMANDS:
+        # The documents' review works anywhere in the group, the General topic included.
+        if await agent_check.agent(message, bot) is None:
+            await _tell(bot, message, document_desk.t.gettext(NOT_AN_AGENT))
+            return
+        said = await document_desk.command(word, text.partition(" ")[2])
+        await _post(bot, message.chat.id, thread_id, said)
+        return
     if thread_id is None:
         return
     topic = await agent_commands.topic(message.chat.id, thread_id)
@@ -67,7 +87,7 @@ async def on_agent_message(
     agent = await agent_check.agent(message, bot)
     if agent is None:
         if is_command:
-            await _tell(bot, message, NOT_AN_AGENT)
+            await _tell(bot, message, document_desk.t.gettext(NOT_AN_AGENT))
         return
     try:
         if is_command:
@@ -85,6 +105,30 @@ async def on_agent_message(
         await agent_commands.answer(topic, agent, text, files)
     except DomainError as error:
         await _tell(bot, message, f"Not sent: {error.code}")
+
+
+async def on_document_button(
+    query: CallbackQuery, bot: Bot, agent_check: AgentCheck, document_desk: DocumentDesk
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer()  # too old for Telegram to show: nothing to act in
+        return
+    if await agent_check.agent_of(query.from_user, message.chat.id, bot) is None:
+        await query.answer(document_desk.t.gettext(NOT_AN_AGENT), show_alert=True)
+        return
+    await query.answer()
+    thread_id = message.message_thread_id if message.is_topic_message else None
+    said = await document_desk.pressed(query.data or "", bot, message.chat.id, thread_id)
+    await _post(bot, message.chat.id, thread_id, said)
+
+
+async def _post(bot: Bot, chat_id: int, thread_id: int | None, said: Said) -> None:
+    if said.text:
+        markup: InlineKeyboardMarkup | None = said.buttons
+        await bot.send_message(
+            chat_id, said.text, message_thread_id=thread_id, parse_mode=None, reply_markup=markup
+        )
 
 
 async def _tell(bot: Bot, message: Message, text: str) -> None:

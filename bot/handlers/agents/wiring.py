@@ -14,8 +14,10 @@ from aiohttp import web
 
 from bot.handlers.agents.commands import AgentCommands
 from bot.handlers.agents.desk import TelegramDesk
+from bot.handlers.agents.documents import DESK_LANGUAGE, DocumentDesk
 from bot.handlers.agents.router import AgentCheck, create_agent_router
 from bot.handlers.agents.sync import DeskSync
+from bot.i18n import translator
 from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,11 @@ def setup(app: web.Application, wiring: Wiring) -> None:
     dispatcher = session.dispatcher
     dispatcher["agent_check"] = AgentCheck(settings)
     dispatcher["agent_commands"] = AgentCommands(services.actions, desk, sync)
+    dispatcher["document_desk"] = DocumentDesk(
+        wiring.services.document_reviews,
+        wiring.services.files,
+        translator(DESK_LANGUAGE, zone=settings.zone),
+    )
     dispatcher.include_router(create_agent_router(settings.agent_chat_id))
     app[DESK_SYNC] = sync
     app.cleanup_ctx.append(_sync_loop)
