@@ -42,6 +42,7 @@ from core.accounts.document_reviews import DocumentReviews
 from core.accounts.line_status import LineStatuses
 from core.accounts.lockout import Lockout
 from core.accounts.login import Login
+from core.accounts.owner_changes import OWNER_CHECK_MINUTES, OwnerChanges
 from core.accounts.password_changes import PasswordChanges
 from core.accounts.profile_edits import ProfileEdits
 from core.accounts.queries import SubscriberView
@@ -78,6 +79,18 @@ def reset_sms_text(subscriber: SubscriberView, password: str) -> str:
     )
 
 
+def code_sms_text(subscriber: SubscriberView, code: str) -> str:
+    """The code that makes a number the subscriber's mobile, in their language."""
+    t = translator(subscriber.language.value)
+    return t.gettext(
+        "Your code to make this number the mobile of %(username)s: %(code)s. It works for "
+        "%(minutes)s minutes. If you did not ask for it, ignore this message.",
+        username=subscriber.username,
+        code=code,
+        minutes=OWNER_CHECK_MINUTES,
+    )
+
+
 def build_services(
     settings: BotSettings,
     *,
@@ -110,6 +123,7 @@ def build_services(
             settings, clock, sms, chats, lockout, reset_sms_text=reset_sms_text
         ),
         profile_edits=ProfileEdits(settings, clock),
+        owner_changes=OwnerChanges(settings, clock, sms, lockout, code_sms_text=code_sms_text),
         document_reviews=DocumentReviews(settings, clock, files),
         line_statuses=LineStatuses(clock),
         orders=Orders(settings, clock, gateways),

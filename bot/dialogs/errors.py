@@ -50,6 +50,15 @@ MESSAGES: dict[str, str] = {
     "attachment_too_large": N_("That file is too large (at most %(max_mb)s MB)."),
     "attachment_empty": N_("That file is empty."),
     "unknown_document_kind": N_("Please choose one of the document types."),
+    # the mobile and the national ID, changed by their owner only
+    "owner_check_required": N_(
+        "Your mobile and national ID can be changed only after your current password: choose "
+        "it again in My profile."
+    ),
+    "owner_check_expired": N_(
+        "That took more than %(minutes)s minutes, so please send your current panel password again."
+    ),
+    "mobile_unchanged": N_("That is already your mobile number. Send a new one, or write back."),
     # reviewing documents (the agents' group)
     "document_not_found": N_("There is no document #%(document_id)s. Write /docs for the list."),
     "document_already_reviewed": N_(
@@ -148,6 +157,12 @@ def _counted_text(t: Texts, error: DomainError) -> str | None:
             "kept: send the password again, or write menu to start over with another username.",
             "The username or password is not right. You have %(n)s more tries. Your username is "
             "kept: send the password again, or write menu to start over with another username.",
+            left,
+        )
+    if error.code == "wrong_code":
+        return t.ngettext(
+            "That code is not right. You have %(n)s more try; or choose Send the code again.",
+            "That code is not right. You have %(n)s more tries; or choose Send the code again.",
             left,
         )
     if error.code == "wrong_password":

@@ -9,6 +9,7 @@ from core.accounts.chats import Chats
 from core.accounts.document_reviews import DocumentReviews
 from core.accounts.line_status import LineStatuses
 from core.accounts.login import Login
+from core.accounts.owner_changes import OwnerChanges
 from core.accounts.password_changes import PasswordChanges
 from core.accounts.profile_edits import ProfileEdits
 from core.billing.deposits import Deposits
@@ -38,6 +39,7 @@ class Services:
     login: Login
     password_changes: PasswordChanges
     profile_edits: ProfileEdits
+    owner_changes: OwnerChanges
     document_reviews: DocumentReviews
     line_statuses: LineStatuses
     # Billing: orders and their payment, service given without an order, the wallet, the free

@@ -56,6 +56,25 @@ class Subscriber(Model):
         return f"{self.username} ({self.customer_number})"
 
 
+class OwnerCheck(Model):
+    """A change of a detail a password reset trusts (the mobile, the national ID), under way:
+    the panel password was given, and for a new mobile a code went to it by SMS. One per
+    subscriber; it lapses at ``expires_at``."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber: fields.OneToOneRelation[Subscriber] = fields.OneToOneField(
+        "core.Subscriber", related_name="owner_check", on_delete=fields.CASCADE
+    )
+    field = fields.CharField(max_length=16)
+    # For a mobile: the number the code went to, and the code's hash.
+    new_value = fields.CharField(max_length=20, null=True)
+    code_hash = fields.CharField(max_length=64, null=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "owner_check"
+
+
 class ChatIdentity(Model):
     """A chat on one channel, linked to a subscriber while logged in."""
 

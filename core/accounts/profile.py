@@ -31,6 +31,8 @@ EDITABLE_FIELDS = (
     "address",
     "city",
 )
+# What a password reset trusts: only the owner changes them (owner_changes.py).
+OWNER_FIELDS = ("mobile", "national_id")
 _MAX_LENGTHS = {"full_name": 120, "education": 60, "address": 500, "city": 60}
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@(?:[^@\s.]{1,63}\.)+[^@\s.\d]{2,63}$")

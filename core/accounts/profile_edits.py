@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
 from core.accounts.profile import (
+    OWNER_FIELDS,
     check_birth_date,
     clean_field,
     country_of,
@@ -19,7 +20,7 @@ from core.accounts.profile import (
 from core.accounts.queries import SubscriberView, get_subscriber
 from core.billing.periods import local_date
 from core.config import Settings
-from core.errors import Conflict
+from core.errors import Conflict, Forbidden
 from core.ports import Clock
 
 
@@ -34,7 +35,9 @@ class ProfileEdits:
 
     async def update_profile(self, subscriber_id: int, **fields: Any) -> SubscriberView:
         """Edit fields of the profile form (``EDITABLE_FIELDS``; ``birth_date`` too, write-once).
-        Every value is checked before anything is written."""
+        Every value is checked before anything is written. A missing mobile or national ID
+        may be given here; one already set changes only through owner_changes.py:
+        ``owner_check_required``."""
         subscriber = await get_subscriber(subscriber_id)
         country = country_of(subscriber)
         birth_date = fields.pop("birth_date", None)
@@ -42,6 +45,9 @@ class ProfileEdits:
             name: clean_field(name, value, country=country, is_company=subscriber.is_company)
             for name, value in fields.items()
         }
+        for name in OWNER_FIELDS:
+            if name in cleaned and getattr(subscriber, name):
+                raise Forbidden("owner_check_required", field=name)
         if birth_date is not None:
             birth_date = check_birth_date(birth_date, self._today(subscriber))
         async with in_transaction():

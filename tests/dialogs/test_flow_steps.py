@@ -75,7 +75,15 @@ def test_the_step_names_kept_in_saved_conversations_stay_as_they_were() -> None:
         "subject",
         "view",
     ]
-    assert steps["profile"] == ["birth_date", "confirm_birth_date", "field", "value", "view"]
+    assert steps["profile"] == [
+        "birth_date",
+        "confirm_birth_date",
+        "field",
+        "mobile_code",
+        "owner_password",
+        "value",
+        "view",
+    ]
 
 
 def test_a_step_without_its_reading_fails_when_it_is_declared() -> None:

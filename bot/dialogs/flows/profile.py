@@ -6,18 +6,28 @@ flowchart LR
     field -->|a detail| value -->|saved| view
     field -->|birth date, not set yet| birth_date --> confirm_birth_date -->|saved| view
     field -->|birth date, already set| field
+    field -->|mobile, national ID| owner_password -->|right| value
+    value -->|national ID| view
+    value -->|mobile: a code sent to it| mobile_code -->|right code| view
 ```
+
+The mobile and the national ID are what a password reset trusts: the current panel password
+comes first, and a new mobile counts only once the code sent to it comes back (wrong passwords
+and codes count toward the login lockout; core/accounts/owner_changes.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date
 
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_, InvalidDate
 from core.accounts import queries
-from core.accounts.profile import EDITABLE_FIELDS, check_birth_date
+from core.accounts.owner_changes import OWNER_CHECK_MINUTES
+from core.accounts.profile import EDITABLE_FIELDS, OWNER_FIELDS, check_birth_date
+from core.accounts.queries import SubscriberView
 from core.errors import DomainError, InvalidInput
 
 FIELD_LABELS: dict[str, str] = {
@@ -35,6 +45,7 @@ COMPANY_DATE_LABEL = N_("Company registration date")
 # Numbers that are codes: shown in the language's digits, never grouped.
 _CODE_FIELDS = {"mobile", "national_id", "postal_code"}
 _SAMPLE_DAY = date(1990, 8, 11)
+_REFUSED = object()
 
 
 def field_label(ctx: Context, name: str, *, is_company: bool = False) -> str:
@@ -129,7 +140,29 @@ class ProfileFlow(Flow):
             await ctx.goto(self.BIRTH_DATE)
             return
         ctx.data["field"] = name
-        await ctx.goto(self.VALUE)
+        await ctx.goto(self.OWNER_PASSWORD if name in OWNER_FIELDS else self.VALUE)
+
+    async def ask_owner_password(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._(
+                "Your %(field)s can be changed only by you: please send your current panel "
+                "password first.",
+                field=field_label(ctx, ctx.data["field"]),
+            ),
+            secret=True,
+        )
+
+    async def on_owner_password(self, ctx: Context) -> None:
+        ctx.mark_secret()
+        password = ctx.input.raw.strip()
+        if not password:
+            await ctx.refuse(ctx._("Please type the password."))
+            return
+        change = ctx.services.owner_changes.confirm_owner(
+            ctx.subscriber_id, ctx.data["field"], password
+        )
+        if await self._attempt(ctx, change) is not _REFUSED:
+            await ctx.goto(self.VALUE)
 
     async def ask_value(self, ctx: Context) -> None:
         name = ctx.data["field"]
@@ -143,12 +176,72 @@ class ProfileFlow(Flow):
         value = ctx.input.text
         if name == "mobile" and ctx.input.contact_phone:
             value = ctx.input.contact_phone
+        owner = ctx.services.owner_changes
         # A refusal (not valid, too long) is explained by the engine and this question put again.
-        ctx.subscriber = await ctx.services.profile_edits.update_profile(
-            ctx.subscriber_id, **{name: value}
-        )
+        if name == "mobile":
+            mobile = await self._attempt(ctx, owner.send_mobile_code(ctx.subscriber_id, value))
+            if mobile is not _REFUSED:
+                ctx.data["mobile"] = mobile
+                await ctx.goto(self.MOBILE_CODE)
+            return
+        if name == "national_id":
+            changed = await self._attempt(ctx, owner.change_national_id(ctx.subscriber_id, value))
+            if changed is _REFUSED:
+                return
+        else:
+            changed = await ctx.services.profile_edits.update_profile(
+                ctx.subscriber_id, **{name: value}
+            )
+        assert isinstance(changed, SubscriberView)
+        ctx.subscriber = changed
         ctx.say(ctx._("Saved: %(field)s.", field=field_label(ctx, name)))
         await self._back_to_view(ctx)
+
+    async def ask_mobile_code(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._(
+                "We have sent a code of 6 digits by SMS to %(mobile)s. Please send it here "
+                "within %(minutes)s minutes.",
+                mobile=ctx.t.digits(ctx.data["mobile"]),
+                minutes=OWNER_CHECK_MINUTES,
+            ),
+            options=[ctx.option("resend", ctx._("Send the code again"))],
+        )
+
+    async def on_mobile_code(self, ctx: Context) -> None:
+        owner = ctx.services.owner_changes
+        if ctx.input.choice == "resend":
+            change = owner.send_mobile_code(ctx.subscriber_id, ctx.data["mobile"])
+            if await self._attempt(ctx, change) is not _REFUSED:
+                await ctx.stay()
+            return
+        if not ctx.input.raw.strip():
+            await ctx.refuse(ctx._("Please send the code from the SMS."))
+            return
+        changed = await self._attempt(ctx, owner.confirm_mobile(ctx.subscriber_id, ctx.input.raw))
+        if changed is _REFUSED:
+            return
+        assert isinstance(changed, SubscriberView)
+        ctx.subscriber = changed
+        ctx.say(ctx._("Saved: %(field)s.", field=field_label(ctx, "mobile")))
+        await self._back_to_view(ctx)
+
+    async def _attempt(self, ctx: Context, change: Awaitable[object]) -> object:
+        """What an owner's change returns, or ``_REFUSED`` once the refusal is said and the
+        conversation gone where it leads: a lock ends the flow, a lapsed check starts again
+        from the password, the rest asks again."""
+        try:
+            return await change
+        except DomainError as error:
+            ctx.say(error_text(ctx.t, error))
+            if error.code == "login_locked":
+                ctx.data.clear()
+                await ctx.finish()
+            elif error.code == "owner_check_expired":
+                await ctx.goto(self.OWNER_PASSWORD)
+            else:
+                await ctx.stay()
+            return _REFUSED
 
     async def ask_birth_date(self, ctx: Context) -> None:
         p = await queries.profile(ctx.subscriber_id)
@@ -217,7 +310,9 @@ class ProfileFlow(Flow):
     # ---- the steps ---------------------------------------------------------------------------
     VIEW = Step("view", ask_view, on_view)
     FIELD = Step("field", ask_field, on_field)
+    OWNER_PASSWORD = Step("owner_password", ask_owner_password, on_owner_password)
     VALUE = Step("value", ask_value, on_value)
+    MOBILE_CODE = Step("mobile_code", ask_mobile_code, on_mobile_code)
     BIRTH_DATE = Step("birth_date", ask_birth_date, on_birth_date)
     CONFIRM_BIRTH_DATE = Step("confirm_birth_date", ask_confirm_birth_date, on_confirm_birth_date)
     first_step = VIEW
