@@ -23,11 +23,15 @@ from bot.dialogs.notice_offers import forget_notice, notice_pick
 from bot.dialogs.services import Services
 from bot.dialogs.state import ChatBusy, ChatKey, StateStore, flow_expired, reset_flow
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput
+from core.tickets.limits import BODY_MAX_LENGTH
 
 log = logging.getLogger(__name__)
 
 RESUME = "engine:resume"
+# The longest text a turn may carry, on any channel: a ticket's message at most. A longer one
+# is refused with the limit said, never cut (the web chat could carry megabytes).
+TEXT_MAX_LENGTH = BODY_MAX_LENGTH
 
 
 class Engine:
@@ -99,7 +103,7 @@ class Engine:
     def _picked(text: str | None, state: dict[str, Any]) -> str | None:
         """The option a typed answer names: its number in the list, or its label."""
         options: list[str] = state.get("options") or []
-        if not text or not options:
+        if not text or not options or len(text) > TEXT_MAX_LENGTH:
             return None
         number = parse_int(text)
         if number is not None and state.get("numbered", True):
@@ -114,8 +118,18 @@ class Engine:
 
     async def _run(self, ctx: Context) -> None:
         state = ctx.state
-        command = command_of(ctx.turn.text, ctx.input.choice)
         try:
+            if len(ctx.turn.text or "") > TEXT_MAX_LENGTH:
+                # Refused whole, whatever the step: a longer text is never cut to fit.
+                ctx.say(
+                    error_text(ctx.t, InvalidInput("message_too_long", max_length=TEXT_MAX_LENGTH))
+                )
+                if state.get("flow") and state.get("step") and not self._expired(state):
+                    await ctx.stay()
+                else:
+                    await self.finish(ctx, None)
+                return
+            command = command_of(ctx.turn.text, ctx.input.choice)
             if self._expired(state) and command is None:
                 await self.finish(ctx, ctx._("That conversation timed out, so we start again."))
                 return

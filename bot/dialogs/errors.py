@@ -118,6 +118,11 @@ MESSAGES: dict[str, str] = {
     "subject_required": N_("Please write a subject."),
     "subject_too_long": N_("The subject is too long (at most %(max_length)s characters)."),
     "body_required": N_("Please write your message."),
+    "message_too_long": N_(
+        "Your message is too long: at most %(max_length)s characters go through, and nothing "
+        "of it was kept. Please shorten it, or send it in parts."
+    ),
+    "unknown_related_service": N_("Please choose one of your services, or None in particular."),
     "body_too_long": N_("The message is too long (at most %(max_length)s characters)."),
     "rating_out_of_range": N_("Please choose a score from 1 to 5."),
     "ticket_not_closed": N_("A ticket can be rated once it is closed."),

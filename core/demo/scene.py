@@ -132,12 +132,14 @@ class Scene:
         thread: Sequence[tuple[datetime, str, str]] = (),
         close: tuple[datetime, str] | None = None,
         rating: int | None = None,
+        service: str | None = None,
     ) -> None:
         """A ticket and its thread: (time, author, text), author "agent:<name>" or
-        "subscriber"; closed by an agent at ``close`` = (time, name)."""
+        "subscriber"; closed by an agent at ``close`` = (time, name); about the plan
+        ``service``."""
         self.at(opened)
         ticket = await self.tickets.open_ticket(
-            self.id, department, priority, subject, body, channel="web"
+            self.id, department, priority, subject, body, channel="web", related_service=service
         )
         for moment, author, text in thread:
             self.at(moment)

@@ -47,6 +47,7 @@ async def _kamal(s: Scene) -> None:
         Priority.VERY_HIGH,
         "لطفا اینترنت ما یک هفته مشکل فنی دارد بررسی فرمایید",
         "سلام، از هفته پیش اینترنت مرتب قطع و وصل می شود. لطفا بررسی فرمایید.",
+        service="ir-std-1m-2048-5g",
         thread=[
             (
                 s.local(8, "09:15"),
@@ -226,7 +227,7 @@ async def _rina(s: Scene) -> None:
 STORIES: dict[str, Story] = {
     SEED_USAGE_USERNAME: Story(
         "the seed's panel: 26 days and 4.24 GB left; yesterday's usage = the seed's totals"
-        " (243.63 MB down, 53.39 MB up); two Technical tickets, one answered",
+        " (243.63 MB down, 53.39 MB up); two Technical tickets, one answered (about his plan)",
         _kamal,
     ),
     "2166402020": Story(

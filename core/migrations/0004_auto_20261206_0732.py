@@ -28,4 +28,9 @@ class Migration(migrations.Migration):
             name='reject_code',
             field=fields.CharEnumField(null=True, description='ILLEGIBLE: illegible\nWRONG_DOCUMENT: wrong_document\nEXPIRED: expired\nNAME_MISMATCH: name_mismatch\nINCOMPLETE: incomplete\nOTHER: other', enum_type=RejectReason, max_length=20),
         ),
+        ops.AddField(
+            model_name='Ticket',
+            name='related_service',
+            field=fields.CharField(null=True, max_length=40),
+        ),
     ]

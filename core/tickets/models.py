@@ -33,6 +33,9 @@ class Ticket(Model):
         TicketStatus, max_length=16, default=TicketStatus.OPEN, db_index=True
     )
     subject = fields.CharField(max_length=200)
+    # The subscriber's service the ticket is about (the plan's code when it was opened), or
+    # None for none in particular.
+    related_service = fields.CharField(max_length=40, null=True)
     # Leads have no subscriber: how to reach them, and what they asked for.
     contact_name = fields.CharField(max_length=120, null=True)
     contact_phone = fields.CharField(max_length=20, null=True)

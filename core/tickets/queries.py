@@ -26,6 +26,8 @@ class TicketRow:
     priority: Priority
     status: TicketStatus
     satisfaction: int | None
+    # The plan's code of the service the ticket is about, or None.
+    related_service: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class TicketView:
     priority: Priority
     status: TicketStatus
     subject: str
+    related_service: str | None
     # A lead's contact (no subscriber yet).
     contact_name: str | None
     contact_phone: str | None
@@ -64,6 +67,7 @@ class TicketView:
             priority=ticket.priority,
             status=ticket.status,
             subject=ticket.subject,
+            related_service=ticket.related_service,
             contact_name=ticket.contact_name,
             contact_phone=ticket.contact_phone,
             channel=ticket.channel,
@@ -130,6 +134,7 @@ class TicketThread:
     closed_at: datetime | None
     satisfaction: int | None
     assigned_to: str | None
+    related_service: str | None
     messages: tuple[ThreadMessage, ...]
 
 
@@ -144,6 +149,7 @@ def _row(ticket: Ticket) -> TicketRow:
         priority=ticket.priority,
         status=ticket.status,
         satisfaction=ticket.satisfaction,
+        related_service=ticket.related_service,
     )
 
 
@@ -235,6 +241,7 @@ async def thread(
         closed_at=found.closed_at,
         satisfaction=found.satisfaction,
         assigned_to=found.assigned_to,
+        related_service=found.related_service,
         messages=tuple(
             ThreadMessage(
                 id=m.id,

@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from core.accounts.queries import get_subscriber
 from core.alerts import kinds
+from core.billing.models import Subscription
 from core.errors import Conflict, InvalidInput, NotFound
 from core.inbox.service import enqueue
 from core.ports import Clock, FileStore
@@ -103,13 +104,26 @@ class Tickets:
         channel: str | None = None,
         chat_external_id: str | None = None,
         kind: TicketKind = TicketKind.SUPPORT,
+        related_service: str | None = None,
     ) -> TicketView:
+        """``related_service``: the code of a plan the subscriber has had a service of (the
+        one the ticket is about), or None. Codes: those of the fields, and
+        ``unknown_related_service``."""
         department = enum_field(Department, department, "department")
         priority = enum_field(Priority, priority, "priority")
         subject = text_field(subject, field="subject", max_length=SUBJECT_MAX_LENGTH)
         body = text_field(body, field="body", max_length=BODY_MAX_LENGTH)
         self._check_attachments(attachments)
         subscriber = await get_subscriber(subscriber_id)
+        if (
+            related_service is not None
+            and not await Subscription.filter(
+                subscriber_id=subscriber_id, plan__code=related_service
+            ).exists()
+        ):
+            raise InvalidInput(
+                "unknown_related_service", field="related_service", service=related_service
+            )
         stored = await self._store(attachments)
         async with in_transaction() as conn:
             ticket = await create_ticket(
@@ -121,6 +135,7 @@ class Tickets:
                 department=department,
                 priority=priority,
                 subject=subject,
+                related_service=related_service,
                 channel=channel,
                 chat_external_id=chat_external_id,
                 language=subscriber.language,

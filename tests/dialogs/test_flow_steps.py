@@ -71,6 +71,7 @@ def test_the_step_names_kept_in_saved_conversations_stay_as_they_were() -> None:
         "pick",
         "priority",
         "rate",
+        "related_service",
         "reply",
         "subject",
         "view",

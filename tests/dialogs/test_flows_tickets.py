@@ -192,7 +192,7 @@ async def test_wrong_answers_while_opening_a_ticket_are_explained_and_asked_agai
 # ---- the list and a thread ---------------------------------------------------------------------
 
 
-async def test_the_list_shows_number_subject_status_and_last_activity_newest_first(
+async def test_the_list_shows_number_subject_team_priority_service_status_and_last_activity(
     chat, sara, services, clock
 ):
     older = await open_ticket(services, sara, subject="Slow at night")
@@ -205,8 +205,12 @@ async def test_the_list_shows_number_subject_status_and_last_activity_newest_fir
 
     text = chat.text
     assert text.index(str(older.number)) < text.index(str(newer.number))
-    assert f"{older.number}: Slow at night\nAnswered, last activity" in text
-    assert f"{newer.number}: No Internet since morning\nOpen, last activity" in text
+    assert (
+        f"{older.number}: Slow at night\nTechnical support, priority Medium, service: none in "
+        "particular\nAnswered, last activity"
+    ) in text
+    assert f"{newer.number}: No Internet since morning\nTechnical support" in text
+    assert "none in particular\nOpen, last activity" in text
     assert chat.labels == [
         "New ticket",
         f"{older.number}: Slow at night",

@@ -89,6 +89,7 @@ async def test_log_in_check_traffic_buy_and_pay_then_open_a_ticket(server, brows
     await press(page, "New ticket")
     await press(page, "Technical")
     await press(page, "Medium")
+    await press(page, "6 months, 2048")  # the related service: her plan
     await type_line(page, "Slow in the evenings")
     await type_line(page, "Since Monday the speed drops after 8 pm.")
     await expect_bot_says(page, "one per message")

@@ -232,6 +232,7 @@ async def test_a_closing_notice_met_by_a_live_hand_off_is_not_answered_after_it(
     await chat.choose("New ticket")
     await chat.choose("Technical support")
     await chat.choose("Medium")
+    await chat.choose("None in particular")
     await chat.write("Slow evenings")
     await chat.write("Pages load slowly after 8 pm.")
     await chat.choose("Done, no files")

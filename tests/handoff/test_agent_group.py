@@ -181,6 +181,7 @@ async def test_a_whatsapp_subscriber_s_request_opens_a_topic_with_a_masked_card(
     assert "National ID: 00******19" in card and "0013542419" not in card
     assert "Mobile: +98912***4567" in card and "+989121234567" not in card
     assert "Language: en · Channel: whatsapp" in card
+    assert "Related service: none in particular" in card
     assert "Plan: Standard monthly · 20 days left · 5.00 GB left" in card
     assert "Line: in_operation" in card
     assert "Last payments:\n  Nov 14, 2026" in card and "IRR\u00a0500,000" in card

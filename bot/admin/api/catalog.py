@@ -88,6 +88,7 @@ def ticket_out(listed: StaffTicket) -> TicketOut:
         priority=ticket.priority.value,
         status=ticket.status,
         subject=ticket.subject,
+        related_service=ticket.related_service,
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
     )

@@ -12,6 +12,7 @@ from core.accounts.document_reviews import REVIEW_NOTE_MAX_LENGTH
 from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus, RejectReason
 from core.billing.enums import Billing, OrderKind, OrderStatus, PlanKind
 from core.tickets.enums import TicketStatus
+from core.tickets.limits import BODY_MAX_LENGTH
 
 # PostgreSQL's bigint, and below it: no number we accept can overflow a column.
 BIG = 10**15
@@ -223,6 +224,9 @@ class TicketOut(BaseModel):
     priority: str
     status: TicketStatus
     subject: str
+    related_service: str | None = Field(
+        description="the code of the plan whose service the ticket is about, or null"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -233,7 +237,8 @@ class TicketList(BaseModel):
 
 class TicketAnswer(Body):
     agent_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
-    body: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    # The core's limit, said in the 422: a longer answer is refused, never cut.
+    body: Annotated[str, StringConstraints(min_length=1, max_length=BODY_MAX_LENGTH)]
 
 
 class TicketClose(Body):

@@ -1,9 +1,11 @@
 """A new ticket, the steps the tickets flow (ticket_thread.py) takes from its list's "New
-ticket": the team, the priority, a subject, the message, then files until Done.
+ticket": the team, the priority, the service it is about (the current plan, or none; skipped
+without a service), a subject, the message, then files until Done.
 
 ```mermaid
 flowchart LR
-    list -->|New ticket| department --> priority --> subject --> message --> files
+    list -->|New ticket| department --> priority --> related_service --> subject
+    subject --> message --> files
     files -->|a file| files
     files -->|Done| created([number shown])
 ```
@@ -57,6 +59,32 @@ class NewTicketSteps:
             await ctx.refuse(ctx._("Please choose one of the priorities below."))
             return
         ctx.data["priority"] = choice.removeprefix("prio:")
+        status = await ctx.services.billing_queries.service_status(ctx.subscriber_id)
+        if status.plan is None:
+            ctx.data["related_service"] = None
+            await ctx.goto(self.SUBJECT)
+            return
+        await ctx.goto(self.RELATED_SERVICE)
+
+    async def ask_related_service(self, ctx: Context) -> None:
+        status = await ctx.services.billing_queries.service_status(ctx.subscriber_id)
+        options = []
+        if status.plan is not None:
+            label = ctx._(
+                "%(plan)s (line %(username)s)",
+                plan=ctx.t.plan_name(status.plan),
+                username=ctx.t.digits(ctx.subscriber.username if ctx.subscriber else ""),
+            )
+            options.append(ctx.option(f"service:{status.plan.code}", label))
+        options.append(ctx.option("service:", ctx._("None in particular")))
+        ctx.say(ctx._("Which of your services is it about?"), options=options)
+
+    async def on_related_service(self, ctx: Context) -> None:
+        choice = ctx.input.choice or ""
+        if not choice.startswith("service:"):
+            await ctx.refuse(ctx._("Please choose one of the services below."))
+            return
+        ctx.data["related_service"] = choice.removeprefix("service:") or None
         await ctx.goto(self.SUBJECT)
 
     async def ask_subject(self, ctx: Context) -> None:
@@ -121,6 +149,7 @@ class NewTicketSteps:
             attachments=await kept_files(ctx),
             channel=ctx.turn.channel,
             chat_external_id=ctx.turn.chat_id,
+            related_service=ctx.data.get("related_service"),
         )
         opening = agents_back_at(ctx)
         if opening is not None:
@@ -144,6 +173,7 @@ class NewTicketSteps:
     # ---- the steps ---------------------------------------------------------------------------
     DEPARTMENT = Step("department", ask_department, on_department)
     PRIORITY = Step("priority", ask_priority, on_priority)
+    RELATED_SERVICE = Step("related_service", ask_related_service, on_related_service)
     SUBJECT = Step("subject", ask_subject, on_subject)
     MESSAGE = Step("message", ask_message, on_message)
     FILES = Step("files", ask_files, on_files)

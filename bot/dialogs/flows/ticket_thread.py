@@ -30,6 +30,7 @@ from bot.dialogs.flows.tickets import (
     keep_file,
     kept_files,
     message_text,
+    service_label,
     status_label,
     thanks_for_rating,
     ticket_code,
@@ -83,9 +84,13 @@ class TicketsFlow(NewTicketSteps, Flow):
             for row in rows:
                 lines.append(
                     ctx._(
-                        "%(number)s: %(subject)s\n%(status)s, last activity %(when)s",
+                        "%(number)s: %(subject)s\n%(department)s, priority %(priority)s, "
+                        "service: %(service)s\n%(status)s, last activity %(when)s",
                         number=ticket_code(ctx, row.number),
                         subject=row.subject,
+                        department=ctx._(DEPARTMENT_LABELS[row.department]),
+                        priority=ctx._(PRIORITY_LABELS[row.priority]),
+                        service=await service_label(ctx, row.related_service),
                         status=status_label(ctx, row.status),
                         when=ctx.t.datetime(row.updated_at),
                     )
@@ -119,11 +124,12 @@ class TicketsFlow(NewTicketSteps, Flow):
         thread = await queries.thread(ctx.data["ticket"], ctx.subscriber_id)
         head = ctx._(
             "Ticket %(number)s: %(subject)s\n%(department)s, priority %(priority)s\n"
-            "Status: %(status)s",
+            "Service: %(service)s\nStatus: %(status)s",
             number=ticket_code(ctx, thread.number),
             subject=thread.subject,
             department=ctx._(DEPARTMENT_LABELS[thread.department]),
             priority=ctx._(PRIORITY_LABELS[thread.priority]),
+            service=await service_label(ctx, thread.related_service),
             status=status_label(ctx, thread.status),
         )
         parts = [head]

@@ -76,6 +76,14 @@ def status_label(ctx: Context, status: str) -> str:
     return ctx._(STATUS_LABELS[status])
 
 
+async def service_label(ctx: Context, code: str | None) -> str:
+    """The related service in words: the plan's name, or "none in particular"."""
+    if code is None:
+        return ctx._("none in particular")
+    plan = await ctx.services.billing_queries.plan(code)
+    return ctx.t.plan_name(plan) if plan is not None else code
+
+
 def ticket_option(ctx: Context, row: queries.TicketRow) -> Option:
     label = ctx._(
         "%(number)s: %(subject)s",

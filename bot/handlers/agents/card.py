@@ -33,6 +33,7 @@ def ticket_card(card: TicketCard, zone: ZoneInfo) -> str:
         f"Ticket #{ticket.number} · {ticket.kind.value} · {ticket.department.value} · "
         f"priority {ticket.priority.value} · {ticket.status.value}",
         f"Subject: {ticket.subject}",
+        f"Related service: {ticket.related_service or 'none in particular'}",
         f"Language: {ticket.language} · Channel: {ticket.channel or '-'}",
     ]
     if ticket.assigned_to:

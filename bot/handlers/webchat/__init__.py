@@ -133,7 +133,8 @@ def turn_from_frame(frame: dict, chat_id: str, language_hint: str | None) -> Tur
     }
     kind = frame.get("type")
     if kind == "text" and isinstance(frame.get("text"), str) and frame["text"].strip():
-        return Turn(**base, text=frame["text"][:4000])
+        # Whole: the engine refuses a text longer than a turn carries, saying the limit.
+        return Turn(**base, text=frame["text"])
     if kind == "choice" and isinstance(frame.get("id"), str):
         return Turn(**base, choice=frame["id"][:200])
     if kind == "file" and isinstance(frame.get("data"), str):
