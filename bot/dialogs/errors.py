@@ -58,6 +58,10 @@ MESSAGES: dict[str, str] = {
     "owner_check_expired": N_(
         "That took more than %(minutes)s minutes, so please send your current panel password again."
     ),
+    "mobile_taken": N_(
+        "That number is the mobile of another line. Send another number, or open a support "
+        "ticket if it is yours."
+    ),
     "mobile_unchanged": N_("That is already your mobile number. Send a new one, or write back."),
     # reviewing documents (the agents' group)
     "document_not_found": N_("There is no document #%(document_id)s. Write /docs for the list."),

@@ -90,7 +90,7 @@ class OwnerChanges:
         """After ``confirm_owner``: a 6-digit code by SMS to the new mobile (not yet the
         registered one), good for ``OWNER_CHECK_MINUTES``; returns the number as it will be
         stored. Asking again sends a new code. Codes: ``owner_check_expired``,
-        ``invalid_mobile``, ``mobile_unchanged``."""
+        ``invalid_mobile``, ``mobile_unchanged``, ``mobile_taken``."""
         subscriber = await get_subscriber(subscriber_id)
         check = await self._check(subscriber_id, "mobile")
         mobile = clean_field(
@@ -98,6 +98,7 @@ class OwnerChanges:
         )
         if mobile == subscriber.mobile:
             raise InvalidInput("mobile_unchanged", field="mobile")
+        await _refuse_taken(subscriber_id, mobile)
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
         text = self.code_sms_text(SubscriberView.of(subscriber), code)
         expires_at = self.clock.now() + timedelta(minutes=OWNER_CHECK_MINUTES)
@@ -128,6 +129,7 @@ class OwnerChanges:
         async with in_transaction():
             if not await OwnerCheck.filter(id=check.id, code_hash=expected).delete():
                 raise Conflict("owner_check_expired", minutes=OWNER_CHECK_MINUTES)
+            await _refuse_taken(subscriber_id, check.new_value)
             await Subscriber.filter(id=subscriber_id).update(mobile=check.new_value)
         return SubscriberView.of(await get_subscriber(subscriber_id))
 
@@ -136,6 +138,12 @@ class OwnerChanges:
         if check is None or check.expires_at <= self.clock.now():
             raise Conflict("owner_check_expired", field=field, minutes=OWNER_CHECK_MINUTES)
         return check
+
+
+async def _refuse_taken(subscriber_id: int, mobile: str) -> None:
+    """A mobile names one line (people log in with it): ``mobile_taken``."""
+    if await Subscriber.filter(mobile=mobile).exclude(id=subscriber_id).exists():
+        raise InvalidInput("mobile_taken", field="mobile")
 
 
 def _code_digits(text: str) -> str:

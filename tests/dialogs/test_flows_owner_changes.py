@@ -111,3 +111,17 @@ async def test_the_profile_service_refuses_to_change_the_owner_s_details(service
         with pytest.raises(Forbidden) as refused:
             await services.profile_edits.update_profile(sara.id, **{field: value})
         assert refused.value.code == "owner_check_required"
+
+
+async def test_a_number_that_is_another_line_s_mobile_is_refused(engine, bot_settings, sms):
+    from tests.dialogs.conftest import make_subscriber
+
+    await make_subscriber(bot_settings, username="5120002", mobile=NEW_MOBILE, national_id=None)
+    chat = await logged_in(engine, bot_settings)
+    await edit(chat, "Mobile")
+    await chat.send(PASSWORD)
+    await chat.send("09127654321")
+
+    assert "That number is the mobile of another line" in chat.text
+    assert "new Mobile" in chat.text  # asked again
+    assert sms.sent == []
