@@ -118,7 +118,9 @@ def _keywords(provider: str) -> SmsKeywords:
 async def test_every_keyword_answer_of_every_demo_subscriber_fits_two_parts(sqlite_db):
     """Every word of every keyword in every language, from every demo subscriber's mobile and
     a stranger's; the orders once with each provider's link (the rest answers the same)."""
-    await seed_demo(Settings(_env_file=None, argon2_memory_kib=1024), FixedClock(NOW))
+    await seed_demo(
+        Settings(_env_file=None, argon2_memory_kib=1024), FixedClock(NOW), InMemoryFileStore()
+    )
     mobiles = [(await Subscriber.get(username=person.username)).mobile for person in PEOPLE] + [
         STRANGER
     ]
