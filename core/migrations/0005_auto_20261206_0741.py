@@ -5,7 +5,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0003_auto_20261206_0701')]
+    dependencies = [('core', '0004_order_chat')]
 
     initial = False
 
