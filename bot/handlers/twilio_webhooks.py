@@ -11,6 +11,7 @@ that fails the check gets 403 before anything reads its parameters into a turn.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl
@@ -34,6 +35,9 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 # The delivery states Twilio reports in status callbacks, in the order a message goes through.
 STATUSES = ("accepted", "queued", "sending", "sent", "delivered", "undelivered", "failed", "read")
 STATUS_CHANNEL = "twilio-status"
+# What Twilio writes in From: an E.164 number (after ``whatsapp:`` on WhatsApp) or a short
+# code. Anything else names no phone, and never reaches a query as a chat's id.
+SENDER = re.compile(r"\+?[0-9]{3,15}")
 # Languages by the number's country, for a number that writes for the first time.
 LANGUAGE_BY_COUNTRY = {"IR": "fa", "ID": "id"}
 
@@ -75,7 +79,21 @@ async def _form(request: web.Request) -> MultiDictProxy[str]:
     except UnicodeError:
         log.warning("twilio webhook %s refused: the form is not UTF-8", request.path)
         raise web.HTTPBadRequest(text="the form is not UTF-8") from None
+    if any("\x00" in name or "\x00" in value for name, value in pairs):
+        # No phone sends a NUL, and PostgreSQL refuses one in any text it is given.
+        log.warning("twilio webhook %s refused: the form holds a NUL", request.path)
+        raise web.HTTPBadRequest(text="the form holds a NUL")
     return MultiDictProxy(MultiDict(pairs))
+
+
+def sender_number(request: web.Request, params: MultiDictProxy[str], prefix: str = "") -> str:
+    """The number a signed message is from (``From`` without ``prefix``), or 400 when it
+    names no phone."""
+    number = params.get("From", "").removeprefix(prefix)
+    if not SENDER.fullmatch(number):
+        log.warning("twilio webhook %s refused: From is not a phone number", request.path)
+        raise web.HTTPBadRequest(text="From is not a phone number")
+    return number
 
 
 async def first_delivery(

@@ -27,6 +27,7 @@ from bot.handlers.twilio_webhooks import (
     empty_twiml,
     first_delivery,
     language_of_number,
+    sender_number,
     signed_form,
 )
 from bot.i18n import N_
@@ -106,13 +107,9 @@ def webhook(
 ):
     async def receive(request: web.Request) -> web.Response:
         params = await signed_form(request, settings)
-        number = params.get("From", "")
-        if (
-            not number
-            or not await admitted(limits, CHANNEL, number, metrics)
-            or not await first_delivery(
-                store, settings, params.get("MessageSid", ""), CHANNEL, metrics
-            )
+        number = sender_number(request, params)
+        if not await admitted(limits, CHANNEL, number, metrics) or not await first_delivery(
+            store, settings, params.get("MessageSid", ""), CHANNEL, metrics
         ):
             return empty_twiml()
         # Twilio's Advanced Opt-Out names the keywords it recognised (operators may add other

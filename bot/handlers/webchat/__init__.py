@@ -167,6 +167,21 @@ async def index(request: web.Request) -> web.StreamResponse:
     return response
 
 
+def static_files(folder: Path):
+    """The page's own files, served by name only: a name that is not one of them is a 404
+    before it reaches the disk (aiohttp's static route handed any name to the file system,
+    where one too long for it was a 500)."""
+    files = {path.name: path for path in folder.iterdir() if path.is_file()}
+
+    async def static_file(request: web.Request) -> web.StreamResponse:
+        path = files.get(request.match_info["name"])
+        if path is None:
+            raise web.HTTPNotFound()
+        return web.FileResponse(path)
+
+    return static_file
+
+
 async def favicon(_request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC_DIR / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
 
@@ -236,7 +251,7 @@ def setup(app: web.Application, wiring: Wiring) -> None:
     app[HUB] = hub
     app.router.add_get("/", index)
     app.router.add_get("/ws", socket_handler(wiring.engine, hub))
-    app.router.add_static("/static/", STATIC_DIR)
+    app.router.add_get("/static/{name}", static_files(STATIC_DIR))
     # Browsers ask for /favicon.ico whatever the page links to.
     app.router.add_get("/favicon.ico", favicon)
 

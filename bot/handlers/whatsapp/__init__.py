@@ -39,6 +39,7 @@ from bot.handlers.twilio_webhooks import (
     empty_twiml,
     first_delivery,
     language_of_number,
+    sender_number,
     signed_form,
 )
 from bot.i18n import translator
@@ -216,12 +217,10 @@ def webhook(
 ):
     async def receive(request: web.Request) -> web.Response:
         params = await signed_form(request, settings)
-        number = params.get("From", "").removeprefix("whatsapp:")
+        number = sender_number(request, params, "whatsapp:")
         sid = params.get("MessageSid", "")
-        if (
-            not number
-            or not await admitted(limits, CHANNEL, number, metrics)
-            or not await first_delivery(engine.store, settings, sid, CHANNEL, metrics)
+        if not await admitted(limits, CHANNEL, number, metrics) or not await first_delivery(
+            engine.store, settings, sid, CHANNEL, metrics
         ):
             return empty_twiml()
         hint = language_of_number(number)
