@@ -32,7 +32,9 @@ from bot.dialogs.contract import Attachment, Reply
 from core.numbers import whole_number
 from core.ports import Clock, FileStore
 
-PATH = "/files/{key}/{name}"
+# The name is any segment: aiohttp's default pattern leaves out braces, and a file named
+# "{" would get a link that is a 404.
+PATH = "/files/{key}/{name:[^/]+}"
 SECRET_FILE = ".link-secret"
 # What the stores hand out: DiskFileStore's sha256 hex, the tests' short keys. Never a path.
 KEY = re.compile(r"[A-Za-z0-9]{1,128}")

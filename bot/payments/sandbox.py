@@ -19,7 +19,7 @@ from aiohttp import web
 from bot.config import BotSettings
 from bot.dialogs.billing_words import item_name
 from bot.i18n import Texts
-from bot.payments.common import Callbacks
+from bot.payments.common import Callbacks, plain_reference
 from bot.payments.pages import (
     FAILED,
     PAID,
@@ -47,10 +47,17 @@ def gateway(settings: BotSettings, clock: Clock) -> SandboxGateway:
 
 
 def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
+    async def order_of(request: web.Request) -> OrderView | None:
+        # A reference that cannot be one of ours names no order and never reaches a query.
+        reference = plain_reference(request.match_info["reference"])
+        if reference is None:
+            return None
+        services = callbacks.services(request)
+        return await services.billing_queries.order_by_gateway_ref(SANDBOX, reference)
+
     async def show(request: web.Request) -> web.Response:
         services = callbacks.services(request)
-        reference = request.match_info["reference"]
-        order = await services.billing_queries.order_by_gateway_ref(SANDBOX, reference)
+        order = await order_of(request)
         t = await payer_texts(request, services, order.subscriber_id if order else None)
         if order is None:
             return page(t, _p(t.gettext("This payment link is not valid.")), 404)
@@ -78,16 +85,22 @@ def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
 
     async def act(request: web.Request) -> web.Response:
         services = callbacks.services(request)
-        reference = request.match_info["reference"]
-        form = await request.post()
-        order = await services.billing_queries.order_by_gateway_ref(SANDBOX, reference)
+        order = await order_of(request)
         t = await payer_texts(request, services, order.subscriber_id if order else None)
         if order is None:
             return page(t, _p(t.gettext("This payment link is not valid.")), 404)
+        # The order first, then its form: a broken body is the payer's 400, not our 500.
+        try:
+            form = await request.post()
+        except ValueError:
+            log.warning(
+                "sandbox payment of order %s: a form that cannot be read", order.tracking_number
+            )
+            return page(t, _p(t.gettext("This payment could not be accepted.")), 400)
         try:
             if form.get("action") == "pay":
                 settled = await services.orders.confirm_payment(
-                    order.tracking_number, SANDBOX, reference, order.payable
+                    order.tracking_number, SANDBOX, request.match_info["reference"], order.payable
                 )
             else:
                 settled = await services.orders.fail_payment(

@@ -3,6 +3,8 @@ it, on the fuzz's own app (PostgreSQL, every channel and provider configured).""
 
 from __future__ import annotations
 
+from bot.dialogs.contract import Attachment
+from core.billing.enums import OrderStatus
 from tests.fakes_twilio import PUBLIC_URL, twilio_signature
 from tests.ops.fuzz_app import FuzzClient
 from tests.ops.fuzz_strategies import query
@@ -56,3 +58,45 @@ async def test_fuzz_a_static_file_name_too_long_for_the_disk_is_a_404(production
         assert status == 404, name
     status, body = await production_app.send("GET /static/{name}", "GET", "/static/chat.css")
     assert status == 200 and body
+
+
+async def test_fuzz_a_file_named_with_a_brace_is_served_by_its_link(production_app):
+    # Before: aiohttp's route left braces out of {name}, so the link was a 404.
+    for name in ("{", "}", "report {2026}.pdf"):
+        url = await production_app.links.url(Attachment(name, "application/pdf", b"%PDF"))
+        status, body = await production_app.send(
+            "GET /files/{key}/{name} (regression)", "GET", url.removeprefix(PUBLIC_URL)
+        )
+        assert (status, body) == (200, b"%PDF"), name
+
+
+async def test_fuzz_the_sandbox_pay_page_refuses_an_odd_reference_and_a_broken_form(demo_app):
+    # Before: a reference over 128 characters was tortoise's ValidationError, and a broken
+    # multipart body aiohttp's ValueError, both a 500.
+    for reference in ("9" * 129, "A" * 300, "%00"):
+        for method in ("GET", "POST"):
+            status, body = await demo_app.send(
+                f"{method} /payments/sandbox/pay/{{reference}} (regression)",
+                method,
+                f"/payments/sandbox/pay/{reference}",
+            )
+            assert status == 404 and b"not valid" in body, (method, reference)
+    real = demo_app.orders["IRR"].gateway_ref
+    for body, content_type in (
+        (
+            b'--b\r\nContent-Disposition: form-data; name="action"\r\n\r\npay\r\n--b-x',
+            "multipart/form-data; boundary=b",
+        ),
+        (b"action=pay", "multipart/form-data"),
+    ):
+        status, page = await demo_app.send(
+            "POST /payments/sandbox/pay/{reference} (regression)",
+            "POST",
+            f"/payments/sandbox/pay/{real}",
+            data=body,
+            headers={"Content-Type": content_type},
+        )
+        assert status == 400, (content_type, page)
+    assert (
+        await demo_app.services.billing_queries.order_by_gateway_ref("sandbox", real)
+    ).status == OrderStatus.PENDING
