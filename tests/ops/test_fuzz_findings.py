@@ -4,6 +4,7 @@ it, on the fuzz's own app (PostgreSQL, every channel and provider configured).""
 from __future__ import annotations
 
 from bot.dialogs.contract import Attachment
+from bot.handlers.webchat import COOKIE
 from core.billing.enums import OrderStatus
 from tests.fakes_twilio import PUBLIC_URL, twilio_signature
 from tests.ops.fuzz_app import FuzzClient
@@ -100,3 +101,15 @@ async def test_fuzz_the_sandbox_pay_page_refuses_an_odd_reference_and_a_broken_f
     assert (
         await demo_app.services.billing_queries.order_by_gateway_ref("sandbox", real)
     ).status == OrderStatus.PENDING
+
+
+async def test_fuzz_a_web_chat_cookie_the_page_did_not_set_is_refused(production_app):
+    # Before: a cookie over 128 characters became the chat's id: the engine logged a
+    # traceback ("turn failed before its flow ran") and the socket closed.
+    for cookie in ("A" * 129, "short", "a b c d e f g h i j", "x" * 16 + "%00"):
+        production_app.client.session.cookie_jar.clear()
+        response = await production_app.client.get("/ws", headers={"Cookie": f"{COOKIE}={cookie}"})
+        assert response.status == 400, cookie
+        page = await production_app.client.get("/", headers={"Cookie": f"{COOKIE}={cookie}"})
+        assert COOKIE in page.cookies, cookie  # the page sets one of its own
+    assert not production_app.errors.records, production_app.errors.told()

@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 __all__ = ["CHANNEL", "HUB", "WebChatHub", "WebChatSender", "reply_frame", "setup"]
 
 COOKIE = "ispbot_chat"
+# What ``index`` sets (``secrets.token_urlsafe``): a cookie of another shape was not ours, and
+# never becomes a chat's id.
+COOKIE_VALUE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 STATIC_DIR = Path(__file__).resolve().parents[2] / "web" / "static"
 # Base64 of the largest attachment we accept, plus the JSON around it.
 MAX_FRAME_BYTES = 8 * 1024 * 1024
@@ -158,9 +162,15 @@ def same_origin(request: web.Request) -> bool:
     return urlsplit(origin).netloc == request.host
 
 
+def chat_of(request: web.Request) -> str | None:
+    """The browser's chat id: its cookie, when it is one the page set."""
+    value = request.cookies.get(COOKIE, "")
+    return value if COOKIE_VALUE.fullmatch(value) else None
+
+
 async def index(request: web.Request) -> web.StreamResponse:
     response = web.FileResponse(STATIC_DIR / "index.html")
-    if COOKIE not in request.cookies:
+    if chat_of(request) is None:
         response.set_cookie(
             COOKIE, secrets.token_urlsafe(18), httponly=True, samesite="Lax", max_age=90 * 86400
         )
@@ -190,8 +200,8 @@ def socket_handler(engine: Engine, hub: WebChatHub):
     async def socket(request: web.Request) -> web.StreamResponse:
         if not same_origin(request):
             raise web.HTTPForbidden(text="cross-origin chat refused")
-        chat_id = request.cookies.get(COOKIE)
-        if not chat_id:
+        chat_id = chat_of(request)
+        if chat_id is None:
             raise web.HTTPBadRequest(text="open the chat page first")
         language_hint = request.query.get("lang")
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
