@@ -24,6 +24,9 @@ from core.numbers import whole_number
         ("²", None, None, None),  # str.isdigit says yes, int() refuses
         ("٣", None, None, None),  # int() reads it; a machine's number is ASCII
         ("۳", None, None, None),
+        ("9" * 30, None, None, int("9" * 30)),
+        ("9" * 31, None, None, None),
+        ("9" * 5000, None, None, None),  # int() refuses past 4300 digits: no ValueError
     ],
 )
 def test_only_ascii_digits_within_the_bounds_are_a_whole_number(text, low, high, expected):

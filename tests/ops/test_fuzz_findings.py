@@ -113,3 +113,21 @@ async def test_fuzz_a_web_chat_cookie_the_page_did_not_set_is_refused(production
         page = await production_app.client.get("/", headers={"Cookie": f"{COOKIE}={cookie}"})
         assert COOKIE in page.cookies, cookie  # the page sets one of its own
     assert not production_app.errors.records, production_app.errors.told()
+
+
+async def test_fuzz_a_number_of_thousands_of_digits_is_no_number(production_app):
+    # Before: int() refuses more than 4300 digits with a ValueError: a signed WhatsApp
+    # message's NumMedia and a file link's expiry were 500s.
+    digits = "9" * 5000
+    params = {
+        "From": "whatsapp:+447700900123",
+        "Body": "hi",
+        "NumMedia": digits,
+        "MessageSid": "SM9",
+    }
+    status, _ = await signed_twilio(production_app, "/twilio/whatsapp", params)
+    assert status == 200
+    status, _ = await production_app.send(
+        "GET /files/{key}/{name} (regression)", "GET", f"/files/abc/a.pdf?t=x&e={digits}&s=x"
+    )
+    assert status == 403
