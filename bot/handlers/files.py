@@ -148,6 +148,9 @@ class FileLinks:
             raise web.HTTPNotFound()
         query = request.query
         content_type, signature = query.get("t", ""), query.get("s", "")
+        if not MEDIA_TYPE.fullmatch(content_type):
+            # Links carry only types _media_type let through; any other would go into a header.
+            raise web.HTTPForbidden(text="this link is not valid, or has expired")
         expires = whole_number(query.get("e")) or 0
         now = int(self.clock.now().timestamp())
         if not link_valid(self.secret, key, expires, content_type, name, signature, now):

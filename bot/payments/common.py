@@ -101,7 +101,10 @@ class Callbacks:
     async def record(
         self, request: web.Request, provider: str, reference: str, check: PaymentCheck
     ) -> OrderView | None:
-        """``check`` with an answer the provider already signed (a Stripe event)."""
+        """``check`` with an answer the provider already signed (a Stripe event). None for a
+        reference no order has."""
+        if plain_reference(reference) is None:
+            return None
         reconciler = Reconciler(self.services(request).orders)
         order = await reconciler.record_reference(provider, reference, check)
         if order is not None:

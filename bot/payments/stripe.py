@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import BotSettings
-from bot.payments.common import Callbacks, HttpClient
+from bot.payments.common import Callbacks, HttpClient, plain_reference
 from core.billing.gateways import STRIPE, GatewayError
 from core.errors import DomainError
 from core.ports import Clock, PaymentCheck, PaymentRequest, PaymentStart, PaymentState
@@ -212,12 +212,13 @@ def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
         if parsed is None:
             return web.json_response({"status": "ignored"})
         event_id, kind, session = parsed
-        if kind not in PAID_EVENTS | FAILED_EVENTS:
+        session_id = plain_reference(session.get("id"))
+        if kind not in PAID_EVENTS | FAILED_EVENTS or session_id is None:
             return web.json_response({"status": "ignored"})
         if await callbacks.seen(f"stripe:event:{event_id}", EVENT_TTL_SECONDS):
             return web.json_response({"status": "duplicate"})
         try:
-            await callbacks.record(request, NAME, str(session.get("id")), check_of_session(session))
+            await callbacks.record(request, NAME, session_id, check_of_session(session))
         except DomainError as error:
             log.warning("stripe event %s refused: %s", event_id, error.code)
             return web.json_response({"status": "refused"})

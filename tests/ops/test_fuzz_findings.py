@@ -3,11 +3,15 @@ it, on the fuzz's own app (PostgreSQL, every channel and provider configured).""
 
 from __future__ import annotations
 
+import json
+
 from bot.dialogs.contract import Attachment
+from bot.handlers.files import link_signature
 from bot.handlers.webchat import COOKIE
+from bot.payments.stripe import signature_header
 from core.billing.enums import OrderStatus
 from tests.fakes_twilio import PUBLIC_URL, twilio_signature
-from tests.ops.fuzz_app import FuzzClient
+from tests.ops.fuzz_app import FILE_LINK_SECRET, FuzzClient
 from tests.ops.fuzz_strategies import query
 
 
@@ -131,3 +135,42 @@ async def test_fuzz_a_number_of_thousands_of_digits_is_no_number(production_app)
         "GET /files/{key}/{name} (regression)", "GET", f"/files/abc/a.pdf?t=x&e={digits}&s=x"
     )
     assert status == 403
+
+
+async def test_fuzz_a_signed_stripe_event_naming_no_session_id_is_ignored(production_app):
+    # Before: the session's "id" was turned into text whatever it was (a list, 300 characters)
+    # and reached the query: tortoise's ValidationError, a 500.
+    stripe = production_app.fakes.stripe
+    order = production_app.orders["USD"]
+    stripe.complete(order.gateway_ref)
+    at = int(production_app.services.clock.now().timestamp())
+    event = json.loads(stripe.event(order.gateway_ref, at)[0])
+    for odd in ([{}, ["x" * 200]], "cs_" + "x" * 300, None, 7, "cs_\x00"):
+        event["id"] = f"evt_{odd!r}"[:40]
+        event["data"]["object"]["id"] = odd
+        payload = json.dumps(event).encode()
+        status, body = await production_app.send(
+            "POST /payments/stripe/webhook (regression)",
+            "POST",
+            "/payments/stripe/webhook",
+            data=payload,
+            headers={"Stripe-Signature": signature_header(payload, stripe.webhook_secret, at)},
+        )
+        assert (status, json.loads(body)) == (200, {"status": "ignored"}), odd
+    view = await production_app.services.billing_queries.order_by_gateway_ref(
+        "stripe", order.gateway_ref
+    )
+    assert view is not None and view.status == OrderStatus.PENDING
+
+
+async def test_fuzz_a_signed_file_link_of_a_type_with_a_line_break_is_refused(production_app):
+    # Before: the type went into Content-Type as signed, and aiohttp refused to write the
+    # header: the connection dropped (a 500 logged).
+    key = await production_app.services.files.put(b"%PDF", "application/pdf", "a.pdf")
+    for content_type in ("text/html\r\nSet-Cookie: a=b", "application/pdf\n", "a/b\x00"):
+        signature = link_signature(FILE_LINK_SECRET.encode(), key, 2**40, content_type, "a.pdf")
+        params = [("t", content_type), ("e", str(2**40)), ("s", signature)]
+        status, _ = await production_app.send(
+            "GET /files/{key}/{name} (regression)", "GET", f"/files/{key}/a.pdf?{query(params)}"
+        )
+        assert status == 403, content_type
