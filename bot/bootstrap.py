@@ -11,6 +11,7 @@ shared pacer; a command sends on nothing. Tests replace the outside world throug
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Literal
 
 from redis.asyncio import Redis
@@ -62,6 +63,7 @@ from core.handoff.actions import DeskActions
 from core.handoff.service import Handoff
 from core.handoff.topics import TopicBook
 from core.imports.subscriber_edits import SubscriberEdits
+from core.inbox.freshness import NoticeFreshness
 from core.inbox.service import Inbox, OutboxRelay
 from core.ports import Clock, FileStore, PaymentGateway, SmsSender
 from core.tickets.closures import Closures
@@ -175,7 +177,9 @@ def bootstrap(
     desk = None
     if settings.telegram_token and settings.agent_chat_id is not None:
         handoff = Handoff(settings, clock, services.tickets)
-        topics = TopicBook(clock, settings.agent_chat_id)
+        topics = TopicBook(
+            clock, settings.agent_chat_id, timedelta(hours=settings.agent_topic_max_age_hours)
+        )
         actions = DeskActions(
             clock,
             services.tickets,
@@ -238,7 +242,9 @@ def bootstrap(
         senders=notifier.senders,
         chat_bus=chat_bus,
         notifier=metered,
-        relay=OutboxRelay(clock, metered),
+        relay=OutboxRelay(
+            clock, metered, NoticeFreshness(settings), expired=metrics.count_outbox_expired
+        ),
         telegram=session,
         twilio=twilio,
         pacing=pacing,

@@ -63,6 +63,21 @@ class Settings(BaseSettings):
     # the databases' limit on parameters (32,766 in SQLite).
     alert_page_size: int = Field(default=5000, ge=1, le=20000)
 
+    # How old a notice may be when the outbox relay gets to send it (a worker down for days, a
+    # channel configured on a database with history); older, it is recorded as expired and not
+    # sent. Expiry alerts keep until the day they are about is over, outage reports until the
+    # outage is repaired; core/inbox/freshness.py says which setting each kind follows.
+    notice_max_age_payment_hours: int = Field(default=24, ge=1)
+    notice_max_age_ticket_answer_hours: int = Field(default=7 * 24, ge=1)
+    notice_max_age_rating_request_hours: int = Field(default=3 * 24, ge=1)
+    notice_max_age_handoff_hours: int = Field(default=1, ge=1)
+    notice_max_age_agent_grant_hours: int = Field(default=24, ge=1)
+    notice_max_age_traffic_low_hours: int = Field(default=24, ge=1)
+    notice_max_age_free_charge_ending_hours: int = Field(default=24, ge=1)
+    notice_max_age_document_rejected_hours: int = Field(default=7 * 24, ge=1)
+    notice_max_age_announcement_hours: int = Field(default=7 * 24, ge=1)
+    notice_max_age_outage_repaired_hours: int = Field(default=24, ge=1)
+
     attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     attachment_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "application/pdf")
     files_dir: str = "var/files"
@@ -84,6 +99,10 @@ class Settings(BaseSettings):
     office_days: tuple[str, ...] = ("sat", "sun", "mon", "tue", "wed", "thu")
     # A live hand-off ends after this long without a message from the agent or the subscriber.
     agent_idle_minutes: int = Field(default=15, ge=1)
+    # A ticket gets a topic in the agents' group while it waits for an answer, if it has not
+    # waited longer than this: a group set up on a database with history gets no backlog of
+    # old tickets (their subscriber's next message brings them).
+    agent_topic_max_age_hours: int = Field(default=72, ge=1)
 
     @field_validator("timezone")
     @classmethod

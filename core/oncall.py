@@ -13,7 +13,11 @@ from core.inbox.models import OutboxMessage
 async def oldest_unsent_notice_age(now: datetime) -> float:
     """Seconds since the oldest message still in the outbox was written; 0 when it is empty.
     A growing age with a small queue is one message failing again and again."""
-    oldest = await OutboxMessage.filter(sent_at__isnull=True).order_by("created_at").first()
+    oldest = (
+        await OutboxMessage.filter(sent_at__isnull=True, expired_at__isnull=True)
+        .order_by("created_at")
+        .first()
+    )
     return _age(now, oldest.created_at) if oldest is not None else 0.0
 
 

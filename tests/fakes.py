@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 
+from core.config import Settings
+from core.inbox.freshness import NoticeFreshness
 from core.ports import Delivery
 
 
@@ -86,3 +88,8 @@ class RecordingGateway:
         self.requests.append(request)
         reference = f"{self.name}-{next(self._refs)}"
         return PaymentStart(self.name, reference, f"https://pay.invalid/{reference}")
+
+
+def freshness() -> NoticeFreshness:
+    """How old notices may be, by the default settings (a test's notices are fresh)."""
+    return NoticeFreshness(Settings(_env_file=None))

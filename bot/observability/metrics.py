@@ -58,6 +58,13 @@ class Metrics:
             ["kind", "reason"],
             registry=r,
         )
+        self.outbox_expired = Counter(
+            "ispbot_outbox_expired",
+            "Notices too old to send when the relay got to them (recorded as expired, never "
+            "sent; ISPBOT_NOTICE_MAX_AGE_*), per kind.",
+            ["kind"],
+            registry=r,
+        )
         self.payments = Gauge(
             "ispbot_payments", "Orders in the database, per state.", ["state"], registry=r
         )
@@ -114,6 +121,9 @@ class Metrics:
         now = self.clock.now()
         self.outbox_oldest_age.set(await oldest_unsent_notice_age(now))
         self.pending_oldest_age.set(await oldest_pending_order_age(now))
+
+    def count_outbox_expired(self, kind: str) -> None:
+        self.outbox_expired.labels(kind).inc()
 
     def count_channel_failure(self, channel: str) -> None:
         self.channel_failures.labels(channel).inc()

@@ -14,9 +14,17 @@ FREE_CHARGE_ENDING = "free_charge_ending"
 DOCUMENT_REJECTED = "document_rejected"
 OUTAGE = "outage"
 ANNOUNCEMENT = "announcement"
-# Sent by the services that cause them, listed so the sweep's report names every alert.
+# Sent by the services that cause them, listed so the sweep's report names every alert and the
+# outbox relay knows how old each may be (core/inbox/freshness.py).
 PAYMENT_APPLIED = "order_applied"
+PAYMENT_NOT_APPLIED = "order_not_applied"
 TICKET_ANSWERED = "ticket_answered"
+# Closed by an agent: the subscriber is asked for a score.
+TICKET_CLOSED = "ticket_closed"
+HANDOFF_STARTED = "handoff_started"
+HANDOFF_ENDED = "handoff_ended"
+AGENT_FREE_CHARGE = "agent_free_charge"
+AGENT_EXTENSION = "agent_extension"
 
 
 def expiry_key(subscriber_id: int, days_before: int, expiry_day: date) -> str:

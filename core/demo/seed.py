@@ -6,6 +6,11 @@ Idempotent: once every demo plan and subscriber is there, seeding again imports 
 what a person changed while trying the demo (a new password, a deposit paid) stays; a story is
 played only for a subscriber the import has just created. The subscribers and their stories
 are written in one transaction: a failure leaves no subscriber without their story behind.
+
+A story is history: what its services wrote to the outbox (receipts, ticket answers, a rating
+request) was told then, so it is recorded as expired, never sent; and its tickets get a topic in
+the agents' group only when their subscriber writes again. Configuring a channel later sends
+none of it.
 """
 
 from __future__ import annotations
@@ -22,10 +27,16 @@ from core.demo.announcements import seed_announcements
 from core.demo.people import PEOPLE, PLAN_CODES, PLANS_CSV, SUBSCRIBERS_CSV, DemoLogin, demo_logins
 from core.demo.scene import Scene
 from core.demo.story import STORIES
+from core.handoff.topics import keep_off_desk
 from core.imports.plans import import_plans
 from core.imports.report import ImportResult
 from core.imports.subscribers import SubscriberImporter
+<<<<<<< HEAD
 from core.ports import Clock, FileStore
+=======
+from core.inbox.service import expire_unsent
+from core.ports import Clock
+>>>>>>> 53590eb (Outbox: a notice too old to make sense when the relay gets to it is recorded as expired, never sent (ISPBOT_NOTICE_MAX_AGE_*_HOURS per kind; expiry alerts until their day, outage reports until the repair), counted in ispbot_outbox_expired_total{kind}. The demo's history is expired at seeding and its tickets open agents' topics only when their subscriber writes again; a topic opens only for a ticket waiting for an answer, not older than ISPBOT_AGENT_TOPIC_MAX_AGE_HOURS (issue 18))
 
 
 def _all_taken(name: str, result: ImportResult) -> None:
@@ -52,9 +63,13 @@ async def _seed_subscribers(settings: Settings, clock: Clock, files: FileStore) 
             )
             _all_taken(SUBSCRIBERS_CSV.name, await importer.run(SUBSCRIBERS_CSV))
             created = [username for username in usernames if username not in there]
+            played = []
             for username in created:
                 subscriber = await Subscriber.get(username=username)
                 await STORIES[username].play(Scene(settings, now, subscriber, files))
+                played.append(subscriber.id)
+            await expire_unsent(played, now)
+            await keep_off_desk(played, now)
     except IntegrityError:
         # Seeded at the same moment by another run: theirs stands.
         if await Subscriber.filter(username__in=usernames).count() == len(usernames):

@@ -124,12 +124,20 @@ async def topic_in(group_chat_id: int, thread_id: int) -> TopicView | None:
     return TopicView.of(row) if row is not None else None
 
 
-async def open_tickets_without_topic(limit: int) -> list[int]:
-    """The ids of open tickets that have no topic row yet, oldest first."""
+async def tickets_awaiting_topic(since: datetime, limit: int) -> list[int]:
+    """The ids of tickets waiting for an answer (open, or the subscriber wrote last) since
+    ``since`` or later, that have no topic row yet, oldest first. A ticket answered or closed
+    needs no agent; one that waited longer is a backlog the group was not there for (a desk
+    set up on a database with history), and the demo's tickets wait for no one
+    (``desk_after``). The subscriber's next message brings any of them back."""
     with_topic = Subquery(TicketTopic.all().values("ticket_id"))
     rows = (
         await Ticket.exclude(id__in=with_topic)
-        .exclude(status=TicketStatus.CLOSED)
+        .filter(
+            status__in=(TicketStatus.OPEN, TicketStatus.CUSTOMER_REPLY),
+            updated_at__gte=since,
+        )
+        .filter(Q(desk_after__isnull=True) | Q(updated_at__gt=F("desk_after")))
         .order_by("id")
         .limit(limit)
         .values_list("id", flat=True)

@@ -11,7 +11,8 @@ post one twice, and handed back when posting fails.
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -20,19 +21,33 @@ from core.handoff import queries
 from core.handoff.models import TicketTopic
 from core.handoff.queries import TopicView
 from core.ports import Clock
+from core.tickets.models import Ticket
 
 ERROR_MAX_LENGTH = 200  # TicketTopic.last_error's column
 
 
+async def keep_off_desk(subscriber_ids: Iterable[int], at: datetime) -> int:
+    """The tickets of these subscribers get a topic only once the subscriber writes after
+    ``at``: they are history (the demo's, played as of days ago), not questions for the agents
+    of today. Returns how many tickets."""
+    return await Ticket.filter(subscriber_id__in=list(subscriber_ids)).update(desk_after=at)
+
+
 class TopicBook:
-    def __init__(self, clock: Clock, group_chat_id: int) -> None:
+    def __init__(
+        self, clock: Clock, group_chat_id: int, max_age: timedelta = timedelta(days=3)
+    ) -> None:
+        """``max_age``: a ticket that has waited longer for an answer gets no topic
+        (``ISPBOT_AGENT_TOPIC_MAX_AGE_HOURS``)."""
         self.clock = clock
         self.group_chat_id = group_chat_id
+        self.max_age = max_age
 
     async def add_missing(self, limit: int) -> None:
-        """A topic row for each open ticket without one (up to ``limit``), to be made next."""
+        """A topic row for each ticket waiting for an answer without one (up to ``limit``), to
+        be made next."""
         now = self.clock.now()
-        for ticket_id in await queries.open_tickets_without_topic(limit):
+        for ticket_id in await queries.tickets_awaiting_topic(now - self.max_age, limit):
             with contextlib.suppress(IntegrityError):  # another relay wrote it first
                 await TicketTopic.create(
                     ticket_id=ticket_id, group_chat_id=self.group_chat_id, created_at=now

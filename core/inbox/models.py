@@ -47,6 +47,9 @@ class OutboxMessage(Model):
     dedup_key = fields.CharField(max_length=120, unique=True)
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True, db_index=True)
+    # Too old to make sense when the relay got to it (core/inbox/freshness.py): never sent.
+    # A message is waiting while both this and ``sent_at`` are empty.
+    expired_at = fields.DatetimeField(null=True)
     attempts = fields.IntField(default=0)
     last_error = fields.CharField(max_length=200, null=True)
     # Not before this time: a relay's claim (a lease, so a crashed relay's message is retried)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from tortoise.expressions import Q
@@ -100,4 +101,74 @@ async def announcements_for(subscriber_id: int, now: datetime) -> list[Announcem
 
 async def outbox_queue_depth() -> int:
     """Messages written and not sent yet (a metric: a growing queue means a sender is stuck)."""
-    return await OutboxMessage.filter(sent_at__isnull=True).count()
+    return await OutboxMessage.filter(sent_at__isnull=True, expired_at__isnull=True).count()
+
+
+class OutboxState(StrEnum):
+    WAITING = "waiting"
+    SENT = "sent"
+    # Too old to make sense when the relay got to it: recorded, never sent.
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A message of the outbox as the operator sees it (no parameters: they hold what the
+    subscriber is told)."""
+
+    id: int
+    subscriber_id: int
+    kind: str
+    state: OutboxState
+    created_at: datetime
+    sent_at: datetime | None
+    expired_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> OutboxRow:
+        if row.sent_at is not None:
+            state = OutboxState.SENT
+        elif row.expired_at is not None:
+            state = OutboxState.EXPIRED
+        else:
+            state = OutboxState.WAITING
+        return cls(
+            id=row.id,
+            subscriber_id=row.subscriber_id,  # type: ignore[attr-defined]
+            kind=row.kind,
+            state=state,
+            created_at=row.created_at,
+            sent_at=row.sent_at,
+            expired_at=row.expired_at,
+            attempts=row.attempts,
+            last_error=row.last_error,
+        )
+
+
+_IN_STATE = {
+    OutboxState.WAITING: Q(sent_at__isnull=True, expired_at__isnull=True),
+    OutboxState.SENT: Q(sent_at__isnull=False),
+    OutboxState.EXPIRED: Q(expired_at__isnull=False),
+}
+
+
+async def outbox_page(
+    state: OutboxState | None = None,
+    kind: str | None = None,
+    subscriber_id: int | None = None,
+    *,
+    limit: int,
+    offset: int,
+) -> list[OutboxRow]:
+    """The outbox, newest first, filtered by state, kind and subscriber when given."""
+    query = OutboxMessage.all()
+    if state is not None:
+        query = query.filter(_IN_STATE[state])
+    if kind is not None:
+        query = query.filter(kind=kind)
+    if subscriber_id is not None:
+        query = query.filter(subscriber_id=subscriber_id)
+    rows = await query.order_by("-created_at", "-id").offset(offset).limit(limit)
+    return [OutboxRow.of(row) for row in rows]

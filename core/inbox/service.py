@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from core.backoff import Backoff
 from core.inbox import queries
+from core.inbox.freshness import NoticeFreshness
 from core.inbox.models import InboxMessage, OutboxMessage
 from core.ports import Clock, Delivery, Notifier
 
@@ -63,6 +65,14 @@ async def enqueue(
     return True
 
 
+async def expire_unsent(subscriber_ids: Iterable[int], at: datetime) -> int:
+    """Record every message still waiting for these subscribers as expired: their history (the
+    demo's, played as of days ago) was told then or never, not now. Returns how many."""
+    return await OutboxMessage.filter(
+        subscriber_id__in=list(subscriber_ids), sent_at__isnull=True, expired_at__isnull=True
+    ).update(expired_at=at, next_attempt_at=None)
+
+
 class Inbox:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
@@ -97,19 +107,24 @@ class OutboxRelay:
     compare-and-swap on ``attempts``), so two relays running at once send it once. A claim is a
     lease: if a relay dies mid-send, the message is tried again when the lease ends. When no
     channel takes it (the Notifier returns None) or the Notifier fails, it waits, longer after
-    each attempt, up to ``max_backoff``."""
+    each attempt, up to ``max_backoff``. A message older than its kind may be (``freshness``)
+    is recorded as expired instead of sent, and ``expired(kind)`` is told."""
 
     def __init__(
         self,
         clock: Clock,
         notifier: Notifier,
+        freshness: NoticeFreshness,
         *,
+        expired: Callable[[str], None] | None = None,
         lease: timedelta = timedelta(minutes=5),
         backoff: timedelta = timedelta(minutes=1),
         max_backoff: timedelta = timedelta(hours=6),
     ) -> None:
         self.clock = clock
         self.notifier = notifier
+        self.freshness = freshness
+        self.on_expired = expired
         self.lease = lease
         self.retry = Backoff(backoff, max_backoff)
 
@@ -121,7 +136,7 @@ class OutboxRelay:
         """Send up to ``limit`` due messages (only ``subscriber_id``'s when given: what they
         are waiting for now); returns how many were delivered."""
         now = self.clock.now()
-        query = OutboxMessage.filter(sent_at__isnull=True)
+        query = OutboxMessage.filter(sent_at__isnull=True, expired_at__isnull=True)
         if subscriber_id is not None:
             query = query.filter(subscriber_id=subscriber_id)
         due = (
@@ -131,6 +146,9 @@ class OutboxRelay:
         )
         delivered = 0
         for message in due:
+            if await self.freshness.expired(message.kind, message.params, message.created_at, now):
+                await self._expire(message, now)
+                continue
             attempts = await self._claim(message)
             if attempts is None:
                 continue
@@ -151,11 +169,33 @@ class OutboxRelay:
             delivered += 1
         return delivered
 
+    async def _expire(self, message: OutboxMessage, now: datetime) -> None:
+        # Conditional like a claim: a relay sending it right now (its lease running) wins.
+        expired = (
+            await OutboxMessage.filter(
+                id=message.id, attempts=message.attempts, sent_at__isnull=True
+            )
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .update(expired_at=now, next_attempt_at=None)
+        )
+        if expired:
+            log.info(
+                "outbox %s: %s written %s is too old to send: expired",
+                message.id,
+                message.kind,
+                message.created_at.isoformat(),
+            )
+            if self.on_expired is not None:
+                self.on_expired(message.kind)
+
     async def _claim(self, message: OutboxMessage) -> int | None:
         now = self.clock.now()
         claimed = (
             await OutboxMessage.filter(
-                id=message.id, attempts=message.attempts, sent_at__isnull=True
+                id=message.id,
+                attempts=message.attempts,
+                sent_at__isnull=True,
+                expired_at__isnull=True,
             )
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
             .update(attempts=message.attempts + 1, next_attempt_at=now + self.lease)

@@ -48,6 +48,9 @@ class Ticket(Model):
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
     closed_at = fields.DatetimeField(null=True)
+    # The agents' group takes the ticket up only when the subscriber writes after this: the
+    # demo's tickets are history, played as of days ago, not questions for today's agents.
+    desk_after = fields.DatetimeField(null=True)
 
     class Meta:
         table = "ticket"

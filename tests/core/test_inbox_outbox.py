@@ -12,7 +12,7 @@ from core.inbox.service import OutboxRelay, enqueue
 from core.ports import Delivery
 from core.tickets.enums import Department, Priority
 from core.tickets.service import Tickets
-from tests.fakes import InMemoryFileStore, RecordingNotifier
+from tests.fakes import InMemoryFileStore, RecordingNotifier, freshness
 
 
 async def make_subscriber(username: str = "3132239700") -> Subscriber:
@@ -25,7 +25,7 @@ async def test_a_committed_message_is_sent_once_and_recorded_in_the_message_box(
     kamal = await make_subscriber()
     await enqueue(kamal.id, "order_applied", {"tracking_number": 469627}, "o:1", at=clock.now())
     notifier = RecordingNotifier(Delivery("sms", "+989121234567"))
-    relay = OutboxRelay(clock, notifier)
+    relay = OutboxRelay(clock, notifier, freshness())
     clock.advance(timedelta(seconds=3))
 
     assert await relay.relay_pending() == 1
@@ -49,7 +49,7 @@ async def test_messages_go_out_in_the_order_they_were_written_up_to_the_limit(db
         await enqueue(kamal.id, f"k{n}", {}, f"key:{n}", at=clock.now() + timedelta(seconds=n))
     clock.advance(timedelta(minutes=1))
     notifier = RecordingNotifier()
-    relay = OutboxRelay(clock, notifier)
+    relay = OutboxRelay(clock, notifier, freshness())
 
     assert await relay.relay_pending(limit=3) == 3
     assert await relay.relay_pending(limit=3) == 2
@@ -60,7 +60,7 @@ async def test_a_message_no_channel_takes_is_kept_and_tried_again_later_and_late
     kamal = await make_subscriber()
     await enqueue(kamal.id, "service_expiring", {"days_left": 2}, "exp:1", at=clock.now())
     notifier = RecordingNotifier(delivery=None)
-    relay = OutboxRelay(clock, notifier, backoff=timedelta(minutes=1))
+    relay = OutboxRelay(clock, notifier, freshness(), backoff=timedelta(minutes=1))
 
     assert await relay.relay_pending() == 0
     kept = await OutboxMessage.get(dedup_key="exp:1")
@@ -88,7 +88,11 @@ async def test_a_message_no_channel_takes_is_kept_and_tried_again_later_and_late
 
 def test_the_wait_doubles_after_each_attempt_up_to_a_ceiling(clock):
     relay = OutboxRelay(
-        clock, RecordingNotifier(), backoff=timedelta(minutes=1), max_backoff=timedelta(hours=1)
+        clock,
+        RecordingNotifier(),
+        freshness(),
+        backoff=timedelta(minutes=1),
+        max_backoff=timedelta(hours=1),
     )
     assert [relay.delay_after(n) for n in (1, 2, 3, 4, 7, 8, 30)] == [
         timedelta(minutes=1),
@@ -105,7 +109,9 @@ async def test_a_failing_notifier_does_not_stop_the_other_messages(db, clock):
     kamal = await make_subscriber()
     await enqueue(kamal.id, "a", {}, "a", at=clock.now())
     await enqueue(kamal.id, "b", {}, "b", at=clock.now())
-    relay = OutboxRelay(clock, RecordingNotifier(error=ConnectionError("telegram is down")))
+    relay = OutboxRelay(
+        clock, RecordingNotifier(error=ConnectionError("telegram is down")), freshness()
+    )
 
     assert await relay.relay_pending() == 0
 
@@ -124,7 +130,7 @@ async def test_a_message_claimed_by_a_relay_that_died_is_sent_when_its_lease_end
         attempts=1, next_attempt_at=clock.now() + timedelta(minutes=5)
     )
     notifier = RecordingNotifier()
-    relay = OutboxRelay(clock, notifier, lease=timedelta(minutes=5))
+    relay = OutboxRelay(clock, notifier, freshness(), lease=timedelta(minutes=5))
 
     assert await relay.relay_pending() == 0
     clock.advance(timedelta(minutes=5))
@@ -141,7 +147,7 @@ async def test_an_agent_answer_reaches_the_subscriber_through_the_relay(db, sett
     await tickets.answer_as_agent(ticket.number, "Sara", "The exchange is being repaired")
     notifier = RecordingNotifier()
 
-    await OutboxRelay(clock, notifier).relay_pending()
+    await OutboxRelay(clock, notifier, freshness()).relay_pending()
 
     [(subscriber_id, kind, params)] = notifier.calls
     assert (subscriber_id, kind, params["ticket_number"]) == (
@@ -157,7 +163,7 @@ async def test_two_relays_running_at_once_send_each_message_once(pg, clock):
     for n in range(40):
         await enqueue(kamal.id, "bulk", {"n": n}, f"bulk:{n}", at=clock.now())
     notifier = RecordingNotifier()
-    relays = [OutboxRelay(clock, notifier) for _ in range(4)]
+    relays = [OutboxRelay(clock, notifier, freshness()) for _ in range(4)]
 
     counts = await asyncio.gather(*(relay.relay_pending() for relay in relays))
 

@@ -15,7 +15,7 @@ from core.inbox.models import InboxMessage, OutboxMessage
 from core.inbox.service import OutboxRelay
 from tests.core import test_billing_support as support
 from tests.core.test_billing_support import make_plans, make_subscriber, pay
-from tests.fakes import RecordingNotifier
+from tests.fakes import RecordingNotifier, freshness
 
 billing = support.billing
 gateway = support.gateway
@@ -42,14 +42,14 @@ async def test_a_relay_killed_after_the_commit_still_gets_the_message_sent_once(
     await pay(billing, order)  # committed: applied, and its message in the outbox
 
     stuck = StuckNotifier()
-    dying = asyncio.create_task(OutboxRelay(clock, stuck).relay_pending())
+    dying = asyncio.create_task(OutboxRelay(clock, stuck, freshness()).relay_pending())
     await stuck.entered.wait()
     dying.cancel()  # the process dies while sending
     with pytest.raises(asyncio.CancelledError):
         await dying
 
     notifier = RecordingNotifier()
-    relay = OutboxRelay(clock, notifier, lease=timedelta(minutes=5))
+    relay = OutboxRelay(clock, notifier, freshness(), lease=timedelta(minutes=5))
     assert await relay.relay_pending() == 0  # the dead relay's claim still holds
     clock.advance(timedelta(minutes=5, seconds=1))
     assert await relay.relay_pending() == 1
@@ -82,5 +82,5 @@ async def test_a_confirmation_that_dies_before_its_commit_sends_nothing(
     assert (await Order.get(tracking_number=order.tracking_number)).status == OrderStatus.PENDING
     assert await OutboxMessage.all().count() == 0
     notifier = RecordingNotifier()
-    assert await OutboxRelay(clock, notifier).relay_pending() == 0
+    assert await OutboxRelay(clock, notifier, freshness()).relay_pending() == 0
     assert notifier.calls == []

@@ -18,6 +18,7 @@ from core.billing.reconcile import Reconciler
 from core.inbox.service import OutboxRelay
 from tests.alerts.senders import RecordingSender
 from tests.dialogs.client import ChatClient
+from tests.fakes import freshness
 from tests.handlers.payments_support import (
     buyer,
     chat_of,
@@ -29,7 +30,7 @@ async def _relay(services, settings) -> RecordingSender:
     """The outbox relay, sending to the subscriber's chat (in the app it runs after commit)."""
     channel = RecordingSender("recorder")
     notifier = ChannelNotifier(settings, [channel])
-    assert await OutboxRelay(services.clock, notifier).relay_pending() == 1
+    assert await OutboxRelay(services.clock, notifier, freshness()).relay_pending() == 1
     return channel
 
 

@@ -42,6 +42,7 @@ from tests.dialogs.test_flows_billing_support import (
     pay_last_order,
     subscriber,
 )
+from tests.fakes import freshness
 from tests.fakes_telegram import TOKEN, FakeBotApi, topic_message_update
 from tests.fakes_twilio import (  # noqa: F401  (fixtures)
     TwilioWebhooks,
@@ -91,7 +92,7 @@ class Desk:
         # As the app's relay: files sent with notices, options kept for typing.
         offers = NoticeOffers(engine.store, self.sync.clock, settings.flow_timeout_seconds)
         notifier = ChannelNotifier(settings, senders, files=engine.services.files, offers=offers)
-        self.relay = OutboxRelay(self.sync.clock, notifier)
+        self.relay = OutboxRelay(self.sync.clock, notifier, freshness())
 
     async def write(self, thread_id: int, user_id: int, text: str) -> None:
         update = topic_message_update(GROUP, thread_id, user_id, text)
