@@ -143,3 +143,24 @@ async def test_of_two_relays_claiming_one_topic_only_the_first_makes_it(services
     assert await first.claim(topic, lease) == 1
     assert await second.claim(topic, lease) is None
     assert await queries.topics_due(services.clock.now(), BATCH) == []
+
+
+async def test_only_a_ticket_waiting_for_an_answer_and_not_for_too_long_gets_a_topic(
+    services, bot_settings, clock
+):
+    sara = await subscriber(bot_settings)
+    desk = RecordingDesk()
+    sync = desk_sync(services, bot_settings, desk)
+    old = await services.tickets.open_ticket(sara.id, "technical", "low", "Old", "Last week")
+    clock.advance(timedelta(days=4))  # past the topics' 3 days
+    answered = await services.tickets.open_ticket(sara.id, "billing", "low", "Answered", "Bill?")
+    await services.tickets.answer_as_agent(answered.number, "Reza", "Paid, thank you")
+    await services.tickets.open_ticket(sara.id, "sales", "low", "New", "A faster plan?")
+
+    await sync.run_once()
+    assert [name.split(" · ")[0].split(" ", 1)[1] for name in desk.topics] == ["New"]
+
+    # The subscriber writes again: the old ticket waits since now, and reaches the group.
+    await services.tickets.reply_as_subscriber(old.number, sara.id, "Still slow")
+    await sync.run_once()
+    assert [name.split(" · ")[0].split(" ", 1)[1] for name in desk.topics] == ["New", "Old"]

@@ -10,6 +10,7 @@ from core.admin.tokens import AdminTokens
 from core.billing.enums import OrderKind, OrderStatus
 from core.billing.models import Order, Plan, WalletEntry
 from core.inbox.models import OutboxMessage
+from core.inbox.service import enqueue
 from core.tickets.enums import TicketStatus
 from tests.conftest import NOW
 from tests.dialogs.conftest import make_subscriber
@@ -311,3 +312,33 @@ async def test_a_deposit_that_is_no_amount_or_for_a_closed_line_is_refused(api, 
     status, body = await api.call("PUT", "/subscribers/5120001/deposit", json={"deposit": 1})
     assert (status, body["error"]) == (409, "line_closed")
     assert (await Subscriber.get(id=line.id)).deposit_due == 0
+
+
+async def test_the_outbox_shows_what_was_sent_what_waits_and_what_expired(
+    api, services, bot_settings
+):
+    subscriber = await make_subscriber(bot_settings)
+    at = services.clock.now()
+    await enqueue(subscriber.id, "ticket_answered", {}, "waits", at=at)
+    await enqueue(subscriber.id, "order_applied", {}, "expired", at=at)
+    await enqueue(subscriber.id, "ticket_closed", {}, "sent", at=at)
+    await OutboxMessage.filter(dedup_key="expired").update(expired_at=at)
+    await OutboxMessage.filter(dedup_key="sent").update(sent_at=at)
+
+    status, body = await api.call("GET", "/outbox?state=expired")
+    assert status == 200
+    [expired] = body["items"]
+    assert (expired["kind"], expired["state"], expired["sent_at"]) == (
+        "order_applied",
+        "expired",
+        None,
+    )
+    _, body = await api.call("GET", f"/outbox?subscriber_id={subscriber.id}")
+    states = {item["kind"]: item["state"] for item in body["items"]}
+    assert states == {
+        "ticket_answered": "waiting",
+        "order_applied": "expired",
+        "ticket_closed": "sent",
+    }
+    status, body = await api.call("GET", "/outbox?state=lost")
+    assert (status, body["fields"][0]["field"]) == (422, "query.state")

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from core.accounts.document_reviews import REVIEW_NOTE_MAX_LENGTH
 from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus, RejectReason
 from core.billing.enums import Billing, OrderKind, OrderStatus, PlanKind
+from core.inbox.queries import OutboxState
 from core.tickets.enums import TicketStatus
 from core.tickets.limits import BODY_MAX_LENGTH
 
@@ -370,3 +371,28 @@ class DocumentQuery(Page):
 
 class TicketQuery(Page):
     status: TicketStatus | None = None
+
+
+class OutboxQuery(Page):
+    state: OutboxState | None = Field(
+        default=None,
+        description="waiting (not sent yet), sent, or expired (too old to send: never sent)",
+    )
+    kind: Code | None = None
+    subscriber_id: Annotated[int, Field(ge=1, le=2147483647)] | None = None
+
+
+class OutboxOut(BaseModel):
+    id: int
+    subscriber_id: int
+    kind: str
+    state: OutboxState
+    created_at: datetime
+    sent_at: datetime | None
+    expired_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
+class OutboxList(BaseModel):
+    items: list[OutboxOut]
