@@ -91,6 +91,9 @@ class BotSettings(Settings):
     agent_chat_id: int | None = None
     agent_user_ids: tuple[int, ...] = ()
     agent_billing_user_ids: tuple[int, ...] = ()
+    # The language the desk's cards write money and dates in, as the subscribers' messages do
+    # in theirs (amounts in toman too with ISPBOT_MONEY_IN_TOMAN).
+    agent_language: str = Field(default="en", pattern=r"^(fa|id|en)$")
     # Twilio's sending rate per sender (messages a second, WhatsApp and SMS each): 1 for a
     # long code, more for a short code or a higher WhatsApp tier. The workers share it.
     twilio_messages_per_second: float = Field(default=1, gt=0)

@@ -1,10 +1,13 @@
-"""The agents' card lists payments as the money moved, not the service periods they bought."""
+"""The agents' card lists payments as the money moved, not the service periods they bought,
+with money written as the subscribers' messages write it, in the desk's language."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.handlers.agents.card import ticket_card
+from bot.i18n import translator
 from core.billing.enums import OrderKind
 from core.billing.models import Order
 from core.handoff import queries
@@ -27,7 +30,7 @@ async def test_the_card_shows_what_was_paid_when_and_the_wallet_part_apart(servi
     card = await queries.ticket_card(
         services.billing_queries, services.files, ticket.id, payments=3
     )
-    text = ticket_card(card, TEHRAN)
+    text = ticket_card(card, translator("en", zone=TEHRAN))
 
     [payment] = card.last_payments
     assert (payment.paid, payment.from_wallet, payment.gateway) == (500_000, 45_000, "sandbox")
@@ -36,3 +39,35 @@ async def test_the_card_shows_what_was_paid_when_and_the_wallet_part_apart(servi
         "Standard monthly · IRR\u00a0500,000 by sandbox + IRR\u00a045,000 from the wallet"
     ) in text
     assert "Dec" not in text and "545,000" not in text
+
+
+async def test_the_card_writes_money_as_the_bot_does_in_the_desk_s_language(services, bot_settings):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    await services.orders.place_order(sara.id, OrderKind.RENEW_SERVICE, "std-1m")
+    await pay_last_order(services, sara)
+    ticket = await services.tickets.open_ticket(sara.id, "technical", "medium", "Slow", "Slow")
+    card = await queries.ticket_card(
+        services.billing_queries, services.files, ticket.id, payments=3
+    )
+
+    persian = ticket_card(card, translator("fa", zone=TEHRAN))
+    in_toman = ticket_card(card, translator("fa", zone=TEHRAN, money_in_toman=True))
+
+    # 500,000 and VAT, as the subscriber's receipt writes it.
+    assert "۵۴۵٬۰۰۰\u00a0ریال by sandbox" in persian
+    assert "۵۴٬۵۰۰ تومان by sandbox" in in_toman
+
+
+async def test_a_payment_dated_after_now_is_not_on_the_card(services, bot_settings, clock):
+    sara = await subscriber(bot_settings)
+    await services.orders.place_order(sara.id, OrderKind.RENEW_SERVICE, "std-1m")
+    await pay_last_order(services, sara)
+    ticket = await services.tickets.open_ticket(sara.id, "technical", "medium", "Slow", "Slow")
+    clock.advance(timedelta(minutes=-1))  # the payment is a minute ahead of the desk's clock
+
+    card = await queries.ticket_card(
+        services.billing_queries, services.files, ticket.id, payments=3
+    )
+
+    assert card.last_payments == ()

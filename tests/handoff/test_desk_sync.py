@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.handlers.agents.sync import BATCH, DeskSync
+from bot.i18n import translator
 from core.handoff import queries
 from core.handoff.models import TicketTopic
 from core.handoff.service import Handoff
@@ -60,7 +61,7 @@ def desk_sync(services, bot_settings, desk: RecordingDesk) -> DeskSync:
         handoff,
         services.billing_queries,
         services.files,
-        bot_settings.zone,
+        translator("en", zone=bot_settings.zone),
     )
 
 

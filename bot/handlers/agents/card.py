@@ -6,9 +6,7 @@ the card so the agent answers in it. National ID and mobile are partly hidden.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from bot.i18n import format_datetime, format_money, format_traffic
+from bot.i18n import Texts, format_traffic
 from core.billing.read_models import PaymentLine
 from core.handoff.masking import mask_national_id, mask_phone
 from core.handoff.queries import TicketCard
@@ -26,8 +24,8 @@ def topic_name(ticket: TicketView) -> str:
     )
 
 
-def ticket_card(card: TicketCard, zone: ZoneInfo) -> str:
-    """``zone``: the ISP's, for the payments' dates."""
+def ticket_card(card: TicketCard, t: Texts) -> str:
+    """``t``: the desk's language and the ISP's zone, for the payments' money and dates."""
     ticket = card.ticket
     lines = [
         f"Ticket #{ticket.number} · {ticket.kind.value} · {ticket.department.value} · "
@@ -41,14 +39,14 @@ def ticket_card(card: TicketCard, zone: ZoneInfo) -> str:
     if card.subscriber is None:
         lines.append(f"Lead: {ticket.contact_name or '-'} · {mask_phone(ticket.contact_phone)}")
     else:
-        lines += _subscriber_lines(card, zone)
+        lines += _subscriber_lines(card, t)
     body = card.first_message.body if card.first_message is not None else ""
     text = body if len(body) <= TEXT_SHOWN else body[:TEXT_SHOWN].rstrip() + "…"
     lines += ["", text]
     return "\n".join(lines)
 
 
-def _subscriber_lines(card: TicketCard, zone: ZoneInfo) -> list[str]:
+def _subscriber_lines(card: TicketCard, t: Texts) -> list[str]:
     subscriber, status = card.subscriber, card.service
     assert subscriber is not None and status is not None
     lines = [
@@ -69,21 +67,23 @@ def _subscriber_lines(card: TicketCard, zone: ZoneInfo) -> list[str]:
         )
     if card.last_payments:
         lines.append("Last payments:")
-        lines += [_payment_line(payment, zone) for payment in card.last_payments]
+        lines += [_payment_line(payment, t) for payment in card.last_payments]
     else:
         lines.append("Last payments: none")
     return lines
 
 
-def _payment_line(payment: PaymentLine, zone: ZoneInfo) -> str:
-    """When it was paid, for which order, and the money: the gateway's part and the wallet's."""
+def _payment_line(payment: PaymentLine, t: Texts) -> str:
+    """When it was paid, for which order, and the money as the subscriber's messages write it:
+    what reached us through the gateway, and the wallet's part apart (no new money)."""
     parts = []
     if payment.paid or not payment.from_wallet:
         gateway = f" by {payment.gateway}" if payment.gateway else ""
-        parts.append(f"{format_money(payment.paid, payment.currency, 'en')}{gateway}")
+        parts.append(f"{t.money(payment.paid, payment.currency)}{gateway}")
     if payment.from_wallet:
-        parts.append(f"{format_money(payment.from_wallet, payment.currency, 'en')} from the wallet")
+        parts.append(f"{t.money(payment.from_wallet, payment.currency)} from the wallet")
     return (
-        f"  {format_datetime(payment.paid_at, 'en', zone)} · #{payment.tracking_number} · "
-        f"{payment.plan.name_in('en') if payment.plan else 'deposit'} · {' + '.join(parts)}"
+        f"  {t.datetime(payment.paid_at)} · #{payment.tracking_number} · "
+        f"{payment.plan.name_in(t.language) if payment.plan else 'deposit'} · "
+        f"{' + '.join(parts)}"
     )

@@ -131,7 +131,7 @@ class AgentCommands:
         days = whole_number(rest, 1, MAX_EXTEND_DAYS)
         if days is None:
             return f"Write the number of days after /extend, 1 to {MAX_EXTEND_DAYS}: /extend 3."
-        zone = self.sync.zone
+        zone = self.sync.texts.zone
 
         def note(extended: ServiceExtended) -> str:
             ends = extended.ends_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")

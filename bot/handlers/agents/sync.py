@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from bot.handlers.agents.card import LAST_PAYMENTS, ticket_card, topic_name
 from bot.handlers.agents.desk import AgentDesk
+from bot.i18n import Texts
 from core.backoff import Backoff
 from core.billing.queries import BillingQueries
 from core.handoff import queries
@@ -38,20 +38,21 @@ class DeskSync:
         handoff: Handoff,
         billing: BillingQueries,
         files: FileStore,
-        zone: ZoneInfo,
+        texts: Texts,
         *,
         lease: timedelta = timedelta(minutes=2),
         backoff: timedelta = timedelta(seconds=30),
         max_backoff: timedelta = timedelta(minutes=30),
     ) -> None:
-        """``billing`` and ``files`` are read for the cards; ``zone`` is the ISP's."""
+        """``billing`` and ``files`` are read for the cards, written with ``texts`` (the desk's
+        language, the ISP's zone)."""
         self.clock = clock
         self.desk = desk
         self.topics = topics
         self.handoff = handoff
         self.billing = billing
         self.files = files
-        self.zone = zone
+        self.texts = texts
         self.lease = lease
         self.retry = Backoff(backoff, max_backoff)
 
@@ -97,7 +98,7 @@ class DeskSync:
         card = await queries.ticket_card(
             self.billing, self.files, ticket_id, first=first, payments=LAST_PAYMENTS
         )
-        await self.desk.post(thread_id, ticket_card(card, self.zone), card.files)
+        await self.desk.post(thread_id, ticket_card(card, self.texts), card.files)
 
     # ---- the subscriber's messages ---------------------------------------------------------
 

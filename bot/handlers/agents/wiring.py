@@ -42,7 +42,9 @@ def setup(app: web.Application, wiring: Wiring) -> None:
         services.handoff,
         wiring.services.billing_queries,
         wiring.services.files,
-        settings.zone,
+        translator(
+            settings.agent_language, zone=settings.zone, money_in_toman=settings.money_in_toman
+        ),
     )
     dispatcher = session.dispatcher
     dispatcher["agent_check"] = AgentCheck(settings)
