@@ -15,12 +15,18 @@ $(STAMP): pyproject.toml
 	@$(PIP) install -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
+# The demo ISP's identity on the receipts of what is bought in the demo, unless the environment
+# names one (the same values the demo's history was seeded with: core/demo/scene.py).
+DEMO_SELLER := ISPBOT_ISP_LEGAL_NAME="$${ISPBOT_ISP_LEGAL_NAME:-ispbot Demo Internet Ltd.}" \
+	ISPBOT_ISP_ADDRESS="$${ISPBOT_ISP_ADDRESS:-No. 12, Daneshgah St., Enghelab Ave., Tehran}" \
+	ISPBOT_ISP_TAX_NUMBER="$${ISPBOT_ISP_TAX_NUMBER:-411-1234-5678}"
+
 # A few lines a person reads: what the database got, the demo's logins, the chat's address.
 demo: $(STAMP)
 	@$(BIN)/pybabel --quiet compile -d locales -D messages
 	@$(BIN)/ispbot migrate
 	@$(BIN)/ispbot demo
-	@$(BIN)/ispbot serve
+	@$(DEMO_SELLER) $(BIN)/ispbot serve
 
 # Browser tests need Debian's Chromium; install it when it is missing.
 chromium:

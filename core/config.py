@@ -78,6 +78,22 @@ class Settings(BaseSettings):
     notice_max_age_announcement_hours: int = Field(default=7 * 24, ge=1)
     notice_max_age_outage_repaired_hours: int = Field(default=24, ge=1)
 
+    # The ISP as its receipts name it (the seller): legal name, address and tax number (VAT
+    # registration). Stamped on each order's receipt when it is applied; unset, left off.
+    isp_legal_name: str | None = Field(default=None, max_length=200)
+    isp_address: str | None = Field(default=None, max_length=300)
+    isp_tax_number: str | None = Field(default=None, max_length=40)
+
+    @property
+    def seller(self) -> dict[str, str]:
+        """The ISP's identity a receipt shows, what of it is set."""
+        fields = {
+            "name": self.isp_legal_name,
+            "address": self.isp_address,
+            "tax_number": self.isp_tax_number,
+        }
+        return {key: value.strip() for key, value in fields.items() if value and value.strip()}
+
     attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     attachment_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "application/pdf")
     files_dir: str = "var/files"

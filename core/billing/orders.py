@@ -390,6 +390,8 @@ class Orders:
                     payable=fresh.payable,
                     provider_ref=provider_ref,
                     **({"receipt": receipt} if receipt else {}),
+                    # The seller as it was when the order was applied: the receipt keeps it.
+                    **({"seller": self.settings.seller} if self.settings.seller else {}),
                 )
             else:
                 await self._not_applied(fresh, reason, now)

@@ -38,6 +38,13 @@ class Receipt:
     provider_receipt: str | None
     paid_at: datetime | None
     applied_at: datetime | None
+    subscriber_name: str
+    subscriber_username: str
+    # The ISP as it was when the order was applied (ISPBOT_ISP_*): name, address, tax number;
+    # None where it was not set.
+    seller_name: str | None
+    seller_address: str | None
+    seller_tax_number: str | None
 
     def plan_name(self, language: str) -> str:
         return self.plan_names.get(language) or self.plan_names.get("en") or self.plan_code or ""
@@ -49,14 +56,14 @@ async def receipt(subscriber_id: int, tracking_number: int) -> Receipt | None:
         tracking_number=tracking_number,
         subscriber_id=subscriber_id,
         status=OrderStatus.APPLIED,
-    ).select_related("plan")
+    ).select_related("plan", "subscriber")
     return await _of(order) if order else None
 
 
 async def latest_receipts(subscriber_id: int, limit: int = 5) -> list[Receipt]:
     orders = (
         await Order.filter(subscriber_id=subscriber_id, status=OrderStatus.APPLIED)
-        .select_related("plan")
+        .select_related("plan", "subscriber")
         .order_by("-applied_at", "-id")
         .limit(limit)
     )
@@ -79,7 +86,9 @@ class OrderAdded:
 
 async def order_added(tracking_number: int) -> OrderAdded | None:
     """The order with this tracking number as its "applied" notice tells it; None when none."""
-    order = await Order.get_or_none(tracking_number=tracking_number).select_related("plan")
+    order = await Order.get_or_none(tracking_number=tracking_number).select_related(
+        "plan", "subscriber"
+    )
     if order is None:
         return None
     return OrderAdded(
@@ -95,6 +104,9 @@ async def order_added(tracking_number: int) -> OrderAdded | None:
 async def _of(order: Order) -> Receipt:
     applied = await OutboxMessage.get_or_none(dedup_key=f"order_applied:{order.tracking_number}")
     provider_receipt = applied.params.get("receipt") if applied else None
+    seller = applied.params.get("seller") if applied else None
+    if not isinstance(seller, dict):
+        seller = {}
     return Receipt(
         tracking_number=order.tracking_number,
         subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
@@ -114,4 +126,13 @@ async def _of(order: Order) -> Receipt:
         provider_receipt=str(provider_receipt) if provider_receipt else None,
         paid_at=order.paid_at,
         applied_at=order.applied_at,
+        subscriber_name=order.subscriber.full_name,
+        subscriber_username=order.subscriber.username,
+        seller_name=_text(seller.get("name")),
+        seller_address=_text(seller.get("address")),
+        seller_tax_number=_text(seller.get("tax_number")),
     )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -32,6 +32,13 @@ from core.tickets.service import ByAgent, Tickets
 
 # The sandbox gateway's pay page: the demo's orders are paid already, so the link is never used.
 DEMO_PAY_BASE_URL = "http://127.0.0.1:8080"
+# The demo ISP's identity on its receipts, where the operator set none (ISPBOT_ISP_*); `make
+# demo` serves with the same values, so receipts of what is bought in the demo show them too.
+DEMO_SELLER = {
+    "isp_legal_name": "ispbot Demo Internet Ltd.",
+    "isp_address": "No. 12, Daneshgah St., Enghelab Ave., Tehran",
+    "isp_tax_number": "411-1234-5678",
+}
 
 
 class _UnusedPort:
@@ -62,7 +69,8 @@ class Scene:
         self.zone = subscriber_zone(subscriber, settings)
         self.clock = FixedClock(now)
         unused = _UnusedPort()
-        self.orders = Orders(settings, self.clock, {SANDBOX: SandboxGateway(DEMO_PAY_BASE_URL)})
+        seller = settings if settings.seller else settings.model_copy(update=DEMO_SELLER)
+        self.orders = Orders(seller, self.clock, {SANDBOX: SandboxGateway(DEMO_PAY_BASE_URL)})
         self.subscriptions = Subscriptions(settings, self.clock)
         self.usage = UsageMeter(settings, self.clock)
         self.wallet_service = Wallet(self.clock)

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from bot.adapters.twilio_messages import TwilioMessages
 from bot.observability.logs import LIBRARY_LOGGERS, configure_logging
-from bot.rendering.receipt_pdf import render_pdf
+from bot.rendering.receipt_pdf import ReceiptPage, render_pdf
 from tests.conftest import REDIS_TEST_URL
 from tests.fakes_twilio import twilio_fake, twilio_settings  # noqa: F401 (a fixture)
 
@@ -42,7 +42,15 @@ def _chatter(lines):
 
 
 def test_rendering_a_persian_receipt_logs_no_font_lines(log_lines):
-    render_pdf("رسید پرداخت", [("مبلغ", "۲۸۰٬۰۰۰ ریال")], direction="rtl")
+    page = ReceiptPage(
+        title="رسید پرداخت",
+        seller=["شرکت نمونه"],
+        details=[("شماره پیگیری", "۴۶۹۶۲۷")],
+        columns=("شرح", "مبلغ"),
+        lines=[("سرویس", "۲۸۰٬۰۰۰ ریال")],
+        totals=[("مبلغ پرداخت شده", "۲۸۰٬۰۰۰ ریال")],
+    )
+    render_pdf(page, direction="rtl")
     assert _chatter(log_lines()) == []
 
 
