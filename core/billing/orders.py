@@ -349,7 +349,7 @@ class Orders:
         settled, reason = await self._settle(order, provider_ref=None)
         if reason is not None:
             raise DomainError(
-                "order_not_applied", tracking_number=settled.tracking_number, reason=reason
+                kinds.PAYMENT_NOT_APPLIED, tracking_number=settled.tracking_number, reason=reason
             )
         return settled
 
@@ -433,7 +433,7 @@ class Orders:
                 created_at=now,
             )
             await self._outbox(
-                order, "order_not_applied", now, reason=reason, refunded=order.payable
+                order, kinds.PAYMENT_NOT_APPLIED, now, reason=reason, refunded=order.payable
             )
         else:
             await Order.filter(id=order.id).update(status=OrderStatus.FAILED)

@@ -16,6 +16,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from core.alerts import kinds
 from core.billing.free_charges import FreeCharges
 from core.billing.subscriptions import Subscriptions
 from core.errors import DomainError
@@ -104,9 +105,9 @@ class DeskActions:
                 ticket,
                 agent_name,
                 note(given),
-                "agent_free_charge",
+                kinds.AGENT_FREE_CHARGE,
                 {"days": grant.days, "megabytes": grant.megabytes, "until": grant.expires_at},
-                f"agent_free_charge:{grant.id}",
+                f"{kinds.AGENT_FREE_CHARGE}:{grant.id}",
             )
         return given
 
@@ -125,10 +126,10 @@ class DeskActions:
                 ticket,
                 agent_name,
                 note(extended),
-                "agent_extension",
+                kinds.AGENT_EXTENSION,
                 {"days": days, "ends_at": subscription.ends_at},
                 # The end moves with each extension: one notice per extension.
-                f"agent_extension:{subscription.id}:{subscription.ends_at.isoformat()}",
+                f"{kinds.AGENT_EXTENSION}:{subscription.id}:{subscription.ends_at.isoformat()}",
             )
         return extended
 

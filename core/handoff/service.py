@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
+from core.alerts import kinds
 from core.errors import NotFound
 from core.handoff.models import LiveSession
 from core.handoff.queries import LiveSessionView
@@ -67,7 +68,7 @@ class Handoff:
             )
             await enqueue(
                 ticket.subscriber_id,  # type: ignore[arg-type]
-                "handoff_started",
+                kinds.HANDOFF_STARTED,
                 {
                     "ticket_number": ticket.number,
                     "agent_name": session.agent_name,
@@ -165,7 +166,7 @@ class Handoff:
             return
         await enqueue(
             ticket.subscriber_id,
-            "handoff_ended",
+            kinds.HANDOFF_ENDED,
             {
                 "ticket_number": ticket.number,
                 "agent_name": session.agent_name,

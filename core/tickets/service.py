@@ -237,9 +237,9 @@ class Tickets:
                 assert ticket.closed_at is not None
                 await enqueue(
                     ticket.subscriber_id,
-                    "ticket_closed",
+                    kinds.TICKET_CLOSED,
                     _notice_params(ticket, agent_name=by.name),
-                    f"ticket_closed:{ticket.id}:{ticket.closed_at.isoformat()}",
+                    f"{kinds.TICKET_CLOSED}:{ticket.id}:{ticket.closed_at.isoformat()}",
                     at=ticket.closed_at,
                     using_db=conn,
                 )

@@ -10,6 +10,7 @@ from bot.dialogs.contract import Reply
 from bot.dialogs.notices.renderer import Notice
 from bot.dialogs.receipts import receipt_replies
 from bot.i18n import Texts
+from core.alerts import kinds
 from core.billing.receipts import OrderAdded, order_added
 
 
@@ -74,6 +75,6 @@ async def order_not_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
 
 
 NOTICES = (
-    Notice("order_applied", order_applied),
-    Notice("order_not_applied", order_not_applied),
+    Notice(kinds.PAYMENT_APPLIED, order_applied),
+    Notice(kinds.PAYMENT_NOT_APPLIED, order_not_applied),
 )

@@ -10,6 +10,7 @@ from bot.dialogs.contract import Reply
 from bot.dialogs.flows.free_charge import grant_text
 from bot.dialogs.notices.renderer import Notice
 from bot.i18n import Texts
+from core.alerts import kinds
 
 
 async def handoff_started(t: Texts, params: dict[str, Any]) -> list[Reply]:
@@ -65,8 +66,8 @@ async def agent_extension(t: Texts, params: dict[str, Any]) -> list[Reply]:
 
 
 NOTICES = (
-    Notice("handoff_started", handoff_started),
-    Notice("handoff_ended", handoff_ended),
-    Notice("agent_free_charge", agent_free_charge),
-    Notice("agent_extension", agent_extension),
+    Notice(kinds.HANDOFF_STARTED, handoff_started),
+    Notice(kinds.HANDOFF_ENDED, handoff_ended),
+    Notice(kinds.AGENT_FREE_CHARGE, agent_free_charge),
+    Notice(kinds.AGENT_EXTENSION, agent_extension),
 )

@@ -13,6 +13,7 @@ from bot.dialogs.contract import Attachment, Option, Reply
 from bot.dialogs.menu import flow_choice
 from bot.dialogs.notices.renderer import FileNotice, Notice
 from bot.i18n import Texts
+from core.alerts import kinds
 from core.errors import NotFound
 from core.ports import FileStore
 from core.tickets import queries
@@ -95,6 +96,6 @@ async def _answer(params: dict[str, Any]) -> queries.ThreadMessage | None:
 
 
 NOTICES = (
-    FileNotice("ticket_answered", ticket_answered),
-    Notice("ticket_closed", ticket_closed),
+    FileNotice(kinds.TICKET_ANSWERED, ticket_answered),
+    Notice(kinds.TICKET_CLOSED, ticket_closed),
 )
