@@ -170,10 +170,14 @@ class OutboxRelay:
         return delivered
 
     async def _expire(self, message: OutboxMessage, now: datetime) -> None:
-        # Conditional like a claim: a relay sending it right now (its lease running) wins.
+        # Conditional like a claim: a relay sending it right now (its lease running) wins, and
+        # of two relays expiring it at once, one records (and counts) it.
         expired = (
             await OutboxMessage.filter(
-                id=message.id, attempts=message.attempts, sent_at__isnull=True
+                id=message.id,
+                attempts=message.attempts,
+                sent_at__isnull=True,
+                expired_at__isnull=True,
             )
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
             .update(expired_at=now, next_attempt_at=None)
