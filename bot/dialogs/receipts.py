@@ -75,8 +75,17 @@ def receipt_page(t: Texts, r: Receipt) -> ReceiptPage:
     )
 
 
-def receipt_text(page: ReceiptPage) -> str:
-    rows = [*page.details, *page.lines, *page.totals, *page.payment]
+def receipt_text(t: Texts, page: ReceiptPage) -> str:
+    """The page as lines of a chat message; the order's own line as "Item" and "Price"."""
+    (item, price), *other_lines = page.lines
+    rows = [
+        *page.details,
+        (t.gettext("Item"), item),
+        (t.gettext("Price"), price),
+        *other_lines,
+        *page.totals,
+        *page.payment,
+    ]
     return "\n".join([page.title, *(f"{label}: {value}" for label, value in rows)])
 
 
@@ -92,4 +101,4 @@ async def receipt_replies(t: Texts, r: Receipt) -> list[Reply]:
                 render_pdf, page, direction=t.direction, created_at=r.paid_at or r.applied_at
             ),
         )
-    return [Reply(receipt_text(page), attachment=attachment, language=t.language)]
+    return [Reply(receipt_text(t, page), attachment=attachment, language=t.language)]

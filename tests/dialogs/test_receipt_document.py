@@ -136,10 +136,12 @@ def test_a_receipt_without_the_isp_s_identity_leaves_it_off():
 
 
 def test_the_text_receipt_says_who_was_billed_and_the_total():
-    text = receipt_text(receipt_page(translator("en", zone="Asia/Tehran"), RECEIPT))
+    t = translator("en", zone="Asia/Tehran")
+    text = receipt_text(t, receipt_page(t, RECEIPT))
 
     assert "Billed to: Kamal Nasiri" in text
     assert "Username: 2188001234" in text
+    assert "Item: Change of service: Zomorrod\nPrice: IRR\xa08,000,000" in text
     assert "Total: IRR\xa06,791,233" in text
 
 
