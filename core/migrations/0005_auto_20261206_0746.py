@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0003_auto_20261206_0701')]
+    dependencies = [('core', '0004_order_chat')]
 
     initial = False
 
