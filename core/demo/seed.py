@@ -31,12 +31,8 @@ from core.handoff.topics import keep_off_desk
 from core.imports.plans import import_plans
 from core.imports.report import ImportResult
 from core.imports.subscribers import SubscriberImporter
-<<<<<<< HEAD
-from core.ports import Clock, FileStore
-=======
 from core.inbox.service import expire_unsent
-from core.ports import Clock
->>>>>>> 53590eb (Outbox: a notice too old to make sense when the relay gets to it is recorded as expired, never sent (ISPBOT_NOTICE_MAX_AGE_*_HOURS per kind; expiry alerts until their day, outage reports until the repair), counted in ispbot_outbox_expired_total{kind}. The demo's history is expired at seeding and its tickets open agents' topics only when their subscriber writes again; a topic opens only for a ticket waiting for an answer, not older than ISPBOT_AGENT_TOPIC_MAX_AGE_HOURS (issue 18))
+from core.ports import Clock, FileStore
 
 
 def _all_taken(name: str, result: ImportResult) -> None:

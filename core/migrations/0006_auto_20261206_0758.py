@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0004_order_chat')]
+    dependencies = [('core', '0005_auto_20261206_0741')]
 
     initial = False
 
