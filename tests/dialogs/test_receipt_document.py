@@ -21,6 +21,7 @@ from core.billing.receipts import Receipt, latest_receipts
 from core.demo import seed_demo
 from core.demo.scene import DEMO_SELLER
 from tests.dialogs.test_flows_billing_support import give_service, pay_last_order, subscriber
+from tests.fakes import InMemoryFileStore
 
 PAID = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 10:30 in Tehran: 3 Azar 1405
 
@@ -168,7 +169,7 @@ async def test_an_applied_order_s_receipt_keeps_the_isp_as_it_was_and_the_subscr
 
 
 async def test_the_demo_s_receipts_name_the_demo_isp(db, settings, clock):
-    await seed_demo(settings, clock)
+    await seed_demo(settings, clock, InMemoryFileStore())
     budi = await Subscriber.get(username="2153660101")
 
     [renewal] = await latest_receipts(budi.id)

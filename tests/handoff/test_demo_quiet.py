@@ -24,7 +24,7 @@ from tests.handoff.test_agent_group import GROUP, bot_api, bot_settings, desk  #
 async def test_after_the_demo_a_relay_and_a_desk_pass_send_nothing(
     desk, services, bot_settings, twilio_fake, bot_api
 ):
-    await seed_demo(bot_settings, services.clock)
+    await seed_demo(bot_settings, services.clock, InMemoryFileStore())
     assert await OutboxMessage.all().count() > 0  # the stories did write their notices
     services.clock.advance(timedelta(seconds=5))
 
@@ -40,7 +40,7 @@ async def test_after_the_demo_a_relay_and_a_desk_pass_send_nothing(
 async def test_a_demo_ticket_gets_its_topic_once_its_subscriber_writes_again(
     desk, services, bot_settings, bot_api
 ):
-    await seed_demo(bot_settings, services.clock)
+    await seed_demo(bot_settings, services.clock, InMemoryFileStore())
     waiting = await Ticket.filter(status=TicketStatus.OPEN).order_by("-created_at").first()
     assert waiting is not None and waiting.subscriber_id is not None
     services.clock.advance(timedelta(minutes=1))
