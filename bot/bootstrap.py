@@ -243,7 +243,11 @@ def bootstrap(
         chat_bus=chat_bus,
         notifier=metered,
         relay=OutboxRelay(
-            clock, metered, NoticeFreshness(settings), expired=metrics.count_outbox_expired
+            clock,
+            metered,
+            NoticeFreshness(settings),
+            expired=metrics.count_outbox_expired,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
         ),
         telegram=session,
         twilio=twilio,

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # at a million subscribers. The ids of a page go into IN lists, so keep it well under
     # the databases' limit on parameters (32,766 in SQLite).
     alert_page_size: int = Field(default=5000, ge=1, le=20000)
+    # A relay claims a notice this long before sending it: a relay that dies holding it (kill
+    # -9, a lost machine) leaves it to be sent again when the claim runs out
+    # (core/inbox/service.py).
+    outbox_lease_seconds: int = Field(default=300, ge=1)
 
     # How old a notice may be when the outbox relay gets to send it (a worker down for days, a
     # channel configured on a database with history); older, it is recorded as expired and not
