@@ -23,6 +23,11 @@ class BotSettings(Settings):
     lock_wait_seconds: float = Field(default=30, gt=0)
     # Channels remember delivered update ids this long to drop the provider's redeliveries.
     dedup_ttl_seconds: float = Field(default=24 * 3600, gt=0)
+    # A delivery being handled (a Telegram update: its turn and its replies; a Stripe event) is
+    # claimed this long: a copy delivered meanwhile is answered 503, and if the process dies
+    # the copy the provider delivers after the claim ran out is handled, not taken for done
+    # (bot/handlers/telegram/updates.py, bot/payments/stripe.py).
+    delivery_lease_seconds: float = Field(default=60, gt=0)
     # Namespace of every Redis key this app writes (tests use a prefix of their own).
     redis_prefix: str = "ispbot:"
     # The log's level, and the level of the libraries that log every glyph table, request and

@@ -44,14 +44,11 @@ class Engine:
         self.interceptors: list[Callable[[Turn], Awaitable[Outcome | None]]] = []
 
     async def handle(self, turn: Turn) -> Outcome:
+        # A message the platform delivers again is dropped by its channel, which alone knows
+        # when the turn's replies went out (Telegram's update ids, Twilio's MessageSid).
         chat = ChatKey(turn.channel, turn.chat_id)
-        seen_key = f"turn:{chat}:{turn.message_ref}" if turn.message_ref else None
         try:
-            async with self.store.hold(
-                chat, seen_key=seen_key, seen_ttl_seconds=self.services.settings.dedup_ttl_seconds
-            ) as held:
-                if held.duplicate:
-                    return Outcome()  # the platform delivered this message again: answered
+            async with self.store.hold(chat) as held:
                 for intercept in self.interceptors:
                     taken = await intercept(turn)
                     if taken is not None:

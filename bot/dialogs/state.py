@@ -10,6 +10,7 @@ could not show it then (a closed web chat), bounded, with a TTL.
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 import logging
 import secrets
@@ -66,14 +67,12 @@ class ChatBusy(Exception):
 
 
 class Held:
-    """A chat held for one turn (``StateStore.hold``): its state as loaded, and whether the
-    turn's message was seen before (then nothing is held and the turn has nothing to do)."""
+    """A chat held for one turn (``StateStore.hold``): its state as loaded."""
 
-    __slots__ = ("duplicate", "kept", "state")
+    __slots__ = ("kept", "state")
 
-    def __init__(self, state: State | None, *, duplicate: bool = False) -> None:
+    def __init__(self, state: State | None) -> None:
         self.state: State = state or {}
-        self.duplicate = duplicate
         self.kept: State | None = None
 
     def keep(self, state: State) -> None:
@@ -81,14 +80,19 @@ class Held:
         self.kept = state
 
 
+class Claim(enum.Enum):
+    """What ``StateStore.claim`` found of a delivery."""
+
+    NEW = "new"  # never seen: now claimed for the lease
+    IN_FLIGHT = "in_flight"  # claimed by a handler that has not settled it (or died)
+    DONE = "done"  # settled: handled before
+
+
 class StateStore(Protocol):
-    def hold(
-        self, chat: ChatKey, *, seen_key: str | None = None, seen_ttl_seconds: float = 0
-    ) -> AbstractAsyncContextManager[Held]:
-        """One turn's round: drop the message if ``seen_key`` was marked (``seen``), else take
-        the chat's lock (ChatBusy if the previous turn does not end in time) and load its
-        state; on the way out save what was kept and let go. The same as ``seen``, ``lock``,
-        ``load`` and ``save`` in turn, in as few trips to the store as it can."""
+    def hold(self, chat: ChatKey) -> AbstractAsyncContextManager[Held]:
+        """One turn's round: take the chat's lock (ChatBusy if the previous turn does not end
+        in time) and load its state; on the way out save what was kept and let go. The same
+        as ``lock``, ``load`` and ``save`` in turn, in as few trips to the store as it can."""
         ...
 
     async def load(self, chat: ChatKey) -> State | None: ...
@@ -115,6 +119,17 @@ class StateStore(Protocol):
 
     async def take_mail(self, box: str) -> list[str]:
         """Empty the mailbox ``box`` at once: its items, oldest first."""
+        ...
+
+    async def claim(self, key: str, lease_seconds: float) -> Claim:
+        """A delivery that is handled in two steps, for a provider that delivers again what
+        was not answered: NEW claims ``key`` for ``lease_seconds``, the longest a handling may
+        take; ``settle`` then records it as handled. A handler that dies in between leaves a
+        lease that runs out, and the next delivery is NEW again instead of taken for done."""
+        ...
+
+    async def settle(self, key: str, ttl_seconds: float) -> None:
+        """Record a claimed delivery as handled, for ``ttl_seconds``."""
         ...
 
     async def close(self) -> None: ...
@@ -144,16 +159,12 @@ class MemoryStateStore:
         self._states: dict[str, tuple[str, float]] = {}
         self._seen: dict[str, float] = {}
         self._mail: dict[str, tuple[list[str], float]] = {}
+        self._claims: dict[str, tuple[Claim, float]] = {}
         self._locks = KeyedLocks()
         self._writes = 0
 
     @asynccontextmanager
-    async def hold(
-        self, chat: ChatKey, *, seen_key: str | None = None, seen_ttl_seconds: float = 0
-    ) -> AsyncIterator[Held]:
-        if seen_key is not None and await self.seen(seen_key, seen_ttl_seconds):
-            yield Held(None, duplicate=True)
-            return
+    async def hold(self, chat: ChatKey) -> AsyncIterator[Held]:
         async with self.lock(chat):
             held = Held(await self.load(chat))
             yield held
@@ -205,6 +216,17 @@ class MemoryStateStore:
         items, expires_at = self._mail.pop(box, ([], 0.0))
         return items if expires_at > self._now() else []
 
+    async def claim(self, key: str, lease_seconds: float) -> Claim:
+        now = self._now()
+        found = self._claims.get(key)
+        if found is not None and found[1] > now:
+            return found[0]
+        self._claims[key] = (Claim.IN_FLIGHT, now + lease_seconds)
+        return Claim.NEW
+
+    async def settle(self, key: str, ttl_seconds: float) -> None:
+        self._claims[key] = (Claim.DONE, self._now() + ttl_seconds)
+
     async def close(self) -> None:
         return None
 
@@ -216,6 +238,8 @@ class MemoryStateStore:
             del self._states[key]
         for key in [k for k, expires_at in self._seen.items() if expires_at <= now]:
             del self._seen[key]
+        for key in [k for k, (_, expires_at) in self._claims.items() if expires_at <= now]:
+            del self._claims[key]
 
 
 class KeyedLocks:
@@ -250,18 +274,22 @@ class KeyedLocks:
                 del self._locks[key]
 
 
-# hold()'s two scripts. Begin: mark the message as seen (when a key is given: ARGV[1] > 0),
-# take the lock, read the state. End: save the state (when given), let go of the lock if it is
-# still ours.
-_DUPLICATE, _BUSY, _HELD = 0, 1, 2
+# hold()'s two scripts. Begin: take the lock, read the state. End: save the state (when
+# given), let go of the lock if it is still ours.
+_BUSY, _HELD = 1, 2
 _BEGIN_TURN = """
-if tonumber(ARGV[1]) > 0 and not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
-  return {0}
-end
-if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {1}
 end
-return {2, redis.call('GET', KEYS[3])}
+return {2, redis.call('GET', KEYS[2])}
+"""
+# A claim: SET NX with the lease, else what the key holds ('in_flight', or 'done'; a mark of
+# ``seen`` reads as done).
+_CLAIM = """
+if redis.call('SET', KEYS[1], 'in_flight', 'NX', 'PX', ARGV[1]) then
+  return 'new'
+end
+return redis.call('GET', KEYS[1])
 """
 _END_TURN = """
 if ARGV[2] ~= '' then
@@ -297,30 +325,20 @@ class RedisStateStore:
         self._lock_poll = lock_poll_seconds
         self._begin = redis.register_script(_BEGIN_TURN)
         self._end = redis.register_script(_END_TURN)
+        self._claim = redis.register_script(_CLAIM)
 
     @asynccontextmanager
-    async def hold(
-        self, chat: ChatKey, *, seen_key: str | None = None, seen_ttl_seconds: float = 0
-    ) -> AsyncIterator[Held]:
-        # Two round trips a turn instead of six: a turn is a few milliseconds of CPU, and each
+    async def hold(self, chat: ChatKey) -> AsyncIterator[Held]:
+        # Two round trips a turn instead of four: a turn is a few milliseconds of CPU, and each
         # trip costs a socket write and a wake-up on either side (bench/RESULTS.md).
         lock_key, state_key = self._key("lock", str(chat)), self._key("state", str(chat))
         token = secrets.token_hex(16)
         lock_ms = max(1, round(self._lock_timeout * 1000))
-        # KEYS[1] is read only when ARGV[1] (the mark's TTL) is above 0.
-        seen_at = self._key("seen", seen_key) if seen_key is not None else lock_key
-        seen_ms = max(1, round(seen_ttl_seconds * 1000)) if seen_key is not None else 0
         deadline = time.monotonic() + self._lock_wait
         while True:
-            answer = await self._begin(
-                keys=[seen_at, lock_key, state_key], args=[seen_ms, token, lock_ms]
-            )
-            if answer[0] == _DUPLICATE:
-                yield Held(None, duplicate=True)
-                return
+            answer = await self._begin(keys=[lock_key, state_key], args=[token, lock_ms])
             if answer[0] == _HELD:
                 break
-            seen_ms = 0  # marked by the first try: what is left to wait for is the lock
             if time.monotonic() >= deadline:
                 raise ChatBusy(chat)
             await asyncio.sleep(self._lock_poll)
@@ -401,6 +419,17 @@ class RedisStateStore:
             pipe.delete(key)
             items, _ = await pipe.execute()
         return list(items)
+
+    async def claim(self, key: str, lease_seconds: float) -> Claim:
+        found = await self._claim(
+            keys=[self._key("seen", key)], args=[max(1, round(lease_seconds * 1000))]
+        )
+        if found == "new":
+            return Claim.NEW
+        return Claim.IN_FLIGHT if found == "in_flight" else Claim.DONE
+
+    async def settle(self, key: str, ttl_seconds: float) -> None:
+        await self._redis.set(self._key("seen", key), "done", px=max(1, round(ttl_seconds * 1000)))
 
     async def close(self) -> None:
         await self._redis.aclose()

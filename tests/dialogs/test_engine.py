@@ -152,15 +152,6 @@ async def test_help_lists_the_commands_and_keeps_the_flow(engine):
     assert chat.replies[-1].asks_contact
 
 
-async def test_a_message_delivered_twice_by_the_platform_is_answered_once(engine):
-    from bot.dialogs.contract import Turn
-
-    turn = Turn("telegram", "42", text="hi", language_hint="en", message_ref="update-7")
-    first = await engine.handle(turn)
-    again = await engine.handle(turn)
-    assert first.replies and not again.replies
-
-
 async def test_logging_in_tells_about_an_incomplete_profile_and_keeps_the_chats_language(
     engine, bot_settings
 ):

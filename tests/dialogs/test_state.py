@@ -19,6 +19,7 @@ from bot.dialogs.services import Services
 from bot.dialogs.state import (
     ChatBusy,
     ChatKey,
+    Claim,
     MemoryStateStore,
     RedisStateStore,
     StateStore,
@@ -288,19 +289,34 @@ def one_store(request, redis_stores) -> Callable[..., StateStore]:
     return lambda **options: MemoryStateStore(**options) if options else shared
 
 
-async def test_hold_loads_keeps_and_drops_a_message_seen_before(one_store):
+async def test_hold_loads_and_keeps_the_state(one_store):
     store = one_store()
-    async with store.hold(CHAT, seen_key="m1", seen_ttl_seconds=60) as held:
-        assert (held.duplicate, held.state) == (False, {})
+    async with store.hold(CHAT) as held:
+        assert held.state == {}
         held.state["step"] = "amount"
         held.keep(held.state)
-    async with store.hold(CHAT, seen_key="m1", seen_ttl_seconds=60) as again:
-        assert again.duplicate  # the same message delivered again: nothing held
-    async with store.hold(CHAT, seen_key="m2", seen_ttl_seconds=60) as held:
+    async with store.hold(CHAT) as held:
         assert held.state == {"step": "amount"}
-    async with store.hold(CHAT) as held:  # no key: never a duplicate
-        assert held.state == {"step": "amount"} and not held.duplicate
     assert await store.load(CHAT) == {"step": "amount"}
+
+
+async def test_a_claimed_delivery_is_in_flight_until_settled_then_done(one_store):
+    store = one_store()
+    assert await store.claim("update:1", 60) is Claim.NEW
+    assert await store.claim("update:1", 60) is Claim.IN_FLIGHT  # a copy while it is handled
+    assert await store.claim("update:2", 60) is Claim.NEW
+    await store.settle("update:1", 60)
+    assert await store.claim("update:1", 60) is Claim.DONE
+
+
+async def test_a_claim_never_settled_runs_out_and_the_delivery_is_new_again(one_store):
+    """The handler died (kill -9) between claiming and settling: the provider's next delivery
+    is handled once the lease ran out, not taken for done."""
+    store = one_store()
+    assert await store.claim("update:7", 0.05) is Claim.NEW
+    assert await store.claim("update:7", 0.05) is Claim.IN_FLIGHT
+    await asyncio.sleep(0.1)
+    assert await store.claim("update:7", 60) is Claim.NEW
 
 
 async def test_a_turn_that_fails_keeps_nothing_and_lets_the_chat_go(one_store):
@@ -339,19 +355,17 @@ async def test_a_held_chat_makes_another_process_wait_then_busy(redis_stores):
     patient, impatient = redis_stores(lock_wait_seconds=2), redis_stores(lock_wait_seconds=0.1)
 
     async def second_turn() -> dict:
-        async with patient.hold(CHAT, seen_key="m2", seen_ttl_seconds=60) as held:
+        async with patient.hold(CHAT) as held:
             return held.state
 
-    async with first.hold(CHAT, seen_key="m1", seen_ttl_seconds=60) as held:
+    async with first.hold(CHAT) as held:
         waiting = asyncio.create_task(second_turn())
         with pytest.raises(ChatBusy):
-            async with impatient.hold(CHAT, seen_key="m3", seen_ttl_seconds=60):
+            async with impatient.hold(CHAT):
                 pass
         await asyncio.sleep(0.1)
         held.keep({"count": 1})
     assert await waiting == {"count": 1}  # it ran after the first turn, and saw its state
-    async with first.hold(CHAT, seen_key="m2", seen_ttl_seconds=60) as again:
-        assert again.duplicate  # marked once, while it waited
 
 
 async def test_a_hold_that_outlives_its_lock_says_so(redis_stores, caplog):

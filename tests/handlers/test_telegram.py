@@ -3,6 +3,7 @@ replies read from a local server that speaks the Bot API (tests/fakes_telegram.p
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -268,6 +269,55 @@ async def test_the_same_update_delivered_twice_gets_one_reply(client, bot_api):
     post = poster(client)
     assert await post(update) == 200
     assert await post(update) == 200
+    assert len(bot_api.calls_of("sendMessage")) == 1
+
+
+async def test_an_update_whose_process_died_mid_turn_is_handled_when_delivered_again(
+    services, bot_settings, bot_api, fake_time
+):
+    """A process killed while handling an update (claimed, its replies not sent) answered
+    nothing, so Telegram delivers the update again: refused 503 while the dead process's claim
+    lasts, then handled, once. Before, the update was marked handled before its turn ran, and
+    every copy was skipped: the message was lost (tests/faults found it with kill -9)."""
+    settings = telegram_settings(bot_settings, bot_api, delivery_lease_seconds=0.2)
+    store = MemoryStateStore()
+    client = await start_app(settings, services, store, fake_time)
+    try:
+        update = message_update(SARA, "hello")
+        bot_id = int(TOKEN.split(":")[0])
+        # What the killed process left: the update claimed, never recorded as handled.
+        await store.claim(f"telegram:update:{bot_id}:{update['update_id']}", 0.2)
+        post = poster(client)
+        assert await post(update) == 503
+        assert bot_api.calls_of("sendMessage") == []
+        await asyncio.sleep(0.25)
+        assert await post(update) == 200
+        assert await post(update) == 200  # handled now: a later copy is skipped
+    finally:
+        await client.close()
+    assert len(bot_api.calls_of("sendMessage")) == 1
+
+
+async def test_a_copy_of_an_update_being_handled_gets_503_and_is_skipped_once_handled(
+    client, bot_api
+):
+    post = poster(client)
+    first = message_update(SARA, "hello")
+    sending, slow_send = asyncio.Event(), asyncio.Event()
+    original = bot_api._api_sendMessage
+
+    async def held_send(call):
+        sending.set()
+        await slow_send.wait()
+        return await original(call)
+
+    bot_api._api_sendMessage = held_send  # the first turn's reply is on its way
+    handling = asyncio.create_task(post(first))
+    await sending.wait()
+    assert await post(first) == 503  # Telegram delivered it again meanwhile
+    slow_send.set()
+    assert await handling == 200
+    assert await post(first) == 200
     assert len(bot_api.calls_of("sendMessage")) == 1
 
 

@@ -183,7 +183,12 @@ def setup(app: web.Application, wiring: Wiring) -> None:
     dispatcher["output"] = output
     dispatcher["buttons"] = output.buttons
     dispatcher.update.outer_middleware(
-        OncePerUpdate(wiring.store, session.bot.id, settings.dedup_ttl_seconds)
+        OncePerUpdate(
+            wiring.store,
+            session.bot.id,
+            settings.dedup_ttl_seconds,
+            settings.delivery_lease_seconds,
+        )
     )
     dispatcher.include_router(create_router())
     channel = TelegramChannel(session.bot, dispatcher, output, session.limiter)

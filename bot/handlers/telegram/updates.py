@@ -1,10 +1,19 @@
 """Each Telegram update is handled once, whichever process it reaches and however often Telegram
-delivers it (it redelivers when a webhook answer is slow or lost).
+delivers it (it redelivers an update until the webhook answers it 2xx).
 
-An outer middleware of the dispatcher marks the ``update_id`` in the state store (Redis
-``SET NX`` with a TTL when Redis is configured) before any handler runs. If the store cannot be
-reached the update is not handled and ``LedgerUnavailable`` goes up: the webhook answers 503 and
-Telegram delivers again later, which is better than handling it twice (a double purchase).
+An outer middleware of the dispatcher claims the ``update_id`` in the state store (Redis, when
+configured) before any handler runs, for ``delivery_lease_seconds``, and records it as
+handled once the handlers returned, that is once the turn's replies were sent. So:
+
+- a copy delivered while the update is being handled is answered 503 (``UpdateInFlight``), and
+  Telegram delivers it again later, when it is found handled and skipped;
+- if the process dies in the middle (kill -9, a crash, a lost machine), nothing says handled:
+  Telegram delivers the update again and, once the claim ran out, it is handled. It was not
+  lost. The exception, counted by the fault tests (tests/faults): a process killed after the
+  replies went out and before the update was recorded shows them again;
+- if the store cannot be reached the update is not handled and ``LedgerUnavailable`` goes up:
+  the webhook answers 503 and Telegram delivers again later, which is better than handling it
+  twice (a double purchase).
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
-from bot.dialogs.state import StateStore
+from bot.dialogs.state import Claim, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +34,18 @@ class LedgerUnavailable(Exception):
     """The store of handled update ids did not answer."""
 
 
+class UpdateInFlight(Exception):
+    """The update is being handled (or its handler died and its claim has not run out)."""
+
+
 class OncePerUpdate(BaseMiddleware):
-    def __init__(self, store: StateStore, bot_id: int, ttl_seconds: float) -> None:
+    def __init__(
+        self, store: StateStore, bot_id: int, ttl_seconds: float, lease_seconds: float
+    ) -> None:
         self.store = store
         self.bot_id = bot_id
         self.ttl_seconds = ttl_seconds
+        self.lease_seconds = lease_seconds
 
     async def __call__(
         self,
@@ -40,10 +56,28 @@ class OncePerUpdate(BaseMiddleware):
         assert isinstance(event, Update)
         key = f"telegram:update:{self.bot_id}:{event.update_id}"
         try:
-            seen = await self.store.seen(key, self.ttl_seconds)
+            claim = await self.store.claim(key, self.lease_seconds)
         except Exception as error:
             raise LedgerUnavailable(key) from error
-        if seen:
+        if claim is Claim.DONE:
             log.info("telegram update %s delivered again; skipped", event.update_id)
             return None
-        return await handler(event, data)
+        if claim is Claim.IN_FLIGHT:
+            raise UpdateInFlight(key)
+        try:
+            result = await handler(event, data)
+        except Exception:
+            # A handler's error is answered 200 (bot/handlers/telegram/webhook.py): the same
+            # update delivered again would fail again.
+            await self._settle(key)
+            raise
+        await self._settle(key)
+        return result
+
+    async def _settle(self, key: str) -> None:
+        try:
+            await self.store.settle(key, self.ttl_seconds)
+        except Exception:
+            # Handled, but not recorded: a copy delivered after the claim runs out is handled
+            # again.
+            log.exception("telegram update %s handled but not recorded", key)

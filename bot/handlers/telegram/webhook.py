@@ -5,6 +5,9 @@ What Telegram gets back:
 - 200 for what we cannot use (not JSON, not an update, an update type we do not know), with a
   log line: Telegram would otherwise redeliver it for ever;
 - 503 when the store of handled updates is down, so Telegram delivers again later;
+- 503 with Retry-After for a copy of an update another request is handling (or was handling
+  when its process died): Telegram delivers it again later, when it is skipped or, if that
+  process died, handled (bot/handlers/telegram/updates.py);
 - 503 with Retry-After, and nothing read, while ``max_in_flight`` updates are being handled:
   above capacity the turns it does take stay fast instead of every turn queueing for ever.
   Nothing is marked as handled, so Telegram's redelivery is handled once, later;
@@ -27,7 +30,7 @@ from aiogram.types.update import UpdateTypeLookupError
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.handlers.telegram.updates import LedgerUnavailable
+from bot.handlers.telegram.updates import LedgerUnavailable, UpdateInFlight
 
 if TYPE_CHECKING:
     from bot.config import BotSettings
@@ -148,6 +151,9 @@ def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, gate: TurnsIn
         except LedgerUnavailable:
             log.exception("telegram webhook: cannot record update %s; retry", update.update_id)
             raise web.HTTPServiceUnavailable() from None
+        except UpdateInFlight:
+            log.info("telegram webhook: update %s is being handled; retry", update.update_id)
+            return web.Response(status=503, headers=BUSY_HEADERS)
         except Exception:
             # Recorded as handled already, so a redelivery would be skipped: answer 200.
             log.exception("telegram webhook: update %s failed", update.update_id)
