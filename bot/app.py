@@ -106,7 +106,11 @@ def init_app(wiring: Wiring, *, manage_database: bool = True) -> web.Application
     files.setup(app, wiring.links)
     # Each provider's routes when it is one of the gateways: the sandbox's page never beside money.
     callbacks = Callbacks(
-        SERVICES, store.seen, app[RELAY_WAKE].set, RelayNow(wiring.relay, app[RELAY_WAKE])
+        SERVICES,
+        store.claim,
+        store.settle,
+        app[RELAY_WAKE].set,
+        RelayNow(wiring.relay, app[RELAY_WAKE]),
     )
     for provider in PROVIDERS:
         if provider.NAME in services.orders.gateways:

@@ -15,6 +15,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.dialogs.services import Services
+from bot.dialogs.state import Claim
 from bot.payments.pages import FAILED, PENDING, result_page
 from core.billing.gateways import GatewayError
 from core.billing.read_models import OrderView
@@ -73,13 +74,17 @@ class HttpClient:
 
 @dataclass(frozen=True, slots=True)
 class Callbacks:
-    """Given to every provider's ``routes()``. ``seen`` remembers ids already handled (Stripe's
-    event ids); ``paid`` is called after an order changed, so its notice goes out at once;
-    ``tell`` sends the subscriber's notices before the payer's page answers, so the chat they
-    go back to (often this very tab) shows the confirmation as soon as it is open."""
+    """Given to every provider's ``routes()``. ``claim`` and ``settle`` are the state store's,
+    for the ids of deliveries handled in two steps (Stripe's event ids: claimed while handled,
+    recorded once handled, so a process that dies in between leaves the event to the
+    provider's next delivery); ``paid`` is called after an order changed, so its notice goes
+    out at once; ``tell`` sends the subscriber's notices before the payer's page answers, so
+    the chat they go back to (often this very tab) shows the confirmation as soon as it is
+    open."""
 
     services_key: web.AppKey[Services]
-    seen: Callable[[str, float], Awaitable[bool]]
+    claim: Callable[[str, float], Awaitable[Claim]]
+    settle: Callable[[str, float], Awaitable[None]]
     paid: Callable[[], None]
     tell: Callable[[int], Awaitable[None]]
 

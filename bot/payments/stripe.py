@@ -26,6 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import BotSettings
+from bot.dialogs.state import Claim
 from bot.payments.common import Callbacks, HttpClient, plain_reference
 from core.billing.gateways import STRIPE, GatewayError
 from core.errors import DomainError
@@ -215,13 +216,21 @@ def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
         session_id = plain_reference(session.get("id"))
         if kind not in PAID_EVENTS | FAILED_EVENTS or session_id is None:
             return web.json_response({"status": "ignored"})
-        if await callbacks.seen(f"stripe:event:{event_id}", EVENT_TTL_SECONDS):
+        # Claimed while it is recorded, marked handled after: an event whose process died in
+        # between is recorded when Stripe delivers it again (the core applies an order once).
+        key = f"stripe:event:{event_id}"
+        claim = await callbacks.claim(key, settings.delivery_lease_seconds)
+        if claim is Claim.DONE:
             return web.json_response({"status": "duplicate"})
+        if claim is Claim.IN_FLIGHT:
+            return web.json_response({"error": "being handled; try again"}, status=503)
         try:
             await callbacks.record(request, NAME, session_id, check_of_session(session))
         except DomainError as error:
             log.warning("stripe event %s refused: %s", event_id, error.code)
+            await callbacks.settle(key, EVENT_TTL_SECONDS)
             return web.json_response({"status": "refused"})
+        await callbacks.settle(key, EVENT_TTL_SECONDS)
         return web.json_response({"status": "ok"})
 
     async def returned(request: web.Request) -> web.Response:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import init_app
+from bot.bootstrap import bootstrap
+from bot.dialogs.state import MemoryStateStore
 from core.billing.enums import OrderStatus
 from core.billing.models import Order, Subscription
 from core.inbox.models import OutboxMessage
@@ -115,3 +122,32 @@ async def test_the_return_page_asks_stripe_and_says_paid(
     assert 'data-result="paid"' in await page.text()
     order = await Order.get(tracking_number=order.tracking_number)
     assert order.status == OrderStatus.APPLIED
+
+
+async def test_an_event_whose_process_died_while_recording_it_is_recorded_when_redelivered(
+    pay_services, pay_settings, providers, clock
+):
+    """The process was killed after claiming the event and before recording it: Stripe's next
+    delivery is refused 503 while the dead process's claim lasts, then applied, once. Before,
+    the event id was marked handled before the order was recorded, every later delivery was a
+    "duplicate", and the paid order stayed pending (tests/faults found it with kill -9)."""
+    settings = pay_settings.model_copy(update={"delivery_lease_seconds": 0.2})
+    store = MemoryStateStore()
+    app = init_app(bootstrap(settings, services=pay_services, store=store), manage_database=False)
+    subscriber = await buyer(pay_settings, "USD")
+    order = await place(pay_services, subscriber)
+    providers.stripe.complete(order.gateway_ref)
+    body, headers = providers.stripe.event(
+        order.gateway_ref, int(clock.now().timestamp()), event_id="evt_killed_midway"
+    )
+    await store.claim("stripe:event:evt_killed_midway", 0.2)  # what the killed process left
+    async with TestClient(TestServer(app)) as client:
+        refused = await client.post(WEBHOOK, data=body, headers=headers)
+        assert refused.status == 503
+        await asyncio.sleep(0.25)
+        delivered = await client.post(WEBHOOK, data=body, headers=headers)
+        assert (delivered.status, await delivered.json()) == (200, {"status": "ok"})
+        again = await client.post(WEBHOOK, data=body, headers=headers)
+        assert await again.json() == {"status": "duplicate"}
+    assert (await Order.get(tracking_number=order.tracking_number)).status == OrderStatus.APPLIED
+    assert await Subscription.filter(subscriber_id=subscriber.id).count() == 1
