@@ -86,7 +86,10 @@ async def customers(count: int, *, first_chat: int, low_traffic: bool = False) -
     for n in range(count):
         currency = currencies[n % len(currencies)]
         mobile = f"+98{next(_mobiles)}"
-        who = await builders.subscriber("Asia/Tehran", mobile=mobile, language="en")
+        # Telegram preferred, so the tests find every alert in one fake's records.
+        who = await builders.subscriber(
+            "Asia/Tehran", mobile=mobile, language="en", preferred_channel="telegram"
+        )
         await Subscriber.filter(id=who.id).update(currency=currency)
         service = await builders.service(who, now + timedelta(days=20))
         await builders.traffic(who, service, 10 * 1024, (9 * 1024 + 900) if low_traffic else 0)
