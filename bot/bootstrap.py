@@ -37,7 +37,7 @@ from bot.i18n import translator
 from bot.notify import build_notifier
 from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
 from bot.payments.providers import configured_gateways
-from bot.wiring import AdminServices, DeskServices, Wiring
+from bot.wiring import AdminServices, DeskServices, StaffServices, Wiring
 from core.accounts.chats import Chats
 from core.accounts.document_reviews import DocumentReviews
 from core.accounts.line_status import LineStatuses
@@ -66,6 +66,8 @@ from core.imports.subscriber_edits import SubscriberEdits
 from core.inbox.freshness import NoticeFreshness
 from core.inbox.service import Inbox, OutboxRelay
 from core.ports import Clock, FileStore, PaymentGateway, SmsSender
+from core.staff.actions import StaffActions
+from core.staff.service import StaffAccounts
 from core.tickets.closures import Closures
 from core.tickets.leads import Leads
 from core.tickets.service import Tickets
@@ -233,6 +235,11 @@ def bootstrap(
             tokens=AdminTokens(clock),
             broadcasts=Broadcasts(settings, clock),
             subscribers=SubscriberEdits(settings, clock, services.subscriptions),
+        ),
+        staff=StaffServices(
+            # The subscribers' lockout rules, on keys of the staff's own.
+            accounts=StaffAccounts(settings, clock, Lockout(settings, clock)),
+            actions=StaffActions(clock, services.line_statuses, services.chats),
         ),
         desk=desk,
         store=store,

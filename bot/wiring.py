@@ -29,6 +29,8 @@ from core.handoff.topics import TopicBook
 from core.imports.subscriber_edits import SubscriberEdits
 from core.inbox.service import OutboxRelay
 from core.ports import Clock, Notifier
+from core.staff.actions import StaffActions
+from core.staff.service import StaffAccounts
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -41,6 +43,14 @@ class AdminServices:
     tokens: AdminTokens
     broadcasts: Broadcasts
     subscribers: SubscriberEdits
+
+
+@dataclass(frozen=True, slots=True)
+class StaffServices:
+    """The staff console's own core services (its reads are the core's queries)."""
+
+    accounts: StaffAccounts
+    actions: StaffActions
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +68,7 @@ class Wiring:
     clock: Clock
     services: Services
     admin: AdminServices
+    staff: StaffServices
     desk: DeskServices | None
     store: StateStore
     links: FileLinks

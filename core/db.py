@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "core.alerts.models",
     "core.admin.models",
     "core.handoff.models",
+    "core.staff.models",
 ]
 
 

@@ -16,6 +16,7 @@ from bot.cli.imports import import_command
 from bot.cli.payments import payments
 from bot.cli.radius import radius, usage
 from bot.cli.serve import serve_command, worker_command
+from bot.cli.staff import staff
 from bot.cli.telegram import telegram
 
 
@@ -36,6 +37,7 @@ for command in (
     chat_command,
     import_command,
     admin,
+    staff,
     usage,
     radius,
     worker_command,

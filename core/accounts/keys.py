@@ -22,3 +22,8 @@ def reset_chat_key(channel: str, external_id: str) -> str:
 
 def reset_username_key(username: str) -> str:
     return f"reset:username:{username}"
+
+
+def staff_login_key(username: str) -> str:
+    """A staff member's logins, known or not, in a space of their own."""
+    return f"login:staff:{username}"

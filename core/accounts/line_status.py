@@ -13,6 +13,9 @@ from core.accounts.queries import get_subscriber
 from core.errors import InvalidInput
 from core.ports import Clock
 
+# What a change's reason may say (the history keeps this much).
+MAX_REASON_LENGTH = 200
+
 
 class LineStatuses:
     def __init__(self, clock: Clock) -> None:
@@ -20,11 +23,14 @@ class LineStatuses:
 
     async def set_line_status(self, subscriber_id: int, status: str, reason: str = "") -> bool:
         """Change the line's status and record it in the history, in one transaction.
-        Returns False (and records nothing) when the line already had that status."""
+        Returns False (and records nothing) when the line already had that status.
+        Errors: ``unknown_line_status``, ``reason_too_long`` (``max_length``)."""
         try:
             new_status = LineStatus(status)
         except ValueError:
-            raise InvalidInput("unknown_line_status", status=status) from None
+            raise InvalidInput("unknown_line_status", status=status, field="status") from None
+        if len(reason) > MAX_REASON_LENGTH:
+            raise InvalidInput("reason_too_long", field="reason", max_length=MAX_REASON_LENGTH)
         await get_subscriber(subscriber_id)
         async with in_transaction():
             return await change_line_status(subscriber_id, new_status, reason, self.clock.now())
@@ -47,6 +53,9 @@ async def change_line_status(
     changed = await query.exclude(line_status=status).update(line_status=status)
     if changed:
         await LineStatusChange.create(
-            subscriber_id=subscriber_id, status=status, reason=reason[:200], changed_at=now
+            subscriber_id=subscriber_id,
+            status=status,
+            reason=reason[:MAX_REASON_LENGTH],
+            changed_at=now,
         )
     return bool(changed)

@@ -1,0 +1,46 @@
+"""What each staff role may see and do. Plain values, apart from the ORM models, so that the
+console may name them; a page or an action names the permission it needs, never a role."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class StaffRole(StrEnum):
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    BILLING = "billing"
+    AGENT = "agent"
+
+
+class Permission(StrEnum):
+    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_SUBSCRIBERS = "view_subscribers"
+    # Mobile, national ID, e-mail and address in full; masked without it.
+    VIEW_PERSONAL_DATA = "view_personal_data"
+    CHANGE_LINE_STATUS = "change_line_status"
+    UNLINK_CHAT = "unlink_chat"
+    VIEW_BILLING = "view_billing"
+    REFUND = "refund"
+    VIEW_AUDIT = "view_audit"
+
+
+_EVERYONE = {Permission.VIEW_DASHBOARD, Permission.VIEW_SUBSCRIBERS}
+
+ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
+    StaffRole.ADMIN: frozenset(Permission),
+    StaffRole.OPERATOR: frozenset(
+        _EVERYONE
+        | {Permission.VIEW_PERSONAL_DATA, Permission.CHANGE_LINE_STATUS, Permission.UNLINK_CHAT}
+    ),
+    StaffRole.BILLING: frozenset(
+        _EVERYONE | {Permission.VIEW_PERSONAL_DATA, Permission.VIEW_BILLING, Permission.REFUND}
+    ),
+    # Support agents answer people: they log a lost phone's chat out, and see no personal data
+    # beyond what identifies the line.
+    StaffRole.AGENT: frozenset(_EVERYONE | {Permission.UNLINK_CHAT}),
+}
+
+
+def may(role: StaffRole, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[role]
