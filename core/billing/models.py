@@ -155,6 +155,8 @@ class Order(Model):
 
     class Meta:
         table = "order"
+        # The console's dashboard: orders made and revenue paid in a period.
+        indexes = (("created_at",), ("paid_at",))
 
 
 class WalletEntry(Model):

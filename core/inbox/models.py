@@ -29,7 +29,8 @@ class InboxMessage(Model):
     class Meta:
         table = "inbox_message"
         ordering = ["-sent_at", "-id"]
-        indexes = (("subscriber_id", "sent_at"),)
+        # A subscriber's message box; the console's dashboard counts a period's messages.
+        indexes = (("subscriber_id", "sent_at"), ("sent_at",))
 
 
 class OutboxMessage(Model):

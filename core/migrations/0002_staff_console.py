@@ -48,4 +48,20 @@ class Migration(migrations.Migration):
             options={'table': 'audit_entry', 'app': 'core', 'indexes': [Index(fields=['target_type', 'target_id', 'at'])], 'pk_attr': 'id', 'table_description': "One change a staff member (or the command line) made, written in the change's own"},
             bases=['Model'],
         ),
+        ops.AddIndex(
+            model_name='ChatIdentity',
+            index=Index(fields=['last_seen_at']),
+        ),
+        ops.AddIndex(
+            model_name='InboxMessage',
+            index=Index(fields=['sent_at']),
+        ),
+        ops.AddIndex(
+            model_name='Order',
+            index=Index(fields=['created_at']),
+        ),
+        ops.AddIndex(
+            model_name='Order',
+            index=Index(fields=['paid_at']),
+        ),
     ]
