@@ -16,7 +16,8 @@ class Subscriber(Model):
     password_hash = fields.CharField(max_length=255)
     # Kept in clear because RADIUS CHAP/MS-CHAP needs it (FreeRADIUS Cleartext-Password).
     internet_password = fields.CharField(max_length=128, default="")
-    national_id = fields.CharField(max_length=20, null=True)
+    # Indexed: the staff console finds a subscriber by it.
+    national_id = fields.CharField(max_length=20, null=True, db_index=True)
     # E.164, e.g. +989121234567
     mobile = fields.CharField(max_length=20, null=True, db_index=True)
     email = fields.CharField(max_length=254, null=True)

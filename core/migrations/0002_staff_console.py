@@ -64,4 +64,9 @@ class Migration(migrations.Migration):
             model_name='Order',
             index=Index(fields=['paid_at']),
         ),
+        ops.AlterField(
+            model_name='Subscriber',
+            name='national_id',
+            field=fields.CharField(null=True, db_index=True, max_length=20),
+        ),
     ]

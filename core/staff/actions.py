@@ -7,7 +7,7 @@ from tortoise.transactions import in_transaction
 
 from core.accounts.chats import Chats
 from core.accounts.line_status import LineStatuses
-from core.accounts.models import Subscriber
+from core.accounts.models import ChatIdentity, Subscriber
 from core.errors import NotFound
 from core.ports import Clock
 from core.staff import audit
@@ -42,23 +42,26 @@ class StaffActions:
                 )
         return changed
 
-    async def unlink_chat(
-        self, actor: Actor, subscriber_id: int, channel: str, external_id: str
-    ) -> None:
-        """Chats.unlink, audited. Errors: ``subscriber_not_found``, ``chat_not_linked``."""
+    async def unlink_chat(self, actor: Actor, subscriber_id: int, chat_id: int) -> None:
+        """Chats.unlink of one of the subscriber's chats (by its id: the console need not show
+        a phone number to name a WhatsApp chat), audited. Errors: ``subscriber_not_found``,
+        ``chat_not_linked``."""
         async with in_transaction():
             await _locked_subscriber(subscriber_id)
-            chat = {"channel": channel, "external_id": external_id}
-            if not await self.chats.unlink(subscriber_id, channel, external_id):
-                raise NotFound("chat_not_linked", channel=channel)
+            chat = await ChatIdentity.get_or_none(id=chat_id, subscriber_id=subscriber_id)
+            if chat is None or not await self.chats.unlink(
+                subscriber_id, chat.channel, chat.external_id
+            ):
+                raise NotFound("chat_not_linked", chat_id=chat_id)
+            named = {"id": chat.id, "channel": chat.channel}
             await audit.record(
                 actor,
                 "subscriber.unlink_chat",
                 SUBSCRIBER,
                 subscriber_id,
                 self.clock.now(),
-                before={"chat": chat, "linked": True},
-                after={"chat": chat, "linked": False},
+                before={"chat": named, "linked": True},
+                after={"chat": named, "linked": False},
             )
 
 

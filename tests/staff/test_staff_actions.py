@@ -68,20 +68,25 @@ async def test_a_refused_change_writes_nothing(db, actions, status, reason, code
 async def test_unlinking_a_chat_logs_it_out_and_is_recorded(db, actions, clock):
     subscriber = await make_subscriber()
     await Chats(clock).link_by_operator("telegram", "555", subscriber.id)
+    [chat] = await queries.chats_of(subscriber.id)
 
-    await actions.unlink_chat(SARA, subscriber.id, "telegram", "555")
+    await actions.unlink_chat(SARA, subscriber.id, chat.id)
 
     assert await queries.chats_of(subscriber.id) == []
     [entry] = await audit.entries_for("subscriber", subscriber.id)
     assert entry.action == "subscriber.unlink_chat"
-    assert entry.before == {"chat": {"channel": "telegram", "external_id": "555"}, "linked": True}
+    assert entry.before == {"chat": {"id": chat.id, "channel": "telegram"}, "linked": True}
 
 
-async def test_unlinking_a_chat_that_is_not_theirs_is_not_found_and_unrecorded(db, actions):
+async def test_unlinking_a_chat_that_is_not_theirs_is_not_found_and_unrecorded(db, actions, clock):
     subscriber = await make_subscriber()
+    other = await make_subscriber("2100000009")
+    await Chats(clock).link_by_operator("telegram", "555", other.id)
+    [chat] = await queries.chats_of(other.id)
 
     with pytest.raises(NotFound):
-        await actions.unlink_chat(SARA, subscriber.id, "telegram", "555")
+        await actions.unlink_chat(SARA, subscriber.id, chat.id)
     with pytest.raises(NotFound):
-        await actions.unlink_chat(SARA, subscriber.id + 1, "telegram", "555")
+        await actions.unlink_chat(SARA, other.id + 100, chat.id)
+    assert len(await queries.chats_of(other.id)) == 1
     assert await AuditEntry.all().count() == 0
