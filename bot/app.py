@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot import staff
 from bot.admin.api import app as admin_api
 from bot.dialogs.engine import Engine
 from bot.dialogs.services import Services
@@ -119,6 +120,7 @@ def init_app(wiring: Wiring, *, manage_database: bool = True) -> web.Application
     app.cleanup_ctx.append(closing_gateways(services.orders.gateways))
     observability.setup(app, wiring.metrics, settings.redis_url)
     admin_api.setup(app, wiring)
+    staff.setup(app, wiring)
     return app
 
 

@@ -122,6 +122,10 @@ class BotSettings(Settings):
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str = "https://api.stripe.com"
+    # The staff console (/staff): a session ends after this long without a request, and in any
+    # case this long after its login.
+    staff_session_idle_minutes: int = Field(default=60, ge=1)
+    staff_session_max_hours: int = Field(default=12, ge=1)
 
     @field_validator("telegram_webhook_secret")
     @classmethod

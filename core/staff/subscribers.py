@@ -13,7 +13,7 @@ from core.accounts.identifiers import clean_identifier, without_leading_zero
 from core.accounts.models import Subscriber
 from core.accounts.national_id import clean_digits
 from core.accounts.phones import CALLING_CODES, normalise_phone
-from core.accounts.queries import SubscriberView
+from core.accounts.queries import ChatView, SubscriberView, chats_of, subscriber_view
 from core.handoff.masking import mask_national_id, mask_phone
 
 PAGE_SIZE = 50
@@ -86,3 +86,21 @@ def _matching(term: str) -> Q | None:
     if len(term) >= MIN_NAME_LENGTH:
         condition |= Q(full_name__icontains=term)
     return condition
+
+
+def chat_shown(chat: ChatView, personal_data: bool) -> ChatView:
+    """A chat with its address (a phone number on WhatsApp and SMS, an account id elsewhere)
+    cut to its last four characters when personal data is not to be seen."""
+    if personal_data:
+        return chat
+    hidden = "…" + chat.external_id[-4:] if len(chat.external_id) > 4 else "…"
+    return dataclasses.replace(chat, external_id=hidden, subscriber=None)
+
+
+async def chats_shown(subscriber_id: int, personal_data: bool) -> list[ChatView]:
+    return [chat_shown(c, personal_data) for c in await chats_of(subscriber_id)]
+
+
+async def subscriber_shown(subscriber_id: int, personal_data: bool) -> SubscriberView:
+    """The subscriber; NotFound ``subscriber_not_found`` when there is none."""
+    return shown(await subscriber_view(subscriber_id), personal_data)

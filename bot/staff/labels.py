@@ -1,0 +1,72 @@
+"""The words the console shows for the core's codes. Most are the chat's own (the same msgids,
+so the same translations); a code without a word here is shown as it is."""
+
+from __future__ import annotations
+
+from bot.i18n import N_, Texts
+
+LINE_STATUSES = {
+    "in_operation": N_("In operation"),
+    "isolated": N_("Isolated (deposit not paid)"),
+    "in_collection_list": N_("In collection list"),
+    "documents_suspended": N_("Suspended for documents"),
+    "closed": N_("Closed"),
+}
+ORDER_STATUSES = {
+    "pending": N_("waiting for payment"),
+    "paid": N_("paid"),
+    "applied": N_("paid and applied"),
+    "failed": N_("payment failed"),
+    "cancelled": N_("cancelled"),
+}
+DEPARTMENTS = {
+    "technical": N_("Technical support"),
+    "billing": N_("Billing & payments"),
+    "sales": N_("Sales & marketing"),
+}
+PRIORITIES = {
+    "low": N_("Low"),
+    "medium": N_("Medium"),
+    "high": N_("High (emergencies only)"),
+    "very_high": N_("Very high"),
+}
+CHANNELS = {
+    "telegram": N_("Telegram"),
+    "whatsapp": N_("WhatsApp"),
+    "sms": N_("SMS"),
+    "web": N_("Web chat"),
+    "console": N_("Console"),
+}
+MESSAGE_KINDS = {
+    "service_expiring": N_("Service ending"),
+    "traffic_low": N_("Traffic running low"),
+    "free_charge_ending": N_("Free charge ending"),
+    "document_rejected": N_("Document rejected"),
+    "outage": N_("Outage"),
+    "announcement": N_("Announcement"),
+    "order_applied": N_("Payment applied"),
+    "ticket_answered": N_("Ticket answered"),
+}
+ROLES = {
+    "admin": N_("Administrator"),
+    "operator": N_("Operator"),
+    "billing": N_("Billing"),
+    "agent": N_("Support agent"),
+}
+
+VOCABULARIES = {
+    "line_status": LINE_STATUSES,
+    "order_status": ORDER_STATUSES,
+    "department": DEPARTMENTS,
+    "priority": PRIORITIES,
+    "channel": CHANNELS,
+    "message_kind": MESSAGE_KINDS,
+    "role": ROLES,
+}
+
+
+def label(texts: Texts, vocabulary: str, code: object) -> str:
+    """The word for ``code`` (an enum or its value) in ``vocabulary``, translated."""
+    value = str(getattr(code, "value", code))
+    word = VOCABULARIES[vocabulary].get(value)
+    return texts.gettext(word) if word is not None else value

@@ -1,0 +1,41 @@
+"""The core's refusals and the console's own, in words for staff. Details of the error fill
+the message's placeholders."""
+
+from __future__ import annotations
+
+from bot.i18n import N_, Texts
+from core.errors import DomainError
+
+MESSAGES: dict[str, str] = {
+    "login_failed": N_(
+        "The username, password or code is not right. Attempts left: %(attempts_left)s."
+    ),
+    "login_locked": N_(
+        "Too many wrong attempts. Logging in is blocked for %(minutes_left)s minutes."
+    ),
+    "unknown_line_status": N_("Choose one of the line statuses."),
+    "reason_too_long": N_("The reason is too long (at most %(max_length)s characters)."),
+    "chat_not_linked": N_("That chat is no longer linked to this subscriber."),
+    "subscriber_not_found": N_("There is no such subscriber."),
+    "unknown_language": N_("Choose one of the languages."),
+    "invalid_period": N_("Choose one of the periods."),
+    "invalid_page": N_("That page link is not valid. Start the list again."),
+    "csrf": N_(
+        "This form has expired or did not come from the console. Open the page again and "
+        "send it from there."
+    ),
+    "forbidden": N_("Your role does not give access to this page or action."),
+    "not_found": N_("There is no such page."),
+    "bad_request": N_("The request was not understood."),
+    "server_error": N_("Something went wrong on our side, and nothing was changed. Try again."),
+}
+
+
+def message(texts: Texts, code: str, **details: object) -> str:
+    text = MESSAGES.get(code, MESSAGES["bad_request"])
+    wanted = {k: v for k, v in details.items() if f"%({k})s" in text}
+    return texts.gettext(text, **wanted)
+
+
+def error_message(texts: Texts, error: DomainError) -> str:
+    return message(texts, error.code, **error.details)
