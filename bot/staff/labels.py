@@ -27,7 +27,7 @@ DEPARTMENTS = {
 PRIORITIES = {
     "low": N_("Low"),
     "medium": N_("Medium"),
-    "high": N_("High (emergencies only)"),
+    "high": N_("High"),
     "very_high": N_("Very high"),
 }
 CHANNELS = {
@@ -46,6 +46,10 @@ MESSAGE_KINDS = {
     "announcement": N_("Announcement"),
     "order_applied": N_("Payment applied"),
     "ticket_answered": N_("Ticket answered"),
+    "ticket_closed": N_("Ticket closed"),
+    "order_not_applied": N_("Payment not applied"),
+    "handoff_started": N_("Agent joined the chat"),
+    "handoff_ended": N_("Agent left the chat"),
 }
 ROLES = {
     "admin": N_("Administrator"),
