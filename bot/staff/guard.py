@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, resolve_language
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Texts, resolve_language
 from bot.staff.context import CSRF, SESSION, SESSIONS, STAFF, STAFF_SETTINGS, TEXTS, current_texts
 from bot.staff.messages import error_message, message
 from bot.staff.rendering import render, texts_for
@@ -149,6 +149,6 @@ def cookie_secure(request: web.Request) -> bool:
     return request.app[STAFF_SETTINGS].base_url.startswith("https://")
 
 
-def field_errors(texts, error: InvalidInput) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def field_errors(texts: Texts, error: InvalidInput) -> dict[str, str]:
     """An InvalidInput's message under the form field it names (``field``), else under ""."""
     return {str(error.details.get("field", "")): error_message(texts, error)}

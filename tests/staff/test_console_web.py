@@ -12,6 +12,7 @@ from core.accounts.enums import LineStatus
 from core.staff import audit
 from core.staff.models import AuditEntry, StaffMember
 from tests.core.test_accounts_support import MOBILE, make_subscriber
+from tests.staff.conftest import PASSWORD
 
 
 async def test_pages_need_a_login_and_send_back_after_it(console):
@@ -232,3 +233,25 @@ async def test_logging_out_ends_the_session(console):
     )
 
     assert replayed.status == 303
+
+
+async def test_a_failed_login_keeps_the_page_it_was_going_to(console):
+    token = await console.csrf("/staff/login?next=/staff/billing")
+
+    failed = await console.client.post(
+        "/staff/login",
+        data={
+            "csrf": token,
+            "username": "admin",
+            "password": "wrong-one-1",
+            "next": "/staff/billing",
+        },
+    )
+    elsewhere = await console.client.post(
+        "/staff/login",
+        data={"csrf": token, "username": "admin", "password": PASSWORD, "next": "//evil.example"},
+        allow_redirects=False,
+    )
+
+    assert 'name="next" value="/staff/billing"' in await failed.text()
+    assert elsewhere.headers["Location"] == "/staff/"

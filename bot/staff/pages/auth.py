@@ -33,7 +33,7 @@ MAX_FIELD = 256
 async def login_page(request: web.Request) -> web.StreamResponse:
     if request.get(STAFF) is not None:
         raise web.HTTPSeeOther(safe_next(request.query.get("next")))
-    return _login_form(request, {}, status=200)
+    return _login_form(request, {"next": safe_next(request.query.get("next"))}, 200)
 
 
 @routes.post("/login")
@@ -46,14 +46,13 @@ async def log_in(request: web.Request) -> web.StreamResponse:
     texts = request[TEXTS]
     if not username.strip() or not password:
         error = message(texts, "bad_request")
-        return _login_form(request, {"form": error, "username": username}, status=400)
+        return _login_form(request, {"form": error, "username": username, "next": target}, 400)
     try:
         staff = await services(request).accounts.authenticate(username, password, code)
     except DomainError as refused:
         status = 429 if refused.code == "login_locked" else 401
-        return _login_form(
-            request, {"form": error_message(texts, refused), "username": username}, status=status
-        )
+        shown = {"form": error_message(texts, refused), "username": username, "next": target}
+        return _login_form(request, shown, status)
     started = await request.app[SESSIONS].start(staff.id, staff.language.value)
     response = web.HTTPSeeOther(target)
     response.set_cookie(
@@ -68,16 +67,17 @@ async def log_in(request: web.Request) -> web.StreamResponse:
     raise response
 
 
-def _login_form(request: web.Request, errors: dict[str, str], *, status: int) -> web.Response:
+def _login_form(request: web.Request, shown: dict[str, str], status: int) -> web.Response:
+    """The login form, with what was typed (never the password) and the error, if any."""
     token = request.cookies.get(LOGIN_COOKIE) or new_token()
     request[CSRF] = token
     response = render(
         request,
         "login.html",
         {
-            "error": errors.get("form", ""),
-            "username": errors.get("username", ""),
-            "next": safe_next(request.query.get("next")),
+            "error": shown.get("form", ""),
+            "username": shown.get("username", ""),
+            "next": shown.get("next", safe_next(None)),
         },
         status=status,
     )
