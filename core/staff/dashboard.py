@@ -7,6 +7,7 @@ Times are compared in UTC; days are the ISP's local days (``zone``).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -105,21 +106,32 @@ class Dashboard:
         now = self.clock.now()
         period = period_of(name, now, zone)
         today = now.astimezone(zone).date()
-        ending_today, ending_in_two = await services_ending(today, zone)
-        waiting, oldest, paid = await awaiting_reconcile(
-            now - timedelta(minutes=self.settings.reconcile_after_minutes)
-        )
+        # The queries are independent: on PostgreSQL each takes a connection of the pool and
+        # they run side by side.
+        before = now - timedelta(minutes=self.settings.reconcile_after_minutes)
+        async with asyncio.TaskGroup() as group:
+            active = group.create_task(active_subscribers(now))
+            ending = group.create_task(services_ending(today, zone))
+            revenue = group.create_task(revenue_per_day(period, zone))
+            orders = group.create_task(orders_by_status(period))
+            tickets = group.create_task(open_tickets())
+            sent = group.create_task(alerts_sent(period))
+            failing = group.create_task(alerts_failing())
+            chats = group.create_task(chats_by_channel(period))
+            reconcile = group.create_task(awaiting_reconcile(before))
+        ending_today, ending_in_two = ending.result()
+        waiting, oldest, paid = reconcile.result()
         return Figures(
             period=period,
-            active_subscribers=await active_subscribers(now),
+            active_subscribers=active.result(),
             ending_today=ending_today,
             ending_in_two_days=ending_in_two,
-            revenue=tuple(await revenue_per_day(period, zone)),
-            orders_by_status=tuple(await orders_by_status(period)),
-            open_tickets=tuple(await open_tickets()),
-            alerts_sent=tuple(await alerts_sent(period)),
-            alerts_failing=tuple(await alerts_failing()),
-            chats_by_channel=tuple(await chats_by_channel(period)),
+            revenue=tuple(revenue.result()),
+            orders_by_status=tuple(orders.result()),
+            open_tickets=tuple(tickets.result()),
+            alerts_sent=tuple(sent.result()),
+            alerts_failing=tuple(failing.result()),
+            chats_by_channel=tuple(chats.result()),
             awaiting_reconcile=waiting,
             oldest_awaiting_at=oldest,
             paid_not_applied=paid,
