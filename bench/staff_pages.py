@@ -163,6 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN)")
     args = parser.parse_args()
     print(f"machine: {machine()}", flush=True)
     database_url = asyncio.run(create_database(DATABASE))
@@ -172,7 +173,8 @@ def main() -> None:
         asyncio.run(generate(database_url, args.subscribers))
         asyncio.run(measure(database_url, args.subscribers, args.repeat))
     finally:
-        asyncio.run(drop_database(DATABASE))
+        if not args.keep:
+            asyncio.run(drop_database(DATABASE))
 
 
 if __name__ == "__main__":
