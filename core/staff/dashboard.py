@@ -140,10 +140,12 @@ class Dashboard:
 
 async def active_subscribers(now: datetime) -> int:
     """Lines in operation with a service in force now."""
+    # A semi-join, not COUNT(DISTINCT) over a join: half the time at a million subscribers
+    # (1.3 s against 2.4 s on 2 cores, bench/staff_pages.py), still the dashboard's slowest.
     [row] = await sql.fetch(
-        "SELECT COUNT(DISTINCT s.subscriber_id) AS n FROM subscription s"
-        " JOIN subscriber u ON u.id = s.subscriber_id"
-        " WHERE s.status = $1 AND s.ends_at > $2 AND s.starts_at <= $2 AND u.line_status = $3",
+        "SELECT COUNT(*) AS n FROM subscriber u WHERE u.line_status = $3 AND EXISTS"
+        " (SELECT 1 FROM subscription s WHERE s.subscriber_id = u.id AND s.status = $1"
+        " AND s.ends_at > $2 AND s.starts_at <= $2)",
         SubscriptionStatus.ACTIVE.value,
         now,
         LineStatus.IN_OPERATION.value,
