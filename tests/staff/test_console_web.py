@@ -9,6 +9,8 @@ from yarl import URL
 
 from core.accounts import queries
 from core.accounts.enums import LineStatus
+from core.billing.enums import OrderKind, OrderStatus
+from core.billing.models import Order
 from core.staff import audit
 from core.staff.models import AuditEntry, StaffMember
 from tests.core.test_accounts_support import MOBILE, make_subscriber
@@ -255,3 +257,20 @@ async def test_a_failed_login_keeps_the_page_it_was_going_to(console):
 
     assert 'name="next" value="/staff/billing"' in await failed.text()
     assert elsewhere.headers["Location"] == "/staff/"
+
+
+async def test_a_deposit_order_without_a_plan_is_listed(console, clock):
+    subscriber = await make_subscriber()
+    await Order.create(
+        tracking_number=4242, subscriber=subscriber, kind=OrderKind.DEPOSIT, plan=None,
+        currency="IRR", subtotal=750_000, vat=0, payable=750_000, status=OrderStatus.PENDING,
+        gateway="sandbox", created_at=clock.now(),
+    )  # fmt: skip
+    await console.log_in("billing")
+
+    page = await console.client.get(f"/staff/subscribers/{subscriber.id}")
+    billing = await console.client.get("/staff/billing")
+
+    assert page.status == billing.status == 200
+    assert "Deposit and installation fee" in await page.text()
+    assert "Deposit and installation fee" in await billing.text()
