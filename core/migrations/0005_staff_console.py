@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0003_auto_20261206_0701')]
+    dependencies = [('core', '0004_order_chat')]
 
     initial = False
 
