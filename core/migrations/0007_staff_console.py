@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0005_auto_20261206_0741')]
+    dependencies = [('core', '0006_auto_20261206_0758')]
 
     initial = False
 
