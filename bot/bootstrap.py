@@ -49,6 +49,7 @@ from core.accounts.profile_edits import ProfileEdits
 from core.accounts.queries import SubscriberView
 from core.admin.tokens import AdminTokens
 from core.alerts.broadcast import Broadcasts
+from core.billing.bills import Bills
 from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.jobs import BillingJobs
@@ -135,6 +136,7 @@ def build_services(
         wallet=Wallet(clock),
         free_charges=FreeCharges(settings, clock),
         deposits=Deposits(clock),
+        bills=Bills(settings, clock),
         usage=UsageMeter(settings, clock),
         plans=Plans(settings),
         billing_jobs=BillingJobs(clock),

@@ -12,7 +12,8 @@ The jobs, run by as many workers as you start:
   share the messages and never send one twice; a full batch asks another worker to help.
 - the domain's upkeep: services that end or start (every 5 minutes), lines cut after the
   document grace (twice an hour), the month's campaign traffic (hourly; once per month by its
-  key) and old login counters purged (hourly).
+  key), postpaid bills of the months that ended (hourly; once per line and month by its key)
+  and old login counters purged (hourly).
 """
 
 from __future__ import annotations
@@ -71,6 +72,12 @@ async def charge_campaigns(ctx: dict[str, Any]) -> int:
     return await ctx["services"].billing_jobs.run_campaign_charges(period)
 
 
+async def issue_postpaid_bills(ctx: dict[str, Any]) -> int:
+    """The bills of the months that ended; keyed by (subscriber, month), so every run after
+    the first adds nothing."""
+    return await ctx["services"].bills.issue_all_due()
+
+
 async def purge_login_counters(ctx: dict[str, Any]) -> int:
     return await ctx["services"].login.purge_throttles()
 
@@ -80,6 +87,7 @@ MAINTENANCE_JOBS = (
     end_expired_services,
     cut_lines_after_document_grace,
     charge_campaigns,
+    issue_postpaid_bills,
     purge_login_counters,
 )
 
@@ -132,6 +140,7 @@ def build_worker(
             cron(job(end_expired_services), minute=set(range(0, 60, 5)), second=30, timeout=600),
             cron(job(cut_lines_after_document_grace), minute={7, 37}, second=30, timeout=600),
             cron(job(charge_campaigns), minute=13, second=30, timeout=1800),
+            cron(job(issue_postpaid_bills), minute=23, second=30, timeout=1800),
             cron(job(purge_login_counters), minute=43, second=30, timeout=600),
             cron(job(sweep_alerts), second=0, timeout=300),
             cron(

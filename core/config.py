@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     free_charge_mb: int = Field(default=100, ge=0)
     quota_directions: QuotaDirections = QuotaDirections.DOWNLOAD
     document_grace_days: int = Field(default=7, ge=0)
+    # Postpaid bills: the last day to pay is this many days after the billed period ends; an
+    # unpaid bill isolates the line this many days after that; a reminder goes this many days
+    # before the last day.
+    bill_due_days: int = Field(default=10, ge=0, le=60)
+    bill_grace_days: int = Field(default=3, ge=0, le=60)
+    bill_reminder_days_before: int = Field(default=3, ge=0, le=60)
 
     # Alerts. The seed's: 2 days before expiry and on the day of expiry, at 10:30 local time.
     alert_expiry_days_before: tuple[int, ...] = (2, 0)

@@ -12,6 +12,7 @@ from core.accounts.login import Login
 from core.accounts.owner_changes import OwnerChanges
 from core.accounts.password_changes import PasswordChanges
 from core.accounts.profile_edits import ProfileEdits
+from core.billing.bills import Bills
 from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.jobs import BillingJobs
@@ -43,13 +44,14 @@ class Services:
     document_reviews: DocumentReviews
     line_statuses: LineStatuses
     # Billing: orders and their payment, service given without an order, the wallet, the free
-    # charge, a new line's deposit, usage metering, the catalogue's writes, the periodic jobs;
-    # and the reads.
+    # charge, a new line's deposit, postpaid bills, usage metering, the catalogue's writes, the
+    # periodic jobs; and the reads.
     orders: Orders
     subscriptions: Subscriptions
     wallet: Wallet
     free_charges: FreeCharges
     deposits: Deposits
+    bills: Bills
     usage: UsageMeter
     plans: Plans
     billing_jobs: BillingJobs

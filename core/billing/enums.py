@@ -55,6 +55,8 @@ class OrderKind(StrEnum):
     STATIC_IP = "static_ip"
     # A new line's deposit and installation fee: paying it takes the line out of "isolated".
     DEPOSIT = "deposit"
+    # A postpaid period's bill: paying it settles the bill (and opens a line it isolated).
+    BILL = "bill"
 
 
 class OrderStatus(StrEnum):
@@ -63,6 +65,15 @@ class OrderStatus(StrEnum):
     APPLIED = "applied"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+class BillState(StrEnum):
+    """A postpaid bill's state (a prepaid purchase's period has none: its order paid it)."""
+
+    OPEN = "open"
+    PAID = "paid"
+    # Past its last day to pay, unpaid; the line is isolated once the grace has passed too.
+    OVERDUE = "overdue"
 
 
 class WalletEntryKind(StrEnum):

@@ -12,6 +12,7 @@ from tortoise.models import Model
 
 from core.billing.enums import (
     Billing,
+    BillState,
     BucketKind,
     OrderKind,
     OrderStatus,
@@ -242,8 +243,32 @@ class CampaignCharge(Model):
         unique_together = (("subscriber", "plan", "period"),)
 
 
+class PostpaidLine(Model):
+    """A line billed after each period (postpaid): its plan and its activation date (the BAAB,
+    "Berita Acara Aktivasi Berlangganan"), from which its periods are billed."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber: fields.OneToOneRelation[Subscriber] = fields.OneToOneField(
+        "core.Subscriber", related_name="postpaid", on_delete=fields.CASCADE
+    )
+    subscriber_id: int
+    plan: fields.ForeignKeyRelation[Plan] = fields.ForeignKeyField(
+        "core.Plan", related_name="postpaid_lines"
+    )
+    plan_id: int
+    # A calendar day in the subscriber's zone.
+    activated_on = fields.DateField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "postpaid_line"
+
+
 class Bill(Model):
-    """Bill history: one row a billed period (prepaid purchases and postpaid periods)."""
+    """Bill history: one row a billed period (prepaid purchases and postpaid periods).
+
+    A postpaid bill has a state, a due date and its unique period key; a prepaid purchase's
+    period has none of them (its order paid it)."""
 
     id = fields.IntField(primary_key=True)
     subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
@@ -258,13 +283,28 @@ class Bill(Model):
     ends_at = fields.DatetimeField()
     days = fields.IntField()
     amount = fields.BigIntField()
+    vat = fields.BigIntField(default=0)
+    # amount + vat: what the bill asks for.
+    total = fields.BigIntField(default=0)
     currency = fields.CharField(max_length=3)
     note = fields.CharField(max_length=200, default="")
+    # A prepaid period: the order that bought it. A postpaid bill: the order placed to pay it
+    # (the latest), which paid it once the state is paid.
     order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
         "core.Order", related_name="bills", null=True
     )
     order_id: int | None
+    state = fields.CharEnumField(BillState, max_length=8, null=True, db_index=True)
+    # The first day of the billed calendar month (ISO): one bill per subscriber and period.
+    period_key = fields.CharField(max_length=10, null=True)
+    issued_at = fields.DatetimeField(null=True)
+    # The moment the bill is late: the start of the day after its last day to pay.
+    due_at = fields.DatetimeField(null=True)
+    paid_at = fields.DatetimeField(null=True)
+    # When the unpaid bill isolated the line (once; paying it opens the line).
+    isolated_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "bill"
         ordering = ["starts_at", "id"]
+        unique_together = (("subscriber", "period_key"),)

@@ -7,13 +7,15 @@ money is in the currency's minor unit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from core.accounts.enums import LineStatus
 from core.billing import units
 from core.billing.enums import Billing as BillingMode
 from core.billing.enums import (
+    BillState,
     OrderKind,
     OrderStatus,
     PlanKind,
@@ -22,6 +24,7 @@ from core.billing.enums import (
     WalletEntryKind,
 )
 from core.billing.models import (
+    Bill,
     FreeChargeGrant,
     Order,
     Plan,
@@ -300,6 +303,62 @@ class BillLine:
     currency: str
     note: str
     tracking_number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BillView:
+    """A postpaid bill: the days billed (local calendar days, ``ends_on`` the last), the daily
+    rate x the days plus VAT, the last day to pay, and its state."""
+
+    id: int
+    subscriber_id: int
+    plan: PlanInfo
+    starts_on: date
+    ends_on: date
+    days: int
+    # Days of the first, partial month (from the activation) carried onto this bill.
+    carried_days: int
+    amount: int
+    vat: int
+    total: int
+    currency: str
+    # The last day to pay (local); the bill is late from the start of the next day.
+    due_on: date
+    due_at: datetime
+    state: BillState
+    issued_at: datetime
+    paid_at: datetime | None
+    # The order that paid it, or the latest placed to pay it.
+    tracking_number: int | None
+
+    @property
+    def payable(self) -> bool:
+        return self.state != BillState.PAID
+
+
+def bill_view(bill: Bill, zone: ZoneInfo) -> BillView:
+    """Of a postpaid bill read with its plan and order."""
+    assert bill.state is not None and bill.period_key and bill.due_at and bill.issued_at, bill.id
+    starts_on = bill.starts_at.astimezone(zone).date()
+    return BillView(
+        id=bill.id,
+        subscriber_id=bill.subscriber_id,
+        plan=PlanInfo.of(bill.plan),
+        starts_on=starts_on,
+        ends_on=(bill.ends_at - timedelta(microseconds=1)).astimezone(zone).date(),
+        days=bill.days,
+        carried_days=(date.fromisoformat(bill.period_key) - starts_on).days,
+        amount=bill.amount,
+        vat=bill.vat,
+        total=bill.total,
+        currency=bill.currency,
+        due_on=(bill.due_at - timedelta(microseconds=1)).astimezone(zone).date(),
+        due_at=bill.due_at,
+        state=BillState(bill.state),
+        issued_at=bill.issued_at,
+        paid_at=bill.paid_at,
+        tracking_number=bill.order.tracking_number if bill.order else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)

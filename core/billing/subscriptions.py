@@ -83,6 +83,7 @@ async def bill(
         ends_at=ends_at,
         days=period_days(starts_at, ends_at, zone),
         amount=amount,
+        total=amount,
         currency=currency,
         note=note,
         order=order,
