@@ -134,13 +134,9 @@ class Bills:
     async def issue_all_due(self) -> int:
         """The worker's job: every postpaid line's bills due up to now. Returns how many."""
         issued = 0
-        ids = (
-            await PostpaidLine.all()
-            .order_by("subscriber_id")
-            .values_list("subscriber_id", flat=True)
-        )
-        for subscriber_id in ids:
-            issued += len(await self.issue_due(int(subscriber_id)))
+        lines = await PostpaidLine.all().order_by("subscriber_id").only("id", "subscriber_id")
+        for postpaid in lines:
+            issued += len(await self.issue_due(postpaid.subscriber_id))
         return issued
 
     async def bills_of(self, subscriber_id: int, limit: int | None = None) -> list[BillView]:
