@@ -18,6 +18,7 @@ KIND_LABELS: dict[str, str] = {
     OrderKind.CHANGE_SERVICE: N_("Change of service"),
     OrderKind.STATIC_IP: N_("Static IP"),
     OrderKind.DEPOSIT: N_("Deposit and installation fee"),
+    OrderKind.BILL: N_("Postpaid bill"),
 }
 
 STATUS_LABELS: dict[str, str] = {
@@ -42,6 +43,7 @@ add_messages(
         "plan_kind_mismatch": N_("That plan is not available."),
         "currency_mismatch": N_("That plan is not available."),
         "no_deposit_due": N_("Your line has no deposit to pay."),
+        "no_bill_due": N_("You have no unpaid bill. Your bills are listed under Bills."),
     }
 )
 
@@ -68,6 +70,8 @@ def item_name(t: Texts, kind: OrderKind, plan: PlanInfo | None) -> str:
 
 
 def what_was_added(t: Texts, kind: OrderKind, plan: PlanInfo | None, months: int) -> str:
+    if kind == OrderKind.BILL:
+        return t.gettext("Your bill is paid.")
     if plan is None or kind == OrderKind.DEPOSIT:
         return t.gettext("Your deposit and installation fee are paid, and your line is open.")
     name = t.plan_name(plan)

@@ -76,6 +76,10 @@ class BillState(StrEnum):
     OVERDUE = "overdue"
 
 
+# The bills a payment is still owed for.
+UNPAID_BILLS = (BillState.OPEN, BillState.OVERDUE)
+
+
 class WalletEntryKind(StrEnum):
     PRORATION_CREDIT = "proration_credit"
     ORDER_PAYMENT = "order_payment"

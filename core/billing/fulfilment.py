@@ -11,6 +11,7 @@ from core.accounts.enums import LineStatus
 from core.accounts.line_status import change_line_status
 from core.accounts.models import Subscriber
 from core.billing import state
+from core.billing.bill_settling import check_bill_order, settle_bill
 from core.billing.enums import BucketKind, OrderKind, SubscriptionSource, WalletEntryKind
 from core.billing.models import Order, Plan, Subscription, TrafficBucket, WalletEntry
 from core.billing.pricing import traffic_with_bonus
@@ -57,6 +58,12 @@ async def apply_order(
             only_from=LineStatus.ISOLATED,
         )
         return None
+    if kind == OrderKind.BILL:
+        why = await check_bill_order(order)
+        if why is None:
+            await _debit_wallet(order, subscriber, now)
+            await settle_bill(order, subscriber, now)
+        return why
     assert order.plan is not None, order.kind
     plan: Plan = order.plan
     replaced: Subscription | None = None

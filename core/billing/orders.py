@@ -37,10 +37,10 @@ from core.alerts import kinds
 from core.billing.enums import OrderKind, OrderStatus, WalletEntryKind
 from core.billing.fulfilment import apply_order
 from core.billing.gateways.select import gateway_for
-from core.billing.models import Order, WalletEntry
+from core.billing.models import Bill, Order, WalletEntry
 from core.billing.pricing import Quote
 from core.billing.queries import order_view_of, pay_link_expired
-from core.billing.quotes import PreparedOrder, prepare_deposit, prepare_order
+from core.billing.quotes import PreparedOrder, prepare_bill, prepare_deposit, prepare_order
 from core.billing.read_models import OrderLine, OrderView, order_line, order_view
 from core.billing.static_ips import DEMO_STATIC_IP_POOL
 from core.billing.subscriptions import lock_subscriber
@@ -135,6 +135,27 @@ class Orders:
             prepared = await prepare_deposit(subscriber_id, subscriber)
             order, gw = await self._create_order(prepared, OrderKind.DEPOSIT, 1, now, gateway, chat)
         return await self._start_payment(order, gw, OrderKind.DEPOSIT.value)
+
+    async def quote_bill(self, subscriber_id: int) -> Quote:
+        """The pre-invoice of the line's oldest unpaid bill. Raises what ``place_bill_order``
+        raises."""
+        prepared, _bill = await prepare_bill(subscriber_id)
+        return prepared.quote
+
+    async def place_bill_order(self, subscriber_id: int, gateway: str | None = None) -> OrderView:
+        """An order for the line's oldest unpaid postpaid bill; paid, it settles the bill (and
+        opens the line the bill isolated). The bill remembers the order, the latest placed: an
+        earlier order paid after it goes to the wallet. Started as ``place_order`` starts one.
+
+        Errors: subscriber_not_found, line_closed, no_bill_due, unknown_gateway,
+        tracking_numbers_exhausted, payment_start_failed, order_not_applied."""
+        now = self.clock.now()
+        async with in_transaction():
+            subscriber = await lock_subscriber(subscriber_id)
+            prepared, bill = await prepare_bill(subscriber_id, subscriber)
+            order, gw = await self._create_order(prepared, OrderKind.BILL, 1, now, gateway)
+            await Bill.filter(id=bill.id).update(order_id=order.id)
+        return await self._start_payment(order, gw, OrderKind.BILL.value)
 
     async def _start_payment(self, order: Order, gw: PaymentGateway | None, what: str) -> OrderView:
         """Settle an order with nothing to pay at once; start the payment of any other."""

@@ -11,8 +11,8 @@ from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
 from core.accounts.queries import SubscriberView, get_subscriber
 from core.billing import state
-from core.billing.enums import PLAN_KIND_FOR, OrderKind, SubscriptionSource
-from core.billing.models import Plan, Subscription
+from core.billing.enums import PLAN_KIND_FOR, UNPAID_BILLS, OrderKind, SubscriptionSource
+from core.billing.models import Bill, Plan, Subscription
 from core.billing.periods import period_days, remaining_days
 from core.billing.pricing import Quote, price_for_months, prorated_remaining_value, quote_purchase
 from core.config import Settings
@@ -138,6 +138,40 @@ async def prepare_deposit(
     quote = quote_purchase(owed, Decimal(0), max(0, available), currency=subscriber.currency)
     assert quote.balances(), quote
     return PreparedOrder(subscriber=subscriber, plan=None, quote=quote, replaced=None)
+
+
+async def prepare_bill(
+    subscriber_id: int, subscriber: Subscriber | None = None
+) -> tuple[PreparedOrder, Bill]:
+    """The quote of the line's oldest unpaid postpaid bill: its amount and VAT as issued, less
+    what the wallet holds free.
+
+    Errors: subscriber_not_found, line_closed, no_bill_due."""
+    if subscriber is None:
+        subscriber = await get_subscriber(subscriber_id)
+    if subscriber.line_status == LineStatus.CLOSED:
+        raise DomainError("line_closed", subscriber_id=subscriber_id)
+    bill = (
+        await Bill.filter(subscriber_id=subscriber_id, state__in=UNPAID_BILLS)
+        .order_by("starts_at", "id")
+        .first()
+    )
+    if bill is None:
+        raise DomainError("no_bill_due", subscriber_id=subscriber_id)
+    available = await state.wallet_balance(subscriber_id) - await state.wallet_held(subscriber_id)
+    wallet_used = min(max(0, available), bill.total)
+    quote = Quote(
+        subtotal=bill.amount,
+        vat=bill.vat,
+        subscription_fee=0,
+        proration_credit=0,
+        wallet_used=wallet_used,
+        wallet_credit=0,
+        payable=bill.total - wallet_used,
+        currency=bill.currency,
+    )
+    assert quote.balances(), quote
+    return PreparedOrder(subscriber=subscriber, plan=None, quote=quote, replaced=None), bill
 
 
 def _remaining_value(

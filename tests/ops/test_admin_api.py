@@ -342,3 +342,48 @@ async def test_the_outbox_shows_what_was_sent_what_waits_and_what_expired(
     }
     status, body = await api.call("GET", "/outbox?state=lost")
     assert (status, body["fields"][0]["field"]) == (422, "query.state")
+
+
+async def test_staff_make_a_line_postpaid_and_read_its_bills(api, bot_settings):
+    await make_subscriber(bot_settings, "5120001")
+    await Plan.create(
+        code="pp-2m", price=215_000, duration_days=30, billing="postpaid", names={"en": "PP"}
+    )
+    assert (await api.call("GET", "/subscribers/5120001/bills")) == (200, {"items": []})
+
+    status, body = await api.call(
+        "PUT",
+        "/subscribers/5120001/postpaid",
+        json={"plan": "pp-2m", "activated_on": "2026-03-21"},  # 1405/01/01
+    )
+
+    assert (status, len(body["items"])) == (200, 8)
+    status, listed = await api.call("GET", "/subscribers/5120001/bills")
+    assert listed == body
+    farvardin = listed["items"][-1]
+    assert {k: farvardin[k] for k in ("starts_on", "ends_on", "days", "amount", "vat")} == {
+        "starts_on": "2026-03-21",
+        "ends_on": "2026-04-20",
+        "days": 31,
+        "amount": 222_166,
+        "vat": 19_994,
+    }
+    assert (farvardin["total"], farvardin["state"], farvardin["due_on"]) == (
+        242_160,
+        "open",
+        "2026-04-30",
+    )
+    assert (await api.call("GET", "/subscribers/nobody/bills"))[0] == 404
+
+
+async def test_a_line_that_cannot_be_billed_after_each_month_is_refused(api, bot_settings):
+    await make_subscriber(bot_settings, "5120001")
+    await Plan.create(code="prepaid", price=1, names={"en": "P"})
+    for bad in (
+        {"plan": "prepaid", "activated_on": "2026-11-01"},
+        {"plan": "nope", "activated_on": "2026-11-01"},
+        {"plan": "prepaid", "activated_on": "not a date"},
+    ):
+        status, body = await api.call("PUT", "/subscribers/5120001/postpaid", json=bad)
+        assert status in (404, 422), (bad, status, body)
+    assert (await api.call("GET", "/subscribers/5120001/bills"))[1] == {"items": []}

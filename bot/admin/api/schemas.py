@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from core.accounts.document_reviews import REVIEW_NOTE_MAX_LENGTH
 from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus, RejectReason
-from core.billing.enums import Billing, OrderKind, OrderStatus, PlanKind
+from core.billing.enums import Billing, BillState, OrderKind, OrderStatus, PlanKind
 from core.inbox.queries import OutboxState
 from core.tickets.enums import TicketStatus
 from core.tickets.limits import BODY_MAX_LENGTH
@@ -128,6 +128,36 @@ class DepositOwed(BaseModel):
     installation_fee_due: int
     currency: str
     line_status: LineStatus
+
+
+class PostpaidChange(Body):
+    """Bill the line after each month on a postpaid plan, from its activation (BAAB) date."""
+
+    plan: Code
+    activated_on: date
+
+
+class BillOut(BaseModel):
+    """A postpaid bill: the local days billed (``ends_on`` the last), amounts in minor units."""
+
+    starts_on: date
+    ends_on: date
+    days: int
+    carried_days: int
+    plan: str
+    amount: int
+    vat: int
+    total: int
+    currency: str
+    due_on: date
+    state: BillState
+    issued_at: datetime
+    paid_at: datetime | None
+    tracking_number: int | None
+
+
+class BillList(BaseModel):
+    items: list[BillOut]
 
 
 class FreeChargeReset(BaseModel):

@@ -1,9 +1,12 @@
-"""Admin API: subscribers (create, update, line status, free charge, chats)."""
+"""Admin API: subscribers (create, update, line status, deposit, postpaid bills, free charge,
+chats)."""
 
 from __future__ import annotations
 
 from bot.admin.api.context import ApiContext
 from bot.admin.api.schemas import (
+    BillList,
+    BillOut,
     ChatLink,
     ChatOut,
     DepositChange,
@@ -11,6 +14,7 @@ from bot.admin.api.schemas import (
     FreeChargeReset,
     LineStatusChange,
     LineStatusResult,
+    PostpaidChange,
     SubscriberCreate,
     SubscriberList,
     SubscriberOut,
@@ -19,6 +23,7 @@ from bot.admin.api.schemas import (
 )
 from bot.admin.api.spec import TEXT_PATH, Operation
 from core.accounts.queries import SubscriberView, subscriber_by_username, subscriber_page
+from core.billing.read_models import BillView
 from core.errors import NotFound
 
 USERNAME = {"username": {**TEXT_PATH, "maxLength": 32}}
@@ -74,6 +79,39 @@ async def set_deposit(api: ApiContext, username: str, body: DepositChange) -> De
         currency=line.currency,
         line_status=line.line_status,
     )
+
+
+def bill_out(bill: BillView) -> BillOut:
+    return BillOut(
+        starts_on=bill.starts_on,
+        ends_on=bill.ends_on,
+        days=bill.days,
+        carried_days=bill.carried_days,
+        plan=bill.plan.code,
+        amount=bill.amount,
+        vat=bill.vat,
+        total=bill.total,
+        currency=bill.currency,
+        due_on=bill.due_on,
+        state=bill.state,
+        issued_at=bill.issued_at,
+        paid_at=bill.paid_at,
+        tracking_number=bill.tracking_number,
+    )
+
+
+async def list_bills(api: ApiContext, username: str) -> BillList:
+    """The line's postpaid bills, the newest month first (empty for a prepaid line)."""
+    subscriber = await subscriber_by_username(username)
+    return BillList(items=[bill_out(b) for b in await api.services.bills.bills_of(subscriber.id)])
+
+
+async def set_postpaid(api: ApiContext, username: str, body: PostpaidChange) -> BillList:
+    """Bill the line after each month from its activation date; the months already ended are
+    billed at once, and listed."""
+    subscriber = await subscriber_by_username(username)
+    await api.services.bills.enrol(subscriber.id, body.plan, body.activated_on)
+    return await list_bills(api, username)
 
 
 async def reset_free_charge(api: ApiContext, username: str) -> FreeChargeReset:
@@ -154,6 +192,26 @@ OPERATIONS = [
         "subscribers",
         DepositOwed,
         body=DepositChange,
+        path_params=USERNAME,
+        errors=(404, 409),
+    ),
+    Operation(
+        "GET",
+        "/subscribers/{username}/bills",
+        list_bills,
+        "A postpaid line's bills, the newest first, with their state and last day to pay",
+        "subscribers",
+        BillList,
+        path_params=USERNAME,
+    ),
+    Operation(
+        "PUT",
+        "/subscribers/{username}/postpaid",
+        set_postpaid,
+        "Bill a line after each month on a postpaid plan from its activation (BAAB) date",
+        "subscribers",
+        BillList,
+        body=PostpaidChange,
         path_params=USERNAME,
         errors=(404, 409),
     ),

@@ -6,6 +6,7 @@ from bot.dialogs.flow import Flow
 from bot.dialogs.flows import (
     account,
     agent,
+    bills,
     buy,
     closure,
     deposit,
@@ -28,6 +29,7 @@ from bot.dialogs.flows import (
 _MODULES = (
     account,
     agent,
+    bills,
     buy,
     closure,
     deposit,

@@ -59,6 +59,8 @@ async def order_not_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
         why = t.gettext("your service changed after the order was placed")
     elif params.get("reason") == "link_expired":
         why = t.gettext("the payment link had expired")
+    elif params.get("reason") == "bill_changed":
+        why = t.gettext("the bill was already paid or a newer payment link was made for it")
     elif params.get("reason") == "deposit_changed":
         why = t.gettext("the amount your line owes changed after the order was placed")
     else:
