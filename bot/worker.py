@@ -12,7 +12,8 @@ The jobs, run by as many workers as you start:
   share the messages and never send one twice; a full batch asks another worker to help.
 - the domain's upkeep: services that end or start (every 5 minutes), lines cut after the
   document grace (twice an hour), the month's campaign traffic (hourly; once per month by its
-  key), postpaid bills of the months that ended (hourly; once per line and month by its key)
+  key), postpaid bills of the months that ended (hourly; once per line and month by its key),
+  their reminders, overdue states and lines isolated for them (every 15 minutes; once a bill)
   and old login counters purged (hourly).
 """
 
@@ -29,6 +30,7 @@ from bot.config import BotSettings
 from bot.observability.web import serve_metrics
 from bot.wiring import Wiring
 from core.alerts.sweep import AlertSweep
+from core.billing.bills import BillDueDates
 from core.billing.periods import month_period
 from core.db import close_database, open_database
 
@@ -78,6 +80,15 @@ async def issue_postpaid_bills(ctx: dict[str, Any]) -> int:
     return await ctx["services"].bills.issue_all_due()
 
 
+async def enforce_bill_due_dates(ctx: dict[str, Any]) -> int:
+    """Reminders before a bill's last day to pay, overdue after it, lines isolated after the
+    grace; each once a bill."""
+    reminded, overdue, isolated = await BillDueDates(ctx["settings"], ctx["clock"]).run()
+    if reminded or isolated:
+        await ctx["redis"].enqueue_job("relay_outbox", _queue_name=ctx["queue_name"])
+    return reminded + overdue + isolated
+
+
 async def purge_login_counters(ctx: dict[str, Any]) -> int:
     return await ctx["services"].login.purge_throttles()
 
@@ -88,6 +99,7 @@ MAINTENANCE_JOBS = (
     cut_lines_after_document_grace,
     charge_campaigns,
     issue_postpaid_bills,
+    enforce_bill_due_dates,
     purge_login_counters,
 )
 
@@ -141,6 +153,7 @@ def build_worker(
             cron(job(cut_lines_after_document_grace), minute={7, 37}, second=30, timeout=600),
             cron(job(charge_campaigns), minute=13, second=30, timeout=1800),
             cron(job(issue_postpaid_bills), minute=23, second=30, timeout=1800),
+            cron(job(enforce_bill_due_dates), minute={2, 17, 32, 47}, second=30, timeout=600),
             cron(job(purge_login_counters), minute=43, second=30, timeout=600),
             cron(job(sweep_alerts), second=0, timeout=300),
             cron(

@@ -81,6 +81,11 @@ MESSAGES: dict[str, str] = {
         "nothing bought now could be used. Please choose Pay the deposit first: the line opens "
         "as soon as it is paid."
     ),
+    "bill_unpaid": N_(
+        "Your line is isolated because a bill (%(owed)s) is unpaid, so nothing bought now could "
+        "be used. Please choose Bills, then Pay the open bill: the line opens as soon as it is "
+        "paid."
+    ),
     "line_isolated": N_(
         "Your line is isolated, so nothing bought now could be used. Please talk to an agent or "
         "open a support ticket to have it opened."

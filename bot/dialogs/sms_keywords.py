@@ -417,6 +417,12 @@ def _buy_refusal(t: Texts, error: DomainError) -> str:
             "bought. Pay it in our chat: Pay the deposit.",
             owed=t.money(int(error.details["owed"]), str(error.details["currency"])),
         )
+    if error.code == "bill_unpaid":
+        return t.gettext(
+            "Your line is isolated until its unpaid bill (%(owed)s) is paid; nothing can be "
+            "bought before. Pay it in our chat: Bills.",
+            owed=t.money(int(error.details["owed"]), str(error.details["currency"])),
+        )
     if error.code == "documents_suspended":
         return t.gettext(
             "Your line is cut until valid documents are approved; nothing can be bought before. "

@@ -48,6 +48,9 @@ class Subscriber(Model):
     # isolated until both are paid, together, by one "deposit" order.
     deposit_due = fields.BigIntField(default=0)
     installation_fee_due = fields.BigIntField(default=0)
+    # What the postpaid bills that isolated the line (unpaid past their last day and the grace)
+    # owe, in minor units: kept by the billing core, it says why the line is isolated.
+    unpaid_bills_due = fields.BigIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

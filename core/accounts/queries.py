@@ -48,6 +48,8 @@ class SubscriberView:
     # What the new line still owes before it is opened (deposit and installation fee).
     deposit_due: int
     installation_fee_due: int
+    # What the unpaid postpaid bills that isolated the line owe.
+    unpaid_bills_due: int
     created_at: datetime | None
 
     @classmethod
@@ -78,6 +80,7 @@ class SubscriberView:
             free_charge_generation=row.free_charge_generation,
             deposit_due=row.deposit_due,
             installation_fee_due=row.installation_fee_due,
+            unpaid_bills_due=row.unpaid_bills_due,
             created_at=row.created_at,
         )
 

@@ -25,6 +25,9 @@ HANDOFF_STARTED = "handoff_started"
 HANDOFF_ENDED = "handoff_ended"
 AGENT_FREE_CHARGE = "agent_free_charge"
 AGENT_EXTENSION = "agent_extension"
+# Postpaid bills: a reminder before the last day to pay, and the line isolated for one unpaid.
+BILL_DUE = "bill_due"
+BILL_UNPAID_ISOLATED = "bill_unpaid_isolated"
 
 
 def expiry_key(subscriber_id: int, days_before: int, expiry_day: date) -> str:
@@ -44,6 +47,14 @@ def free_charge_ending_key(subscriber_id: int, grant_id: int) -> str:
 
 def document_rejected_key(subscriber_id: int, document_id: int) -> str:
     return f"{DOCUMENT_REJECTED}:{subscriber_id}:{document_id}"
+
+
+def bill_due_key(bill_id: int) -> str:
+    return f"{BILL_DUE}:{bill_id}"
+
+
+def bill_isolated_key(bill_id: int) -> str:
+    return f"{BILL_UNPAID_ISOLATED}:{bill_id}"
 
 
 def outage_key(subscriber_id: int, outage_id: int, stage: str, update: int) -> str:

@@ -15,6 +15,17 @@ from core.billing.models import Bill, Order
 UNPAID_BILL_REASON = "unpaid bill"
 
 
+async def recount_isolating_bills(subscriber_id: int) -> int:
+    """Keep the line's ``unpaid_bills_due``: what its unpaid bills that isolated it owe.
+    Inside the caller's transaction, the subscriber's row locked."""
+    isolating = await Bill.filter(
+        subscriber_id=subscriber_id, state__in=UNPAID_BILLS, isolated_at__isnull=False
+    ).only("id", "total")
+    owed = sum(bill.total for bill in isolating)
+    await Subscriber.filter(id=subscriber_id).update(unpaid_bills_due=owed)
+    return owed
+
+
 async def check_bill_order(order: Order) -> str | None:
     """Why the order cannot settle its bill as quoted (then its money goes to the wallet):
     the bill was paid meanwhile, or a later order was placed for it."""
@@ -31,9 +42,7 @@ async def settle_bill(order: Order, subscriber: Subscriber, now: datetime) -> No
     await Bill.filter(id=bill.id).update(state=BillState.PAID, paid_at=now)
     if bill.isolated_at is None:
         return
-    still_isolating = await Bill.exists(
-        subscriber_id=subscriber.id, state__in=UNPAID_BILLS, isolated_at__isnull=False
-    )
+    still_isolating = await recount_isolating_bills(subscriber.id)
     owes_deposit = subscriber.deposit_due + subscriber.installation_fee_due > 0
     if not still_isolating and not owes_deposit:
         await change_line_status(

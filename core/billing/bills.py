@@ -12,21 +12,28 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.accounts.enums import LineStatus
+from core.accounts.line_status import change_line_status
 from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
+from core.alerts import kinds
 from core.billing.bill_periods import local_midnight, periods_from, uses_jalali
-from core.billing.enums import Billing, BillState, PlanKind
+from core.billing.bill_settling import UNPAID_BILL_REASON, recount_isolating_bills
+from core.billing.deposits import ISOLATED_FROM
+from core.billing.enums import UNPAID_BILLS, Billing, BillState, PlanKind
 from core.billing.models import Bill, Plan, PostpaidLine
 from core.billing.pricing import vat
 from core.billing.read_models import BillView, bill_view
 from core.billing.subscriptions import lock_subscriber
 from core.config import Settings
 from core.errors import Conflict, InvalidInput, NotFound
+from core.inbox.models import OutboxMessage
 from core.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -161,3 +168,102 @@ class Bills:
 
     async def is_postpaid(self, subscriber_id: int) -> bool:
         return await PostpaidLine.exists(subscriber_id=subscriber_id)
+
+
+class BillDueDates:
+    """The worker's upkeep of unpaid bills: a reminder before the last day to pay (once a
+    bill, by the outbox's key), overdue after it, and the line isolated once the grace has
+    passed too (once a bill; paying it opens the line, ``bill_settling``)."""
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+
+    async def run(self) -> tuple[int, int, int]:
+        """(reminders written, bills become overdue, lines isolated)."""
+        reminded = await self.remind()
+        overdue = await self.mark_overdue()
+        isolated = await self.isolate()
+        return reminded, overdue, isolated
+
+    async def remind(self) -> int:
+        s, now = self.settings, self.clock.now()
+        ahead = now + timedelta(days=s.bill_reminder_days_before)
+        due = await Bill.filter(
+            state=BillState.OPEN, due_at__gt=now, due_at__lte=ahead
+        ).select_related("subscriber")
+        written = 0
+        for bill in due:
+            zone = subscriber_zone(bill.subscriber, s)
+            local = now.astimezone(zone).time()
+            if not s.alert_day_start <= local < s.alert_day_end:
+                continue  # no reminder at night: the next run in the day writes it
+            message = await OutboxMessage.get_or_none(dedup_key=kinds.bill_due_key(bill.id))
+            if message is not None:
+                continue
+            await OutboxMessage.bulk_create(
+                [
+                    OutboxMessage(
+                        subscriber_id=bill.subscriber_id,
+                        kind=kinds.BILL_DUE,
+                        params=_bill_params(bill, zone),
+                        dedup_key=kinds.bill_due_key(bill.id),
+                        created_at=now,
+                    )
+                ],
+                ignore_conflicts=True,
+            )
+            written += 1
+        return written
+
+    async def mark_overdue(self) -> int:
+        now = self.clock.now()
+        return await Bill.filter(state=BillState.OPEN, due_at__lte=now).update(
+            state=BillState.OVERDUE
+        )
+
+    async def isolate(self) -> int:
+        """Lines with a bill unpaid past its last day and the grace: isolated, with the reason
+        in the line's history, and told so (once a bill)."""
+        now = self.clock.now()
+        late = now - timedelta(days=self.settings.bill_grace_days)
+        ids = await Bill.filter(
+            state=BillState.OVERDUE, isolated_at__isnull=True, due_at__lte=late
+        ).values_list("id", "subscriber_id")
+        isolated = 0
+        for bill_id, subscriber_id in ids:
+            async with in_transaction():
+                line = await lock_subscriber(subscriber_id)
+                won = await Bill.filter(
+                    id=bill_id, state__in=UNPAID_BILLS, isolated_at__isnull=True
+                ).update(isolated_at=now)
+                if not won:
+                    continue  # paid meanwhile, or another worker got here first
+                owed = await recount_isolating_bills(subscriber_id)
+                if line.line_status in ISOLATED_FROM:
+                    await change_line_status(
+                        subscriber_id, LineStatus.ISOLATED, UNPAID_BILL_REASON, now
+                    )
+                    isolated += 1
+                bill = await Bill.get(id=bill_id)
+                zone = subscriber_zone(line, self.settings)
+                await OutboxMessage.create(
+                    subscriber_id=subscriber_id,
+                    kind=kinds.BILL_UNPAID_ISOLATED,
+                    params={**_bill_params(bill, zone), "owed": owed},
+                    dedup_key=kinds.bill_isolated_key(bill_id),
+                    created_at=now,
+                )
+        return isolated
+
+
+def _bill_params(bill: Bill, zone: ZoneInfo) -> dict[str, Any]:
+    assert bill.due_at is not None
+    return {
+        "bill_id": bill.id,
+        "starts_on": bill.starts_at.astimezone(zone).date().isoformat(),
+        "ends_on": (bill.ends_at - timedelta(microseconds=1)).astimezone(zone).date().isoformat(),
+        "total": bill.total,
+        "currency": bill.currency,
+        "due_on": (bill.due_at - timedelta(microseconds=1)).astimezone(zone).date().isoformat(),
+    }

@@ -106,8 +106,9 @@ def refuse_blocked_line(subscriber: Subscriber | SubscriberView) -> None:
     """A line that no purchase would open is sold nothing: what it needs first is said instead.
     The chat's and the SMS keywords' early refusal too (before a plan is chosen).
 
-    Errors: deposit_due {owed, currency} (isolated until its deposit is paid), line_isolated
-    (isolated by staff or an unpaid bill: support opens it), documents_suspended, line_closed."""
+    Errors: deposit_due {owed, currency} (isolated until its deposit is paid), bill_unpaid
+    {owed, currency} (isolated until its unpaid bills are paid), line_isolated (by staff:
+    support opens it), documents_suspended, line_closed."""
     status = LineStatus(subscriber.line_status)
     if status == LineStatus.CLOSED:
         raise DomainError("line_closed", subscriber_id=subscriber.id)
@@ -117,6 +118,10 @@ def refuse_blocked_line(subscriber: Subscriber | SubscriberView) -> None:
         owed = subscriber.deposit_due + subscriber.installation_fee_due
         if owed > 0:
             raise DomainError("deposit_due", owed=owed, currency=subscriber.currency)
+        if subscriber.unpaid_bills_due > 0:
+            raise DomainError(
+                "bill_unpaid", owed=subscriber.unpaid_bills_due, currency=subscriber.currency
+            )
         raise DomainError("line_isolated", subscriber_id=subscriber.id)
 
 

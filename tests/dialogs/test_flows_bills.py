@@ -3,14 +3,18 @@ pay, "Pay the open bill" gives a link, paying it settles the bill once, with a r
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot.dialogs.notices import render_notice
+from core.accounts.enums import LineStatus
+from core.accounts.models import LineStatusChange, Subscriber
+from core.billing.bills import BillDueDates
 from core.billing.enums import Billing, BillState, OrderKind, OrderStatus
 from core.billing.models import Bill, Order, Plan
 from core.inbox.models import OutboxMessage
 from tests.dialogs.test_flows_billing_support import (
     EN,
+    FA,
     SANDBOX_PAY,
     logged_in,
     money,
@@ -118,3 +122,70 @@ async def test_a_postpaid_line_before_its_first_bill_is_told_when_it_comes(
     await chat.press("Bills")
     assert "No bill yet. Your first bill comes after your first full month" in chat.text
     assert chat.labels == ["Main menu"]
+
+
+async def test_an_unpaid_bill_isolates_the_line_after_the_grace_and_paying_it_opens_the_line(
+    engine, services, bot_settings, clock
+):
+    line = await postpaid_line(services, bot_settings)
+    due_dates = BillDueDates(bot_settings, clock)
+    # Today (1405/09/03) Mehr's bill is 22 days past its last day (Nov 1), over the 3 of grace.
+    assert await due_dates.run() == (0, 1, 1)
+    assert await due_dates.run() == (0, 0, 0)  # once a bill
+
+    isolated = await Subscriber.get(id=line.id)
+    assert (isolated.line_status, isolated.unpaid_bills_due) == (LineStatus.ISOLATED, 328_090)
+    [notice] = await OutboxMessage.filter(subscriber_id=line.id, kind="bill_unpaid_isolated")
+    [reply] = await render_notice(EN, notice.kind, notice.params)
+    assert (
+        f"Your bill for Sep 11, 2026 to Oct 22, 2026 ({money(328_090)}) was not paid by "
+        "Nov 1, 2026, so your line is isolated. Choose Bills, then Pay the open bill"
+    ) in reply.text
+
+    chat = await logged_in(engine)
+    await chat.press("My service")
+    assert f"Your line is isolated because a bill ({money(328_090)}) is unpaid." in chat.text
+    assert "deposit" not in chat.text
+    await chat.send("menu")
+    await chat.press("Buy or renew")
+    assert (
+        f"Your line is isolated because a bill ({money(328_090)}) is unpaid, so nothing bought "
+        "now could be used. Please choose Bills, then Pay the open bill" in chat.text
+    )
+    assert "deposit" not in chat.text
+    await chat.send("menu")
+    await chat.press("Bills")
+    assert f"{money(328_090)}, overdue" in chat.text
+    await chat.press("Pay the open bill")
+    await chat.press("Confirm and pay")
+    order = await pay_last_order(services, line)
+
+    opened = await Subscriber.get(id=line.id)
+    assert (opened.line_status, opened.unpaid_bills_due) == (LineStatus.IN_OPERATION, 0)
+    history = await LineStatusChange.filter(subscriber_id=line.id).order_by("id")
+    assert [(h.status, h.reason) for h in history] == [
+        (LineStatus.ISOLATED, "unpaid bill"),
+        (LineStatus.IN_OPERATION, f"bill paid:{order.tracking_number}"),
+    ]
+
+
+async def test_a_reminder_goes_once_in_the_day_before_the_last_day_to_pay(
+    engine, services, bot_settings, clock
+):
+    line = await postpaid_line(services, bot_settings, activated_on=date(2026, 9, 23))
+    due_dates = BillDueDates(bot_settings, clock)
+    # Mehr's bill (1405/07) is to be paid by Aban 10 (Nov 1); three days before, at night:
+    clock.set(datetime(2026, 10, 29, 22, 0, tzinfo=UTC))  # 01:30 in Tehran
+    assert await due_dates.run() == (0, 0, 0)
+    clock.set(datetime(2026, 10, 30, 6, 30, tzinfo=UTC))  # 10:00 in Tehran
+    assert await due_dates.run() == (1, 0, 0)
+    assert await due_dates.run() == (0, 0, 0)
+
+    [notice] = await OutboxMessage.filter(subscriber_id=line.id, kind="bill_due")
+    [reply] = await render_notice(EN, notice.kind, notice.params)
+    assert reply.text == (
+        f"Your bill for Sep 23, 2026 to Oct 22, 2026 ({money(234_350)}) is to be paid by "
+        "Nov 1, 2026. Choose Bills, then Pay the open bill, to pay it by link."
+    )
+    [persian] = await render_notice(FA, notice.kind, notice.params)
+    assert "۱۴۰۵/۰۸/۱۰" in persian.text

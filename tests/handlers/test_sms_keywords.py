@@ -6,6 +6,8 @@ Messages API, in fa, id and en; every answer within two SMS parts."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -16,8 +18,9 @@ from bot.handlers.twilio_webhooks import EMPTY_TWIML, SENDERS_KEY
 from bot.notify import ChannelNotifier
 from bot.sms_segments import plain_spaces, segments
 from core.accounts.models import ChatIdentity
+from core.billing.bills import BillDueDates
 from core.billing.enums import OrderStatus
-from core.billing.models import Order
+from core.billing.models import Order, Plan
 from core.tickets.models import Ticket, TicketMessage
 from tests.dialogs.test_flows_billing_support import give_service, money, subscriber
 from tests.dialogs.test_state import redis_prefix, redis_stores  # noqa: F401  (fixtures)
@@ -331,4 +334,24 @@ async def test_buy_on_a_blocked_line_says_why_and_what_to_do_instead(
     )
     for text in (deposit, documents, isolated):
         assert_fits(text)
+    assert await Order.filter(subscriber_id=sara.id).count() == 0
+
+
+async def test_buy_on_a_line_isolated_for_an_unpaid_bill_names_the_bill_not_a_deposit(
+    twilio_app, services, bot_settings, clock
+):
+    sara = await subscriber(bot_settings)
+    await Plan.create(
+        code="pp-2m", price=215_000, duration_days=30, billing="postpaid", names={"en": "PP"}
+    )
+    await services.bills.enrol(sara.id, "pp-2m", date(2026, 9, 23))  # Mehr's bill: 234,350
+    await BillDueDates(bot_settings, clock).run()  # 22 days past its last day: isolated
+
+    answer = await ask(twilio_app, "buy 1")
+
+    assert answer == (
+        f"Your line is isolated until its unpaid bill ({plain_spaces(money(234_350))}) is paid; "
+        "nothing can be bought before. Pay it in our chat: Bills."
+    )
+    assert_fits(answer)
     assert await Order.filter(subscriber_id=sara.id).count() == 0

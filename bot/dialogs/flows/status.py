@@ -103,6 +103,12 @@ def blocked_line_text(ctx: Context) -> str | None:
                 "paid. Choose Pay the deposit below: the line opens as soon as it is paid.",
                 owed=ctx.t.money(owed, line.currency),
             )
+        if line.unpaid_bills_due > 0:
+            return ctx._(
+                "Your line is isolated because a bill (%(owed)s) is unpaid. Choose Bills, then Pay "
+                "the open bill: the line opens as soon as it is paid.",
+                owed=ctx.t.money(line.unpaid_bills_due, line.currency),
+            )
         return ctx._(
             "Your line is isolated. Please talk to an agent or open a support ticket to have it "
             "opened."

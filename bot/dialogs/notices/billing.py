@@ -1,8 +1,9 @@
 """What the bot says on its own about orders: paid and applied (with its receipt), or paid
-but not applied."""
+but not applied; and about postpaid bills: the last day to pay near, the line isolated."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.dialogs.billing_words import what_was_added
@@ -76,7 +77,40 @@ async def order_not_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, language=t.language)]
 
 
+def _bill_period(t: Texts, params: dict[str, Any]) -> dict[str, str]:
+    currency = str(params.get("currency") or "")
+    return {
+        "start": t.date(date.fromisoformat(str(params["starts_on"]))),
+        "end": t.date(date.fromisoformat(str(params["ends_on"]))),
+        "amount": t.money(int(params.get("total") or 0), currency),
+        "due": t.date(date.fromisoformat(str(params["due_on"]))),
+    }
+
+
+async def bill_due(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    """A postpaid bill's last day to pay is near."""
+    text = t.gettext(
+        "Your bill for %(start)s to %(end)s (%(amount)s) is to be paid by %(due)s. Choose "
+        "Bills, then Pay the open bill, to pay it by link.",
+        **_bill_period(t, params),
+    )
+    return [Reply(text, language=t.language)]
+
+
+async def bill_unpaid_isolated(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    """An unpaid bill's grace has passed: the line is isolated until it is paid."""
+    text = t.gettext(
+        "Your bill for %(start)s to %(end)s (%(amount)s) was not paid by %(due)s, so your "
+        "line is isolated. Choose Bills, then Pay the open bill: the line opens as soon as it "
+        "is paid.",
+        **_bill_period(t, params),
+    )
+    return [Reply(text, language=t.language)]
+
+
 NOTICES = (
     Notice(kinds.PAYMENT_APPLIED, order_applied),
     Notice(kinds.PAYMENT_NOT_APPLIED, order_not_applied),
+    Notice(kinds.BILL_DUE, bill_due),
+    Notice(kinds.BILL_UNPAID_ISOLATED, bill_unpaid_isolated),
 )

@@ -72,4 +72,9 @@ class Migration(migrations.Migration):
             name='kind',
             field=fields.CharEnumField(description='BUY_SERVICE: buy_service\nRENEW_SERVICE: renew_service\nBUY_TRAFFIC: buy_traffic\nBUY_TIMED_TRAFFIC: buy_timed_traffic\nCHANGE_SERVICE: change_service\nSTATIC_IP: static_ip\nDEPOSIT: deposit\nBILL: bill', enum_type=OrderKind, max_length=20),
         ),
+        ops.AddField(
+            model_name='Subscriber',
+            name='unpaid_bills_due',
+            field=fields.BigIntField(default=0),
+        ),
     ]
