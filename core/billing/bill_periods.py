@@ -63,6 +63,14 @@ def next_month_start(day: date, jalali: bool) -> date:
     return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
 
 
+def month_start(day: date, jalali: bool) -> date:
+    """The first day of ``day``'s calendar month."""
+    if jalali:
+        j = jdatetime.date.fromgregorian(date=day)
+        return jdatetime.date(j.year, j.month, 1).togregorian()
+    return day.replace(day=1)
+
+
 def is_month_start(day: date, jalali: bool) -> bool:
     if jalali:
         return jdatetime.date.fromgregorian(date=day).day == 1

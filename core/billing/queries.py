@@ -20,6 +20,7 @@ from core.accounts.queries import SubscriberView, subscriber_view
 from core.billing import free_charge, state
 from core.billing.enums import (
     PLAN_KIND_FOR,
+    Billing,
     OrderKind,
     OrderStatus,
     PlanKind,
@@ -301,9 +302,10 @@ class BillingQueries:
     async def catalogue(self, kind: PlanKind | OrderKind, currency: str) -> list[PlanInfo]:
         """Active plans of a kind in a currency, cheapest first (an order kind names its plans)."""
         plan_kind = PLAN_KIND_FOR[kind] if isinstance(kind, OrderKind) else PlanKind(kind)
-        rows = await Plan.filter(kind=plan_kind, currency=currency, active=True).order_by(
-            "price", "id"
-        )
+        # A postpaid plan is billed after each month, never bought (core.billing.bills).
+        rows = await Plan.filter(
+            kind=plan_kind, currency=currency, active=True, billing=Billing.PREPAID
+        ).order_by("price", "id")
         return [PlanInfo.of(p) for p in rows]
 
     async def plan(self, code: str) -> PlanInfo | None:

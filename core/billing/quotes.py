@@ -11,7 +11,13 @@ from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
 from core.accounts.queries import SubscriberView, get_subscriber
 from core.billing import state
-from core.billing.enums import PLAN_KIND_FOR, UNPAID_BILLS, OrderKind, SubscriptionSource
+from core.billing.enums import (
+    PLAN_KIND_FOR,
+    UNPAID_BILLS,
+    Billing,
+    OrderKind,
+    SubscriptionSource,
+)
 from core.billing.models import Bill, Plan, Subscription
 from core.billing.periods import period_days, remaining_days
 from core.billing.pricing import Quote, price_for_months, prorated_remaining_value, quote_purchase
@@ -49,7 +55,8 @@ async def prepare_order(
     plan = await Plan.get_or_none(code=plan_code)
     if plan is None:
         raise NotFound("plan_not_found", plan_code=plan_code)
-    if not plan.active:
+    if not plan.active or plan.billing == Billing.POSTPAID:
+        # A postpaid plan is billed after each month (core.billing.bills), never sold ahead.
         raise DomainError("plan_not_available", plan_code=plan_code)
     if plan.kind != PLAN_KIND_FOR[kind]:
         raise InvalidInput(

@@ -15,6 +15,7 @@ from core.accounts.enums import DocumentKind, RejectReason
 from core.accounts.line_status import LineStatuses
 from core.accounts.models import Subscriber
 from core.accounts.profile import subscriber_zone
+from core.billing.bills import Bills
 from core.billing.deposits import Deposits
 from core.billing.enums import OrderKind, OrderStatus, SubscriptionSource
 from core.billing.gateways.sandbox import SANDBOX, SandboxGateway
@@ -79,6 +80,7 @@ class Scene:
         self.line_statuses = LineStatuses(self.clock)
         self.deposits = Deposits(self.clock)
         self.document_reviews = DocumentReviews(settings, self.clock, files)
+        self.bills = Bills(settings, self.clock)
 
     def local(self, days_ago: int, hh_mm: str) -> datetime:
         """``hh_mm`` local time, ``days_ago`` calendar days before today, in UTC."""
@@ -109,6 +111,16 @@ class Scene:
         """An online purchase: the order, the sandbox payment, applied at once."""
         self.at(at)
         order = await self.orders.place_order(self.id, kind, plan_code, months, gateway=SANDBOX)
+        if order.status == OrderStatus.PENDING:
+            assert order.gateway_ref is not None
+            await self.orders.confirm_payment(
+                order.tracking_number, SANDBOX, order.gateway_ref, order.payable
+            )
+
+    async def pay_bill(self, at: datetime) -> None:
+        """The oldest unpaid postpaid bill paid online: the order, the sandbox payment."""
+        self.at(at)
+        order = await self.orders.place_bill_order(self.id, gateway=SANDBOX)
         if order.status == OrderStatus.PENDING:
             assert order.gateway_ref is not None
             await self.orders.confirm_payment(

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from core.accounts.enums import DocumentKind, RejectReason
+from core.billing.bill_periods import month_start, uses_jalali
 from core.billing.enums import OrderKind, SubscriptionSource
 from core.billing.periods import month_period
 from core.demo.scene import Scene
@@ -178,6 +179,25 @@ async def _dewi(s: Scene) -> None:
     await s.deposits.set_owed(s.id, 500_000, 250_000)
 
 
+async def _reza(s: Scene) -> None:
+    """A postpaid line (Partak): activated (BAAB) on the 20th of the Solar Hijri month three
+    months back, so its first bill carries that month's last days; the first bill paid online,
+    last month's still to pay (its last day is the 10th of this month)."""
+    jalali = uses_jalali(s.subscriber.currency)
+    this_month = month_start(s.now.astimezone(s.zone).date(), jalali)
+    first = this_month
+    for _ in range(3):
+        first = month_start(first - timedelta(days=1), jalali)
+    activated_on = first + timedelta(days=19)
+    s.at(datetime.combine(activated_on, time(11, 0), tzinfo=s.zone))
+    await s.bills.enrol(s.id, "ir-pp-2m-5g", activated_on)
+    s.at(datetime.combine(this_month - timedelta(days=25), time(12, 0), tzinfo=s.zone))
+    await s.bills.issue_due(s.id)
+    await s.pay_bill(s.clock.now())
+    s.at(s.now)
+    await s.bills.issue_due(s.id)
+
+
 async def _sara(s: Scene) -> None:
     """Six months, 40 days in; a static IP for three months; wallet credit."""
     start = s.local(40, "16:20")
@@ -267,5 +287,11 @@ STORIES: dict[str, Story] = {
         "Jakarta, IDR: days and traffic ran out 2 days ago, in the collection list (free charge:"
         " 2 days and 100 MB); Technical ticket still open",
         _rina,
+    ),
+    "2188776655": Story(
+        "postpaid (215,000 IRR a 30-day month, billed after each Solar Hijri month from the"
+        " activation): the first bill (with the activation month's last days) paid, last"
+        " month's to pay under Bills",
+        _reza,
     ),
 }

@@ -16,7 +16,8 @@ from core.accounts.login import Login
 from core.accounts.models import Subscriber
 from core.accounts.national_id import normalise_national_id
 from core.accounts.profile import country_of, missing_profile_fields, subscriber_zone
-from core.billing.enums import OrderKind, PlanKind
+from core.billing.bills import Bills
+from core.billing.enums import BillState, OrderKind, PlanKind
 from core.billing.models import Plan
 from core.billing.queries import BillingQueries
 from core.billing.subscriptions import Subscriptions
@@ -167,6 +168,15 @@ async def test_every_promised_situation_exists(db, settings, clock):
     assert card.status == DocumentStatus.REJECTED and card.reject_code == RejectReason.ILLEGIBLE
     assert card.grace_until == clock.now() + timedelta(days=5)
     assert await OutboxMessage.filter(kind="document_rejected").count() == 1
+    # Activated on 1405/06/20: Mehr's bill with Shahrivar's last 12 days paid, Aban's to pay.
+    postpaid = await Bills(settings, clock).bills_of(await _id("2188776655"))
+    assert [(b.days, b.carried_days, b.total, b.state) for b in postpaid] == [
+        (30, 0, 234_350, BillState.OPEN),
+        (42, 12, 328_090, BillState.PAID),
+    ]
+    assert postpaid[0].due_on > clock.now().date()
+    on_sale = {p.code for p in await billing.queries.catalogue(OrderKind.BUY_SERVICE, "IRR")}
+    assert "ir-std-1m-2048-5g" in on_sale and "ir-pp-2m-5g" not in on_sale  # billed, not sold
 
 
 async def test_profiles_tickets_and_announcements_are_as_described(db, settings, clock):
