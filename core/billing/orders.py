@@ -142,7 +142,9 @@ class Orders:
         prepared, _bill = await prepare_bill(subscriber_id)
         return prepared.quote
 
-    async def place_bill_order(self, subscriber_id: int, gateway: str | None = None) -> OrderView:
+    async def place_bill_order(
+        self, subscriber_id: int, gateway: str | None = None, *, chat: ChatRef | None = None
+    ) -> OrderView:
         """An order for the line's oldest unpaid postpaid bill; paid, it settles the bill (and
         opens the line the bill isolated). The bill remembers the order, the latest placed: an
         earlier order paid after it goes to the wallet. Started as ``place_order`` starts one.
@@ -153,7 +155,7 @@ class Orders:
         async with in_transaction():
             subscriber = await lock_subscriber(subscriber_id)
             prepared, bill = await prepare_bill(subscriber_id, subscriber)
-            order, gw = await self._create_order(prepared, OrderKind.BILL, 1, now, gateway)
+            order, gw = await self._create_order(prepared, OrderKind.BILL, 1, now, gateway, chat)
             await Bill.filter(id=bill.id).update(order_id=order.id)
         return await self._start_payment(order, gw, OrderKind.BILL.value)
 

@@ -14,6 +14,7 @@ from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_
 from core.billing.enums import BillState, OrderKind, OrderStatus
 from core.billing.read_models import BillView
+from core.ports import ChatRef
 
 PAY_CHOICE = "bills:pay"
 CONFIRM_CHOICE = "bills:confirm"
@@ -92,7 +93,9 @@ class BillsFlow(Flow):
         if quote.payable != ctx.data.get("payable"):
             await ctx.refuse(ctx._("The amounts have changed since. Please check them again."))
             return
-        order = await ctx.services.orders.place_bill_order(ctx.subscriber_id)
+        order = await ctx.services.orders.place_bill_order(
+            ctx.subscriber_id, chat=ChatRef(ctx.turn.channel, ctx.turn.chat_id)
+        )
         ctx.reads.forget()
         tracking = ctx.t.digits(str(order.tracking_number))
         if order.status == OrderStatus.APPLIED:
