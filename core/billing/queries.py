@@ -238,6 +238,7 @@ class BillingQueries:
             PaymentLine(
                 paid_at=o.paid_at,
                 tracking_number=o.tracking_number,
+                kind=OrderKind(o.kind),
                 plan=PlanInfo.of(o.plan) if o.plan else None,
                 gateway=o.gateway if o.payable else None,
                 paid=o.payable,

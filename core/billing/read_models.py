@@ -368,7 +368,8 @@ class PaymentLine:
 
     paid_at: datetime
     tracking_number: int
-    # None for a deposit.
+    kind: OrderKind
+    # None for a deposit or a postpaid bill.
     plan: PlanInfo | None
     # None when nothing went through a gateway (the wallet and credits paid it all).
     gateway: str | None

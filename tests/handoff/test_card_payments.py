@@ -3,13 +3,13 @@ with money written as the subscribers' messages write it, in the desk's language
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.handlers.agents.card import ticket_card
 from bot.i18n import translator
 from core.billing.enums import OrderKind
-from core.billing.models import Order
+from core.billing.models import Order, Plan
 from core.handoff import queries
 from tests.dialogs.test_flows_billing_support import give_service, pay_last_order, subscriber
 
@@ -71,3 +71,22 @@ async def test_a_payment_dated_after_now_is_not_on_the_card(services, bot_settin
     )
 
     assert card.last_payments == ()
+
+
+async def test_the_card_names_a_postpaid_bill_payment(services, bot_settings):
+    sara = await subscriber(bot_settings)
+    await Plan.create(
+        code="pp-2m", price=215_000, duration_days=30, billing="postpaid", names={"en": "PP"}
+    )
+    await services.bills.enrol(sara.id, "pp-2m", date(2026, 9, 23))  # Mehr's bill: 234,350
+    await services.orders.place_bill_order(sara.id)
+    await pay_last_order(services, sara)
+    order = await Order.get(subscriber_id=sara.id)
+    ticket = await services.tickets.open_ticket(sara.id, "billing", "medium", "Bill", "Paid")
+
+    card = await queries.ticket_card(
+        services.billing_queries, services.files, ticket.id, payments=3
+    )
+
+    text = ticket_card(card, translator("en", zone=TEHRAN))
+    assert f"#{order.tracking_number} · bill · IRR\u00a0234,350 by sandbox" in text

@@ -84,6 +84,6 @@ def _payment_line(payment: PaymentLine, t: Texts) -> str:
         parts.append(f"{t.money(payment.from_wallet, payment.currency)} from the wallet")
     return (
         f"  {t.datetime(payment.paid_at)} · #{payment.tracking_number} · "
-        f"{payment.plan.name_in(t.language) if payment.plan else 'deposit'} · "
+        f"{payment.plan.name_in(t.language) if payment.plan else payment.kind.replace('_', ' ')} · "
         f"{' + '.join(parts)}"
     )
