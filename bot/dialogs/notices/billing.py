@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from bot.dialogs.billing_words import what_was_added
-from bot.dialogs.contract import Reply
+from bot.dialogs.contract import Option, Reply
+from bot.dialogs.menu import flow_choice
 from bot.dialogs.notices.renderer import Notice
 from bot.dialogs.receipts import receipt_replies
 from bot.i18n import Texts
@@ -77,6 +78,10 @@ async def order_not_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, language=t.language)]
 
 
+def _bills(t: Texts) -> Option:
+    return Option(flow_choice("bills"), t.gettext("Bills"))
+
+
 def _bill_period(t: Texts, params: dict[str, Any]) -> dict[str, str]:
     currency = str(params.get("currency") or "")
     return {
@@ -94,7 +99,7 @@ async def bill_due(t: Texts, params: dict[str, Any]) -> list[Reply]:
         "Bills, then Pay the open bill, to pay it by link.",
         **_bill_period(t, params),
     )
-    return [Reply(text, language=t.language)]
+    return [Reply(text, options=(_bills(t),), language=t.language)]
 
 
 async def bill_unpaid_isolated(t: Texts, params: dict[str, Any]) -> list[Reply]:
@@ -105,7 +110,7 @@ async def bill_unpaid_isolated(t: Texts, params: dict[str, Any]) -> list[Reply]:
         "is paid.",
         **_bill_period(t, params),
     )
-    return [Reply(text, language=t.language)]
+    return [Reply(text, options=(_bills(t),), language=t.language)]
 
 
 NOTICES = (
