@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.migrations.constraints import UniqueConstraint
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0005_auto_20261206_0741')]
+    dependencies = [('core', '0007_staff_console')]
 
     initial = False
 
