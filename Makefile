@@ -20,13 +20,16 @@ $(STAMP): pyproject.toml
 DEMO_SELLER := ISPBOT_ISP_LEGAL_NAME="$${ISPBOT_ISP_LEGAL_NAME:-ispbot Demo Internet Ltd.}" \
 	ISPBOT_ISP_ADDRESS="$${ISPBOT_ISP_ADDRESS:-No. 12, Daneshgah St., Enghelab Ave., Tehran}" \
 	ISPBOT_ISP_TAX_NUMBER="$${ISPBOT_ISP_TAX_NUMBER:-411-1234-5678}"
+# The demo's static IPs: documentation addresses (RFC 5737), unless ISPBOT_STATIC_IP_POOL is set
+# (set empty, none are sold).
+DEMO_STATIC_IPS := ISPBOT_STATIC_IP_POOL="$${ISPBOT_STATIC_IP_POOL-198.51.100.10-198.51.100.250}"
 
 # A few lines a person reads: what the database got, the demo's logins, the chat's address.
 demo: $(STAMP)
 	@$(BIN)/pybabel --quiet compile -d locales -D messages
 	@$(BIN)/ispbot migrate
 	@$(BIN)/ispbot demo
-	@$(DEMO_SELLER) $(BIN)/ispbot serve
+	@$(DEMO_SELLER) $(DEMO_STATIC_IPS) $(BIN)/ispbot serve
 
 # Browser tests need Debian's Chromium; install it when it is missing.
 chromium:

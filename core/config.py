@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.billing.ip_pool import StaticIpPool, parse_static_ip_pool
+
 
 class QuotaDirections(StrEnum):
     """Which traffic directions count against the subscriber's quota."""
@@ -131,6 +133,10 @@ class Settings(BaseSettings):
     # old tickets (their subscriber's next message brings them).
     agent_topic_max_age_hours: int = Field(default=72, ge=1)
 
+    # The static IPs the ISP hands out: CIDRs and first-last ranges, comma-separated
+    # ("203.0.113.16/28,10.20.0.5-10.20.0.50"). Empty: none are sold (the demo sets its own).
+    static_ip_pool: str = ""
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -146,6 +152,16 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
             raise ValueError("must start with sqlite:// or postgres://")
         return value
+
+    @field_validator("static_ip_pool")
+    @classmethod
+    def _valid_static_ip_pool(cls, value: str) -> str:
+        parse_static_ip_pool(value)
+        return value
+
+    @property
+    def static_ips(self) -> StaticIpPool:
+        return parse_static_ip_pool(self.static_ip_pool)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 from tortoise import Tortoise, connections
 
+from core.billing.ip_pool import DEMO_STATIC_IP_POOL_TEXT
 from core.clock import FixedClock
 from core.config import Settings
 from core.db import close_database, is_postgres, open_database
@@ -113,5 +114,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings() -> Settings:
-    # Defaults only: a developer's environment or .env must not change what tests see.
-    return Settings(_env_file=None, argon2_memory_kib=1024, argon2_time_cost=1)
+    # Defaults only: a developer's environment or .env must not change what tests see. Static
+    # IPs are sold from the demo's range, as `make demo` sells them (production sets none).
+    return Settings(
+        _env_file=None,
+        argon2_memory_kib=1024,
+        argon2_time_cost=1,
+        static_ip_pool=DEMO_STATIC_IP_POOL_TEXT,
+    )

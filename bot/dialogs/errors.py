@@ -111,6 +111,9 @@ MESSAGES: dict[str, str] = {
         "The free charge is for when your days or your traffic have run out. You still have "
         "service, so you do not need it now."
     ),
+    "static_ips_not_offered": N_(
+        "No static IP addresses are offered. Please contact support if you need one."
+    ),
     "static_ip_pool_exhausted": N_(
         "No static IP is free at the moment. Please open a ticket and we will arrange one."
     ),

@@ -3,7 +3,6 @@ static IP, the wallet's debit and credit, the bill."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,9 +12,10 @@ from core.accounts.models import Subscriber
 from core.billing import state
 from core.billing.bill_settling import check_bill_order, settle_bill
 from core.billing.enums import BucketKind, OrderKind, SubscriptionSource, WalletEntryKind
+from core.billing.ip_pool import StaticIpPool
 from core.billing.models import Order, Plan, Subscription, TrafficBucket, WalletEntry
 from core.billing.pricing import traffic_with_bonus
-from core.billing.static_ips import extend_static_ip
+from core.billing.static_ips import extend_static_ip, free_static_ip
 from core.billing.subscriptions import (
     bill,
     end_early,
@@ -34,7 +34,7 @@ async def apply_order(
     subscriber: Subscriber,
     now: datetime,
     zone: ZoneInfo,
-    static_ip_pool: Sequence[str],
+    static_ip_pool: StaticIpPool,
 ) -> str | None:
     """Write what the order brings. Returns a reason instead when it cannot be applied as
     quoted (and then writes nothing). Runs inside the transaction that moved it to PAID
@@ -78,6 +78,13 @@ async def apply_order(
             replaced = current
         if replaced is None and order.proration_credit > 0:
             return "service_changed"
+
+    static_ip = None
+    if kind == OrderKind.STATIC_IP:
+        # Checked again here: another subscriber may have taken the last one since the quote.
+        static_ip = subscriber.static_ip or await free_static_ip(static_ip_pool)
+        if static_ip is None:
+            return "static_ip_pool_exhausted"
 
     await _debit_wallet(order, subscriber, now)
     if order.wallet_credit > 0:
@@ -153,7 +160,8 @@ async def apply_order(
             order=order,
         )
     elif kind == OrderKind.STATIC_IP:
-        start, until = await extend_static_ip(subscriber, order.months, now, zone, static_ip_pool)
+        assert static_ip is not None
+        start, until = await extend_static_ip(subscriber, static_ip, order.months, now, zone)
         await bill(
             subscriber.id,
             plan,

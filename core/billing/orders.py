@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import secrets
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -33,16 +33,18 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.accounts.profile import subscriber_zone
+from core.accounts.queries import get_subscriber
 from core.alerts import kinds
 from core.billing.enums import OrderKind, OrderStatus, WalletEntryKind
 from core.billing.fulfilment import apply_order
 from core.billing.gateways.select import gateway_for
+from core.billing.ip_pool import StaticIpPool
 from core.billing.models import Bill, Order, WalletEntry
 from core.billing.pricing import Quote
 from core.billing.queries import order_view_of, pay_link_expired
 from core.billing.quotes import PreparedOrder, prepare_bill, prepare_deposit, prepare_order
 from core.billing.read_models import OrderLine, OrderView, order_line, order_view
-from core.billing.static_ips import DEMO_STATIC_IP_POOL
+from core.billing.static_ips import refuse_static_ip
 from core.billing.subscriptions import lock_subscriber
 from core.config import Settings
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -69,19 +71,37 @@ class Orders:
         clock: Clock,
         gateways: Mapping[str, PaymentGateway],
         *,
-        static_ip_pool: Sequence[str] = DEMO_STATIC_IP_POOL,
+        static_ip_pool: StaticIpPool | None = None,
     ) -> None:
+        """``static_ip_pool``: where static IPs come from; None: the setting's."""
         self.settings = settings
         self.clock = clock
         self.gateways = gateways
-        self.static_ip_pool = tuple(static_ip_pool)
+        self.static_ip_pool = settings.static_ips if static_ip_pool is None else static_ip_pool
+
+    @property
+    def sells_static_ips(self) -> bool:
+        """Whether a static IP is offered at all (an operator's pool is set)."""
+        return bool(self.static_ip_pool)
+
+    async def check_static_ip(self, subscriber_id: int) -> None:
+        """Refuse a static IP before its plan and months are chosen, as placing it would.
+
+        Errors: subscriber_not_found, static_ips_not_offered, static_ip_pool_exhausted."""
+        await refuse_static_ip(await get_subscriber(subscriber_id), self.static_ip_pool)
 
     async def quote(
         self, subscriber_id: int, kind: OrderKind, plan_code: str, months: int = 1
     ) -> Quote:
         """The pre-invoice shown before paying. Raises what ``place_order`` raises."""
         prepared = await prepare_order(
-            self.settings, self.clock.now(), subscriber_id, OrderKind(kind), plan_code, months
+            self.settings,
+            self.clock.now(),
+            subscriber_id,
+            OrderKind(kind),
+            plan_code,
+            months,
+            static_ip_pool=self.static_ip_pool,
         )
         return prepared.quote
 
@@ -103,7 +123,8 @@ class Orders:
         Errors: subscriber_not_found, line_closed, documents_suspended, deposit_due {owed,
         currency}, line_isolated, plan_not_found, plan_not_available,
         plan_kind_mismatch, currency_mismatch, invalid_months, no_active_service, plan_unchanged,
-        service_unlimited, unknown_gateway, tracking_numbers_exhausted, payment_start_failed,
+        service_unlimited, static_ips_not_offered, static_ip_pool_exhausted, unknown_gateway,
+        tracking_numbers_exhausted, payment_start_failed,
         order_not_applied (nothing to pay, but the credit it counted on is gone).
         """
         kind = OrderKind(kind)
@@ -111,7 +132,14 @@ class Orders:
         async with in_transaction():
             subscriber = await lock_subscriber(subscriber_id)
             prepared = await prepare_order(
-                self.settings, now, subscriber_id, kind, plan_code, months, subscriber
+                self.settings,
+                now,
+                subscriber_id,
+                kind,
+                plan_code,
+                months,
+                subscriber,
+                static_ip_pool=self.static_ip_pool,
             )
             order, gw = await self._create_order(prepared, kind, months, now, gateway, chat)
         return await self._start_payment(order, gw, f"{kind.value} {plan_code}")

@@ -18,9 +18,11 @@ from core.billing.enums import (
     OrderKind,
     SubscriptionSource,
 )
+from core.billing.ip_pool import StaticIpPool
 from core.billing.models import Bill, Plan, Subscription
 from core.billing.periods import period_days, remaining_days
 from core.billing.pricing import Quote, price_for_months, prorated_remaining_value, quote_purchase
+from core.billing.static_ips import refuse_static_ip
 from core.config import Settings
 from core.errors import DomainError, InvalidInput, NotFound
 
@@ -45,6 +47,8 @@ async def prepare_order(
     plan_code: str,
     months: int,
     subscriber: Subscriber | None = None,
+    *,
+    static_ip_pool: StaticIpPool,
 ) -> PreparedOrder:
     """The quote of an order and what placing it needs, or the rule that says no (the errors of
     ``Orders.place_order``). ``subscriber``: the row the caller has already read (and locked),
@@ -95,6 +99,8 @@ async def prepare_order(
             raise DomainError("no_active_service", subscriber_id=subscriber_id, order_kind=kind)
         if current.unlimited:
             raise DomainError("service_unlimited", plan_code=current.plan.code)
+    elif kind == OrderKind.STATIC_IP:
+        await refuse_static_ip(subscriber, static_ip_pool)
 
     subtotal = price_for_months(plan.price, months)
     available = await state.wallet_balance(subscriber_id) - await state.wallet_held(subscriber_id)

@@ -19,6 +19,7 @@ from core.billing.bills import Bills
 from core.billing.deposits import Deposits
 from core.billing.enums import OrderKind, OrderStatus, SubscriptionSource
 from core.billing.gateways.sandbox import SANDBOX, SandboxGateway
+from core.billing.ip_pool import DEMO_STATIC_IP_POOL_TEXT, parse_static_ip_pool
 from core.billing.jobs import BillingJobs
 from core.billing.orders import Orders
 from core.billing.subscriptions import Subscriptions
@@ -71,7 +72,13 @@ class Scene:
         self.clock = FixedClock(now)
         unused = _UnusedPort()
         seller = settings if settings.seller else settings.model_copy(update=DEMO_SELLER)
-        self.orders = Orders(seller, self.clock, {SANDBOX: SandboxGateway(DEMO_PAY_BASE_URL)})
+        # The demo's story sells static IPs from its documentation range unless a pool is set.
+        self.orders = Orders(
+            seller,
+            self.clock,
+            {SANDBOX: SandboxGateway(DEMO_PAY_BASE_URL)},
+            static_ip_pool=settings.static_ips or parse_static_ip_pool(DEMO_STATIC_IP_POOL_TEXT),
+        )
         self.subscriptions = Subscriptions(settings, self.clock)
         self.usage = UsageMeter(settings, self.clock)
         self.wallet_service = Wallet(self.clock)

@@ -15,6 +15,7 @@ from bot.dialogs.state import MemoryStateStore
 from core.accounts.models import Subscriber
 from core.accounts.passwords import hash_password
 from core.billing.gateways.sandbox import SandboxGateway
+from core.billing.ip_pool import DEMO_STATIC_IP_POOL_TEXT
 from core.clock import FixedClock
 from core.db import open_database
 from tests.conftest import _close, _empty_all_tables
@@ -29,6 +30,7 @@ def bot_settings() -> BotSettings:
         argon2_memory_kib=1024,
         argon2_time_cost=1,
         file_link_secret="test-file-link-secret",
+        static_ip_pool=DEMO_STATIC_IP_POOL_TEXT,
     )
 
 

@@ -61,6 +61,8 @@ class BuyFlow(Flow):
         for kind, label in KINDS:
             if kind == OrderKind.STATIC_IP and status.static_ip:
                 label = N_("Renew static IP")
+            elif kind == OrderKind.STATIC_IP and not ctx.services.orders.sells_static_ips:
+                continue
             options.append(ctx.option(f"kind:{kind}", ctx._(label)))
         ctx.say(ctx._("What would you like to buy?"), options=options)
 
@@ -83,6 +85,8 @@ class BuyFlow(Flow):
                 raise DomainError("service_unlimited")
         if kind == OrderKind.CHANGE_SERVICE and not paid_service:
             raise DomainError("no_active_service")
+        if kind == OrderKind.STATIC_IP:
+            await ctx.services.orders.check_static_ip(ctx.logged_in.id)
         plans = await _plans(ctx, kind, status)
         if not plans:
             await ctx.refuse(ctx._("Nothing of this kind is on sale right now."))

@@ -63,6 +63,8 @@ async def order_not_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
         why = t.gettext("the payment link had expired")
     elif params.get("reason") == "bill_changed":
         why = t.gettext("the bill was already paid or a newer payment link was made for it")
+    elif params.get("reason") == "static_ip_pool_exhausted":
+        why = t.gettext("no static IP was free any more")
     elif params.get("reason") == "deposit_changed":
         why = t.gettext("the amount your line owes changed after the order was placed")
     else:
