@@ -31,6 +31,8 @@ def run_ispbot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ("ISPBOT_VAT_PERCENT", "nine"),
         ("ISPBOT_LOCKOUT_ATTEMPTS", "0"),
         ("ISPBOT_PORT", "99999"),
+        ("ISPBOT_STATIC_IP_POOL", "203.0.113.0/28,203.0.113.9-203.0.113.20"),
+        ("ISPBOT_STATIC_IP_POOL", "203.0.113.300"),
     ],
 )
 def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(name, value, tmp_path):

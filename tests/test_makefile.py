@@ -37,3 +37,12 @@ def test_make_demo_runs_pip_quietly_and_echoes_no_commands():
     recipe = echoed.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
     commands = [line.strip() for line in recipe.splitlines() if line.startswith("\t")]
     assert commands and all(command.startswith("@") for command in commands), commands
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_demo_serves_static_ips_from_documentation_addresses_unless_a_pool_is_set():
+    planned = subprocess.run(
+        ["make", "-n", "demo"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    [serve] = [line for line in planned.splitlines() if line.endswith("ispbot serve")]
+    assert 'ISPBOT_STATIC_IP_POOL="${ISPBOT_STATIC_IP_POOL-198.51.100.10-198.51.100.250}"' in serve

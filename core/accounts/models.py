@@ -39,7 +39,8 @@ class Subscriber(Model):
     line_status = fields.CharEnumField(
         LineStatus, max_length=24, default=LineStatus.IN_OPERATION, db_index=True
     )
-    static_ip = fields.CharField(max_length=45, null=True)
+    # Unique: two lines never hold one address (an order claims it; see billing.static_ips).
+    static_ip = fields.CharField(max_length=45, null=True, unique=True)
     static_ip_until = fields.DatetimeField(null=True)
     route_ip = fields.CharField(max_length=64, null=True)
     # Bumped by an operator to let the subscriber take the free charge once more.

@@ -15,7 +15,7 @@ from core.billing.enums import BucketKind, OrderKind, SubscriptionSource, Wallet
 from core.billing.ip_pool import StaticIpPool
 from core.billing.models import Order, Plan, Subscription, TrafficBucket, WalletEntry
 from core.billing.pricing import traffic_with_bonus
-from core.billing.static_ips import extend_static_ip, free_static_ip
+from core.billing.static_ips import claim_static_ip, extend_static_ip
 from core.billing.subscriptions import (
     bill,
     end_early,
@@ -79,12 +79,9 @@ async def apply_order(
         if replaced is None and order.proration_credit > 0:
             return "service_changed"
 
-    static_ip = None
-    if kind == OrderKind.STATIC_IP:
-        # Checked again here: another subscriber may have taken the last one since the quote.
-        static_ip = subscriber.static_ip or await free_static_ip(static_ip_pool)
-        if static_ip is None:
-            return "static_ip_pool_exhausted"
+    # Checked again here: others may have taken the last free address since the quote.
+    if kind == OrderKind.STATIC_IP and await claim_static_ip(subscriber, static_ip_pool) is None:
+        return "static_ip_pool_exhausted"
 
     await _debit_wallet(order, subscriber, now)
     if order.wallet_credit > 0:
@@ -160,8 +157,7 @@ async def apply_order(
             order=order,
         )
     elif kind == OrderKind.STATIC_IP:
-        assert static_ip is not None
-        start, until = await extend_static_ip(subscriber, static_ip, order.months, now, zone)
+        start, until = await extend_static_ip(subscriber, order.months, now, zone)
         await bill(
             subscriber.id,
             plan,

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
 from core.accounts.models import Subscriber
 from core.billing.ip_pool import StaticIpPool
 from core.billing.periods import add_months
@@ -35,12 +38,34 @@ async def refuse_static_ip(subscriber: Subscriber, pool: StaticIpPool) -> None:
         raise DomainError("static_ip_pool_exhausted", subscriber_id=subscriber.id)
 
 
+async def claim_static_ip(subscriber: Subscriber, pool: StaticIpPool) -> str | None:
+    """The address the subscriber (a row locked by the caller's transaction) holds, else the
+    first free one of ``pool`` written to their row; None when none is free. The column is
+    unique: of two subscribers paying at once for the last free address, the one that loses
+    takes the next (a savepoint undoes only its own try)."""
+    if subscriber.static_ip:
+        return subscriber.static_ip
+    taken = await taken_static_ips()
+    for ip in pool.addresses():
+        if ip in taken:
+            continue
+        try:
+            async with in_transaction():
+                await Subscriber.filter(id=subscriber.id).update(static_ip=ip)
+        except IntegrityError:
+            continue
+        subscriber.static_ip = ip
+        return ip
+    return None
+
+
 async def extend_static_ip(
-    subscriber: Subscriber, ip: str, months: int, now: datetime, zone: ZoneInfo
+    subscriber: Subscriber, months: int, now: datetime, zone: ZoneInfo
 ) -> tuple[datetime, datetime]:
-    """Give the subscriber (a row locked by the caller's transaction) ``ip`` for ``months``
-    more, from now or from when the one it holds runs out. Returns the period paid for."""
+    """Give the subscriber (a row locked by the caller's transaction, its address claimed) its
+    static IP for ``months`` more, from now or from when it runs out. Returns the period paid
+    for."""
     start = max(now, subscriber.static_ip_until or now)
     until = add_months(start, months, zone)
-    await Subscriber.filter(id=subscriber.id).update(static_ip=ip, static_ip_until=until)
+    await Subscriber.filter(id=subscriber.id).update(static_ip_until=until)
     return start, until

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
 from core.accounts.queries import SubscriberView
 from core.config import Settings
 from core.errors import Conflict, FieldErrors, NotFound
-from core.imports.subscriber_rows import CleanRow, RowChecker
+from core.imports.subscriber_rows import DUPLICATE_STATIC_IP, CleanRow, RowChecker, clean_ip
 from core.imports.subscribers import SubscriberWriter, service_plans
 from core.ports import Clock
 
@@ -46,9 +47,19 @@ class SubscriberEdits:
         return await self._save({**cells, "username": username}, current)
 
     async def _save(self, cells: dict[str, str], current: Subscriber | None) -> SubscriberView:
+        username = cells.get("username", "")
         owners: dict[str, str] = {}
+        ip = clean_ip(cells.get("static_ip") or "")
+        ip_owners = dict(
+            await Subscriber.filter(static_ip=ip).values_list("static_ip", "username") if ip else []
+        )
         checker = RowChecker(
-            self.settings.currency, await service_plans(), owners.get, self.clock.now().date()
+            self.settings.currency,
+            await service_plans(),
+            owners.get,
+            self.clock.now().date(),
+            self.settings.static_ips,
+            ip_owners.get,
         )
         checked = checker.check(cells, current)
         if isinstance(checked, CleanRow) and "mobile" in checked.fields:
@@ -59,6 +70,12 @@ class SubscriberEdits:
         if isinstance(checked, list):
             raise FieldErrors(checked)
         await self.writer.hash_password(checked, current)
-        async with in_transaction():
-            subscriber, _ = await self.writer.write(checked, current)
+        try:
+            async with in_transaction():
+                subscriber, _ = await self.writer.write(checked, current)
+        except IntegrityError:
+            # Another request gave the address to another line since it was checked.
+            if ip and await Subscriber.filter(static_ip=ip).exclude(username=username).exists():
+                raise FieldErrors([("static_ip", DUPLICATE_STATIC_IP)]) from None
+            raise
         return SubscriberView.of(subscriber)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from ipaddress import ip_address
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -21,6 +22,7 @@ from core.accounts.national_id import normalise_national_id
 from core.accounts.passwords import check_strength
 from core.accounts.phones import is_mobile, normalise_phone
 from core.accounts.profile import clean_email, clean_postal_code
+from core.billing.ip_pool import StaticIpPool
 from core.errors import DomainError
 
 FIELDS = (
@@ -63,6 +65,7 @@ _COUNTRY_BY_CURRENCY = {"IRR": "IR", "IDR": "ID"}
 _TRUE, _FALSE = {"1", "yes", "true", "y"}, {"0", "no", "false", "n", ""}
 
 FieldError = tuple[str, str]
+DUPLICATE_STATIC_IP = "duplicate static_ip (another subscriber has it)"
 
 
 @dataclass(slots=True)
@@ -71,6 +74,15 @@ class CleanRow:
     plan_code: str | None  # a service to give a line that has none
     panel_password: str | None
     password_hash: str | None = None  # filled by the writer, outside the transaction
+
+
+def clean_ip(value: str) -> str | None:
+    """An address in its one written form (``2001:DB8::0:1`` is ``2001:db8::1``); None if it is
+    not one."""
+    try:
+        return str(ip_address(value.strip()))
+    except ValueError:
+        return None
 
 
 def country_for(currency: str | None) -> str | None:
@@ -87,12 +99,15 @@ def _zone_names() -> frozenset[str]:
 @dataclass(slots=True)
 class RowChecker:
     """``mobile_owner(e164)`` names the username that has the mobile (None if free); ``today``
-    bounds birth dates."""
+    bounds birth dates; a ``static_ip`` is one of ``static_ips`` that ``static_ip_owner(ip)``
+    names no other subscriber for."""
 
     default_currency: str
     plans: set[str]
     mobile_owner: Callable[[str], str | None]
     today: date
+    static_ips: StaticIpPool
+    static_ip_owner: Callable[[str], str | None]
 
     def check(self, raw: dict[str, str], current: Subscriber | None) -> CleanRow | list[FieldError]:
         errors: list[FieldError] = []
@@ -168,9 +183,7 @@ class RowChecker:
         if raw.get("birth_date"):
             self._birth_date(raw["birth_date"], current, fields, errors)
         if raw.get("static_ip"):
-            if len(raw["static_ip"]) > 45:
-                errors.append(("static_ip", "static_ip longer than 45 characters"))
-            fields["static_ip"] = raw["static_ip"]
+            self._static_ip(raw["static_ip"], username, current, fields, errors)
         if raw.get("internet_password"):
             if len(raw["internet_password"]) > 128:
                 errors.append(("internet_password", "internet password too long"))
@@ -193,6 +206,26 @@ class RowChecker:
         if errors:
             return errors
         return CleanRow(fields, plan_code, panel_password)
+
+    def _static_ip(
+        self,
+        value: str,
+        username: str,
+        current: Subscriber | None,
+        fields: dict[str, Any],
+        errors: list[FieldError],
+    ) -> None:
+        """A line that already has its address: one of the pool's (the one it holds is kept
+        even when the pool has changed since), held by no other line."""
+        ip = clean_ip(value)
+        if ip is None:
+            errors.append(("static_ip", "static_ip is not an IP address"))
+        elif (self.static_ip_owner(ip) or username) != username:
+            errors.append(("static_ip", DUPLICATE_STATIC_IP))
+        elif ip not in self.static_ips and not (current and current.static_ip == ip):
+            errors.append(("static_ip", "static_ip is outside the pool (ISPBOT_STATIC_IP_POOL)"))
+        else:
+            fields["static_ip"] = ip
 
     def _owed(
         self,

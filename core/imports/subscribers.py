@@ -92,11 +92,14 @@ class SubscriberImporter:
         result = ImportResult()
         existing = {s.username: s for s in await Subscriber.all()}
         mobiles = {s.mobile: s.username for s in existing.values() if s.mobile}
+        static_ips = {s.static_ip: s.username for s in existing.values() if s.static_ip}
         checker = RowChecker(
             self.settings.currency,
             await service_plans(),
             mobiles.get,
             self.clock.now().date(),
+            self.settings.static_ips,
+            static_ips.get,
         )
         seen: set[str] = set()
         good: list[CleanRow] = []
@@ -113,6 +116,8 @@ class SubscriberImporter:
             elif isinstance(checked, CleanRow):
                 if "mobile" in checked.fields:  # later rows may not take it
                     mobiles[checked.fields["mobile"]] = username
+                if "static_ip" in checked.fields:  # nor this
+                    static_ips[checked.fields["static_ip"]] = username
                 good.append(checked)
             if progress:
                 progress(done, len(rows))

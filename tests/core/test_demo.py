@@ -230,3 +230,12 @@ async def test_every_demo_login_logs_in(db, settings, clock):
         subscriber = await service.log_in("web", f"demo-{n}", login.username, login.password)
         assert subscriber.username == login.username
         assert subscriber.language == login.language
+
+
+async def test_the_demo_gives_its_static_ips_from_documentation_addresses_without_a_pool(
+    db, settings, clock
+):
+    production = settings.model_copy(update={"static_ip_pool": ""})
+    await seed_demo(production, clock, InMemoryFileStore())
+    held = await Subscriber.filter(static_ip__isnull=False).values_list("static_ip", flat=True)
+    assert sorted(held) == ["198.51.100.10", "198.51.100.11"]
