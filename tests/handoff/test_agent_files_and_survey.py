@@ -316,7 +316,9 @@ async def test_a_billing_agent_gives_the_free_charge_and_the_subscriber_is_told(
 
     # Once only: a second one is refused by the core's rule.
     await desk.write(thread, REZA, "/freecharge")
-    assert desk.api.in_topic(GROUP, thread)[-1].startswith("Not done: free_charge_already_used")
+    assert desk.api.in_topic(GROUP, thread)[-1] == (
+        "Not done: You have already used your one-time free charge. It can be used only once."
+    )
 
 
 async def test_a_billing_agent_extends_the_service_and_a_bad_number_is_explained(

@@ -177,14 +177,14 @@ async def test_a_whatsapp_subscriber_s_request_opens_a_topic_with_a_masked_card(
     thread = await desk.topic_of(ticket)
     name = desk.api.topics[thread]
     assert name.startswith(f"#{ticket.number} My internet drops")
-    assert name.endswith("technical · high")
+    assert name.endswith("Technical support · High")
     [card] = desk.api.in_topic(GROUP, thread)
     assert "National ID: 00******19" in card and "0013542419" not in card
     assert "Mobile: +98912***4567" in card and "+989121234567" not in card
-    assert "Language: en · Channel: whatsapp" in card
+    assert "Language: English · Channel: WhatsApp" in card
     assert "Related service: none in particular" in card
     assert "Plan: Standard monthly · 20 days left · 5.00 GB left" in card
-    assert "Line: in_operation" in card
+    assert "Line: In operation" in card
     assert "Last payments:\n  Nov 14, 2026" in card and "IRR\u00a0500,000" in card
     assert "IRR\u00a045,000 from the wallet" in card and "Dec 14" not in card
     assert "My internet drops every evening" in card
@@ -253,7 +253,7 @@ async def test_someone_who_is_not_an_agent_cannot_run_commands_or_answer(
     # The group's administrators are agents without being listed.
     await desk.write(thread, ALI, "/priority very_high")
     assert (await Ticket.get(id=ticket.id)).priority.value == "very_high"
-    assert desk.api.topics[thread].endswith("technical · very_high")
+    assert desk.api.topics[thread].endswith("Technical support · Very high")
     # Billing commands are for the billing agents only.
     await desk.write(thread, ALI, "/extend 3")
     assert desk.api.in_topic(GROUP, thread)[-1] == "Only billing agents may do that."

@@ -55,8 +55,8 @@ async def test_the_card_writes_money_as_the_bot_does_in_the_desk_s_language(serv
     in_toman = ticket_card(card, translator("fa", zone=TEHRAN, money_in_toman=True))
 
     # 500,000 and VAT, as the subscriber's receipt writes it.
-    assert "۵۴۵٬۰۰۰\u00a0ریال by sandbox" in persian
-    assert "۵۴٬۵۰۰ تومان by sandbox" in in_toman
+    assert "۵۴۵٬۰۰۰\u00a0ریال از sandbox" in persian
+    assert "۵۴٬۵۰۰ تومان از sandbox" in in_toman
 
 
 async def test_a_payment_dated_after_now_is_not_on_the_card(services, bot_settings, clock):

@@ -109,7 +109,7 @@ async def test_a_topic_the_group_refuses_is_made_after_the_backoff(services, bot
     assert await sync.run_once() == 1
     row = await TicketTopic.get(ticket_id=ticket.id)
     assert (row.thread_id, row.next_attempt_at, row.last_error) == (1, None, None)
-    assert desk.topics == [f"#{ticket.number} Slow · technical · low"]
+    assert desk.topics == [f"#{ticket.number} Slow · Technical support · Low"]
     [(thread, card)] = desk.posts
     assert thread == 1 and card.endswith("\n\nAt night")
 

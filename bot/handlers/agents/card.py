@@ -1,12 +1,14 @@
 """The summary card at the top of a ticket's topic: who, what service, what they wrote.
 
-For agents, in English (the working language of the desk); the subscriber's own language is on
-the card so the agent answers in it. National ID and mobile are partly hidden.
+For agents, in the desk's language (``ISPBOT_AGENT_LANGUAGE``); the subscriber's own language is
+on the card so the agent answers in it. National ID and mobile are partly hidden.
 """
 
 from __future__ import annotations
 
-from bot.i18n import Texts, format_traffic
+from bot.handlers.agents import words
+from bot.i18n import Texts
+from core.billing.enums import OrderKind
 from core.billing.read_models import PaymentLine
 from core.handoff.masking import mask_national_id, mask_phone
 from core.handoff.queries import TicketCard
@@ -17,27 +19,48 @@ TEXT_SHOWN = 2500
 LAST_PAYMENTS = 3
 
 
-def topic_name(ticket: TicketView) -> str:
-    """#469627 Slow internet · technical · high"""
-    return (
-        f"#{ticket.number} {ticket.subject} · {ticket.department.value} · {ticket.priority.value}"
+def topic_name(ticket: TicketView, t: Texts) -> str:
+    """#469627 Slow internet · Technical support · High"""
+    return t.gettext(
+        "#%(number)s %(subject)s · %(department)s · %(priority)s",
+        number=str(ticket.number),
+        subject=ticket.subject,
+        department=words.department(t, ticket.department),
+        priority=words.priority(t, ticket.priority),
     )
 
 
 def ticket_card(card: TicketCard, t: Texts) -> str:
-    """``t``: the desk's language and the ISP's zone, for the payments' money and dates."""
+    """``t``: the desk's language and the ISP's zone, for the labels, money and dates."""
     ticket = card.ticket
+    related = ticket.related_service or t.gettext("none in particular")
     lines = [
-        f"Ticket #{ticket.number} · {ticket.kind.value} · {ticket.department.value} · "
-        f"priority {ticket.priority.value} · {ticket.status.value}",
-        f"Subject: {ticket.subject}",
-        f"Related service: {ticket.related_service or 'none in particular'}",
-        f"Language: {ticket.language} · Channel: {ticket.channel or '-'}",
+        t.gettext(
+            "Ticket #%(number)s · %(kind)s · %(department)s · priority %(priority)s · %(status)s",
+            number=str(ticket.number),
+            kind=words.kind(t, ticket.kind),
+            department=words.department(t, ticket.department),
+            priority=words.priority(t, ticket.priority),
+            status=words.status(t, ticket.status),
+        ),
+        t.gettext("Subject: %(subject)s", subject=ticket.subject),
+        t.gettext("Related service: %(service)s", service=related),
+        t.gettext(
+            "Language: %(language)s · Channel: %(channel)s",
+            language=words.language(t, ticket.language),
+            channel=words.channel(t, ticket.channel),
+        ),
     ]
     if ticket.assigned_to:
-        lines.append(f"Assigned to: {ticket.assigned_to}")
+        lines.append(t.gettext("Assigned to: %(agent)s", agent=ticket.assigned_to))
     if card.subscriber is None:
-        lines.append(f"Lead: {ticket.contact_name or '-'} · {mask_phone(ticket.contact_phone)}")
+        lines.append(
+            t.gettext(
+                "Lead: %(name)s · %(phone)s",
+                name=ticket.contact_name or "-",
+                phone=mask_phone(ticket.contact_phone),
+            )
+        )
     else:
         lines += _subscriber_lines(card, t)
     body = card.first_message.body if card.first_message is not None else ""
@@ -50,26 +73,38 @@ def _subscriber_lines(card: TicketCard, t: Texts) -> list[str]:
     subscriber, status = card.subscriber, card.service
     assert subscriber is not None and status is not None
     lines = [
-        f"Subscriber: {subscriber.full_name or '-'} · {subscriber.username}",
-        f"National ID: {mask_national_id(subscriber.national_id)} · "
-        f"Mobile: {mask_phone(subscriber.mobile)}",
-        f"Line: {status.line_status.value}",
+        t.gettext(
+            "Subscriber: %(name)s · %(username)s",
+            name=subscriber.full_name or "-",
+            username=subscriber.username,
+        ),
+        t.gettext(
+            "National ID: %(national_id)s · Mobile: %(mobile)s",
+            national_id=mask_national_id(subscriber.national_id),
+            mobile=mask_phone(subscriber.mobile),
+        ),
+        t.gettext("Line: %(status)s", status=words.line_status(t, status.line_status)),
     ]
     if status.plan is None:
-        lines.append("Plan: none in force")
+        lines.append(t.gettext("Plan: none in force"))
     else:
         traffic = (
-            "unlimited" if status.unlimited else format_traffic(status.remaining_bytes or 0, "en")
+            t.gettext("unlimited") if status.unlimited else t.traffic(status.remaining_bytes or 0)
         )
         lines.append(
-            f"Plan: {status.plan.name_in('en')} · {status.remaining_days} days left · "
-            f"{traffic} left"
+            t.ngettext(
+                "Plan: %(plan)s · %(n)s day left · %(traffic)s left",
+                "Plan: %(plan)s · %(n)s days left · %(traffic)s left",
+                status.remaining_days,
+                plan=t.plan_name(status.plan),
+                traffic=traffic,
+            )
         )
     if card.last_payments:
-        lines.append("Last payments:")
+        lines.append(t.gettext("Last payments:"))
         lines += [_payment_line(payment, t) for payment in card.last_payments]
     else:
-        lines.append("Last payments: none")
+        lines.append(t.gettext("Last payments: none"))
     return lines
 
 
@@ -78,12 +113,25 @@ def _payment_line(payment: PaymentLine, t: Texts) -> str:
     what reached us through the gateway, and the wallet's part apart (no new money)."""
     parts = []
     if payment.paid or not payment.from_wallet:
-        gateway = f" by {payment.gateway}" if payment.gateway else ""
-        parts.append(f"{t.money(payment.paid, payment.currency)}{gateway}")
+        paid = t.money(payment.paid, payment.currency)
+        if payment.gateway:
+            paid = t.gettext("%(amount)s by %(gateway)s", amount=paid, gateway=payment.gateway)
+        parts.append(paid)
     if payment.from_wallet:
-        parts.append(f"{t.money(payment.from_wallet, payment.currency)} from the wallet")
-    return (
-        f"  {t.datetime(payment.paid_at)} · #{payment.tracking_number} · "
-        f"{payment.plan.name_in(t.language) if payment.plan else payment.kind.replace('_', ' ')} · "
-        f"{' + '.join(parts)}"
+        parts.append(
+            t.gettext(
+                "%(amount)s from the wallet", amount=t.money(payment.from_wallet, payment.currency)
+            )
+        )
+    return t.gettext(
+        "  %(when)s · #%(tracking)s · %(item)s · %(amounts)s",
+        when=t.datetime(payment.paid_at),
+        tracking=str(payment.tracking_number),
+        item=t.plan_name(payment.plan) if payment.plan else _planless_item(t, payment.kind),
+        amounts=" + ".join(parts),
     )
+
+
+def _planless_item(t: Texts, kind: str) -> str:
+    """What a payment without a plan paid for: a postpaid bill, else a new line's deposit."""
+    return t.gettext("postpaid bill") if kind == OrderKind.BILL else t.gettext("deposit")

@@ -4,7 +4,8 @@ the reasons of the list. ``/approve ID`` and ``/reject ID REASON [note]`` do the
 writing, with a note the subscriber reads too. Every verdict is the core's
 (``DocumentReviews.review_document``), as in the admin API.
 
-The group reads English (the desk's language), through the catalogs like every other text.
+The group reads the desk's language (``ISPBOT_AGENT_LANGUAGE``), through the catalogs like every
+other text.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from core.errors import DomainError
 from core.numbers import whole_number
 from core.ports import FileStore
 
-DESK_LANGUAGE = "en"
 COMMANDS = frozenset({"docs", "approve", "reject"})
 CALLBACK_PREFIX = "docs:"
 # How many waiting copies one /docs lists (oldest first); the rest come after these are done.

@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
 from bot.adapters.telegram_bot import download_attachment
 from bot.config import BotSettings
+from bot.handlers.agents import words
 from bot.handlers.agents.commands import Agent, AgentCommands
 from bot.handlers.agents.documents import CALLBACK_PREFIX, COMMANDS, DocumentDesk, Said
 from bot.i18n import N_
@@ -104,7 +105,8 @@ async def on_agent_message(
             return  # a sticker, a service message: nothing to pass on
         await agent_commands.answer(topic, agent, text, files)
     except DomainError as error:
-        await _tell(bot, message, f"Not sent: {error.code}")
+        t = agent_commands.t
+        await _tell(bot, message, t.gettext("Not sent: %(why)s", why=words.reason(t, error)))
 
 
 async def on_document_button(

@@ -87,7 +87,7 @@ class DeskSync:
     async def _open(self, topic: TopicView) -> None:
         ticket = await queries.desk_ticket(topic.ticket_id)
         first = await queries.first_message(ticket.id)
-        thread_id = await self.desk.open_topic(topic_name(ticket))
+        thread_id = await self.desk.open_topic(topic_name(ticket, self.texts))
         # The card shows the first message: the thread mirrors what comes after it.
         await self.topics.made(topic.id, thread_id, first.id if first is not None else None)
         await self.post_card(ticket.id, thread_id, first)
@@ -132,7 +132,9 @@ class DeskSync:
                 await self.desk.reopen_topic(thread_id)
                 await self.topics.reopened(topic.id)
                 topic = dataclasses.replace(topic, topic_closed=False)
-            text = f"{message.author_name} (subscriber):\n{message.body}"
+            text = self.texts.gettext(
+                "%(name)s (subscriber):\n%(text)s", name=message.author_name, text=message.body
+            )
             files = await queries.message_files(self.files, message.id)
             await self.desk.post(thread_id, text, files)
         except Exception as error:

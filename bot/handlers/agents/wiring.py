@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.handlers.agents.commands import AgentCommands
 from bot.handlers.agents.desk import TelegramDesk
-from bot.handlers.agents.documents import DESK_LANGUAGE, DocumentDesk
+from bot.handlers.agents.documents import DocumentDesk
 from bot.handlers.agents.router import AgentCheck, create_agent_router
 from bot.handlers.agents.sync import DeskSync
 from bot.i18n import translator
@@ -35,6 +35,9 @@ def setup(app: web.Application, wiring: Wiring) -> None:
         return
     assert settings.agent_chat_id is not None
     desk = TelegramDesk(session.bot, settings.agent_chat_id)
+    texts = translator(
+        settings.agent_language, zone=settings.zone, money_in_toman=settings.money_in_toman
+    )
     sync = DeskSync(
         wiring.clock,
         desk,
@@ -42,9 +45,7 @@ def setup(app: web.Application, wiring: Wiring) -> None:
         services.handoff,
         wiring.services.billing_queries,
         wiring.services.files,
-        translator(
-            settings.agent_language, zone=settings.zone, money_in_toman=settings.money_in_toman
-        ),
+        texts,
     )
     dispatcher = session.dispatcher
     dispatcher["agent_check"] = AgentCheck(settings)
@@ -52,7 +53,7 @@ def setup(app: web.Application, wiring: Wiring) -> None:
     dispatcher["document_desk"] = DocumentDesk(
         wiring.services.document_reviews,
         wiring.services.files,
-        translator(DESK_LANGUAGE, zone=settings.zone),
+        texts,
     )
     dispatcher.include_router(create_agent_router(settings.agent_chat_id))
     app[DESK_SYNC] = sync
