@@ -8,7 +8,7 @@ or as one of the few the desk alone meets.
 
 from __future__ import annotations
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
 from bot.dialogs.errors import MESSAGES, error_text
 from bot.dialogs.flows.inbox import CHANNEL_NAMES
@@ -71,7 +71,7 @@ def language(t: Texts, code: str) -> str:
     """The subscriber's language by its name in the desk's language ("Persian", "فارسی")."""
     try:
         return Locale.parse(code).get_display_name(t.language) or code
-    except (ValueError, TypeError):
+    except (ValueError, UnknownLocaleError):
         return code
 
 
