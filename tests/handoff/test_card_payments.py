@@ -89,4 +89,4 @@ async def test_the_card_names_a_postpaid_bill_payment(services, bot_settings):
     )
 
     text = ticket_card(card, translator("en", zone=TEHRAN))
-    assert f"#{order.tracking_number} · bill · IRR\u00a0234,350 by sandbox" in text
+    assert f"#{order.tracking_number} · postpaid bill · IRR\u00a0234,350 by sandbox" in text
