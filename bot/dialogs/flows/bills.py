@@ -8,13 +8,11 @@ says there is nothing to see. The pre-invoice is asked once, then the link is gi
 
 from __future__ import annotations
 
-from bot.dialogs.billing_words import what_was_added
-from bot.dialogs.contract import Link
 from bot.dialogs.flow import Context, Flow, Step
+from bot.dialogs.flows.planless_order import ask_to_confirm, place_when_confirmed
 from bot.i18n import N_
-from core.billing.enums import BillState, OrderKind, OrderStatus
+from core.billing.enums import BillState, OrderKind
 from core.billing.read_models import BillView
-from core.ports import ChatRef
 
 PAY_CHOICE = "bills:pay"
 CONFIRM_CHOICE = "bills:confirm"
@@ -60,7 +58,6 @@ class BillsFlow(Flow):
     async def ask_confirm(self, ctx: Context) -> None:
         bill = await ctx.services.bills.open_bill(ctx.subscriber_id)
         quote = await ctx.services.orders.quote_bill(ctx.subscriber_id)
-        ctx.data["payable"] = quote.payable
         t, currency = ctx.t, quote.currency
         lines = []
         if bill is not None:
@@ -74,43 +71,16 @@ class BillsFlow(Flow):
             )
         lines.append(ctx._("Amount: %(amount)s", amount=t.money(quote.subtotal, currency)))
         lines.append(ctx._("VAT: %(amount)s", amount=t.money(quote.vat, currency)))
-        if quote.wallet_used:
-            lines.append(
-                ctx._("From your wallet: -%(amount)s", amount=t.money(quote.wallet_used, currency))
-            )
-        lines.append(ctx._("To pay: %(amount)s", amount=t.money(quote.payable, currency)))
-        label = ctx._("Confirm and pay") if quote.payable else ctx._("Confirm")
-        ctx.say(
-            "\n".join(lines),
-            options=[ctx.option(CONFIRM_CHOICE, label), ctx.option("cmd:cancel", ctx._("Cancel"))],
-        )
+        ask_to_confirm(ctx, lines, quote, CONFIRM_CHOICE)
 
     async def on_confirm(self, ctx: Context) -> None:
-        if ctx.input.choice != CONFIRM_CHOICE:
-            await ctx.refuse(ctx._("Please choose Confirm to go on, or Cancel."))
-            return
-        quote = await ctx.services.orders.quote_bill(ctx.subscriber_id)
-        if quote.payable != ctx.data.get("payable"):
-            await ctx.refuse(ctx._("The amounts have changed since. Please check them again."))
-            return
-        order = await ctx.services.orders.place_bill_order(
-            ctx.subscriber_id, chat=ChatRef(ctx.turn.channel, ctx.turn.chat_id)
-        )
-        ctx.reads.forget()
-        tracking = ctx.t.digits(str(order.tracking_number))
-        if order.status == OrderStatus.APPLIED:
-            await ctx.finish(
-                ctx._(
-                    "Done! Order %(tracking)s is paid from your credit and applied.\n"
-                    "Added to your account: %(what)s",
-                    tracking=tracking,
-                    what=what_was_added(ctx.t, OrderKind.BILL, None, 1),
-                )
-            )
-            return
-        amount = ctx.t.money(order.payable, order.currency)
-        await ctx.finish(
-            ctx._(
+        await place_when_confirmed(
+            ctx,
+            CONFIRM_CHOICE,
+            OrderKind.BILL,
+            ctx.services.orders.quote_bill,
+            ctx.services.orders.place_bill_order,
+            lambda tracking, amount: ctx._(
                 "Your order is placed. Tracking number: %(tracking)s\n"
                 "Amount to pay: %(amount)s\n"
                 "Open the payment link to pay. As soon as the payment goes through, your bill "
@@ -118,7 +88,6 @@ class BillsFlow(Flow):
                 tracking=tracking,
                 amount=amount,
             ),
-            links=[Link(order.pay_url or "", ctx._("Pay %(amount)s", amount=amount))],
         )
 
     # ---- the steps ---------------------------------------------------------------------------

@@ -7,14 +7,12 @@ flow says there is nothing to pay. The pre-invoice is asked once, then the link 
 
 from __future__ import annotations
 
-from bot.dialogs.billing_words import what_was_added
-from bot.dialogs.contract import Link
 from bot.dialogs.flow import Context, Flow, Step
+from bot.dialogs.flows.planless_order import ask_to_confirm, place_when_confirmed
 from bot.i18n import N_
 from core.accounts.enums import LineStatus
-from core.billing.enums import OrderKind, OrderStatus
+from core.billing.enums import OrderKind
 from core.errors import DomainError
-from core.ports import ChatRef
 
 CONFIRM_CHOICE = "deposit:confirm"
 
@@ -32,7 +30,6 @@ class DepositFlow(Flow):
 
     async def ask_confirm(self, ctx: Context) -> None:
         quote = await ctx.services.orders.quote_deposit(ctx.subscriber_id)
-        ctx.data["payable"] = quote.payable
         line, t, currency = ctx.logged_in, ctx.t, quote.currency
         lines = [ctx._("Your new line is opened as soon as these are paid:")]
         if line.deposit_due:
@@ -44,43 +41,16 @@ class DepositFlow(Flow):
                     amount=t.money(line.installation_fee_due, currency),
                 )
             )
-        if quote.wallet_used:
-            lines.append(
-                ctx._("From your wallet: -%(amount)s", amount=t.money(quote.wallet_used, currency))
-            )
-        lines.append(ctx._("To pay: %(amount)s", amount=t.money(quote.payable, currency)))
-        label = ctx._("Confirm and pay") if quote.payable else ctx._("Confirm")
-        ctx.say(
-            "\n".join(lines),
-            options=[ctx.option(CONFIRM_CHOICE, label), ctx.option("cmd:cancel", ctx._("Cancel"))],
-        )
+        ask_to_confirm(ctx, lines, quote, CONFIRM_CHOICE)
 
     async def on_confirm(self, ctx: Context) -> None:
-        if ctx.input.choice != CONFIRM_CHOICE:
-            await ctx.refuse(ctx._("Please choose Confirm to go on, or Cancel."))
-            return
-        quote = await ctx.services.orders.quote_deposit(ctx.subscriber_id)
-        if quote.payable != ctx.data.get("payable"):
-            await ctx.refuse(ctx._("The amounts have changed since. Please check them again."))
-            return
-        order = await ctx.services.orders.place_deposit_order(
-            ctx.subscriber_id, chat=ChatRef(ctx.turn.channel, ctx.turn.chat_id)
-        )
-        ctx.reads.forget()
-        tracking = ctx.t.digits(str(order.tracking_number))
-        if order.status == OrderStatus.APPLIED:
-            await ctx.finish(
-                ctx._(
-                    "Done! Order %(tracking)s is paid from your credit and applied.\n"
-                    "Added to your account: %(what)s",
-                    tracking=tracking,
-                    what=what_was_added(ctx.t, OrderKind.DEPOSIT, None, 1),
-                )
-            )
-            return
-        amount = ctx.t.money(order.payable, order.currency)
-        await ctx.finish(
-            ctx._(
+        await place_when_confirmed(
+            ctx,
+            CONFIRM_CHOICE,
+            OrderKind.DEPOSIT,
+            ctx.services.orders.quote_deposit,
+            ctx.services.orders.place_deposit_order,
+            lambda tracking, amount: ctx._(
                 "Your order is placed. Tracking number: %(tracking)s\n"
                 "Amount to pay: %(amount)s\n"
                 "Open the payment link to pay. As soon as the payment goes through, your line "
@@ -88,7 +58,6 @@ class DepositFlow(Flow):
                 tracking=tracking,
                 amount=amount,
             ),
-            links=[Link(order.pay_url or "", ctx._("Pay %(amount)s", amount=amount))],
         )
 
     async def begin(self, ctx: Context) -> None:
