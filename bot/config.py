@@ -26,8 +26,10 @@ class BotSettings(Settings):
     # A delivery being handled (a Telegram update: its turn and its replies; a Stripe event) is
     # claimed this long: a copy delivered meanwhile is answered 503, and if the process dies
     # the copy the provider delivers after the claim ran out is handled, not taken for done
-    # (bot/handlers/telegram/updates.py, bot/payments/stripe.py).
-    delivery_lease_seconds: float = Field(default=60, gt=0)
+    # (bot/handlers/telegram/updates.py, bot/payments/stripe.py). Longer than a turn can last
+    # (its wait for the chat's lock plus the lock's own timeout), or a slow turn's copy would
+    # be taken as new and run a second time.
+    delivery_lease_seconds: float = Field(default=120, gt=0)
     # Namespace of every Redis key this app writes (tests use a prefix of their own).
     redis_prefix: str = "ispbot:"
     # The log's level, and the level of the libraries that log every glyph table, request and
