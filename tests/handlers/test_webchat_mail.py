@@ -17,6 +17,7 @@ from bot.adapters.chat_bus import MemoryChatBus, RedisChatBus
 from bot.dialogs.contract import Reply
 from bot.dialogs.state import MemoryStateStore, RedisStateStore
 from bot.handlers.files import FileLinks
+from bot.handlers.webchat import WebChatHub
 from bot.handlers.webchat.mail import WebChatSender, mailbox
 from core.accounts.models import ChatIdentity
 from tests.conftest import NOW, REDIS_TEST_URL
@@ -96,6 +97,54 @@ async def test_a_chat_away_too_long_declines_so_the_next_channel_is_tried(
 
     assert not await sender(bot_settings, clock, store, MemoryChatBus()).send(chat_id, NOTICE)
     assert await store.take_mail(mailbox(chat_id)) == []
+
+
+class FailingCallBus(MemoryChatBus):
+    """A bus whose call fails (Redis's publish down): the notice is in the mailbox already."""
+
+    async def call(self, chat_id: str) -> int:
+        raise ConnectionError("publish failed")
+
+
+class FailingListenBus(MemoryChatBus):
+    """A bus whose subscription fails once, then works."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    async def listen(self, chat_id, heard) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("subscribe failed")
+        await super().listen(chat_id, heard)
+
+
+async def test_a_failed_call_after_the_mail_is_kept_does_not_send_the_notice_twice(
+    sqlite_db, bot_settings, clock
+):
+    chat_id = await web_chat(seen_ago=timedelta(minutes=5))
+    store = MemoryStateStore()
+
+    # Taken (True): the notifier must not also send it on the next channel.
+    assert await sender(bot_settings, clock, store, FailingCallBus()).send(chat_id, NOTICE)
+    [notice] = await store.take_mail(mailbox(chat_id))
+    assert json.loads(notice)[0]["text"] == "Payment received"
+
+
+async def test_a_tab_whose_subscription_failed_does_not_keep_the_next_tab_from_listening(
+    bot_settings, clock
+):
+    bus = FailingListenBus()
+    links = FileLinks(bot_settings, InMemoryFileStore(), clock)
+    hub = WebChatHub(bot_settings, links, MemoryStateStore(), bus)
+    first, second = object(), object()
+
+    with pytest.raises(ConnectionError):
+        await hub.add("browser-1", first)
+    await hub.add("browser-1", second)
+
+    assert await bus.call("browser-1") == 1
 
 
 async def _drain(shown: asyncio.Queue[list[str]]) -> list[str]:

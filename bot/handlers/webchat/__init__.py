@@ -67,7 +67,12 @@ class WebChatHub:
         first = chat_id not in self._sockets
         self._sockets[chat_id].add(socket)
         if first:
-            await self.bus.listen(chat_id, self.show_mail)
+            try:
+                await self.bus.listen(chat_id, self.show_mail)
+            except BaseException:
+                # Not left behind as listening: the chat's next tab subscribes again.
+                self._sockets.pop(chat_id, None)
+                raise
 
     async def remove(self, chat_id: str, socket: web.WebSocketResponse) -> None:
         tabs = self._sockets.get(chat_id)

@@ -65,8 +65,13 @@ class WebChatSender:
             limit=self.settings.webchat_mailbox_size,
             ttl_seconds=self.settings.webchat_mailbox_ttl_seconds,
         )
-        # Called after the notice is in: a chat that opened meanwhile reads it now.
-        await self.bus.call(chat_id)
+        # Called after the notice is in: a chat that opened meanwhile reads it now. The notice
+        # is kept whatever the call does (the chat reads it when it comes back), so a failed
+        # call must not send it on another channel as well.
+        try:
+            await self.bus.call(chat_id)
+        except Exception as error:
+            log.warning("web chat %s: the call after its mail failed: %r", chat_id, error)
         return True
 
     async def _seen_lately(self, chat_id: str) -> bool:
