@@ -34,6 +34,7 @@ from bot.handlers.sms import SmsChannelSender
 from bot.handlers.webchat import WebChatSender
 from bot.handlers.whatsapp import WhatsAppSender
 from bot.i18n import translator
+from bot.login_link_urls import webchat_url
 from bot.notify import build_notifier
 from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
 from bot.payments.providers import configured_gateways
@@ -43,6 +44,7 @@ from core.accounts.document_reviews import DocumentReviews
 from core.accounts.line_status import LineStatuses
 from core.accounts.lockout import Lockout
 from core.accounts.login import Login
+from core.accounts.login_links import IssuedLoginLink, LinkSmsText, LoginLinks
 from core.accounts.owner_changes import OWNER_CHECK_MINUTES, OwnerChanges
 from core.accounts.password_changes import PasswordChanges
 from core.accounts.profile_edits import ProfileEdits
@@ -96,6 +98,20 @@ def code_sms_text(subscriber: SubscriberView, code: str) -> str:
     )
 
 
+def login_link_sms_text(settings: BotSettings) -> LinkSmsText:
+    def text(subscriber: SubscriberView, link: IssuedLoginLink) -> str:
+        """A one-time login link for the registered mobile, in the subscriber's language: the
+        web chat's URL, which opens in any phone's browser (two SMS parts at most)."""
+        t = translator(subscriber.language.value)
+        return t.gettext(
+            "Log in to our chat without a password: %(url)s (works once, for %(minutes)s minutes).",
+            url=webchat_url(settings, link),
+            minutes=settings.login_link_minutes,
+        )
+
+    return text
+
+
 def build_services(
     settings: BotSettings,
     *,
@@ -124,6 +140,9 @@ def build_services(
         files=files,
         chats=chats,
         login=Login(settings, clock, chats, lockout),
+        login_links=LoginLinks(
+            settings, clock, chats, lockout, sms, link_sms_text=login_link_sms_text(settings)
+        ),
         password_changes=PasswordChanges(
             settings, clock, sms, chats, lockout, reset_sms_text=reset_sms_text
         ),

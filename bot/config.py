@@ -76,6 +76,8 @@ class BotSettings(Settings):
     # secret in X-Telegram-Bot-Api-Secret-Token; without it the webhook route is not served.
     # Polling (`ispbot serve --telegram-polling`) is for a developer without a public URL.
     telegram_token: SecretStr | None = None
+    # The bot's @username, for the t.me links that log a chat in by a one-time link.
+    telegram_bot_username: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9_]{5,32}$")
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None
     telegram_polling: bool = False

@@ -90,7 +90,9 @@ async def enforce_bill_due_dates(ctx: dict[str, Any]) -> int:
 
 
 async def purge_login_counters(ctx: dict[str, Any]) -> int:
-    return await ctx["services"].login.purge_throttles()
+    """The lockout's idle counters, and login links that can no longer be used."""
+    services = ctx["services"]
+    return await services.login.purge_throttles() + await services.login_links.purge()
 
 
 # The domain's periodic jobs: each safe to run again or on two workers at once.

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     lockout_attempts: int = Field(default=3, ge=1)
     lockout_minutes: int = Field(default=30, ge=1)
     password_reset_per_hour: int = Field(default=3, ge=1)
+    # A one-time login link (an SMS's, the ISP's site's) works this many minutes.
+    login_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # argon2id cost (OWASP's minimum: 19 MiB, 2 passes); tests lower it for speed.
     argon2_memory_kib: int = Field(default=19456, ge=8)
     argon2_time_cost: int = Field(default=2, ge=1)

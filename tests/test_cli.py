@@ -132,3 +132,23 @@ def test_the_token_commands_create_list_and_revoke(tmp_path, monkeypatch):
     assert revoked.stdout == "ispbot: token 'billing-sync' revoked\n"
     assert "  revoked 20" in runner.invoke(cli, ["admin", "list-tokens"]).stdout
     assert runner.invoke(cli, ["admin", "revoke-token", "--name", "billing-sync"]).exit_code == 2
+
+
+def test_login_link_prints_a_one_time_link_and_refuses_an_unknown_subscriber(tmp_path, monkeypatch):
+    monkeypatch.setenv("ISPBOT_DATABASE_URL", f"sqlite://{tmp_path}/links.sqlite3")
+    monkeypatch.setenv("ISPBOT_PUBLIC_URL", "https://chat.isp.example")
+    main(["migrate"])
+    runner = CliRunner()
+    imported = tmp_path / "subscribers.csv"
+    imported.write_text("username,full_name,mobile\n5120001,Sara Rahimi,09121234567\n")
+    result = runner.invoke(cli, ["import", "subscribers", str(imported)])
+    assert result.exit_code == 0, result.output
+
+    printed = runner.invoke(cli, ["login-link", "5120001"])
+
+    assert printed.exit_code == 0, printed.output
+    assert "webchat: https://chat.isp.example/?login=" in printed.stdout
+    assert "code (WhatsApp, SMS): LOGIN-" in printed.stdout
+    unknown = runner.invoke(cli, ["login-link", "nobody"])
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("ispbot: no subscriber 'nobody'")

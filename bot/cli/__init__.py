@@ -13,6 +13,7 @@ from bot.cli.alerts import alerts
 from bot.cli.chat import chat_command
 from bot.cli.database import demo_command, makemigrations_command, migrate_command
 from bot.cli.imports import import_command
+from bot.cli.login_link import login_link_command
 from bot.cli.payments import payments
 from bot.cli.radius import radius, usage
 from bot.cli.serve import serve_command, worker_command
@@ -36,6 +37,7 @@ for command in (
     serve_command,
     chat_command,
     import_command,
+    login_link_command,
     admin,
     staff,
     usage,

@@ -37,6 +37,9 @@ class Turn:
     language_hint: str | None = None
     # The platform's id of this inbound message, so a channel can delete a password it carried.
     message_ref: str | None = None
+    # A one-time login link's token the channel was opened with (Telegram's start parameter,
+    # the web chat's URL); a code typed or pasted in a text is found by the engine itself.
+    login_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

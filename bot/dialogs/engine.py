@@ -17,12 +17,14 @@ from bot.dialogs.commands import Command, command_of
 from bot.dialogs.contract import Link, Outcome, Reply, Turn
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flows.login import log_in_by_link
 from bot.dialogs.menu import FLOW_PREFIX, main_menu, parse_flow_choice
 from bot.dialogs.normalize import label_match, parse_int, word_match
 from bot.dialogs.notice_offers import forget_notice, notice_pick
 from bot.dialogs.services import Services
 from bot.dialogs.state import ChatBusy, ChatKey, StateStore, flow_expired, reset_flow
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
+from core.accounts.login_links import code_in_text
 from core.errors import DomainError, InvalidInput
 from core.tickets.limits import BODY_MAX_LENGTH
 
@@ -125,6 +127,10 @@ class Engine:
                     await ctx.stay()
                 else:
                     await self.finish(ctx, None)
+                return
+            token = ctx.turn.login_token or code_in_text(ctx.turn.text)
+            if token is not None:
+                await log_in_by_link(ctx, token)
                 return
             command = command_of(ctx.turn.text, ctx.input.choice)
             if self._expired(state) and command is None:

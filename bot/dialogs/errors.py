@@ -21,6 +21,18 @@ MESSAGES: dict[str, str] = {
         "Too many wrong passwords. For your safety, logging in is blocked for %(minutes_left)s "
         "minutes."
     ),
+    "login_link_used": N_(
+        "This login link was already used, so it works no more. Ask for a new one, or log in "
+        "with your username and panel password."
+    ),
+    "login_link_expired": N_(
+        "This login link has expired. Ask for a new one, or log in with your username and "
+        "panel password."
+    ),
+    "login_link_unknown": N_(
+        "That login code is not right. Check it or ask for a new link, or log in with your "
+        "username and panel password."
+    ),
     "reset_rate_limited": N_(
         "You have asked for a new password too often. Please try again in %(minutes_left)s minutes."
     ),

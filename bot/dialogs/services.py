@@ -9,6 +9,7 @@ from core.accounts.chats import Chats
 from core.accounts.document_reviews import DocumentReviews
 from core.accounts.line_status import LineStatuses
 from core.accounts.login import Login
+from core.accounts.login_links import LoginLinks
 from core.accounts.owner_changes import OwnerChanges
 from core.accounts.password_changes import PasswordChanges
 from core.accounts.profile_edits import ProfileEdits
@@ -38,6 +39,7 @@ class Services:
     # documents and the line's status.
     chats: Chats
     login: Login
+    login_links: LoginLinks
     password_changes: PasswordChanges
     profile_edits: ProfileEdits
     owner_changes: OwnerChanges

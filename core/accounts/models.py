@@ -80,6 +80,26 @@ class OwnerCheck(Model):
         table = "owner_check"
 
 
+class LoginLink(Model):
+    """A one-time link that logs a chat in without the password (from an SMS or the ISP's
+    site). Only the token's SHA-256 is kept: the token itself is in the link alone."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
+        "core.Subscriber", related_name="login_links", on_delete=fields.CASCADE
+    )
+    subscriber_id: int
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(index=True)
+    used_at = fields.DatetimeField(null=True)
+    # The chat it logged in (channel:external id), for the subscriber's and staff's questions.
+    used_by = fields.CharField(max_length=150, null=True)
+
+    class Meta:
+        table = "login_link"
+
+
 class ChatIdentity(Model):
     """A chat on one channel, linked to a subscriber while logged in."""
 

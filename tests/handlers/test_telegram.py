@@ -140,6 +140,23 @@ async def test_log_in_with_the_contact_button_and_the_password_message_is_delete
     assert chat.subscriber_id is not None
 
 
+async def test_a_t_me_login_link_logs_the_chat_in_from_its_start_parameter(
+    sara_chat, services, bot_settings, bot_api
+):
+    from bot.login_link_urls import login_link_urls
+
+    sara = await subscriber(bot_settings)
+    link = await services.login_links.issue(sara.id)
+    settings = telegram_settings(bot_settings, bot_api, telegram_bot_username="ispbot_demo_bot")
+    start = login_link_urls(settings, link)["telegram"].split("?start=")[1]
+
+    assert await sara_chat.say(f"/start {start}") == 200  # what Telegram sends for t.me/…?start=
+
+    assert "Welcome, Sara Rahimi! You are logged in." in sara_chat.text
+    chat = await ChatIdentity.get(channel="telegram", external_id=str(SARA))
+    assert chat.subscriber_id == sara.id
+
+
 async def test_a_contact_card_of_someone_else_is_not_taken_as_the_sender_s_number(
     sara_chat, bot_settings
 ):

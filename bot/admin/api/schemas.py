@@ -165,6 +165,23 @@ class FreeChargeReset(BaseModel):
     free_charge_generation: int
 
 
+class LoginLinkCreate(Body):
+    """A one-time link that logs a chat in without the password; ``send_sms`` also sends it to
+    the line's registered mobile."""
+
+    send_sms: bool = False
+
+
+class LoginLinkOut(BaseModel):
+    username: str
+    # What a person sends on WhatsApp or SMS where a link cannot open the chat.
+    code: str
+    expires_at: datetime
+    # By channel: webchat always; telegram with ISPBOT_TELEGRAM_BOT_USERNAME; whatsapp when on.
+    links: dict[str, str]
+    sent_sms: bool
+
+
 class ChatLink(Body):
     channel: Annotated[str, StringConstraints(min_length=1, max_length=16, pattern=r"^[a-z]+$")]
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]

@@ -14,6 +14,8 @@ from bot.admin.api.schemas import (
     FreeChargeReset,
     LineStatusChange,
     LineStatusResult,
+    LoginLinkCreate,
+    LoginLinkOut,
     PostpaidChange,
     SubscriberCreate,
     SubscriberList,
@@ -22,6 +24,7 @@ from bot.admin.api.schemas import (
     SubscriberUpdate,
 )
 from bot.admin.api.spec import TEXT_PATH, Operation
+from bot.login_link_urls import login_link_urls
 from core.accounts.queries import SubscriberView, subscriber_by_username, subscriber_page
 from core.billing.read_models import BillView
 from core.errors import NotFound
@@ -125,6 +128,19 @@ async def link_chat(api: ApiContext, username: str, body: ChatLink) -> ChatOut:
     subscriber = await subscriber_by_username(username)
     await api.services.chats.link_by_operator(body.channel, body.external_id, subscriber.id)
     return ChatOut(channel=body.channel, external_id=body.external_id, username=username)
+
+
+async def create_login_link(api: ApiContext, username: str, body: LoginLinkCreate) -> LoginLinkOut:
+    """A one-time link for the ISP's site or an operator to hand to the subscriber."""
+    subscriber = await subscriber_by_username(username)
+    link = await api.services.login_links.issue(subscriber.id, send_sms=body.send_sms)
+    return LoginLinkOut(
+        username=username,
+        code=link.code,
+        expires_at=link.expires_at,
+        links=login_link_urls(api.services.settings, link),
+        sent_sms=body.send_sms,
+    )
 
 
 async def unlink_chat(api: ApiContext, username: str, channel: str, external_id: str) -> None:
@@ -233,6 +249,18 @@ OPERATIONS = [
         ChatOut,
         body=ChatLink,
         path_params=USERNAME,
+    ),
+    Operation(
+        "POST",
+        "/subscribers/{username}/login-link",
+        create_login_link,
+        "A one-time link that logs a chat in without the password (optionally sent by SMS)",
+        "subscribers",
+        LoginLinkOut,
+        status=201,
+        body=LoginLinkCreate,
+        path_params=USERNAME,
+        errors=(404,),
     ),
     Operation(
         "DELETE",

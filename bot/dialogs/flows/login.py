@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.flows.language import take_guests_pick
-from bot.i18n import N_
+from bot.i18n import N_, subscriber_translator
 from core.accounts.profile import missing_profile_fields
+from core.accounts.queries import SubscriberView
 from core.errors import DomainError
 
 
@@ -61,27 +62,11 @@ class LoginFlow(Flow):
                 await ctx.finish(error_text(ctx.t, error))
                 return
             raise
-        ctx.subscriber = subscriber
-        if subscriber.timezone:
-            ctx.t = ctx.t.in_zone(subscriber.timezone)
         then = ctx.data.get("then")
-        ctx.say(ctx._("Welcome, %(name)s! You are logged in.", name=subscriber.full_name))
-        picked = take_guests_pick(ctx)
-        if picked is not None and picked != subscriber.language:
-            # Alerts and SMS follow the language this person chose most recently; the chat's
-            # language from a platform's hint (the browser's) was nobody's choice.
-            await ctx.services.chats.set_language(ctx.turn.channel, ctx.turn.chat_id, picked)
-        for text in await announcements(ctx):
-            ctx.say(text)
-        if missing_profile_fields(subscriber):
-            ctx.say(
-                ctx._(
-                    "Your profile is not complete yet. You can complete it under My account, "
-                    "then My profile."
-                )
-            )
+        then_data = ctx.data.get("then_data", {})
+        await _welcome(ctx, subscriber)
         if then:
-            await ctx.start(then, **ctx.data.get("then_data", {}))
+            await ctx.start(then, **then_data)
         else:
             await ctx.finish()
 
@@ -89,6 +74,49 @@ class LoginFlow(Flow):
     IDENTIFIER = Step("identifier", ask_identifier, on_identifier)
     PASSWORD = Step("password", ask_password, on_password)
     first_step = IDENTIFIER
+
+
+async def log_in_by_link(ctx: Context, token: str) -> None:
+    """A one-time login link opened (Telegram's start parameter, the web chat's URL) or its
+    code sent: the chat is logged in without the password, whatever it was doing."""
+    try:
+        subscriber = await ctx.services.login_links.redeem(
+            ctx.turn.channel, ctx.turn.chat_id, token
+        )
+    except DomainError as error:
+        await ctx.finish(error_text(ctx.t, error))
+        return
+    if not ctx.language_chosen:
+        # A chat opened by the link has chosen no language yet: the account's is the guess
+        # the person is likeliest to read (the language menu is one word away).
+        await ctx.services.chats.set_language(
+            ctx.turn.channel, ctx.turn.chat_id, subscriber.language.value
+        )
+        ctx.t = subscriber_translator(subscriber.language.value, subscriber, ctx.services.settings)
+        ctx.language_chosen = True
+    await _welcome(ctx, subscriber)
+    await ctx.finish()
+
+
+async def _welcome(ctx: Context, subscriber: SubscriberView) -> None:
+    ctx.subscriber = subscriber
+    if subscriber.timezone:
+        ctx.t = ctx.t.in_zone(subscriber.timezone)
+    ctx.say(ctx._("Welcome, %(name)s! You are logged in.", name=subscriber.full_name))
+    picked = take_guests_pick(ctx)
+    if picked is not None and picked != subscriber.language:
+        # Alerts and SMS follow the language this person chose most recently; the chat's
+        # language from a platform's hint (the browser's) was nobody's choice.
+        await ctx.services.chats.set_language(ctx.turn.channel, ctx.turn.chat_id, picked)
+    for text in await announcements(ctx):
+        ctx.say(text)
+    if missing_profile_fields(subscriber):
+        ctx.say(
+            ctx._(
+                "Your profile is not complete yet. You can complete it under My account, "
+                "then My profile."
+            )
+        )
 
 
 async def announcements(ctx: Context) -> list[str]:

@@ -43,6 +43,8 @@ COOKIE_VALUE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 STATIC_DIR = Path(__file__).resolve().parents[2] / "web" / "static"
 # Base64 of the largest attachment we accept, plus the JSON around it.
 MAX_FRAME_BYTES = 8 * 1024 * 1024
+# Longer than any login link's token (core/accounts/login_links.py): the rest is not read.
+MAX_LOGIN_TOKEN = 64
 # How long a reading of a chat's mailbox waits for the one before it.
 MAIL_WAIT_SECONDS = 30.0
 
@@ -209,13 +211,15 @@ def socket_handler(engine: Engine, hub: WebChatHub):
         if chat_id is None:
             raise web.HTTPBadRequest(text="open the chat page first")
         language_hint = request.query.get("lang")
+        # A one-time login link the page was opened with (/?login=…): the greeting redeems it.
+        login_token = request.query.get("login", "")[:MAX_LOGIN_TOKEN] or None
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
         await ws.prepare(request)
         await hub.add(chat_id, ws)
         try:
             # What was sent while the chat was away (a payment's confirmation), then the menu.
             await hub.show_mail(chat_id)
-            await _greet(engine, hub, ws, chat_id, language_hint)
+            await _greet(engine, hub, ws, chat_id, language_hint, login_token)
             async for message in ws:
                 if message.type != WSMsgType.TEXT:
                     continue
@@ -241,15 +245,22 @@ def socket_handler(engine: Engine, hub: WebChatHub):
 
 
 async def _greet(
-    engine, hub: WebChatHub, ws: web.WebSocketResponse, chat_id: str, language_hint: str | None
+    engine,
+    hub: WebChatHub,
+    ws: web.WebSocketResponse,
+    chat_id: str,
+    language_hint: str | None,
+    login_token: str | None = None,
 ) -> None:
-    """A page load (or reload) shows where the conversation stands."""
+    """A page load (or reload) shows where the conversation stands, after logging the chat in
+    when the page was opened by a login link."""
     turn = Turn(
         channel=CHANNEL,
         chat_id=chat_id,
         user_id=chat_id,
         language_hint=language_hint,
         choice="engine:resume",
+        login_token=login_token,
     )
     await _send_outcome(hub, ws, await engine.handle(turn))
 

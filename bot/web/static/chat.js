@@ -111,12 +111,23 @@
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   }
 
+  // A one-time login link (/?login=CODE) goes to the server with the first socket that opens,
+  // and off the address bar at once, so a reload or a shared screenshot does not carry it.
+  let loginToken = new URLSearchParams(location.search).get("login");
+  if (loginToken) history.replaceState(null, "", location.pathname);
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const hint = (navigator.language || "en").slice(0, 2);
-    socket = new WebSocket(`${scheme}://${location.host}/ws?lang=${encodeURIComponent(hint)}`);
+    let url = `${scheme}://${location.host}/ws?lang=${encodeURIComponent(hint)}`;
+    if (loginToken) url += `&login=${encodeURIComponent(loginToken)}`;
+    socket = new WebSocket(url);
     statusDot.dataset.state = "connecting";
-    socket.addEventListener("open", () => { statusDot.dataset.state = "open"; retryMs = 500; });
+    socket.addEventListener("open", () => {
+      statusDot.dataset.state = "open";
+      retryMs = 500;
+      loginToken = null;
+    });
     socket.addEventListener("message", (event) => {
       const message = JSON.parse(event.data);
       if (message.type === "reply") showReply(message);
