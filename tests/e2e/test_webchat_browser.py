@@ -155,3 +155,29 @@ async def test_paying_in_the_same_tab_then_back_shows_the_confirmation_before_th
     confirmation = max(i for i, text in enumerate(said) if "Added to your account" in text)
     assert any("what would you like to do?" in text for text in said[confirmation + 1 :])
     await context.close()
+
+
+async def test_a_login_link_opens_the_chat_logged_in_and_leaves_the_address_bar(
+    server, browser, artifacts
+):
+    import aiohttp
+
+    from core.admin.tokens import AdminTokens
+    from core.clock import SystemClock
+
+    token = (await AdminTokens(SystemClock()).create("site")).token
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
+        response = await http.post(f"{server}/api/v1/subscribers/2188001234/login-link", json={})
+        assert response.status == 201
+        links = (await response.json())["links"]
+    context = await browser.new_context(locale="en-US", viewport={"width": 420, "height": 800})
+    page = await context.new_page()
+
+    await page.goto(links["webchat"])
+
+    await expect_bot_says(page, "You are logged in")
+    assert "login=" not in page.url
+    await page.reload()  # the address no longer carries the link: nothing is redeemed again
+    await expect(page.locator("li.msg--bot", has_text="already used")).to_have_count(0)
+    await page.screenshot(path=artifacts / "webchat-login-link.png")
+    await context.close()
