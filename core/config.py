@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     free_charge_mb: int = Field(default=100, ge=0)
     quota_directions: QuotaDirections = QuotaDirections.DOWNLOAD
     document_grace_days: int = Field(default=7, ge=0)
+    # The smallest and largest wallet top-up, per currency, in minor units (JSON in the
+    # environment: {"IRR": [10000, 1000000000]}); a currency not listed takes 1 to 10**12.
+    wallet_topup_limits: dict[str, tuple[int, int]] = Field(
+        default_factory=lambda: {
+            "IRR": (10_000, 1_000_000_000),
+            "IDR": (10_000, 100_000_000),
+            "USD": (100, 1_000_000),
+            "EUR": (100, 1_000_000),
+        }
+    )
     # Postpaid bills: the last day to pay is this many days after the billed period ends; an
     # unpaid bill isolates the line this many days after that; a reminder goes this many days
     # before the last day.

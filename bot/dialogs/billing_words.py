@@ -19,6 +19,7 @@ KIND_LABELS: dict[str, str] = {
     OrderKind.STATIC_IP: N_("Static IP"),
     OrderKind.DEPOSIT: N_("Deposit and installation fee"),
     OrderKind.BILL: N_("Postpaid bill"),
+    OrderKind.WALLET_TOPUP: N_("Wallet top-up"),
 }
 
 STATUS_LABELS: dict[str, str] = {
@@ -69,7 +70,18 @@ def item_name(t: Texts, kind: OrderKind, plan: PlanInfo | None) -> str:
     return t.plan_name(plan)
 
 
-def what_was_added(t: Texts, kind: OrderKind, plan: PlanInfo | None, months: int) -> str:
+def what_was_added(
+    t: Texts,
+    kind: OrderKind,
+    plan: PlanInfo | None,
+    months: int,
+    *,
+    amount: int = 0,
+    currency: str = "",
+) -> str:
+    """``amount`` and ``currency``: a wallet top-up's, the only order whose words need them."""
+    if kind == OrderKind.WALLET_TOPUP:
+        return t.gettext("%(amount)s in your wallet.", amount=t.money(amount, currency))
     if kind == OrderKind.BILL:
         return t.gettext("Your bill is paid.")
     if plan is None or kind == OrderKind.DEPOSIT:

@@ -155,6 +155,10 @@ MESSAGES: dict[str, str] = {
         "You have already asked to close your line (ticket %(ticket_number)s). We will be in touch."
     ),
     "contact_phone_invalid": N_("That does not look like a phone number."),
+    "invalid_topup_amount": N_(
+        "A top-up can be from %(min_amount)s to %(max_amount)s. Please choose or type an amount "
+        "in that range."
+    ),
     "too_many_attachments": N_("That is too many files for one message."),
 }
 
@@ -171,6 +175,8 @@ GENERAL = N_("That cannot be done right now. Please try again later or talk to a
 # Any "<field>_too_long" without a message of its own (a profile value, an address, a reason).
 TOO_LONG = N_("That is too long (at most %(max_length)s characters).")
 
+# Amounts in minor units of the error's ``currency``: shown as money.
+_MONEY = {"owed", "min_amount", "max_amount"}
 # Numbers that are codes, not quantities: shown with the language's digits but not grouped.
 _CODES = {"ticket_number", "tracking_number", "document_id"}
 
@@ -216,8 +222,9 @@ def error_text(t: Texts, error: DomainError) -> str:
     params: dict[str, Any] = {}
     for name, value in error.details.items():
         params[name] = t.digits(str(value)) if name in _CODES else value
-    if "owed" in params and isinstance(error.details.get("currency"), str):
-        params["owed"] = t.money(int(error.details["owed"]), error.details["currency"])
+    if isinstance(error.details.get("currency"), str):
+        for name in _MONEY & params.keys():
+            params[name] = t.money(int(error.details[name]), error.details["currency"])
     if "max_bytes" in params and "max_mb" not in params:
         params["max_mb"] = size_limit_mb(int(error.details["max_bytes"]))
     try:

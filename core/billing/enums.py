@@ -57,6 +57,9 @@ class OrderKind(StrEnum):
     DEPOSIT = "deposit"
     # A postpaid period's bill: paying it settles the bill (and opens a line it isolated).
     BILL = "bill"
+    # Money put in the wallet ahead of purchases: paying it credits the wallet (no VAT: that is
+    # charged on what the credit buys).
+    WALLET_TOPUP = "wallet_topup"
 
 
 class OrderStatus(StrEnum):
@@ -85,6 +88,7 @@ class WalletEntryKind(StrEnum):
     ORDER_PAYMENT = "order_payment"
     REFUND = "refund"
     ADJUSTMENT = "adjustment"
+    TOPUP = "topup"
 
 
 # Which plans each order kind sells.

@@ -1,5 +1,5 @@
 """What a paid order brings, written: a service (now or after the one in force), traffic, a
-static IP, the wallet's debit and credit, the bill."""
+static IP, the wallet's debit and credit (a top-up's included), the bill."""
 
 from __future__ import annotations
 
@@ -56,6 +56,17 @@ async def apply_order(
             f"deposit:{order.tracking_number}",
             now,
             only_from=LineStatus.ISOLATED,
+        )
+        return None
+    if kind == OrderKind.WALLET_TOPUP:
+        # The ledger's unique (order, kind) stands behind the order's own once-only move.
+        await WalletEntry.create(
+            subscriber_id=subscriber.id,
+            amount=order.subtotal,
+            currency=order.currency,
+            kind=WalletEntryKind.TOPUP,
+            order=order,
+            created_at=now,
         )
         return None
     if kind == OrderKind.BILL:

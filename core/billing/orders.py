@@ -42,7 +42,13 @@ from core.billing.ip_pool import StaticIpPool
 from core.billing.models import Bill, Order, WalletEntry
 from core.billing.pricing import Quote
 from core.billing.queries import order_view_of, pay_link_expired
-from core.billing.quotes import PreparedOrder, prepare_bill, prepare_deposit, prepare_order
+from core.billing.quotes import (
+    PreparedOrder,
+    prepare_bill,
+    prepare_deposit,
+    prepare_order,
+    prepare_topup,
+)
 from core.billing.read_models import OrderLine, OrderView, order_line, order_view
 from core.billing.static_ips import refuse_static_ip
 from core.billing.subscriptions import lock_subscriber
@@ -186,6 +192,31 @@ class Orders:
             order, gw = await self._create_order(prepared, OrderKind.BILL, 1, now, gateway, chat)
             await Bill.filter(id=bill.id).update(order_id=order.id)
         return await self._start_payment(order, gw, OrderKind.BILL.value)
+
+    async def quote_topup(self, subscriber_id: int, amount: int) -> Quote:
+        """The pre-invoice of a wallet top-up. Raises what ``place_topup_order`` raises."""
+        return (await prepare_topup(self.settings, subscriber_id, amount)).quote
+
+    async def place_topup_order(
+        self,
+        subscriber_id: int,
+        amount: int,
+        gateway: str | None = None,
+        *,
+        chat: ChatRef | None = None,
+    ) -> OrderView:
+        """An order that puts ``amount`` (minor units of the line's currency) in the wallet when
+        paid. Started as ``place_order`` starts one.
+
+        Errors: subscriber_not_found, line_closed, invalid_topup_amount, unknown_gateway,
+        tracking_numbers_exhausted, payment_start_failed."""
+        now = self.clock.now()
+        kind = OrderKind.WALLET_TOPUP
+        async with in_transaction():
+            subscriber = await lock_subscriber(subscriber_id)
+            prepared = await prepare_topup(self.settings, subscriber_id, amount, subscriber)
+            order, gw = await self._create_order(prepared, kind, 1, now, gateway, chat)
+        return await self._start_payment(order, gw, kind.value)
 
     async def _start_payment(self, order: Order, gw: PaymentGateway | None, what: str) -> OrderView:
         """Settle an order with nothing to pay at once; start the payment of any other."""

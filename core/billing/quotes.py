@@ -27,6 +27,8 @@ from core.config import Settings
 from core.errors import DomainError, InvalidInput, NotFound
 
 MIN_MONTHS, MAX_MONTHS = 1, 12
+# A currency without limits of its own in ISPBOT_WALLET_TOPUP_LIMITS.
+DEFAULT_TOPUP_LIMITS = (1, 10**12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,36 @@ async def prepare_deposit(
         raise DomainError("no_deposit_due", subscriber_id=subscriber_id)
     available = await state.wallet_balance(subscriber_id) - await state.wallet_held(subscriber_id)
     quote = quote_purchase(owed, Decimal(0), max(0, available), currency=subscriber.currency)
+    assert quote.balances(), quote
+    return PreparedOrder(subscriber=subscriber, plan=None, quote=quote, replaced=None)
+
+
+def topup_limits(settings: Settings, currency: str) -> tuple[int, int]:
+    """The smallest and largest top-up in ``currency``'s minor units."""
+    return settings.wallet_topup_limits.get(currency, DEFAULT_TOPUP_LIMITS)
+
+
+async def prepare_topup(
+    settings: Settings, subscriber_id: int, amount: int, subscriber: Subscriber | None = None
+) -> PreparedOrder:
+    """The quote of a wallet top-up: the amount asked, no VAT, nothing taken from the wallet.
+
+    Errors: subscriber_not_found, line_closed, invalid_topup_amount {field, min_amount,
+    max_amount, currency}."""
+    if subscriber is None:
+        subscriber = await get_subscriber(subscriber_id)
+    if subscriber.line_status == LineStatus.CLOSED:
+        raise DomainError("line_closed", subscriber_id=subscriber_id)
+    low, high = topup_limits(settings, subscriber.currency)
+    if isinstance(amount, bool) or not isinstance(amount, int) or not low <= amount <= high:
+        raise InvalidInput(
+            "invalid_topup_amount",
+            field="amount",
+            min_amount=low,
+            max_amount=high,
+            currency=subscriber.currency,
+        )
+    quote = quote_purchase(amount, Decimal(0), 0, currency=subscriber.currency)
     assert quote.balances(), quote
     return PreparedOrder(subscriber=subscriber, plan=None, quote=quote, replaced=None)
 

@@ -81,6 +81,8 @@ class OrderAdded:
     plan: PlanInfo | None
     months: int
     currency: str
+    # What the order cost before any credit (a wallet top-up's amount).
+    subtotal: int
     receipt: Receipt | None
 
 
@@ -97,6 +99,7 @@ async def order_added(tracking_number: int) -> OrderAdded | None:
         plan=PlanInfo.of(order.plan) if order.plan else None,
         months=order.months,
         currency=order.currency,
+        subtotal=order.subtotal,
         receipt=await _of(order) if order.status == OrderStatus.APPLIED else None,
     )
 

@@ -36,6 +36,7 @@ async def test_renewal_shows_the_pre_invoice_gives_a_sandbox_link_and_is_applied
         "Buy timed traffic",
         "Change service",
         "Static IP",
+        "Top up my wallet",
     ]
     await chat.press("Buy or renew service")
     assert "Standard monthly: 30 days, 5.00 GB, 2,048 kbit/s (your current plan)" in chat.text
@@ -213,7 +214,7 @@ async def test_wrong_answers_at_each_step_are_explained_and_asked_again(
     await chat.press("Buy or renew")
     await chat.send("a bicycle")
     assert "Please choose one of the options below." in chat.text
-    assert len(chat.labels) == 5
+    assert len(chat.labels) == 6
     await chat.send("9")
     assert "Please choose one of the options below." in chat.text
     await chat.press("Buy traffic")
@@ -236,7 +237,7 @@ async def test_buying_in_persian_shows_persian_names_and_digits(engine, services
     await give_service(services, sara)
     chat = await logged_in(engine, language_hint="fa")
     await chat.send(choice="flow:buy")
-    assert len(chat.labels) == 5
+    assert len(chat.labels) == 6
     assert chat.replies[-1].language == "fa"
     await chat.send("۱")
     assert any("استاندارد ماهانه" in label for label in chat.labels)

@@ -51,6 +51,7 @@ async def test_with_no_pool_the_menu_offers_no_static_ip_and_a_stale_button_is_r
         "Buy traffic",
         "Buy timed traffic",
         "Change service",
+        "Top up my wallet",
     ]
     await chat.send(choice="kind:static_ip")  # a button from before the pool was emptied
     assert "That choice is no longer available" in chat.text

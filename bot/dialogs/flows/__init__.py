@@ -23,6 +23,7 @@ from bot.dialogs.flows import (
     registration,
     status,
     ticket_thread,
+    topup,
     usage,
 )
 
@@ -46,6 +47,7 @@ _MODULES = (
     registration,
     status,
     ticket_thread,
+    topup,
     usage,
 )
 

@@ -31,12 +31,14 @@ from core.errors import DomainError
 from core.ports import ChatRef
 
 SERVICE = "service"
+TOPUP = "topup"
 KINDS: list[tuple[str, str]] = [
     (SERVICE, N_("Buy or renew service")),
     (OrderKind.BUY_TRAFFIC.value, N_("Buy traffic")),
     (OrderKind.BUY_TIMED_TRAFFIC.value, N_("Buy timed traffic")),
     (OrderKind.CHANGE_SERVICE.value, N_("Change service")),
     (OrderKind.STATIC_IP.value, N_("Static IP")),
+    (TOPUP, N_("Top up my wallet")),
 ]
 MONTH_CHOICES = (1, 3, 6, 12)
 CONFIRM_CHOICE = "buy:confirm"
@@ -71,6 +73,9 @@ class BuyFlow(Flow):
         picked = choice.removeprefix("kind:") if choice.startswith("kind:") else None
         if picked not in {kind for kind, _ in KINDS}:
             await ctx.refuse(ctx._("Please choose one of the options below."))
+            return
+        if picked == TOPUP:
+            await ctx.start("topup")
             return
         status = await _status(ctx)
         paid_service = status.plan is not None and not status.on_free_charge

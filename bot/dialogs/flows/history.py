@@ -45,6 +45,7 @@ WALLET_LABELS: dict[str, str] = {
     WalletEntryKind.ORDER_PAYMENT: N_("used for an order"),
     WalletEntryKind.REFUND: N_("payment returned to the wallet"),
     WalletEntryKind.ADJUSTMENT: N_("correction by our office"),
+    WalletEntryKind.TOPUP: N_("wallet top-up"),
 }
 
 

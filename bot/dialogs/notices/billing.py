@@ -40,7 +40,14 @@ async def order_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
         head = t.gettext("Order %(tracking)s is done, paid from your credit.", tracking=tracking)
     lines = [head]
     if order is not None:
-        added = what_was_added(t, order.kind, order.plan, order.months)
+        added = what_was_added(
+            t,
+            order.kind,
+            order.plan,
+            order.months,
+            amount=order.subtotal,
+            currency=order.currency,
+        )
         lines.append(t.gettext("Added to your account: %(what)s", what=added))
     else:
         lines.append(t.gettext("Your purchase has been added to your account."))

@@ -133,5 +133,10 @@ def _payment_line(payment: PaymentLine, t: Texts) -> str:
 
 
 def _planless_item(t: Texts, kind: str) -> str:
-    """What a payment without a plan paid for: a postpaid bill, else a new line's deposit."""
-    return t.gettext("postpaid bill") if kind == OrderKind.BILL else t.gettext("deposit")
+    """What a payment without a plan paid for: a postpaid bill, a wallet top-up, else a new
+    line's deposit."""
+    if kind == OrderKind.BILL:
+        return t.gettext("postpaid bill")
+    if kind == OrderKind.WALLET_TOPUP:
+        return t.gettext("wallet top-up")
+    return t.gettext("deposit")
