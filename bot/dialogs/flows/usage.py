@@ -12,13 +12,22 @@ flowchart LR
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import jdatetime
 
+from bot.dialogs.contract import Attachment
 from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_, InvalidDate
+from bot.rendering.usage_chart import (
+    chart_file_name,
+    daily_usage,
+    draw_usage_chart,
+    period_title,
+    today_against_yesterday,
+)
 from core.billing.read_models import UsageLine, UsageReport
 from core.billing.units import BYTES_PER_MB
 
@@ -153,7 +162,21 @@ async def _report(ctx: Context, first: date, last: date) -> None:
     start = datetime.combine(first, time(), tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
     report = await ctx.services.billing_queries.usage(ctx.subscriber_id, start, end)
-    await ctx.finish(report_text(ctx, report, first, last))
+    text = report_text(ctx, report, first, last)
+    if not report.sessions:
+        await ctx.finish(text)
+        return
+    days = daily_usage(report, ctx.t, first, last)
+    comparison = today_against_yesterday(ctx.t, days, _today(ctx))
+    if comparison:
+        text = f"{text}\n{comparison}"
+    # Off the event loop: a picture is milliseconds of CPU that other chats need not wait for.
+    picture = await asyncio.to_thread(
+        draw_usage_chart, ctx.t, days, period_title(ctx.t, first, last)
+    )
+    # The picture goes with the report (where pictures show: SMS keeps the text), then the menu.
+    ctx.say(text, attachment=Attachment(chart_file_name(first, last), "image/png", picture))
+    await ctx.finish()
 
 
 def report_text(ctx: Context, report: UsageReport, first: date, last: date) -> str:
