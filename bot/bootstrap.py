@@ -51,6 +51,7 @@ from core.accounts.profile_edits import ProfileEdits
 from core.accounts.queries import SubscriberView
 from core.admin.tokens import AdminTokens
 from core.alerts.broadcast import Broadcasts
+from core.billing.auto_renew import AutoRenewals
 from core.billing.bills import Bills
 from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
@@ -132,6 +133,7 @@ def build_services(
         # The sandbox, and each real provider whose keys are set.
         gateways = configured_gateways(settings, clock)
     chats = Chats(clock)
+    orders = Orders(settings, clock, gateways)
     # One lockout: wrong logins and wrong old passwords count on the same account.
     lockout = Lockout(settings, clock)
     return Services(
@@ -150,7 +152,8 @@ def build_services(
         owner_changes=OwnerChanges(settings, clock, sms, lockout, code_sms_text=code_sms_text),
         document_reviews=DocumentReviews(settings, clock, files),
         line_statuses=LineStatuses(clock),
-        orders=Orders(settings, clock, gateways),
+        orders=orders,
+        auto_renewals=AutoRenewals(settings, clock, orders),
         subscriptions=Subscriptions(settings, clock),
         wallet=Wallet(clock),
         free_charges=FreeCharges(settings, clock),

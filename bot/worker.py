@@ -62,6 +62,14 @@ async def end_expired_services(ctx: dict[str, Any]) -> int:
     return await ctx["services"].billing_jobs.end_expired_subscriptions()
 
 
+async def renew_automatically(ctx: dict[str, Any]) -> int:
+    """Services ending soon of subscribers who asked, renewed from the wallet; once each."""
+    renewed = await ctx["services"].auto_renewals.run()
+    if renewed:
+        await ctx["redis"].enqueue_job("relay_outbox", _queue_name=ctx["queue_name"])
+    return renewed
+
+
 async def cut_lines_after_document_grace(ctx: dict[str, Any]) -> int:
     return await ctx["services"].document_reviews.enforce_document_grace()
 
@@ -98,6 +106,7 @@ async def purge_login_counters(ctx: dict[str, Any]) -> int:
 # The domain's periodic jobs: each safe to run again or on two workers at once.
 MAINTENANCE_JOBS = (
     end_expired_services,
+    renew_automatically,
     cut_lines_after_document_grace,
     charge_campaigns,
     issue_postpaid_bills,
@@ -153,6 +162,7 @@ def build_worker(
         cron_jobs=[
             cron(job(end_expired_services), minute=set(range(0, 60, 5)), second=30, timeout=600),
             cron(job(cut_lines_after_document_grace), minute={7, 37}, second=30, timeout=600),
+            cron(job(renew_automatically), minute=set(range(1, 60, 10)), second=0, timeout=600),
             cron(job(charge_campaigns), minute=13, second=30, timeout=1800),
             cron(job(issue_postpaid_bills), minute=23, second=30, timeout=1800),
             cron(job(enforce_bill_due_dates), minute={2, 17, 32, 47}, second=30, timeout=600),

@@ -13,6 +13,7 @@ from core.accounts.login_links import LoginLinks
 from core.accounts.owner_changes import OwnerChanges
 from core.accounts.password_changes import PasswordChanges
 from core.accounts.profile_edits import ProfileEdits
+from core.billing.auto_renew import AutoRenewals
 from core.billing.bills import Bills
 from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
@@ -49,6 +50,7 @@ class Services:
     # charge, a new line's deposit, postpaid bills, usage metering, the catalogue's writes, the
     # periodic jobs; and the reads.
     orders: Orders
+    auto_renewals: AutoRenewals
     subscriptions: Subscriptions
     wallet: Wallet
     free_charges: FreeCharges

@@ -52,6 +52,10 @@ class Subscriber(Model):
     # What the postpaid bills that isolated the line (unpaid past their last day and the grace)
     # owe, in minor units: kept by the billing core, it says why the line is isolated.
     unpaid_bills_due = fields.BigIntField(default=0)
+    # Renew the service from the wallet when it ends (core/billing/auto_renew.py): with the
+    # plan of this code, or the plan in force when None.
+    auto_renew = fields.BooleanField(default=False)
+    auto_renew_plan_code = fields.CharField(max_length=32, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

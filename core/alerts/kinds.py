@@ -6,7 +6,7 @@ after a crash writes the same key, and the database refuses it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 EXPIRY = "service_expiring"
 LOW_TRAFFIC = "traffic_low"
@@ -28,6 +28,8 @@ AGENT_EXTENSION = "agent_extension"
 # Postpaid bills: a reminder before the last day to pay, and the line isolated for one unpaid.
 BILL_DUE = "bill_due"
 BILL_UNPAID_ISOLATED = "bill_unpaid_isolated"
+# An automatic renewal that could not be made from the wallet (core/billing/auto_renew.py).
+AUTO_RENEW_FAILED = "auto_renew_failed"
 
 
 def expiry_key(subscriber_id: int, days_before: int, expiry_day: date) -> str:
@@ -47,6 +49,11 @@ def free_charge_ending_key(subscriber_id: int, grant_id: int) -> str:
 
 def document_rejected_key(subscriber_id: int, document_id: int) -> str:
     return f"{DOCUMENT_REJECTED}:{subscriber_id}:{document_id}"
+
+
+def auto_renew_key(subscriber_id: int, ends_at: datetime) -> str:
+    """Once per subscriber and end of service."""
+    return f"{AUTO_RENEW_FAILED}:{subscriber_id}:{ends_at.astimezone(UTC).isoformat()}"
 
 
 def bill_due_key(bill_id: int) -> str:

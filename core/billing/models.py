@@ -308,3 +308,27 @@ class Bill(Model):
         table = "bill"
         ordering = ["starts_at", "id"]
         unique_together = (("subscriber", "period_key"),)
+
+
+class AutoRenewal(Model):
+    """One automatic renewal's attempt, once per subscriber and end of service: unique, so a
+    second worker or a second run finds it taken. ``outcome``: renewed (``order``), short (the
+    wallet held ``short`` too little) or failed (``reason``)."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
+        "core.Subscriber", related_name="auto_renewals", on_delete=fields.CASCADE
+    )
+    subscriber_id: int
+    period_end = fields.DatetimeField()
+    outcome = fields.CharField(max_length=16)
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
+        "core.Order", related_name="auto_renewal", null=True, on_delete=fields.SET_NULL
+    )
+    short = fields.BigIntField(default=0)
+    reason = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "auto_renewal"
+        unique_together = (("subscriber", "period_end"),)

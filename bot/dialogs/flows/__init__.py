@@ -6,6 +6,7 @@ from bot.dialogs.flow import Flow
 from bot.dialogs.flows import (
     account,
     agent,
+    auto_renew,
     bills,
     buy,
     closure,
@@ -30,6 +31,7 @@ from bot.dialogs.flows import (
 _MODULES = (
     account,
     agent,
+    auto_renew,
     bills,
     buy,
     closure,

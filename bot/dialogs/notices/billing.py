@@ -3,17 +3,19 @@ but not applied; and about postpaid bills: the last day to pay near, the line is
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.dialogs.billing_words import what_was_added
 from bot.dialogs.contract import Option, Reply
+from bot.dialogs.errors import error_text
 from bot.dialogs.menu import flow_choice
 from bot.dialogs.notices.renderer import Notice
 from bot.dialogs.receipts import receipt_replies
 from bot.i18n import Texts
 from core.alerts import kinds
 from core.billing.receipts import OrderAdded, order_added
+from core.errors import DomainError
 
 
 async def _order(tracking_number: Any) -> OrderAdded | None:
@@ -122,8 +124,37 @@ async def bill_unpaid_isolated(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, options=(_bills(t),), language=t.language)]
 
 
+async def auto_renew_failed(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    """An automatic renewal could not be made from the wallet: say what it lacks (or why),
+    with the way to top up or renew by hand."""
+    ends = params.get("ends_at")
+    try:
+        when = t.datetime(datetime.fromisoformat(str(ends)))
+    except ValueError:
+        when = ""
+    if params.get("reason") == "wallet_short" and params.get("currency"):
+        text = t.gettext(
+            "Your service ends on %(when)s and could not be renewed automatically: your wallet "
+            "is short of %(short)s. Top up your wallet (the renewal is then made from it within "
+            "minutes), or renew now through Buy or renew.",
+            when=when,
+            short=t.money(int(params.get("short") or 0), str(params["currency"])),
+        )
+        options = (Option(flow_choice("topup"), t.gettext("Top up my wallet")),)
+    else:
+        why = error_text(t, DomainError(str(params.get("reason") or "")))
+        text = t.gettext(
+            "Your service ends on %(when)s and could not be renewed automatically: %(why)s",
+            when=when,
+            why=why,
+        )
+        options = (Option(flow_choice("buy"), t.gettext("Buy or renew")),)
+    return [Reply(text, options=options, language=t.language)]
+
+
 NOTICES = (
     Notice(kinds.PAYMENT_APPLIED, order_applied),
+    Notice(kinds.AUTO_RENEW_FAILED, auto_renew_failed),
     Notice(kinds.PAYMENT_NOT_APPLIED, order_not_applied),
     Notice(kinds.BILL_DUE, bill_due),
     Notice(kinds.BILL_UNPAID_ISOLATED, bill_unpaid_isolated),
