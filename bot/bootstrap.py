@@ -71,6 +71,8 @@ from core.inbox.freshness import NoticeFreshness
 from core.inbox.service import Inbox, OutboxRelay
 from core.ports import Clock, FileStore, PaymentGateway, SmsSender
 from core.staff.actions import StaffActions
+from core.staff.canned import CannedReplies
+from core.staff.desk import StaffDesk
 from core.staff.service import StaffAccounts
 from core.tickets.closures import Closures
 from core.tickets.leads import Leads
@@ -264,6 +266,13 @@ def bootstrap(
             # The subscribers' lockout rules, on keys of the staff's own.
             accounts=StaffAccounts(settings, clock, Lockout(settings, clock)),
             actions=StaffActions(clock, services.line_statuses, services.chats),
+            desk=StaffDesk(
+                clock,
+                services.tickets,
+                desk.handoff if desk else Handoff(settings, clock, services.tickets),
+                services.document_reviews,
+            ),
+            canned=CannedReplies(clock),
         ),
         desk=desk,
         store=store,

@@ -30,6 +30,8 @@ from core.imports.subscriber_edits import SubscriberEdits
 from core.inbox.service import OutboxRelay
 from core.ports import Clock, Notifier
 from core.staff.actions import StaffActions
+from core.staff.canned import CannedReplies
+from core.staff.desk import StaffDesk
 from core.staff.service import StaffAccounts
 
 if TYPE_CHECKING:
@@ -51,6 +53,9 @@ class StaffServices:
 
     accounts: StaffAccounts
     actions: StaffActions
+    # Tickets and documents (the console's desk), and the team's canned replies.
+    desk: StaffDesk
+    canned: CannedReplies
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,15 @@ from aiohttp import web
 
 from bot.staff.context import DASHBOARD, SESSIONS, STAFF_SETTINGS, WIRING
 from bot.staff.guard import guard
-from bot.staff.pages import auth, billing, dashboard, subscribers
+from bot.staff.pages import (
+    auth,
+    billing,
+    canned_replies,
+    dashboard,
+    documents,
+    subscribers,
+    tickets,
+)
 from bot.staff.rendering import setup_templates
 from bot.staff.sessions import PATH, StaffSessions
 from bot.wiring import Wiring
@@ -31,7 +39,7 @@ def build_console(wiring: Wiring) -> web.Application:
     console[SESSIONS] = StaffSessions(wiring.store, wiring.clock, wiring.settings)
     console[DASHBOARD] = Dashboard(wiring.settings, wiring.clock)
     setup_templates(console)
-    for page in (auth, dashboard, subscribers, billing):
+    for page in (auth, dashboard, subscribers, billing, documents, tickets, canned_replies):
         console.add_routes(page.routes)
     console.router.add_static("/static", STATIC)
     console.router.add_static("/fonts", FONTS)

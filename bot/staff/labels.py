@@ -51,6 +51,32 @@ MESSAGE_KINDS = {
     "handoff_started": N_("Agent joined the chat"),
     "handoff_ended": N_("Agent left the chat"),
 }
+TICKET_STATUSES = {
+    "open": N_("Open"),
+    "answered": N_("Answered"),
+    "customer_reply": N_("Subscriber replied"),
+    "closed": N_("Closed"),
+}
+DOCUMENT_KINDS = {
+    "phone_bill": N_("Phone bill"),
+    "national_id_card": N_("National ID card"),
+    "student_card": N_("Student card"),
+    "lease": N_("Lease"),
+}
+DOCUMENT_STATUSES = {
+    "pending": N_("Waiting for review"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+}
+# The subscriber reads these (the chat's own words, bot/dialogs/flows/documents.py).
+REJECT_REASONS = {
+    "illegible": N_("the copy cannot be read (blurred, dark or cut off)"),
+    "wrong_document": N_("it is not the document asked for"),
+    "expired": N_("the document has expired"),
+    "name_mismatch": N_("the name on it is not the subscriber's"),
+    "incomplete": N_("a page or a side is missing"),
+    "other": N_("another reason"),
+}
 ROLES = {
     "admin": N_("Administrator"),
     "operator": N_("Operator"),
@@ -66,6 +92,10 @@ VOCABULARIES = {
     "channel": CHANNELS,
     "message_kind": MESSAGE_KINDS,
     "role": ROLES,
+    "ticket_status": TICKET_STATUSES,
+    "document_kind": DOCUMENT_KINDS,
+    "document_status": DOCUMENT_STATUSES,
+    "reject_reason": REJECT_REASONS,
 }
 
 

@@ -20,6 +20,28 @@ MESSAGES: dict[str, str] = {
     "unknown_language": N_("Choose one of the languages."),
     "invalid_period": N_("Choose one of the periods."),
     "invalid_page": N_("That page link is not valid. Start the list again."),
+    "ticket_not_found": N_("There is no such ticket."),
+    "attachment_not_found": N_("That file is not part of this ticket."),
+    "file_missing": N_("The file is missing from the file store."),
+    "document_not_found": N_("There is no such document."),
+    "document_already_reviewed": N_(
+        "Someone reviewed this document already; nothing was changed. Its verdict is shown below."
+    ),
+    "reject_reason_required": N_("Choose a reason from the list to reject a document."),
+    "unknown_reject_reason": N_("Choose a reason from the list to reject a document."),
+    "unknown_decision": N_("Choose approve or reject."),
+    "note_too_long": N_("The note is too long (at most %(max_length)s characters)."),
+    "body_required": N_("Write the text first."),
+    "body_too_long": N_("The text is too long (at most %(max_length)s characters)."),
+    "title_required": N_("Give the reply a short title."),
+    "title_too_long": N_("The title is too long (at most 80 characters)."),
+    "priority_invalid": N_("Choose one of the priorities."),
+    "department_invalid": N_("Choose one of the departments."),
+    "status_invalid": N_("Choose one of the states."),
+    "age_invalid": N_("Choose one of the ages."),
+    "assigned_too_long": N_("That name is too long."),
+    "unknown_assignee": N_("Choose a member of staff who handles tickets."),
+    "canned_reply_not_found": N_("There is no such canned reply."),
     "csrf": N_(
         "This form has expired or did not come from the console. Open the page again and "
         "send it from there."

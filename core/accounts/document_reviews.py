@@ -21,6 +21,7 @@ from core.config import Settings
 from core.errors import Conflict, InvalidInput, NotFound
 from core.inbox.service import enqueue
 from core.ports import Clock, FileStore
+from core.staff.audit import Actor
 from core.uploads import check_upload
 
 REVIEW_NOTE_MAX_LENGTH = 500
@@ -63,13 +64,15 @@ class DocumentReviews:
         approve: bool,
         reason: RejectReason | str | None = None,
         note: str | None = None,
+        actor: Actor | None = None,
     ) -> DocumentView:
         """An operator's verdict on a copy waiting for review. A rejection names a reason from
         the list (``note`` may add free text), starts the grace period and tells the subscriber
         the reason and the days left (the outbox, in the same transaction); an approval ends
         the grace and lifts a documents suspension once no kind is still missing its valid
-        copy. Codes: ``document_not_found``, ``document_already_reviewed``,
-        ``reject_reason_required``, ``unknown_reject_reason``, ``note_too_long``."""
+        copy. ``actor``: who decides (kept as the reviewer's name). Codes:
+        ``document_not_found``, ``document_already_reviewed``, ``reject_reason_required``,
+        ``unknown_reject_reason``, ``note_too_long``."""
         code = None if approve else _reject_reason(reason)
         note = (note or "").strip() or None
         if note is not None and len(note) > REVIEW_NOTE_MAX_LENGTH:
@@ -90,7 +93,10 @@ class DocumentReviews:
                     document_id=document_id,
                     document_status=str(document.status),
                 )
-            changes: dict[str, Any] = {"reviewed_at": now}
+            changes: dict[str, Any] = {
+                "reviewed_at": now,
+                "reviewed_by": actor.name if actor is not None else None,
+            }
             if approve:
                 changes.update(
                     status=DocumentStatus.APPROVED,

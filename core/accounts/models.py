@@ -160,6 +160,9 @@ class Document(Model):
     reject_reason = fields.TextField(null=True)
     uploaded_at = fields.DatetimeField()
     reviewed_at = fields.DatetimeField(null=True)
+    # Who gave the verdict, as they were called then (None: not reviewed, or by the admin API
+    # or the agents' group before they named the reviewer).
+    reviewed_by = fields.CharField(max_length=120, null=True)
     # After a rejection: a valid copy must arrive before this, or the line is cut.
     grace_until = fields.DatetimeField(null=True, db_index=True)
 

@@ -148,6 +148,8 @@ class DocumentView:
     reject_reason: str | None
     uploaded_at: datetime
     reviewed_at: datetime | None
+    # Who gave the verdict (None: unknown, or not reviewed yet).
+    reviewed_by: str | None
     # Set on a rejection: a valid copy must arrive before this or the line is cut.
     grace_until: datetime | None
     file_key: str
@@ -165,6 +167,7 @@ class DocumentView:
             reject_reason=row.reject_reason,
             uploaded_at=row.uploaded_at,
             reviewed_at=row.reviewed_at,
+            reviewed_by=row.reviewed_by,
             grace_until=row.grace_until,
             file_key=row.file_key,
         )

@@ -61,6 +61,10 @@ class DeskMessage:
     ticket_id: int
     author_name: str
     body: str
+    # Written in the staff console (an answer, or a note when ``internal``), not by the
+    # subscriber.
+    from_console: bool = False
+    internal: bool = False
 
     @classmethod
     def of(cls, row: TicketMessage) -> DeskMessage:
@@ -69,6 +73,8 @@ class DeskMessage:
             ticket_id=row.ticket_id,  # type: ignore[attr-defined]
             author_name=row.author_name,
             body=row.body,
+            from_console=row.staff_member_id is not None,
+            internal=row.internal,
         )
 
 
@@ -162,20 +168,27 @@ async def first_message(ticket_id: int) -> DeskMessage | None:
 
 
 async def unmirrored_messages(limit: int) -> list[DeskMessage]:
-    """The subscriber's messages past their own topic's mark, oldest first, in one indexed
-    query: an idle pass reads nothing, and a quiet ticket's old mark cannot fill the batch with
-    messages other topics already show."""
+    """The messages past their own topic's mark that the group has not seen, oldest first: the
+    subscriber's (while the ticket is not closed) and what the staff console wrote (its last
+    note may be the closing's). One indexed query: an idle pass reads nothing, and a quiet
+    ticket's old mark cannot fill the batch with messages other topics already show."""
     rows = (
         await TicketMessage.filter(
-            author_kind=AuthorKind.SUBSCRIBER,
             ticket__topic__thread_id__isnull=False,
             id__gt=F("ticket__topic__mirrored_message_id"),
         )
-        .exclude(ticket__status=TicketStatus.CLOSED)
+        .filter(
+            Q(author_kind=AuthorKind.SUBSCRIBER, ticket__status__not=TicketStatus.CLOSED)
+            | Q(staff_member_id__isnull=False)
+        )
         .order_by("id")
         .limit(limit)
     )
     return [DeskMessage.of(row) for row in rows]
+
+
+async def ticket_closed(ticket_id: int) -> bool:
+    return await Ticket.filter(id=ticket_id, status=TicketStatus.CLOSED).exists()
 
 
 async def topics_of(ticket_ids: set[int]) -> dict[int, TopicView]:

@@ -50,3 +50,20 @@ class AuditEntry(Model):
         table = "audit_entry"
         # A subscriber's page lists what was done to them, newest first.
         indexes = (("target_type", "target_id", "at"),)
+
+
+class CannedReply(Model):
+    """A reply the support team keeps ready, in one language: the console offers those of a
+    ticket's language beside its answer form. Retired ones are kept (never offered again)."""
+
+    id = fields.IntField(primary_key=True)
+    language = fields.CharEnumField(Language, max_length=2)
+    title = fields.CharField(max_length=80)
+    body = fields.TextField()
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "canned_reply"
+        indexes = (("language", "active", "title"),)

@@ -23,14 +23,20 @@ class Permission(StrEnum):
     VIEW_BILLING = "view_billing"
     REFUND = "refund"
     VIEW_AUDIT = "view_audit"
+    # The documents' review queue and its verdicts; the tickets' inbox, answers, triage and
+    # the canned replies.
+    REVIEW_DOCUMENTS = "review_documents"
+    HANDLE_TICKETS = "handle_tickets"
 
 
 _EVERYONE = {Permission.VIEW_DASHBOARD, Permission.VIEW_SUBSCRIBERS}
+_DESK = {Permission.REVIEW_DOCUMENTS, Permission.HANDLE_TICKETS}
 
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.ADMIN: frozenset(Permission),
     StaffRole.OPERATOR: frozenset(
         _EVERYONE
+        | _DESK
         | {Permission.VIEW_PERSONAL_DATA, Permission.CHANGE_LINE_STATUS, Permission.UNLINK_CHAT}
     ),
     StaffRole.BILLING: frozenset(
@@ -38,7 +44,7 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     ),
     # Support agents answer people: they log a lost phone's chat out, and see no personal data
     # beyond what identifies the line.
-    StaffRole.AGENT: frozenset(_EVERYONE | {Permission.UNLINK_CHAT}),
+    StaffRole.AGENT: frozenset(_EVERYONE | _DESK | {Permission.UNLINK_CHAT}),
 }
 
 

@@ -17,6 +17,7 @@ from core.tickets.enums import (
 
 if TYPE_CHECKING:
     from core.accounts.models import Subscriber
+    from core.staff.models import StaffMember
 
 
 class Ticket(Model):
@@ -68,6 +69,12 @@ class TicketMessage(Model):
     body = fields.TextField()
     # An agents' note: never shown to the subscriber.
     internal = fields.BooleanField(default=False)
+    # Written in the staff console by this member (None: the subscriber, the agents' group or
+    # the system). The agents' group is shown what the console wrote (bot/handlers/agents/).
+    staff_member: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(
+        "core.StaffMember", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    staff_member_id: int | None
     created_at = fields.DatetimeField()
 
     class Meta:

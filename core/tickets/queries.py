@@ -105,10 +105,13 @@ class ThreadMessage:
     created_at: datetime
     internal: bool
     attachments: tuple[AttachmentInfo, ...]
+    # Written in the staff console by this member (None: elsewhere).
+    staff_member_id: int | None = None
 
     @classmethod
     def of(cls, message: TicketMessage, files: Sequence[TicketAttachment]) -> ThreadMessage:
         return cls(
+            staff_member_id=message.staff_member_id,
             id=message.id,
             author_kind=message.author_kind,
             author_name=message.author_name,
@@ -251,6 +254,7 @@ async def thread(
                 created_at=m.created_at,
                 internal=m.internal,
                 attachments=tuple(files.get(m.id, ())),
+                staff_member_id=m.staff_member_id,
             )
             for m in messages
         ),

@@ -118,6 +118,7 @@ async def add_message(
     stored: Iterable[StoredFile],
     *,
     internal: bool = False,
+    staff_member_id: int | None = None,
 ) -> tuple[TicketMessage, list[TicketAttachment]]:
     message = await TicketMessage.create(
         ticket_id=ticket.id,
@@ -125,6 +126,7 @@ async def add_message(
         author_name=author_name[:NAME_MAX_LENGTH],
         body=body,
         internal=internal,
+        staff_member_id=staff_member_id,
         created_at=clock.now(),
         using_db=conn,
     )

@@ -187,10 +187,12 @@ class Tickets:
         body: str,
         attachments: Sequence[AttachmentIn] = (),
         internal: bool = False,
+        staff_member_id: int | None = None,
     ) -> ThreadMessage:
         """An agent's answer: the ticket becomes ANSWERED and the subscriber is told, through the
         outbox written in the same transaction. An internal note changes nothing the subscriber
-        sees and tells no one."""
+        sees and tells no one. ``staff_member_id``: written in the staff console by this member
+        (the agents' group is shown it)."""
         agent_name = text_field(agent_name, field="agent_name", max_length=NAME_MAX_LENGTH)
         body = text_field(body, field="body", max_length=BODY_MAX_LENGTH)
         self._check_attachments(attachments)
@@ -207,6 +209,7 @@ class Tickets:
                 body,
                 stored,
                 internal=internal,
+                staff_member_id=staff_member_id,
             )
             if internal:
                 return ThreadMessage.of(message, files)

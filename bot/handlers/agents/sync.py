@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from bot.handlers.agents.card import LAST_PAYMENTS, ticket_card, topic_name
 from bot.handlers.agents.desk import AgentDesk
-from bot.i18n import Texts
+from bot.i18n import N_, Texts
 from core.backoff import Backoff
 from core.billing.queries import BillingQueries
 from core.handoff import queries
@@ -132,13 +132,26 @@ class DeskSync:
                 await self.desk.reopen_topic(thread_id)
                 await self.topics.reopened(topic.id)
                 topic = dataclasses.replace(topic, topic_closed=False)
-            text = self.texts.gettext(
-                "%(name)s (subscriber):\n%(text)s", name=message.author_name, text=message.body
-            )
             files = await queries.message_files(self.files, message.id)
-            await self.desk.post(thread_id, text, files)
+            await self.desk.post(thread_id, self._said(message), files)
+            if message.from_console and await queries.ticket_closed(message.ticket_id):
+                # Closed in the console: the topic closes as after the group's own /close.
+                await self.desk.close_topic(thread_id)
+                await self.topics.closed(topic.id)
+                topic = dataclasses.replace(topic, topic_closed=True)
         except Exception as error:
             log.warning("topic %s: message %s not posted: %r", topic.id, message.id, error)
             await self.topics.hand_back_message(topic, message.id)
             return None
         return dataclasses.replace(topic, mirrored_message_id=message.id)
+
+    def _said(self, message: DeskMessage) -> str:
+        """Who wrote it, as the group reads it: the subscriber, or a member of staff in the
+        console (an answer the subscriber got, or a note they did not)."""
+        if not message.from_console:
+            template = N_("%(name)s (subscriber):\n%(text)s")
+        elif message.internal:
+            template = N_("%(name)s (console, note):\n%(text)s")
+        else:
+            template = N_("%(name)s (console, sent to the subscriber):\n%(text)s")
+        return self.texts.gettext(template, name=message.author_name, text=message.body)
