@@ -67,7 +67,7 @@ async def inbox(request: web.Request) -> web.StreamResponse:
         "statuses": [s.value for s in StatusFilter],
         "departments": list(DEPARTMENTS),
         "priorities": list(PRIORITIES),
-        "ages": list(AGES),
+        "ages": {code: _age(current_texts(request), span) for code, span in AGES.items()},
         "assignees": sorted(set(await assignees()) | set(await _handlers())),
         "unassigned": UNASSIGNED,
         "contact": (lambda phone: phone) if personal else mask_phone,
