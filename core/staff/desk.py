@@ -9,6 +9,8 @@ console writes (bot/handlers/agents/sync.py), reads it in its topic.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise.transactions import in_transaction
 
 from core.accounts.document_reviews import DocumentReviews
@@ -23,8 +25,11 @@ from core.staff.models import StaffMember
 from core.staff.roles import Permission, may
 from core.tickets.enums import Department, Priority
 from core.tickets.queries import ThreadMessage, TicketView, ticket
-from core.tickets.records import enum_field
+from core.tickets.records import enum_field, ticket_row
 from core.tickets.service import ByAgent, Tickets
+
+if TYPE_CHECKING:
+    from tortoise.backends.base.client import BaseDBAsyncClient
 
 TICKET = "ticket"
 
@@ -47,8 +52,8 @@ class StaffDesk:
         ticket came from (``Tickets.answer_as_agent``'s notice). ``internal``: a note only staff
         read. Codes: ``body_required``, ``body_too_long``, ``ticket_not_found``."""
         author = await _author(actor)
-        async with in_transaction():
-            before = await ticket(ticket_number, None)
+        async with in_transaction() as conn:
+            before = await _held(ticket_number, conn)
             message = await self.tickets.answer_as_agent(
                 ticket_number, author, body, internal=internal, staff_member_id=actor.id
             )
@@ -69,8 +74,8 @@ class StaffDesk:
         ``priority_invalid``, ``department_invalid``, ``ticket_not_found``."""
         wanted_priority = enum_field(Priority, priority, "priority")
         wanted_department = enum_field(Department, department, "department")
-        async with in_transaction():
-            found = await ticket(ticket_number, None)
+        async with in_transaction() as conn:
+            found = await _held(ticket_number, conn)
             changed = found
             commands = []
             if found.priority != wanted_priority:
@@ -95,8 +100,8 @@ class StaffDesk:
         """Give the ticket to a staff member who handles tickets (by username; empty: back to
         the department's queue). Codes: ``unknown_assignee``, ``ticket_not_found``."""
         name = username.strip() or None
-        async with in_transaction():
-            found = await ticket(ticket_number, None)
+        async with in_transaction() as conn:
+            found = await _held(ticket_number, conn)
             if found.assigned_to == name:  # as it is (a group's agent's name, too)
                 return found
             if name is not None:
@@ -119,8 +124,8 @@ class StaffDesk:
         """Close the ticket as the agents' ``/close`` does: a live conversation on it ends and
         the subscriber is asked to rate the help. Closing a closed ticket changes nothing."""
         author = await _author(actor)
-        async with in_transaction():
-            found = await ticket(ticket_number, None)
+        async with in_transaction() as conn:
+            found = await _held(ticket_number, conn)
             if found.status.value == "closed":
                 return found
             await self._note(actor, ticket_number, "/close")
@@ -164,6 +169,13 @@ class StaffDesk:
             before=before,
             after=after,
         )
+
+
+async def _held(ticket_number: int, conn: BaseDBAsyncClient) -> TicketView:
+    """The ticket, its row held until the transaction ends (PostgreSQL): two members acting on
+    it at once take turns, so "before" is what the change replaced and a ticket closed twice
+    at once is closed (and noted) once."""
+    return TicketView.of(await ticket_row(ticket_number, None, locked_in=conn))
 
 
 async def _author(actor: Actor) -> str:

@@ -5,15 +5,18 @@ are checked field by field and audited; a document's verdict names its reviewer.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from core.accounts.document_reviews import DocumentReviews
+from core.alerts import kinds
 from core.clock import FixedClock
 from core.config import Settings
 from core.errors import FieldErrors, InvalidInput, NotFound
 from core.handoff.service import Handoff
+from core.inbox.models import OutboxMessage
 from core.staff.audit import Actor
 from core.staff.canned import CannedReplies, canned_replies
 from core.staff.desk import StaffDesk
@@ -25,8 +28,6 @@ from core.tickets.service import Tickets
 from tests.conftest import NOW
 from tests.core.test_accounts_support import make_subscriber
 from tests.fakes import InMemoryFileStore
-
-pytestmark = pytest.mark.parametrize("db", ["sqlite", "postgres"], indirect=True)
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
 
@@ -149,3 +150,17 @@ async def test_a_verdict_from_the_console_names_its_reviewer(db):
         "expired",
         "Ended in 2024",
     )
+
+
+async def test_two_members_closing_at_once_close_and_note_it_once(pg):
+    clock = FixedClock(NOW)
+    subscriber = await make_subscriber()
+    staff = desk(clock)
+    view = await staff.tickets.open_ticket(subscriber.id, "billing", "low", "Refund", "Body")
+    mina, reza = await member("mina"), await member("reza")
+
+    await asyncio.gather(staff.close(mina, view.number), staff.close(reza, view.number))
+
+    assert await TicketMessage.filter(internal=True, body="/close").count() == 1
+    assert await AuditEntry.filter(action="ticket.close").count() == 1
+    assert await OutboxMessage.filter(kind=kinds.TICKET_CLOSED).count() == 1
