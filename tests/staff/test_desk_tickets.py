@@ -308,3 +308,15 @@ async def test_canned_replies_are_kept_per_language_and_offered_by_the_ticket_s(
         "canned_reply.retire",
     ]
     assert (await post(console, "/staff/canned-replies/999/retire")).status == 404
+
+
+@pytest.mark.parametrize(("role", "masked"), [("agent", True), ("operator", False)])
+async def test_a_lead_s_phone_is_masked_for_a_role_without_personal_data(console, role, masked):
+    lead = await console.wiring.services.leads.open_lead(
+        "Reza Ahmadi", "+989121234567", "Tehran, Valiasr St", None, "fa", None, None
+    )
+    await console.log_in(role)
+    page = await (await console.client.get("/staff/tickets")).text()
+    assert f"/staff/tickets/{lead.number}" in page and "Reza Ahmadi" in page
+    assert ("+98912***4567" in page) is masked
+    assert ("+989121234567" in page) is not masked
