@@ -168,6 +168,8 @@ class Document(Model):
 
     class Meta:
         table = "document"
+        # The review queue (oldest upload first) and its history (latest verdict first).
+        indexes = (("status", "uploaded_at", "id"), ("status", "reviewed_at", "id"))
 
 
 class LineStatusChange(Model):

@@ -30,6 +30,18 @@ class Migration(migrations.Migration):
             name='reviewed_by',
             field=fields.CharField(null=True, max_length=120),
         ),
+        ops.AddIndex(
+            model_name='Document',
+            index=Index(fields=['status', 'uploaded_at', 'id']),
+        ),
+        ops.AddIndex(
+            model_name='Document',
+            index=Index(fields=['status', 'reviewed_at', 'id']),
+        ),
+        ops.AddIndex(
+            model_name='Ticket',
+            index=Index(fields=['status', 'updated_at', 'id']),
+        ),
         ops.AddField(
             model_name='TicketMessage',
             name='staff_member',

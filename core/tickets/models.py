@@ -56,6 +56,8 @@ class Ticket(Model):
     class Meta:
         table = "ticket"
         ordering = ["-updated_at", "-id"]
+        # The console's inbox: a state's tickets, most recently changed first, paged by key.
+        indexes = (("status", "updated_at", "id"),)
 
 
 class TicketMessage(Model):
