@@ -1,7 +1,8 @@
 """Files the subscribers sent (documents, tickets' attachments) served to staff through the
-console's guard. Only the types uploads accept are shown in the browser (a picture inline, a
-PDF in its viewer); anything else is a download, never rendered: ``nosniff`` and the guard's
-Content-Security-Policy hold for every answer."""
+console's guard. A picture of a type uploads accept is shown inline; a PDF is handed to the
+browser as a download of its own type (the guard's Content-Security-Policy, ``object-src
+'none'``, would stop a browser's PDF viewer inside the console's origin), and anything else is
+a plain download, never rendered (``nosniff``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from aiohttp.helpers import content_disposition_header
 from core.errors import NotFound
 from core.ports import FileStore
 
-SHOWN_INLINE = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
+SHOWN_INLINE = frozenset({"image/jpeg", "image/png", "image/webp"})
+KEPT_TYPE = SHOWN_INLINE | {"application/pdf"}
 
 
 async def stored_bytes(files: FileStore, key: str) -> bytes:
@@ -30,6 +32,6 @@ def file_response(filename: str, content_type: str, data: bytes) -> web.Response
     )
     return web.Response(
         body=data,
-        content_type=content_type if inline else "application/octet-stream",
+        content_type=content_type if content_type in KEPT_TYPE else "application/octet-stream",
         headers={"Content-Disposition": disposition},
     )

@@ -49,6 +49,7 @@ async def test_the_queue_shows_the_copy_through_the_guard(console):
     assert "Open the PDF" in pdf_page and "<img" not in pdf_page.split("document-view")[1][:200]
     pdf = await console.client.get(f"/staff/documents/{pdf_id}/file")
     assert pdf.headers["Content-Type"] == "application/pdf" and await pdf.read() == PDF
+    assert pdf.headers["Content-Disposition"].startswith("attachment")
 
 
 async def test_an_approval_is_the_review_service_s_with_the_reviewer_named(console):
