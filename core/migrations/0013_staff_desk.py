@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0009_static_ip_unique')]
+    dependencies = [('core', '0012_auto_renewal')]
 
     initial = False
 
