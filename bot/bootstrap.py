@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from bot.adapters.chat_bus import open_chat_bus
 from bot.adapters.demo_sms import DemoSmsOutbox
 from bot.adapters.files import DiskFileStore
+from bot.adapters.smtp_mail import SmtpMailer
 from bot.adapters.telegram_bot import TelegramSession, open_session
 from bot.adapters.twilio_messages import TwilioMessages, TwilioSmsSender
 from bot.config import BotSettings
@@ -29,6 +30,7 @@ from bot.dialogs.state import StateStore, open_state_store
 from bot.handlers import telegram
 from bot.handlers.agents.live import LiveHandoff
 from bot.handlers.channel import ChannelSender
+from bot.handlers.email import EmailChannelSender, EmailCodes
 from bot.handlers.files import FileLinks
 from bot.handlers.sms import SmsChannelSender
 from bot.handlers.webchat import WebChatSender
@@ -41,6 +43,7 @@ from bot.payments.providers import configured_gateways
 from bot.wiring import AdminServices, DeskServices, StaffServices, Wiring
 from core.accounts.chats import Chats
 from core.accounts.document_reviews import DocumentReviews
+from core.accounts.email_addresses import EmailAddresses
 from core.accounts.line_status import LineStatuses
 from core.accounts.lockout import Lockout
 from core.accounts.login import Login
@@ -69,7 +72,7 @@ from core.handoff.topics import TopicBook
 from core.imports.subscriber_edits import SubscriberEdits
 from core.inbox.freshness import NoticeFreshness
 from core.inbox.service import Inbox, OutboxRelay
-from core.ports import Clock, FileStore, PaymentGateway, SmsSender
+from core.ports import Clock, EmailCodeSender, FileStore, PaymentGateway, SmsSender
 from core.staff.actions import StaffActions
 from core.staff.canned import CannedReplies
 from core.staff.desk import StaffDesk
@@ -122,7 +125,10 @@ def build_services(
     sms: SmsSender | None = None,
     files: FileStore | None = None,
     gateways: Mapping[str, PaymentGateway] | None = None,
+    email_codes: EmailCodeSender | None = None,
 ) -> Services:
+    """``email_codes``: where confirmation codes go by email (by default the configured mail
+    server; with none, email is not offered)."""
     clock = clock or SystemClock()
     files = files or DiskFileStore(settings.files_dir)
     if sms is None:
@@ -134,6 +140,8 @@ def build_services(
     if gateways is None:
         # The sandbox, and each real provider whose keys are set.
         gateways = configured_gateways(settings, clock)
+    if email_codes is None and settings.email_configured:
+        email_codes = EmailCodes(settings, SmtpMailer(settings))
     chats = Chats(clock)
     orders = Orders(settings, clock, gateways)
     # One lockout: wrong logins and wrong old passwords count on the same account.
@@ -152,6 +160,7 @@ def build_services(
         ),
         profile_edits=ProfileEdits(settings, clock),
         owner_changes=OwnerChanges(settings, clock, sms, lockout, code_sms_text=code_sms_text),
+        email_addresses=EmailAddresses(clock, lockout, email_codes),
         document_reviews=DocumentReviews(settings, clock, files),
         line_statuses=LineStatuses(clock),
         orders=orders,
@@ -240,6 +249,10 @@ def bootstrap(
         if settings.twilio_configured:
             twilio = TwilioMessages(settings)
             chosen += twilio_senders(settings, twilio, clock, links, services.chats)
+        if settings.email_configured:
+            chosen.append(
+                EmailChannelSender(settings, SmtpMailer(settings), services.email_addresses)
+            )
     # Sends paced by the buckets in Redis that every process shares, when there is Redis.
     pacing = Redis.from_url(settings.redis_url) if settings.redis_url and chosen else None
     notifier = build_notifier(

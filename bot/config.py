@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from email.utils import parseaddr
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 
@@ -113,6 +115,20 @@ class BotSettings(Settings):
     # A number that is no subscriber's mobile gets the SMS answer (how to register) once in
     # this window, however often it writes.
     unknown_sender_window_minutes: float = Field(default=60, gt=0)
+    # Email (bot/handlers/email): notices and receipts go by email only when a mail server
+    # and a sender are set; unset, email is not offered (an address in the profile is a
+    # detail like any other). TLS: "starttls" upgrades a plain connection (port 587),
+    # "tls" is TLS from the start (port 465), "none" is plain (a relay on the same host).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_timeout_seconds: float = Field(default=30, gt=0)
+    # The From of every email: an address, or "Name <address>".
+    email_from: str | None = None
+    # Emails a second, every worker together (a mail provider's sending limit).
+    email_messages_per_second: float = Field(default=5, gt=0)
     # Payment providers: each is used only when its keys are set (the sandbox otherwise). The
     # API bases are settings so tests reach local servers speaking the providers' APIs; unset,
     # they follow the provider's sandbox flag (its test environment) or production.
@@ -140,9 +156,20 @@ class BotSettings(Settings):
             raise ValueError("use 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
+    @field_validator("email_from")
+    @classmethod
+    def _email_from_is_an_address(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in parseaddr(value)[1]:
+            raise ValueError('use an address, or "Name <address>"')
+        return value
+
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def email_configured(self) -> bool:
+        return bool(self.smtp_host and self.email_from)
 
     @property
     def twilio_configured(self) -> bool:

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SMS = "sms"
+EMAIL = "email"
 # A 429 asking for a longer wait than this is not waited out in the send: the message goes
 # back to the outbox, which tries again later on the same channels.
 LONGEST_WAIT_IN_SEND = 10.0
@@ -110,6 +111,9 @@ class ChannelNotifier:
         if subscriber.mobile and subscriber.mobile not in refused_sms | known_sms:
             by_channel.setdefault(SMS, []).append(Route(SMS, subscriber.mobile, None))
             used.append((SMS, None))
+        if subscriber.email and subscriber.email_usable:
+            by_channel.setdefault(EMAIL, []).append(Route(EMAIL, subscriber.email, None))
+            used.append((EMAIL, None))
         order = channel_order(
             subscriber.preferred_channel, [u for u in used if u[0] in self.senders]
         )
@@ -199,6 +203,7 @@ def channel_rates(settings: BotSettings) -> dict[str, float]:
         "telegram": settings.telegram_messages_per_second,
         "whatsapp": settings.twilio_messages_per_second,
         "sms": settings.twilio_messages_per_second,
+        "email": settings.email_messages_per_second,
     }
 
 

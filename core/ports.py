@@ -18,6 +18,24 @@ class SmsSender(Protocol):
     async def send_sms(self, to: str, text: str) -> None: ...
 
 
+class EmailNotSent(Exception):
+    """An email did not go. ``permanent``: the receiving server refused the address for good
+    (a 5xx at RCPT or DATA: a bounce); otherwise it may go later (a 4xx, no connection)."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class EmailCodeSender(Protocol):
+    async def send_email_code(
+        self, to: str, code: str, *, language: str, username: str, minutes: int
+    ) -> None:
+        """The code that confirms ``to`` as the subscriber's address, in their language;
+        ``EmailNotSent`` when it did not go."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """Where a notification went: the channel and the address (chat id or phone number)."""

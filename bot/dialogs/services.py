@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.config import BotSettings
 from core.accounts.chats import Chats
 from core.accounts.document_reviews import DocumentReviews
+from core.accounts.email_addresses import EmailAddresses
 from core.accounts.line_status import LineStatuses
 from core.accounts.login import Login
 from core.accounts.login_links import LoginLinks
@@ -44,6 +45,8 @@ class Services:
     password_changes: PasswordChanges
     profile_edits: ProfileEdits
     owner_changes: OwnerChanges
+    # The email address as a channel: confirmed by a code, on or off, bounced.
+    email_addresses: EmailAddresses
     document_reviews: DocumentReviews
     line_statuses: LineStatuses
     # Billing: orders and their payment, service given without an order, the wallet, the free

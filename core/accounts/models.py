@@ -21,6 +21,13 @@ class Subscriber(Model):
     # E.164, e.g. +989121234567
     mobile = fields.CharField(max_length=20, null=True, db_index=True)
     email = fields.CharField(max_length=254, null=True)
+    # The email channel (bot/handlers/email): the address counts once confirmed (a code sent
+    # to it came back, or an operator gave it), while the subscriber keeps email notices on
+    # and until a mail server refuses it for good (a bounce: when, and the server's words).
+    email_verified_at = fields.DatetimeField(null=True)
+    email_notices = fields.BooleanField(default=True)
+    email_bounced_at = fields.DatetimeField(null=True)
+    email_bounce = fields.CharField(max_length=200, null=True)
     full_name = fields.CharField(max_length=120, default="")
     postal_code = fields.CharField(max_length=16, null=True)
     education = fields.CharField(max_length=60, null=True)
@@ -102,6 +109,22 @@ class LoginLink(Model):
 
     class Meta:
         table = "login_link"
+
+
+class EmailCheck(Model):
+    """A new email address waiting for the code sent to it, one per subscriber, until it
+    lapses at ``expires_at``."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber: fields.OneToOneRelation[Subscriber] = fields.OneToOneField(
+        "core.Subscriber", related_name="email_check", on_delete=fields.CASCADE
+    )
+    address = fields.CharField(max_length=254)
+    code_hash = fields.CharField(max_length=64)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "email_check"
 
 
 class ChatIdentity(Model):

@@ -6,16 +6,14 @@ Wrong passwords and wrong codes count toward the account's lockout, as wrong log
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
-import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
 from core.accounts import passwords
+from core.accounts.codes import code_digits, digest, new_code
 from core.accounts.lockout import Lockout
 from core.accounts.models import OwnerCheck, Subscriber
 from core.accounts.profile import OWNER_FIELDS, clean_field, country_of
@@ -25,7 +23,6 @@ from core.errors import Conflict, InvalidInput
 from core.ports import Clock, SmsSender
 
 OWNER_CHECK_MINUTES = 10
-CODE_DIGITS = 6
 
 CodeSmsText = Callable[[SubscriberView, str], str]
 
@@ -99,12 +96,12 @@ class OwnerChanges:
         if mobile == subscriber.mobile:
             raise InvalidInput("mobile_unchanged", field="mobile")
         await _refuse_taken(subscriber_id, mobile)
-        code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+        code = new_code()
         text = self.code_sms_text(SubscriberView.of(subscriber), code)
         expires_at = self.clock.now() + timedelta(minutes=OWNER_CHECK_MINUTES)
         async with in_transaction():
             updated = await OwnerCheck.filter(id=check.id).update(
-                new_value=mobile, code_hash=_digest(code), expires_at=expires_at
+                new_value=mobile, code_hash=digest(code), expires_at=expires_at
             )
             if not updated:
                 raise Conflict("owner_check_expired", minutes=OWNER_CHECK_MINUTES)
@@ -119,11 +116,11 @@ class OwnerChanges:
         check = await self._check(subscriber_id, "mobile")
         if check.code_hash is None or check.new_value is None:
             raise Conflict("owner_check_expired", minutes=OWNER_CHECK_MINUTES)
-        given = _code_digits(code)
+        given = code_digits(code)
         expected = check.code_hash
 
         async def is_right() -> bool:
-            return hmac.compare_digest(_digest(given), expected)
+            return hmac.compare_digest(digest(given), expected)
 
         await self.lockout.check_on_account(subscriber_id, is_right, "wrong_code")
         async with in_transaction():
@@ -144,16 +141,3 @@ async def _refuse_taken(subscriber_id: int, mobile: str) -> None:
     """A mobile names one line (people log in with it): ``mobile_taken``."""
     if await Subscriber.filter(mobile=mobile).exclude(id=subscriber_id).exists():
         raise InvalidInput("mobile_taken", field="mobile")
-
-
-def _code_digits(text: str) -> str:
-    """The code as ASCII digits, whatever script it was typed in (spaces and dashes between
-    them allowed); anything else makes it a wrong code."""
-    digits = [unicodedata.decimal(ch, None) for ch in text if not ch.isspace() and ch != "-"]
-    if None in digits:
-        return ""
-    return "".join(str(d) for d in digits)
-
-
-def _digest(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()

@@ -41,7 +41,7 @@ class ProfileEdits:
         subscriber = await get_subscriber(subscriber_id)
         country = country_of(subscriber)
         birth_date = fields.pop("birth_date", None)
-        cleaned = {
+        cleaned: dict[str, Any] = {
             name: clean_field(name, value, country=country, is_company=subscriber.is_company)
             for name, value in fields.items()
         }
@@ -50,6 +50,10 @@ class ProfileEdits:
                 raise Forbidden("owner_check_required", field=name)
         if birth_date is not None:
             birth_date = check_birth_date(birth_date, self._today(subscriber))
+        if "email" in cleaned and cleaned["email"] != subscriber.email:
+            # Typed, not confirmed: no notice goes to it until a code sent there comes back
+            # (email_addresses.py), and a bounce of the old address says nothing of it.
+            cleaned.update(email_verified_at=None, email_bounced_at=None, email_bounce=None)
         async with in_transaction():
             if cleaned:
                 await Subscriber.filter(id=subscriber_id).update(**cleaned)

@@ -28,6 +28,11 @@ class SubscriberView:
     national_id: str | None
     mobile: str | None
     email: str | None
+    # The email channel's state of the address (models.Subscriber says what each means).
+    email_verified_at: datetime | None
+    email_notices: bool
+    email_bounced_at: datetime | None
+    email_bounce: str | None
     postal_code: str | None
     education: str | None
     birth_date: date | None
@@ -52,6 +57,17 @@ class SubscriberView:
     unpaid_bills_due: int
     created_at: datetime | None
 
+    @property
+    def email_usable(self) -> bool:
+        """Notices may go to the email address: confirmed, never refused for good, and email
+        notices on (whether email is configured at all is the sender's business)."""
+        return bool(
+            self.email
+            and self.email_verified_at is not None
+            and self.email_bounced_at is None
+            and self.email_notices
+        )
+
     @classmethod
     def of(cls, row: Subscriber) -> SubscriberView:
         return cls(
@@ -62,6 +78,10 @@ class SubscriberView:
             national_id=row.national_id,
             mobile=row.mobile,
             email=row.email,
+            email_verified_at=row.email_verified_at,
+            email_notices=row.email_notices,
+            email_bounced_at=row.email_bounced_at,
+            email_bounce=row.email_bounce,
             postal_code=row.postal_code,
             education=row.education,
             birth_date=row.birth_date,

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 SMS = "sms"
-# Among channels never used: Telegram first (free, rich), then WhatsApp, then the web chat.
-FALLBACK_ORDER: tuple[str, ...] = ("telegram", "whatsapp", "web")
+# Among channels never used: Telegram first (free, rich), then WhatsApp, then the web chat;
+# then email (a confirmed address that the subscriber keeps on), before SMS.
+FALLBACK_ORDER: tuple[str, ...] = ("telegram", "whatsapp", "web", "email")
 
 
 def channel_order(

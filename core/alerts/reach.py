@@ -16,6 +16,7 @@ from core.accounts.models import Subscriber
 from core.alerts.channels import first_channel
 
 SMS = "sms"
+EMAIL = "email"
 
 
 @dataclass
@@ -24,6 +25,8 @@ class _Reach:
 
     preferred: str | None
     has_mobile: bool
+    # A confirmed address, not bounced, with email notices on (SubscriberView.email_usable).
+    has_email: bool = False
     usable: list[tuple[str, datetime | None]] = field(default_factory=list)
     sms_refused: bool = False
 
@@ -41,6 +44,8 @@ class _Reach:
         channels = list(self.usable)
         if self.has_mobile and not self.sms_refused:
             channels.append((SMS, None))
+        if self.has_email:
+            channels.append((EMAIL, None))
         return first_channel(self.preferred, [c for c in channels if c[0] in configured])
 
 
@@ -56,6 +61,10 @@ async def first_channels(
         "id",
         "preferred_channel",
         "mobile",
+        "email",
+        "email_verified_at",
+        "email_notices",
+        "email_bounced_at",
         "chats__channel",
         "chats__unreachable",
         "chats__opted_out",
@@ -63,7 +72,19 @@ async def first_channels(
     )
     reach: dict[int, _Reach] = {}
     for row in rows:
-        who = reach.setdefault(row["id"], _Reach(row["preferred_channel"], bool(row["mobile"])))
+        who = reach.setdefault(
+            row["id"],
+            _Reach(
+                row["preferred_channel"],
+                bool(row["mobile"]),
+                has_email=bool(
+                    row["email"]
+                    and row["email_verified_at"] is not None
+                    and row["email_notices"]
+                    and row["email_bounced_at"] is None
+                ),
+            ),
+        )
         who.add_chat(
             row["chats__channel"],
             row["chats__unreachable"],

@@ -57,6 +57,12 @@ class SubscriberWriter:
         """Create or update; returns the subscriber and "created", "updated" or "unchanged".
         Call inside a transaction, after ``hash_password``."""
         fields = dict(row.fields)
+        if "email" in fields and (current is None or current.email != fields["email"]):
+            # An address from the ISP's own records is taken as confirmed (the subscriber
+            # confirms one they type in the chat): a new one starts with no bounce.
+            fields.update(
+                email_verified_at=self.clock.now(), email_bounced_at=None, email_bounce=None
+            )
         if row.password_hash:
             fields["password_hash"] = row.password_hash
         if current is None:
