@@ -19,6 +19,7 @@ from tests.handlers.payments_support import (  # noqa: F401
     pay_settings,
     providers,
 )
+from tests.smtp_server import smtp_server  # noqa: F401
 
 
 @pytest.fixture

@@ -9,11 +9,16 @@ flowchart LR
     field -->|mobile, national ID| owner_password -->|right| value
     value -->|national ID| view
     value -->|mobile: a code sent to it| mobile_code -->|right code| view
+    value -->|email, when offered: a code sent to it| email_code -->|right code| view
+    view -->|Confirm my email| email_code
+    view -->|email notices on or off| view
 ```
 
 The mobile and the national ID are what a password reset trusts: the current panel password
 comes first, and a new mobile counts only once the code sent to it comes back (wrong passwords
-and codes count toward the login lockout; core/accounts/owner_changes.py).
+and codes count toward the login lockout; core/accounts/owner_changes.py). Where email is
+offered (a mail server configured), a new email address likewise counts once the code sent to
+it comes back, and the profile turns notices by email on and off (profile_email.py).
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from datetime import date
 
 from bot.dialogs.errors import error_text
 from bot.dialogs.flow import Context, Flow, Step
+from bot.dialogs.flows.profile_email import email_options, email_status_line
 from bot.i18n import N_, InvalidDate
 from core.accounts import queries
+from core.accounts.email_addresses import EMAIL_CODE_MINUTES
 from core.accounts.owner_changes import OWNER_CHECK_MINUTES
 from core.accounts.profile import EDITABLE_FIELDS, OWNER_FIELDS, check_birth_date
 from core.accounts.queries import SubscriberView
@@ -79,6 +86,9 @@ def profile_text(ctx: Context, p: queries.Profile) -> str:
         lines.append(ctx._("%(field)s: %(value)s", field=label, value=shown))
     if p.exchange_centre:
         lines.append(ctx._("Exchange centre: %(name)s", name=p.exchange_centre))
+    email_status = email_status_line(ctx, p) if ctx.services.email_addresses.offered else None
+    if email_status:
+        lines.append(email_status)
     if p.missing_fields:
         missing = ", ".join(field_label(ctx, n, is_company=p.is_company) for n in p.missing_fields)
         lines.append("")
@@ -99,15 +109,37 @@ class ProfileFlow(Flow):
 
     async def ask_view(self, ctx: Context) -> None:
         p = await queries.profile(ctx.subscriber_id)
+        email = email_options(ctx, p) if ctx.services.email_addresses.offered else []
         options = [
             ctx.option("edit", ctx._("Edit a detail")),
+            *(ctx.option(option_id, label) for option_id, label in email),
             ctx.option("cmd:menu", ctx._("Main menu")),
         ]
         ctx.say(profile_text(ctx, p), options=options)
 
     async def on_view(self, ctx: Context) -> None:
-        if ctx.input.choice == "edit":
+        choice = ctx.input.choice
+        if choice == "edit":
             await ctx.goto(self.FIELD)
+            return
+        addresses = ctx.services.email_addresses
+        if choice in ("email:on", "email:off") and addresses.offered:
+            on = choice == "email:on"
+            if await self._attempt(ctx, addresses.set_notices(ctx.subscriber_id, on)) is _REFUSED:
+                return
+            ctx.say(
+                ctx._("Notices will come by email too.")
+                if on
+                else ctx._("No more notices by email.")
+            )
+            await self._back_to_view(ctx)
+            return
+        if choice == "email:confirm" and addresses.offered:
+            p = await queries.profile(ctx.subscriber_id)
+            sent = await self._attempt(ctx, addresses.send_code(ctx.subscriber_id, p.email or ""))
+            if sent is not _REFUSED:
+                ctx.data["email"] = sent
+                await ctx.goto(self.EMAIL_CODE)
             return
         await ctx.refuse(ctx._("Please choose one of the options below."))
 
@@ -184,6 +216,13 @@ class ProfileFlow(Flow):
                 ctx.data["mobile"] = mobile
                 await ctx.goto(self.MOBILE_CODE)
             return
+        addresses = ctx.services.email_addresses
+        if name == "email" and addresses.offered:
+            sent = await self._attempt(ctx, addresses.send_code(ctx.subscriber_id, value))
+            if sent is not _REFUSED:
+                ctx.data["email"] = sent
+                await ctx.goto(self.EMAIL_CODE)
+            return
         if name == "national_id":
             changed = await self._attempt(ctx, owner.change_national_id(ctx.subscriber_id, value))
             if changed is _REFUSED:
@@ -226,10 +265,39 @@ class ProfileFlow(Flow):
         ctx.say(ctx._("Saved: %(field)s.", field=field_label(ctx, "mobile")))
         await self._back_to_view(ctx)
 
+    async def ask_email_code(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._(
+                "We have sent a code of 6 digits by email to %(address)s. Please send it here "
+                "within %(minutes)s minutes. If it does not come, look in the spam folder.",
+                address=ctx.data["email"],
+                minutes=EMAIL_CODE_MINUTES,
+            ),
+            options=[ctx.option("resend", ctx._("Send the code again"))],
+        )
+
+    async def on_email_code(self, ctx: Context) -> None:
+        addresses = ctx.services.email_addresses
+        if ctx.input.choice == "resend":
+            sent = addresses.send_code(ctx.subscriber_id, ctx.data["email"])
+            if await self._attempt(ctx, sent) is not _REFUSED:
+                await ctx.stay()
+            return
+        if not ctx.input.raw.strip():
+            await ctx.refuse(ctx._("Please send the code from the email."))
+            return
+        changed = await self._attempt(ctx, addresses.confirm(ctx.subscriber_id, ctx.input.raw))
+        if changed is _REFUSED:
+            return
+        assert isinstance(changed, SubscriberView)
+        ctx.subscriber = changed
+        ctx.say(ctx._("Saved: your email is confirmed, and notices will come by email too."))
+        await self._back_to_view(ctx)
+
     async def _attempt(self, ctx: Context, change: Awaitable[object]) -> object:
         """What an owner's change returns, or ``_REFUSED`` once the refusal is said and the
         conversation gone where it leads: a lock ends the flow, a lapsed check starts again
-        from the password, the rest asks again."""
+        from the password (from the address, for an email's code), the rest asks again."""
         try:
             return await change
         except DomainError as error:
@@ -239,6 +307,9 @@ class ProfileFlow(Flow):
                 await ctx.finish()
             elif error.code == "owner_check_expired":
                 await ctx.goto(self.OWNER_PASSWORD)
+            elif error.code == "email_code_expired":
+                ctx.data["field"] = "email"
+                await ctx.goto(self.VALUE)
             else:
                 await ctx.stay()
             return _REFUSED
@@ -313,6 +384,7 @@ class ProfileFlow(Flow):
     OWNER_PASSWORD = Step("owner_password", ask_owner_password, on_owner_password)
     VALUE = Step("value", ask_value, on_value)
     MOBILE_CODE = Step("mobile_code", ask_mobile_code, on_mobile_code)
+    EMAIL_CODE = Step("email_code", ask_email_code, on_email_code)
     BIRTH_DATE = Step("birth_date", ask_birth_date, on_birth_date)
     CONFIRM_BIRTH_DATE = Step("confirm_birth_date", ask_confirm_birth_date, on_confirm_birth_date)
     first_step = VIEW

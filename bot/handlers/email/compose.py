@@ -80,7 +80,7 @@ def notice_message(settings: BotSettings, to: str, replies: Sequence[Reply]) -> 
             footer=footer,
         )
     )
-    message = _message(settings, to, subject, "\n\n".join(text_parts), html, t.language)
+    message = _message(settings, to, subject, "\n\n".join(text_parts), html)
     for reply in replies:
         if reply.attachment is not None:
             maintype, _, subtype = reply.attachment.content_type.partition("/")
@@ -90,6 +90,8 @@ def notice_message(settings: BotSettings, to: str, replies: Sequence[Reply]) -> 
                 subtype=subtype or "octet-stream",
                 filename=reply.attachment.filename,
             )
+    # Last: making the message multipart moves the Content- headers into its first part.
+    message["Content-Language"] = t.language
     return message
 
 
@@ -118,7 +120,9 @@ def code_message(
             footer=[],
         )
     )
-    return _message(settings, to, subject, body, html, t.language)
+    message = _message(settings, to, subject, body, html)
+    message["Content-Language"] = t.language
+    return message
 
 
 def subject_of(replies: Sequence[Reply]) -> str:
@@ -154,9 +158,7 @@ def _footer_text(line: FooterLine) -> str:
     return f"{line.text}: {line.url}" if line.url else line.text
 
 
-def _message(
-    settings: BotSettings, to: str, subject: str, text: str, html: str, language: str
-) -> EmailMessage:
+def _message(settings: BotSettings, to: str, subject: str, text: str, html: str) -> EmailMessage:
     message = EmailMessage()
     assert settings.email_from is not None
     message["Subject"] = subject
@@ -165,7 +167,6 @@ def _message(
     message["Date"] = formatdate(usegmt=True)
     domain = parseaddr(settings.email_from)[1].rpartition("@")[2] or None
     message["Message-ID"] = make_msgid(domain=domain)
-    message["Content-Language"] = language
     # Sent by a program (RFC 3834): vacation replies and other robots do not answer it.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
