@@ -12,6 +12,7 @@ from bot.cli.admin import admin
 from bot.cli.alerts import alerts
 from bot.cli.chat import chat_command
 from bot.cli.database import demo_command, makemigrations_command, migrate_command
+from bot.cli.email import email_group
 from bot.cli.imports import import_command
 from bot.cli.login_link import login_link_command
 from bot.cli.payments import payments
@@ -46,6 +47,7 @@ for command in (
     alerts,
     telegram,
     payments,
+    email_group,
 ):
     cli.add_command(command)
 
