@@ -12,7 +12,8 @@ default; within a channel, the chat seen last first. A chat is skipped when the 
 us before (``unreachable``) or the person opted out; the next route is tried when a sender
 returns False (blocked, outside WhatsApp's window with nothing else to send, a web chat away
 too long) or raises. SMS can also go to the registered mobile when the subscriber never wrote
-by SMS and did not opt out.
+by SMS and did not opt out. Email goes to the subscriber's address while it is usable
+(confirmed, notices on, never bounced: ``SubscriberView.email_usable``), after their chats.
 
 Each channel gives a sender (``send(chat_id, replies) -> bool``, bot/handlers/channel.py); a
 notice is rendered in the chat's language by the renderers of bot/dialogs/notices/. Sends
@@ -155,7 +156,8 @@ class ChannelNotifier:
             if replies is None:
                 return None
             if await self._send(route, replies, failures):
-                if self.offers is not None:
+                # An email is not answered by typing: no chat state to keep its options in.
+                if self.offers is not None and route.channel != EMAIL:
                     await self.offers.remember(route.channel, route.address, replies)
                 return Delivery(route.channel, route.address)
         if failures:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.adapters.smtp_mail import SmtpMailer
+from bot.bootstrap import bootstrap
 from bot.config import BotSettings
 from bot.handlers.email import EmailChannelSender
 from bot.notify import ChannelNotifier, NotDelivered
@@ -192,3 +193,14 @@ async def test_no_notice_goes_to_an_address_that_is_not_usable(
 
     assert await email_notifier(mail_settings, clock).notify(who.id, kinds.EXPIRY, PARAMS) is None
     assert smtp_server.messages == [], why
+
+
+async def test_a_process_sends_email_only_when_a_mail_server_is_configured(mail_settings):
+    configured = bootstrap(mail_settings, process="worker")
+    plain = bootstrap(BotSettings(_env_file=None), process="worker")
+    try:
+        assert "email" in configured.senders and configured.services.email_addresses.offered
+        assert "email" not in plain.senders and not plain.services.email_addresses.offered
+    finally:
+        await configured.close()
+        await plain.close()

@@ -87,6 +87,13 @@ class SubscriberOut(BaseModel):
     mobile: str | None
     national_id: str | None
     email: str | None
+    # The email channel: when the address was confirmed (given by an operator, or a code sent
+    # to it came back), whether the subscriber keeps notices by email on, and a bounce (when a
+    # mail server refused the address for good, and its words): no email goes there then.
+    email_verified_at: datetime | None
+    email_notices: bool
+    email_bounced_at: datetime | None
+    email_bounce: str | None
     language: Language
     currency: str
     is_company: bool
