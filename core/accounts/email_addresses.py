@@ -15,8 +15,10 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
+from core.accounts import throttle
 from core.accounts.codes import code_digits, digest, new_code
 from core.accounts.enums import Language
+from core.accounts.keys import email_code_account_key, email_code_address_key
 from core.accounts.lockout import Lockout
 from core.accounts.models import EmailCheck, Subscriber
 from core.accounts.profile import clean_field, country_of
@@ -25,6 +27,10 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.ports import Clock, EmailCodeSender, EmailNotSent
 
 EMAIL_CODE_MINUTES = 30
+# Codes a line may have sent, and an address may be sent, in an hour: asking again is for a
+# code that did not come, not a way to fill someone's mailbox.
+EMAIL_CODES_PER_HOUR = 5
+HOUR = timedelta(hours=1)
 # What is kept of a mail server's refusal (the column's size).
 BOUNCE_MAX_LENGTH = 200
 
@@ -46,7 +52,7 @@ class EmailAddresses:
         address as it will be stored. Asking again sends a new code (the old one stops
         working). Codes: ``email_not_offered``, ``invalid_email``, ``email_unchanged`` (it is
         the confirmed address already), ``email_refused`` (its mail server refused it),
-        ``email_not_sent`` (try again later)."""
+        ``email_not_sent`` (try again later), ``email_code_rate_limited`` (``minutes_left``)."""
         if self.sender is None:
             raise Forbidden("email_not_offered")
         subscriber = await get_subscriber(subscriber_id)
@@ -59,6 +65,13 @@ class EmailAddresses:
             and subscriber.email_bounced_at is None
         ):
             raise InvalidInput("email_unchanged", field="email")
+        now = self.clock.now()
+        keys = [email_code_account_key(subscriber_id), email_code_address_key(address)]
+        try:
+            await throttle.reserve(keys, throttle.Limit(EMAIL_CODES_PER_HOUR, HOUR), now)
+        except throttle.Blocked as blocked:
+            minutes = blocked.minutes_left(now)
+            raise Conflict("email_code_rate_limited", minutes_left=minutes) from None
         code = new_code()
         expires_at = self.clock.now() + timedelta(minutes=EMAIL_CODE_MINUTES)
         async with in_transaction():

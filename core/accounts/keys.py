@@ -27,3 +27,13 @@ def reset_username_key(username: str) -> str:
 def staff_login_key(username: str) -> str:
     """A staff member's logins, known or not, in a space of their own."""
     return f"login:staff:{username}"
+
+
+def email_code_account_key(subscriber_id: int) -> str:
+    """Codes sent by email for one line (an allowance, never a lock)."""
+    return f"email-code:account:{subscriber_id}"
+
+
+def email_code_address_key(address: str) -> str:
+    """Codes sent by email to one address, whoever asked."""
+    return f"email-code:address:{address.casefold()}"

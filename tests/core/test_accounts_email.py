@@ -159,3 +159,27 @@ async def test_the_dry_run_counts_email_before_sms_for_a_usable_address(db):
     first = await first_channels([by_email.id, turned_off.id], {"email", "sms"})
 
     assert first == {by_email.id: "email", turned_off.id: "sms"}
+
+
+async def test_codes_are_sent_at_most_five_times_an_hour_to_a_line(db, addresses, outbox, clock):
+    who = await b.subscriber()
+    for _ in range(5):
+        await addresses.send_code(who.id, "sara@mail.example")
+
+    with pytest.raises(Conflict) as refused:
+        await addresses.send_code(who.id, "other@mail.example")
+    assert refused.value.code == "email_code_rate_limited"
+    assert len(outbox.sent) == 5
+
+    clock.advance(timedelta(hours=1, minutes=1))
+    await addresses.send_code(who.id, "sara@mail.example")
+    assert len(outbox.sent) == 6
+
+
+async def test_codes_to_one_address_count_whoever_asks(db, addresses, outbox):
+    for _ in range(5):
+        await addresses.send_code((await b.subscriber()).id, "victim@mail.example")
+
+    with pytest.raises(Conflict) as refused:
+        await addresses.send_code((await b.subscriber()).id, "Victim@mail.example")
+    assert refused.value.code == "email_code_rate_limited"

@@ -30,6 +30,9 @@ add_messages(
         "email_not_confirmed": N_(
             "Your email address is not confirmed yet: choose Confirm my email first."
         ),
+        "email_code_rate_limited": N_(
+            "Too many codes were sent by email. Please try again in %(minutes_left)s minutes."
+        ),
         "email_bounced": N_(
             "Emails to your address came back undelivered. Please set your email again "
             "(Edit a detail, then Email)."
