@@ -33,6 +33,8 @@ def configured_channels(settings: BotSettings) -> list[str]:
     channels = ["telegram"] if settings.telegram_token is not None else []
     if settings.twilio_configured:
         channels += ["whatsapp", "sms"]
+    if settings.email_configured:
+        channels.append("email")
     return [*channels, "web"]
 
 

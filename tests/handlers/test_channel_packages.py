@@ -7,7 +7,7 @@ from pathlib import Path
 
 import bot.handlers
 
-CHANNELS = {"webchat", "telegram", "whatsapp", "sms", "console", "agents"}
+CHANNELS = {"webchat", "telegram", "whatsapp", "sms", "console", "agents", "email"}
 
 
 def test_every_channel_package_is_in_the_independence_contract():

@@ -10,6 +10,7 @@ import pytest
 
 from bot.adapters.smtp_mail import SmtpMailer
 from bot.bootstrap import bootstrap
+from bot.cli.alerts import configured_channels
 from bot.config import BotSettings
 from bot.handlers.email import EmailChannelSender
 from bot.notify import ChannelNotifier, NotDelivered
@@ -204,3 +205,8 @@ async def test_a_process_sends_email_only_when_a_mail_server_is_configured(mail_
     finally:
         await configured.close()
         await plain.close()
+
+
+def test_the_dry_run_counts_email_only_with_a_mail_server(mail_settings):
+    assert "email" in configured_channels(mail_settings)
+    assert "email" not in configured_channels(BotSettings(_env_file=None))
