@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0012_auto_renewal')]
+    dependencies = [('core', '0013_staff_desk')]
 
     initial = False
 
