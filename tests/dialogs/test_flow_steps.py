@@ -79,6 +79,7 @@ def test_the_step_names_kept_in_saved_conversations_stay_as_they_were() -> None:
     assert steps["profile"] == [
         "birth_date",
         "confirm_birth_date",
+        "email_code",
         "field",
         "mobile_code",
         "owner_password",
