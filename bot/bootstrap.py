@@ -73,6 +73,8 @@ from core.imports.subscriber_edits import SubscriberEdits
 from core.inbox.freshness import NoticeFreshness
 from core.inbox.service import Inbox, OutboxRelay
 from core.ports import Clock, EmailCodeSender, FileStore, PaymentGateway, SmsSender
+from core.radius.config import RadiusSettings
+from core.radius.presence import RadiusPresence, radius_presence
 from core.staff.actions import StaffActions
 from core.staff.canned import CannedReplies
 from core.staff.desk import StaffDesk
@@ -126,10 +128,14 @@ def build_services(
     files: FileStore | None = None,
     gateways: Mapping[str, PaymentGateway] | None = None,
     email_codes: EmailCodeSender | None = None,
+    radius: RadiusPresence | None = None,
 ) -> Services:
     """``email_codes``: where confirmation codes go by email (by default the configured mail
-    server; with none, email is not offered)."""
+    server; with none, email is not offered). ``radius``: FreeRADIUS's reader; by default the
+    one ISPBOT_RADIUS_DATABASE_URL names."""
     clock = clock or SystemClock()
+    if radius is None:
+        radius = radius_presence(RadiusSettings())
     files = files or DiskFileStore(settings.files_dir)
     if sms is None:
         sms = (
@@ -178,6 +184,7 @@ def build_services(
         leads=Leads(clock),
         closures=Closures(clock),
         inbox=Inbox(clock),
+        radius=radius,
     )
 
 

@@ -100,6 +100,8 @@ class Wiring:
         if self.telegram is not None:
             await self.telegram.bot.session.close()
         await self.chat_bus.close()
+        if self.services.radius is not None:
+            await self.services.radius.close()
 
     async def close(self) -> None:
         """Close the clients and the state store."""

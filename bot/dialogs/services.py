@@ -27,6 +27,7 @@ from core.billing.usage import UsageMeter
 from core.billing.wallet import Wallet
 from core.inbox.service import Inbox
 from core.ports import Clock, FileStore
+from core.radius.presence import RadiusPresence
 from core.tickets.closures import Closures
 from core.tickets.leads import Leads
 from core.tickets.service import Tickets
@@ -67,3 +68,5 @@ class Services:
     leads: Leads
     closures: Closures
     inbox: Inbox
+    # Whether a line is online, read from FreeRADIUS's database; None when it is not configured.
+    radius: RadiusPresence | None = None

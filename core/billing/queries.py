@@ -57,6 +57,7 @@ from core.billing.read_models import (
     order_line,
     order_view,
 )
+from core.billing.usage_pages import SESSIONS_PER_PAGE, UsagePage, usage_page
 from core.config import Settings
 from core.ports import Clock
 
@@ -182,6 +183,18 @@ class BillingQueries:
             upload_bytes=sum(line.upload_bytes for line in lines),
             deducted_bytes=sum(line.deducted_bytes for line in lines),
         )
+
+    async def usage_page(
+        self,
+        subscriber_id: int,
+        start: datetime,
+        end: datetime,
+        page: int,
+        per_page: int = SESSIONS_PER_PAGE,
+    ) -> UsagePage:
+        """One page of the sessions that started in [start, end), with the period's totals
+        (``usage_pages.usage_page``)."""
+        return await usage_page(subscriber_id, start, end, page, per_page)
 
     async def service_history(
         self, subscriber_id: int, limit: int | None = None

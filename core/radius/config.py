@@ -16,3 +16,6 @@ class RadiusSettings(BaseSettings):
     # accounting records that reach the database late (a NAS resending after an outage).
     # Reading a session again never counts it twice.
     overlap_minutes: int = Field(default=60, ge=0)
+    # The longest a chat turn waits for FreeRADIUS's database to say whether a line is online
+    # (My service); past it the panel says it cannot tell now, and the turn goes on.
+    read_timeout_seconds: float = Field(default=2.0, gt=0, le=30)

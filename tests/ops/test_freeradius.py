@@ -15,6 +15,7 @@ from core.accounts.lockout import Lockout
 from core.accounts.password_changes import PasswordChanges
 from core.billing.models import Plan, UsageSession
 from core.radius.accounting import AccountingSync
+from core.radius.presence import LinePresence, RadiusPresence
 from core.radius.provisioning import provision
 from tests.conftest import NOW
 from tests.core.test_billing_support import billing_services
@@ -121,3 +122,37 @@ async def test_radclient_accounting_becomes_usage_and_radcheck_decides_logins(
     expired = {"User-Name": '"2166402020"', "User-Password": '"modem-pass-1"'}
     assert "Access-Reject" in await server.send("auth", expired)
     assert await server.logged("expiration: ERROR: Account expired at")
+
+
+async def test_a_session_radclient_starts_shows_the_line_online_and_its_stop_offline(
+    radius, postgres_url
+):
+    """What My service reads (core/radius/presence.py) from the rows FreeRADIUS's own queries
+    write: the open session's start and Framed-IP-Address, then the Stop's time."""
+    _connection, server = radius
+    reader = RadiusPresence(postgres_url, timeout=5.0)
+    session = {
+        "User-Name": '"2188001234"',
+        "Acct-Session-Id": '"0000C3D4"',
+        "NAS-IP-Address": "10.0.0.1",
+        "NAS-Port": 9,
+        "Framed-IP-Address": "100.64.0.9",
+    }
+    try:
+        assert await reader.presence("2188001234") == LinePresence(False, None, None, None)
+        start = {**session, "Acct-Status-Type": "Start", "Event-Timestamp": at(-timedelta(hours=1))}
+        assert "Accounting-Response" in await server.send("acct", start)
+        online = await reader.presence("2188001234")
+        assert online == LinePresence(True, NOW - timedelta(hours=1), "100.64.0.9", None)
+        stop = {
+            **session,
+            "Acct-Status-Type": "Stop",
+            "Event-Timestamp": at(-timedelta(minutes=5)),
+            "Acct-Session-Time": 3300,
+            "Acct-Terminate-Cause": "User-Request",
+        }
+        assert "Accounting-Response" in await server.send("acct", stop)
+        offline = await reader.presence("2188001234")
+        assert offline == LinePresence(False, NOW - timedelta(minutes=5), None, None)
+    finally:
+        await reader.close()

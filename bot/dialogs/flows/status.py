@@ -1,10 +1,18 @@
-"""My service: the active plan, days and traffic left, what is bought ahead, static IP, wallet."""
+"""My service, the panel's main page: the line's status and, with RADIUS configured, whether it
+is online; the active plan, days and traffic left, what is bought ahead, static and route IP,
+wallet."""
 
 from __future__ import annotations
 
 from bot.dialogs.flow import Context, Flow
+from bot.dialogs.flows.line_status import status_name
 from bot.i18n import N_
 from core.accounts.enums import LineStatus
+from core.radius.presence import LinePresence
+
+# The line status's name on this page: an isolated line's cause (a deposit, a bill) is said by
+# the line under it, so its name here does not guess one.
+ISOLATED = N_("Isolated")
 
 
 class StatusFlow(Flow):
@@ -23,7 +31,17 @@ async def status_text(ctx: Context) -> str:
     balance = await ctx.services.billing_queries.wallet_balance(ctx.subscriber_id)
     currency = ctx.subscriber.currency if ctx.subscriber else ctx.services.settings.currency
     t = ctx.t
-    lines: list[str] = []
+    line_status = (
+        ctx._(ISOLATED)
+        if status.line_status == LineStatus.ISOLATED
+        else status_name(ctx, status.line_status)
+    )
+    lines = [ctx._("Line status: %(status)s", status=line_status)]
+    presence: LinePresence | None = None
+    radius = ctx.services.radius
+    if radius is not None:
+        presence = await radius.presence(ctx.logged_in.username)
+        lines.append(presence_text(ctx, presence))
     if status.plan is None:
         lines.append(ctx._("You have no active service at the moment."))
     else:
@@ -65,6 +83,10 @@ async def status_text(ctx: Context) -> str:
             )
         else:
             lines.append(ctx._("Static IP: %(ip)s", ip=status.static_ip))
+    # The route the network gives the line is the truth; the subscriber's record is the fallback.
+    route = (presence.route if presence else None) or status.route_ip
+    if route:
+        lines.append(ctx._("Route IP: %(route)s", route=route))
     lines.append(ctx._("Wallet credit: %(amount)s", amount=t.money(balance, currency)))
 
     blocked = blocked_line_text(ctx)
@@ -89,6 +111,26 @@ async def status_text(ctx: Context) -> str:
         else:
             lines.append(ctx._("To connect again, choose Buy or renew."))
     return "\n".join(lines)
+
+
+def presence_text(ctx: Context, presence: LinePresence | None) -> str:
+    """Online (since when, at which address) or offline (since the last session ended)."""
+    t = ctx.t
+    if presence is None:
+        return ctx._("Online or offline: cannot be checked right now. Please try again later.")
+    if presence.online:
+        if presence.since is None:
+            return ctx._("Online now")
+        if presence.ip:
+            return ctx._(
+                "Online since %(start)s, IP %(ip)s",
+                start=t.datetime(presence.since),
+                ip=presence.ip,
+            )
+        return ctx._("Online since %(start)s", start=t.datetime(presence.since))
+    if presence.since is None:
+        return ctx._("Offline: no connection yet")
+    return ctx._("Offline since %(end)s", end=t.datetime(presence.since))
 
 
 def blocked_line_text(ctx: Context) -> str | None:

@@ -1,4 +1,5 @@
-"""Usage details: the connection sessions of a period (the last ones), with the period's totals.
+"""Usage details: every connection session of a period, ten to a page as the seed's panel shows
+them (login, logout, download, upload, the credit deducted, IP), with the period's totals.
 
 Periods are calendar days in the subscriber's time zone; "this month" is the Jalali month for
 Persian readers, who also type Jalali dates.
@@ -7,7 +8,12 @@ Persian readers, who also type Jalali dates.
 flowchart LR
     period -->|last 7 / 30 days, this month| report
     period -->|custom| from_date --> to_date --> report
+    report -->|first, previous, next, last page| report
+    report -->|another period| period
 ```
+
+The period's picture (download and upload a day, bot/rendering/usage_chart.py) comes first,
+once, where the chat shows pictures.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from decimal import Decimal
 
 import jdatetime
 
-from bot.dialogs.contract import Attachment
+from bot.dialogs.contract import Attachment, Option
 from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_, InvalidDate
 from bot.rendering.usage_chart import (
@@ -28,11 +34,16 @@ from bot.rendering.usage_chart import (
     period_title,
     today_against_yesterday,
 )
-from core.billing.read_models import UsageLine, UsageReport
+from core.billing import units
+from core.billing.read_models import UsageLine
 from core.billing.units import BYTES_PER_MB
+from core.billing.usage_pages import UsagePage
 
-# The sessions shown at most (the latest ones); the totals always cover the whole period.
-SHOWN_SESSIONS = 10
+# The report's choices: the seed's page buttons, and another period.
+FIRST, PREVIOUS, NEXT, LAST = "page:first", "page:previous", "page:next", "page:last"
+ANOTHER_PERIOD = "usage:period"
+# A page number past any period's last: the query gives the last page.
+PAST_THE_END = 1_000_000
 # The longest period one report covers, in days.
 MAX_PERIOD_DAYS = 93
 PERIODS: list[tuple[str, str]] = [
@@ -116,10 +127,29 @@ class UsageFlow(Flow):
             return
         await _report(ctx, start, day)
 
+    async def ask_report(self, ctx: Context) -> None:
+        page = await _page(ctx)
+        # The page actually shown (the period may have fewer pages than when it was chosen).
+        ctx.data["page"] = page.page
+        ctx.say(report_text(ctx, page), options=page_options(ctx, page))
+
+    async def on_report(self, ctx: Context) -> None:
+        choice = ctx.input.choice
+        current = int(ctx.data.get("page", 1))
+        moves = {FIRST: 1, PREVIOUS: current - 1, NEXT: current + 1, LAST: PAST_THE_END}
+        if choice == ANOTHER_PERIOD:
+            await ctx.goto(self.PERIOD)
+        elif choice in moves:
+            ctx.data["page"] = moves[choice]
+            await ctx.stay()
+        else:
+            await ctx.refuse(ctx._("Please choose one of the options below."))
+
     # ---- the steps ---------------------------------------------------------------------------
     PERIOD = Step("period", ask_period, on_period)
     FROM_DATE = Step("from_date", ask_from_date, on_from_date)
     TO_DATE = Step("to_date", ask_to_date, on_to_date)
+    REPORT = Step("report", ask_report, on_report)
     first_step = PERIOD
 
 
@@ -158,68 +188,121 @@ async def _typed_date(ctx: Context) -> date | None:
 
 
 async def _report(ctx: Context, first: date, last: date) -> None:
+    """The period's first page; a period of one page ends the flow under it, a longer one stays
+    at the report, where the pages are turned."""
+    ctx.data.update({"from": first.isoformat(), "to": last.isoformat(), "page": 1})
+    page = await _page(ctx)
+    if page.sessions:
+        await _picture(ctx, first, last)
+    if page.pages <= 1:
+        await ctx.finish(report_text(ctx, page))
+        return
+    await ctx.goto(UsageFlow.REPORT)
+
+
+async def _picture(ctx: Context, first: date, last: date) -> None:
+    """The period's picture (download and upload a day), once when the period is chosen, with
+    today against yesterday in words; where pictures do not show (SMS) the words alone."""
     zone = ctx.t.zone
     start = datetime.combine(first, time(), tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
     report = await ctx.services.billing_queries.usage(ctx.subscriber_id, start, end)
-    text = report_text(ctx, report, first, last)
-    if not report.sessions:
-        await ctx.finish(text)
-        return
     days = daily_usage(report, ctx.t, first, last)
-    comparison = today_against_yesterday(ctx.t, days, _today(ctx))
-    if comparison:
-        text = f"{text}\n{comparison}"
+    title = period_title(ctx.t, first, last)
     # Off the event loop: a picture is milliseconds of CPU that other chats need not wait for.
-    picture = await asyncio.to_thread(
-        draw_usage_chart, ctx.t, days, period_title(ctx.t, first, last)
-    )
-    # The picture goes with the report (where pictures show: SMS keeps the text), then the menu.
+    picture = await asyncio.to_thread(draw_usage_chart, ctx.t, days, title)
+    comparison = today_against_yesterday(ctx.t, days, _today(ctx))
+    text = f"{title}\n{comparison}" if comparison else title
     ctx.say(text, attachment=Attachment(chart_file_name(first, last), "image/png", picture))
-    await ctx.finish()
 
 
-def report_text(ctx: Context, report: UsageReport, first: date, last: date) -> str:
+async def _page(ctx: Context) -> UsagePage:
+    first = date.fromisoformat(ctx.data["from"])
+    last = date.fromisoformat(ctx.data["to"])
+    zone = ctx.t.zone
+    start = datetime.combine(first, time(), tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
+    return await ctx.services.billing_queries.usage_page(
+        ctx.subscriber_id, start, end, int(ctx.data.get("page", 1))
+    )
+
+
+def page_options(ctx: Context, page: UsagePage) -> list[Option]:
+    """The seed's First, Previous, Next, Last (those that lead somewhere new), then the ways out."""
+    options = []
+    if page.page > 2:
+        options.append(ctx.option(FIRST, ctx._("First page")))
+    if page.page > 1:
+        options.append(ctx.option(PREVIOUS, ctx._("Previous page")))
+    if page.page < page.pages:
+        options.append(ctx.option(NEXT, ctx._("Next page")))
+    if page.page < page.pages - 1:
+        options.append(ctx.option(LAST, ctx._("Last page")))
+    options.append(ctx.option(ANOTHER_PERIOD, ctx._("Another period")))
+    options.append(ctx.option("cmd:menu", ctx._("Main menu")))
+    return options
+
+
+def report_text(ctx: Context, page: UsagePage) -> str:
     t = ctx.t
+    first = date.fromisoformat(ctx.data["from"])
+    last = date.fromisoformat(ctx.data["to"])
     period = ctx._("from %(start)s to %(end)s", start=t.date(first), end=t.date(last))
-    if not report.sessions:
+    if not page.sessions:
         return ctx._("No connections %(period)s.", period=period)
     lines = [ctx._("Your connections %(period)s:", period=period)]
-    shown = report.sessions[-SHOWN_SESSIONS:]
-    if len(shown) < len(report.sessions):
+    if page.pages > 1:
         lines.append(
-            ctx._("(the last %(shown)s of %(total)s)", shown=len(shown), total=len(report.sessions))
+            ctx._(
+                "(page %(page)s of %(pages)s, %(count)s connections in all)",
+                page=page.page,
+                pages=page.pages,
+                count=page.session_count,
+            )
         )
-    lines += [session_line(ctx, line) for line in shown]
     lines += [
-        ctx._("Total download: %(traffic)s", traffic=megabytes(ctx, report.download_mb)),
-        ctx._("Total upload: %(traffic)s", traffic=megabytes(ctx, report.upload_mb)),
-        ctx._("Total used: %(traffic)s", traffic=megabytes(ctx, report.used_mb)),
+        session_line(ctx, number, line)
+        for number, line in enumerate(page.sessions, start=page.first_number)
+    ]
+    lines += [
+        ctx._("Total download: %(traffic)s", traffic=megabytes(ctx, page.download_mb)),
+        ctx._("Total upload: %(traffic)s", traffic=megabytes(ctx, page.upload_mb)),
+        ctx._("Total used: %(traffic)s", traffic=megabytes(ctx, page.used_mb)),
         ctx._(
             "Deducted from your traffic: %(traffic)s",
-            traffic=megabytes(ctx, report.deducted_mb),
+            traffic=megabytes(ctx, page.deducted_mb),
         ),
     ]
     return "\n".join(lines)
 
 
-def session_line(ctx: Context, line: UsageLine) -> str:
+def session_line(ctx: Context, number: int, line: UsageLine) -> str:
+    """The seed's row: login, logout, download, upload, the credit deducted, the IP."""
     t = ctx.t
     if line.ended_at is None:
-        duration = ctx._("still connected")
+        end = ctx._("now (still connected)")
+    elif t.day(line.ended_at) == t.day(line.started_at):
+        end = t.time(line.ended_at)
     else:
-        minutes = int((line.ended_at - line.started_at).total_seconds() // 60)
-        hours, minutes = divmod(minutes, 60)
-        if hours:
-            duration = ctx._("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
-        else:
-            duration = ctx._("%(minutes)s min", minutes=minutes)
+        end = t.datetime(line.ended_at)
+    params = {
+        "number": number,
+        "start": t.datetime(line.started_at),
+        "end": end,
+        "download": t.traffic(line.download_bytes, "MB"),
+        "upload": t.traffic(line.upload_bytes, "MB"),
+        "deducted": megabytes(ctx, units.deducted_mb(line.deducted_bytes)),
+    }
+    if line.ip:
+        return ctx._(
+            "#%(number)s %(start)s to %(end)s: down %(download)s, up %(upload)s, deducted "
+            "%(deducted)s, IP %(ip)s",
+            ip=line.ip,
+            **params,
+        )
     return ctx._(
-        "• %(start)s, %(duration)s: down %(download)s, up %(upload)s",
-        start=t.datetime(line.started_at),
-        duration=duration,
-        download=t.traffic(line.download_bytes, "MB"),
-        upload=t.traffic(line.upload_bytes, "MB"),
+        "#%(number)s %(start)s to %(end)s: down %(download)s, up %(upload)s, deducted %(deducted)s",
+        **params,
     )
 
 
