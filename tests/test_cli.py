@@ -33,6 +33,7 @@ def run_ispbot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ("ISPBOT_PORT", "99999"),
         ("ISPBOT_STATIC_IP_POOL", "203.0.113.0/28,203.0.113.9-203.0.113.20"),
         ("ISPBOT_STATIC_IP_POOL", "203.0.113.300"),
+        ("ISPBOT_RADIUS_READ_TIMEOUT_SECONDS", "soon"),
     ],
 )
 def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(name, value, tmp_path):

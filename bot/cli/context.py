@@ -24,10 +24,19 @@ R = TypeVar("R")
 
 def load_settings() -> BotSettings:
     """Settings from the environment, or one clear line and exit 2."""
+    from core.radius.config import RadiusSettings
+
     try:
-        return BotSettings()
+        settings = BotSettings()
     except ValidationError as error:
         fail(describe_error(error))
+    try:
+        # Read by every process that builds the core's services (bot/bootstrap.py: My service
+        # asks FreeRADIUS whether a line is online), so checked at start-up as the others are.
+        RadiusSettings()
+    except ValidationError as error:
+        fail(describe_error(error, prefix="ISPBOT_RADIUS_"))
+    return settings
 
 
 def pass_settings(command: Callable[Concatenate[BotSettings, P], R]) -> Callable[P, R]:
