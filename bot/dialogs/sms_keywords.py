@@ -1,9 +1,11 @@
 """SMS keywords: one short command in, one short answer out, for subscribers with a basic phone.
 
 ``SALDO``/``مانده``/``BALANCE`` (days and traffic left), ``BELI``/``خرید``/``BUY <pack>`` (a
-payment link), ``GRATIS``/``رایگان``/``FREE`` (the free charge), ``TIKET``/``تیکت``/``TICKET
-<text>`` (opens a ticket; later ones add to it until it is closed), ``HELP``/``BANTUAN``/``راهنما``,
-and ``STOP``/``START`` (Twilio confirms its English words itself; ``BERHENTI``/``MULAI``,
+payment link), ``TAGIHAN``/``قبض``/``BILL`` and ``JAMINAN``/``ودیعه``/``DEPOSIT`` (the open
+postpaid bill's or a new line's deposit's payment link: sms_payments.py),
+``GRATIS``/``رایگان``/``FREE`` (the free charge), ``TIKET``/``تیکت``/``TICKET <text>`` (opens a
+ticket; later ones add to it until it is closed), ``HELP``/``BANTUAN``/``راهنما``, and
+``STOP``/``START`` (Twilio confirms its English words itself; ``BERHENTI``/``MULAI``,
 ``توقف``/``شروع`` are confirmed here); and a bare score from 1 to 5 answers the closing notice
 the number got last (it asks for one). The sender's number is the subscriber's registered
 mobile: the phone network vouches for it, so there is no password step. A number that is no
@@ -32,6 +34,7 @@ from bot.dialogs.flows.free_charge import grant_text
 from bot.dialogs.flows.tickets import thanks_for_rating
 from bot.dialogs.normalize import fold, normalize_text, parse_int
 from bot.dialogs.services import Services
+from bot.dialogs.sms_payments import bill_answer, deposit_answer
 from bot.dialogs.state import StateStore
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
 from bot.sms_segments import fits
@@ -51,6 +54,8 @@ log = logging.getLogger(__name__)
 class Keyword(StrEnum):
     BALANCE = "balance"
     BUY = "buy"
+    BILL = "bill"
+    DEPOSIT = "deposit"
     FREE = "free"
     TICKET = "ticket"
     HELP = "help"
@@ -67,6 +72,8 @@ WORDS: dict[Keyword, dict[str, tuple[str, ...]]] = {
         "en": ("BALANCE",),
     },
     Keyword.BUY: {"id": ("BELI",), "fa": ("خرید",), "en": ("BUY",)},
+    Keyword.BILL: {"id": ("TAGIHAN",), "fa": ("قبض",), "en": ("BILL",)},
+    Keyword.DEPOSIT: {"id": ("JAMINAN",), "fa": ("ودیعه",), "en": ("DEPOSIT",)},
     Keyword.FREE: {"id": ("GRATIS",), "fa": ("رایگان",), "en": ("FREE",)},
     Keyword.TICKET: {"id": ("TIKET",), "fa": ("تیکت",), "en": ("TICKET",)},
     Keyword.HELP: {"": ("HELP", "INFO"), "id": ("BANTUAN",), "fa": ("راهنما",)},
@@ -161,6 +168,8 @@ class SmsKeywords:
         answer = {
             Keyword.BALANCE: self.balance,
             Keyword.BUY: self.buy,
+            Keyword.BILL: self.bill,
+            Keyword.DEPOSIT: self.deposit,
             Keyword.FREE: self.free_charge,
             Keyword.TICKET: self.ticket,
         }.get(command.keyword)  # type: ignore[call-overload]
@@ -234,6 +243,14 @@ class SmsKeywords:
                 url=url,
             ),
         )
+
+    async def bill(self, t: Texts, line: SubscriberView, _command: Command, turn: Turn) -> str:
+        chat = ChatRef(turn.channel, turn.chat_id)
+        return await bill_answer(self.services, t, line, chat, self.short_link)
+
+    async def deposit(self, t: Texts, line: SubscriberView, _command: Command, turn: Turn) -> str:
+        chat = ChatRef(turn.channel, turn.chat_id)
+        return await deposit_answer(self.services, t, line, chat, self.short_link)
 
     async def free_charge(
         self, t: Texts, line: SubscriberView, _command: Command, _turn: Turn
@@ -414,14 +431,16 @@ def _buy_refusal(t: Texts, error: DomainError) -> str:
     if error.code == "deposit_due":
         return t.gettext(
             "Your line opens once its deposit (%(owed)s) is paid; until then nothing can be "
-            "bought. Pay it in our chat: Pay the deposit.",
+            "bought. Send %(deposit)s for the payment link.",
             owed=t.money(int(error.details["owed"]), str(error.details["currency"])),
+            deposit=word_for(Keyword.DEPOSIT, t.language),
         )
     if error.code == "bill_unpaid":
         return t.gettext(
             "Your line is isolated until its unpaid bill (%(owed)s) is paid; nothing can be "
-            "bought before. Pay it in our chat: Bills.",
+            "bought before. Send %(bill)s for the payment link.",
             owed=t.money(int(error.details["owed"]), str(error.details["currency"])),
+            bill=word_for(Keyword.BILL, t.language),
         )
     if error.code == "documents_suspended":
         return t.gettext(

@@ -77,9 +77,14 @@ def _commands(language: str) -> list[str]:
 
 
 def _orders(language: str) -> list[str]:
-    """The list of packs, and every pack ordered (a number past the last gets the list)."""
+    """The list of packs, and every pack ordered (a number past the last gets the list); the
+    bill and the deposit with their pay links (the demo has a postpaid line with a bill to pay
+    and a line isolated until its deposit), twice: once more with an order already placed."""
     buy = WORDS[Keyword.BUY].get(language)
-    return [buy[0], *(f"{buy[0]} {n}" for n in range(1, 13))] if buy else []
+    if not buy:
+        return []
+    owed = [WORDS[Keyword.BILL][language][0], WORDS[Keyword.DEPOSIT][language][0]]
+    return [buy[0], *(f"{buy[0]} {n}" for n in range(1, 13)), *owed, *owed]
 
 
 def _past_the_last_pack(command: str, answers: dict[str, list[str]]) -> bool:

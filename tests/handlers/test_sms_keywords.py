@@ -303,6 +303,8 @@ async def test_every_keyword_answer_fits_two_sms_parts(
         word_for(Keyword.TICKET, language) + " the modem light is red and nothing loads",
         word_for(Keyword.TICKET, language) + " still red",
         word_for(Keyword.HELP, language),
+        word_for(Keyword.BILL, language),  # a prepaid line: no bills
+        word_for(Keyword.DEPOSIT, language),  # nothing owed
     ]
     for command in commands:
         assert_fits(await ask(twilio_app, command))
@@ -320,7 +322,7 @@ async def test_buy_on_a_blocked_line_says_why_and_what_to_do_instead(
     deposit = await ask(twilio_app, "buy 1")
     assert deposit == (
         f"Your line opens once its deposit ({plain_spaces(money(500_000))}) is paid; until then "
-        "nothing can be bought. Pay it in our chat: Pay the deposit."
+        "nothing can be bought. Send DEPOSIT for the payment link."
     )
     await services.deposits.set_owed(sara.id, 0, 0)  # waived: the line opens
     await services.line_statuses.set_line_status(sara.id, "documents_suspended")
@@ -351,7 +353,7 @@ async def test_buy_on_a_line_isolated_for_an_unpaid_bill_names_the_bill_not_a_de
 
     assert answer == (
         f"Your line is isolated until its unpaid bill ({plain_spaces(money(234_350))}) is paid; "
-        "nothing can be bought before. Pay it in our chat: Bills."
+        "nothing can be bought before. Send BILL for the payment link."
     )
     assert_fits(answer)
     assert await Order.filter(subscriber_id=sara.id).count() == 0
