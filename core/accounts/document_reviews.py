@@ -21,7 +21,8 @@ from core.config import Settings
 from core.errors import Conflict, InvalidInput, NotFound
 from core.inbox.service import enqueue
 from core.ports import Clock, FileStore
-from core.staff.audit import Actor
+from core.staff import audit
+from core.staff.audit import CLI_ACTOR, Actor
 from core.uploads import check_upload
 
 REVIEW_NOTE_MAX_LENGTH = 500
@@ -64,15 +65,18 @@ class DocumentReviews:
         approve: bool,
         reason: RejectReason | str | None = None,
         note: str | None = None,
-        actor: Actor | None = None,
+        *,
+        actor: Actor = CLI_ACTOR,
     ) -> DocumentView:
         """An operator's verdict on a copy waiting for review. A rejection names a reason from
         the list (``note`` may add free text), starts the grace period and tells the subscriber
         the reason and the days left (the outbox, in the same transaction); an approval ends
         the grace and lifts a documents suspension once no kind is still missing its valid
-        copy. ``actor``: who decides (kept as the reviewer's name). Codes:
-        ``document_not_found``, ``document_already_reviewed``, ``reject_reason_required``,
-        ``unknown_reject_reason``, ``note_too_long``."""
+        copy. The verdict is written to the staff's audit log (``actor``: who gave it, kept as
+        the reviewer's name; the command line unless said) in the same transaction, on the
+        subscriber's record.
+        Codes: ``document_not_found``, ``document_already_reviewed``,
+        ``reject_reason_required``, ``unknown_reject_reason``, ``note_too_long``."""
         code = None if approve else _reject_reason(reason)
         note = (note or "").strip() or None
         if note is not None and len(note) > REVIEW_NOTE_MAX_LENGTH:
@@ -95,7 +99,7 @@ class DocumentReviews:
                 )
             changes: dict[str, Any] = {
                 "reviewed_at": now,
-                "reviewed_by": actor.name if actor is not None else None,
+                "reviewed_by": actor.name,
             }
             if approve:
                 changes.update(
@@ -115,6 +119,24 @@ class DocumentReviews:
             await Document.filter(id=document_id).using_db(conn).update(**changes)
             document.update_from_dict(changes)
             subscriber_id: int = document.subscriber_id  # type: ignore[attr-defined]
+            await audit.record(
+                actor,
+                "document.approve" if approve else "document.reject",
+                audit.SUBSCRIBER,
+                subscriber_id,
+                now,
+                before={"document": document.id, "status": str(DocumentStatus.PENDING)},
+                after={
+                    "document": document.id,
+                    "kind": str(document.kind),
+                    "status": str(document.status),
+                    "reject_code": str(code) if code else None,
+                    "note": note,
+                    "grace_until": changes["grace_until"].isoformat()
+                    if changes["grace_until"]
+                    else None,
+                },
+            )
             if approve:
                 await self._restore_after_documents(subscriber_id, now)
             else:

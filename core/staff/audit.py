@@ -13,6 +13,11 @@ from core.staff.models import AuditEntry
 
 # What a command run on the server is recorded as (no staff member is logged in there).
 COMMAND_LINE = "cli"
+# The target of a change to a subscriber or what is theirs (the console's subscriber page lists
+# the entries of this target).
+SUBSCRIBER = "subscriber"
+# actor_name's column length.
+ACTOR_NAME_MAX_LENGTH = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +26,13 @@ class Actor:
 
     id: int | None
     name: str
+
+    @classmethod
+    def outside(cls, kind: str, name: str) -> Actor:
+        """Someone who is no staff member of the console: an admin API token (``kind`` "api",
+        its name) or a support agent in the Telegram group ("telegram", their user id and
+        name), named so within the column's length."""
+        return cls(None, f"{kind}:{name}"[:ACTOR_NAME_MAX_LENGTH])
 
 
 CLI_ACTOR = Actor(None, COMMAND_LINE)

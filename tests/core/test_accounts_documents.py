@@ -17,6 +17,8 @@ from core.accounts.line_status import LineStatuses
 from core.accounts.models import Document, LineStatusChange, Subscriber
 from core.errors import DomainError
 from core.inbox.models import OutboxMessage
+from core.staff import audit
+from core.staff.audit import Actor
 from tests.core.test_accounts_support import make_subscriber
 from tests.fakes import InMemoryFileStore
 
@@ -184,6 +186,34 @@ async def test_approving_a_copy_records_the_verdict(db, document_reviews, clock)
     assert reviewed.status == stored.status == DocumentStatus.APPROVED
     assert stored.reviewed_at == clock.now()
     assert stored.grace_until is None
+    # A verdict given without naming who gave it (the demo's seeding) is the command line's.
+    [entry] = await audit.entries_for(audit.SUBSCRIBER, subscriber.id)
+    assert (entry.actor_name, entry.action, entry.at) == ("cli", "document.approve", clock.now())
+
+
+async def test_a_verdict_is_audited_with_who_gave_it_and_the_document_before_and_after(
+    db, document_reviews, clock
+):
+    subscriber = await make_subscriber()
+    document = await upload(document_reviews, subscriber)
+    agent = Actor.outside("telegram", "123456789 Reza Karimi, the night shift's agent")
+
+    await document_reviews.review_document(
+        document.id, approve=False, reason="illegible", note="blurred", actor=agent
+    )
+
+    [entry] = await audit.entries_for(audit.SUBSCRIBER, subscriber.id)
+    assert entry.actor_name == "telegram:123456789 Reza Karimi, the nigh"  # the column's 40
+    assert entry.action == "document.reject"
+    assert entry.before == {"document": document.id, "status": "pending"}
+    assert entry.after == {
+        "document": document.id,
+        "kind": "national_id_card",
+        "status": "rejected",
+        "reject_code": "illegible",
+        "note": "blurred",
+        "grace_until": (clock.now() + WEEK).isoformat(),
+    }
 
 
 async def test_rejecting_a_copy_gives_one_week_to_send_a_valid_one(db, document_reviews, clock):
@@ -222,6 +252,7 @@ async def test_a_rejection_needs_a_reason_from_the_list_and_changes_nothing_with
     )
     assert (await Document.get(id=document.id)).status == DocumentStatus.PENDING
     assert not await OutboxMessage.exists()
+    assert await audit.entries_for(audit.SUBSCRIBER, subscriber.id) == []
 
 
 async def test_a_rejection_tells_the_subscriber_at_once_with_the_reason_and_the_days_left(

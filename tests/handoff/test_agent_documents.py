@@ -13,6 +13,7 @@ from bot.handlers.telegram.webhook import PATH, SECRET_HEADER
 from core.accounts.enums import DocumentStatus, LineStatus
 from core.accounts.models import Document, Subscriber
 from core.inbox.models import OutboxMessage
+from core.staff import audit
 from tests.dialogs.test_flows_billing_support import USERNAME
 from tests.fakes_telegram import group_callback_update, topic_message_update
 from tests.fakes_twilio import twilio_fake  # noqa: F401  (fixtures)
@@ -90,6 +91,11 @@ async def test_an_agent_rejects_with_a_reason_from_the_buttons_and_the_subscribe
     await whatsapp_says(desk, chat, "was not accepted")
     assert "Reason: the copy cannot be read (blurred, dark or cut off)" in chat.text
     assert "within 7 days" in chat.text
+    # The staff's audit log names the agent who pressed the reason, and what changed.
+    [entry] = await audit.entries_for(audit.SUBSCRIBER, stored.subscriber_id)  # type: ignore[attr-defined]
+    assert (entry.actor_name, entry.action) == (f"telegram:{REZA} Reza", "document.reject")
+    assert entry.before == {"document": document_id, "status": "pending"}
+    assert entry.after is not None and entry.after["reject_code"] == "illegible"
 
 
 async def test_a_written_rejection_carries_a_note_and_an_approval_ends_the_grace(
@@ -111,6 +117,20 @@ async def test_a_written_rejection_carries_a_note_and_an_approval_ends_the_grace
     assert (await Document.get(id=second)).status == DocumentStatus.APPROVED
     sara = await Subscriber.get(username=USERNAME)
     assert sara.line_status == LineStatus.IN_OPERATION
+    approval, rejection = await audit.entries_for(audit.SUBSCRIBER, sara.id)
+    assert (approval.action, approval.after) == (
+        "document.approve",
+        {
+            "document": second,
+            "kind": "national_id_card",
+            "status": "approved",
+            "reject_code": None,
+            "note": None,
+            "grace_until": None,
+        },
+    )
+    assert approval.actor_name == rejection.actor_name == f"telegram:{REZA} Reza"
+    assert rejection.after is not None and rejection.after["note"] == "the card ended in 2024"
 
 
 async def test_refusals_are_said_and_change_nothing(desk, services, bot_settings):
@@ -128,6 +148,9 @@ async def test_refusals_are_said_and_change_nothing(desk, services, bot_settings
     await press(desk, STRANGER, "Approve")
     assert (await Document.get(id=document_id)).status == DocumentStatus.PENDING
 
+    sara = await Subscriber.get(username=USERNAME)
+    assert await audit.entries_for(audit.SUBSCRIBER, sara.id) == []  # refusals: no entry
     await press(desk, REZA, "Approve")
     await press(desk, REZA, "Approve")
     assert "was already reviewed (approved)" in desk.api.last(GROUP).params["text"]
+    assert len(await audit.entries_for(audit.SUBSCRIBER, sara.id)) == 1  # one verdict, one entry

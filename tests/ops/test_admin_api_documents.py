@@ -12,6 +12,7 @@ import pytest
 from core.accounts.enums import DocumentStatus, LineStatus
 from core.accounts.models import Document, Subscriber
 from core.inbox.models import OutboxMessage
+from core.staff import audit
 from tests.conftest import NOW
 from tests.dialogs.conftest import make_subscriber
 from tests.ops.test_admin_api import api, token  # noqa: F401  (fixtures)
@@ -64,6 +65,18 @@ async def test_a_rejection_names_the_reason_tells_the_subscriber_and_starts_the_
     [notice] = await OutboxMessage.filter(subscriber_id=sara.id)
     assert notice.kind == "document_rejected"
     assert notice.params["reason_code"] == "illegible" and notice.params["days_left"] == 7
+    # The staff's audit log: who (the token's name), what, when, before and after.
+    [entry] = await audit.entries_for(audit.SUBSCRIBER, sara.id)
+    assert (entry.actor_name, entry.action, entry.at) == ("api:ops", "document.reject", NOW)
+    assert entry.before == {"document": document_id, "status": "pending"}
+    assert entry.after == {
+        "document": document_id,
+        "kind": "national_id_card",
+        "status": "rejected",
+        "reject_code": "illegible",
+        "note": "The photo is dark",
+        "grace_until": (NOW + timedelta(days=7)).isoformat(),
+    }
 
 
 async def test_refusals_change_nothing(api, services, bot_settings):
@@ -85,6 +98,7 @@ async def test_refusals_change_nothing(api, services, bot_settings):
     assert status == 404 and body["error"] == "document_not_found"
     assert (await Document.get(id=document_id)).status == DocumentStatus.PENDING
     assert not await OutboxMessage.exists()
+    assert await audit.entries_for(audit.SUBSCRIBER, sara.id) == []  # a refusal leaves no entry
 
     assert (await api.call("POST", path, json={"decision": "approve"}))[0] == 200
     status, body = await api.call("POST", path, json={"decision": "reject", "reason": "other"})
@@ -122,3 +136,8 @@ async def test_approving_after_the_cut_gives_the_line_back(api, services, bot_se
 
     assert status == 200
     assert (await Subscriber.get(id=sara.id)).line_status == LineStatus.IN_OPERATION
+    approved, rejection = await audit.entries_for(audit.SUBSCRIBER, sara.id)
+    assert (approved.actor_name, approved.action) == ("api:ops", "document.approve")
+    assert approved.after is not None and approved.after["status"] == "approved"
+    assert approved.after["document"] == replacement and approved.after["grace_until"] is None
+    assert rejection.action == "document.reject"

@@ -35,7 +35,7 @@ async def list_documents(api: ApiContext, query: DocumentQuery) -> DocumentList:
 
 async def review_document(api: ApiContext, document_id: int, body: DocumentReview) -> DocumentOut:
     await api.services.document_reviews.review_document(
-        document_id, body.decision == "approve", body.reason, body.note
+        document_id, body.decision == "approve", body.reason, body.note, actor=api.actor
     )
     return document_out(await document_for_review(document_id))
 

@@ -4,6 +4,7 @@ validates path, query and body, calls the operation, and maps the core's coded e
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from typing import Any
@@ -42,6 +43,10 @@ def _pydantic_fields(error: ValidationError, where: str) -> list[tuple[str, str]
     return fields
 
 
+# Where require_token leaves the name of the request's token.
+CALLER = web.RequestKey("admin_api_caller", str)
+
+
 @web.middleware
 async def require_token(request: web.Request, handler) -> web.StreamResponse:
     resource = request.match_info.route.resource
@@ -54,8 +59,10 @@ async def require_token(request: web.Request, handler) -> web.StreamResponse:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         return problem(401, "missing_token")
-    if await request.app[API].tokens.authenticate(token.strip()) is None:
+    found = await request.app[API].tokens.authenticate(token.strip())
+    if found is None:
         return problem(401, "invalid_token")
+    request[CALLER] = found.name
     return await handler(request)
 
 
@@ -110,7 +117,10 @@ def view(op: Operation):
                 return invalid(body)
             kwargs["body"] = body
         try:
-            result = await op.handler(request.app[API], **kwargs)
+            api = request.app[API]
+            if CALLER in request:
+                api = dataclasses.replace(api, caller=request[CALLER])
+            result = await op.handler(api, **kwargs)
         except NotFound as error:
             return problem(404, error.code, **_plain(error.details))
         except InvalidInput as error:

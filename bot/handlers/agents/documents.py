@@ -25,6 +25,7 @@ from core.accounts.queries import DocumentForReview, document_for_review, docume
 from core.errors import DomainError
 from core.numbers import whole_number
 from core.ports import FileStore
+from core.staff.audit import Actor
 
 COMMANDS = frozenset({"docs", "approve", "reject"})
 CALLBACK_PREFIX = "docs:"
@@ -54,8 +55,9 @@ class DocumentDesk:
 
     # ---- written commands ----------------------------------------------------------------
 
-    async def command(self, name: str, rest: str) -> Said:
-        """``/docs``, ``/approve``, ``/reject`` (``name``) with what follows (``rest``)."""
+    async def command(self, name: str, rest: str, agent: Actor) -> Said:
+        """``/docs``, ``/approve``, ``/reject`` (``name``) with what follows (``rest``), from
+        ``agent`` (the audit log names them with the verdict)."""
         if name == "docs":
             return await self.waiting()
         number, _, rest = rest.strip().partition(" ")
@@ -63,11 +65,11 @@ class DocumentDesk:
         if document_id is None:
             return self.usage()
         if name == "approve":
-            return await self.verdict(document_id, approve=True)
+            return await self.verdict(document_id, agent, approve=True)
         reason, _, note = rest.strip().partition(" ")
         if reason not in set(RejectReason):
             return self.usage()
-        return await self.verdict(document_id, approve=False, reason=reason, note=note)
+        return await self.verdict(document_id, agent, approve=False, reason=reason, note=note)
 
     def usage(self) -> Said:
         return Said(self.t.gettext(_USAGE, reasons=", ".join(RejectReason)))
@@ -91,9 +93,11 @@ class DocumentDesk:
 
     # ---- buttons -------------------------------------------------------------------------
 
-    async def pressed(self, data: str, bot: Bot, chat_id: int, thread_id: int | None) -> Said:
-        """A button of this desk (``data`` starts with ``docs:``). ``show`` posts the file
-        itself and returns nothing more to say (an empty text)."""
+    async def pressed(
+        self, data: str, bot: Bot, chat_id: int, thread_id: int | None, agent: Actor
+    ) -> Said:
+        """A button of this desk (``data`` starts with ``docs:``) pressed by ``agent``. ``show``
+        posts the file itself and returns nothing more to say (an empty text)."""
         action, _, rest = data.removeprefix(CALLBACK_PREFIX).partition(":")
         number, _, reason = rest.partition(":")
         document_id = whole_number(number, 1, 2**31 - 1)
@@ -102,11 +106,11 @@ class DocumentDesk:
         if action == "show":
             return await self.show(document_id, bot, chat_id, thread_id)
         if action == "ok":
-            return await self.verdict(document_id, approve=True)
+            return await self.verdict(document_id, agent, approve=True)
         if action == "no":
             return self.reasons(document_id)
         if action == "why":
-            return await self.verdict(document_id, approve=False, reason=reason)
+            return await self.verdict(document_id, agent, approve=False, reason=reason)
         return self.usage()
 
     async def show(self, document_id: int, bot: Bot, chat_id: int, thread_id: int | None) -> Said:
@@ -153,10 +157,18 @@ class DocumentDesk:
     # ---- the verdict ---------------------------------------------------------------------
 
     async def verdict(
-        self, document_id: int, *, approve: bool, reason: str | None = None, note: str = ""
+        self,
+        document_id: int,
+        agent: Actor,
+        *,
+        approve: bool,
+        reason: str | None = None,
+        note: str = "",
     ) -> Said:
         try:
-            doc = await self.reviews.review_document(document_id, approve, reason, note or None)
+            doc = await self.reviews.review_document(
+                document_id, approve, reason, note or None, actor=agent
+            )
         except DomainError as error:
             return Said(self._not_done(error))
         if approve:

@@ -20,6 +20,7 @@ from bot.handlers.agents.commands import Agent, AgentCommands
 from bot.handlers.agents.documents import CALLBACK_PREFIX, COMMANDS, DocumentDesk, Said
 from bot.i18n import N_
 from core.errors import DomainError
+from core.staff.audit import Actor
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,9 @@ async def on_agent_message(
         if await agent_check.agent(message, bot) is None:
             await _tell(bot, message, document_desk.t.gettext(NOT_AN_AGENT))
             return
-        said = await document_desk.command(word, text.partition(" ")[2])
+        said = await document_desk.command(
+            word, text.partition(" ")[2], reviewer(message.from_user)
+        )
         await _post(bot, message.chat.id, thread_id, said)
         return
     if thread_id is None:
@@ -121,8 +124,18 @@ async def on_document_button(
         return
     await query.answer()
     thread_id = message.message_thread_id if message.is_topic_message else None
-    said = await document_desk.pressed(query.data or "", bot, message.chat.id, thread_id)
+    said = await document_desk.pressed(
+        query.data or "", bot, message.chat.id, thread_id, reviewer(query.from_user)
+    )
     await _post(bot, message.chat.id, thread_id, said)
+
+
+def reviewer(person: User | None) -> Actor:
+    """An agent as the staff's audit log names them: their Telegram id (which stays) and their
+    name (which helps the reader). Only called for a person the agent check let through."""
+    if person is None:
+        return Actor.outside("telegram", "unknown")
+    return Actor.outside("telegram", f"{person.id} {person.full_name}")
 
 
 async def _post(bot: Bot, chat_id: int, thread_id: int | None, said: Said) -> None:
