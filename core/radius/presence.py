@@ -85,7 +85,13 @@ class RadiusPresence:
                 pool = await self._opened()
                 async with pool.acquire() as connection:
                     return await _read(connection, username)
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except (
+            OSError,
+            TimeoutError,
+            ValueError,
+            asyncpg.PostgresError,
+            asyncpg.InterfaceError,
+        ) as error:
             self._quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
             # The error's class only: a connection error may carry the URL's user and host.
             log.warning("FreeRADIUS's database not readable: %s", type(error).__name__)

@@ -4,6 +4,8 @@ read from FreeRADIUS's own radacct and radreply tables on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -173,3 +175,23 @@ async def test_an_unreachable_radius_database_is_said_and_not_asked_again_at_onc
     assert await reader.presence(USERNAME) is None
     assert "not readable" not in caplog.text  # quiet for a while: not tried again
     await reader.close()
+
+
+async def test_a_radius_database_that_never_answers_costs_the_turn_the_timeout_only():
+    """A server that takes the connection and says nothing (a hung PostgreSQL, a firewall that
+    drops packets): the read gives up after its timeout."""
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up and closes
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    reader = RadiusPresence(f"postgres://radius@127.0.0.1:{port}/radius", timeout=0.5)
+    try:
+        started = time.monotonic()
+        assert await reader.presence(USERNAME) is None
+        assert time.monotonic() - started < 2
+    finally:
+        await reader.close()
+        server.close()
+        await server.wait_closed()
