@@ -267,12 +267,13 @@ async def test_usage_in_persian_reads_jalali_dates_and_this_month_is_the_jalali_
     await chat.send("1405-09-03")
     assert chat.text.count("\n#") == 3
     assert "۲۴۳٫۶۳" in chat.text and "۲۴۳٫۶۲" in chat.text
-    # The report carries the period's picture (its days in Jalali), then the menu follows.
-    report, menu = chat.replies
-    assert report.attachment is not None and report.attachment.content_type == "image/png"
-    assert report.attachment.data.startswith(b"\x89PNG")
-    assert report.attachment.filename == "usage-2026-11-20-2026-11-24.png"
-    assert menu.options
+    # The period's picture (its days in Jalali) comes first, then the report under the menu.
+    picture, report = chat.replies
+    assert picture.attachment is not None and picture.attachment.content_type == "image/png"
+    assert picture.attachment.data.startswith(b"\x89PNG")
+    assert picture.attachment.filename == "usage-2026-11-20-2026-11-24.png"
+    assert "۱۴۰۵/۰۸/۲۹" in picture.text
+    assert report.attachment is None and report.options
 
 
 # ---- histories -------------------------------------------------------------------------------
