@@ -54,6 +54,7 @@ from core.accounts.profile_edits import ProfileEdits
 from core.accounts.queries import SubscriberView
 from core.admin.tokens import AdminTokens
 from core.alerts.broadcast import Broadcasts
+from core.alerts.preferences import NoticePreferences
 from core.billing.auto_renew import AutoRenewals
 from core.billing.bills import Bills
 from core.billing.deposits import Deposits
@@ -185,6 +186,7 @@ def build_services(
         closures=Closures(clock),
         inbox=Inbox(clock),
         radius=radius,
+        notice_preferences=NoticePreferences(),
     )
 
 

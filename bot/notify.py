@@ -152,7 +152,9 @@ class ChannelNotifier:
         for route in self.routes(subscriber, chats, answered_chat(params)):
             language = route.language or subscriber.language.value
             t = subscriber_translator(language, subscriber, self.settings)
-            replies = await render_notice(t, kind, params, files=self.files)
+            # A channel whose messages are counted in parts (SMS) takes the shorter reason.
+            short = bool(getattr(self.senders[route.channel], "short_notices", False))
+            replies = await render_notice(t, kind, params, files=self.files, short_reason=short)
             if replies is None:
                 return None
             if await self._send(route, replies, failures):

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     notice_max_age_announcement_hours: int = Field(default=7 * 24, ge=1)
     notice_max_age_outage_repaired_hours: int = Field(default=24, ge=1)
     notice_max_age_bill_hours: int = Field(default=3 * 24, ge=1)
+    # How far back the message box lists announcements to read again (ended ones too): older
+    # ones are rarely still true.
+    announcements_shown_days: int = Field(default=90, ge=1, le=3660)
 
     # The ISP as its receipts name it (the seller): legal name, address and tax number (VAT
     # registration). Stamped on each order's receipt when it is applied; unset, left off.

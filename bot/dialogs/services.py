@@ -14,6 +14,7 @@ from core.accounts.login_links import LoginLinks
 from core.accounts.owner_changes import OwnerChanges
 from core.accounts.password_changes import PasswordChanges
 from core.accounts.profile_edits import ProfileEdits
+from core.alerts.preferences import NoticePreferences
 from core.billing.auto_renew import AutoRenewals
 from core.billing.bills import Bills
 from core.billing.deposits import Deposits
@@ -68,5 +69,7 @@ class Services:
     leads: Leads
     closures: Closures
     inbox: Inbox
+    # Where the subscriber's notices go first, and the kinds they muted.
+    notice_preferences: NoticePreferences
     # Whether a line is online, read from FreeRADIUS's database; None when it is not configured.
     radius: RadiusPresence | None = None

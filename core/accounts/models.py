@@ -42,6 +42,10 @@ class Subscriber(Model):
     timezone = fields.CharField(max_length=40, null=True, db_index=True)
     # The channel alerts try first ("telegram", "whatsapp", "sms"); None: the usual order.
     preferred_channel = fields.CharField(max_length=16, null=True)
+    # The notice kinds the subscriber muted, sorted and comma-separated ("outage,traffic_low"),
+    # only those core/alerts/preferences.py lets be muted; "" for none. Kept on the row (not a
+    # table) so a sweep's page of alerts is settled with the one query it already makes.
+    muted_notices = fields.CharField(max_length=200, default="")
     currency = fields.CharField(max_length=3, default="IRR")
     line_status = fields.CharEnumField(
         LineStatus, max_length=24, default=LineStatus.IN_OPERATION, db_index=True

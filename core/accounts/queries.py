@@ -43,6 +43,8 @@ class SubscriberView:
     language: Language
     timezone: str | None
     preferred_channel: str | None
+    # The notice kinds not to be sent (core/alerts/preferences.py).
+    muted_notices: frozenset[str]
     currency: str
     line_status: LineStatus
     static_ip: str | None
@@ -92,6 +94,7 @@ class SubscriberView:
             language=Language(row.language),
             timezone=row.timezone,
             preferred_channel=row.preferred_channel,
+            muted_notices=frozenset(filter(None, row.muted_notices.split(","))),
             currency=row.currency,
             line_status=LineStatus(row.line_status),
             static_ip=row.static_ip,

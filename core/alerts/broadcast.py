@@ -97,7 +97,18 @@ class Broadcasts:
         announcement = await Announcement.get_or_none(id=announcement_id)
         if announcement is None:
             raise NotFound("announcement_not_found", announcement_id=announcement_id)
-        params = {"announcement_id": announcement.id, "texts": announcement.texts}
+        # Whom it was chosen for: the notice's reason says so.
+        if announcement.plan_id is not None:  # type: ignore[attr-defined]
+            audience = "plan"
+        elif announcement.exchange_centre is not None:
+            audience = "exchange_centre"
+        else:
+            audience = "everyone"
+        params = {
+            "announcement_id": announcement.id,
+            "texts": announcement.texts,
+            "audience": audience,
+        }
         written = 0
         recipients = self._recipients(
             announcement.exchange_centre,
@@ -158,6 +169,8 @@ class Broadcasts:
         params = {
             "outage_id": outage.id,
             "stage": str(stage),
+            # Whom it concerns (the notice's reason says so): a plan's or a centre's lines.
+            "audience": "plan" if outage.plan_id is not None else "exchange_centre",  # type: ignore[attr-defined]
             "texts": texts,
             "estimated_repair_at": (
                 outage.estimated_repair_at.isoformat() if outage.estimated_repair_at else None

@@ -16,6 +16,11 @@ SMS = "sms"
 # Among channels never used: Telegram first (free, rich), then WhatsApp, then the web chat;
 # then email (a confirmed address that the subscriber keeps on), before SMS.
 FALLBACK_ORDER: tuple[str, ...] = ("telegram", "whatsapp", "web", "email")
+# Channels a notice reaches through a detail of the subscriber's record rather than a chat they
+# opened (SMS: the registered mobile), by that detail's name. A new such channel is one entry.
+ADDRESSED_BY: dict[str, str] = {SMS: "mobile"}
+# Every channel a subscriber may prefer (the admin API and the import check against it).
+CHANNELS: tuple[str, ...] = (*FALLBACK_ORDER, *ADDRESSED_BY)
 
 
 def channel_order(

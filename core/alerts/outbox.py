@@ -1,4 +1,5 @@
-"""Writing a page of alerts to the outbox at once, each under its unique dedup key."""
+"""Writing a page of alerts to the outbox at once, each under its unique dedup key; the kinds
+their subscribers muted are left out (core/alerts/preferences.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from core.alerts.due import DueAlert
+from core.alerts.preferences import without_muted
 from core.inbox.models import OutboxMessage
 
 
 async def not_yet_enqueued(alerts: Sequence[DueAlert]) -> list[DueAlert]:
-    """The alerts whose key the outbox has not seen (one query for the page)."""
+    """The alerts whose key the outbox has not seen (one query for the page), and whose kind
+    their subscriber did not mute (one more, over those who muted anything)."""
+    alerts = await without_muted(alerts)
     keys = {alert.key for alert in alerts}
     if not keys:
         return []

@@ -72,16 +72,16 @@ async def last_notice(
     return InboxRow(row.id, row.sent_at, row.kind, row.params, row.channel, row.address)
 
 
-async def announcements_for(subscriber_id: int, now: datetime) -> list[AnnouncementView]:
-    """Announcements running at ``now`` that are chosen for this subscriber, newest first.
+async def _chosen_for(subscriber_id: int) -> Q | None:
+    """The filter of the announcements chosen for this subscriber (None: no such subscriber).
 
-    An announcement names a plan, an exchange centre, both, or neither (everyone); it is shown
-    when every condition it names holds: the plan is one of the subscriber's active services,
-    the exchange centre is the one serving the subscriber's line.
+    An announcement names a plan, an exchange centre, both, or neither (everyone); it is chosen
+    for a subscriber when every condition it names holds: the plan is one of the subscriber's
+    active services, the exchange centre is the one serving the subscriber's line.
     """
     subscriber = await Subscriber.get_or_none(id=subscriber_id).only("id", "exchange_centre")
     if subscriber is None:
-        return []
+        return None
     plan_ids = await Subscription.filter(
         subscriber_id=subscriber_id, status=SubscriptionStatus.ACTIVE
     ).values_list("plan_id", flat=True)
@@ -91,12 +91,49 @@ async def announcements_for(subscriber_id: int, now: datetime) -> list[Announcem
     exchange_rule = Q(exchange_centre__isnull=True)
     if subscriber.exchange_centre:
         exchange_rule |= Q(exchange_centre=subscriber.exchange_centre)
+    return plan_rule & exchange_rule
+
+
+async def announcements_for(subscriber_id: int, now: datetime) -> list[AnnouncementView]:
+    """Announcements running at ``now`` that are chosen for this subscriber, newest first."""
+    chosen = await _chosen_for(subscriber_id)
+    if chosen is None:
+        return []
     rows = (
-        await Announcement.filter(plan_rule, exchange_rule, starts_at__lte=now)
+        await Announcement.filter(chosen, starts_at__lte=now)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         .order_by("-starts_at", "-id")
     )
     return [AnnouncementView.of(row) for row in rows]
+
+
+async def recent_announcements(
+    subscriber_id: int, now: datetime, since: datetime, *, limit: int, offset: int = 0
+) -> list[AnnouncementView]:
+    """The announcements chosen for this subscriber that started between ``since`` and
+    ``now``, ended or not (the message box reads them again), newest first, a page."""
+    chosen = await _chosen_for(subscriber_id)
+    if chosen is None:
+        return []
+    rows = (
+        await Announcement.filter(chosen, starts_at__lte=now, starts_at__gte=since)
+        .order_by("-starts_at", "-id")
+        .offset(offset)
+        .limit(limit)
+    )
+    return [AnnouncementView.of(row) for row in rows]
+
+
+async def announcement_for(
+    subscriber_id: int, announcement_id: int, now: datetime
+) -> AnnouncementView | None:
+    """One announcement, if it started and is chosen for this subscriber (a chat may send any
+    number: another line's announcement is not shown)."""
+    chosen = await _chosen_for(subscriber_id)
+    if chosen is None:
+        return None
+    row = await Announcement.filter(chosen, id=announcement_id, starts_at__lte=now).first()
+    return AnnouncementView.of(row) if row is not None else None
 
 
 async def outbox_queue_depth() -> int:

@@ -17,6 +17,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from core.accounts.models import Subscriber
+from core.alerts.preferences import MUTABLE, muted_of
 from core.backoff import Backoff
 from core.inbox import queries
 from core.inbox.freshness import NoticeFreshness
@@ -101,6 +103,20 @@ class Inbox:
     ) -> builtins.list[queries.AnnouncementView]:
         return await queries.announcements_for(subscriber_id, self.clock.now())
 
+    async def recent_announcements(
+        self, subscriber_id: int, days: int, *, limit: int, offset: int = 0
+    ) -> builtins.list[queries.AnnouncementView]:
+        """Those of the last ``days`` days chosen for the subscriber, newest first."""
+        now = self.clock.now()
+        return await queries.recent_announcements(
+            subscriber_id, now, now - timedelta(days=days), limit=limit, offset=offset
+        )
+
+    async def announcement(
+        self, subscriber_id: int, announcement_id: int
+    ) -> queries.AnnouncementView | None:
+        return await queries.announcement_for(subscriber_id, announcement_id, self.clock.now())
+
 
 class OutboxRelay:
     """Sends committed outbox messages. Each message is claimed with a conditional update (a
@@ -145,7 +161,11 @@ class OutboxRelay:
             .limit(limit)
         )
         delivered = 0
+        muted = await self._muted(due)
         for message in due:
+            if message.kind in muted.get(message.subscriber_id, ()):  # type: ignore[attr-defined]
+                await self._expire(message, now, reason="muted")
+                continue
             if await self.freshness.expired(message.kind, message.params, message.created_at, now):
                 await self._expire(message, now)
                 continue
@@ -169,9 +189,23 @@ class OutboxRelay:
             delivered += 1
         return delivered
 
-    async def _expire(self, message: OutboxMessage, now: datetime) -> None:
+    async def _muted(self, due: builtins.list[OutboxMessage]) -> dict[int, frozenset[str]]:
+        """The kinds muted by the subscribers of ``due`` who muted any (one query): a notice
+        written before its kind was muted is not sent."""
+        ids = {m.subscriber_id for m in due if m.kind in MUTABLE}  # type: ignore[attr-defined]
+        if not ids:
+            return {}
+        rows = (
+            await Subscriber.filter(id__in=ids)
+            .exclude(muted_notices="")
+            .values_list("id", "muted_notices")
+        )
+        return {sid: muted_of(str(stored)) for sid, stored in rows}
+
+    async def _expire(self, message: OutboxMessage, now: datetime, reason: str = "") -> None:
         # Conditional like a claim: a relay sending it right now (its lease running) wins, and
-        # of two relays expiring it at once, one records (and counts) it.
+        # of two relays expiring it at once, one records (and counts) it. A muted notice is
+        # recorded the same way, with "muted" as its last error, and not counted as too old.
         expired = (
             await OutboxMessage.filter(
                 id=message.id,
@@ -180,9 +214,13 @@ class OutboxRelay:
                 expired_at__isnull=True,
             )
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .update(expired_at=now, next_attempt_at=None)
+            .update(
+                expired_at=now, next_attempt_at=None, **({"last_error": reason} if reason else {})
+            )
         )
-        if expired:
+        if expired and reason:
+            log.info("outbox %s: %s is muted by its subscriber: not sent", message.id, message.kind)
+        elif expired:
             log.info(
                 "outbox %s: %s written %s is too old to send: expired",
                 message.id,

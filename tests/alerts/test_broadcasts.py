@@ -91,7 +91,8 @@ async def test_an_ended_service_offers_renewal_and_the_free_charge():
     # Babel puts a narrow no-break space before AM.
     assert (
         reply.text
-        == "Your internet service ended today at 8:00\u202fAM. Renew it to connect again."
+        == "Your internet service ended today at 8:00\u202fAM. Renew it to connect again.\n\n"
+        "Why you got this: your service ended today"
     )
     assert [o.id for o in reply.options] == ["flow:buy", "flow:free_charge", "flow:status"]
 

@@ -185,7 +185,8 @@ async def test_a_reminder_goes_once_in_the_day_before_the_last_day_to_pay(
     [reply] = await render_notice(EN, notice.kind, notice.params)
     assert reply.text == (
         f"Your bill for Sep 23, 2026 to Oct 22, 2026 ({money(234_350)}) is to be paid by "
-        "Nov 1, 2026. Choose Bills, then Pay the open bill, to pay it by link."
+        "Nov 1, 2026. Choose Bills, then Pay the open bill, to pay it by link.\n\n"
+        "Why you got this: the last day to pay your postpaid bill is near"
     )
     assert [o.label for o in reply.options] == ["Bills"]
     [persian] = await render_notice(FA, notice.kind, notice.params)

@@ -38,13 +38,14 @@ async def test_the_message_box_lists_what_was_sent_newest_first_with_when_where_
 
     text = chat.text
     assert text.startswith("Messages we sent you, newest first:")
-    assert "Telegram\nYour ticket 512340 was answered" in text
-    assert "SMS to +989121234567\nYour purchase 469627 was applied" in text
-    assert "WhatsApp to +628123\nA message from us" in text
+    assert "Telegram\nWhy: you opened ticket 512340" in text
+    assert "SMS to +989121234567\nWhy: you paid for order 469627" in text
+    # A kind no longer known still reads as a reason.
+    assert "WhatsApp to +628123\nWhy: it is a message from us" in text
     assert "100200300" not in text  # a chat id means nothing to people
-    assert text.index("A message from us") < text.index("512340") < text.index("469627")
+    assert text.index("a message from us") < text.index("512340") < text.index("469627")
     assert "Nov 24, 2026, 10:30\u202fAM, SMS to" in text
-    assert chat.labels == ["Main menu"]  # no more pages
+    assert chat.labels == ["Announcements", "Main menu"]  # no more pages
 
 
 async def test_the_message_box_shows_ten_at_a_time_and_more_shows_older_ones(
@@ -58,16 +59,16 @@ async def test_the_message_box_shows_ten_at_a_time_and_more_shows_older_ones(
         clock.advance(timedelta(minutes=1))
 
     await chat.send(choice="flow:inbox")
-    assert chat.text.count("was closed") == 10
+    assert chat.text.count("Why: you opened ticket") == 10
     assert "100011" in chat.text and "100001" not in chat.text
-    assert chat.labels == ["More", "Main menu"]
+    assert chat.labels == ["More", "Announcements", "Main menu"]
     await chat.send("nothing")
     assert "Please choose one of the options below." in chat.text
-    assert chat.text.count("was closed") == 10  # the same page again
+    assert chat.text.count("Why: you opened ticket") == 10  # the same page again
     await chat.press("More")
     assert chat.text.startswith("Older messages:")
     assert "100001" in chat.text and "100000" in chat.text and "100002" not in chat.text
-    assert chat.labels == ["Main menu"]
+    assert chat.labels == ["Announcements", "Main menu"]
 
 
 async def test_an_empty_message_box_says_so(chat):
@@ -87,7 +88,7 @@ async def test_the_message_box_in_persian_shows_persian_digits(engine, sara, ser
     assert "۵۱۲۳۴۰" in chat.text
     assert to_persian_digits("+989121234567") in chat.text
     assert "۱۴۰۵/۰۹/۰۳ ۱۰:۳۰" in chat.text  # Jalali date, Tehran time
-    assert len(chat.options) == 1
+    assert len(chat.options) == 2  # Announcements, Main menu
 
 
 # ---- talking to an agent -----------------------------------------------------------------------

@@ -50,7 +50,8 @@ async def test_an_answer_notice_shows_the_answer_and_its_files_and_offers_a_repl
 
     assert reply.text == (
         f"Ticket {ticket.number} (No Internet since morning) has a new answer from Reza:\n\n"
-        "Please restart the modem.\nThen check the DSL light.\nFiles: howto.png"
+        "Please restart the modem.\nThen check the DSL light.\nFiles: howto.png\n\n"
+        f"Why you got this: you opened ticket {ticket.number}"
     )
     assert [(o.id, o.label) for o in reply.options] == [
         (f"flow:tickets?action=reply&ticket={ticket.number}", "Reply"),
@@ -63,7 +64,10 @@ async def test_a_long_answer_is_cut_in_the_notice_and_points_to_the_thread(sara,
     await services.tickets.answer_as_agent(ticket.number, "Reza", "word " * 1000)
     [reply] = await notice_of("ticket_answered")
     assert len(reply.text) < 1800
-    assert reply.text.endswith("(The full answer is in Support tickets.)")
+    assert reply.text.endswith(
+        f"(The full answer is in Support tickets.)\n\nWhy you got this: you opened ticket "
+        f"{ticket.number}"
+    )
 
 
 async def test_an_answer_notice_in_persian_has_persian_digits(sara, services):

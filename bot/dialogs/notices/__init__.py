@@ -8,11 +8,13 @@ list (and a new module to the tuple below).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.dialogs.contract import Reply
+from bot.dialogs.notice_reasons import reason_line
 from bot.dialogs.notices import alerts, billing, handoff, tickets
 from bot.dialogs.notices.renderer import FileNotice, Notice
 from bot.i18n import Texts
@@ -40,13 +42,33 @@ def known_kinds() -> set[str]:
 
 
 async def render_notice(
-    t: Texts, kind: str, params: dict[str, Any], *, files: FileStore | None = None
+    t: Texts,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    files: FileStore | None = None,
+    short_reason: bool = False,
 ) -> list[Reply] | None:
-    """The replies for a notice, or None for a kind nobody renders (logged)."""
+    """The replies for a notice, its reason closing its text (``short_reason``: the shorter
+    form, for SMS), or None for a kind nobody renders (logged)."""
     notice = RENDERERS.get(kind)
     if notice is None:
         log.error("no renderer for notice %r", kind)
         return None
     if isinstance(notice, FileNotice):
-        return await notice.render(t, params, files)
-    return await notice.render(t, params)
+        replies = await notice.render(t, params, files)
+    else:
+        replies = await notice.render(t, params)
+    return with_reason(replies, reason_line(t, kind, params, short=short_reason))
+
+
+def with_reason(replies: list[Reply], line: str) -> list[Reply]:
+    """``replies`` with ``line`` closing the first that has text (the files that follow an
+    answer have none); a notice of files only gets the line as a reply of its own."""
+    for index, reply in enumerate(replies):
+        if reply.text:
+            text = f"{reply.text}\n\n{line}"
+            return [*replies[:index], dataclasses.replace(reply, text=text), *replies[index + 1 :]]
+    if not replies:
+        return [Reply(line)]
+    return [*replies, Reply(line, language=replies[0].language)]

@@ -13,6 +13,7 @@ from bot.dialogs.contract import Option, Reply
 from bot.dialogs.flows.documents import KIND_LABELS, reject_reason_text
 from bot.dialogs.menu import flow_choice
 from bot.dialogs.notices.renderer import Notice
+from bot.dialogs.operator_texts import in_language
 from bot.i18n import Texts
 from core.alerts import kinds
 
@@ -27,13 +28,6 @@ def _moment(value: Any) -> datetime | None:
 def _local_date(t: Texts, value: Any) -> str:
     moment = _moment(value)
     return t.day(moment) if moment else ""
-
-
-def _in_language(t: Texts, texts: Any) -> str:
-    """An operator's text in the reader's language, else English, else any."""
-    if not isinstance(texts, dict) or not texts:
-        return ""
-    return str(texts.get(t.language) or texts.get("en") or next(iter(texts.values())))
 
 
 def _renew(t: Texts) -> Option:
@@ -127,7 +121,7 @@ async def outage(t: Texts, params: dict[str, Any]) -> list[Reply]:
     else:
         head = t.gettext("There is a service disruption in your area. We are working on it.")
     lines = [head]
-    if note := _in_language(t, params.get("texts")):
+    if note := in_language(t, params.get("texts")):
         lines.append(note)
     repair = _moment(params.get("estimated_repair_at"))
     if repair is not None and stage != "repaired":
@@ -136,7 +130,7 @@ async def outage(t: Texts, params: dict[str, Any]) -> list[Reply]:
 
 
 async def announcement(t: Texts, params: dict[str, Any]) -> list[Reply]:
-    return [Reply(_in_language(t, params.get("texts")), language=t.language)]
+    return [Reply(in_language(t, params.get("texts")), language=t.language)]
 
 
 NOTICES = (

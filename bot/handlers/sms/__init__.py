@@ -59,6 +59,8 @@ def sms_text(reply: Reply, file_url: str | None = None) -> str:
 
 class SmsChannelSender:
     channel = CHANNEL
+    # Paid per part: a notice's reason comes in its shorter form (bot/notify.py).
+    short_notices = True
 
     def __init__(
         self, messages: TwilioMessages, clock: Clock, links: FileLinks, chats: Chats

@@ -1,0 +1,16 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('core', '0009_static_ip_unique')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Subscriber',
+            name='muted_notices',
+            field=fields.CharField(default='', max_length=200),
+        ),
+    ]
