@@ -8,6 +8,7 @@ every problem of a row at once and the admin API answers field by field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,8 @@ from core.accounts.national_id import normalise_national_id
 from core.accounts.passwords import check_strength
 from core.accounts.phones import is_mobile, normalise_phone
 from core.accounts.profile import clean_email, clean_postal_code
+from core.alerts.channels import CHANNELS
+from core.alerts.preferences import MUTABLE, stored_muted
 from core.billing.ip_pool import StaticIpPool
 from core.errors import DomainError
 
@@ -50,6 +53,10 @@ FIELDS = (
     # What a new line owes at installation, in minor units; a new line owing it is isolated.
     "deposit",
     "installation_fee",
+    # Where notices go first (a channel, or "none" for the usual order) and the kinds muted
+    # ("traffic_low;announcement", or "none"): core/alerts/preferences.py.
+    "preferred_channel",
+    "muted_notices",
 )
 # PostgreSQL's bigint, and below it.
 _MAX_AMOUNT = 10**15
@@ -63,6 +70,9 @@ _TEXT_LIMITS = {
 }
 _COUNTRY_BY_CURRENCY = {"IRR": "IR", "IDR": "ID"}
 _TRUE, _FALSE = {"1", "yes", "true", "y"}, {"0", "no", "false", "n", ""}
+# The notices' columns: "none" clears; muted kinds are separated by ; (or spaces, commas).
+_NONE = "none"
+_SEPARATORS = re.compile(r"[;,\s]+")
 
 FieldError = tuple[str, str]
 DUPLICATE_STATIC_IP = "duplicate static_ip (another subscriber has it)"
@@ -195,6 +205,7 @@ class RowChecker:
             except DomainError:
                 errors.append(("panel_password", "panel password too weak"))
         self._owed(raw, current, fields, errors)
+        self._notices(raw, fields, errors)
         plan_code = raw.get("plan") or None
         if plan_code and plan_code not in self.plans:
             errors.append(
@@ -250,6 +261,33 @@ class RowChecker:
         owes = fields.get("deposit_due", 0) + fields.get("installation_fee_due", 0) > 0
         if current is None and owes and "line_status" not in fields:
             fields["line_status"] = LineStatus.ISOLATED
+
+    def _notices(
+        self, raw: dict[str, str], fields: dict[str, Any], errors: list[FieldError]
+    ) -> None:
+        channel = raw.get("preferred_channel", "").strip().lower()
+        if channel == _NONE:
+            fields["preferred_channel"] = None
+        elif channel in CHANNELS:
+            fields["preferred_channel"] = channel
+        elif channel:
+            allowed = ", ".join((*CHANNELS, _NONE))
+            errors.append(("preferred_channel", f"preferred_channel must be one of {allowed}"))
+        text = raw.get("muted_notices", "").strip().lower()
+        if not text:
+            return
+        muted = set() if text == _NONE else set(_SEPARATORS.split(text)) - {""}
+        wrong = sorted(muted - set(MUTABLE))
+        if wrong:
+            errors.append(
+                (
+                    "muted_notices",
+                    f"muted_notices cannot hold {', '.join(wrong)} (only {', '.join(MUTABLE)} "
+                    "may be muted, separated by ;)",
+                )
+            )
+        else:
+            fields["muted_notices"] = stored_muted(muted)
 
     def _birth_date(
         self,

@@ -10,15 +10,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.bootstrap import build_engine
 from bot.cli import main
+from bot.dialogs.state import MemoryStateStore
 from core.accounts.enums import LineStatus
 from core.accounts.models import Subscriber
-from core.accounts.passwords import verify_password
+from core.accounts.passwords import hash_password, verify_password
 from core.accounts.profile import subscriber_zone
 from core.billing.models import Plan, Subscription
 from core.imports.plans import import_plans
 from core.imports.report import ImportFileError
 from core.imports.subscribers import SubscriberImporter
+from tests.dialogs.client import ChatClient
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 HEADER = "username,full_name,mobile,national_id,currency,plan,panel_password\n"
@@ -278,3 +281,52 @@ async def test_a_new_line_owing_a_deposit_is_imported_isolated_and_a_bad_amount_
     assert (owing.deposit_due, owing.installation_fee_due) == (500_000, 250_000)
     assert owing.line_status == LineStatus.ISOLATED
     assert (await Subscriber.get(username="5120002")).line_status == LineStatus.IN_OPERATION
+
+
+async def test_subscriber_rows_set_where_notices_go_and_the_kinds_muted(
+    sample_plans, services, bot_settings, tmp_path
+):
+    path = write(
+        tmp_path,
+        "s.csv",
+        "username,mobile,preferred_channel,muted_notices\n"
+        + "5120001,09121234567,SMS,traffic_low; announcement\n"
+        + "5120002,,none,none\n"
+        + "5120003,,pigeon,order_applied;outage\n",
+    )
+    importer = SubscriberImporter(bot_settings, services.clock, services.subscriptions)
+
+    result = await importer.run(path)
+
+    assert [(r.key, r.reasons) for r in result.rejected] == [
+        (
+            "5120003",
+            (
+                "preferred_channel must be one of telegram, whatsapp, web, sms, none",
+                "muted_notices cannot hold order_applied (only service_expiring, traffic_low, "
+                "free_charge_ending, announcement, outage may be muted, separated by ;)",
+            ),
+        )
+    ]
+    sara = await Subscriber.get(username="5120001")
+    assert (sara.preferred_channel, sara.muted_notices) == ("sms", "announcement,traffic_low")
+    plain = await Subscriber.get(username="5120002")
+    assert (plain.preferred_channel, plain.muted_notices) == (None, "")
+    # The chat's Notifications show what the import set.
+    chat = ChatClient(build_engine(services, MemoryStateStore()))
+    await Subscriber.filter(id=sara.id).update(
+        password_hash=await hash_password(bot_settings, "Secret-2468")
+    )
+    await chat.log_in("5120001", "Secret-2468")
+    await chat.send(choice="flow:notifications")
+    assert "Alerts go first to: SMS." in chat.text
+    assert "Low traffic: muted" in chat.text and "Announcements: muted" in chat.text
+    # An empty cell keeps what is stored; "none" clears.
+    keep = write(tmp_path, "k.csv", "username,preferred_channel,muted_notices\n5120001,,\n")
+    assert (await importer.run(keep)).unchanged == 1
+    clear = write(
+        tmp_path, "c.csv", "username,preferred_channel,muted_notices\n5120001,none,none\n"
+    )
+    assert (await importer.run(clear)).updated == 1
+    sara = await Subscriber.get(username="5120001")
+    assert (sara.preferred_channel, sara.muted_notices) == (None, "")

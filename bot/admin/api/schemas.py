@@ -187,6 +187,30 @@ class LoginLinkOut(BaseModel):
     # By channel: webchat always; telegram with ISPBOT_TELEGRAM_BOT_USERNAME; whatsapp when on.
     links: dict[str, str]
     sent_sms: bool
+class NoticePreferencesIn(Body):
+    """Replaces both: the channel notices try first and the kinds muted."""
+
+    preferred_channel: Annotated[str, StringConstraints(max_length=16)] | None = Field(
+        description="a channel notices try first (telegram, whatsapp, web, sms); null for the "
+        "usual order (the chat used last first). One the subscriber has not linked yet counts "
+        "once they do."
+    )
+    muted: Annotated[
+        list[Annotated[str, StringConstraints(max_length=40)]], Field(max_length=20)
+    ] = Field(
+        description="kinds not to send; only service_expiring, traffic_low, "
+        "free_charge_ending, announcement and outage may be muted"
+    )
+
+
+class NoticePreferencesOut(BaseModel):
+    username: str
+    preferred_channel: str | None
+    muted: list[str]
+    # The kinds that may be muted, and the channels the subscriber can be reached on now (in
+    # the order notices try them).
+    mutable: list[str]
+    reachable_channels: list[str]
 
 
 class ChatLink(Body):

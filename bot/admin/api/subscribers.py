@@ -16,6 +16,8 @@ from bot.admin.api.schemas import (
     LineStatusResult,
     LoginLinkCreate,
     LoginLinkOut,
+    NoticePreferencesIn,
+    NoticePreferencesOut,
     PostpaidChange,
     SubscriberCreate,
     SubscriberList,
@@ -26,6 +28,7 @@ from bot.admin.api.schemas import (
 from bot.admin.api.spec import TEXT_PATH, Operation
 from bot.login_link_urls import login_link_urls
 from core.accounts.queries import SubscriberView, subscriber_by_username, subscriber_page
+from core.alerts.preferences import MUTABLE, NoticeSettings
 from core.billing.read_models import BillView
 from core.errors import NotFound
 
@@ -121,6 +124,32 @@ async def reset_free_charge(api: ApiContext, username: str) -> FreeChargeReset:
     subscriber = await subscriber_by_username(username)
     generation = await api.services.free_charges.reset(subscriber.id)
     return FreeChargeReset(username=username, free_charge_generation=generation)
+
+
+def preferences_out(username: str, settings: NoticeSettings) -> NoticePreferencesOut:
+    return NoticePreferencesOut(
+        username=username,
+        preferred_channel=settings.preferred_channel,
+        muted=sorted(settings.muted),
+        mutable=list(MUTABLE),
+        reachable_channels=list(settings.reachable),
+    )
+
+
+async def get_notice_preferences(api: ApiContext, username: str) -> NoticePreferencesOut:
+    subscriber = await subscriber_by_username(username)
+    return preferences_out(username, await api.services.notice_preferences.of(subscriber.id))
+
+
+async def set_notice_preferences(
+    api: ApiContext, username: str, body: NoticePreferencesIn
+) -> NoticePreferencesOut:
+    """Both at once; a kind that may not be muted, or an unknown channel, is a 422 field error."""
+    subscriber = await subscriber_by_username(username)
+    settings = await api.services.notice_preferences.replace(
+        subscriber.id, body.preferred_channel, body.muted
+    )
+    return preferences_out(username, settings)
 
 
 async def link_chat(api: ApiContext, username: str, body: ChatLink) -> ChatOut:
@@ -238,6 +267,26 @@ OPERATIONS = [
         "Let the subscriber take the free charge once more",
         "subscribers",
         FreeChargeReset,
+        path_params=USERNAME,
+    ),
+    Operation(
+        "GET",
+        "/subscribers/{username}/notifications",
+        get_notice_preferences,
+        "Where the subscriber's notices go first, and the kinds they muted",
+        "subscribers",
+        NoticePreferencesOut,
+        path_params=USERNAME,
+    ),
+    Operation(
+        "PUT",
+        "/subscribers/{username}/notifications",
+        set_notice_preferences,
+        "Set the channel notices try first and the kinds muted (payments, bills, documents and "
+        "tickets are always sent)",
+        "subscribers",
+        NoticePreferencesOut,
+        body=NoticePreferencesIn,
         path_params=USERNAME,
     ),
     Operation(

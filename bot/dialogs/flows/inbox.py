@@ -112,8 +112,10 @@ class InboxFlow(Flow):
             title = ctx._("Messages we sent you, newest first:")
         else:
             title = ctx._("Older messages:")
-        if not shown:
+        if not shown and offset:
             title = ctx._("There are no older messages.")
+        elif not shown:
+            title = ctx._("Your message box is empty: we have not sent you any messages.")
         text = "\n\n".join([title, *(row_text(ctx, row) for row in shown)])
         options = []
         if more:
