@@ -39,7 +39,7 @@ from bot.handlers.channel import ChannelSender
 from bot.i18n import subscriber_translator
 from bot.pacing import Pacer, RedisPacer, Unpaced, paced, retry_after
 from core.accounts.queries import ChatView, SubscriberView, reach_of
-from core.alerts.channels import channel_order
+from core.alerts.channels import ADDRESSED_BY, channel_order
 from core.clock import SystemClock
 from core.ports import ChatRef, Clock, Delivery, FileStore
 
@@ -107,11 +107,15 @@ class ChannelNotifier:
                 Route(chat.channel, chat.external_id, language)
             )
             used.append((chat.channel, chat.last_seen_at))
-        refused_sms = {c.external_id for c in chats if c.channel == SMS and c.opted_out}
-        known_sms = {r.address for r in by_channel.get(SMS, [])}
-        if subscriber.mobile and subscriber.mobile not in refused_sms | known_sms:
-            by_channel.setdefault(SMS, []).append(Route(SMS, subscriber.mobile, None))
-            used.append((SMS, None))
+        # Channels reached through the subscriber's record (SMS: the registered mobile), unless
+        # that address opted out or is one of their chats already.
+        refused = {(c.channel, c.external_id) for c in chats if c.opted_out}
+        for channel, detail in ADDRESSED_BY.items():
+            address = getattr(subscriber, detail, None)
+            known = {r.address for r in by_channel.get(channel, [])}
+            if address and (channel, address) not in refused and address not in known:
+                by_channel.setdefault(channel, []).append(Route(channel, address, None))
+                used.append((channel, None))
         if subscriber.email and subscriber.email_usable:
             by_channel.setdefault(EMAIL, []).append(Route(EMAIL, subscriber.email, None))
             used.append((EMAIL, None))

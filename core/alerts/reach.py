@@ -2,8 +2,9 @@
 
 The same rule as the notifier's (core/alerts/channels.py): the subscriber's preferred channel,
 then the channel of the chat used last, then the others, SMS last, among the chats that can take
-a message (not unreachable, not opted out), SMS to the registered mobile included when no SMS
-chat says otherwise.
+a message (not unreachable, not opted out), and the channels reached through the subscriber's
+record (SMS to the registered mobile) unless that address opted out, and email while the
+address is usable (confirmed, not bounced, its notices on).
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.accounts.models import Subscriber
-from core.alerts.channels import first_channel
+from core.alerts.channels import ADDRESSED_BY, first_channel
 
-SMS = "sms"
 EMAIL = "email"
 
 
@@ -24,26 +24,33 @@ class _Reach:
     """One subscriber's ways to be reached, gathered row by row."""
 
     preferred: str | None
-    has_mobile: bool
+    # The addresses of the channels reached through their record (SMS: the mobile).
+    addressed: dict[str, str]
     # A confirmed address, not bounced, with email notices on (SubscriberView.email_usable).
     has_email: bool = False
     usable: list[tuple[str, datetime | None]] = field(default_factory=list)
-    sms_refused: bool = False
+    refused: set[tuple[str, str]] = field(default_factory=set)
 
     def add_chat(
-        self, channel: str | None, unreachable: bool, opted_out: bool, last_seen: datetime | None
+        self,
+        channel: str | None,
+        external_id: str | None,
+        unreachable: bool,
+        opted_out: bool,
+        last_seen: datetime | None,
     ) -> None:
         if channel is None:
             return
-        if opted_out and channel == SMS:
-            self.sms_refused = True
+        if opted_out:
+            self.refused.add((channel, external_id or ""))
         if not (unreachable or opted_out):
             self.usable.append((channel, last_seen))
 
     def first(self, configured: Collection[str]) -> str | None:
         channels = list(self.usable)
-        if self.has_mobile and not self.sms_refused:
-            channels.append((SMS, None))
+        for channel, address in self.addressed.items():
+            if (channel, address) not in self.refused:
+                channels.append((channel, None))
         if self.has_email:
             channels.append((EMAIL, None))
         return first_channel(self.preferred, [c for c in channels if c[0] in configured])
@@ -56,37 +63,39 @@ async def first_channels(
     ids = set(subscriber_ids)
     if not ids:
         return {}
+    details = tuple(dict.fromkeys(ADDRESSED_BY.values()))
     # One query: a row per subscriber and chat (one row with no chat for those without).
     rows = await Subscriber.filter(id__in=ids).values(
         "id",
         "preferred_channel",
-        "mobile",
+        *details,
         "email",
         "email_verified_at",
         "email_notices",
         "email_bounced_at",
         "chats__channel",
+        "chats__external_id",
         "chats__unreachable",
         "chats__opted_out",
         "chats__last_seen_at",
     )
     reach: dict[int, _Reach] = {}
     for row in rows:
+        addressed = {
+            channel: str(row[detail]) for channel, detail in ADDRESSED_BY.items() if row[detail]
+        }
+        usable_email = bool(
+            row["email"]
+            and row["email_verified_at"] is not None
+            and row["email_notices"]
+            and row["email_bounced_at"] is None
+        )
         who = reach.setdefault(
-            row["id"],
-            _Reach(
-                row["preferred_channel"],
-                bool(row["mobile"]),
-                has_email=bool(
-                    row["email"]
-                    and row["email_verified_at"] is not None
-                    and row["email_notices"]
-                    and row["email_bounced_at"] is None
-                ),
-            ),
+            row["id"], _Reach(row["preferred_channel"], addressed, has_email=usable_email)
         )
         who.add_chat(
             row["chats__channel"],
+            row["chats__external_id"],
             row["chats__unreachable"],
             row["chats__opted_out"],
             row["chats__last_seen_at"],
