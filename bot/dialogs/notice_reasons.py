@@ -88,6 +88,9 @@ REASONS: dict[str, Reason] = {
     kinds.ANNOUNCEMENT: _announcement,
     kinds.PAYMENT_APPLIED: _order,
     kinds.PAYMENT_NOT_APPLIED: _order,
+    kinds.AUTO_RENEW_FAILED: lambda t, _: t.gettext(
+        "you turned automatic renewal on and your service is about to end"
+    ),
     kinds.BILL_DUE: lambda t, _: t.gettext("the last day to pay your postpaid bill is near"),
     kinds.BILL_UNPAID_ISOLATED: lambda t, _: t.gettext(
         "your postpaid bill was not paid by its last day"

@@ -302,7 +302,7 @@ async def test_subscriber_rows_set_where_notices_go_and_the_kinds_muted(
         (
             "5120003",
             (
-                "preferred_channel must be one of telegram, whatsapp, web, sms, none",
+                "preferred_channel must be one of telegram, whatsapp, web, email, sms, none",
                 "muted_notices cannot hold order_applied (only service_expiring, traffic_low, "
                 "free_charge_ending, announcement, outage may be muted, separated by ;)",
             ),
