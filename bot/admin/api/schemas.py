@@ -191,9 +191,9 @@ class NoticePreferencesIn(Body):
     """Replaces both: the channel notices try first and the kinds muted."""
 
     preferred_channel: Annotated[str, StringConstraints(max_length=16)] | None = Field(
-        description="a channel notices try first (telegram, whatsapp, web, email, sms); null for the "
-        "usual order (the chat used last first). One the subscriber has not linked yet counts "
-        "once they do."
+        description="a channel notices try first (telegram, whatsapp, web, email, sms); null "
+        "for the usual order (the chat used last first). One the subscriber has not linked yet "
+        "counts once they do."
     )
     muted: Annotated[
         list[Annotated[str, StringConstraints(max_length=40)]], Field(max_length=20)
