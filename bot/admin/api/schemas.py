@@ -187,6 +187,8 @@ class LoginLinkOut(BaseModel):
     # By channel: webchat always; telegram with ISPBOT_TELEGRAM_BOT_USERNAME; whatsapp when on.
     links: dict[str, str]
     sent_sms: bool
+
+
 class NoticePreferencesIn(Body):
     """Replaces both: the channel notices try first and the kinds muted."""
 
