@@ -55,6 +55,7 @@ from core.accounts.queries import SubscriberView
 from core.admin.tokens import AdminTokens
 from core.alerts.broadcast import Broadcasts
 from core.alerts.preferences import NoticePreferences
+from core.alerts.preview import Previews
 from core.billing.auto_renew import AutoRenewals
 from core.billing.bills import Bills
 from core.billing.deposits import Deposits
@@ -77,8 +78,10 @@ from core.ports import Clock, EmailCodeSender, FileStore, PaymentGateway, SmsSen
 from core.radius.config import RadiusSettings
 from core.radius.presence import RadiusPresence, radius_presence
 from core.staff.actions import StaffActions
+from core.staff.alerts import StaffAlerts
 from core.staff.canned import CannedReplies
 from core.staff.desk import StaffDesk
+from core.staff.plans import StaffPlans
 from core.staff.service import StaffAccounts
 from core.tickets.closures import Closures
 from core.tickets.leads import Leads
@@ -275,13 +278,14 @@ def bootstrap(
     )
     # The web app and the worker serve their metrics; a command's would be seen by no one.
     metered = MeteredNotifier(notifier, metrics) if process != "command" else notifier
+    broadcasts = Broadcasts(settings, clock)
     return Wiring(
         settings=settings,
         clock=clock,
         services=services,
         admin=AdminServices(
             tokens=AdminTokens(clock),
-            broadcasts=Broadcasts(settings, clock),
+            broadcasts=broadcasts,
             subscribers=SubscriberEdits(settings, clock, services.subscriptions),
         ),
         staff=StaffServices(
@@ -295,6 +299,9 @@ def bootstrap(
                 services.document_reviews,
             ),
             canned=CannedReplies(clock),
+            alerts=StaffAlerts(clock, broadcasts),
+            previews=Previews(settings, clock),
+            plans=StaffPlans(clock, services.plans),
         ),
         desk=desk,
         store=store,

@@ -41,7 +41,7 @@ from bot.pacing import Pacer, RedisPacer, Unpaced, paced, retry_after
 from core.accounts.queries import ChatView, SubscriberView, reach_of
 from core.alerts.channels import ADDRESSED_BY, channel_order
 from core.clock import SystemClock
-from core.ports import ChatRef, Clock, Delivery, FileStore
+from core.ports import ChatRef, Clock, Delivery, DeliveryFailed, FileStore
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -55,12 +55,13 @@ EMAIL = "email"
 LONGEST_WAIT_IN_SEND = 10.0
 
 
-class NotDelivered(Exception):
+class NotDelivered(DeliveryFailed):
     """Every channel was tried and at least one failed with an error (kept in the outbox's
-    ``last_error``, the message is tried again later)."""
+    ``last_error``, the first that failed in its ``channel``; the message is tried again
+    later)."""
 
 
-class ChannelBusy(Exception):
+class ChannelBusy(DeliveryFailed):
     """A platform asked us to wait longer than a send should: try the message again later."""
 
 
@@ -152,7 +153,7 @@ class ChannelNotifier:
         if reach is None:
             return None
         subscriber, chats = reach
-        failures: list[str] = []
+        failures: list[tuple[str, str]] = []
         for route in self.routes(subscriber, chats, answered_chat(params)):
             language = route.language or subscriber.language.value
             t = subscriber_translator(language, subscriber, self.settings)
@@ -167,10 +168,13 @@ class ChannelNotifier:
                     await self.offers.remember(route.channel, route.address, replies)
                 return Delivery(route.channel, route.address)
         if failures:
-            raise NotDelivered("; ".join(failures))
+            named = "; ".join(f"{channel}: {error}" for channel, error in failures)
+            raise NotDelivered(named, failures[0][0])
         return None
 
-    async def _send(self, route: Route, replies: list[Reply], failures: list[str]) -> bool:
+    async def _send(
+        self, route: Route, replies: list[Reply], failures: list[tuple[str, str]]
+    ) -> bool:
         sender = self.senders[route.channel]
         try:
             # Once retried after the wait a 429 asked for, which the pace acquired again waits
@@ -187,10 +191,12 @@ class ChannelNotifier:
             wait = retry_after(error)
             if wait is not None:
                 await self.pacer.pause(route.channel, wait)
-                raise ChannelBusy(f"{route.channel} asked to wait {wait:g}s") from error
+                raise ChannelBusy(
+                    f"{route.channel} asked to wait {wait:g}s", route.channel
+                ) from error
             log.warning("%s %s failed: %r; trying the next", route.channel, route.address, error)
             self.failed(route.channel)
-            failures.append(f"{route.channel}: {type(error).__name__}")
+            failures.append((route.channel, type(error).__name__))
             return False
         if not taken:
             log.info("%s %s did not take the notice; trying the next", route.channel, route.address)

@@ -23,6 +23,7 @@ from bot.handlers.files import FileLinks
 from bot.observability.metrics import Metrics
 from core.admin.tokens import AdminTokens
 from core.alerts.broadcast import Broadcasts
+from core.alerts.preview import Previews
 from core.handoff.actions import DeskActions
 from core.handoff.service import Handoff
 from core.handoff.topics import TopicBook
@@ -30,8 +31,10 @@ from core.imports.subscriber_edits import SubscriberEdits
 from core.inbox.service import OutboxRelay
 from core.ports import Clock, Notifier
 from core.staff.actions import StaffActions
+from core.staff.alerts import StaffAlerts
 from core.staff.canned import CannedReplies
 from core.staff.desk import StaffDesk
+from core.staff.plans import StaffPlans
 from core.staff.service import StaffAccounts
 
 if TYPE_CHECKING:
@@ -56,6 +59,9 @@ class StaffServices:
     # Tickets and documents (the console's desk), and the team's canned replies.
     desk: StaffDesk
     canned: CannedReplies
+    alerts: StaffAlerts
+    previews: Previews
+    plans: StaffPlans
 
 
 @dataclass(frozen=True, slots=True)

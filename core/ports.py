@@ -52,9 +52,19 @@ class ChatRef:
     external_id: str
 
 
+class DeliveryFailed(Exception):
+    """A notifier's failure that names the channel it failed on (the outbox keeps it, so the
+    console counts a report's failures per channel)."""
+
+    def __init__(self, message: str, channel: str) -> None:
+        super().__init__(message)
+        self.channel = channel
+
+
 class Notifier(Protocol):
     async def notify(self, subscriber_id: int, kind: str, params: dict) -> Delivery | None:
-        """Tell a subscriber something; returns where it went, or None if nowhere could take it."""
+        """Tell a subscriber something; returns where it went, or None if nowhere could take it.
+        May raise DeliveryFailed (or any error) to have it tried again later."""
         ...
 
 

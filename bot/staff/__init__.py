@@ -16,9 +16,12 @@ from bot.staff.guard import guard
 from bot.staff.pages import (
     auth,
     billing,
+    broadcasts,
     canned_replies,
     dashboard,
     documents,
+    outages,
+    plans,
     subscribers,
     tickets,
 )
@@ -39,7 +42,8 @@ def build_console(wiring: Wiring) -> web.Application:
     console[SESSIONS] = StaffSessions(wiring.store, wiring.clock, wiring.settings)
     console[DASHBOARD] = Dashboard(wiring.settings, wiring.clock)
     setup_templates(console)
-    for page in (auth, dashboard, subscribers, billing, documents, tickets, canned_replies):
+    pages = (auth, dashboard, subscribers, billing, documents, tickets, canned_replies)
+    for page in (*pages, outages, broadcasts, plans):
         console.add_routes(page.routes)
     console.router.add_static("/static", STATIC)
     console.router.add_static("/fonts", FONTS)

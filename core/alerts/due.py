@@ -36,6 +36,8 @@ class DueAlert:
     kind: str
     params: dict[str, Any] = field(hash=False)
     key: str
+    # The report or broadcast it is one of (core/alerts/broadcast.py); None for the others.
+    batch: str | None = None
 
 
 Page = list[DueAlert]

@@ -41,6 +41,7 @@ async def enqueue_many(alerts: Sequence[DueAlert], at: datetime) -> list[DueAler
                     kind=alert.kind,
                     params=alert.params,
                     dedup_key=alert.key,
+                    batch=alert.batch,
                     created_at=at,
                 )
                 for alert in fresh

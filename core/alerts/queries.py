@@ -106,3 +106,27 @@ async def anyone_on_plan(code: str, now: datetime) -> bool:
         .exclude(subscriber__line_status=LineStatus.CLOSED)
         .exists()
     )
+
+
+async def outages_before(before: int | None = None, limit: int = 20) -> list[OutageView]:
+    """The newest outages first, a page before the id ``before`` (keyset, for the console)."""
+    rows = Outage.all()
+    if before is not None:
+        rows = rows.filter(id__lt=before)
+    found = await rows.order_by("-id").limit(limit).prefetch_related("plan")
+    return [OutageView.of(outage) for outage in found]
+
+
+async def exchange_centres(limit: int = 500) -> list[str]:
+    """The exchange centres subscribers' records name (lines not closed), for a form's
+    suggestions; the most populous first."""
+    rows = await (
+        Subscriber.exclude(line_status=LineStatus.CLOSED)
+        .exclude(exchange_centre=None)
+        .annotate(subscribers=Count("id"))
+        .group_by("exchange_centre")
+        .order_by("-subscribers")
+        .limit(limit)
+        .values_list("exchange_centre", flat=True)
+    )
+    return [str(name) for name in rows]

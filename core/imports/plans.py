@@ -7,11 +7,9 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from core.accounts.enums import Language
-from core.billing.enums import Billing, PlanKind
 from core.billing.models import Plan
+from core.billing.plan_rules import NUMBERS, check_plan_cells, valid_code
 from core.imports.report import ImportResult, Progress, RejectedRow, read_rows
-from core.numbers import whole_number
 
 COLUMNS = (
     "code",
@@ -34,69 +32,32 @@ COLUMNS = (
     "active",
 )
 REQUIRED = ("code", "price")
-_LANGUAGES = tuple(language.value for language in Language)
-# Whole numbers, each with its smallest allowed value; an empty cell keeps the default.
-_NUMBERS = {
-    "speed_kbps": 1,
-    "traffic_mb": 0,
-    "gift_mb": 0,
-    "bonus_percent": 0,
-    "duration_days": 1,
-    "price": 0,
-    "monthly_campaign_mb": 0,
+# The report's words for the rules' codes (core/billing/plan_rules.py).
+_REASONS = {
+    "invalid_plan_code": "invalid plan code",
+    "unknown_plan_kind": "unknown kind (service, traffic, timed_traffic, static_ip)",
+    "unknown_billing": "billing must be prepaid or postpaid",
+    "invalid_currency": "invalid currency",
+    "active_yes_or_no": "active must be yes or no",
+    "pack_needs_traffic": "a traffic pack needs traffic_mb",
 }
-_BIGGEST = 10**15
-_PACKS = {PlanKind.TRAFFIC, PlanKind.TIMED_TRAFFIC}
+
+
+def _reason(field: str, code: str) -> str:
+    if code == "whole_number_too_small":
+        return f"{field} must be a whole number of at least {NUMBERS[field]}"
+    if code.endswith("_too_long"):
+        return f"{field} is too long"
+    return _REASONS.get(code, code)
 
 
 def _check(line: int, raw: dict[str, str], seen: set[str]) -> dict[str, Any] | RejectedRow:
-    reasons: list[str] = []
+    fields, problems = check_plan_cells(raw)
+    reasons = [_reason(field, code) for field, code in problems]
     code = raw.get("code", "")
-    if not code or len(code) > 40 or " " in code:
-        reasons.append("invalid plan code")
-    elif code in seen:
-        reasons.append("plan code repeated in the file")
+    if valid_code(code) and code in seen:
+        reasons.insert(0, "plan code repeated in the file")
     seen.add(code)
-    fields: dict[str, Any] = {"code": code}
-    # name_fa, name_id, name_en -> names {"fa": ..., "id": ..., "en": ...}; description_* alike
-    for field_name, prefix in (("names", "name"), ("description", "description")):
-        texts = {
-            lang: raw[f"{prefix}_{lang}"] for lang in _LANGUAGES if raw.get(f"{prefix}_{lang}")
-        }
-        if texts:
-            fields[field_name] = texts
-    for name, smallest in _NUMBERS.items():
-        text = raw.get(name, "").replace(",", "").replace("_", "")
-        if not text:
-            continue
-        number = whole_number(text, smallest, _BIGGEST - 1)
-        if number is None:
-            reasons.append(f"{name} must be a whole number of at least {smallest}")
-        else:
-            fields[name] = number
-    if raw.get("kind"):
-        if raw["kind"] in {k.value for k in PlanKind}:
-            fields["kind"] = PlanKind(raw["kind"])
-        else:
-            reasons.append("unknown kind (service, traffic, timed_traffic, static_ip)")
-    if raw.get("billing"):
-        if raw["billing"] in {b.value for b in Billing}:
-            fields["billing"] = Billing(raw["billing"])
-        else:
-            reasons.append("billing must be prepaid or postpaid")
-    if raw.get("currency"):
-        currency = raw["currency"].upper()
-        if len(currency) == 3 and currency.isalpha():
-            fields["currency"] = currency
-        else:
-            reasons.append("invalid currency")
-    if raw.get("active"):
-        flag = raw["active"].lower()
-        if flag not in {"yes", "no", "true", "false", "1", "0"}:
-            reasons.append("active must be yes or no")
-        fields["active"] = flag in {"yes", "true", "1"}
-    if fields.get("kind") in _PACKS and "traffic_mb" not in fields:
-        reasons.append("a traffic pack needs traffic_mb")
     if reasons:
         return RejectedRow(line, code, tuple(reasons), raw)
     return fields

@@ -56,6 +56,11 @@ class OutboxMessage(Model):
     # Not before this time: a relay's claim (a lease, so a crashed relay's message is retried)
     # and, after a failed attempt, the backoff.
     next_attempt_at = fields.DatetimeField(null=True, db_index=True)
+    # The report or broadcast the message is one of ("outage:7:2", "announcement:12"), so the
+    # console counts how far one went without reading every other message; None for the rest.
+    batch = fields.CharField(max_length=40, null=True, db_index=True)
+    # Where it went once sent; while it waits after a failed attempt, the channel that failed.
+    channel = fields.CharField(max_length=16, null=True)
 
     class Meta:
         table = "outbox_message"

@@ -23,7 +23,7 @@ from core.backoff import Backoff
 from core.inbox import queries
 from core.inbox.freshness import NoticeFreshness
 from core.inbox.models import InboxMessage, OutboxMessage
-from core.ports import Clock, Delivery, Notifier
+from core.ports import Clock, Delivery, DeliveryFailed, Notifier
 
 if TYPE_CHECKING:
     from tortoise.backends.base.client import BaseDBAsyncClient
@@ -180,10 +180,11 @@ class OutboxRelay:
                 )
             except Exception as exc:
                 log.warning("outbox %s: notifier failed: %r", message.id, exc)
-                await self._later(message.id, attempts, f"{type(exc).__name__}: {exc}")
+                channel = exc.channel if isinstance(exc, DeliveryFailed) else None
+                await self._later(message.id, attempts, f"{type(exc).__name__}: {exc}", channel)
                 continue
             if delivery is None:
-                await self._later(message.id, attempts, "no_channel")
+                await self._later(message.id, attempts, "no_channel", None)
                 continue
             await self._delivered(message, delivery)
             delivered += 1
@@ -244,9 +245,11 @@ class OutboxRelay:
         )
         return message.attempts + 1 if claimed == 1 else None
 
-    async def _later(self, message_id: int, attempts: int, error: str) -> None:
+    async def _later(self, message_id: int, attempts: int, error: str, channel: str | None) -> None:
         await OutboxMessage.filter(id=message_id, attempts=attempts, sent_at__isnull=True).update(
-            next_attempt_at=self.clock.now() + self.delay_after(attempts), last_error=error[:200]
+            next_attempt_at=self.clock.now() + self.delay_after(attempts),
+            last_error=error[:200],
+            channel=channel,
         )
 
     async def _delivered(self, message: OutboxMessage, delivery: Delivery) -> None:
@@ -257,7 +260,9 @@ class OutboxRelay:
                 # took the message, whichever finishes first records the sending.
                 await OutboxMessage.filter(id=message.id, sent_at__isnull=True)
                 .using_db(conn)
-                .update(sent_at=now, next_attempt_at=None, last_error=None)
+                .update(
+                    sent_at=now, next_attempt_at=None, last_error=None, channel=delivery.channel
+                )
             )
             if marked:
                 await InboxMessage.create(

@@ -27,6 +27,10 @@ class Permission(StrEnum):
     # the canned replies.
     REVIEW_DOCUMENTS = "review_documents"
     HANDLE_TICKETS = "handle_tickets"
+    # Open, report and resolve outages; send announcements; create and retire plans.
+    MANAGE_OUTAGES = "manage_outages"
+    SEND_BROADCASTS = "send_broadcasts"
+    MANAGE_PLANS = "manage_plans"
 
 
 _EVERYONE = {Permission.VIEW_DASHBOARD, Permission.VIEW_SUBSCRIBERS}
@@ -38,6 +42,7 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
         _EVERYONE
         | _DESK
         | {Permission.VIEW_PERSONAL_DATA, Permission.CHANGE_LINE_STATUS, Permission.UNLINK_CHAT}
+        | {Permission.MANAGE_OUTAGES, Permission.SEND_BROADCASTS, Permission.MANAGE_PLANS}
     ),
     StaffRole.BILLING: frozenset(
         _EVERYONE | {Permission.VIEW_PERSONAL_DATA, Permission.VIEW_BILLING, Permission.REFUND}

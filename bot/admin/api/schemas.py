@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from core.accounts.document_reviews import REVIEW_NOTE_MAX_LENGTH
 from core.accounts.enums import DocumentKind, DocumentStatus, Language, LineStatus, RejectReason
+from core.alerts.texts import TEXT_MAX_LENGTH
 from core.billing.enums import Billing, BillState, OrderKind, OrderStatus, PlanKind
 from core.inbox.queries import OutboxState
 from core.tickets.enums import TicketStatus
@@ -21,7 +22,8 @@ Text = Annotated[str, StringConstraints(max_length=500)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")]
 Texts = Annotated[
     dict[
-        Literal["fa", "id", "en"], Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+        Literal["fa", "id", "en"],
+        Annotated[str, StringConstraints(min_length=1, max_length=TEXT_MAX_LENGTH)],
     ],
     Field(min_length=1),
 ]
@@ -344,7 +346,9 @@ class OutageUpdate(Body):
 
 
 class OutageResolve(Body):
-    texts: dict[Literal["fa", "id", "en"], Annotated[str, StringConstraints(max_length=2000)]] = {}
+    texts: dict[
+        Literal["fa", "id", "en"], Annotated[str, StringConstraints(max_length=TEXT_MAX_LENGTH)]
+    ] = {}
 
 
 class OutageOut(BaseModel):
