@@ -5,6 +5,7 @@ the staff's alerts service (core/staff/alerts.py): the admin API's Broadcasts, a
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -21,14 +22,16 @@ from bot.staff.ops_forms import (
 from bot.staff.sessions import PATH
 from core.alerts.progress import outage_reports
 from core.alerts.queries import exchange_centres, outage_view, outages_before
-from core.alerts.texts import LANGUAGES, TEXT_MAX_LENGTH
+from core.alerts.texts import LANGUAGES, TEXT_MAX_LENGTH, checked_texts
 from core.billing.queries import plans_page
-from core.errors import Conflict, FieldErrors, InvalidInput, NotFound
+from core.errors import Conflict, DomainError, FieldErrors, InvalidInput, NotFound
 from core.staff import audit
-from core.staff.alerts import OUTAGE, Audience
+from core.staff.alerts import OUTAGE, Audience, checked_send
 from core.staff.roles import Permission
 
 routes = web.RouteTableDef()
+
+Problem = tuple[str, str]
 
 SHOWN = 20
 MAX_ID = 2**31 - 1
@@ -88,13 +91,17 @@ async def open_outage(request: web.Request) -> web.StreamResponse:
         plan_code=shown.get("plan_code") or None,
         force=shown.get("force") == "yes",
     )
+    eta, eta_problems = _eta(request, shown)
     try:
-        eta = estimated_repair(shown.get("eta_hours", ""), request.app[WIRING].clock.now())
+        if eta_problems:  # shown with the other fields' problems, if any
+            checked_send(typed_texts(form), audience, required=True)
+            raise FieldErrors(eta_problems)
         sent = await services(request).alerts.open_outage(
             actor(request), typed_texts(form), audience, eta
         )
     except FieldErrors as refused:
-        return await _list(request, field_errors(current_texts(request), refused), shown, 422)
+        errors = field_errors(current_texts(request), _with(refused, eta_problems))
+        return await _list(request, errors, shown, 422)
     raise web.HTTPSeeOther(f"{PATH}/outages/{sent.target_id}?sent={sent.messages}")
 
 
@@ -146,16 +153,18 @@ async def report_progress(request: web.Request) -> web.StreamResponse:
     outage_id = outage_id_of(request)
     form = await request.post()
     shown = {name: str(value) for name, value in form.items() if name != "csrf"}
+    eta, eta_problems = _eta(request, shown)
     try:
-        eta = estimated_repair(shown.get("eta_hours", ""), request.app[WIRING].clock.now())
+        if eta_problems:
+            checked_texts(typed_texts(form))
+            raise FieldErrors(eta_problems)
         sent = await services(request).alerts.report_progress(
             actor(request), outage_id, typed_texts(form), eta
         )
     except (FieldErrors, Conflict) as refused:
-        errors = field_errors(current_texts(request), refused)
-        return await _outage(
-            request, errors, {"progress": shown}, 409 if _conflict(refused) else 422
-        )
+        errors = field_errors(current_texts(request), _with(refused, eta_problems))
+        status = 409 if isinstance(refused, Conflict) else 422
+        return await _outage(request, errors, {"progress": shown}, status)
     raise web.HTTPSeeOther(f"{PATH}/outages/{outage_id}?sent={sent.messages}")
 
 
@@ -177,3 +186,19 @@ async def resolve(request: web.Request) -> web.StreamResponse:
 
 def _conflict(error: Exception) -> bool:
     return isinstance(error, Conflict)
+
+
+def _eta(request: web.Request, shown: dict[str, str]) -> tuple[datetime | None, list[Problem]]:
+    """The estimated time of repair typed, or the field's problem."""
+    try:
+        return estimated_repair(shown.get("eta_hours", ""), request.app[WIRING].clock.now()), []
+    except FieldErrors as refused:
+        return None, list(refused.details["fields"])
+
+
+def _with(error: DomainError, more: list[Problem]) -> DomainError:
+    """The refusal with the estimated time's problem added (once)."""
+    if not more or not isinstance(error, FieldErrors):
+        return error
+    fields = list(error.details["fields"])
+    return FieldErrors(fields + [p for p in more if p not in fields])
