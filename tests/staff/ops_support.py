@@ -17,7 +17,6 @@ from core.staff.audit import CLI_ACTOR
 from tests.alerts.senders import RecordingSender
 from tests.staff.conftest import PASSWORD, ROLES, Console
 
-
 FAILING_CHAT = "666"
 
 
@@ -40,8 +39,12 @@ class OpsConsole(Console):
     telegram: RecordingSender
 
 
-@pytest.fixture
-async def ops_console(services, bot_settings) -> AsyncIterator[OpsConsole]:
+# Operators and admins run outages, broadcasts and plans; billing staff and agents do not.
+OPERATORS_ONLY = [("agent", 403), ("billing", 403), ("operator", 200), ("admin", 200)]
+
+
+@pytest.fixture(name="ops_console")
+async def ops_console_fixture(services, bot_settings) -> AsyncIterator[OpsConsole]:
     telegram = FlakyTelegram("telegram")
     wiring = bootstrap(
         bot_settings, services=services, store=MemoryStateStore(), senders=[telegram]

@@ -19,7 +19,7 @@ from core.staff.alerts import Audience, StaffAlerts
 from core.staff.audit import Actor
 from core.staff.models import AuditEntry
 from tests.alerts import builders as b
-from tests.staff.ops_support import FAILING_CHAT, ops_console  # noqa: F401
+from tests.staff.ops_support import FAILING_CHAT, OPERATORS_ONLY, ops_console_fixture  # noqa: F401
 
 SARA = Actor(None, "sara")
 TEXTS = {"en": "The fibre to Vanak was cut.", "fa": "فیبر نوری ونک قطع شده است."}
@@ -82,7 +82,8 @@ async def test_a_resolved_outage_takes_no_more_reports_and_records_nothing(db, a
             [("text_fa", "text_too_long"), ("exchange_centre", "name_exchange_centre_or_plan")],
         ),
         (TEXTS, Audience("Vanak", "std-1m"), [("plan_code", "name_exchange_centre_or_plan")]),
-        (TEXTS, Audience(exchange_centre="Nowhere"), [("exchange_centre", "no_subscriber_at_exchange_centre")]),
+        (TEXTS, Audience(exchange_centre="Nowhere"),
+         [("exchange_centre", "no_subscriber_at_exchange_centre")]),
         (TEXTS, Audience(plan_code="no-such-plan"), [("plan_code", "plan_not_found")]),
         (TEXTS, Audience(plan_code="has space"), [("plan_code", "invalid_plan_code")]),
     ],
@@ -132,7 +133,7 @@ async def test_each_report_counts_what_was_sent_failed_and_waits_per_channel(db,
 # ---- the pages ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "status"), [("agent", 403), ("billing", 403), ("operator", 200), ("admin", 200)])  # fmt: skip
+@pytest.mark.parametrize(("role", "status"), OPERATORS_ONLY)
 async def test_only_operators_and_admins_open_the_outages(console, role, status):
     await console.log_in(role)
 
