@@ -65,6 +65,15 @@ PLAN_KINDS = {
     "static_ip": N_("Static IP"),
 }
 BILLING_MODES = {"prepaid": N_("Prepaid"), "postpaid": N_("Postpaid")}
+# What the audit log's entries of these pages did.
+ACTIONS = {
+    "outage.open": N_("opened the outage"),
+    "outage.progress": N_("reported progress"),
+    "outage.resolve": N_("reported the repair"),
+    "announcement.send": N_("sent the announcement"),
+    "plan.create": N_("created the plan"),
+    "plan.retire": N_("retired the plan"),
+}
 
 
 def field_message(texts: Texts, code: str, field: str = "", smallest: int = 0) -> str:
@@ -116,7 +125,12 @@ def estimated_repair(typed: str, now: datetime) -> datetime | None:
     return now + timedelta(hours=hours)
 
 
-_VOCABULARIES = {"stage": STAGES, "plan_kind": PLAN_KINDS, "billing": BILLING_MODES}
+_VOCABULARIES = {
+    "stage": STAGES,
+    "plan_kind": PLAN_KINDS,
+    "billing": BILLING_MODES,
+    "action": ACTIONS,
+}
 
 
 def ops_label(texts: Texts, vocabulary: str, code: object) -> str:
