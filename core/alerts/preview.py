@@ -44,12 +44,14 @@ class Previews:
         exchange_centre: str | None = None,
         plan_code: str | None = None,
         everyone: bool = True,
+        force: bool = False,
     ) -> Preview:
         """Whom a send to this audience would reach now, among the ``configured`` channels.
         ``everyone``: an announcement to no centre and no plan goes to all (an outage report
-        names one). Errors: plan_not_found."""
+        names one). Refused as the send would be: plan_not_found, and unless ``force``d,
+        no_subscriber_on_plan, no_subscriber_at_exchange_centre."""
         now = self.clock.now()
-        audience = await resolve_audience(exchange_centre, plan_code, force=True, now=now)
+        audience = await resolve_audience(exchange_centre, plan_code, force=force, now=now)
         counts: Counter[str | None] = Counter()
         subscribers = 0
         pages = recipient_pages(

@@ -4,6 +4,7 @@ the admin API uses, audited; its progress counted per channel while it goes out.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -120,10 +121,16 @@ async def test_a_broadcast_previewed_then_sent_reaches_the_subscribers(ops_conso
     assert 'formaction="/staff/broadcasts">Send to 2 subscribers' in page
     assert await Announcement.all().count() == 0
 
+    send_key = re.search(r'name="send_key" value="([^"]+)"', page)
+    assert send_key, "the preview offers the send"
+    form["send_key"] = send_key.group(1)
     sent = await console.client.post("/staff/broadcasts", data=form, allow_redirects=False)
+    twice = await console.client.post("/staff/broadcasts", data=form, allow_redirects=False)
 
-    announcement = await Announcement.get()
+    announcement = await Announcement.get()  # one, however often the form is sent
     assert sent.headers["Location"] == f"/staff/broadcasts/{announcement.id}?sent=2"
+    assert twice.headers["Location"] == "/staff/broadcasts?done=already_sent"
+    assert await OutboxMessage.all().count() == 2
     progress_path = f"/staff/broadcasts/{announcement.id}/progress"
     before = await (await console.client.get(progress_path)).text()
     assert "waiting: 2" in before and 'hx-trigger="every 3s"' in before
@@ -158,10 +165,13 @@ async def test_a_bad_broadcast_form_shows_its_errors_and_sends_nothing(console):
         data={"csrf": token, "audience": "plan", "plan_code": "nope", "text_en": "Hello"},
     )
     nobody = await console.client.post(
-        "/staff/broadcasts",
+        "/staff/broadcasts/preview",
         data={"csrf": token, "audience": "exchange_centre", "exchange_centre": "Nowhere",
               "text_en": "Hello"},
     )  # fmt: skip
+    unpreviewed = await console.client.post(
+        "/staff/broadcasts", data={"csrf": token, "audience": "everyone", "text_en": "Hello"}
+    )
     without_token = await console.client.post(
         "/staff/broadcasts", data={"audience": "everyone", "text_en": "Hello"}
     )
@@ -171,6 +181,10 @@ async def test_a_bad_broadcast_form_shows_its_errors_and_sends_nothing(console):
     assert 'id="plan_code-error">There is no plan with that code.' in await no_plan.text()
     assert 'id="exchange_centre-error">No subscriber is served by that exchange centre.' in (
         await nobody.text()
+    )
+    assert unpreviewed.status == 422
+    assert "Preview the announcement first, then send it from the preview." in (
+        await unpreviewed.text()
     )
     assert without_token.status == 403
     assert await Announcement.all().count() == 0

@@ -6,6 +6,7 @@ waiting counts per channel). Sent through the staff's alerts service, audited.""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
@@ -14,20 +15,24 @@ from bot.staff.context import WIRING, actor, current_texts, services
 from bot.staff.guard import requires
 from bot.staff.ops_forms import field_errors, render_ops, typed_texts
 from bot.staff.pages.outages import PLANS_LISTED, SHOWN, page_id
-from bot.staff.sessions import PATH
+from bot.staff.sessions import PATH, new_token
 from core.alerts.announcements import announcement_sent, announcements_before
 from core.alerts.broadcast import announcement_batch
 from core.alerts.progress import batch_progress
 from core.alerts.queries import exchange_centres
 from core.alerts.texts import LANGUAGES, TEXT_MAX_LENGTH
 from core.billing.queries import plans_page
-from core.errors import FieldErrors, NotFound
+from core.errors import FieldErrors, InvalidInput, NotFound
 from core.staff.alerts import Audience, checked_send
 from core.staff.roles import Permission
 
 routes = web.RouteTableDef()
 
 MAX_ID = 2**31 - 1
+# The token a preview gives its Send button (bot/staff/sessions.py's new_token), remembered
+# this long once used.
+SEND_KEY = re.compile(r"[A-Za-z0-9_-]{20,100}")
+SEND_KEY_SECONDS = 24 * 3600
 AUDIENCES = ("everyone", "exchange_centre", "plan")
 
 
@@ -82,6 +87,7 @@ async def _compose(
         "errors": errors,
         "form": form,
         "preview": preview,
+        "done": request.query.get("done", ""),
         "languages": LANGUAGES,
         "max_text": TEXT_MAX_LENGTH,
     }
@@ -108,10 +114,12 @@ async def preview(request: web.Request) -> web.StreamResponse:
             request.app[WIRING].senders.keys(),
             exchange_centre=named.exchange_centre,
             plan_code=named.plan_code,
+            force=named.force,
         )
-    except (FieldErrors, NotFound) as refused:
+    except (FieldErrors, InvalidInput, NotFound) as refused:
         return await _compose(request, field_errors(texts, refused, {}), form, status=422)
-    return await _compose(request, {}, form, preview=counted)
+    # The send this preview offers, once: a second click (or a resent form) sends nothing more.
+    return await _compose(request, {}, {**form, "send_key": new_token()}, preview=counted)
 
 
 @routes.post("/broadcasts")
@@ -119,10 +127,15 @@ async def preview(request: web.Request) -> web.StreamResponse:
 async def send(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     audience = _audience(form)
+    key = form.get("send_key", "")
     try:
+        if not SEND_KEY.fullmatch(key):
+            raise FieldErrors([("", "preview_first")])
         missing = _missing_audience(form, audience)
         if missing is not None:
             raise missing
+        if await request.app[WIRING].store.seen(f"staff:broadcast:{key}", SEND_KEY_SECONDS):
+            raise web.HTTPSeeOther(f"{PATH}/broadcasts?done=already_sent")
         sent = await services(request).alerts.broadcast(
             actor(request), typed_texts(await request.post()), audience
         )
