@@ -9,9 +9,11 @@ from datetime import timedelta
 
 import pytest
 
+from core.accounts.enums import LineStatus
 from core.alerts.broadcast import Broadcasts
 from core.alerts.models import Outage
 from core.alerts.progress import outage_reports
+from core.alerts.queries import exchange_centres, outages_before
 from core.errors import Conflict, FieldErrors
 from core.inbox.models import InboxMessage, OutboxMessage
 from core.staff import audit
@@ -264,3 +266,15 @@ async def test_a_persian_operator_reads_the_outage_in_persian_digits_and_jalali_
     assert '<html lang="fa" dir="rtl">' in page
     assert "۱۴۰" in page  # the Jalali year of the start
     assert "گزارش ۱" in page
+
+
+async def test_the_centres_suggested_are_the_subscribers_own_most_populous_first(db, alerts):
+    for centre in ("Vanak", "Tajrish", "Vanak", None):
+        await b.subscriber(exchange_centre=centre)
+    await b.subscriber(exchange_centre="Closed", line_status=LineStatus.CLOSED)
+    first = await alerts.open_outage(SARA, TEXTS, Audience(exchange_centre="Vanak"))
+    second = await alerts.open_outage(SARA, TEXTS, Audience(exchange_centre="Tajrish"))
+
+    assert await exchange_centres() == ["Vanak", "Tajrish"]
+    assert [o.id for o in await outages_before()] == [second.target_id, first.target_id]
+    assert [o.id for o in await outages_before(second.target_id)] == [first.target_id]
