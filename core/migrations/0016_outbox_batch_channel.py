@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0009_static_ip_unique')]
+    dependencies = [('core', '0015_muted_notices')]
 
     initial = False
 
