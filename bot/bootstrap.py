@@ -64,6 +64,7 @@ from core.billing.jobs import BillingJobs
 from core.billing.orders import Orders
 from core.billing.plans import Plans
 from core.billing.queries import BillingQueries
+from core.billing.static_ips import StaticIps
 from core.billing.subscriptions import Subscriptions
 from core.billing.usage import UsageMeter
 from core.billing.wallet import Wallet
@@ -81,6 +82,7 @@ from core.staff.actions import StaffActions
 from core.staff.alerts import StaffAlerts
 from core.staff.canned import CannedReplies
 from core.staff.desk import StaffDesk
+from core.staff.money_actions import MoneyActions
 from core.staff.plans import StaffPlans
 from core.staff.service import StaffAccounts
 from core.tickets.closures import Closures
@@ -302,6 +304,14 @@ def bootstrap(
             alerts=StaffAlerts(clock, broadcasts),
             previews=Previews(settings, clock),
             plans=StaffPlans(clock, services.plans),
+            money=MoneyActions(
+                clock,
+                services.subscriptions,
+                services.free_charges,
+                StaticIps(services.orders.static_ip_pool),
+                services.deposits,
+                services.orders,
+            ),
         ),
         desk=desk,
         store=store,

@@ -34,6 +34,7 @@ from core.staff.actions import StaffActions
 from core.staff.alerts import StaffAlerts
 from core.staff.canned import CannedReplies
 from core.staff.desk import StaffDesk
+from core.staff.money_actions import MoneyActions
 from core.staff.plans import StaffPlans
 from core.staff.service import StaffAccounts
 
@@ -62,6 +63,8 @@ class StaffServices:
     alerts: StaffAlerts
     previews: Previews
     plans: StaffPlans
+    # The subscriber page's service and money actions.
+    money: MoneyActions
 
 
 @dataclass(frozen=True, slots=True)

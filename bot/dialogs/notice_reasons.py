@@ -88,6 +88,10 @@ REASONS: dict[str, Reason] = {
     kinds.ANNOUNCEMENT: _announcement,
     kinds.PAYMENT_APPLIED: _order,
     kinds.PAYMENT_NOT_APPLIED: _order,
+    kinds.WALLET_REFUNDED: lambda t, params: t.gettext(
+        "we refunded order %(number)s to your wallet",
+        number=_number(t, params, "tracking_number"),
+    ),
     kinds.AUTO_RENEW_FAILED: lambda t, _: t.gettext(
         "you turned automatic renewal on and your service is about to end"
     ),

@@ -22,6 +22,7 @@ from bot.staff.pages import (
     documents,
     outages,
     plans,
+    subscriber_actions,
     subscribers,
     tickets,
 )
@@ -42,8 +43,8 @@ def build_console(wiring: Wiring) -> web.Application:
     console[SESSIONS] = StaffSessions(wiring.store, wiring.clock, wiring.settings)
     console[DASHBOARD] = Dashboard(wiring.settings, wiring.clock)
     setup_templates(console)
-    pages = (auth, dashboard, subscribers, billing, documents, tickets, canned_replies)
-    for page in (*pages, outages, broadcasts, plans):
+    pages = (auth, dashboard, subscribers, subscriber_actions, billing, documents, tickets)
+    for page in (*pages, canned_replies, outages, broadcasts, plans):
         console.add_routes(page.routes)
     console.router.add_static("/static", STATIC)
     console.router.add_static("/fonts", FONTS)

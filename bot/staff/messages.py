@@ -45,6 +45,25 @@ MESSAGES: dict[str, str] = {
     "assigned_too_long": N_("That name is too long."),
     "unknown_assignee": N_("Choose a member of staff who handles tickets."),
     "canned_reply_not_found": N_("There is no such canned reply."),
+    # The subscriber page's service and money actions.
+    "not_a_whole_number": N_("Write a whole number (digits only)."),
+    "invalid_days": N_("Write a number of days from 1 to %(max)s."),
+    "no_service_in_force": N_("The subscriber has no service in force to extend."),
+    "static_ips_not_offered": N_("No static IP pool is set (ISPBOT_STATIC_IP_POOL)."),
+    "static_ip_pool_exhausted": N_("Every address of the pool is taken."),
+    "static_ip_already_assigned": N_("The line already has a static IP: release it first."),
+    "invalid_static_ip": N_("That is not an IP address."),
+    "static_ip_not_in_pool": N_("That address is not in the pool."),
+    "static_ip_taken": N_("Another line has that address."),
+    "no_static_ip": N_("The line has no static IP."),
+    "invalid_amount": N_("Write an amount of 0 or more, in whole units of the currency."),
+    "line_closed": N_("The line is closed."),
+    "order_not_found": N_("This subscriber has no order with that tracking number."),
+    "order_not_paid": N_("Only a paid order can be refunded."),
+    "refund_exceeds_payment": N_("The refund must be from 1 to %(payable)s, what the order cost."),
+    "order_already_refunded": N_("This order was refunded already."),
+    "refund_note_missing": N_("Say why the order is refunded: the subscriber reads it."),
+    "refund_note_too_long": N_("The reason is too long (at most %(max_length)s characters)."),
     "csrf": N_(
         "This form has expired or did not come from the console. Open the page again and "
         "send it from there."

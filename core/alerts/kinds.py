@@ -18,6 +18,8 @@ ANNOUNCEMENT = "announcement"
 # outbox relay knows how old each may be (core/inbox/freshness.py).
 PAYMENT_APPLIED = "order_applied"
 PAYMENT_NOT_APPLIED = "order_not_applied"
+# Staff gave back (part of) a paid order to the wallet.
+WALLET_REFUNDED = "wallet_refunded"
 TICKET_ANSWERED = "ticket_answered"
 # Closed by an agent: the subscriber is asked for a score.
 TICKET_CLOSED = "ticket_closed"

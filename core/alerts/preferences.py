@@ -39,6 +39,7 @@ MANDATORY: frozenset[str] = frozenset(
         kinds.PAYMENT_APPLIED,
         kinds.PAYMENT_NOT_APPLIED,
         kinds.AUTO_RENEW_FAILED,
+        kinds.WALLET_REFUNDED,
         kinds.DOCUMENT_REJECTED,
         kinds.BILL_DUE,
         kinds.BILL_UNPAID_ISOLATED,

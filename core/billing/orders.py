@@ -55,6 +55,7 @@ from core.billing.subscriptions import lock_subscriber
 from core.config import Settings
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.inbox.models import OutboxMessage
+from core.inbox.service import enqueue
 from core.ports import ChatRef, Clock, PaymentGateway, PaymentRequest
 
 log = logging.getLogger(__name__)
@@ -527,8 +528,13 @@ class Orders:
         credit, with a note saying why. Once per order: the ledger allows one refund entry per
         order, and the order's row is locked while deciding.
 
-        Errors: order_not_found {tracking_number}, order_not_paid {status},
-        refund_exceeds_payment {payable}, order_already_refunded {tracking_number}."""
+        The subscriber is told (``wallet_refunded``, in the same transaction).
+
+        Errors: invalid_amount {field}, order_not_found {tracking_number}, order_not_paid
+        {status}, refund_exceeds_payment {payable}, order_already_refunded {tracking_number}."""
+        if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
+            raise InvalidInput("invalid_amount", field="amount")
+        now = self.clock.now()
         async with in_transaction():
             order = await Order.filter(tracking_number=tracking_number).select_for_update().first()
             if order is None:
@@ -547,7 +553,19 @@ class Orders:
                 kind=WalletEntryKind.REFUND,
                 order=order,
                 note=note,
-                created_at=self.clock.now(),
+                created_at=now,
+            )
+            await enqueue(
+                order.subscriber_id,  # type: ignore[attr-defined]
+                kinds.WALLET_REFUNDED,
+                {
+                    "tracking_number": tracking_number,
+                    "amount": amount,
+                    "currency": order.currency,
+                    "note": note,
+                },
+                f"{kinds.WALLET_REFUNDED}:{tracking_number}",
+                at=now,
             )
         await order.fetch_related("subscriber", "plan")
         return order_line(order, amount)

@@ -11,9 +11,9 @@ from core.accounts.models import ChatIdentity, Subscriber
 from core.errors import NotFound
 from core.ports import Clock
 from core.staff import audit
-from core.staff.audit import Actor
+from core.staff.audit import SUBSCRIBER, Actor
 
-SUBSCRIBER = "subscriber"
+__all__ = ["SUBSCRIBER", "StaffActions"]
 
 
 class StaffActions:

@@ -22,6 +22,13 @@ class Permission(StrEnum):
     UNLINK_CHAT = "unlink_chat"
     VIEW_BILLING = "view_billing"
     REFUND = "refund"
+    # The subscriber page's service and money actions, and the billing page's reconcile.
+    EXTEND_SERVICE = "extend_service"
+    RESET_FREE_CHARGE = "reset_free_charge"
+    ASSIGN_STATIC_IP = "assign_static_ip"
+    SET_DEPOSIT = "set_deposit"
+    RECONCILE = "reconcile"
+    IMPORT = "import"
     VIEW_AUDIT = "view_audit"
     # The documents' review queue and its verdicts; the tickets' inbox, answers, triage and
     # the canned replies.
@@ -43,9 +50,14 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
         | _DESK
         | {Permission.VIEW_PERSONAL_DATA, Permission.CHANGE_LINE_STATUS, Permission.UNLINK_CHAT}
         | {Permission.MANAGE_OUTAGES, Permission.SEND_BROADCASTS, Permission.MANAGE_PLANS}
+        | {Permission.IMPORT}
     ),
+    # Whatever moves money or gives what is sold (days, a static IP) is billing's.
     StaffRole.BILLING: frozenset(
-        _EVERYONE | {Permission.VIEW_PERSONAL_DATA, Permission.VIEW_BILLING, Permission.REFUND}
+        _EVERYONE
+        | {Permission.VIEW_PERSONAL_DATA, Permission.VIEW_BILLING, Permission.REFUND}
+        | {Permission.EXTEND_SERVICE, Permission.RESET_FREE_CHARGE, Permission.ASSIGN_STATIC_IP}
+        | {Permission.SET_DEPOSIT, Permission.RECONCILE}
     ),
     # Support agents answer people: they log a lost phone's chat out, and see no personal data
     # beyond what identifies the line.

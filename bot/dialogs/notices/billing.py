@@ -1,5 +1,6 @@
-"""What the bot says on its own about orders: paid and applied (with its receipt), or paid
-but not applied; and about postpaid bills: the last day to pay near, the line isolated."""
+"""What the bot says on its own about orders: paid and applied (with its receipt), paid
+but not applied, or refunded to the wallet by staff; and about postpaid bills: the last day
+to pay near, the line isolated."""
 
 from __future__ import annotations
 
@@ -89,6 +90,22 @@ async def order_not_applied(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, language=t.language)]
 
 
+async def wallet_refunded(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    """Staff gave back (part of) a paid order: the amount is in the wallet now."""
+    currency = str(params.get("currency") or "")
+    amount = int(params.get("amount") or 0)
+    text = t.gettext(
+        "%(amount)s of your order %(tracking)s was refunded to your wallet. You can use it "
+        "for your next purchase.",
+        amount=t.money(amount, currency) if currency else t.number(amount),
+        tracking=t.digits(str(params.get("tracking_number", ""))),
+    )
+    note = str(params.get("note") or "").strip()
+    if note:
+        text = "\n".join((text, t.gettext("Reason: %(reason)s", reason=note)))
+    return [Reply(text, language=t.language)]
+
+
 def _bills(t: Texts) -> Option:
     return Option(flow_choice("bills"), t.gettext("Bills"))
 
@@ -156,6 +173,7 @@ NOTICES = (
     Notice(kinds.PAYMENT_APPLIED, order_applied),
     Notice(kinds.AUTO_RENEW_FAILED, auto_renew_failed),
     Notice(kinds.PAYMENT_NOT_APPLIED, order_not_applied),
+    Notice(kinds.WALLET_REFUNDED, wallet_refunded),
     Notice(kinds.BILL_DUE, bill_due),
     Notice(kinds.BILL_UNPAID_ISOLATED, bill_unpaid_isolated),
 )

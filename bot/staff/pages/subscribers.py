@@ -65,12 +65,14 @@ def _after(value: str | None) -> int | None:
 @routes.get(r"/subscribers/{subscriber_id:\d{1,10}}")
 @requires(Permission.VIEW_SUBSCRIBERS)
 async def subscriber_page(request: web.Request) -> web.StreamResponse:
-    return await _page(request, {})
+    return await render_subscriber_page(request, {})
 
 
-async def _page(
+async def render_subscriber_page(
     request: web.Request, errors: dict[str, str], *, status: int = 200, form: Any = None
 ) -> web.Response:
+    """The subscriber's page; ``errors`` and ``form`` (what was typed) by field, after a form
+    was refused (here and in subscriber_actions.py)."""
     subscriber_id = _subscriber_id(request)
     staff = member(request)
     texts = current_texts(request)
@@ -111,6 +113,7 @@ async def _page(
         "done": request.query.get("done", ""),
         "may_change_status": staff.may(Permission.CHANGE_LINE_STATUS),
         "may_unlink": staff.may(Permission.UNLINK_CHAT),
+        "sells_static_ips": wiring.services.orders.sells_static_ips,
     }
     return render(request, "subscriber.html", context, status=status)
 
@@ -152,7 +155,9 @@ async def change_line_status(request: web.Request) -> web.StreamResponse:
         )
     except InvalidInput as refused:
         errors = field_errors(current_texts(request), refused)
-        return await _page(request, errors, status=422, form={"status": status, "reason": reason})
+        return await render_subscriber_page(
+            request, errors, status=422, form={"status": status, "reason": reason}
+        )
     done = "line_status" if changed else "unchanged"
     raise web.HTTPSeeOther(f"{PATH}/subscribers/{subscriber_id}?done={done}")
 
@@ -170,5 +175,5 @@ async def unlink_chat(request: web.Request) -> web.StreamResponse:
         if missing.code == "subscriber_not_found":
             raise
         errors = {"chats": error_message(current_texts(request), missing)}
-        return await _page(request, errors, status=404)
+        return await render_subscriber_page(request, errors, status=404)
     raise web.HTTPSeeOther(f"{PATH}/subscribers/{subscriber_id}?done=unlinked")

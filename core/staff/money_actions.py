@@ -1,0 +1,181 @@
+"""The subscriber page's service and money actions: extend the service, reset the free charge,
+give or take back a static IP, set what a new line owes, refund a paid order to the wallet.
+
+Each calls the core service the admin API and the agents' group call, inside one transaction
+with its audit entry (who, what, before, after): both are written, or, on a refusal, neither.
+The service's own transaction becomes a savepoint of this one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from core.accounts.models import Subscriber
+from core.billing import state
+from core.billing.deposits import Deposits
+from core.billing.free_charges import FreeCharges
+from core.billing.models import Order
+from core.billing.orders import Orders
+from core.billing.read_models import OrderLine, SubscriptionView
+from core.billing.static_ips import StaticIps
+from core.billing.subscriptions import Subscriptions
+from core.errors import InvalidInput, NotFound
+from core.ports import Clock
+from core.staff import audit
+from core.staff.audit import SUBSCRIBER, Actor
+
+# A refund's note is kept on the wallet's line (its column's length).
+MAX_NOTE = 200
+
+
+class MoneyActions:
+    def __init__(
+        self,
+        clock: Clock,
+        subscriptions: Subscriptions,
+        free_charges: FreeCharges,
+        static_ips: StaticIps,
+        deposits: Deposits,
+        orders: Orders,
+    ) -> None:
+        self.clock = clock
+        self.subscriptions = subscriptions
+        self.free_charges = free_charges
+        self.static_ips = static_ips
+        self.deposits = deposits
+        self.orders = orders
+
+    async def extend_service(self, actor: Actor, subscriber_id: int, days: int) -> SubscriptionView:
+        """Subscriptions.extend_service. Errors: theirs (invalid_days, no_service_in_force)."""
+        async with in_transaction():
+            await _subscriber(subscriber_id)
+            before = (await state.service_state(subscriber_id, self.clock.now())).current
+            extended = await self.subscriptions.extend_service(subscriber_id, days)
+            await self._record(
+                actor,
+                "subscriber.extend_service",
+                subscriber_id,
+                {"ends_at": before.ends_at.isoformat() if before else None},
+                {"ends_at": extended.ends_at.isoformat(), "days": days},
+            )
+        return extended
+
+    async def reset_free_charge(self, actor: Actor, subscriber_id: int) -> int:
+        """FreeCharges.reset: the free charge may be taken once more. Returns the generation."""
+        async with in_transaction():
+            row = await _subscriber(subscriber_id)
+            generation = await self.free_charges.reset(subscriber_id)
+            await self._record(
+                actor,
+                "subscriber.reset_free_charge",
+                subscriber_id,
+                {"free_charge_generation": row.free_charge_generation},
+                {"free_charge_generation": generation},
+            )
+        return generation
+
+    async def assign_static_ip(self, actor: Actor, subscriber_id: int, address: str = "") -> str:
+        """StaticIps.assign: ``address`` of the pool, or the first free one when empty."""
+        async with in_transaction():
+            await _subscriber(subscriber_id)
+            ip = await self.static_ips.assign(subscriber_id, address)
+            await self._record(
+                actor, "subscriber.assign_static_ip", subscriber_id, {"static_ip": None},
+                {"static_ip": ip},
+            )  # fmt: skip
+        return ip
+
+    async def release_static_ip(self, actor: Actor, subscriber_id: int) -> str:
+        async with in_transaction():
+            row = await _subscriber(subscriber_id)
+            ip = await self.static_ips.release(subscriber_id)
+            until = row.static_ip_until.isoformat() if row.static_ip_until else None
+            await self._record(
+                actor,
+                "subscriber.release_static_ip",
+                subscriber_id,
+                {"static_ip": ip, "static_ip_until": until},
+                {"static_ip": None},
+            )
+        return ip
+
+    async def set_deposit(
+        self, actor: Actor, subscriber_id: int, deposit: int, installation_fee: int
+    ) -> None:
+        """Deposits.set_owed (owing isolates the line, owing nothing opens it)."""
+        async with in_transaction():
+            row = await _subscriber(subscriber_id)
+            line = await self.deposits.set_owed(subscriber_id, deposit, installation_fee)
+            await self._record(
+                actor,
+                "subscriber.set_deposit",
+                subscriber_id,
+                {
+                    "deposit": row.deposit_due,
+                    "installation_fee": row.installation_fee_due,
+                    "line_status": str(row.line_status),
+                },
+                {
+                    "deposit": line.deposit_due,
+                    "installation_fee": line.installation_fee_due,
+                    "line_status": str(line.line_status),
+                },
+            )
+
+    async def refund(
+        self,
+        actor: Actor,
+        subscriber_id: int,
+        tracking_number: int,
+        amount: int | None,
+        note: str,
+    ) -> OrderLine:
+        """Orders.refund of one of this subscriber's paid orders, to the wallet (the subscriber
+        is told). Errors: refund_note_missing / refund_note_too_long {field}, order_not_found,
+        and Orders.refund's."""
+        note = " ".join(note.split())
+        if not note:
+            raise InvalidInput("refund_note_missing", field="note")
+        if len(note) > MAX_NOTE:
+            raise InvalidInput("refund_note_too_long", field="note", max_length=MAX_NOTE)
+        async with in_transaction():
+            await _subscriber(subscriber_id)
+            if not await Order.exists(tracking_number=tracking_number, subscriber_id=subscriber_id):
+                raise NotFound("order_not_found", field="order", tracking_number=tracking_number)
+            balance = await state.wallet_balance(subscriber_id)
+            refunded = await self.orders.refund(tracking_number, amount, note)
+            await self._record(
+                actor,
+                "subscriber.refund",
+                subscriber_id,
+                {"wallet": balance},
+                {
+                    "wallet": balance + refunded.refunded,
+                    "tracking_number": tracking_number,
+                    "amount": refunded.refunded,
+                    "note": note,
+                },
+            )
+        return refunded
+
+    async def _record(
+        self,
+        actor: Actor,
+        action: str,
+        subscriber_id: int,
+        before: dict[str, Any],
+        after: dict[str, Any],
+    ) -> None:
+        await audit.record(
+            actor, action, SUBSCRIBER, subscriber_id, self.clock.now(), before=before, after=after
+        )
+
+
+async def _subscriber(subscriber_id: int) -> Subscriber:
+    """The row as it was before the change, held until the transaction ends (PostgreSQL)."""
+    row = await Subscriber.filter(id=subscriber_id).select_for_update(no_key=True).first()
+    if row is None:
+        raise NotFound("subscriber_not_found", subscriber_id=subscriber_id)
+    return row
