@@ -34,6 +34,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "deposit": ("deposit", "installation_fee"),
     "refund": ("order", "amount", "note"),
 }
+# Refusals the core names no field for, by their code.
+CODE_FIELDS = {"refund_exceeds_payment": "amount", "order_already_refunded": "order"}
 # The most a form's number may be (PostgreSQL's bigint holds it).
 MAX_NUMBER = 10**15
 
@@ -48,7 +50,7 @@ async def _refused(
     """The page again, the refusal under its field, what was typed kept; 422 for bad input,
     409 for a rule of the domain, 404 for something gone."""
     fields = FIELDS[action]
-    named = str(error.details.get("field", ""))
+    named = str(error.details.get("field", CODE_FIELDS.get(error.code, "")))
     field = named if named in fields else fields[0]
     errors = {f"{action}.{field}": error_message(current_texts(request), error)}
     status = 404 if isinstance(error, NotFound) else 422 if isinstance(error, InvalidInput) else 409
