@@ -16,6 +16,7 @@ from bot.staff.guard import guard
 from bot.staff.pages import (
     auth,
     billing,
+    billing_ledgers,
     broadcasts,
     canned_replies,
     dashboard,
@@ -43,8 +44,21 @@ def build_console(wiring: Wiring) -> web.Application:
     console[SESSIONS] = StaffSessions(wiring.store, wiring.clock, wiring.settings)
     console[DASHBOARD] = Dashboard(wiring.settings, wiring.clock)
     setup_templates(console)
-    pages = (auth, dashboard, subscribers, subscriber_actions, billing, documents, tickets)
-    for page in (*pages, canned_replies, outages, broadcasts, plans):
+    pages = (
+        auth,
+        dashboard,
+        subscribers,
+        subscriber_actions,
+        billing,
+        billing_ledgers,
+        documents,
+        tickets,
+        canned_replies,
+        outages,
+        broadcasts,
+        plans,
+    )
+    for page in pages:
         console.add_routes(page.routes)
     console.router.add_static("/static", STATIC)
     console.router.add_static("/fonts", FONTS)

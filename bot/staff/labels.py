@@ -3,6 +3,7 @@ so the same translations); a code without a word here is shown as it is."""
 
 from __future__ import annotations
 
+from bot.dialogs.billing_words import KIND_LABELS
 from bot.i18n import N_, Texts
 
 LINE_STATUSES = {
@@ -84,7 +85,15 @@ ROLES = {
     "agent": N_("Support agent"),
 }
 
+BILL_STATES = {
+    "open": N_("Issued"),
+    "overdue": N_("Overdue"),
+    "paid": N_("Paid"),
+}
+
 VOCABULARIES = {
+    "order_kind": KIND_LABELS,
+    "bill_state": BILL_STATES,
     "line_status": LINE_STATUSES,
     "order_status": ORDER_STATUSES,
     "department": DEPARTMENTS,

@@ -64,6 +64,12 @@ MESSAGES: dict[str, str] = {
     "order_already_refunded": N_("This order was refunded already."),
     "refund_note_missing": N_("Say why the order is refunded: the subscriber reads it."),
     "refund_note_too_long": N_("The reason is too long (at most %(max_length)s characters)."),
+    # Billing's lists and pages.
+    "invalid_order_status": N_("Choose one of the states."),
+    "invalid_date": N_("Write the day as YYYY-MM-DD."),
+    "invalid_bill_state": N_("Choose one of the states."),
+    "invalid_deposit_filter": N_("Choose owed or paid."),
+    "receipt_not_found": N_("This order has no receipt: only an applied order has one."),
     "csrf": N_(
         "This form has expired or did not come from the console. Open the page again and "
         "send it from there."

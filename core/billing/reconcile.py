@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core.billing.enums import OrderStatus
@@ -33,12 +33,23 @@ log = logging.getLogger(__name__)
 LINK_EXPIRED = "link_expired"
 
 
+@dataclass(frozen=True, slots=True)
+class ReconciledOrder:
+    """An order whose state a run changed, or could not check (``after`` None)."""
+
+    tracking_number: int
+    before: OrderStatus
+    after: OrderStatus | None
+
+
 @dataclass(slots=True)
 class ReconcileReport:
     checked: int = 0
     applied: int = 0
     failed: int = 0
     errors: int = 0
+    # What the run found, in the order it asked (the console shows it).
+    changed: list[ReconciledOrder] = field(default_factory=list)
 
 
 class Reconciler:
@@ -134,8 +145,11 @@ class Reconciler:
             except Exception:
                 log.exception("order %s: reconciling failed", order.tracking_number)
                 report.errors += 1
+                report.changed.append(ReconciledOrder(order.tracking_number, before, None))
                 continue
             report.checked += 1
+            if before != after.status:
+                report.changed.append(ReconciledOrder(order.tracking_number, before, after.status))
             if after.status in (OrderStatus.APPLIED, OrderStatus.PAID) and before != after.status:
                 report.applied += 1
             elif after.status == OrderStatus.FAILED and before != after.status:

@@ -19,6 +19,7 @@ from core.billing.free_charges import FreeCharges
 from core.billing.models import Order
 from core.billing.orders import Orders
 from core.billing.read_models import OrderLine, SubscriptionView
+from core.billing.reconcile import Reconciler, ReconcileReport
 from core.billing.static_ips import StaticIps
 from core.billing.subscriptions import Subscriptions
 from core.errors import InvalidInput, NotFound
@@ -159,6 +160,27 @@ class MoneyActions:
                 },
             )
         return refunded
+
+    async def reconcile(self, actor: Actor) -> ReconcileReport:
+        """The reconcile job the worker runs (``Reconciler.run``), now; what it found is
+        audited. Each order it settles is its own transaction (``Orders``), so the entry is
+        written after them."""
+        report = await Reconciler(self.orders).run()
+        await audit.record(
+            actor,
+            "billing.reconcile",
+            "billing",
+            "reconcile",
+            self.clock.now(),
+            after={
+                "checked": report.checked,
+                "applied": report.applied,
+                "failed": report.failed,
+                "errors": report.errors,
+                "changed": [o.tracking_number for o in report.changed],
+            },
+        )
+        return report
 
     async def _record(
         self,
