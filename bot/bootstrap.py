@@ -82,6 +82,7 @@ from core.staff.actions import StaffActions
 from core.staff.alerts import StaffAlerts
 from core.staff.canned import CannedReplies
 from core.staff.desk import StaffDesk
+from core.staff.imports import StaffImports
 from core.staff.money_actions import MoneyActions
 from core.staff.plans import StaffPlans
 from core.staff.service import StaffAccounts
@@ -312,6 +313,7 @@ def bootstrap(
                 services.deposits,
                 services.orders,
             ),
+            imports=StaffImports(settings, clock, services.subscriptions),
         ),
         desk=desk,
         store=store,

@@ -34,6 +34,7 @@ from core.staff.actions import StaffActions
 from core.staff.alerts import StaffAlerts
 from core.staff.canned import CannedReplies
 from core.staff.desk import StaffDesk
+from core.staff.imports import StaffImports
 from core.staff.money_actions import MoneyActions
 from core.staff.plans import StaffPlans
 from core.staff.service import StaffAccounts
@@ -65,6 +66,7 @@ class StaffServices:
     plans: StaffPlans
     # The subscriber page's service and money actions.
     money: MoneyActions
+    imports: StaffImports
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.staff.context import DASHBOARD, SESSIONS, STAFF_SETTINGS, WIRING
 from bot.staff.guard import guard
+from bot.staff.import_jobs import IMPORT_JOBS, ImportJobs
 from bot.staff.pages import (
     auth,
     billing,
@@ -21,6 +22,7 @@ from bot.staff.pages import (
     canned_replies,
     dashboard,
     documents,
+    imports,
     outages,
     plans,
     subscriber_actions,
@@ -43,14 +45,22 @@ def build_console(wiring: Wiring) -> web.Application:
     console[STAFF_SETTINGS] = wiring.settings
     console[SESSIONS] = StaffSessions(wiring.store, wiring.clock, wiring.settings)
     console[DASHBOARD] = Dashboard(wiring.settings, wiring.clock)
+    console[IMPORT_JOBS] = jobs = ImportJobs(
+        wiring.store, wiring.clock, wiring.staff.imports, wiring.settings.files_dir
+    )
+    console.on_cleanup.append(lambda _app: jobs.close())
     setup_templates(console)
+    pages = (auth,)
+    for page in pages:
+        (auth,)
+        (dashboard,)
+        (subscribers,)
+        (subscriber_actions,)
+        (billing,)
+        (billing_ledgers,)
     pages = (
         auth,
-        dashboard,
-        subscribers,
-        subscriber_actions,
-        billing,
-        billing_ledgers,
+        imports,
         documents,
         tickets,
         canned_replies,

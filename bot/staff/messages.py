@@ -70,6 +70,14 @@ MESSAGES: dict[str, str] = {
     "invalid_bill_state": N_("Choose one of the states."),
     "invalid_deposit_filter": N_("Choose owed or paid."),
     "receipt_not_found": N_("This order has no receipt: only an applied order has one."),
+    # Imports.
+    "import_file_missing": N_("Choose a CSV file to import."),
+    "import_kind_unknown": N_("Choose what the file holds."),
+    "import_file_too_large": N_(
+        "The file is larger than %(megabytes)s MB: import it on the server (ispbot import)."
+    ),
+    "import_not_found": N_("There is no such import."),
+    "import_report_not_found": N_("This import rejected no rows: there is no report."),
     "csrf": N_(
         "This form has expired or did not come from the console. Open the page again and "
         "send it from there."

@@ -9,7 +9,14 @@ from tortoise.transactions import in_transaction
 
 from core.billing.models import Plan
 from core.billing.plan_rules import NUMBERS, check_plan_cells, valid_code
-from core.imports.report import ImportResult, Progress, RejectedRow, read_rows
+from core.imports.report import (
+    ImportResult,
+    OnWritten,
+    Progress,
+    RejectedRow,
+    read_rows,
+    report_progress,
+)
 
 COLUMNS = (
     "code",
@@ -63,7 +70,9 @@ def _check(line: int, raw: dict[str, str], seen: set[str]) -> dict[str, Any] | R
     return fields
 
 
-async def import_plans(path: Path, progress: Progress | None = None) -> ImportResult:
+async def import_plans(
+    path: Path, progress: Progress | None = None, on_written: OnWritten | None = None
+) -> ImportResult:
     """An empty ``traffic_mb`` of a service means unlimited traffic."""
     rows = read_rows(path, COLUMNS, REQUIRED)
     result = ImportResult()
@@ -75,8 +84,7 @@ async def import_plans(path: Path, progress: Progress | None = None) -> ImportRe
             result.rejected.append(checked)
         else:
             good.append(checked)
-        if progress:
-            progress(done, len(rows))
+        await report_progress(progress, done, len(rows))
     async with in_transaction():
         existing = {p.code: p for p in await Plan.filter(code__in=[f["code"] for f in good])}
         for fields in good:
@@ -91,4 +99,6 @@ async def import_plans(path: Path, progress: Progress | None = None) -> ImportRe
                 result.updated += 1
             else:
                 result.unchanged += 1
+        if on_written is not None:
+            await on_written(result)
     return result

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Called after each row is checked, with (rows done, rows in the file): the CLI draws a bar.
-Progress = Callable[[int, int], None]
+# Called after each row is checked, with (rows done, rows in the file): the CLI draws a bar,
+# the console saves where the import is (an awaitable it returns is awaited).
+Progress = Callable[[int, int], Awaitable[None] | None]
+# Called inside the import's transaction once its rows are written: the console's audit entry,
+# written with them or not at all.
+OnWritten = Callable[["ImportResult"], Awaitable[None]]
+
+
+async def report_progress(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        step = progress(done, total)
+        if step is not None:
+            await step
 
 
 class ImportFileError(Exception):

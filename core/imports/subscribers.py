@@ -18,7 +18,14 @@ from core.billing.enums import PlanKind
 from core.billing.models import Plan, Subscription
 from core.billing.state import LIVE
 from core.config import Settings
-from core.imports.report import ImportResult, Progress, RejectedRow, read_rows
+from core.imports.report import (
+    ImportResult,
+    OnWritten,
+    Progress,
+    RejectedRow,
+    read_rows,
+    report_progress,
+)
 from core.imports.subscriber_rows import FIELDS, CleanRow, RowChecker
 from core.ports import Clock
 
@@ -93,7 +100,9 @@ class SubscriberImporter:
         self.settings = settings
         self.clock = clock
 
-    async def run(self, path: Path, progress: Progress | None = None) -> ImportResult:
+    async def run(
+        self, path: Path, progress: Progress | None = None, on_written: OnWritten | None = None
+    ) -> ImportResult:
         rows = read_rows(path, COLUMNS, REQUIRED)
         result = ImportResult()
         existing = {s.username: s for s in await Subscriber.all()}
@@ -125,8 +134,7 @@ class SubscriberImporter:
                 if "static_ip" in checked.fields:  # nor this
                     static_ips[checked.fields["static_ip"]] = username
                 good.append(checked)
-            if progress:
-                progress(done, len(rows))
+            await report_progress(progress, done, len(rows))
         # Hashing is slow (argon2): done before the transaction, so it stays short.
         for row in good:
             await self.writer.hash_password(row, existing.get(row.fields["username"]))
@@ -134,4 +142,6 @@ class SubscriberImporter:
             for row in good:
                 _, outcome = await self.writer.write(row, existing.get(row.fields["username"]))
                 setattr(result, outcome, getattr(result, outcome) + 1)
+            if on_written is not None:
+                await on_written(result)
         return result
