@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.notify import ChannelNotifier
+from bot.dialogs.notices import render_notice
+from bot.i18n import translator
 from core.accounts import queries
 from core.accounts.enums import LineStatus
-from core.accounts.models import ChatIdentity
 from core.billing.enums import OrderKind, SubscriptionSource
-from core.inbox.service import OutboxRelay
+from core.inbox.models import OutboxMessage
 from core.staff import audit
 from core.staff.models import AuditEntry
-from tests.alerts.senders import RecordingSender
 from tests.core.test_billing_support import make_plans, make_subscriber
-from tests.fakes import freshness
 
 ACTIONS = ("extend", "free-charge/reset", "static-ip", "deposit", "refund")
 
@@ -88,9 +86,6 @@ async def test_a_refund_without_its_csrf_token_changes_nothing(console):
 
 async def test_a_refund_is_seen_in_the_wallet_and_in_the_subscribers_chat(console):
     subscriber, order = await line_with_a_paid_order(console, language="fa")
-    await ChatIdentity.create(
-        channel="recorder", external_id="chat-1", subscriber=subscriber, language="fa"
-    )
     await console.log_in("billing")
     path = f"/staff/subscribers/{subscriber.id}"
     token = await console.csrf(path)
@@ -110,19 +105,17 @@ async def test_a_refund_is_seen_in_the_wallet_and_in_the_subscribers_chat(consol
     assert await wallet.wallet_balance(subscriber.id) == 40_000
     [entry] = await audit.entries_for("subscriber", subscriber.id)
     assert (entry.actor_name, entry.action) == ("billing", "subscriber.refund")
-    chat = RecordingSender("recorder")
-    notifier = ChannelNotifier(console.wiring.settings, [chat])
-    relay = OutboxRelay(console.wiring.clock, notifier, freshness())
-    assert await relay.relay_pending(subscriber_id=subscriber.id) >= 1
-    texts = [r.text for _, replies in chat.sent for r in replies]
-    refund_text = next(t for t in texts if "Outage on 3 Azar" in t)
-    assert "۴۰٬۰۰۰\xa0ریال" in refund_text
-    assert "کیف پول" in refund_text
+    # What the subscriber's chat is sent: the notice, in their language.
+    notice = await OutboxMessage.get(subscriber_id=subscriber.id, kind="wallet_refunded")
+    [reply] = await render_notice(translator("fa"), notice.kind, notice.params) or []
+    assert "۴۰٬۰۰۰\xa0ریال" in reply.text
+    assert "کیف پول" in reply.text and "Outage on 3 Azar" in reply.text
     again = await console.client.post(
         f"{path}/refund",
         data={"csrf": token, "order": str(order.tracking_number), "note": "again"},
     )
-    assert again.status == 404  # no longer offered: the field says the order is not refundable
+    assert again.status == 409
+    assert 'id="refund-order-error">This order was refunded already.' in await again.text()
     assert await wallet.wallet_balance(subscriber.id) == 40_000
 
 
