@@ -50,16 +50,13 @@ def build_console(wiring: Wiring) -> web.Application:
     )
     console.on_cleanup.append(lambda _app: jobs.close())
     setup_templates(console)
-    pages = (auth,)
-    for page in pages:
-        (auth,)
-        (dashboard,)
-        (subscribers,)
-        (subscriber_actions,)
-        (billing,)
-        (billing_ledgers,)
     pages = (
         auth,
+        dashboard,
+        subscribers,
+        subscriber_actions,
+        billing,
+        billing_ledgers,
         imports,
         documents,
         tickets,
