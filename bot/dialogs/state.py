@@ -101,6 +101,12 @@ class StateStore(Protocol):
         """Keep the state for the store's TTL from now (every turn renews it)."""
         ...
 
+    async def refresh(self, chat: ChatKey, state: State) -> bool:
+        """Save like ``save``, but only over a state the chat still has: False, and nothing
+        written, when it was deleted (or ran out) meanwhile. For a record that must not come
+        back once ended, such as a staff session read before a logout and written after it."""
+        ...
+
     async def delete(self, chat: ChatKey) -> None: ...
 
     def lock(self, chat: ChatKey) -> AbstractAsyncContextManager[None]:
@@ -187,6 +193,13 @@ class MemoryStateStore:
         self._writes += 1
         if self._writes % self._SWEEP_EVERY == 0:
             self._sweep()
+
+    async def refresh(self, chat: ChatKey, state: State) -> bool:
+        entry = self._states.get(str(chat))
+        if entry is None or entry[1] <= self._now():
+            return False
+        await self.save(chat, state)
+        return True
 
     async def delete(self, chat: ChatKey) -> None:
         self._states.pop(str(chat), None)
@@ -372,6 +385,13 @@ class RedisStateStore:
 
     async def save(self, chat: ChatKey, state: State) -> None:
         await self._redis.set(self._key("state", str(chat)), _dump(state), px=self._ttl_ms)
+
+    async def refresh(self, chat: ChatKey, state: State) -> bool:
+        # SET XX: one command, so a DEL between our read and this write wins.
+        written = await self._redis.set(
+            self._key("state", str(chat)), _dump(state), px=self._ttl_ms, xx=True
+        )
+        return bool(written)
 
     async def delete(self, chat: ChatKey) -> None:
         await self._redis.delete(self._key("state", str(chat)))

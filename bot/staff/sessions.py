@@ -4,7 +4,8 @@ process. Each has its CSRF token, the member it belongs to and the language they
 
 A session ends after ``staff_session_idle_minutes`` without a request and, whatever happens,
 ``staff_session_max_hours`` after its login. The id is replaced at login (a planted id is worth
-nothing) and the session deleted at logout.
+nothing) and the session deleted at logout; only ``start`` creates one, every later write is
+conditional on it still being there, so a request in flight during a logout cannot revive it.
 """
 
 from __future__ import annotations
@@ -69,12 +70,17 @@ class StaffSessions:
             await self.end(session_id)
             return None
         session = replace(session, seen_at=now)
-        await self._save(session)
+        # A logout (or another request's expiry) may have ended it since it was read: then it
+        # stays ended, and this request goes without it.
+        if not await self.store.refresh(_key(session_id), asdict(session)):
+            return None
         return session
 
-    async def set_language(self, session: StaffSession, language: str) -> StaffSession:
+    async def set_language(self, session: StaffSession, language: str) -> StaffSession | None:
+        """The session in ``language``; None if it ended meanwhile (it is not brought back)."""
         changed = replace(session, language=language)
-        await self._save(changed)
+        if not await self.store.refresh(_key(session.id), asdict(changed)):
+            return None
         return changed
 
     async def end(self, session_id: str) -> None:

@@ -109,6 +109,7 @@ async def set_language(request: web.Request) -> web.StreamResponse:
     language = str(form.get("language", ""))
     if language not in LANGUAGES:
         raise DomainError("unknown_language")
-    await request.app[SESSIONS].set_language(session(request), language)
+    if await request.app[SESSIONS].set_language(session(request), language) is None:
+        raise web.HTTPSeeOther(f"{PATH}/login")  # logged out meanwhile: nothing to change
     await services(request).accounts.set_language(actor(request), member(request).id, language)
     raise web.HTTPSeeOther(safe_next(str(form.get("next", ""))))
