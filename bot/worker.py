@@ -14,7 +14,8 @@ The jobs, run by as many workers as you start:
   document grace (twice an hour), the month's campaign traffic (hourly; once per month by its
   key), postpaid bills of the months that ended (hourly; once per line and month by its key),
   their reminders, overdue states and lines isolated for them (every 15 minutes; once a bill)
-  and old login counters purged (hourly).
+  and old login counters purged (hourly), and the staff dashboard's figures counted and kept
+  (every ``dashboard_refresh_minutes``, 5).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from core.alerts.sweep import AlertSweep
 from core.billing.bills import BillDueDates
 from core.billing.periods import month_period
 from core.db import close_database, open_database
+from core.staff.dashboard import Dashboard
+from core.staff.dashboard_snapshots import DashboardSnapshots
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +106,13 @@ async def purge_login_counters(ctx: dict[str, Any]) -> int:
     return await services.login.purge_throttles() + await services.login_links.purge()
 
 
+async def refresh_dashboard(ctx: dict[str, Any]) -> int:
+    """The staff dashboard's figures of every period, counted and kept for the page."""
+    settings: BotSettings = ctx["settings"]
+    kept = await DashboardSnapshots(Dashboard(settings, ctx["clock"])).refresh(settings.zone)
+    return len(kept)
+
+
 # The domain's periodic jobs: each safe to run again or on two workers at once.
 MAINTENANCE_JOBS = (
     end_expired_services,
@@ -112,6 +122,7 @@ MAINTENANCE_JOBS = (
     issue_postpaid_bills,
     enforce_bill_due_dates,
     purge_login_counters,
+    refresh_dashboard,
 )
 
 
@@ -167,6 +178,12 @@ def build_worker(
             cron(job(issue_postpaid_bills), minute=23, second=30, timeout=1800),
             cron(job(enforce_bill_due_dates), minute={2, 17, 32, 47}, second=30, timeout=600),
             cron(job(purge_login_counters), minute=43, second=30, timeout=600),
+            cron(
+                job(refresh_dashboard),
+                minute=set(range(0, 60, settings.dashboard_refresh_minutes)),
+                second=40,
+                timeout=600,
+            ),
             cron(job(sweep_alerts), second=0, timeout=300),
             cron(
                 job(relay_outbox),

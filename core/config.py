@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     payment_link_minutes: int = Field(default=30, ge=1)
     # `ispbot payments reconcile` asks the providers about pending orders older than this.
     reconcile_after_minutes: int = Field(default=10, ge=1)
+    # The staff dashboard's figures are counted by the worker this often and kept
+    # (core/staff/dashboard_snapshots.py): at a million subscribers they take seconds to count,
+    # the page reads them in milliseconds. Kept figures twice this old (no worker running) are
+    # counted again when the page is opened. A divisor of 60.
+    dashboard_refresh_minutes: int = Field(default=5, ge=1, le=60)
     # Pay every order through this gateway (e.g. "sandbox"); unset: chosen by currency (IRR →
     # zarinpal, IDR → midtrans, others → stripe). The sandbox (the demo's pay page, which takes
     # no money) is used only when no real provider is configured, or when named here.
@@ -166,6 +171,13 @@ class Settings(BaseSettings):
     def _supported_database(cls, value: str) -> str:
         if not value.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
             raise ValueError("must start with sqlite:// or postgres://")
+        return value
+
+    @field_validator("dashboard_refresh_minutes")
+    @classmethod
+    def _divides_the_hour(cls, value: int) -> int:
+        if 60 % value:  # the worker's schedule is minutes of the hour
+            raise ValueError("must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)")
         return value
 
     @field_validator("static_ip_pool")

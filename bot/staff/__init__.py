@@ -33,6 +33,7 @@ from bot.staff.rendering import setup_templates
 from bot.staff.sessions import PATH, StaffSessions
 from bot.wiring import Wiring
 from core.staff.dashboard import Dashboard
+from core.staff.dashboard_snapshots import DashboardSnapshots
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Persian text needs a font that has it; the receipts' own (Vazirmatn, OFL) serves the pages too.
@@ -44,7 +45,7 @@ def build_console(wiring: Wiring) -> web.Application:
     console[WIRING] = wiring
     console[STAFF_SETTINGS] = wiring.settings
     console[SESSIONS] = StaffSessions(wiring.store, wiring.clock, wiring.settings)
-    console[DASHBOARD] = Dashboard(wiring.settings, wiring.clock)
+    console[DASHBOARD] = DashboardSnapshots(Dashboard(wiring.settings, wiring.clock))
     console[IMPORT_JOBS] = jobs = ImportJobs(
         wiring.store, wiring.clock, wiring.staff.imports, wiring.settings.files_dir
     )

@@ -10,13 +10,13 @@ from bot.i18n import Texts, translator
 from bot.staff.sessions import StaffSession, StaffSessions
 from bot.wiring import StaffServices, Wiring
 from core.staff.audit import Actor
-from core.staff.dashboard import Dashboard
+from core.staff.dashboard_snapshots import DashboardSnapshots
 from core.staff.queries import StaffView
 
 WIRING = web.AppKey("staff_wiring", Wiring)
 STAFF_SETTINGS = web.AppKey("staff_settings", BotSettings)
 SESSIONS = web.AppKey("staff_sessions", StaffSessions)
-DASHBOARD = web.AppKey("staff_dashboard", Dashboard)
+DASHBOARD = web.AppKey("staff_dashboard", DashboardSnapshots)
 # Set on every request by the guard (bot/staff/guard.py).
 STAFF: web.RequestKey[StaffView | None] = web.RequestKey("staff")
 SESSION: web.RequestKey[StaffSession | None] = web.RequestKey("staff_session")

@@ -1,6 +1,8 @@
-"""The console's dashboard: each figure one aggregate query on indexed columns, so it stays fast
-with a million subscribers (bench/staff_pages.py). Plain SQL through the ORM's connection
-(core/sql.py) on both databases; only the day a payment falls on is spelt per dialect.
+"""The console's dashboard: each figure one aggregate query on indexed columns. At a million
+subscribers they still take seconds together (bench/staff_pages.py), so the worker counts them
+every few minutes and the page reads what it kept (core/staff/dashboard_snapshots.py). Plain
+SQL through the ORM's connection (core/sql.py) on both databases; only the day a payment falls
+on is spelt per dialect.
 
 Times are compared in UTC; days are the ISP's local days (``zone``).
 """
@@ -103,39 +105,55 @@ class Dashboard:
         self.clock = clock
 
     async def figures(self, name: PeriodName, zone: tzinfo) -> Figures:
+        """The figures of one period, counted now."""
+        return (await self.every_period(zone, (name,)))[name]
+
+    async def every_period(
+        self, zone: tzinfo, names: tuple[PeriodName, ...] = tuple(PeriodName)
+    ) -> dict[PeriodName, Figures]:
+        """The figures of each period, counted now: what does not depend on the period (the
+        costly count of active subscribers among them) is counted once for all."""
         now = self.clock.now()
-        period = period_of(name, now, zone)
         today = now.astimezone(zone).date()
+        periods = {name: period_of(name, now, zone) for name in names}
+        before = now - timedelta(minutes=self.settings.reconcile_after_minutes)
         # The queries are independent: on PostgreSQL each takes a connection of the pool and
         # they run side by side.
-        before = now - timedelta(minutes=self.settings.reconcile_after_minutes)
         async with asyncio.TaskGroup() as group:
             active = group.create_task(active_subscribers(now))
             ending = group.create_task(services_ending(today, zone))
-            revenue = group.create_task(revenue_per_day(period, zone))
-            orders = group.create_task(orders_by_status(period))
             tickets = group.create_task(open_tickets())
-            sent = group.create_task(alerts_sent(period))
             failing = group.create_task(alerts_failing())
-            chats = group.create_task(chats_by_channel(period))
             reconcile = group.create_task(awaiting_reconcile(before))
+            per_period = {
+                name: (
+                    group.create_task(revenue_per_day(period, zone)),
+                    group.create_task(orders_by_status(period)),
+                    group.create_task(alerts_sent(period)),
+                    group.create_task(chats_by_channel(period)),
+                )
+                for name, period in periods.items()
+            }
         ending_today, ending_in_two = ending.result()
         waiting, oldest, paid = reconcile.result()
-        return Figures(
-            period=period,
-            active_subscribers=active.result(),
-            ending_today=ending_today,
-            ending_in_two_days=ending_in_two,
-            revenue=tuple(revenue.result()),
-            orders_by_status=tuple(orders.result()),
-            open_tickets=tuple(tickets.result()),
-            alerts_sent=tuple(sent.result()),
-            alerts_failing=tuple(failing.result()),
-            chats_by_channel=tuple(chats.result()),
-            awaiting_reconcile=waiting,
-            oldest_awaiting_at=oldest,
-            paid_not_applied=paid,
-        )
+        return {
+            name: Figures(
+                period=periods[name],
+                active_subscribers=active.result(),
+                ending_today=ending_today,
+                ending_in_two_days=ending_in_two,
+                revenue=tuple(revenue.result()),
+                orders_by_status=tuple(orders.result()),
+                open_tickets=tuple(tickets.result()),
+                alerts_sent=tuple(sent.result()),
+                alerts_failing=tuple(failing.result()),
+                chats_by_channel=tuple(chats.result()),
+                awaiting_reconcile=waiting,
+                oldest_awaiting_at=oldest,
+                paid_not_applied=paid,
+            )
+            for name, (revenue, orders, sent, chats) in per_period.items()
+        }
 
 
 async def active_subscribers(now: datetime) -> int:

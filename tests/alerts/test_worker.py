@@ -143,11 +143,13 @@ async def test_a_worker_built_from_settings_sends_through_telegram_and_falls_bac
 
 
 async def test_the_worker_runs_the_domains_upkeep_jobs(pg, postgres_url):
-    """A service that ran out goes to the collection list, a campaign month is charged, and
-    login counters with nothing to remember are purged: by the worker, not by hand."""
+    """A service that ran out goes to the collection list, a campaign month is charged,
+    login counters with nothing to remember are purged, and the dashboard's figures are counted
+    for each period: by the worker, not by hand."""
     from bot.worker import MAINTENANCE_JOBS, build_worker
     from core.accounts.enums import LineStatus
     from core.accounts.models import Subscriber, Throttle
+    from core.staff.models import DashboardSnapshot
 
     clock = FixedClock(b.local(TEHRAN, 2026, 11, 24, 10, 30))
     lapsed = await b.subscriber(mobile="+989120000009")
@@ -179,3 +181,5 @@ async def test_the_worker_runs_the_domains_upkeep_jobs(pg, postgres_url):
 
     assert (await Subscriber.get(id=lapsed.id)).line_status == LineStatus.IN_COLLECTION_LIST
     assert not await Throttle.filter(key="login:unknown:nobody").exists()
+    kept = {row.period: row for row in await DashboardSnapshot.all()}
+    assert set(kept) == {"today", "7d", "30d"} and kept["today"].computed_at == clock.now()

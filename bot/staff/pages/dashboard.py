@@ -1,4 +1,5 @@
-"""The dashboard: the core's figures over a period (today, 7 days, 30 days) as SVG charts.
+"""The dashboard: the core's figures over a period (today, 7 days, 30 days) as SVG charts, as
+the worker last counted them (core/staff/dashboard_snapshots.py), with when that was.
 With htmx the period picker swaps the figures in place; without it, it is a link."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from babel import dates as babel_dates
 from bot.i18n import Texts
 from bot.staff import charts
 from bot.staff.charts import Bar
-from bot.staff.context import DASHBOARD, current_texts
+from bot.staff.context import DASHBOARD, STAFF_SETTINGS, current_texts
 from bot.staff.guard import requires
 from bot.staff.labels import label
 from bot.staff.rendering import render
@@ -34,8 +35,14 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         raise InvalidInput("invalid_period", field="period")
     texts = current_texts(request)
     zone = texts.zone
-    figures = await request.app[DASHBOARD].figures(PeriodName(asked), zone)
-    context = {"period": asked, "periods": PERIODS, **_figures_view(texts, figures)}
+    kept = await request.app[DASHBOARD].latest(PeriodName(asked), zone)
+    context = {
+        "period": asked,
+        "periods": PERIODS,
+        "counted_at": texts.time(kept.computed_at),
+        "refresh_minutes": request.app[STAFF_SETTINGS].dashboard_refresh_minutes,
+        **_figures_view(texts, kept.figures),
+    }
     partial = request.headers.get("HX-Request") == "true"
     return render(request, "dashboard_figures.html" if partial else "dashboard.html", context)
 
