@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import re
 import statistics
 import time
@@ -121,6 +122,7 @@ async def measure(database_url: str, count: int, repeat: int) -> None:
     from bot.dialogs.state import MemoryStateStore
     from core.clock import FixedClock
     from core.db import database
+    from core.errors import Conflict
     from core.staff.audit import CLI_ACTOR
     from core.staff.dashboard import Dashboard
     from core.staff.dashboard_snapshots import DashboardSnapshots
@@ -128,7 +130,8 @@ async def measure(database_url: str, count: int, repeat: int) -> None:
     settings = BotSettings(_env_file=None, database_url=database_url)
     async with database(database_url):
         wiring = bootstrap(settings, store=MemoryStateStore(), clock=FixedClock(AT))
-        await wiring.staff.accounts.create(CLI_ACTOR, "bench", PASSWORD, "admin")
+        with contextlib.suppress(Conflict):  # --reuse: made by the run that kept the database
+            await wiring.staff.accounts.create(CLI_ACTOR, "bench", PASSWORD, "admin")
         deep = count - count // 100  # a page near the end of the list
         middle = count // 2
         pages = {

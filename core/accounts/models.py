@@ -195,8 +195,13 @@ class Document(Model):
 
     class Meta:
         table = "document"
-        # The review queue (oldest upload first) and its history (latest verdict first).
-        indexes = (("status", "uploaded_at", "id"), ("status", "reviewed_at", "id"))
+        # The review queue (oldest upload first), its history (latest verdict first), and a
+        # subscriber's documents (their page in the console, the chat's My documents).
+        indexes = (
+            ("status", "uploaded_at", "id"),
+            ("status", "reviewed_at", "id"),
+            ("subscriber_id",),
+        )
 
 
 class LineStatusChange(Model):
@@ -211,3 +216,4 @@ class LineStatusChange(Model):
     class Meta:
         table = "line_status_change"
         ordering = ["changed_at", "id"]
+        indexes = (("subscriber_id",),)  # a subscriber's history, without reading everyone's

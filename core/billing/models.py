@@ -156,8 +156,9 @@ class Order(Model):
 
     class Meta:
         table = "order"
-        # The console's dashboard: orders made and revenue paid in a period.
-        indexes = (("created_at",), ("paid_at",))
+        # The console's dashboard: orders made and revenue paid in a period; a subscriber's
+        # orders, newest first (their page read a third of a million orders without it).
+        indexes = (("created_at",), ("paid_at",), ("subscriber_id", "created_at"))
 
 
 class WalletEntry(Model):
@@ -180,6 +181,7 @@ class WalletEntry(Model):
 
     class Meta:
         table = "wallet_entry"
+        indexes = (("subscriber_id",),)  # a subscriber's balance and ledger
         # An order moves the wallet at most once per kind: applying twice cannot double it.
         unique_together = (("order", "kind"),)
 

@@ -1,9 +1,12 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
+from tortoise.indexes import Index
 
 # The console's speed at a million subscribers (bench/staff_pages.py): the dashboard's figures
-# kept by the worker, and a trigram index that finds part of a name without reading every row.
+# kept by the worker, a subscriber's orders, tickets, documents, wallet and history found by
+# index (their page read every order of everyone), and a trigram index that finds part of a
+# name without reading every row.
 # The index is PostgreSQL's own (pg_trgm, a trusted extension since PostgreSQL 13: the
 # database's owner may create it); SQLite matches names with a plain LIKE over its rows.
 TRIGRAM_INDEX = "subscriber_full_name_trgm"
@@ -42,6 +45,26 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'dashboard_snapshot', 'app': 'core', 'unique_together': (('period', 'zone'),), 'pk_attr': 'id', 'table_description': "The dashboard's figures for one period as last counted (core/staff/dashboard_snapshots.py):"},
             bases=['Model'],
+        ),
+        ops.AddIndex(
+            model_name='Document',
+            index=Index(fields=['subscriber_id']),
+        ),
+        ops.AddIndex(
+            model_name='LineStatusChange',
+            index=Index(fields=['subscriber_id']),
+        ),
+        ops.AddIndex(
+            model_name='Order',
+            index=Index(fields=['subscriber_id', 'created_at']),
+        ),
+        ops.AddIndex(
+            model_name='Ticket',
+            index=Index(fields=['subscriber_id']),
+        ),
+        ops.AddIndex(
+            model_name='WalletEntry',
+            index=Index(fields=['subscriber_id']),
         ),
         ops.RunPython(_create_trigram_index, _drop_trigram_index),
     ]

@@ -56,8 +56,9 @@ class Ticket(Model):
     class Meta:
         table = "ticket"
         ordering = ["-updated_at", "-id"]
-        # The console's inbox: a state's tickets, most recently changed first, paged by key.
-        indexes = (("status", "updated_at", "id"),)
+        # The console's inbox: a state's tickets, most recently changed first, paged by key;
+        # and a subscriber's tickets.
+        indexes = (("status", "updated_at", "id"), ("subscriber_id",))
 
 
 class TicketMessage(Model):
