@@ -5,6 +5,7 @@ again when asked for. On both databases."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -107,3 +108,19 @@ def test_the_refresh_interval_divides_the_hour():
     assert Settings(_env_file=None, dashboard_refresh_minutes=15).dashboard_refresh_minutes == 15
     with pytest.raises(ValidationError, match="must divide 60"):
         Settings(_env_file=None, dashboard_refresh_minutes=7)
+
+
+async def test_the_page_shows_the_kept_figures_and_when_they_were_counted(console, clock):
+    snapshots = DashboardSnapshots(Dashboard(console.wiring.settings, clock))
+    await snapshots.refresh(console.wiring.settings.zone)  # the worker, at 10:30 in Tehran
+    await make_subscriber("2100000001")
+    await console.log_in("admin")
+
+    page = await (await console.client.get("/staff/?period=7d")).text()
+
+    # (CLDR puts a narrow no-break space before AM.)
+    assert re.search(r"counted at 10:30\s+AM, again every 5 minutes", page)
+    assert await DashboardSnapshot.all().count() == 3  # read, not counted again
+    clock.advance(timedelta(minutes=11))  # no worker since: counted when the page is opened
+    later = await (await console.client.get("/staff/?period=7d")).text()
+    assert re.search(r"counted at 10:41\s+AM", later)
