@@ -7,6 +7,7 @@ interval (no worker running) or when they were counted on an earlier local day.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -36,6 +37,7 @@ class DashboardSnapshots:
     def __init__(self, dashboard: Dashboard) -> None:
         self.dashboard = dashboard
         self.max_age = timedelta(minutes=2 * dashboard.settings.dashboard_refresh_minutes)
+        self._counting = asyncio.Lock()
 
     async def refresh(self, zone: tzinfo) -> list[Snapshot]:
         """Count every period now and keep the figures."""
@@ -45,14 +47,27 @@ class DashboardSnapshots:
     async def latest(self, name: PeriodName, zone: tzinfo) -> Snapshot:
         """The period's kept figures, or the figures counted now (and kept) when those are
         missing, too old, or of another local day."""
-        row = await DashboardSnapshot.get_or_none(period=name.value, zone=_zone_key(zone))
-        if row is not None:
-            now = self.dashboard.clock.now()
-            kept = Snapshot(figures_from_json(row.figures), row.computed_at)
-            fresh = now - kept.computed_at <= self.max_age
-            if fresh and kept.figures.period.last_day == now.astimezone(zone).date():
+        kept = await self._fresh(name, zone)
+        if kept is not None:
+            return kept
+        # Counting takes seconds at a million subscribers: staff opening the page meanwhile
+        # wait for this count (in this process) instead of starting one each.
+        async with self._counting:
+            kept = await self._fresh(name, zone)
+            if kept is not None:
                 return kept
-        return await _keep(await self.dashboard.figures(name, zone), zone)
+            return await _keep(await self.dashboard.figures(name, zone), zone)
+
+    async def _fresh(self, name: PeriodName, zone: tzinfo) -> Snapshot | None:
+        row = await DashboardSnapshot.get_or_none(period=name.value, zone=_zone_key(zone))
+        if row is None:
+            return None
+        now = self.dashboard.clock.now()
+        kept = Snapshot(figures_from_json(row.figures), row.computed_at)
+        fresh = now - kept.computed_at <= self.max_age
+        if fresh and kept.figures.period.last_day == now.astimezone(zone).date():
+            return kept
+        return None
 
 
 async def _keep(figures: Figures, zone: tzinfo) -> Snapshot:

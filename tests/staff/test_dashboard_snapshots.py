@@ -5,6 +5,7 @@ again when asked for. On both databases."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -124,3 +125,21 @@ async def test_the_page_shows_the_kept_figures_and_when_they_were_counted(consol
     clock.advance(timedelta(minutes=11))  # no worker since: counted when the page is opened
     later = await (await console.client.get("/staff/?period=7d")).text()
     assert re.search(r"counted at 10:41\s+AM", later)
+
+
+async def test_staff_opening_stale_figures_at_once_wait_for_one_count(db, settings, clock):
+    class CountingDashboard(Dashboard):
+        counts = 0
+
+        async def figures(self, name, zone):
+            CountingDashboard.counts += 1
+            await asyncio.sleep(0.05)  # a count takes a while: the others arrive meanwhile
+            return await super().figures(name, zone)
+
+    await some_rows(clock.now())
+    snapshots = DashboardSnapshots(CountingDashboard(settings, clock))
+
+    shown = await asyncio.gather(*(snapshots.latest(PeriodName.TODAY, TEHRAN) for _ in range(4)))
+
+    assert CountingDashboard.counts == 1
+    assert {s.figures for s in shown} == {shown[0].figures}
