@@ -29,7 +29,7 @@ async def _drop_trigram_index(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0009_static_ip_unique')]
+    dependencies = [('core', '0016_outbox_batch_channel')]
 
     initial = False
 
