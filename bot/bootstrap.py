@@ -40,6 +40,7 @@ from bot.login_link_urls import webchat_url
 from bot.notify import build_notifier
 from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
 from bot.payments.providers import configured_gateways
+from bot.understanding.service import Understanding
 from bot.wiring import AdminServices, DeskServices, StaffServices, Wiring
 from core.accounts.chats import Chats
 from core.accounts.document_reviews import DocumentReviews
@@ -89,6 +90,7 @@ from core.staff.service import StaffAccounts
 from core.tickets.closures import Closures
 from core.tickets.leads import Leads
 from core.tickets.service import Tickets
+from core.understanding.service import Faq, UnmatchedTexts
 
 
 def reset_sms_text(subscriber: SubscriberView, password: str) -> str:
@@ -193,6 +195,8 @@ def build_services(
         inbox=Inbox(clock),
         radius=radius,
         notice_preferences=NoticePreferences(),
+        understanding=Understanding(UnmatchedTexts(clock)),
+        faq=Faq(clock),
     )
 
 

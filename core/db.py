@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "core.admin.models",
     "core.handoff.models",
     "core.staff.models",
+    "core.understanding.models",
 ]
 
 

@@ -23,6 +23,7 @@ from bot.dialogs.normalize import label_match, parse_int, word_match
 from bot.dialogs.notice_offers import forget_notice, notice_pick
 from bot.dialogs.services import Services
 from bot.dialogs.state import ChatBusy, ChatKey, StateStore, flow_expired, reset_flow
+from bot.dialogs.understood import answer_free_text, label_of, lead_to, offer_instead, title_of
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
 from core.accounts.login_links import code_in_text
 from core.errors import DomainError, InvalidInput
@@ -145,11 +146,16 @@ class Engine:
             elif ctx.input.choice and ctx.input.choice.startswith(FLOW_PREFIX):
                 name, data = parse_flow_choice(ctx.input.choice)
                 await self.start_flow(ctx, name, data)
+            elif (label := label_of(ctx.input.choice)) is not None:
+                await self._lead(ctx, label)
             elif state.get("flow") and state.get("step"):
                 await self._answer(ctx)
-            elif self._unmatched_at_menu(ctx):
-                ctx.say(not_understood(ctx))
-                await self.finish(ctx, None)
+            elif self._free_text(ctx):
+                verdict = await self.services.understanding.understand(ctx.input.text)
+                if verdict.label == "help":
+                    await self._command(ctx, Command.HELP)
+                else:
+                    await answer_free_text(ctx, verdict)
             else:
                 await self.finish(ctx, None)
         except Exception:
@@ -161,11 +167,33 @@ class Engine:
             )
 
     @staticmethod
-    def _unmatched_at_menu(ctx: Context) -> bool:
-        """Text typed at a menu the chat was shown that names none of its options (a chat's
-        first words, shown no menu yet, are a greeting and get the menu itself)."""
-        text = (ctx.turn.text or "").strip()
-        return bool(text) and ctx.input.choice is None and bool(ctx.state.get("options"))
+    def _free_text(ctx: Context) -> bool:
+        """Text typed at no question that names none of the options shown (bot/dialogs/
+        understood.py reads what it asks for)."""
+        return bool(ctx.input.text.strip()) and ctx.input.choice is None
+
+    async def _lead(self, ctx: Context, label: str) -> None:
+        """An option of a "Did you mean": leave any flow for the step it names."""
+        reset_flow(ctx.state)
+        if label == "help":
+            await self._command(ctx, Command.HELP)
+        else:
+            await lead_to(ctx, label)
+
+    async def _offer_other_wish(self, ctx: Context) -> None:
+        """A typed answer the question refused: when it clearly asks for something else, offer
+        that beside the question, never leave the question for it."""
+        text = ctx.input.text
+        if not text.strip() or ctx.input.choice is not None:
+            return
+        if any(reply.expects_secret for reply in ctx.replies):
+            return  # never match (nor keep) what may be a password
+        verdict = await self.services.understanding.understand(text)
+        if not verdict.understood or verdict.label is None:
+            return
+        title = await title_of(ctx, verdict.label)
+        if title is not None:
+            offer_instead(ctx, verdict.label, title)
 
     async def _answer(self, ctx: Context) -> None:
         flow = self.flows.get(ctx.state["flow"])
@@ -181,12 +209,16 @@ class Engine:
                 ctx._("That choice is no longer available. Please use the latest one.")
             )
             return
+        step = ctx.state["step"]
         try:
-            await flow.read(ctx, flow.step(ctx.state["step"]))
+            await flow.read(ctx, flow.step(step))
         except DomainError as error:
             ctx.say(error_text(ctx.t, error))
             if ctx.state.get("flow") == flow.name:
                 await ctx.stay()
+                ctx.refused = True
+        if ctx.refused and ctx.state.get("flow") == flow.name and ctx.state.get("step") == step:
+            await self._offer_other_wish(ctx)
 
     async def _command(self, ctx: Context, command: Command) -> None:
         state = ctx.state
@@ -266,11 +298,4 @@ def help_text(ctx: Context) -> str:
         "language: change the language\n"
         "agent: talk to a person\n"
         "When a question lists numbered choices, you can answer with the number."
-    )
-
-
-def not_understood(ctx: Context) -> str:
-    return ctx._(
-        "Sorry, I did not understand that. Choose an option of the menu by its number or a word "
-        "of it, or type help for the words you can use or agent to talk to a person."
     )

@@ -166,6 +166,9 @@ class Context:
         self.input = Input.of(turn, choice)
         self.replies: list[Reply] = []
         self.forget_inbound = False
+        # The step refused the answer and put its question again (the engine may then offer
+        # what the answer seemed to ask for instead).
+        self.refused = False
         # What the turn read about the subscriber's service, for the rest of the turn.
         self.reads = TurnReads(services.billing_queries, services.orders)
 
@@ -259,6 +262,7 @@ class Context:
         """A wrong answer: say why, and put the same question again."""
         self.say(text)
         await self.stay()
+        self.refused = True
 
     async def start(self, flow_name: str, **data: Any) -> None:
         """Leave this flow for another (its answers are dropped)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import BotSettings
+from bot.understanding.service import Understanding
 from core.accounts.chats import Chats
 from core.accounts.document_reviews import DocumentReviews
 from core.accounts.email_addresses import EmailAddresses
@@ -32,6 +33,7 @@ from core.radius.presence import RadiusPresence
 from core.tickets.closures import Closures
 from core.tickets.leads import Leads
 from core.tickets.service import Tickets
+from core.understanding.service import Faq
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,9 @@ class Services:
     leads: Leads
     closures: Closures
     inbox: Inbox
+    # Free text: the matcher and the unmatched texts (bot/understanding), the FAQ's writes.
+    understanding: Understanding
+    faq: Faq
     # Where the subscriber's notices go first, and the kinds they muted.
     notice_preferences: NoticePreferences
     # Whether a line is online, read from FreeRADIUS's database; None when it is not configured.

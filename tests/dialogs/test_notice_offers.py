@@ -9,7 +9,7 @@ from tests.dialogs.client import ChatClient
 
 NOTICE = Reply(
     "Your line is back. Would you like to change your language?",
-    options=(Option("flow:language", "Change language"),),
+    options=(Option("flow:language", "Show the choices"),),
 )
 
 
@@ -22,10 +22,10 @@ async def test_the_notice_s_label_answers_the_next_turn_only(engine):
     chat = ChatClient(engine)
     await chat.send("hi")
     await offers_of(engine).remember(chat.channel, chat.chat_id, [NOTICE])
-    await chat.send("change language")
+    await chat.send("show the choices")
     assert chat.labels == ["فارسی", "Bahasa Indonesia", "English"]
     await chat.send("menu")
-    await chat.send("change language")  # the notice's turn is gone
+    await chat.send("show the choices")  # the notice's turn is gone
     assert "Log in" in chat.labels
 
 
@@ -43,5 +43,5 @@ async def test_a_chat_answering_a_question_keeps_it(engine):
     await chat.send("hi")
     await chat.press("Log in")
     await offers_of(engine).remember(chat.channel, chat.chat_id, [NOTICE])
-    await chat.send("change language")  # taken for the username it was asked
+    await chat.send("show the choices")  # taken for the username it was asked
     assert "Now send your panel password." in chat.text

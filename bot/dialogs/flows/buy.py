@@ -53,6 +53,16 @@ class BuyFlow(Flow):
     async def begin(self, ctx: Context) -> None:
         # A line no purchase would open hears what it needs first, before choosing anything.
         refuse_blocked_line(ctx.logged_in)
+        # Asked for in words ("buy traffic", "renew"): straight to its plans, still to be
+        # chosen and confirmed; when that kind cannot be bought, why, and the kinds.
+        asked = ctx.data.pop("asked", None)
+        if asked in {kind for kind, _ in KINDS}:
+            try:
+                if await self._take_kind(ctx, asked):
+                    return
+                ctx.say(ctx._("Nothing of this kind is on sale right now."))
+            except DomainError as error:
+                ctx.say(error_text(ctx.t, error))
         await ctx.goto(self.first_step)
 
     # ---- what to buy -----------------------------------------------------------------------
@@ -74,9 +84,14 @@ class BuyFlow(Flow):
         if picked not in {kind for kind, _ in KINDS}:
             await ctx.refuse(ctx._("Please choose one of the options below."))
             return
+        if not await self._take_kind(ctx, picked):
+            await ctx.refuse(ctx._("Nothing of this kind is on sale right now."))
+
+    async def _take_kind(self, ctx: Context, picked: str) -> bool:
+        """Go on to the plans of kind ``picked``; False when none is on sale."""
         if picked == TOPUP:
             await ctx.start("topup")
-            return
+            return True
         status = await _status(ctx)
         paid_service = status.plan is not None and not status.on_free_charge
         if picked == SERVICE:
@@ -94,14 +109,14 @@ class BuyFlow(Flow):
             await ctx.services.orders.check_static_ip(ctx.logged_in.id)
         plans = await _plans(ctx, kind, status)
         if not plans:
-            await ctx.refuse(ctx._("Nothing of this kind is on sale right now."))
-            return
+            return False
         ctx.data.update(kind=kind.value)
         if kind == OrderKind.STATIC_IP and len(plans) == 1:
             ctx.data.update(plan=plans[0].code, months=1)
             await ctx.goto(self.MONTHS)
-            return
+            return True
         await ctx.goto(self.PLAN)
+        return True
 
     # ---- which plan ------------------------------------------------------------------------
 

@@ -54,6 +54,12 @@ class HistoryFlow(Flow):
     menu_label = N_("History")
     menu_order = 35
 
+    async def begin(self, ctx: Context) -> None:
+        # Asked for in words ("send me my receipt"): that section, then the sections.
+        if ctx.data.pop("section", None) == "receipts":
+            await say_receipts(ctx)
+        await ctx.goto(self.first_step)
+
     async def ask_section(self, ctx: Context) -> None:
         options = [ctx.option(f"history:{key}", ctx._(label)) for key, label in SECTIONS]
         options.append(ctx.option("cmd:menu", ctx._("Main menu")))

@@ -58,6 +58,15 @@ class TicketsFlow(NewTicketSteps, Flow):
         if action is None:
             await ctx.goto(self.first_step)
             return
+        if action == "new":
+            # Asked for in words ("I want to report a problem"): the new ticket's first step,
+            # or its second when the words named the team (a connection problem: technical).
+            ctx.data.pop("files", None)
+            if ctx.data.get("department") in DEPARTMENT_LABELS:
+                await ctx.goto(self.PRIORITY)
+            else:
+                await ctx.goto(self.DEPARTMENT)
+            return
         if ctx.data.get("ticket") is not None:
             # From an option's data, which a client can forge: only the subscriber's own.
             await queries.ticket(int(ctx.data["ticket"]), ctx.subscriber_id)

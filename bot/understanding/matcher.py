@@ -1,0 +1,163 @@
+"""Scores a message against labelled example phrases: the nearest phrases by weighted words.
+
+Each example is a bag of words (normalise.words) weighted by how rare the word is among the
+examples (IDF: "kuota" says more than "saya"). A message's words are first found in the
+examples' vocabulary: as they are, without a suffix ("kuotaku", "حجمم"), or by rapidfuzz's edit
+ratio for typos ("trafic", "pasword"); a word found nowhere counts against every example (a
+long message about something else is not a match because three of its words are). The score of
+a label is the cosine of the message with its nearest example, so one good phrase is enough.
+
+Why this and not a trained classifier: measured on the development phrases and the held-out
+sets (README, "Understanding free text"), nearest-phrase with typo-tolerant words is as accurate
+for messages of a few words, needs no build step, explains itself (the phrase it matched), and
+a phrase added to a file works at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.understanding.normalise import words
+from bot.understanding.spellings import FILLERS
+
+# Suffixes a word may carry that the examples' spelling has not: Indonesian possessives and
+# particles, Persian possessives and the colloquial object marker.
+_SUFFIXES = (
+    "nya",
+    "ku",
+    "mu",
+    "lah",
+    "kah",
+    "ny",
+    "م",
+    "ت",
+    "ش",
+    "مو",
+    "و",
+    "ی",
+    "ها",
+    "های",
+    "ام",
+    "مان",
+    "تون",
+    "شون",
+    "رو",
+)
+# How much a word found by its edit ratio counts, at the least ratio accepted per word length:
+# a short word with one letter wrong is more often another word.
+_FUZZY_CUTOFF_LONG = 80.0
+_FUZZY_CUTOFF_SHORT = 86.0
+# What a filler word ("how", "saya", "من") weighs, against its rarity alone.
+_FILLER_WEIGHT = 0.3
+# How much a label's second-nearest example counts beside its nearest.
+_SECOND_WEIGHT = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    label: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    label: str
+    score: float
+    # The example phrase it was nearest to (for staff reading why, and for tests).
+    nearest: str
+
+
+class Matcher:
+    """Built once from examples (cheap: a few milliseconds for thousands), read by many."""
+
+    def __init__(self, examples: Iterable[Example]) -> None:
+        self._labels: list[str] = []
+        self._texts: list[str] = []
+        bags: list[Counter[str]] = []
+        for example in examples:
+            bag = Counter(words(example.text))
+            if not bag:
+                continue
+            self._labels.append(example.label)
+            self._texts.append(example.text)
+            bags.append(bag)
+        document_count: Counter[str] = Counter()
+        for bag in bags:
+            document_count.update(bag.keys())
+        total = max(len(bags), 1)
+        self._idf = {
+            word: (math.log((1 + total) / (1 + count)) + 1.0)
+            * (_FILLER_WEIGHT if word in FILLERS else 1.0)
+            for word, count in document_count.items()
+        }
+        # A word no example has weighs as the rarest: it is what the message is about.
+        self._unknown_weight = max(self._idf.values(), default=1.0)
+        self._vocabulary = list(self._idf)
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._norms: list[float] = []
+        for index, bag in enumerate(bags):
+            weights = {word: self._idf[word] * (1 + math.log(n)) for word, n in bag.items()}
+            self._norms.append(math.sqrt(sum(w * w for w in weights.values())))
+            for word, weight in weights.items():
+                self._postings[word].append((index, weight))
+        self._whole = {tuple(words(text)) for text in self._texts}
+        self._found = lru_cache(maxsize=8192)(self._find)
+
+    @property
+    def labels(self) -> set[str]:
+        return set(self._labels)
+
+    def rank(self, text: str, limit: int = 3) -> list[Scored]:
+        """The ``limit`` likeliest labels, best first, each with its score in 0..1."""
+        found: dict[str, float] = {}
+        unknown = 0.0
+        for word in words(text):
+            known, similarity = self._found(word)
+            if known is None:
+                unknown += self._unknown_weight**2
+            else:
+                found[known] = max(found.get(known, 0.0), similarity)
+        if all(word in FILLERS for word in found) and tuple(words(text)) not in self._whole:
+            return []  # "no", "how do I": nothing asked yet (unless a phrase says just that)
+        query = {word: self._idf[word] * similarity for word, similarity in found.items()}
+        query_norm = math.sqrt(sum(w * w for w in query.values()) + unknown)
+        dots: dict[int, float] = defaultdict(float)
+        for word, weight in query.items():
+            for index, example_weight in self._postings[word]:
+                dots[index] += weight * example_weight
+        # Per label, its nearest two examples: the second adds a little, so a label many
+        # phrases agree on beats one a single phrase happens to share words with.
+        nearest: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        for index, dot in dots.items():
+            nearest[self._labels[index]].append((dot / (query_norm * self._norms[index]), index))
+        scored = []
+        for label, hits in nearest.items():
+            hits.sort(reverse=True)
+            first, index = hits[0]
+            second = hits[1][0] if len(hits) > 1 else 0.0
+            score = (1 - _SECOND_WEIGHT) * first + _SECOND_WEIGHT * second
+            scored.append(Scored(label, round(score, 4), self._texts[index]))
+        scored.sort(key=lambda s: -s.score)
+        return scored[:limit]
+
+    def _find(self, word: str) -> tuple[str | None, float]:
+        """The vocabulary's word for ``word`` and how sure: 1 when it is one, less for a typo."""
+        if word in self._idf:
+            return word, 1.0
+        for suffix in _SUFFIXES:
+            stem = word.removesuffix(suffix)
+            if stem != word and len(stem) >= 3 and stem in self._idf:
+                return stem, 0.95
+        if len(word) < 4 or word.isdigit():
+            return None, 0.0
+        cutoff = _FUZZY_CUTOFF_SHORT if len(word) < 6 else _FUZZY_CUTOFF_LONG
+        hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if hit is None:
+            return None, 0.0
+        return hit[0], hit[1] / 100.0

@@ -1,0 +1,55 @@
+"""The ways of writing one word come out as one spelling."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding.normalise import words
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # Arabic keyboard letters, ta marbuta, he with hamza, tatweel, diacritics.
+        ("كيف", ["کیف"]),
+        ("ي", ["ی"]),
+        ("رسالة", ["رساله"]),
+        ("خانۀ", ["خانه"]),
+        ("حـــجم", ["حجم"]),
+        ("حَجْم", ["حجم"]),
+        # ZWNJ, none, or a space between a verb and its prefix, a noun and its suffix.
+        ("می‌خواهم", ["میخواهم"]),
+        ("میخواهم", ["میخواهم"]),
+        ("می خواهم", ["میخواهم"]),
+        ("بسته ها", ["بسته"]),
+        ("بسته‌ها", ["بسته"]),
+        ("ساعت ها", ["ساعتها"]),
+        # Colloquial Persian to the written word.
+        ("میخوام", ["میخواهم"]),
+        ("اینترنتم قطعه", ["اینترنت", "قطع"]),
+        ("چقد حجم دارم؟", ["چقدر", "حجم", "دارم"]),
+        # Persian and Arabic-Indic digits.
+        ("۱۲۳", ["123"]),
+        ("٤٥", ["45"]),
+        # Finglish.
+        ("hajm chand mande", ["حجم", "چقدر", "مانده"]),
+        ("net ghate", ["internet", "قطع"]),
+        # Indonesian chat spelling.
+        ("gmn cara bayar yg bener", ["bagaimana", "cara", "bayar", "yang", "bener"]),
+        ("kuota gk ada", ["kuota", "tidak", "ada"]),
+        ("internet lemot bgt", ["internet", "lambat", "banget"]),
+        ("udh bayar tdk masuk", ["sudah", "bayar", "tidak", "masuk"]),
+        ("kouta", ["kuota"]),
+        # English: case, contractions, stretched letters, abbreviations.
+        ("I DON'T have internet", ["i", "do", "not", "have", "internet"]),
+        ("slooooow", ["sloow"]),
+        ("pls help", ["please", "help"]),
+        ("", []),
+    ],
+)
+def test_one_spelling_for_each_way_of_writing(typed: str, expected: list[str]) -> None:
+    assert words(typed) == expected
+
+
+def test_a_huge_message_is_read_in_its_first_part_only() -> None:
+    assert len(words("kuota " * 100_000)) == 334
