@@ -96,16 +96,16 @@ async def answer_free_text(ctx: Context, verdict: Verdict) -> None:
     if verdict.understood and verdict.label is not None:
         await lead_to(ctx, verdict.label)
         return
-    await ctx.services.understanding.keep_unmatched(text, ctx.language, ctx.turn.channel, verdict)
     options = [await _option(ctx, scored.label) for scored in verdict.candidates]
     offered = [option for option in options if option is not None]
+    if not offered and not ctx.state.get("options"):
+        # The chat's first words ("hi", "salam"): the menu is the answer.
+        await ctx.finish(None)
+        return
+    await ctx.services.understanding.keep_unmatched(text, ctx.language, ctx.turn.channel, verdict)
     if offered:
         offered.append(ctx.option("cmd:menu", ctx._("None of these: the main menu")))
         ctx.say(ctx._("Did you mean one of these?"), options=offered)
-        return
-    if not ctx.state.get("options"):
-        # The chat's first words ("hi", "salam"): the menu is the answer.
-        await ctx.finish(None)
         return
     ctx.say(
         ctx._(

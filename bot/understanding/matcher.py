@@ -120,7 +120,8 @@ class Matcher:
         for word in words(text):
             known, similarity = self._found(word)
             if known is None:
-                unknown += self._unknown_weight**2
+                weight = self._unknown_weight * (_FILLER_WEIGHT if word in FILLERS else 1.0)
+                unknown += weight**2
             else:
                 found[known] = max(found.get(known, 0.0), similarity)
         if all(word in FILLERS for word in found) and tuple(words(text)) not in self._whole:

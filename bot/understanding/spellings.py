@@ -463,6 +463,10 @@ FILLERS: frozenset[str] = frozenset(
             "hello",
             "thanks",
             "ok",
+            "yes",
+            "no",
+            "yeah",
+            "nope",
         ],
         # Indonesian
         *[
@@ -516,6 +520,12 @@ FILLERS: frozenset[str] = frozenset(
             "kenapa",
             "mengapa",
             "berapa",
+            "nya",
+            "ni",
+            "tu",
+            "iya",
+            "bukan",
+            "oke",
         ],
         # Persian
         *[
@@ -568,6 +578,10 @@ FILLERS: frozenset[str] = frozenset(
             "خوب",
             "اگه",
             "اگر",
+            "آره",
+            "نه",
+            "بله",
+            "خیر",
         ],
     }
 )

@@ -24,6 +24,7 @@ from core.billing.models import Plan
 from core.billing.subscriptions import Subscriptions
 from core.config import Settings
 from core.demo.announcements import seed_announcements
+from core.demo.faq import seed_faq
 from core.demo.people import PEOPLE, PLAN_CODES, PLANS_CSV, SUBSCRIBERS_CSV, DemoLogin, demo_logins
 from core.demo.scene import Scene
 from core.demo.story import STORIES
@@ -82,6 +83,7 @@ async def seed_demo(settings: Settings, clock: Clock, files: FileStore) -> list[
         _all_taken(PLANS_CSV.name, await import_plans(PLANS_CSV))
     created = await _seed_subscribers(settings, clock, files)
     await seed_announcements(clock.now())
+    await seed_faq(clock)
     if created:
         # The periodic job, as the app runs it: lines whose service ran out go to the
         # collection list. Only after new subscribers, so that seeding again changes nothing.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.admin.api import alerts, catalog, documents, outbox, subscribers
+from bot.admin.api import alerts, catalog, documents, faq, outbox, subscribers
 from bot.admin.api.context import API, ApiContext
 from bot.admin.api.spec import openapi_document, register
 from bot.admin.api.views import require_token, view
@@ -17,6 +17,7 @@ OPERATIONS = [
     *alerts.OPERATIONS,
     *documents.OPERATIONS,
     *outbox.OPERATIONS,
+    *faq.OPERATIONS,
 ]
 
 
