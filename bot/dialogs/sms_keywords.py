@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
+
+from rapidfuzz import fuzz, process
 
 from bot.dialogs.compact_plans import compact_plan_name
 from bot.dialogs.contract import Outcome, Reply, Turn
@@ -38,6 +40,7 @@ from bot.dialogs.sms_payments import bill_answer, deposit_answer
 from bot.dialogs.state import StateStore
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
 from bot.sms_segments import fits
+from bot.understanding.normalise import words as understood_words
 from core.accounts.queries import ChatView, SubscriberView, lines_of_mobile
 from core.billing.enums import OrderKind, PlanKind
 from core.billing.quotes import refuse_blocked_line
@@ -92,6 +95,16 @@ _LOOKUP: dict[str, tuple[Keyword, str]] = {
     for language, words in by_language.items()
     for word in words
 }
+# What a sentence understood (bot/understanding) asks of the keywords: reading the balance or
+# listing the packs. Nothing that takes, buys or opens anything is done from a sentence.
+SENTENCE_KEYWORDS: dict[str, Keyword] = {
+    "my_service": Keyword.BALANCE,
+    "days_left": Keyword.BALANCE,
+    "traffic_left": Keyword.BALANCE,
+    "buy_traffic": Keyword.BUY,
+    "renew": Keyword.BUY,
+    "change_plan": Keyword.BUY,
+}
 # A ticket's subject is the start of its first message.
 _SUBJECT_LENGTH = 60
 _SPACE = re.compile(r"\s+")
@@ -108,13 +121,42 @@ class Command:
 
 def parse(text: str | None) -> Command:
     """The command a message holds: case, Persian and Arabic digits, invisible marks, Arabic
-    letter forms and spacing do not matter."""
+    letter forms and spacing do not matter, and neither does a typo in a keyword that only
+    reads or asks ("SALD0", "kouta", «مانده‌ی»)."""
     clean = normalize_text(text or "")
     word, _, rest = clean.partition(" ")
-    found = _LOOKUP.get(fold(word))
+    found = _LOOKUP.get(fold(word)) or _near_keyword(word)
     if found is None:
         return Command(None, "", clean)
     return Command(found[0], found[1], rest.strip())
+
+
+# Keywords a typo may stand for: those that read, list or ask. FREE takes the free charge and
+# STOP/START change what is sent at once, so they are taken only as written.
+_TOLERANT = (Keyword.BALANCE, Keyword.BUY, Keyword.TICKET, Keyword.HELP)
+_TOLERANT_LOOKUP = {
+    word: found for word, found in _LOOKUP.items() if found[0] in _TOLERANT and len(word) >= 4
+}
+# Digits typed for the letters they look like, in a word that has letters ("SALD0", "H3LP").
+_LOOK_ALIKES = str.maketrans("0135", "oies")
+_TYPO_CUTOFF = 80.0
+
+
+def _near_keyword(word: str) -> tuple[Keyword, str] | None:
+    folded = fold(word)
+    if len(folded) < 4 or folded.isdigit():
+        return None
+    spellings = [folded.translate(_LOOK_ALIKES), *understood_words(folded)]
+    for spelling in spellings:
+        if spelling in _TOLERANT_LOOKUP:
+            return _TOLERANT_LOOKUP[spelling]
+    for spelling in spellings:
+        hit = process.extractOne(
+            spelling, list(_TOLERANT_LOOKUP), scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
+        )
+        if hit is not None:
+            return _TOLERANT_LOOKUP[hit[0]]
+    return None
 
 
 def word_for(keyword: Keyword, language: str) -> str:
@@ -173,9 +215,30 @@ class SmsKeywords:
             Keyword.FREE: self.free_charge,
             Keyword.TICKET: self.ticket,
         }.get(command.keyword)  # type: ignore[call-overload]
+        if answer is None and command.keyword is None:
+            answer = await self._asked_in_a_sentence(command)
+            if answer is not None:
+                command = replace(command, argument="")  # never a pack's number or a line
         if answer is None:
             return _say(t, await self.rating(t, line, command, turn) or help_text(t))
         return _say(t, await answer(t, line, command, turn))
+
+    async def _asked_in_a_sentence(
+        self, command: Command
+    ) -> Callable[[Texts, SubscriberView, Command, Turn], Awaitable[str]] | None:
+        """A sentence rather than a keyword ("sisa kuota saya berapa?"): the keyword it asks
+        for when that only reads or lists; None for anything else (a score, the list)."""
+        if not command.argument or parse_int(command.argument) is not None:
+            return None
+        verdict = await self.services.understanding.understand(command.argument)
+        # No "Did you mean" by SMS: the likeliest wish, when it only reads or lists.
+        likeliest = verdict.label or (verdict.candidates[0].label if verdict.candidates else "")
+        keyword = SENTENCE_KEYWORDS.get(likeliest)
+        if keyword is Keyword.BALANCE:
+            return self.balance
+        if keyword is Keyword.BUY:
+            return self.buy
+        return None
 
     # ---- the keywords --------------------------------------------------------------------
 
