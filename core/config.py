@@ -124,6 +124,17 @@ class Settings(BaseSettings):
 
     attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     attachment_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "application/pdf")
+    # Voice notes and videos (Telegram's and WhatsApp's own formats): taken into a ticket or a
+    # live hand-off for the agent to hear or watch, never as a document for review.
+    voice_and_video_types: tuple[str, ...] = (
+        "audio/ogg",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/amr",
+        "video/mp4",
+        "video/3gpp",
+        "video/webm",
+    )
     files_dir: str = "var/files"
 
     # A payment link is good this long. A payment the provider confirms later than this is money

@@ -27,7 +27,10 @@ async def fetch_media(settings: BotSettings, url: str, content_type: str) -> byt
     if not url.startswith(base):
         # Never hand the account's credentials to another host.
         raise MediaRefused("attachment_type_not_allowed")
-    if content_type.split(";")[0].strip().lower() not in settings.attachment_types:
+    # Voice notes and videos too: the dialogs say the bot reads text, a ticket or a hand-off
+    # takes them for the agent.
+    allowed = (*settings.attachment_types, *settings.voice_and_video_types)
+    if content_type.split(";")[0].strip().lower() not in allowed:
         raise MediaRefused("attachment_type_not_allowed")
     limit = settings.attachment_max_bytes
     assert settings.twilio_account_sid and settings.twilio_auth_token

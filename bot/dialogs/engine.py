@@ -150,6 +150,11 @@ class Engine:
                 await self._lead(ctx, label)
             elif state.get("flow") and state.get("step"):
                 await self._answer(ctx)
+            elif ctx.turn.attachment is not None and not ctx.input.text.strip():
+                # A voice note, a video, a sticker or a file at no question: never dropped
+                # without a word. In a ticket or a live hand-off it goes to the agent.
+                ctx.say(files_at_no_question(ctx))
+                await self.finish(ctx, None)
             elif self._free_text(ctx):
                 verdict = await self.services.understanding.understand(ctx.input.text)
                 if verdict.label == "help":
@@ -287,6 +292,14 @@ class Engine:
 def apology(turn: Turn, message: str) -> Outcome:
     t = translator(resolve_language(turn.language_hint) or DEFAULT_LANGUAGE)
     return Outcome([Reply(t.gettext(message), language=t.language)])
+
+
+def files_at_no_question(ctx: Context) -> str:
+    return ctx._(
+        "I can only read text, so I cannot listen to voice notes or watch videos and stickers. "
+        "Please write what you need. To send a file to our team, open a support ticket or talk "
+        "to an agent."
+    )
 
 
 def help_text(ctx: Context) -> str:

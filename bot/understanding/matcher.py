@@ -101,8 +101,10 @@ class Matcher:
         self._vocabulary = list(self._idf)
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._norms: list[float] = []
+        self._weights: list[dict[str, float]] = []
         for index, bag in enumerate(bags):
             weights = {word: self._idf[word] * (1 + math.log(n)) for word, n in bag.items()}
+            self._weights.append(weights)
             self._norms.append(math.sqrt(sum(w * w for w in weights.values())))
             for word, weight in weights.items():
                 self._postings[word].append((index, weight))
@@ -128,10 +130,20 @@ class Matcher:
             return []  # "no", "how do I": nothing asked yet (unless a phrase says just that)
         query = {word: self._idf[word] * similarity for word, similarity in found.items()}
         query_norm = math.sqrt(sum(w * w for w in query.values()) + unknown)
+        # The examples that share a word that is no filler, then what the fillers add to
+        # them: a filler's postings are most of the examples, and walking them for every
+        # message was most of the time a message took.
+        content = {word: weight for word, weight in query.items() if word not in FILLERS}
         dots: dict[int, float] = defaultdict(float)
-        for word, weight in query.items():
+        for word, weight in (content or query).items():
             for index, example_weight in self._postings[word]:
                 dots[index] += weight * example_weight
+        if content:
+            fillers = [(word, weight) for word, weight in query.items() if word in FILLERS]
+            for index in dots:
+                weights = self._weights[index]
+                for word, weight in fillers:
+                    dots[index] += weight * weights.get(word, 0.0)
         # Per label, its nearest two examples: the second adds a little, so a label many
         # phrases agree on beats one a single phrase happens to share words with.
         nearest: dict[str, list[tuple[float, int]]] = defaultdict(list)

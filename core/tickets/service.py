@@ -325,7 +325,7 @@ class Tickets:
                 "too_many_attachments", count=len(attachments), max_count=MAX_ATTACHMENTS
             )
         for filename, content_type, data in attachments:
-            check_upload(self.settings, filename, content_type, data)
+            check_upload(self.settings, filename, content_type, data, voice_and_video=True)
 
     async def _store(self, attachments: Iterable[AttachmentIn]) -> list[StoredFile]:
         stored = []
