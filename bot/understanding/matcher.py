@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.understanding.normalise import words
 from bot.understanding.spellings import FILLERS
@@ -53,6 +54,9 @@ _SUFFIXES = (
 # a short word with one letter wrong is more often another word.
 _FUZZY_CUTOFF_LONG = 80.0
 _FUZZY_CUTOFF_SHORT = 86.0
+# Words up to this long are also taken at one edit (a swap counting one), at this similarity.
+_ONE_EDIT_MAX_LENGTH = 7
+_ONE_EDIT_SIMILARITY = 0.85
 # What a filler word ("how", "saya", "من") weighs, against its rarity alone.
 _FILLER_WEIGHT = 0.3
 # How much a label's second-nearest example counts beside its nearest.
@@ -163,14 +167,29 @@ class Matcher:
         """The vocabulary's word for ``word`` and how sure: 1 when it is one, less for a typo."""
         if word in self._idf:
             return word, 1.0
+        # A suffix, or two (Persian stacks them: رسید+ها+م, "my receipts").
         for suffix in _SUFFIXES:
             stem = word.removesuffix(suffix)
-            if stem != word and len(stem) >= 3 and stem in self._idf:
+            if stem == word or len(stem) < 3:
+                continue
+            if stem in self._idf:
                 return stem, 0.95
+            for inner in _SUFFIXES:
+                root = stem.removesuffix(inner)
+                if root != stem and len(root) >= 3 and root in self._idf:
+                    return root, 0.9
         if len(word) < 4 or word.isdigit():
             return None, 0.0
         cutoff = _FUZZY_CUTOFF_SHORT if len(word) < 6 else _FUZZY_CUTOFF_LONG
         hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
-        if hit is None:
-            return None, 0.0
-        return hit[0], hit[1] / 100.0
+        if hit is not None:
+            return hit[0], hit[1] / 100.0
+        if len(word) <= _ONE_EDIT_MAX_LENGTH:
+            # One letter wrong, missing, extra or two swapped ("renwe", "dayz"): the edit
+            # ratio counts a swap twice and a short word's one slip costs it most of its score.
+            near = process.extractOne(
+                word, self._vocabulary, scorer=OSA.distance, score_cutoff=1
+            )
+            if near is not None:
+                return near[0], _ONE_EDIT_SIMILARITY
+        return None, 0.0

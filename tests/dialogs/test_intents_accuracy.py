@@ -1,0 +1,116 @@
+"""Measured, not hoped (issue 23): top-1 accuracy of the free-text matcher on labelled sets
+written the way people write, per language, and no money moved by any of their messages.
+
+``heldout_<lang>.tsv`` was written by someone else and never read to build a rule or a phrase
+(bot/understanding/phrases/ is what the matcher is built from; about a third of the held-out
+lines happen to be word for word among those phrases, each written apart: README, "Understanding
+free text", gives the figure on the other lines too); ``dev_<lang>.tsv`` is the development
+check set. Format: ``label<TAB>text`` a line, ``#`` comments. A message's top-1
+label is the likeliest one, ``none`` when nothing reaches the "Did you mean" threshold (what
+the bot then does: says it did not understand).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.dialogs.commands import Command, command_of
+from bot.understanding.intents import INTENTS, NONE
+from bot.understanding.matcher import Matcher
+from bot.understanding.phrases import development_phrases
+from bot.understanding.service import faq_examples, top_label
+from core.billing.models import Order, WalletEntry
+from core.demo.faq import FAQ_ENTRIES, seed_faq
+from core.understanding.queries import FaqView, faq_entries
+from tests.conftest import NOW
+from tests.dialogs.test_flows_billing_support import give_service, logged_in, subscriber
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "intents"
+LANGUAGES = ("fa", "id", "en")
+# The issue's target, held on the development check sets.
+TARGET = 0.90
+# The held-out sets as measured on 2026-12-06 (README, "Understanding free text"): below the
+# issue's 90 %, kept as floors so that nothing makes them worse until phrases are added.
+HELDOUT_FLOORS = {"en": 0.87, "fa": 0.86, "id": 0.87}
+# The global commands come before the matcher in the dialogs (bot/dialogs/commands.py): "menu"
+# and "help" show what the bot does, "agent" and "language" start theirs.
+COMMAND_LABELS = {
+    Command.MENU: "help",
+    Command.HELP: "help",
+    Command.AGENT: "agent",
+    Command.LANGUAGE: "language",
+    Command.BACK: NONE,
+    Command.CANCEL: NONE,
+}
+
+
+def labelled(name: str) -> list[tuple[str, str]]:
+    rows = []
+    for number, line in enumerate((DATA / name).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        label, _, text = line.partition("\t")
+        assert text.strip(), f"{name}:{number}: no text"
+        assert label.strip() in INTENTS, f"{name}:{number}: unknown label {label!r}"
+        rows.append((label.strip(), text.strip()))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    """As the bot builds it on the demo's data: the phrases and the demo FAQ's questions."""
+    views = [
+        FaqView(0, e["topic"], e["questions"], e["answers"], None, None, NOW) for e in FAQ_ENTRIES
+    ]
+    return Matcher([*development_phrases(), *faq_examples(views)])
+
+
+def understood(matcher: Matcher, text: str) -> str:
+    """The label the bot acts on for ``text`` at its menu."""
+    command = command_of(text, None)
+    if command is not None:
+        return COMMAND_LABELS[command]
+    return top_label(matcher.rank(text, 4))
+
+
+def accuracy_of(matcher: Matcher, name: str) -> tuple[float, list[tuple[str, str, str]]]:
+    rows = labelled(name)
+    misses = [(label, text, understood(matcher, text)) for label, text in rows]
+    misses = [miss for miss in misses if miss[0] != miss[2]]
+    accuracy = 1 - len(misses) / len(rows)
+    print(f"{name}: {accuracy:.1%} of {len(rows)}")
+    return accuracy, misses
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_top_1_accuracy_on_the_development_check_set_is_at_least_90_percent(language, matcher):
+    accuracy, misses = accuracy_of(matcher, f"dev_{language}.tsv")
+    assert accuracy >= TARGET, (f"{accuracy:.1%}", misses)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_top_1_accuracy_on_the_held_out_set_keeps_its_measured_floor(language, matcher):
+    accuracy, misses = accuracy_of(matcher, f"heldout_{language}.tsv")
+    assert accuracy >= HELDOUT_FLOORS[language], (f"{accuracy:.1%}", misses)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_no_message_of_the_sets_moves_money(language, engine, services, bot_settings):
+    """Every message from the menu of a logged-in subscriber with a service and a wallet:
+    whatever it leads to, no order is placed and the wallet is not touched."""
+    sara = await subscriber(bot_settings, language=language)
+    await give_service(services, sara, days_ago=29)
+    await services.wallet.adjust(sara.id, 10_000_000, "enough to pay anything from the wallet")
+    await seed_faq(services.clock)
+    assert len(await faq_entries()) == 5
+    wallet_before = await WalletEntry.all().count()
+    chat = await logged_in(engine)  # the subscriber's language is the chat's
+    rows = labelled(f"heldout_{language}.tsv") + labelled(f"dev_{language}.tsv")
+    for _, text in rows:
+        await chat.send("menu")
+        await chat.send(text)
+        assert chat.replies, text
+    assert await Order.all().count() == 0
+    assert await WalletEntry.all().count() == wallet_before
