@@ -187,9 +187,7 @@ class Matcher:
         if len(word) <= _ONE_EDIT_MAX_LENGTH:
             # One letter wrong, missing, extra or two swapped ("renwe", "dayz"): the edit
             # ratio counts a swap twice and a short word's one slip costs it most of its score.
-            near = process.extractOne(
-                word, self._vocabulary, scorer=OSA.distance, score_cutoff=1
-            )
+            near = process.extractOne(word, self._vocabulary, scorer=OSA.distance, score_cutoff=1)
             if near is not None:
                 return near[0], _ONE_EDIT_SIMILARITY
         return None, 0.0
