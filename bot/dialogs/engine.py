@@ -4,7 +4,9 @@ Per chat, one turn at a time (the store's lock); the conversation's state is loa
 saved after, so a restart in the middle of a flow resumes it. Global commands work at any step;
 a numbered answer ("2") picks the second option of the question last asked, for channels that
 cannot show buttons, and a typed label answers a notice the idle chat got last
-(bot/dialogs/notice_offers.py).
+(bot/dialogs/notice_offers.py). Other text at no question is understood (bot/dialogs/
+understood.py): it leads to its step, asks "Did you mean", or says it was not understood; a
+question's refused answer that asks for something else is offered that beside the question.
 """
 
 from __future__ import annotations
