@@ -1,0 +1,93 @@
+"""The matcher on small example sets: nearest phrases by weighted words, typos and suffixes
+found, fillers weighing little, and the verdict's three outcomes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding.matcher import Example, Matcher
+from bot.understanding.phrases import parse_phrases
+from bot.understanding.service import CONFIDENT, UNSURE, verdict_of
+from core.understanding.scrub import scrubbed
+
+EXAMPLES = [
+    Example("traffic_left", "how much traffic do i have left"),
+    Example("traffic_left", "remaining data"),
+    Example("days_left", "how many days do i have left"),
+    Example("receipts", "رسید"),
+    Example("buy_traffic", "beli kuota"),
+    Example("none", "what is the weather"),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(EXAMPLES)
+
+
+def test_the_nearest_phrase_s_label_comes_first(matcher):
+    [best, *_] = matcher.rank("how much traffic is left")
+    assert best.label == "traffic_left" and best.nearest == "how much traffic do i have left"
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [
+        ("how mcuh trafic left", "traffic_left"),  # typos
+        ("how many dayz", "days_left"),  # one edit in a short word
+        ("رسیدهام", "receipts"),  # two suffixes: رسید+ها+م
+        ("beli kuotaku", "buy_traffic"),  # an Indonesian possessive
+        ("bli kouta", "buy_traffic"),  # a chat spelling
+    ],
+)
+def test_typos_suffixes_and_spellings_find_their_words(matcher, typed, label):
+    assert matcher.rank(typed)[0].label == label
+
+
+def test_filler_words_alone_ask_for_nothing(matcher):
+    assert matcher.rank("how do i") == []
+    assert matcher.rank("") == []
+
+
+def test_a_long_message_about_something_else_is_not_a_match(matcher):
+    ranked = matcher.rank("my neighbour's dog barks all night and the traffic outside is loud")
+    assert not ranked or ranked[0].score < CONFIDENT
+
+
+def test_the_verdict_leads_asks_or_says_so():
+    from bot.understanding.matcher import Scored
+
+    sure = verdict_of([Scored("days_left", 0.9, "x"), Scored("traffic_left", 0.4, "y")])
+    assert sure.label == "days_left" and sure.understood
+    close = verdict_of([Scored("days_left", 0.7, "x"), Scored("traffic_left", 0.68, "y")])
+    assert close.label is None and [c.label for c in close.candidates] == [
+        "days_left",
+        "traffic_left",
+    ]
+    weak = verdict_of([Scored("days_left", UNSURE - 0.01, "x")])
+    assert weak.label is None and weak.candidates == ()
+    nothing = verdict_of([Scored("none", 0.5, "x"), Scored("usage", 0.45, "y")])
+    assert nothing.label == "none" and not nothing.understood and nothing.candidates == ()
+
+
+def test_a_phrase_file_with_an_unknown_label_is_refused():
+    assert parse_phrases("[usage]\nmy usage\n# a comment\n") == [Example("usage", "my usage")]
+    with pytest.raises(ValueError, match="unknown label"):
+        parse_phrases("[usgae]\nmy usage\n")
+    with pytest.raises(ValueError, match="before any"):
+        parse_phrases("my usage\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("call me on 0912 123 4567", "call me on [number] [number] [number]"),
+        ("my id is ۰۰۱۳۵۴۲۴۱۹", "my id is [number]"),
+        ("mail ali@example.com now", "mail [email] now"),
+        ("see https://x.example/a?b=1", "see [link]"),
+        ("user ab12cd here", "user [number] here"),
+        ("bad \ud800 surrogate\x00", "bad ? surrogate"),
+    ],
+)
+def test_numbers_emails_links_and_ids_are_scrubbed_before_a_text_is_kept(text, kept):
+    assert scrubbed(text) == kept
