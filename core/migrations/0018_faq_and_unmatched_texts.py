@@ -5,7 +5,7 @@ from json import dumps, loads
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0009_static_ip_unique')]
+    dependencies = [('core', '0017_console_speed')]
 
     initial = False
 
