@@ -125,7 +125,12 @@ def parse(text: str | None) -> Command:
     reads or asks ("SALD0", "kouta", «مانده‌ی»)."""
     clean = normalize_text(text or "")
     word, _, rest = clean.partition(" ")
-    found = _LOOKUP.get(fold(word)) or _near_keyword(word)
+    found = _LOOKUP.get(fold(word))
+    if found is None:
+        found = _near_keyword(word)
+        if found is not None and found[0] == Keyword.BUY:
+            # A mistyped BUY lists the packs; only the keyword as written buys one.
+            return Command(found[0], found[1], "")
     if found is None:
         return Command(None, "", clean)
     return Command(found[0], found[1], rest.strip())

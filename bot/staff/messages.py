@@ -62,6 +62,9 @@ MESSAGES: dict[str, str] = {
     "order_not_paid": N_("Only a paid order can be refunded."),
     "refund_exceeds_payment": N_("The refund must be from 1 to %(payable)s, what the order cost."),
     "order_already_refunded": N_("This order was refunded already."),
+    "order_not_refundable": N_(
+        "A wallet top-up is not refunded to the wallet: its money is there already."
+    ),
     "refund_note_missing": N_("Say why the order is refunded: the subscriber reads it."),
     "refund_note_too_long": N_("The reason is too long (at most %(max_length)s characters)."),
     # Billing's lists and pages.

@@ -19,7 +19,7 @@ from tortoise.functions import Min, Sum
 from tortoise.queryset import QuerySet
 
 from core.accounts.enums import DocumentStatus, LineStatus
-from core.accounts.models import Document
+from core.accounts.models import Document, Subscriber
 from core.alerts import kinds
 from core.alerts.zones import Zone
 from core.billing.enums import OrderStatus, SubscriptionSource
@@ -122,6 +122,13 @@ class DueAlerts:
                     sid = row["subscriber_id"]
                     if sid not in renewed:
                         ends[sid] = max(ends.get(sid, row["ends_at"]), row["ends_at"])
+                # Those who turned automatic renewal on are told it will happen (from the
+                # wallet, in the service's last hours), not asked to renew.
+                automatic = set(
+                    await Subscriber.filter(id__in=list(ends), auto_renew=True).values_list(
+                        "id", flat=True
+                    )
+                )
                 yield [
                     DueAlert(
                         sid,
@@ -130,6 +137,7 @@ class DueAlerts:
                             "days_before": days_before,
                             "ends_at": ends_at.isoformat(),
                             "ended": ends_at <= now,
+                            **({"auto_renew": True} if sid in automatic else {}),
                         },
                         kinds.expiry_key(sid, days_before, expiry_day),
                     )

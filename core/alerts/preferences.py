@@ -21,10 +21,13 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from core.accounts.models import ChatIdentity, Subscriber
+from core.accounts.queries import SubscriberView
 from core.alerts import kinds
 from core.alerts.channels import ADDRESSED_BY, CHANNELS, channel_order
 from core.alerts.due import DueAlert
 from core.errors import InvalidInput, NotFound
+
+EMAIL = "email"
 
 # The kinds a subscriber may mute, in the order the chat lists them.
 MUTABLE: tuple[str, ...] = (
@@ -108,6 +111,8 @@ async def reachable_channels(subscriber_id: int) -> tuple[str, ...]:
         address = getattr(subscriber, detail, None)
         if address and (channel, address) not in refused:
             used.append((channel, None))
+    if SubscriberView.of(subscriber).email_usable:
+        used.append((EMAIL, None))
     return tuple(channel_order(None, used))
 
 

@@ -105,8 +105,13 @@ class AutoRenewals:
                 return attempted
             after_id = ending[-1].id
             for subscription in ending:
-                if await self._renew(subscription, now):
-                    attempted += 1
+                try:
+                    renewed = await self._renew(subscription, now)
+                except Exception:
+                    # One line's surprise must not keep the lines after it from renewing.
+                    log.exception("auto-renewal of subscription %s failed", subscription.id)
+                    continue
+                attempted += renewed
 
     async def _renew(self, subscription: Subscription, now: datetime) -> bool:
         line = subscription.subscriber

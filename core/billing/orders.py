@@ -531,7 +531,8 @@ class Orders:
         The subscriber is told (``wallet_refunded``, in the same transaction).
 
         Errors: invalid_amount {field}, order_not_found {tracking_number}, order_not_paid
-        {status}, refund_exceeds_payment {payable}, order_already_refunded {tracking_number}."""
+        {status}, order_not_refundable {tracking_number} (a wallet top-up: its money is in the
+        wallet), refund_exceeds_payment {payable}, order_already_refunded {tracking_number}."""
         if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
             raise InvalidInput("invalid_amount", field="amount")
         now = self.clock.now()
@@ -541,6 +542,9 @@ class Orders:
                 raise NotFound("order_not_found", tracking_number=tracking_number)
             if order.status not in (OrderStatus.PAID, OrderStatus.APPLIED):
                 raise Conflict("order_not_paid", status=order.status.value)
+            if order.kind == OrderKind.WALLET_TOPUP:
+                # Its money is in the wallet already: a refund to the wallet would add it twice.
+                raise Conflict("order_not_refundable", tracking_number=tracking_number)
             amount = order.payable if amount is None else amount
             if amount < 1 or amount > order.payable:
                 raise Conflict("refund_exceeds_payment", payable=order.payable)

@@ -50,7 +50,6 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
         | _DESK
         | {Permission.VIEW_PERSONAL_DATA, Permission.CHANGE_LINE_STATUS, Permission.UNLINK_CHAT}
         | {Permission.MANAGE_OUTAGES, Permission.SEND_BROADCASTS, Permission.MANAGE_PLANS}
-        | {Permission.IMPORT}
     ),
     # Whatever moves money or gives what is sold (days, a static IP) is billing's.
     StaffRole.BILLING: frozenset(

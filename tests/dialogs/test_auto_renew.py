@@ -122,3 +122,17 @@ async def test_the_short_wallet_notice_offers_the_top_up(services, bot_settings,
 
     assert "your wallet is short of IRR\xa0545,000" in reply.text
     assert [o.id for o in reply.options] == ["flow:topup"]
+
+
+async def test_the_expiry_alert_says_the_renewal_will_happen_and_offers_the_top_up(
+    services, bot_settings, clock
+):
+    from bot.dialogs.notices import render_notice
+    from bot.i18n import translator
+
+    params = {"days_before": 2, "ends_at": "2026-11-26T07:00:00+00:00", "auto_renew": True}
+
+    [reply] = await render_notice(translator("en"), "service_expiring", params)
+
+    assert "Automatic renewal is on" in reply.text
+    assert [o.id for o in reply.options] == ["flow:topup", "flow:auto_renew"]

@@ -170,3 +170,20 @@ async def test_announcements_are_read_again_from_the_message_box_newest_first_a_
     await chat.press("Message box")
     assert chat.text.startswith("Your message box is empty")
     assert chat.labels == ["Announcements", "Main menu"]
+
+
+async def test_a_usable_email_is_among_the_channels_a_subscriber_may_prefer(
+    services, bot_settings, clock
+):
+    from core.alerts.preferences import reachable_channels
+    from tests.dialogs.conftest import make_subscriber as make_line
+
+    line = await make_line(
+        bot_settings,
+        "5120009",
+        email="sara@example.com",
+        email_verified_at=clock.now(),
+        email_notices=True,
+    )
+
+    assert "email" in await reachable_channels(line.id)

@@ -1,6 +1,6 @@
 """The console's money pages in Chromium, on the demo's data, in Persian and in English: a
 billing member walks the billing tabs, opens an order, refunds it to the wallet and runs
-"reconcile now", then refunds from a subscriber's page; an operator imports a plans CSV and
+"reconcile now", then refunds from a subscriber's page; an admin imports a plans CSV and
 watches its progress to the end and its report. Screenshots of each page go to test-artifacts/.
 """
 
@@ -75,13 +75,13 @@ async def test_billing_walks_the_money_pages_and_refunds(
 
 
 @pytest.mark.parametrize("language", ["en", "fa"])
-async def test_an_operator_imports_plans_and_downloads_the_report(
+async def test_an_admin_imports_plans_and_downloads_the_report(
     server, browser, artifacts, tmp_path, language
 ):
-    await make_staff(f"operator-{language}", "operator", language)
+    await make_staff(f"admin-{language}", "admin", language)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await log_in(page, server, f"operator-{language}", language)
+    await log_in(page, server, f"admin-{language}", language)
     source = tmp_path / "plans.csv"
     source.write_text(PLANS_CSV, encoding="utf-8")
 

@@ -75,3 +75,22 @@ async def test_the_sandbox_pay_page_names_the_top_up(client, services, bot_setti
 
     assert (await client.post(path, data={"action": "pay"})).status == 200
     await assert_credited_once(line.id, placed.tracking_number, 500_000)
+
+
+async def test_a_top_up_is_never_refunded_to_the_wallet_it_already_credited(
+    client, services, bot_settings
+):
+    import pytest
+
+    from core.errors import Conflict
+
+    line = await make_subscriber(bot_settings, "2135550306", language="en")
+    placed = await services.orders.place_topup_order(line.id, 500_000)
+    path = urlsplit(placed.pay_url).path
+    assert (await client.post(path, data={"action": "pay"})).status == 200
+
+    with pytest.raises(Conflict) as refused:
+        await services.orders.refund(placed.tracking_number, None, "by mistake")
+
+    assert refused.value.code == "order_not_refundable"
+    await assert_credited_once(line.id, placed.tracking_number, 500_000)

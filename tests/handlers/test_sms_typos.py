@@ -37,6 +37,9 @@ def bot_settings(twilio_fake):
         ("BALANSE", Keyword.BALANCE, ""),
         ("TIKETT modem rusak", Keyword.TICKET, "modem rusak"),
         ("H3LP", Keyword.HELP, ""),
+        # A mistyped BUY lists the packs: its number is dropped, so nothing is bought.
+        ("BEL1 2", Keyword.BUY, ""),
+        ("kharid 1", Keyword.BUY, ""),
         ("BANTUN", Keyword.HELP, ""),
         # Only as written: each of these acts at once.
         ("GRATSI", None, "GRATSI"),

@@ -52,7 +52,9 @@ async def finished(console, job_path: str) -> str:
     raise AssertionError("the import never finished")
 
 
-@pytest.mark.parametrize(("role", "status"), [("agent", 403), ("billing", 403), ("operator", 200)])
+@pytest.mark.parametrize(
+    ("role", "status"), [("agent", 403), ("billing", 403), ("operator", 403), ("admin", 200)]
+)
 async def test_only_the_roles_that_import_open_imports(console, role, status):
     await console.log_in(role)
 
@@ -60,7 +62,7 @@ async def test_only_the_roles_that_import_open_imports(console, role, status):
 
 
 async def test_a_plans_csv_is_imported_with_progress_and_a_report_of_rejected_rows(console):
-    await console.log_in("operator")
+    await console.log_in("admin")
 
     started = await upload(console, "plans", PLANS_CSV)
 
@@ -80,7 +82,7 @@ async def test_a_plans_csv_is_imported_with_progress_and_a_report_of_rejected_ro
     assert "traffic_mb must be a whole number" in row[1]
     [entry] = await AuditEntry.filter(action="import.plans")
     assert (entry.actor_name, entry.after) == (
-        "operator",
+        "admin",
         {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1},
     )
     # The progress lives in the state store: what any process of the app reads.
@@ -102,7 +104,7 @@ async def test_subscribers_are_imported_through_the_page(console):
 
 
 async def test_a_file_that_is_no_csv_is_refused_whole(console):
-    await console.log_in("operator")
+    await console.log_in("admin")
 
     started = await upload(console, "plans", "name,colour\nx,blue\n")
     done = await finished(console, started.headers["HX-Redirect"])
@@ -113,7 +115,7 @@ async def test_a_file_that_is_no_csv_is_refused_whole(console):
 
 
 async def test_a_bad_upload_is_answered_next_to_its_field(console):
-    await console.log_in("operator")
+    await console.log_in("admin")
 
     no_file = await upload(console, "plans", None, htmx=False)
     bad_kind = await upload(console, "tickets", PLANS_CSV)
@@ -131,7 +133,7 @@ async def test_a_bad_upload_is_answered_next_to_its_field(console):
 
 
 async def test_an_upload_without_its_csrf_token_is_refused(console):
-    await console.log_in("operator")
+    await console.log_in("admin")
     form = FormData()
     form.add_field("kind", "plans")
     form.add_field("file", PLANS_CSV.encode(), filename="plans.csv")
@@ -143,7 +145,7 @@ async def test_an_upload_without_its_csrf_token_is_refused(console):
 
 
 async def test_an_unknown_job_or_report_is_a_404(console):
-    await console.log_in("operator")
+    await console.log_in("admin")
 
     missing = await console.client.get("/staff/imports/nothing-here")
     no_report = await console.client.get("/staff/imports/nothing-here/report.csv")

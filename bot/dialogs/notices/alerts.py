@@ -43,7 +43,22 @@ async def service_expiring(t: Texts, params: dict[str, Any]) -> list[Reply]:
     ends_at = _moment(params.get("ends_at"))
     when = t.time(ends_at) if ends_at else ""
     options = [_renew(t), Option(flow_choice("status"), t.gettext("My service"))]
-    if days > 0:
+    if days > 0 and params.get("auto_renew"):
+        text = t.ngettext(
+            "Your internet service ends in %(n)s day, on %(date)s. Automatic renewal is on: it "
+            "is renewed from your wallet in its last hours. Keep enough in the wallet; if it "
+            "falls short, I tell you at once.",
+            "Your internet service ends in %(n)s days, on %(date)s. Automatic renewal is on: it "
+            "is renewed from your wallet in its last hours. Keep enough in the wallet; if it "
+            "falls short, I tell you at once.",
+            days,
+            date=_local_date(t, params.get("ends_at")),
+        )
+        options = [
+            Option(flow_choice("topup"), t.gettext("Top up my wallet")),
+            Option(flow_choice("auto_renew"), t.gettext("Automatic renewal")),
+        ]
+    elif days > 0:
         text = t.ngettext(
             "Your internet service ends in %(n)s day, on %(date)s. Renew now to stay connected.",
             "Your internet service ends in %(n)s days, on %(date)s. Renew now to stay connected.",

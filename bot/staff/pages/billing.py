@@ -21,7 +21,7 @@ from bot.staff.messages import error_message
 from bot.staff.rendering import render
 from bot.staff.sessions import PATH
 from core.accounts.queries import subscriber_view
-from core.billing.enums import OrderStatus
+from core.billing.enums import OrderKind, OrderStatus
 from core.billing.orders import TRACKING_MAX, TRACKING_MIN
 from core.billing.receipts import receipt
 from core.errors import DomainError, InvalidInput, NotFound
@@ -127,7 +127,8 @@ async def _order_page(
         "errors": errors,
         "form": form,
         "done": request.query.get("done", ""),
-        "refundable": found.status in (OrderStatus.PAID, OrderStatus.APPLIED)
+        "refundable": found.kind != OrderKind.WALLET_TOPUP
+        and found.status in (OrderStatus.PAID, OrderStatus.APPLIED)
         and not found.refunded,
     }
     return render(request, "billing_order.html", context, status=status)
