@@ -99,6 +99,17 @@ async def test_an_admin_imports_plans_and_downloads_the_report(
     saved = tmp_path / "report.csv"
     await (await download.value).save_as(saved)
     assert "e2e-bad" in saved.read_text(encoding="utf-8")
-    billing = await page.goto(f"{server}/staff/billing")
-    assert billing is not None and billing.status == 403
+    await context.close()
+
+
+async def test_an_operator_has_no_imports_page(server, browser):
+    await make_staff("operator-en", "operator", "en")
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await log_in(page, server, "operator-en", "en")
+
+    assert await page.locator("nav.nav a[href='/staff/imports']").count() == 0
+    for path in ("/staff/imports", "/staff/billing"):
+        refused = await page.goto(f"{server}{path}")
+        assert refused is not None and refused.status == 403
     await context.close()
