@@ -13,6 +13,7 @@ transaction the caller may widen to hold its own audit entry, then the pages of 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -159,27 +160,19 @@ class Broadcasts:
                 report.estimated_repair_at.isoformat() if report.estimated_repair_at else None
             ),
         }
-        written = 0
-        recipients = recipient_pages(
-            report.exchange_centre,
-            report.plan_id,
-            everyone=False,
-            page_size=self.page_size,
-            now=self.clock.now(),
+        return await self._write_to(
+            recipient_pages(
+                report.exchange_centre,
+                report.plan_id,
+                everyone=False,
+                page_size=self.page_size,
+                now=self.clock.now(),
+            ),
+            kinds.OUTAGE,
+            params,
+            lambda sid: kinds.outage_key(sid, report.outage_id, report.stage, report.number),
+            report.batch,
         )
-        async for ids in recipients:
-            page = [
-                DueAlert(
-                    sid,
-                    kinds.OUTAGE,
-                    params,
-                    kinds.outage_key(sid, report.outage_id, report.stage, report.number),
-                    report.batch,
-                )
-                for sid in ids
-            ]
-            written += len(await enqueue_many(page, self.clock.now()))
-        return written
 
     # ---- announcements ---------------------------------------------------------------------
 
@@ -235,26 +228,32 @@ class Broadcasts:
             "texts": announcement.texts,
             "audience": audience,
         }
-        batch = announcement_batch(announcement.id)
-        written = 0
-        recipients = recipient_pages(
-            announcement.exchange_centre,
-            announcement.plan_id,
-            everyone=True,
-            page_size=self.page_size,
-            now=self.clock.now(),
+        return await self._write_to(
+            recipient_pages(
+                announcement.exchange_centre,
+                announcement.plan_id,
+                everyone=True,
+                page_size=self.page_size,
+                now=self.clock.now(),
+            ),
+            kinds.ANNOUNCEMENT,
+            params,
+            lambda sid: kinds.announcement_key(sid, announcement.id),
+            announcement_batch(announcement.id),
         )
+
+    async def _write_to(
+        self,
+        recipients: AsyncIterator[list[int]],
+        kind: str,
+        params: dict[str, Any],
+        key: Callable[[int], str],
+        batch: str,
+    ) -> int:
+        """The notice for each page of recipients, each once (its key); how many were new."""
+        written = 0
         async for ids in recipients:
-            page = [
-                DueAlert(
-                    sid,
-                    kinds.ANNOUNCEMENT,
-                    params,
-                    kinds.announcement_key(sid, announcement.id),
-                    batch,
-                )
-                for sid in ids
-            ]
+            page = [DueAlert(sid, kind, params, key(sid), batch) for sid in ids]
             written += len(await enqueue_many(page, self.clock.now()))
         return written
 
