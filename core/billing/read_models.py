@@ -249,14 +249,11 @@ class UsageLine:
         return self.download_bytes + self.upload_bytes
 
 
-@dataclass(frozen=True, slots=True)
-class UsageReport:
-    """Sessions that started in [start, end), with totals. The MB figures follow the seed's page:
-    usage rounded half up, the credit deducted rounded down."""
+class UsageTotals:
+    """A period's traffic totals in bytes, and in MB as the seed's page shows them: usage rounded
+    half up, the credit deducted rounded down (a report's and a page's alike)."""
 
-    start: datetime
-    end: datetime
-    sessions: tuple[UsageLine, ...]
+    __slots__ = ()
     download_bytes: int
     upload_bytes: int
     deducted_bytes: int
@@ -280,6 +277,18 @@ class UsageReport:
     @property
     def deducted_mb(self) -> Decimal:
         return units.deducted_mb(self.deducted_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class UsageReport(UsageTotals):
+    """Sessions that started in [start, end), with totals."""
+
+    start: datetime
+    end: datetime
+    sessions: tuple[UsageLine, ...]
+    download_bytes: int
+    upload_bytes: int
+    deducted_bytes: int
 
 
 @dataclass(frozen=True, slots=True)

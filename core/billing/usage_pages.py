@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from tortoise.functions import Count, Sum
 
-from core.billing import units
 from core.billing.models import UsageSession
-from core.billing.read_models import UsageLine
+from core.billing.read_models import UsageLine, UsageTotals
 
 # The seed's table shows ten connections a page.
 SESSIONS_PER_PAGE = 10
 
 
 @dataclass(frozen=True, slots=True)
-class UsagePage:
+class UsagePage(UsageTotals):
     """One page of the sessions that started in [start, end). ``page`` counts from 1 (0 pages
     when the period has no session); ``first_number`` is the period-wide number of the page's
     first session, counted from 1."""
@@ -37,26 +35,6 @@ class UsagePage:
     download_bytes: int
     upload_bytes: int
     deducted_bytes: int
-
-    @property
-    def used_bytes(self) -> int:
-        return self.download_bytes + self.upload_bytes
-
-    @property
-    def download_mb(self) -> Decimal:
-        return units.bytes_to_mb(self.download_bytes)
-
-    @property
-    def upload_mb(self) -> Decimal:
-        return units.bytes_to_mb(self.upload_bytes)
-
-    @property
-    def used_mb(self) -> Decimal:
-        return units.bytes_to_mb(self.used_bytes)
-
-    @property
-    def deducted_mb(self) -> Decimal:
-        return units.deducted_mb(self.deducted_bytes)
 
 
 async def usage_page(
