@@ -70,15 +70,54 @@ async def _close() -> None:
 
 async def _empty_all_tables() -> None:
     conn = connections.get("default")
-    tables = [model._meta.db_table for model in Tortoise.apps["core"].values()]
+    tables = _tables_referrers_first()
     if is_postgres():
-        quoted = ", ".join(f'"{t}"' for t in tables)
-        await conn.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
-    else:
-        script = "PRAGMA foreign_keys = OFF;"
-        script += "".join(f'DELETE FROM "{t}";' for t in tables)
-        script += "DELETE FROM sqlite_sequence; PRAGMA foreign_keys = ON;"
+        # DELETE, not TRUNCATE: TRUNCATE gives every table new files, and the fsyncs of the
+        # thousands it leaves made it cost 0.6 s a test (the checkpoint of a DROP DATABASE took
+        # 100 s after a full run). setval rewrites a sequence in place (ALTER SEQUENCE RESTART
+        # would give it a new file too).
+        script = "".join(f'DELETE FROM "{t}";' for t in tables)
+        script += (
+            "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'S' AND n.nspname = current_schema();"
+        )
         await conn.execute_script(script)
+    else:
+        # One transaction: one sync of the file instead of one per table.
+        script = "BEGIN;" + "".join(f'DELETE FROM "{t}";' for t in tables)
+        script += "DELETE FROM sqlite_sequence; COMMIT;"
+        await conn.execute_script(script)
+
+
+def _tables_referrers_first() -> list[str]:
+    """Every model's table, each before the tables its foreign keys point at, so that deleting
+    in this order never trips a foreign key."""
+    models = list(Tortoise.apps["core"].values())
+    referenced = {
+        model._meta.db_table: {
+            model._meta.fields_map[name].related_model._meta.db_table
+            for name in model._meta.fk_fields | model._meta.o2o_fields
+        }
+        - {model._meta.db_table}
+        for model in models
+    }
+    ordered: list[str] = []
+    placed: set[str] = set()
+
+    def place(table: str) -> None:
+        # A table goes after every table that refers to it.
+        if table in placed:
+            return
+        placed.add(table)
+        for referrer, targets in referenced.items():
+            if table in targets:
+                place(referrer)
+        ordered.append(table)
+
+    for table in referenced:
+        place(table)
+    return ordered
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
