@@ -114,8 +114,8 @@ def test_help_and_a_usage_error_need_no_settings(monkeypatch):
     assert line.startswith("ispbot: invalid setting ISPBOT_PORT")
 
 
-def test_the_token_commands_create_list_and_revoke(tmp_path, monkeypatch):
-    monkeypatch.setenv("ISPBOT_DATABASE_URL", f"sqlite://{tmp_path}/tokens.sqlite3")
+def test_the_token_commands_create_list_and_revoke(migrated_sqlite, monkeypatch):
+    monkeypatch.setenv("ISPBOT_DATABASE_URL", migrated_sqlite)
     main(["migrate"])
     runner = CliRunner()
     created = runner.invoke(cli, ["admin", "create-token", "--name", "billing-sync"])
@@ -135,8 +135,10 @@ def test_the_token_commands_create_list_and_revoke(tmp_path, monkeypatch):
     assert runner.invoke(cli, ["admin", "revoke-token", "--name", "billing-sync"]).exit_code == 2
 
 
-def test_login_link_prints_a_one_time_link_and_refuses_an_unknown_subscriber(tmp_path, monkeypatch):
-    monkeypatch.setenv("ISPBOT_DATABASE_URL", f"sqlite://{tmp_path}/links.sqlite3")
+def test_login_link_prints_a_one_time_link_and_refuses_an_unknown_subscriber(
+    tmp_path, migrated_sqlite, monkeypatch
+):
+    monkeypatch.setenv("ISPBOT_DATABASE_URL", migrated_sqlite)
     monkeypatch.setenv("ISPBOT_PUBLIC_URL", "https://chat.isp.example")
     main(["migrate"])
     runner = CliRunner()

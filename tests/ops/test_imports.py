@@ -172,9 +172,10 @@ async def test_a_file_with_a_missing_or_unknown_column_is_refused_whole(sqlite_d
         await SubscriberImporter(None, None, None).run(path)
 
 
-def test_the_command_prints_a_summary_and_writes_the_rejected_rows(tmp_path, monkeypatch, capsys):
-    database = tmp_path / "cli.sqlite3"
-    monkeypatch.setenv("ISPBOT_DATABASE_URL", f"sqlite://{database}")
+def test_the_command_prints_a_summary_and_writes_the_rejected_rows(
+    tmp_path, migrated_sqlite, monkeypatch, capsys
+):
+    monkeypatch.setenv("ISPBOT_DATABASE_URL", migrated_sqlite)
     monkeypatch.setenv("ISPBOT_ARGON2_MEMORY_KIB", "1024")
     monkeypatch.setenv("ISPBOT_ARGON2_TIME_COST", "1")
     main(["migrate"])

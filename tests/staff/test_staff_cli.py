@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from bot.cli import cli, main
 
 
-def test_staff_create_totp_and_list(tmp_path, monkeypatch):
-    monkeypatch.setenv("ISPBOT_DATABASE_URL", f"sqlite://{tmp_path}/staff.sqlite3")
+def test_staff_create_totp_and_list(migrated_sqlite, monkeypatch):
+    monkeypatch.setenv("ISPBOT_DATABASE_URL", migrated_sqlite)
     monkeypatch.setenv("ISPBOT_ARGON2_MEMORY_KIB", "1024")
     main(["migrate"])
     runner = CliRunner()
