@@ -39,25 +39,43 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[str]:
-    """The demo as `make demo` serves it: migrated SQLite, seeded, real clock."""
-    port = _free_port()
-    settings = BotSettings(
+def _demo_settings(folder: Path, port: int) -> BotSettings:
+    return BotSettings(
         _env_file=None,
-        database_url=f"sqlite://{tmp_path}/demo.sqlite3",
-        files_dir=str(tmp_path / "files"),
+        database_url=f"sqlite://{folder}/demo.sqlite3",
+        files_dir=str(folder / "files"),
         port=port,
         argon2_memory_kib=1024,
         argon2_time_cost=1,
     )
+
+
+@pytest.fixture(scope="session")
+async def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's database and files as `make demo` makes them (migrated SQLite, seeded with the
+    real clock), made once a run: each walk serves a copy of its own, so none sees another's
+    changes and none waits for the migrations and the seeding again."""
+    folder = tmp_path_factory.mktemp("demo")
+    settings = _demo_settings(folder, port=_free_port())
     await apply_migrations(settings.database_url)
     await open_database(settings.database_url)
-    await seed_demo(settings, SystemClock(), DiskFileStore(settings.files_dir))
+    try:
+        await seed_demo(settings, SystemClock(), DiskFileStore(settings.files_dir))
+    finally:
+        await _close()
+    return folder
+
+
+@pytest.fixture
+async def server(tmp_path: Path, demo_folder: Path) -> AsyncIterator[str]:
+    """The demo as `make demo` serves it, on a copy of the seeded database and files."""
+    shutil.copytree(demo_folder, tmp_path, dirs_exist_ok=True)
+    settings = _demo_settings(tmp_path, port=_free_port())
+    await open_database(settings.database_url)
     app = init_app(bootstrap(settings, store=MemoryStateStore()), manage_database=False)
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await web.TCPSite(runner, "127.0.0.1", settings.port).start()
     try:
         yield settings.base_url
     finally:
@@ -65,8 +83,9 @@ async def server(tmp_path: Path) -> AsyncIterator[str]:
         await _close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
+    """One Chromium for the run; each walk opens a context (its own cookies) of its own."""
     executable = shutil.which("chromium")
     assert executable, "Debian's chromium is missing: run `make test`, which installs it"
     async with async_playwright() as playwright:
