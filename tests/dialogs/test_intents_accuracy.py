@@ -5,7 +5,9 @@ written the way people write, per language, and no money moved by any of their m
 (bot/understanding/phrases/ is what the matcher is built from; about a third of the held-out
 lines happen to be word for word among those phrases, each written apart: README, "Understanding
 free text", gives the figure on the other lines too); ``dev_<lang>.tsv`` is the development
-check set. Format: ``label<TAB>text`` a line, ``#`` comments. A message's top-1
+check set; ``tune_<lang>.tsv`` a second, larger set the phrases were tuned against (written
+before the held-out misses were read). Format: ``label<TAB>text`` a line, ``#`` comments. A
+message's top-1
 label is the likeliest one, ``none`` when nothing reaches the "Did you mean" threshold (what
 the bot then does: says it did not understand).
 """
@@ -29,11 +31,9 @@ from tests.dialogs.test_flows_billing_support import give_service, logged_in, su
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "intents"
 LANGUAGES = ("fa", "id", "en")
-# The issue's target, held on the development check sets.
+# The issue's target, held on every set and language (README, "Understanding free text", has
+# the figures).
 TARGET = 0.90
-# The held-out sets as measured on 2026-12-06 (README, "Understanding free text"): below the
-# issue's 90 %, kept as floors so that nothing makes them worse until phrases are added.
-HELDOUT_FLOORS = {"en": 0.87, "fa": 0.86, "id": 0.87}
 # The global commands come before the matcher in the dialogs (bot/dialogs/commands.py): "menu"
 # and "help" show what the bot does, "agent" and "language" start theirs.
 COMMAND_LABELS = {
@@ -85,15 +85,16 @@ def accuracy_of(matcher: Matcher, name: str) -> tuple[float, list[tuple[str, str
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_top_1_accuracy_on_the_development_check_set_is_at_least_90_percent(language, matcher):
-    accuracy, misses = accuracy_of(matcher, f"dev_{language}.tsv")
+@pytest.mark.parametrize("kind", ["dev", "tune"])
+def test_top_1_accuracy_on_the_development_sets_is_at_least_90_percent(kind, language, matcher):
+    accuracy, misses = accuracy_of(matcher, f"{kind}_{language}.tsv")
     assert accuracy >= TARGET, (f"{accuracy:.1%}", misses)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_top_1_accuracy_on_the_held_out_set_keeps_its_measured_floor(language, matcher):
+def test_top_1_accuracy_on_the_held_out_set_is_at_least_90_percent(language, matcher):
     accuracy, misses = accuracy_of(matcher, f"heldout_{language}.tsv")
-    assert accuracy >= HELDOUT_FLOORS[language], (f"{accuracy:.1%}", misses)
+    assert accuracy >= TARGET, (f"{accuracy:.1%}", misses)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -107,7 +108,9 @@ async def test_no_message_of_the_sets_moves_money(language, engine, services, bo
     assert len(await faq_entries()) == 5
     wallet_before = await WalletEntry.all().count()
     chat = await logged_in(engine)  # the subscriber's language is the chat's
-    rows = labelled(f"heldout_{language}.tsv") + labelled(f"dev_{language}.tsv")
+    rows = [
+        row for kind in ("heldout", "dev", "tune") for row in labelled(f"{kind}_{language}.tsv")
+    ]
     for _, text in rows:
         await chat.send("menu")
         await chat.send(text)
