@@ -436,8 +436,8 @@ LATIN_COMMON: dict[str, str] = {
     "hallo": "hello",
 }
 
-# Greetings in the three languages (as normalised): alone, a message says hello and the phrases
-# answer it (help: what the bot does); beside other words they are dropped, since "hi, my
+# Greetings in the three languages (as normalised): alone, a message says hello (the phrases'
+# ``greeting``, which the menu answers); beside other words they are left out, since "hi, my
 # internet is down" asks about the internet.
 GREETINGS: frozenset[str] = frozenset(
     {

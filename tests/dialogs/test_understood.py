@@ -58,13 +58,13 @@ async def test_unsure_asks_did_you_mean_and_the_pick_leads(engine, services, bot
     sara = await subscriber(bot_settings)
     await give_service(services, sara)
     chat = await logged_in(engine)
-    await chat.send("payments")
+    await chat.send("bills")
     assert chat.text == "Did you mean one of these?"
     assert 2 <= len(chat.labels) <= 4 and chat.labels[-1] == "None of these: the main menu"
     await chat.press("History")
     assert "Which history would you like to see?" in chat.text
     kept = await UnmatchedText.get()
-    assert kept.text == "payments" and kept.best_label is not None
+    assert kept.text == "bills" and kept.best_label is not None
 
 
 async def test_nothing_fits_says_so_offers_an_agent_and_keeps_the_text_scrubbed(
@@ -79,6 +79,20 @@ async def test_nothing_fits_says_so_offers_an_agent_and_keeps_the_text_scrubbed(
     assert "ali@example.com" not in kept.text and "0912" not in kept.text
     assert "[email]" in kept.text and "[number]" in kept.text
     assert kept.channel == "web" and kept.language == "en"
+
+
+async def test_a_greeting_alone_gets_the_menu_and_beside_a_wish_is_left_out(
+    engine, services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    chat = await logged_in(engine)
+    await chat.send("Good morning!")
+    assert len(chat.replies) == 1 and "My service" in chat.labels
+    assert not chat.text.startswith("Sorry")
+    await chat.send("hello, how much traffic do i have left")
+    assert "Traffic left: 5.00 GB" in chat.text
+    assert await UnmatchedText.all().count() == 0
 
 
 async def test_a_wish_typed_inside_a_question_is_offered_beside_it(engine, services, bot_settings):

@@ -17,7 +17,7 @@ EXAMPLES = [
     Example("receipts", "رسید"),
     Example("buy_traffic", "beli kuota"),
     Example("none", "what is the weather"),
-    Example("help", "hello"),
+    Example("greeting", "hello"),
     Example("days_left", "when does my plan expire"),
     Example("change_plan", "switch my plan"),
 ]
@@ -48,8 +48,8 @@ def test_typos_suffixes_and_spellings_find_their_words(matcher, typed, label):
 
 
 def test_a_greeting_alone_is_nearest_to_the_greeting_phrases(matcher):
-    assert matcher.rank("hi there")[0].label == "help"
-    assert matcher.rank("Hey!!")[0].label == "help"
+    assert matcher.rank("hi there")[0].label == "greeting"
+    assert matcher.rank("Hey!!")[0].label == "greeting"
 
 
 def test_a_greeting_beside_a_wish_is_left_out(matcher):
