@@ -4,13 +4,13 @@ written the way people write, per language, and no money moved by any of their m
 ``heldout_<lang>.tsv`` was written by someone else and never read to build a rule or a phrase
 (bot/understanding/phrases/ is what the matcher is built from; about a third of the held-out
 lines happen to be word for word among those phrases, each written apart: README, "Understanding
-free text", gives the figure on the other lines too); ``dev_<lang>.tsv`` is the development
-check set; ``tune_<lang>.tsv`` a second, larger set the phrases were tuned against (written
-before the held-out misses were read); ``fresh_<lang>.tsv`` written after that round and
-measured once, nothing changed for its misses. Format: ``label<TAB>text`` a line, ``#`` comments. A
-message's top-1
-label is the likeliest one, ``none`` when nothing reaches the "Did you mean" threshold (what
-the bot then does: says it did not understand).
+free text", gives the figure on the other lines too, and says what was changed after its misses
+were read); ``dev_<lang>.tsv`` is the development check set; ``tune_<lang>.tsv`` a second,
+larger set the phrases were tuned against (written before the held-out misses were read);
+``fresh_<lang>.tsv`` was written after that round and measured once, nothing changed for its
+misses. Format: ``label<TAB>text`` a line, ``#`` comments. A message's top-1 label is the
+likeliest one, ``none`` when nothing reaches the "Did you mean" threshold (what the bot then
+does: says it did not understand).
 """
 
 from __future__ import annotations
