@@ -27,6 +27,7 @@ from bot.dialogs.services import Services
 from bot.dialogs.state import ChatBusy, ChatKey, StateStore, flow_expired, reset_flow
 from bot.dialogs.understood import answer_free_text, label_of, lead_to, offer_instead, title_of
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
+from bot.understanding.intents import GREETING
 from core.accounts.login_links import code_in_text
 from core.errors import DomainError, InvalidInput
 from core.tickets.limits import BODY_MAX_LENGTH
@@ -161,6 +162,8 @@ class Engine:
                 verdict = await self.services.understanding.understand(ctx.input.text)
                 if verdict.label == "help":
                     await self._command(ctx, Command.HELP)
+                elif verdict.label == GREETING:
+                    await self.finish(ctx, None)  # "hi", "salam": the menu is the answer
                 else:
                     await answer_free_text(ctx, verdict)
             else:

@@ -22,6 +22,7 @@ from bot.staff.pages import (
     canned_replies,
     dashboard,
     documents,
+    faq,
     imports,
     outages,
     plans,
@@ -65,6 +66,7 @@ def build_console(wiring: Wiring) -> web.Application:
         outages,
         broadcasts,
         plans,
+        faq,
     )
     for page in pages:
         console.add_routes(page.routes)

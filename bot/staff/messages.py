@@ -45,6 +45,22 @@ MESSAGES: dict[str, str] = {
     "assigned_too_long": N_("That name is too long."),
     "unknown_assignee": N_("Choose a member of staff who handles tickets."),
     "canned_reply_not_found": N_("There is no such canned reply."),
+    "faq_entry_not_found": N_("There is no such FAQ entry."),
+    "unmatched_text_not_found": N_("That text is no longer in the list."),
+    "faq_topic_taken": N_("There is an entry with that topic already: choose another."),
+    "faq_topic_invalid": N_(
+        "Give a topic of lower-case Latin letters, digits and _ (at most 60 characters)."
+    ),
+    "faq_questions_invalid": N_(
+        "Write one question a line: at most %(questions)s per language, each at most "
+        "%(question_length)s characters."
+    ),
+    "faq_answers_invalid": N_(
+        "Write the answer in at least one language (at most %(answer_length)s characters)."
+    ),
+    "faq_address_invalid": N_(
+        "Give an address that starts with http:// or https:// (at most %(url_length)s characters)."
+    ),
     # The subscriber page's service and money actions.
     "not_a_whole_number": N_("Write a whole number (digits only)."),
     "invalid_days": N_("Write a number of days from 1 to %(max)s."),

@@ -2,13 +2,15 @@
 
 ``faq:<topic>`` labels are the FAQ's entries (core.faq), matched from their sample questions
 as well as from the development phrases; ``none`` is what the bot does not do (the weather,
-"lol"), kept as a label so that such messages have somewhere to be nearest to.
+"lol"), kept as a label so that such messages have somewhere to be nearest to; ``greeting`` is a
+message that only says hello (the menu answers it).
 """
 
 from __future__ import annotations
 
 FAQ_PREFIX = "faq:"
 NONE = "none"
+GREETING = "greeting"
 
 INTENTS: frozenset[str] = frozenset(
     {
@@ -34,6 +36,7 @@ INTENTS: frozenset[str] = frozenset(
         "language",
         "logout",
         "help",
+        GREETING,
         "faq:modem_setup",
         "faq:payment_methods",
         "faq:coverage",

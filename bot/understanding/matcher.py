@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.understanding.normalise import words
-from bot.understanding.spellings import FILLERS
+from bot.understanding.spellings import FILLERS, GREETINGS
 
 # Suffixes a word may carry that the examples' spelling has not: Indonesian possessives and
 # particles, Persian possessives and the colloquial object marker.
@@ -57,6 +57,9 @@ _FUZZY_CUTOFF_SHORT = 86.0
 # Words up to this long are also taken at one edit (a swap counting one), at this similarity.
 _ONE_EDIT_MAX_LENGTH = 7
 _ONE_EDIT_SIMILARITY = 0.85
+# English endings a word is compared without when it is not in the vocabulary as it is:
+# "expiring" finds "expire", "payments" "payment" (both "expir", "payment").
+_ENGLISH_ENDINGS = ("ations", "ation", "ings", "ing", "ers", "er", "ed", "es", "s", "e")
 # What a filler word ("how", "saya", "من") weighs, against its rarity alone.
 _FILLER_WEIGHT = 0.3
 # How much a label's second-nearest example counts beside its nearest.
@@ -113,6 +116,10 @@ class Matcher:
             for word, weight in weights.items():
                 self._postings[word].append((index, weight))
         self._whole = {tuple(words(text)) for text in self._texts}
+        self._stems: dict[str, str] = {}
+        for word in sorted(self._vocabulary, key=len):
+            if word.isascii() and len(word) >= 4:
+                self._stems.setdefault(_english_stem(word), word)
         self._found = lru_cache(maxsize=8192)(self._find)
 
     @property
@@ -123,14 +130,19 @@ class Matcher:
         """The ``limit`` likeliest labels, best first, each with its score in 0..1."""
         found: dict[str, float] = {}
         unknown = 0.0
-        for word in words(text):
+        message = words(text)
+        if any(word not in GREETINGS and word not in FILLERS for word in message):
+            message = [word for word in message if word not in GREETINGS]
+        for word in message:
             known, similarity = self._found(word)
             if known is None:
-                weight = self._unknown_weight * (_FILLER_WEIGHT if word in FILLERS else 1.0)
+                # A number ("50 mbps", "buy 5 gig") says how much, not what is wished.
+                light = word in FILLERS or word.isdigit()
+                weight = self._unknown_weight * (_FILLER_WEIGHT if light else 1.0)
                 unknown += weight**2
             else:
                 found[known] = max(found.get(known, 0.0), similarity)
-        if all(word in FILLERS for word in found) and tuple(words(text)) not in self._whole:
+        if all(word in FILLERS for word in found) and tuple(message) not in self._whole:
             return []  # "no", "how do I": nothing asked yet (unless a phrase says just that)
         query = {word: self._idf[word] * similarity for word, similarity in found.items()}
         query_norm = math.sqrt(sum(w * w for w in query.values()) + unknown)
@@ -180,6 +192,10 @@ class Matcher:
                     return root, 0.9
         if len(word) < 4 or word.isdigit():
             return None, 0.0
+        if word.isascii():
+            stem = self._stems.get(_english_stem(word))
+            if stem is not None:
+                return stem, 0.9
         cutoff = _FUZZY_CUTOFF_SHORT if len(word) < 6 else _FUZZY_CUTOFF_LONG
         hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
         if hit is not None:
@@ -191,3 +207,11 @@ class Matcher:
             if near is not None:
                 return near[0], _ONE_EDIT_SIMILARITY
         return None, 0.0
+
+
+def _english_stem(word: str) -> str:
+    for ending in _ENGLISH_ENDINGS:
+        stem = word.removesuffix(ending)
+        if stem != word and len(stem) >= 4:
+            return stem
+    return word

@@ -41,13 +41,35 @@ _CHARACTERS = str.maketrans(
 )
 # Arabic diacritics (fatha, kasra, tanwin, shadda, sukun...) and the superscript alef.
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
-_TOKENS = re.compile(r"[^\W_]+", re.UNICODE)
+# A word is letters or digits, not both: "20gb" is "20" and "gb", «۵۰مگ» is "50" and «مگ».
+_TOKENS = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 # A Persian verb prefix or a suffix typed as a word of its own (می خواهم, بسته ها): joined to
 # the word it belongs to, as the ZWNJ spelling would have it.
 _PERSIAN_PREFIXES = frozenset({"می", "نمی"})
 _PERSIAN_SUFFIXES = frozenset(
-    {"ها", "های", "هایی", "ام", "ای", "اش", "ایم", "اید", "اند", "تر", "ترین"}
+    {"ها", "های", "هایی", "ام", "ای", "اش", "ایم", "اید", "اند", "تر", "ترین", "مو", "رو"}
+)
+# Endings a word takes in chat that the spelling tables do not list: Persian possessives and
+# object markers (پسوردمو, اشتراکم), the same in Finglish ("hajme", "masrafam", "ramzamo").
+# Tried only when the word as typed is in no table, longest first, and only a stem that is in
+# the table counts: "mande" stays itself, "hajme" is حجم.
+_PERSIAN_ENDINGS = ("هامو", "هام", "های", "ها", "مو", "رو", "م", "ت", "ش", "و", "ی")
+_FINGLISH_ENDINGS = (
+    "haye",
+    "hay",
+    "ha",
+    "amo",
+    "ami",
+    "am",
+    "at",
+    "esh",
+    "ash",
+    "ro",
+    "mo",
+    "e",
+    "o",
+    "i",
 )
 # A letter typed three times or more is a stretch ("slooow", "lemooot", "plssss"), not a word.
 _STRETCHED = re.compile(r"(.)\1{2,}")
@@ -97,9 +119,20 @@ def _spelled(token: str) -> list[str]:
     """One word as the matcher's vocabulary spells it (possibly several words: "gmn" is
     "bagaimana", "sms" stays "sms")."""
     if _ARABIC_SCRIPT.match(token):
-        return PERSIAN.get(token, token).split()
+        return _looked_up(token, PERSIAN, _PERSIAN_ENDINGS).split()
     token = _STRETCHED.sub(r"\1\1", token)
     for table in (LATIN_COMMON, INDONESIAN, PERSIAN_FINGLISH):
         if token in table:
             return table[token].split()
-    return [token]
+    return _looked_up(token, PERSIAN_FINGLISH, _FINGLISH_ENDINGS).split()
+
+
+def _looked_up(token: str, table: dict[str, str], endings: tuple[str, ...]) -> str:
+    """``token``'s spelling in ``table``, itself or without one of ``endings``."""
+    if token in table:
+        return table[token]
+    for ending in endings:
+        stem = token.removesuffix(ending)
+        if stem != token and len(stem) >= 3 and stem in table:
+            return table[stem]
+    return token

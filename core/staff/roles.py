@@ -38,6 +38,9 @@ class Permission(StrEnum):
     MANAGE_OUTAGES = "manage_outages"
     SEND_BROADCASTS = "send_broadcasts"
     MANAGE_PLANS = "manage_plans"
+    # The FAQ the bot answers from, and the texts it did not understand (read, turned into an
+    # entry, dismissed): what subscribers are told, as announcements are.
+    MANAGE_FAQ = "manage_faq"
 
 
 _EVERYONE = {Permission.VIEW_DASHBOARD, Permission.VIEW_SUBSCRIBERS}
@@ -50,6 +53,7 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
         | _DESK
         | {Permission.VIEW_PERSONAL_DATA, Permission.CHANGE_LINE_STATUS, Permission.UNLINK_CHAT}
         | {Permission.MANAGE_OUTAGES, Permission.SEND_BROADCASTS, Permission.MANAGE_PLANS}
+        | {Permission.MANAGE_FAQ}
     ),
     # Whatever moves money or gives what is sold (days, a static IP) is billing's.
     StaffRole.BILLING: frozenset(

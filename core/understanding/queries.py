@@ -85,15 +85,28 @@ async def faq_version() -> FaqVersion:
 async def unmatched_page(limit: int, offset: int = 0) -> list[UnmatchedView]:
     """The newest first."""
     rows = await UnmatchedText.all().order_by("-id").offset(offset).limit(limit)
-    return [
-        UnmatchedView(
-            id=row.id,
-            text=row.text,
-            language=row.language,
-            channel=row.channel,
-            best_label=row.best_label,
-            best_score=row.best_score,
-            created_at=row.created_at,
-        )
-        for row in rows
-    ]
+    return [_unmatched_view(row) for row in rows]
+
+
+async def unmatched_count() -> int:
+    return await UnmatchedText.all().count()
+
+
+async def unmatched_text(text_id: int) -> UnmatchedView:
+    """Code: ``unmatched_text_not_found``."""
+    row = await UnmatchedText.get_or_none(id=text_id)
+    if row is None:
+        raise NotFound("unmatched_text_not_found", text_id=text_id)
+    return _unmatched_view(row)
+
+
+def _unmatched_view(row: UnmatchedText) -> UnmatchedView:
+    return UnmatchedView(
+        id=row.id,
+        text=row.text,
+        language=row.language,
+        channel=row.channel,
+        best_label=row.best_label,
+        best_score=row.best_score,
+        created_at=row.created_at,
+    )

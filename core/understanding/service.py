@@ -1,4 +1,6 @@
-"""Writes: the FAQ's entries (staff, through the admin API) and the unmatched texts (the bot)."""
+"""Writes: the FAQ's entries (staff, through the admin API and the console) and the unmatched
+texts (kept by the bot, dismissed by staff). A change made from the console names its member
+(``actor``) and is audited in its own transaction."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from tortoise.transactions import in_transaction
 
 from core.errors import Conflict, FieldErrors, NotFound
 from core.ports import Clock
+from core.staff import audit
+from core.staff.audit import Actor
 from core.typed_text import without_direction_controls
 from core.understanding.models import FaqEntry, UnmatchedText
 from core.understanding.queries import FaqView
@@ -23,6 +27,8 @@ ANSWER_MAX_LENGTH = 2000
 URL_MAX_LENGTH = 500
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _UNSET: Any = object()
+FAQ_ENTRY = "faq_entry"
+UNMATCHED_TEXT = "unmatched_text"
 
 
 class Faq:
@@ -36,6 +42,8 @@ class Faq:
         answers: Any,
         link: str | None = None,
         picture_url: str | None = None,
+        *,
+        actor: Actor | None = None,
     ) -> FaqView:
         errors: list[tuple[str, str]] = []
         if not isinstance(topic, str) or not TOPIC.fullmatch(topic):
@@ -47,7 +55,11 @@ class Faq:
             raise FieldErrors(errors)
         try:
             async with in_transaction():
-                entry = await FaqEntry.create(topic=topic, updated_at=self.clock.now(), **fields)
+                now = self.clock.now()
+                entry = await FaqEntry.create(topic=topic, updated_at=now, **fields)
+                if actor is not None:
+                    after = {"topic": topic, **fields}
+                    await audit.record(actor, "faq.add", FAQ_ENTRY, entry.id, now, after=after)
         except IntegrityError as error:
             raise Conflict("faq_topic_taken", topic=topic) from error
         return FaqView.of(entry)
@@ -60,6 +72,7 @@ class Faq:
         answers: Any = _UNSET,
         link: Any = _UNSET,
         picture_url: Any = _UNSET,
+        actor: Actor | None = None,
     ) -> FaqView:
         """Changes what is given; the topic stays (the intent label is made of it)."""
         given = {
@@ -80,14 +93,26 @@ class Faq:
             entry = await FaqEntry.select_for_update().get_or_none(id=entry_id)
             if entry is None:
                 raise NotFound("faq_entry_not_found", entry_id=entry_id)
-            entry.update_from_dict({**fields, "updated_at": self.clock.now()})
+            before = {name: getattr(entry, name) for name in fields}
+            now = self.clock.now()
+            entry.update_from_dict({**fields, "updated_at": now})
             await entry.save()
+            if actor is not None and before != fields:
+                await audit.record(
+                    actor, "faq.edit", FAQ_ENTRY, entry_id, now, before=before, after=fields
+                )
         return FaqView.of(entry)
 
-    async def delete(self, entry_id: int) -> None:
-        deleted = await FaqEntry.filter(id=entry_id).delete()
-        if not deleted:
-            raise NotFound("faq_entry_not_found", entry_id=entry_id)
+    async def delete(self, entry_id: int, *, actor: Actor | None = None) -> None:
+        async with in_transaction():
+            entry = await FaqEntry.select_for_update().get_or_none(id=entry_id)
+            if entry is None:
+                raise NotFound("faq_entry_not_found", entry_id=entry_id)
+            await entry.delete()
+            if actor is not None:
+                before = {"topic": entry.topic, "answers": entry.answers}
+                now = self.clock.now()
+                await audit.record(actor, "faq.remove", FAQ_ENTRY, entry_id, now, before=before)
 
 
 class UnmatchedTexts:
@@ -115,6 +140,20 @@ class UnmatchedTexts:
             best_score=best_score,
             created_at=self.clock.now(),
         )
+
+    async def dismiss(self, text_id: int, *, actor: Actor) -> None:
+        """Read and done with (turned into an FAQ entry, or nothing to learn from): removed.
+        Code: ``unmatched_text_not_found``."""
+        async with in_transaction():
+            row = await UnmatchedText.select_for_update().get_or_none(id=text_id)
+            if row is None:
+                raise NotFound("unmatched_text_not_found", text_id=text_id)
+            await row.delete()
+            before = {"text": row.text, "language": row.language}
+            now = self.clock.now()
+            await audit.record(
+                actor, "unmatched.dismiss", UNMATCHED_TEXT, text_id, now, before=before
+            )
 
 
 def _checked(errors: list[tuple[str, str]], **given: Any) -> dict[str, Any]:

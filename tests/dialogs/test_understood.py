@@ -81,6 +81,20 @@ async def test_nothing_fits_says_so_offers_an_agent_and_keeps_the_text_scrubbed(
     assert kept.channel == "web" and kept.language == "en"
 
 
+async def test_a_greeting_alone_gets_the_menu_and_beside_a_wish_is_left_out(
+    engine, services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    chat = await logged_in(engine)
+    await chat.send("Good morning!")
+    assert len(chat.replies) == 1 and "My service" in chat.labels
+    assert not chat.text.startswith("Sorry")
+    await chat.send("hello, how much traffic do i have left")
+    assert "Traffic left: 5.00 GB" in chat.text
+    assert await UnmatchedText.all().count() == 0
+
+
 async def test_a_wish_typed_inside_a_question_is_offered_beside_it(engine, services, bot_settings):
     sara = await subscriber(bot_settings)
     await give_service(services, sara)

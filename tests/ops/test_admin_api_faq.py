@@ -1,5 +1,6 @@
-"""The admin API's FAQ (create, read, change, remove) and its list of texts the bot did not
-understand; an entry changed there is what the bot answers next."""
+"""The admin API's FAQ (create, read, change, remove; each audited under the token's name) and
+its list of texts the bot did not understand; an entry changed there is what the bot answers
+next."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from bot.bootstrap import build_engine
 from bot.dialogs.state import MemoryStateStore
 from core.admin.tokens import AdminTokens
+from core.staff.models import AuditEntry
 from core.understanding.models import FaqEntry, UnmatchedText
 from core.understanding.service import UnmatchedTexts
 from tests.dialogs.client import ChatClient
@@ -66,6 +68,12 @@ async def test_an_faq_entry_is_created_read_changed_and_removed(api):
     assert (await api.call("DELETE", f"/faq/{entry_id}"))[0] == 204
     assert (await api.call("GET", f"/faq/{entry_id}"))[0] == 404
     assert (await api.call("DELETE", f"/faq/{entry_id}"))[0] == 404
+    audited = await AuditEntry.filter(target_id=str(entry_id)).order_by("id")
+    assert [(a.action, a.actor_name) for a in audited] == [
+        ("faq.add", "api:ops"),
+        ("faq.edit", "api:ops"),
+        ("faq.remove", "api:ops"),
+    ]
 
 
 async def test_a_topic_is_one_entry_and_bad_fields_are_refused_by_name(api):

@@ -17,6 +17,9 @@ EXAMPLES = [
     Example("receipts", "رسید"),
     Example("buy_traffic", "beli kuota"),
     Example("none", "what is the weather"),
+    Example("greeting", "hello"),
+    Example("days_left", "when does my plan expire"),
+    Example("change_plan", "switch my plan"),
 ]
 
 
@@ -42,6 +45,31 @@ def test_the_nearest_phrase_s_label_comes_first(matcher):
 )
 def test_typos_suffixes_and_spellings_find_their_words(matcher, typed, label):
     assert matcher.rank(typed)[0].label == label
+
+
+def test_a_greeting_alone_is_nearest_to_the_greeting_phrases(matcher):
+    assert matcher.rank("hi there")[0].label == "greeting"
+    assert matcher.rank("Hey!!")[0].label == "greeting"
+
+
+def test_a_greeting_beside_a_wish_is_left_out(matcher):
+    [best, *_] = matcher.rank("hello, when does my plan expire")
+    assert (
+        best.label == "days_left"
+        and best.score == matcher.rank("when does my plan expire")[0].score
+    )
+
+
+def test_an_english_word_is_found_by_its_stem(matcher):
+    [best, *_] = matcher.rank("is my plan expiring")
+    assert best.label == "days_left"
+
+
+def test_a_number_weighs_little_against_the_words(matcher):
+    [with_number, *_] = matcher.rank("switch my plan to 50")
+    [with_word, *_] = matcher.rank("switch my plan to zebra")
+    assert with_number.label == "change_plan"
+    assert with_number.score > with_word.score
 
 
 def test_filler_words_alone_ask_for_nothing(matcher):

@@ -40,6 +40,20 @@ from bot.understanding.normalise import words
         ("internet lemot bgt", ["internet", "lambat", "banget"]),
         ("udh bayar tdk masuk", ["sudah", "bayar", "tidak", "masuk"]),
         ("kouta", ["kuota"]),
+        ("kpn abis", ["kapan", "habis"]),
+        # An ending on a word the tables know: Persian possessives and object markers, the same
+        # in Finglish; a word whose stem is in no table stays as typed.
+        ("پسوردمو", ["رمز"]),
+        ("بسته مو", ["بسته"]),
+        ("hajme baghi", ["حجم", "باقیمانده"]),
+        ("masrafam", ["مصرف"]),
+        ("mande", ["مانده"]),
+        ("kamera", ["kamera"]),
+        # Letters and digits typed together are two words.
+        ("20gb", ["20", "gb"]),
+        ("۵۰مگ", ["50", "مگ"]),
+        # "tiket" is Indonesian as well as Finglish: it stays a Latin word.
+        ("tiket", ["tiket"]),
         # English: case, contractions, stretched letters, abbreviations.
         ("I DON'T have internet", ["i", "do", "not", "have", "internet"]),
         ("slooooow", ["sloow"]),

@@ -101,6 +101,7 @@ async def create_faq_entry(api: ApiContext, body: FaqCreate) -> FaqOut:
         dict(body.answers),
         link=body.link,
         picture_url=body.picture_url,
+        actor=api.actor,
     )
     return faq_out(entry)
 
@@ -113,11 +114,11 @@ async def update_faq_entry(api: ApiContext, entry_id: int, body: FaqUpdate) -> F
         if name in given
         and ((value := getattr(body, name)) is not None or name in ("link", "picture_url"))
     }
-    return faq_out(await api.services.faq.update(entry_id, **changes))
+    return faq_out(await api.services.faq.update(entry_id, **changes, actor=api.actor))
 
 
 async def delete_faq_entry(api: ApiContext, entry_id: int) -> None:
-    await api.services.faq.delete(entry_id)
+    await api.services.faq.delete(entry_id, actor=api.actor)
 
 
 async def list_unmatched_texts(api: ApiContext, query: Page) -> UnmatchedList:
