@@ -17,8 +17,8 @@ from core.inbox.models import OutboxMessage
 from core.support.connection import Cause, ConnectionChecks
 from core.tickets.models import Ticket
 from core.tickets.service import Tickets
-from tests.core.test_billing_free_charge import use_all_traffic
 from tests.core import test_billing_support as support
+from tests.core.test_billing_free_charge import use_all_traffic
 from tests.core.test_billing_support import error_of, make_plans, make_subscriber
 from tests.fakes import InMemoryFileStore
 
@@ -136,9 +136,7 @@ async def test_the_repair_reaches_a_watcher_who_muted_outages_once(
 
     assert written == 2  # the watcher (muted, but asked) and the neighbour, once each
     told = await OutboxMessage.filter(subscriber_id=kamal.id).values_list("kind", "params")
-    assert [(kind, params["asked"]) for kind, params in told] == [
-        (kinds.OUTAGE_REPAIRED, "watch")
-    ]
+    assert [(kind, params["asked"]) for kind, params in told] == [(kinds.OUTAGE_REPAIRED, "watch")]
     neighbour_kinds = await OutboxMessage.filter(subscriber_id=neighbour.id).values_list(
         "kind", flat=True
     )
