@@ -2,7 +2,7 @@
 (core/support/connection.py) and the one thing to do about it, offered as the flow that does it
 (the free charge, a renewal, the deposit, documents, the internet password). A known outage
 offers "tell me when it is fixed"; when nothing explains it, a technical ticket that carries
-the diagnosis. SMS gets the same finding in a short form (``short_text``).
+the diagnosis. SMS gets the same finding in a short form (bot/dialogs/sms_connection.py).
 
 ```mermaid
 flowchart LR
@@ -149,7 +149,7 @@ def finding_lines(t: Texts, d: ConnectionDiagnosis, *, advice: bool = True) -> l
         lines.append(
             t.gettext(
                 "Your line is: %(status)s. %(advice)s",
-                status=t.gettext(_status_label(d.line_status)),
+                status=t.gettext(status_label(d.line_status)),
                 advice=t.gettext(ADVICE[d.line_status]),
             )
         )
@@ -243,47 +243,7 @@ def radius_line(t: Texts, d: ConnectionDiagnosis) -> str | None:
     )
 
 
-def short_text(t: Texts, d: ConnectionDiagnosis) -> str:
-    """The finding as an SMS says it: one or two sentences and the keyword that acts."""
-    cause = d.cause
-    if cause is Cause.LINE_BLOCKED:
-        return t.gettext(
-            "Your line is: %(status)s. %(advice)s",
-            status=t.gettext(_status_label(d.line_status)),
-            advice=t.gettext(ADVICE[d.line_status]),
-        )
-    if cause in (Cause.NO_SERVICE, Cause.OUT_OF_DAYS, Cause.ACCOUNT_EXPIRED):
-        text = t.gettext("Your service has ended, so the line cannot connect.")
-    elif cause is Cause.OUT_OF_TRAFFIC:
-        text = t.gettext("Your traffic has run out, so the line cannot connect.")
-    elif cause is Cause.OUTAGE and d.outage is not None:
-        if d.outage.estimated_repair_at is not None:
-            return t.gettext(
-                "A known outage affects your line. Expected repair: %(when)s",
-                when=t.datetime(d.outage.estimated_repair_at),
-            )
-        return t.gettext("A known outage affects your line. We are working on it.")
-    elif cause is Cause.WRONG_PASSWORD:
-        return t.gettext(
-            "Your modem used a wrong internet password. Set it in the modem again, or change it "
-            "in the chat."
-        )
-    elif cause is Cause.ONLINE:
-        return t.gettext(
-            "Your line is connected. Restart the modem and check the Wi-Fi; if it still fails, "
-            "send TICKET and your problem."
-        )
-    else:
-        return t.gettext(
-            "We found nothing wrong on your line. Restart the modem; if it still fails, send "
-            "TICKET and your problem."
-        )
-    if d.free_charge:
-        return text + " " + t.gettext("Send FREE for the one-time free charge.")
-    return text + " " + t.gettext("Send BUY to renew.")
-
-
-def _status_label(line: LineStatus) -> str:
+def status_label(line: LineStatus) -> str:
     return STATUS_NAMES[line]
 
 
