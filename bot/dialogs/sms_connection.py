@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.dialogs.flows.connection_check import status_label
-from bot.dialogs.flows.line_status import ADVICE
 from bot.i18n import Texts
+from core.accounts.enums import LineStatus
 from core.support.connection import Cause, ConnectionDiagnosis
 
 
@@ -19,17 +18,14 @@ class SmsWords:
     free: str
     buy: str
     ticket: str
+    deposit: str
 
 
 def connection_answer(t: Texts, d: ConnectionDiagnosis, words: SmsWords) -> str:
     """The finding as an SMS says it: the cause and the keyword that acts."""
     cause = d.cause
     if cause is Cause.LINE_BLOCKED:
-        return t.gettext(
-            "Your line is: %(status)s. %(advice)s",
-            status=t.gettext(status_label(d.line_status)),
-            advice=t.gettext(ADVICE[d.line_status]),
-        )
+        return _blocked(t, d.line_status, words)
     if cause in (Cause.NO_SERVICE, Cause.OUT_OF_DAYS, Cause.ACCOUNT_EXPIRED):
         text = t.gettext("Your service has ended, so the line cannot connect.")
     elif cause is Cause.OUT_OF_TRAFFIC:
@@ -61,3 +57,24 @@ def connection_answer(t: Texts, d: ConnectionDiagnosis, words: SmsWords) -> str:
     if d.free_charge:
         return text + " " + t.gettext("Send %(free)s for a free charge.", free=words.free)
     return text + " " + t.gettext("Send %(buy)s to renew.", buy=words.buy)
+
+
+def _blocked(t: Texts, line: LineStatus, words: SmsWords) -> str:
+    """Why the line is blocked and what to do, shorter than the chat's advice (two parts)."""
+    if line is LineStatus.ISOLATED:
+        return t.gettext(
+            "Your line is isolated until the deposit is paid. Send %(deposit)s to pay it.",
+            deposit=words.deposit,
+        )
+    if line is LineStatus.IN_COLLECTION_LIST:
+        return t.gettext(
+            "Your line is in the collection list: the service was not renewed. Send %(buy)s "
+            "to renew.",
+            buy=words.buy,
+        )
+    if line is LineStatus.DOCUMENTS_SUSPENDED:
+        return t.gettext(
+            "Your line is cut until a valid document is approved. Send it from My documents "
+            "in the chat."
+        )
+    return t.gettext("Your line is closed. Please contact our sales team.")

@@ -328,6 +328,7 @@ class SmsKeywords:
             free=word_for(Keyword.FREE, language),
             buy=word_for(Keyword.BUY, language),
             ticket=word_for(Keyword.TICKET, language),
+            deposit=word_for(Keyword.DEPOSIT, language),
         )
         return connection_answer(t, diagnosis, words)
 

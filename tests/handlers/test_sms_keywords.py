@@ -333,7 +333,8 @@ async def test_check_says_why_the_line_cannot_connect_and_the_keyword_that_acts(
         estimated_repair_at=NOW + timedelta(hours=2),
     )
     answer = await ask(twilio_app, "my internet is not working")  # a sentence only reads
-    assert answer.startswith("A known outage affects your line. Expected repair: ")
+    # In the number's language (a sentence names none): +98 is Persian.
+    assert answer.startswith("قطعی شناخته‌شده‌ای روی خط شماست. زمان تخمینی رفع: ")
     assert await Ticket.all().count() == 0
 
 

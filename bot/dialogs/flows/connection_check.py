@@ -149,7 +149,7 @@ def finding_lines(t: Texts, d: ConnectionDiagnosis, *, advice: bool = True) -> l
         lines.append(
             t.gettext(
                 "Your line is: %(status)s. %(advice)s",
-                status=t.gettext(status_label(d.line_status)),
+                status=t.gettext(STATUS_NAMES[d.line_status]),
                 advice=t.gettext(ADVICE[d.line_status]),
             )
         )
@@ -241,10 +241,6 @@ def radius_line(t: Texts, d: ConnectionDiagnosis) -> str | None:
     return t.gettext(
         "Your line is offline; the last connection ended %(end)s.", end=t.datetime(r.since)
     )
-
-
-def status_label(line: LineStatus) -> str:
-    return STATUS_NAMES[line]
 
 
 def _when(t: Texts, r: RadiusConnection) -> str:
