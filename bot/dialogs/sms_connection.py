@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import Texts
-from core.accounts.enums import LineStatus
-from core.support.connection import Cause, ConnectionDiagnosis
+from core.support.connection import Block, Cause, ConnectionDiagnosis
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,13 +18,14 @@ class SmsWords:
     buy: str
     ticket: str
     deposit: str
+    bill: str
 
 
 def connection_answer(t: Texts, d: ConnectionDiagnosis, words: SmsWords) -> str:
     """The finding as an SMS says it: the cause and the keyword that acts."""
     cause = d.cause
     if cause is Cause.LINE_BLOCKED:
-        return _blocked(t, d.line_status, words)
+        return _blocked(t, d, words)
     if cause in (Cause.NO_SERVICE, Cause.OUT_OF_DAYS, Cause.ACCOUNT_EXPIRED):
         text = t.gettext("Your service has ended, so the line cannot connect.")
     elif cause is Cause.OUT_OF_TRAFFIC:
@@ -59,20 +59,30 @@ def connection_answer(t: Texts, d: ConnectionDiagnosis, words: SmsWords) -> str:
     return text + " " + t.gettext("Send %(buy)s to renew.", buy=words.buy)
 
 
-def _blocked(t: Texts, line: LineStatus, words: SmsWords) -> str:
-    """Why the line is blocked and what to do, shorter than the chat's advice (two parts)."""
-    if line is LineStatus.ISOLATED:
+def _blocked(t: Texts, d: ConnectionDiagnosis, words: SmsWords) -> str:
+    """Why the line is blocked and what to do, shorter than the chat's (two parts)."""
+    if d.block is Block.DEPOSIT:
         return t.gettext(
             "Your line is isolated until the deposit is paid. Send %(deposit)s to pay it.",
             deposit=words.deposit,
         )
-    if line is LineStatus.IN_COLLECTION_LIST:
+    if d.block is Block.BILL:
+        return t.gettext(
+            "Your line is isolated until its unpaid bill is paid. Send %(bill)s to pay it.",
+            bill=words.bill,
+        )
+    if d.block is Block.ISOLATED:
+        return t.gettext(
+            "Your line is isolated. Send %(ticket)s and your message to ask us to open it.",
+            ticket=words.ticket,
+        )
+    if d.block is Block.COLLECTION:
         return t.gettext(
             "Your line is in the collection list: the service was not renewed. Send %(buy)s "
             "to renew.",
             buy=words.buy,
         )
-    if line is LineStatus.DOCUMENTS_SUSPENDED:
+    if d.block is Block.DOCUMENTS:
         return t.gettext(
             "Your line is cut until a valid document is approved. Send it from My documents "
             "in the chat."

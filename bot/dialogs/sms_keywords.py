@@ -329,6 +329,7 @@ class SmsKeywords:
             buy=word_for(Keyword.BUY, language),
             ticket=word_for(Keyword.TICKET, language),
             deposit=word_for(Keyword.DEPOSIT, language),
+            bill=word_for(Keyword.BILL, language),
         )
         return connection_answer(t, diagnosis, words)
 

@@ -66,6 +66,33 @@ class Cause(StrEnum):
     UNEXPLAINED = "unexplained"
 
 
+class Block(StrEnum):
+    """Why a blocked line is blocked: what opens it."""
+
+    DEPOSIT = "deposit"  # isolated until the deposit and installation fee are paid
+    BILL = "bill"  # isolated until the unpaid postpaid bills are paid
+    ISOLATED = "isolated"  # isolated by staff: support opens it
+    DOCUMENTS = "documents"
+    COLLECTION = "collection"  # the service ran out and was not renewed
+    CLOSED = "closed"
+
+
+def block_of(subscriber: SubscriberView) -> Block | None:
+    """What keeps the line blocked (the reasons ``refuse_blocked_line`` tells a buyer)."""
+    status = LineStatus(subscriber.line_status)
+    if status is LineStatus.ISOLATED:
+        if subscriber.deposit_due + subscriber.installation_fee_due > 0:
+            return Block.DEPOSIT
+        if subscriber.unpaid_bills_due > 0:
+            return Block.BILL
+        return Block.ISOLATED
+    return {
+        LineStatus.DOCUMENTS_SUSPENDED: Block.DOCUMENTS,
+        LineStatus.IN_COLLECTION_LIST: Block.COLLECTION,
+        LineStatus.CLOSED: Block.CLOSED,
+    }.get(status)
+
+
 # What may carry a ticket: nothing explains it, or an outage the subscriber still reports.
 TICKET_CAUSES = frozenset({Cause.ONLINE, Cause.UNEXPLAINED, Cause.OUTAGE})
 
@@ -76,6 +103,10 @@ class ConnectionDiagnosis:
     cause: Cause
     checked_at: datetime
     line_status: LineStatus
+    # A blocked line: what keeps it blocked, and what it owes (deposit or bills) in ``currency``.
+    block: Block | None
+    owed: int
+    currency: str
     plan_code: str | None
     remaining_days: int
     # None when unlimited.
@@ -114,6 +145,7 @@ class ConnectionDiagnosis:
             "cause": str(self.cause),
             "checked_at": _iso(self.checked_at),
             "line_status": str(self.line_status),
+            "block": str(self.block) if self.block else None,
             "plan_code": self.plan_code,
             "remaining_days": self.remaining_days,
             "remaining_bytes": self.remaining_bytes,
@@ -179,11 +211,20 @@ class ConnectionChecks:
             cause = Cause.ONLINE
         else:
             cause = Cause.UNEXPLAINED
+        block = block_of(subscriber)
+        owed = 0
+        if block is Block.DEPOSIT:
+            owed = subscriber.deposit_due + subscriber.installation_fee_due
+        elif block is Block.BILL:
+            owed = subscriber.unpaid_bills_due
         return ConnectionDiagnosis(
             subscriber_id=subscriber.id,
             cause=cause,
             checked_at=self.clock.now(),
             line_status=line,
+            block=block,
+            owed=owed,
+            currency=subscriber.currency,
             plan_code=plan_code,
             remaining_days=status.remaining_days,
             remaining_bytes=status.remaining_bytes,

@@ -27,6 +27,7 @@ from tests.dialogs.test_flows_billing_support import (
     USERNAME,
     give_service,
     logged_in,
+    money,
     subscriber,
     use,
 )
@@ -64,15 +65,40 @@ async def test_out_of_traffic_offers_the_free_charge_and_traffic_first(
 
 
 async def test_an_isolated_line_says_why_and_offers_the_deposit(engine, bot_settings):
-    await subscriber(bot_settings, line_status=LineStatus.ISOLATED)
+    await subscriber(
+        bot_settings,
+        line_status=LineStatus.ISOLATED,
+        deposit_due=500_000,
+        installation_fee_due=250_000,
+    )
     chat = await logged_in(engine)
 
     text = await check(chat)
 
-    assert "Your line is: Isolated (deposit not paid)." in text
-    assert "blocked until the subscription deposit is paid" in text
+    assert (
+        f"Your line is isolated until its deposit and installation fee ({money(750_000)}) are "
+        "paid." in text
+    )
     assert chat.labels[0] == "Pay the deposit"
     assert "Open a technical ticket" not in chat.labels
+
+
+async def test_a_line_isolated_for_an_unpaid_bill_names_the_bill(engine, bot_settings):
+    await subscriber(bot_settings, line_status=LineStatus.ISOLATED, unpaid_bills_due=328_090)
+    chat = await logged_in(engine)
+
+    text = await check(chat)
+
+    assert f"a bill ({money(328_090)}) is unpaid" in text
+    assert "deposit" not in text
+    assert chat.labels[0] == "Bills"
+
+
+async def test_a_line_isolated_by_staff_sends_to_an_agent(engine, bot_settings):
+    await subscriber(bot_settings, line_status=LineStatus.ISOLATED)
+    chat = await logged_in(engine)
+    assert "isolated by our team" in await check(chat)
+    assert "Talk to an agent" in chat.labels
 
 
 async def test_a_known_outage_gives_its_eta_and_tells_when_fixed(engine, services, bot_settings):

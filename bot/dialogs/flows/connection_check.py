@@ -23,10 +23,9 @@ from bot.dialogs.flows.line_status import ADVICE, STATUS_NAMES
 from bot.dialogs.flows.tickets import ticket_code
 from bot.dialogs.menu import flow_choice
 from bot.i18n import N_, Texts
-from core.accounts.enums import LineStatus
 from core.errors import DomainError
 from core.radius.diagnosis import RadiusConnection
-from core.support.connection import Cause, ConnectionDiagnosis
+from core.support.connection import Block, Cause, ConnectionDiagnosis
 
 WATCH = "cc:watch"
 TICKET = "cc:ticket"
@@ -36,7 +35,8 @@ SUBJECT = N_("My Internet does not work (connection check)")
 class ConnectionCheckFlow(Flow):
     name = "connection_check"
     menu_label = N_("Check my connection")
-    menu_order = 11
+    # Beside Support tickets: what to try before writing one.
+    menu_order = 52
 
     async def begin(self, ctx: Context) -> None:
         diagnosis = await ctx.services.connection_checks.diagnose(ctx.subscriber_id)
@@ -108,7 +108,7 @@ def next_steps(ctx: Context, d: ConnectionDiagnosis) -> list[Option]:
             options.append((flow_choice("buy", asked="buy_traffic"), ctx._("Buy traffic")))
         options.append((flow_choice("buy", asked="service"), ctx._("Renew my service")))
     elif cause is Cause.LINE_BLOCKED:
-        options += _line_fixes(ctx, d.line_status)
+        options += _line_fixes(ctx, d.block)
     elif cause is Cause.OUTAGE:
         options.append((WATCH, ctx._("Tell me when it is fixed")))
         options.append((TICKET, ctx._("Open a technical ticket anyway")))
@@ -123,14 +123,40 @@ def next_steps(ctx: Context, d: ConnectionDiagnosis) -> list[Option]:
     return [Option(option_id, label) for option_id, label in options]
 
 
-def _line_fixes(ctx: Context, line: LineStatus) -> list[tuple[str, str]]:
-    if line is LineStatus.ISOLATED:
+def _line_fixes(ctx: Context, block: Block | None) -> list[tuple[str, str]]:
+    if block is Block.DEPOSIT:
         return [(flow_choice("deposit"), ctx._("Pay the deposit"))]
-    if line is LineStatus.DOCUMENTS_SUSPENDED:
+    if block is Block.BILL:
+        return [(flow_choice("bills"), ctx._("Bills"))]
+    if block is Block.DOCUMENTS:
         return [(flow_choice("documents"), ctx._("My documents"))]
-    if line is LineStatus.IN_COLLECTION_LIST:
+    if block is Block.COLLECTION:
         return [(flow_choice("buy", asked="service"), ctx._("Renew my service"))]
     return [(flow_choice("line_status"), ctx._("Line status"))]
+
+
+def blocked_text(t: Texts, d: ConnectionDiagnosis) -> str:
+    """Why the line is blocked and what opens it."""
+    owed = t.money(d.owed, d.currency)
+    if d.block is Block.DEPOSIT:
+        return t.gettext(
+            "Your line is isolated until its deposit and installation fee (%(owed)s) are paid. "
+            "Pay them and the line opens at once.",
+            owed=owed,
+        )
+    if d.block is Block.BILL:
+        return t.gettext(
+            "Your line is isolated because a bill (%(owed)s) is unpaid. Pay it under Bills and "
+            "the line opens at once.",
+            owed=owed,
+        )
+    if d.block is Block.ISOLATED:
+        return t.gettext("Your line is isolated by our team. Please talk to an agent to open it.")
+    return t.gettext(
+        "Your line is: %(status)s. %(advice)s",
+        status=t.gettext(STATUS_NAMES[d.line_status]),
+        advice=t.gettext(ADVICE[d.line_status]),
+    )
 
 
 def ticket_body(t: Texts, d: ConnectionDiagnosis) -> str:
@@ -146,13 +172,7 @@ def finding_lines(t: Texts, d: ConnectionDiagnosis, *, advice: bool = True) -> l
     cause = d.cause
     lines: list[str] = []
     if cause is Cause.LINE_BLOCKED:
-        lines.append(
-            t.gettext(
-                "Your line is: %(status)s. %(advice)s",
-                status=t.gettext(STATUS_NAMES[d.line_status]),
-                advice=t.gettext(ADVICE[d.line_status]),
-            )
-        )
+        lines.append(blocked_text(t, d))
     elif cause is Cause.NO_SERVICE:
         lines.append(
             t.gettext("You have no active service at the moment, so the line cannot connect.")
