@@ -26,7 +26,13 @@ def connection_answer(t: Texts, d: ConnectionDiagnosis, words: SmsWords) -> str:
     cause = d.cause
     if cause is Cause.LINE_BLOCKED:
         return _blocked(t, d, words)
-    if cause in (Cause.NO_SERVICE, Cause.OUT_OF_DAYS, Cause.ACCOUNT_EXPIRED):
+    if cause is Cause.ACCOUNT_EXPIRED:
+        return t.gettext(
+            "Your service is in force again: restart the modem. If it still fails, send "
+            "%(ticket)s and your problem.",
+            ticket=words.ticket,
+        )
+    if cause in (Cause.NO_SERVICE, Cause.OUT_OF_DAYS):
         text = t.gettext("Your service has ended, so the line cannot connect.")
     elif cause is Cause.OUT_OF_TRAFFIC:
         text = t.gettext("Your traffic has run out, so the line cannot connect.")

@@ -18,7 +18,9 @@ CAUSES: dict[str, str] = {
     "out_of_traffic": N_("the traffic ran out"),
     "outage": N_("a known outage"),
     "wrong_password": N_("the modem's last login had a wrong internet password"),
-    "account_expired": N_("the modem's last login came after the service ended"),
+    "account_expired": N_(
+        "the modem's last login was refused as expired, though the service is in force now"
+    ),
     "online": N_("nothing: the line is online"),
     "unexplained": N_("nothing explains it"),
 }

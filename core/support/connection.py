@@ -10,7 +10,10 @@ connect, in the order the cheapest fix comes first (issue 22):
 4. a known outage at the subscriber's exchange centre or on their plan: its ETA, and "tell me
    when it is fixed" (``watch_outage``);
 5. RADIUS: the last login FreeRADIUS refused after the last session (a wrong internet password,
-   an ended service); online now, or offline since the last session's end, explains nothing;
+   an ended service); online now, or offline since the last session's end, explains nothing.
+   An ended service's refusal reaches this step only when the service is in force again (a
+   service that has ended is step 2's renewal): a restart of the modem should connect, and a
+   ticket is offered in case radcheck was not provisioned since;
 6. nothing explains it: a technical ticket may be opened, carrying the diagnosis and linked to
    the outage open then (``open_ticket``). An outage's ticket is allowed too: the subscriber
    may still want one, and its repair tells them.
@@ -35,6 +38,7 @@ from core.alerts.current import outages_concerning
 from core.alerts.models import Outage, OutageWatch
 from core.alerts.queries import OutageView
 from core.billing.queries import BillingQueries
+from core.billing.read_models import ServiceStatus
 from core.errors import Conflict, NotFound
 from core.ports import Clock
 from core.radius.diagnosis import RadiusConnection, RejectReason, radius_connection
@@ -94,7 +98,7 @@ def block_of(subscriber: SubscriberView) -> Block | None:
 
 
 # What may carry a ticket: nothing explains it, or an outage the subscriber still reports.
-TICKET_CAUSES = frozenset({Cause.ONLINE, Cause.UNEXPLAINED, Cause.OUTAGE})
+TICKET_CAUSES = frozenset({Cause.ONLINE, Cause.UNEXPLAINED, Cause.OUTAGE, Cause.ACCOUNT_EXPIRED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +238,7 @@ class ConnectionChecks:
             radius_configured=self.radius is not None,
         )
 
-    async def _free_charge(self, subscriber: SubscriberView, status: Any) -> bool:
+    async def _free_charge(self, subscriber: SubscriberView, status: ServiceStatus) -> bool:
         offer = await self.billing_queries.free_charge_offer(subscriber, status)
         return offer.available
 

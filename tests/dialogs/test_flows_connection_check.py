@@ -257,3 +257,34 @@ async def test_online_shows_the_session_and_still_offers_a_ticket(
     assert ticket.diagnosis is not None
     assert ticket.diagnosis["cause"] == "online"
     assert ticket.diagnosis["radius"]["ip"] == "100.64.0.7"
+
+
+async def test_an_expired_refusal_with_the_service_in_force_again_says_restart(
+    radius_db, radius_services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(radius_services, sara)
+    await session(radius_db, "old", NOW - timedelta(days=3), stopped=NOW - timedelta(days=2))
+    # radcheck still holds the end of the service before the renewal (not provisioned since).
+    await radius_db.execute(
+        "INSERT INTO radcheck (username, attribute, op, value) VALUES"
+        " ($1, 'Cleartext-Password', ':=', 'modem-pass-1'), ($1, 'Expiration', ':=', $2)",
+        USERNAME,
+        str(int((NOW - timedelta(days=1)).timestamp())),
+    )
+    await radius_db.execute(
+        "INSERT INTO radpostauth (username, pass, reply, authdate)"
+        " VALUES ($1, '', 'Access-Reject', $2)",
+        USERNAME,
+        NOW - timedelta(hours=1),
+    )
+    chat = await radius_chat(radius_services)
+
+    text = await check(chat)
+
+    assert "because your service had ended then. It is in force now: restart the modem." in text
+    assert chat.labels[0] == "Open a technical ticket"
+    await chat.press("Open a technical ticket")
+    [ticket] = await Ticket.all()
+    assert ticket.diagnosis is not None
+    assert ticket.diagnosis["radius"]["reject_reason"] == "expired"

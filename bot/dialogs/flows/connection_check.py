@@ -115,7 +115,7 @@ def next_steps(ctx: Context, d: ConnectionDiagnosis) -> list[Option]:
     elif cause is Cause.WRONG_PASSWORD:
         options.append((flow_choice("internet_password"), ctx._("Set the internet password again")))
     elif cause is Cause.ACCOUNT_EXPIRED:
-        options.append((flow_choice("buy", asked="service"), ctx._("Renew my service")))
+        options.append((TICKET, ctx._("Open a technical ticket")))
     else:
         options.append((TICKET, ctx._("Open a technical ticket")))
     options.append((flow_choice("agent"), ctx._("Talk to an agent")))
@@ -194,8 +194,9 @@ def finding_lines(t: Texts, d: ConnectionDiagnosis, *, advice: bool = True) -> l
     elif cause is Cause.ACCOUNT_EXPIRED and d.radius is not None:
         lines.append(
             t.gettext(
-                "Your modem tried to connect at %(when)s, but your service had ended. Renew it "
-                "and the line connects again.",
+                "Your modem was refused at %(when)s because your service had ended then. It is "
+                "in force now: restart the modem. If it still does not connect, open a technical "
+                "ticket.",
                 when=_when(t, d.radius),
             )
         )
