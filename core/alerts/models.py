@@ -34,8 +34,10 @@ class Outage(Model):
 
 
 class OutageWatch(Model):
-    """A subscriber who asked to be told when an outage is repaired ("tell me when it is
-    fixed", from the connection check): told even if they muted outage reports."""
+    """A subscriber to tell when an outage is repaired.
+
+    "Tell me when it is fixed", from the connection check: told even if they muted outage
+    reports (core/alerts/broadcast.py)."""
 
     id = fields.IntField(primary_key=True)
     outage: fields.ForeignKeyRelation[Outage] = fields.ForeignKeyField(

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('subscriber', fields.ForeignKeyField('core.Subscriber', source_field='subscriber_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'outage_watch', 'app': 'core', 'unique_together': (('outage_id', 'subscriber_id'),), 'pk_attr': 'id', 'table_description': 'A subscriber who asked to be told when an outage is repaired ("tell me when it is'},
+            options={'table': 'outage_watch', 'app': 'core', 'unique_together': (('outage_id', 'subscriber_id'),), 'pk_attr': 'id', 'table_description': 'A subscriber to tell when an outage is repaired.'},
             bases=['Model'],
         ),
         ops.AddField(
