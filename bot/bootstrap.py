@@ -87,6 +87,7 @@ from core.staff.imports import StaffImports
 from core.staff.money_actions import MoneyActions
 from core.staff.plans import StaffPlans
 from core.staff.service import StaffAccounts
+from core.support.connection import ConnectionChecks
 from core.tickets.closures import Closures
 from core.tickets.leads import Leads
 from core.tickets.service import Tickets
@@ -161,6 +162,8 @@ def build_services(
     orders = Orders(settings, clock, gateways)
     # One lockout: wrong logins and wrong old passwords count on the same account.
     lockout = Lockout(settings, clock)
+    tickets = Tickets(settings, clock, files)
+    billing_queries = BillingQueries(settings, clock)
     return Services(
         settings=settings,
         clock=clock,
@@ -188,13 +191,14 @@ def build_services(
         usage=UsageMeter(settings, clock),
         plans=Plans(settings),
         billing_jobs=BillingJobs(clock),
-        billing_queries=BillingQueries(settings, clock),
-        tickets=Tickets(settings, clock, files),
+        billing_queries=billing_queries,
+        tickets=tickets,
         leads=Leads(clock),
         closures=Closures(clock),
         inbox=Inbox(clock),
         radius=radius,
         notice_preferences=NoticePreferences(),
+        connection_checks=ConnectionChecks(clock, billing_queries, tickets, radius),
         understanding=Understanding(UnmatchedTexts(clock)),
         faq=Faq(clock),
     )

@@ -4,6 +4,7 @@ the demo's data."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -63,7 +64,35 @@ async def demo(settings: BotSettings) -> None:
     async with opened(settings) as wiring:
         services = wiring.services
         logins = await seed_demo(settings, services.clock, services.files)
+        await _demo_radius(services.clock.now())
     table = plain_table("username", "password", "language", "situation")
     for login in logins:
         table.add_row(*cells(login.username, login.password, login.language, login.description))
     print_table(table)
+
+
+async def _demo_radius(now: datetime) -> None:
+    """With FreeRADIUS's database set: radcheck provisioned, and the demo's online and refused
+    lines written there (core/demo/radius.py), for the connection check."""
+    import asyncpg
+
+    from core.demo.radius import seed_radius
+    from core.radius.config import RadiusSettings
+    from core.radius.provisioning import provision
+
+    url = RadiusSettings().database_url
+    if not url:
+        return
+    try:
+        connection = await asyncpg.connect(url)
+        try:
+            await provision(connection)
+            written = await seed_radius(connection, now)
+        finally:
+            await connection.close()
+    except (OSError, asyncpg.PostgresError) as error:
+        # The demo stands without it: those two lines then show "nothing wrong".
+        click.echo(f"ispbot: FreeRADIUS's database: {error}; its demo lines were not written")
+        return
+    if written:
+        click.echo("ispbot: the demo's online and refused lines written to FreeRADIUS's database")

@@ -36,6 +36,15 @@ def _outage(t: Texts, params: dict[str, Any]) -> str:
     return t.gettext("it is about a service disruption at the exchange centre serving your line")
 
 
+def _outage_asked(t: Texts, params: dict[str, Any]) -> str:
+    if params.get("asked") == "ticket":
+        return t.gettext(
+            "your ticket %(number)s is about this disruption",
+            number=_number(t, params, "ticket_number"),
+        )
+    return t.gettext("you asked to be told when this disruption is repaired")
+
+
 def _announcement(t: Texts, params: dict[str, Any]) -> str:
     audience = params.get("audience")
     if audience == "plan":
@@ -86,6 +95,7 @@ REASONS: dict[str, Reason] = {
     kinds.DOCUMENT_REJECTED: lambda t, _: t.gettext("a document you uploaded was not accepted"),
     kinds.OUTAGE: _outage,
     kinds.ANNOUNCEMENT: _announcement,
+    kinds.OUTAGE_REPAIRED: _outage_asked,
     kinds.PAYMENT_APPLIED: _order,
     kinds.PAYMENT_NOT_APPLIED: _order,
     kinds.WALLET_REFUNDED: lambda t, params: t.gettext(

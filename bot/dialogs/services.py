@@ -30,6 +30,7 @@ from core.billing.wallet import Wallet
 from core.inbox.service import Inbox
 from core.ports import Clock, FileStore
 from core.radius.presence import RadiusPresence
+from core.support.connection import ConnectionChecks
 from core.tickets.closures import Closures
 from core.tickets.leads import Leads
 from core.tickets.service import Tickets
@@ -76,5 +77,7 @@ class Services:
     faq: Faq
     # Where the subscriber's notices go first, and the kinds they muted.
     notice_preferences: NoticePreferences
+    # "My Internet does not work": why, from the service, the line, outages and RADIUS.
+    connection_checks: ConnectionChecks
     # Whether a line is online, read from FreeRADIUS's database; None when it is not configured.
     radius: RadiusPresence | None = None

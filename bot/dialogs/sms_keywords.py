@@ -2,7 +2,8 @@
 
 ``SALDO``/``مانده``/``BALANCE`` (days and traffic left), ``BELI``/``خرید``/``BUY <pack>`` (a
 payment link), ``TAGIHAN``/``قبض``/``BILL`` and ``JAMINAN``/``ودیعه``/``DEPOSIT`` (the open
-postpaid bill's or a new line's deposit's payment link: sms_payments.py),
+postpaid bill's or a new line's deposit's payment link: sms_payments.py), ``CEK``/``بررسی``/
+``CHECK`` (why the Internet does not work: sms_connection.py),
 ``GRATIS``/``رایگان``/``FREE`` (the free charge), ``TIKET``/``تیکت``/``TICKET <text>`` (opens a
 ticket; later ones add to it until it is closed), ``HELP``/``BANTUAN``/``راهنما``, and
 ``STOP``/``START`` (Twilio confirms its English words itself; ``BERHENTI``/``MULAI``,
@@ -36,6 +37,7 @@ from bot.dialogs.flows.free_charge import grant_text
 from bot.dialogs.flows.tickets import thanks_for_rating
 from bot.dialogs.normalize import fold, normalize_text, parse_int
 from bot.dialogs.services import Services
+from bot.dialogs.sms_connection import SmsWords, connection_answer
 from bot.dialogs.sms_payments import bill_answer, deposit_answer
 from bot.dialogs.state import StateStore
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
@@ -61,6 +63,7 @@ class Keyword(StrEnum):
     DEPOSIT = "deposit"
     FREE = "free"
     TICKET = "ticket"
+    CHECK = "check"
     HELP = "help"
     STOP = "stop"
     START = "start"
@@ -79,6 +82,7 @@ WORDS: dict[Keyword, dict[str, tuple[str, ...]]] = {
     Keyword.DEPOSIT: {"id": ("JAMINAN",), "fa": ("ودیعه",), "en": ("DEPOSIT",)},
     Keyword.FREE: {"id": ("GRATIS",), "fa": ("رایگان",), "en": ("FREE",)},
     Keyword.TICKET: {"id": ("TIKET",), "fa": ("تیکت",), "en": ("TICKET",)},
+    Keyword.CHECK: {"id": ("CEK",), "fa": ("بررسی",), "en": ("CHECK",)},
     Keyword.HELP: {"": ("HELP", "INFO"), "id": ("BANTUAN",), "fa": ("راهنما",)},
     # Twilio's standard opt-out and opt-in words (it confirms them itself), and the
     # Indonesian and Persian ones (confirmed by us).
@@ -104,6 +108,8 @@ SENTENCE_KEYWORDS: dict[str, Keyword] = {
     "buy_traffic": Keyword.BUY,
     "renew": Keyword.BUY,
     "change_plan": Keyword.BUY,
+    "check_connection": Keyword.CHECK,
+    "outage": Keyword.CHECK,
 }
 # A ticket's subject is the start of its first message.
 _SUBJECT_LENGTH = 60
@@ -219,6 +225,7 @@ class SmsKeywords:
             Keyword.DEPOSIT: self.deposit,
             Keyword.FREE: self.free_charge,
             Keyword.TICKET: self.ticket,
+            Keyword.CHECK: self.check,
         }.get(command.keyword)  # type: ignore[call-overload]
         if answer is None and command.keyword is None:
             answer = await self._asked_in_a_sentence(command)
@@ -243,6 +250,8 @@ class SmsKeywords:
             return self.balance
         if keyword is Keyword.BUY:
             return self.buy
+        if keyword is Keyword.CHECK:
+            return self.check
         return None
 
     # ---- the keywords --------------------------------------------------------------------
@@ -311,6 +320,18 @@ class SmsKeywords:
                 url=url,
             ),
         )
+
+    async def check(self, t: Texts, line: SubscriberView, _command: Command, _turn: Turn) -> str:
+        diagnosis = await self.services.connection_checks.diagnose_view(line)
+        language = t.language
+        words = SmsWords(
+            free=word_for(Keyword.FREE, language),
+            buy=word_for(Keyword.BUY, language),
+            ticket=word_for(Keyword.TICKET, language),
+            deposit=word_for(Keyword.DEPOSIT, language),
+            bill=word_for(Keyword.BILL, language),
+        )
+        return connection_answer(t, diagnosis, words)
 
     async def bill(self, t: Texts, line: SubscriberView, _command: Command, turn: Turn) -> str:
         chat = ChatRef(turn.channel, turn.chat_id)

@@ -202,27 +202,8 @@ async def faq_answer(ctx: Context, topic: str) -> None:
 
 
 async def connection_check(ctx: Context) -> None:
-    """ "My Internet is down": what we know today (the service left, known outages) and a
-    technical ticket. Issue 22's full check (the line's RADIUS session, the modem) replaces
-    this one function."""
-    if ctx.subscriber is None:
-        await ctx.finish(ctx._("Please log in, and I will check your line for known outages."))
-        return
-    status = await ctx.reads.status(ctx.subscriber)
-    lines: list[str] = []
-    if status.plan is None:
-        lines.append(ctx._("You have no active service at the moment, so the line cannot connect."))
-    elif not status.unlimited and (status.remaining_bytes or 0) <= 0:
-        lines.append(ctx._("Your traffic has run out, so the line cannot connect."))
-    lines += await _outage_lines(ctx)
-    if not lines:
-        lines.append(
-            ctx._(
-                "Your service is active and we know of no outage on your line. Restarting the "
-                "modem often helps; if it does not, open a technical ticket."
-            )
-        )
-    _say_with_next_steps(ctx, "\n\n".join(lines))
+    """ "My Internet is down": the connection check's flow (a guest logs in first)."""
+    await ctx.start("connection_check")
 
 
 async def outage_info(ctx: Context) -> None:

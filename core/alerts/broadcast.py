@@ -24,12 +24,13 @@ from core.alerts import kinds
 from core.alerts.audience import recipient_pages, resolve_audience
 from core.alerts.due import DueAlert
 from core.alerts.enums import OutageStage
-from core.alerts.models import Outage
+from core.alerts.models import Outage, OutageWatch
 from core.alerts.outbox import enqueue_many
 from core.config import Settings
 from core.errors import Conflict, NotFound
 from core.inbox.models import Announcement
 from core.ports import Clock
+from core.tickets.models import Ticket
 
 
 def outage_batch(outage_id: int, report: int) -> str:
@@ -160,7 +161,11 @@ class Broadcasts:
                 report.estimated_repair_at.isoformat() if report.estimated_repair_at else None
             ),
         }
-        return await self._write_to(
+        written = 0
+        if report.stage is OutageStage.REPAIRED:
+            # First, so the report's own message (the same key) is not written to them again.
+            written += await self._tell_who_asked(report, params)
+        return written + await self._write_to(
             recipient_pages(
                 report.exchange_centre,
                 report.plan_id,
@@ -173,6 +178,31 @@ class Broadcasts:
             lambda sid: kinds.outage_key(sid, report.outage_id, report.stage, report.number),
             report.batch,
         )
+
+    async def _tell_who_asked(self, report: OutageReport, params: dict[str, Any]) -> int:
+        """The repair, to whoever asked to be told (core/support/connection.py) and to each
+        subscriber of a ticket linked to the outage, whatever they muted; under the report's
+        own key, so nobody is told twice."""
+        asked: dict[int, dict[str, Any]] = {}
+        for ticket in await Ticket.filter(
+            outage_id=report.outage_id, subscriber_id__isnull=False
+        ).order_by("id"):
+            asked.setdefault(
+                ticket.subscriber_id or 0, {"asked": "ticket", "ticket_number": ticket.number}
+            )
+        for watch in await OutageWatch.filter(outage_id=report.outage_id).order_by("id"):
+            asked.setdefault(watch.subscriber_id, {"asked": "watch"})
+        alerts = [
+            DueAlert(
+                sid,
+                kinds.OUTAGE_REPAIRED,
+                {**params, **extra},
+                kinds.outage_key(sid, report.outage_id, report.stage, report.number),
+                report.batch,
+            )
+            for sid, extra in asked.items()
+        ]
+        return len(await enqueue_many(alerts, self.clock.now())) if alerts else 0
 
     # ---- announcements ---------------------------------------------------------------------
 

@@ -14,6 +14,9 @@ FREE_CHARGE_ENDING = "free_charge_ending"
 DOCUMENT_REJECTED = "document_rejected"
 OUTAGE = "outage"
 ANNOUNCEMENT = "announcement"
+# An outage's repair, for those who asked to be told (the connection check's "tell me when it
+# is fixed") and those whose ticket is linked to it: never muted, they asked.
+OUTAGE_REPAIRED = "outage_repaired"
 # Sent by the services that cause them, listed so the sweep's report names every alert and the
 # outbox relay knows how old each may be (core/inbox/freshness.py).
 PAYMENT_APPLIED = "order_applied"

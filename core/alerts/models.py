@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from core.accounts.models import Subscriber
     from core.billing.models import Plan
 
 
@@ -30,3 +31,25 @@ class Outage(Model):
 
     class Meta:
         table = "outage"
+
+
+class OutageWatch(Model):
+    """A subscriber to tell when an outage is repaired.
+
+    "Tell me when it is fixed", from the connection check: told even if they muted outage
+    reports (core/alerts/broadcast.py)."""
+
+    id = fields.IntField(primary_key=True)
+    outage: fields.ForeignKeyRelation[Outage] = fields.ForeignKeyField(
+        "core.Outage", related_name="watches", on_delete=fields.CASCADE
+    )
+    outage_id: int
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
+        "core.Subscriber", related_name=False, on_delete=fields.CASCADE
+    )
+    subscriber_id: int
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "outage_watch"
+        unique_together = (("outage_id", "subscriber_id"),)

@@ -52,6 +52,7 @@ MANDATORY: frozenset[str] = frozenset(
         kinds.HANDOFF_ENDED,
         kinds.AGENT_FREE_CHARGE,
         kinds.AGENT_EXTENSION,
+        kinds.OUTAGE_REPAIRED,
     }
 )
 

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from core.accounts.enums import DocumentKind, RejectReason
+from core.alerts.broadcast import Broadcasts
 from core.billing.bill_periods import month_start, uses_jalali
 from core.billing.enums import OrderKind, SubscriptionSource
 from core.billing.periods import month_period
@@ -243,6 +244,41 @@ async def _rina(s: Scene) -> None:
     )
 
 
+# The Pasdaran exchange's outage, open as the demo is seeded (the connection check's ETA).
+PASDARAN_OUTAGE = {
+    "fa": "فیبر نوری مرکز مخابراتی پاسداران در حفاری قطع شده است و در حال تعمیر است.",
+    "id": "Kabel serat optik sentral Pasdaran terputus karena penggalian dan sedang diperbaiki.",
+    "en": "The fibre of the Pasdaran exchange was cut by roadworks and is being repaired.",
+}
+
+
+async def _nima(s: Scene) -> None:
+    """Plenty left, but his exchange centre (Pasdaran) has an outage open since an hour ago,
+    repair expected in three hours: the connection check gives its ETA."""
+    await s.grant("ir-1m-2048-50g", s.local(6, "18:00"), SubscriptionSource.ONLINE)
+    await s.use(daily_use(days(5, 1), 1200), ip="100.64.31.12")
+    s.at(s.now - timedelta(hours=1))
+    await Broadcasts(s.settings, s.clock).open_outage(
+        PASDARAN_OUTAGE,
+        exchange_centre="پاسداران",
+        estimated_repair_at=s.now + timedelta(hours=3),
+    )
+
+
+async def _leila(s: Scene) -> None:
+    """Plenty left; with FreeRADIUS's database configured, her modem's last login (after her
+    last session) was refused for a wrong internet password (core/demo/radius.py)."""
+    await s.grant("ir-1m-2048-50g", s.local(9, "12:00"), SubscriptionSource.ONLINE)
+    await s.use(daily_use(days(8, 2), 900), ip="100.64.56.78")
+
+
+async def _agus(s: Scene) -> None:
+    """Unlimited, nothing wrong; with FreeRADIUS's database configured, online now (an open
+    session since three hours ago, core/demo/radius.py): the check still offers a ticket."""
+    await s.grant("id-home-20m-1m", s.local(7, "10:00"), SubscriptionSource.ONLINE)
+    await s.use(daily_use(days(6, 1), 4000), ip="100.80.61.5")
+
+
 # In the order of subscribers.csv.
 STORIES: dict[str, Story] = {
     SEED_USAGE_USERNAME: Story(
@@ -293,5 +329,20 @@ STORIES: dict[str, Story] = {
         " activation): the first bill (with the activation month's last days) paid, last"
         " month's to pay under Bills",
         _reza,
+    ),
+    "2155443322": Story(
+        "connection check, a known outage: plenty left, but his exchange (Pasdaran) has an"
+        " outage open, repair expected in 3 hours; 'Tell me when it is fixed'",
+        _nima,
+    ),
+    "2133445566": Story(
+        "connection check, a wrong internet password: with FreeRADIUS's database set, her"
+        " modem's last login was refused for it (without it: nothing wrong, a ticket offered)",
+        _leila,
+    ),
+    "2129990505": Story(
+        "connection check, online: with FreeRADIUS's database set, an open session since 3 hours"
+        " ago with its IP and traffic (without it: nothing wrong, a ticket offered)",
+        _agus,
     ),
 }

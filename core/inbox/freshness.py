@@ -37,6 +37,7 @@ MAX_AGE_SETTING: Mapping[str, str] = {
     kinds.DOCUMENT_REJECTED: "notice_max_age_document_rejected_hours",
     kinds.ANNOUNCEMENT: "notice_max_age_announcement_hours",
     kinds.OUTAGE: "notice_max_age_outage_repaired_hours",
+    kinds.OUTAGE_REPAIRED: "notice_max_age_outage_repaired_hours",
     kinds.BILL_DUE: "notice_max_age_bill_hours",
     kinds.BILL_UNPAID_ISOLATED: "notice_max_age_bill_hours",
 }

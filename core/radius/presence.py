@@ -16,15 +16,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
 from core.radius.config import RadiusSettings
 
 log = logging.getLogger(__name__)
+
+Read = TypeVar("Read")
 
 # After a failed read, the seconds during which FreeRADIUS's database is not asked again.
 QUIET_AFTER_FAILURE_SECONDS = 30.0
@@ -78,13 +81,20 @@ class RadiusPresence:
 
     async def presence(self, username: str) -> LinePresence | None:
         """The line's presence; None when FreeRADIUS's database could not be read (logged)."""
+        return await self.read(_read, username)
+
+    async def read(
+        self, reader: Callable[[Any, str], Awaitable[Read]], username: str
+    ) -> Read | None:
+        """``reader``'s answer for one line, on a connection of the pool, within the read
+        timeout; None when FreeRADIUS's database could not be read (logged)."""
         if time.monotonic() < self._quiet_until:
             return None
         try:
             async with asyncio.timeout(self.timeout):
                 pool = await self._opened()
                 async with pool.acquire() as connection:
-                    return await _read(connection, username)
+                    return await reader(connection, username)
         except (
             OSError,
             TimeoutError,

@@ -17,6 +17,7 @@ from core.tickets.enums import (
 
 if TYPE_CHECKING:
     from core.accounts.models import Subscriber
+    from core.alerts.models import Outage
     from core.staff.models import StaffMember
 
 
@@ -52,6 +53,14 @@ class Ticket(Model):
     # The agents' group takes the ticket up only when the subscriber writes after this: the
     # demo's tickets are history, played as of days ago, not questions for today's agents.
     desk_after = fields.DatetimeField(null=True)
+    # Opened from the connection check: what it found (core/support/connection.py's record),
+    # shown to the agents on the ticket's card; and the outage open then, whose repair the
+    # subscriber is told of.
+    diagnosis: dict | None = fields.JSONField(null=True)
+    outage: fields.ForeignKeyNullableRelation[Outage] = fields.ForeignKeyField(
+        "core.Outage", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    outage_id: int | None
 
     class Meta:
         table = "ticket"

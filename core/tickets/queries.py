@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from core.errors import NotFound
 from core.ports import FileStore
@@ -55,6 +56,10 @@ class TicketView:
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    # Opened from the connection check: what it found (core/support/connection.py's record),
+    # and the outage open then.
+    diagnosis: dict[str, Any] | None = None
+    outage_id: int | None = None
 
     @classmethod
     def of(cls, ticket: Ticket) -> TicketView:
@@ -78,6 +83,8 @@ class TicketView:
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
             closed_at=ticket.closed_at,
+            diagnosis=ticket.diagnosis,
+            outage_id=ticket.outage_id,
         )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise.transactions import in_transaction
 
@@ -105,10 +105,13 @@ class Tickets:
         chat_external_id: str | None = None,
         kind: TicketKind = TicketKind.SUPPORT,
         related_service: str | None = None,
+        diagnosis: dict[str, Any] | None = None,
+        outage_id: int | None = None,
     ) -> TicketView:
         """``related_service``: the code of a plan the subscriber has had a service of (the
-        one the ticket is about), or None. Codes: those of the fields, and
-        ``unknown_related_service``."""
+        one the ticket is about), or None. ``diagnosis`` and ``outage_id``: what the
+        connection check found, for a ticket it opens (core/support/connection.py). Codes:
+        those of the fields, and ``unknown_related_service``."""
         department = enum_field(Department, department, "department")
         priority = enum_field(Priority, priority, "priority")
         subject = text_field(subject, field="subject", max_length=SUBJECT_MAX_LENGTH)
@@ -139,6 +142,8 @@ class Tickets:
                 channel=channel,
                 chat_external_id=chat_external_id,
                 language=subscriber.language,
+                diagnosis=diagnosis,
+                outage_id=outage_id,
             )
             await add_message(
                 conn,

@@ -82,6 +82,21 @@ async def test_the_outage_notice_speaks_persian_and_offers_a_ticket():
     assert [o.id for o in reply.options] == ["flow:tickets"]
 
 
+async def test_the_repair_told_to_who_asked_says_why_and_offers_the_check_again():
+    t = translator("en", zone="Asia/Tehran")
+    asked = {"stage": "repaired", "texts": TEXTS, "asked": "watch"}
+    on_ticket = {**asked, "asked": "ticket", "ticket_number": 469627}
+
+    [watched] = await render_notice(t, kinds.OUTAGE_REPAIRED, asked)  # type: ignore[misc]
+    [ticketed] = await render_notice(t, kinds.OUTAGE_REPAIRED, on_ticket)  # type: ignore[misc]
+
+    assert watched.text.startswith("The service disruption you asked about is repaired.")
+    assert TEXTS["en"] in watched.text
+    assert "you asked to be told when this disruption is repaired" in watched.text
+    assert "your ticket 469627 is about this disruption" in ticketed.text
+    assert [o.id for o in watched.options] == ["flow:connection_check"]
+
+
 async def test_an_ended_service_offers_renewal_and_the_free_charge():
     t = translator("en", zone="Asia/Jakarta")
     params = {"days_before": 0, "ends_at": "2026-11-24T01:00:00+00:00", "ended": True}

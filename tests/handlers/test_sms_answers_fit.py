@@ -62,7 +62,13 @@ def _commands(language: str) -> list[str]:
     orders, the free charge, tickets, a score, the opt-out and the opt-in."""
     words = {keyword: WORDS[keyword].get(language, ()) for keyword in Keyword}
     first = {keyword: (found[0] if found else None) for keyword, found in words.items()}
-    commands = [*words[Keyword.BALANCE], *words[Keyword.HELP], "what?", *_orders(language)]
+    commands = [
+        *words[Keyword.BALANCE],
+        *words[Keyword.CHECK],
+        *words[Keyword.HELP],
+        "what?",
+        *_orders(language),
+    ]
     if first[Keyword.FREE]:
         commands += [first[Keyword.FREE], *words[Keyword.BALANCE], first[Keyword.FREE]]
     if first[Keyword.TICKET]:

@@ -6,7 +6,7 @@ Messages API, in fa, id and en; every answer within two SMS parts."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -18,10 +18,12 @@ from bot.handlers.twilio_webhooks import EMPTY_TWIML, SENDERS_KEY
 from bot.notify import ChannelNotifier
 from bot.sms_segments import plain_spaces, segments
 from core.accounts.models import ChatIdentity
+from core.alerts.models import Outage
 from core.billing.bills import BillDueDates
 from core.billing.enums import OrderStatus
 from core.billing.models import Order, Plan
 from core.tickets.models import Ticket, TicketMessage
+from tests.conftest import NOW
 from tests.dialogs.test_flows_billing_support import give_service, money, subscriber
 from tests.dialogs.test_state import redis_prefix, redis_stores  # noqa: F401  (fixtures)
 from tests.fakes_twilio import (  # noqa: F401  (fixtures)
@@ -305,12 +307,35 @@ async def test_every_keyword_answer_fits_two_sms_parts(
         word_for(Keyword.HELP, language),
         word_for(Keyword.BILL, language),  # a prepaid line: no bills
         word_for(Keyword.DEPOSIT, language),  # nothing owed
+        word_for(Keyword.CHECK, language),  # the free charge was taken: renew
     ]
     for command in commands:
         assert_fits(await ask(twilio_app, command))
     await twilio_app.sms(STRANGER, word_for(Keyword.HELP, language))
     for text in twilio_app.fake.bodies(STRANGER):
         assert_fits(text)
+
+
+async def test_check_says_why_the_line_cannot_connect_and_the_keyword_that_acts(
+    twilio_app, services, bot_settings
+):
+    sara = await subscriber(bot_settings, exchange_centre="Daneshgah")
+    await give_service(services, sara, days_ago=31)  # ended yesterday
+    assert await ask(twilio_app, "check") == (
+        "Your service has ended, so the line cannot connect. Send FREE for a free charge."
+    )
+    assert "GRATIS" in await ask(twilio_app, "cek")  # the Indonesian keyword, in Indonesian
+    await give_service(services, sara, days_ago=0)
+    await Outage.create(
+        exchange_centre="Daneshgah",
+        texts={"en": "Fibre cut."},
+        started_at=NOW,
+        estimated_repair_at=NOW + timedelta(hours=2),
+    )
+    answer = await ask(twilio_app, "my internet is not working")  # a sentence only reads
+    # In the number's language (a sentence names none): +98 is Persian.
+    assert answer.startswith("قطعی شناخته‌شده‌ای روی خط شماست. زمان تخمینی رفع: ")
+    assert await Ticket.all().count() == 0
 
 
 async def test_buy_on_a_blocked_line_says_why_and_what_to_do_instead(

@@ -1,7 +1,8 @@
 """A real FreeRADIUS server (Debian's ``freeradius`` package) for the tests: Debian's own
 configuration, copied, with its sql module pointed at the per-run PostgreSQL database and one
-virtual server that authorises from radcheck (PAP, expiration) and accounts to radacct with
-the stock queries.conf. Packets are sent with ``radclient``."""
+virtual server that authorises from radcheck (PAP, expiration), accounts to radacct and logs
+each login's answer to radpostauth with the stock queries.conf. Packets are sent with
+``radclient``."""
 
 from __future__ import annotations
 
@@ -47,7 +48,13 @@ server default {{
     accounting {{
         sql
     }}
+    # The stock post-auth query logs every answer to radpostauth, refusals too (what the
+    # connection check reads: core/radius/diagnosis.py).
     post-auth {{
+        sql
+        Post-Auth-Type REJECT {{
+            sql
+        }}
     }}
 }}
 """

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from core.alerts import kinds
+from core.billing.models import Plan
 from core.inbox.models import OutboxMessage
 from core.staff.models import AuditEntry, CannedReply
 from core.tickets.enums import TicketStatus
@@ -125,6 +126,24 @@ async def test_triage_assignment_and_closing_are_audited_and_noted_for_the_group
     assert actions == ["ticket.triage", "ticket.assign", "ticket.close"]
     [closing] = await OutboxMessage.filter(kind=kinds.TICKET_CLOSED)
     assert closing.params["agent_name"] == "Admin"
+
+
+async def test_a_ticket_opened_by_the_connection_check_shows_its_diagnosis(console):
+    subscriber = await make_subscriber()
+    await Plan.create(code="std-1m", names={"en": "Standard"}, price=500_000, traffic_mb=5120)
+    await console.wiring.services.subscriptions.grant_service(subscriber.id, "std-1m")
+    ticket, _ = await console.wiring.services.connection_checks.open_ticket(
+        subscriber.id, "My Internet does not work", lambda d: "Down since noon"
+    )
+    await console.log_in("agent")
+    page = await (await console.client.get(f"/staff/tickets/{ticket.number}")).text()
+    assert "Connection check: nothing explains it" in page
+    assert "RADIUS: not configured" in page
+    plain = await console.wiring.services.tickets.open_ticket(
+        subscriber.id, "technical", "low", "Slow", "Slow"
+    )
+    other = await (await console.client.get(f"/staff/tickets/{plain.number}")).text()
+    assert "Connection check" not in other
 
 
 @pytest.mark.parametrize(

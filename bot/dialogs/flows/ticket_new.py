@@ -1,10 +1,12 @@
 """A new ticket, the steps the tickets flow (ticket_thread.py) takes from its list's "New
-ticket": the team, the priority, the service it is about (the current plan, or none; skipped
-without a service), a subject, the message, then files until Done.
+ticket": the team (technical offers the connection check first), the priority, the service it
+is about (the current plan, or none; skipped without a service), a subject, the message, then
+files until Done.
 
 ```mermaid
 flowchart LR
     list -->|New ticket| department --> priority --> related_service --> subject
+    priority -->|technical: check first| check([connection_check])
     subject --> message --> files
     files -->|a file| files
     files -->|Done| created([number shown])
@@ -24,7 +26,9 @@ from bot.dialogs.flows.tickets import (
     limits_text,
     ticket_code,
 )
+from bot.dialogs.menu import flow_choice
 from core.errors import InvalidInput
+from core.tickets.enums import Department
 from core.tickets.limits import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
 
@@ -46,12 +50,24 @@ class NewTicketSteps:
 
     async def ask_priority(self, ctx: Context) -> None:
         options = [ctx.option(f"prio:{p}", ctx._(label)) for p, label in PRIORITY_LABELS.items()]
-        ctx.say(
-            ctx._(
-                "How urgent is it? Please keep High for emergencies, such as no Internet at all."
-            ),
-            options=options,
+        text = ctx._(
+            "How urgent is it? Please keep High for emergencies, such as no Internet at all."
         )
+        if ctx.data.get("department") == Department.TECHNICAL:
+            # Offered first in words, last among the options: the priorities keep their numbers.
+            text = (
+                ctx._(
+                    "Is your Internet down? The connection check finds most reasons in one step "
+                    "(your service, the line, known outages, the modem's last login) and opens "
+                    "the ticket for you if it finds none: choose Check my connection first."
+                )
+                + "\n\n"
+                + text
+            )
+            options.append(
+                ctx.option(flow_choice("connection_check"), ctx._("Check my connection first"))
+            )
+        ctx.say(text, options=options)
 
     async def on_priority(self, ctx: Context) -> None:
         choice = ctx.input.choice or ""

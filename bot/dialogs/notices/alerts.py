@@ -144,6 +144,20 @@ async def outage(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply("\n".join(lines), options=(_ticket(t),), language=t.language)]
 
 
+async def outage_repaired(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    """The repair, to those who asked to be told or whose ticket is about it."""
+    lines = [
+        t.gettext("The service disruption you asked about is repaired. Thank you for waiting.")
+    ]
+    if note := in_language(t, params.get("texts")):
+        lines.append(note)
+    lines.append(
+        t.gettext("If your Internet still does not work, restart the modem and check again.")
+    )
+    options = (Option(flow_choice("connection_check"), t.gettext("Check my connection")),)
+    return [Reply("\n".join(lines), options=options, language=t.language)]
+
+
 async def announcement(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(in_language(t, params.get("texts")), language=t.language)]
 
@@ -155,4 +169,5 @@ NOTICES = (
     Notice(kinds.DOCUMENT_REJECTED, document_rejected),
     Notice(kinds.OUTAGE, outage),
     Notice(kinds.ANNOUNCEMENT, announcement),
+    Notice(kinds.OUTAGE_REPAIRED, outage_repaired),
 )

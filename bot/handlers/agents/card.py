@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.handlers.agents import words
 from bot.i18n import Texts
+from bot.rendering.diagnosis import diagnosis_lines
 from core.billing.enums import OrderKind
 from core.billing.read_models import PaymentLine
 from core.handoff.masking import mask_national_id, mask_phone
@@ -63,6 +64,8 @@ def ticket_card(card: TicketCard, t: Texts) -> str:
         )
     else:
         lines += _subscriber_lines(card, t)
+    if ticket.diagnosis:
+        lines += ["", *diagnosis_lines(t, ticket.diagnosis)]
     body = card.first_message.body if card.first_message is not None else ""
     text = body if len(body) <= TEXT_SHOWN else body[:TEXT_SHOWN].rstrip() + "…"
     lines += ["", text]

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.i18n import Texts
+from bot.rendering.diagnosis import diagnosis_lines
 from bot.staff.context import WIRING, actor, current_texts, member
 from bot.staff.files import file_response
 from bot.staff.guard import requires
@@ -133,6 +134,7 @@ async def _page(
         "priorities": list(PRIORITIES),
         "ticket_statuses": TICKET_STATUSES,
         "in_group": topic is not None and topic.thread_id is not None,
+        "diagnosis": diagnosis_lines(current_texts(request), ticket.diagnosis),
         "body_max": BODY_MAX_LENGTH,
         "errors": errors,
         "form": form,
