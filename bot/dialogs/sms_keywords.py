@@ -5,15 +5,16 @@ payment link), ``TAGIHAN``/``قبض``/``BILL`` and ``JAMINAN``/``ودیعه``/``
 postpaid bill's or a new line's deposit's payment link: sms_payments.py),
 ``GRATIS``/``رایگان``/``FREE`` (the free charge), ``TIKET``/``تیکت``/``TICKET <text>`` (opens a
 ticket; later ones add to it until it is closed), ``HELP``/``BANTUAN``/``راهنما``, and
-``STOP``/``START`` (Twilio confirms its English words itself; ``BERHENTI``/``MULAI``,
-``توقف``/``شروع`` are confirmed here); and a bare score from 1 to 5 answers the closing notice
-the number got last (it asks for one). The sender's number is the subscriber's registered
-mobile: the phone network vouches for it, so there is no password step. A number that is no
-subscriber's is told how to register once in a window (remembered in the state store, so every
-process agrees): each answer is an SMS paid for, and a stranger's number may be anyone's. Every
-answer fits two SMS parts in every language: a pay link is the app's short link, and a plan
-whose catalogue name would not fit is named in compact form (tests/handlers/
-test_sms_answers_fit.py holds every demo subscriber's answers to it).
+``CARD OFF``/``KARTU HAPUS``/``کارت حذف`` (the card saved for renewals removed:
+sms_payments.py), ``STOP``/``START`` (Twilio confirms its English words itself;
+``BERHENTI``/``MULAI``, ``توقف``/``شروع`` are confirmed here); and a bare score from 1 to 5
+answers the closing notice the number got last (it asks for one). The sender's number is the
+subscriber's registered mobile: the phone network vouches for it, so there is no password step.
+A number that is no subscriber's is told how to register once in a window (remembered in the
+state store, so every process agrees): each answer is an SMS paid for, and a stranger's number
+may be anyone's. Every answer fits two SMS parts in every language: a pay link is the app's
+short link, and a plan whose catalogue name would not fit is named in compact form
+(tests/handlers/test_sms_answers_fit.py holds every demo subscriber's answers to it).
 
 Like every dialog it knows no transport: a channel hands it a Turn and sends what comes back.
 """
@@ -36,7 +37,7 @@ from bot.dialogs.flows.free_charge import grant_text
 from bot.dialogs.flows.tickets import thanks_for_rating
 from bot.dialogs.normalize import fold, normalize_text, parse_int
 from bot.dialogs.services import Services
-from bot.dialogs.sms_payments import bill_answer, deposit_answer
+from bot.dialogs.sms_payments import bill_answer, card_answer, deposit_answer
 from bot.dialogs.state import StateStore
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
 from bot.sms_segments import fits
@@ -61,6 +62,7 @@ class Keyword(StrEnum):
     DEPOSIT = "deposit"
     FREE = "free"
     TICKET = "ticket"
+    CARD = "card"
     HELP = "help"
     STOP = "stop"
     START = "start"
@@ -79,6 +81,7 @@ WORDS: dict[Keyword, dict[str, tuple[str, ...]]] = {
     Keyword.DEPOSIT: {"id": ("JAMINAN",), "fa": ("ودیعه",), "en": ("DEPOSIT",)},
     Keyword.FREE: {"id": ("GRATIS",), "fa": ("رایگان",), "en": ("FREE",)},
     Keyword.TICKET: {"id": ("TIKET",), "fa": ("تیکت",), "en": ("TICKET",)},
+    Keyword.CARD: {"id": ("KARTU",), "fa": ("کارت",), "en": ("CARD",)},
     Keyword.HELP: {"": ("HELP", "INFO"), "id": ("BANTUAN",), "fa": ("راهنما",)},
     # Twilio's standard opt-out and opt-in words (it confirms them itself), and the
     # Indonesian and Persian ones (confirmed by us).
@@ -219,6 +222,7 @@ class SmsKeywords:
             Keyword.DEPOSIT: self.deposit,
             Keyword.FREE: self.free_charge,
             Keyword.TICKET: self.ticket,
+            Keyword.CARD: self.card,
         }.get(command.keyword)  # type: ignore[call-overload]
         if answer is None and command.keyword is None:
             answer = await self._asked_in_a_sentence(command)
@@ -311,6 +315,9 @@ class SmsKeywords:
                 url=url,
             ),
         )
+
+    async def card(self, t: Texts, line: SubscriberView, command: Command, _turn: Turn) -> str:
+        return await card_answer(self.services, t, line, command.argument)
 
     async def bill(self, t: Texts, line: SubscriberView, _command: Command, turn: Turn) -> str:
         chat = ChatRef(turn.channel, turn.chat_id)

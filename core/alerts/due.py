@@ -23,7 +23,7 @@ from core.accounts.models import Document, Subscriber
 from core.alerts import kinds
 from core.alerts.zones import Zone
 from core.billing.enums import OrderStatus, SubscriptionSource
-from core.billing.models import FreeChargeGrant, Order, Subscription, TrafficBucket
+from core.billing.models import FreeChargeGrant, Order, SavedCard, Subscription, TrafficBucket
 from core.billing.periods import remaining_days
 from core.billing.quotes import renewal_quote
 from core.billing.state import LIVE
@@ -149,11 +149,13 @@ class DueAlerts:
         quote = await renewal_quote(self.settings, now, sid, ends_at)
         if quote is None:
             return {"auto_renew": True}
+        card = await SavedCard.filter(subscriber_id=sid, method_ref__isnull=False).exists()
         return {
             "auto_renew": True,
             "renewal_total": quote.total,
             "short": quote.payable,
             "currency": quote.currency,
+            **({"card": True} if card and quote.payable else {}),
         }
 
     async def low_traffic(self, zone: Zone, now: datetime) -> AsyncIterator[Page]:

@@ -78,6 +78,23 @@ def _automatic_renewal(t: Texts, days: int, params: dict[str, Any]) -> str:
     date = _local_date(t, params.get("ends_at"))
     short = int(params.get("short") or 0)
     currency = str(params.get("currency") or "")
+    if short > 0 and currency and params.get("card"):
+        return t.ngettext(
+            "Your internet service ends in %(n)s day, on %(date)s. Automatic renewal is on, "
+            "but your wallet is short of %(short)s for it (the renewal costs %(total)s). If it "
+            "is still short in the service's last hours, your saved card is charged what it "
+            "lacks; I tell you before. To stop it, top up your wallet, or choose Automatic "
+            "renewal to remove the card.",
+            "Your internet service ends in %(n)s days, on %(date)s. Automatic renewal is on, "
+            "but your wallet is short of %(short)s for it (the renewal costs %(total)s). If it "
+            "is still short in the service's last hours, your saved card is charged what it "
+            "lacks; I tell you before. To stop it, top up your wallet, or choose Automatic "
+            "renewal to remove the card.",
+            days,
+            date=date,
+            short=t.money(short, currency),
+            total=t.money(int(params.get("renewal_total") or 0), currency),
+        )
     if short > 0 and currency:
         return t.ngettext(
             "Your internet service ends in %(n)s day, on %(date)s. Automatic renewal is on, "
