@@ -259,6 +259,8 @@ class FakeStripe:
     # Idempotency-Key -> (HTTP status, body) of the first request with it.
     idempotent: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     intent_requests: int = 0
+    # Payment intent requests answered with an outage (HTTP 503, not JSON) before it recovers.
+    intents_down: int = 0
     base_url: str = ""
 
     def app(self) -> web.Application:
@@ -295,6 +297,9 @@ class FakeStripe:
     async def _payment_intent(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
             return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
+        if self.intents_down > 0:
+            self.intents_down -= 1
+            return web.Response(status=503, text="upstream connect error")
         key = request.headers.get("Idempotency-Key")
         if key is not None and key in self.idempotent:
             status, body = self.idempotent[key]

@@ -289,6 +289,13 @@ class AutoRenewals:
         if result.outcome == ChargeOutcome.PAID:
             await AutoRenewal.filter(id=attempt.id, outcome=CHARGING).update(outcome="renewed")
             return
+        if result.outcome in (ChargeOutcome.TO_WALLET, ChargeOutcome.AGAIN):
+            # Told already: the next run renews from the wallet the money reached, or charges
+            # a fresh order at once.
+            await AutoRenewal.filter(id=attempt.id, outcome=CHARGING).update(
+                outcome=CARD_NOTICED, order_id=None, charge_after=now
+            )
+            return
         moved = await AutoRenewal.filter(id=attempt.id, outcome=CHARGING).update(
             outcome=CARD_FAILED, reason=result.code[:64]
         )

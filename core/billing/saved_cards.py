@@ -37,6 +37,10 @@ class ChargeOutcome(StrEnum):
     PAID = "paid"  # applied (or paid) once, its receipt on its way
     REFUSED = "refused"  # declined, or the bank wants the subscriber present
     WAITING = "waiting"  # the provider has not decided yet: asked again on the next run
+    # Paid after the order's time: the money is in the wallet, the renewal made from it next.
+    TO_WALLET = "to_wallet"
+    # Never sent within the order's time: that order failed, a fresh one is charged next.
+    AGAIN = "again"
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +165,10 @@ class SavedCards:
         """Charge the saved card for a pending order placed by ``place_saved_card_order``, or
         ask about the charge sent before. Raises GatewayError when the provider cannot be
         asked (the same order is charged on the next run, under the same idempotency key)."""
-        if order.status in (OrderStatus.APPLIED, OrderStatus.PAID):
+        if order.status == OrderStatus.APPLIED:
             return ChargeResult(ChargeOutcome.PAID)
+        if order.status == OrderStatus.PAID:
+            return ChargeResult(ChargeOutcome.TO_WALLET)
         if order.status != OrderStatus.PENDING:
             return ChargeResult(ChargeOutcome.REFUSED, "order_" + str(order.status))
         found = self.orders.gateways.get(order.gateway or "")
@@ -171,6 +177,10 @@ class SavedCards:
             return ChargeResult(ChargeOutcome.REFUSED, "unknown_gateway")
         gateway = cast(CardGateway, found)
         reference = order.gateway_ref
+        if reference is None and self.orders.link_expired(order):
+            # Its price may no longer hold, and a payment now would only go to the wallet.
+            await self.orders.fail_payment(order.tracking_number, "link_expired")
+            return ChargeResult(ChargeOutcome.AGAIN)
         if reference is None:
             card = await SavedCard.get_or_none(
                 subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
@@ -198,8 +208,10 @@ class SavedCards:
         except DomainError as refused:
             log.error("order %s: card payment refused: %s", order.tracking_number, refused.code)
             return ChargeResult(ChargeOutcome.REFUSED, refused.code)
-        if recorded.status in (OrderStatus.APPLIED, OrderStatus.PAID):
+        if recorded.status == OrderStatus.APPLIED:
             return ChargeResult(ChargeOutcome.PAID)
+        if recorded.status == OrderStatus.PAID:
+            return ChargeResult(ChargeOutcome.TO_WALLET)
         if recorded.status == OrderStatus.PENDING:
             return ChargeResult(ChargeOutcome.WAITING)
         return ChargeResult(ChargeOutcome.REFUSED, check.detail or "card_declined")

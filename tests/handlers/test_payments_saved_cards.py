@@ -182,6 +182,31 @@ async def test_a_charge_sent_again_under_its_idempotency_key_charges_once(
     assert await OutboxMessage.filter(subscriber_id=line.id, kind="order_applied").count() == 1
 
 
+async def test_a_charge_stripe_could_not_take_in_the_order_s_time_is_made_on_a_fresh_order(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+    clock.advance(CARD_NOTICE_LEAD)
+    providers.stripe.intents_down = 1
+
+    await pay_services.auto_renewals.run()  # Stripe does not answer
+    [stale] = await Order.filter(subscriber_id=line.id)
+    assert (stale.status, stale.gateway_ref) == (OrderStatus.PENDING, None)
+    clock.advance(timedelta(minutes=31))  # past the order's time
+    await pay_services.auto_renewals.run()
+    await pay_services.auto_renewals.run()
+
+    stale = await Order.get(id=stale.id)
+    assert stale.status == OrderStatus.FAILED
+    [renewal] = await Order.filter(subscriber_id=line.id, status=OrderStatus.APPLIED)
+    assert renewal.payable == RENEWAL
+    assert len(providers.stripe.payment_intents) == 1
+    assert await OutboxMessage.filter(kind="card_charge_ahead").count() == 1
+    assert await OutboxMessage.filter(kind="auto_renew_failed").count() == 0
+
+
 @pytest.mark.parametrize(
     ("behaviour", "why"),
     [
