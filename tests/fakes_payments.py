@@ -300,12 +300,14 @@ class FakeStripe:
         if self.intents_down > 0:
             self.intents_down -= 1
             return web.Response(status=503, text="upstream connect error")
+        form = _unflatten(dict(await request.post()))  # type: ignore[arg-type]
+        # From here to the end nothing awaits: requests sharing a key, even at once, get one
+        # intent between them.
         key = request.headers.get("Idempotency-Key")
         if key is not None and key in self.idempotent:
             status, body = self.idempotent[key]
             return web.json_response(body, status=status)
         self.intent_requests += 1
-        form = _unflatten(dict(await request.post()))  # type: ignore[arg-type]
         status, body = self._confirm_off_session(form)
         if key is not None:
             self.idempotent[key] = (status, body)

@@ -182,6 +182,23 @@ async def test_a_charge_sent_again_under_its_idempotency_key_charges_once(
     assert await OutboxMessage.filter(subscriber_id=line.id, kind="order_applied").count() == 1
 
 
+async def test_charges_of_one_order_sent_at_once_make_one_payment(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    order = await pay_services.orders.place_saved_card_order(
+        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
+    )
+
+    results = await asyncio.gather(*(pay_services.saved_cards.charge(order) for _ in range(3)))
+
+    assert {result.outcome for result in results} == {"paid"}
+    assert len(providers.stripe.payment_intents) == 1
+    assert (await Order.get(id=order.id)).status == OrderStatus.APPLIED
+    assert await OutboxMessage.filter(subscriber_id=line.id, kind="order_applied").count() == 1
+
+
 async def test_a_charge_stripe_could_not_take_in_the_order_s_time_is_made_on_a_fresh_order(
     pay_services, pay_settings, providers, clock
 ):
