@@ -327,3 +327,17 @@ async def test_the_two_day_alert_says_the_saved_card_pays_what_the_wallet_lacks(
     assert "your wallet is short of $16.35" in reply.text
     assert "your saved card is charged what it lacks; I tell you before" in reply.text
     assert "remove the card" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "argument"),
+    [("CARD OFF", "en", "OFF"), ("kartu hapus", "id", "hapus"), ("کارت حذف", "fa", "حذف")],
+)
+def test_the_card_keyword_is_read_in_each_language(text, language, argument):
+    from bot.dialogs.sms_keywords import Keyword, parse
+
+    command = parse(text)
+
+    assert (command.keyword, command.language, command.argument) == (
+        Keyword.CARD, language, argument,
+    )  # fmt: skip
