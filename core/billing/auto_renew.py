@@ -5,8 +5,15 @@ one ends; a wallet that falls short is said at once, with what it lacks.
 Exactly once per end of service: the attempt's row is unique on (subscriber, end), written in the
 transaction that places the renewal's order, so a second worker, a second run or a run after a
 crash finds it taken and does nothing; only an attempt the wallet fell short of is tried again
-(a top-up since renews the service on the next run), and its notice goes out once. Only the
-wallet pays: an order that would need a payment link is never placed here.
+(a top-up since renews the service on the next run), and its notice goes out once. An order
+that would need a payment link is never placed here.
+
+Where the line's currency is paid by Stripe and a card is saved (core/billing/saved_cards.py),
+a short wallet is made up from the card instead: the subscriber is told the amount and the time
+first (``card_charge_ahead``), and the card is charged ``CARD_NOTICE_LEAD`` later at the
+earliest, unless they topped up, removed the card or turned renewal off meanwhile. The charge is
+an order of its own (exactly once under the provider's idempotency key); a refused card is told
+at once with a payment link and not tried again for that end of service.
 """
 
 from __future__ import annotations
