@@ -279,6 +279,21 @@ async def test_a_card_removed_before_its_time_is_not_charged(
     assert short.params["reason"] == "wallet_short"
 
 
+async def test_renewal_turned_off_before_the_charge_s_time_charges_nothing(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+
+    await pay_services.auto_renewals.set(line.id, False)
+    clock.advance(CARD_NOTICE_LEAD)
+    await pay_services.auto_renewals.run()
+
+    assert providers.stripe.intent_requests == 0
+    assert await Order.filter(subscriber_id=line.id).count() == 0
+
+
 async def test_card_off_by_sms_removes_the_saved_card(pay_services, pay_settings, providers, clock):
     from bot.dialogs.sms_payments import card_answer
 
