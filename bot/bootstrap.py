@@ -65,6 +65,7 @@ from core.billing.jobs import BillingJobs
 from core.billing.orders import Orders
 from core.billing.plans import Plans
 from core.billing.queries import BillingQueries
+from core.billing.saved_cards import SavedCards
 from core.billing.static_ips import StaticIps
 from core.billing.subscriptions import Subscriptions
 from core.billing.usage import UsageMeter
@@ -160,6 +161,7 @@ def build_services(
         email_codes = EmailCodes(settings, SmtpMailer(settings))
     chats = Chats(clock)
     orders = Orders(settings, clock, gateways)
+    saved_cards = SavedCards(settings, clock, orders)
     # One lockout: wrong logins and wrong old passwords count on the same account.
     lockout = Lockout(settings, clock)
     tickets = Tickets(settings, clock, files)
@@ -182,7 +184,8 @@ def build_services(
         document_reviews=DocumentReviews(settings, clock, files),
         line_statuses=LineStatuses(clock),
         orders=orders,
-        auto_renewals=AutoRenewals(settings, clock, orders),
+        auto_renewals=AutoRenewals(settings, clock, orders, saved_cards),
+        saved_cards=saved_cards,
         subscriptions=Subscriptions(settings, clock),
         wallet=Wallet(clock),
         free_charges=FreeCharges(settings, clock),

@@ -131,3 +131,62 @@ class CheckableGateway(PaymentGateway, Protocol):
         """References the provider holds as paid but not yet confirmed by us (ZarinPal's
         unverified payments); empty where the provider has no such list."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class CardSetupStart:
+    """A page where the subscriber saves a card: the provider's customer (made for them, or the
+    one they had), the page's reference and its address."""
+
+    customer: str
+    reference: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class CardSetupCheck:
+    """What the provider says of a card-saving page: SAVED with the customer and payment method
+    it attached, PENDING while it is open, FAILED when it expired or was given up."""
+
+    state: PaymentState
+    customer: str | None = None
+    method: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCardCharge:
+    """A charge of a saved card without the subscriber present. ``idempotency_key``: the same
+    for every try of one order, so the provider charges it once however often it is sent."""
+
+    tracking_number: int
+    amount: int
+    currency: str
+    customer: str
+    method: str
+    idempotency_key: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCardResult:
+    """PAID (``reference``: the provider's payment, to be checked as any other), FAILED with
+    the provider's ``code`` (card_declined, authentication_required, ...), or PENDING."""
+
+    state: PaymentState
+    reference: str | None = None
+    code: str = ""
+
+
+class CardGateway(CheckableGateway, Protocol):
+    """A provider that keeps cards for payments made without the subscriber (Stripe)."""
+
+    async def start_card_setup(
+        self, subscriber_id: int, currency: str, customer: str | None
+    ) -> CardSetupStart: ...
+
+    async def check_card_setup(self, reference: str) -> CardSetupCheck: ...
+
+    async def charge_saved_card(self, charge: SavedCardCharge) -> SavedCardResult: ...
+
+    async def forget_card(self, method: str) -> None: ...

@@ -8,7 +8,11 @@ sends the resulting callback to the app; the adapters reach these servers over r
   -51 when not paid), unVerified.json; the callback is GET ?Authority=..&Status=OK|NOK.
 - Midtrans: Snap transactions (Basic auth with the server key), GET /v2/{order_id}/status, and
   HTTP notifications signed SHA-512(order_id + status_code + gross_amount + server_key).
-- Stripe: Checkout Sessions (form-encoded, Bearer key) and events signed in Stripe-Signature.
+- Stripe: Checkout Sessions (form-encoded, Bearer key) and events signed in Stripe-Signature;
+  for saved cards, Customers, Checkout in setup mode and its SetupIntents, PaymentIntents
+  confirmed off session (Idempotency-Key honoured: a repeated key answers the first answer;
+  a card that declines or needs authentication answers 402 with the card_error) and
+  PaymentMethod detach.
 """
 
 from __future__ import annotations
@@ -238,18 +242,137 @@ def _unflatten(form: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+# How a saved card behaves when charged off session (Stripe's test cards do the same).
+CARD_OK, CARD_DECLINES, CARD_NEEDS_AUTHENTICATION = "ok", "card_declined", "authentication_required"
+
+
 @dataclass
 class FakeStripe:
     secret_key: str = "sk_test_51Nfake"
     webhook_secret: str = "whsec_fake_0123456789"
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    customers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    setup_intents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # payment method id -> {"customer": ..., "behaviour": CARD_*}
+    payment_methods: dict[str, dict[str, Any]] = field(default_factory=dict)
+    payment_intents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Idempotency-Key -> (HTTP status, body) of the first request with it.
+    idempotent: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    intent_requests: int = 0
+    # Payment intent requests answered with an outage (HTTP 503, not JSON) before it recovers.
+    intents_down: int = 0
     base_url: str = ""
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1/checkout/sessions", self._create)
         app.router.add_get("/v1/checkout/sessions/{id}", self._retrieve)
+        app.router.add_post("/v1/customers", self._customer)
+        app.router.add_get("/v1/setup_intents/{id}", self._setup_intent)
+        app.router.add_post("/v1/payment_intents", self._payment_intent)
+        app.router.add_get("/v1/payment_intents/{id}", self._get_payment_intent)
+        app.router.add_post("/v1/payment_methods/{id}/detach", self._detach)
         return app
+
+    @staticmethod
+    def _missing(what: str) -> web.Response:
+        error = {"type": "invalid_request_error", "code": "resource_missing", "message": what}
+        return web.json_response({"error": error}, status=404)
+
+    async def _customer(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
+        form = _unflatten(dict(await request.post()))  # type: ignore[arg-type]
+        customer = {"id": "cus_" + secrets.token_hex(7), "object": "customer",
+                    "metadata": form.get("metadata", {})}  # fmt: skip
+        self.customers[customer["id"]] = customer
+        return web.json_response(customer)
+
+    async def _setup_intent(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
+        intent = self.setup_intents.get(request.match_info["id"])
+        return web.json_response(intent) if intent else self._missing("no such setup_intent")
+
+    async def _payment_intent(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
+        if self.intents_down > 0:
+            self.intents_down -= 1
+            return web.Response(status=503, text="upstream connect error")
+        form = _unflatten(dict(await request.post()))  # type: ignore[arg-type]
+        # From here to the end nothing awaits: requests sharing a key, even at once, get one
+        # intent between them.
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and key in self.idempotent:
+            status, body = self.idempotent[key]
+            return web.json_response(body, status=status)
+        self.intent_requests += 1
+        status, body = self._confirm_off_session(form)
+        if key is not None:
+            self.idempotent[key] = (status, body)
+        return web.json_response(body, status=status)
+
+    def _confirm_off_session(self, form: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        method = self.payment_methods.get(form.get("payment_method", ""))
+        if method is None or method["customer"] != form.get("customer"):
+            error = {"type": "invalid_request_error", "code": "resource_missing",
+                     "message": "No such PaymentMethod for this customer"}  # fmt: skip
+            return 400, {"error": error}
+        if form.get("off_session") != "true" or form.get("confirm") != "true":
+            return 400, {"error": {"type": "invalid_request_error", "code": "parameter_missing"}}
+        intent = {
+            "id": "pi_" + secrets.token_hex(10),
+            "object": "payment_intent",
+            "amount": int(form["amount"]),
+            "amount_received": 0,
+            "currency": form["currency"],
+            "customer": form["customer"],
+            "payment_method": form["payment_method"],
+            "metadata": form.get("metadata", {}),
+            "status": "requires_payment_method",
+        }
+        self.payment_intents[intent["id"]] = intent
+        behaviour = method["behaviour"]
+        if behaviour == CARD_OK:
+            intent.update(status="succeeded", amount_received=intent["amount"])
+            return 200, dict(intent)
+        error = {
+            "type": "card_error",
+            "code": behaviour,
+            "message": "Your card was declined."
+            if behaviour == CARD_DECLINES
+            else "This payment requires authentication.",
+            "payment_intent": dict(intent),
+        }
+        if behaviour == CARD_DECLINES:
+            error["decline_code"] = "insufficient_funds"
+        return 402, {"error": error}
+
+    async def _get_payment_intent(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
+        intent = self.payment_intents.get(request.match_info["id"])
+        return web.json_response(intent) if intent else self._missing("no such payment_intent")
+
+    async def _detach(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
+        method = self.payment_methods.get(request.match_info["id"])
+        if method is None:
+            return self._missing("no such payment_method")
+        method["customer"] = None
+        return web.json_response({"id": request.match_info["id"], "customer": None})
+
+    def complete_setup(self, session_id: str, behaviour: str = CARD_OK) -> str:
+        """The subscriber enters a card on the setup page; returns its payment method id."""
+        session = self.sessions[session_id]
+        method = "pm_" + secrets.token_hex(10)
+        self.payment_methods[method] = {"customer": session["customer"], "behaviour": behaviour}
+        intent = self.setup_intents[session["setup_intent"]]
+        intent.update(status="succeeded", payment_method=method)
+        session.update(status="complete")
+        return method
 
     def _authorised(self, request: web.Request) -> bool:
         return request.headers.get("Authorization") == f"Bearer {self.secret_key}"
@@ -258,8 +381,10 @@ class FakeStripe:
         if not self._authorised(request):
             return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
         form = _unflatten(dict(await request.post()))  # type: ignore[arg-type]
-        item = form["line_items"]["0"]
         session_id = "cs_test_" + secrets.token_hex(12)
+        if form["mode"] == "setup":
+            return self._setup_session(session_id, form)
+        item = form["line_items"]["0"]
         session = {
             "id": session_id,
             "object": "checkout.session",
@@ -273,6 +398,32 @@ class FakeStripe:
             "expires_at": int(form["expires_at"]),
             "payment_intent": None,
             "payment_status": "unpaid",
+            "status": "open",
+        }
+        self.sessions[session_id] = session
+        return web.json_response(session)
+
+    def _setup_session(self, session_id: str, form: dict[str, Any]) -> web.Response:
+        if form.get("customer") not in self.customers or not form.get("currency"):
+            error = {"type": "invalid_request_error", "code": "parameter_missing"}
+            return web.json_response({"error": error}, status=400)
+        intent = {"id": "seti_" + secrets.token_hex(10), "object": "setup_intent",
+                  "customer": form["customer"], "payment_method": None,
+                  "status": "requires_payment_method", "usage": "off_session"}  # fmt: skip
+        self.setup_intents[intent["id"]] = intent
+        session = {
+            "id": session_id,
+            "object": "checkout.session",
+            "mode": "setup",
+            "url": f"{self.base_url}/c/setup/{session_id}",
+            "customer": form["customer"],
+            "currency": form["currency"],
+            "metadata": form.get("metadata", {}),
+            "success_url": form["success_url"],
+            "expires_at": int(form["expires_at"]),
+            "setup_intent": intent["id"],
+            "payment_intent": None,
+            "payment_status": "no_payment_required",
             "status": "open",
         }
         self.sessions[session_id] = session

@@ -133,6 +133,10 @@ MESSAGES: dict[str, str] = {
         "Online payment is not available for your account yet. Nothing was charged. Please "
         "open a ticket and we will help you pay."
     ),
+    "cards_not_offered": N_(
+        "A card cannot be saved for your account: renewals are made from your wallet. Top up "
+        "your wallet to keep enough for them."
+    ),
     "payment_unavailable": N_(
         "The payment service cannot be reached right now. Nothing was charged. Please try again "
         "in a few minutes."

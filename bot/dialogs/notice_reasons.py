@@ -105,6 +105,9 @@ REASONS: dict[str, Reason] = {
     kinds.AUTO_RENEW_FAILED: lambda t, _: t.gettext(
         "you turned automatic renewal on and your service is about to end"
     ),
+    kinds.CARD_CHARGE_AHEAD: lambda t, _: t.gettext(
+        "you saved a card for automatic renewal and your wallet is short of the renewal"
+    ),
     kinds.BILL_DUE: lambda t, _: t.gettext("the last day to pay your postpaid bill is near"),
     kinds.BILL_UNPAID_ISOLATED: lambda t, _: t.gettext(
         "your postpaid bill was not paid by its last day"

@@ -24,6 +24,7 @@ from core.billing.jobs import BillingJobs
 from core.billing.orders import Orders
 from core.billing.plans import Plans
 from core.billing.queries import BillingQueries
+from core.billing.saved_cards import SavedCards
 from core.billing.subscriptions import Subscriptions
 from core.billing.usage import UsageMeter
 from core.billing.wallet import Wallet
@@ -59,6 +60,7 @@ class Services:
     # periodic jobs; and the reads.
     orders: Orders
     auto_renewals: AutoRenewals
+    saved_cards: SavedCards
     subscriptions: Subscriptions
     wallet: Wallet
     free_charges: FreeCharges

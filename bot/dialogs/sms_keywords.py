@@ -6,15 +6,16 @@ postpaid bill's or a new line's deposit's payment link: sms_payments.py), ``CEK`
 ``CHECK`` (why the Internet does not work: sms_connection.py),
 ``GRATIS``/``رایگان``/``FREE`` (the free charge), ``TIKET``/``تیکت``/``TICKET <text>`` (opens a
 ticket; later ones add to it until it is closed), ``HELP``/``BANTUAN``/``راهنما``, and
-``STOP``/``START`` (Twilio confirms its English words itself; ``BERHENTI``/``MULAI``,
-``توقف``/``شروع`` are confirmed here); and a bare score from 1 to 5 answers the closing notice
-the number got last (it asks for one). The sender's number is the subscriber's registered
-mobile: the phone network vouches for it, so there is no password step. A number that is no
-subscriber's is told how to register once in a window (remembered in the state store, so every
-process agrees): each answer is an SMS paid for, and a stranger's number may be anyone's. Every
-answer fits two SMS parts in every language: a pay link is the app's short link, and a plan
-whose catalogue name would not fit is named in compact form (tests/handlers/
-test_sms_answers_fit.py holds every demo subscriber's answers to it).
+``CARD OFF``/``KARTU HAPUS``/``کارت حذف`` (the card saved for renewals removed:
+sms_payments.py), ``STOP``/``START`` (Twilio confirms its English words itself;
+``BERHENTI``/``MULAI``, ``توقف``/``شروع`` are confirmed here); and a bare score from 1 to 5
+answers the closing notice the number got last (it asks for one). The sender's number is the
+subscriber's registered mobile: the phone network vouches for it, so there is no password step.
+A number that is no subscriber's is told how to register once in a window (remembered in the
+state store, so every process agrees): each answer is an SMS paid for, and a stranger's number
+may be anyone's. Every answer fits two SMS parts in every language: a pay link is the app's
+short link, and a plan whose catalogue name would not fit is named in compact form
+(tests/handlers/test_sms_answers_fit.py holds every demo subscriber's answers to it).
 
 Like every dialog it knows no transport: a channel hands it a Turn and sends what comes back.
 """
@@ -38,7 +39,7 @@ from bot.dialogs.flows.tickets import thanks_for_rating
 from bot.dialogs.normalize import fold, normalize_text, parse_int
 from bot.dialogs.services import Services
 from bot.dialogs.sms_connection import SmsWords, connection_answer
-from bot.dialogs.sms_payments import bill_answer, deposit_answer
+from bot.dialogs.sms_payments import bill_answer, card_answer, deposit_answer
 from bot.dialogs.state import StateStore
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
 from bot.sms_segments import fits
@@ -64,6 +65,7 @@ class Keyword(StrEnum):
     FREE = "free"
     TICKET = "ticket"
     CHECK = "check"
+    CARD = "card"
     HELP = "help"
     STOP = "stop"
     START = "start"
@@ -83,6 +85,7 @@ WORDS: dict[Keyword, dict[str, tuple[str, ...]]] = {
     Keyword.FREE: {"id": ("GRATIS",), "fa": ("رایگان",), "en": ("FREE",)},
     Keyword.TICKET: {"id": ("TIKET",), "fa": ("تیکت",), "en": ("TICKET",)},
     Keyword.CHECK: {"id": ("CEK",), "fa": ("بررسی",), "en": ("CHECK",)},
+    Keyword.CARD: {"id": ("KARTU",), "fa": ("کارت",), "en": ("CARD",)},
     Keyword.HELP: {"": ("HELP", "INFO"), "id": ("BANTUAN",), "fa": ("راهنما",)},
     # Twilio's standard opt-out and opt-in words (it confirms them itself), and the
     # Indonesian and Persian ones (confirmed by us).
@@ -226,6 +229,7 @@ class SmsKeywords:
             Keyword.FREE: self.free_charge,
             Keyword.TICKET: self.ticket,
             Keyword.CHECK: self.check,
+            Keyword.CARD: self.card,
         }.get(command.keyword)  # type: ignore[call-overload]
         if answer is None and command.keyword is None:
             answer = await self._asked_in_a_sentence(command)
@@ -332,6 +336,9 @@ class SmsKeywords:
             bill=word_for(Keyword.BILL, language),
         )
         return connection_answer(t, diagnosis, words)
+
+    async def card(self, t: Texts, line: SubscriberView, command: Command, _turn: Turn) -> str:
+        return await card_answer(self.services, t, line, command.argument)
 
     async def bill(self, t: Texts, line: SubscriberView, _command: Command, turn: Turn) -> str:
         chat = ChatRef(turn.channel, turn.chat_id)

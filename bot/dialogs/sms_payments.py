@@ -1,4 +1,6 @@
-"""The SMS keywords that pay what a line owes without a plan: ``TAGIHAN``/``قبض``/``BILL`` (the
+"""The SMS keywords about paying: ``CARD OFF`` (``KARTU HAPUS``, ``کارت حذف``) removes the card
+saved for automatic renewals, so it is charged no more (``CARD`` alone says whether one is
+saved); and those that pay what a line owes without a plan: ``TAGIHAN``/``قبض``/``BILL`` (the
 oldest unpaid postpaid bill) and ``JAMINAN``/``ودیعه``/``DEPOSIT`` (a new line's deposit and
 installation fee). Each places the order the chat's Bills and Pay the deposit place after their
 Confirm (an SMS keyword is its own confirmation, as ``BUY 1`` is) and answers with what is due
@@ -18,6 +20,11 @@ from core.billing.enums import OrderStatus
 from core.billing.read_models import OrderView
 from core.errors import DomainError
 from core.ports import ChatRef
+
+# What follows CARD to remove the saved card, by the language of the answer (the first is
+# quoted); any of them is taken in any language.
+CARD_OFF_WORDS = {"en": ("OFF", "REMOVE", "STOP"), "id": ("HAPUS",), "fa": ("حذف", "لغو")}
+_CARD_OFF = frozenset(word.casefold() for words in CARD_OFF_WORDS.values() for word in words)
 
 # The app's short link of an order's short code (bot/payments/short_links.py).
 ShortLink = Callable[[str], str]
@@ -83,3 +90,27 @@ async def deposit_answer(
         amount=t.money(order.payable, order.currency),
         url=_pay_url(order, short_link),
     )
+
+
+async def card_answer(services: Services, t: Texts, line: SubscriberView, argument: str) -> str:
+    """``CARD OFF``: the saved card removed (no renewal charges it from now on); ``CARD``: whether
+    one is saved and how to remove it."""
+    cards = services.saved_cards
+    if argument.split(" ", 1)[0].casefold() in _CARD_OFF:
+        if await cards.remove(line.id):
+            return t.gettext(
+                "Your saved card is removed: automatic renewals are made from your wallet only."
+            )
+        return t.gettext("No card is saved for your line.")
+    if await cards.has_card(line.id):
+        return t.gettext(
+            "A card is saved for your automatic renewals. Send %(command)s to remove it.",
+            command=card_off_command(t.language),
+        )
+    return t.gettext("No card is saved for your line.")
+
+
+def card_off_command(language: str) -> str:
+    """The SMS that removes the saved card, in ``language``'s words."""
+    card = {"id": "KARTU", "fa": "کارت"}.get(language, "CARD")
+    return f"{card} {CARD_OFF_WORDS.get(language, CARD_OFF_WORDS['en'])[0]}"

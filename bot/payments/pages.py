@@ -79,6 +79,25 @@ async def result_page(
     return page(t, body, 404 if result == INVALID else 200)
 
 
+async def card_page(
+    request: web.Request, services: Services, subscriber_id: int, outcome: str
+) -> web.Response:
+    """The browser back from the provider's page where a card is saved for renewals;
+    ``outcome``: saved, pending or failed (core.billing.saved_cards.SetupOutcome)."""
+    t = await payer_texts(request, services, subscriber_id)
+    if outcome == "saved":
+        text = t.gettext(
+            "Your card is saved for automatic renewal. When your wallet is short at a renewal, "
+            "the card is charged what it lacks; you are told before each charge."
+        )
+    elif outcome == "pending":
+        text = t.gettext("Your card is being confirmed. Look at the chat in a few minutes.")
+    else:
+        text = t.gettext("Your card was not saved. You can try again from the chat.")
+    body = f'<p id="result" data-result="{outcome}">{html.escape(text)}</p>' + back_to_chat(t)
+    return page(t, body)
+
+
 def page(t: Texts, body: str, status: int = 200) -> web.Response:
     """A payment page in the payer's language around ``body`` (markup, escaped by the caller):
     the provider's return page here, the sandbox's pay page in sandbox.py."""

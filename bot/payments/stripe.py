@@ -28,9 +28,21 @@ from aiohttp import web
 from bot.config import BotSettings
 from bot.dialogs.state import Claim
 from bot.payments.common import Callbacks, HttpClient, plain_reference
+from bot.payments.pages import card_page
 from core.billing.gateways import STRIPE, GatewayError
+from core.billing.saved_cards import SetupOutcome
 from core.errors import DomainError
-from core.ports import Clock, PaymentCheck, PaymentRequest, PaymentStart, PaymentState
+from core.ports import (
+    CardSetupCheck,
+    CardSetupStart,
+    Clock,
+    PaymentCheck,
+    PaymentRequest,
+    PaymentStart,
+    PaymentState,
+    SavedCardCharge,
+    SavedCardResult,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +52,12 @@ RETURN_PATH = "/payments/stripe/return"
 # How long event ids are remembered: Stripe retries an event for up to three days.
 EVENT_TTL_SECONDS = 4 * 24 * 3600
 SESSIONS_PATH = "/v1/checkout/sessions"
+CUSTOMERS_PATH = "/v1/customers"
+SETUP_INTENTS_PATH = "/v1/setup_intents"
+PAYMENT_INTENTS_PATH = "/v1/payment_intents"
+PAYMENT_METHODS_PATH = "/v1/payment_methods"
+# A payment made without the subscriber (a saved card's) is named by its PaymentIntent.
+INTENT_PREFIX = "pi_"
 TOLERANCE_SECONDS = 300
 TIMESTAMP_DIGITS = 12
 # Stripe refuses a session that expires sooner than this after it is made.
@@ -127,6 +145,81 @@ def check_of_session(session: Any) -> PaymentCheck:
     return PaymentCheck(PaymentState.PENDING, detail=detail)
 
 
+def setup_session_form(
+    customer: str, currency: str, subscriber_id: int, return_url: str, expires_at: int
+) -> list[tuple[str, str]]:
+    """Checkout in setup mode: the card the subscriber enters is attached to ``customer`` for
+    payments made later without them; ``currency`` chooses the payment methods offered."""
+    return [
+        ("mode", "setup"),
+        ("customer", customer),
+        ("currency", currency.lower()),
+        ("payment_method_types[0]", "card"),
+        ("metadata[subscriber_id]", str(subscriber_id)),
+        ("success_url", return_url),
+        ("cancel_url", return_url),
+        ("expires_at", str(expires_at)),
+    ]
+
+
+def intent_form(charge: SavedCardCharge) -> list[tuple[str, str]]:
+    """A PaymentIntent confirmed at once, off session: the saved card is charged now, or the
+    request is refused (declined, or the bank wants the cardholder present)."""
+    return [
+        ("amount", str(charge.amount)),
+        ("currency", charge.currency.lower()),
+        ("customer", charge.customer),
+        ("payment_method", charge.method),
+        ("payment_method_types[0]", "card"),
+        ("off_session", "true"),
+        ("confirm", "true"),
+        ("description", charge.description),
+        ("metadata[tracking_number]", str(charge.tracking_number)),
+    ]
+
+
+def check_of_intent(intent: Any) -> PaymentCheck:
+    if not isinstance(intent, Mapping) or not isinstance(intent.get("status"), str):
+        raise GatewayError(f"Stripe answered {intent!r}")
+    status = intent["status"]
+    if status == "succeeded":
+        amount = intent.get("amount_received")
+        currency = intent.get("currency")
+        intent_id = intent.get("id")
+        return PaymentCheck(
+            PaymentState.PAID,
+            amount=amount if isinstance(amount, int) else None,
+            currency=currency.upper() if isinstance(currency, str) else None,
+            receipt=intent_id if isinstance(intent_id, str) else None,
+            detail=status,
+        )
+    if status in ("canceled", "requires_payment_method"):
+        return PaymentCheck(PaymentState.FAILED, detail=status)
+    return PaymentCheck(PaymentState.PENDING, detail=status)
+
+
+def charge_result(status: int, reply: Any) -> SavedCardResult:
+    """A created PaymentIntent (200), or Stripe's refusal of the card (402, a card_error
+    naming the PaymentIntent it left); GatewayError for anything else."""
+    if not isinstance(reply, Mapping):
+        raise GatewayError(f"Stripe answered {reply!r}")
+    error = reply.get("error")
+    if status == 402 and isinstance(error, Mapping):
+        intent = error.get("payment_intent")
+        intent_id = intent.get("id") if isinstance(intent, Mapping) else None
+        code = error.get("code")
+        return SavedCardResult(
+            PaymentState.FAILED,
+            reference=plain_reference(intent_id),
+            code=code if isinstance(code, str) else "card_declined",
+        )
+    intent_id = plain_reference(reply.get("id"))
+    if status != 200 or intent_id is None:
+        raise GatewayError(f"Stripe refused the payment: HTTP {status} {error!r}")
+    check = check_of_intent(reply)
+    return SavedCardResult(check.state, reference=intent_id, code=check.detail)
+
+
 def event_session(event: Any) -> tuple[str, str, Mapping[str, Any]] | None:
     """(event id, type, the checkout session) of a checkout event; None for any other event."""
     if not isinstance(event, Mapping):
@@ -170,10 +263,77 @@ class StripeGateway:
         return PaymentStart(self.name, session_id, url)
 
     async def check(self, reference: str, amount: int, currency: str) -> PaymentCheck:
+        if reference.startswith(INTENT_PREFIX):
+            _, reply = await self.http.request(
+                "GET", f"{PAYMENT_INTENTS_PATH}/{reference}", headers=self.headers
+            )
+            return check_of_intent(reply)
         _, reply = await self.http.request(
             "GET", f"{SESSIONS_PATH}/{reference}", headers=self.headers
         )
         return check_of_session(reply)
+
+    # ---- saved cards (automatic renewals) -----------------------------------------------
+
+    async def start_card_setup(
+        self, subscriber_id: int, currency: str, customer: str | None
+    ) -> CardSetupStart:
+        if customer is None:
+            form = [("metadata[subscriber_id]", str(subscriber_id))]
+            _, reply = await self.http.request(
+                "POST", CUSTOMERS_PATH, data=form, headers=self.headers
+            )
+            customer = plain_reference(reply.get("id") if isinstance(reply, Mapping) else None)
+            if customer is None:
+                raise GatewayError(f"Stripe refused the customer: {reply!r}")
+        back = f"{self.return_url}?session_id={{CHECKOUT_SESSION_ID}}"
+        expires = int(self.now()) + self.expiry_seconds
+        form = setup_session_form(customer, currency, subscriber_id, back, expires)
+        _, reply = await self.http.request("POST", SESSIONS_PATH, data=form, headers=self.headers)
+        session_id, url = session_of(reply)
+        return CardSetupStart(customer, session_id, url)
+
+    async def check_card_setup(self, reference: str) -> CardSetupCheck:
+        _, session = await self.http.request(
+            "GET", f"{SESSIONS_PATH}/{reference}", headers=self.headers
+        )
+        if not isinstance(session, Mapping) or session.get("mode") != "setup":
+            raise GatewayError(f"Stripe answered {session!r}")
+        if session.get("status") == "expired":
+            return CardSetupCheck(PaymentState.FAILED, detail="expired")
+        setup_id = plain_reference(session.get("setup_intent"))
+        if session.get("status") != "complete" or setup_id is None:
+            return CardSetupCheck(PaymentState.PENDING, detail=str(session.get("status")))
+        _, intent = await self.http.request(
+            "GET", f"{SETUP_INTENTS_PATH}/{setup_id}", headers=self.headers
+        )
+        if not isinstance(intent, Mapping):
+            raise GatewayError(f"Stripe answered {intent!r}")
+        status = str(intent.get("status"))
+        if status != "succeeded":
+            failed = status in ("canceled", "requires_payment_method")
+            state = PaymentState.FAILED if failed else PaymentState.PENDING
+            return CardSetupCheck(state, detail=status)
+        return CardSetupCheck(
+            PaymentState.PAID,
+            customer=plain_reference(intent.get("customer")),
+            method=plain_reference(intent.get("payment_method")),
+            detail=status,
+        )
+
+    async def charge_saved_card(self, charge: SavedCardCharge) -> SavedCardResult:
+        headers = {**self.headers, "Idempotency-Key": charge.idempotency_key}
+        status, reply = await self.http.request(
+            "POST", PAYMENT_INTENTS_PATH, data=intent_form(charge), headers=headers
+        )
+        return charge_result(status, reply)
+
+    async def forget_card(self, method: str) -> None:
+        status, reply = await self.http.request(
+            "POST", f"{PAYMENT_METHODS_PATH}/{method}/detach", headers=self.headers
+        )
+        if status != 200:
+            raise GatewayError(f"Stripe did not detach {method}: HTTP {status} {reply!r}")
 
     async def unsettled_references(self) -> list[str]:
         return []
@@ -214,6 +374,8 @@ def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
             return web.json_response({"status": "ignored"})
         event_id, kind, session = parsed
         session_id = plain_reference(session.get("id"))
+        if session.get("mode") == "setup" and session_id is not None:
+            return await card_saved(request, session_id)
         if kind not in PAID_EVENTS | FAILED_EVENTS or session_id is None:
             return web.json_response({"status": "ignored"})
         # Claimed while it is recorded, marked handled after: an event whose process died in
@@ -233,8 +395,29 @@ def routes(settings: BotSettings, callbacks: Callbacks) -> list[web.RouteDef]:
         await callbacks.settle(key, EVENT_TTL_SECONDS)
         return web.json_response({"status": "ok"})
 
+    async def card_saved(request: web.Request, session_id: str) -> web.Response:
+        """A card-saving page completed: the core asks Stripe (the event is only the cue), so
+        a repeated event changes nothing."""
+        try:
+            await callbacks.services(request).saved_cards.confirm_setup(NAME, session_id)
+        except GatewayError as error:
+            log.warning("stripe card setup %s not checked: %s", session_id, error)
+            return web.json_response({"error": "try again"}, status=503)
+        return web.json_response({"status": "ok"})
+
     async def returned(request: web.Request) -> web.Response:
         session_id = request.query.get("session_id", "")
+        reference = plain_reference(session_id)
+        if reference is not None:
+            services = callbacks.services(request)
+            try:
+                saved = await services.saved_cards.confirm_setup(NAME, reference)
+            except GatewayError as error:
+                log.warning("stripe card setup %s not checked: %s", reference, error)
+                subscriber = await services.saved_cards.setup_owner(NAME, reference)
+                saved = (subscriber, SetupOutcome.PENDING) if subscriber is not None else None
+            if saved is not None:
+                return await card_page(request, services, saved[0], saved[1].value)
         return await callbacks.return_page(request, NAME, session_id)
 
     return [web.post(WEBHOOK_PATH, webhook), web.get(RETURN_PATH, returned)]

@@ -23,8 +23,9 @@ from core.accounts.models import Document, Subscriber
 from core.alerts import kinds
 from core.alerts.zones import Zone
 from core.billing.enums import OrderStatus, SubscriptionSource
-from core.billing.models import FreeChargeGrant, Order, Subscription, TrafficBucket
+from core.billing.models import FreeChargeGrant, Order, SavedCard, Subscription, TrafficBucket
 from core.billing.periods import remaining_days
+from core.billing.quotes import renewal_quote
 from core.billing.state import LIVE
 from core.billing.units import mb_to_bytes
 from core.config import Settings
@@ -129,20 +130,33 @@ class DueAlerts:
                         "id", flat=True
                     )
                 )
-                yield [
-                    DueAlert(
-                        sid,
-                        kinds.EXPIRY,
-                        {
-                            "days_before": days_before,
-                            "ends_at": ends_at.isoformat(),
-                            "ended": ends_at <= now,
-                            **({"auto_renew": True} if sid in automatic else {}),
-                        },
-                        kinds.expiry_key(sid, days_before, expiry_day),
-                    )
-                    for sid, ends_at in ends.items()
-                ]
+                page: Page = []
+                for sid, ends_at in ends.items():
+                    params: dict[str, Any] = {
+                        "days_before": days_before,
+                        "ends_at": ends_at.isoformat(),
+                        "ended": ends_at <= now,
+                    }
+                    if sid in automatic:
+                        params.update(await self._renewal_params(sid, ends_at, now))
+                    key = kinds.expiry_key(sid, days_before, expiry_day)
+                    page.append(DueAlert(sid, kinds.EXPIRY, params, key))
+                yield page
+
+    async def _renewal_params(self, sid: int, ends_at: datetime, now: datetime) -> dict[str, Any]:
+        """What an automatic renewal's alert says beyond the date: the renewal's price and what
+        the wallet is short of now (a few subscribers a page: those who turned it on)."""
+        quote = await renewal_quote(self.settings, now, sid, ends_at)
+        if quote is None:
+            return {"auto_renew": True}
+        card = await SavedCard.filter(subscriber_id=sid, method_ref__isnull=False).exists()
+        return {
+            "auto_renew": True,
+            "renewal_total": quote.total,
+            "short": quote.payable,
+            "currency": quote.currency,
+            **({"card": True} if card and quote.payable else {}),
+        }
 
     async def low_traffic(self, zone: Zone, now: datetime) -> AsyncIterator[Page]:
         """Subscribers in ``zone`` on a paid, metered service whose usable traffic is below

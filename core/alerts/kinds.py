@@ -35,6 +35,8 @@ BILL_DUE = "bill_due"
 BILL_UNPAID_ISOLATED = "bill_unpaid_isolated"
 # An automatic renewal that could not be made from the wallet (core/billing/auto_renew.py).
 AUTO_RENEW_FAILED = "auto_renew_failed"
+# A saved card is about to be charged what the wallet lacks for an automatic renewal.
+CARD_CHARGE_AHEAD = "card_charge_ahead"
 
 
 def expiry_key(subscriber_id: int, days_before: int, expiry_day: date) -> str:
@@ -59,6 +61,17 @@ def document_rejected_key(subscriber_id: int, document_id: int) -> str:
 def auto_renew_key(subscriber_id: int, ends_at: datetime) -> str:
     """Once per subscriber and end of service."""
     return f"{AUTO_RENEW_FAILED}:{subscriber_id}:{ends_at.astimezone(UTC).isoformat()}"
+
+
+def card_failed_key(subscriber_id: int, ends_at: datetime) -> str:
+    """Once per subscriber and end of service: a saved card refused (apart from a short
+    wallet told before it, under ``auto_renew_key``)."""
+    return f"{auto_renew_key(subscriber_id, ends_at)}:card"
+
+
+def card_charge_key(subscriber_id: int, ends_at: datetime, amount: int) -> str:
+    """Once per end of service and amount: a larger amount is told again before it is charged."""
+    return f"{CARD_CHARGE_AHEAD}:{subscriber_id}:{ends_at.astimezone(UTC).isoformat()}:{amount}"
 
 
 def bill_due_key(bill_id: int) -> str:

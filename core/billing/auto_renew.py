@@ -5,8 +5,15 @@ one ends; a wallet that falls short is said at once, with what it lacks.
 Exactly once per end of service: the attempt's row is unique on (subscriber, end), written in the
 transaction that places the renewal's order, so a second worker, a second run or a run after a
 crash finds it taken and does nothing; only an attempt the wallet fell short of is tried again
-(a top-up since renews the service on the next run), and its notice goes out once. Only the
-wallet pays: an order that would need a payment link is never placed here.
+(a top-up since renews the service on the next run), and its notice goes out once. An order
+that would need a payment link is never placed here.
+
+Where the line's currency is paid by Stripe and a card is saved (core/billing/saved_cards.py),
+a short wallet is made up from the card instead: the subscriber is told the amount and the time
+first (``card_charge_ahead``), and the card is charged ``CARD_NOTICE_LEAD`` later at the
+earliest, unless they topped up, removed the card or turned renewal off meanwhile. The charge is
+an order of its own (exactly once under the provider's idempotency key); a refused card is told
+at once with a payment link and not tried again for that end of service.
 """
 
 from __future__ import annotations
@@ -21,9 +28,17 @@ from tortoise.transactions import in_transaction
 from core.accounts.enums import LineStatus
 from core.accounts.models import Subscriber
 from core.alerts import kinds
-from core.billing.enums import OrderKind, PlanKind, SubscriptionSource, SubscriptionStatus
+from core.billing.enums import (
+    OrderKind,
+    OrderStatus,
+    PlanKind,
+    SubscriptionSource,
+    SubscriptionStatus,
+)
 from core.billing.models import AutoRenewal, Order, Plan, Subscription
 from core.billing.orders import Orders
+from core.billing.pricing import Quote
+from core.billing.saved_cards import ChargeOutcome, SavedCards
 from core.billing.subscriptions import lock_subscriber
 from core.config import Settings
 from core.errors import DomainError, InvalidInput, NotFound
@@ -36,6 +51,16 @@ log = logging.getLogger(__name__)
 RENEW_AHEAD = timedelta(hours=6)
 # An attempt the wallet fell short of: tried again on each run while the service lasts.
 SHORT = "short"
+# The saved card is to be charged what the wallet lacks, once ``charge_after`` has come
+# (the subscriber was told when it would be, and may stop it until then).
+CARD_NOTICED = "card_noticed"
+# The card's order is placed and its charge sent (or about to be): asked again until settled.
+CHARGING = "charging"
+# The card was refused: not charged again for this end of service, the wallet still tried.
+CARD_FAILED = "card_failed"
+RETRIED = frozenset({SHORT, CARD_NOTICED, CHARGING, CARD_FAILED})
+# How long after the notice a saved card is charged at the earliest.
+CARD_NOTICE_LEAD = timedelta(hours=2)
 PAGE = 500
 
 
@@ -47,10 +72,13 @@ class AutoRenewSetting:
 
 
 class AutoRenewals:
-    def __init__(self, settings: Settings, clock: Clock, orders: Orders) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock, orders: Orders, cards: SavedCards | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.orders = orders
+        self.cards = cards
 
     async def setting(self, subscriber_id: int) -> AutoRenewSetting:
         row = await Subscriber.get_or_none(id=subscriber_id)
@@ -138,12 +166,18 @@ class AutoRenewals:
                         outcome="pending",
                         created_at=now,
                     )
-                elif attempt.outcome != SHORT:
+                elif attempt.outcome not in RETRIED:
                     return False  # renewed, or refused for good, already
-                # New, or short before: a wallet topped up since renews it now.
-                await self._attempt(attempt, line.id, plan_code, subscription.ends_at, now)
+                if attempt.outcome != CHARGING:
+                    # New, or short before: a wallet topped up since renews it now.
+                    await self._attempt(attempt, line.id, plan_code, subscription.ends_at, now)
         except IntegrityError:
             return False  # another worker is on it
+        attempt = await AutoRenewal.get(id=attempt.id)
+        if attempt.outcome == CHARGING:
+            # Outside the transaction: the provider is asked over the network. Sent again on
+            # a later run (same order, same idempotency key) if this one does not settle it.
+            await self._charge(attempt, plan_code, now)
         return True
 
     async def _attempt(
@@ -162,7 +196,17 @@ class AutoRenewals:
         except DomainError as refused:
             await self._failed(attempt, subscriber_id, refused.code, params, now)
             return
+        card_tried = attempt.outcome == CARD_FAILED or self.cards is None
+        if (
+            quote.payable > 0
+            and not card_tried
+            and await self._card_step(attempt, subscriber_id, plan_code, ends_at, quote, now)
+        ):
+            return
         if quote.payable > 0:
+            # A refused card is not tried again for this end of service; the wallet still is.
+            if attempt.outcome == CARD_FAILED:
+                return  # told with the card's refusal, and its payment link, already
             await AutoRenewal.filter(id=attempt.id).update(outcome=SHORT, short=quote.payable)
             await enqueue(
                 subscriber_id,
@@ -185,6 +229,109 @@ class AutoRenewals:
         # Applied at once (nothing to pay): its "applied" notice and receipt are on their way.
         placed = await Order.get(tracking_number=order.tracking_number).only("id")
         await AutoRenewal.filter(id=attempt.id).update(outcome="renewed", order_id=placed.id)
+
+    async def _card_step(
+        self,
+        attempt: AutoRenewal,
+        subscriber_id: int,
+        plan_code: str,
+        ends_at: datetime,
+        quote: Quote,
+        now: datetime,
+    ) -> bool:
+        """Inside the attempt's transaction, the wallet short: tell the subscriber the saved
+        card will be charged (and when), or, that time come, place the card's order. False when
+        there is no card to charge (the wallet's notice goes instead)."""
+        assert self.cards is not None
+        gateway = self.cards.gateway(quote.currency)
+        if gateway is None or not await self.cards.has_card(subscriber_id):
+            return False
+        told = attempt.outcome == CARD_NOTICED and quote.payable <= attempt.short
+        if told and attempt.charge_after is not None and now >= attempt.charge_after:
+            try:
+                order = await self.orders.place_saved_card_order(
+                    subscriber_id, OrderKind.RENEW_SERVICE, plan_code, gateway.name
+                )
+            except DomainError as refused:
+                await self._failed(attempt, subscriber_id, refused.code, {
+                    "plan_code": plan_code, "ends_at": ends_at.isoformat()}, now)  # fmt: skip
+                return True
+            outcome = "renewed" if order.status == OrderStatus.APPLIED else CHARGING
+            await AutoRenewal.filter(id=attempt.id).update(outcome=outcome, order_id=order.id)
+            return True
+        if told:
+            return True  # told already; charged when its time comes
+        # Told before each charge: the amount, the time, and how to stop it. A larger amount
+        # than the one told (the wallet spent since) is told again and waits again.
+        charge_after = now + CARD_NOTICE_LEAD
+        await AutoRenewal.filter(id=attempt.id).update(
+            outcome=CARD_NOTICED, short=quote.payable, charge_after=charge_after
+        )
+        await enqueue(
+            subscriber_id,
+            kinds.CARD_CHARGE_AHEAD,
+            {
+                "plan_code": plan_code,
+                "ends_at": ends_at.isoformat(),
+                "charge_after": charge_after.isoformat(),
+                "amount": quote.payable,
+                "currency": quote.currency,
+            },
+            kinds.card_charge_key(subscriber_id, ends_at, quote.payable),
+            at=now,
+        )
+        return True
+
+    async def _charge(self, attempt: AutoRenewal, plan_code: str, now: datetime) -> None:
+        """Charge (or ask about) the card's order; a refusal is told at once with a link to pay
+        the renewal in the chat's own way."""
+        assert self.cards is not None
+        order = await Order.get_or_none(id=attempt.order_id)
+        if order is None:
+            await AutoRenewal.filter(id=attempt.id).update(outcome="failed", reason="no_order")
+            return
+        result = await self.cards.charge(order)
+        if result.outcome == ChargeOutcome.WAITING:
+            return
+        if result.outcome == ChargeOutcome.PAID:
+            await AutoRenewal.filter(id=attempt.id, outcome=CHARGING).update(outcome="renewed")
+            return
+        if result.outcome in (ChargeOutcome.TO_WALLET, ChargeOutcome.AGAIN):
+            # Told already: the next run renews from the wallet the money reached, or charges
+            # a fresh order at once.
+            await AutoRenewal.filter(id=attempt.id, outcome=CHARGING).update(
+                outcome=CARD_NOTICED, order_id=None, charge_after=now
+            )
+            return
+        moved = await AutoRenewal.filter(id=attempt.id, outcome=CHARGING).update(
+            outcome=CARD_FAILED, reason=result.code[:64]
+        )
+        if not moved:
+            return  # another run told it
+        subscriber_id: int = order.subscriber_id  # type: ignore[attr-defined]
+        log.info("auto-renewal card of subscriber %s refused: %s", subscriber_id, result.code)
+        params: dict = {
+            "plan_code": plan_code,
+            "ends_at": attempt.period_end.isoformat(),
+            "reason": "card_refused",
+            "card_code": result.code,
+            "short": order.payable,
+            "currency": order.currency,
+        }
+        try:
+            link = await self.orders.place_order(subscriber_id, OrderKind.RENEW_SERVICE, plan_code)
+        except DomainError as refused:
+            log.info("no payment link for subscriber %s: %s", subscriber_id, refused.code)
+        else:
+            if link.pay_url:
+                params.update(pay_url=link.pay_url, tracking_number=link.tracking_number)
+        await enqueue(
+            subscriber_id,
+            kinds.AUTO_RENEW_FAILED,
+            params,
+            kinds.card_failed_key(subscriber_id, attempt.period_end),
+            at=now,
+        )
 
     async def _failed(
         self, attempt: AutoRenewal, subscriber_id: int, reason: str, params: dict, now: datetime

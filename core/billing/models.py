@@ -327,10 +327,36 @@ class AutoRenewal(Model):
     order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
         "core.Order", related_name="auto_renewal", null=True, on_delete=fields.SET_NULL
     )
+    order_id: int | None
     short = fields.BigIntField(default=0)
     reason = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField()
+    # A saved card is charged ``short`` no sooner than this: the subscriber was told when the
+    # attempt found the wallet short (core/billing/card_renewals.py), and may stop it until then.
+    charge_after = fields.DatetimeField(null=True)
 
     class Meta:
         table = "auto_renewal"
         unique_together = (("subscriber", "period_end"),)
+
+
+class SavedCard(Model):
+    """A card a subscriber saved for automatic renewals, as the provider's ids only (its
+    customer and payment method; never a card's number or any other card data). One per
+    subscriber. ``method_ref`` is None while the provider's setup page (``setup_ref``) is open.
+    """
+
+    id = fields.IntField(primary_key=True)
+    subscriber: fields.OneToOneRelation[Subscriber] = fields.OneToOneField(
+        "core.Subscriber", related_name="saved_card", on_delete=fields.CASCADE
+    )
+    subscriber_id: int
+    gateway = fields.CharField(max_length=16)
+    customer_ref = fields.CharField(max_length=128)
+    setup_ref = fields.CharField(max_length=128, null=True, unique=True)
+    method_ref = fields.CharField(max_length=128, null=True)
+    created_at = fields.DatetimeField()
+    saved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "saved_card"

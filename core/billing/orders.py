@@ -151,6 +151,26 @@ class Orders:
             order, gw = await self._create_order(prepared, kind, months, now, gateway, chat)
         return await self._start_payment(order, gw, f"{kind.value} {plan_code}")
 
+    async def place_saved_card_order(
+        self, subscriber_id: int, kind: OrderKind, plan_code: str, gateway: str
+    ) -> Order:
+        """An order to be paid by a saved card (core/billing/saved_cards.py charges it): placed
+        as ``place_order`` places one, but no payment page is started. Its row is returned
+        (pending, or applied at once when nothing is left to pay). Raises what place_order
+        raises before a payment is started."""
+        kind = OrderKind(kind)
+        now = self.clock.now()
+        async with in_transaction():
+            subscriber = await lock_subscriber(subscriber_id)
+            prepared = await prepare_order(
+                self.settings, now, subscriber_id, kind, plan_code, 1, subscriber,
+                static_ip_pool=self.static_ip_pool,
+            )  # fmt: skip
+            order, _gw = await self._create_order(prepared, kind, 1, now, gateway, None)
+        if order.payable == 0:
+            await self._settle_free(order)
+        return order
+
     async def quote_deposit(self, subscriber_id: int) -> Quote:
         """The pre-invoice of the line's deposit and installation fee. Raises what
         ``place_deposit_order`` raises."""

@@ -234,3 +234,36 @@ def _remaining_value(
         return 0
     left = min(remaining_days(sub.ends_at, now, zone), total)
     return prorated_remaining_value(sub.price_paid, left, total)
+
+
+async def renewal_quote(
+    settings: Settings, now: datetime, subscriber_id: int, ends_at: datetime
+) -> Quote | None:
+    """What the automatic renewal of the paid service ending at ``ends_at`` would cost now and
+    what the wallet is short of (``payable``); None when it would be refused (the line's state
+    or the plan no longer allow it: the run says why when it comes)."""
+    ending = (
+        await Subscription.filter(
+            subscriber_id=subscriber_id, ends_at=ends_at, status__in=state.LIVE
+        )
+        .exclude(source=SubscriptionSource.FREE_CHARGE)
+        .select_related("plan", "subscriber")
+        .first()
+    )
+    if ending is None:
+        return None
+    plan_code = ending.subscriber.auto_renew_plan_code or ending.plan.code
+    try:
+        prepared = await prepare_order(
+            settings,
+            now,
+            subscriber_id,
+            OrderKind.RENEW_SERVICE,
+            plan_code,
+            1,
+            ending.subscriber,
+            static_ip_pool=settings.static_ips,
+        )
+    except DomainError:
+        return None
+    return prepared.quote

@@ -25,6 +25,7 @@ MAX_AGE_SETTING: Mapping[str, str] = {
     kinds.PAYMENT_APPLIED: "notice_max_age_payment_hours",
     kinds.PAYMENT_NOT_APPLIED: "notice_max_age_payment_hours",
     kinds.AUTO_RENEW_FAILED: "notice_max_age_payment_hours",
+    kinds.CARD_CHARGE_AHEAD: "notice_max_age_payment_hours",
     kinds.WALLET_REFUNDED: "notice_max_age_payment_hours",
     kinds.TICKET_ANSWERED: "notice_max_age_ticket_answer_hours",
     kinds.TICKET_CLOSED: "notice_max_age_rating_request_hours",

@@ -124,6 +124,78 @@ async def test_the_short_wallet_notice_offers_the_top_up(services, bot_settings,
     assert [o.id for o in reply.options] == ["flow:topup"]
 
 
+async def two_days_before(services, sara, clock) -> dict:
+    """The params of Sara's 2-day expiry alert, as the sweep writes them."""
+    from core.alerts.due import DueAlerts
+    from core.alerts.zones import subscriber_zones
+
+    await give_service(services, sara)
+    current = await Subscription.get(subscriber_id=sara.id)
+    clock.advance(current.ends_at - timedelta(days=2) - clock.now())
+    [zone] = await subscriber_zones(services.settings.timezone)
+    due = DueAlerts(services.settings)
+    alerts = [alert async for page in due.expiring(zone, clock.now()) for alert in page]
+    [alert] = [a for a in alerts if a.params["days_before"] == 2]
+    return alert.params
+
+
+async def test_the_expiry_alert_says_what_the_wallet_is_short_of_and_tops_up_that_much(
+    engine, services, bot_settings, clock
+):
+    from bot.dialogs.notices import render_notice
+    from bot.i18n import translator
+
+    sara = await subscriber(bot_settings)
+    await credit(sara, 45_000, clock)
+    await services.auto_renewals.set(sara.id, True)
+    params = await two_days_before(services, sara, clock)
+    assert (params["short"], params["renewal_total"]) == (RENEWAL - 45_000, RENEWAL)
+
+    [reply] = await render_notice(translator("en"), "service_expiring", params)
+    assert "your wallet is short of IRR\xa0500,000 for it" in reply.text
+    assert "the renewal costs IRR\xa0545,000" in reply.text
+    [fa] = await render_notice(translator("fa"), "service_expiring", params)
+    assert "۵۰۰٬۰۰۰" in fa.text  # Persian digits
+    top_up = reply.options[0]
+    assert top_up.id == f"flow:topup?amount={RENEWAL - 45_000}"
+
+    # The option goes straight to the top-up's pre-invoice of that amount.
+    chat = ChatClient(engine)
+    await chat.log_in("5120001", "Secret-2468")
+    await chat.send(choice=top_up.id)
+    assert "Top up your wallet: IRR\xa0500,000" in chat.text
+    await chat.press("Confirm and pay")
+    order = await Order.get(kind=OrderKind.WALLET_TOPUP)
+    assert order.payable == RENEWAL - 45_000
+
+
+async def test_a_top_up_amount_out_of_the_limits_in_an_option_is_asked_for(
+    engine, services, bot_settings
+):
+    await subscriber(bot_settings)
+    chat = ChatClient(engine)
+    await chat.log_in("5120001", "Secret-2468")
+    await chat.send(choice="flow:topup?amount=5")
+    assert "How much would you like to add?" in chat.text
+    await chat.send(choice="flow:topup?amount=lots")
+    assert "How much would you like to add?" in chat.text
+
+
+async def test_a_wallet_that_holds_the_renewal_is_not_called_short(services, bot_settings, clock):
+    from bot.dialogs.notices import render_notice
+    from bot.i18n import translator
+
+    sara = await subscriber(bot_settings)
+    await credit(sara, RENEWAL, clock)
+    await services.auto_renewals.set(sara.id, True)
+    params = await two_days_before(services, sara, clock)
+    assert params["short"] == 0
+
+    [reply] = await render_notice(translator("en"), "service_expiring", params)
+    assert "short of" not in reply.text and "Automatic renewal is on" in reply.text
+    assert reply.options[0].id == "flow:topup"
+
+
 async def test_the_expiry_alert_says_the_renewal_will_happen_and_offers_the_top_up(
     services, bot_settings, clock
 ):

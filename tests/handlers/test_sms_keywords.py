@@ -382,3 +382,11 @@ async def test_buy_on_a_line_isolated_for_an_unpaid_bill_names_the_bill_not_a_de
     )
     assert_fits(answer)
     assert await Order.filter(subscriber_id=sara.id).count() == 0
+
+
+async def test_card_off_without_a_saved_card_says_there_is_none(twilio_app, services, bot_settings):
+    await subscriber(bot_settings)
+
+    answer = await ask(twilio_app, "card off")
+
+    assert answer == "No card is saved for your line."

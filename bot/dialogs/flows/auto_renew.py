@@ -1,15 +1,18 @@
 """Automatic renewal (My account): on, the service is renewed from the wallet in its last hours
 (core/billing/auto_renew.py); the subscriber sees what it would cost and whether the wallet holds
-it, and turns it on or off."""
+it, and turns it on or off. Where the line's currency is paid by card (Stripe), a card may be
+saved for what the wallet lacks (core/billing/saved_cards.py), and removed here at any time."""
 
 from __future__ import annotations
 
+from bot.dialogs.contract import Link
 from bot.dialogs.flow import Context, Flow, Step
 from bot.i18n import N_
 from core.billing.enums import OrderKind
 from core.errors import DomainError
 
 ON, OFF = "auto_renew:on", "auto_renew:off"
+SAVE_CARD, REMOVE_CARD = "auto_renew:save_card", "auto_renew:remove_card"
 
 
 class AutoRenewFlow(Flow):
@@ -64,11 +67,32 @@ class AutoRenewFlow(Flow):
         options = [ctx.option(OFF, ctx._("Turn it off"))] if setting.enabled else []
         if not setting.enabled:
             options.append(ctx.option(ON, ctx._("Turn it on")))
+        cards = ctx.services.saved_cards
+        if await cards.has_card(line.id):
+            lines.append(
+                ctx._(
+                    "A card is saved: when your wallet is short at a renewal, the card is "
+                    "charged what it lacks. You are told the amount and the time before each "
+                    "charge."
+                )
+            )
+            options.append(ctx.option(REMOVE_CARD, ctx._("Remove my saved card")))
+        elif setting.enabled and await cards.offered(line.id):
+            options.append(ctx.option(SAVE_CARD, ctx._("Save a card for renewals")))
         options.append(ctx.option("cmd:menu", ctx._("Main menu")))
         ctx.say("\n".join(lines), options=options)
 
     async def on_switch(self, ctx: Context) -> None:
         choice = ctx.input.choice
+        if choice == SAVE_CARD:
+            await self._save_card(ctx)
+            return
+        if choice == REMOVE_CARD:
+            await ctx.services.saved_cards.remove(ctx.subscriber_id)
+            await ctx.finish(
+                ctx._("Your saved card is removed. Renewals are made from your wallet only.")
+            )
+            return
         if choice not in (ON, OFF):
             await ctx.refuse(ctx._("Please choose one of the options below."))
             return
@@ -82,6 +106,18 @@ class AutoRenewFlow(Flow):
             )
         else:
             await ctx.finish(ctx._("Automatic renewal is off. Your service ends on its date."))
+
+    async def _save_card(self, ctx: Context) -> None:
+        """The provider's page where the card is entered (only its ids are kept here)."""
+        url = await ctx.services.saved_cards.start(ctx.subscriber_id)
+        await ctx.finish(
+            ctx._(
+                "Open the link to save your card with our payment provider. It is charged only "
+                "when your wallet is short at an automatic renewal, and I tell you before each "
+                "charge. Remove it here at any time."
+            ),
+            links=[Link(url, ctx._("Save my card"))],
+        )
 
     # ---- the steps ---------------------------------------------------------------------------
     SWITCH = Step("switch", ask_switch, on_switch)

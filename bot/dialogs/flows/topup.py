@@ -29,6 +29,15 @@ class TopUpFlow(Flow):
     name = "topup"
 
     async def begin(self, ctx: Context) -> None:
+        # An alert's "Top up my wallet" names what the wallet lacks: straight to its
+        # pre-invoice. Any other amount a client sends is asked again, like a typed one.
+        amount = ctx.data.pop("amount", None)
+        if isinstance(amount, int) and not isinstance(amount, bool):
+            low, high = topup_limits(ctx.services.settings, ctx.logged_in.currency)
+            if low <= amount <= high:
+                ctx.data["amount"] = amount
+                await ctx.goto(self.CONFIRM)
+                return
         await ctx.goto(self.first_step)
 
     # ---- how much --------------------------------------------------------------------------

@@ -44,18 +44,11 @@ async def service_expiring(t: Texts, params: dict[str, Any]) -> list[Reply]:
     when = t.time(ends_at) if ends_at else ""
     options = [_renew(t), Option(flow_choice("status"), t.gettext("My service"))]
     if days > 0 and params.get("auto_renew"):
-        text = t.ngettext(
-            "Your internet service ends in %(n)s day, on %(date)s. Automatic renewal is on: it "
-            "is renewed from your wallet in its last hours. Keep enough in the wallet; if it "
-            "falls short, I tell you at once.",
-            "Your internet service ends in %(n)s days, on %(date)s. Automatic renewal is on: it "
-            "is renewed from your wallet in its last hours. Keep enough in the wallet; if it "
-            "falls short, I tell you at once.",
-            days,
-            date=_local_date(t, params.get("ends_at")),
-        )
+        text = _automatic_renewal(t, days, params)
+        short = int(params.get("short") or 0)
+        top_up = flow_choice("topup", amount=short) if short > 0 else flow_choice("topup")
         options = [
-            Option(flow_choice("topup"), t.gettext("Top up my wallet")),
+            Option(top_up, t.gettext("Top up my wallet")),
             Option(flow_choice("auto_renew"), t.gettext("Automatic renewal")),
         ]
     elif days > 0:
@@ -77,6 +70,54 @@ async def service_expiring(t: Texts, params: dict[str, Any]) -> list[Reply]:
             time=when,
         )
     return [Reply(text, options=tuple(options), language=t.language)]
+
+
+def _automatic_renewal(t: Texts, days: int, params: dict[str, Any]) -> str:
+    """The expiry alert of a line that renews itself: when, and what the wallet lacks for it
+    (the option under it tops up that much)."""
+    date = _local_date(t, params.get("ends_at"))
+    short = int(params.get("short") or 0)
+    currency = str(params.get("currency") or "")
+    if short > 0 and currency and params.get("card"):
+        return t.ngettext(
+            "Your internet service ends in %(n)s day, on %(date)s. Automatic renewal is on, "
+            "but your wallet is short of %(short)s for it (the renewal costs %(total)s). If it "
+            "is still short in the service's last hours, your saved card is charged what it "
+            "lacks; I tell you before. To stop it, top up your wallet, or choose Automatic "
+            "renewal to remove the card.",
+            "Your internet service ends in %(n)s days, on %(date)s. Automatic renewal is on, "
+            "but your wallet is short of %(short)s for it (the renewal costs %(total)s). If it "
+            "is still short in the service's last hours, your saved card is charged what it "
+            "lacks; I tell you before. To stop it, top up your wallet, or choose Automatic "
+            "renewal to remove the card.",
+            days,
+            date=date,
+            short=t.money(short, currency),
+            total=t.money(int(params.get("renewal_total") or 0), currency),
+        )
+    if short > 0 and currency:
+        return t.ngettext(
+            "Your internet service ends in %(n)s day, on %(date)s. Automatic renewal is on, "
+            "but your wallet is short of %(short)s for it (the renewal costs %(total)s). Top "
+            "up your wallet before then and it is renewed from the wallet in its last hours.",
+            "Your internet service ends in %(n)s days, on %(date)s. Automatic renewal is on, "
+            "but your wallet is short of %(short)s for it (the renewal costs %(total)s). Top "
+            "up your wallet before then and it is renewed from the wallet in its last hours.",
+            days,
+            date=date,
+            short=t.money(short, currency),
+            total=t.money(int(params.get("renewal_total") or 0), currency),
+        )
+    return t.ngettext(
+        "Your internet service ends in %(n)s day, on %(date)s. Automatic renewal is on: it "
+        "is renewed from your wallet in its last hours. Keep enough in the wallet; if it "
+        "falls short, I tell you at once.",
+        "Your internet service ends in %(n)s days, on %(date)s. Automatic renewal is on: it "
+        "is renewed from your wallet in its last hours. Keep enough in the wallet; if it "
+        "falls short, I tell you at once.",
+        days,
+        date=date,
+    )
 
 
 async def traffic_low(t: Texts, params: dict[str, Any]) -> list[Reply]:

@@ -8,11 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.dialogs.billing_words import what_was_added
-from bot.dialogs.contract import Option, Reply
+from bot.dialogs.contract import Link, Option, Reply
 from bot.dialogs.errors import error_text
 from bot.dialogs.menu import flow_choice
 from bot.dialogs.notices.renderer import Notice
 from bot.dialogs.receipts import receipt_replies
+from bot.dialogs.sms_payments import card_off_command
 from bot.i18n import Texts
 from core.alerts import kinds
 from core.billing.receipts import OrderAdded, order_added
@@ -149,6 +150,8 @@ async def auto_renew_failed(t: Texts, params: dict[str, Any]) -> list[Reply]:
         when = t.datetime(datetime.fromisoformat(str(ends)))
     except ValueError:
         when = ""
+    if params.get("reason") == "card_refused" and params.get("currency"):
+        return _card_refused(t, when, params)
     if params.get("reason") == "wallet_short" and params.get("currency"):
         text = t.gettext(
             "Your service ends on %(when)s and could not be renewed automatically: your wallet "
@@ -169,8 +172,60 @@ async def auto_renew_failed(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, options=options, language=t.language)]
 
 
+def _card_refused(t: Texts, when: str, params: dict[str, Any]) -> list[Reply]:
+    """The saved card was refused: why, and a link to pay the renewal now (the bank may want
+    the cardholder present), else the way to renew by hand."""
+    short = t.money(int(params.get("short") or 0), str(params["currency"]))
+    if params.get("card_code") == "authentication_required":
+        why = t.gettext("your bank wants you to confirm the payment yourself")
+    else:
+        why = t.gettext("your card was declined")
+    text = t.gettext(
+        "Your service ends on %(when)s and could not be renewed automatically: your saved card "
+        "was not charged the %(short)s your wallet lacks, because %(why)s. Pay the renewal with "
+        "the link below, or top up your wallet (the renewal is then made from it).",
+        when=when,
+        short=short,
+        why=why,
+    )
+    links: tuple[Link, ...] = ()
+    if isinstance(params.get("pay_url"), str):
+        links = (Link(params["pay_url"], t.gettext("Pay the renewal")),)
+    options = (
+        Option(flow_choice("topup"), t.gettext("Top up my wallet")),
+        Option(flow_choice("buy"), t.gettext("Buy or renew")),
+    )
+    return [Reply(text, options=options, links=links, language=t.language)]
+
+
+async def card_charge_ahead(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    """Before each charge of a saved card: the amount, the time, and how to stop it."""
+    try:
+        at = t.datetime(datetime.fromisoformat(str(params.get("charge_after"))))
+    except ValueError:
+        at = ""
+    text = t.gettext(
+        "Your wallet is short of %(amount)s for the automatic renewal of your service. Your "
+        "saved card will be charged %(amount)s from %(when)s. To stop it, top up your wallet "
+        "before then, or choose Automatic renewal to remove the card or turn renewal off "
+        "(by SMS: send %(command)s).",
+        amount=t.money(int(params.get("amount") or 0), str(params.get("currency") or "")),
+        when=at,
+        command=card_off_command(t.language),
+    )
+    options = (
+        Option(flow_choice("auto_renew"), t.gettext("Automatic renewal")),
+        Option(
+            flow_choice("topup", amount=int(params.get("amount") or 0)),
+            t.gettext("Top up my wallet"),
+        ),
+    )
+    return [Reply(text, options=options, language=t.language)]
+
+
 NOTICES = (
     Notice(kinds.PAYMENT_APPLIED, order_applied),
+    Notice(kinds.CARD_CHARGE_AHEAD, card_charge_ahead),
     Notice(kinds.AUTO_RENEW_FAILED, auto_renew_failed),
     Notice(kinds.PAYMENT_NOT_APPLIED, order_not_applied),
     Notice(kinds.WALLET_REFUNDED, wallet_refunded),

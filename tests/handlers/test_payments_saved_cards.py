@@ -1,0 +1,358 @@
+"""Automatic renewal with a saved card (Stripe), against the local server speaking Stripe's API:
+the card is saved on Stripe's page in setup mode (only Stripe's ids kept, and only once Stripe
+says so); when the wallet is short at a renewal the subscriber is told the amount and the time
+first, then the card is charged off session exactly once, verified with Stripe and applied with
+its receipt; a declined card or one that needs its holder is told at once with a payment link;
+the card can be removed in the chat and by SMS, and a removed card is never charged."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.bootstrap import build_engine
+from bot.dialogs.notices import render_notice
+from bot.dialogs.state import MemoryStateStore
+from bot.i18n import translator
+from core.billing.auto_renew import CARD_NOTICE_LEAD
+from core.billing.enums import (
+    OrderKind,
+    OrderStatus,
+    SubscriptionSource,
+    SubscriptionStatus,
+    WalletEntryKind,
+)
+from core.billing.models import AutoRenewal, Order, SavedCard, Subscription, WalletEntry
+from core.billing.saved_cards import charge_request
+from core.inbox.models import OutboxMessage
+from tests.dialogs.client import ChatClient
+from tests.fakes_payments import CARD_DECLINES, CARD_NEEDS_AUTHENTICATION, CARD_OK
+from tests.handlers.payments_support import buyer
+
+USERNAME, PASSWORD = "2177889900", "Secret-2468"
+RENEWAL = 1_635  # std-usd's 1,500 cents and 9 % VAT
+RETURN = "/payments/stripe/return"
+
+
+async def usd_line(services, settings, clock, wallet: int = 0):
+    """A USD line with a paid month that ends in 3 hours, automatic renewal on, ``wallet``
+    cents in the wallet."""
+    line = await buyer(settings, "USD")
+    await services.subscriptions.grant_service(
+        line.id, "std-usd", source=SubscriptionSource.ONLINE, starts_at=clock.now()
+    )
+    current = await Subscription.get(subscriber_id=line.id)
+    clock.advance(current.ends_at - clock.now() - timedelta(hours=3))
+    if wallet:
+        await WalletEntry.create(
+            subscriber_id=line.id, amount=wallet, currency="USD",
+            kind=WalletEntryKind.ADJUSTMENT, created_at=clock.now(),
+        )  # fmt: skip
+    await services.auto_renewals.set(line.id, True)
+    return line
+
+
+async def save_card(services, providers, line, behaviour: str = CARD_OK) -> str:
+    """Save a card as the chat does; returns its payment method id at Stripe."""
+    await services.saved_cards.start(line.id)
+    row = await SavedCard.get(subscriber_id=line.id)
+    method = providers.stripe.complete_setup(row.setup_ref, behaviour)
+    assert await services.saved_cards.confirm_setup("stripe", row.setup_ref) is not None
+    return method
+
+
+async def test_a_card_is_saved_from_the_chat_once_stripe_says_so(
+    pay_client, pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    chat = ChatClient(build_engine(pay_services, MemoryStateStore()))
+    await chat.log_in(USERNAME, PASSWORD)
+    await chat.send(choice="flow:auto_renew")
+    await chat.press("Save a card for renewals")
+
+    [link] = chat.replies[-1].links
+    row = await SavedCard.get(subscriber_id=line.id)
+    session = providers.stripe.sessions[row.setup_ref]
+    assert link.url == session["url"]
+    assert (session["mode"], session["customer"], session["currency"]) == (
+        "setup", row.customer_ref, "usd",
+    )  # fmt: skip
+    # Back before the card is entered: nothing saved.
+    early = await pay_client.get(f"{RETURN}?session_id={row.setup_ref}")
+    assert 'data-result="pending"' in await early.text()
+    assert not await pay_services.saved_cards.has_card(line.id)
+
+    method = providers.stripe.complete_setup(row.setup_ref)
+    page = await pay_client.get(f"{RETURN}?session_id={row.setup_ref}")
+
+    assert page.status == 200 and 'data-result="saved"' in await page.text()
+    row = await SavedCard.get(subscriber_id=line.id)
+    # Only Stripe's ids: its customer and payment method.
+    assert (row.customer_ref, row.method_ref) == (session["customer"], method)
+    await chat.send(choice="flow:auto_renew")
+    assert "A card is saved" in chat.text
+    assert "Remove my saved card" in [o.label for o in chat.options]
+
+
+async def test_a_signed_setup_event_saves_the_card_after_asking_stripe(
+    pay_client, pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    await pay_services.saved_cards.start(line.id)
+    row = await SavedCard.get(subscriber_id=line.id)
+    # An event while Stripe still says "open" saves nothing, whatever the event claims.
+    providers.stripe.sessions[row.setup_ref]["status"] = "open"
+    body, headers = providers.stripe.event(row.setup_ref, int(clock.now().timestamp()))
+    assert (await pay_client.post("/payments/stripe/webhook", data=body, headers=headers)).ok
+    assert not await pay_services.saved_cards.has_card(line.id)
+
+    providers.stripe.complete_setup(row.setup_ref)
+    body, headers = providers.stripe.event(row.setup_ref, int(clock.now().timestamp()))
+    response = await pay_client.post("/payments/stripe/webhook", data=body, headers=headers)
+
+    assert response.status == 200
+    assert await pay_services.saved_cards.has_card(line.id)
+
+
+async def test_the_short_wallet_is_told_first_then_the_card_is_charged_once_with_a_receipt(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock, wallet=635)
+    await save_card(pay_services, providers, line)
+
+    await pay_services.auto_renewals.run()
+
+    # Told first: the amount, when, and how to stop it; nothing charged yet.
+    [ahead] = await OutboxMessage.filter(subscriber_id=line.id, kind="card_charge_ahead")
+    assert (ahead.params["amount"], ahead.params["currency"]) == (1_000, "USD")
+    [reply] = await render_notice(translator("en"), ahead.kind, ahead.params)
+    assert "Your saved card will be charged $10.00 from" in reply.text
+    assert "send CARD OFF" in reply.text
+    assert providers.stripe.intent_requests == 0
+    await pay_services.auto_renewals.run()
+    assert providers.stripe.intent_requests == 0
+
+    clock.advance(CARD_NOTICE_LEAD)
+    await asyncio.gather(*(pay_services.auto_renewals.run() for _ in range(3)))
+    await pay_services.auto_renewals.run()
+
+    [order] = await Order.filter(subscriber_id=line.id, kind=OrderKind.RENEW_SERVICE)
+    assert (order.status, order.payable, order.wallet_used) == (OrderStatus.APPLIED, 1_000, 635)
+    [intent] = providers.stripe.payment_intents.values()
+    assert (intent["amount"], intent["currency"], intent["status"]) == (1_000, "usd", "succeeded")
+    assert intent["metadata"]["tracking_number"] == str(order.tracking_number)
+    assert order.gateway_ref == intent["id"]
+    [applied] = await OutboxMessage.filter(subscriber_id=line.id, kind="order_applied")
+    assert applied.params["receipt"] == intent["id"]
+    assert (
+        await Subscription.filter(subscriber_id=line.id, status=SubscriptionStatus.RESERVED).count()
+        == 1
+    )
+    attempt = await AutoRenewal.get(subscriber_id=line.id)
+    assert attempt.outcome == "renewed"
+
+
+async def test_a_charge_sent_again_under_its_idempotency_key_charges_once(
+    pay_services, pay_settings, providers, clock
+):
+    """A run that dies after Stripe charged, before the order heard of it: the next run sends
+    the same order's charge again and Stripe answers the first charge."""
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+    clock.advance(CARD_NOTICE_LEAD)
+    order = await pay_services.orders.place_saved_card_order(
+        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
+    )
+    # The run that died: Stripe charged, the order never heard of it.
+    card = await SavedCard.get(subscriber_id=line.id)
+    gateway = pay_services.orders.gateways["stripe"]
+    first = await gateway.charge_saved_card(charge_request(order, card))
+    assert (await Order.get(id=order.id)).gateway_ref is None
+
+    again = await pay_services.saved_cards.charge(await Order.get(id=order.id))
+
+    assert again.outcome == "paid"
+    assert len(providers.stripe.payment_intents) == 1
+    assert providers.stripe.intent_requests == 1
+    order = await Order.get(id=order.id)
+    assert (order.status, order.gateway_ref) == (OrderStatus.APPLIED, first.reference)
+    assert await OutboxMessage.filter(subscriber_id=line.id, kind="order_applied").count() == 1
+
+
+async def test_charges_of_one_order_sent_at_once_make_one_payment(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    order = await pay_services.orders.place_saved_card_order(
+        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
+    )
+
+    results = await asyncio.gather(*(pay_services.saved_cards.charge(order) for _ in range(3)))
+
+    assert {result.outcome for result in results} == {"paid"}
+    assert len(providers.stripe.payment_intents) == 1
+    assert (await Order.get(id=order.id)).status == OrderStatus.APPLIED
+    assert await OutboxMessage.filter(subscriber_id=line.id, kind="order_applied").count() == 1
+
+
+async def test_a_charge_stripe_could_not_take_in_the_order_s_time_is_made_on_a_fresh_order(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+    clock.advance(CARD_NOTICE_LEAD)
+    providers.stripe.intents_down = 1
+
+    await pay_services.auto_renewals.run()  # Stripe does not answer
+    [stale] = await Order.filter(subscriber_id=line.id)
+    assert (stale.status, stale.gateway_ref) == (OrderStatus.PENDING, None)
+    clock.advance(timedelta(minutes=31))  # past the order's time
+    await pay_services.auto_renewals.run()
+    await pay_services.auto_renewals.run()
+
+    stale = await Order.get(id=stale.id)
+    assert stale.status == OrderStatus.FAILED
+    [renewal] = await Order.filter(subscriber_id=line.id, status=OrderStatus.APPLIED)
+    assert renewal.payable == RENEWAL
+    assert len(providers.stripe.payment_intents) == 1
+    assert await OutboxMessage.filter(kind="card_charge_ahead").count() == 1
+    assert await OutboxMessage.filter(kind="auto_renew_failed").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "why"),
+    [
+        (CARD_DECLINES, "your card was declined"),
+        (CARD_NEEDS_AUTHENTICATION, "your bank wants you to confirm the payment yourself"),
+    ],
+)
+async def test_a_refused_card_is_told_at_once_with_a_payment_link_and_not_tried_again(
+    pay_services, pay_settings, providers, clock, behaviour, why
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line, behaviour)
+    await pay_services.auto_renewals.run()
+    clock.advance(CARD_NOTICE_LEAD)
+
+    await pay_services.auto_renewals.run()
+    await pay_services.auto_renewals.run()
+
+    assert providers.stripe.intent_requests == 1
+    [failed] = await OutboxMessage.filter(subscriber_id=line.id, kind="auto_renew_failed")
+    assert failed.params["card_code"] == behaviour
+    link_order = await Order.get(tracking_number=failed.params["tracking_number"])
+    assert link_order.status == OrderStatus.PENDING and link_order.gateway == "stripe"
+    assert providers.stripe.sessions[link_order.gateway_ref]["mode"] == "payment"
+    [reply] = await render_notice(translator("en"), failed.kind, failed.params)
+    assert why in reply.text and "$16.35" in reply.text
+    assert [link.url for link in reply.links] == [failed.params["pay_url"]]
+    charged = await Order.get(subscriber_id=line.id, gateway_ref__startswith="pi_")
+    assert charged.status == OrderStatus.FAILED
+    assert (await AutoRenewal.get(subscriber_id=line.id)).outcome == "card_failed"
+
+
+async def test_a_card_removed_before_its_time_is_not_charged(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    method = await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+    assert await OutboxMessage.filter(kind="card_charge_ahead").count() == 1
+
+    chat = ChatClient(build_engine(pay_services, MemoryStateStore()))
+    await chat.log_in(USERNAME, PASSWORD)
+    await chat.send(choice="flow:auto_renew")
+    await chat.press("Remove my saved card")
+    assert "Your saved card is removed" in chat.text
+    clock.advance(CARD_NOTICE_LEAD)
+    await pay_services.auto_renewals.run()
+
+    assert providers.stripe.intent_requests == 0
+    assert providers.stripe.payment_methods[method]["customer"] is None  # detached at Stripe
+    assert await SavedCard.filter(subscriber_id=line.id).count() == 0
+    [short] = await OutboxMessage.filter(kind="auto_renew_failed")
+    assert short.params["reason"] == "wallet_short"
+
+
+async def test_renewal_turned_off_before_the_charge_s_time_charges_nothing(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+
+    await pay_services.auto_renewals.set(line.id, False)
+    clock.advance(CARD_NOTICE_LEAD)
+    await pay_services.auto_renewals.run()
+
+    assert providers.stripe.intent_requests == 0
+    assert await Order.filter(subscriber_id=line.id).count() == 0
+
+
+async def test_card_off_by_sms_removes_the_saved_card(pay_services, pay_settings, providers, clock):
+    from bot.dialogs.sms_payments import card_answer
+
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    t = translator("en")
+
+    asked = await card_answer(pay_services, t, line, "")
+    removed = await card_answer(pay_services, t, line, "off")
+    again = await card_answer(pay_services, t, line, "OFF")
+
+    assert "Send CARD OFF to remove it" in asked
+    assert "Your saved card is removed" in removed
+    assert again == "No card is saved for your line."
+    assert not await pay_services.saved_cards.has_card(line.id)
+
+
+async def test_a_line_paid_in_rials_is_not_offered_a_card(
+    pay_services, pay_settings, providers, clock
+):
+    from core.errors import DomainError
+
+    line = await buyer(pay_settings, "IRR")
+    assert not await pay_services.saved_cards.offered(line.id)
+    with pytest.raises(DomainError) as refused:
+        await pay_services.saved_cards.start(line.id)
+    assert refused.value.code == "cards_not_offered"
+
+
+async def test_the_two_day_alert_says_the_saved_card_pays_what_the_wallet_lacks(
+    pay_services, pay_settings, providers, clock
+):
+    from core.alerts.due import DueAlerts
+    from core.alerts.zones import subscriber_zones
+
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    current = await Subscription.get(subscriber_id=line.id)
+    clock.set(current.ends_at - timedelta(days=2))
+    [zone] = await subscriber_zones(pay_settings.timezone)
+    pages = DueAlerts(pay_settings).expiring(zone, clock.now())
+    [alert] = [a for page in [p async for p in pages] for a in page if a.params["days_before"]]
+
+    assert (alert.params["short"], alert.params["card"]) == (RENEWAL, True)
+    [reply] = await render_notice(translator("en"), alert.kind, alert.params)
+    assert "your wallet is short of $16.35" in reply.text
+    assert "your saved card is charged what it lacks; I tell you before" in reply.text
+    assert "remove the card" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "argument"),
+    [("CARD OFF", "en", "OFF"), ("kartu hapus", "id", "hapus"), ("کارت حذف", "fa", "حذف")],
+)
+def test_the_card_keyword_is_read_in_each_language(text, language, argument):
+    from bot.dialogs.sms_keywords import Keyword, parse
+
+    command = parse(text)
+
+    assert (command.keyword, command.language, command.argument) == (
+        Keyword.CARD, language, argument,
+    )  # fmt: skip
