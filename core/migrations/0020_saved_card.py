@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0018_faq_and_unmatched_texts')]
+    dependencies = [('core', '0019_connection_check')]
 
     initial = False
 
