@@ -58,6 +58,7 @@ from core.alerts.broadcast import Broadcasts
 from core.alerts.preferences import NoticePreferences
 from core.alerts.preview import Previews
 from core.billing.auto_renew import AutoRenewals
+from core.billing.pauses import Pauses
 from core.billing.bills import Bills
 from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
@@ -180,6 +181,7 @@ def build_services(
         line_statuses=LineStatuses(clock),
         orders=orders,
         auto_renewals=AutoRenewals(settings, clock, orders),
+        pauses=Pauses(settings, clock),
         subscriptions=Subscriptions(settings, clock),
         wallet=Wallet(clock),
         free_charges=FreeCharges(settings, clock),

@@ -24,6 +24,7 @@ from core.alerts import kinds
 from core.billing.enums import OrderKind, PlanKind, SubscriptionSource, SubscriptionStatus
 from core.billing.models import AutoRenewal, Order, Plan, Subscription
 from core.billing.orders import Orders
+from core.billing.pauses import not_paused
 from core.billing.subscriptions import lock_subscriber
 from core.config import Settings
 from core.errors import DomainError, InvalidInput, NotFound
@@ -90,6 +91,8 @@ class AutoRenewals:
         while True:
             ending = (
                 await Subscription.filter(
+                    # A paused line renews when it runs again (its end moved with the pause).
+                    not_paused(now),
                     id__gt=after_id,
                     status=SubscriptionStatus.ACTIVE,
                     ends_at__gt=now,
