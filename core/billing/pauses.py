@@ -303,9 +303,7 @@ class Pauses:
         return quote, current
 
 
-def _yearly_use(
-    rows: list[ServicePause], now: datetime, times: int
-) -> tuple[int, datetime | None]:
+def _yearly_use(rows: list[ServicePause], now: datetime, times: int) -> tuple[int, datetime | None]:
     return _yearly_use_of(
         sorted(row.started_at for row in rows if row.started_at > now - YEAR), times
     )

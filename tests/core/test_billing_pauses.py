@@ -210,9 +210,9 @@ async def test_two_pauses_at_once_pause_once_and_take_one_fee(pg, billing, pause
     )
 
     assert sum(not isinstance(r, Exception) for r in results) == 1
-    assert all(
-        r.code == "pause_already_paused" for r in results if isinstance(r, DomainError)
-    ), results
+    assert all(r.code == "pause_already_paused" for r in results if isinstance(r, DomainError)), (
+        results
+    )
     assert await WalletEntry.filter(kind=WalletEntryKind.PAUSE_FEE).count() == 1
     live = await Subscription.get(id=current.id, status=SubscriptionStatus.ACTIVE)
     assert live.ends_at == current.ends_at + timedelta(days=10)

@@ -37,6 +37,15 @@ async def status_text(ctx: Context) -> str:
         else status_name(ctx, status.line_status)
     )
     lines = [ctx._("Line status: %(status)s", status=line_status)]
+    paused_until = ctx.logged_in.paused_until
+    if paused_until is not None and paused_until > ctx.services.clock.now():
+        lines.append(
+            ctx._(
+                "Paused until %(resume)s: the line cannot connect until then; your days and "
+                "traffic are kept. To resume earlier: My account, Pause my service.",
+                resume=t.datetime(paused_until),
+            )
+        )
     presence: LinePresence | None = None
     radius = ctx.services.radius
     if radius is not None:
