@@ -58,12 +58,12 @@ from core.alerts.broadcast import Broadcasts
 from core.alerts.preferences import NoticePreferences
 from core.alerts.preview import Previews
 from core.billing.auto_renew import AutoRenewals
-from core.billing.pauses import Pauses
 from core.billing.bills import Bills
 from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.jobs import BillingJobs
 from core.billing.orders import Orders
+from core.billing.pauses import Pauses
 from core.billing.plans import Plans
 from core.billing.queries import BillingQueries
 from core.billing.static_ips import StaticIps

@@ -114,7 +114,9 @@ class PauseQuote:
 def not_paused(now: datetime, prefix: str = "subscriber__") -> Q:
     """A filter of the lines whose service is not paused at ``now`` (``prefix``: the path to
     the subscriber). Written as a filter, not an exclude: NOT over a NULL column drops it."""
-    return Q(**{f"{prefix}paused_until__isnull": True}) | Q(**{f"{prefix}paused_until__lte": now})
+    unset: dict[str, Any] = {f"{prefix}paused_until__isnull": True}
+    over: dict[str, Any] = {f"{prefix}paused_until__lte": now}
+    return Q(**unset) | Q(**over)
 
 
 class Pauses:
@@ -271,10 +273,10 @@ class Pauses:
             raise DomainError("pause_too_short", days=days, min_days=limits.min_days)
         if days > limits.max_days:
             raise DomainError("pause_too_long", days=days, max_days=limits.max_days)
-        starts = await ServicePause.filter(
+        starts: list[datetime] = await ServicePause.filter(  # type: ignore[assignment]
             subscriber_id=line.id, started_at__gt=now - YEAR
         ).values_list("started_at", flat=True)
-        used, next_at = _yearly_use_of(sorted(starts), limits.times_a_year)
+        _used, next_at = _yearly_use_of(sorted(starts), limits.times_a_year)
         if next_at is not None:
             raise DomainError(
                 "pause_limit_reached", times=limits.times_a_year, next_at=next_at.isoformat()

@@ -17,16 +17,17 @@ from core.billing.enums import SubscriptionSource, SubscriptionStatus, WalletEnt
 from core.billing.models import ServicePause, Subscription, TrafficBucket, WalletEntry
 from core.billing.pauses import YEAR, Pauses
 from core.errors import DomainError, InvalidInput
+from tests.core import test_billing_support as support
 from tests.core.test_billing_support import (
-    billing,  # noqa: F401  (fixture)
     error_of,
-    gateway,  # noqa: F401  (fixture)
     make_plans,
     make_subscriber,
     seed_year_service,
 )
 
 FEE = 150_000
+billing = support.billing
+gateway = support.gateway
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ async def credit(subscriber_id: int, amount: int, clock) -> None:
     )
 
 
-async def paused_line(billing, clock, *, wallet: int = FEE):  # noqa: F811
+async def paused_line(billing, clock, *, wallet: int = FEE):
     await make_plans()
     kamal = await make_subscriber()
     current = await seed_year_service(billing, kamal, clock.now())
