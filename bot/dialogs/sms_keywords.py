@@ -3,8 +3,10 @@
 ``SALDO``/``مانده``/``BALANCE`` (days and traffic left), ``BELI``/``خرید``/``BUY <pack>`` (a
 payment link), ``TAGIHAN``/``قبض``/``BILL`` and ``JAMINAN``/``ودیعه``/``DEPOSIT`` (the open
 postpaid bill's or a new line's deposit's payment link: sms_payments.py),
-``GRATIS``/``رایگان``/``FREE`` (the free charge), ``TIKET``/``تیکت``/``TICKET <text>`` (opens a
-ticket; later ones add to it until it is closed), ``HELP``/``BANTUAN``/``راهنما``, and
+``GRATIS``/``رایگان``/``FREE`` (the free charge), ``JEDA``/``تعلیق``/``PAUSE <days>`` and
+``LANJUT``/``ادامه``/``RESUME`` (pause the service, resume it: sms_pause.py),
+``TIKET``/``تیکت``/``TICKET <text>`` (opens a ticket; later ones add to it until it is closed),
+``HELP``/``BANTUAN``/``راهنما``, and
 ``STOP``/``START`` (Twilio confirms its English words itself; ``BERHENTI``/``MULAI``,
 ``توقف``/``شروع`` are confirmed here); and a bare score from 1 to 5 answers the closing notice
 the number got last (it asks for one). The sender's number is the subscriber's registered
@@ -36,6 +38,7 @@ from bot.dialogs.flows.free_charge import grant_text
 from bot.dialogs.flows.tickets import thanks_for_rating
 from bot.dialogs.normalize import fold, normalize_text, parse_int
 from bot.dialogs.services import Services
+from bot.dialogs.sms_pause import pause_answer, resume_answer
 from bot.dialogs.sms_payments import bill_answer, deposit_answer
 from bot.dialogs.state import StateStore
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
@@ -60,6 +63,8 @@ class Keyword(StrEnum):
     BILL = "bill"
     DEPOSIT = "deposit"
     FREE = "free"
+    PAUSE = "pause"
+    RESUME = "resume"
     TICKET = "ticket"
     HELP = "help"
     STOP = "stop"
@@ -78,6 +83,8 @@ WORDS: dict[Keyword, dict[str, tuple[str, ...]]] = {
     Keyword.BILL: {"id": ("TAGIHAN",), "fa": ("قبض",), "en": ("BILL",)},
     Keyword.DEPOSIT: {"id": ("JAMINAN",), "fa": ("ودیعه",), "en": ("DEPOSIT",)},
     Keyword.FREE: {"id": ("GRATIS",), "fa": ("رایگان",), "en": ("FREE",)},
+    Keyword.PAUSE: {"id": ("JEDA",), "fa": ("تعلیق",), "en": ("PAUSE",)},
+    Keyword.RESUME: {"id": ("LANJUT",), "fa": ("ادامه",), "en": ("RESUME",)},
     Keyword.TICKET: {"id": ("TIKET",), "fa": ("تیکت",), "en": ("TICKET",)},
     Keyword.HELP: {"": ("HELP", "INFO"), "id": ("BANTUAN",), "fa": ("راهنما",)},
     # Twilio's standard opt-out and opt-in words (it confirms them itself), and the
@@ -218,6 +225,8 @@ class SmsKeywords:
             Keyword.BILL: self.bill,
             Keyword.DEPOSIT: self.deposit,
             Keyword.FREE: self.free_charge,
+            Keyword.PAUSE: self.pause,
+            Keyword.RESUME: self.resume,
             Keyword.TICKET: self.ticket,
         }.get(command.keyword)  # type: ignore[call-overload]
         if answer is None and command.keyword is None:
@@ -342,6 +351,16 @@ class SmsKeywords:
                 "You still have days and traffic; the free charge is for when they run out."
             )
         return t.gettext("The free charge is not available for your line.")
+
+    async def pause(self, t: Texts, line: SubscriberView, command: Command, _turn: Turn) -> str:
+        language = t.language
+        words = (word_for(Keyword.PAUSE, language), word_for(Keyword.RESUME, language))
+        return await pause_answer(
+            self.services, t, line, command.argument, words, blocked=_buy_refusal
+        )
+
+    async def resume(self, t: Texts, line: SubscriberView, _command: Command, _turn: Turn) -> str:
+        return await resume_answer(self.services, t, line)
 
     async def ticket(self, t: Texts, line: SubscriberView, command: Command, turn: Turn) -> str:
         body = command.argument
