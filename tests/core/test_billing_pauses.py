@@ -13,7 +13,7 @@ import pytest
 from core.accounts.enums import LineStatus
 from core.accounts.models import Subscriber
 from core.billing import state
-from core.billing.enums import SubscriptionSource, SubscriptionStatus, WalletEntryKind
+from core.billing.enums import OrderKind, SubscriptionSource, SubscriptionStatus, WalletEntryKind
 from core.billing.models import ServicePause, Subscription, TrafficBucket, WalletEntry
 from core.billing.pauses import YEAR, Pauses
 from core.errors import DomainError, InvalidInput
@@ -217,3 +217,16 @@ async def test_two_pauses_at_once_pause_once_and_take_one_fee(pg, billing, pause
     assert await WalletEntry.filter(kind=WalletEntryKind.PAUSE_FEE).count() == 1
     live = await Subscription.get(id=current.id, status=SubscriptionStatus.ACTIVE)
     assert live.ends_at == current.ends_at + timedelta(days=10)
+
+
+async def test_a_paused_service_is_not_changed_until_it_runs_again(db, billing, pauses, clock):
+    """Its end holds the paused days: a change of service would pay them back as credit."""
+    kamal, _current = await paused_line(billing, clock)
+    await pauses.pause(kamal.id, 30)
+
+    error = await error_of(billing.orders.quote(kamal.id, OrderKind.CHANGE_SERVICE, "year-8m"))
+
+    assert error.code == "service_paused"
+    await billing.orders.quote(kamal.id, OrderKind.RENEW_SERVICE, "year-2m")  # bought ahead: fine
+    await pauses.resume(kamal.id)
+    await billing.orders.quote(kamal.id, OrderKind.CHANGE_SERVICE, "year-8m")
