@@ -95,6 +95,7 @@ REASONS: dict[str, Reason] = {
     kinds.AUTO_RENEW_FAILED: lambda t, _: t.gettext(
         "you turned automatic renewal on and your service is about to end"
     ),
+    kinds.SERVICE_RESUMED: lambda t, _: t.gettext("your paused service ran again on its day"),
     kinds.BILL_DUE: lambda t, _: t.gettext("the last day to pay your postpaid bill is near"),
     kinds.BILL_UNPAID_ISOLATED: lambda t, _: t.gettext(
         "your postpaid bill was not paid by its last day"

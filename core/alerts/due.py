@@ -24,7 +24,7 @@ from core.alerts import kinds
 from core.alerts.zones import Zone
 from core.billing.enums import OrderStatus, SubscriptionSource
 from core.billing.models import FreeChargeGrant, Order, Subscription, TrafficBucket
-from core.billing.pauses import not_paused
+from core.billing.paused import not_paused
 from core.billing.periods import remaining_days
 from core.billing.state import LIVE
 from core.billing.units import mb_to_bytes

@@ -32,6 +32,8 @@ BILL_DUE = "bill_due"
 BILL_UNPAID_ISOLATED = "bill_unpaid_isolated"
 # An automatic renewal that could not be made from the wallet (core/billing/auto_renew.py).
 AUTO_RENEW_FAILED = "auto_renew_failed"
+# A paused service ran again on the day chosen (core/billing/pauses.py).
+SERVICE_RESUMED = "service_resumed"
 
 
 def expiry_key(subscriber_id: int, days_before: int, expiry_day: date) -> str:
@@ -56,6 +58,10 @@ def document_rejected_key(subscriber_id: int, document_id: int) -> str:
 def auto_renew_key(subscriber_id: int, ends_at: datetime) -> str:
     """Once per subscriber and end of service."""
     return f"{AUTO_RENEW_FAILED}:{subscriber_id}:{ends_at.astimezone(UTC).isoformat()}"
+
+
+def service_resumed_key(pause_id: int) -> str:
+    return f"{SERVICE_RESUMED}:{pause_id}"
 
 
 def bill_due_key(bill_id: int) -> str:

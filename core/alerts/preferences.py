@@ -42,6 +42,7 @@ MANDATORY: frozenset[str] = frozenset(
         kinds.PAYMENT_APPLIED,
         kinds.PAYMENT_NOT_APPLIED,
         kinds.AUTO_RENEW_FAILED,
+        kinds.SERVICE_RESUMED,
         kinds.WALLET_REFUNDED,
         kinds.DOCUMENT_REJECTED,
         kinds.BILL_DUE,

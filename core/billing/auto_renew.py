@@ -24,7 +24,7 @@ from core.alerts import kinds
 from core.billing.enums import OrderKind, PlanKind, SubscriptionSource, SubscriptionStatus
 from core.billing.models import AutoRenewal, Order, Plan, Subscription
 from core.billing.orders import Orders
-from core.billing.pauses import not_paused
+from core.billing.paused import not_paused
 from core.billing.subscriptions import lock_subscriber
 from core.config import Settings
 from core.errors import DomainError, InvalidInput, NotFound

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
+from core.alerts import kinds
 from core.billing import state
 from core.billing.enums import SubscriptionSource, WalletEntryKind
 from core.billing.models import ServicePause, Subscription, TrafficBucket, WalletEntry
@@ -33,6 +33,7 @@ from core.billing.quotes import refuse_blocked_line
 from core.billing.subscriptions import lock_subscriber, rechain_reserved
 from core.config import Settings
 from core.errors import DomainError, InvalidInput, NotFound
+from core.inbox.service import enqueue
 from core.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -109,14 +110,6 @@ class PauseQuote:
     fee: int
     currency: str
     wallet_balance: int
-
-
-def not_paused(now: datetime, prefix: str = "subscriber__") -> Q:
-    """A filter of the lines whose service is not paused at ``now`` (``prefix``: the path to
-    the subscriber). Written as a filter, not an exclude: NOT over a NULL column drops it."""
-    unset: dict[str, Any] = {f"{prefix}paused_until__isnull": True}
-    over: dict[str, Any] = {f"{prefix}paused_until__lte": now}
-    return Q(**unset) | Q(**over)
 
 
 class Pauses:
@@ -252,6 +245,7 @@ class Pauses:
                     if pause is None:
                         continue  # another worker, or the subscriber, ended it
                     await _end(pause, pause.resume_at, BY_SCHEDULE)
+                    await _tell_resumed(pause, now)
                     ended += 1
             if len(due) < PAGE:
                 return ended
@@ -346,6 +340,18 @@ async def _take_back(pause: ServicePause, unused: timedelta, now: datetime) -> N
         await TrafficBucket.filter(id=bucket.id).update(
             valid_until=max(now, bucket.valid_until - unused)
         )
+
+
+async def _tell_resumed(pause: ServicePause, now: datetime) -> None:
+    """The subscriber is told the line connects again (once: the key is the pause's)."""
+    end = await state.paid_chain_end(pause.subscriber_id, now)
+    await enqueue(
+        pause.subscriber_id,
+        kinds.SERVICE_RESUMED,
+        {"ends_at": end.isoformat() if end else None},
+        kinds.service_resumed_key(pause.id),
+        at=now,
+    )
 
 
 async def _end(pause: ServicePause, at: datetime, by: str) -> None:

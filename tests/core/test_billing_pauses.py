@@ -12,11 +12,13 @@ import pytest
 
 from core.accounts.enums import LineStatus
 from core.accounts.models import Subscriber
+from core.alerts import kinds
 from core.billing import state
 from core.billing.enums import OrderKind, SubscriptionSource, SubscriptionStatus, WalletEntryKind
 from core.billing.models import ServicePause, Subscription, TrafficBucket, WalletEntry
 from core.billing.pauses import YEAR, Pauses
 from core.errors import DomainError, InvalidInput
+from core.inbox.models import OutboxMessage
 from tests.core import test_billing_support as support
 from tests.core.test_billing_support import (
     error_of,
@@ -99,6 +101,8 @@ async def test_the_job_resumes_on_the_day_chosen_once_and_keeps_every_day(
     # 352 days were left when it paused; 352 are left when it runs again.
     assert (await Subscription.get(id=current.id)).ends_at == current.ends_at + timedelta(days=10)
     assert (await pauses.state(kamal.id)).current is None
+    [told] = await OutboxMessage.filter(subscriber_id=kamal.id, kind=kinds.SERVICE_RESUMED)
+    assert told.params == {"ends_at": (current.ends_at + timedelta(days=10)).isoformat()}
 
 
 async def test_resuming_early_adds_only_the_days_actually_paused(db, billing, pauses, clock):
