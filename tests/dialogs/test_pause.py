@@ -157,3 +157,21 @@ async def test_persian_dates_and_digits_in_the_confirmation(engine, services, bo
     await chat.send(choice="pause:days:14")
     assert "۱۴۰۵" in chat.text  # the Jalali year of December 2026
     assert "14" not in chat.text
+
+
+async def test_a_pause_made_meanwhile_by_sms_is_said_at_confirm_and_not_made_twice(
+    engine, services, bot_settings, clock
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    await credit(sara, 2 * FEE, clock)
+    chat = await logged_in(engine)
+    await chat.send(choice="flow:pause")
+    await chat.press("14 days")
+    await services.pauses.pause(sara.id, 7)  # meanwhile, by SMS
+
+    await chat.press("Confirm the pause")
+
+    assert "Your service is already paused until" in chat.text
+    assert await ServicePause.all().count() == 1
+    assert await WalletEntry.filter(kind=WalletEntryKind.PAUSE_FEE).count() == 1

@@ -94,7 +94,11 @@ class PauseFlow(Flow):
     # ---- what it does, then Confirm ------------------------------------------------------
 
     async def ask_confirm(self, ctx: Context) -> None:
-        quote = await ctx.services.pauses.quote(ctx.subscriber_id, int(ctx.data["days"]))
+        try:
+            quote = await ctx.services.pauses.quote(ctx.subscriber_id, int(ctx.data["days"]))
+        except DomainError as refused:  # changed since the days were chosen (an SMS, staff)
+            await ctx.finish(pause_refusal_text(ctx.t, refused))
+            return
         t = ctx.t
         lines = [
             t.ngettext(
