@@ -73,6 +73,8 @@ async def test_paused_from_my_account_with_the_fee_and_resume_date_shown(
     assert moved.ends_at == before.ends_at + timedelta(days=14)
     await chat.send(choice="flow:status")
     assert "Paused until" in chat.text
+    await chat.send(choice="flow:line_status")
+    assert "Paused until" in chat.text and "working normally" not in chat.text
 
 
 async def test_a_typed_length_outside_the_limits_is_refused_and_asked_again(

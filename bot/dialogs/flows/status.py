@@ -5,7 +5,7 @@ wallet."""
 from __future__ import annotations
 
 from bot.dialogs.flow import Context, Flow
-from bot.dialogs.flows.line_status import status_name
+from bot.dialogs.flows.line_status import paused_text, status_name
 from bot.i18n import N_
 from core.accounts.enums import LineStatus
 from core.radius.presence import LinePresence
@@ -37,15 +37,9 @@ async def status_text(ctx: Context) -> str:
         else status_name(ctx, status.line_status)
     )
     lines = [ctx._("Line status: %(status)s", status=line_status)]
-    paused_until = ctx.logged_in.paused_until
-    if paused_until is not None and paused_until > ctx.services.clock.now():
-        lines.append(
-            ctx._(
-                "Paused until %(resume)s: the line cannot connect until then; your days and "
-                "traffic are kept. To resume earlier: My account, Pause my service.",
-                resume=t.datetime(paused_until),
-            )
-        )
+    paused = paused_text(ctx)
+    if paused is not None:
+        lines.append(paused)
     presence: LinePresence | None = None
     radius = ctx.services.radius
     if radius is not None:
