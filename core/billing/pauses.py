@@ -171,7 +171,8 @@ class Pauses:
         async with in_transaction():
             line = await lock_subscriber(subscriber_id)
             if line.paused_until is not None and line.paused_until <= now:
-                # The last pause's day has come and the job has not ended it yet: it ends now.
+                # The last pause's day has come and the job has not ended it yet: it ends now,
+                # untold (the subscriber is pausing again, not waiting to hear it ran again).
                 for due in await ServicePause.filter(subscriber_id=subscriber_id, resumed_at=None):
                     await _end(due, due.resume_at, BY_SCHEDULE)
                 line.paused_until = None
