@@ -63,6 +63,7 @@ from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.jobs import BillingJobs
 from core.billing.orders import Orders
+from core.billing.pauses import Pauses
 from core.billing.plans import Plans
 from core.billing.queries import BillingQueries
 from core.billing.saved_cards import SavedCards
@@ -186,6 +187,7 @@ def build_services(
         orders=orders,
         auto_renewals=AutoRenewals(settings, clock, orders, saved_cards),
         saved_cards=saved_cards,
+        pauses=Pauses(settings, clock),
         subscriptions=Subscriptions(settings, clock),
         wallet=Wallet(clock),
         free_charges=FreeCharges(settings, clock),

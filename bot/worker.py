@@ -10,7 +10,8 @@ The jobs, run by as many workers as you start:
   through the channels, paced per channel by a token bucket in Redis shared by all workers.
   Each message is claimed by a compare-and-swap before it is sent, so workers relaying at once
   share the messages and never send one twice; a full batch asks another worker to help.
-- the domain's upkeep: services that end or start (every 5 minutes), lines cut after the
+- the domain's upkeep: services that end or start, and paused ones that resume (every 5
+  minutes), lines cut after the
   document grace (twice an hour), the month's campaign traffic (hourly; once per month by its
   key), postpaid bills of the months that ended (hourly; once per line and month by its key),
   their reminders, overdue states and lines isolated for them (every 15 minutes; once a bill)
@@ -71,6 +72,11 @@ async def renew_automatically(ctx: dict[str, Any]) -> int:
     if renewed:
         await ctx["redis"].enqueue_job("relay_outbox", _queue_name=ctx["queue_name"])
     return renewed
+
+
+async def resume_paused_services(ctx: dict[str, Any]) -> int:
+    """Paused services whose day has come run again; each once."""
+    return await ctx["services"].pauses.resume_due()
 
 
 async def cut_lines_after_document_grace(ctx: dict[str, Any]) -> int:
@@ -172,6 +178,7 @@ def build_worker(
         functions=[job(sweep_alerts), job(relay_outbox), *map(job, MAINTENANCE_JOBS)],
         cron_jobs=[
             cron(job(end_expired_services), minute=set(range(0, 60, 5)), second=30, timeout=600),
+            cron(job(resume_paused_services), minute=set(range(2, 60, 5)), second=0, timeout=600),
             cron(job(cut_lines_after_document_grace), minute={7, 37}, second=30, timeout=600),
             cron(job(renew_automatically), minute=set(range(1, 60, 10)), second=0, timeout=600),
             cron(job(charge_campaigns), minute=13, second=30, timeout=1800),

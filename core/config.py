@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.billing.ip_pool import StaticIpPool, parse_static_ip_pool
@@ -54,6 +54,14 @@ class Settings(BaseSettings):
             "EUR": (100, 1_000_000),
         }
     )
+    # Pausing the service (core/billing/pauses.py): from this many days to this many at once,
+    # this many times in any 12 months (0: subscribers cannot pause), for this fee per currency
+    # in minor units, paid from the wallet (JSON in the environment: {"IRR": 500000}); a
+    # currency not listed pauses free.
+    pause_min_days: int = Field(default=7, ge=1, le=365)
+    pause_max_days: int = Field(default=60, ge=1, le=365)
+    pause_times_a_year: int = Field(default=2, ge=0, le=52)
+    pause_fee: dict[str, int] = Field(default_factory=dict)
     # Postpaid bills: the last day to pay is this many days after the billed period ends; an
     # unpaid bill isolates the line this many days after that; a reminder goes this many days
     # before the last day.
@@ -190,6 +198,19 @@ class Settings(BaseSettings):
         if 60 % value:  # the worker's schedule is minutes of the hour
             raise ValueError("must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)")
         return value
+
+    @field_validator("pause_fee")
+    @classmethod
+    def _no_negative_fee(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(amount < 0 for amount in value.values()):
+            raise ValueError("a fee cannot be negative")
+        return value
+
+    @model_validator(mode="after")
+    def _pause_days_in_order(self) -> Settings:
+        if self.pause_min_days > self.pause_max_days:
+            raise ValueError("pause_min_days must not exceed pause_max_days")
+        return self
 
     @field_validator("static_ip_pool")
     @classmethod

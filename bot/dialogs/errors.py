@@ -164,6 +164,10 @@ MESSAGES: dict[str, str] = {
         "in that range."
     ),
     "too_many_attachments": N_("That is too many files for one message."),
+    "service_paused": N_(
+        "Your service is paused, so it cannot be changed now. Resume it first (My account, "
+        "Pause my service), then change it."
+    ),
 }
 
 

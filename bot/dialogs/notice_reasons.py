@@ -108,6 +108,7 @@ REASONS: dict[str, Reason] = {
     kinds.CARD_CHARGE_AHEAD: lambda t, _: t.gettext(
         "you saved a card for automatic renewal and your wallet is short of the renewal"
     ),
+    kinds.SERVICE_RESUMED: lambda t, _: t.gettext("your paused service ran again on its day"),
     kinds.BILL_DUE: lambda t, _: t.gettext("the last day to pay your postpaid bill is near"),
     kinds.BILL_UNPAID_ISOLATED: lambda t, _: t.gettext(
         "your postpaid bill was not paid by its last day"

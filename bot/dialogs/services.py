@@ -22,6 +22,7 @@ from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.jobs import BillingJobs
 from core.billing.orders import Orders
+from core.billing.pauses import Pauses
 from core.billing.plans import Plans
 from core.billing.queries import BillingQueries
 from core.billing.saved_cards import SavedCards
@@ -61,6 +62,8 @@ class Services:
     orders: Orders
     auto_renewals: AutoRenewals
     saved_cards: SavedCards
+    # Pausing the service for some days, and resuming it.
+    pauses: Pauses
     subscriptions: Subscriptions
     wallet: Wallet
     free_charges: FreeCharges

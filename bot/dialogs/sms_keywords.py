@@ -4,8 +4,10 @@
 payment link), ``TAGIHAN``/``قبض``/``BILL`` and ``JAMINAN``/``ودیعه``/``DEPOSIT`` (the open
 postpaid bill's or a new line's deposit's payment link: sms_payments.py), ``CEK``/``بررسی``/
 ``CHECK`` (why the Internet does not work: sms_connection.py),
-``GRATIS``/``رایگان``/``FREE`` (the free charge), ``TIKET``/``تیکت``/``TICKET <text>`` (opens a
-ticket; later ones add to it until it is closed), ``HELP``/``BANTUAN``/``راهنما``, and
+``GRATIS``/``رایگان``/``FREE`` (the free charge), ``JEDA``/``تعلیق``/``PAUSE <days>`` and
+``LANJUT``/``ادامه``/``RESUME`` (pause the service, resume it: sms_pause.py),
+``TIKET``/``تیکت``/``TICKET <text>`` (opens a ticket; later ones add to it until it is closed),
+``HELP``/``BANTUAN``/``راهنما``, and
 ``CARD OFF``/``KARTU HAPUS``/``کارت حذف`` (the card saved for renewals removed:
 sms_payments.py), ``STOP``/``START`` (Twilio confirms its English words itself;
 ``BERHENTI``/``MULAI``, ``توقف``/``شروع`` are confirmed here); and a bare score from 1 to 5
@@ -39,6 +41,7 @@ from bot.dialogs.flows.tickets import thanks_for_rating
 from bot.dialogs.normalize import fold, normalize_text, parse_int
 from bot.dialogs.services import Services
 from bot.dialogs.sms_connection import SmsWords, connection_answer
+from bot.dialogs.sms_pause import pause_answer, resume_answer
 from bot.dialogs.sms_payments import bill_answer, card_answer, deposit_answer
 from bot.dialogs.state import StateStore
 from bot.i18n import DEFAULT_LANGUAGE, Texts, subscriber_translator
@@ -63,6 +66,8 @@ class Keyword(StrEnum):
     BILL = "bill"
     DEPOSIT = "deposit"
     FREE = "free"
+    PAUSE = "pause"
+    RESUME = "resume"
     TICKET = "ticket"
     CHECK = "check"
     CARD = "card"
@@ -83,6 +88,8 @@ WORDS: dict[Keyword, dict[str, tuple[str, ...]]] = {
     Keyword.BILL: {"id": ("TAGIHAN",), "fa": ("قبض",), "en": ("BILL",)},
     Keyword.DEPOSIT: {"id": ("JAMINAN",), "fa": ("ودیعه",), "en": ("DEPOSIT",)},
     Keyword.FREE: {"id": ("GRATIS",), "fa": ("رایگان",), "en": ("FREE",)},
+    Keyword.PAUSE: {"id": ("JEDA",), "fa": ("تعلیق",), "en": ("PAUSE",)},
+    Keyword.RESUME: {"id": ("LANJUT",), "fa": ("ادامه",), "en": ("RESUME",)},
     Keyword.TICKET: {"id": ("TIKET",), "fa": ("تیکت",), "en": ("TICKET",)},
     Keyword.CHECK: {"id": ("CEK",), "fa": ("بررسی",), "en": ("CHECK",)},
     Keyword.CARD: {"id": ("KARTU",), "fa": ("کارت",), "en": ("CARD",)},
@@ -227,6 +234,8 @@ class SmsKeywords:
             Keyword.BILL: self.bill,
             Keyword.DEPOSIT: self.deposit,
             Keyword.FREE: self.free_charge,
+            Keyword.PAUSE: self.pause,
+            Keyword.RESUME: self.resume,
             Keyword.TICKET: self.ticket,
             Keyword.CHECK: self.check,
             Keyword.CARD: self.card,
@@ -370,6 +379,16 @@ class SmsKeywords:
                 "You still have days and traffic; the free charge is for when they run out."
             )
         return t.gettext("The free charge is not available for your line.")
+
+    async def pause(self, t: Texts, line: SubscriberView, command: Command, _turn: Turn) -> str:
+        language = t.language
+        words = (word_for(Keyword.PAUSE, language), word_for(Keyword.RESUME, language))
+        return await pause_answer(
+            self.services, t, line, command.argument, words, blocked=_buy_refusal
+        )
+
+    async def resume(self, t: Texts, line: SubscriberView, _command: Command, _turn: Turn) -> str:
+        return await resume_answer(self.services, t, line)
 
     async def ticket(self, t: Texts, line: SubscriberView, command: Command, turn: Turn) -> str:
         body = command.argument

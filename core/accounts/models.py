@@ -67,6 +67,10 @@ class Subscriber(Model):
     # plan of this code, or the plan in force when None.
     auto_renew = fields.BooleanField(default=False)
     auto_renew_plan_code = fields.CharField(max_length=32, null=True)
+    # While the service is paused (core/billing/pauses.py): when it resumes. Kept on the line
+    # so that RADIUS, the alerts and auto-renewal tell a paused line by a column they already
+    # read; None when not paused.
+    paused_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -58,6 +58,8 @@ class SubscriberView:
     # What the unpaid postpaid bills that isolated the line owe.
     unpaid_bills_due: int
     created_at: datetime | None
+    # When a paused service resumes (core/billing/pauses.py); None when not paused.
+    paused_until: datetime | None = None
 
     @property
     def email_usable(self) -> bool:
@@ -105,6 +107,7 @@ class SubscriberView:
             installation_fee_due=row.installation_fee_due,
             unpaid_bills_due=row.unpaid_bills_due,
             created_at=row.created_at,
+            paused_until=row.paused_until,
         )
 
 

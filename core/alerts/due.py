@@ -24,6 +24,7 @@ from core.alerts import kinds
 from core.alerts.zones import Zone
 from core.billing.enums import OrderStatus, SubscriptionSource
 from core.billing.models import FreeChargeGrant, Order, SavedCard, Subscription, TrafficBucket
+from core.billing.paused import not_paused
 from core.billing.periods import remaining_days
 from core.billing.quotes import renewal_quote
 from core.billing.state import LIVE
@@ -102,6 +103,8 @@ class DueAlerts:
             query = (
                 Subscription.filter(
                     zone.subscribers("subscriber__"),
+                    # A paused service's end is not near: it moved with the pause.
+                    not_paused(now),
                     status__in=LIVE,
                     ends_at__gte=start,
                     ends_at__lt=end,
@@ -213,7 +216,8 @@ class DueAlerts:
         such subscription (a later one makes a new allowance, which may run low again)."""
         firsts = (
             await metered_subscriptions(now)
-            .filter(zone.subscribers("subscriber__"), subscriber_id__in=list(low))
+            # No traffic is used while paused: a low allowance waits for the resume.
+            .filter(zone.subscribers("subscriber__"), not_paused(now), subscriber_id__in=list(low))
             .exclude(subscriber__line_status=LineStatus.CLOSED)
             .annotate(first=Min("id"))
             .group_by("subscriber_id")

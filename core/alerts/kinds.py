@@ -37,6 +37,8 @@ BILL_UNPAID_ISOLATED = "bill_unpaid_isolated"
 AUTO_RENEW_FAILED = "auto_renew_failed"
 # A saved card is about to be charged what the wallet lacks for an automatic renewal.
 CARD_CHARGE_AHEAD = "card_charge_ahead"
+# A paused service ran again on the day chosen (core/billing/pauses.py).
+SERVICE_RESUMED = "service_resumed"
 
 
 def expiry_key(subscriber_id: int, days_before: int, expiry_day: date) -> str:
@@ -72,6 +74,10 @@ def card_failed_key(subscriber_id: int, ends_at: datetime) -> str:
 def card_charge_key(subscriber_id: int, ends_at: datetime, amount: int) -> str:
     """Once per end of service and amount: a larger amount is told again before it is charged."""
     return f"{CARD_CHARGE_AHEAD}:{subscriber_id}:{ends_at.astimezone(UTC).isoformat()}:{amount}"
+
+
+def service_resumed_key(pause_id: int) -> str:
+    return f"{SERVICE_RESUMED}:{pause_id}"
 
 
 def bill_due_key(bill_id: int) -> str:

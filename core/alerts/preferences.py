@@ -43,6 +43,7 @@ MANDATORY: frozenset[str] = frozenset(
         kinds.PAYMENT_NOT_APPLIED,
         kinds.AUTO_RENEW_FAILED,
         kinds.CARD_CHARGE_AHEAD,
+        kinds.SERVICE_RESUMED,
         kinds.WALLET_REFUNDED,
         kinds.DOCUMENT_REJECTED,
         kinds.BILL_DUE,

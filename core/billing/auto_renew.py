@@ -37,6 +37,7 @@ from core.billing.enums import (
 )
 from core.billing.models import AutoRenewal, Order, Plan, Subscription
 from core.billing.orders import Orders
+from core.billing.paused import not_paused
 from core.billing.pricing import Quote
 from core.billing.saved_cards import ChargeOutcome, SavedCards
 from core.billing.subscriptions import lock_subscriber
@@ -118,6 +119,8 @@ class AutoRenewals:
         while True:
             ending = (
                 await Subscription.filter(
+                    # A paused line renews when it runs again (its end moved with the pause).
+                    not_paused(now),
                     id__gt=after_id,
                     status=SubscriptionStatus.ACTIVE,
                     ends_at__gt=now,

@@ -89,6 +89,8 @@ class WalletEntryKind(StrEnum):
     REFUND = "refund"
     ADJUSTMENT = "adjustment"
     TOPUP = "topup"
+    # The fee of pausing the service (core/billing/pauses.py), paid from the wallet.
+    PAUSE_FEE = "pause_fee"
 
 
 # Which plans each order kind sells.

@@ -360,3 +360,39 @@ class SavedCard(Model):
 
     class Meta:
         table = "saved_card"
+
+
+class ServicePause(Model):
+    """A subscriber's pause of the service (core/billing/pauses.py): the days asked, when it
+    started and is to resume, when it did, and the fee taken from the wallet.
+
+    The service in force was moved back by ``days`` when the pause started (its end, its
+    traffic's validity, what was bought ahead), so nothing runs out while paused; an early
+    resume moves them forward again by the days not used."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber: fields.ForeignKeyRelation[Subscriber] = fields.ForeignKeyField(
+        "core.Subscriber", related_name="pauses", on_delete=fields.CASCADE
+    )
+    subscriber_id: int
+    days = fields.IntField()
+    started_at = fields.DatetimeField()
+    resume_at = fields.DatetimeField()
+    # None while paused; the moment it resumed (``resume_at``, or earlier when asked).
+    resumed_at = fields.DatetimeField(null=True)
+    # "schedule" (the worker, on the day chosen) or "subscriber" (asked early).
+    resumed_by = fields.CharField(max_length=12, null=True)
+    fee = fields.BigIntField(default=0)
+    currency = fields.CharField(max_length=3)
+    # The subscription moved back, and the traffic buckets whose validity moved with it: an
+    # early resume moves exactly these forward again.
+    subscription: fields.ForeignKeyNullableRelation[Subscription] = fields.ForeignKeyField(
+        "core.Subscription", related_name="pauses", null=True, on_delete=fields.SET_NULL
+    )
+    subscription_id: int | None
+    bucket_ids: list = fields.JSONField(default=list)
+
+    class Meta:
+        table = "service_pause"
+        # A subscriber's pauses of the last year (the yearly limit); the job's due resumes.
+        indexes = (("subscriber_id", "started_at"), ("resumed_at", "resume_at"))

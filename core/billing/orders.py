@@ -130,6 +130,7 @@ class Orders:
         Errors: subscriber_not_found, line_closed, documents_suspended, deposit_due {owed,
         currency}, line_isolated, plan_not_found, plan_not_available,
         plan_kind_mismatch, currency_mismatch, invalid_months, no_active_service, plan_unchanged,
+        service_paused {resume_at} (a change of service while paused),
         service_unlimited, static_ips_not_offered, static_ip_pool_exhausted, unknown_gateway,
         tracking_numbers_exhausted, payment_start_failed,
         order_not_applied (nothing to pay, but the credit it counted on is gone).

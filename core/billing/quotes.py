@@ -94,6 +94,9 @@ async def prepare_order(
             raise DomainError("no_active_service", subscriber_id=subscriber_id, order_kind=kind)
         if paid_current.plan.code == plan.code:
             raise DomainError("plan_unchanged", plan_code=plan.code)
+        if subscriber.paused_until is not None and subscriber.paused_until > now:
+            # Its end holds the paused days too: prorated now, they would be paid back.
+            raise DomainError("service_paused", resume_at=subscriber.paused_until.isoformat())
         replaced = paid_current
         proration = _remaining_value(settings, paid_current, subscriber, now)
     elif kind in (OrderKind.BUY_TRAFFIC, OrderKind.BUY_TIMED_TRAFFIC):

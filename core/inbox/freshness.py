@@ -33,6 +33,8 @@ MAX_AGE_SETTING: Mapping[str, str] = {
     kinds.HANDOFF_ENDED: "notice_max_age_handoff_hours",
     kinds.AGENT_FREE_CHARGE: "notice_max_age_agent_grant_hours",
     kinds.AGENT_EXTENSION: "notice_max_age_agent_grant_hours",
+    # Like a grant: a change to the service, stale after a day.
+    kinds.SERVICE_RESUMED: "notice_max_age_agent_grant_hours",
     kinds.LOW_TRAFFIC: "notice_max_age_traffic_low_hours",
     kinds.FREE_CHARGE_ENDING: "notice_max_age_free_charge_ending_hours",
     kinds.DOCUMENT_REJECTED: "notice_max_age_document_rejected_hours",

@@ -6,7 +6,8 @@ in the bot takes effect on the network:
 - ``Expiration := <end of the paid service>``: a purchase or renewal extends it, the free
   charge too (rlm_expiration refuses the login after it);
 - ``Auth-Type := Reject`` while the line is not in operation (isolated until the deposit is
-  paid, in the collection list, suspended for documents, closed).
+  paid, in the collection list, suspended for documents, closed) or its service is paused
+  (until the day it resumes: core/billing/pauses.py).
 
 It is a reconciliation, not a stream of events: each run compares what radcheck holds for our
 subscribers with what it should hold and writes only the differences, in one transaction, so it
@@ -17,7 +18,7 @@ manage.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.functions import Max
@@ -48,7 +49,8 @@ class ProvisionResult:
     deleted: int = 0
 
 
-async def desired_state() -> Desired:
+async def desired_state(now: datetime | None = None) -> Desired:
+    now = now or datetime.now(UTC)
     rows = await (
         Subscription.filter(
             status__in=[
@@ -64,7 +66,7 @@ async def desired_state() -> Desired:
     ends = {row["subscriber_id"]: row["last_end"] for row in rows}
     desired: Desired = {}
     subscribers = await Subscriber.all().values(
-        "id", "username", "internet_password", "line_status", "created_at"
+        "id", "username", "internet_password", "line_status", "created_at", "paused_until"
     )
     for sub in subscribers:
         name = sub["username"]
@@ -72,14 +74,16 @@ async def desired_state() -> Desired:
             desired[(name, PASSWORD)] = sub["internet_password"]
         # A line that never had a service expired when it was created.
         desired[(name, EXPIRATION)] = expiration_value(ends.get(sub["id"]) or sub["created_at"])
-        if LineStatus(sub["line_status"]) != LineStatus.IN_OPERATION:
+        paused = sub["paused_until"] is not None and sub["paused_until"] > now
+        if paused or LineStatus(sub["line_status"]) != LineStatus.IN_OPERATION:
             desired[(name, AUTH_TYPE)] = "Reject"
     return desired
 
 
-async def provision(radius: Any) -> ProvisionResult:
-    """``radius``: an asyncpg connection to FreeRADIUS's database."""
-    desired = await desired_state()
+async def provision(radius: Any, now: datetime | None = None) -> ProvisionResult:
+    """``radius``: an asyncpg connection to FreeRADIUS's database; ``now``: the moment whose
+    pauses count (the present by default)."""
+    desired = await desired_state(now)
     ours = {name for name, _ in desired}
     result = ProvisionResult()
     async with radius.transaction():

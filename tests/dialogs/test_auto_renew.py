@@ -208,3 +208,23 @@ async def test_the_expiry_alert_says_the_renewal_will_happen_and_offers_the_top_
 
     assert "Automatic renewal is on" in reply.text
     assert [o.id for o in reply.options] == ["flow:topup", "flow:auto_renew"]
+
+
+async def test_a_paused_line_is_not_renewed_until_it_runs_again(services, bot_settings, clock):
+    sara = await subscriber(bot_settings)
+    current = await near_the_end(services, sara, clock)
+    await credit(sara, RENEWAL, clock)
+    await services.auto_renewals.set(sara.id, True)
+    await services.pauses.pause(sara.id, 7)
+    # An hour before it resumes, the moved end is 4 hours away: within the renewal's reach.
+    clock.advance(timedelta(days=7, hours=-1))
+    moved = await Subscription.get(id=current.id)
+    assert moved.ends_at - clock.now() == timedelta(hours=4)
+
+    assert await services.auto_renewals.run() == 0
+
+    clock.advance(timedelta(hours=2))
+    assert await services.pauses.resume_due() == 1
+    assert await services.auto_renewals.run() == 1
+    renewed = await Subscription.get(subscriber_id=sara.id, status=SubscriptionStatus.RESERVED)
+    assert renewed.starts_at == moved.ends_at

@@ -59,7 +59,8 @@ class RealLinkGateway:
 
 def _commands(language: str) -> list[str]:
     """Each word of the language, in an order that meets every answer: reads first, then
-    orders, the free charge, tickets, a score, the opt-out and the opt-in."""
+    orders, the free charge, tickets, a pause and its resume, a score, the opt-out and the
+    opt-in."""
     words = {keyword: WORDS[keyword].get(language, ()) for keyword in Keyword}
     first = {keyword: (found[0] if found else None) for keyword, found in words.items()}
     commands = [
@@ -78,6 +79,9 @@ def _commands(language: str) -> list[str]:
             f"{ticket} the modem light is red and nothing loads since this morning",
             f"{ticket} still red",
         ]
+    if first[Keyword.PAUSE] and first[Keyword.RESUME]:
+        pause, resume = first[Keyword.PAUSE], first[Keyword.RESUME]
+        commands += [pause, f"{pause} 3", f"{pause} 14", f"{pause} 14", pause, resume, resume]
     commands += ["5", *words[Keyword.STOP], *words[Keyword.START]]
     return commands
 

@@ -14,6 +14,7 @@ from core.accounts.line_status import LineStatuses
 from core.accounts.lockout import Lockout
 from core.accounts.password_changes import PasswordChanges
 from core.billing.models import Plan, UsageSession
+from core.billing.pauses import Pauses
 from core.radius.accounting import AccountingSync
 from core.radius.presence import LinePresence, RadiusPresence
 from core.radius.provisioning import provision
@@ -156,3 +157,30 @@ async def test_a_session_radclient_starts_shows_the_line_online_and_its_stop_off
         assert offline == LinePresence(False, NOW - timedelta(minutes=5), None, None)
     finally:
         await reader.close()
+
+
+async def test_a_paused_line_is_rejected_until_it_resumes(radius, settings, clock):
+    """Pausing writes Auth-Type := Reject for the line (its Expiration moved with the pause);
+    resuming early takes it away, and the modem logs in again."""
+    connection, server = radius
+    billing = billing_services(settings, clock, {})
+    pauses = Pauses(settings, clock)
+    await Plan.create(code="std-1m", names={"en": "Standard"}, price=215000, traffic_mb=51200)
+    sara = await make_subscriber(settings, username="2188005555")
+    await billing.subscriptions.grant_service(sara.id, "std-1m", starts_at=NOW - timedelta(days=1))
+    login = {"User-Name": '"2188005555"', "User-Password": '"modem-pass-1"'}
+    await provision(connection, clock.now())
+    assert "Access-Accept" in await server.send("auth", login)
+
+    await pauses.pause(sara.id, 14)
+    await provision(connection, clock.now())
+    assert "Access-Reject" in await server.send("auth", login)
+    rows = await connection.fetch(
+        "SELECT attribute, value FROM radcheck WHERE username = '2188005555' ORDER BY attribute"
+    )
+    assert ("Auth-Type", "Reject") in [(r["attribute"], r["value"]) for r in rows]
+
+    clock.advance(timedelta(days=2))
+    await pauses.resume(sara.id)
+    await provision(connection, clock.now())
+    assert "Access-Accept" in await server.send("auth", login)

@@ -174,6 +174,37 @@ class FreeChargeReset(BaseModel):
     free_charge_generation: int
 
 
+class PauseOut(BaseModel):
+    """One pause of the service: ``resumed_at`` None while it lasts; ``resumed_by`` "schedule"
+    (its day came) or "subscriber" (asked early)."""
+
+    days: int
+    started_at: datetime
+    resume_at: datetime
+    resumed_at: datetime | None
+    resumed_by: str | None
+    fee: int
+    currency: str
+
+
+class PauseStateOut(BaseModel):
+    """Whether the service is paused, the limits it is paused within (settings), and the last
+    pauses: ``used_this_year`` counts those started in the last 365 days; when none is left,
+    ``next_allowed_at`` says when the next may start."""
+
+    username: str
+    paused: bool
+    current: PauseOut | None
+    min_days: int
+    max_days: int
+    times_a_year: int
+    fee: int
+    currency: str
+    used_this_year: int
+    next_allowed_at: datetime | None
+    recent: list[PauseOut]
+
+
 class LoginLinkCreate(Body):
     """A one-time link that logs a chat in without the password; ``send_sms`` also sends it to
     the line's registered mobile."""

@@ -18,6 +18,8 @@ from bot.admin.api.schemas import (
     LoginLinkOut,
     NoticePreferencesIn,
     NoticePreferencesOut,
+    PauseOut,
+    PauseStateOut,
     PostpaidChange,
     SubscriberCreate,
     SubscriberList,
@@ -29,6 +31,7 @@ from bot.admin.api.spec import TEXT_PATH, Operation
 from bot.login_link_urls import login_link_urls
 from core.accounts.queries import SubscriberView, subscriber_by_username, subscriber_page
 from core.alerts.preferences import MUTABLE, NoticeSettings
+from core.billing.pauses import PauseView
 from core.billing.read_models import BillView
 from core.errors import NotFound
 
@@ -124,6 +127,29 @@ async def reset_free_charge(api: ApiContext, username: str) -> FreeChargeReset:
     subscriber = await subscriber_by_username(username)
     generation = await api.services.free_charges.reset(subscriber.id)
     return FreeChargeReset(username=username, free_charge_generation=generation)
+
+
+async def get_pause(api: ApiContext, username: str) -> PauseStateOut:
+    subscriber = await subscriber_by_username(username)
+    seen = await api.services.pauses.state(subscriber.id)
+    limits = seen.limits
+
+    def pause_out(pause: PauseView) -> PauseOut:
+        return PauseOut.model_validate(pause, from_attributes=True)
+
+    return PauseStateOut(
+        username=username,
+        paused=seen.current is not None,
+        current=pause_out(seen.current) if seen.current else None,
+        min_days=limits.min_days,
+        max_days=limits.max_days,
+        times_a_year=limits.times_a_year,
+        fee=limits.fee,
+        currency=limits.currency,
+        used_this_year=seen.used_this_year,
+        next_allowed_at=seen.next_allowed_at,
+        recent=[pause_out(pause) for pause in seen.recent],
+    )
 
 
 def preferences_out(username: str, settings: NoticeSettings) -> NoticePreferencesOut:
@@ -247,6 +273,15 @@ OPERATIONS = [
         "A postpaid line's bills, the newest first, with their state and last day to pay",
         "subscribers",
         BillList,
+        path_params=USERNAME,
+    ),
+    Operation(
+        "GET",
+        "/subscribers/{username}/pause",
+        get_pause,
+        "Whether the service is paused (until when), the limits, and the last pauses",
+        "subscribers",
+        PauseStateOut,
         path_params=USERNAME,
     ),
     Operation(

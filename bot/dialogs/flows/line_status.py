@@ -40,6 +40,19 @@ def status_name(ctx: Context, status: str) -> str:
     return ctx._(STATUS_NAMES[status])
 
 
+def paused_text(ctx: Context) -> str | None:
+    """A paused service, said where the line's state is (My service, Line status): its line is
+    in operation but does not connect until it resumes. None when not paused."""
+    paused_until = ctx.logged_in.paused_until
+    if paused_until is None or paused_until <= ctx.services.clock.now():
+        return None
+    return ctx._(
+        "Paused until %(resume)s: the line cannot connect until then; your days and "
+        "traffic are kept. To resume earlier: My account, Pause my service.",
+        resume=ctx.t.datetime(paused_until),
+    )
+
+
 class LineStatusFlow(Flow):
     name = "line_status"
     menu_label = N_("Line status")
@@ -51,7 +64,7 @@ class LineStatusFlow(Flow):
         history = await queries.line_status_history(ctx.subscriber_id)
         lines = [
             ctx._("Your line is: %(status)s", status=status_name(ctx, p.line_status)),
-            ctx._(ADVICE[p.line_status]),
+            paused_text(ctx) or ctx._(ADVICE[p.line_status]),
         ]
         if history:
             lines += ["", ctx._("History of your line:")]

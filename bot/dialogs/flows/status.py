@@ -5,7 +5,7 @@ wallet."""
 from __future__ import annotations
 
 from bot.dialogs.flow import Context, Flow
-from bot.dialogs.flows.line_status import status_name
+from bot.dialogs.flows.line_status import paused_text, status_name
 from bot.i18n import N_
 from core.accounts.enums import LineStatus
 from core.radius.presence import LinePresence
@@ -37,6 +37,9 @@ async def status_text(ctx: Context) -> str:
         else status_name(ctx, status.line_status)
     )
     lines = [ctx._("Line status: %(status)s", status=line_status)]
+    paused = paused_text(ctx)
+    if paused is not None:
+        lines.append(paused)
     presence: LinePresence | None = None
     radius = ctx.services.radius
     if radius is not None:

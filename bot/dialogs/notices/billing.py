@@ -1,6 +1,6 @@
 """What the bot says on its own about orders: paid and applied (with its receipt), paid
 but not applied, or refunded to the wallet by staff; and about postpaid bills: the last day
-to pay near, the line isolated."""
+to pay near, the line isolated; and a paused service running again."""
 
 from __future__ import annotations
 
@@ -223,10 +223,24 @@ async def card_charge_ahead(t: Texts, params: dict[str, Any]) -> list[Reply]:
     return [Reply(text, options=options, language=t.language)]
 
 
+async def service_resumed(t: Texts, params: dict[str, Any]) -> list[Reply]:
+    """A pause ended on the day chosen: the line connects again, and the service's end."""
+    try:
+        ends = datetime.fromisoformat(str(params.get("ends_at")))
+    except ValueError:
+        text = t.gettext("Your pause is over: your service runs again.")
+    else:
+        text = t.gettext(
+            "Your pause is over: your service runs again, until %(end)s.", end=t.day(ends)
+        )
+    return [Reply(text, language=t.language)]
+
+
 NOTICES = (
     Notice(kinds.PAYMENT_APPLIED, order_applied),
     Notice(kinds.CARD_CHARGE_AHEAD, card_charge_ahead),
     Notice(kinds.AUTO_RENEW_FAILED, auto_renew_failed),
+    Notice(kinds.SERVICE_RESUMED, service_resumed),
     Notice(kinds.PAYMENT_NOT_APPLIED, order_not_applied),
     Notice(kinds.WALLET_REFUNDED, wallet_refunded),
     Notice(kinds.BILL_DUE, bill_due),

@@ -94,6 +94,7 @@ async def render_subscriber_page(
         history = reads.create_task(line_status_history(subscriber_id))
         papers = reads.create_task(documents(subscriber_id))
         changes = reads.create_task(audit.entries_for(SUBSCRIBER, subscriber_id, limit=SHOWN))
+        pause = reads.create_task(wiring.services.pauses.state(subscriber_id))
     used = usage.result()
     context = {
         "s": subscriber,
@@ -107,6 +108,7 @@ async def render_subscriber_page(
         "usage_total": texts.traffic(used.download_bytes + used.upload_bytes),
         "usage_chart": _usage_chart(texts, used, now),
         "audit": changes.result(),
+        "pause": pause.result(),
         "line_statuses": list(LINE_STATUSES),
         "errors": errors,
         "form": form or {},

@@ -1,0 +1,63 @@
+"""SMS: PAUSE <days> pauses the service at once (PAUSE alone says the limits and the fee),
+RESUME resumes it early; in fa, id and en, each answer within two SMS parts."""
+
+# The fixtures come from tests/fakes_twilio.py; pytest passes them by parameter name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.billing.models import ServicePause, Subscription
+from tests.dialogs.test_flows_billing_support import give_service, subscriber
+from tests.fakes_twilio import (  # noqa: F401  (fixtures)
+    TwilioWebhooks,
+    twilio_app,
+    twilio_fake,
+    twilio_settings,
+)
+from tests.handlers.test_sms_keywords import ask, assert_fits
+
+
+@pytest.fixture
+def bot_settings(twilio_fake):
+    return twilio_settings(twilio_fake)
+
+
+async def test_pause_and_resume_by_sms(twilio_app, services, bot_settings, clock):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    before = await Subscription.get(subscriber_id=sara.id)
+
+    limits = await ask(twilio_app, "PAUSE")
+    assert limits.startswith("Send PAUSE and the days (7 to 60), e.g. PAUSE 7.")
+    assert "Fee: free" in limits
+    too_short = await ask(twilio_app, "pause 3")
+    assert too_short == "A pause is at least 7 days. Please choose more days."
+    paused = await ask(twilio_app, "PAUSE 14")
+    assert paused.startswith("Paused until ") and "Send RESUME to resume earlier." in paused
+    again = await ask(twilio_app, "PAUSE 14")
+    assert again.startswith("Your service is already paused until ")
+    assert await ServicePause.all().count() == 1
+
+    clock.advance(timedelta(days=2))
+    resumed = await ask(twilio_app, "resume")
+    assert resumed.startswith("Your service runs again; it now ends on ")
+    assert (await Subscription.get(id=before.id)).ends_at == before.ends_at + timedelta(days=2)
+    assert await ask(twilio_app, "RESUME") == "Your service is not paused."
+    for text in (limits, too_short, paused, again, resumed):
+        assert_fits(text)
+
+
+async def test_the_indonesian_and_persian_words_pause_too(twilio_app, services, bot_settings):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    await ask(twilio_app, "JEDA 7")
+    assert await ServicePause.filter(subscriber_id=sara.id).count() == 1
+    await ask(twilio_app, "LANJUT")
+    await ask(twilio_app, "تعلیق ۱۰")  # Persian digits
+    pauses = await ServicePause.filter(subscriber_id=sara.id).order_by("id")
+    assert [p.days for p in pauses] == [7, 10]
+    assert (await ask(twilio_app, "ادامه")).startswith("سرویس شما")
