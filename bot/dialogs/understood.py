@@ -51,6 +51,7 @@ FLOW_OF: dict[str, tuple[str, dict[str, Any]]] = {
     "profile": ("profile", {}),
     "documents": ("documents", {}),
     "language": ("language", {}),
+    "pause": ("pause", {}),
 }
 
 # What a "Did you mean" option says for each label.
@@ -70,6 +71,7 @@ TITLES: dict[str, str] = {
     "agent": N_("Talk to an agent"),
     "check_connection": N_("My Internet does not work"),
     "outage": N_("Outages in my area"),
+    "pause": N_("Pause my service"),
     "forgot_password": N_("Forgot password"),
     "passwords": N_("Change a password"),
     "profile": N_("My profile"),

@@ -29,6 +29,7 @@ INTENTS: frozenset[str] = frozenset(
         "agent",
         "check_connection",
         "outage",
+        "pause",
         "forgot_password",
         "passwords",
         "profile",

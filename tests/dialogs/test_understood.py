@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.alerts.models import Outage
-from core.billing.models import Order
+from core.billing.models import Order, ServicePause
 from core.demo.faq import seed_faq
 from core.understanding.models import UnmatchedText
 from tests.conftest import NOW
@@ -169,3 +169,16 @@ async def test_a_guest_asking_for_traffic_is_asked_to_log_in_first(engine, bot_s
     await chat.send("hi")
     await chat.send("sisa kuota saya berapa?")
     assert chat.replies[-1].asks_contact  # the login's first question
+
+
+async def test_asking_in_words_to_freeze_the_service_leads_to_the_pause_and_pauses_nothing(
+    engine, services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    chat = await logged_in(engine)
+    await chat.send("could you suspend my internet for 2 weeks")
+    assert "7 to 60 days" in chat.text  # the pause's first question: how long
+    await chat.press("14 days")
+    assert "Confirm the pause" in chat.labels
+    assert await ServicePause.all().count() == 0  # nothing until it is confirmed
