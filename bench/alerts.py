@@ -34,13 +34,15 @@ from common import (  # type: ignore[import-not-found]
     TOKEN,
     cpu_seconds,
     create_database,
-    database_url as database_url_of,
     drop_database,
     drop_redis_prefix,
     ispbot,
     machine,
     start_fake_api,
     stop,
+)
+from common import (
+    database_url as database_url_of,
 )
 
 DATABASE = os.environ.get("ISPBOT_BENCH_ALERTS_DATABASE", "ispbot_bench_alerts")
