@@ -74,34 +74,36 @@ async def first_channels(
     rows = await sql.fetch(
         "SELECT b.id, b.preferred_channel, "
         + "".join(f"b.{detail}, " for detail in details)
-        + "b.email, b.email_verified_at, b.email_notices, b.email_bounced_at,"
+        # SubscriberView.email_usable, tested here: one column read instead of four.
+        + "(b.email IS NOT NULL AND b.email <> '' AND b.email_verified_at IS NOT NULL"
+        " AND b.email_notices AND b.email_bounced_at IS NULL) AS has_email,"
         " c.channel, c.external_id, c.unreachable, c.opted_out, c.last_seen_at"
         " FROM subscriber b LEFT JOIN chat_identity c ON c.subscriber_id = b.id"
         f" WHERE {sql.any_of('b.id', 1)}",
         sql.listed(ids),
     )
+    first: dict[int, str | None] = {}
     reach: dict[int, _Reach] = {}
     for row in rows:
-        who = reach.get(row["id"])
+        sid = row["id"]
+        who = reach.get(sid)
         if who is None:
             addressed = {
                 channel: str(row[detail]) for channel, detail in ADDRESSED_BY.items() if row[detail]
             }
-            usable_email = bool(
-                row["email"]
-                and row["email_verified_at"] is not None
-                and row["email_notices"]
-                and row["email_bounced_at"] is None
-            )
-            who = reach[row["id"]] = _Reach(
-                row["preferred_channel"], addressed, has_email=usable_email
-            )
-        last_seen = row["last_seen_at"]
+            who = _Reach(row["preferred_channel"], addressed, has_email=bool(row["has_email"]))
+            if row["channel"] is None:
+                # No chat at all (the join's only row for them, most subscribers): settled now.
+                first[sid] = who.first(configured)
+                continue
+            reach[sid] = who
         who.add_chat(
             row["channel"],
             row["external_id"],
             bool(row["unreachable"]),
             bool(row["opted_out"]),
-            sql.python_value(ChatIdentity, "last_seen_at", last_seen),
+            sql.python_value(ChatIdentity, "last_seen_at", row["last_seen_at"]),
         )
-    return {sid: who.first(configured) for sid, who in reach.items()}
+    for sid, who in reach.items():
+        first[sid] = who.first(configured)
+    return first
