@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 import click
@@ -33,6 +34,7 @@ def serve_command(settings: BotSettings, telegram_polling: bool) -> None:
     loop = _event_loop()
     log.info("event loop: %s", type(loop).__module__.split(".")[0])
     log.info("open files allowed: %s", allow_open_files())
+    log.info("garbage collector thresholds: %s", tune_collector(settings.gc_thresholds))
     click.echo(f"ispbot: the web chat is at {settings.base_url}/")
     web.run_app(
         init_app(bootstrap(settings)),
@@ -73,6 +75,13 @@ def allow_open_files() -> int:
         except (ValueError, OSError) as error:
             log.warning("could not raise the open files allowed from %s: %r", soft, error)
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def tune_collector(thresholds: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Set the garbage collector's thresholds (``ISPBOT_GC_THRESHOLDS``, bot/config.py says
+    why), and return them."""
+    gc.set_threshold(*thresholds)
+    return gc.get_threshold()
 
 
 def _event_loop() -> asyncio.AbstractEventLoop:
