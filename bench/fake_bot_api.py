@@ -6,7 +6,9 @@ this machine) and the chat. Plain asyncio with a minimal HTTP/1.1 parser: aiohtt
 several times more CPU per request, and here every cycle counts.
 
 With ``--limit R`` it plays Telegram's flood control: a send above R a second (a bucket of one
-second's worth) gets 429 with ``retry_after``, and is counted.
+second's worth) gets 429 with ``retry_after``, and is counted. With ``--hold-sends`` a send
+is never answered (the turn that made it stays in flight: bench/refusals.py keeps a bot's
+webhook full that way).
 
 Control (same port): ``GET /stats`` → {"sends": [[t, chat_id], ...], "refused": n};
 ``POST /reset`` clears both.
@@ -28,7 +30,8 @@ BOT = {"id": 123456, "is_bot": True, "first_name": "ISP", "username": "isp_bench
 
 
 class Stats:
-    def __init__(self, limit: float | None) -> None:
+    def __init__(self, limit: float | None, hold_sends: bool = False) -> None:
+        self.hold_sends = hold_sends
         self.sends: list[tuple[float, int]] = []
         self.refused = 0
         self.limit = limit
@@ -107,9 +110,11 @@ class BotApiProtocol(asyncio.Protocol):
                 body, rest = self.buffer[start : start + length], self.buffer[start + length :]
             self.buffer = rest
             method, path = head[0].split(b" ")[:2]
-            self.transport.write(self.respond(method, path, headers, body))
+            answer = self.respond(method, path, headers, body)
+            if answer is not None:
+                self.transport.write(answer)
 
-    def respond(self, verb: bytes, path: bytes, headers: dict, body: bytes) -> bytes:
+    def respond(self, verb: bytes, path: bytes, headers: dict, body: bytes) -> bytes | None:
         stats = self.stats
         if path == b"/stats":
             return _answer(200, {"sends": stats.sends, "refused": stats.refused})
@@ -121,6 +126,8 @@ class BotApiProtocol(asyncio.Protocol):
             return _answer(200, {"ok": True, "result": BOT})
         if method not in SEND_METHODS:
             return _answer(200, {"ok": True, "result": True})
+        if stats.hold_sends:
+            return None
         now = time.monotonic()
         if not stats.allow(now):
             return _answer(
@@ -160,8 +167,8 @@ def _dechunk(buffer: bytes, start: int) -> tuple[bytes | None, int]:
             return body, at
 
 
-async def serve(port: int, limit: float | None) -> None:
-    stats = Stats(limit)
+async def serve(port: int, limit: float | None, hold_sends: bool = False) -> None:
+    stats = Stats(limit, hold_sends)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: BotApiProtocol(stats), "127.0.0.1", port, backlog=1024
@@ -175,9 +182,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8931)
     parser.add_argument("--limit", type=float, default=None, help="sends a second before 429")
+    parser.add_argument("--hold-sends", action="store_true", help="never answer a send")
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.port, args.limit))
+        asyncio.run(serve(args.port, args.limit, args.hold_sends))
 
 
 if __name__ == "__main__":

@@ -87,6 +87,12 @@ class BotSettings(Settings):
     # Telegram delivers again later, so the turns it takes stay fast when it is overloaded
     # (a turn waits for about this many turns' CPU time: 16 keeps that well under a second).
     telegram_max_turns_in_flight: int = Field(default=16, ge=1)
+    # The garbage collector's thresholds in ``serve`` (``gc.set_threshold``, JSON such as
+    # [50000, 20, 100]). CPython's (700, 10, 10) ran the full collection, which scans every
+    # object of every open web chat, again and again: pauses of 1.0-1.5 s for every session at
+    # 10,000 open (bench/RESULTS.md, web chat capacity). Rarer young collections promote fewer
+    # objects of turns in flight, so the full one runs far less often.
+    gc_thresholds: tuple[int, int, int] = (50_000, 20, 100)
     # Connections Telegram may open to the webhook at once (setWebhook's max_connections,
     # 1–100, Telegram's default 40): what bounds the requests a refusing process must read.
     telegram_webhook_max_connections: int = Field(default=40, ge=1, le=100)
@@ -146,6 +152,13 @@ class BotSettings(Settings):
     # case this long after its login.
     staff_session_idle_minutes: int = Field(default=60, ge=1)
     staff_session_max_hours: int = Field(default=12, ge=1)
+
+    @field_validator("gc_thresholds")
+    @classmethod
+    def _collector_runs(cls, value: tuple[int, int, int]) -> tuple[int, int, int]:
+        if value[0] < 1 or min(value) < 0:
+            raise ValueError("the first threshold must be at least 1 (0 turns the collector off)")
+        return value
 
     @field_validator("telegram_webhook_secret")
     @classmethod

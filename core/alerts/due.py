@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.expressions import F, Q
-from tortoise.functions import Min, Sum
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from core import sql
 from core.accounts.enums import DocumentStatus, LineStatus
-from core.accounts.models import Document, Subscriber
+from core.accounts.models import Document
 from core.alerts import kinds
 from core.alerts.zones import Zone
 from core.billing.enums import OrderStatus, SubscriptionSource
@@ -61,13 +61,6 @@ async def keyset_pages(
         last = rows[-1]["id"]
 
 
-def metered_subscriptions(now: datetime) -> QuerySet[Subscription]:
-    """Paid subscriptions in force at ``now`` with a traffic allowance."""
-    return Subscription.filter(
-        status__in=LIVE, starts_at__lte=now, ends_at__gt=now, unlimited=False
-    ).exclude(source=SubscriptionSource.FREE_CHARGE)
-
-
 async def pages_by_end(
     query: QuerySet[Any], page_size: int, *fields: str
 ) -> AsyncIterator[list[dict[str, Any]]]:
@@ -87,6 +80,24 @@ async def pages_by_end(
             return
         end, last = rows[-1]["ends_at"], rows[-1]["id"]
         after = Q(ends_at__gte=end) & (Q(ends_at__gt=end) | Q(id__gt=last))
+
+
+async def _paid_beyond(subscriber_ids: set[int], end: datetime) -> set[int]:
+    """Those of ``subscriber_ids`` with a live paid subscription that ends at ``end`` or
+    later (renewed past a day that ends at ``end``)."""
+    rows = await sql.fetch(
+        "SELECT subscriber_id, ends_at FROM subscription"
+        f" WHERE {sql.any_of('subscriber_id', 1)} AND source <> $2"
+        f" AND status IN ({sql.placeholders(3, len(LIVE))})",
+        sql.listed(subscriber_ids),
+        SubscriptionSource.FREE_CHARGE.value,
+        *(status.value for status in LIVE),
+    )
+    return {
+        row["subscriber_id"]
+        for row in rows
+        if sql.python_value(Subscription, "ends_at", row["ends_at"]) >= end
+    }
 
 
 class DueAlerts:
@@ -112,27 +123,20 @@ class DueAlerts:
                 .exclude(source=SubscriptionSource.FREE_CHARGE)
                 .exclude(subscriber__line_status=LineStatus.CLOSED)
             )
-            async for rows in pages_by_end(query, self.page_size, "subscriber_id"):
+            fields = ("subscriber_id", "subscriber__auto_renew")
+            async for rows in pages_by_end(query, self.page_size, *fields):
                 ids = {row["subscriber_id"] for row in rows}
-                renewed = set(
-                    await Subscription.filter(
-                        subscriber_id__in=ids, status__in=LIVE, ends_at__gte=end
-                    )
-                    .exclude(source=SubscriptionSource.FREE_CHARGE)
-                    .values_list("subscriber_id", flat=True)
-                )
+                renewed = await _paid_beyond(ids, end)
                 ends: dict[int, datetime] = {}
+                # Those who turned automatic renewal on are told it will happen (from the
+                # wallet, in the service's last hours), not asked to renew.
+                automatic: set[int] = set()
                 for row in rows:
                     sid = row["subscriber_id"]
                     if sid not in renewed:
                         ends[sid] = max(ends.get(sid, row["ends_at"]), row["ends_at"])
-                # Those who turned automatic renewal on are told it will happen (from the
-                # wallet, in the service's last hours), not asked to renew.
-                automatic = set(
-                    await Subscriber.filter(id__in=list(ends), auto_renew=True).values_list(
-                        "id", flat=True
-                    )
-                )
+                        if row["subscriber__auto_renew"]:
+                            automatic.add(sid)
                 page: Page = []
                 for sid, ends_at in ends.items():
                     params: dict[str, Any] = {
@@ -171,67 +175,67 @@ class DueAlerts:
         """
         last = await TrafficBucket.all().order_by("-subscriber_id").first()
         for after in range(0, last.subscriber_id if last else 0, self.page_size):
-            low = await self._low_traffic(zone, now, after, after + self.page_size)
-            if low:
-                yield await self._low_traffic_page(zone, now, low)
+            page = await self._low_traffic(zone, now, after, after + self.page_size)
+            if page:
+                yield page
 
-    async def _low_traffic(
-        self, zone: Zone, now: datetime, after: int, upto: int
-    ) -> dict[int, tuple[int, int]]:
-        """Remaining and allowance bytes of the subscribers with ids in (``after``, ``upto``]
-        whose usable traffic is low."""
+    async def _low_traffic(self, zone: Zone, now: datetime, after: int, upto: int) -> Page:
+        """The subscribers with ids in (``after``, ``upto``] whose usable traffic is low, in
+        ``zone`` and on a paid, metered service, each keyed by their first such subscription
+        (a later one makes a new allowance, which may run low again).
+
+        One statement: the window's buckets summed and coarsely tested over the buckets'
+        index, then only those that pass (about one in five) joined to their subscriber
+        (zone, line) and their first metered subscription (an index lookup each). Plain SQL,
+        as the ORM's conversion of each row cost more than the query (core/sql.py).
+        """
         percent = self.settings.low_traffic_percent
         floor = mb_to_bytes(self.settings.low_traffic_mb)
-        buckets = TrafficBucket.filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gt=now),
-            valid_from__lte=now,
-            subscriber_id__gt=after,
-            subscriber_id__lte=upto,
-        )
-        # Nearly everyone is in the default zone: its windows skip the join to the subscriber
-        # (a lookup a row, which would triple the work) and the page's lookup keeps the zone.
-        # Another zone's few subscribers come by the zone's index.
-        if not zone.is_default:
-            buckets = buckets.filter(zone.subscribers("subscriber__"))
-        sums = (
-            await buckets.annotate(total=Sum("total_bytes"), used=Sum("used_bytes"))
-            .annotate(left=F("total") - F("used"), used_share=F("used") * 100)
-            .group_by("subscriber_id")
+        live = sql.placeholders(10, len(LIVE))
+        rows = await sql.fetch(
+            "SELECT t.subscriber_id, t.total, t.used,"
+            " (SELECT MIN(s.id) FROM subscription s WHERE s.subscriber_id = t.subscriber_id"
+            f"  AND s.unlimited = $6 AND s.source <> $7 AND s.status IN ({live})"
+            "  AND s.starts_at <= $3 AND s.ends_at > $3) AS first"
+            " FROM (SELECT subscriber_id, SUM(total_bytes) AS total, SUM(used_bytes) AS used"
+            "  FROM traffic_bucket WHERE subscriber_id > $1 AND subscriber_id <= $2"
+            "  AND valid_from <= $3 AND (valid_until IS NULL OR valid_until > $3)"
+            "  GROUP BY subscriber_id"
             # A coarse test, in sums the database compares; the exact one is below.
-            .filter(Q(left__lt=floor) | Q(used_share__gt=F("total") * (100 - percent)))
-            .values_list("subscriber_id", "total", "used")
+            "  HAVING SUM(total_bytes) - SUM(used_bytes) < $4"
+            "  OR SUM(used_bytes) * 100 > SUM(total_bytes) * $5) t"
+            " JOIN subscriber b ON b.id = t.subscriber_id"
+            f" WHERE b.line_status <> $8 AND {zone.sql_condition('b.timezone', 9)}"
+            # No traffic is used while paused: a low allowance waits for the resume.
+            " AND (b.paused_until IS NULL OR b.paused_until <= $3)",
+            after,
+            upto,
+            now,
+            floor,
+            100 - percent,
+            False,
+            SubscriptionSource.FREE_CHARGE.value,
+            LineStatus.CLOSED.value,
+            zone.name,
+            *(status.value for status in LIVE),
         )
-        low: dict[int, tuple[int, int]] = {}
-        for sid, total, used in sums:
-            total, used = int(total or 0), int(used or 0)
+        page: Page = []
+        for row in rows:
+            first = row["first"]
+            if first is None:
+                continue
+            sid, total, used = row["subscriber_id"], int(row["total"] or 0), int(row["used"] or 0)
             left = max(0, total - used)
             if total > 0 and left < max(total * percent // 100, floor):
-                low[sid] = (left, total)
-        return low
-
-    async def _low_traffic_page(
-        self, zone: Zone, now: datetime, low: dict[int, tuple[int, int]]
-    ) -> Page:
-        """Those of ``low`` in ``zone`` on a paid, metered service, each keyed by their first
-        such subscription (a later one makes a new allowance, which may run low again)."""
-        firsts = (
-            await metered_subscriptions(now)
-            # No traffic is used while paused: a low allowance waits for the resume.
-            .filter(zone.subscribers("subscriber__"), not_paused(now), subscriber_id__in=list(low))
-            .exclude(subscriber__line_status=LineStatus.CLOSED)
-            .annotate(first=Min("id"))
-            .group_by("subscriber_id")
-            .values_list("subscriber_id", "first")
-        )
-        return [
-            DueAlert(
-                sid,
-                kinds.LOW_TRAFFIC,
-                {"remaining_bytes": low[sid][0], "allowance_bytes": low[sid][1]},
-                kinds.low_traffic_key(sid, first, low[sid][1]),
-            )
-            for sid, first in firsts
-        ]
+                page.append(
+                    DueAlert(
+                        sid,
+                        kinds.LOW_TRAFFIC,
+                        {"remaining_bytes": left, "allowance_bytes": total},
+                        kinds.low_traffic_key(sid, first, total),
+                    )
+                )
+        return page
 
     async def free_charge_ending(self, zone: Zone, now: datetime) -> AsyncIterator[Page]:
         """Free charges in ``zone`` that end within ``free_charge_warning_hours`` when nothing

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from core import sql
 from core.alerts.due import DueAlert
 from core.alerts.preferences import without_muted
 from core.inbox.models import OutboxMessage
@@ -18,7 +19,11 @@ async def not_yet_enqueued(alerts: Sequence[DueAlert]) -> list[DueAlert]:
     keys = {alert.key for alert in alerts}
     if not keys:
         return []
-    taken = set(await OutboxMessage.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+    rows = await sql.fetch(
+        f"SELECT dedup_key FROM outbox_message WHERE {sql.any_of('dedup_key', 1)}",
+        sql.listed(keys),
+    )
+    taken = {row["dedup_key"] for row in rows}
     fresh: dict[str, DueAlert] = {}
     for alert in alerts:
         if alert.key not in taken:

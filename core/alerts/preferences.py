@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
+from core import sql
 from core.accounts.models import ChatIdentity, Subscriber
 from core.accounts.queries import SubscriberView
 from core.alerts import kinds
@@ -186,10 +187,10 @@ async def without_muted(alerts: Sequence[DueAlert]) -> list[DueAlert]:
     ids = {alert.subscriber_id for alert in alerts if alert.kind in MUTABLE}
     if not ids:
         return list(alerts)
-    rows = (
-        await Subscriber.filter(id__in=ids)
-        .exclude(muted_notices="")
-        .values_list("id", "muted_notices")
+    rows = await sql.fetch(
+        f"SELECT id, muted_notices FROM subscriber WHERE {sql.any_of('id', 1)}"
+        " AND muted_notices <> ''",
+        sql.listed(ids),
     )
-    muted = {sid: muted_of(str(stored)) for sid, stored in rows}
+    muted = {row["id"]: muted_of(str(row["muted_notices"])) for row in rows}
     return [alert for alert in alerts if alert.kind not in muted.get(alert.subscriber_id, ())]

@@ -13,7 +13,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core.accounts.models import Subscriber
+from core import sql
+from core.accounts.models import ChatIdentity
 from core.alerts.channels import ADDRESSED_BY, first_channel
 
 EMAIL = "email"
@@ -53,7 +54,11 @@ class _Reach:
                 channels.append((channel, None))
         if self.has_email:
             channels.append((EMAIL, None))
-        return first_channel(self.preferred, [c for c in channels if c[0] in configured])
+        channels = [c for c in channels if c[0] in configured]
+        if len(channels) == 1:
+            # One way to reach them (most have only their mobile): nothing to rank.
+            return channels[0][0]
+        return first_channel(self.preferred, channels)
 
 
 async def first_channels(
@@ -64,40 +69,41 @@ async def first_channels(
     if not ids:
         return {}
     details = tuple(dict.fromkeys(ADDRESSED_BY.values()))
-    # One query: a row per subscriber and chat (one row with no chat for those without).
-    rows = await Subscriber.filter(id__in=ids).values(
-        "id",
-        "preferred_channel",
-        *details,
-        "email",
-        "email_verified_at",
-        "email_notices",
-        "email_bounced_at",
-        "chats__channel",
-        "chats__external_id",
-        "chats__unreachable",
-        "chats__opted_out",
-        "chats__last_seen_at",
+    # One query: a row per subscriber and chat (one row with no chat for those without), in
+    # plain SQL with the page's ids as one parameter (core/sql.py says why).
+    rows = await sql.fetch(
+        "SELECT b.id, b.preferred_channel, "
+        + "".join(f"b.{detail}, " for detail in details)
+        # SubscriberView.email_usable, tested here: one column read instead of four.
+        + "(b.email IS NOT NULL AND b.email <> '' AND b.email_verified_at IS NOT NULL"
+        " AND b.email_notices AND b.email_bounced_at IS NULL) AS has_email,"
+        " c.channel, c.external_id, c.unreachable, c.opted_out, c.last_seen_at"
+        " FROM subscriber b LEFT JOIN chat_identity c ON c.subscriber_id = b.id"
+        f" WHERE {sql.any_of('b.id', 1)}",
+        sql.listed(ids),
     )
+    first: dict[int, str | None] = {}
     reach: dict[int, _Reach] = {}
     for row in rows:
-        addressed = {
-            channel: str(row[detail]) for channel, detail in ADDRESSED_BY.items() if row[detail]
-        }
-        usable_email = bool(
-            row["email"]
-            and row["email_verified_at"] is not None
-            and row["email_notices"]
-            and row["email_bounced_at"] is None
-        )
-        who = reach.setdefault(
-            row["id"], _Reach(row["preferred_channel"], addressed, has_email=usable_email)
-        )
+        sid = row["id"]
+        who = reach.get(sid)
+        if who is None:
+            addressed = {
+                channel: str(row[detail]) for channel, detail in ADDRESSED_BY.items() if row[detail]
+            }
+            who = _Reach(row["preferred_channel"], addressed, has_email=bool(row["has_email"]))
+            if row["channel"] is None:
+                # No chat at all (the join's only row for them, most subscribers): settled now.
+                first[sid] = who.first(configured)
+                continue
+            reach[sid] = who
         who.add_chat(
-            row["chats__channel"],
-            row["chats__external_id"],
-            row["chats__unreachable"],
-            row["chats__opted_out"],
-            row["chats__last_seen_at"],
+            row["channel"],
+            row["external_id"],
+            bool(row["unreachable"]),
+            bool(row["opted_out"]),
+            sql.python_value(ChatIdentity, "last_seen_at", row["last_seen_at"]),
         )
-    return {sid: who.first(configured) for sid, who in reach.items()}
+    for sid, who in reach.items():
+        first[sid] = who.first(configured)
+    return first

@@ -35,6 +35,13 @@ class Zone:
             return named | Q(**unset)
         return named
 
+    def sql_condition(self, column: str, param: int) -> str:
+        """The plain-SQL form of ``subscribers``: ``column`` (a subscriber's ``timezone``) is
+        this zone's name, passed as ``$param``."""
+        if self.is_default:
+            return f"({column} = ${param} OR {column} IS NULL)"
+        return f"{column} = ${param}"
+
     def today(self, now: datetime) -> date:
         return now.astimezone(self.info).date()
 

@@ -292,3 +292,43 @@ async def test_a_rejected_document_not_yet_replaced_is_due_with_its_days_of_grac
     assert row.subscriber_id == waiting.id  # type: ignore[attr-defined]
     assert row.params["days_left"] == 6
     assert (row.params["document_kind"], row.params["reason"]) == ("national_id_card", "Blurred")
+
+
+async def test_low_traffic_is_keyed_by_the_first_paid_metered_service_in_force(db, settings):
+    # The page's lookup is plain SQL (core/alerts/due.py): it must skip what the ORM's query
+    # skipped: a free charge, an unlimited service, one that ended, one not yet started.
+    clock = FixedClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))  # 12:30 in Tehran
+    now = clock.now()
+    mixed, free_only = await b.subscriber(), await b.subscriber()
+    await b.service(mixed, now + timedelta(days=5), source=SubscriptionSource.FREE_CHARGE)
+    await b.service(mixed, now - timedelta(hours=1))  # ended, not yet marked so
+    await b.service(mixed, now + timedelta(days=9), unlimited=True)
+    first = await b.service(mixed, now + timedelta(days=10))
+    await b.service(mixed, now + timedelta(days=20))
+    await b.service(mixed, now + timedelta(days=60), status=SubscriptionStatus.RESERVED)
+    await b.traffic(mixed, first, 5 * 1024, 5 * 1024 - 100)
+    free = await b.service(
+        free_only, now + timedelta(days=3), source=SubscriptionSource.FREE_CHARGE
+    )
+    await b.traffic(free_only, free, 1024, 1000)
+
+    await AlertSweep(settings, clock).run()
+
+    rows = await OutboxMessage.filter(kind=kinds.LOW_TRAFFIC)
+    assert [r.dedup_key for r in rows] == [f"traffic_low:{mixed.id}:{first.id}:{5 * 2**30}"]
+
+
+async def test_an_expiry_alert_tells_those_with_automatic_renewal_it_will_happen(
+    db, alert_settings
+):
+    automatic, manual = await b.subscriber(), await b.subscriber()
+    await automatic.update_from_dict({"auto_renew": True}).save()
+    for who in (automatic, manual):
+        await b.service(who, b.local(TEHRAN, 2026, 11, 26, 18, 0))
+
+    await AlertSweep(alert_settings, FixedClock(b.local(TEHRAN, 2026, 11, 24, 10, 30))).run()
+
+    rows = await OutboxMessage.filter(kind=kinds.EXPIRY)
+    params = {r.subscriber_id: r.params for r in rows}  # type: ignore[attr-defined]
+    assert params[automatic.id]["auto_renew"] is True
+    assert "auto_renew" not in params[manual.id]

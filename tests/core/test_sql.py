@@ -33,6 +33,25 @@ def view_fields(view, orm) -> tuple[dict, dict]:
     return {n: getattr(view, n) for n in names}, read
 
 
+async def test_a_list_passed_as_one_parameter_matches_as_an_in_list_on_both_databases(db):
+    one, two, three = [await make_subscriber(f"list-{n}") for n in range(3)]
+    rows = await sql.fetch(
+        f"SELECT id FROM subscriber WHERE {sql.any_of('id', 1)} AND username <> $2 ORDER BY id",
+        sql.listed([one.id, three.id, 10**9]),
+        "nobody",
+    )
+    assert [row["id"] for row in rows] == [one.id, three.id]
+    names = await sql.fetch(
+        f"SELECT username FROM subscriber WHERE {sql.any_of('username', 1)}",
+        sql.listed([two.username]),
+    )
+    assert names == [{"username": two.username}]
+    assert (
+        await sql.fetch(f"SELECT id FROM subscriber WHERE {sql.any_of('id', 1)}", sql.listed([]))
+        == []
+    )
+
+
 async def test_numbered_placeholders_mean_the_same_on_both_databases(db):
     [row] = await sql.fetch("SELECT $2 AS second, $1 AS first, $2 AS again", "a", "b")
     assert (row["first"], row["second"], row["again"]) == ("a", "b", "b")

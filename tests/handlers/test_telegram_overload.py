@@ -6,6 +6,7 @@ sendMessage is held open, so a turn stays in flight as long as the test wants.""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -102,6 +103,43 @@ async def test_turns_below_the_limit_are_all_taken_at_once(
         assert await asyncio.gather(*tasks) == [200, 200, 200]
     finally:
         held_api.release.set()
+        await client.close()
+
+
+async def test_a_refusal_is_answered_before_the_body_arrives_and_logs_no_line_each(
+    services, bot_settings, held_api, fake_time, caplog
+):
+    # Above capacity most requests end in the refusal: it must not wait on the client (a
+    # slow or stalled body) nor write a log line each (bench/refusals.py measures its CPU).
+    settings = telegram_settings(bot_settings, held_api, telegram_max_turns_in_flight=1)
+    client = await start_app(settings, services, MemoryStateStore(), fake_time)
+    post = poster(client)
+    in_flight = asyncio.create_task(post(message_update(720, "/start")))
+    writers: list[asyncio.StreamWriter] = []
+    try:
+        await held_api.until_held(1)
+        body = json.dumps(message_update(721, "/start")).encode()
+        head = (
+            f"POST {PATH} HTTP/1.1\r\nHost: {client.host}\r\n"
+            f"Content-Type: application/json\r\n{SECRET_HEADER}: {SECRET}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        caplog.clear()
+        for _ in range(5):
+            reader, writer = await asyncio.open_connection(client.host, client.port)
+            writers.append(writer)
+            writer.write(head + body[: len(body) // 2])  # the rest never comes
+            answer = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
+            assert answer.startswith(b"HTTP/1.1 503")
+            assert b"Retry-After: 1" in answer
+        # The first refusal is told (and then one line every LOG_REFUSALS_EVERY seconds).
+        assert len([r for r in caplog.records if "refused" in r.getMessage()]) <= 1
+        assert held_api.sent(721) == []
+    finally:
+        for writer in writers:
+            writer.close()
+        held_api.release.set()
+        await in_flight
         await client.close()
 
 
