@@ -21,6 +21,7 @@ import time
 import asyncpg
 from common import (  # type: ignore[import-not-found]
     API_PORT,
+    PORT_OFFSET,
     PYTHON,
     REDIS_URL,
     ROOT,
@@ -29,6 +30,7 @@ from common import (  # type: ignore[import-not-found]
     create_database,
     drop_database,
     drop_redis_prefix,
+    instance_name,
     ispbot,
     machine,
     start,
@@ -37,16 +39,18 @@ from common import (  # type: ignore[import-not-found]
 )
 from redis.asyncio import Redis
 
-DATABASE = "ispbot_bench_inbound"
-PREFIX = "ispbench:"
+DATABASE = instance_name("ispbot_bench_inbound")
+PREFIX = instance_name("ispbench") + ":"
 CHATS = 60_000
-ISPBOT_PORTS = [8951, 8952]
-ECHO_AIOGRAM_PORT, ECHO_PTB_PORT = 8941, 8942
+ISPBOT_PORTS = [8951 + PORT_OFFSET, 8952 + PORT_OFFSET]
+ECHO_AIOGRAM_PORT, ECHO_PTB_PORT = 8941 + PORT_OFFSET, 8942 + PORT_OFFSET
 API = f"http://127.0.0.1:{API_PORT}"
 # Overload is posted twice: through 40 connections at most, as Telegram does (setWebhook's
 # max_connections, 40 unless set), and with no limit at all, each update posted the moment it
 # arrives (0), the harsher load, under which a bare bot's latency has no bound.
 OVERLOAD_CONNECTIONS = (40, 0)
+# The main menu's "My service" button (its callback_data).
+BUTTON = "flow:status"
 
 
 def ispbot_env(database_url: str, port: int, **extra: str) -> dict[str, str]:
@@ -202,6 +206,13 @@ def run_ispbot(args, phases: Phases, results: dict, database_url: str) -> None:
             profiler.wait()
         show("ispbot, 1 serve, saturation", sat)
         results["ispbot_saturation_1"] = sat
+        # The same turn from the button under the menu, the way most turns arrive: the press
+        # answered (answerCallbackQuery) and the menu's message edited into the reply.
+        press = phases.load(
+            one, pid_one, mode="saturate", concurrency=16, duration=args.duration, button=BUTTON
+        )
+        show("ispbot, 1 serve, button presses, saturation", press)
+        results["ispbot_button_saturation_1"] = press
         if args.profile_only:
             return
         two = phases.load(both, pids, mode="saturate", concurrency=16, duration=args.duration)
