@@ -31,6 +31,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.handlers.telegram.updates import LedgerUnavailable, UpdateInFlight
+from bot.observability.logs import QUIET_WHEN_ACCEPTED
 
 if TYPE_CHECKING:
     from bot.config import BotSettings
@@ -124,6 +125,7 @@ def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, gate: TurnsIn
         if gate.full:  # filled since the middleware looked
             gate.refused()
             return web.Response(status=503, headers=BUSY_HEADERS)
+        request[QUIET_WHEN_ACCEPTED] = True  # the metrics count it; a log line each is CPU
         gate.count += 1
         try:
             return await _handle(request)
