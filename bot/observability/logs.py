@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, datetime
 from typing import IO
 
+from aiohttp import web
 from aiohttp.web_log import AccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
@@ -104,7 +105,7 @@ def configure_logging(
 
 # Set on a request (``request[QUIET_WHEN_ACCEPTED] = True``) whose 2xx answer needs no line of
 # its own: an accepted Telegram webhook POST, one a turn, counted by the metrics by status.
-QUIET_WHEN_ACCEPTED = "ispbot.quiet_when_accepted"
+QUIET_WHEN_ACCEPTED = web.RequestKey("quiet_when_accepted", bool)
 
 
 class AccessLog(AccessLogger):

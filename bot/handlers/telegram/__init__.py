@@ -96,7 +96,7 @@ async def on_button(
     chat_id = str(query.message.chat.id)
     # Answer at once: the button stops spinning while the turn runs.
     with contextlib.suppress(TelegramAPIError):
-        await query.answer()
+        await output.answer_press(query.id)
     choice = await buttons.decode(chat_id, query.data)
     turn = Turn(
         channel=CHANNEL,
