@@ -54,18 +54,23 @@ class OncePerUpdate(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Update)
-        key = f"telegram:update:{self.bot_id}:{event.update_id}"
+        return await self.once(event.update_id, lambda: handler(event, data))
+
+    async def once(self, update_id: int, handle: Callable[[], Awaitable[Any]]) -> Any:
+        """``handle()`` unless update ``update_id`` was handled or is being handled (the
+        dispatcher's round, or the webhook's direct one: bot/handlers/telegram/direct.py)."""
+        key = f"telegram:update:{self.bot_id}:{update_id}"
         try:
             claim = await self.store.claim(key, self.lease_seconds)
         except Exception as error:
             raise LedgerUnavailable(key) from error
         if claim is Claim.DONE:
-            log.info("telegram update %s delivered again; skipped", event.update_id)
+            log.info("telegram update %s delivered again; skipped", update_id)
             return None
         if claim is Claim.IN_FLIGHT:
             raise UpdateInFlight(key)
         try:
-            result = await handler(event, data)
+            result = await handle()
         except Exception:
             # A handler's error is answered 200 (bot/handlers/telegram/webhook.py): the same
             # update delivered again would fail again.

@@ -24,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.types import Update
 from aiogram.types.update import UpdateTypeLookupError
 from aiohttp import web
@@ -114,7 +114,11 @@ def shed_load(gate: TurnsInFlight, secret: str):
     return shed
 
 
-def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, gate: TurnsInFlight):
+def webhook_handler(
+    bot: Bot, feed: Callable[[Update], Awaitable[object]], secret: str, gate: TurnsInFlight
+):
+    """The webhook; ``feed`` handles an update (``DirectUpdates.feed``: the channel's own
+    updates straight to their handlers, the rest through the dispatcher)."""
     expected = secret.encode()
 
     async def webhook(request: web.Request) -> web.Response:
@@ -149,7 +153,7 @@ def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, gate: TurnsIn
             log.info("telegram webhook: update %s of an unknown type; ignored", update.update_id)
             return web.Response()
         try:
-            await dispatcher.feed_update(bot, update)
+            await feed(update)
         except LedgerUnavailable:
             log.exception("telegram webhook: cannot record update %s; retry", update.update_id)
             raise web.HTTPServiceUnavailable() from None
