@@ -1,9 +1,11 @@
 """Each Telegram update is handled once, whichever process it reaches and however often Telegram
 delivers it (it redelivers an update until the webhook answers it 2xx).
 
-An outer middleware of the dispatcher claims the ``update_id`` in the state store (Redis, when
-configured) before any handler runs, for ``delivery_lease_seconds``, and records it as
-handled once the handlers returned, that is once the turn's replies were sent. So:
+The ``update_id`` is claimed in the state store (Redis, when configured) before any handler
+runs, for ``delivery_lease_seconds``, and recorded as handled once the turn's replies were
+sent: for a private chat's message or button press, in the engine's own two trips for the chat
+(``DirectUpdates``, bot/handlers/telegram/__init__.py), with the chat's lock and state; for any
+other update, by ``OncePerUpdate``, an outer middleware of the dispatcher. Either way:
 
 - a copy delivered while the update is being handled is answered 503 (``UpdateInFlight``), and
   Telegram delivers it again later, when it is found handled and skipped;
@@ -56,10 +58,13 @@ class OncePerUpdate(BaseMiddleware):
         assert isinstance(event, Update)
         return await self.once(event.update_id, lambda: handler(event, data))
 
+    def key_of(self, update_id: int) -> str:
+        """The update's key in the store, the same for a claim here and a turn's round."""
+        return f"telegram:update:{self.bot_id}:{update_id}"
+
     async def once(self, update_id: int, handle: Callable[[], Awaitable[Any]]) -> Any:
-        """``handle()`` unless update ``update_id`` was handled or is being handled (the
-        dispatcher's round, or the webhook's direct one: bot/handlers/telegram/direct.py)."""
-        key = f"telegram:update:{self.bot_id}:{update_id}"
+        """``handle()`` unless update ``update_id`` was handled or is being handled."""
+        key = self.key_of(update_id)
         try:
             claim = await self.store.claim(key, self.lease_seconds)
         except Exception as error:
