@@ -150,6 +150,15 @@ class ServiceStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceSummary:
+    """A subscriber's service status, wallet balance and whether the line is postpaid."""
+
+    status: ServiceStatus
+    wallet_balance: int
+    postpaid: bool
+
+
+@dataclass(frozen=True, slots=True)
 class FreeChargeOffer:
     """Whether ``FreeCharges.take`` would grant something now, and what.
 
