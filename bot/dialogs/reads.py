@@ -52,8 +52,10 @@ class TurnReads:
         """Whether the one-time free charge can be taken now (the menu offers it then)."""
         available = self._free_charge.get(subscriber.id)
         if available is None:
-            status = await self.status(subscriber)
-            available = await self._queries.free_charge_available(subscriber, status)
+            summary = await self.summary(subscriber)
+            available = await self._queries.free_charge_available(
+                subscriber, summary.status, summary
+            )
             self._free_charge[subscriber.id] = available
         return available
 

@@ -7,6 +7,7 @@ time zone (or the settings' one); traffic is in bytes (see ``units`` for MB/GB w
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -150,11 +151,15 @@ class BillingQueries:
         """``status_of``, the wallet's balance and whether the line is postpaid, read together
         (one statement on PostgreSQL): what a "My service" turn and the menu under it read."""
         now = self.clock.now()
-        snapshot = await state.service_snapshot(subscriber.id, now)
+        snapshot = await state.service_snapshot(
+            subscriber.id, now, subscriber.free_charge_generation
+        )
         return ServiceSummary(
             status=self._status(subscriber, snapshot.state, now),
             wallet_balance=snapshot.wallet_balance,
             postpaid=snapshot.postpaid,
+            free_charge_used=snapshot.free_charge_used,
+            had_paid_service=snapshot.had_paid_service,
         )
 
     def _status(
@@ -359,25 +364,40 @@ class BillingQueries:
         ]
 
     async def free_charge_offer(
-        self, subscriber: SubscriberView, status: ServiceStatus | None = None
+        self,
+        subscriber: SubscriberView,
+        status: ServiceStatus | None = None,
+        summary: ServiceSummary | None = None,
     ) -> FreeChargeOffer:
         """The one-time free charge as ``take_free_charge`` would decide it now (a read only:
         a refusal is explained before anything is asked).
 
         ``status``: the subscriber's ``status_of`` when the caller has just read it (it is not
-        read again)."""
+        read again); ``summary``: its ``service_summary``, whose lookups are used as read."""
+        if summary is not None and summary.status.subscriber_id == subscriber.id:
+            status = summary.status
+        else:
+            summary = None
         if status is None or status.subscriber_id != subscriber.id:
             status = await self.status_of(subscriber)
+        already_used: free_charge.Lookup = FreeChargeGrant.filter(
+            subscriber_id=subscriber.id, generation=subscriber.free_charge_generation
+        ).exists
+        had_paid_service: free_charge.Lookup = (
+            Subscription.filter(subscriber_id=subscriber.id)
+            .exclude(source=SubscriptionSource.FREE_CHARGE)
+            .exists
+        )
+        if summary is not None and summary.free_charge_used is not None:
+            already_used = _known(summary.free_charge_used)
+        if summary is not None and summary.had_paid_service is not None:
+            had_paid_service = _known(summary.had_paid_service)
         decision = await free_charge.decide(
             line_closed=subscriber.line_status == LineStatus.CLOSED,
             days_ran_out=status.days_ran_out,
             traffic_ran_out=status.traffic_ran_out,
-            already_used=FreeChargeGrant.filter(
-                subscriber_id=subscriber.id, generation=subscriber.free_charge_generation
-            ).exists,
-            had_paid_service=Subscription.filter(subscriber_id=subscriber.id)
-            .exclude(source=SubscriptionSource.FREE_CHARGE)
-            .exists,
+            already_used=already_used,
+            had_paid_service=had_paid_service,
             grant_days=self.settings.free_charge_days,
             grant_megabytes=self.settings.free_charge_mb,
         )
@@ -391,14 +411,27 @@ class BillingQueries:
         )
 
     async def free_charge_available(
-        self, subscriber: SubscriberView, status: ServiceStatus
+        self,
+        subscriber: SubscriberView,
+        status: ServiceStatus,
+        summary: ServiceSummary | None = None,
     ) -> bool:
         """Whether the free charge can be taken now (the menu's question): no query when the
-        status alone says no, as it does for everyone with service left."""
+        status alone says no, as it does for everyone with service left, nor when ``summary``
+        (the turn's ``service_summary``) read the lookups."""
         if free_charge.refused_at_sight(
             line_closed=subscriber.line_status == LineStatus.CLOSED,
             days_ran_out=status.days_ran_out,
             traffic_ran_out=status.traffic_ran_out,
         ):
             return False
-        return (await self.free_charge_offer(subscriber, status)).available
+        return (await self.free_charge_offer(subscriber, status, summary)).available
+
+
+def _known(value: bool) -> Callable[[], Awaitable[bool]]:
+    """A lookup already read, in the form free_charge.decide asks for."""
+
+    async def lookup() -> bool:
+        return value
+
+    return lookup

@@ -156,6 +156,9 @@ class ServiceSummary:
     status: ServiceStatus
     wallet_balance: int
     postpaid: bool
+    # The free charge's lookups when read with the rest (None: asked when needed).
+    free_charge_used: bool | None = None
+    had_paid_service: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,6 +125,10 @@ class ServiceSnapshot:
     state: ServiceState
     wallet_balance: int
     postpaid: bool
+    # The free charge's two lookups (free_charge.decide), when read with the rest: the menu
+    # asks them of everyone whose service ran out. None: not read (SQLite reads them on ask).
+    free_charge_used: bool | None = None
+    had_paid_service: bool | None = None
 
 
 # One statement, one round trip, for the turn's three reads (PostgreSQL): each table's rows
@@ -138,21 +142,34 @@ SELECT
   )) AS plans,
   ARRAY(SELECT b FROM traffic_bucket b WHERE b.subscriber_id = $1) AS buckets,
   (SELECT COALESCE(SUM(w.amount), 0) FROM wallet_entry w WHERE w.subscriber_id = $1) AS wallet,
-  EXISTS (SELECT 1 FROM postpaid_line l WHERE l.subscriber_id = $1) AS postpaid
+  EXISTS (SELECT 1 FROM postpaid_line l WHERE l.subscriber_id = $1) AS postpaid,
+  EXISTS (SELECT 1 FROM free_charge_grant g WHERE g.subscriber_id = $1 AND g.generation = $4)
+    AS free_charge_used,
+  EXISTS (SELECT 1 FROM subscription s WHERE s.subscriber_id = $1 AND s.source <> $5)
+    AS had_paid_service
 """
 
 
-async def service_snapshot(subscriber_id: int, at: datetime) -> ServiceSnapshot:
-    """The subscriber's service state, wallet balance and whether the line is postpaid: one
-    statement straight through asyncpg on PostgreSQL (a turn's reads were five round trips,
-    the largest share of its CPU: bench/RESULTS.md); the three reads in turn on SQLite."""
+async def service_snapshot(
+    subscriber_id: int, at: datetime, free_charge_generation: int = 0
+) -> ServiceSnapshot:
+    """The subscriber's service state, wallet balance, whether the line is postpaid and the
+    free charge's lookups (of ``free_charge_generation``): one statement straight through
+    asyncpg on PostgreSQL (a turn's reads were five to seven round trips, the largest share
+    of its CPU: bench/RESULTS.md); the first three reads in turn on SQLite."""
     if not sql.on_postgres():
         return ServiceSnapshot(
             await service_state(subscriber_id, at),
             await wallet_balance(subscriber_id),
             await PostpaidLine.exists(subscriber_id=subscriber_id),
         )
-    row = await sql.fetch_row_typed(_SNAPSHOT, subscriber_id, *(status.value for status in LIVE))
+    row = await sql.fetch_row_typed(
+        _SNAPSHOT,
+        subscriber_id,
+        *(status.value for status in LIVE),
+        free_charge_generation,
+        SubscriptionSource.FREE_CHARGE.value,
+    )
     plans = {plan.id: plan for plan in (sql.made(Plan, r) for r in sql.records(row["plans"]))}
     live = []
     for record in sql.records(row["subscriptions"]):
@@ -162,7 +179,11 @@ async def service_snapshot(subscriber_id: int, at: datetime) -> ServiceSnapshot:
     current, upcoming = _current_and_ahead(live, at)
     buckets = [sql.made(TrafficBucket, r) for r in sql.records(row["buckets"])]
     return ServiceSnapshot(
-        _service_state(current, upcoming, buckets, at), int(row["wallet"]), bool(row["postpaid"])
+        _service_state(current, upcoming, buckets, at),
+        int(row["wallet"]),
+        bool(row["postpaid"]),
+        free_charge_used=bool(row["free_charge_used"]),
+        had_paid_service=bool(row["had_paid_service"]),
     )
 
 

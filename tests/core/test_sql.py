@@ -10,7 +10,13 @@ from core.accounts.chats import Chats
 from core.accounts.models import ChatIdentity
 from core.billing import state
 from core.billing.enums import WalletEntryKind
-from core.billing.models import PostpaidLine, Subscription, TrafficBucket, WalletEntry
+from core.billing.models import (
+    FreeChargeGrant,
+    PostpaidLine,
+    Subscription,
+    TrafficBucket,
+    WalletEntry,
+)
 from tests.core import test_billing_support as support
 from tests.core.test_billing_support import make_plans, make_subscriber
 
@@ -140,6 +146,27 @@ async def test_a_turns_service_summary_in_one_statement_is_the_three_reads(db, b
     assert nothing.state.current is None and nothing.state.ahead == ()
     assert (nothing.wallet_balance, nothing.postpaid) == (0, False)
     assert nothing.state.remaining_bytes == nothing.state.reserve_bytes == 0
+    # The free charge's lookups come with it on PostgreSQL; SQLite leaves them to be asked.
+    await FreeChargeGrant.create(
+        subscriber_id=sara.id,
+        generation=1,
+        days=2,
+        megabytes=100,
+        granted_at=clock.now(),
+        expires_at=clock.now() + timedelta(days=2),
+    )
+    lookups = [
+        (s.free_charge_used, s.had_paid_service)
+        for s in [
+            await state.service_snapshot(kamal.id, clock.now(), free_charge_generation=0),
+            await state.service_snapshot(sara.id, clock.now(), free_charge_generation=0),
+            await state.service_snapshot(sara.id, clock.now(), free_charge_generation=1),
+        ]
+    ]
+    if db == "postgres":
+        assert lookups == [(False, True), (False, False), (True, False)]
+    else:
+        assert lookups == [(None, None)] * 3
 
 
 async def test_an_in_list_of_placeholders(db):
