@@ -7,7 +7,6 @@ time zone (or the settings' one); traffic is in bytes (see ``units`` for MB/GB w
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -380,18 +379,25 @@ class BillingQueries:
             summary = None
         if status is None or status.subscriber_id != subscriber.id:
             status = await self.status_of(subscriber)
-        already_used: free_charge.Lookup = FreeChargeGrant.filter(
-            subscriber_id=subscriber.id, generation=subscriber.free_charge_generation
-        ).exists
-        had_paid_service: free_charge.Lookup = (
-            Subscription.filter(subscriber_id=subscriber.id)
-            .exclude(source=SubscriptionSource.FREE_CHARGE)
-            .exists
-        )
-        if summary is not None and summary.free_charge_used is not None:
-            already_used = _known(summary.free_charge_used)
-        if summary is not None and summary.had_paid_service is not None:
-            had_paid_service = _known(summary.had_paid_service)
+
+        # The ORM's queries are made only when asked (making one costs as much as a turn's
+        # statement: bench/RESULTS.md), and not at all when the summary read them.
+        async def already_used() -> bool:
+            if summary is not None and summary.free_charge_used is not None:
+                return summary.free_charge_used
+            return await FreeChargeGrant.exists(
+                subscriber_id=subscriber.id, generation=subscriber.free_charge_generation
+            )
+
+        async def had_paid_service() -> bool:
+            if summary is not None and summary.had_paid_service is not None:
+                return summary.had_paid_service
+            return (
+                await Subscription.filter(subscriber_id=subscriber.id)
+                .exclude(source=SubscriptionSource.FREE_CHARGE)
+                .exists()
+            )
+
         decision = await free_charge.decide(
             line_closed=subscriber.line_status == LineStatus.CLOSED,
             days_ran_out=status.days_ran_out,
@@ -426,12 +432,3 @@ class BillingQueries:
         ):
             return False
         return (await self.free_charge_offer(subscriber, status, summary)).available
-
-
-def _known(value: bool) -> Callable[[], Awaitable[bool]]:
-    """A lookup already read, in the form free_charge.decide asks for."""
-
-    async def lookup() -> bool:
-        return value
-
-    return lookup
