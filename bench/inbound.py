@@ -178,6 +178,13 @@ def run_ispbot(args, phases: Phases, results: dict, database_url: str) -> None:
         phases.load(one, pid_one, mode="rate", rate=1, duration=1.5, chats=10, text="menu")
         asyncio.run(seed_states(asyncio.run(state_of(phases.next_chat - 10)), 1, CHATS))
         phases.load(both, pids, mode="saturate", concurrency=8, duration=3)  # warm up
+        if args.rates:
+            # Latency at fixed rates alone, on a process no saturation ran through before.
+            for rate in (float(r) for r in args.rates.split(",")):
+                fixed = phases.load(one, pid_one, mode="rate", rate=rate, duration=args.duration)
+                show(f"ispbot, 1 serve, {rate:g} updates/s", fixed)
+                results[f"ispbot_rate_{rate:g}"] = fixed
+            return
         profiler = None
         if args.profile:
             profiler = subprocess.Popen(
@@ -312,6 +319,7 @@ def main() -> None:
     parser.add_argument("--profile", help="py-spy's collapsed stacks of the saturation run here")
     parser.add_argument("--profile-only", action="store_true", help="stop after profiling")
     parser.add_argument("--skip-overload-echo", action="store_true")
+    parser.add_argument("--rates", help="only these open-loop rates (comma-separated), then stop")
     parser.add_argument(
         "--seen-minutes-ago",
         type=float,
