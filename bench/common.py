@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 TOKEN = "123456:BENCH-token-for-the-local-bot-api"
 SECRET = "bench-webhook-secret"
-API_PORT = 8931
+# Two benchmark runs at once (two worktrees on one machine) each take ports, a database and a
+# Redis namespace of their own: ISPBOT_BENCH_INSTANCE=1 moves them all by one step.
+INSTANCE = int(os.environ.get("ISPBOT_BENCH_INSTANCE", "0"))
+PORT_OFFSET = 100 * INSTANCE
+API_PORT = 8931 + PORT_OFFSET
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -103,6 +107,11 @@ ADMIN_URL = os.environ.get(
     "ISPBOT_BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("ISPBOT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def instance_name(name: str) -> str:
+    """``name`` for this instance of the benchmarks (see INSTANCE)."""
+    return f"{name}_{INSTANCE}" if INSTANCE else name
 
 
 def database_url(name: str) -> str:

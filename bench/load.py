@@ -1,7 +1,8 @@
 """The load generator: posts Telegram update JSON to a webhook, in a process of its own.
 
-Each update is a private text message from a chat of its own within the run, so the reply the
-local Bot API server (bench/fake_bot_api.py) records for that chat is this update's reply.
+Each update is a private text message (or, with ``--button``, a pressed inline button) from a
+chat of its own within the run, so the reply the local Bot API server (bench/fake_bot_api.py)
+records for that chat (a sendMessage, or the editMessageText of a press) is this update's reply.
 Like Telegram, an answer other than 2xx (or no answer) is delivered again later, the same
 update_id, until the run's deadline: after Retry-After or 1 s, doubling with each refusal of
 that update up to 8 s (Telegram backs off too, though its schedule is not published).
@@ -38,15 +39,38 @@ from common import API_PORT, SECRET, cpu_seconds, percentile  # type: ignore[imp
 STATS_URL = f"http://127.0.0.1:{API_PORT}"
 
 
-def update(update_id: int, chat_id: int, text: str) -> bytes:
+def update(update_id: int, chat_id: int, text: str, button: str | None = None) -> bytes:
+    """A typed ``text``; with ``button``, that button pressed under the bot's last message
+    instead (a callback query, answered and then edited into the reply)."""
     person = {"id": chat_id, "is_bot": False, "first_name": "Bench", "language_code": "en"}
+    chat = {"id": chat_id, "type": "private", "first_name": "Bench"}
+    if button is not None:
+        bot = {"id": 123456, "is_bot": True, "first_name": "Bench bot", "username": "bench_bot"}
+        return json.dumps(
+            {
+                "update_id": update_id,
+                "callback_query": {
+                    "id": str(update_id),
+                    "from": person,
+                    "chat_instance": str(chat_id),
+                    "data": button,
+                    "message": {
+                        "message_id": 1,
+                        "date": int(time.time()) - 60,
+                        "chat": chat,
+                        "from": bot,
+                        "text": "Bench, what would you like to do?",
+                    },
+                },
+            }
+        ).encode()
     return json.dumps(
         {
             "update_id": update_id,
             "message": {
                 "message_id": update_id,
                 "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private", "first_name": "Bench"},
+                "chat": chat,
                 "from": person,
                 "text": text,
             },
@@ -90,7 +114,7 @@ class Run:
         self, session: aiohttp.ClientSession, chat: int, target: str
     ) -> tuple[int, float]:
         """One delivery of ``chat``'s update: its status and the wait it was told."""
-        body = update(self.args.update_base + chat, chat, self.args.text)
+        body = update(self.args.update_base + chat, chat, self.args.text, self.args.button)
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
         posted = time.monotonic()
         self.first_post.setdefault(chat, posted)
@@ -286,6 +310,7 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=100_000)
     parser.add_argument("--update-base", type=int, default=0)
     parser.add_argument("--text", default="My service")
+    parser.add_argument("--button", help="press the button of this callback_data instead")
     parser.add_argument("--pids", default="", help="the bot's processes, for CPU time")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(Run(args).main())))

@@ -24,7 +24,17 @@ from bot.dialogs.menu import FLOW_PREFIX, main_menu, parse_flow_choice
 from bot.dialogs.normalize import label_match, parse_int, word_match
 from bot.dialogs.notice_offers import forget_notice, notice_pick
 from bot.dialogs.services import Services
-from bot.dialogs.state import ChatBusy, ChatKey, StateStore, flow_expired, reset_flow
+from bot.dialogs.state import (
+    ChatBusy,
+    ChatKey,
+    Delivery,
+    DeliveryTaken,
+    Held,
+    StateStore,
+    StoreUnavailable,
+    flow_expired,
+    reset_flow,
+)
 from bot.dialogs.understood import answer_free_text, label_of, lead_to, offer_instead, title_of
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
 from bot.understanding.intents import GREETING
@@ -49,34 +59,65 @@ class Engine:
         # first to return an Outcome answers the turn, under the chat's lock.
         self.interceptors: list[Callable[[Turn], Awaitable[Outcome | None]]] = []
 
-    async def handle(self, turn: Turn) -> Outcome:
+    async def handle(
+        self,
+        turn: Turn,
+        *,
+        deliver: Callable[[Outcome], Awaitable[object]] | None = None,
+        delivery: Delivery | None = None,
+    ) -> Outcome:
+        """The turn's outcome. With ``deliver``, the outcome is handed to it before the chat
+        is let go: one chat's replies leave in the order of its turns. With ``delivery`` too
+        (the platform's id of the message), the delivery is claimed with the chat's lock and
+        recorded as handled when the chat is let go, after the replies went out, in the same
+        two trips to the store as the state: DeliveryTaken when it was claimed before, and
+        StoreUnavailable (nothing done) when the store cannot claim it."""
         # A message the platform delivers again is dropped by its channel, which alone knows
         # when the turn's replies went out (Telegram's update ids, Twilio's MessageSid).
         chat = ChatKey(turn.channel, turn.chat_id)
+        delivered = False
         try:
-            async with self.store.hold(chat) as held:
-                for intercept in self.interceptors:
-                    taken = await intercept(turn)
-                    if taken is not None:
-                        if forget_notice(held.state):
-                            held.keep(held.state)
-                        return taken
-                state = held.state
-                ctx = await self._context(turn, state)
-                await self._run(ctx)
-                state["at"] = self.services.clock.now().timestamp()
-                held.keep(state)
+            async with self.store.hold(chat, delivery) as held:
+                outcome = await self._turn(turn, held)
+                if deliver is not None:
+                    delivered = True
+                    await deliver(outcome)
+            return outcome
+        except DeliveryTaken:
+            raise
         except ChatBusy:
-            return apology(
+            outcome = apology(
                 turn, N_("I am still working on your previous message. Please try again.")
             )
-        except Exception:
+        except Exception as error:
+            if delivered:
+                # The replies went out (or failed on their own); what failed is recording it.
+                log.exception("turn on %s:%s handled, not recorded", turn.channel, turn.chat_id)
+                return outcome
+            if delivery is not None and isinstance(error, StoreUnavailable):
+                raise
             # Steps fail inside _run, which answers in the chat's language; this is the rest
             # (the database gone, the state store unreachable): answer, never a trace.
             log.exception("turn failed before its flow ran on %s:%s", turn.channel, turn.chat_id)
-            return apology(
+            outcome = apology(
                 turn, N_("Sorry, something went wrong on our side. Nothing was changed.")
             )
+        if deliver is not None:
+            await deliver(outcome)
+        return outcome
+
+    async def _turn(self, turn: Turn, held: Held) -> Outcome:
+        for intercept in self.interceptors:
+            taken = await intercept(turn)
+            if taken is not None:
+                if forget_notice(held.state):
+                    held.keep(held.state)
+                return taken
+        state = held.state
+        ctx = await self._context(turn, state)
+        await self._run(ctx)
+        state["at"] = self.services.clock.now().timestamp()
+        held.keep(state)
         return Outcome(ctx.replies, ctx.forget_inbound)
 
     # ---- one turn ------------------------------------------------------------------------

@@ -15,32 +15,47 @@ from core.billing.enums import OrderKind
 from core.billing.orders import Orders
 from core.billing.pricing import Quote
 from core.billing.queries import BillingQueries
-from core.billing.read_models import PlanInfo, ServiceStatus
+from core.billing.read_models import PlanInfo, ServiceStatus, ServiceSummary
 
 
 class TurnReads:
     def __init__(self, queries: BillingQueries, orders: Orders) -> None:
         self._queries = queries
         self._orders = orders
-        self._status: dict[int, ServiceStatus] = {}
+        self._summary: dict[int, ServiceSummary] = {}
         self._free_charge: dict[int, bool] = {}
         self._catalogues: dict[tuple[OrderKind, str], list[PlanInfo]] = {}
         self._quotes: dict[tuple[int, OrderKind, str, int], Quote] = {}
 
+    async def summary(self, subscriber: SubscriberView) -> ServiceSummary:
+        """The subscriber's service status, wallet balance and whether the line is postpaid,
+        read together the first time the turn asks for any of them (one statement)."""
+        summary = self._summary.get(subscriber.id)
+        if summary is None:
+            summary = await self._queries.service_summary(subscriber)
+            self._summary[subscriber.id] = summary
+        return summary
+
     async def status(self, subscriber: SubscriberView) -> ServiceStatus:
         """The subscriber's service now: plan, days and traffic left, what is bought ahead."""
-        status = self._status.get(subscriber.id)
-        if status is None:
-            status = await self._queries.status_of(subscriber)
-            self._status[subscriber.id] = status
-        return status
+        return (await self.summary(subscriber)).status
+
+    async def wallet_balance(self, subscriber: SubscriberView) -> int:
+        """The panel credit (the ledger's sum)."""
+        return (await self.summary(subscriber)).wallet_balance
+
+    async def postpaid(self, subscriber: SubscriberView) -> bool:
+        """Whether the line is billed after the month (the menu offers its bills then)."""
+        return (await self.summary(subscriber)).postpaid
 
     async def free_charge_available(self, subscriber: SubscriberView) -> bool:
         """Whether the one-time free charge can be taken now (the menu offers it then)."""
         available = self._free_charge.get(subscriber.id)
         if available is None:
-            status = await self.status(subscriber)
-            available = await self._queries.free_charge_available(subscriber, status)
+            summary = await self.summary(subscriber)
+            available = await self._queries.free_charge_available(
+                subscriber, summary.status, summary
+            )
             self._free_charge[subscriber.id] = available
         return available
 
@@ -65,7 +80,7 @@ class TurnReads:
 
     def forget(self) -> None:
         """The step changed the subscriber's service or wallet: read everything anew."""
-        self._status.clear()
+        self._summary.clear()
         self._free_charge.clear()
         self._catalogues.clear()
         self._quotes.clear()

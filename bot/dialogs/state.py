@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import LockNotOwnedError
+from redis.exceptions import LockNotOwnedError, RedisError
 
 from bot.config import BotSettings
 
@@ -88,11 +88,38 @@ class Claim(enum.Enum):
     DONE = "done"  # settled: handled before
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A provider's delivery a turn answers (a Telegram update), claimed and settled with the
+    chat's round instead of in trips of its own (``claim`` and ``settle``, the same key)."""
+
+    key: str
+    lease_seconds: float
+    ttl_seconds: float
+
+
+class DeliveryTaken(Exception):
+    """The delivery a round was asked to claim is handled already, or being handled."""
+
+    def __init__(self, claim: Claim) -> None:
+        super().__init__(claim.value)
+        self.claim = claim
+
+
+class StoreUnavailable(Exception):
+    """The store did not answer a round's trip (the chat's state and lock, a delivery's claim)."""
+
+
 class StateStore(Protocol):
-    def hold(self, chat: ChatKey) -> AbstractAsyncContextManager[Held]:
+    def hold(
+        self, chat: ChatKey, delivery: Delivery | None = None
+    ) -> AbstractAsyncContextManager[Held]:
         """One turn's round: take the chat's lock (ChatBusy if the previous turn does not end
         in time) and load its state; on the way out save what was kept and let go. The same
-        as ``lock``, ``load`` and ``save`` in turn, in as few trips to the store as it can."""
+        as ``lock``, ``load`` and ``save`` in turn, in as few trips to the store as it can.
+        With ``delivery``, the round also claims it as it takes the lock (DeliveryTaken, and
+        nothing held, when it was claimed before) and settles it as it lets go, whatever the
+        turn did. A trip the store does not answer raises StoreUnavailable."""
         ...
 
     async def load(self, chat: ChatKey) -> State | None: ...
@@ -170,12 +197,29 @@ class MemoryStateStore:
         self._writes = 0
 
     @asynccontextmanager
-    async def hold(self, chat: ChatKey) -> AsyncIterator[Held]:
+    async def hold(self, chat: ChatKey, delivery: Delivery | None = None) -> AsyncIterator[Held]:
+        if delivery is not None:
+            self._check_unclaimed(delivery)
         async with self.lock(chat):
-            held = Held(await self.load(chat))
-            yield held
-            if held.kept is not None:
-                await self.save(chat, held.kept)
+            try:
+                held = Held(await self.load(chat))
+            except Exception as error:
+                raise StoreUnavailable(str(chat)) from error
+            if delivery is not None:  # claimed by a copy while this one waited for the lock
+                self._check_unclaimed(delivery)
+                await self.claim(delivery.key, delivery.lease_seconds)
+            try:
+                yield held
+                if held.kept is not None:
+                    await self.save(chat, held.kept)
+            finally:
+                if delivery is not None:
+                    await self.settle(delivery.key, delivery.ttl_seconds)
+
+    def _check_unclaimed(self, delivery: Delivery) -> None:
+        found = self._claims.get(delivery.key)
+        if found is not None and found[1] > self._now():
+            raise DeliveryTaken(found[0])
 
     async def load(self, chat: ChatKey) -> State | None:
         entry = self._states.get(str(chat))
@@ -289,10 +333,21 @@ class KeyedLocks:
 
 # hold()'s two scripts. Begin: take the lock, read the state. End: save the state (when
 # given), let go of the lock if it is still ours.
-_BUSY, _HELD = 1, 2
+_BUSY, _HELD, _TAKEN = 1, 2, 3
+# KEYS[3], when given, is a delivery's claim: looked at first (a delivery claimed or settled
+# is answered from it, nothing held), then claimed for ARGV[3] ms with the lock.
 _BEGIN_TURN = """
+if KEYS[3] then
+  local found = redis.call('GET', KEYS[3])
+  if found then
+    return {3, found}
+  end
+end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {1}
+end
+if KEYS[3] then
+  redis.call('SET', KEYS[3], 'in_flight', 'PX', ARGV[3])
 end
 return {2, redis.call('GET', KEYS[2])}
 """
@@ -304,9 +359,13 @@ if redis.call('SET', KEYS[1], 'in_flight', 'NX', 'PX', ARGV[1]) then
 end
 return redis.call('GET', KEYS[1])
 """
+# KEYS[3], when given, is the delivery claimed with the lock: recorded as handled for ARGV[4] ms.
 _END_TURN = """
 if ARGV[2] ~= '' then
   redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+end
+if KEYS[3] then
+  redis.call('SET', KEYS[3], 'done', 'PX', ARGV[4])
 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
@@ -341,30 +400,41 @@ class RedisStateStore:
         self._claim = redis.register_script(_CLAIM)
 
     @asynccontextmanager
-    async def hold(self, chat: ChatKey) -> AsyncIterator[Held]:
-        # Two round trips a turn instead of four: a turn is a few milliseconds of CPU, and each
-        # trip costs a socket write and a wake-up on either side (bench/RESULTS.md).
-        lock_key, state_key = self._key("lock", str(chat)), self._key("state", str(chat))
+    async def hold(self, chat: ChatKey, delivery: Delivery | None = None) -> AsyncIterator[Held]:
+        # Two round trips a turn, a delivery's claim and settling included: a turn is a few
+        # milliseconds of CPU, and each trip costs a socket write and a wake-up on either side
+        # (bench/RESULTS.md).
+        keys = [self._key("lock", str(chat)), self._key("state", str(chat))]
         token = secrets.token_hex(16)
-        lock_ms = max(1, round(self._lock_timeout * 1000))
+        begin_args: list[Any] = [token, max(1, round(self._lock_timeout * 1000))]
+        end_args: list[Any] = [token, "", self._ttl_ms]
+        if delivery is not None:
+            keys.append(self._key("seen", delivery.key))
+            begin_args.append(max(1, round(delivery.lease_seconds * 1000)))
+            end_args.append(max(1, round(delivery.ttl_seconds * 1000)))
         deadline = time.monotonic() + self._lock_wait
         while True:
-            answer = await self._begin(keys=[lock_key, state_key], args=[token, lock_ms])
+            try:
+                answer = await self._begin(keys=keys, args=begin_args)
+            except RedisError as error:
+                raise StoreUnavailable(str(chat)) from error
             if answer[0] == _HELD:
                 break
+            if answer[0] == _TAKEN:
+                raise DeliveryTaken(Claim.IN_FLIGHT if answer[1] == "in_flight" else Claim.DONE)
             if time.monotonic() >= deadline:
                 raise ChatBusy(chat)
             await asyncio.sleep(self._lock_poll)
         held = Held(json.loads(answer[1]) if answer[1] is not None else None)
-        kept: State | None = None
         try:
             yield held
-            kept = held.kept
+            if held.kept is not None:
+                end_args[1] = _dump(held.kept)
         finally:
-            payload = _dump(kept) if kept is not None else ""
-            released = await self._end(
-                keys=[lock_key, state_key], args=[token, payload, self._ttl_ms]
-            )
+            try:
+                released = await self._end(keys=keys, args=end_args)
+            except RedisError as error:
+                raise StoreUnavailable(str(chat)) from error
             if not released:
                 # The turn outlived lock_timeout_seconds and another turn may have run meanwhile.
                 log.warning("the lock of chat %s expired before its turn ended", chat)

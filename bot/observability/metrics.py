@@ -165,9 +165,9 @@ class DialogErrorCounter(logging.Handler):
 def instrument_engine(engine: Any, metrics: Metrics) -> Any:
     """Wrap ``engine.handle``: each turn gets an update id for its log lines, its text and a web
     chat's id are masked in them, and it is counted and timed per channel."""
-    handle: Callable[[Any], Awaitable[Any]] = engine.handle
+    handle: Callable[..., Awaitable[Any]] = engine.handle
 
-    async def instrumented(turn: Any) -> Any:
+    async def instrumented(turn: Any, **options: Any) -> Any:
         rid = f"{turn.channel}:{turn.message_ref}" if turn.message_ref else new_request_id()
         secrets = [turn.text, turn.contact_phone]
         if turn.channel == "web":  # the web chat's id is the browser's cookie
@@ -176,7 +176,7 @@ def instrument_engine(engine: Any, metrics: Metrics) -> Any:
         started = time.perf_counter()
         with bound(rid, secrets):
             try:
-                return await handle(turn)
+                return await handle(turn, **options)
             finally:
                 metrics.turn_seconds.labels(turn.channel).observe(time.perf_counter() - started)
 

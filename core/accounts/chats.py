@@ -154,7 +154,23 @@ async def _chat_with_subscriber(
     channel: str, external_id: str
 ) -> tuple[ChatIdentity, Subscriber | None] | None:
     """The chat and its subscriber in one statement of plain SQL: every turn of every channel
-    starts here (core/sql.py says why)."""
+    starts here (core/sql.py says why). On PostgreSQL straight through asyncpg, the two rows
+    whole as typed records."""
+    if sql.on_postgres():
+        row = await sql.fetch_row_typed(
+            "SELECT c, s FROM chat_identity c LEFT JOIN subscriber s ON s.id = c.subscriber_id"
+            " WHERE c.channel = $1 AND c.external_id = $2",
+            channel,
+            external_id,
+        )
+        if row is None:
+            return None
+        [chat_row] = sql.records([row["c"]])
+        chat = sql.made(ChatIdentity, chat_row)
+        if row["s"] is None:
+            return chat, None
+        [subscriber_row] = sql.records([row["s"]])
+        return chat, sql.made(Subscriber, subscriber_row)
     rows = await sql.fetch(
         f"SELECT {sql.columns(ChatIdentity, 'c')}, {sql.columns(Subscriber, 's', 's__')}"
         " FROM chat_identity c LEFT JOIN subscriber s ON s.id = c.subscriber_id"

@@ -150,6 +150,18 @@ class ServiceStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceSummary:
+    """A subscriber's service status, wallet balance and whether the line is postpaid."""
+
+    status: ServiceStatus
+    wallet_balance: int
+    postpaid: bool
+    # The free charge's lookups when read with the rest (None: asked when needed).
+    free_charge_used: bool | None = None
+    had_paid_service: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FreeChargeOffer:
     """Whether ``FreeCharges.take`` would grant something now, and what.
 

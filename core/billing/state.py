@@ -13,7 +13,7 @@ from typing import cast
 
 from core import sql
 from core.billing.enums import OrderStatus, SubscriptionSource, SubscriptionStatus
-from core.billing.models import Order, Plan, Subscription, TrafficBucket
+from core.billing.models import Order, Plan, PostpaidLine, Subscription, TrafficBucket
 
 LIVE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.RESERVED)
 
@@ -50,6 +50,17 @@ def _in_force(rows: list[Subscription]) -> Subscription | None:
     return min(rows, key=lambda s: (s.source == SubscriptionSource.FREE_CHARGE, s.starts_at, s.id))
 
 
+def _current_and_ahead(
+    live: list[Subscription], at: datetime
+) -> tuple[Subscription | None, list[Subscription]]:
+    """Of live subscriptions (their plans fetched): the one in force at ``at`` and those
+    bought ahead, in the order they will start."""
+    rows = [s for s in live if s.ends_at > at]
+    current = _in_force([s for s in rows if s.starts_at <= at])
+    upcoming = sorted((s for s in rows if s.starts_at > at), key=lambda s: (s.starts_at, s.id))
+    return current, upcoming
+
+
 async def live_subscriptions(
     subscriber_id: int, at: datetime
 ) -> tuple[Subscription | None, list[Subscription]]:
@@ -71,9 +82,7 @@ async def live_subscriptions(
         if subscription.ends_at > at:
             sql.relate(subscription, "plan", sql.made(Plan, row, "p__"))
             rows.append(subscription)
-    current = _in_force([s for s in rows if s.starts_at <= at])
-    upcoming = sorted((s for s in rows if s.starts_at > at), key=lambda s: (s.starts_at, s.id))
-    return current, upcoming
+    return _current_and_ahead(rows, at)
 
 
 async def paid_chain_end(subscriber_id: int, at: datetime) -> datetime | None:
@@ -106,6 +115,84 @@ async def service_state(subscriber_id: int, at: datetime) -> ServiceState:
             subscriber_id,
         )
     ]
+    return _service_state(current, upcoming, buckets, at)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSnapshot:
+    """What a "My service" turn reads about a subscriber, read together."""
+
+    state: ServiceState
+    wallet_balance: int
+    postpaid: bool
+    # The free charge's two lookups (free_charge.decide), when read with the rest: the menu
+    # asks them of everyone whose service ran out. None: not read (SQLite reads them on ask).
+    free_charge_used: bool | None = None
+    had_paid_service: bool | None = None
+
+
+# One statement, one round trip, for the turn's three reads (PostgreSQL): each table's rows
+# come back whole as typed records, turned into the same model objects as the ORM's.
+_SNAPSHOT = """
+SELECT
+  ARRAY(SELECT s FROM subscription s WHERE s.subscriber_id = $1 AND s.status IN ($2, $3))
+    AS subscriptions,
+  ARRAY(SELECT p FROM plan p WHERE p.id IN (
+    SELECT s.plan_id FROM subscription s WHERE s.subscriber_id = $1 AND s.status IN ($2, $3)
+  )) AS plans,
+  ARRAY(SELECT b FROM traffic_bucket b WHERE b.subscriber_id = $1) AS buckets,
+  (SELECT COALESCE(SUM(w.amount), 0) FROM wallet_entry w WHERE w.subscriber_id = $1) AS wallet,
+  EXISTS (SELECT 1 FROM postpaid_line l WHERE l.subscriber_id = $1) AS postpaid,
+  EXISTS (SELECT 1 FROM free_charge_grant g WHERE g.subscriber_id = $1 AND g.generation = $4)
+    AS free_charge_used,
+  EXISTS (SELECT 1 FROM subscription s WHERE s.subscriber_id = $1 AND s.source <> $5)
+    AS had_paid_service
+"""
+
+
+async def service_snapshot(
+    subscriber_id: int, at: datetime, free_charge_generation: int = 0
+) -> ServiceSnapshot:
+    """The subscriber's service state, wallet balance, whether the line is postpaid and the
+    free charge's lookups (of ``free_charge_generation``): one statement straight through
+    asyncpg on PostgreSQL (a turn's reads were five to seven round trips, the largest share
+    of its CPU: bench/RESULTS.md); the first three reads in turn on SQLite."""
+    if not sql.on_postgres():
+        return ServiceSnapshot(
+            await service_state(subscriber_id, at),
+            await wallet_balance(subscriber_id),
+            await PostpaidLine.exists(subscriber_id=subscriber_id),
+        )
+    row = await sql.fetch_row_typed(
+        _SNAPSHOT,
+        subscriber_id,
+        *(status.value for status in LIVE),
+        free_charge_generation,
+        SubscriptionSource.FREE_CHARGE.value,
+    )
+    plans = {plan.id: plan for plan in (sql.made(Plan, r) for r in sql.records(row["plans"]))}
+    live = []
+    for record in sql.records(row["subscriptions"]):
+        subscription = sql.made(Subscription, record)
+        sql.relate(subscription, "plan", plans[subscription.plan_id])  # type: ignore[attr-defined]
+        live.append(subscription)
+    current, upcoming = _current_and_ahead(live, at)
+    buckets = [sql.made(TrafficBucket, r) for r in sql.records(row["buckets"])]
+    return ServiceSnapshot(
+        _service_state(current, upcoming, buckets, at),
+        int(row["wallet"]),
+        bool(row["postpaid"]),
+        free_charge_used=bool(row["free_charge_used"]),
+        had_paid_service=bool(row["had_paid_service"]),
+    )
+
+
+def _service_state(
+    current: Subscription | None,
+    upcoming: list[Subscription],
+    buckets: list[TrafficBucket],
+    at: datetime,
+) -> ServiceState:
     remaining = reserve = 0
     for b in buckets:
         left = max(0, b.total_bytes - b.used_bytes)

@@ -10,7 +10,13 @@ from core.accounts.chats import Chats
 from core.accounts.models import ChatIdentity
 from core.billing import state
 from core.billing.enums import WalletEntryKind
-from core.billing.models import Subscription, TrafficBucket, WalletEntry
+from core.billing.models import (
+    FreeChargeGrant,
+    PostpaidLine,
+    Subscription,
+    TrafficBucket,
+    WalletEntry,
+)
 from tests.core import test_billing_support as support
 from tests.core.test_billing_support import make_plans, make_subscriber
 
@@ -109,6 +115,77 @@ async def test_the_service_state_is_the_orms(db, billing, clock):
     assert st.current is not None and st.current.id == current.id
     assert await state.wallet_balance(kamal.id) == 1500
     assert await state.wallet_balance(kamal.id + 1000) == 0
+
+
+async def test_a_turns_service_summary_in_one_statement_is_the_three_reads(db, billing, clock):
+    """On PostgreSQL the service state, the wallet and the postpaid mark come from one
+    statement straight through asyncpg: the same as the reads one by one (and the ORM's)."""
+    await make_plans()
+    kamal = await make_subscriber()
+    sara = await make_subscriber(username="5120099", phone="+989121110099")
+    await billing.subscriptions.grant_service(
+        kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=40)
+    )
+    await billing.subscriptions.grant_service(
+        kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=3)
+    )
+    await billing.subscriptions.grant_service(
+        kamal.id, "std-1m", starts_at=clock.now() + timedelta(days=27)
+    )
+    await WalletEntry.create(
+        subscriber_id=kamal.id,
+        amount=2500,
+        currency="IRR",
+        kind=WalletEntryKind.ADJUSTMENT,
+        created_at=clock.now(),
+    )
+    plan = await Subscription.filter(subscriber_id=kamal.id).first().values_list("plan_id")
+    await PostpaidLine.create(
+        subscriber_id=kamal.id,
+        plan_id=plan[0],
+        activated_on=clock.now().date(),
+        created_at=clock.now(),
+    )
+
+    snapshot = await state.service_snapshot(kamal.id, clock.now())
+    one_by_one = await state.service_state(kamal.id, clock.now())
+    assert snapshot.wallet_balance == 2500 and snapshot.postpaid
+    assert snapshot.state.current is not None and one_by_one.current is not None
+    assert fields(snapshot.state.current) == fields(one_by_one.current)
+    assert fields(snapshot.state.current.plan) == fields(one_by_one.current.plan)
+    assert [fields(s) for s in snapshot.state.ahead] == [fields(s) for s in one_by_one.ahead]
+    assert [fields(s.plan) for s in snapshot.state.ahead] == [
+        fields(s.plan) for s in one_by_one.ahead
+    ]
+    assert (snapshot.state.remaining_bytes, snapshot.state.reserve_bytes) == (
+        one_by_one.remaining_bytes,
+        one_by_one.reserve_bytes,
+    )
+    nothing = await state.service_snapshot(sara.id, clock.now())
+    assert nothing.state.current is None and nothing.state.ahead == ()
+    assert (nothing.wallet_balance, nothing.postpaid) == (0, False)
+    assert nothing.state.remaining_bytes == nothing.state.reserve_bytes == 0
+    # The free charge's lookups come with it on PostgreSQL; SQLite leaves them to be asked.
+    await FreeChargeGrant.create(
+        subscriber_id=sara.id,
+        generation=1,
+        days=2,
+        megabytes=100,
+        granted_at=clock.now(),
+        expires_at=clock.now() + timedelta(days=2),
+    )
+    lookups = [
+        (s.free_charge_used, s.had_paid_service)
+        for s in [
+            await state.service_snapshot(kamal.id, clock.now(), free_charge_generation=0),
+            await state.service_snapshot(sara.id, clock.now(), free_charge_generation=0),
+            await state.service_snapshot(sara.id, clock.now(), free_charge_generation=1),
+        ]
+    ]
+    if db == "postgres":
+        assert lookups == [(False, True), (False, False), (True, False)]
+    else:
+        assert lookups == [(None, None)] * 3
 
 
 async def test_an_in_list_of_placeholders(db):

@@ -12,7 +12,7 @@ from bot.bootstrap import build_engine
 from bot.dialogs.state import MemoryStateStore
 from core.accounts.models import Subscriber
 from core.billing.queries import BillingQueries
-from core.billing.read_models import ServiceStatus
+from core.billing.read_models import ServiceStatus, ServiceSummary
 from tests.dialogs.test_flows_billing_support import give_service, logged_in, subscriber, use
 
 
@@ -24,6 +24,11 @@ class CountingQueries(BillingQueries):
     async def status_of(self, subscriber: Subscriber) -> ServiceStatus:
         self.statuses_read += 1
         return await super().status_of(subscriber)
+
+    async def service_summary(self, subscriber: Subscriber) -> ServiceSummary:
+        """The status with the wallet and the postpaid mark (TurnReads reads it so)."""
+        self.statuses_read += 1
+        return await super().service_summary(subscriber)
 
 
 @pytest.fixture

@@ -20,9 +20,12 @@ from bot.dialogs.state import (
     ChatBusy,
     ChatKey,
     Claim,
+    Delivery,
+    DeliveryTaken,
     MemoryStateStore,
     RedisStateStore,
     StateStore,
+    StoreUnavailable,
     open_state_store,
 )
 from tests.conftest import REDIS_TEST_URL
@@ -494,3 +497,77 @@ async def test_a_mailbox_is_shared_by_processes_and_gone_after_its_ttl(redis_sto
     await memory.add_mail("web:b1", "late", limit=5, ttl_seconds=10)
     clock.now += 11
     assert await memory.take_mail("web:b1") == []
+
+
+async def test_a_round_with_a_delivery_claims_it_with_the_lock_and_settles_it_as_it_lets_go(
+    one_store,
+):
+    store = one_store()
+    delivery = Delivery("update:41", lease_seconds=60, ttl_seconds=60)
+    async with store.hold(CHAT, delivery) as held:
+        # A copy delivered meanwhile finds it being handled, whichever way it asks.
+        assert await store.claim("update:41", 60) is Claim.IN_FLIGHT
+        held.keep({"step": "done"})
+    assert await store.claim("update:41", 60) is Claim.DONE
+    assert await store.load(CHAT) == {"step": "done"}
+    with pytest.raises(DeliveryTaken) as taken:
+        async with store.hold(CHAT, delivery):
+            pytest.fail("a delivery handled before is not handled again")
+    assert taken.value.claim is Claim.DONE
+    async with store.hold(CHAT) as held:  # the refused copy left the chat free
+        assert held.state == {"step": "done"}
+
+
+async def test_a_delivery_claimed_elsewhere_is_refused_and_nothing_is_held(one_store):
+    """Claimed by another handler (alive, or dead with its lease running): the round refuses
+    it as in flight, takes no lock, and the chat's own turns go on."""
+    store = one_store(lock_wait_seconds=0.2)
+    assert await store.claim("update:42", 60) is Claim.NEW
+    with pytest.raises(DeliveryTaken) as taken:
+        async with store.hold(CHAT, Delivery("update:42", 60, 60)):
+            pytest.fail("a delivery in flight is not handled twice")
+    assert taken.value.claim is Claim.IN_FLIGHT
+    async with store.hold(CHAT) as held:
+        assert held.state == {}
+
+
+async def test_a_failed_turn_still_records_its_delivery_as_handled_and_keeps_no_state(one_store):
+    """The same update again would fail again (the webhook answers it 200 either way)."""
+    store = one_store()
+    with pytest.raises(RuntimeError):
+        async with store.hold(CHAT, Delivery("update:43", 60, 60)) as held:
+            held.keep({"step": "half done"})
+            raise RuntimeError("the step failed")
+    assert await store.claim("update:43", 60) is Claim.DONE
+    assert await store.load(CHAT) is None
+
+
+async def test_a_redis_round_with_its_delivery_is_two_trips(redis_stores):
+    """Lock, state and the delivery's claim in one script; state, unlock and the delivery
+    recorded in another: what a Telegram turn costs the store (bench/RESULTS.md)."""
+    store = redis_stores()
+    trips: list[str] = []
+    client = store._redis
+    execute = client.execute_command
+
+    async def counted(*args, **options):
+        trips.append(str(args[0]))
+        return await execute(*args, **options)
+
+    client.execute_command = counted  # type: ignore[method-assign]
+    async with store.hold(CHAT, Delivery("update:44", 60, 60)) as held:
+        held.keep({"step": "shown"})
+    assert trips == ["EVALSHA", "EVALSHA"]
+    client.execute_command = execute  # type: ignore[method-assign]
+    assert await store.claim("update:44", 60) is Claim.DONE
+    assert await store.load(CHAT) == {"step": "shown"}
+
+
+async def test_a_round_whose_store_is_down_says_so_and_claims_nothing():
+    store = RedisStateStore.from_url("redis://127.0.0.1:9/0")  # the discard port: refused
+    try:
+        with pytest.raises(StoreUnavailable):
+            async with store.hold(CHAT, Delivery("update:45", 60, 60)):
+                pytest.fail("nothing is handled without the store")
+    finally:
+        await store.close()

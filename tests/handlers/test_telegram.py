@@ -338,6 +338,34 @@ async def test_a_copy_of_an_update_being_handled_gets_503_and_is_skipped_once_ha
     assert len(bot_api.calls_of("sendMessage")) == 1
 
 
+async def test_a_chat_s_second_message_is_answered_after_the_first_reply_went_out(client, bot_api):
+    """The reply is sent before the chat is let go: a second message of the chat, arriving
+    while the first reply is on its way, waits, and the chat reads the replies in order."""
+    post = poster(client)
+    sending, slow_send = asyncio.Event(), asyncio.Event()
+    original = bot_api._api_sendMessage
+
+    async def held_send(call):
+        if not sending.is_set():
+            sending.set()
+            await slow_send.wait()
+        return await original(call)
+
+    bot_api._api_sendMessage = held_send
+    first = asyncio.create_task(post(message_update(SARA, "help")))
+    await sending.wait()
+    second = asyncio.create_task(post(message_update(SARA, "language")))
+    await asyncio.sleep(0.1)
+    assert len(bot_api.calls_of("sendMessage")) == 1  # the second turn waits for the chat
+    slow_send.set()
+    assert await first == 200 and await second == 200
+    # The help and the menu under it, then the second turn's question of languages.
+    help_text, menu, languages = bot_api.texts(chat_id=SARA)
+    assert "You can type these words" in help_text
+    assert "What would you like to do?" in menu
+    assert "language" in languages.casefold()
+
+
 async def test_an_update_at_two_processes_sharing_redis_is_handled_once(
     services,
     bot_settings,

@@ -201,3 +201,31 @@ def test_the_access_log_leaves_out_load_shedding_refusals():
         logger.removeHandler(handler)
     lines = stream.getvalue().splitlines()
     assert [line.split()[0] for line in lines] == ["503", "200"]
+
+
+def test_the_access_log_leaves_out_accepted_webhook_posts_but_not_their_failures():
+    """A request marked QUIET_WHEN_ACCEPTED (a Telegram update, counted by the metrics) gets no
+    line when it is accepted; refused or failed, it does."""
+    from aiohttp import web
+    from aiohttp.test_utils import make_mocked_request
+
+    from bot.observability.logs import QUIET_WHEN_ACCEPTED, AccessLog
+
+    logger = logging.getLogger("test.access.quiet")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        access = AccessLog(logger, '%s "%r"')
+        quiet = make_mocked_request("POST", "/telegram/webhook")
+        quiet[QUIET_WHEN_ACCEPTED] = True
+        unmarked = make_mocked_request("POST", "/telegram/webhook")
+        access.log(quiet, web.Response(status=200), 0.001)
+        access.log(quiet, web.Response(status=403), 0.001)
+        access.log(quiet, web.Response(status=503), 0.001)
+        access.log(unmarked, web.Response(status=200), 0.001)
+    finally:
+        logger.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert [line.split()[0] for line in lines] == ["403", "503", "200"]

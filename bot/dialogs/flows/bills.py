@@ -31,9 +31,8 @@ class BillsFlow(Flow):
     menu_order = 14
 
     async def offered(self, ctx: Context) -> bool:
-        return ctx.subscriber is not None and await ctx.services.bills.is_postpaid(
-            ctx.subscriber.id
-        )
+        # Read with the turn's status (TurnReads.summary): the menu asks on every turn.
+        return ctx.subscriber is not None and await ctx.reads.postpaid(ctx.subscriber)
 
     async def ask_list(self, ctx: Context) -> None:
         bills = await ctx.services.bills.bills_of(ctx.subscriber_id, SHOWN_BILLS)

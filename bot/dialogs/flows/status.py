@@ -28,7 +28,7 @@ async def status_text(ctx: Context) -> str:
     # The turn's reads: the menu under this text asks whether the free charge is available too.
     status = await ctx.reads.status(ctx.logged_in)
     free_charge_available = await ctx.reads.free_charge_available(ctx.logged_in)
-    balance = await ctx.services.billing_queries.wallet_balance(ctx.subscriber_id)
+    balance = await ctx.reads.wallet_balance(ctx.logged_in)
     currency = ctx.subscriber.currency if ctx.subscriber else ctx.services.settings.currency
     t = ctx.t
     line_status = (

@@ -15,6 +15,7 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 
@@ -34,6 +35,7 @@ from aiogram.types import (
 )
 
 from bot.adapters.telegram_bot import CAPTION_MAX, PHOTO_TYPES, TEXT_MAX
+from bot.adapters.telegram_calls import BotCalls, dump
 from bot.dialogs.contract import Reply
 from bot.handlers.telegram.buttons import ButtonCodes
 from bot.handlers.text_split import split_text
@@ -56,6 +58,12 @@ class TelegramOutput:
         self.bot = bot
         self.buttons = buttons
         self.chats = chats
+        # A turn's text, its edit and a button's answer skip aiogram's models (JSON in, ok out).
+        self.calls = BotCalls.of(bot)
+
+    async def answer_press(self, query_id: str) -> None:
+        """Stop a pressed button's spinner (answerCallbackQuery)."""
+        await self.calls.call("answerCallbackQuery", dump({"callback_query_id": query_id}))
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> bool:
         """The notifier's entry (bot/notify.py): False when the chat cannot be reached now; a
@@ -104,16 +112,12 @@ class TelegramOutput:
     # ---- one reply ---------------------------------------------------------------------------
 
     async def _edit(self, chat_id: str, message_id: int, reply: Reply) -> bool:
-        text = _text(reply)
-        markup = await self._inline_markup(chat_id, reply)
+        markup = await self._keyboard_json(chat_id, reply)
+        body = _call_json(
+            f'{{"chat_id":{int(chat_id)},"message_id":{int(message_id)},"text":', reply, markup
+        )
         try:
-            await self.bot.edit_message_text(
-                text=text,
-                chat_id=int(chat_id),
-                message_id=message_id,
-                reply_markup=markup,
-                parse_mode=None,
-            )
+            await self.calls.call("editMessageText", body, chat_id=int(chat_id))
         except TelegramBadRequest as error:
             if "not modified" in error.message:
                 return True  # the same screen again: nothing to change
@@ -123,8 +127,14 @@ class TelegramOutput:
 
     async def _send(self, chat_id: str, reply: Reply) -> None:
         text = _text(reply)
-        markup = await self._markup(chat_id, reply)
         attachment = reply.attachment
+        if attachment is None and not reply.asks_contact and len(text) <= TEXT_MAX:
+            # Most replies: one message of text and buttons, a JSON call.
+            markup_json = await self._keyboard_json(chat_id, reply)
+            body = _call_json(f'{{"chat_id":{int(chat_id)},"text":', reply, markup_json)
+            await self.calls.call("sendMessage", body, chat_id=int(chat_id))
+            return
+        markup = await self._markup(chat_id, reply)
         if attachment is not None and len(text) <= CAPTION_MAX:
             await self._send_file(chat_id, reply, caption=text or None, markup=markup)
             return
@@ -167,6 +177,14 @@ class TelegramOutput:
             return _contact_keyboard(reply)
         return await self._inline_markup(chat_id, reply)
 
+    async def _keyboard_json(self, chat_id: str, reply: Reply) -> str | None:
+        """The reply's inline keyboard as JSON; the same buttons (a menu in one language and
+        variant) are encoded once and kept."""
+        codes = await self.buttons.encode(chat_id, [o.id for o in reply.options])
+        buttons = tuple((o.label, codes[o.id]) for o in reply.options)
+        links = tuple((link.label, link.url) for link in reply.links if _is_button_url(link.url))
+        return _keyboard(buttons, links)
+
     async def _inline_markup(self, chat_id: str, reply: Reply) -> InlineKeyboardMarkup | None:
         codes = await self.buttons.encode(chat_id, [o.id for o in reply.options])
         rows = [
@@ -178,6 +196,27 @@ class TelegramOutput:
             if _is_button_url(link.url)
         ]
         return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+@functools.lru_cache(maxsize=512)
+def _keyboard(
+    buttons: tuple[tuple[str, str], ...], links: tuple[tuple[str, str], ...]
+) -> str | None:
+    """An inline keyboard's JSON, one button a row: options (label, callback_data), then URL
+    buttons (label, url). Kept by its buttons: a menu's is the same for every chat that reads
+    it in one language (bounded, for keyboards made of a chat's own items)."""
+    rows = [[{"text": label, "callback_data": code}] for label, code in buttons]
+    rows += [[{"text": label, "url": url}] for label, url in links]
+    return dump({"inline_keyboard": rows}) if rows else None
+
+
+def _call_json(head: str, reply: Reply, markup_json: str | None) -> str:
+    """``head`` (the call's opening, up to ``"text":``) with the reply's text and keyboard:
+    no parse mode, so the text is shown as written."""
+    body = head + dump(_text(reply))
+    if markup_json is not None:
+        body += ',"reply_markup":' + markup_json
+    return body + "}"
 
 
 def _contact_keyboard(reply: Reply) -> ReplyKeyboardMarkup:

@@ -1,9 +1,11 @@
 """Each Telegram update is handled once, whichever process it reaches and however often Telegram
 delivers it (it redelivers an update until the webhook answers it 2xx).
 
-An outer middleware of the dispatcher claims the ``update_id`` in the state store (Redis, when
-configured) before any handler runs, for ``delivery_lease_seconds``, and records it as
-handled once the handlers returned, that is once the turn's replies were sent. So:
+The ``update_id`` is claimed in the state store (Redis, when configured) before any handler
+runs, for ``delivery_lease_seconds``, and recorded as handled once the turn's replies were
+sent: for a private chat's message or button press, in the engine's own two trips for the chat
+(``DirectUpdates``, bot/handlers/telegram/__init__.py), with the chat's lock and state; for any
+other update, by ``OncePerUpdate``, an outer middleware of the dispatcher. Either way:
 
 - a copy delivered while the update is being handled is answered 503 (``UpdateInFlight``), and
   Telegram delivers it again later, when it is found handled and skipped;
@@ -54,18 +56,26 @@ class OncePerUpdate(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Update)
-        key = f"telegram:update:{self.bot_id}:{event.update_id}"
+        return await self.once(event.update_id, lambda: handler(event, data))
+
+    def key_of(self, update_id: int) -> str:
+        """The update's key in the store, the same for a claim here and a turn's round."""
+        return f"telegram:update:{self.bot_id}:{update_id}"
+
+    async def once(self, update_id: int, handle: Callable[[], Awaitable[Any]]) -> Any:
+        """``handle()`` unless update ``update_id`` was handled or is being handled."""
+        key = self.key_of(update_id)
         try:
             claim = await self.store.claim(key, self.lease_seconds)
         except Exception as error:
             raise LedgerUnavailable(key) from error
         if claim is Claim.DONE:
-            log.info("telegram update %s delivered again; skipped", event.update_id)
+            log.info("telegram update %s delivered again; skipped", update_id)
             return None
         if claim is Claim.IN_FLIGHT:
             raise UpdateInFlight(key)
         try:
-            result = await handler(event, data)
+            result = await handle()
         except Exception:
             # A handler's error is answered 200 (bot/handlers/telegram/webhook.py): the same
             # update delivered again would fail again.

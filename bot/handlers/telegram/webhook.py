@@ -24,13 +24,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.types import Update
 from aiogram.types.update import UpdateTypeLookupError
 from aiohttp import web
 from pydantic import ValidationError
 
 from bot.handlers.telegram.updates import LedgerUnavailable, UpdateInFlight
+from bot.observability.logs import QUIET_WHEN_ACCEPTED
 
 if TYPE_CHECKING:
     from bot.config import BotSettings
@@ -113,7 +114,11 @@ def shed_load(gate: TurnsInFlight, secret: str):
     return shed
 
 
-def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, gate: TurnsInFlight):
+def webhook_handler(
+    bot: Bot, feed: Callable[[Update], Awaitable[object]], secret: str, gate: TurnsInFlight
+):
+    """The webhook; ``feed`` handles an update (``DirectUpdates.feed``: the channel's own
+    updates straight to their handlers, the rest through the dispatcher)."""
     expected = secret.encode()
 
     async def webhook(request: web.Request) -> web.Response:
@@ -124,6 +129,7 @@ def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, gate: TurnsIn
         if gate.full:  # filled since the middleware looked
             gate.refused()
             return web.Response(status=503, headers=BUSY_HEADERS)
+        request[QUIET_WHEN_ACCEPTED] = True  # the metrics count it; a log line each is CPU
         gate.count += 1
         try:
             return await _handle(request)
@@ -147,7 +153,7 @@ def webhook_handler(bot: Bot, dispatcher: Dispatcher, secret: str, gate: TurnsIn
             log.info("telegram webhook: update %s of an unknown type; ignored", update.update_id)
             return web.Response()
         try:
-            await dispatcher.feed_update(bot, update)
+            await feed(update)
         except LedgerUnavailable:
             log.exception("telegram webhook: cannot record update %s; retry", update.update_id)
             raise web.HTTPServiceUnavailable() from None
