@@ -1,16 +1,18 @@
 """Measured, not hoped (issue 23): top-1 accuracy of the free-text matcher on labelled sets
 written the way people write, per language, and no money moved by any of their messages.
 
-``heldout_<lang>.tsv`` was written by someone else and never read to build a rule or a phrase
-(bot/understanding/phrases/ is what the matcher is built from; about a third of the held-out
-lines happen to be word for word among those phrases, each written apart: README, "Understanding
-free text", gives the figure on the other lines too, and says what was changed after its misses
-were read); ``dev_<lang>.tsv`` is the development check set; ``tune_<lang>.tsv`` a second,
-larger set the phrases were tuned against (written before the held-out misses were read);
-``fresh_<lang>.tsv`` was written after that round and measured once, nothing changed for its
-misses. Format: ``label<TAB>text`` a line, ``#`` comments. A message's top-1 label is the
-likeliest one, ``none`` when nothing reaches the "Did you mean" threshold (what the bot then
-does: says it did not understand).
+``untouched_<lang>.tsv`` is the clean measure: written without reading the phrases
+(bot/understanding/phrases/, what the matcher is built from) or the other sets, committed before
+the matcher first ran on it, measured once, nothing changed after; it is under the target, so
+its floors are what it measured. ``heldout_<lang>.tsv`` was written by someone else before the
+matcher, but its misses were then read and their classes fixed (README, "Understanding free
+text"), so it is no longer clean; ``dev_<lang>.tsv`` is the development check set;
+``tune_<lang>.tsv`` a second, larger set the phrases were tuned against; ``fresh_<lang>.tsv`` was
+written after that round and measured once, nothing changed for its misses.
+
+Format: ``label<TAB>text`` a line, ``#`` comments. A message's top-1 label is the likeliest one,
+``none`` when nothing reaches the "Did you mean" threshold (what the bot then does: says it did
+not understand).
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ LANGUAGES = ("fa", "id", "en")
 # The issue's target, held on every set and language (README, "Understanding free text", has
 # the figures).
 TARGET = 0.90
+# The untouched sets' top-1 accuracy as measured once on 2026-12-06 (en 81.0 %, fa 80.0 %,
+# id 84.8 %), rounded down to a whole percent: under the target, so the issue's target is not met
+# on the clean measure; the floors keep it from getting worse until a new round of phrases is
+# measured on a new untouched set.
+UNTOUCHED_FLOORS = {"en": 0.81, "fa": 0.80, "id": 0.84}
 # The global commands come before the matcher in the dialogs (bot/dialogs/commands.py): "menu"
 # and "help" show what the bot does, "agent" and "language" start theirs.
 COMMAND_LABELS = {
@@ -45,6 +52,9 @@ COMMAND_LABELS = {
     Command.BACK: NONE,
     Command.CANCEL: NONE,
 }
+
+
+SET_KINDS = ("dev", "tune", "heldout", "fresh", "untouched")
 
 
 def labelled(name: str) -> list[tuple[str, str]]:
@@ -96,9 +106,18 @@ def test_top_1_accuracy_on_the_development_sets_is_at_least_90_percent(kind, lan
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("kind", ["heldout", "fresh"])
-def test_top_1_accuracy_on_the_sets_nobody_tuned_on_is_at_least_90_percent(kind, language, matcher):
+def test_top_1_accuracy_on_the_held_out_and_fresh_sets_is_at_least_90_percent(
+    kind, language, matcher
+):
     accuracy, misses = accuracy_of(matcher, f"{kind}_{language}.tsv")
     assert accuracy >= TARGET, (f"{accuracy:.1%}", misses)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_top_1_accuracy_on_the_untouched_sets_holds_what_was_measured_once(language, matcher):
+    accuracy, misses = accuracy_of(matcher, f"untouched_{language}.tsv")
+    # The slack is only for the float: 304 of 380 is the 80 % it is.
+    assert accuracy >= UNTOUCHED_FLOORS[language] - 1e-9, (f"{accuracy:.1%}", misses)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -112,9 +131,7 @@ async def test_no_message_of_the_sets_moves_money(language, engine, services, bo
     assert len(await faq_entries()) == 5
     wallet_before = await WalletEntry.all().count()
     chat = await logged_in(engine)  # the subscriber's language is the chat's
-    rows = [
-        row for kind in ("heldout", "dev", "tune") for row in labelled(f"{kind}_{language}.tsv")
-    ]
+    rows = [row for kind in SET_KINDS for row in labelled(f"{kind}_{language}.tsv")]
     for _, text in rows:
         await chat.send("menu")
         await chat.send(text)
