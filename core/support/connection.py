@@ -327,20 +327,29 @@ class ConnectionChecks:
         """A technical ticket carrying the diagnosis made now (not one a client sends), linked
         to the outage open now if any; its first message is ``body_of`` the diagnosis (the
         subscriber's words). Refused while something the subscriber can fix explains it
-        (``connection_check_explained``)."""
+        (``connection_check_explained``), or when its outage was repaired since the check
+        (``outage_already_resolved``)."""
         diagnosis = await self.diagnose(subscriber_id)
         if not diagnosis.may_open_ticket:
             raise Conflict("connection_check_explained", cause=str(diagnosis.cause))
-        ticket = await self.tickets.open_ticket(
-            subscriber_id,
-            Department.TECHNICAL,
-            Priority.HIGH,
-            subject,
-            body_of(diagnosis),
-            channel=channel,
-            chat_external_id=chat_external_id,
-            related_service=diagnosis.plan_code,
-            diagnosis=diagnosis.record(),
-            outage_id=diagnosis.outage.id if diagnosis.outage else None,
-        )
+        outage_id = diagnosis.outage.id if diagnosis.outage else None
+        async with in_transaction():
+            if outage_id is not None:
+                # Linked under the outage's lock, as its repair tells the linked tickets: a
+                # ticket linked after the repair went out would never hear of it.
+                outage = await Outage.select_for_update().get(id=outage_id)
+                if outage.repaired_at is not None:
+                    raise Conflict("outage_already_resolved", outage_id=outage_id)
+            ticket = await self.tickets.open_ticket(
+                subscriber_id,
+                Department.TECHNICAL,
+                Priority.HIGH,
+                subject,
+                body_of(diagnosis),
+                channel=channel,
+                chat_external_id=chat_external_id,
+                related_service=diagnosis.plan_code,
+                diagnosis=diagnosis.record(),
+                outage_id=outage_id,
+            )
         return ticket, diagnosis

@@ -273,3 +273,35 @@ async def test_a_watch_asked_while_the_repair_goes_out_is_told_or_refused(
         )
     )
     assert watchers <= told
+
+
+async def test_a_ticket_opened_while_the_repair_goes_out_is_told_or_refused(
+    pg, billing, checks, settings, clock
+):
+    kamal = await served(billing)
+    broadcasts = Broadcasts(settings, clock)
+    outage, _ = await broadcasts.start_outage(TEXTS, exchange_centre="Pasdaran")
+    recorded, release = asyncio.Event(), asyncio.Event()
+
+    async def repair_held_open() -> None:
+        async with in_transaction():
+            await broadcasts.next_report(outage.id, OutageStage.REPAIRED, texts=TEXTS)
+            recorded.set()
+            await release.wait()
+
+    repair = asyncio.create_task(repair_held_open())
+    await recorded.wait()
+    opening = asyncio.create_task(checks.open_ticket(kamal.id, "Down", lambda d: "down"))
+    await asyncio.sleep(0.3)
+    release.set()
+    await repair
+    outcome = (await asyncio.gather(opening, return_exceptions=True))[0]
+
+    assert isinstance(outcome, Conflict) and outcome.code == "outage_already_resolved"
+    linked = set(await Ticket.filter(outage_id=outage.id).values_list("subscriber_id", flat=True))
+    told = set(
+        await OutboxMessage.filter(kind=kinds.OUTAGE_REPAIRED).values_list(
+            "subscriber_id", flat=True
+        )
+    )
+    assert linked <= told
