@@ -350,7 +350,10 @@ async def test_check_on_a_paused_line_says_until_when_and_offers_resume_not_a_ti
     assert answer.startswith("Your service is paused until ")
     assert answer.endswith("so the line cannot connect. Send RESUME to resume it now.")
     assert "TICKET" not in answer
-    assert "LANJUT" in await ask(twilio_app, "cek")  # the Indonesian keyword, in Indonesian
+    indonesian = await ask(twilio_app, "cek")
+    assert "Kirim LANJUT" in indonesian  # the Indonesian keyword, in Indonesian
+    for text in (answer, indonesian):
+        assert_fits(text)
     assert await Ticket.all().count() == 0
 
 
