@@ -168,6 +168,12 @@ MESSAGES: dict[str, str] = {
         "Your service is paused, so it cannot be changed now. Resume it first (My account, "
         "Pause my service), then change it."
     ),
+    # "tell me when it is fixed" (the connection check)
+    "outage_already_resolved": N_(
+        "This disruption has been repaired already. If your line still does not connect, check "
+        "it again."
+    ),
+    "outage_not_found": N_("This disruption does not concern your line any more."),
 }
 
 

@@ -1,6 +1,6 @@
 """The SMS keyword ``CEK``/``بررسی``/``CHECK``: the connection check (core/support/connection.py)
-in one or two sentences and the keyword that acts on it (FREE, BUY, TICKET), in two SMS parts
-at most. The chat's flow (bot/dialogs/flows/connection_check.py) says the same at length."""
+in one or two sentences and the keyword that acts on it (FREE, BUY, TICKET, RESUME), in two SMS
+parts at most. The chat's flow (bot/dialogs/flows/connection_check.py) says the same at length."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class SmsWords:
     ticket: str
     deposit: str
     bill: str
+    resume: str
 
 
 def connection_answer(t: Texts, d: ConnectionDiagnosis, words: SmsWords) -> str:
@@ -26,6 +27,19 @@ def connection_answer(t: Texts, d: ConnectionDiagnosis, words: SmsWords) -> str:
     cause = d.cause
     if cause is Cause.LINE_BLOCKED:
         return _blocked(t, d, words)
+    if cause is Cause.PAUSED and d.paused_until is not None:
+        return t.gettext(
+            "Your service is paused until %(when)s, so the line cannot connect. Send %(resume)s "
+            "to resume it now.",
+            when=t.datetime(d.paused_until),
+            resume=words.resume,
+        )
+    if cause is Cause.REFUSED_BLOCKED:
+        return t.gettext(
+            "Your line is open again: restart the modem. If it still fails, send %(ticket)s "
+            "and your problem.",
+            ticket=words.ticket,
+        )
     if cause is Cause.ACCOUNT_EXPIRED:
         return t.gettext(
             "Your service is in force again: restart the modem. If it still fails, send "

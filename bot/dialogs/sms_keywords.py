@@ -343,6 +343,7 @@ class SmsKeywords:
             ticket=word_for(Keyword.TICKET, language),
             deposit=word_for(Keyword.DEPOSIT, language),
             bill=word_for(Keyword.BILL, language),
+            resume=word_for(Keyword.RESUME, language),
         )
         return connection_answer(t, diagnosis, words)
 

@@ -13,6 +13,7 @@ from bot.i18n import N_, Texts
 
 CAUSES: dict[str, str] = {
     "line_blocked": N_("the line is blocked"),
+    "paused": N_("the service is paused"),
     "no_service": N_("no active service"),
     "out_of_days": N_("the service ran out of days"),
     "out_of_traffic": N_("the traffic ran out"),
@@ -20,6 +21,9 @@ CAUSES: dict[str, str] = {
     "wrong_password": N_("the modem's last login had a wrong internet password"),
     "account_expired": N_(
         "the modem's last login was refused as expired, though the service is in force now"
+    ),
+    "refused_blocked": N_(
+        "the modem's last login was refused as blocked, though the line is open now"
     ),
     "online": N_("nothing: the line is online"),
     "unexplained": N_("nothing explains it"),
@@ -59,17 +63,19 @@ def diagnosis_lines(t: Texts, record: dict[str, Any] | None) -> list[str]:
     line_status = str(record.get("line_status") or "")
     remaining = record.get("remaining_bytes")
     traffic = t.gettext("unlimited") if remaining is None else t.traffic(int(remaining))
+    days = int(record.get("remaining_days") or 0)
     lines.append(
         t.gettext(
-            "Line: %(status)s · plan %(plan)s · %(days)s days · %(traffic)s left",
+            "Line: %(status)s · plan %(plan)s · %(days)s · %(traffic)s left",
             status=t.gettext(STATUS_NAMES[line_status]) if line_status in STATUS_NAMES else "-",
             plan=str(record.get("plan_code") or "-"),
-            days=t.number(int(record.get("remaining_days") or 0)),
+            days=t.ngettext("%(n)s day", "%(n)s days", days),
             traffic=traffic,
         )
     )
     if record.get("outage_id"):
-        lines.append(t.gettext("Outage: #%(id)s", id=str(record["outage_id"])))
+        # An id is a code: the language's digits, not grouped.
+        lines.append(t.gettext("Outage: #%(id)s", id=t.digits(str(record["outage_id"]))))
     lines.append(_radius_line(t, record))
     return lines
 

@@ -8,13 +8,16 @@ broadcast twice reaches nobody twice. Every message of one report or announcemen
 ``batch``, by which the console follows how far it went (core/alerts/progress.py).
 
 Each send is two steps: the record (the outage, its numbered report, the announcement), in a
-transaction the caller may widen to hold its own audit entry, then the pages of messages.
+transaction the caller may widen to hold its own audit entry, then the pages of messages. The
+repair's notices to those who asked (a watch, a linked ticket) are written in the record's
+transaction, with ``repaired_at`` and under the outage's lock that ``watch_outage`` takes too:
+a repair that is recorded has told them, and no watch is made after it.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +54,8 @@ class OutageReport:
     exchange_centre: str | None
     plan_id: int | None
     estimated_repair_at: datetime | None
+    # A repair: how many of those who asked were told in its transaction.
+    told: int = 0
 
     @property
     def batch(self) -> str:
@@ -98,7 +103,7 @@ class Broadcasts:
         return await self.send_report(report, texts)
 
     async def repaired(self, outage_id: int, texts: dict[str, str] | None = None) -> int:
-        report = await self.next_report(outage_id, OutageStage.REPAIRED)
+        report = await self.next_report(outage_id, OutageStage.REPAIRED, texts=texts or {})
         return await self.send_report(report, texts or {})
 
     async def open_outage(
@@ -127,11 +132,17 @@ class Broadcasts:
         return _report_of(outage, OutageStage.STARTED)
 
     async def next_report(
-        self, outage_id: int, stage: OutageStage, *, estimated_repair_at: datetime | None = None
+        self,
+        outage_id: int,
+        stage: OutageStage,
+        *,
+        estimated_repair_at: datetime | None = None,
+        texts: dict[str, str] | None = None,
     ) -> OutageReport:
         """Number the outage's next report (progress, with a new estimated time of repair if
         given, or the repair), under the outage's lock: two operators' reports never share a
-        number, and an outage is resolved once. Errors: outage_not_found,
+        number, and an outage is resolved once. A repair writes its notices (``texts``) to
+        those who asked in the same transaction. Errors: outage_not_found,
         outage_already_resolved."""
         changes: dict[str, Any] = {}
         if stage is OutageStage.REPAIRED:
@@ -147,25 +158,17 @@ class Broadcasts:
             changes["reports"] = outage.reports + 1
             await Outage.filter(id=outage_id).update(**changes)
             await outage.refresh_from_db()
-        return _report_of(outage, stage)
+            report = _report_of(outage, stage)
+            if stage is OutageStage.REPAIRED:
+                told = await self._tell_who_asked(report, _report_params(report, texts or {}))
+                report = replace(report, told=told)
+        return report
 
     async def send_report(self, report: OutageReport, texts: dict[str, str]) -> int:
-        """Write the report's message for each subscriber it concerns; returns how many."""
-        params = {
-            "outage_id": report.outage_id,
-            "stage": str(report.stage),
-            # Whom it concerns (the notice's reason says so): a plan's or a centre's lines.
-            "audience": "plan" if report.plan_id is not None else "exchange_centre",
-            "texts": texts,
-            "estimated_repair_at": (
-                report.estimated_repair_at.isoformat() if report.estimated_repair_at else None
-            ),
-        }
-        written = 0
-        if report.stage is OutageStage.REPAIRED:
-            # First, so the report's own message (the same key) is not written to them again.
-            written += await self._tell_who_asked(report, params)
-        return written + await self._write_to(
+        """Write the report's message for each subscriber it concerns; returns how many (with
+        those a repair told in its own transaction, under the same keys: nobody twice)."""
+        params = _report_params(report, texts)
+        return report.told + await self._write_to(
             recipient_pages(
                 report.exchange_centre,
                 report.plan_id,
@@ -286,6 +289,19 @@ class Broadcasts:
             page = [DueAlert(sid, kind, params, key(sid), batch) for sid in ids]
             written += len(await enqueue_many(page, self.clock.now()))
         return written
+
+
+def _report_params(report: OutageReport, texts: dict[str, str]) -> dict[str, Any]:
+    return {
+        "outage_id": report.outage_id,
+        "stage": str(report.stage),
+        # Whom it concerns (the notice's reason says so): a plan's or a centre's lines.
+        "audience": "plan" if report.plan_id is not None else "exchange_centre",
+        "texts": texts,
+        "estimated_repair_at": (
+            report.estimated_repair_at.isoformat() if report.estimated_repair_at else None
+        ),
+    }
 
 
 def _report_of(outage: Outage, stage: OutageStage) -> OutageReport:

@@ -9,6 +9,10 @@ line, an ``Expiration`` at or before the refusal is an ended service (rlm_expira
 it before the password is looked at), no row at all is a username RADIUS does not know, and
 otherwise the password the modem sent did not match. The typed password that radpostauth keeps
 (``pass``) is never read.
+
+Today's radcheck only explains a refusal made under it: a refusal before the line was last
+opened (unblocked, resumed from a pause: ``not_before``) was decided by radcheck as it was then,
+and a refusal followed by a later Access-Accept no longer stops the modem. Neither is reported.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from core.radius.presence import RadiusPresence
@@ -55,16 +60,21 @@ _LAST_SESSION = """
 SELECT max(acctstoptime) AS stopped, max(acctstarttime) AS started FROM radacct
 WHERE username = $1
 """
-# The stock post-auth query writes reply = '%{reply:Packet-Type}'.
-_LAST_REJECT = """
-SELECT authdate FROM radpostauth WHERE username = $1 AND reply = 'Access-Reject'
+# The stock post-auth query writes reply = '%{reply:Packet-Type}'. The last answer: a reject
+# followed by an accept explains nothing.
+_LAST_ANSWER = """
+SELECT authdate, reply FROM radpostauth
+WHERE username = $1 AND reply IN ('Access-Accept', 'Access-Reject')
 ORDER BY authdate DESC, id DESC LIMIT 1
 """
 _CHECKS = "SELECT attribute, value FROM radcheck WHERE username = $1 AND attribute = ANY($2)"
 
 
-async def read_connection(connection: Any, username: str) -> RadiusConnection:
-    """One line's connection; ``connection`` is an asyncpg connection to FreeRADIUS's database."""
+async def read_connection(
+    connection: Any, username: str, not_before: datetime | None = None
+) -> RadiusConnection:
+    """One line's connection; ``connection`` is an asyncpg connection to FreeRADIUS's database.
+    A refusal at or before ``not_before`` (when the line was last opened) is left out."""
     open_session = await connection.fetchrow(_OPEN_SESSION, username)
     if open_session is not None:
         return RadiusConnection(
@@ -77,16 +87,22 @@ async def read_connection(connection: Any, username: str) -> RadiusConnection:
     last = await connection.fetchrow(_LAST_SESSION, username)
     stopped = last["stopped"] if last else None
     latest = max((m for m in (stopped, last["started"] if last else None) if m), default=None)
-    rejected_at = await connection.fetchval(_LAST_REJECT, username)
+    answer = await connection.fetchrow(_LAST_ANSWER, username)
+    rejected_at = answer["authdate"] if answer and answer["reply"] == "Access-Reject" else None
     reason = None
-    if rejected_at is not None and (latest is None or rejected_at > latest):
+    if (
+        rejected_at is not None
+        and (latest is None or rejected_at > latest)
+        and (not_before is None or rejected_at > not_before)
+    ):
         checks = {
             row["attribute"]: row["value"]
             for row in await connection.fetch(_CHECKS, username, [AUTH_TYPE, EXPIRATION, PASSWORD])
         }
         reason = reject_reason(checks, rejected_at)
     else:
-        rejected_at = None  # a refusal before a later session no longer explains anything
+        # A refusal before a later session or the line's opening no longer explains anything.
+        rejected_at = None
     return RadiusConnection(
         online=False,
         since=stopped,
@@ -118,6 +134,8 @@ def _epoch(value: str | None) -> datetime | None:
     return datetime.fromtimestamp(int(value.strip()), UTC)
 
 
-async def radius_connection(radius: RadiusPresence, username: str) -> RadiusConnection | None:
+async def radius_connection(
+    radius: RadiusPresence, username: str, not_before: datetime | None = None
+) -> RadiusConnection | None:
     """The line's connection; None when FreeRADIUS's database could not be read."""
-    return await radius.read(read_connection, username)
+    return await radius.read(partial(read_connection, not_before=not_before), username)

@@ -154,7 +154,7 @@ class StaffAlerts:
             # Locked first, so "before" is what this report changes.
             before = await Outage.select_for_update().get_or_none(id=outage_id)
             report = await self.broadcasts.next_report(
-                outage_id, stage, estimated_repair_at=estimated_repair_at
+                outage_id, stage, estimated_repair_at=estimated_repair_at, texts=texts
             )
             assert before is not None  # next_report found it
             action = "outage.resolve" if stage is OutageStage.REPAIRED else "outage.progress"

@@ -4,15 +4,19 @@ its outage's repair. FreeRADIUS's part is in tests/ops/test_connection_check_rad
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from core.accounts.enums import LineStatus
 from core.accounts.models import Subscriber
 from core.alerts import kinds
 from core.alerts.broadcast import Broadcasts
+from core.alerts.enums import OutageStage
 from core.alerts.models import OutageWatch
+from core.errors import Conflict
 from core.inbox.models import OutboxMessage
 from core.support.connection import Cause, ConnectionChecks
 from core.tickets.models import Ticket
@@ -175,3 +179,129 @@ async def test_no_ticket_while_something_the_subscriber_can_fix_explains_it(
     assert error.code == "connection_check_explained"
     assert error.details["cause"] == "out_of_traffic"
     assert await Ticket.all().count() == 0
+
+
+async def test_a_paused_line_says_until_when_and_never_carries_a_ticket(db, billing, checks, clock):
+    kamal = await served(billing)
+    resumes = clock.now() + timedelta(days=5)
+    await Subscriber.filter(id=kamal.id).update(paused_until=resumes)
+
+    diagnosis = await checks.diagnose(kamal.id)
+    error = await error_of(checks.open_ticket(kamal.id, "Down", lambda d: "down"))
+
+    assert diagnosis.cause is Cause.PAUSED
+    assert diagnosis.paused_until == resumes
+    assert diagnosis.record()["paused_until"] == resumes.isoformat()
+    assert (diagnosis.explained, diagnosis.may_open_ticket) == (True, False)
+    assert (error.code, error.details["cause"]) == ("connection_check_explained", "paused")
+    assert await Ticket.all().count() == 0
+
+
+async def test_a_pause_whose_day_has_come_no_longer_explains_it(db, billing, checks, clock):
+    kamal = await served(billing)
+    await Subscriber.filter(id=kamal.id).update(paused_until=clock.now() - timedelta(minutes=1))
+
+    diagnosis = await checks.diagnose(kamal.id)
+
+    assert diagnosis.cause is Cause.UNEXPLAINED
+    assert diagnosis.paused_until is None
+
+
+async def test_a_blocked_line_comes_before_its_pause(db, billing, checks, clock):
+    kamal = await served(billing)
+    await Subscriber.filter(id=kamal.id).update(
+        paused_until=clock.now() + timedelta(days=5), line_status=LineStatus.ISOLATED
+    )
+
+    assert (await checks.diagnose(kamal.id)).cause is Cause.LINE_BLOCKED
+
+
+async def test_the_repair_tells_who_asked_in_the_transaction_that_records_it(
+    db, billing, checks, settings, clock
+):
+    kamal = await served(billing)
+    broadcasts = Broadcasts(settings, clock)
+    outage, _ = await broadcasts.start_outage(TEXTS, exchange_centre="Pasdaran")
+    await checks.watch_outage(kamal.id, outage.id)
+
+    # The repair recorded, its report to the whole centre not sent yet (a crash here).
+    report = await broadcasts.next_report(outage.id, OutageStage.REPAIRED, texts=TEXTS)
+
+    [told] = await OutboxMessage.filter(subscriber_id=kamal.id, kind=kinds.OUTAGE_REPAIRED)
+    assert told.params["asked"] == "watch" and told.params["texts"] == TEXTS
+    assert report.told == 1
+    # The report then sent reaches nobody twice and counts the watcher once.
+    assert await broadcasts.send_report(report, TEXTS) == 1
+    assert (
+        await OutboxMessage.filter(subscriber_id=kamal.id, kind=kinds.OUTAGE_REPAIRED).count() == 1
+    )
+    assert await OutboxMessage.filter(subscriber_id=kamal.id, kind=kinds.OUTAGE).count() == 1
+
+
+async def test_a_watch_asked_while_the_repair_goes_out_is_told_or_refused(
+    pg, billing, checks, settings, clock
+):
+    kamal = await served(billing)
+    broadcasts = Broadcasts(settings, clock)
+    outage, _ = await broadcasts.start_outage(TEXTS, exchange_centre="Pasdaran")
+    recorded, release = asyncio.Event(), asyncio.Event()
+
+    async def repair_held_open() -> None:
+        async with in_transaction():
+            await broadcasts.next_report(outage.id, OutageStage.REPAIRED, texts=TEXTS)
+            recorded.set()
+            await release.wait()  # the repair's transaction not committed yet
+
+    repair = asyncio.create_task(repair_held_open())
+    await recorded.wait()
+    watch = asyncio.create_task(checks.watch_outage(kamal.id, outage.id))
+    await asyncio.sleep(0.3)
+    waited = not watch.done()
+    release.set()
+    await repair
+    outcome = (await asyncio.gather(watch, return_exceptions=True))[0]
+
+    assert waited  # the watch waits for the outage's lock
+    assert isinstance(outcome, Conflict) and outcome.code == "outage_already_resolved"
+    # Whoever holds a watch was told of the repair.
+    watchers = set(
+        await OutageWatch.filter(outage_id=outage.id).values_list("subscriber_id", flat=True)
+    )
+    told = set(
+        await OutboxMessage.filter(kind=kinds.OUTAGE_REPAIRED).values_list(
+            "subscriber_id", flat=True
+        )
+    )
+    assert watchers <= told
+
+
+async def test_a_ticket_opened_while_the_repair_goes_out_is_told_or_refused(
+    pg, billing, checks, settings, clock
+):
+    kamal = await served(billing)
+    broadcasts = Broadcasts(settings, clock)
+    outage, _ = await broadcasts.start_outage(TEXTS, exchange_centre="Pasdaran")
+    recorded, release = asyncio.Event(), asyncio.Event()
+
+    async def repair_held_open() -> None:
+        async with in_transaction():
+            await broadcasts.next_report(outage.id, OutageStage.REPAIRED, texts=TEXTS)
+            recorded.set()
+            await release.wait()
+
+    repair = asyncio.create_task(repair_held_open())
+    await recorded.wait()
+    opening = asyncio.create_task(checks.open_ticket(kamal.id, "Down", lambda d: "down"))
+    await asyncio.sleep(0.3)
+    release.set()
+    await repair
+    outcome = (await asyncio.gather(opening, return_exceptions=True))[0]
+
+    assert isinstance(outcome, Conflict) and outcome.code == "outage_already_resolved"
+    linked = set(await Ticket.filter(outage_id=outage.id).values_list("subscriber_id", flat=True))
+    told = set(
+        await OutboxMessage.filter(kind=kinds.OUTAGE_REPAIRED).values_list(
+            "subscriber_id", flat=True
+        )
+    )
+    assert linked <= told

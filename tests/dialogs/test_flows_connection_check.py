@@ -17,7 +17,9 @@ from bot.dialogs.services import Services
 from bot.dialogs.state import MemoryStateStore
 from core.accounts.enums import LineStatus
 from core.alerts.models import Outage, OutageWatch
+from core.billing.models import ServicePause
 from core.radius.presence import RadiusPresence
+from core.support.connection import Cause
 from core.tickets.models import Ticket
 from tests.conftest import NOW
 from tests.dialogs.client import ChatClient
@@ -139,6 +141,29 @@ async def test_nothing_wrong_opens_a_technical_ticket_carrying_the_diagnosis(
     assert (ticket.department, ticket.priority) == ("technical", "high")
     assert ticket.diagnosis is not None and ticket.diagnosis["cause"] == "unexplained"
     assert ticket.outage_id is None
+
+
+async def test_a_paused_line_says_until_when_and_resume_now_leads_to_the_pause_flow(
+    engine, services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    paused = await services.pauses.pause(sara.id, 10)
+    chat = await logged_in(engine)
+
+    text = await check(chat)
+
+    assert (
+        f"Your service is paused until {EN.datetime(paused.resume_at)}, so the line cannot "
+        "connect until then." in text
+    )
+    assert chat.labels[0] == "Resume now"
+    assert "Open a technical ticket" not in chat.labels
+    await chat.press("Resume now")
+    assert "Your service is paused until" in chat.text  # the pause flow's resume step
+    await chat.press("Resume now")
+    assert "Your service runs again" in chat.text
+    assert await Ticket.all().count() == 0
 
 
 async def test_free_text_leads_to_the_check(engine, services, bot_settings):
@@ -288,3 +313,101 @@ async def test_an_expired_refusal_with_the_service_in_force_again_says_restart(
     [ticket] = await Ticket.all()
     assert ticket.diagnosis is not None
     assert ticket.diagnosis["radius"]["reject_reason"] == "expired"
+
+
+async def refused(radius_db, at, *, blocked: bool = False) -> None:
+    """radcheck as provisioning writes an open (or blocked) line in force, and one refusal."""
+    await radius_db.execute(
+        "INSERT INTO radcheck (username, attribute, op, value) VALUES"
+        " ($1, 'Cleartext-Password', ':=', 'modem-pass-1'), ($1, 'Expiration', ':=', $2)",
+        USERNAME,
+        str(int((NOW + timedelta(days=20)).timestamp())),
+    )
+    if blocked:
+        await radius_db.execute(
+            "INSERT INTO radcheck (username, attribute, op, value)"
+            " VALUES ($1, 'Auth-Type', ':=', 'Reject')",
+            USERNAME,
+        )
+    await radius_db.execute(
+        "INSERT INTO radpostauth (username, pass, reply, authdate)"
+        " VALUES ($1, '', 'Access-Reject', $2)",
+        USERNAME,
+        at,
+    )
+
+
+async def test_a_refusal_from_before_the_line_was_opened_again_is_not_a_wrong_password(
+    radius_db, radius_services, bot_settings, clock
+):
+    sara = await subscriber(bot_settings, line_status=LineStatus.ISOLATED)
+    await give_service(radius_services, sara)
+    await refused(radius_db, NOW - timedelta(hours=2))  # while isolated
+    clock.set(NOW - timedelta(hours=1))
+    await radius_services.line_statuses.set_line_status(sara.id, "in_operation", "deposit paid")
+    clock.set(NOW)
+
+    diagnosis = await radius_services.connection_checks.diagnose(sara.id)
+
+    assert diagnosis.cause is Cause.UNEXPLAINED
+    assert diagnosis.radius is not None and diagnosis.radius.rejected_at is None
+
+
+async def test_a_refusal_from_before_a_pause_ended_is_not_a_wrong_password(
+    radius_db, radius_services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(radius_services, sara)
+    await refused(radius_db, NOW - timedelta(days=2))  # while paused
+    await ServicePause.create(
+        subscriber_id=sara.id,
+        days=7,
+        started_at=NOW - timedelta(days=5),
+        resume_at=NOW + timedelta(days=2),
+        resumed_at=NOW - timedelta(days=1),
+        resumed_by="subscriber",
+        currency="IRR",
+    )
+
+    diagnosis = await radius_services.connection_checks.diagnose(sara.id)
+
+    assert diagnosis.cause is Cause.UNEXPLAINED
+
+
+async def test_a_refusal_followed_by_an_accepted_login_explains_nothing(
+    radius_db, radius_services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(radius_services, sara)
+    await refused(radius_db, NOW - timedelta(minutes=10))
+    await radius_db.execute(
+        "INSERT INTO radpostauth (username, pass, reply, authdate)"
+        " VALUES ($1, '', 'Access-Accept', $2)",
+        USERNAME,
+        NOW - timedelta(minutes=9),
+    )
+
+    diagnosis = await radius_services.connection_checks.diagnose(sara.id)
+
+    assert diagnosis.cause is Cause.UNEXPLAINED
+
+
+async def test_a_blocked_refusal_on_an_open_line_says_restart_and_offers_a_ticket(
+    radius_db, radius_services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(radius_services, sara)
+    # radcheck still blocks the line (not provisioned since it was opened).
+    await refused(radius_db, NOW - timedelta(minutes=5), blocked=True)
+    chat = await radius_chat(radius_services)
+
+    text = await check(chat)
+
+    assert "because your line was blocked then. It is open now: restart the modem." in text
+    assert "wrong internet password" not in text
+    assert chat.labels[0] == "Open a technical ticket"
+    await chat.press("Open a technical ticket")
+    [ticket] = await Ticket.all()
+    assert ticket.diagnosis is not None
+    assert ticket.diagnosis["cause"] == "refused_blocked"
+    assert ticket.diagnosis["radius"]["reject_reason"] == "blocked"

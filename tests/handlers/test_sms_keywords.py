@@ -338,6 +338,25 @@ async def test_check_says_why_the_line_cannot_connect_and_the_keyword_that_acts(
     assert await Ticket.all().count() == 0
 
 
+async def test_check_on_a_paused_line_says_until_when_and_offers_resume_not_a_ticket(
+    twilio_app, services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    await services.pauses.pause(sara.id, 10)
+
+    answer = await ask(twilio_app, "check")
+
+    assert answer.startswith("Your service is paused until ")
+    assert answer.endswith("so the line cannot connect. Send RESUME to resume it now.")
+    assert "TICKET" not in answer
+    indonesian = await ask(twilio_app, "cek")
+    assert "Kirim LANJUT" in indonesian  # the Indonesian keyword, in Indonesian
+    for text in (answer, indonesian):
+        assert_fits(text)
+    assert await Ticket.all().count() == 0
+
+
 async def test_buy_on_a_blocked_line_says_why_and_what_to_do_instead(
     twilio_app, services, bot_settings
 ):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.handlers.agents.card import ticket_card
 from bot.i18n import translator
+from bot.rendering.diagnosis import diagnosis_lines
 from core.alerts.models import Outage
 from core.handoff import queries
 from tests.conftest import NOW
@@ -47,3 +48,23 @@ async def test_a_ticket_not_opened_by_the_check_shows_no_diagnosis(services, bot
         services.billing_queries, services.files, ticket.id, payments=3
     )
     assert "Connection check" not in ticket_card(card, translator("en", zone=TEHRAN))
+
+
+def test_the_diagnosis_counts_days_in_the_plural_and_writes_the_outage_in_persian_digits():
+    record = {
+        "cause": "outage",
+        "line_status": "in_operation",
+        "plan_code": "std-1m",
+        "remaining_days": 1,
+        "remaining_bytes": None,
+        "outage_id": 12,
+        "radius_configured": False,
+    }
+
+    english = "\n".join(diagnosis_lines(translator("en", zone=TEHRAN), record))
+    persian = "\n".join(diagnosis_lines(translator("fa", zone=TEHRAN), record))
+
+    assert "· 1 day ·" in english
+    assert "Outage: #12" in english
+    assert "۱۲" in persian and "12" not in persian
+    assert "۱ " in persian and " 1 " not in persian

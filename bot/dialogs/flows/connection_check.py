@@ -1,13 +1,14 @@
 """Check my connection ("my Internet does not work"), in one step: what the core's check found
 (core/support/connection.py) and the one thing to do about it, offered as the flow that does it
-(the free charge, a renewal, the deposit, documents, the internet password). A known outage
+(the free charge, a renewal, the deposit, documents, the internet password, resuming a paused
+service). A known outage
 offers "tell me when it is fixed"; when nothing explains it, a technical ticket that carries
 the diagnosis. SMS gets the same finding in a short form (bot/dialogs/sms_connection.py).
 
 ```mermaid
 flowchart LR
     check[diagnose] --> found{cause}
-    found -->|days, traffic, line, password, expired| fix([the flow that fixes it])
+    found -->|days, traffic, line, paused, password, expired| fix([the flow that fixes it])
     found -->|outage| outage[ETA] -->|tell me| watch([told when repaired])
     outage -->|ticket anyway| ticket
     found -->|online / nothing| ticket([technical ticket with the diagnosis])
@@ -109,12 +110,14 @@ def next_steps(ctx: Context, d: ConnectionDiagnosis) -> list[Option]:
         options.append((flow_choice("buy", asked="service"), ctx._("Renew my service")))
     elif cause is Cause.LINE_BLOCKED:
         options += _line_fixes(ctx, d.block)
+    elif cause is Cause.PAUSED:
+        options.append((flow_choice("pause"), ctx._("Resume now")))
     elif cause is Cause.OUTAGE:
         options.append((WATCH, ctx._("Tell me when it is fixed")))
         options.append((TICKET, ctx._("Open a technical ticket anyway")))
     elif cause is Cause.WRONG_PASSWORD:
         options.append((flow_choice("internet_password"), ctx._("Set the internet password again")))
-    elif cause is Cause.ACCOUNT_EXPIRED:
+    elif cause in (Cause.ACCOUNT_EXPIRED, Cause.REFUSED_BLOCKED):
         options.append((TICKET, ctx._("Open a technical ticket")))
     else:
         options.append((TICKET, ctx._("Open a technical ticket")))
@@ -173,6 +176,14 @@ def finding_lines(t: Texts, d: ConnectionDiagnosis, *, advice: bool = True) -> l
     lines: list[str] = []
     if cause is Cause.LINE_BLOCKED:
         lines.append(blocked_text(t, d))
+    elif cause is Cause.PAUSED and d.paused_until is not None:
+        lines.append(
+            t.gettext(
+                "Your service is paused until %(resume)s, so the line cannot connect until then. "
+                "Your days and traffic are kept. You can resume it now.",
+                resume=t.datetime(d.paused_until),
+            )
+        )
     elif cause is Cause.NO_SERVICE:
         lines.append(
             t.gettext("You have no active service at the moment, so the line cannot connect.")
@@ -196,6 +207,15 @@ def finding_lines(t: Texts, d: ConnectionDiagnosis, *, advice: bool = True) -> l
             t.gettext(
                 "Your modem was refused at %(when)s because your service had ended then. It is "
                 "in force now: restart the modem. If it still does not connect, open a technical "
+                "ticket.",
+                when=_when(t, d.radius),
+            )
+        )
+    elif cause is Cause.REFUSED_BLOCKED and d.radius is not None:
+        lines.append(
+            t.gettext(
+                "Your modem was refused at %(when)s because your line was blocked then. It is "
+                "open now: restart the modem. If it still does not connect, open a technical "
                 "ticket.",
                 when=_when(t, d.radius),
             )
