@@ -17,6 +17,7 @@ sends the resulting callback to the app; the adapters reach these servers over r
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -264,6 +265,8 @@ class FakeStripe:
     # Payment intent requests carried out (the card charged) whose answer is then lost: the
     # connection is dropped before any answer.
     intents_lost: int = 0
+    # Seconds a card's detach request waits before it is answered (a provider that stalls).
+    detach_stall: float = 0.0
     # Awaited while a checkout session is retrieved (a test's way into that moment).
     on_retrieve: Callable[[], Awaitable[None]] | None = None
     base_url: str = ""
@@ -385,6 +388,8 @@ class FakeStripe:
     async def _detach(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
             return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
+        if self.detach_stall:
+            await asyncio.sleep(self.detach_stall)
         method = self.payment_methods.get(request.match_info["id"])
         if method is None:
             return self._missing("no such payment_method")
