@@ -255,8 +255,15 @@ class SavedCards:
             stamped = await Order.filter(
                 id=order.id, status=OrderStatus.PENDING, card_sent_at__isnull=True
             ).update(card_sent_at=now)
-            if not stamped:
-                return ChargeResult(ChargeOutcome.WAITING)  # another run sends it
+            # Not stamped: another run failed it meanwhile (nothing to send), or stamped and
+            # sent it at once (the same request, under the same key, is charged once).
+            if (
+                not stamped
+                and not await Order.filter(
+                    id=order.id, status=OrderStatus.PENDING, card_sent_at__isnull=False
+                ).exists()
+            ):
+                return ChargeResult(ChargeOutcome.WAITING)
         assert card is not None
         sent = await gateway.charge_saved_card(_charge_request(order, card))
         if sent.reference:
