@@ -11,9 +11,11 @@ that would need a payment link is never placed here.
 Where the line's currency is paid by Stripe and a card is saved (core/billing/saved_cards.py),
 a short wallet is made up from the card instead: the subscriber is told the amount and the time
 first (``card_charge_ahead``), and the card is charged ``CARD_NOTICE_LEAD`` later at the
-earliest, unless they topped up, removed the card or turned renewal off meanwhile. The charge is
-an order of its own (exactly once under the provider's idempotency key); a refused card is told
-at once with a payment link and not tried again for that end of service.
+earliest and ``CARD_CHARGE_MARGIN`` before the end at the latest, unless they topped up, removed
+the card or turned renewal off meanwhile. The charge is an order of its own (exactly once under
+the provider's idempotency key); a refused card is told at once with a payment link and not
+tried again for that end of service. A card attempt still open when its service ends is
+finished by its own row: its charge settled, or, never made, expired and told.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ data. A card counts as saved only when the provider, asked, says its setup succe
 a browser or a callback claims). A charge is an ordinary order of the renewal: its idempotency
 key is made from the order, so however often a charge is sent (a second worker, a run after a
 crash) the provider charges it once; the payment it names is checked with the provider and
-recorded as any other (``Reconciler``), which applies the order once and sends its receipt.
+recorded as any other (``Reconciler``), which applies the order once and sends its receipt. The
+order records when its charge was sent, before sending it: a charge sent is never failed
+without the provider's word (its answer may be lost while the card was charged).
 """
 
 from __future__ import annotations
