@@ -69,6 +69,8 @@ CARD_NOTICE_LEAD = timedelta(hours=2)
 # ...and at the latest this long before the service ends, so the charge (and a refusal's
 # payment link) comes while the service still runs.
 CARD_CHARGE_MARGIN = timedelta(minutes=30)
+# A card attempt that expired with its service is told only if the service ended this recently.
+EXPIRY_TOLD_WITHIN = timedelta(days=1)
 PAGE = 500
 
 
@@ -419,8 +421,10 @@ class AutoRenewals:
                 subscriber_id=line.id, status=SubscriptionStatus.ACTIVE, ends_at__gt=now
             ).exists()
         )
-        if runs_on:
-            return  # paused, or renewed another way: its new end has its own attempt
+        if runs_on or not line.auto_renew or attempt.period_end < now - EXPIRY_TOLD_WITHIN:
+            # Paused or renewed another way (its new end has its own attempt), renewal turned
+            # off since, or an end long past (a notice now would only puzzle).
+            return
         await enqueue(
             line.id,
             kinds.AUTO_RENEW_FAILED,

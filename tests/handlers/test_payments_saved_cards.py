@@ -575,3 +575,20 @@ async def test_an_order_never_sent_in_its_time_fails_and_a_fresh_one_is_charged(
     [renewal] = await Order.filter(subscriber_id=line.id, status=OrderStatus.APPLIED)
     assert renewal.id != stale.id
     assert len(providers.stripe.payment_intents) == 1
+
+
+async def test_a_card_attempt_of_renewal_turned_off_expires_untold(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    current = await Subscription.get(subscriber_id=line.id)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()  # told
+    await pay_services.auto_renewals.set(line.id, False)
+    clock.set(current.ends_at + timedelta(hours=1))
+
+    await pay_services.auto_renewals.run()
+
+    assert (await AutoRenewal.get(subscriber_id=line.id)).outcome == "card_expired"
+    assert await OutboxMessage.filter(kind="auto_renew_failed").count() == 0
+    assert providers.stripe.intent_requests == 0
