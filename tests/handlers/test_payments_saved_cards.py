@@ -592,3 +592,28 @@ async def test_a_card_attempt_of_renewal_turned_off_expires_untold(
     assert (await AutoRenewal.get(subscriber_id=line.id)).outcome == "card_expired"
     assert await OutboxMessage.filter(kind="auto_renew_failed").count() == 0
     assert providers.stripe.intent_requests == 0
+
+
+async def test_the_return_page_of_a_stripe_past_its_time_says_pending(
+    pay_client, pay_services, pay_settings, providers, clock
+):
+    import aiohttp
+
+    from bot.payments.common import HttpClient
+
+    line = await usd_line(pay_services, pay_settings, clock)
+    await pay_services.saved_cards.start(line.id)
+    row = await SavedCard.get(subscriber_id=line.id)
+    providers.stripe.complete_setup(row.setup_ref)
+    gateway = pay_services.orders.gateways["stripe"]
+    await gateway.http.close()
+    gateway.http = HttpClient(gateway.http.base_url, aiohttp.ClientTimeout(total=0.2))
+
+    async def stall() -> None:
+        await asyncio.sleep(2)
+
+    providers.stripe.on_retrieve = stall
+    page = await pay_client.get(f"{RETURN}?session_id={row.setup_ref}")
+
+    assert page.status == 200 and 'data-result="pending"' in await page.text()
+    assert not await pay_services.saved_cards.has_card(line.id)
