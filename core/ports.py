@@ -189,4 +189,9 @@ class CardGateway(CheckableGateway, Protocol):
 
     async def charge_saved_card(self, charge: SavedCardCharge) -> SavedCardResult: ...
 
+    async def find_card_charge(self, tracking_number: int) -> str | None:
+        """The provider's payment a saved card's charge of this order made, if any (found by
+        the order's number the charge carries)."""
+        ...
+
     async def forget_card(self, method: str) -> None: ...

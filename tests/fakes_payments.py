@@ -17,11 +17,12 @@ sends the resulting callback to the app; the adapters reach these servers over r
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -256,11 +257,18 @@ class FakeStripe:
     # payment method id -> {"customer": ..., "behaviour": CARD_*}
     payment_methods: dict[str, dict[str, Any]] = field(default_factory=dict)
     payment_intents: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # Idempotency-Key -> (HTTP status, body) of the first request with it.
-    idempotent: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    # Idempotency-Key -> (the request's form, HTTP status, body) of the first request with it.
+    idempotent: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = field(default_factory=dict)
     intent_requests: int = 0
     # Payment intent requests answered with an outage (HTTP 503, not JSON) before it recovers.
     intents_down: int = 0
+    # Payment intent requests carried out (the card charged) whose answer is then lost: the
+    # connection is dropped before any answer.
+    intents_lost: int = 0
+    # Seconds a card's detach request waits before it is answered (a provider that stalls).
+    detach_stall: float = 0.0
+    # Awaited while a checkout session is retrieved (a test's way into that moment).
+    on_retrieve: Callable[[], Awaitable[None]] | None = None
     base_url: str = ""
 
     def app(self) -> web.Application:
@@ -270,6 +278,7 @@ class FakeStripe:
         app.router.add_post("/v1/customers", self._customer)
         app.router.add_get("/v1/setup_intents/{id}", self._setup_intent)
         app.router.add_post("/v1/payment_intents", self._payment_intent)
+        app.router.add_get("/v1/payment_intents/search", self._search_payment_intents)
         app.router.add_get("/v1/payment_intents/{id}", self._get_payment_intent)
         app.router.add_post("/v1/payment_methods/{id}/detach", self._detach)
         return app
@@ -305,13 +314,34 @@ class FakeStripe:
         # intent between them.
         key = request.headers.get("Idempotency-Key")
         if key is not None and key in self.idempotent:
-            status, body = self.idempotent[key]
-            return web.json_response(body, status=status)
-        self.intent_requests += 1
-        status, body = self._confirm_off_session(form)
-        if key is not None:
-            self.idempotent[key] = (status, body)
+            first, status, body = self.idempotent[key]
+            if first != form:
+                error = {"type": "idempotency_error",
+                         "message": "Keys for idempotent requests can only be used with the "
+                         "same parameters they were first used with."}  # fmt: skip
+                return web.json_response({"error": error}, status=400)
+        else:
+            self.intent_requests += 1
+            status, body = self._confirm_off_session(form)
+            if key is not None:
+                self.idempotent[key] = (form, status, body)
+        if self.intents_lost > 0:
+            self.intents_lost -= 1
+            assert request.transport is not None
+            request.transport.close()
         return web.json_response(body, status=status)
+
+    async def _search_payment_intents(self, request: web.Request) -> web.Response:
+        """Stripe's search, for the one query the gateway makes (by the order's number)."""
+        if not self._authorised(request):
+            return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
+        query = request.query.get("query", "")
+        found = [
+            intent
+            for intent in self.payment_intents.values()
+            if query == f"metadata['tracking_number']:'{intent['metadata'].get('tracking_number')}'"
+        ]
+        return web.json_response({"object": "search_result", "data": found, "has_more": False})
 
     def _confirm_off_session(self, form: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         method = self.payment_methods.get(form.get("payment_method", ""))
@@ -358,6 +388,8 @@ class FakeStripe:
     async def _detach(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
             return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
+        if self.detach_stall:
+            await asyncio.sleep(self.detach_stall)
         method = self.payment_methods.get(request.match_info["id"])
         if method is None:
             return self._missing("no such payment_method")
@@ -435,7 +467,10 @@ class FakeStripe:
         session = self.sessions.get(request.match_info["id"])
         if session is None:
             return web.json_response({"error": {"code": "resource_missing"}}, status=404)
-        return web.json_response(session)
+        answer = dict(session)
+        if self.on_retrieve is not None:
+            await self.on_retrieve()
+        return web.json_response(answer)
 
     def complete(self, session_id: str) -> None:
         """The payer pays on Stripe's Checkout page."""

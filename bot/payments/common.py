@@ -43,15 +43,16 @@ class HttpClient:
     """One aiohttp session, made when first needed (an aiohttp session must be made inside the
     running loop), with a bounded time per request."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, timeout: aiohttp.ClientTimeout = TIMEOUT) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"not an http(s) URL: {base_url!r}")
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None
 
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=TIMEOUT)
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
         return self._session
 
     async def request(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
@@ -64,7 +65,8 @@ class HttpClient:
                 except ValueError as exc:
                     raise GatewayError(f"{path}: HTTP {resp.status}, not JSON") from exc
                 return resp.status, body
-        except aiohttp.ClientError as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # A total timeout is a plain TimeoutError, not a ClientError.
             raise GatewayError(f"{path}: {exc!r}") from exc
 
     async def close(self) -> None:

@@ -198,12 +198,30 @@ def check_of_intent(intent: Any) -> PaymentCheck:
     return PaymentCheck(PaymentState.PENDING, detail=status)
 
 
+# Stripe's answers that may change when the same request is sent again: a request with the
+# same idempotency key still in flight (409), too many requests (429).
+TEMPORARY_STATUSES = frozenset({409, 429})
+
+
 def charge_result(status: int, reply: Any) -> SavedCardResult:
     """A created PaymentIntent (200), or Stripe's refusal of the card (402, a card_error
-    naming the PaymentIntent it left); GatewayError for anything else."""
+    naming the PaymentIntent it left, or another 4xx: the request itself refused, say a card
+    detached at Stripe, which sending again does not change); GatewayError for anything
+    temporary (409, 429, 5xx, an idempotency key's first request sent otherwise)."""
     if not isinstance(reply, Mapping):
         raise GatewayError(f"Stripe answered {reply!r}")
     error = reply.get("error")
+    if (
+        400 <= status < 500
+        and status != 402
+        and status not in TEMPORARY_STATUSES
+        and isinstance(error, Mapping)
+        and error.get("type") != "idempotency_error"
+    ):
+        code = error.get("code")
+        return SavedCardResult(
+            PaymentState.FAILED, code=code if isinstance(code, str) else f"http_{status}"
+        )
     if status == 402 and isinstance(error, Mapping):
         intent = error.get("payment_intent")
         intent_id = intent.get("id") if isinstance(intent, Mapping) else None
@@ -327,6 +345,21 @@ class StripeGateway:
             "POST", PAYMENT_INTENTS_PATH, data=intent_form(charge), headers=headers
         )
         return charge_result(status, reply)
+
+    async def find_card_charge(self, tracking_number: int) -> str | None:
+        # Every charge carries the order's number in its metadata (intent_form).
+        query = f"metadata['tracking_number']:'{int(tracking_number)}'"
+        status, reply = await self.http.request(
+            "GET", f"{PAYMENT_INTENTS_PATH}/search", params={"query": query}, headers=self.headers
+        )
+        found = reply.get("data") if isinstance(reply, Mapping) else None
+        if status != 200 or not isinstance(found, list):
+            raise GatewayError(f"Stripe search answered HTTP {status} {reply!r}")
+        for intent in found:
+            reference = plain_reference(intent.get("id") if isinstance(intent, Mapping) else None)
+            if reference is not None:
+                return reference
+        return None
 
     async def forget_card(self, method: str) -> None:
         status, reply = await self.http.request(

@@ -11,9 +11,11 @@ that would need a payment link is never placed here.
 Where the line's currency is paid by Stripe and a card is saved (core/billing/saved_cards.py),
 a short wallet is made up from the card instead: the subscriber is told the amount and the time
 first (``card_charge_ahead``), and the card is charged ``CARD_NOTICE_LEAD`` later at the
-earliest, unless they topped up, removed the card or turned renewal off meanwhile. The charge is
-an order of its own (exactly once under the provider's idempotency key); a refused card is told
-at once with a payment link and not tried again for that end of service.
+earliest and ``CARD_CHARGE_MARGIN`` before the end at the latest, unless they topped up, removed
+the card or turned renewal off meanwhile. The charge is an order of its own (exactly once under
+the provider's idempotency key); a refused card is told at once with a payment link and not
+tried again for that end of service. A card attempt still open when its service ends is
+finished by its own row: its charge settled, or, never made, expired and told.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from core.billing.models import AutoRenewal, Order, Plan, Subscription
 from core.billing.orders import Orders
 from core.billing.paused import not_paused
 from core.billing.pricing import Quote
-from core.billing.saved_cards import ChargeOutcome, SavedCards
+from core.billing.saved_cards import CARD_REMOVED, ChargeOutcome, SavedCards
 from core.billing.subscriptions import lock_subscriber
 from core.config import Settings
 from core.errors import DomainError, InvalidInput, NotFound
@@ -59,9 +61,16 @@ CARD_NOTICED = "card_noticed"
 CHARGING = "charging"
 # The card was refused: not charged again for this end of service, the wallet still tried.
 CARD_FAILED = "card_failed"
+# The service ended before the card was charged: told, and never charged for that end.
+CARD_EXPIRED = "card_expired"
 RETRIED = frozenset({SHORT, CARD_NOTICED, CHARGING, CARD_FAILED})
-# How long after the notice a saved card is charged at the earliest.
+# How long after the notice a saved card is charged at the earliest...
 CARD_NOTICE_LEAD = timedelta(hours=2)
+# ...and at the latest this long before the service ends, so the charge (and a refusal's
+# payment link) comes while the service still runs.
+CARD_CHARGE_MARGIN = timedelta(minutes=30)
+# A card attempt that expired with its service is told only if the service ended this recently.
+EXPIRY_TOLD_WITHIN = timedelta(days=1)
 PAGE = 500
 
 
@@ -133,7 +142,7 @@ class AutoRenewals:
                 .limit(PAGE)
             )
             if not ending:
-                return attempted
+                return attempted + await self._finish_ended(now)
             after_id = ending[-1].id
             for subscription in ending:
                 try:
@@ -260,13 +269,14 @@ class AutoRenewals:
                     "plan_code": plan_code, "ends_at": ends_at.isoformat()}, now)  # fmt: skip
                 return True
             outcome = "renewed" if order.status == OrderStatus.APPLIED else CHARGING
-            await AutoRenewal.filter(id=attempt.id).update(outcome=outcome, order_id=order.id)
+            placed = await Order.get(tracking_number=order.tracking_number).only("id")
+            await AutoRenewal.filter(id=attempt.id).update(outcome=outcome, order_id=placed.id)
             return True
         if told:
             return True  # told already; charged when its time comes
         # Told before each charge: the amount, the time, and how to stop it. A larger amount
         # than the one told (the wallet spent since) is told again and waits again.
-        charge_after = now + CARD_NOTICE_LEAD
+        charge_after = max(now, min(now + CARD_NOTICE_LEAD, ends_at - CARD_CHARGE_MARGIN))
         await AutoRenewal.filter(id=attempt.id).update(
             outcome=CARD_NOTICED, short=quote.payable, charge_after=charge_after
         )
@@ -293,7 +303,7 @@ class AutoRenewals:
         if order is None:
             await AutoRenewal.filter(id=attempt.id).update(outcome="failed", reason="no_order")
             return
-        result = await self.cards.charge(order)
+        result = await self.cards.charge(order.tracking_number)
         if result.outcome == ChargeOutcome.WAITING:
             return
         if result.outcome == ChargeOutcome.PAID:
@@ -313,6 +323,23 @@ class AutoRenewals:
             return  # another run told it
         subscriber_id: int = order.subscriber_id  # type: ignore[attr-defined]
         log.info("auto-renewal card of subscriber %s refused: %s", subscriber_id, result.code)
+        if result.code == CARD_REMOVED:
+            # Removed by the subscriber after its order: not a refusal, the wallet is short.
+            await enqueue(
+                subscriber_id,
+                kinds.AUTO_RENEW_FAILED,
+                {
+                    "plan_code": plan_code,
+                    "ends_at": attempt.period_end.isoformat(),
+                    "reason": "wallet_short",
+                    "card_removed": True,
+                    "short": order.payable,
+                    "currency": order.currency,
+                },
+                kinds.card_failed_key(subscriber_id, attempt.period_end),
+                at=now,
+            )
+            return
         params: dict = {
             "plan_code": plan_code,
             "ends_at": attempt.period_end.isoformat(),
@@ -346,5 +373,68 @@ class AutoRenewals:
             kinds.AUTO_RENEW_FAILED,
             {**params, "reason": reason},
             kinds.auto_renew_key(subscriber_id, datetime.fromisoformat(params["ends_at"])),
+            at=now,
+        )
+
+    async def _finish_ended(self, now: datetime) -> int:
+        """Card attempts left unfinished when their service ended (a charge unanswered, a run
+        missed, a line paused meanwhile), found by their own rows: a charge sent is asked about
+        until it settles; one never made expires, and the subscriber told "your card will be
+        charged" is told it was not."""
+        finished = 0
+        after_id = 0
+        while True:
+            unfinished = (
+                await AutoRenewal.filter(
+                    id__gt=after_id, outcome__in=(CARD_NOTICED, CHARGING), period_end__lte=now
+                )
+                .order_by("id")
+                .limit(PAGE)
+            )
+            if not unfinished:
+                return finished
+            after_id = unfinished[-1].id
+            for attempt in unfinished:
+                try:
+                    await self._finish(attempt, now)
+                except Exception:
+                    log.exception("ended auto-renewal %s not finished", attempt.id)
+                    continue
+                finished += 1
+
+    async def _finish(self, attempt: AutoRenewal, now: datetime) -> None:
+        line = await Subscriber.get(id=attempt.subscriber_id)
+        plan_code = line.auto_renew_plan_code or ""
+        if attempt.outcome == CHARGING and self.cards is not None:
+            order = await Order.get_or_none(id=attempt.order_id).select_related("plan")
+            if order is not None and order.plan is not None:
+                plan_code = order.plan.code
+            await self._charge(attempt, plan_code, now)
+            attempt = await AutoRenewal.get(id=attempt.id)
+        expired = await AutoRenewal.filter(id=attempt.id, outcome=CARD_NOTICED).update(
+            outcome=CARD_EXPIRED, order_id=None
+        )
+        if not expired:
+            return  # renewed, refused (and told), or still being charged
+        runs_on = (line.paused_until is not None and line.paused_until > now) or (
+            await Subscription.filter(
+                subscriber_id=line.id, status=SubscriptionStatus.ACTIVE, ends_at__gt=now
+            ).exists()
+        )
+        if runs_on or not line.auto_renew or attempt.period_end < now - EXPIRY_TOLD_WITHIN:
+            # Paused or renewed another way (its new end has its own attempt), renewal turned
+            # off since, or an end long past (a notice now would only puzzle).
+            return
+        await enqueue(
+            line.id,
+            kinds.AUTO_RENEW_FAILED,
+            {
+                "plan_code": plan_code,
+                "ends_at": attempt.period_end.isoformat(),
+                "reason": CARD_EXPIRED,
+                "short": attempt.short,
+                "currency": line.currency,
+            },
+            kinds.card_failed_key(line.id, attempt.period_end),
             at=now,
         )

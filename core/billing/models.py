@@ -153,6 +153,9 @@ class Order(Model):
     created_at = fields.DatetimeField()
     paid_at = fields.DatetimeField(null=True)
     applied_at = fields.DatetimeField(null=True)
+    # A saved card's charge of this order was sent (stamped before sending): from then on the
+    # order is never failed without asking the provider, whose answer may have been lost.
+    card_sent_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "order"

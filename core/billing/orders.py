@@ -154,11 +154,11 @@ class Orders:
 
     async def place_saved_card_order(
         self, subscriber_id: int, kind: OrderKind, plan_code: str, gateway: str
-    ) -> Order:
-        """An order to be paid by a saved card (core/billing/saved_cards.py charges it): placed
-        as ``place_order`` places one, but no payment page is started. Its row is returned
-        (pending, or applied at once when nothing is left to pay). Raises what place_order
-        raises before a payment is started."""
+    ) -> OrderView:
+        """An order to be paid by a saved card (core/billing/saved_cards.py charges it by its
+        tracking number): placed as ``place_order`` places one, but no payment page is started.
+        Pending, or applied at once when nothing is left to pay. Raises what place_order raises
+        before a payment is started."""
         kind = OrderKind(kind)
         now = self.clock.now()
         async with in_transaction():
@@ -169,8 +169,8 @@ class Orders:
             )  # fmt: skip
             order, _gw = await self._create_order(prepared, kind, 1, now, gateway, None)
         if order.payable == 0:
-            await self._settle_free(order)
-        return order
+            return await self._settle_free(order)
+        return await order_view_of(order)
 
     async def quote_deposit(self, subscriber_id: int) -> Quote:
         """The pre-invoice of the line's deposit and installation fee. Raises what
@@ -433,6 +433,10 @@ class Orders:
         return settled
 
     def link_expired(self, order: Order) -> bool:
+        if order.card_sent_at is not None:
+            # A saved card's charge is sent only within the order's time: it was taken at the
+            # order's price then, however late its answer is heard.
+            return False
         return pay_link_expired(self.settings, order.created_at, self.clock.now())
 
     async def fail_payment(self, tracking_number: int, reason: str) -> OrderView:

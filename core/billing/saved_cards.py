@@ -7,13 +7,16 @@ data. A card counts as saved only when the provider, asked, says its setup succe
 a browser or a callback claims). A charge is an ordinary order of the renewal: its idempotency
 key is made from the order, so however often a charge is sent (a second worker, a run after a
 crash) the provider charges it once; the payment it names is checked with the provider and
-recorded as any other (``Reconciler``), which applies the order once and sends its receipt.
+recorded as any other (``Reconciler``), which applies the order once and sends its receipt. The
+order records when its charge was sent, before sending it: a charge sent is never failed
+without the provider's word (its answer may be lost while the card was charged).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import cast
 
@@ -31,6 +34,12 @@ from core.errors import DomainError
 from core.ports import CardGateway, Clock, PaymentState, SavedCardCharge
 
 log = logging.getLogger(__name__)
+
+# The code of a charge not made because the subscriber removed the card after its order.
+CARD_REMOVED = "card_removed"
+# How long a payment just made may be missing from the provider's search (Stripe lists it
+# within a minute): a charge sent this recently and not found is asked about again later.
+SEARCH_LAG = timedelta(minutes=10)
 
 
 class ChargeOutcome(StrEnum):
@@ -130,9 +139,16 @@ class SavedCards:
             log.warning("card setup %s names another customer: refused", reference)
             return row.subscriber_id, SetupOutcome.FAILED
         replaced = row.method_ref if row.method_ref != check.method else None
-        await SavedCard.filter(id=row.id, setup_ref=reference).update(
+        updated = await SavedCard.filter(id=row.id, setup_ref=reference).update(
             method_ref=check.method, saved_at=self.clock.now()
         )
+        if not updated:
+            # A newer setup started meanwhile (or the card was removed): this card is not kept
+            # and the one saved before stays in use; only the unkept one is detached.
+            current = await SavedCard.get_or_none(id=row.id)
+            if current is None or current.method_ref != check.method:
+                await self._forget(gateway, check.method)  # type: ignore[arg-type]
+            return row.subscriber_id, SetupOutcome.FAILED
         if replaced:
             await self._forget(gateway, replaced)  # type: ignore[arg-type]
         return row.subscriber_id, SetupOutcome.SAVED
@@ -161,10 +177,13 @@ class SavedCards:
             # Forgotten here already: no renewal can use it. The provider's copy is inert.
             log.warning("card %s not detached at %s: %s", method, gateway.name, error)
 
-    async def charge(self, order: Order) -> ChargeResult:
+    async def charge(self, tracking_number: int) -> ChargeResult:
         """Charge the saved card for a pending order placed by ``place_saved_card_order``, or
         ask about the charge sent before. Raises GatewayError when the provider cannot be
         asked (the same order is charged on the next run, under the same idempotency key)."""
+        order = await Order.get_or_none(tracking_number=tracking_number)
+        if order is None:
+            return ChargeResult(ChargeOutcome.REFUSED, "order_not_found")
         if order.status == OrderStatus.APPLIED:
             return ChargeResult(ChargeOutcome.PAID)
         if order.status == OrderStatus.PAID:
@@ -177,30 +196,11 @@ class SavedCards:
             return ChargeResult(ChargeOutcome.REFUSED, "unknown_gateway")
         gateway = cast(CardGateway, found)
         reference = order.gateway_ref
-        if reference is None and self.orders.link_expired(order):
-            # Its price may no longer hold, and a payment now would only go to the wallet.
-            await self.orders.fail_payment(order.tracking_number, "link_expired")
-            return ChargeResult(ChargeOutcome.AGAIN)
         if reference is None:
-            card = await SavedCard.get_or_none(
-                subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
-                gateway=order.gateway,
-                method_ref__isnull=False,
-            )
-            if card is None or card.method_ref is None:
-                await self.orders.fail_payment(order.tracking_number, "card_removed")
-                return ChargeResult(ChargeOutcome.REFUSED, "card_removed")
-            sent = await gateway.charge_saved_card(charge_request(order, card))
-            if sent.reference:
-                await Order.filter(id=order.id, gateway_ref__isnull=True).update(
-                    gateway_ref=sent.reference
-                )
-                reference = sent.reference
-            if sent.state == PaymentState.FAILED:
-                await self.orders.fail_payment(order.tracking_number, sent.code or "declined")
-                return ChargeResult(ChargeOutcome.REFUSED, sent.code or "card_declined")
-            if reference is None:
-                return ChargeResult(ChargeOutcome.WAITING)
+            sent = await self._send(order, gateway)
+            if isinstance(sent, ChargeResult):
+                return sent
+            reference = sent
         # Never what the charge's answer claims: the provider, asked about its payment.
         check = await gateway.check(reference, order.payable, order.currency)
         try:
@@ -216,8 +216,71 @@ class SavedCards:
             return ChargeResult(ChargeOutcome.WAITING)
         return ChargeResult(ChargeOutcome.REFUSED, check.detail or "card_declined")
 
+    async def _send(self, order: Order, gateway: CardGateway) -> str | ChargeResult:
+        """Send the card's charge of ``order``, which has no provider's payment yet: the
+        payment's reference, or the result when there is none to ask about. A charge sent
+        before whose answer never came (a timeout, a crash before the reference was saved) is
+        never failed without the provider: the same request goes again under the same
+        idempotency key (the provider answers with the payment it made), or, the card removed
+        since, the payment is looked up by the order's number."""
+        now = self.clock.now()
+        if order.card_sent_at is None and self.orders.link_expired(order):
+            # Never sent, so nothing was charged; its price may no longer hold.
+            failed = await Order.filter(
+                id=order.id, status=OrderStatus.PENDING, card_sent_at__isnull=True
+            ).update(status=OrderStatus.FAILED)
+            if failed:
+                log.info("order %s failed: link_expired (its card never charged)", order.id)
+                return ChargeResult(ChargeOutcome.AGAIN)
+            return ChargeResult(ChargeOutcome.WAITING)  # sent meanwhile by another run
+        card = await SavedCard.get_or_none(
+            subscriber_id=order.subscriber_id,  # type: ignore[attr-defined]
+            gateway=order.gateway,
+            method_ref__isnull=False,
+        )
+        if order.card_sent_at is not None:
+            found = await gateway.find_card_charge(order.tracking_number)
+            if found is not None:
+                await self._keep_reference(order, found)
+                return found
+            if card is None:
+                if now - order.card_sent_at < SEARCH_LAG:
+                    return ChargeResult(ChargeOutcome.WAITING)  # the provider may not list it yet
+                # Sent, yet the provider holds no payment of it: nothing was charged.
+                await self.orders.fail_payment(order.tracking_number, "card_removed")
+                return ChargeResult(ChargeOutcome.REFUSED, CARD_REMOVED)
+        elif card is None or card.method_ref is None:
+            await self.orders.fail_payment(order.tracking_number, "card_removed")
+            return ChargeResult(ChargeOutcome.REFUSED, CARD_REMOVED)
+        else:
+            # Stamped before sending: from now on this order is failed only by the provider.
+            stamped = await Order.filter(
+                id=order.id, status=OrderStatus.PENDING, card_sent_at__isnull=True
+            ).update(card_sent_at=now)
+            # Not stamped: another run failed it meanwhile (nothing to send), or stamped and
+            # sent it at once (the same request, under the same key, is charged once).
+            if (
+                not stamped
+                and not await Order.filter(
+                    id=order.id, status=OrderStatus.PENDING, card_sent_at__isnull=False
+                ).exists()
+            ):
+                return ChargeResult(ChargeOutcome.WAITING)
+        assert card is not None
+        sent = await gateway.charge_saved_card(_charge_request(order, card))
+        if sent.reference:
+            await self._keep_reference(order, sent.reference)
+        if sent.state == PaymentState.FAILED:
+            await self.orders.fail_payment(order.tracking_number, sent.code or "declined")
+            return ChargeResult(ChargeOutcome.REFUSED, sent.code or "card_declined")
+        return sent.reference or ChargeResult(ChargeOutcome.WAITING)
 
-def charge_request(order: Order, card: SavedCard) -> SavedCardCharge:
+    @staticmethod
+    async def _keep_reference(order: Order, reference: str) -> None:
+        await Order.filter(id=order.id, gateway_ref__isnull=True).update(gateway_ref=reference)
+
+
+def _charge_request(order: Order, card: SavedCard) -> SavedCardCharge:
     """The charge of ``order`` to ``card``: the same request, idempotency key included, every
     time it is sent."""
     assert card.method_ref is not None

@@ -8,7 +8,7 @@ the card can be removed in the chat and by SMS, and a removed card is never char
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from bot.bootstrap import build_engine
 from bot.dialogs.notices import render_notice
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
-from core.billing.auto_renew import CARD_NOTICE_LEAD
+from core.billing.auto_renew import CARD_CHARGE_MARGIN, CARD_NOTICE_LEAD
 from core.billing.enums import (
     OrderKind,
     OrderStatus,
@@ -25,7 +25,6 @@ from core.billing.enums import (
     WalletEntryKind,
 )
 from core.billing.models import AutoRenewal, Order, SavedCard, Subscription, WalletEntry
-from core.billing.saved_cards import charge_request
 from core.inbox.models import OutboxMessage
 from tests.dialogs.client import ChatClient
 from tests.fakes_payments import CARD_DECLINES, CARD_NEEDS_AUTHENTICATION, CARD_OK
@@ -154,32 +153,55 @@ async def test_the_short_wallet_is_told_first_then_the_card_is_charged_once_with
     assert attempt.outcome == "renewed"
 
 
-async def test_a_charge_sent_again_under_its_idempotency_key_charges_once(
+async def test_a_charge_whose_answer_was_lost_is_asked_again_and_applied_once(
     pay_services, pay_settings, providers, clock
 ):
-    """A run that dies after Stripe charged, before the order heard of it: the next run sends
-    the same order's charge again and Stripe answers the first charge."""
+    """Stripe charged the card but its answer never came: past the order's time the order is
+    not failed (nor a fresh one charged); the same request goes again under the same
+    idempotency key, Stripe answers the first charge, and it is applied once."""
     line = await usd_line(pay_services, pay_settings, clock)
     await save_card(pay_services, providers, line)
     await pay_services.auto_renewals.run()
     clock.advance(CARD_NOTICE_LEAD)
-    order = await pay_services.orders.place_saved_card_order(
-        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
-    )
-    # The run that died: Stripe charged, the order never heard of it.
-    card = await SavedCard.get(subscriber_id=line.id)
-    gateway = pay_services.orders.gateways["stripe"]
-    first = await gateway.charge_saved_card(charge_request(order, card))
-    assert (await Order.get(id=order.id)).gateway_ref is None
+    providers.stripe.intents_lost = 1
 
-    again = await pay_services.saved_cards.charge(await Order.get(id=order.id))
+    await pay_services.auto_renewals.run()  # charged at Stripe, the answer dropped
+    [order] = await Order.filter(subscriber_id=line.id)
+    assert (order.status, order.gateway_ref) == (OrderStatus.PENDING, None)
+    assert order.card_sent_at is not None
+    [first] = providers.stripe.payment_intents.values()
+    assert first["status"] == "succeeded"
+    clock.advance(timedelta(minutes=31))  # past the order's time
+    await pay_services.auto_renewals.run()
+    await pay_services.auto_renewals.run()
 
-    assert again.outcome == "paid"
     assert len(providers.stripe.payment_intents) == 1
     assert providers.stripe.intent_requests == 1
-    order = await Order.get(id=order.id)
-    assert (order.status, order.gateway_ref) == (OrderStatus.APPLIED, first.reference)
+    [order] = await Order.filter(subscriber_id=line.id)
+    assert (order.status, order.gateway_ref) == (OrderStatus.APPLIED, first["id"])
     assert await OutboxMessage.filter(subscriber_id=line.id, kind="order_applied").count() == 1
+    assert await OutboxMessage.filter(kind="order_not_applied").count() == 0
+    assert (await AutoRenewal.get(subscriber_id=line.id)).outcome == "renewed"
+
+
+async def test_a_lost_charge_of_a_card_removed_since_is_found_by_its_order_number(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+    clock.advance(CARD_NOTICE_LEAD)
+    providers.stripe.intents_lost = 1
+    await pay_services.auto_renewals.run()  # charged at Stripe, the answer dropped
+    await pay_services.saved_cards.remove(line.id)
+    clock.advance(timedelta(minutes=31))
+
+    await pay_services.auto_renewals.run()
+
+    [first] = providers.stripe.payment_intents.values()
+    [order] = await Order.filter(subscriber_id=line.id)
+    assert (order.status, order.gateway_ref) == (OrderStatus.APPLIED, first["id"])
+    assert providers.stripe.intent_requests == 1
 
 
 async def test_charges_of_one_order_sent_at_once_make_one_payment(
@@ -191,17 +213,22 @@ async def test_charges_of_one_order_sent_at_once_make_one_payment(
         line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
     )
 
-    results = await asyncio.gather(*(pay_services.saved_cards.charge(order) for _ in range(3)))
+    results = await asyncio.gather(
+        *(pay_services.saved_cards.charge(order.tracking_number) for _ in range(3))
+    )
 
     assert {result.outcome for result in results} == {"paid"}
     assert len(providers.stripe.payment_intents) == 1
-    assert (await Order.get(id=order.id)).status == OrderStatus.APPLIED
+    order = await Order.get(tracking_number=order.tracking_number)
+    assert order.status == OrderStatus.APPLIED
     assert await OutboxMessage.filter(subscriber_id=line.id, kind="order_applied").count() == 1
 
 
-async def test_a_charge_stripe_could_not_take_in_the_order_s_time_is_made_on_a_fresh_order(
+async def test_a_charge_stripe_did_not_answer_is_sent_again_on_the_same_order(
     pay_services, pay_settings, providers, clock
 ):
+    """Sent, so never failed on the order's time alone: Stripe is asked (it holds no payment
+    of it), and the same request goes again under the same idempotency key."""
     line = await usd_line(pay_services, pay_settings, clock)
     await save_card(pay_services, providers, line)
     await pay_services.auto_renewals.run()
@@ -209,16 +236,16 @@ async def test_a_charge_stripe_could_not_take_in_the_order_s_time_is_made_on_a_f
     providers.stripe.intents_down = 1
 
     await pay_services.auto_renewals.run()  # Stripe does not answer
-    [stale] = await Order.filter(subscriber_id=line.id)
-    assert (stale.status, stale.gateway_ref) == (OrderStatus.PENDING, None)
+    [sent] = await Order.filter(subscriber_id=line.id)
+    assert (sent.status, sent.gateway_ref) == (OrderStatus.PENDING, None)
     clock.advance(timedelta(minutes=31))  # past the order's time
     await pay_services.auto_renewals.run()
     await pay_services.auto_renewals.run()
 
-    stale = await Order.get(id=stale.id)
-    assert stale.status == OrderStatus.FAILED
-    [renewal] = await Order.filter(subscriber_id=line.id, status=OrderStatus.APPLIED)
-    assert renewal.payable == RENEWAL
+    [renewal] = await Order.filter(subscriber_id=line.id)
+    assert (renewal.id, renewal.status, renewal.payable) == (
+        sent.id, OrderStatus.APPLIED, RENEWAL,
+    )  # fmt: skip
     assert len(providers.stripe.payment_intents) == 1
     assert await OutboxMessage.filter(kind="card_charge_ahead").count() == 1
     assert await OutboxMessage.filter(kind="auto_renew_failed").count() == 0
@@ -356,3 +383,237 @@ def test_the_card_keyword_is_read_in_each_language(text, language, argument):
     assert (command.keyword, command.language, command.argument) == (
         Keyword.CARD, language, argument,
     )  # fmt: skip
+
+
+async def test_a_card_told_an_hour_before_the_end_is_charged_before_the_service_ends(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    current = await Subscription.get(subscriber_id=line.id)
+    await save_card(pay_services, providers, line)
+    clock.set(current.ends_at - timedelta(hours=1))
+
+    await pay_services.auto_renewals.run()
+
+    [ahead] = await OutboxMessage.filter(subscriber_id=line.id, kind="card_charge_ahead")
+    charge_after = datetime.fromisoformat(ahead.params["charge_after"])
+    assert charge_after == current.ends_at - CARD_CHARGE_MARGIN
+    clock.set(charge_after)
+    await pay_services.auto_renewals.run()
+
+    [order] = await Order.filter(subscriber_id=line.id)
+    assert order.status == OrderStatus.APPLIED
+    assert (await AutoRenewal.get(subscriber_id=line.id)).outcome == "renewed"
+
+
+async def test_a_card_not_charged_before_the_service_ended_expires_and_is_told(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    current = await Subscription.get(subscriber_id=line.id)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()  # told
+    clock.set(current.ends_at + timedelta(hours=1))  # no run until after the end
+
+    await pay_services.auto_renewals.run()
+    await pay_services.auto_renewals.run()
+
+    assert providers.stripe.intent_requests == 0
+    assert (await AutoRenewal.get(subscriber_id=line.id)).outcome == "card_expired"
+    [expired] = await OutboxMessage.filter(subscriber_id=line.id, kind="auto_renew_failed")
+    assert expired.params["reason"] == "card_expired"
+    [reply] = await render_notice(translator("en"), expired.kind, expired.params)
+    assert "your saved card could not be charged the $16.35" in reply.text
+    assert "it will not be charged for it" in reply.text
+
+
+async def test_a_charge_unsettled_at_the_end_is_still_settled_after_it(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    current = await Subscription.get(subscriber_id=line.id)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+    clock.advance(CARD_NOTICE_LEAD)
+    providers.stripe.intents_down = 1
+    await pay_services.auto_renewals.run()  # Stripe does not answer
+    clock.set(current.ends_at + timedelta(minutes=5))
+
+    await pay_services.auto_renewals.run()
+
+    [order] = await Order.filter(subscriber_id=line.id)
+    assert order.status == OrderStatus.APPLIED
+    assert (await AutoRenewal.get(subscriber_id=line.id)).outcome == "renewed"
+    assert await OutboxMessage.filter(kind="auto_renew_failed").count() == 0
+
+
+async def test_a_card_stripe_refuses_outright_is_a_refusal_told_at_once(
+    pay_services, pay_settings, providers, clock
+):
+    """A card detached at Stripe (its 400 resource_missing) is not asked again and again."""
+    line = await usd_line(pay_services, pay_settings, clock)
+    method = await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+    providers.stripe.payment_methods[method]["customer"] = None  # detached at Stripe
+    clock.advance(CARD_NOTICE_LEAD)
+
+    await pay_services.auto_renewals.run()
+    await pay_services.auto_renewals.run()
+
+    assert (await AutoRenewal.get(subscriber_id=line.id)).outcome == "card_failed"
+    [failed] = await OutboxMessage.filter(subscriber_id=line.id, kind="auto_renew_failed")
+    assert (failed.params["reason"], failed.params["card_code"]) == (
+        "card_refused", "resource_missing",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("status", [409, 429, 500])
+def test_stripe_s_temporary_answers_to_a_charge_are_asked_again(status):
+    from bot.payments.stripe import charge_result
+    from core.billing.gateways import GatewayError
+
+    with pytest.raises(GatewayError):
+        charge_result(status, {"error": {"type": "api_error", "code": "lock_timeout"}})
+    with pytest.raises(GatewayError):
+        charge_result(400, {"error": {"type": "idempotency_error"}})
+
+
+async def test_a_card_removed_after_its_order_is_told_as_removed_with_the_wallet_notice(
+    pay_services, pay_settings, providers, clock
+):
+    """The run that placed the order died before sending it; the card is removed meanwhile."""
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+    clock.advance(CARD_NOTICE_LEAD)
+    order = await pay_services.orders.place_saved_card_order(
+        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
+    )
+    placed = await Order.get(tracking_number=order.tracking_number)
+    await AutoRenewal.filter(subscriber_id=line.id).update(outcome="charging", order_id=placed.id)
+    await pay_services.saved_cards.remove(line.id)
+
+    await pay_services.auto_renewals.run()
+    await pay_services.auto_renewals.run()
+
+    assert providers.stripe.intent_requests == 0
+    [told] = await OutboxMessage.filter(subscriber_id=line.id, kind="auto_renew_failed")
+    assert (told.params["reason"], told.params["card_removed"]) == ("wallet_short", True)
+    [reply] = await render_notice(translator("en"), told.kind, told.params)
+    assert reply.text.startswith("You removed your saved card, so it was not charged.")
+    assert "your wallet is short of $16.35" in reply.text
+    assert "declined" not in reply.text
+
+
+async def test_a_setup_overtaken_by_a_newer_one_keeps_the_card_in_use(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    kept = await save_card(pay_services, providers, line)
+    await pay_services.saved_cards.start(line.id)
+    older = (await SavedCard.get(subscriber_id=line.id)).setup_ref
+    entered = providers.stripe.complete_setup(older)
+
+    async def newer_setup_started() -> None:
+        providers.stripe.on_retrieve = None
+        await pay_services.saved_cards.start(line.id)
+
+    # A newer setup starts while Stripe is asked about the older one.
+    providers.stripe.on_retrieve = newer_setup_started
+    saved = await pay_services.saved_cards.confirm_setup("stripe", older)
+
+    assert saved is not None and saved[1] == "failed"
+    row = await SavedCard.get(subscriber_id=line.id)
+    assert row.method_ref == kept and row.setup_ref != older
+    assert providers.stripe.payment_methods[kept]["customer"] == row.customer_ref
+    assert providers.stripe.payment_methods[entered]["customer"] is None
+
+
+async def test_a_provider_past_its_total_time_is_a_gateway_error(
+    pay_services, pay_settings, providers, clock
+):
+    """aiohttp's total timeout is a plain TimeoutError: it is the provider not answering, so
+    removing a card still answers "removed" (the card is forgotten here, detached later)."""
+    import aiohttp
+
+    from bot.payments.common import HttpClient
+    from core.billing.gateways import GatewayError
+
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    gateway = pay_services.orders.gateways["stripe"]
+    await gateway.http.close()
+    gateway.http = HttpClient(gateway.http.base_url, aiohttp.ClientTimeout(total=0.2))
+    providers.stripe.detach_stall = 2.0
+
+    with pytest.raises(GatewayError):
+        await gateway.forget_card("pm_stalled")
+    assert await pay_services.saved_cards.remove(line.id) is True
+    assert not await pay_services.saved_cards.has_card(line.id)
+
+
+async def test_an_order_never_sent_in_its_time_fails_and_a_fresh_one_is_charged(
+    pay_services, pay_settings, providers, clock
+):
+    """The run that placed the order died before sending it: with no charge sent, nothing can
+    have been taken, so past its time the order fails and a fresh one is charged once."""
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+    clock.advance(CARD_NOTICE_LEAD)
+    order = await pay_services.orders.place_saved_card_order(
+        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
+    )
+    stale = await Order.get(tracking_number=order.tracking_number)
+    await AutoRenewal.filter(subscriber_id=line.id).update(outcome="charging", order_id=stale.id)
+    clock.advance(timedelta(minutes=31))
+
+    await pay_services.auto_renewals.run()
+    await pay_services.auto_renewals.run()
+
+    assert (await Order.get(id=stale.id)).status == OrderStatus.FAILED
+    [renewal] = await Order.filter(subscriber_id=line.id, status=OrderStatus.APPLIED)
+    assert renewal.id != stale.id
+    assert len(providers.stripe.payment_intents) == 1
+
+
+async def test_a_card_attempt_of_renewal_turned_off_expires_untold(
+    pay_services, pay_settings, providers, clock
+):
+    line = await usd_line(pay_services, pay_settings, clock)
+    current = await Subscription.get(subscriber_id=line.id)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()  # told
+    await pay_services.auto_renewals.set(line.id, False)
+    clock.set(current.ends_at + timedelta(hours=1))
+
+    await pay_services.auto_renewals.run()
+
+    assert (await AutoRenewal.get(subscriber_id=line.id)).outcome == "card_expired"
+    assert await OutboxMessage.filter(kind="auto_renew_failed").count() == 0
+    assert providers.stripe.intent_requests == 0
+
+
+async def test_the_return_page_of_a_stripe_past_its_time_says_pending(
+    pay_client, pay_services, pay_settings, providers, clock
+):
+    import aiohttp
+
+    from bot.payments.common import HttpClient
+
+    line = await usd_line(pay_services, pay_settings, clock)
+    await pay_services.saved_cards.start(line.id)
+    row = await SavedCard.get(subscriber_id=line.id)
+    providers.stripe.complete_setup(row.setup_ref)
+    gateway = pay_services.orders.gateways["stripe"]
+    await gateway.http.close()
+    gateway.http = HttpClient(gateway.http.base_url, aiohttp.ClientTimeout(total=0.2))
+
+    async def stall() -> None:
+        await asyncio.sleep(2)
+
+    providers.stripe.on_retrieve = stall
+    page = await pay_client.get(f"{RETURN}?session_id={row.setup_ref}")
+
+    assert page.status == 200 and 'data-result="pending"' in await page.text()
+    assert not await pay_services.saved_cards.has_card(line.id)

@@ -152,7 +152,19 @@ async def auto_renew_failed(t: Texts, params: dict[str, Any]) -> list[Reply]:
         when = ""
     if params.get("reason") == "card_refused" and params.get("currency"):
         return _card_refused(t, when, params)
-    if params.get("reason") == "wallet_short" and params.get("currency"):
+    if params.get("reason") == "card_expired" and params.get("currency"):
+        text = t.gettext(
+            "Your service ended on %(when)s and was not renewed automatically: your saved card "
+            "could not be charged the %(short)s your wallet lacked before it ended, and it will "
+            "not be charged for it. Renew through Buy or renew, or top up your wallet first.",
+            when=when,
+            short=t.money(int(params.get("short") or 0), str(params["currency"])),
+        )
+        options = (
+            Option(flow_choice("buy"), t.gettext("Buy or renew")),
+            Option(flow_choice("topup"), t.gettext("Top up my wallet")),
+        )
+    elif params.get("reason") == "wallet_short" and params.get("currency"):
         text = t.gettext(
             "Your service ends on %(when)s and could not be renewed automatically: your wallet "
             "is short of %(short)s. Top up your wallet (the renewal is then made from it within "
@@ -160,6 +172,8 @@ async def auto_renew_failed(t: Texts, params: dict[str, Any]) -> list[Reply]:
             when=when,
             short=t.money(int(params.get("short") or 0), str(params["currency"])),
         )
+        if params.get("card_removed"):
+            text = t.gettext("You removed your saved card, so it was not charged.") + " " + text
         options = (Option(flow_choice("topup"), t.gettext("Top up my wallet")),)
     else:
         why = error_text(t, DomainError(str(params.get("reason") or "")))
