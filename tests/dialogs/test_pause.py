@@ -75,6 +75,9 @@ async def test_paused_from_my_account_with_the_fee_and_resume_date_shown(
     assert "Paused until" in chat.text
     await chat.send(choice="flow:line_status")
     assert "Paused until" in chat.text and "working normally" not in chat.text
+    await chat.send(choice="flow:history")
+    await chat.press("Wallet")
+    assert "fee for pausing the service" in chat.text and "pause_fee" not in chat.text
 
 
 async def test_a_typed_length_outside_the_limits_is_refused_and_asked_again(
@@ -177,3 +180,9 @@ async def test_a_pause_made_meanwhile_by_sms_is_said_at_confirm_and_not_made_twi
     assert "Your service is already paused until" in chat.text
     assert await ServicePause.all().count() == 1
     assert await WalletEntry.filter(kind=WalletEntryKind.PAUSE_FEE).count() == 1
+
+
+def test_every_kind_of_wallet_entry_has_a_label_in_the_history():
+    from bot.dialogs.flows.history import WALLET_LABELS
+
+    assert set(WalletEntryKind) <= set(WALLET_LABELS)
