@@ -61,3 +61,28 @@ async def test_the_indonesian_and_persian_words_pause_too(twilio_app, services, 
     pauses = await ServicePause.filter(subscriber_id=sara.id).order_by("id")
     assert [p.days for p in pauses] == [7, 10]
     assert (await ask(twilio_app, "ادامه")).startswith("سرویس شما")
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [("PAUSE 8 weeks", 56), ("jeda 2 Minggu", 14), ("تعلیق ۲ هفته", 14), ("PAUSE 10 days", 10)],
+)
+async def test_a_length_in_weeks_or_days_pauses_that_many_days(
+    twilio_app, services, bot_settings, text, days
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    await ask(twilio_app, text)
+    [pause] = await ServicePause.filter(subscriber_id=sara.id)
+    assert pause.days == days
+
+
+@pytest.mark.parametrize("text", ["PAUSE 2 months", "PAUSE 14 please", "PAUSE 7 8", "PAUSE two"])
+async def test_anything_but_a_length_gets_the_limits_and_pauses_nothing(
+    twilio_app, services, bot_settings, text
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    answer = await ask(twilio_app, text)
+    assert answer.startswith("Send PAUSE and the days (7 to 60), e.g. PAUSE 7."), answer
+    assert await ServicePause.filter(subscriber_id=sara.id).count() == 0
