@@ -8,6 +8,7 @@ fee and pauses nothing. Every answer fits two SMS parts."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.dialogs.flows.pause import pause_refusal_text
 from bot.dialogs.normalize import fold, parse_int
@@ -43,7 +44,6 @@ def pause_days(argument: str) -> int | None:
         number = parse_int(words[0])
         return None if number is None else number * per_unit
     return None
-
 
 
 async def pause_answer(
@@ -113,6 +113,13 @@ def _refusal(t: Texts, refused: DomainError, resume: str) -> str:
             "wallet in our chat, then send this again.",
             fee=t.money(int(refused.details["fee"]), currency),
             short=t.money(int(refused.details["short"]), currency),
+        )
+    if refused.code == "pause_order_pending":
+        return t.gettext(
+            "Order %(tracking)s for your service waits for its payment. Pay it first, or send "
+            "this again after %(time)s.",
+            tracking=t.digits(str(refused.details["tracking_number"])),
+            time=t.datetime(datetime.fromisoformat(str(refused.details["payable_until"]))),
         )
     if refused.code == "pause_already_paused":
         return (

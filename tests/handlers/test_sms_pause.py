@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.billing.enums import OrderKind
 from core.billing.models import ServicePause, Subscription
 from tests.dialogs.test_flows_billing_support import give_service, subscriber
 from tests.fakes_twilio import (  # noqa: F401  (fixtures)
@@ -85,4 +86,18 @@ async def test_anything_but_a_length_gets_the_limits_and_pauses_nothing(
     await give_service(services, sara)
     answer = await ask(twilio_app, text)
     assert answer.startswith("Send PAUSE and the days (7 to 60), e.g. PAUSE 7."), answer
+    assert await ServicePause.filter(subscriber_id=sara.id).count() == 0
+
+
+async def test_an_order_for_the_service_waiting_for_payment_holds_an_sms_pause(
+    twilio_app, services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    order = await services.orders.place_order(sara.id, OrderKind.RENEW_SERVICE, "std-1m")
+
+    answer = await ask(twilio_app, "PAUSE 14")
+
+    assert answer.startswith(f"Order {order.tracking_number} for your service waits for its")
+    assert_fits(answer)
     assert await ServicePause.filter(subscriber_id=sara.id).count() == 0
