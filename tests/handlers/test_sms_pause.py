@@ -100,4 +100,7 @@ async def test_an_order_for_the_service_waiting_for_payment_holds_an_sms_pause(
 
     assert answer.startswith(f"Order {order.tracking_number} for your service waits for its")
     assert_fits(answer)
+    persian = await ask(twilio_app, "تعلیق ۱۴")
+    assert persian.startswith("سفارش ") and "در انتظار پرداخت" in persian
+    assert_fits(persian)
     assert await ServicePause.filter(subscriber_id=sara.id).count() == 0
