@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 # The yearly limit counts the pauses started in the last 365 days (no calendar's year: the
 # Jalali and the Gregorian ones start on different days).
 YEAR = timedelta(days=365)
-BY_SCHEDULE, BY_SUBSCRIBER = "schedule", "subscriber"
+BY_SCHEDULE, BY_SUBSCRIBER, BY_STAFF = "schedule", "subscriber", "staff"
 PAGE = 500
 
 
@@ -212,10 +212,10 @@ class Pauses:
         log.info("subscriber %s paused for %s days", subscriber_id, days)
         return PauseView.of(pause)
 
-    async def resume(self, subscriber_id: int) -> PauseView:
-        """Resume a paused service now, at the subscriber's asking: the days not used are taken
-        back from the service (its end, traffic and what is bought ahead move forward again).
-        The fee is not returned.
+    async def resume(self, subscriber_id: int, *, by: str = BY_SUBSCRIBER) -> PauseView:
+        """Resume a paused service now, at the subscriber's asking (or staff's: ``by``): the
+        days not used are taken back from the service (its end, traffic and what is bought
+        ahead move forward again). The fee is not returned.
 
         Errors: subscriber_not_found, pause_not_paused."""
         now = self.clock.now()
@@ -228,7 +228,7 @@ class Pauses:
                 await _end(pause, pause.resume_at, BY_SCHEDULE)
             else:
                 await _take_back(pause, pause.resume_at - now, now)
-                await _end(pause, now, BY_SUBSCRIBER)
+                await _end(pause, now, by)
         return PauseView.of(pause)
 
     async def resume_due(self) -> int:
