@@ -325,6 +325,7 @@ def bootstrap(
                 StaticIps(services.orders.static_ip_pool),
                 services.deposits,
                 services.orders,
+                services.pauses,
             ),
             imports=StaffImports(settings, clock, services.subscriptions),
         ),

@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import is_currency
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -57,7 +58,7 @@ class Settings(BaseSettings):
     # Pausing the service (core/billing/pauses.py): from this many days to this many at once,
     # this many times in any 12 months (0: subscribers cannot pause), for this fee per currency
     # in minor units, paid from the wallet (JSON in the environment: {"IRR": 500000}); a
-    # currency not listed pauses free.
+    # currency not listed pauses free. Keys are ISO 4217 codes, any case (read as upper case).
     pause_min_days: int = Field(default=7, ge=1, le=365)
     pause_max_days: int = Field(default=60, ge=1, le=365)
     pause_times_a_year: int = Field(default=2, ge=0, le=52)
@@ -201,10 +202,20 @@ class Settings(BaseSettings):
 
     @field_validator("pause_fee")
     @classmethod
-    def _no_negative_fee(cls, value: dict[str, int]) -> dict[str, int]:
-        if any(amount < 0 for amount in value.values()):
-            raise ValueError("a fee cannot be negative")
-        return value
+    def _fees_by_known_currency(cls, value: dict[str, int]) -> dict[str, int]:
+        # Subscribers' currencies are upper case: an "irr" key would match none of them and
+        # every pause would be free without a word.
+        fees: dict[str, int] = {}
+        for code, amount in value.items():
+            currency = code.strip().upper()
+            if not is_currency(currency):
+                raise ValueError(f"unknown currency code {code!r}")
+            if currency in fees:
+                raise ValueError(f"currency {currency} given twice")
+            if amount < 0:
+                raise ValueError("a fee cannot be negative")
+            fees[currency] = amount
+        return fees
 
     @model_validator(mode="after")
     def _pause_days_in_order(self) -> Settings:

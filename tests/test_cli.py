@@ -34,6 +34,7 @@ def run_ispbot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ("ISPBOT_STATIC_IP_POOL", "203.0.113.0/28,203.0.113.9-203.0.113.20"),
         ("ISPBOT_STATIC_IP_POOL", "203.0.113.300"),
         ("ISPBOT_RADIUS_READ_TIMEOUT_SECONDS", "soon"),
+        ("ISPBOT_PAUSE_FEE", '{"RIAL": 500000}'),
     ],
 )
 def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(name, value, tmp_path):
@@ -43,6 +44,14 @@ def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(name, value, tmp
     assert len(lines) == 1, result.stderr
     assert name in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_a_pause_fee_keyed_in_lower_case_is_the_currency_s_fee(monkeypatch):
+    """Subscribers' currencies are upper case: an "irr" key must not leave pauses free."""
+    from core.config import Settings
+
+    monkeypatch.setenv("ISPBOT_PAUSE_FEE", '{"irr": 500000, " idr ": 10000}')
+    assert Settings().pause_fee == {"IRR": 500000, "IDR": 10000}
 
 
 def test_migrate_creates_a_sqlite_database_and_a_second_run_finds_it_up_to_date(tmp_path):

@@ -1,14 +1,17 @@
 """The SMS keywords that pause the service and resume it: ``JEDA``/``تعلیق``/``PAUSE <days>``
-pauses it at once for that many days (an SMS keyword is its own confirmation, as ``BUY 1`` is;
+pauses it at once for that many days, or weeks when a unit is written (``PAUSE 2 weeks``,
+``JEDA 2 minggu``, ``تعلیق ۲ هفته``; an SMS keyword is its own confirmation, as ``BUY 1`` is;
 the fee, if any, is taken from the wallet) and ``LANJUT``/``ادامه``/``RESUME`` resumes it early.
-Without a number, PAUSE says the limits and the fee. Every answer fits two SMS parts."""
+Without a number, or with anything else after it, PAUSE says the limits and the
+fee and pauses nothing. Every answer fits two SMS parts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.dialogs.flows.pause import pause_refusal_text
-from bot.dialogs.normalize import parse_int
+from bot.dialogs.normalize import fold, parse_int
 from bot.dialogs.services import Services
 from bot.i18n import Texts
 from core.accounts.queries import SubscriberView
@@ -18,6 +21,29 @@ from core.errors import DomainError
 Blocked = Callable[[Texts, DomainError], str]
 # What quotes.refuse_blocked_line raises.
 BLOCKED = {"deposit_due", "bill_unpaid", "documents_suspended", "line_isolated", "line_closed"}
+# The units a length may be written in, in the three languages, folded (``fold``): days each.
+UNIT_DAYS = {
+    "day": 1,
+    "days": 1,
+    "hari": 1,
+    "روز": 1,
+    "week": 7,
+    "weeks": 7,
+    "minggu": 7,
+    "هفته": 7,
+}
+
+
+def pause_days(argument: str) -> int | None:
+    """The days a PAUSE asks for: a number alone, or a number and a unit (``8 weeks``: 56).
+    None for anything else: read as days, ``8 weeks``' first word alone paused 8 days."""
+    words = argument.split()
+    if len(words) == 1:
+        return parse_int(words[0])
+    if len(words) == 2 and (per_unit := UNIT_DAYS.get(fold(words[1]))) is not None:
+        number = parse_int(words[0])
+        return None if number is None else number * per_unit
+    return None
 
 
 async def pause_answer(
@@ -31,7 +57,7 @@ async def pause_answer(
     """``words``: the pause and resume keywords as this language writes them."""
     pause, resume = words
     pauses = services.pauses
-    days = parse_int(argument.split(" ", 1)[0]) if argument else None
+    days = pause_days(argument)
     if days is None:
         seen = await pauses.state(line.id)
         limits = seen.limits
@@ -87,6 +113,13 @@ def _refusal(t: Texts, refused: DomainError, resume: str) -> str:
             "wallet in our chat, then send this again.",
             fee=t.money(int(refused.details["fee"]), currency),
             short=t.money(int(refused.details["short"]), currency),
+        )
+    if refused.code == "pause_order_pending":
+        return t.gettext(
+            "Order %(tracking)s for your service waits for its payment. Pay it first, or send "
+            "this again after %(time)s.",
+            tracking=t.digits(str(refused.details["tracking_number"])),
+            time=t.datetime(datetime.fromisoformat(str(refused.details["payable_until"]))),
         )
     if refused.code == "pause_already_paused":
         return (

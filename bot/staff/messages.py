@@ -97,6 +97,7 @@ MESSAGES: dict[str, str] = {
     ),
     "import_not_found": N_("There is no such import."),
     "import_report_not_found": N_("This import rejected no rows: there is no report."),
+    "pause_not_paused": N_("The service is not paused: it may have resumed meanwhile."),
     "csrf": N_(
         "This form has expired or did not come from the console. Open the page again and "
         "send it from there."

@@ -18,6 +18,7 @@ from core.billing.pricing import traffic_with_bonus
 from core.billing.static_ips import claim_static_ip, extend_static_ip
 from core.billing.subscriptions import (
     bill,
+    end_at,
     end_early,
     next_start,
     rechain_reserved,
@@ -107,7 +108,17 @@ async def apply_order(
 
     charged = order.subtotal + order.vat + order.subscription_fee
     if kind in SERVICE_KINDS:
-        if replaced is not None:
+        paused_until = _paused_until(subscriber, now)
+        if replaced is not None and paused_until is not None:
+            # Placed before a pause, paid during it: started now, the new service would run
+            # out while the line cannot connect. It starts when the pause ends instead (an
+            # early resume brings it forward with the rest, pauses._take_back).
+            starts_at = paused_until
+            await end_at(replaced, starts_at)
+            await rechain_reserved(
+                subscriber.id, starts_at + timedelta(days=plan.duration_days), now
+            )
+        elif replaced is not None:
             await end_early(replaced, now)
             starts_at = now
         else:
@@ -121,7 +132,7 @@ async def apply_order(
             price_paid=order.subtotal,
             order=order,
         )
-        if replaced is not None:
+        if replaced is not None and paused_until is None:
             await rechain_reserved(subscriber.id, sub.ends_at, now)
         await bill(
             subscriber.id,
@@ -181,6 +192,12 @@ async def apply_order(
             order=order,
         )
     return None
+
+
+def _paused_until(subscriber: Subscriber, now: datetime) -> datetime | None:
+    """When the line's pause in force ends (core/billing/pauses.py); None when it runs."""
+    until = subscriber.paused_until
+    return until if until is not None and until > now else None
 
 
 async def _debit_wallet(order: Order, subscriber: Subscriber, now: datetime) -> None:

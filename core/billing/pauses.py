@@ -27,8 +27,9 @@ from tortoise.transactions import in_transaction
 from core.accounts.models import Subscriber
 from core.alerts import kinds
 from core.billing import state
-from core.billing.enums import SubscriptionSource, WalletEntryKind
-from core.billing.models import ServicePause, Subscription, TrafficBucket, WalletEntry
+from core.billing.enums import OrderStatus, SubscriptionSource, WalletEntryKind
+from core.billing.fulfilment import SERVICE_KINDS
+from core.billing.models import Order, ServicePause, Subscription, TrafficBucket, WalletEntry
 from core.billing.quotes import refuse_blocked_line
 from core.billing.subscriptions import lock_subscriber, rechain_reserved
 from core.config import Settings
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 # The yearly limit counts the pauses started in the last 365 days (no calendar's year: the
 # Jalali and the Gregorian ones start on different days).
 YEAR = timedelta(days=365)
-BY_SCHEDULE, BY_SUBSCRIBER = "schedule", "subscriber"
+BY_SCHEDULE, BY_SUBSCRIBER, BY_STAFF = "schedule", "subscriber", "staff"
 PAGE = 500
 
 
@@ -165,8 +166,9 @@ class Pauses:
         Errors: subscriber_not_found, invalid_pause_days {field}, pause_not_offered,
         pause_too_short {days, min_days}, pause_too_long {days, max_days},
         pause_limit_reached {times, next_at}, pause_already_paused {resume_at},
-        pause_no_service, pause_wallet_short {fee, balance, short, currency}; and the blocked
-        line's refusals (quotes.refuse_blocked_line)."""
+        pause_no_service, pause_order_pending {tracking_number, payable_until} (a service
+        order waits for its payment), pause_wallet_short {fee, balance, short, currency}; and
+        the blocked line's refusals (quotes.refuse_blocked_line)."""
         now = self.clock.now()
         async with in_transaction():
             line = await lock_subscriber(subscriber_id)
@@ -210,10 +212,10 @@ class Pauses:
         log.info("subscriber %s paused for %s days", subscriber_id, days)
         return PauseView.of(pause)
 
-    async def resume(self, subscriber_id: int) -> PauseView:
-        """Resume a paused service now, at the subscriber's asking: the days not used are taken
-        back from the service (its end, traffic and what is bought ahead move forward again).
-        The fee is not returned.
+    async def resume(self, subscriber_id: int, *, by: str = BY_SUBSCRIBER) -> PauseView:
+        """Resume a paused service now, at the subscriber's asking (or staff's: ``by``): the
+        days not used are taken back from the service (its end, traffic and what is bought
+        ahead move forward again). The fee is not returned.
 
         Errors: subscriber_not_found, pause_not_paused."""
         now = self.clock.now()
@@ -226,7 +228,7 @@ class Pauses:
                 await _end(pause, pause.resume_at, BY_SCHEDULE)
             else:
                 await _take_back(pause, pause.resume_at - now, now)
-                await _end(pause, now, BY_SUBSCRIBER)
+                await _end(pause, now, by)
         return PauseView.of(pause)
 
     async def resume_due(self) -> int:
@@ -279,6 +281,7 @@ class Pauses:
         current = await state.current_subscription(line.id, now)
         if current is None or current.source == SubscriptionSource.FREE_CHARGE:
             raise DomainError("pause_no_service", subscriber_id=line.id)
+        await _refuse_pending_service_order(line.id, now, self.settings)
         balance = await state.wallet_balance(line.id) - await state.wallet_held(line.id)
         if limits.fee > balance:
             raise DomainError(
@@ -298,6 +301,30 @@ class Pauses:
             wallet_balance=balance,
         )
         return quote, current
+
+
+async def _refuse_pending_service_order(
+    subscriber_id: int, now: datetime, settings: Settings
+) -> None:
+    """An order that starts, renews or changes the service, placed and still payable, would be
+    applied in the middle of the pause: it is paid (or its link runs out) first."""
+    link = timedelta(minutes=settings.payment_link_minutes)
+    pending = (
+        await Order.filter(
+            subscriber_id=subscriber_id,
+            status=OrderStatus.PENDING,
+            kind__in=SERVICE_KINDS,
+            created_at__gt=now - link,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if pending is not None:
+        raise DomainError(
+            "pause_order_pending",
+            tracking_number=pending.tracking_number,
+            payable_until=(pending.created_at + link).isoformat(),
+        )
 
 
 def _yearly_use(rows: list[ServicePause], now: datetime, times: int) -> tuple[int, datetime | None]:

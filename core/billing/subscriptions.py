@@ -123,6 +123,15 @@ async def end_early(sub: Subscription, now: datetime) -> None:
     await end_free_windows(sub.subscriber_id, now)  # type: ignore[attr-defined]
 
 
+async def end_at(sub: Subscription, at: datetime) -> None:
+    """A change of service paid during a pause replaces the paused service from ``at``, the
+    pause's end: it stays the service in force (paused) until then, its plan traffic too."""
+    await Subscription.filter(id=sub.id).update(ends_at=at)
+    await TrafficBucket.filter(
+        subscription_id=sub.id, kind__in=(BucketKind.PLAN, BucketKind.GIFT)
+    ).update(valid_until=at)
+
+
 async def rechain_reserved(subscriber_id: int, after: datetime, now: datetime) -> None:
     """Services bought ahead keep their length and follow the new one."""
     upcoming = await Subscription.filter(

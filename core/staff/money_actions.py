@@ -1,5 +1,6 @@
-"""The subscriber page's service and money actions: extend the service, reset the free charge,
-give or take back a static IP, set what a new line owes, refund a paid order to the wallet.
+"""The subscriber page's service and money actions: extend the service, resume a paused service,
+reset the free charge, give or take back a static IP, set what a new line owes, refund a paid
+order to the wallet.
 
 Each calls the core service the admin API and the agents' group call, inside one transaction
 with its audit entry (who, what, before, after): both are written, or, on a refusal, neither.
@@ -18,6 +19,7 @@ from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.models import Order
 from core.billing.orders import Orders
+from core.billing.pauses import BY_STAFF, Pauses, PauseView
 from core.billing.read_models import OrderLine, SubscriptionView
 from core.billing.reconcile import Reconciler, ReconcileReport
 from core.billing.static_ips import StaticIps
@@ -40,6 +42,7 @@ class MoneyActions:
         static_ips: StaticIps,
         deposits: Deposits,
         orders: Orders,
+        pauses: Pauses,
     ) -> None:
         self.clock = clock
         self.subscriptions = subscriptions
@@ -47,6 +50,7 @@ class MoneyActions:
         self.static_ips = static_ips
         self.deposits = deposits
         self.orders = orders
+        self.pauses = pauses
 
     async def extend_service(self, actor: Actor, subscriber_id: int, days: int) -> SubscriptionView:
         """Subscriptions.extend_service. Errors: theirs (invalid_days, no_service_in_force)."""
@@ -62,6 +66,24 @@ class MoneyActions:
                 {"ends_at": extended.ends_at.isoformat(), "days": days},
             )
         return extended
+
+    async def resume_pause(self, actor: Actor, subscriber_id: int) -> PauseView:
+        """Pauses.resume at staff's asking: the line connects again now and only the days
+        actually paused are added. Errors: subscriber_not_found, pause_not_paused."""
+        async with in_transaction():
+            row = await _subscriber(subscriber_id)
+            resumed = await self.pauses.resume(subscriber_id, by=BY_STAFF)
+            await self._record(
+                actor,
+                "subscriber.resume_pause",
+                subscriber_id,
+                {"paused_until": row.paused_until.isoformat() if row.paused_until else None},
+                {
+                    "paused_until": None,
+                    "resumed_at": resumed.resumed_at.isoformat() if resumed.resumed_at else None,
+                },
+            )
+        return resumed
 
     async def reset_free_charge(self, actor: Actor, subscriber_id: int) -> int:
         """FreeCharges.reset: the free charge may be taken once more. Returns the generation."""

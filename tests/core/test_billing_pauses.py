@@ -234,3 +234,95 @@ async def test_a_paused_service_is_not_changed_until_it_runs_again(db, billing, 
     await billing.orders.quote(kamal.id, OrderKind.RENEW_SERVICE, "year-2m")  # bought ahead: fine
     await pauses.resume(kamal.id)
     await billing.orders.quote(kamal.id, OrderKind.CHANGE_SERVICE, "year-8m")
+
+
+@pytest.mark.parametrize("kind", [OrderKind.CHANGE_SERVICE, OrderKind.RENEW_SERVICE])
+async def test_no_pause_while_an_order_for_the_service_waits_for_its_payment(
+    db, billing, pauses, settings, clock, kind
+):
+    kamal, current = await paused_line(billing, clock, wallet=0)
+    order = await billing.orders.place_order(kamal.id, kind, "year-8m", gateway="fakepay")
+    await credit(kamal.id, FEE, clock)
+
+    error = await error_of(pauses.pause(kamal.id, 14))
+
+    assert error.code == "pause_order_pending"
+    link_end = clock.now() + timedelta(minutes=settings.payment_link_minutes)
+    assert error.details == {
+        "tracking_number": order.tracking_number,
+        "payable_until": link_end.isoformat(),
+    }
+    assert (await error_of(pauses.quote(kamal.id, 14))).code == "pause_order_pending"
+    assert await ServicePause.all().count() == 0
+    assert (await Subscription.get(id=current.id)).ends_at == current.ends_at
+    clock.set(link_end + timedelta(seconds=1))  # its link ran out: it can no longer be applied
+    await pauses.pause(kamal.id, 14)
+
+
+async def test_a_top_up_waiting_for_its_payment_does_not_hold_a_pause(db, billing, pauses, clock):
+    kamal, _current = await paused_line(billing, clock)
+    await billing.orders.place_topup_order(kamal.id, 500_000, gateway="fakepay")
+    await pauses.pause(kamal.id, 14)
+
+
+async def change_paid_during_a_pause(billing, pauses, clock, days: int = 30):
+    """A change of service placed before the pause (given up, so the pause was allowed) and
+    paid, within its link's time, while the line is paused."""
+    kamal, current = await paused_line(billing, clock, wallet=0)
+    ahead = await billing.subscriptions.grant_service(kamal.id, "std-1m")
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.CHANGE_SERVICE, "year-8m", gateway="fakepay"
+    )
+    await credit(kamal.id, FEE, clock)
+    await billing.orders.cancel_order(kamal.id, order.tracking_number)
+    clock.advance(timedelta(minutes=1))
+    pause = await pauses.pause(kamal.id, days)
+    clock.advance(timedelta(minutes=5))
+    applied = await support.pay(billing, order)
+    assert applied.status == "applied"
+    await support.pay(billing, order)  # the provider says it again: applied once
+    new = await Subscription.get(order__tracking_number=applied.tracking_number)
+    return kamal, current, ahead, pause, new
+
+
+async def test_a_change_of_service_paid_during_a_pause_starts_when_the_pause_ends(
+    db, billing, pauses, clock
+):
+    kamal, current, ahead, pause, new = await change_paid_during_a_pause(billing, pauses, clock)
+
+    assert new.starts_at == pause.resume_at
+    assert new.ends_at == pause.resume_at + timedelta(days=365)
+    # The paused service stays in force (paused) until then, its traffic too.
+    replaced = await Subscription.get(id=current.id)
+    assert replaced.ends_at == pause.resume_at
+    in_force = await state.current_subscription(kamal.id, clock.now())
+    assert in_force is not None and in_force.id == current.id
+    plan_bucket = await TrafficBucket.get(subscription_id=current.id, kind="plan")
+    assert plan_bucket.valid_until == pause.resume_at
+    assert (await Subscription.get(id=ahead.id)).starts_at == new.ends_at
+    assert (await Subscriber.get(id=kamal.id)).paused_until == pause.resume_at
+    await support.assert_books_close(kamal.id)
+
+    clock.set(pause.resume_at + timedelta(minutes=1))
+    assert await pauses.resume_due() == 1
+    in_force = await state.current_subscription(kamal.id, clock.now())
+    assert in_force is not None and in_force.id == new.id
+
+
+async def test_resuming_early_brings_a_change_paid_during_the_pause_forward(
+    db, billing, pauses, clock
+):
+    kamal, current, ahead, _pause, new = await change_paid_during_a_pause(billing, pauses, clock)
+    clock.advance(timedelta(days=3))
+
+    await pauses.resume(kamal.id)
+
+    now = clock.now()
+    moved = await Subscription.get(id=new.id)
+    assert (moved.starts_at, moved.ends_at) == (now, now + timedelta(days=365))
+    assert (await Subscription.get(id=current.id)).ends_at == now
+    assert (await Subscription.get(id=ahead.id)).starts_at == moved.ends_at
+    in_force = await state.current_subscription(kamal.id, now)
+    assert in_force is not None and in_force.id == new.id
+    new_bucket = await TrafficBucket.get(subscription_id=new.id, kind="plan")
+    assert (new_bucket.valid_from, new_bucket.valid_until) == (now, moved.ends_at)

@@ -15,7 +15,8 @@ from core.alerts import kinds
 from core.billing.deposits import Deposits
 from core.billing.enums import OrderKind, WalletEntryKind
 from core.billing.ip_pool import parse_static_ip_pool
-from core.billing.models import WalletEntry
+from core.billing.models import ServicePause, WalletEntry
+from core.billing.pauses import Pauses
 from core.billing.static_ips import StaticIps
 from core.errors import DomainError
 from core.inbox.models import OutboxMessage
@@ -40,7 +41,7 @@ POOL = "198.51.100.10-198.51.100.11"
 
 
 @pytest.fixture
-def money(billing, clock) -> MoneyActions:
+def money(billing, settings, clock) -> MoneyActions:
     return MoneyActions(
         clock,
         billing.subscriptions,
@@ -48,6 +49,7 @@ def money(billing, clock) -> MoneyActions:
         StaticIps(parse_static_ip_pool(POOL)),
         Deposits(clock),
         billing.orders,
+        Pauses(settings, clock),
     )
 
 
@@ -215,3 +217,36 @@ async def test_a_deposit_isolates_the_line_and_waiving_it_opens_it(db, money):
     error = await error_of(money.set_deposit(NINA, subscriber.id, -1, 0))
     assert (error.code, error.details["field"]) == ("invalid_amount", "deposit")
     assert await AuditEntry.all().count() == 2
+
+
+async def test_staff_resume_a_paused_line_early_and_it_is_audited(db, billing, money, clock):
+    await make_plans()
+    subscriber = await make_subscriber()
+    current = await seed_year_service(billing, subscriber, clock.now())
+    pause = await money.pauses.pause(subscriber.id, 30)
+    clock.advance(timedelta(days=4))
+
+    resumed = await money.resume_pause(NINA, subscriber.id)
+
+    assert (resumed.resumed_at, resumed.resumed_by) == (clock.now(), "staff")
+    assert (await queries.subscriber_view(subscriber.id)).paused_until is None
+    status = await billing.queries.service_status(subscriber.id)
+    assert status.ends_at == current.ends_at + timedelta(days=4)
+    [entry] = await audit.entries_for("subscriber", subscriber.id)
+    assert (entry.actor_name, entry.action) == ("nina", "subscriber.resume_pause")
+    assert entry.before == {"paused_until": pause.resume_at.isoformat()}
+    assert entry.after == {"paused_until": None, "resumed_at": clock.now().isoformat()}
+
+
+async def test_resuming_a_line_that_is_not_paused_is_refused_and_not_audited(
+    db, billing, money, clock
+):
+    await make_plans()
+    subscriber = await make_subscriber()
+    await seed_year_service(billing, subscriber, clock.now())
+
+    error = await error_of(money.resume_pause(NINA, subscriber.id))
+
+    assert error.code == "pause_not_paused"
+    assert await audit.entries_for("subscriber", subscriber.id) == []
+    assert await ServicePause.all().count() == 0

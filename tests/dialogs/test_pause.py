@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.config import BotSettings
-from core.billing.enums import WalletEntryKind
+from core.billing.enums import OrderKind, WalletEntryKind
 from core.billing.ip_pool import DEMO_STATIC_IP_POOL_TEXT
 from core.billing.models import ServicePause, Subscription, WalletEntry
 from tests.dialogs.client import ChatClient
@@ -75,6 +75,9 @@ async def test_paused_from_my_account_with_the_fee_and_resume_date_shown(
     assert "Paused until" in chat.text
     await chat.send(choice="flow:line_status")
     assert "Paused until" in chat.text and "working normally" not in chat.text
+    await chat.send(choice="flow:history")
+    await chat.press("Wallet")
+    assert "fee for pausing the service" in chat.text and "pause_fee" not in chat.text
 
 
 async def test_a_typed_length_outside_the_limits_is_refused_and_asked_again(
@@ -177,3 +180,27 @@ async def test_a_pause_made_meanwhile_by_sms_is_said_at_confirm_and_not_made_twi
     assert "Your service is already paused until" in chat.text
     assert await ServicePause.all().count() == 1
     assert await WalletEntry.filter(kind=WalletEntryKind.PAUSE_FEE).count() == 1
+
+
+def test_every_kind_of_wallet_entry_has_a_label_in_the_history():
+    from bot.dialogs.flows.history import WALLET_LABELS
+
+    assert set(WalletEntryKind) <= set(WALLET_LABELS)
+
+
+async def test_an_order_for_the_service_waiting_for_payment_holds_the_pause_and_says_why(
+    engine, services, bot_settings, clock
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    order = await services.orders.place_order(sara.id, OrderKind.RENEW_SERVICE, "std-1m")
+    await credit(sara, FEE, clock)
+    chat = await logged_in(engine)
+
+    await chat.send(choice="flow:pause")
+
+    assert f"Your order {order.tracking_number} for your service is waiting for its payment" in (
+        chat.text
+    )
+    assert "Pay it first, or pause after its payment link runs out at" in chat.text
+    assert await ServicePause.all().count() == 0

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.billing.enums import OrderKind
 from core.billing.models import ServicePause, Subscription
 from tests.dialogs.test_flows_billing_support import give_service, subscriber
 from tests.fakes_twilio import (  # noqa: F401  (fixtures)
@@ -61,3 +62,45 @@ async def test_the_indonesian_and_persian_words_pause_too(twilio_app, services, 
     pauses = await ServicePause.filter(subscriber_id=sara.id).order_by("id")
     assert [p.days for p in pauses] == [7, 10]
     assert (await ask(twilio_app, "ادامه")).startswith("سرویس شما")
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [("PAUSE 8 weeks", 56), ("jeda 2 Minggu", 14), ("تعلیق ۲ هفته", 14), ("PAUSE 10 days", 10)],
+)
+async def test_a_length_in_weeks_or_days_pauses_that_many_days(
+    twilio_app, services, bot_settings, text, days
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    await ask(twilio_app, text)
+    [pause] = await ServicePause.filter(subscriber_id=sara.id)
+    assert pause.days == days
+
+
+@pytest.mark.parametrize("text", ["PAUSE 2 months", "PAUSE 14 please", "PAUSE 7 8", "PAUSE two"])
+async def test_anything_but_a_length_gets_the_limits_and_pauses_nothing(
+    twilio_app, services, bot_settings, text
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    answer = await ask(twilio_app, text)
+    assert answer.startswith("Send PAUSE and the days (7 to 60), e.g. PAUSE 7."), answer
+    assert await ServicePause.filter(subscriber_id=sara.id).count() == 0
+
+
+async def test_an_order_for_the_service_waiting_for_payment_holds_an_sms_pause(
+    twilio_app, services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    order = await services.orders.place_order(sara.id, OrderKind.RENEW_SERVICE, "std-1m")
+
+    answer = await ask(twilio_app, "PAUSE 14")
+
+    assert answer.startswith(f"Order {order.tracking_number} for your service waits for its")
+    assert_fits(answer)
+    persian = await ask(twilio_app, "تعلیق ۱۴")
+    assert persian.startswith("سفارش ") and "در انتظار پرداخت" in persian
+    assert_fits(persian)
+    assert await ServicePause.filter(subscriber_id=sara.id).count() == 0

@@ -46,6 +46,7 @@ WALLET_LABELS: dict[str, str] = {
     WalletEntryKind.REFUND: N_("payment returned to the wallet"),
     WalletEntryKind.ADJUSTMENT: N_("correction by our office"),
     WalletEntryKind.TOPUP: N_("wallet top-up"),
+    WalletEntryKind.PAUSE_FEE: N_("fee for pausing the service"),
 }
 
 

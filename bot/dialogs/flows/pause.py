@@ -252,6 +252,14 @@ def pause_refusal_text(t: Texts, error: DomainError) -> str:
             "There is no paid service in force to pause: a pause keeps the days and traffic of "
             "a service you bought. Buy or renew one first."
         )
+    if code == "pause_order_pending":
+        return t.gettext(
+            "Your order %(tracking_number)s for your service is waiting for its payment, and "
+            "paid during a pause it would start while your line cannot connect. Pay it first, "
+            "or pause after its payment link runs out at %(time)s.",
+            tracking_number=t.digits(str(details["tracking_number"])),
+            time=t.datetime(datetime.fromisoformat(details["payable_until"])),
+        )
     if code == "pause_wallet_short":
         currency = str(details["currency"])
         return t.gettext(

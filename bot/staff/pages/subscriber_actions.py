@@ -1,5 +1,6 @@
-"""The subscriber page's service and money actions: extend the service, reset the free charge,
-give or take back a static IP, set what a new line owes, refund a paid order to the wallet.
+"""The subscriber page's service and money actions: extend the service, resume a paused service,
+reset the free charge, give or take back a static IP, set what a new line owes, refund a paid
+order to the wallet.
 
 Each form posts here, calls one audited staff service (core/staff/money_actions.py, on the same
 core services the admin API and the agents' group use) and goes back to the page; a refusal is
@@ -29,6 +30,7 @@ SUBSCRIBER = r"/subscribers/{subscriber_id:\d{1,10}}"
 # ``field`` the core names; anything else goes under the form's first field.
 FIELDS: dict[str, tuple[str, ...]] = {
     "extend": ("days",),
+    "pause": ("pause",),
     "free_charge": ("free_charge",),
     "static_ip": ("address",),
     "deposit": ("deposit", "installation_fee"),
@@ -91,6 +93,19 @@ async def extend(request: web.Request) -> web.StreamResponse:
             raise
         return await _refused(request, "extend", refused, typed)
     return await _back(request, "extended")
+
+
+@routes.post(SUBSCRIBER + "/pause/resume")
+@requires(Permission.EXTEND_SERVICE)
+async def resume_pause(request: web.Request) -> web.StreamResponse:
+    subscriber_id = _subscriber_id(request)
+    try:
+        await services(request).money.resume_pause(actor(request), subscriber_id)
+    except DomainError as refused:
+        if refused.code == "subscriber_not_found":
+            raise
+        return await _refused(request, "pause", refused, {})
+    return await _back(request, "resumed")
 
 
 @routes.post(SUBSCRIBER + "/free-charge/reset")
