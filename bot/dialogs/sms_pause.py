@@ -69,7 +69,15 @@ async def pause_answer(
             )
         if not limits.offered:
             return pause_refusal_text(t, DomainError("pause_not_offered"))
-        fee = t.money(limits.fee, limits.currency) if limits.fee else t.gettext("free")
+        if not limits.fee:
+            return t.gettext(
+                "Send %(pause)s and the days (%(min)s to %(max)s), e.g. %(pause)s %(example)s. "
+                "Days and traffic are kept. Pausing is free.",
+                pause=pause,
+                min=limits.min_days,
+                max=limits.max_days,
+                example=limits.min_days,
+            )
         return t.gettext(
             "Send %(pause)s and the days (%(min)s to %(max)s), e.g. %(pause)s %(example)s. Days "
             "and traffic are kept. Fee: %(fee)s, from your wallet.",
@@ -77,7 +85,7 @@ async def pause_answer(
             min=limits.min_days,
             max=limits.max_days,
             example=limits.min_days,
-            fee=fee,
+            fee=t.money(limits.fee, limits.currency),
         )
     try:
         paused = await pauses.pause(line.id, days)

@@ -34,7 +34,7 @@ async def test_pause_and_resume_by_sms(twilio_app, services, bot_settings, clock
 
     limits = await ask(twilio_app, "PAUSE")
     assert limits.startswith("Send PAUSE and the days (7 to 60), e.g. PAUSE 7.")
-    assert "Fee: free" in limits
+    assert limits.endswith("Pausing is free.")  # not "free, from your wallet"
     too_short = await ask(twilio_app, "pause 3")
     assert too_short == "A pause is at least 7 days. Please choose more days."
     paused = await ask(twilio_app, "PAUSE 14")
