@@ -9,6 +9,7 @@ shown next to the field it is about, with what was typed, and nothing is changed
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from aiohttp import web
@@ -44,6 +45,24 @@ MAX_NUMBER = 10**15
 
 async def _back(request: web.Request, done: str) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"{PATH}/subscribers/{request.match_info['subscriber_id']}?done={done}")
+
+
+async def _done_or_refused(
+    request: web.Request,
+    action: str,
+    typed: dict[str, str],
+    done: str,
+    writing: Awaitable[object],
+) -> web.StreamResponse:
+    """Await a form's write: back to the page saying it was done, or the page again with the
+    refusal under the form (an unknown subscriber stays the 404 it is)."""
+    try:
+        await writing
+    except DomainError as refused:
+        if refused.code == "subscriber_not_found":
+            raise
+        return await _refused(request, action, refused, typed)
+    return await _back(request, done)
 
 
 async def _refused(
@@ -99,13 +118,13 @@ async def extend(request: web.Request) -> web.StreamResponse:
 @requires(Permission.EXTEND_SERVICE)
 async def resume_pause(request: web.Request) -> web.StreamResponse:
     subscriber_id = _subscriber_id(request)
-    try:
-        await services(request).money.resume_pause(actor(request), subscriber_id)
-    except DomainError as refused:
-        if refused.code == "subscriber_not_found":
-            raise
-        return await _refused(request, "pause", refused, {})
-    return await _back(request, "resumed")
+    return await _done_or_refused(
+        request,
+        "pause",
+        {},
+        "resumed",
+        services(request).money.resume_pause(actor(request), subscriber_id),
+    )
 
 
 @routes.post(SUBSCRIBER + "/free-charge/reset")
@@ -122,26 +141,26 @@ async def assign_static_ip(request: web.Request) -> web.StreamResponse:
     subscriber_id = _subscriber_id(request)
     form = await request.post()
     address = str(form.get("address", "")).strip()[:64]
-    try:
-        await services(request).money.assign_static_ip(actor(request), subscriber_id, address)
-    except DomainError as refused:
-        if refused.code == "subscriber_not_found":
-            raise
-        return await _refused(request, "static_ip", refused, {"address": address})
-    return await _back(request, "static_ip")
+    return await _done_or_refused(
+        request,
+        "static_ip",
+        {"address": address},
+        "static_ip",
+        services(request).money.assign_static_ip(actor(request), subscriber_id, address),
+    )
 
 
 @routes.post(SUBSCRIBER + "/static-ip/release")
 @requires(Permission.ASSIGN_STATIC_IP)
 async def release_static_ip(request: web.Request) -> web.StreamResponse:
     subscriber_id = _subscriber_id(request)
-    try:
-        await services(request).money.release_static_ip(actor(request), subscriber_id)
-    except DomainError as refused:
-        if refused.code == "subscriber_not_found":
-            raise
-        return await _refused(request, "static_ip", refused, {})
-    return await _back(request, "static_ip_released")
+    return await _done_or_refused(
+        request,
+        "static_ip",
+        {},
+        "static_ip_released",
+        services(request).money.release_static_ip(actor(request), subscriber_id),
+    )
 
 
 @routes.post(SUBSCRIBER + "/deposit")
