@@ -52,6 +52,10 @@ FIELD_MESSAGES: dict[str, str] = {
     "price_required": N_("Give the price, in whole minor units of the currency."),
     "plan_code_taken": N_("A plan with this code exists already."),
     "outage_already_resolved": N_("This outage is resolved already; nothing was sent."),
+    "outage_already_open": N_(
+        "An outage is open for these subscribers already: give its progress on its page, "
+        "or resolve it first. Nothing was sent."
+    ),
     "preview_first": N_("Preview the announcement first, then send it from the preview."),
 }
 STAGES = {

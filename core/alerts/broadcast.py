@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.alerts import kinds
@@ -34,6 +35,22 @@ from core.errors import Conflict, NotFound
 from core.inbox.models import Announcement
 from core.ports import Clock
 from core.tickets.models import Ticket
+
+
+async def _refuse_a_second_open_outage(exchange_centre: str | None, plan_id: int | None) -> None:
+    """One open outage per exchange centre or plan: a second would tell the same subscribers
+    the same news again (a form sent twice, two staff at once); its progress goes on the first.
+    Error: outage_already_open (Conflict), under the field that named the audience."""
+    if exchange_centre is not None:
+        found = await Outage.filter(
+            exchange_centre=exchange_centre, repaired_at__isnull=True
+        ).first()
+        field = "exchange_centre"
+    else:
+        found = await Outage.filter(plan_id=plan_id, repaired_at__isnull=True).first()
+        field = "plan_code"
+    if found is not None:
+        raise Conflict("outage_already_open", field=field, outage_id=found.id)
 
 
 def outage_batch(outage_id: int, report: int) -> str:
@@ -120,15 +137,22 @@ class Broadcasts:
             raise ValueError("an outage names an exchange centre or a plan")
         now = self.clock.now()
         audience = await resolve_audience(exchange_centre, plan_code, force=force, now=now)
-        async with in_transaction():
-            outage = await Outage.create(
-                exchange_centre=audience.exchange_centre,
-                plan_id=audience.plan_id,
-                texts=texts,
-                started_at=now,
-                estimated_repair_at=estimated_repair_at,
-                reports=1,
-            )
+        await _refuse_a_second_open_outage(audience.exchange_centre, audience.plan_id)
+        try:
+            async with in_transaction():
+                outage = await Outage.create(
+                    exchange_centre=audience.exchange_centre,
+                    plan_id=audience.plan_id,
+                    texts=texts,
+                    started_at=now,
+                    estimated_repair_at=estimated_repair_at,
+                    reports=1,
+                )
+        except IntegrityError:
+            # The same outage opened at the same moment (a form sent twice): the indexes of
+            # migration 0024 let one through.
+            await _refuse_a_second_open_outage(audience.exchange_centre, audience.plan_id)
+            raise
         return _report_of(outage, OutageStage.STARTED)
 
     async def next_report(

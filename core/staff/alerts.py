@@ -20,7 +20,7 @@ from core.alerts.enums import OutageStage
 from core.alerts.models import Outage
 from core.alerts.texts import checked_texts
 from core.billing.plan_rules import valid_code
-from core.errors import FieldErrors, InvalidInput, NotFound
+from core.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from core.ports import Clock
 from core.staff import audit
 from core.staff.audit import Actor
@@ -71,7 +71,7 @@ def checked_audience(audience: Audience, *, required: bool) -> Audience:
     return Audience(centre, plan, audience.force)
 
 
-def _field_error(error: InvalidInput | NotFound) -> FieldErrors:
+def _field_error(error: InvalidInput | NotFound | Conflict) -> FieldErrors:
     """A refusal of the audience by the Broadcasts service, under the field it concerns."""
     field = str(error.details.get("field") or "plan_code")
     return FieldErrors([(field, error.code)])
@@ -117,7 +117,7 @@ class StaffAlerts:
                         "report": report.number,
                     },
                 )
-        except (InvalidInput, NotFound) as refused:
+        except (InvalidInput, NotFound, Conflict) as refused:
             if isinstance(refused, FieldErrors):
                 raise
             raise _field_error(refused) from None

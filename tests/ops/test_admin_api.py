@@ -387,3 +387,17 @@ async def test_a_line_that_cannot_be_billed_after_each_month_is_refused(api, bot
         status, body = await api.call("PUT", "/subscribers/5120001/postpaid", json=bad)
         assert status in (404, 422), (bad, status, body)
     assert (await api.call("GET", "/subscribers/5120001/bills"))[1] == {"items": []}
+
+
+async def test_a_second_outage_for_the_same_centre_while_one_is_open_is_a_conflict(
+    api, bot_settings
+):
+    await make_subscriber(bot_settings, exchange_centre="STO Kebayoran")
+    body = {"texts": {"en": "Fibre cut"}, "exchange_centre": "STO Kebayoran"}
+    status, _ = await api.call("POST", "/outages", json=body)
+    assert status == 201
+
+    status, refused = await api.call("POST", "/outages", json=body)
+
+    assert status == 409
+    assert refused["error"] == "outage_already_open"

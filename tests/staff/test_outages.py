@@ -278,3 +278,19 @@ async def test_the_centres_suggested_are_the_subscribers_own_most_populous_first
     assert await exchange_centres() == ["Vanak", "Tajrish"]
     assert [o.id for o in await outages_before()] == [second.target_id, first.target_id]
     assert [o.id for o in await outages_before(second.target_id)] == [first.target_id]
+
+
+async def test_the_outage_form_sent_twice_opens_one_and_says_so_the_second_time(console):
+    await b.subscriber(exchange_centre="Vanak")
+    await console.log_in("operator")
+    token = await console.csrf("/staff/outages")
+    form = {"csrf": token, "exchange_centre": "Vanak", "text_en": TEXTS["en"]}
+
+    first = await console.client.post("/staff/outages", data=form, allow_redirects=False)
+    second = await console.client.post("/staff/outages", data=form, allow_redirects=False)
+
+    assert first.status == 303
+    assert second.status == 422
+    assert "An outage is open for these subscribers already" in await second.text()
+    assert await Outage.all().count() == 1
+    assert await OutboxMessage.filter(kind="outage").count() == 1

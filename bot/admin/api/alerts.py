@@ -106,7 +106,7 @@ OPERATIONS = [
         OutageReport,
         status=201,
         body=OutageOpen,
-        errors=(404,),
+        errors=(404, 409),
     ),
     Operation(
         "POST",
