@@ -15,6 +15,7 @@ from core.accounts.enums import DocumentKind, RejectReason
 from core.alerts.broadcast import Broadcasts
 from core.billing.bill_periods import month_start, uses_jalali
 from core.billing.enums import OrderKind, SubscriptionSource
+from core.billing.pauses import Pauses
 from core.billing.periods import month_period
 from core.demo.scene import Scene
 from core.demo.usage import SEED_USAGE_USERNAME, daily_use, days, seed_earlier_days, seed_usage_day
@@ -279,6 +280,15 @@ async def _agus(s: Scene) -> None:
     await s.use(daily_use(days(6, 1), 4000), ip="100.80.61.5")
 
 
+async def _hamid(s: Scene) -> None:
+    """Paused two days ago for 14 days while away (the pause's default limits, free in IRR):
+    the connection check says "paused until…" and offers Resume now, never a ticket."""
+    await s.grant("ir-1m-2048-50g", s.local(10, "09:00"), SubscriptionSource.ONLINE)
+    await s.use(daily_use(days(9, 3), 700), ip="100.64.77.21")
+    s.at(s.now - timedelta(days=2))
+    await Pauses(s.settings, s.clock).pause(s.id, 14)
+
+
 # In the order of subscribers.csv.
 STORIES: dict[str, Story] = {
     SEED_USAGE_USERNAME: Story(
@@ -344,5 +354,10 @@ STORIES: dict[str, Story] = {
         "connection check, online: with FreeRADIUS's database set, an open session since 3 hours"
         " ago with its IP and traffic (without it: nothing wrong, a ticket offered)",
         _agus,
+    ),
+    "2144001212": Story(
+        "connection check, paused: 14 days from 2 days ago (away), days and traffic kept; the"
+        " check says until when and offers Resume now (My account, Pause my service)",
+        _hamid,
     ),
 }

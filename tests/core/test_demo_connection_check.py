@@ -1,5 +1,6 @@
 """The demo has one subscriber for each situation the connection check tells apart, and the
-check finds it: out of traffic, isolated, a known outage and nothing wrong on both databases;
+check finds it: out of traffic, isolated, paused, a known outage and nothing wrong on both
+databases;
 the wrong password's refusal and the online line with FreeRADIUS's tables written as
 ``ispbot demo`` writes them (core/demo/radius.py)."""
 
@@ -24,6 +25,7 @@ WITHOUT_RADIUS = {
     "2135550303": Cause.LINE_BLOCKED,
     "2155443322": Cause.OUTAGE,
     "2177889900": Cause.UNEXPLAINED,
+    "2144001212": Cause.PAUSED,
     # Without FreeRADIUS's database nothing is known of the modem: nothing wrong.
     WRONG_PASSWORD_USERNAME: Cause.UNEXPLAINED,
     ONLINE_USERNAME: Cause.UNEXPLAINED,
