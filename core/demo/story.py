@@ -281,12 +281,17 @@ async def _agus(s: Scene) -> None:
 
 
 async def _hamid(s: Scene) -> None:
-    """Paused two days ago for 14 days while away (the pause's default limits, free in IRR):
-    the connection check says "paused until…" and offers Resume now, never a ticket."""
+    """Paused two days ago for 14 days while away (a fee, if the settings ask one, paid from
+    his wallet): the connection check says "paused until…" and offers Resume now, never a
+    ticket."""
     await s.grant("ir-1m-2048-50g", s.local(10, "09:00"), SubscriptionSource.ONLINE)
     await s.use(daily_use(days(9, 3), 700), ip="100.64.77.21")
+    pauses = Pauses(s.settings, s.clock)
+    fee = pauses.limits(s.subscriber.currency).fee
+    if fee:  # ISPBOT_PAUSE_FEE set where the demo runs: his wallet pays it
+        await s.wallet(s.now - timedelta(days=3), fee, "demo: the pause's fee")
     s.at(s.now - timedelta(days=2))
-    await Pauses(s.settings, s.clock).pause(s.id, 14)
+    await pauses.pause(s.id, 14)
 
 
 # In the order of subscribers.csv.
