@@ -28,7 +28,7 @@ from core.billing.gateways import GatewayError
 from core.billing.gateways.select import gateway_for
 from core.billing.models import Order, SavedCard
 from core.billing.orders import Orders
-from core.billing.reconcile import Reconciler
+from core.billing.reconcile import CARD_RESEND_WITHIN, Reconciler
 from core.config import Settings
 from core.errors import DomainError
 from core.ports import CardGateway, Clock, PaymentState, SavedCardCharge
@@ -40,11 +40,9 @@ CARD_REMOVED = "card_removed"
 # How long a charge just sent may still be in flight at the provider: one sent this recently
 # and not found is asked about again later rather than taken as never made.
 IN_FLIGHT = timedelta(minutes=10)
-# How long after its first sending a charge may go again: the provider keeps idempotency keys
-# 24 hours (Stripe), after which the same request would be a second charge.
-RESEND_WITHIN = timedelta(hours=23)
 # The reason of a charge the provider holds no payment of, sent too long ago to send again:
-# the order stays pending for staff (the reconcile report lists it), never failed nor re-sent.
+# the order stays pending for staff (the reconcile report lists it), never failed nor re-sent
+# (past CARD_RESEND_WITHIN).
 UNRESOLVED = "card_charge_unresolved"
 # The payments a charge is looked for among start this long before it was sent (clock skew).
 CLOCK_SKEW = timedelta(hours=1)
@@ -265,7 +263,7 @@ class SavedCards:
                 # the subscriber removed the card since, so it is not sent again.
                 await self.orders.fail_payment(order.tracking_number, "card_removed")
                 return ChargeResult(ChargeOutcome.REFUSED, CARD_REMOVED)
-            if now - order.card_sent_at >= RESEND_WITHIN:
+            if now - order.card_sent_at >= CARD_RESEND_WITHIN:
                 return self._unresolved(order)
         elif card is None or card.method_ref is None:
             await self.orders.fail_payment(order.tracking_number, "card_removed")
