@@ -370,9 +370,7 @@ class FakeStripe:
             ids = [intent["id"] for intent in listed]
             listed = listed[ids.index(after) + 1 :] if after in ids else []
         page = listed[:limit]
-        return web.json_response(
-            {"object": "list", "data": page, "has_more": len(listed) > limit}
-        )
+        return web.json_response({"object": "list", "data": page, "has_more": len(listed) > limit})
 
     def forget_idempotency_keys(self) -> None:
         """A day has passed: Stripe no longer knows the keys, a request is charged anew."""

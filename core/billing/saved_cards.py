@@ -274,7 +274,9 @@ class SavedCards:
             stamped = await Order.filter(
                 id=order.id, status=OrderStatus.PENDING, card_sent_at__isnull=True
             ).update(
-                card_sent_at=now, card_customer_ref=card.customer_ref, card_method_ref=card.method_ref
+                card_sent_at=now,
+                card_customer_ref=card.customer_ref,
+                card_method_ref=card.method_ref,
             )
             # Not stamped: another run failed it meanwhile (nothing to send), or stamped and
             # sent it at once (the same request, under the same key, is charged once).
