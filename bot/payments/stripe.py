@@ -20,8 +20,8 @@ import hashlib
 import hmac
 import json
 import logging
-from datetime import datetime
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web

@@ -169,8 +169,8 @@ class Pauses:
         pause_limit_reached {times, next_at}, pause_already_paused {resume_at},
         pause_no_service, pause_order_pending {tracking_number, payable_until} (a service
         order waits for its payment), pause_card_charge_pending {tracking_number} (a saved
-        card's charge of one was sent, its result not known yet), pause_wallet_short {fee, balance, short, currency}; and
-        the blocked line's refusals (quotes.refuse_blocked_line)."""
+        card's charge of one was sent, its result not known yet), pause_wallet_short {fee,
+        balance, short, currency}; and the blocked line's refusals (quotes.refuse_blocked_line)."""
         now = self.clock.now()
         async with in_transaction():
             line = await lock_subscriber(subscriber_id)
