@@ -695,3 +695,27 @@ async def test_the_return_page_of_a_stripe_past_its_time_says_pending(
 
     assert page.status == 200 and 'data-result="pending"' in await page.text()
     assert not await pay_services.saved_cards.has_card(line.id)
+
+
+async def test_a_charge_is_found_past_the_first_page_of_the_customer_s_payments(
+    pay_services, providers, clock
+):
+    """The lookup pages through the customer's list (100 a page, newest first) and takes only
+    that customer's payment carrying the order's number."""
+    created = int(clock.now().timestamp())
+    for n in range(150):
+        providers.stripe.payment_intents[f"pi_{n:04d}"] = {
+            "id": f"pi_{n:04d}", "object": "payment_intent", "customer": "cus_a",
+            "created": created, "metadata": {"tracking_number": str(n)}, "status": "succeeded",
+        }  # fmt: skip
+    providers.stripe.payment_intents["pi_other"] = {
+        "id": "pi_other", "object": "payment_intent", "customer": "cus_b",
+        "created": created, "metadata": {"tracking_number": "999"}, "status": "succeeded",
+    }  # fmt: skip
+    gateway = pay_services.orders.gateways["stripe"]
+    since = clock.now() - timedelta(hours=1)
+
+    assert await gateway.find_card_charge(0, "cus_a", since) == "pi_0000"
+    assert await gateway.find_card_charge(149, "cus_a", since) == "pi_0149"
+    assert await gateway.find_card_charge(999, "cus_a", since) is None
+    assert await gateway.find_card_charge(0, "cus_a", clock.now() + timedelta(hours=1)) is None
