@@ -189,9 +189,13 @@ class CardGateway(CheckableGateway, Protocol):
 
     async def charge_saved_card(self, charge: SavedCardCharge) -> SavedCardResult: ...
 
-    async def find_card_charge(self, tracking_number: int) -> str | None:
-        """The provider's payment a saved card's charge of this order made, if any (found by
-        the order's number the charge carries)."""
+    async def find_card_charge(
+        self, tracking_number: int, customer: str, since: datetime
+    ) -> str | None:
+        """The provider's payment a saved card's charge of this order made, if any: among the
+        customer's payments made since ``since``, the one carrying the order's number. Read
+        from the provider's own records (never a search index that may lag), so None means
+        there is none. Raises GatewayError."""
         ...
 
     async def forget_card(self, method: str) -> None: ...

@@ -25,6 +25,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -265,11 +266,15 @@ class FakeStripe:
     # Payment intent requests carried out (the card charged) whose answer is then lost: the
     # connection is dropped before any answer.
     intents_lost: int = 0
+    # Stripe's search index lags (up to an hour): search finds nothing; lists still do.
+    search_lags: bool = False
     # Seconds a card's detach request waits before it is answered (a provider that stalls).
     detach_stall: float = 0.0
     # Awaited while a checkout session is retrieved (a test's way into that moment).
     on_retrieve: Callable[[], Awaitable[None]] | None = None
     base_url: str = ""
+    # Stripe's time, stamped on the payments it makes (a test gives the app's clock).
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -278,6 +283,7 @@ class FakeStripe:
         app.router.add_post("/v1/customers", self._customer)
         app.router.add_get("/v1/setup_intents/{id}", self._setup_intent)
         app.router.add_post("/v1/payment_intents", self._payment_intent)
+        app.router.add_get("/v1/payment_intents", self._list_payment_intents)
         app.router.add_get("/v1/payment_intents/search", self._search_payment_intents)
         app.router.add_get("/v1/payment_intents/{id}", self._get_payment_intent)
         app.router.add_post("/v1/payment_methods/{id}/detach", self._detach)
@@ -336,12 +342,39 @@ class FakeStripe:
         if not self._authorised(request):
             return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
         query = request.query.get("query", "")
+        if self.search_lags:
+            return web.json_response({"object": "search_result", "data": [], "has_more": False})
         found = [
             intent
             for intent in self.payment_intents.values()
             if query == f"metadata['tracking_number']:'{intent['metadata'].get('tracking_number')}'"
         ]
         return web.json_response({"object": "search_result", "data": found, "has_more": False})
+
+    async def _list_payment_intents(self, request: web.Request) -> web.Response:
+        """Stripe's list, newest first, by customer and creation time, paged by
+        ``starting_after`` (read from Stripe's records: never lags)."""
+        if not self._authorised(request):
+            return web.json_response({"error": {"type": "invalid_request_error"}}, status=401)
+        query = request.query
+        since = int(query.get("created[gte]", "0"))
+        limit = min(int(query.get("limit", "10")), 100)
+        listed = [
+            intent
+            for intent in reversed(self.payment_intents.values())
+            if intent["customer"] == query.get("customer", intent["customer"])
+            and intent["created"] >= since
+        ]
+        after = query.get("starting_after")
+        if after is not None:
+            ids = [intent["id"] for intent in listed]
+            listed = listed[ids.index(after) + 1 :] if after in ids else []
+        page = listed[:limit]
+        return web.json_response({"object": "list", "data": page, "has_more": len(listed) > limit})
+
+    def forget_idempotency_keys(self) -> None:
+        """A day has passed: Stripe no longer knows the keys, a request is charged anew."""
+        self.idempotent.clear()
 
     def _confirm_off_session(self, form: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         method = self.payment_methods.get(form.get("payment_method", ""))
@@ -360,6 +393,7 @@ class FakeStripe:
             "customer": form["customer"],
             "payment_method": form["payment_method"],
             "metadata": form.get("metadata", {}),
+            "created": int(self.now().timestamp()),
             "status": "requires_payment_method",
         }
         self.payment_intents[intent["id"]] = intent

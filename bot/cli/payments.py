@@ -34,5 +34,11 @@ async def reconcile_payments(settings: BotSettings) -> None:
         f"ispbot: {report.checked} pending orders checked, {report.applied} applied, "
         f"{report.failed} failed or expired, {report.errors} errors"
     )
+    if report.unresolved:
+        # Never sent again nor failed by the job: a person looks them up at the provider.
+        numbers = ", ".join(str(n) for n in report.unresolved)
+        click.echo(
+            f"ispbot: card charges unknown to the provider, left pending for staff: {numbers}"
+        )
     if report.errors:
         raise SystemExit(1)

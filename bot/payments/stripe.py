@@ -21,6 +21,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -55,6 +56,8 @@ SESSIONS_PATH = "/v1/checkout/sessions"
 CUSTOMERS_PATH = "/v1/customers"
 SETUP_INTENTS_PATH = "/v1/setup_intents"
 PAYMENT_INTENTS_PATH = "/v1/payment_intents"
+# Pages of a customer's payments read when looking for one charge (100 a page).
+LIST_PAGES = 10
 PAYMENT_METHODS_PATH = "/v1/payment_methods"
 # A payment made without the subscriber (a saved card's) is named by its PaymentIntent.
 INTENT_PREFIX = "pi_"
@@ -346,20 +349,40 @@ class StripeGateway:
         )
         return charge_result(status, reply)
 
-    async def find_card_charge(self, tracking_number: int) -> str | None:
-        # Every charge carries the order's number in its metadata (intent_form).
-        query = f"metadata['tracking_number']:'{int(tracking_number)}'"
-        status, reply = await self.http.request(
-            "GET", f"{PAYMENT_INTENTS_PATH}/search", params={"query": query}, headers=self.headers
-        )
-        found = reply.get("data") if isinstance(reply, Mapping) else None
-        if status != 200 or not isinstance(found, list):
-            raise GatewayError(f"Stripe search answered HTTP {status} {reply!r}")
-        for intent in found:
-            reference = plain_reference(intent.get("id") if isinstance(intent, Mapping) else None)
-            if reference is not None:
-                return reference
-        return None
+    async def find_card_charge(
+        self, tracking_number: int, customer: str, since: datetime
+    ) -> str | None:
+        # The customer's PaymentIntents list, not search: a list is read from Stripe's own
+        # records (search may lag an hour). Every charge carries the order's number in its
+        # metadata (intent_form).
+        params = {
+            "customer": customer,
+            "created[gte]": str(int(since.timestamp())),
+            "limit": "100",
+        }
+        for _ in range(LIST_PAGES):
+            status, reply = await self.http.request(
+                "GET", PAYMENT_INTENTS_PATH, params=params, headers=self.headers
+            )
+            found = reply.get("data") if isinstance(reply, Mapping) else None
+            if status != 200 or not isinstance(found, list):
+                raise GatewayError(f"Stripe's list answered HTTP {status} {reply!r}")
+            last = None
+            for intent in found:
+                if not isinstance(intent, Mapping):
+                    continue
+                last = plain_reference(intent.get("id"))
+                metadata = intent.get("metadata")
+                if (
+                    last is not None
+                    and isinstance(metadata, Mapping)
+                    and metadata.get("tracking_number") == str(int(tracking_number))
+                ):
+                    return last
+            if not reply.get("has_more") or last is None:
+                return None
+            params["starting_after"] = last
+        raise GatewayError(f"Stripe lists too many payments of {customer} to read")
 
     async def forget_card(self, method: str) -> None:
         status, reply = await self.http.request(

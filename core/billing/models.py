@@ -156,6 +156,10 @@ class Order(Model):
     # A saved card's charge of this order was sent (stamped before sending): from then on the
     # order is never failed without asking the provider, whose answer may have been lost.
     card_sent_at = fields.DatetimeField(null=True)
+    # The customer and card that charge was sent to (kept with card_sent_at): the same request
+    # can go again, and the provider be asked, after the card is replaced or removed.
+    card_customer_ref = fields.CharField(max_length=128, null=True)
+    card_method_ref = fields.CharField(max_length=128, null=True)
 
     class Meta:
         table = "order"

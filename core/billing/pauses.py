@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
@@ -167,8 +168,9 @@ class Pauses:
         pause_too_short {days, min_days}, pause_too_long {days, max_days},
         pause_limit_reached {times, next_at}, pause_already_paused {resume_at},
         pause_no_service, pause_order_pending {tracking_number, payable_until} (a service
-        order waits for its payment), pause_wallet_short {fee, balance, short, currency}; and
-        the blocked line's refusals (quotes.refuse_blocked_line)."""
+        order waits for its payment), pause_card_charge_pending {tracking_number} (a saved
+        card's charge of one was sent, its result not known yet), pause_wallet_short {fee,
+        balance, short, currency}; and the blocked line's refusals (quotes.refuse_blocked_line)."""
         now = self.clock.now()
         async with in_transaction():
             line = await lock_subscriber(subscriber_id)
@@ -311,14 +313,18 @@ async def _refuse_pending_service_order(
     link = timedelta(minutes=settings.payment_link_minutes)
     pending = (
         await Order.filter(
+            Q(created_at__gt=now - link) | Q(card_sent_at__isnull=False),
             subscriber_id=subscriber_id,
             status=OrderStatus.PENDING,
             kind__in=SERVICE_KINDS,
-            created_at__gt=now - link,
         )
         .order_by("-created_at")
         .first()
     )
+    if pending is not None and pending.card_sent_at is not None:
+        # A saved card's charge sent is applied whenever the provider's answer comes, however
+        # late (its link time does not bound it): it is settled first.
+        raise DomainError("pause_card_charge_pending", tracking_number=pending.tracking_number)
     if pending is not None:
         raise DomainError(
             "pause_order_pending",

@@ -31,6 +31,9 @@ from core.ports import CheckableGateway, PaymentCheck, PaymentGateway, PaymentSt
 log = logging.getLogger(__name__)
 
 LINK_EXPIRED = "link_expired"
+# How long after its first sending a saved card's charge may go again: the provider keeps
+# idempotency keys 24 hours (Stripe), after which the same request would be a second charge.
+CARD_RESEND_WITHIN = timedelta(hours=23)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,9 @@ class ReconcileReport:
     errors: int = 0
     # What the run found, in the order it asked (the console shows it).
     changed: list[ReconciledOrder] = field(default_factory=list)
+    # Orders whose saved card's charge was sent too long ago to send again, of which the
+    # provider holds no payment: pending until staff settle them (tracking numbers).
+    unresolved: list[int] = field(default_factory=list)
 
 
 class Reconciler:
@@ -154,6 +160,14 @@ class Reconciler:
                 report.applied += 1
             elif after.status == OrderStatus.FAILED and before != after.status:
                 report.failed += 1
+        report.unresolved = [
+            order.tracking_number
+            for order in await Order.filter(
+                status=OrderStatus.PENDING,
+                gateway_ref__isnull=True,
+                card_sent_at__lte=now - CARD_RESEND_WITHIN,
+            ).order_by("card_sent_at")
+        ]
         return report
 
     async def _record(self, order: Order, check: PaymentCheck) -> OrderView:

@@ -28,7 +28,7 @@ from core.billing.gateways import GatewayError
 from core.billing.gateways.select import gateway_for
 from core.billing.models import Order, SavedCard
 from core.billing.orders import Orders
-from core.billing.reconcile import Reconciler
+from core.billing.reconcile import CARD_RESEND_WITHIN, Reconciler
 from core.config import Settings
 from core.errors import DomainError
 from core.ports import CardGateway, Clock, PaymentState, SavedCardCharge
@@ -37,9 +37,15 @@ log = logging.getLogger(__name__)
 
 # The code of a charge not made because the subscriber removed the card after its order.
 CARD_REMOVED = "card_removed"
-# How long a payment just made may be missing from the provider's search (Stripe lists it
-# within a minute): a charge sent this recently and not found is asked about again later.
-SEARCH_LAG = timedelta(minutes=10)
+# How long a charge just sent may still be in flight at the provider: one sent this recently
+# and not found is asked about again later rather than taken as never made.
+IN_FLIGHT = timedelta(minutes=10)
+# The reason of a charge the provider holds no payment of, sent too long ago to send again:
+# the order stays pending for staff (the reconcile report lists it), never failed nor re-sent
+# (past CARD_RESEND_WITHIN).
+UNRESOLVED = "card_charge_unresolved"
+# The payments a charge is looked for among start this long before it was sent (clock skew).
+CLOCK_SKEW = timedelta(hours=1)
 
 
 class ChargeOutcome(StrEnum):
@@ -220,9 +226,10 @@ class SavedCards:
         """Send the card's charge of ``order``, which has no provider's payment yet: the
         payment's reference, or the result when there is none to ask about. A charge sent
         before whose answer never came (a timeout, a crash before the reference was saved) is
-        never failed without the provider: the same request goes again under the same
-        idempotency key (the provider answers with the payment it made), or, the card removed
-        since, the payment is looked up by the order's number."""
+        never failed without the provider: its payment is looked for in the provider's own
+        records; not there, the same request goes again under the same idempotency key while
+        the provider still knows the key, is failed when the card was removed since, and is
+        left for staff (never sent again) past that."""
         now = self.clock.now()
         if order.card_sent_at is None and self.orders.link_expired(order):
             # Never sent, so nothing was charged; its price may no longer hold.
@@ -239,35 +246,49 @@ class SavedCards:
             method_ref__isnull=False,
         )
         if order.card_sent_at is not None:
-            found = await gateway.find_card_charge(order.tracking_number)
+            request = _sent_request(order, card)
+            if request is None:
+                # Sent before orders kept their card, and the card is gone: no way to ask.
+                return self._unresolved(order)
+            found = await gateway.find_card_charge(
+                order.tracking_number, request.customer, order.card_sent_at - CLOCK_SKEW
+            )
             if found is not None:
                 await self._keep_reference(order, found)
                 return found
+            if now - order.card_sent_at < IN_FLIGHT:
+                return ChargeResult(ChargeOutcome.WAITING)  # may still be on its way
             if card is None:
-                if now - order.card_sent_at < SEARCH_LAG:
-                    return ChargeResult(ChargeOutcome.WAITING)  # the provider may not list it yet
-                # Sent, yet the provider holds no payment of it: nothing was charged.
+                # The provider's own records hold no payment of it: nothing was charged, and
+                # the subscriber removed the card since, so it is not sent again.
                 await self.orders.fail_payment(order.tracking_number, "card_removed")
                 return ChargeResult(ChargeOutcome.REFUSED, CARD_REMOVED)
+            if now - order.card_sent_at >= CARD_RESEND_WITHIN:
+                return self._unresolved(order)
         elif card is None or card.method_ref is None:
             await self.orders.fail_payment(order.tracking_number, "card_removed")
             return ChargeResult(ChargeOutcome.REFUSED, CARD_REMOVED)
         else:
-            # Stamped before sending: from now on this order is failed only by the provider.
+            # Stamped before sending, with the card it goes to: from now on this order is
+            # failed only by the provider, and the same request can go again.
             stamped = await Order.filter(
                 id=order.id, status=OrderStatus.PENDING, card_sent_at__isnull=True
-            ).update(card_sent_at=now)
+            ).update(
+                card_sent_at=now,
+                card_customer_ref=card.customer_ref,
+                card_method_ref=card.method_ref,
+            )
             # Not stamped: another run failed it meanwhile (nothing to send), or stamped and
             # sent it at once (the same request, under the same key, is charged once).
-            if (
-                not stamped
-                and not await Order.filter(
-                    id=order.id, status=OrderStatus.PENDING, card_sent_at__isnull=False
-                ).exists()
-            ):
-                return ChargeResult(ChargeOutcome.WAITING)
-        assert card is not None
-        sent = await gateway.charge_saved_card(_charge_request(order, card))
+            if not stamped:
+                order = await Order.get(id=order.id)
+                if order.status != OrderStatus.PENDING or order.card_sent_at is None:
+                    return ChargeResult(ChargeOutcome.WAITING)
+            else:
+                order.card_customer_ref, order.card_method_ref = card.customer_ref, card.method_ref
+            request = _sent_request(order, card)
+        assert request is not None
+        sent = await gateway.charge_saved_card(request)
         if sent.reference:
             await self._keep_reference(order, sent.reference)
         if sent.state == PaymentState.FAILED:
@@ -276,20 +297,36 @@ class SavedCards:
         return sent.reference or ChargeResult(ChargeOutcome.WAITING)
 
     @staticmethod
+    def _unresolved(order: Order) -> ChargeResult:
+        log.error(
+            "order %s: its card charge, sent at %s, is unknown to the provider and too old to "
+            "send again: left pending for staff",
+            order.tracking_number,
+            order.card_sent_at,
+        )
+        return ChargeResult(ChargeOutcome.WAITING, UNRESOLVED)
+
+    @staticmethod
     async def _keep_reference(order: Order, reference: str) -> None:
         await Order.filter(id=order.id, gateway_ref__isnull=True).update(gateway_ref=reference)
 
 
-def _charge_request(order: Order, card: SavedCard) -> SavedCardCharge:
-    """The charge of ``order`` to ``card``: the same request, idempotency key included, every
-    time it is sent."""
-    assert card.method_ref is not None
+def _sent_request(order: Order, card: SavedCard | None) -> SavedCardCharge | None:
+    """The charge of ``order``: the same request, idempotency key included, every time it is
+    sent, to the customer and card kept on the order when it was first sent (the card saved
+    now for an order sent before orders kept it). None when neither is known."""
+    customer = order.card_customer_ref
+    method = order.card_method_ref
+    if (customer is None or method is None) and card is not None:
+        customer, method = card.customer_ref, card.method_ref
+    if customer is None or method is None:
+        return None
     return SavedCardCharge(
         tracking_number=order.tracking_number,
         amount=order.payable,
         currency=order.currency,
-        customer=card.customer_ref,
-        method=card.method_ref,
+        customer=customer,
+        method=method,
         idempotency_key=f"ispbot-order-{order.id}-{order.tracking_number}",
         description=f"{order.kind} #{order.tracking_number}",
     )

@@ -15,7 +15,7 @@ from core.accounts.models import Subscriber
 from core.alerts import kinds
 from core.billing import state
 from core.billing.enums import OrderKind, SubscriptionSource, SubscriptionStatus, WalletEntryKind
-from core.billing.models import ServicePause, Subscription, TrafficBucket, WalletEntry
+from core.billing.models import Order, ServicePause, Subscription, TrafficBucket, WalletEntry
 from core.billing.pauses import YEAR, Pauses
 from core.errors import DomainError, InvalidInput
 from core.inbox.models import OutboxMessage
@@ -256,6 +256,30 @@ async def test_no_pause_while_an_order_for_the_service_waits_for_its_payment(
     assert await ServicePause.all().count() == 0
     assert (await Subscription.get(id=current.id)).ends_at == current.ends_at
     clock.set(link_end + timedelta(seconds=1))  # its link ran out: it can no longer be applied
+    await pauses.pause(kamal.id, 14)
+
+
+async def test_no_pause_while_a_saved_card_s_charge_sent_before_the_link_ran_out_is_unsettled(
+    db, billing, pauses, settings, clock
+):
+    """A card's charge sent is applied whenever Stripe's answer comes, past the order's link
+    time too: until it is settled no pause starts under it."""
+    kamal, current = await paused_line(billing, clock, wallet=0)
+    order = await billing.orders.place_order(
+        kamal.id, OrderKind.RENEW_SERVICE, "year-8m", gateway="fakepay"
+    )
+    await Order.filter(tracking_number=order.tracking_number).update(card_sent_at=clock.now())
+    await credit(kamal.id, FEE, clock)
+    clock.advance(timedelta(minutes=settings.payment_link_minutes, hours=2))
+
+    error = await error_of(pauses.pause(kamal.id, 14))
+
+    assert (error.code, error.details) == (
+        "pause_card_charge_pending", {"tracking_number": order.tracking_number},
+    )  # fmt: skip
+    assert await ServicePause.all().count() == 0
+    assert (await Subscription.get(id=current.id)).ends_at == current.ends_at
+    await billing.orders.fail_payment(order.tracking_number, "card_declined")
     await pauses.pause(kamal.id, 14)
 
 

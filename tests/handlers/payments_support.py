@@ -39,8 +39,8 @@ class Providers:
 
 
 @pytest.fixture
-async def providers() -> AsyncIterator[Providers]:
-    zp, mt, st = FakeZarinPal(), FakeMidtrans(), FakeStripe()
+async def providers(clock) -> AsyncIterator[Providers]:
+    zp, mt, st = FakeZarinPal(), FakeMidtrans(), FakeStripe(now=clock.now)
     async with (
         serving(zp.app()) as zp_url,
         serving(mt.app()) as mt_url,

@@ -24,7 +24,10 @@ from core.billing.enums import (
     SubscriptionStatus,
     WalletEntryKind,
 )
+from core.billing.gateways import GatewayError
 from core.billing.models import AutoRenewal, Order, SavedCard, Subscription, WalletEntry
+from core.billing.reconcile import Reconciler
+from core.billing.saved_cards import UNRESOLVED, ChargeOutcome
 from core.inbox.models import OutboxMessage
 from tests.dialogs.client import ChatClient
 from tests.fakes_payments import CARD_DECLINES, CARD_NEEDS_AUTHENTICATION, CARD_OK
@@ -202,6 +205,81 @@ async def test_a_lost_charge_of_a_card_removed_since_is_found_by_its_order_numbe
     [order] = await Order.filter(subscriber_id=line.id)
     assert (order.status, order.gateway_ref) == (OrderStatus.APPLIED, first["id"])
     assert providers.stripe.intent_requests == 1
+
+
+async def test_a_lost_charge_of_a_removed_card_stripe_s_search_lags_on_is_still_applied(
+    pay_services, pay_settings, providers, clock
+):
+    """Stripe's search may lag an hour: a charge whose answer was lost, of a card removed
+    since, is looked up in the customer's list (Stripe's own records), never failed on a
+    search miss."""
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+    clock.advance(CARD_NOTICE_LEAD)
+    providers.stripe.intents_lost = 1
+    await pay_services.auto_renewals.run()  # charged at Stripe, the answer dropped
+    await pay_services.saved_cards.remove(line.id)
+    providers.stripe.search_lags = True
+    clock.advance(timedelta(minutes=31))
+
+    await pay_services.auto_renewals.run()
+
+    [first] = providers.stripe.payment_intents.values()
+    [order] = await Order.filter(subscriber_id=line.id)
+    assert (order.status, order.gateway_ref) == (OrderStatus.APPLIED, first["id"])
+    assert providers.stripe.intent_requests == 1
+    assert await OutboxMessage.filter(kind="auto_renew_failed").count() == 0
+
+
+async def test_a_lost_charge_found_a_day_later_is_not_charged_again(
+    pay_services, pay_settings, providers, clock
+):
+    """Stripe forgets idempotency keys after 24 hours: a day later the same request would be a
+    second charge. The charge is found in the customer's list (search lagging) instead."""
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    order = await pay_services.orders.place_saved_card_order(
+        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
+    )
+    providers.stripe.intents_lost = 1
+    with pytest.raises(GatewayError):
+        await pay_services.saved_cards.charge(order.tracking_number)
+    clock.advance(timedelta(hours=25))
+    providers.stripe.forget_idempotency_keys()
+    providers.stripe.search_lags = True
+
+    result = await pay_services.saved_cards.charge(order.tracking_number)
+
+    assert result.outcome == ChargeOutcome.PAID
+    assert providers.stripe.intent_requests == 1
+    [intent] = providers.stripe.payment_intents.values()
+    assert (await Order.get(tracking_number=order.tracking_number)).gateway_ref == intent["id"]
+
+
+async def test_a_charge_unknown_to_stripe_a_day_later_is_left_for_staff_not_sent_again(
+    pay_services, pay_settings, providers, clock
+):
+    """Sent, never answered, and not in Stripe's records 23 hours on: sending it again could
+    charge twice, failing it could lose a payment. It stays pending and the reconcile run
+    names it for staff."""
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    order = await pay_services.orders.place_saved_card_order(
+        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
+    )
+    providers.stripe.intents_down = 1
+    with pytest.raises(GatewayError):
+        await pay_services.saved_cards.charge(order.tracking_number)
+    clock.advance(timedelta(hours=23, minutes=5))
+
+    result = await pay_services.saved_cards.charge(order.tracking_number)
+
+    assert (result.outcome, result.code) == (ChargeOutcome.WAITING, UNRESOLVED)
+    assert providers.stripe.intent_requests == 0
+    assert (await Order.get(tracking_number=order.tracking_number)).status == OrderStatus.PENDING
+    report = await Reconciler(pay_services.orders).run()
+    assert report.unresolved == [order.tracking_number]
 
 
 async def test_charges_of_one_order_sent_at_once_make_one_payment(
@@ -617,3 +695,27 @@ async def test_the_return_page_of_a_stripe_past_its_time_says_pending(
 
     assert page.status == 200 and 'data-result="pending"' in await page.text()
     assert not await pay_services.saved_cards.has_card(line.id)
+
+
+async def test_a_charge_is_found_past_the_first_page_of_the_customer_s_payments(
+    pay_services, providers, clock
+):
+    """The lookup pages through the customer's list (100 a page, newest first) and takes only
+    that customer's payment carrying the order's number."""
+    created = int(clock.now().timestamp())
+    for n in range(150):
+        providers.stripe.payment_intents[f"pi_{n:04d}"] = {
+            "id": f"pi_{n:04d}", "object": "payment_intent", "customer": "cus_a",
+            "created": created, "metadata": {"tracking_number": str(n)}, "status": "succeeded",
+        }  # fmt: skip
+    providers.stripe.payment_intents["pi_other"] = {
+        "id": "pi_other", "object": "payment_intent", "customer": "cus_b",
+        "created": created, "metadata": {"tracking_number": "999"}, "status": "succeeded",
+    }  # fmt: skip
+    gateway = pay_services.orders.gateways["stripe"]
+    since = clock.now() - timedelta(hours=1)
+
+    assert await gateway.find_card_charge(0, "cus_a", since) == "pi_0000"
+    assert await gateway.find_card_charge(149, "cus_a", since) == "pi_0149"
+    assert await gateway.find_card_charge(999, "cus_a", since) is None
+    assert await gateway.find_card_charge(0, "cus_a", clock.now() + timedelta(hours=1)) is None

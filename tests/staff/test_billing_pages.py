@@ -182,3 +182,21 @@ async def test_reconcile_now_fails_expired_links_shows_them_and_is_audited(conso
     refused = await console.client.post("/staff/billing/reconcile", data={})
     assert refused.status == 403
     assert await AuditEntry.filter(action="billing.reconcile").count() == 1
+
+
+async def test_reconcile_now_names_card_charges_left_for_staff(console, clock):
+    """A saved card's charge sent over 23 hours ago that Stripe holds no payment of is neither
+    sent again nor failed: the report names it for a person to look up."""
+    subscriber = await make_subscriber()
+    sent = await pending_order(subscriber, 400_003, clock.now() - timedelta(days=2), "stripe")
+    await Order.filter(id=sent.id).update(
+        gateway_ref=None, card_sent_at=clock.now() - timedelta(days=2)
+    )
+    await console.log_in("billing")
+    token = await console.csrf("/staff/billing/reconcile")
+
+    ran = await console.client.post("/staff/billing/reconcile", data={"csrf": token})
+
+    page = await ran.text()
+    assert "Card charges for staff" in page and "/staff/billing/orders/400003" in page
+    assert (await Order.get(id=sent.id)).status == OrderStatus.PENDING

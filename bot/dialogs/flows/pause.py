@@ -260,6 +260,13 @@ def pause_refusal_text(t: Texts, error: DomainError) -> str:
             tracking_number=t.digits(str(details["tracking_number"])),
             time=t.datetime(datetime.fromisoformat(details["payable_until"])),
         )
+    if code == "pause_card_charge_pending":
+        return t.gettext(
+            "Your order %(tracking_number)s for your service is being charged to your saved "
+            "card, and paid during a pause it would start while your line cannot connect. "
+            "Please pause once its payment is settled.",
+            tracking_number=t.digits(str(details["tracking_number"])),
+        )
     if code == "pause_wallet_short":
         currency = str(details["currency"])
         return t.gettext(
