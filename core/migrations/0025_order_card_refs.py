@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0023_order_card_sent_at')]
+    dependencies = [('core', '0024_one_open_outage')]
 
     initial = False
 
