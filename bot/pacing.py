@@ -58,6 +58,7 @@ def time_to_send() -> float:
     deadline = _SEND_BY.get()
     return math.inf if deadline == math.inf else deadline - time.monotonic()
 
+
 # KEYS[1]: the bucket (hash: tokens, ts), KEYS[2]: the channel's pause.
 # ARGV: rate (tokens a second), capacity, cost, now in ms (or "" for Redis's clock).
 # Returns 0 when the tokens were taken, else the milliseconds to wait before asking again.

@@ -36,8 +36,8 @@ from bot.dialogs.state import (
     reset_flow,
 )
 from bot.dialogs.understood import answer_free_text, label_of, lead_to, offer_instead, title_of
-from bot.pacing import sending_by
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
+from bot.pacing import sending_by
 from bot.understanding.intents import GREETING
 from core.accounts.login_links import code_in_text
 from core.errors import DomainError, InvalidInput

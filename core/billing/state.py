@@ -150,9 +150,7 @@ SELECT
     AS free_charge_used,
   EXISTS (SELECT 1 FROM subscription s WHERE s.subscriber_id = $1 AND s.source <> ${source})
     AS had_paid_service
-""".format(
-    live=sql.placeholders(2, len(LIVE)), generation=2 + len(LIVE), source=3 + len(LIVE)
-)
+""".format(live=sql.placeholders(2, len(LIVE)), generation=2 + len(LIVE), source=3 + len(LIVE))
 
 
 async def service_snapshot(

@@ -19,13 +19,13 @@ from bot.dialogs.contract import Turn
 from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.services import Services
 from bot.dialogs.state import (
+    SEND_MARGIN_SECONDS,
     ChatBusy,
     ChatKey,
     Claim,
     Delivery,
     DeliveryTaken,
     MemoryStateStore,
-    SEND_MARGIN_SECONDS,
     RedisStateStore,
     StateStore,
     StoreUnavailable,
