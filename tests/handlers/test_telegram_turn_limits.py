@@ -4,6 +4,7 @@ Bot API answers wrongly is refused cleanly, never taken for handled."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -137,3 +138,21 @@ async def test_a_button_press_while_the_store_is_down_is_answered_retry_and_not_
     finally:
         await client.close()
     assert bot_api.calls_of("sendMessage") == [] and bot_api.calls_of("editMessageText") == []
+
+
+async def test_through_the_dispatcher_a_store_failure_before_the_turn_leaves_the_update_unsettled():
+    """Polling and other updates go through OncePerUpdate: a handler that could not read the
+    store did nothing, so the update is not recorded as handled but reported unrecorded."""
+    from bot.dialogs.state import Claim, MemoryStateStore, StoreUnavailable
+    from bot.handlers.telegram.updates import LedgerUnavailable, OncePerUpdate
+
+    store = MemoryStateStore()
+    once = OncePerUpdate(store, bot_id=1, ttl_seconds=60, lease_seconds=0.01)
+
+    async def unread_token() -> None:
+        raise StoreUnavailable("telegram:42")
+
+    with pytest.raises(LedgerUnavailable):
+        await once.once(7, unread_token)
+    await asyncio.sleep(0.02)  # the claim's lease ran out: the next delivery is handled
+    assert await store.claim(once.key_of(7), 60) is Claim.NEW
