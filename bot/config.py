@@ -30,7 +30,8 @@ class BotSettings(Settings):
     # the copy the provider delivers after the claim ran out is handled, not taken for done
     # (bot/handlers/telegram/updates.py, bot/payments/stripe.py). Longer than a turn can last
     # (its wait for the chat's lock plus the lock's own timeout), or a slow turn's copy would
-    # be taken as new and run a second time.
+    # be taken as new and run a second time. The store claims for twice lock_timeout_seconds
+    # at least (bot/dialogs/state.py).
     delivery_lease_seconds: float = Field(default=120, gt=0)
     # Namespace of every Redis key this app writes (tests use a prefix of their own).
     redis_prefix: str = "ispbot:"

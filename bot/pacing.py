@@ -25,7 +25,9 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 from redis.asyncio import Redis
@@ -33,6 +35,29 @@ from redis.asyncio import Redis
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# The monotonic time by which the sends of this task must be done: a turn's replies are sent
+# while its chat's lock is held (bot/dialogs/engine.py), and a send still waiting out a 429
+# when the lock runs out would let the chat's next turn run beside it.
+_SEND_BY: ContextVar[float] = ContextVar("send_by", default=math.inf)
+
+
+@contextmanager
+def sending_by(deadline: float) -> Iterator[None]:
+    """Sends made inside are done by ``deadline`` (time.monotonic()): ``paced`` waits out no
+    429 past it, and a channel's call asks ``time_to_send`` for its timeout."""
+    token = _SEND_BY.set(deadline)
+    try:
+        yield
+    finally:
+        _SEND_BY.reset(token)
+
+
+def time_to_send() -> float:
+    """Seconds left for sending (see ``sending_by``); infinite outside a turn's replies."""
+    deadline = _SEND_BY.get()
+    return math.inf if deadline == math.inf else deadline - time.monotonic()
+
 
 # KEYS[1]: the bucket (hash: tokens, ts), KEYS[2]: the channel's pause.
 # ARGV: rate (tokens a second), capacity, cost, now in ms (or "" for Redis's clock).
@@ -219,7 +244,8 @@ async def paced(
     """``send()`` when ``pacer`` lets ``key`` send. On a rate limit (see ``retry_after``) the
     pacer holds ``key`` back as long as the platform asked and the send is tried again, up to
     ``retries`` times. The rate limit after the last retry, or one asking for more than
-    ``longest_wait`` seconds, is raised, the pacer not told: the caller hands it on."""
+    ``longest_wait`` seconds or for longer than is left to send (``sending_by``), is raised,
+    the pacer not told: the caller hands it on."""
     attempt = 0
     while True:
         await pacer.acquire(key)
@@ -228,7 +254,7 @@ async def paced(
         except Exception as error:
             wait = retry_after(error)
             attempt += 1
-            if wait is None or attempt > retries or wait > longest_wait:
+            if wait is None or attempt > retries or wait > min(longest_wait, time_to_send()):
                 raise
             log.warning(
                 "%s %s: 429, retrying in %s s (attempt %s)", name or "send", key, wait, attempt

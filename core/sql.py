@@ -17,7 +17,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
+import asyncpg
 from tortoise import connections
+from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 from tortoise.models import Model
 
 M = TypeVar("M", bound=Model)
@@ -43,8 +45,17 @@ async def fetch_row_typed(sql: str, *params: Any) -> Any:
     as typed records (``ARRAY(SELECT t FROM table t ...)``), so several reads fit in one
     statement, one round trip. ``records(value)`` makes them dicts for ``made``."""
     client: Any = connections.get("default")
-    async with client.acquire_connection() as connection:
-        return await connection.fetchrow(sql, *params)
+    # asyncpg's errors as the ORM's client translates them, so callers catch the same
+    # exceptions as for the ORM's reads (tortoise.backends.asyncpg.client).
+    try:
+        async with client.acquire_connection() as connection:
+            return await connection.fetchrow(sql, *params)
+    except (asyncpg.SyntaxOrAccessError, asyncpg.DataError) as error:
+        raise OperationalError(error) from error
+    except asyncpg.IntegrityConstraintViolationError as error:
+        raise IntegrityError(error) from error
+    except asyncpg.InvalidTransactionStateError as error:
+        raise TransactionManagementError(error) from error
 
 
 def records(value: Any) -> list[dict[str, Any]]:

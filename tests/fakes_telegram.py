@@ -76,6 +76,7 @@ class FakeBotApi:
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, data)
         self.webhook: dict[str, Any] | None = None
         self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
+        self._raw: dict[str, deque[tuple[bytes, float]]] = defaultdict(deque)
         self._updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._message_ids = itertools.count(1000)
         self._called = asyncio.Condition()
@@ -131,6 +132,11 @@ class FakeBotApi:
                 400: "Bad Request: message can't be edited",
             }.get(status, "Error")
         self._failures[method].append(_Failure(status, description, retry_after))
+
+    def answer_next(self, method: str, body: bytes, *, after: float = 0.0) -> None:
+        """The next call of ``method`` gets ``body`` as it is (200, JSON's content type),
+        ``after`` seconds late."""
+        self._raw[method].append((body, after))
 
     def add_file(self, file_id: str, data: bytes, file_path: str | None = None) -> None:
         self.files[file_id] = (file_path or f"photos/{file_id}.jpg", data)
@@ -199,6 +205,12 @@ class FakeBotApi:
         call = Call(method, params, files)
         if method != "getUpdates":
             self.calls.append(call)
+        raw = self._raw.get(method)
+        if raw:
+            body, after = raw.popleft()
+            await asyncio.sleep(after)
+            await self._notify()
+            return web.Response(body=body, content_type="application/json")
         failures = self._failures.get(method)
         if failures:
             failure = failures.popleft()

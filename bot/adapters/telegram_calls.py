@@ -13,6 +13,7 @@ aiogram.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from aiogram import Bot, methods
@@ -34,9 +35,12 @@ from aiogram.exceptions import (
 from aiohttp import ClientError, ClientTimeout
 
 from bot.adapters.telegram_limits import LIMITED_PREFIXES, FloodControl, SendLimiter
-from bot.pacing import Unpaced, paced
+from bot.pacing import Unpaced, paced, time_to_send
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+# The longest a call may take while a turn holds its chat (``pacing.sending_by``): the chat's
+# lock runs out while a call hangs for the session's timeout (60 s by default).
+TURN_CALL_TIMEOUT_SECONDS = 10.0
 _BY_STATUS: dict[int, type[TelegramAPIError]] = {
     400: TelegramBadRequest,
     401: TelegramUnauthorizedError,
@@ -92,13 +96,19 @@ class BotCalls:
         )
 
     async def _post(self, method: str, data: bytes) -> None:
+        timeout = self._timeout
+        left = time_to_send()
+        if left < math.inf:
+            if left <= 0:
+                raise TelegramNetworkError(_method(method, data), "no time left in the turn")
+            timeout = ClientTimeout(total=min(TURN_CALL_TIMEOUT_SECONDS, left))
         session = await self.session.create_session()
         url = self._urls.get(method)
         if url is None:
             url = self._urls[method] = self.session.api.api_url(self.bot.token, method)
         try:
             async with session.post(
-                url, data=data, headers=JSON_HEADERS, timeout=self._timeout
+                url, data=data, headers=JSON_HEADERS, timeout=timeout
             ) as response:
                 status, raw = response.status, await response.read()
         except TimeoutError as error:
@@ -109,6 +119,8 @@ class BotCalls:
         try:
             answer = json.loads(raw)
         except ValueError:
+            answer = {}
+        if not isinstance(answer, dict):  # a list or a string: no answer of the Bot API
             answer = {}
         if 200 <= status <= 226 and answer.get("ok"):
             return

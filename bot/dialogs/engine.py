@@ -37,6 +37,7 @@ from bot.dialogs.state import (
 )
 from bot.dialogs.understood import answer_free_text, label_of, lead_to, offer_instead, title_of
 from bot.i18n import DEFAULT_LANGUAGE, N_, resolve_language, subscriber_translator, translator
+from bot.pacing import sending_by
 from bot.understanding.intents import GREETING
 from core.accounts.login_links import code_in_text
 from core.errors import DomainError, InvalidInput
@@ -81,7 +82,7 @@ class Engine:
                 outcome = await self._turn(turn, held)
                 if deliver is not None:
                     delivered = True
-                    await deliver(outcome)
+                    await self._deliver(turn, deliver, outcome, held)
             return outcome
         except DeliveryTaken:
             raise
@@ -91,8 +92,12 @@ class Engine:
             )
         except Exception as error:
             if delivered:
-                # The replies went out (or failed on their own); what failed is recording it.
-                log.exception("turn on %s:%s handled, not recorded", turn.channel, turn.chat_id)
+                # The replies were handed on; what failed is saving the turn and letting go.
+                log.exception(
+                    "turn on %s:%s handled, its state or delivery not recorded",
+                    turn.channel,
+                    turn.chat_id,
+                )
                 return outcome
             if delivery is not None and isinstance(error, StoreUnavailable):
                 raise
@@ -105,6 +110,20 @@ class Engine:
         if deliver is not None:
             await deliver(outcome)
         return outcome
+
+    @staticmethod
+    async def _deliver(
+        turn: Turn, deliver: Callable[[Outcome], Awaitable[object]], outcome: Outcome, held: Held
+    ) -> None:
+        """Hand the replies on, done before the chat's lock runs out (``sending_by``). A send
+        that fails is the channel's to report; the turn is still saved and recorded."""
+        try:
+            with sending_by(held.send_by):
+                await deliver(outcome)
+        except Exception:
+            log.exception(
+                "turn on %s:%s handled; its replies failed to go out", turn.channel, turn.chat_id
+            )
 
     async def _turn(self, turn: Turn, held: Held) -> Outcome:
         for intercept in self.interceptors:

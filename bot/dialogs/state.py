@@ -13,6 +13,7 @@ import asyncio
 import enum
 import json
 import logging
+import math
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
@@ -67,13 +68,16 @@ class ChatBusy(Exception):
 
 
 class Held:
-    """A chat held for one turn (``StateStore.hold``): its state as loaded."""
+    """A chat held for one turn (``StateStore.hold``): its state as loaded, and ``send_by``:
+    the monotonic time by which the turn must be done sending, a margin before its lock runs
+    out (infinite when the lock does not expire)."""
 
-    __slots__ = ("kept", "state")
+    __slots__ = ("kept", "send_by", "state")
 
-    def __init__(self, state: State | None) -> None:
+    def __init__(self, state: State | None, send_by: float = math.inf) -> None:
         self.state: State = state or {}
         self.kept: State | None = None
+        self.send_by = send_by
 
     def keep(self, state: State) -> None:
         """Save ``state`` when the chat is let go (a turn that fails keeps nothing)."""
@@ -336,7 +340,12 @@ class KeyedLocks:
 _BUSY, _HELD, _TAKEN = 1, 2, 3
 # KEYS[3], when given, is a delivery's claim: looked at first (a delivery claimed or settled
 # is answered from it, nothing held), then claimed for ARGV[3] ms with the lock.
+# A begin re-sent with the same token (its answer lost with the connection) finds the lock
+# its own: held, not busy, and not taken by its own claim.
 _BEGIN_TURN = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return {2, redis.call('GET', KEYS[2])}
+end
 if KEYS[3] then
   local found = redis.call('GET', KEYS[3])
   if found then
@@ -359,20 +368,26 @@ if redis.call('SET', KEYS[1], 'in_flight', 'NX', 'PX', ARGV[1]) then
 end
 return redis.call('GET', KEYS[1])
 """
-# KEYS[3], when given, is the delivery claimed with the lock: recorded as handled for ARGV[4] ms.
+# KEYS[3], when given, is the delivery claimed with the lock: recorded as handled for ARGV[4] ms
+# (its replies went out, whether or not the lock was still ours). The state is saved only
+# while the lock is ours: a turn that outlived it may have been followed by a newer turn,
+# whose state an older one must not overwrite. Returns 1 when the lock was ours, else 0.
 _END_TURN = """
-if ARGV[2] ~= '' then
-  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-end
 if KEYS[3] then
   redis.call('SET', KEYS[3], 'done', 'PX', ARGV[4])
 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  return 1
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
 end
-return 0
+if ARGV[2] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+end
+redis.call('DEL', KEYS[1])
+return 1
 """
+# What a turn keeps of its lock's time for the end of its round (the trip to the store):
+# sends stop this long before the lock runs out, at most a fifth of the lock's time.
+SEND_MARGIN_SECONDS = 5.0
 
 
 class RedisStateStore:
@@ -406,14 +421,19 @@ class RedisStateStore:
         # (bench/RESULTS.md).
         keys = [self._key("lock", str(chat)), self._key("state", str(chat))]
         token = secrets.token_hex(16)
-        begin_args: list[Any] = [token, max(1, round(self._lock_timeout * 1000))]
+        lock_ms = max(1, round(self._lock_timeout * 1000))
+        begin_args: list[Any] = [token, lock_ms]
         end_args: list[Any] = [token, "", self._ttl_ms]
         if delivery is not None:
             keys.append(self._key("seen", delivery.key))
-            begin_args.append(max(1, round(delivery.lease_seconds * 1000)))
+            # The claim lasts twice the lock at least: a turn sends only while it holds the
+            # lock (Held.send_by), so a copy that finds the claim run out finds the first
+            # turn over, even one whose end was slow, not still running.
+            begin_args.append(max(2 * lock_ms, round(delivery.lease_seconds * 1000)))
             end_args.append(max(1, round(delivery.ttl_seconds * 1000)))
         deadline = time.monotonic() + self._lock_wait
         while True:
+            asked_at = time.monotonic()
             try:
                 answer = await self._begin(keys=keys, args=begin_args)
             except RedisError as error:
@@ -425,7 +445,10 @@ class RedisStateStore:
             if time.monotonic() >= deadline:
                 raise ChatBusy(chat)
             await asyncio.sleep(self._lock_poll)
-        held = Held(json.loads(answer[1]) if answer[1] is not None else None)
+        # The lock runs from when Redis set it, no sooner than we asked.
+        margin = min(SEND_MARGIN_SECONDS, self._lock_timeout / 5)
+        send_by = asked_at + self._lock_timeout - margin
+        held = Held(json.loads(answer[1]) if answer[1] is not None else None, send_by)
         try:
             yield held
             if held.kept is not None:
@@ -437,7 +460,10 @@ class RedisStateStore:
                 raise StoreUnavailable(str(chat)) from error
             if not released:
                 # The turn outlived lock_timeout_seconds and another turn may have run meanwhile.
-                log.warning("the lock of chat %s expired before its turn ended", chat)
+                log.warning(
+                    "the lock of chat %s expired before its turn ended; its state was not saved",
+                    chat,
+                )
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisStateStore:

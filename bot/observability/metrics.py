@@ -41,7 +41,11 @@ class Metrics:
             "ispbot_dialog_errors", "Turns that failed inside the dialog engine.", registry=r
         )
         self.turn_seconds = Histogram(
-            "ispbot_turn_seconds", "Time to answer a turn, per channel.", ["channel"], registry=r
+            "ispbot_turn_seconds",
+            "Time to answer a turn, per channel; on Telegram its replies' sends (and their 429"
+            " waits) included: they go out while the turn holds its chat.",
+            ["channel"],
+            registry=r,
         )
         self.http_seconds = Histogram(
             "ispbot_http_request_seconds",

@@ -132,22 +132,25 @@ class ServiceSnapshot:
 
 
 # One statement, one round trip, for the turn's three reads (PostgreSQL): each table's rows
-# come back whole as typed records, turned into the same model objects as the ORM's.
+# come back whole as typed records, turned into the same model objects as the ORM's. The
+# placeholders after the live statuses follow however many statuses LIVE names.
 _SNAPSHOT = """
 SELECT
-  ARRAY(SELECT s FROM subscription s WHERE s.subscriber_id = $1 AND s.status IN ($2, $3))
+  ARRAY(SELECT s FROM subscription s WHERE s.subscriber_id = $1 AND s.status IN ({live}))
     AS subscriptions,
   ARRAY(SELECT p FROM plan p WHERE p.id IN (
-    SELECT s.plan_id FROM subscription s WHERE s.subscriber_id = $1 AND s.status IN ($2, $3)
+    SELECT s.plan_id FROM subscription s WHERE s.subscriber_id = $1 AND s.status IN ({live})
   )) AS plans,
   ARRAY(SELECT b FROM traffic_bucket b WHERE b.subscriber_id = $1) AS buckets,
   (SELECT COALESCE(SUM(w.amount), 0) FROM wallet_entry w WHERE w.subscriber_id = $1) AS wallet,
   EXISTS (SELECT 1 FROM postpaid_line l WHERE l.subscriber_id = $1) AS postpaid,
-  EXISTS (SELECT 1 FROM free_charge_grant g WHERE g.subscriber_id = $1 AND g.generation = $4)
+  EXISTS (
+    SELECT 1 FROM free_charge_grant g WHERE g.subscriber_id = $1 AND g.generation = ${generation}
+  )
     AS free_charge_used,
-  EXISTS (SELECT 1 FROM subscription s WHERE s.subscriber_id = $1 AND s.source <> $5)
+  EXISTS (SELECT 1 FROM subscription s WHERE s.subscriber_id = $1 AND s.source <> ${source})
     AS had_paid_service
-"""
+""".format(live=sql.placeholders(2, len(LIVE)), generation=2 + len(LIVE), source=3 + len(LIVE))
 
 
 async def service_snapshot(

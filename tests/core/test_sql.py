@@ -192,3 +192,23 @@ async def test_an_in_list_of_placeholders(db):
     assert sql.placeholders(2, 3) == "$2, $3, $4"
     rows = await sql.fetch(f"SELECT 1 AS one WHERE $1 IN ({sql.placeholders(2, 2)})", "b", "a", "b")
     assert rows == [{"one": 1}]
+
+
+async def test_a_typed_read_that_fails_raises_the_orms_error(pg):
+    """Callers catch tortoise's errors for the ORM's reads; the reads straight through asyncpg
+    raise the same."""
+    import pytest
+    from tortoise.exceptions import OperationalError
+
+    with pytest.raises(OperationalError):
+        await sql.fetch_row_typed("SELECT * FROM no_such_table WHERE id = $1", 1)
+    with pytest.raises(OperationalError):
+        await sql.fetch_row_typed("SELECT $1::int", "not a number")
+
+
+def test_the_service_snapshot_binds_one_placeholder_a_live_status():
+    import re
+
+    numbers = {int(n) for n in re.findall(r"\$(\d+)", state._SNAPSHOT)}
+    assert numbers == set(range(1, 4 + len(state.LIVE)))
+    assert f"IN ({sql.placeholders(2, len(state.LIVE))})" in state._SNAPSHOT

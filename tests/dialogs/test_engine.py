@@ -213,3 +213,54 @@ async def test_text_at_the_menu_that_names_no_option_is_said_not_understood_then
         assert "Log in" in chat.labels
     await chat.send("log")  # a word of a label still picks it
     assert chat.replies[-1].asks_contact
+
+
+async def test_replies_that_fail_to_go_out_are_logged_as_such_and_the_turn_is_kept(
+    services, caplog
+):
+    """The flow ran (and may have written): its state is saved and the failure is said to be
+    the send's, not the recording's."""
+    from bot.dialogs.contract import Turn
+    from bot.dialogs.state import ChatKey
+
+    store = MemoryStateStore()
+    engine = build_engine(services, store)
+
+    async def deliver(_outcome) -> None:
+        raise RuntimeError("the channel broke")
+
+    outcome = await engine.handle(
+        Turn("web", "c10", text="hi", language_hint="en"), deliver=deliver
+    )
+    assert outcome.replies
+    assert "its replies failed to go out" in caplog.text
+    assert "not recorded" not in caplog.text
+    assert (await store.load(ChatKey("web", "c10"))) is not None
+
+
+async def test_a_turns_replies_are_sent_by_the_time_its_store_gives(services):
+    """The engine hands the held chat's ``send_by`` (a margin before its lock runs out) to
+    the channel's sends (bot/pacing.py)."""
+    import time
+    from contextlib import asynccontextmanager
+
+    from bot.dialogs.contract import Turn
+    from bot.pacing import time_to_send
+
+    class LockForFiveSeconds(MemoryStateStore):
+        @asynccontextmanager
+        async def hold(self, chat, delivery=None):
+            async with super().hold(chat, delivery) as held:
+                held.send_by = time.monotonic() + 5
+                yield held
+
+    seen: list[float] = []
+
+    async def deliver(_outcome) -> None:
+        seen.append(time_to_send())
+
+    engine = build_engine(services, LockForFiveSeconds())
+    await engine.handle(Turn("web", "c11", text="hi", language_hint="en"), deliver=deliver)
+    [left] = seen
+    assert 4 < left <= 5
+    assert time_to_send() == float("inf")  # only while the replies go out

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import date
@@ -17,6 +19,7 @@ from bot.dialogs.contract import Turn
 from bot.dialogs.flow import Context, Flow, Step
 from bot.dialogs.services import Services
 from bot.dialogs.state import (
+    SEND_MARGIN_SECONDS,
     ChatBusy,
     ChatKey,
     Claim,
@@ -371,14 +374,69 @@ async def test_a_held_chat_makes_another_process_wait_then_busy(redis_stores):
     assert await waiting == {"count": 1}  # it ran after the first turn, and saw its state
 
 
-async def test_a_hold_that_outlives_its_lock_says_so(redis_stores, caplog):
+async def test_a_hold_that_outlives_its_lock_says_so_and_saves_nothing(redis_stores, caplog):
     store = redis_stores(lock_timeout_seconds=0.1)
     caplog.set_level(logging.WARNING, logger="bot.dialogs.state")
     async with store.hold(CHAT) as held:
         await asyncio.sleep(0.3)
         held.keep({"late": True})
-    assert "expired before its turn ended" in caplog.text
-    assert await store.load(CHAT) == {"late": True}
+    assert "expired before its turn ended; its state was not saved" in caplog.text
+    assert await store.load(CHAT) is None
+
+
+async def test_a_turn_that_outlived_its_lock_leaves_the_next_turns_state(redis_stores):
+    """The first turn's lock runs out while it still sends; the chat's next turn runs and
+    saves; the first turn's end must not put its older state back over it."""
+    first, second = redis_stores(lock_timeout_seconds=0.3), redis_stores(lock_wait_seconds=2)
+
+    async def slow_turn() -> None:
+        async with first.hold(CHAT, Delivery("update:61", 60, 60)) as held:
+            await asyncio.sleep(0.6)
+            held.keep({"step": "from the first turn"})
+
+    async def next_turn() -> None:
+        await asyncio.sleep(0.1)
+        async with second.hold(CHAT, Delivery("update:62", 60, 60)) as held:
+            held.keep({"step": "from the next turn"})
+
+    await asyncio.gather(slow_turn(), next_turn())
+    assert await second.load(CHAT) == {"step": "from the next turn"}
+    assert await second.claim("update:61", 60) is Claim.DONE  # its replies went out
+
+
+async def test_a_deliverys_claim_outlasts_the_chats_lock(redis_stores):
+    """A lease configured shorter than the lock would let a redelivered copy run beside the
+    first turn once the lease ran out: the claim lasts twice the lock at least."""
+    store = redis_stores(lock_timeout_seconds=0.3, lock_wait_seconds=0.05)
+    async with store.hold(CHAT, Delivery("update:63", 0.1, 60)):
+        await asyncio.sleep(0.35)  # the lease and the lock both ran out
+        with pytest.raises(DeliveryTaken) as taken:
+            async with store.hold(CHAT, Delivery("update:63", 0.1, 60)):
+                pytest.fail("a copy of a turn still running is not run beside it")
+        assert taken.value.claim is Claim.IN_FLIGHT
+
+
+async def test_a_turn_must_be_done_sending_before_its_lock_runs_out(redis_stores):
+    redis = redis_stores(lock_timeout_seconds=10)
+    before = time.monotonic()
+    async with redis.hold(CHAT) as held:
+        assert before + 10 - SEND_MARGIN_SECONDS <= held.send_by <= time.monotonic() + 8
+    async with MemoryStateStore().hold(CHAT) as held:  # a lock that never runs out
+        assert held.send_by == math.inf
+
+
+async def test_a_begin_sent_again_after_its_answer_was_lost_holds_the_chat(redis_stores):
+    """A connection that drops after the begin script ran, retried with the same token: the
+    lock and the claim are its own, so the chat is held, not busy or taken by itself."""
+    store = redis_stores()
+    keys = [store._key("lock", str(CHAT)), store._key("state", str(CHAT))]
+    keys.append(store._key("seen", "update:64"))
+    args = ["the-token", 60_000, 60_000]
+    first = await store._begin(keys=keys, args=args)
+    again = await store._begin(keys=keys, args=args)
+    assert first[0] == again[0] == 2  # held both times
+    other = await store._begin(keys=keys[:2], args=["another-token", 60_000])
+    assert other[0] == 1  # anyone else finds the chat busy
 
 
 def test_the_store_is_redis_when_a_url_is_set_and_memory_otherwise(bot_settings):

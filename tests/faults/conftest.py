@@ -17,6 +17,9 @@ from tests.faults.stack import IspbotProcess, Stack
 STACK_SETTINGS = {
     "ISPBOT_OUTBOX_LEASE_SECONDS": "3",
     "ISPBOT_DELIVERY_LEASE_SECONDS": "3",
+    # A chat's lock as short: an update's claim lasts twice the lock at least (a turn's replies
+    # go out while it holds the chat), and the lock of a killed process frees the chat.
+    "ISPBOT_LOCK_TIMEOUT_SECONDS": "1.5",
     # `ispbot payments reconcile` asks about every pending order, however new.
     "ISPBOT_RECONCILE_AFTER_MINUTES": "1",
 }

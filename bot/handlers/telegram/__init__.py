@@ -119,7 +119,12 @@ async def on_button(
     # Answer at once: the button stops spinning while the turn runs.
     with contextlib.suppress(TelegramAPIError):
         await output.answer_press(query.id)
-    choice = await buttons.decode(chat_id, query.data)
+    try:
+        choice = await buttons.decode(chat_id, query.data)
+    except Exception as error:
+        # Before the update is claimed: nothing done, so the press is answered "retry" (503),
+        # not taken for handled.
+        raise StoreUnavailable(chat_id) from error
     turn = Turn(
         channel=CHANNEL,
         chat_id=chat_id,

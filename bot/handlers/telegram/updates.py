@@ -27,7 +27,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
-from bot.dialogs.state import Claim, StateStore
+from bot.dialogs.state import Claim, StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,10 @@ class OncePerUpdate(BaseMiddleware):
             raise UpdateInFlight(key)
         try:
             result = await handle()
+        except StoreUnavailable as error:
+            # The store failed before the turn did anything (a button's token unread): not
+            # recorded, so Telegram delivers it again once the claim runs out.
+            raise LedgerUnavailable(key) from error
         except Exception:
             # A handler's error is answered 200 (bot/handlers/telegram/webhook.py): the same
             # update delivered again would fail again.

@@ -156,7 +156,7 @@ def webhook_handler(
             await feed(update)
         except LedgerUnavailable:
             log.exception("telegram webhook: cannot record update %s; retry", update.update_id)
-            raise web.HTTPServiceUnavailable() from None
+            return web.Response(status=503, headers=BUSY_HEADERS)
         except UpdateInFlight:
             log.info("telegram webhook: update %s is being handled; retry", update.update_id)
             return web.Response(status=503, headers=BUSY_HEADERS)
