@@ -473,7 +473,10 @@ class RedisStateStore:
         return f"{self._prefix}{kind}:{name}"
 
     async def load(self, chat: ChatKey) -> State | None:
-        payload = await self._redis.get(self._key("state", str(chat)))
+        try:
+            payload = await self._redis.get(self._key("state", str(chat)))
+        except RedisError as error:
+            raise StoreUnavailable(str(chat)) from error
         if payload is None:
             return None
         loaded: State = json.loads(payload)

@@ -119,12 +119,10 @@ async def on_button(
     # Answer at once: the button stops spinning while the turn runs.
     with contextlib.suppress(TelegramAPIError):
         await output.answer_press(query.id)
-    try:
-        choice = await buttons.decode(chat_id, query.data)
-    except Exception as error:
-        # Before the update is claimed: nothing done, so the press is answered "retry" (503),
-        # not taken for handled.
-        raise StoreUnavailable(chat_id) from error
+    # Before the update is claimed: a store that does not answer raises StoreUnavailable, and
+    # the press is answered "retry" (503), not taken for handled. Any other error is a bug, and
+    # goes the way of a handler's errors.
+    choice = await buttons.decode(chat_id, query.data)
     turn = Turn(
         channel=CHANNEL,
         chat_id=chat_id,
