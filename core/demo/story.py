@@ -287,11 +287,13 @@ async def _hamid(s: Scene) -> None:
     await s.grant("ir-1m-2048-50g", s.local(10, "09:00"), SubscriptionSource.ONLINE)
     await s.use(daily_use(days(9, 3), 700), ip="100.64.77.21")
     pauses = Pauses(s.settings, s.clock)
-    fee = pauses.limits(s.subscriber.currency).fee
-    if fee:  # ISPBOT_PAUSE_FEE set where the demo runs: his wallet pays it
-        await s.wallet(s.now - timedelta(days=3), fee, "demo: the pause's fee")
+    limits = pauses.limits(s.subscriber.currency)
+    if not limits.offered:  # pausing turned off where the demo runs: he is simply away
+        return
+    if limits.fee:  # ISPBOT_PAUSE_FEE set where the demo runs: his wallet pays it
+        await s.wallet(s.now - timedelta(days=3), limits.fee, "demo: the pause's fee")
     s.at(s.now - timedelta(days=2))
-    await pauses.pause(s.id, 14)
+    await pauses.pause(s.id, min(max(14, limits.min_days), limits.max_days))
 
 
 # In the order of subscribers.csv.
