@@ -10,15 +10,18 @@ from datetime import timedelta
 
 import asyncpg
 import pytest
+from tortoise import Tortoise
+from tortoise.exceptions import IntegrityError
+from tortoise.migrations.api.migrate import migrate
 
 from core.alerts import broadcast, kinds
 from core.alerts.broadcast import Broadcasts
-from core.alerts.models import Outage
-from core.db import apply_migrations, database
+from core.alerts.models import Outage, OutageWatch
+from core.db import apply_migrations, database, tortoise_config
 from core.errors import Conflict
 from core.inbox.models import OutboxMessage
 from tests.alerts import builders as b
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import NOW, POSTGRES_ADMIN_URL
 
 TEXTS = {"en": "The fibre to Pasdaran was cut.", "fa": "فیبر نوری پاسداران قطع شده است."}
 
@@ -105,3 +108,35 @@ async def test_the_same_outage_sent_twice_at_the_same_moment_is_opened_once(
     assert {r.code for r in refused} == {"outage_already_open"}
     assert await Outage.all().count() == 1
     assert await OutboxMessage.filter(kind=kinds.OUTAGE).count() == 3
+
+
+async def test_the_migration_merges_outages_already_open_twice_into_the_newest(tmp_path):
+    url = f"sqlite://{tmp_path}/before.sqlite3"
+    await migrate(config=tortoise_config(url), target="core.0023_order_card_sent_at")
+    await Tortoise.close_connections()
+    async with database(url):
+        line = await b.subscriber(exchange_centre="Pasdaran")
+        other = await b.subscriber(exchange_centre="Pasdaran")
+        older = await Outage.create(exchange_centre="Pasdaran", started_at=NOW, texts=TEXTS)
+        newer = await Outage.create(
+            exchange_centre="Pasdaran", started_at=NOW + timedelta(minutes=1), texts=TEXTS
+        )
+        elsewhere = await Outage.create(exchange_centre="Tajrish", started_at=NOW, texts=TEXTS)
+        await OutageWatch.create(outage_id=older.id, subscriber_id=line.id, created_at=NOW)
+        await OutageWatch.create(outage_id=older.id, subscriber_id=other.id, created_at=NOW)
+        await OutageWatch.create(outage_id=newer.id, subscriber_id=other.id, created_at=NOW)
+
+    await apply_migrations(url)
+
+    async with database(url):
+        closed = await Outage.get(id=older.id)
+        assert closed.repaired_at == newer.started_at
+        assert (await Outage.get(id=newer.id)).repaired_at is None
+        assert (await Outage.get(id=elsewhere.id)).repaired_at is None
+        watchers = await OutageWatch.filter(outage_id=newer.id).values_list(
+            "subscriber_id", flat=True
+        )
+        assert sorted(watchers) == sorted([line.id, other.id])
+        assert await OutageWatch.filter(outage_id=older.id).count() == 0
+        with pytest.raises(IntegrityError):  # the index stands
+            await Outage.create(exchange_centre="Pasdaran", started_at=NOW, texts=TEXTS)
