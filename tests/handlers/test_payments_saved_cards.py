@@ -65,6 +65,31 @@ async def save_card(services, providers, line, behaviour: str = CARD_OK) -> str:
     return method
 
 
+async def card_order(pay_services, pay_settings, providers, clock):
+    """A USD line with a saved card and a renewal order placed on it, not charged yet."""
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    order = await pay_services.orders.place_saved_card_order(
+        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
+    )
+    return line, order
+
+
+async def renewal_left_charging(pay_services, pay_settings, providers, clock):
+    """The run that placed the renewal's card order died before sending it: the attempt says
+    "charging" and its order was never sent."""
+    line = await usd_line(pay_services, pay_settings, clock)
+    await save_card(pay_services, providers, line)
+    await pay_services.auto_renewals.run()
+    clock.advance(CARD_NOTICE_LEAD)
+    placed = await pay_services.orders.place_saved_card_order(
+        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
+    )
+    order = await Order.get(tracking_number=placed.tracking_number)
+    await AutoRenewal.filter(subscriber_id=line.id).update(outcome="charging", order_id=order.id)
+    return line, order
+
+
 async def test_a_card_is_saved_from_the_chat_once_stripe_says_so(
     pay_client, pay_services, pay_settings, providers, clock
 ):
@@ -237,11 +262,7 @@ async def test_a_lost_charge_found_a_day_later_is_not_charged_again(
 ):
     """Stripe forgets idempotency keys after 24 hours: a day later the same request would be a
     second charge. The charge is found in the customer's list (search lagging) instead."""
-    line = await usd_line(pay_services, pay_settings, clock)
-    await save_card(pay_services, providers, line)
-    order = await pay_services.orders.place_saved_card_order(
-        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
-    )
+    _, order = await card_order(pay_services, pay_settings, providers, clock)
     providers.stripe.intents_lost = 1
     with pytest.raises(GatewayError):
         await pay_services.saved_cards.charge(order.tracking_number)
@@ -263,11 +284,7 @@ async def test_a_charge_unknown_to_stripe_a_day_later_is_left_for_staff_not_sent
     """Sent, never answered, and not in Stripe's records 23 hours on: sending it again could
     charge twice, failing it could lose a payment. It stays pending and the reconcile run
     names it for staff."""
-    line = await usd_line(pay_services, pay_settings, clock)
-    await save_card(pay_services, providers, line)
-    order = await pay_services.orders.place_saved_card_order(
-        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
-    )
+    _, order = await card_order(pay_services, pay_settings, providers, clock)
     providers.stripe.intents_down = 1
     with pytest.raises(GatewayError):
         await pay_services.saved_cards.charge(order.tracking_number)
@@ -285,11 +302,7 @@ async def test_a_charge_unknown_to_stripe_a_day_later_is_left_for_staff_not_sent
 async def test_charges_of_one_order_sent_at_once_make_one_payment(
     pay_services, pay_settings, providers, clock
 ):
-    line = await usd_line(pay_services, pay_settings, clock)
-    await save_card(pay_services, providers, line)
-    order = await pay_services.orders.place_saved_card_order(
-        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
-    )
+    line, order = await card_order(pay_services, pay_settings, providers, clock)
 
     results = await asyncio.gather(
         *(pay_services.saved_cards.charge(order.tracking_number) for _ in range(3))
@@ -560,15 +573,7 @@ async def test_a_card_removed_after_its_order_is_told_as_removed_with_the_wallet
     pay_services, pay_settings, providers, clock
 ):
     """The run that placed the order died before sending it; the card is removed meanwhile."""
-    line = await usd_line(pay_services, pay_settings, clock)
-    await save_card(pay_services, providers, line)
-    await pay_services.auto_renewals.run()
-    clock.advance(CARD_NOTICE_LEAD)
-    order = await pay_services.orders.place_saved_card_order(
-        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
-    )
-    placed = await Order.get(tracking_number=order.tracking_number)
-    await AutoRenewal.filter(subscriber_id=line.id).update(outcome="charging", order_id=placed.id)
+    line, _ = await renewal_left_charging(pay_services, pay_settings, providers, clock)
     await pay_services.saved_cards.remove(line.id)
 
     await pay_services.auto_renewals.run()
@@ -635,15 +640,7 @@ async def test_an_order_never_sent_in_its_time_fails_and_a_fresh_one_is_charged(
 ):
     """The run that placed the order died before sending it: with no charge sent, nothing can
     have been taken, so past its time the order fails and a fresh one is charged once."""
-    line = await usd_line(pay_services, pay_settings, clock)
-    await save_card(pay_services, providers, line)
-    await pay_services.auto_renewals.run()
-    clock.advance(CARD_NOTICE_LEAD)
-    order = await pay_services.orders.place_saved_card_order(
-        line.id, OrderKind.RENEW_SERVICE, "std-usd", "stripe"
-    )
-    stale = await Order.get(tracking_number=order.tracking_number)
-    await AutoRenewal.filter(subscriber_id=line.id).update(outcome="charging", order_id=stale.id)
+    line, stale = await renewal_left_charging(pay_services, pay_settings, providers, clock)
     clock.advance(timedelta(minutes=31))
 
     await pay_services.auto_renewals.run()
