@@ -79,25 +79,25 @@ async def test_the_chat_and_its_subscriber_are_the_orms(db, settings, clock):
     assert guest.subscriber_id is None and guest.subscriber is None
 
 
-async def test_the_service_state_is_the_orms(db, billing, clock):
-    await make_plans()
-    kamal = await make_subscriber()
-    await billing.subscriptions.grant_service(
-        kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=40)
-    )
-    await billing.subscriptions.grant_service(
-        kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=3)
-    )
-    await billing.subscriptions.grant_service(
-        kamal.id, "std-1m", starts_at=clock.now() + timedelta(days=27)
-    )
+async def ended_current_and_ahead(billing, clock, subscriber_id: int, wallet: int) -> None:
+    """A month that ended, the month in force, the next bought ahead, and wallet credit."""
+    for days in (-40, -3, 27):
+        await billing.subscriptions.grant_service(
+            subscriber_id, "std-1m", starts_at=clock.now() + timedelta(days=days)
+        )
     await WalletEntry.create(
-        subscriber_id=kamal.id,
-        amount=1500,
+        subscriber_id=subscriber_id,
+        amount=wallet,
         currency="IRR",
         kind=WalletEntryKind.ADJUSTMENT,
         created_at=clock.now(),
     )
+
+
+async def test_the_service_state_is_the_orms(db, billing, clock):
+    await make_plans()
+    kamal = await make_subscriber()
+    await ended_current_and_ahead(billing, clock, kamal.id, wallet=1500)
 
     current, upcoming = await state.live_subscriptions(kamal.id, clock.now())
     by_orm = await Subscription.filter(subscriber_id=kamal.id).select_related("plan")
@@ -123,22 +123,7 @@ async def test_a_turns_service_summary_in_one_statement_is_the_three_reads(db, b
     await make_plans()
     kamal = await make_subscriber()
     sara = await make_subscriber(username="5120099", phone="+989121110099")
-    await billing.subscriptions.grant_service(
-        kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=40)
-    )
-    await billing.subscriptions.grant_service(
-        kamal.id, "std-1m", starts_at=clock.now() - timedelta(days=3)
-    )
-    await billing.subscriptions.grant_service(
-        kamal.id, "std-1m", starts_at=clock.now() + timedelta(days=27)
-    )
-    await WalletEntry.create(
-        subscriber_id=kamal.id,
-        amount=2500,
-        currency="IRR",
-        kind=WalletEntryKind.ADJUSTMENT,
-        created_at=clock.now(),
-    )
+    await ended_current_and_ahead(billing, clock, kamal.id, wallet=2500)
     plan = await Subscription.filter(subscriber_id=kamal.id).first().values_list("plan_id")
     await PostpaidLine.create(
         subscriber_id=kamal.id,
