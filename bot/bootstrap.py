@@ -59,6 +59,7 @@ from core.alerts.preferences import NoticePreferences
 from core.alerts.preview import Previews
 from core.billing.auto_renew import AutoRenewals
 from core.billing.bills import Bills
+from core.billing.card_settling import CardSettling
 from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.jobs import BillingJobs
@@ -187,6 +188,7 @@ def build_services(
         orders=orders,
         auto_renewals=AutoRenewals(settings, clock, orders, saved_cards),
         saved_cards=saved_cards,
+        card_settling=CardSettling(clock, orders),
         pauses=Pauses(settings, clock),
         subscriptions=Subscriptions(settings, clock),
         wallet=Wallet(clock),
@@ -326,6 +328,7 @@ def bootstrap(
                 services.deposits,
                 services.orders,
                 services.pauses,
+                services.card_settling,
             ),
             imports=StaffImports(settings, clock, services.subscriptions),
         ),

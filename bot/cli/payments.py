@@ -32,13 +32,16 @@ async def reconcile_payments(settings: BotSettings) -> None:
         report = await reconcile(services.orders, services.orders.gateways)
     click.echo(
         f"ispbot: {report.checked} pending orders checked, {report.applied} applied, "
-        f"{report.failed} failed or expired, {report.errors} errors"
+        f"{report.failed} failed or expired, {report.errors} errors; "
+        f"card charges for staff: {len(report.unresolved)}"
     )
     if report.unresolved:
-        # Never sent again nor failed by the job: a person looks them up at the provider.
+        # Never sent again nor failed by the job: a person looks them up at the provider and
+        # settles them in the console (every run names them; the log said so once each).
         numbers = ", ".join(str(n) for n in report.unresolved)
         click.echo(
-            f"ispbot: card charges unknown to the provider, left pending for staff: {numbers}"
+            "ispbot: card charges unknown to the provider, to settle in the console "
+            f"(Billing, Card charges to settle): {numbers}"
         )
     if report.errors:
         raise SystemExit(1)

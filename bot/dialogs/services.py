@@ -18,6 +18,7 @@ from core.accounts.profile_edits import ProfileEdits
 from core.alerts.preferences import NoticePreferences
 from core.billing.auto_renew import AutoRenewals
 from core.billing.bills import Bills
+from core.billing.card_settling import CardSettling
 from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.jobs import BillingJobs
@@ -62,6 +63,8 @@ class Services:
     orders: Orders
     auto_renewals: AutoRenewals
     saved_cards: SavedCards
+    # Saved card charges no run can settle, settled by staff (the console, the admin API).
+    card_settling: CardSettling
     # Pausing the service for some days, and resuming it.
     pauses: Pauses
     subscriptions: Subscriptions

@@ -89,6 +89,18 @@ MESSAGES: dict[str, str] = {
     "invalid_bill_state": N_("Choose one of the states."),
     "invalid_deposit_filter": N_("Choose owed or paid."),
     "receipt_not_found": N_("This order has no receipt: only an applied order has one."),
+    # Card charges to settle.
+    "card_reference_missing": N_(
+        "Write the provider's payment reference, as its dashboard shows it (pi_...)."
+    ),
+    "card_reference_invalid": N_(
+        "A payment reference has no spaces and at most %(max_length)s characters."
+    ),
+    "card_reference_in_use": N_("Another order was paid with that payment reference."),
+    "card_charge_not_unresolved": N_(
+        "This card charge does not wait to be settled (it was settled meanwhile, or its "
+        "provider may still answer); nothing was changed. The order's page shows its state."
+    ),
     # Imports.
     "import_file_missing": N_("Choose a CSV file to import."),
     "import_kind_unknown": N_("Choose what the file holds."),

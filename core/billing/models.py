@@ -160,6 +160,9 @@ class Order(Model):
     # can go again, and the provider be asked, after the card is replaced or removed.
     card_customer_ref = fields.CharField(max_length=128, null=True)
     card_method_ref = fields.CharField(max_length=128, null=True)
+    # When that charge was first found unknown to the provider and too old to send again: it
+    # waits for staff to settle it (said at ERROR once, on this moment's stamping).
+    card_unresolved_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "order"

@@ -18,7 +18,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from tortoise.expressions import Q
 
 from core.billing.enums import OrderStatus
 from core.billing.models import Order
@@ -162,11 +164,7 @@ class Reconciler:
                 report.failed += 1
         report.unresolved = [
             order.tracking_number
-            for order in await Order.filter(
-                status=OrderStatus.PENDING,
-                gateway_ref__isnull=True,
-                card_sent_at__lte=now - CARD_RESEND_WITHIN,
-            ).order_by("card_sent_at")
+            for order in await Order.filter(card_charge_unresolved(now)).order_by("card_sent_at")
         ]
         return report
 
@@ -215,6 +213,15 @@ class Reconciler:
         """The gateway of that name when it can be asked about a payment (the sandbox cannot)."""
         gateway = self.gateways.get(name)
         return gateway if hasattr(gateway, "check") else None  # type: ignore[return-value]
+
+
+def card_charge_unresolved(now: datetime) -> Q:
+    """Pending orders whose saved card's charge no run will settle: found unknown to the
+    provider and too old to send again, or sent too long ago to send again at all (a worker that
+    has not asked since is no reason to hide it from staff)."""
+    return Q(status=OrderStatus.PENDING, gateway_ref__isnull=True, card_sent_at__isnull=False) & (
+        Q(card_unresolved_at__isnull=False) | Q(card_sent_at__lte=now - CARD_RESEND_WITHIN)
+    )
 
 
 async def _by_reference(provider: str, reference: str) -> Order | None:

@@ -249,7 +249,7 @@ class SavedCards:
             request = _sent_request(order, card)
             if request is None:
                 # Sent before orders kept their card, and the card is gone: no way to ask.
-                return self._unresolved(order)
+                return await self._unresolved(order)
             found = await gateway.find_card_charge(
                 order.tracking_number, request.customer, order.card_sent_at - CLOCK_SKEW
             )
@@ -264,7 +264,7 @@ class SavedCards:
                 await self.orders.fail_payment(order.tracking_number, "card_removed")
                 return ChargeResult(ChargeOutcome.REFUSED, CARD_REMOVED)
             if now - order.card_sent_at >= CARD_RESEND_WITHIN:
-                return self._unresolved(order)
+                return await self._unresolved(order)
         elif card is None or card.method_ref is None:
             await self.orders.fail_payment(order.tracking_number, "card_removed")
             return ChargeResult(ChargeOutcome.REFUSED, CARD_REMOVED)
@@ -296,9 +296,14 @@ class SavedCards:
             return ChargeResult(ChargeOutcome.REFUSED, sent.code or "card_declined")
         return sent.reference or ChargeResult(ChargeOutcome.WAITING)
 
-    @staticmethod
-    def _unresolved(order: Order) -> ChargeResult:
-        log.error(
+    async def _unresolved(self, order: Order) -> ChargeResult:
+        # Said at ERROR by the one run that stamps it: every later run (every few minutes,
+        # until staff settle it) would only repeat the alarm; the reconcile report counts it.
+        stamped = await Order.filter(
+            id=order.id, status=OrderStatus.PENDING, card_unresolved_at__isnull=True
+        ).update(card_unresolved_at=self.clock.now())
+        log.log(
+            logging.ERROR if stamped else logging.DEBUG,
             "order %s: its card charge, sent at %s, is unknown to the provider and too old to "
             "send again: left pending for staff",
             order.tracking_number,
@@ -327,6 +332,11 @@ def _sent_request(order: Order, card: SavedCard | None) -> SavedCardCharge | Non
         currency=order.currency,
         customer=customer,
         method=method,
-        idempotency_key=f"ispbot-order-{order.id}-{order.tracking_number}",
+        idempotency_key=idempotency_key(order.id, order.tracking_number),
         description=f"{order.kind} #{order.tracking_number}",
     )
+
+
+def idempotency_key(order_id: int, tracking_number: int) -> str:
+    """The key every sending of an order's card charge carries (staff look a charge up by it)."""
+    return f"ispbot-order-{order_id}-{tracking_number}"

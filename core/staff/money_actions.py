@@ -1,6 +1,6 @@
 """The subscriber page's service and money actions: extend the service, resume a paused service,
 reset the free charge, give or take back a static IP, set what a new line owes, refund a paid
-order to the wallet.
+order to the wallet; and billing's: reconcile now, settle a card charge no run can.
 
 Each calls the core service the admin API and the agents' group call, inside one transaction
 with its audit entry (who, what, before, after): both are written, or, on a refusal, neither.
@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
 from core.billing import state
+from core.billing.card_settling import CardSettling, Settled
 from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.models import Order
@@ -43,6 +44,7 @@ class MoneyActions:
         deposits: Deposits,
         orders: Orders,
         pauses: Pauses,
+        cards: CardSettling | None = None,
     ) -> None:
         self.clock = clock
         self.subscriptions = subscriptions
@@ -51,6 +53,7 @@ class MoneyActions:
         self.deposits = deposits
         self.orders = orders
         self.pauses = pauses
+        self.cards = cards or CardSettling(clock, orders)
 
     async def extend_service(self, actor: Actor, subscriber_id: int, days: int) -> SubscriptionView:
         """Subscriptions.extend_service. Errors: theirs (invalid_days, no_service_in_force)."""
@@ -203,6 +206,45 @@ class MoneyActions:
             },
         )
         return report
+
+    async def settle_card_charged(
+        self, actor: Actor, tracking_number: int, reference: str
+    ) -> Settled:
+        """CardSettling.apply_charged, audited when it changed the order (a second submit
+        writes nothing). Errors: theirs."""
+        async with in_transaction():
+            settled = await self.cards.apply_charged(tracking_number, reference)
+            if settled.changed:
+                await self._record(
+                    actor,
+                    "order.card_charged",
+                    settled.subscriber_id,
+                    {"tracking_number": tracking_number, "status": "pending", "gateway_ref": None},
+                    {
+                        "tracking_number": tracking_number,
+                        "status": str(settled.order.status),
+                        "gateway_ref": settled.order.gateway_ref,
+                    },
+                )
+        return settled
+
+    async def release_card_charge(self, actor: Actor, tracking_number: int) -> Settled:
+        """CardSettling.release, audited when it changed the order; the subscriber is told
+        after the commit (a payment link is placed with the provider, outside the
+        transaction). Errors: theirs."""
+        async with in_transaction():
+            settled = await self.cards.release(tracking_number)
+            if settled.changed:
+                await self._record(
+                    actor,
+                    "order.card_released",
+                    settled.subscriber_id,
+                    {"tracking_number": tracking_number, "status": "pending"},
+                    {"tracking_number": tracking_number, "status": str(settled.order.status)},
+                )
+        if settled.changed:
+            await self.cards.tell_released(tracking_number)
+        return settled
 
     async def _record(
         self,

@@ -28,6 +28,8 @@ class Permission(StrEnum):
     ASSIGN_STATIC_IP = "assign_static_ip"
     SET_DEPOSIT = "set_deposit"
     RECONCILE = "reconcile"
+    # Say what the provider holds of a saved card's charge no run can settle: paid, or not.
+    SETTLE_CARD_CHARGES = "settle_card_charges"
     IMPORT = "import"
     VIEW_AUDIT = "view_audit"
     # The documents' review queue and its verdicts; the tickets' inbox, answers, triage and
@@ -60,7 +62,7 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
         _EVERYONE
         | {Permission.VIEW_PERSONAL_DATA, Permission.VIEW_BILLING, Permission.REFUND}
         | {Permission.EXTEND_SERVICE, Permission.RESET_FREE_CHARGE, Permission.ASSIGN_STATIC_IP}
-        | {Permission.SET_DEPOSIT, Permission.RECONCILE}
+        | {Permission.SET_DEPOSIT, Permission.RECONCILE, Permission.SETTLE_CARD_CHARGES}
     ),
     # Support agents answer people: they log a lost phone's chat out, and see no personal data
     # beyond what identifies the line.

@@ -1,16 +1,18 @@
 """`ispbot payments reconcile` as an operator runs it: its own process, the database, and the
-provider (a local ZarinPal) — a payment whose callback never came is applied."""
+provider (a local ZarinPal) — a payment whose callback never came is applied, and a saved
+card's charge no run can settle is named for staff."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
+from datetime import UTC, datetime, timedelta
 
 from tortoise import Tortoise
 
 from bot.config import BotSettings
-from core.billing.enums import OrderStatus
+from core.billing.enums import OrderKind, OrderStatus
 from core.billing.models import Order
 from core.clock import SystemClock
 from core.db import open_database
@@ -55,7 +57,14 @@ async def test_the_reconcile_command_applies_a_payment_whose_callback_never_came
         try:
             await Tortoise.generate_schemas()
             services = provider_services(settings, SystemClock())
-            order = await place(services, await buyer(settings, "IRR"))
+            line = await buyer(settings, "IRR")
+            order = await place(services, line)
+            lost = await Order.create(
+                tracking_number=400_003, subscriber=line, kind=OrderKind.RENEW_SERVICE,
+                currency="IRR", subtotal=500_000, vat=45_000, payable=545_000,
+                gateway="stripe", created_at=datetime.now(UTC) - timedelta(days=2),
+                card_sent_at=datetime.now(UTC) - timedelta(days=2),
+            )  # fmt: skip
             await close_gateways(services)
         finally:
             await _close()
@@ -64,7 +73,10 @@ async def test_the_reconcile_command_applies_a_payment_whose_callback_never_came
         code, out, err = await _ispbot("payments", "reconcile", **env)
 
     assert code == 0, err
-    assert "1 applied" in out
+    assert "1 applied" in out and "card charges for staff: 1" in out
+    assert (
+        f"to settle in the console (Billing, Card charges to settle): {lost.tracking_number}" in out
+    )
     await open_database(url)
     try:
         applied = await Order.get(tracking_number=order.tracking_number)

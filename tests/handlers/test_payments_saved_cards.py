@@ -279,24 +279,32 @@ async def test_a_lost_charge_found_a_day_later_is_not_charged_again(
 
 
 async def test_a_charge_unknown_to_stripe_a_day_later_is_left_for_staff_not_sent_again(
-    pay_services, pay_settings, providers, clock
+    pay_services, pay_settings, providers, clock, caplog
 ):
     """Sent, never answered, and not in Stripe's records 23 hours on: sending it again could
-    charge twice, failing it could lose a payment. It stays pending and the reconcile run
-    names it for staff."""
+    charge twice, failing it could lose a payment. It stays pending, said at ERROR the first
+    time a run finds it so (not on every run after), and every reconcile run names it."""
     _, order = await card_order(pay_services, pay_settings, providers, clock)
     providers.stripe.intents_down = 1
     with pytest.raises(GatewayError):
         await pay_services.saved_cards.charge(order.tracking_number)
     clock.advance(timedelta(hours=23, minutes=5))
+    found_at = clock.now()
 
     result = await pay_services.saved_cards.charge(order.tracking_number)
+    first_report = await Reconciler(pay_services.orders).run()
+    clock.advance(timedelta(minutes=10))
+    again = await pay_services.saved_cards.charge(order.tracking_number)
+    second_report = await Reconciler(pay_services.orders).run()
 
     assert (result.outcome, result.code) == (ChargeOutcome.WAITING, UNRESOLVED)
+    assert (again.outcome, again.code) == (ChargeOutcome.WAITING, UNRESOLVED)
     assert providers.stripe.intent_requests == 0
-    assert (await Order.get(tracking_number=order.tracking_number)).status == OrderStatus.PENDING
-    report = await Reconciler(pay_services.orders).run()
-    assert report.unresolved == [order.tracking_number]
+    row = await Order.get(tracking_number=order.tracking_number)
+    assert (row.status, row.card_unresolved_at) == (OrderStatus.PENDING, found_at)
+    assert first_report.unresolved == second_report.unresolved == [order.tracking_number]
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and str(order.tracking_number) in errors[0].getMessage()
 
 
 async def test_charges_of_one_order_sent_at_once_make_one_payment(

@@ -4,6 +4,7 @@ resume it early (audited, CSRF-guarded)."""
 
 from __future__ import annotations
 
+from bot.i18n import translator
 from core.billing.enums import SubscriptionSource
 from core.billing.models import ServicePause
 from core.staff import audit
@@ -89,3 +90,30 @@ async def test_a_resume_without_its_csrf_token_changes_nothing(console):
 
     assert refused.status == 403
     assert (await ServicePause.get()).resumed_at is None
+
+
+async def test_the_header_of_a_paused_line_says_until_when_in_the_members_calendar(console):
+    """The line is "in operation" (not blocked), but paused: it cannot connect until then."""
+    subscriber = await paused_line(console)
+    [pause] = await ServicePause.all()
+    zone = console.wiring.settings.timezone
+    await console.log_in("agent")
+    path = f"/staff/subscribers/{subscriber.id}"
+    header = _header(await (await console.client.get(path)).text())
+    assert "Paused until " + translator("en", zone=zone).day(pause.resume_at) in header
+    assert "In operation" not in header
+
+    token = await console.csrf(path)
+    await console.client.post("/staff/language", data={"language": "fa", "csrf": token})
+    header = _header(await (await console.client.get(path)).text())
+
+    # Jalali, in Persian digits.
+    assert "متوقف تا " + translator("fa", zone=zone).day(pause.resume_at) in header
+
+    await console.wiring.services.pauses.resume(subscriber.id)
+    header = _header(await (await console.client.get(path)).text())
+    assert "متوقف" not in header and "status-in_operation" in header
+
+
+def _header(page: str) -> str:
+    return page[page.index('<div class="heading">') : page.index("</div>", page.index("heading"))]

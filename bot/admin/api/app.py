@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.admin.api import alerts, catalog, documents, faq, outbox, subscribers
+from bot.admin.api import alerts, card_charges, catalog, documents, faq, outbox, subscribers
 from bot.admin.api.context import API, ApiContext
 from bot.admin.api.spec import openapi_document, register
 from bot.admin.api.views import require_token, view
@@ -18,6 +18,7 @@ OPERATIONS = [
     *documents.OPERATIONS,
     *outbox.OPERATIONS,
     *faq.OPERATIONS,
+    *card_charges.OPERATIONS,
 ]
 
 

@@ -511,3 +511,39 @@ class OutboxOut(BaseModel):
 
 class OutboxList(BaseModel):
     items: list[OutboxOut]
+
+
+class CardChargeQuery(Body):
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    before: Annotated[int, Field(ge=1, le=2147483647)] | None = Field(
+        default=None, description="the next_before of the page seen: the page after it"
+    )
+
+
+class CardChargeOut(BaseModel):
+    """A renewal's saved card charge, sent, that the provider holds no payment of and that is
+    too old to send again: pending until staff settle it in the console. Amounts in minor
+    units; the provider's customer, card and idempotency key to look it up by."""
+
+    tracking_number: int
+    username: str
+    kind: OrderKind
+    plan: str | None
+    payable: int
+    currency: str
+    gateway: str | None
+    card_sent_at: datetime
+    unresolved_at: datetime | None = Field(
+        description="when a run found the provider holding no payment of it (null: not asked "
+        "since it became too old to send again)"
+    )
+    customer_ref: str | None
+    method_ref: str | None
+    idempotency_key: str
+
+
+class CardChargeList(BaseModel):
+    items: list[CardChargeOut]
+    # How many wait, all pages together.
+    count: int
+    next_before: int | None

@@ -192,6 +192,9 @@ def _card_refused(t: Texts, when: str, params: dict[str, Any]) -> list[Reply]:
     short = t.money(int(params.get("short") or 0), str(params["currency"]))
     if params.get("card_code") == "authentication_required":
         why = t.gettext("your bank wants you to confirm the payment yourself")
+    elif params.get("card_code") == "card_unresolved":
+        # Staff found no payment of a charge whose answer was lost: it will never be taken.
+        why = t.gettext("its payment could not be confirmed, so it will not be taken")
     else:
         why = t.gettext("your card was declined")
     text = t.gettext(

@@ -14,7 +14,7 @@ from babel import dates as babel_dates
 from bot.i18n import Texts
 from bot.staff import charts
 from bot.staff.charts import Bar
-from bot.staff.context import DASHBOARD, STAFF_SETTINGS, current_texts
+from bot.staff.context import DASHBOARD, STAFF_SETTINGS, current_texts, member, services
 from bot.staff.guard import requires
 from bot.staff.labels import label
 from bot.staff.rendering import render
@@ -44,6 +44,12 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         **_figures_view(texts, kept.figures),
     }
     partial = request.headers.get("HX-Request") == "true"
+    if not partial:
+        # Counted live, not by the worker: each is money a person must settle by hand.
+        may_settle = member(request).may(Permission.VIEW_BILLING)
+        context["card_charges"] = (
+            await services(request).money.cards.count_unresolved() if may_settle else 0
+        )
     return render(request, "dashboard_figures.html" if partial else "dashboard.html", context)
 
 

@@ -1,0 +1,283 @@
+"""Saved card charges no run can settle, settled by a person.
+
+A renewal's card charge that was sent, of which the provider holds no payment, and that is too
+old to send again (core/billing/saved_cards.py) stays pending: failing it could lose a payment,
+sending it again could charge twice. Staff look it up at the provider and say what they found:
+
+- charged: the order is applied as paid, with the provider's payment reference they typed, by
+  ``Orders.confirm_payment`` (the path of every paid order: once, with its receipt);
+- not charged: the order fails (``card_unresolved``), the renewal stops "charging" (a pause is
+  allowed again) and the subscriber is told, with a link to pay the renewal.
+
+Each is a conditional UPDATE on the order's state, so a second submit (or a run settling it
+meanwhile) changes nothing: it is told apart by ``Settled.changed``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from core.alerts import kinds
+from core.billing.auto_renew import CARD_FAILED, CHARGING
+from core.billing.enums import OrderKind, OrderStatus
+from core.billing.models import AutoRenewal, Order
+from core.billing.orders import Orders
+from core.billing.queries import order_view_of
+from core.billing.read_models import OrderView
+from core.billing.reconcile import CARD_RESEND_WITHIN, card_charge_unresolved
+from core.billing.saved_cards import idempotency_key
+from core.errors import Conflict, DomainError, InvalidInput, NotFound
+from core.inbox.service import enqueue
+from core.ports import Clock
+
+log = logging.getLogger(__name__)
+
+# Why the order failed, and the renewal's reason: staff found no payment of its charge.
+CARD_UNRESOLVED = "card_unresolved"
+# A provider's payment reference as the order keeps it (its column's length).
+MAX_REFERENCE = 128
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class UnresolvedCharge:
+    """A pending order whose card charge waits for staff, with what to look it up by."""
+
+    id: int
+    tracking_number: int
+    subscriber_id: int
+    username: str
+    kind: OrderKind
+    plan_code: str | None
+    payable: int
+    currency: str
+    gateway: str | None
+    card_sent_at: datetime
+    # When a run found the provider holding no payment of it; None: no run has asked since
+    # it became too old to send again (the worker not running).
+    unresolved_at: datetime | None
+    # The provider's customer and card the charge went to, and the key it was sent under.
+    customer_ref: str | None
+    method_ref: str | None
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnresolvedPage:
+    rows: tuple[UnresolvedCharge, ...]
+    # The id to pass as ``before`` for the next page; None on the last one.
+    next_before: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    order: OrderView
+    subscriber_id: int
+    # False: settled so before (a second submit): nothing was written.
+    changed: bool
+
+
+class CardSettling:
+    def __init__(self, clock: Clock, orders: Orders) -> None:
+        self.clock = clock
+        self.orders = orders
+
+    async def unresolved(self, before: int | None = None, limit: int = PAGE_SIZE) -> UnresolvedPage:
+        """The charges to settle, newest first, paged by key."""
+        query = (
+            Order.filter(card_charge_unresolved(self.clock.now()))
+            .select_related("subscriber", "plan")
+            .order_by("-id")
+        )
+        if before is not None:
+            query = query.filter(id__lt=before)
+        found = await query.limit(limit + 1)
+        rows = tuple(
+            UnresolvedCharge(
+                id=o.id,
+                tracking_number=o.tracking_number,
+                subscriber_id=o.subscriber.id,
+                username=o.subscriber.username,
+                kind=OrderKind(o.kind),
+                plan_code=o.plan.code if o.plan else None,
+                payable=o.payable,
+                currency=o.currency,
+                gateway=o.gateway,
+                card_sent_at=o.card_sent_at,  # type: ignore[arg-type]
+                unresolved_at=o.card_unresolved_at,
+                customer_ref=o.card_customer_ref,
+                method_ref=o.card_method_ref,
+                idempotency_key=idempotency_key(o.id, o.tracking_number),
+            )
+            for o in found[:limit]
+        )
+        more = len(found) > limit
+        return UnresolvedPage(rows, rows[-1].id if more else None)
+
+    async def count_unresolved(self) -> int:
+        return await Order.filter(card_charge_unresolved(self.clock.now())).count()
+
+    async def apply_charged(self, tracking_number: int, reference: str) -> Settled:
+        """Staff found the charge paid at the provider as ``reference``: the order is applied
+        as any paid order is, and its renewal is done.
+
+        Errors: card_reference_missing / card_reference_invalid / card_reference_in_use
+        {field}, order_not_found, card_charge_not_unresolved {tracking_number, status}, and
+        what ``Orders.confirm_payment`` raises."""
+        reference = reference.strip()
+        if not reference:
+            raise InvalidInput("card_reference_missing", field="reference")
+        if len(reference) > MAX_REFERENCE or not reference.isprintable() or " " in reference:
+            raise InvalidInput(
+                "card_reference_invalid", field="reference", max_length=MAX_REFERENCE
+            )
+        order = await _order(tracking_number)
+        if _charged_as(order, reference):
+            return Settled(await order_view_of(order), order.subscriber_id, False)
+        _refuse_unless_unresolved(order, self.clock.now())
+        taken = await Order.filter(gateway=order.gateway, gateway_ref=reference).exists()
+        if taken:
+            raise InvalidInput("card_reference_in_use", field="reference", reference=reference)
+        async with in_transaction():
+            claimed = await Order.filter(
+                card_charge_unresolved(self.clock.now()), id=order.id
+            ).update(gateway_ref=reference)
+            if not claimed:
+                return await self._repeat(order.id, lambda row: _charged_as(row, reference))
+            assert order.gateway is not None
+            applied = await self.orders.confirm_payment(
+                tracking_number, order.gateway, reference, order.payable, currency=order.currency
+            )
+            # Applied: the renewal is made. Not applied (its money went to the wallet, the
+            # subscriber told so): the renewal is not, and stops waiting for this charge.
+            done = "renewed" if applied.status == OrderStatus.APPLIED else "failed"
+            await AutoRenewal.filter(order_id=order.id, outcome=CHARGING).update(
+                outcome=done, reason=None if done == "renewed" else "not_applied"
+            )
+        log.info("order %s: card charge settled by staff as paid (%s)", tracking_number, reference)
+        return Settled(applied, order.subscriber_id, True)
+
+    async def release(self, tracking_number: int) -> Settled:
+        """Staff found no payment of the charge: the order fails, and its renewal is no longer
+        "charging". The subscriber is told by ``tell_released`` (after the commit: it places a
+        payment link with the provider).
+
+        Errors: order_not_found, card_charge_not_unresolved {tracking_number, status}."""
+        order = await _order(tracking_number)
+        if _released(order):
+            return Settled(await order_view_of(order), order.subscriber_id, False)
+        now = self.clock.now()
+        _refuse_unless_unresolved(order, now)
+        async with in_transaction():
+            failed = await Order.filter(card_charge_unresolved(now), id=order.id).update(
+                status=OrderStatus.FAILED
+            )
+            if not failed:
+                return await self._repeat(order.id, _released)
+            # Stamped, if no run had: a second submit knows it released this one.
+            await Order.filter(id=order.id, card_unresolved_at__isnull=True).update(
+                card_unresolved_at=now
+            )
+            await AutoRenewal.filter(order_id=order.id, outcome=CHARGING).update(
+                outcome=CARD_FAILED, reason=CARD_UNRESOLVED
+            )
+            fresh = await Order.get(id=order.id).select_related("plan")
+            view = await order_view_of(fresh)
+        log.info("order %s failed: %s (released by staff)", tracking_number, CARD_UNRESOLVED)
+        return Settled(view, order.subscriber_id, True)
+
+    async def tell_released(self, tracking_number: int) -> bool:
+        """Tell the subscriber their renewal's card was not charged, with a link to pay the
+        renewal (once per end of service: the notice's key). Whether a notice was written."""
+        order = await _order(tracking_number)
+        attempt = await AutoRenewal.get_or_none(
+            order_id=order.id, outcome=CARD_FAILED, reason=CARD_UNRESOLVED
+        )
+        if attempt is None:
+            return False  # no renewal waited for it: nothing to tell
+        await order.fetch_related("plan")
+        plan_code = order.plan.code if order.plan else None
+        params: dict = {
+            "plan_code": plan_code,
+            "ends_at": attempt.period_end.isoformat(),
+            "reason": "card_refused",
+            "card_code": CARD_UNRESOLVED,
+            "short": order.payable,
+            "currency": order.currency,
+        }
+        if plan_code is not None:
+            try:
+                link = await self.orders.place_order(
+                    order.subscriber_id, OrderKind.RENEW_SERVICE, plan_code
+                )
+            except DomainError as refused:
+                log.info("no payment link for subscriber %s: %s", order.subscriber_id, refused.code)
+            else:
+                if link.pay_url:
+                    params.update(pay_url=link.pay_url, tracking_number=link.tracking_number)
+        await enqueue(
+            order.subscriber_id,
+            kinds.AUTO_RENEW_FAILED,
+            params,
+            kinds.card_failed_key(order.subscriber_id, attempt.period_end),
+            at=self.clock.now(),
+        )
+        return True
+
+    @staticmethod
+    async def _repeat(order_id: int, settled_so: Callable[[Order], bool]) -> Settled:
+        """The conditional UPDATE found the order moved on: a second submit of the same
+        settlement is answered as the first was; anything else is refused."""
+        fresh = await Order.get(id=order_id).select_related("plan")
+        if settled_so(fresh):
+            return Settled(await order_view_of(fresh), fresh.subscriber_id, False)
+        raise Conflict(
+            "card_charge_not_unresolved",
+            tracking_number=fresh.tracking_number,
+            status=str(fresh.status),
+        )
+
+
+async def _order(tracking_number: int) -> Order:
+    order = await Order.get_or_none(tracking_number=tracking_number).select_related("plan")
+    if order is None:
+        raise NotFound("order_not_found", tracking_number=tracking_number)
+    return order
+
+
+def _charged_as(order: Order, reference: str) -> bool:
+    return (
+        order.card_sent_at is not None
+        and order.status in (OrderStatus.APPLIED, OrderStatus.PAID)
+        and order.gateway_ref == reference
+    )
+
+
+def _released(order: Order) -> bool:
+    return (
+        order.card_sent_at is not None
+        and order.card_unresolved_at is not None
+        and order.gateway_ref is None
+        and order.status == OrderStatus.FAILED
+    )
+
+
+def _refuse_unless_unresolved(order: Order, now: datetime) -> None:
+    """Only a charge no run will settle is settled by hand (a younger one may still be found)."""
+    unresolved = (
+        order.status == OrderStatus.PENDING
+        and order.gateway_ref is None
+        and order.card_sent_at is not None
+        and (order.card_unresolved_at is not None or order.card_sent_at <= now - CARD_RESEND_WITHIN)
+    )
+    if not unresolved:
+        raise Conflict(
+            "card_charge_not_unresolved",
+            tracking_number=order.tracking_number,
+            status=str(order.status),
+        )

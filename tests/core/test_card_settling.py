@@ -1,0 +1,229 @@
+"""A renewal's card charge no run can settle (sent over 23 hours ago, unknown to the provider),
+settled by staff: "charged" applies the order once through the path of every paid order,
+"not charged" fails it, lets the line pause again and tells the subscriber with a link to pay.
+Each is audited once, however often (or however concurrently) it is submitted. On SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from core.alerts import kinds
+from core.billing.auto_renew import CARD_FAILED, CHARGING
+from core.billing.card_settling import CARD_UNRESOLVED, CardSettling
+from core.billing.deposits import Deposits
+from core.billing.enums import OrderKind, OrderStatus, SubscriptionStatus
+from core.billing.ip_pool import parse_static_ip_pool
+from core.billing.models import AutoRenewal, Order, Subscription
+from core.billing.pauses import Pauses
+from core.billing.reconcile import Reconciler
+from core.billing.static_ips import StaticIps
+from core.errors import Conflict, InvalidInput
+from core.inbox.models import OutboxMessage
+from core.staff import audit
+from core.staff.audit import Actor
+from core.staff.models import AuditEntry
+from core.staff.money_actions import MoneyActions
+from tests.core import test_billing_support as support
+from tests.core.test_billing_support import error_of, make_plans, make_subscriber, seed_year_service
+
+billing = support.billing
+gateway = support.gateway
+
+NINA = Actor(None, "nina")
+SENT_AGO = timedelta(hours=24)
+
+
+@pytest.fixture
+def money(billing, settings, clock) -> MoneyActions:
+    return MoneyActions(
+        clock,
+        billing.subscriptions,
+        billing.free_charges,
+        StaticIps(parse_static_ip_pool("")),
+        Deposits(clock),
+        billing.orders,
+        Pauses(settings, clock),
+        CardSettling(clock, billing.orders),
+    )
+
+
+async def card_charge_sent(
+    billing, clock, sent_ago=SENT_AGO, found_unknown=True, username="3132239700"
+):
+    """A line with its year in force, whose automatic renewal's card charge was sent
+    ``sent_ago`` and, when ``found_unknown``, found unknown to the provider by a run."""
+    if username == "3132239700":
+        await make_plans()
+    subscriber = await make_subscriber(username)
+    current = await seed_year_service(billing, subscriber, clock.now())
+    placed = await billing.orders.place_saved_card_order(
+        subscriber.id, OrderKind.RENEW_SERVICE, "year-2m", "fakepay"
+    )
+    order = await Order.get(tracking_number=placed.tracking_number)
+    await Order.filter(id=order.id).update(
+        card_sent_at=clock.now() - sent_ago,
+        card_customer_ref="cus_1",
+        card_method_ref="pm_1",
+        card_unresolved_at=clock.now() if found_unknown else None,
+    )
+    await AutoRenewal.create(
+        subscriber_id=subscriber.id, period_end=current.ends_at, outcome=CHARGING,
+        order_id=order.id, created_at=clock.now() - sent_ago,
+    )  # fmt: skip
+    return subscriber, await Order.get(id=order.id)
+
+
+async def test_a_charge_staff_found_paid_is_applied_once_with_its_receipt(
+    db, billing, money, clock
+):
+    subscriber, order = await card_charge_sent(billing, clock)
+    assert (await money.cards.unresolved()).rows[0].idempotency_key == (
+        f"ispbot-order-{order.id}-{order.tracking_number}"
+    )
+
+    first = await money.settle_card_charged(NINA, order.tracking_number, " pi_3Abc ")
+    again = await money.settle_card_charged(NINA, order.tracking_number, "pi_3Abc")
+
+    assert (first.changed, again.changed) == (True, False)
+    row = await Order.get(id=order.id)
+    assert (row.status, row.gateway_ref) == (OrderStatus.APPLIED, "pi_3Abc")
+    assert (
+        await Subscription.filter(
+            subscriber_id=subscriber.id, status=SubscriptionStatus.RESERVED
+        ).count()
+        == 1
+    )
+    assert await OutboxMessage.filter(kind=kinds.PAYMENT_APPLIED).count() == 1
+    assert (await AutoRenewal.get(order_id=order.id)).outcome == "renewed"
+    [entry] = await audit.entries_for("subscriber", subscriber.id)
+    assert (entry.actor_name, entry.action) == ("nina", "order.card_charged")
+    assert entry.after == {
+        "tracking_number": order.tracking_number, "status": "applied", "gateway_ref": "pi_3Abc",
+    }  # fmt: skip
+    assert await money.cards.count_unresolved() == 0
+
+
+async def test_five_staff_settling_one_charge_at_once_apply_it_once(db, billing, money, clock):
+    subscriber, order = await card_charge_sent(billing, clock)
+
+    results = await asyncio.gather(
+        *(money.settle_card_charged(NINA, order.tracking_number, "pi_9") for _ in range(5)),
+        return_exceptions=True,
+    )
+
+    assert [r.changed for r in results if not isinstance(r, Exception)].count(True) == 1
+    # A submit that lost the race either repeats the winner's answer or is told it moved on.
+    assert all(isinstance(r, Conflict) for r in results if isinstance(r, Exception))
+    assert (await Order.get(id=order.id)).status == OrderStatus.APPLIED
+    assert await OutboxMessage.filter(kind=kinds.PAYMENT_APPLIED).count() == 1
+    assert await AuditEntry.filter(action="order.card_charged").count() == 1
+    assert await Subscription.filter(subscriber_id=subscriber.id).count() == 2
+
+
+async def test_a_released_charge_fails_lets_the_line_pause_and_tells_the_subscriber(
+    db, billing, money, clock, settings
+):
+    subscriber, order = await card_charge_sent(billing, clock)
+    refused = await error_of(money.pauses.quote(subscriber.id, 14))
+    assert refused.code == "pause_card_charge_pending"
+
+    first = await money.release_card_charge(NINA, order.tracking_number)
+    again = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert (first.changed, again.changed) == (True, False)
+    assert (await Order.get(id=order.id)).status == OrderStatus.FAILED
+    attempt = await AutoRenewal.get(subscriber_id=subscriber.id)
+    assert (attempt.outcome, attempt.reason) == (CARD_FAILED, CARD_UNRESOLVED)
+    # Only the renewal's payment link holds a pause back now, as any order's link does.
+    assert (await error_of(money.pauses.quote(subscriber.id, 14))).code == "pause_order_pending"
+    clock.advance(timedelta(minutes=settings.payment_link_minutes))
+    assert (await money.pauses.quote(subscriber.id, 14)).days == 14
+    [told] = await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED)
+    assert (told.params["reason"], told.params["card_code"]) == ("card_refused", CARD_UNRESOLVED)
+    # The renewal's payment link: a fresh order, never the card again.
+    link = await Order.get(tracking_number=told.params["tracking_number"])
+    assert (link.kind, link.card_sent_at, link.pay_url) == (
+        OrderKind.RENEW_SERVICE, None, told.params["pay_url"],
+    )  # fmt: skip
+    assert told.params["short"] == order.payable
+    [entry] = await audit.entries_for("subscriber", subscriber.id)
+    assert (entry.action, entry.after["status"]) == ("order.card_released", "failed")
+    assert await money.cards.count_unresolved() == 0
+
+
+async def test_a_charge_settled_one_way_is_not_settled_the_other(db, billing, money, clock):
+    _, order = await card_charge_sent(billing, clock)
+    await money.release_card_charge(NINA, order.tracking_number)
+
+    error = await error_of(money.settle_card_charged(NINA, order.tracking_number, "pi_1"))
+
+    assert isinstance(error, Conflict) and error.code == "card_charge_not_unresolved"
+    assert (await Order.get(id=order.id)).gateway_ref is None
+    assert await AuditEntry.filter(action="order.card_charged").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("reference", "code"),
+    [("", "card_reference_missing"), ("pi 1", "card_reference_invalid"),
+     ("p" * 129, "card_reference_invalid"), ("pi\x001", "card_reference_invalid")],
+)  # fmt: skip
+async def test_a_bad_reference_is_refused_under_its_field_and_writes_nothing(
+    db, billing, money, clock, reference, code
+):
+    _, order = await card_charge_sent(billing, clock)
+
+    error = await error_of(money.settle_card_charged(NINA, order.tracking_number, reference))
+
+    assert isinstance(error, InvalidInput)
+    assert (error.code, error.details["field"]) == (code, "reference")
+    assert (await Order.get(id=order.id)).status == OrderStatus.PENDING
+    assert await AuditEntry.all().count() == 0
+
+
+async def test_a_reference_another_order_was_paid_with_is_refused(db, billing, money, clock):
+    _, first = await card_charge_sent(billing, clock)
+    _, second = await card_charge_sent(billing, clock, username="3132239701")
+    await money.settle_card_charged(NINA, first.tracking_number, "pi_1")
+
+    error = await error_of(money.settle_card_charged(NINA, second.tracking_number, "pi_1"))
+
+    assert (error.code, error.details["field"]) == ("card_reference_in_use", "reference")
+    assert (await Order.get(id=second.id)).status == OrderStatus.PENDING
+    assert await money.cards.count_unresolved() == 1
+
+
+async def test_a_charge_the_provider_may_still_answer_is_not_settled_by_hand(
+    db, billing, money, clock
+):
+    """Sent an hour ago and never found unknown: a run may still find it, or send it again
+    under its key; settling it by hand could apply or fail it against the provider's word."""
+    _, order = await card_charge_sent(billing, clock, timedelta(hours=1), found_unknown=False)
+
+    charged = await error_of(money.settle_card_charged(NINA, order.tracking_number, "pi_1"))
+    released = await error_of(money.release_card_charge(NINA, order.tracking_number))
+
+    assert charged.code == released.code == "card_charge_not_unresolved"
+    assert (await money.cards.unresolved()).rows == ()
+    assert (await Order.get(id=order.id)).status == OrderStatus.PENDING
+
+
+async def test_a_charge_past_resending_that_no_run_asked_about_is_listed_and_released(
+    db, billing, money, clock
+):
+    """No worker ran since it became too old to send again: staff still see it, and a
+    release is still recognised on a second submit."""
+    _, order = await card_charge_sent(billing, clock, timedelta(hours=30), found_unknown=False)
+    [row] = (await money.cards.unresolved()).rows
+    assert (row.tracking_number, row.unresolved_at) == (order.tracking_number, None)
+    assert (row.customer_ref, row.method_ref) == ("cus_1", "pm_1")
+    assert (await Reconciler(billing.orders).run()).unresolved == [order.tracking_number]
+
+    first = await money.release_card_charge(NINA, order.tracking_number)
+    again = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert (first.changed, again.changed) == (True, False)
+    assert await AuditEntry.filter(action="order.card_released").count() == 1
