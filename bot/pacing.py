@@ -59,6 +59,18 @@ def time_to_send() -> float:
     return math.inf if deadline == math.inf else deadline - time.monotonic()
 
 
+class OutOfTime(Exception):
+    """A send would wait for its turn past ``sending_by``'s deadline: given up, nothing sent.
+    Each channel raises it on as its own network error, which its senders already handle."""
+
+
+def may_wait(seconds: float) -> None:
+    """Raise OutOfTime when waiting ``seconds`` and then sending would end past the deadline."""
+    left = time_to_send()
+    if seconds >= left:
+        raise OutOfTime(f"a wait of {seconds:.2f} s with {left:.2f} s left to send")
+
+
 # KEYS[1]: the bucket (hash: tokens, ts), KEYS[2]: the channel's pause.
 # ARGV: rate (tokens a second), capacity, cost, now in ms (or "" for Redis's clock).
 # Returns 0 when the tokens were taken, else the milliseconds to wait before asking again.
@@ -113,6 +125,7 @@ class Unpaced:
             return
         left = self._paused_until.get(channel, 0.0) - self.now()
         if left > 0:
+            may_wait(left)
             await self.sleep(left)
         else:
             self._paused_until.pop(channel, None)
@@ -130,6 +143,10 @@ class Schedule:
         self.interval = 1.0 / rate_per_second
         self.tolerance = (burst - 1) * self.interval
         self._next: dict[str, float] = {}
+
+    def earliest(self, key: str, at: float) -> float:
+        """The earliest time at or after ``at`` that keeps the rate, booking nothing."""
+        return max(at, max(self._next.get(key, at), at) - self.tolerance)
 
     def reserve(self, key: str, at: float) -> float:
         """Book the earliest time at or after ``at`` that keeps the rate, and return it."""
@@ -209,7 +226,9 @@ class RedisPacer:
             if wait <= 0:
                 return
             # The bucket lives in Redis, shared by all processes: no local event can say
-            # when it refills, so wait the time the script computed and ask again.
+            # when it refills, so wait the time the script computed and ask again. A refused
+            # take booked nothing, so giving up here costs the others no room.
+            may_wait(wait)
             await asyncio.sleep(wait)
 
     async def pause(self, channel: str, seconds: float) -> None:
@@ -245,7 +264,8 @@ async def paced(
     pacer holds ``key`` back as long as the platform asked and the send is tried again, up to
     ``retries`` times. The rate limit after the last retry, or one asking for more than
     ``longest_wait`` seconds or for longer than is left to send (``sending_by``), is raised,
-    the pacer not told: the caller hands it on."""
+    the pacer not told: the caller hands it on. A pacer whose wait runs past what is left to
+    send raises OutOfTime before it waits (``may_wait``)."""
     attempt = 0
     while True:
         await pacer.acquire(key)

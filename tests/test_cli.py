@@ -34,6 +34,7 @@ def run_ispbot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ("ISPBOT_STATIC_IP_POOL", "203.0.113.0/28,203.0.113.9-203.0.113.20"),
         ("ISPBOT_STATIC_IP_POOL", "203.0.113.300"),
         ("ISPBOT_RADIUS_READ_TIMEOUT_SECONDS", "soon"),
+        ("ISPBOT_RADIUS_STALE_AFTER_MINUTES", "0"),
         ("ISPBOT_PAUSE_FEE", '{"RIAL": 500000}'),
     ],
 )

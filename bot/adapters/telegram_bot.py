@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -18,11 +19,15 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message
 
-from bot.adapters.telegram_limits import FloodControl, SendLimiter
+from bot.adapters.telegram_limits import FloodControl, SendLimiter, out_of_time
 from bot.adapters.telegram_responses import hold_response_models
 from bot.dialogs.contract import Attachment
+from bot.pacing import time_to_send
 
 if TYPE_CHECKING:
+    from aiogram.methods import TelegramMethod
+    from aiogram.methods.base import TelegramType
+
     from bot.config import BotSettings
 
 log = logging.getLogger(__name__)
@@ -34,12 +39,36 @@ PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")  # sent as photos, other
 DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 
+class TurnBoundSession(AiohttpSession):
+    """aiogram's session, whose calls made while a turn holds its chat (``pacing.sending_by``)
+    end by the turn's deadline: a file, a long text's parts, the contact keyboard or a delete
+    hanging for the session's 60 s would outlive the chat's lock, and the chat's next turn
+    would send beside it. A call with no time left is not made; either way the error is
+    aiogram's network error, which the senders take for "not delivered now"."""
+
+    async def make_request(  # aiogram's signature, timeout included
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109
+    ) -> TelegramType:
+        left = time_to_send()
+        if left < math.inf:
+            if left <= 0:
+                raise out_of_time(method)
+            # aiohttp takes a number as the call's total timeout, fractions included.
+            bounded: Any = min(self.timeout if timeout is None else timeout, left)
+            timeout = bounded
+        return await super().make_request(bot, method, timeout)
+
+
 def create_bot(settings: BotSettings, limiter: SendLimiter, *, retries: int = 3) -> Bot:
-    """A Bot on the configured API server, its calls kept within Telegram's limits; a 429 is
-    waited out and retried ``retries`` times before it is raised."""
+    """A Bot on the configured API server, its calls kept within Telegram's limits and, in a
+    turn, its deadline; a 429 is waited out and retried ``retries`` times before it is
+    raised."""
     assert settings.telegram_token is not None
     hold_response_models()
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session = TurnBoundSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     session.middleware(FloodControl(limiter, retries=retries))
     return Bot(
         settings.telegram_token.get_secret_value(),

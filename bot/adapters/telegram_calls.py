@@ -34,8 +34,13 @@ from aiogram.exceptions import (
 )
 from aiohttp import ClientError, ClientTimeout
 
-from bot.adapters.telegram_limits import LIMITED_PREFIXES, FloodControl, SendLimiter
-from bot.pacing import Unpaced, paced, time_to_send
+from bot.adapters.telegram_limits import (
+    LIMITED_PREFIXES,
+    NO_TIME_LEFT,
+    FloodControl,
+    SendLimiter,
+)
+from bot.pacing import OutOfTime, Unpaced, paced, time_to_send
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 # The longest a call may take while a turn holds its chat (``pacing.sending_by``): the chat's
@@ -87,20 +92,23 @@ class BotCalls:
             key = str(chat_id)
         else:
             pacer, key = self.unlimited, method
-        await paced(
-            lambda: self._post(method, data),
-            pacer,
-            key,
-            retries=self.retries,
-            name=f"telegram {method}",
-        )
+        try:
+            await paced(
+                lambda: self._post(method, data),
+                pacer,
+                key,
+                retries=self.retries,
+                name=f"telegram {method}",
+            )
+        except OutOfTime as error:
+            raise TelegramNetworkError(_method(method, data), NO_TIME_LEFT) from error
 
     async def _post(self, method: str, data: bytes) -> None:
         timeout = self._timeout
         left = time_to_send()
         if left < math.inf:
             if left <= 0:
-                raise TelegramNetworkError(_method(method, data), "no time left in the turn")
+                raise TelegramNetworkError(_method(method, data), NO_TIME_LEFT)
             timeout = ClientTimeout(total=min(TURN_CALL_TIMEOUT_SECONDS, left))
         session = await self.session.create_session()
         url = self._urls.get(method)

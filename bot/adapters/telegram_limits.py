@@ -22,8 +22,9 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
+from aiogram.exceptions import TelegramNetworkError
 
-from bot.pacing import Pacer, Schedule, Unpaced, paced
+from bot.pacing import OutOfTime, Pacer, Schedule, Unpaced, may_wait, paced
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -34,6 +35,14 @@ if TYPE_CHECKING:
 
 # The calls that put a message in a chat; answering a button press or deleting is not limited.
 LIMITED_PREFIXES = ("send", "edit", "copy", "forward")
+# What a call given up at a turn's deadline says (``pacing.sending_by``): a network error, which
+# every sender already takes for "not delivered now".
+NO_TIME_LEFT = "no time left in the turn"
+
+
+def out_of_time(method: Any) -> TelegramNetworkError:
+    """The error of a call given up at the turn's deadline (``method``: aiogram's call)."""
+    return TelegramNetworkError(method, NO_TIME_LEFT)
 
 
 class SendLimiter:
@@ -90,10 +99,17 @@ class SendLimiter:
 
     async def wait_turn(self, chat_id: int | str) -> None:
         # The chat's turn first, then the overall budget: the overall schedule is only ever
-        # booked at the present, so a chat waiting its turn does not hold up the others.
+        # booked at the present, so a chat waiting its turn does not hold up the others. A
+        # wait past the turn's deadline is refused before it is booked (``may_wait``): a
+        # booked turn never taken would hold the chat's next sends back for nothing.
+        key = str(chat_id)
+        now = self.now()
+        may_wait(self._schedule_of(key).earliest(key, now) - now)
         delay = self.reserve_chat(chat_id)
         if delay > 0:
             await self.sleep(delay)
+        now = self.now()
+        may_wait(self.overall.earliest("*", now) - now)
         delay = self.reserve_overall()
         if delay > 0:
             await self.sleep(delay)
@@ -131,10 +147,13 @@ class FloodControl(BaseRequestMiddleware):
             key = str(chat_id)
         else:
             pacer, key = self.unlimited, name
-        return await paced(
-            lambda: make_request(bot, method),
-            pacer,
-            key,
-            retries=self.retries,
-            name=f"telegram {name}",
-        )
+        try:
+            return await paced(
+                lambda: make_request(bot, method),
+                pacer,
+                key,
+                retries=self.retries,
+                name=f"telegram {name}",
+            )
+        except OutOfTime as error:
+            raise out_of_time(method) from error

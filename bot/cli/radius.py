@@ -74,7 +74,9 @@ async def sync_usage(
     from core.radius.accounting import AccountingSync
 
     overlap = timedelta(minutes=radius_settings.overlap_minutes)
-    result = await AccountingSync(services.usage, services.clock, overlap).run(connection)
+    stale_after = timedelta(minutes=radius_settings.stale_after_minutes)
+    sync = AccountingSync(services.usage, services.clock, overlap, stale_after)
+    result = await sync.run(connection)
     click.echo(
         f"ispbot: {result.read} radacct sessions read: {result.recorded} recorded, "
         f"{result.unchanged} unchanged, {result.unknown_users} of unknown users, "

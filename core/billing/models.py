@@ -224,6 +224,9 @@ class UsageSession(Model):
     session_key = fields.CharField(max_length=64, unique=True)
     started_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
+    # ended_at is the last update of a session its NAS left open (no Stop came, it went stale:
+    # core/radius/accounting.py): a Stop that comes after all replaces it, an update reopens it.
+    end_presumed = fields.BooleanField(default=False)
     download_bytes = fields.BigIntField(default=0)
     upload_bytes = fields.BigIntField(default=0)
     deducted_bytes = fields.BigIntField(default=0)

@@ -39,10 +39,15 @@ class UsageMeter:
         download_bytes: int,
         upload_bytes: int,
         ip: str | None = None,
+        *,
+        end_presumed: bool = False,
     ) -> UsageLine:
         """Record (or re-sync) an accounting session. Its counters are totals so far; only the
         growth of the counted bytes since the last sync is taken from the buckets, the earliest
-        to expire first, so syncing a session again never counts it twice.
+        to expire first, so syncing a session again never counts it twice. ``end_presumed``:
+        ``ended_at`` is the last update of a session its NAS left open without a Stop; a real
+        end given later replaces it, and a session given as open again is reopened (its NAS
+        updated it after all). A real end stays.
 
         Errors: subscriber_not_found, invalid_usage {field}, session_subscriber_mismatch
         {session_key}."""
@@ -52,6 +57,8 @@ class UsageMeter:
         if started_at.tzinfo is None:
             raise InvalidInput("invalid_usage", field="started_at")
         if ended_at is not None and (ended_at.tzinfo is None or ended_at < started_at):
+            raise InvalidInput("invalid_usage", field="ended_at")
+        if end_presumed and ended_at is None:
             raise InvalidInput("invalid_usage", field="ended_at")
         if not session_key or len(session_key) > 64:
             raise InvalidInput("invalid_usage", field="session_key")
@@ -74,6 +81,7 @@ class UsageMeter:
                             session_key=session_key,
                             started_at=started_at,
                             ended_at=ended_at,
+                            end_presumed=end_presumed,
                             download_bytes=download_bytes,
                             upload_bytes=upload_bytes,
                             deducted_bytes=counted,
@@ -88,7 +96,11 @@ class UsageMeter:
                         # Counters only grow; a smaller resend never gives bytes back.
                         deducted = max(session.deducted_bytes, counted)
                         delta = deducted - session.deducted_bytes
-                        session.ended_at = ended_at or session.ended_at
+                        stopped = session.ended_at is not None and not session.end_presumed
+                        if ended_at is not None and (not end_presumed or not stopped):
+                            session.ended_at, session.end_presumed = ended_at, end_presumed
+                        elif ended_at is None and session.end_presumed:
+                            session.ended_at, session.end_presumed = None, False
                         session.download_bytes = max(session.download_bytes, download_bytes)
                         session.upload_bytes = max(session.upload_bytes, upload_bytes)
                         session.deducted_bytes = deducted
@@ -96,6 +108,7 @@ class UsageMeter:
                         await session.save(
                             update_fields=[
                                 "ended_at",
+                                "end_presumed",
                                 "download_bytes",
                                 "upload_bytes",
                                 "deducted_bytes",

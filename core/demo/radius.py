@@ -4,7 +4,9 @@ and FreeRADIUS's schema there. Agus is online (a session open since three hours 
 modem was refused for a wrong password twenty minutes ago, after her last session ended. The
 refusal's reason is read from radcheck, so ``ispbot demo`` provisions radcheck first.
 
-Written once: a demo line that already has sessions there is left as it is."""
+Written once: a demo line that already has sessions there is left as it is, but for the open
+session's last update, which each run moves to now: no NAS sends its Interim-Updates, and a
+session not updated for ISPBOT_RADIUS_STALE_AFTER_MINUTES reads as ended."""
 
 from __future__ import annotations
 
@@ -36,6 +38,11 @@ async def seed_radius(connection: Any, now: datetime) -> bool:
         [ONLINE_USERNAME, WRONG_PASSWORD_USERNAME],
     )
     if written:
+        await connection.execute(
+            "UPDATE radacct SET acctupdatetime = $1"
+            " WHERE acctuniqueid = 'demo-agus-open' AND acctstoptime IS NULL",
+            now,
+        )
         return False
     started = now - timedelta(hours=3)
     await connection.execute(

@@ -15,6 +15,12 @@ whose totals have not moved since the last run are skipped without a write.
 
 Directions: the NAS's input is what the subscriber sent (upload), its output what the
 subscriber received (download).
+
+A session still open in radacct but not updated for ``stale_after`` is recorded as ended at its
+last update, the end presumed: its NAS went away without a Stop (a reboot), and the usage
+history would say "still connected" forever. It is read again at each run like an open one: a
+Stop that comes after all gives its real end and last traffic, an update reopens it (RADIUS was
+unreachable, not the NAS).
 """
 
 from __future__ import annotations
@@ -24,9 +30,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from tortoise.expressions import Q
+
 from core.accounts.models import Subscriber
 from core.billing.models import UsageSession
 from core.errors import DomainError
+from core.radius.presence import STALE_AFTER
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +63,22 @@ class SyncResult:
 
 
 class AccountingSync:
-    def __init__(self, usage: Any, clock: Any, overlap: timedelta) -> None:
+    def __init__(
+        self, usage: Any, clock: Any, overlap: timedelta, stale_after: timedelta = STALE_AFTER
+    ) -> None:
         self.usage = usage  # core.billing.usage.UsageMeter
         self.clock = clock
         self.overlap = overlap
+        self.stale_after = stale_after
 
     async def run(self, radius: Any) -> SyncResult:
         """``radius``: an asyncpg connection to FreeRADIUS's database."""
         result = SyncResult()
+        # Presumed ended too: their Stop may still come, dated before the window below.
         open_keys = list(
-            await UsageSession.filter(ended_at__isnull=True).values_list("session_key", flat=True)
+            await UsageSession.filter(Q(ended_at__isnull=True) | Q(end_presumed=True)).values_list(
+                "session_key", flat=True
+            )
         )
         rows = await radius.fetch(_QUERY, open_keys, await self._since())
         result.read = len(rows)
@@ -71,16 +86,17 @@ class AccountingSync:
         known = {s.session_key: s for s in await UsageSession.filter(session_key__in=keys)}
         names = {row["username"] for row in rows if row["username"]}
         ids = dict(await Subscriber.filter(username__in=names).values_list("username", "id"))
+        live_after = self.clock.now() - self.stale_after
         for row in rows:
             subscriber_id = ids.get(row["username"])
             if subscriber_id is None:
                 result.unknown_users += 1
                 continue
-            if _unchanged(known.get(row["acctuniqueid"]), row):
+            ended = _ended(row, live_after)
+            if _unchanged(known.get(row["acctuniqueid"]), row, ended):
                 result.unchanged += 1
                 continue
             started = row["acctstarttime"] or row["acctupdatetime"] or self.clock.now()
-            ended = row["acctstoptime"]
             if ended is not None and ended < started:
                 ended = started  # a NAS clock that stepped back: keep the session, zero length
             try:
@@ -92,6 +108,7 @@ class AccountingSync:
                     int(row["download"]),
                     int(row["upload"]),
                     row["ip"],
+                    end_presumed=ended is not None and row["acctstoptime"] is None,
                 )
             except DomainError as error:
                 # One bad record must not stop the others; it is logged (no personal data).
@@ -109,10 +126,23 @@ class AccountingSync:
         return latest.ended_at - self.overlap
 
 
-def _unchanged(session: UsageSession | None, row: Any) -> bool:
-    return (
-        session is not None
-        and session.download_bytes >= row["download"]
-        and session.upload_bytes >= row["upload"]
-        and (session.ended_at is not None or row["acctstoptime"] is None)
-    )
+def _ended(row: Any, live_after: datetime) -> datetime | None:
+    """When the session ended: its Stop, else its last update once that is older than
+    ``live_after`` (stale: the NAS never sent the Stop), else None (still open)."""
+    if row["acctstoptime"] is not None:
+        return row["acctstoptime"]
+    last = row["acctupdatetime"] or row["acctstarttime"]
+    return last if last is not None and last < live_after else None
+
+
+def _unchanged(session: UsageSession | None, row: Any, ended: datetime | None) -> bool:
+    if (
+        session is None
+        or session.download_bytes < row["download"]
+        or session.upload_bytes < row["upload"]
+    ):
+        return False
+    if session.ended_at is not None and not session.end_presumed:
+        return True  # stopped: nothing opens it again
+    presumed = ended is not None and row["acctstoptime"] is None
+    return session.ended_at == ended and session.end_presumed == presumed

@@ -19,3 +19,9 @@ class RadiusSettings(BaseSettings):
     # The longest a chat turn waits for FreeRADIUS's database to say whether a line is online
     # (My service); past it the panel says it cannot tell now, and the turn goes on.
     read_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    # An open session (no Stop) that its NAS has not updated for this long is taken as ended at
+    # its last update: a NAS that reboots or loses power never sends the Stop, and the line
+    # would show online forever. NASes send an Interim-Update every few minutes (5 is usual);
+    # 15 is three missed in a row, which a lost packet or a busy RADIUS server does not make.
+    # Keep it above twice the NAS's interim interval.
+    stale_after_minutes: int = Field(default=15, ge=1)

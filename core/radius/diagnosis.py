@@ -23,7 +23,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from core.radius.presence import RadiusPresence
+from core.radius.presence import LIVE_SESSION, SESSION_END, RadiusPresence
 from core.radius.provisioning import AUTH_TYPE, EXPIRATION, PASSWORD
 
 
@@ -50,14 +50,16 @@ class RadiusConnection:
     reject_reason: RejectReason | None = None
 
 
-_OPEN_SESSION = """
+# A session left open by a NAS that never sent its Stop (a reboot) is over once stale
+# (core/radius/presence.py, ISPBOT_RADIUS_STALE_AFTER_MINUTES), ended at its last update.
+_OPEN_SESSION = f"""
 SELECT acctstarttime, acctupdatetime, host(framedipaddress) AS ip,
        coalesce(acctoutputoctets, 0) AS download, coalesce(acctinputoctets, 0) AS upload
-FROM radacct WHERE username = $1 AND acctstoptime IS NULL
+FROM radacct WHERE username = $1 AND {LIVE_SESSION}
 ORDER BY acctstarttime DESC NULLS LAST LIMIT 1
 """
-_LAST_SESSION = """
-SELECT max(acctstoptime) AS stopped, max(acctstarttime) AS started FROM radacct
+_LAST_SESSION = f"""
+SELECT max({SESSION_END}) AS stopped, max(acctstarttime) AS started FROM radacct
 WHERE username = $1
 """
 # The stock post-auth query writes reply = '%{reply:Packet-Type}'. The last answer: a reject
@@ -71,11 +73,12 @@ _CHECKS = "SELECT attribute, value FROM radcheck WHERE username = $1 AND attribu
 
 
 async def read_connection(
-    connection: Any, username: str, not_before: datetime | None = None
+    connection: Any, username: str, not_before: datetime | None = None, *, live_after: datetime
 ) -> RadiusConnection:
     """One line's connection; ``connection`` is an asyncpg connection to FreeRADIUS's database.
-    A refusal at or before ``not_before`` (when the line was last opened) is left out."""
-    open_session = await connection.fetchrow(_OPEN_SESSION, username)
+    A refusal at or before ``not_before`` (when the line was last opened) is left out; an
+    open session last updated before ``live_after`` is over."""
+    open_session = await connection.fetchrow(_OPEN_SESSION, username, live_after)
     if open_session is not None:
         return RadiusConnection(
             online=True,
@@ -135,7 +138,8 @@ def _epoch(value: str | None) -> datetime | None:
 
 
 async def radius_connection(
-    radius: RadiusPresence, username: str, not_before: datetime | None = None
+    radius: RadiusPresence, username: str, not_before: datetime | None = None, *, now: datetime
 ) -> RadiusConnection | None:
-    """The line's connection; None when FreeRADIUS's database could not be read."""
-    return await radius.read(partial(read_connection, not_before=not_before), username)
+    """The line's connection at ``now``; None when FreeRADIUS's database could not be read."""
+    read = partial(read_connection, not_before=not_before, live_after=radius.live_after(now))
+    return await radius.read(read, username)

@@ -18,7 +18,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import asyncpg
@@ -32,15 +33,21 @@ Read = TypeVar("Read")
 # After a failed read, the seconds during which FreeRADIUS's database is not asked again.
 QUIET_AFTER_FAILURE_SECONDS = 30.0
 
-# The latest open session (a line with simultaneous-use above 1 shows the newest), the end of
-# the latest closed one, and the first per-user route. Production radacct tables are large: an
+# An open session not updated this long is over (RadiusSettings.stale_after_minutes).
+STALE_AFTER = timedelta(minutes=RadiusSettings.model_fields["stale_after_minutes"].default)
+# A session is live while open and updated since $2 (now - stale_after); a stale one ended at
+# its last update, or at its start when it was never updated (SESSION_END).
+LIVE_SESSION = "acctstoptime IS NULL AND coalesce(acctupdatetime, acctstarttime) >= $2"
+SESSION_END = "coalesce(acctstoptime, acctupdatetime, acctstarttime)"
+# The latest live session (a line with simultaneous-use above 1 shows the newest), the end of
+# the latest other one, and the first per-user route. Production radacct tables are large: an
 # index on radacct (username, acctstarttime) keeps these reads to a few rows (README).
-_OPEN_SESSION = """
+_OPEN_SESSION = f"""
 SELECT acctstarttime, acctupdatetime, host(framedipaddress) AS ip FROM radacct
-WHERE username = $1 AND acctstoptime IS NULL
+WHERE username = $1 AND {LIVE_SESSION}
 ORDER BY acctstarttime DESC NULLS LAST LIMIT 1
 """
-_LAST_STOP = "SELECT max(acctstoptime) FROM radacct WHERE username = $1"
+_LAST_STOP = f"SELECT max({SESSION_END}) FROM radacct WHERE username = $1"
 _ROUTE = """
 SELECT value FROM radreply WHERE username = $1 AND attribute = 'Framed-Route'
 ORDER BY id LIMIT 1
@@ -72,16 +79,24 @@ def route_of(framed_route: str | None) -> str | None:
 class RadiusPresence:
     """Reads one line's presence from FreeRADIUS's PostgreSQL database."""
 
-    def __init__(self, database_url: str, timeout: float) -> None:
+    def __init__(
+        self, database_url: str, timeout: float, stale_after: timedelta = STALE_AFTER
+    ) -> None:
         self.database_url = database_url
         self.timeout = timeout
+        self.stale_after = stale_after
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
         self._quiet_until = 0.0
 
-    async def presence(self, username: str) -> LinePresence | None:
-        """The line's presence; None when FreeRADIUS's database could not be read (logged)."""
-        return await self.read(_read, username)
+    async def presence(self, username: str, *, now: datetime) -> LinePresence | None:
+        """The line's presence at ``now``; None when FreeRADIUS's database could not be read
+        (logged)."""
+        return await self.read(partial(_read, live_after=self.live_after(now)), username)
+
+    def live_after(self, now: datetime) -> datetime:
+        """An open session last updated before this is over (its NAS never sent the Stop)."""
+        return now - self.stale_after
 
     async def read(
         self, reader: Callable[[Any, str], Awaitable[Read]], username: str
@@ -127,9 +142,9 @@ class RadiusPresence:
             self._pool = None
 
 
-async def _read(connection: Any, username: str) -> LinePresence:
+async def _read(connection: Any, username: str, *, live_after: datetime) -> LinePresence:
     route = route_of(await connection.fetchval(_ROUTE, username))
-    open_session = await connection.fetchrow(_OPEN_SESSION, username)
+    open_session = await connection.fetchrow(_OPEN_SESSION, username, live_after)
     if open_session is not None:
         since = open_session["acctstarttime"] or open_session["acctupdatetime"]
         return LinePresence(online=True, since=since, ip=open_session["ip"], route=route)
@@ -142,4 +157,8 @@ def radius_presence(settings: RadiusSettings) -> RadiusPresence | None:
     panel then says nothing about online or offline)."""
     if not settings.database_url:
         return None
-    return RadiusPresence(settings.database_url, settings.read_timeout_seconds)
+    return RadiusPresence(
+        settings.database_url,
+        settings.read_timeout_seconds,
+        timedelta(minutes=settings.stale_after_minutes),
+    )

@@ -228,7 +228,7 @@ class ConnectionChecks:
         now = self.clock.now()
         connection = (
             await radius_connection(
-                self.radius, subscriber.username, await last_opened(subscriber.id)
+                self.radius, subscriber.username, await last_opened(subscriber.id), now=now
             )
             if self.radius is not None
             else None

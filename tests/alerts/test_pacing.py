@@ -4,11 +4,12 @@ rate, and paused for all when a platform answers 429."""
 from __future__ import annotations
 
 import secrets
+from time import monotonic
 
 import pytest
 from redis.asyncio import Redis
 
-from bot.pacing import RedisPacer, Unpaced, paced, retry_after
+from bot.pacing import OutOfTime, RedisPacer, Unpaced, paced, retry_after, sending_by
 from tests.alerts.senders import RetryAfter
 from tests.conftest import REDIS_TEST_URL
 
@@ -218,3 +219,34 @@ async def test_a_pause_holds_back_only_its_own_key():
     assert time.waits == [5]
     await pacer.acquire("telegram")
     assert time.waits == [5]
+
+
+async def test_in_a_turn_a_pause_longer_than_is_left_to_send_is_given_up_not_waited():
+    """A turn sends while it holds its chat (``sending_by``): waiting out a pause past that
+    would send beside the chat's next turn."""
+    time = FakeTime()
+    pacer = Unpaced(now=time.now, sleep=time.sleep)
+    platform = Platform("sent")
+    await pacer.pause("telegram", 5)
+
+    with sending_by(monotonic() + 2), pytest.raises(OutOfTime):
+        await paced(platform.send, pacer, "telegram", retries=3)
+
+    assert platform.sends == 0 and time.waits == []
+    with sending_by(monotonic() + 8):  # a pause that fits is waited out
+        assert await paced(platform.send, pacer, "telegram", retries=3) == "sent"
+    assert time.waits == [5]
+
+
+async def test_in_a_turn_the_shared_bucket_is_not_waited_for_past_the_deadline(redis):
+    client, prefix = redis
+    pacer = RedisPacer(client, {"sms": 1}, prefix=prefix)
+    await pacer.acquire("sms")  # the bucket's one token: the next comes in about a second
+
+    started = monotonic()
+    with sending_by(started + 0.3), pytest.raises(OutOfTime):
+        await pacer.acquire("sms")
+    assert monotonic() - started < 0.2  # given up at once, not after waiting
+    with sending_by(monotonic() + 5):  # a wait that fits is waited for
+        await pacer.acquire("sms")
+    assert monotonic() - started > 0.5

@@ -6,6 +6,8 @@ the wrong password's refusal and the online line with FreeRADIUS's tables writte
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import asyncpg
 import pytest
 
@@ -83,3 +85,22 @@ async def test_with_freeradius_the_demo_shows_a_wrong_password_and_an_online_lin
         ONLINE_USERNAME: Cause.ONLINE,
         "2177889900": Cause.UNEXPLAINED,
     }
+
+
+async def test_the_demos_online_line_stays_online_while_the_demo_is_run_again(
+    radius_db, postgres_url, settings, clock
+):
+    """No NAS updates the demo's open session: it reads as ended once stale, and a new run of
+    ``ispbot demo`` stands in for the interim update."""
+    await seed_demo(settings, clock, InMemoryFileStore())
+    await provision(radius_db)
+    await seed_radius(radius_db, clock.now())
+    reader = RadiusPresence(postgres_url, timeout=5.0)
+    try:
+        checks = checks_of(settings, clock, reader)
+        clock.advance(timedelta(minutes=30))
+        assert await causes(checks, [ONLINE_USERNAME]) == {ONLINE_USERNAME: Cause.UNEXPLAINED}
+        assert await seed_radius(radius_db, clock.now()) is False
+        assert await causes(checks, [ONLINE_USERNAME]) == {ONLINE_USERNAME: Cause.ONLINE}
+    finally:
+        await reader.close()

@@ -256,6 +256,34 @@ async def test_a_wrong_password_reject_offers_to_set_the_internet_password(
     assert "your modem must be set to the new password" in chat.text
 
 
+async def test_a_session_a_rebooted_nas_left_open_does_not_hide_a_wrong_password(
+    radius_db, radius_services, bot_settings
+):
+    """No Stop came for the session (its NAS rebooted three hours ago): it is over since its
+    last update, and the modem's refusal after it is the answer, not "connected"."""
+    sara = await subscriber(bot_settings)
+    await give_service(radius_services, sara)
+    last_update = NOW - timedelta(hours=3)
+    await session(radius_db, "left-open", NOW - timedelta(days=2), updated=last_update)
+    await radius_db.execute(
+        "INSERT INTO radcheck (username, attribute, op, value)"
+        " VALUES ($1, 'Cleartext-Password', ':=', 'modem-pass-1')",
+        USERNAME,
+    )
+    await radius_db.execute(
+        "INSERT INTO radpostauth (username, pass, reply, authdate)"
+        " VALUES ($1, 'typo', 'Access-Reject', $2)",
+        USERNAME,
+        NOW - timedelta(minutes=5),
+    )
+
+    text = await check(await radius_chat(radius_services))
+
+    assert "with a wrong internet password" in text
+    assert f"the last connection ended {EN.datetime(last_update)}" in text
+    assert "Connected since" not in text
+
+
 async def test_online_shows_the_session_and_still_offers_a_ticket(
     radius_db, radius_services, bot_settings
 ):

@@ -64,16 +64,28 @@ async def radius_services(radius_db, postgres_url, bot_settings, clock) -> Async
 
 
 async def session(
-    radius, key: str, started, *, stopped=None, ip: str | None = "100.64.0.7", user=USERNAME
+    radius,
+    key: str,
+    started,
+    *,
+    stopped=None,
+    updated=None,
+    ip: str | None = "100.64.0.7",
+    user=USERNAME,
 ):
+    """A radacct row as FreeRADIUS writes it; an open one's NAS sent its last Interim-Update
+    (``updated``) two minutes ago unless said otherwise."""
+    if updated is None:
+        updated = stopped or max(started, NOW - timedelta(minutes=2))
     await radius.execute(
         "INSERT INTO radacct (acctsessionid, acctuniqueid, username, nasipaddress, acctstarttime,"
         " acctupdatetime, acctstoptime, framedipaddress)"
-        " VALUES ($1, $2, $3, '10.0.0.1', $4, $4, $5, $6)",
+        " VALUES ($1, $2, $3, '10.0.0.1', $4, $5, $6, $7)",
         key[:8],
         key,
         user,
         started,
+        updated,
         stopped,
         ip,
     )
@@ -120,6 +132,43 @@ async def test_without_an_open_session_the_line_is_offline_since_the_last_sessio
 
     assert f"Offline since {EN.datetime(ended)}" in text
     assert "Online" not in text and "Route IP" not in text
+
+
+async def test_a_session_its_nas_stopped_updating_is_over_since_its_last_update(
+    radius_db, radius_services, bot_settings
+):
+    """A NAS that rebooted never sends the Stop: the session stays open in radacct, and past
+    ISPBOT_RADIUS_STALE_AFTER_MINUTES (15) without an update the line is offline since then."""
+    sara = await subscriber(bot_settings)
+    await give_service(radius_services, sara)
+    last_update = NOW - timedelta(minutes=16)
+    await session(radius_db, "old", NOW - timedelta(days=1), stopped=NOW - timedelta(hours=20))
+    await session(radius_db, "left-open", NOW - timedelta(hours=6), updated=last_update)
+
+    chat = await logged_in(build_engine(radius_services, MemoryStateStore()))
+    await chat.send(choice="flow:status")
+
+    assert f"Offline since {EN.datetime(last_update)}" in chat.text
+    assert "Online" not in chat.text
+    await radius_db.execute(  # the NAS is back and updates it: online again
+        "UPDATE radacct SET acctupdatetime = $1 WHERE acctuniqueid = 'left-open'",
+        NOW - timedelta(minutes=1),
+    )
+    await chat.send(choice="flow:status")
+    assert f"Online since {EN.datetime(NOW - timedelta(hours=6))}" in chat.text
+
+
+async def test_a_session_never_updated_is_over_since_its_start_once_stale(
+    radius_db, radius_services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(radius_services, sara)
+    await session(radius_db, "no-update", NOW - timedelta(minutes=20))
+    await radius_db.execute("UPDATE radacct SET acctupdatetime = NULL")
+
+    assert f"Offline since {EN.datetime(NOW - timedelta(minutes=20))}" in await my_service(
+        radius_services
+    )
 
 
 async def test_a_line_that_never_connected_is_offline_with_no_connection_yet(
@@ -172,7 +221,7 @@ async def test_an_unreachable_radius_database_is_said_and_not_asked_again_at_onc
     assert "Your service: Standard monthly" in text  # the rest of the page as always
     assert "FreeRADIUS's database not readable" in caplog.text
     caplog.clear()
-    assert await reader.presence(USERNAME) is None
+    assert await reader.presence(USERNAME, now=NOW) is None
     assert "not readable" not in caplog.text  # quiet for a while: not tried again
     await reader.close()
 
@@ -189,7 +238,7 @@ async def test_a_radius_database_that_never_answers_costs_the_turn_the_timeout_o
     reader = RadiusPresence(f"postgres://radius@127.0.0.1:{port}/radius", timeout=0.5)
     try:
         started = time.monotonic()
-        assert await reader.presence(USERNAME) is None
+        assert await reader.presence(USERNAME, now=NOW) is None
         assert time.monotonic() - started < 2
     finally:
         await reader.close()

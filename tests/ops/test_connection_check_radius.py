@@ -66,7 +66,7 @@ async def test_a_wrong_password_reject_is_a_wrong_internet_password_in_the_diagn
         await provision(connection)
         expired = {"User-Name": '"2166402020"', "User-Password": '"modem-pass-2"'}
         assert "Access-Reject" in await server.send("auth", expired)
-        seen = await radius_connection(reader, "2166402020")
+        seen = await radius_connection(reader, "2166402020", now=clock.now())
         assert seen is not None and seen.reject_reason is RejectReason.EXPIRED
     finally:
         await reader.close()
@@ -95,7 +95,7 @@ async def test_a_refusal_while_blocked_is_not_read_as_a_wrong_password_once_the_
     right = {"User-Name": '"2188005678"', "User-Password": '"modem-pass-1"'}
     try:
         assert "Access-Reject" in await server.send("auth", right)  # Auth-Type := Reject
-        seen = await radius_connection(reader, "2188005678")
+        seen = await radius_connection(reader, "2188005678", now=clock.now())
         assert seen is not None and seen.reject_reason is RejectReason.BLOCKED
 
         await asyncio.sleep(0.01)

@@ -140,11 +140,21 @@ async def test_a_session_radclient_starts_shows_the_line_online_and_its_stop_off
         "Framed-IP-Address": "100.64.0.9",
     }
     try:
-        assert await reader.presence("2188001234") == LinePresence(False, None, None, None)
+        assert await reader.presence("2188001234", now=NOW) == LinePresence(False, None, None, None)
         start = {**session, "Acct-Status-Type": "Start", "Event-Timestamp": at(-timedelta(hours=1))}
         assert "Accounting-Response" in await server.send("acct", start)
-        online = await reader.presence("2188001234")
+        interim = {
+            **session,
+            "Acct-Status-Type": "Interim-Update",
+            "Event-Timestamp": at(-timedelta(minutes=10)),
+            "Acct-Session-Time": 3000,
+        }
+        assert "Accounting-Response" in await server.send("acct", interim)
+        online = await reader.presence("2188001234", now=NOW)
         assert online == LinePresence(True, NOW - timedelta(hours=1), "100.64.0.9", None)
+        # Had the NAS rebooted then, no Stop would come: 15 minutes on, over since its update.
+        later = await reader.presence("2188001234", now=NOW + timedelta(minutes=6))
+        assert later == LinePresence(False, NOW - timedelta(minutes=10), None, None)
         stop = {
             **session,
             "Acct-Status-Type": "Stop",
@@ -153,7 +163,7 @@ async def test_a_session_radclient_starts_shows_the_line_online_and_its_stop_off
             "Acct-Terminate-Cause": "User-Request",
         }
         assert "Accounting-Response" in await server.send("acct", stop)
-        offline = await reader.presence("2188001234")
+        offline = await reader.presence("2188001234", now=NOW)
         assert offline == LinePresence(False, NOW - timedelta(minutes=5), None, None)
     finally:
         await reader.close()

@@ -134,6 +134,44 @@ async def test_a_stop_that_arrives_after_the_session_was_seen_open_is_still_read
     assert await used_bytes(sara) == 10 * MB
 
 
+async def test_a_session_its_nas_left_open_ends_at_its_last_update_until_its_stop_comes(
+    radius, sara, billing, clock
+):
+    """The NAS rebooted without a Stop: once the open session is 15 minutes without an update
+    the history says when it ended, not "still connected"; a Stop that comes after all (a
+    NAS resending its records, dated before the window read by time) gives its real end."""
+    await start(radius, "left-open", "2188001234", NOW - timedelta(hours=2))
+    await interim(radius, "left-open", NOW - timedelta(minutes=90), MB, 50 * MB)
+    await sync(billing, clock).run(radius)
+    session = await UsageSession.get(session_key="left-open")
+    assert (session.ended_at, session.end_presumed) == (NOW - timedelta(minutes=90), True)
+    assert (await sync(billing, clock).run(radius)).unchanged == 1  # nothing new: no write
+
+    await start(radius, "newer", "2188001234", NOW - timedelta(minutes=40))
+    await interim(radius, "newer", NOW - timedelta(minutes=20), 0, MB, stop=True)
+    await sync(billing, clock).run(radius)
+    await interim(radius, "left-open", NOW - timedelta(minutes=85), MB, 60 * MB, stop=True)
+    await sync(billing, clock).run(radius)
+    session = await UsageSession.get(session_key="left-open")
+    assert (session.ended_at, session.end_presumed) == (NOW - timedelta(minutes=85), False)
+    assert await used_bytes(sara) == 61 * MB
+
+
+async def test_a_session_presumed_ended_that_its_nas_updates_again_is_open_again(
+    radius, sara, billing, clock
+):
+    """RADIUS, not the NAS, was away: the next Interim-Update shows the session never ended."""
+    await start(radius, "away", "2188001234", NOW - timedelta(hours=2))
+    await interim(radius, "away", NOW - timedelta(minutes=60), 0, 10 * MB)
+    await sync(billing, clock).run(radius)
+    assert (await UsageSession.get(session_key="away")).end_presumed
+    await interim(radius, "away", NOW - timedelta(minutes=1), 0, 30 * MB)
+    await sync(billing, clock).run(radius)
+    session = await UsageSession.get(session_key="away")
+    assert (session.ended_at, session.end_presumed) == (None, False)
+    assert await used_bytes(sara) == 30 * MB
+
+
 async def test_sessions_of_users_we_do_not_know_are_left_alone(radius, sara, billing, clock):
     await start(radius, "someone-else", "guest-wifi", NOW - timedelta(hours=1))
     result = await sync(billing, clock).run(radius)

@@ -43,7 +43,7 @@ async def status_text(ctx: Context) -> str:
     presence: LinePresence | None = None
     radius = ctx.services.radius
     if radius is not None:
-        presence = await radius.presence(ctx.logged_in.username)
+        presence = await radius.presence(ctx.logged_in.username, now=ctx.services.clock.now())
         lines.append(presence_text(ctx, presence))
     if status.plan is None:
         lines.append(ctx._("You have no active service at the moment."))
