@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0025_order_card_refs')]
+    dependencies = [('core', '0026_order_card_unresolved_at')]
 
     initial = False
 
