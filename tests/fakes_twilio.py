@@ -10,6 +10,7 @@ followed by each parameter's name and value, sorted by name, base64), independen
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -79,6 +80,7 @@ class FakeTwilio:
         self.media: dict[str, tuple[str, bytes]] = {}
         self.media_requests = 0
         self._next_errors: list[_Refusal] = []
+        self._next_delays: list[float] = []
         self._refused: dict[str, _Refusal] = {}
         self._numbers = itertools.count(1)
         self._server: TestServer | None = None
@@ -111,6 +113,10 @@ class FakeTwilio:
     def fail_next(self, code: int = 30001, status: int = 400, message: str = "Queue overflow"):
         """The next message is refused with this Twilio error."""
         self._next_errors.append(_Refusal(status, code, message))
+
+    def delay_next(self, seconds: float) -> None:
+        """The next message is answered (and recorded) only after ``seconds``."""
+        self._next_delays.append(seconds)
 
     def refuse(self, to: str, code: int, status: int = 400, message: str = "Refused") -> None:
         """Every message to ``to`` (``+62...`` or ``whatsapp:+62...``) is refused."""
@@ -177,6 +183,8 @@ class FakeTwilio:
             return self._error(_Refusal(400, 21623, "Number of media files exceeds allowed limit"))
         if not all(url.startswith(("https://", "http://")) for url in media_urls):
             return self._error(_Refusal(400, 21620, "Invalid media URL(s)"))
+        if self._next_delays:
+            await asyncio.sleep(self._next_delays.pop(0))
         refusal = self._refused.get(to) or self._refused.get(to.removeprefix("whatsapp:"))
         if refusal is None and self._next_errors:
             refusal = self._next_errors.pop(0)

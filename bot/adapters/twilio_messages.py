@@ -7,8 +7,10 @@ the Api domain's ``base_url``, so tests and a proxy reach Twilio's API at anothe
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import math
 from dataclasses import dataclass
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -16,6 +18,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from bot.config import BotSettings
+from bot.pacing import time_to_send
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +125,14 @@ class TwilioMessages:
         if content_sid is not None:
             params["content_sid"] = content_sid
             params["content_variables"] = json.dumps(variables or {}, ensure_ascii=False)
+        # Inside a turn's replies the chat is held until a deadline (bot/pacing.py): a send
+        # that outlived it would let the chat's next answer overtake this one.
+        left = time_to_send()
+        if left <= 0:
+            raise TwilioSendError("no time left in the turn")
         try:
-            message = await self._api().messages.create_async(**params)  # type: ignore[arg-type]
+            async with asyncio.timeout(None if left == math.inf else left):
+                message = await self._api().messages.create_async(**params)  # type: ignore[arg-type]
         except TwilioRestException as error:
             raise TwilioSendError(str(error.msg), error.code, error.status) from error
         except (TwilioException, OSError, TimeoutError) as error:

@@ -6,17 +6,20 @@ prefix, media with limits, and the 24-hour window for alerts and agents' answers
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import time
 from datetime import timedelta
 
 import pytest
 
 from bot.adapters.twilio_media import MediaRefused, fetch_media
-from bot.adapters.twilio_messages import TwilioSendError
+from bot.adapters.twilio_messages import TwilioMessages, TwilioSendError
 from bot.dialogs.contract import Reply
 from bot.handlers.twilio_webhooks import SENDERS_KEY
 from bot.notify import ChannelNotifier
+from bot.pacing import sending_by
 from core.accounts.models import ChatIdentity
 from core.billing.enums import OrderStatus
 from core.billing.models import Order
@@ -208,3 +211,33 @@ def test_where_digits_are_the_answer_the_options_are_listed_without_numbers():
     assert "1. " not in text and "Reply with the number" not in text
     choices = Reply("Pick one", options=(Option("a", "First"), Option("b", "Second")))
     assert "1. First" in whatsapp_text(choices) and "2. Second" in whatsapp_text(choices)
+
+
+async def test_a_chats_answers_leave_in_the_order_of_its_messages(twilio_app):
+    """The first message's answer is slow to send; the second message, arriving meanwhile,
+    waits for the chat, so its answer is not sent before the first's."""
+    fake = twilio_app.fake
+    fake.delay_next(0.5)
+    first = asyncio.create_task(twilio_app.whatsapp(UK, "hello"))
+    await asyncio.sleep(0.1)  # the first is in its send
+    await twilio_app.whatsapp(UK, "language")
+    await first
+    bodies = fake.bodies(UK, "whatsapp")
+    assert len(bodies) == 2
+    assert "What would you like to do?" in bodies[0]
+    assert "English" in bodies[1] and "What would you like to do?" not in bodies[1]
+
+
+async def test_a_send_inside_a_turn_gives_up_by_the_turns_deadline(twilio_fake, bot_settings):
+    messages = TwilioMessages(bot_settings)
+    try:
+        twilio_fake.delay_next(5)
+        started = time.monotonic()
+        with sending_by(started + 0.3), pytest.raises(TwilioSendError):
+            await messages.send_whatsapp(UK, "slow")
+        assert time.monotonic() - started < 2
+        with sending_by(time.monotonic() - 1), pytest.raises(TwilioSendError, match="no time"):
+            await messages.send_whatsapp(UK, "too late")
+        assert await messages.send_whatsapp(UK, "outside a turn")  # no deadline
+    finally:
+        await messages.close()

@@ -243,8 +243,9 @@ def webhook(
             language_hint=hint,
             message_ref=sid or None,
         )
-        outcome = await engine.handle(turn)
-        await sender.reply(number, outcome.replies)
+        # Sent while the chat is held, as Telegram's are: a second message from the same
+        # number waits, so its answer never arrives before this one's.
+        await engine.handle(turn, deliver=lambda outcome: sender.reply(number, outcome.replies))
         return empty_twiml()
 
     return receive
