@@ -107,6 +107,32 @@ def test_top_1_accuracy_on_the_held_out_fresh_and_probe_sets_is_at_least_90_perc
     assert accuracy >= TARGET, (f"{accuracy:.1%}", misses)
 
 
+# Lines of the older sets that are word for word (case and spacing aside) a phrase line: short
+# menu-like lines written by both sides ("help", "internet down", «تمدید») before the rule below
+# was checked. They may not grow: a set's line copied into the phrases would measure itself.
+# The probe sets had theirs removed when they were written, so they hold none.
+COINCIDING = {
+    "dev": {"en": 5, "fa": 7, "id": 6},
+    "tune": {"en": 34, "fa": 52, "id": 53},
+    "heldout": {"en": 103, "fa": 95, "id": 98},
+    "fresh": {"en": 15, "fa": 28, "id": 30},
+    "probe": {"en": 0, "fa": 0, "id": 0},
+}
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+@pytest.mark.parametrize("kind", SET_KINDS)
+def test_no_line_of_a_set_is_copied_into_the_phrases(kind):
+    phrases = {_comparable(example.text) for example in development_phrases()}
+    for language in LANGUAGES:
+        name = f"{kind}_{language}.tsv"
+        copied = [text for _, text in labelled(name) if _comparable(text) in phrases]
+        assert len(copied) <= COINCIDING[kind][language], (name, copied)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_no_message_of_the_sets_moves_money(language, engine, services, bot_settings):
     """Every message from the menu of a logged-in subscriber with a service and a wallet:
