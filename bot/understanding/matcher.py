@@ -27,6 +27,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.understanding.intents import GREETING
 from bot.understanding.normalise import words
 from bot.understanding.spellings import FILLERS, GREETINGS
 
@@ -146,6 +147,10 @@ class Matcher:
         message = words(text)
         if any(word not in GREETINGS and word not in FILLERS for word in message):
             message = [word for word in message if word not in GREETINGS]
+        elif any(word in GREETINGS for word in message):
+            # Greetings alone ("salam aleikum", "met pagi"): however few of them the phrases
+            # spell, that is all the message says.
+            return [Scored(GREETING, 1.0, " ".join(message))]
         for word in message:
             known, similarity = self._found(word)
             if known is None:
