@@ -53,6 +53,9 @@ _SUFFIXES = (
     "تون",
     "شون",
     "رو",
+    # The spoken "is" (کنده, پایینه, بالاست): a word the phrases spell without it.
+    "ه",
+    "ست",
 )
 # How much a word found by its edit ratio counts, at the least ratio accepted per word length:
 # a short word with one letter wrong is more often another word.
@@ -73,7 +76,7 @@ _SECOND_WEIGHT = 0.25
 # message's feature count, so a long message is not certain of its label just by being long.
 _BAYES_WEIGHT = 0.2
 _BAYES_SMOOTHING = 0.1
-_BAYES_TEMPERATURE = 0.5
+_BAYES_TEMPERATURE = 1.0
 # The letter n-grams of a word (with its edges marked) the naive Bayes reads beside the word:
 # they catch a word's family ("buffering", "buffer", «بافر») and typos the vocabulary misses.
 _GRAM_SIZES = (3, 4)
@@ -216,6 +219,13 @@ class Matcher:
             stem = self._stems.get(_english_stem(word))
             if stem is not None:
                 return stem, 0.9
+            # A short verb with its ending ("paying", "lagging", "stopped"): the stem rule
+            # above keeps four letters at the least, and "pay" or "lag" have three.
+            for ending in ("ing", "ed", "s"):
+                stem = word.removesuffix(ending)
+                for root in (stem, stem[:-1] if stem[-2:-1] == stem[-1:] else ""):
+                    if root != word and len(root) >= 3 and root in self._idf:
+                        return root, 0.9
         cutoff = _FUZZY_CUTOFF_SHORT if len(word) < 6 else _FUZZY_CUTOFF_LONG
         hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
         if hit is not None:
