@@ -279,12 +279,18 @@ class _NaiveBayes:
             - math.log(counts[label].total() + _BAYES_SMOOTHING * len(features))
             for label in self._labels
         ]
-        rows: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # A row is flat (column, gain, column, gain...) and a gain one float per count: tens of
+        # thousands of rows as pairs of fresh objects held three times the memory.
+        gains: dict[int, float] = {}
+        rows: dict[str, list[int | float]] = defaultdict(list)
         for column, label in enumerate(self._labels):
             for feature, count in counts[label].items():
-                gain = math.log(count + _BAYES_SMOOTHING) - math.log(_BAYES_SMOOTHING)
-                rows[feature].append((column, gain))
-        self._rows = {feature: tuple(row) for feature, row in rows.items()}
+                if count not in gains:
+                    gains[count] = math.log(count + _BAYES_SMOOTHING) - math.log(_BAYES_SMOOTHING)
+                rows[feature] += (column, gains[count])
+        self._rows: dict[str, tuple[int | float, ...]] = {
+            feature: tuple(row) for feature, row in rows.items()
+        }
 
     def posterior(self, message: Iterable[str]) -> dict[str, float]:
         """Each label's probability for the message's words, {} when no feature is known."""
@@ -293,8 +299,8 @@ class _NaiveBayes:
             return {}
         sums = [unseen * len(rows) for unseen in self._unseen]
         for row in rows:
-            for column, gain in row:
-                sums[column] += gain
+            for at in range(0, len(row), 2):
+                sums[int(row[at])] += row[at + 1]
         scale = _BAYES_TEMPERATURE * math.sqrt(len(rows))
         top = max(sums)
         odds = [math.exp((value - top) / scale) for value in sums]
