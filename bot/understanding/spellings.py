@@ -255,6 +255,29 @@ PERSIAN_FINGLISH: dict[str, str] = {
     "diruz": "دیروز",
     "dirooz": "دیروز",
     "vali": "ولی",
+    # The small words of a Finglish sentence, so that they weigh as the Persian ones do rather
+    # than as unknown words ("... az dishab ghat shode lotfan peygiri konid").
+    "az": "از",
+    "lotfan": "لطفا",
+    "lotfa": "لطفا",
+    "shode": "شده",
+    "shod": "شد",
+    "konid": "کنید",
+    "konin": "کنید",
+    "konam": "کنم",
+    "kon": "کن",
+    "peygiri": "پیگیری",
+    "peigiri": "پیگیری",
+    "dishab": "دیشب",
+    "avaz": "عوض",
+    "chera": "چرا",
+    "hast": "هست",
+    "nist": "نیست",
+    "baraye": "برای",
+    "bazam": "بازم",
+    "dobare": "دوباره",
+    "hanooz": "هنوز",
+    "hanuz": "هنوز",
 }
 
 # Indonesian chat spelling and abbreviations, to the word the phrases use.
