@@ -8,7 +8,7 @@ long message about something else is not a match because three of its words are)
 a label is the cosine of the message with its nearest example, so one good phrase is enough.
 
 Beside it, a small naive Bayes over the same examples' words and letter n-grams, trained when
-the matcher is built (a few milliseconds), adds a share of its belief to each label the phrases
+the matcher is built (some 40 ms), adds a share of its belief to each label the phrases
 found: nearest-phrase alone wants most of a message's words to be a phrase's, and a long message
 in words no phrase has ("youtube keeps buffering since the storm", «پینگ خیلی بالاست») fell
 under the threshold although one of its words, or part of one, belongs to one label only. Measured
