@@ -1,12 +1,12 @@
 """The free-text matcher's cost: time per message (p50, p99, max) and memory.
 
 Every line of the labelled sets (tests/data/intents/*.tsv: the development, tuning, fresh,
-held-out and untouched sets), run through the matcher as the bot builds it (development phrases and the demo's
-FAQ questions), after one warm-up pass so that the typo cache holds what a running process's
-would; and once cold (a fresh matcher, an empty cache: each message's first sighting). Memory:
-what building the matcher allocates (tracemalloc) and the process's RSS growth. Times are
-given as wall time and as the thread's CPU time: on a loaded machine the wall time's tail is
-the wait for a core.
+held-out and probe sets), run through the matcher as the bot builds it (development phrases and
+the demo's FAQ questions), after one warm-up pass so that the typo cache holds what a running
+process's would; and once cold (a fresh matcher, an empty cache: each message's first
+sighting). Memory: what building the matcher allocates (tracemalloc) and the process's RSS
+growth. Times are given as wall time and as the thread's CPU time: on a loaded machine the wall
+time's tail is the wait for a core.
 
     .venv/bin/python bench/intents.py [--rounds 20]
 """

@@ -71,6 +71,8 @@ _FINGLISH_ENDINGS = (
     "o",
     "i",
 )
+# Indonesian "not", the spelling of gak, gk, nggak and tidak.
+_NEGATION = "tidak"
 # A letter typed three times or more is a stretch ("slooow", "lemooot", "plssss"), not a word.
 _STRETCHED = re.compile(r"(.)\1{2,}")
 
@@ -90,6 +92,10 @@ def _words(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for token in joined:
         out.extend(_spelled(token))
+    if len(out) >= 3 and out[-1] == _NEGATION:
+        # Indonesian asks "... or not?" with a "gak" at the end ("sabtu buka gak", "bisa
+        # transfer gk"): a question, not the "not" of "internet tidak bisa".
+        out.pop()
     return tuple(out)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.understanding import matcher as matcher_module
 from bot.understanding.matcher import Example, Matcher
 from bot.understanding.phrases import parse_phrases
 from bot.understanding.service import CONFIDENT, UNSURE, verdict_of
@@ -41,6 +42,9 @@ def test_the_nearest_phrase_s_label_comes_first(matcher):
         ("رسیدهام", "receipts"),  # two suffixes: رسید+ها+م
         ("beli kuotaku", "buy_traffic"),  # an Indonesian possessive
         ("bli kouta", "buy_traffic"),  # a chat spelling
+        ("switching my plan", "change_plan"),  # an English ending
+        ("i am paying for my plan", "change_plan"),  # a three-letter verb's ending: "pay"
+        ("رسیده", "receipts"),  # the spoken "is"
     ],
 )
 def test_typos_suffixes_and_spellings_find_their_words(matcher, typed, label):
@@ -50,6 +54,29 @@ def test_typos_suffixes_and_spellings_find_their_words(matcher, typed, label):
 def test_a_greeting_alone_is_nearest_to_the_greeting_phrases(matcher):
     assert matcher.rank("hi there")[0].label == "greeting"
     assert matcher.rank("Hey!!")[0].label == "greeting"
+
+
+def test_greetings_alone_that_no_phrase_spells_are_the_greeting(matcher):
+    for typed in ("assalamualaikum", "selamat sore", "سلام علیکم", "good evening"):
+        assert matcher.rank(typed) == [matcher.rank(typed)[0]]
+        assert matcher.rank(typed)[0].label == "greeting", typed
+
+
+def test_a_word_tied_to_one_label_lifts_it_in_a_long_message_of_unknown_words(monkeypatch):
+    """Nearest-phrase alone: "buffering" is one word of seven, so the cosine is low; the naive
+    Bayes knows it (and its letters) from one label only and adds its share."""
+    examples = [
+        Example("check_connection", "video keeps buffering"),
+        Example("check_connection", "internet is down"),
+        Example("traffic_left", "how much data is left"),
+        Example("none", "tell me a joke"),
+    ]
+    text = "netflix buffering all evening since the storm"
+    [blended] = Matcher(examples).rank(text)
+    monkeypatch.setattr(matcher_module, "_BAYES_WEIGHT", 0.0)
+    [alone] = Matcher(examples).rank(text)
+    assert blended.label == alone.label == "check_connection"
+    assert blended.score >= alone.score + 0.15
 
 
 def test_a_greeting_beside_a_wish_is_left_out(matcher):

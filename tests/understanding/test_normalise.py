@@ -37,6 +37,9 @@ from bot.understanding.normalise import words
         # Indonesian chat spelling.
         ("gmn cara bayar yg bener", ["bagaimana", "cara", "bayar", "yang", "bener"]),
         ("kuota gk ada", ["kuota", "tidak", "ada"]),
+        # A "gak" that ends a question asks "or not?": no "not" in it.
+        ("minggu buka gak", ["minggu", "buka"]),
+        ("bisa gak", ["bisa", "tidak"]),
         ("internet lemot bgt", ["internet", "lambat", "banget"]),
         ("udh bayar tdk masuk", ["sudah", "bayar", "tidak", "masuk"]),
         ("kouta", ["kuota"]),
