@@ -1,8 +1,10 @@
 """Measured, not hoped (issue 23): top-1 accuracy of the free-text matcher on labelled sets
 written the way people write, per language, and no money moved by any of their messages.
 
-Every set here was read or tuned on, so they keep what they measure from slipping; the clean
-measure is a set nobody here has read (README, "Understanding free text"). ``dev_<lang>.tsv`` is
+``clean_<lang>.tsv`` is the clean measure: written blind (without reading the phrases or the other
+sets), committed before the matcher first ran on it, measured once, nothing changed after; where
+it measured under the target, its floor is what it measured. Every other set here was read or
+tuned on, so they keep what they measure from slipping (README, "Understanding free text"). ``dev_<lang>.tsv`` is
 the development check set; ``tune_<lang>.tsv`` a second, larger set the phrases were tuned
 against; ``heldout_<lang>.tsv`` was written by someone else before the matcher, its misses then
 read and their classes fixed; ``fresh_<lang>.tsv`` was written after that round and measured
@@ -48,7 +50,11 @@ COMMAND_LABELS = {
 }
 
 
-SET_KINDS = ("dev", "tune", "heldout", "fresh", "probe")
+SET_KINDS = ("dev", "tune", "heldout", "fresh", "probe", "clean")
+# The clean sets' top-1 accuracy as measured once on 2026-12-06 (en 92.2 %, fa 88.2 %,
+# id 93.4 %): the target where it was met, else what it measured, rounded down to a whole
+# percent, so that it can only be raised by a round measured on a new clean set.
+CLEAN_FLOORS = {"en": TARGET, "fa": 0.88, "id": TARGET}
 
 
 def labelled(name: str) -> list[tuple[str, str]]:
@@ -107,16 +113,23 @@ def test_top_1_accuracy_on_the_held_out_fresh_and_probe_sets_is_at_least_90_perc
     assert accuracy >= TARGET, (f"{accuracy:.1%}", misses)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_top_1_accuracy_on_the_clean_sets_holds_what_was_measured_once(language, matcher):
+    accuracy, misses = accuracy_of(matcher, f"clean_{language}.tsv")
+    assert accuracy >= CLEAN_FLOORS[language] - 1e-9, (f"{accuracy:.1%}", misses)
+
+
 # Lines of the older sets that are word for word (case and spacing aside) a phrase line: short
 # menu-like lines written by both sides ("help", "internet down", «تمدید») before the rule below
 # was checked. They may not grow: a set's line copied into the phrases would measure itself.
-# The probe sets had theirs removed when they were written, so they hold none.
+# The probe and clean sets had theirs removed when they were written, so they hold none.
 COINCIDING = {
     "dev": {"en": 5, "fa": 7, "id": 6},
     "tune": {"en": 34, "fa": 52, "id": 53},
     "heldout": {"en": 103, "fa": 95, "id": 98},
     "fresh": {"en": 15, "fa": 28, "id": 30},
     "probe": {"en": 0, "fa": 0, "id": 0},
+    "clean": {"en": 0, "fa": 0, "id": 0},
 }
 
 
