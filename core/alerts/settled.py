@@ -1,0 +1,224 @@
+"""PostgreSQL's way to the two big selections (expiry, low traffic): one statement each over
+every subscriber, read through a cursor, that comes back with only the alerts to write.
+
+The generic way (core/alerts/due.py, kept for SQLite and for the other kinds) reads pages and
+settles each page with more queries: the subscribers' renewals, who muted the kind, which keys
+the outbox holds, their chats. Here the statement does all of it (NOT EXISTS on the outbox's
+unique key, the muted kinds, the subscriber's addresses and chats in the same row), so this
+process receives final rows and turns them into alerts, and the database works on the next
+rows meanwhile (bench/RESULTS.md "Alerts": the selection for a million subscribers).
+tests/alerts/test_settled.py holds both ways to the same alerts and channels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Collection
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise import connections
+
+from core import sql
+from core.accounts.enums import LineStatus
+from core.alerts import kinds
+from core.alerts.channels import ADDRESSED_BY
+from core.alerts.due import DueAlert, DueAlerts
+from core.alerts.reach import reach_of
+from core.alerts.zones import Zone
+from core.alerts.zones import in_zones as zones_condition
+from core.billing.enums import SubscriptionSource
+from core.billing.state import LIVE
+from core.billing.units import mb_to_bytes
+
+# An alert and the channel it would go to first (None: no way to reach the subscriber).
+Routed = tuple[DueAlert, str | None]
+
+# Rows a fetch brings: a page, as the generic way's.
+CHUNK = 5000
+
+# What every statement selects after its own columns: what the channel needs (core/alerts/
+# reach.py), the subscriber's chats as one array (NULL for none, most subscribers).
+_REACH = (
+    "b.preferred_channel, "
+    + "".join(f"b.{detail}, " for detail in ADDRESSED_BY.values())
+    + "(b.email IS NOT NULL AND b.email <> '' AND b.email_verified_at IS NOT NULL"
+    " AND b.email_notices AND b.email_bounced_at IS NULL) AS has_email,"
+    " (SELECT array_agg(ROW(c.channel, c.external_id, c.unreachable, c.opted_out,"
+    "  c.last_seen_at)) FROM chat_identity c WHERE c.subscriber_id = b.id) AS chats"
+)
+# The kind (passed as ``$n``) not muted by the subscriber b (core/alerts/preferences.py).
+_NOT_MUTED = "NOT COALESCE(${n} = ANY(string_to_array(b.muted_notices, ',')), false)"
+
+
+class Router:
+    """The first channel of each row's subscriber. Most have no chat: their channel depends
+    only on their preferred channel, which addresses they have and email, so it is worked
+    out once per such combination."""
+
+    def __init__(self, configured: Collection[str]) -> None:
+        self.configured = configured
+        self.known: dict[tuple[Any, ...], str | None] = {}
+
+    def __call__(self, row: Any, at: int) -> str | None:
+        """The channel of ``row``, whose reach columns start at ``at``."""
+        addresses = tuple(row[at + 1 : at + 1 + len(ADDRESSED_BY)])
+        has_email, chats = row[at + 1 + len(ADDRESSED_BY)], row[at + 2 + len(ADDRESSED_BY)]
+        if chats is None:
+            key = (row[at], tuple(bool(a) for a in addresses), has_email)
+            if key not in self.known:
+                self.known[key] = reach_of(row[at], addresses, has_email).first(self.configured)
+            return self.known[key]
+        return reach_of(row[at], addresses, has_email, chats).first(self.configured)
+
+
+async def _cursor(statement: str, *params: Any) -> AsyncIterator[list[Any]]:
+    """The rows of ``statement`` a chunk at a time, from a cursor on a connection of its own.
+    JIT off: compiling the plan cost more (0.4 s) than it saved."""
+    client: Any = connections.get("default")
+    async with client.acquire_connection() as connection, connection.transaction():
+        # A cursor's statement runs without parallel workers: planned with them, it got a
+        # plan made for three processes (a hash join over all subscribers) run by one.
+        await connection.execute(
+            "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0"
+        )
+        cursor = await connection.cursor(statement, *params)
+        # The next chunk is read while this one is turned into alerts: the database and
+        # this process each on a core.
+        following = asyncio.ensure_future(cursor.fetch(CHUNK))
+        try:
+            while rows := await following:
+                following = asyncio.ensure_future(cursor.fetch(CHUNK))
+                yield rows
+        finally:
+            # Left early: the connection is free again once its last fetch is over.
+            await asyncio.wait([following])
+
+
+def _live(first: int) -> str:
+    return sql.placeholders(first, len(LIVE))
+
+
+async def expiring(
+    due: DueAlerts, zone: Zone, now: datetime, configured: Collection[str]
+) -> AsyncIterator[list[Routed]]:
+    """``DueAlerts.expiring``, not yet in the outbox nor muted, with their channels."""
+    route = Router(configured)
+    for days_before in due.settings.alert_expiry_days_before:
+        expiry_day = zone.today(now) + timedelta(days=days_before)
+        start, end = zone.day_bounds(expiry_day)
+        statement = (
+            "SELECT s.subscriber_id, MAX(s.ends_at), b.auto_renew, "
+            + _REACH
+            + " FROM subscription s JOIN subscriber b ON b.id = s.subscriber_id"
+            " WHERE s.ends_at >= $1 AND s.ends_at < $2 AND s.source <> $3"
+            f" AND s.status IN ({_live(8)}) AND b.line_status <> $4"
+            f" AND {zone.sql_condition('b.timezone', 5)}"
+            # A paused service's end is not near: it moved with the pause.
+            " AND (b.paused_until IS NULL OR b.paused_until <= $6)"
+            # Renewed: a live paid service that ends on that day's end or later.
+            " AND NOT EXISTS (SELECT 1 FROM subscription r WHERE r.subscriber_id = b.id"
+            f"  AND r.source <> $3 AND r.status IN ({_live(8)}) AND r.ends_at >= $2)"
+            f" AND {_NOT_MUTED.format(n=7)}"
+            " AND NOT EXISTS (SELECT 1 FROM outbox_message o"
+            f"  WHERE o.dedup_key = {kinds.expiry_key_sql('b.id', days_before, expiry_day)})"
+            " GROUP BY s.subscriber_id, b.id"
+        )
+        rows = _cursor(
+            statement,
+            start,
+            end,
+            SubscriptionSource.FREE_CHARGE.value,
+            LineStatus.CLOSED.value,
+            zone.name,
+            now,
+            kinds.EXPIRY,
+            *(status.value for status in LIVE),
+        )
+        async for chunk in rows:
+            page: list[Routed] = []
+            for row in chunk:
+                sid, ends_at = row[0], row[1]
+                params: dict[str, Any] = {
+                    "days_before": days_before,
+                    "ends_at": ends_at.isoformat(),
+                    "ended": ends_at <= now,
+                }
+                if row[2]:
+                    params.update(await due.renewal_params(sid, ends_at, now))
+                key = kinds.expiry_key(sid, days_before, expiry_day)
+                page.append((DueAlert(sid, kinds.EXPIRY, params, key), route(row, 3)))
+            yield page
+
+
+async def subscriber_ranges(parts: int) -> list[tuple[int, int]]:
+    """The subscriber ids that have traffic buckets, cut in ``parts`` ranges (after, upto] of
+    about as many ids, for ``low_traffic`` to read on as many connections at once."""
+    rows = await sql.fetch(
+        "SELECT MIN(subscriber_id) AS low, MAX(subscriber_id) AS high FROM traffic_bucket"
+    )
+    if not rows or rows[0]["low"] is None:
+        return []
+    low, high = rows[0]["low"] - 1, rows[0]["high"]
+    step = -(-(high - low) // parts)
+    return [(after, min(after + step, high)) for after in range(low, high, step)]
+
+
+async def low_traffic(
+    due: DueAlerts,
+    zones: list[Zone],
+    now: datetime,
+    configured: Collection[str],
+    ids: tuple[int, int],
+) -> AsyncIterator[list[Routed]]:
+    """``DueAlerts.low_traffic`` in all of ``zones`` at once (the buckets are summed once, not
+    once a zone) for the subscribers with ids in ``ids`` (after, upto], not yet in the outbox
+    nor muted, with their channels; the test is exact, in numbers the database does not
+    round."""
+    percent = due.settings.low_traffic_percent
+    in_zones, names = zones_condition(zones, "b.timezone", 6)
+    statement = (
+        "SELECT t.subscriber_id, t.total::bigint, t.used::bigint, f.first, "
+        + _REACH
+        + " FROM (SELECT subscriber_id, SUM(total_bytes) AS total, SUM(used_bytes) AS used"
+        "  FROM traffic_bucket WHERE subscriber_id > $8 AND subscriber_id <= $9"
+        "  AND valid_from <= $1"
+        "  AND (valid_until IS NULL OR valid_until > $1) GROUP BY subscriber_id) t"
+        " JOIN subscriber b ON b.id = t.subscriber_id"
+        # Their first paid metered subscription in force: the alert's key.
+        " CROSS JOIN LATERAL (SELECT MIN(s.id) AS first FROM subscription s"
+        "  WHERE s.subscriber_id = t.subscriber_id AND NOT s.unlimited AND s.source <> $2"
+        f"  AND s.status IN ({_live(10)}) AND s.starts_at <= $1 AND s.ends_at > $1) f"
+        " WHERE t.total > 0"
+        " AND GREATEST(t.total - t.used, 0) < GREATEST(div(t.total * $3, 100), $4)"
+        # The range again on the subscriber: the planner does not carry it across the join.
+        " AND b.id > $8 AND b.id <= $9"
+        f" AND b.line_status <> $5 AND {in_zones}"
+        # No traffic is used while paused: a low allowance waits for the resume.
+        " AND (b.paused_until IS NULL OR b.paused_until <= $1)"
+        " AND f.first IS NOT NULL"
+        f" AND {_NOT_MUTED.format(n=7)}"
+        " AND NOT EXISTS (SELECT 1 FROM outbox_message o WHERE o.dedup_key ="
+        f"  {kinds.low_traffic_key_sql('b.id', 'f.first', 't.total')})"
+    )
+    route = Router(configured)
+    rows = _cursor(
+        statement,
+        now,
+        SubscriptionSource.FREE_CHARGE.value,
+        percent,
+        mb_to_bytes(due.settings.low_traffic_mb),
+        LineStatus.CLOSED.value,
+        names,
+        kinds.LOW_TRAFFIC,
+        *ids,
+        *(status.value for status in LIVE),
+    )
+    async for chunk in rows:
+        page: list[Routed] = []
+        for row in chunk:
+            sid, total, used, first = row[0], row[1], row[2], row[3]
+            params = {"remaining_bytes": max(0, total - used), "allowance_bytes": total}
+            key = kinds.low_traffic_key(sid, first, total)
+            page.append((DueAlert(sid, kinds.LOW_TRAFFIC, params, key), route(row, 4)))
+        yield page
