@@ -1,19 +1,20 @@
-"""PostgreSQL's way to the two big selections (expiry, low traffic): one statement each over
-every subscriber, read through a cursor, that comes back with only the alerts to write.
+"""PostgreSQL's way to the two big selections (expiry, low traffic): a statement that comes
+back with only the alerts to write (the expiry: one a zone and day; low traffic: one a window
+of 50,000 subscriber ids, for every zone in daytime at once).
 
 The generic way (core/alerts/due.py, kept for SQLite and for the other kinds) reads pages and
 settles each page with more queries: the subscribers' renewals, who muted the kind, which keys
 the outbox holds, their chats. Here the statement does all of it (NOT EXISTS on the outbox's
 unique key, the muted kinds, the subscriber's addresses and chats in the same row), so this
-process receives final rows and turns them into alerts, and the database works on the next
-rows meanwhile (bench/RESULTS.md "Alerts": the selection for a million subscribers).
+process receives final rows and turns them into alerts while the database reads the next
+window (bench/RESULTS.md "Alerts": the selection for a million subscribers).
 tests/alerts/test_settled.py holds both ways to the same alerts and channels.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Awaitable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,8 +35,11 @@ from core.billing.units import mb_to_bytes
 # An alert and the channel it would go to first (None: no way to reach the subscriber).
 Routed = tuple[DueAlert, str | None]
 
-# Rows a fetch brings: a page, as the generic way's.
+# Alerts a page holds, as the generic way's.
 CHUNK = 5000
+# Low traffic is read a window of subscriber ids at a time (one statement each): few
+# statements, and a window's rows in memory at most (two, with the one read ahead).
+WINDOW = 50_000
 
 # What every statement selects after its own columns: what the channel needs (core/alerts/
 # reach.py), the subscriber's chats as one array (NULL for none, most subscribers).
@@ -72,27 +76,24 @@ class Router:
         return reach_of(row[at], addresses, has_email, chats).first(self.configured)
 
 
-async def _cursor(statement: str, *params: Any) -> AsyncIterator[list[Any]]:
-    """The rows of ``statement`` a chunk at a time, from a cursor on a connection of its own.
-    JIT off: compiling the plan cost more (0.4 s) than it saved."""
+async def _fetch(statement: str, *params: Any, lookups: bool = False) -> list[Any]:
+    """The rows of ``statement``, on a connection held for it alone: never while this process
+    works on rows or asks anything else (a renewal's price, the outbox), which could wait on
+    a pool whose connections all waited likewise."""
     client: Any = connections.get("default")
     async with client.acquire_connection() as connection, connection.transaction():
-        # A cursor's statement runs without parallel workers: planned with them, it got a
-        # plan made for three processes (a hash join over all subscribers) run by one.
+        # JIT compiled the plans for longer (0.4 s) than it saved. No parallel workers: the
+        # sweep reads on two connections already.
         await connection.execute(
             "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0"
         )
-        cursor = await connection.cursor(statement, *params)
-        # The next chunk is read while this one is turned into alerts: the database and
-        # this process each on a core.
-        following = asyncio.ensure_future(cursor.fetch(CHUNK))
-        try:
-            while rows := await following:
-                following = asyncio.ensure_future(cursor.fetch(CHUNK))
-                yield rows
-        finally:
-            # Left early: the connection is free again once its last fetch is over.
-            await asyncio.wait([following])
+        if lookups:
+            # ``lookups``: an index's pages cost about what the table's do (in memory, or on
+            # SSD). At the default cost of 4 the expiry read every subscriber (0.4 s) rather
+            # than look up the 25,000 due (EXPLAIN ANALYZE); low traffic, which reads them
+            # all, chose worse with it (bench/RESULTS.md).
+            await connection.execute("SET LOCAL random_page_cost = 1.1")
+        return list(await connection.fetch(statement, *params))
 
 
 def _live(first: int) -> str:
@@ -124,7 +125,7 @@ async def expiring(
             f"  WHERE o.dedup_key = {kinds.expiry_key_sql('b.id', days_before, expiry_day)})"
             " GROUP BY s.subscriber_id, b.id"
         )
-        rows = _cursor(
+        rows = await _fetch(
             statement,
             start,
             end,
@@ -134,10 +135,11 @@ async def expiring(
             now,
             kinds.EXPIRY,
             *(status.value for status in LIVE),
+            lookups=True,
         )
-        async for chunk in rows:
+        for at in range(0, len(rows), CHUNK):
             page: list[Routed] = []
-            for row in chunk:
+            for row in rows[at : at + CHUNK]:
                 sid, ends_at = row[0], row[1]
                 params: dict[str, Any] = {
                     "days_before": days_before,
@@ -183,14 +185,22 @@ async def low_traffic(
         + " FROM (SELECT subscriber_id, SUM(total_bytes) AS total, SUM(used_bytes) AS used"
         "  FROM traffic_bucket WHERE subscriber_id > $8 AND subscriber_id <= $9"
         "  AND valid_from <= $1"
-        "  AND (valid_until IS NULL OR valid_until > $1) GROUP BY subscriber_id) t"
+        "  AND (valid_until IS NULL OR valid_until > $1) GROUP BY subscriber_id"
+        # First a coarse test in floating point, which the database does at half the cost of
+        # exact numbers a million times; wider by a margin than any rounding, it lets through
+        # a few more than are low (about 4 %), for the exact test below.
+        "  HAVING SUM(total_bytes::float8) - SUM(used_bytes::float8)"
+        "  < GREATEST(SUM(total_bytes::float8) * $3::int / 100, $4::bigint) * (1 + 1e-9) + 1"
+        # OFFSET 0 keeps the exact test out here: the planner would test it beside the
+        # coarse one in every group.
+        "  OFFSET 0) t"
         " JOIN subscriber b ON b.id = t.subscriber_id"
         # Their first paid metered subscription in force: the alert's key.
         " CROSS JOIN LATERAL (SELECT MIN(s.id) AS first FROM subscription s"
         "  WHERE s.subscriber_id = t.subscriber_id AND NOT s.unlimited AND s.source <> $2"
         f"  AND s.status IN ({_live(10)}) AND s.starts_at <= $1 AND s.ends_at > $1) f"
         " WHERE t.total > 0"
-        " AND GREATEST(t.total - t.used, 0) < GREATEST(div(t.total * $3, 100), $4)"
+        " AND GREATEST(t.total - t.used, 0) < GREATEST(div(t.total * $3::int, 100), $4::bigint)"
         # The range again on the subscriber: the planner does not carry it across the join.
         " AND b.id > $8 AND b.id <= $9"
         f" AND b.line_status <> $5 AND {in_zones}"
@@ -202,23 +212,37 @@ async def low_traffic(
         f"  {kinds.low_traffic_key_sql('b.id', 'f.first', 't.total')})"
     )
     route = Router(configured)
-    rows = _cursor(
-        statement,
-        now,
-        SubscriptionSource.FREE_CHARGE.value,
-        percent,
-        mb_to_bytes(due.settings.low_traffic_mb),
-        LineStatus.CLOSED.value,
-        names,
-        kinds.LOW_TRAFFIC,
-        *ids,
-        *(status.value for status in LIVE),
-    )
-    async for chunk in rows:
-        page: list[Routed] = []
-        for row in chunk:
-            sid, total, used, first = row[0], row[1], row[2], row[3]
-            params = {"remaining_bytes": max(0, total - used), "allowance_bytes": total}
-            key = kinds.low_traffic_key(sid, first, total)
-            page.append((DueAlert(sid, kinds.LOW_TRAFFIC, params, key), route(row, 4)))
-        yield page
+
+    def window(after: int) -> Awaitable[list[Any]]:
+        return _fetch(
+            statement,
+            now,
+            SubscriptionSource.FREE_CHARGE.value,
+            percent,
+            mb_to_bytes(due.settings.low_traffic_mb),
+            LineStatus.CLOSED.value,
+            names,
+            kinds.LOW_TRAFFIC,
+            after,
+            min(after + WINDOW, ids[1]),
+            *(status.value for status in LIVE),
+        )
+
+    starts = range(ids[0], ids[1], WINDOW)
+    following: asyncio.Future[list[Any]] | None = None
+    for number in range(len(starts) + 1):
+        # The next window is read while this one's rows become alerts.
+        current, following = following, None
+        if number < len(starts):
+            following = asyncio.ensure_future(window(starts[number]))
+        if current is None:
+            continue
+        rows = await current
+        for at in range(0, len(rows), CHUNK):
+            page: list[Routed] = []
+            for row in rows[at : at + CHUNK]:
+                sid, total, used, first = row[0], row[1], row[2], row[3]
+                params = {"remaining_bytes": max(0, total - used), "allowance_bytes": total}
+                key = kinds.low_traffic_key(sid, first, total)
+                page.append((DueAlert(sid, kinds.LOW_TRAFFIC, params, key), route(row, 4)))
+            yield page

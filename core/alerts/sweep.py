@@ -27,8 +27,10 @@ from core.ports import Clock
 NO_CHANNEL = "none"
 
 T = TypeVar("T")
-# Selections run at once (two cores).
-LANES = 2
+# Low traffic is read in this many parts, each on a connection of its own (two cores), and
+# this many selections run at once besides: the expiry beside the two parts.
+PARTS = 2
+LANES = PARTS + 1
 
 # (steps done, steps in all, alerts so far): a step is one selection in one zone.
 Progress = Callable[[int, int, int], None]
@@ -112,9 +114,9 @@ class AlertSweep:
         if self.settled and in_daytime:
             # The longest, in a part for each lane, first: the database sums the buckets on
             # both cores, and the lane done first takes the rest.
-            for number, ids in enumerate(await settled.subscriber_ranges(LANES), start=1):
+            for number, ids in enumerate(await settled.subscriber_ranges(PARTS), start=1):
                 pages = settled.low_traffic(self.due, in_daytime, now, self.channels, ids)
-                add_settled(f"low traffic ({number}/{LANES})", pages)
+                add_settled(f"low traffic ({number}/{PARTS})", pages)
                 steps.insert(number - 1, steps.pop())
         return steps
 
