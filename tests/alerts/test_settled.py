@@ -4,6 +4,7 @@ over subscribers who exercise every rule of both."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any
 
@@ -122,3 +123,19 @@ async def test_settled_and_paged_ways_select_the_same_alerts_and_channels(pg):
         (kinds.LOW_TRAFFIC, "none"): 3,
         (kinds.LOW_TRAFFIC, "sms"): 1,
     }
+
+
+async def test_more_sweeps_at_once_than_the_pool_has_connections_each_finish(pg):
+    # Six sweeps, three selections each, and the pool's five connections: a selection that
+    # held its connection while its alerts were written (or a renewal priced) would wait for
+    # one held by another such selection, for ever.
+    await people()
+    settings = Settings(_env_file=None)
+    due = await AlertSweep(settings, CLOCK, CHANNELS).run(dry_run=True)
+    before = await OutboxMessage.all().count()
+    sweeps = [AlertSweep(settings, CLOCK, CHANNELS) for _ in range(6)]
+
+    await asyncio.wait_for(asyncio.gather(*(sweep.run() for sweep in sweeps)), timeout=60)
+
+    assert due.by_kind()[kinds.LOW_TRAFFIC] == 4
+    assert await OutboxMessage.all().count() - before == due.total
