@@ -42,14 +42,15 @@ CHUNK = 5000
 WINDOW = 50_000
 
 # What every statement selects after its own columns: what the channel needs (core/alerts/
-# reach.py), the subscriber's chats as one array (NULL for none, most subscribers).
+# reach.py): the subscriber's chats as one array (NULL for none, most subscribers), the
+# addresses on their record (SMS: the mobile), last as they are as many as ADDRESSED_BY.
 _REACH = (
-    "b.preferred_channel, "
-    + "".join(f"b.{detail}, " for detail in ADDRESSED_BY.values())
-    + "(b.email IS NOT NULL AND b.email <> '' AND b.email_verified_at IS NOT NULL"
+    "b.preferred_channel,"
+    " (b.email IS NOT NULL AND b.email <> '' AND b.email_verified_at IS NOT NULL"
     " AND b.email_notices AND b.email_bounced_at IS NULL) AS has_email,"
     " (SELECT array_agg(ROW(c.channel, c.external_id, c.unreachable, c.opted_out,"
     "  c.last_seen_at)) FROM chat_identity c WHERE c.subscriber_id = b.id) AS chats"
+    + "".join(f", b.{detail}" for detail in ADDRESSED_BY.values())
 )
 # The kind (passed as ``$n``) not muted by the subscriber b (core/alerts/preferences.py).
 _NOT_MUTED = "NOT COALESCE(${n} = ANY(string_to_array(b.muted_notices, ',')), false)"
@@ -65,15 +66,18 @@ class Router:
         self.known: dict[tuple[Any, ...], str | None] = {}
 
     def __call__(self, row: Any, at: int) -> str | None:
-        """The channel of ``row``, whose reach columns start at ``at``."""
-        addresses = tuple(row[at + 1 : at + 1 + len(ADDRESSED_BY)])
-        has_email, chats = row[at + 1 + len(ADDRESSED_BY)], row[at + 2 + len(ADDRESSED_BY)]
+        """The channel of ``row``, whose reach columns (``_REACH``) start at ``at``."""
+        preferred, has_email, chats = row[at], row[at + 1], row[at + 2]
+        addresses = row[at + 3 :]
         if chats is None:
-            key = (row[at], tuple(bool(a) for a in addresses), has_email)
-            if key not in self.known:
-                self.known[key] = reach_of(row[at], addresses, has_email).first(self.configured)
-            return self.known[key]
-        return reach_of(row[at], addresses, has_email, chats).first(self.configured)
+            key = (preferred, has_email, *map(bool, addresses))
+            try:
+                return self.known[key]
+            except KeyError:
+                route = reach_of(preferred, addresses, has_email).first(self.configured)
+                self.known[key] = route
+                return route
+        return reach_of(preferred, addresses, has_email, chats).first(self.configured)
 
 
 async def _fetch(statement: str, *params: Any, lookups: bool = False) -> list[Any]:
@@ -108,8 +112,10 @@ async def expiring(
     for days_before in due.settings.alert_expiry_days_before:
         expiry_day = zone.today(now) + timedelta(days=days_before)
         start, end = zone.day_bounds(expiry_day)
+        # The alert's key, as the outbox is asked for it: the two cannot differ.
+        key = kinds.expiry_key_sql("b.id", days_before, expiry_day)
         statement = (
-            "SELECT s.subscriber_id, MAX(s.ends_at), b.auto_renew, "
+            f"SELECT s.subscriber_id, MAX(s.ends_at), b.auto_renew, {key}, "
             + _REACH
             + " FROM subscription s JOIN subscriber b ON b.id = s.subscriber_id"
             " WHERE s.ends_at >= $1 AND s.ends_at < $2 AND s.source <> $3"
@@ -122,7 +128,7 @@ async def expiring(
             f"  AND r.source <> $3 AND r.status IN ({_live(8)}) AND r.ends_at >= $2)"
             f" AND {_NOT_MUTED.format(n=7)}"
             " AND NOT EXISTS (SELECT 1 FROM outbox_message o"
-            f"  WHERE o.dedup_key = {kinds.expiry_key_sql('b.id', days_before, expiry_day)})"
+            f"  WHERE o.dedup_key = {key})"
             " GROUP BY s.subscriber_id, b.id"
         )
         rows = await _fetch(
@@ -148,8 +154,7 @@ async def expiring(
                 }
                 if row[2]:
                     params.update(await due.renewal_params(sid, ends_at, now))
-                key = kinds.expiry_key(sid, days_before, expiry_day)
-                page.append((DueAlert(sid, kinds.EXPIRY, params, key), route(row, 3)))
+                page.append((DueAlert(sid, kinds.EXPIRY, params, row[3]), route(row, 4)))
             yield page
 
 
@@ -179,8 +184,10 @@ async def low_traffic(
     round."""
     percent = due.settings.low_traffic_percent
     in_zones, names = zones_condition(zones, "b.timezone", 6)
+    # The alert's key, as the outbox is asked for it: the two cannot differ.
+    key = kinds.low_traffic_key_sql("b.id", "f.first", "t.total::bigint")
     statement = (
-        "SELECT t.subscriber_id, t.total::bigint, t.used::bigint, f.first, "
+        f"SELECT t.subscriber_id, t.total::bigint, t.used::bigint, {key}, "
         + _REACH
         + " FROM (SELECT subscriber_id, SUM(total_bytes) AS total, SUM(used_bytes) AS used"
         "  FROM traffic_bucket WHERE subscriber_id > $8 AND subscriber_id <= $9"
@@ -209,7 +216,7 @@ async def low_traffic(
         " AND f.first IS NOT NULL"
         f" AND {_NOT_MUTED.format(n=7)}"
         " AND NOT EXISTS (SELECT 1 FROM outbox_message o WHERE o.dedup_key ="
-        f"  {kinds.low_traffic_key_sql('b.id', 'f.first', 't.total')})"
+        f"  {key})"
     )
     route = Router(configured)
 
@@ -241,8 +248,7 @@ async def low_traffic(
         for at in range(0, len(rows), CHUNK):
             page: list[Routed] = []
             for row in rows[at : at + CHUNK]:
-                sid, total, used, first = row[0], row[1], row[2], row[3]
+                sid, total, used = row[0], row[1], row[2]
                 params = {"remaining_bytes": max(0, total - used), "allowance_bytes": total}
-                key = kinds.low_traffic_key(sid, first, total)
-                page.append((DueAlert(sid, kinds.LOW_TRAFFIC, params, key), route(row, 4)))
+                page.append((DueAlert(sid, kinds.LOW_TRAFFIC, params, row[3]), route(row, 4)))
             yield page
