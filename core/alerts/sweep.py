@@ -3,6 +3,10 @@ run, only counted), per kind and per the channel it would go to first.
 
 The worker runs a sweep every minute; running it again, or in two workers at once, adds nothing
 that is already in the outbox (the unique dedup key), so a sweep is always safe to repeat.
+
+On PostgreSQL the expiry and low traffic come settled from their statements (core/alerts/
+settled.py); a few selections run at once, so that the database works on both cores while
+this process turns rows into alerts (bench/RESULTS.md "Alerts").
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ T = TypeVar("T")
 PARTS = 2
 LANES = PARTS + 1
 
-# (steps done, steps in all, alerts so far): a step is one selection in one zone.
+# (steps done, steps in all, alerts so far): a step is one selection in one zone (or, low
+# traffic on PostgreSQL, a part of the subscribers in every zone in daytime).
 Progress = Callable[[int, int, int], None]
 
 
@@ -112,8 +117,8 @@ class AlertSweep:
                 add(f"free charge {zone.name}", self.due.free_charge_ending(zone, now))
                 add(f"documents {zone.name}", self.due.documents_rejected(zone, now))
         if self.settled and in_daytime:
-            # The longest, in a part for each lane, first: the database sums the buckets on
-            # both cores, and the lane done first takes the rest.
+            # The longest, in parts, first: the database sums the buckets on both cores while
+            # the third lane takes the rest.
             for number, ids in enumerate(await settled.subscriber_ranges(PARTS), start=1):
                 pages = settled.low_traffic(self.due, in_daytime, now, self.channels, ids)
                 add_settled(f"low traffic ({number}/{PARTS})", pages)
