@@ -25,6 +25,7 @@ from core.accounts.enums import LineStatus
 from core.alerts import kinds
 from core.alerts.channels import ADDRESSED_BY
 from core.alerts.due import DueAlert, DueAlerts
+from core.alerts.preferences import MUTABLE
 from core.alerts.reach import reach_of
 from core.alerts.zones import Zone
 from core.alerts.zones import in_zones as zones_condition
@@ -52,8 +53,14 @@ _REACH = (
     "  c.last_seen_at)) FROM chat_identity c WHERE c.subscriber_id = b.id) AS chats"
     + "".join(f", b.{detail}" for detail in ADDRESSED_BY.values())
 )
-# The kind (passed as ``$n``) not muted by the subscriber b (core/alerts/preferences.py).
-_NOT_MUTED = "NOT COALESCE(${n} = ANY(string_to_array(b.muted_notices, ',')), false)"
+
+
+def _not_muted(kind: str, param: int) -> str:
+    """The condition "subscriber b did not mute ``kind``" (passed as ``$param``), for a kind
+    that may be muted (core/alerts/preferences.py); always true for one that may not."""
+    if kind not in MUTABLE:
+        return f"${param}::text IS NOT NULL"
+    return f"NOT COALESCE(${param} = ANY(string_to_array(b.muted_notices, ',')), false)"
 
 
 class Router:
@@ -126,7 +133,7 @@ async def expiring(
             # Renewed: a live paid service that ends on that day's end or later.
             " AND NOT EXISTS (SELECT 1 FROM subscription r WHERE r.subscriber_id = b.id"
             f"  AND r.source <> $3 AND r.status IN ({_live(8)}) AND r.ends_at >= $2)"
-            f" AND {_NOT_MUTED.format(n=7)}"
+            f" AND {_not_muted(kinds.EXPIRY, 7)}"
             " AND NOT EXISTS (SELECT 1 FROM outbox_message o"
             f"  WHERE o.dedup_key = {key})"
             " GROUP BY s.subscriber_id, b.id"
@@ -214,7 +221,7 @@ async def low_traffic(
         # No traffic is used while paused: a low allowance waits for the resume.
         " AND (b.paused_until IS NULL OR b.paused_until <= $1)"
         " AND f.first IS NOT NULL"
-        f" AND {_NOT_MUTED.format(n=7)}"
+        f" AND {_not_muted(kinds.LOW_TRAFFIC, 7)}"
         " AND NOT EXISTS (SELECT 1 FROM outbox_message o WHERE o.dedup_key ="
         f"  {key})"
     )
