@@ -18,8 +18,6 @@ from collections.abc import AsyncIterator, Awaitable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise import connections
-
 from core import sql
 from core.accounts.enums import LineStatus
 from core.alerts import kinds
@@ -27,8 +25,7 @@ from core.alerts.channels import ADDRESSED_BY
 from core.alerts.due import DueAlert, DueAlerts
 from core.alerts.preferences import MUTABLE
 from core.alerts.reach import reach_of
-from core.alerts.zones import Zone
-from core.alerts.zones import in_zones as zones_condition
+from core.alerts.zones import Zone, sql_in_zones
 from core.billing.enums import SubscriptionSource
 from core.billing.state import LIVE
 from core.billing.units import mb_to_bytes
@@ -91,20 +88,16 @@ async def _fetch(statement: str, *params: Any, lookups: bool = False) -> list[An
     """The rows of ``statement``, on a connection held for it alone: never while this process
     works on rows or asks anything else (a renewal's price, the outbox), which could wait on
     a pool whose connections all waited likewise."""
-    client: Any = connections.get("default")
-    async with client.acquire_connection() as connection, connection.transaction():
-        # JIT compiled the plans for longer (0.4 s) than it saved. No parallel workers: the
-        # sweep reads on two connections already.
-        await connection.execute(
-            "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0"
-        )
-        if lookups:
-            # ``lookups``: an index's pages cost about what the table's do (in memory, or on
-            # SSD). At the default cost of 4 the expiry read every subscriber (0.4 s) rather
-            # than look up the 25,000 due (EXPLAIN ANALYZE); low traffic, which reads them
-            # all, chose worse with it (bench/RESULTS.md).
-            await connection.execute("SET LOCAL random_page_cost = 1.1")
-        return list(await connection.fetch(statement, *params))
+    # JIT compiled the plans for longer (0.4 s) than it saved. No parallel workers: the sweep
+    # reads on several connections already.
+    planner = {"jit": "off", "max_parallel_workers_per_gather": "0"}
+    if lookups:
+        # ``lookups``: an index's pages cost about what the table's do (in memory, or on SSD).
+        # At the default cost of 4 the expiry read every subscriber (0.4 s) rather than look
+        # up the 25,000 due (EXPLAIN ANALYZE); low traffic, which reads them all, chose worse
+        # with it (bench/RESULTS.md).
+        planner["random_page_cost"] = "1.1"
+    return await sql.fetch_typed(statement, *params, planner=planner)
 
 
 def _live(first: int) -> str:
@@ -190,7 +183,7 @@ async def low_traffic(
     nor muted, with their channels; the test is exact, in numbers the database does not
     round."""
     percent = due.settings.low_traffic_percent
-    in_zones, names = zones_condition(zones, "b.timezone", 6)
+    in_zones, names = sql_in_zones(zones, "b.timezone", 6)
     # The alert's key, as the outbox is asked for it: the two cannot differ.
     key = kinds.low_traffic_key_sql("b.id", "f.first", "t.total::bigint")
     statement = (

@@ -64,7 +64,7 @@ class Zone:
         return start <= here < end
 
 
-def in_zones(zones: list[Zone], column: str, param: int) -> tuple[str, list[str]]:
+def sql_in_zones(zones: list[Zone], column: str, param: int) -> tuple[str, list[str]]:
     """The plain-SQL condition "``column`` (a subscriber's ``timezone``) puts them in one of
     ``zones``", and its parameter (the zones' names, as ``$param``)."""
     names = [zone.name for zone in zones]
