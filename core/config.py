@@ -87,7 +87,8 @@ class Settings(BaseSettings):
     # Warn this long before a free charge ends when nothing was bought since it was taken.
     free_charge_warning_hours: int = Field(default=24, ge=1)
     # Due subscribers are read this many at a time (low traffic: a window of this many
-    # subscriber ids). Each page costs a few round trips: 1,000 made about a thousand pages
+    # subscriber ids; on PostgreSQL, expiry and low traffic are read otherwise: core/alerts/
+    # settled.py). Each page costs a few round trips: 1,000 made about a thousand pages
     # at a million subscribers. The ids of a page go into IN lists, so keep it well under
     # the databases' limit on parameters (32,766 in SQLite).
     alert_page_size: int = Field(default=5000, ge=1, le=20000)

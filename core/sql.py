@@ -7,14 +7,16 @@ takes as ``?1, ?2 ...``; their rows become the models' objects the way the ORM m
 (``Model._init_from_db``), so callers cannot tell the two apart. Inside ``in_transaction()``
 the statements run on the transaction's connection, as the ORM's do. Anything else: the ORM.
 On PostgreSQL, ``fetch_row_typed`` runs one statement that gathers several reads (a "My
-service" turn's) straight through asyncpg.
+service" turn's) straight through asyncpg, and ``fetch_typed`` the alert sweep's big selections
+(core/alerts/settled.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import asyncpg
@@ -45,11 +47,31 @@ async def fetch_row_typed(sql: str, *params: Any) -> Any:
     as typed records (``ARRAY(SELECT t FROM table t ...)``), so several reads fit in one
     statement, one round trip. ``records(value)`` makes them dicts for ``made``."""
     client: Any = connections.get("default")
-    # asyncpg's errors as the ORM's client translates them, so callers catch the same
-    # exceptions as for the ORM's reads (tortoise.backends.asyncpg.client).
-    try:
+    with _orm_errors():
         async with client.acquire_connection() as connection:
             return await connection.fetchrow(sql, *params)
+
+
+async def fetch_typed(sql: str, *params: Any, planner: dict[str, str]) -> list[Any]:
+    """The rows of ``sql`` straight from asyncpg (PostgreSQL only), as asyncpg's records, on a
+    pool connection held for this statement alone, with the planner's settings ``planner``
+    (``SET LOCAL``: they end with the statement's transaction)."""
+    client: Any = connections.get("default")
+    with _orm_errors():
+        async with client.acquire_connection() as connection, connection.transaction():
+            if planner:
+                await connection.execute(
+                    "; ".join(f"SET LOCAL {name} = {value}" for name, value in planner.items())
+                )
+            return list(await connection.fetch(sql, *params))
+
+
+@contextmanager
+def _orm_errors() -> Iterator[None]:
+    """asyncpg's errors as the ORM's client translates them, so callers catch the same
+    exceptions as for the ORM's reads (tortoise.backends.asyncpg.client)."""
+    try:
+        yield
     except (asyncpg.SyntaxOrAccessError, asyncpg.DataError) as error:
         raise OperationalError(error) from error
     except asyncpg.IntegrityConstraintViolationError as error:

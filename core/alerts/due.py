@@ -145,12 +145,12 @@ class DueAlerts:
                         "ended": ends_at <= now,
                     }
                     if sid in automatic:
-                        params.update(await self._renewal_params(sid, ends_at, now))
+                        params.update(await self.renewal_params(sid, ends_at, now))
                     key = kinds.expiry_key(sid, days_before, expiry_day)
                     page.append(DueAlert(sid, kinds.EXPIRY, params, key))
                 yield page
 
-    async def _renewal_params(self, sid: int, ends_at: datetime, now: datetime) -> dict[str, Any]:
+    async def renewal_params(self, sid: int, ends_at: datetime, now: datetime) -> dict[str, Any]:
         """What an automatic renewal's alert says beyond the date: the renewal's price and what
         the wallet is short of now (a few subscribers a page: those who turned it on)."""
         quote = await renewal_quote(self.settings, now, sid, ends_at)

@@ -46,10 +46,22 @@ def expiry_key(subscriber_id: int, days_before: int, expiry_day: date) -> str:
     return f"{EXPIRY}:{days_before}:{subscriber_id}:{expiry_day.isoformat()}"
 
 
+def expiry_key_sql(subscriber_id: str, days_before: int, expiry_day: date) -> str:
+    """``expiry_key`` as a SQL expression of the subscriber's id (core/alerts/settled.py tests
+    the outbox for it in the statement that selects the alerts)."""
+    return f"'{EXPIRY}:{int(days_before)}:' || {subscriber_id} || ':{expiry_day.isoformat()}'"
+
+
 def low_traffic_key(subscriber_id: int, subscription_id: int, allowance_bytes: int) -> str:
     """Once per subscription and allowance: traffic bought later makes a new allowance, which
     may run low again."""
     return f"{LOW_TRAFFIC}:{subscriber_id}:{subscription_id}:{allowance_bytes}"
+
+
+def low_traffic_key_sql(subscriber_id: str, subscription_id: str, allowance_bytes: str) -> str:
+    """``low_traffic_key`` as a SQL expression of three SQL expressions."""
+    parts = " || ':' || ".join((subscriber_id, subscription_id, allowance_bytes))
+    return f"'{LOW_TRAFFIC}:' || {parts}"
 
 
 def free_charge_ending_key(subscriber_id: int, grant_id: int) -> str:

@@ -61,6 +61,25 @@ class _Reach:
         return first_channel(self.preferred, channels)
 
 
+def reach_of(
+    preferred: str | None,
+    addresses: tuple[str | None, ...],
+    has_email: bool,
+    chats: Iterable[tuple[str, str | None, bool, bool, datetime | None]] = (),
+) -> _Reach:
+    """One subscriber's ways to be reached: ``addresses`` are the values of ``DETAILS`` on
+    their record, ``chats`` (channel, external id, unreachable, opted out, last seen)."""
+    addressed = {
+        channel: str(address)
+        for (channel, _detail), address in zip(ADDRESSED_BY.items(), addresses, strict=True)
+        if address
+    }
+    who = _Reach(preferred, addressed, has_email=has_email)
+    for chat in chats:
+        who.add_chat(*chat)
+    return who
+
+
 async def first_channels(
     subscriber_ids: Iterable[int], configured: Collection[str]
 ) -> dict[int, str | None]:

@@ -64,6 +64,15 @@ class Zone:
         return start <= here < end
 
 
+def sql_in_zones(zones: list[Zone], column: str, param: int) -> tuple[str, list[str]]:
+    """The plain-SQL condition "``column`` (a subscriber's ``timezone``) puts them in one of
+    ``zones``", and its parameter (the zones' names, as ``$param``)."""
+    names = [zone.name for zone in zones]
+    if any(zone.is_default for zone in zones):
+        return f"({column} = ANY(${param}) OR {column} IS NULL)", names
+    return f"{column} = ANY(${param})", names
+
+
 async def subscriber_zones(default: str) -> list[Zone]:
     """Every zone some subscriber is in (the default zone always)."""
     names = (
