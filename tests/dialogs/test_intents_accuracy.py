@@ -2,14 +2,14 @@
 written the way people write, per language, and no money moved by any of their messages.
 
 ``clean_<lang>.tsv`` is the clean measure: written blind (without reading the phrases or the other
-sets), committed before the matcher first ran on it, measured once, nothing changed after; where
-it measured under the target, its floor is what it measured. Every other set here was read or
-tuned on, so they keep what they measure from slipping (README, "Understanding free text"). ``dev_<lang>.tsv`` is
-the development check set; ``tune_<lang>.tsv`` a second, larger set the phrases were tuned
-against; ``heldout_<lang>.tsv`` was written by someone else before the matcher, its misses then
-read and their classes fixed; ``fresh_<lang>.tsv`` was written after that round and measured
-once; ``probe_<lang>.tsv`` was the untouched set, measured once clean (en 81.0 %, fa 80.0 %,
-id 84.8 %), then tuned on for its misses' classes.
+sets), committed before the matcher first ran on it, measured once, nothing changed after; where it
+measured under the target, its floor is what it measured. Every other set here was read or tuned
+on, so they keep what they measure from slipping (README, "Understanding free text").
+``dev_<lang>.tsv`` is the development check set; ``tune_<lang>.tsv`` a second, larger set the
+phrases were tuned against; ``heldout_<lang>.tsv`` was written by someone else before the matcher,
+its misses then read and their classes fixed; ``fresh_<lang>.tsv`` was written after that round and
+measured once; ``probe_<lang>.tsv`` was the untouched set, measured once clean (en 81.0 %, fa 80.0
+%, id 84.8 %), then tuned on for its misses' classes.
 
 Format: ``label<TAB>text`` a line, ``#`` comments. A message's top-1 label is the likeliest one,
 ``none`` when nothing reaches the "Did you mean" threshold (what the bot then does: says it did
