@@ -52,6 +52,12 @@ from bot.understanding.normalise import words
         ("masrafam", ["مصرف"]),
         ("mande", ["مانده"]),
         ("kamera", ["kamera"]),
+        # A plural with a possessive typed apart, a possessive and an object marker typed apart.
+        ("تیکت هام", ["تیکت"]),
+        ("تعرفه ام رو", ["قیمت"]),
+        # A city is asked about as «شهر ما» is: served there, or down there.
+        ("تو کرج هستین", ["تو", "شهر", "هستین"]),
+        ("tarikhche kharid", ["تاریخچه", "خرید"]),
         # Letters and digits typed together are two words.
         ("20gb", ["20", "gb"]),
         ("۵۰مگ", ["50", "مگ"]),
