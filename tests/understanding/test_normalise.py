@@ -58,6 +58,9 @@ from bot.understanding.normalise import words
         # A city is asked about as «شهر ما» is: served there, or down there.
         ("تو کرج هستین", ["تو", "شهر", "هستین"]),
         ("tarikhche kharid", ["تاریخچه", "خرید"]),
+        # A Finglish plural typed apart is left out; "avaz" is «عوض», spelled «تغییر».
+        ("kharid haye ghabli", ["خرید", "قبلی"]),
+        ("ramzamo avaz konam", ["رمز", "تغییر", "کنم"]),
         # Letters and digits typed together are two words.
         ("20gb", ["20", "gb"]),
         ("۵۰مگ", ["50", "مگ"]),
