@@ -52,6 +52,8 @@ _PERSIAN_SUFFIXES = frozenset(
         *("ها", "های", "هایی", "ام", "ای", "اش", "ایم", "اید", "اند", "تر", "ترین", "مو", "رو"),
         # The plural with a possessive (تیکت هام, بسته هامو): "my tickets", not a word "هام".
         *("هام", "هامو", "هات", "هاش", "هامون", "هاتون"),
+        # A possessive typed apart (شبکه تون, خونه مون).
+        *("تون", "مون", "شون"),
     }
 )
 # Endings a word takes in chat that the spelling tables do not list: Persian possessives and

@@ -113,6 +113,14 @@ PERSIAN: dict[str, str] = {
     "عوض": "تغییر",
     "سلام": "سلام",
     "اوپراتور": "کارشناس",
+    # "When" (وقتی فیلم میبینم...) is not «وقت», "time": it tells when the trouble comes.
+    "وقتی": "موقع",
+    # A video that "stops" or "hangs" is one that sticks (فیلم گیر میکنه).
+    "وایمیسته": "گیر",
+    "وایمیسه": "گیر",
+    "هنگ": "گیر",
+    # A network "asleep" is down.
+    "خوابیده": "قطع",
     "سایتا": "سایت",
     "سایتها": "سایت",
     "اتمام": "انقضا",
@@ -868,6 +876,8 @@ FILLERS: frozenset[str] = frozenset(
             "دیگه",
             "نمیتونم",
             "میتونم",
+            "کسی",
+            "فکر",
         ],
     }
 )

@@ -60,6 +60,9 @@ from bot.understanding.normalise import words
         ("tarikhche kharid", ["تاریخچه", "خرید"]),
         # A Finglish plural typed apart is left out; "avaz" is «عوض», spelled «تغییر».
         ("kharid haye ghabli", ["خرید", "قبلی"]),
+        # A possessive typed apart joins its word; "when" is not "time", a video that stops sticks.
+        ("شبکه تون", ["شبکهتون"]),
+        ("وقتی فیلم وایمیسته", ["موقع", "فیلم", "گیر"]),
         ("ramzamo avaz konam", ["رمز", "تغییر", "کنم"]),
         # Letters and digits typed together are two words.
         ("20gb", ["20", "gb"]),
