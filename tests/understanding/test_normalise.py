@@ -64,6 +64,9 @@ from bot.understanding.normalise import words
         ("شبکه تون", ["شبکهتون"]),
         ("وقتی فیلم وایمیسته", ["موقع", "فیلم", "گیر"]),
         ("ramzamo avaz konam", ["رمز", "تغییر", "کنم"]),
+        # "bazi" is a game, not "baz" (open) with an ending; "hari" stays Indonesian.
+        ("ping bazi", ["ping", "بازی"]),
+        ("hari", ["hari"]),
         # Letters and digits typed together are two words.
         ("20gb", ["20", "gb"]),
         ("۵۰مگ", ["50", "مگ"]),
