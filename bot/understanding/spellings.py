@@ -123,6 +123,14 @@ PERSIAN: dict[str, str] = {
     "دیسکانت": "قطع",
     "کانکشن": "اتصال",
     "مکرر": "مدام",
+    "بخرم": "خرید",
+    "بخریم": "خرید",
+    "اسم": "نام",
+    "بیرون": "خروج",
+    # The nouns most asked about, as themselves: a word the tables know is also found with a
+    # spoken ending (سرویسو, سرعتم, پینگم), in the phrases as in a message.
+    **{word: word for word in ("سرویس", "حجم", "رمز", "سرعت", "پینگ", "اپلود", "مصرف")},
+    **{word: word for word in ("قیمت", "حساب", "تمدید", "شکایت", "اینترنت")},
     # A network "asleep" is down.
     "خوابیده": "قطع",
     "سایتا": "سایت",

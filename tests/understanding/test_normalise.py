@@ -67,6 +67,11 @@ from bot.understanding.normalise import words
         # "bazi" is a game, not "baz" (open) with an ending; "hari" stays Indonesian.
         ("ping bazi", ["ping", "بازی"]),
         ("hari", ["hari"]),
+        # The nouns most asked about, with a spoken ending; a name is «نام», «بخرم» buying.
+        ("سرویسو", ["سرویس"]),
+        ("سرعتم", ["سرعت"]),
+        ("اسممو", ["نام"]),
+        ("میخوام بخرم", ["میخواهم", "خرید"]),
         # Letters and digits typed together are two words.
         ("20gb", ["20", "gb"]),
         ("۵۰مگ", ["50", "مگ"]),
