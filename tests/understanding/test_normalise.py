@@ -72,6 +72,8 @@ from bot.understanding.normalise import words
         ("سرعتم", ["سرعت"]),
         ("اسممو", ["نام"]),
         ("میخوام بخرم", ["میخواهم", "خرید"]),
+        # English loanwords for a line that is down or stuck connecting.
+        ("سرور داون شده", ["سرور", "قطع", "شده"]),
         # Letters and digits typed together are two words.
         ("20gb", ["20", "gb"]),
         ("۵۰مگ", ["50", "مگ"]),
