@@ -134,6 +134,33 @@ PERSIAN: dict[str, str] = {
     # spoken ending (سرویسو, سرعتم, پینگم), in the phrases as in a message.
     **{word: word for word in ("سرویس", "حجم", "رمز", "سرعت", "پینگ", "اپلود", "مصرف")},
     **{word: word for word in ("قیمت", "حساب", "تمدید", "شکایت", "اینترنت")},
+    # An app or site named where the phrases name others (یوتیوب بافر میکنه): what fails in it
+    # is the connection, whichever it is, and the phrases cannot name them all.
+    **dict.fromkeys(
+        (
+            "یوتیوب",
+            "اینستاگرام",
+            "اینستا",
+            "تلگرام",
+            "واتساپ",
+            "واتس",
+            "گوگل",
+            "نتفلیکس",
+            "اسکایپ",
+            "زوم",
+            "میت",
+            "اپارات",
+            "فیلیمو",
+            "نماوا",
+            "روبیکا",
+            "ایتا",
+            "دیجیکالا",
+            "توییتر",
+            "فیسبوک",
+            "اسنپ",
+        ),
+        "اپلیکیشن",
+    ),
     # A network "asleep" is down.
     "خوابیده": "قطع",
     "سایتا": "سایت",

@@ -74,6 +74,8 @@ from bot.understanding.normalise import words
         ("میخوام بخرم", ["میخواهم", "خرید"]),
         # English loanwords for a line that is down or stuck connecting.
         ("سرور داون شده", ["سرور", "قطع", "شده"]),
+        # An app named as any other is: what fails in it is the connection.
+        ("گوگل میت", ["اپلیکیشن", "اپلیکیشن"]),
         # Letters and digits typed together are two words.
         ("20gb", ["20", "gb"]),
         ("۵۰مگ", ["50", "مگ"]),
