@@ -50,12 +50,15 @@ _SUFFIXES = (
     "های",
     "ام",
     "مان",
+    "مون",
     "تون",
     "شون",
     "رو",
     # The spoken "is" (کنده, پایینه, بالاست): a word the phrases spell without it.
     "ه",
     "ست",
+    # The indefinite or ezafe "ای" (بسته ای, صفحه ای) joined to its word.
+    "ای",
 )
 # How much a word found by its edit ratio counts, at the least ratio accepted per word length:
 # a short word with one letter wrong is more often another word.

@@ -48,13 +48,35 @@ _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 # the word it belongs to, as the ZWNJ spelling would have it.
 _PERSIAN_PREFIXES = frozenset({"می", "نمی"})
 _PERSIAN_SUFFIXES = frozenset(
-    {"ها", "های", "هایی", "ام", "ای", "اش", "ایم", "اید", "اند", "تر", "ترین", "مو", "رو"}
+    {
+        *("ها", "های", "هایی", "ام", "ای", "اش", "ایم", "اید", "اند", "تر", "ترین", "مو", "رو"),
+        # The plural with a possessive (تیکت هام, بسته هامو): "my tickets", not a word "هام".
+        *("هام", "هامو", "هات", "هاش", "هامون", "هاتون"),
+        # A possessive typed apart (شبکه تون, خونه مون).
+        *("تون", "مون", "شون"),
+    }
 )
 # Endings a word takes in chat that the spelling tables do not list: Persian possessives and
 # object markers (پسوردمو, اشتراکم), the same in Finglish ("hajme", "masrafam", "ramzamo").
 # Tried only when the word as typed is in no table, longest first, and only a stem that is in
 # the table counts: "mande" stays itself, "hajme" is حجم.
-_PERSIAN_ENDINGS = ("هامو", "هام", "های", "ها", "مو", "رو", "م", "ت", "ش", "و", "ی")
+# The "ام" forms come from a suffix typed apart and joined (تعرفه ام رو: "my tariff").
+_PERSIAN_ENDINGS = (
+    "امرو",
+    "هامو",
+    "امو",
+    "هام",
+    "های",
+    "ام",
+    "ها",
+    "مو",
+    "رو",
+    "م",
+    "ت",
+    "ش",
+    "و",
+    "ی",
+)
 _FINGLISH_ENDINGS = (
     "haye",
     "hay",

@@ -14,6 +14,7 @@ from core.understanding.scrub import scrubbed
 EXAMPLES = [
     Example("traffic_left", "how much traffic do i have left"),
     Example("traffic_left", "remaining data"),
+    Example("traffic_left", "حجم"),
     Example("days_left", "how many days do i have left"),
     Example("receipts", "رسید"),
     Example("buy_traffic", "beli kuota"),
@@ -45,6 +46,7 @@ def test_the_nearest_phrase_s_label_comes_first(matcher):
         ("switching my plan", "change_plan"),  # an English ending
         ("i am paying for my plan", "change_plan"),  # a three-letter verb's ending: "pay"
         ("رسیده", "receipts"),  # the spoken "is"
+        ("حجم ای", "traffic_left"),  # the indefinite "ای", typed apart and joined
     ],
 )
 def test_typos_suffixes_and_spellings_find_their_words(matcher, typed, label):

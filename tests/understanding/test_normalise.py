@@ -52,6 +52,30 @@ from bot.understanding.normalise import words
         ("masrafam", ["مصرف"]),
         ("mande", ["مانده"]),
         ("kamera", ["kamera"]),
+        # A plural with a possessive typed apart, a possessive and an object marker typed apart.
+        ("تیکت هام", ["تیکت"]),
+        ("تعرفه ام رو", ["قیمت"]),
+        # A city is asked about as «شهر ما» is: served there, or down there.
+        ("تو کرج هستین", ["تو", "شهر", "هستین"]),
+        ("tarikhche kharid", ["تاریخچه", "خرید"]),
+        # A Finglish plural typed apart is left out; "avaz" is «عوض», spelled «تغییر».
+        ("kharid haye ghabli", ["خرید", "قبلی"]),
+        # A possessive typed apart joins its word; "when" is not "time", a video that stops sticks.
+        ("شبکه تون", ["شبکهتون"]),
+        ("وقتی فیلم وایمیسته", ["موقع", "فیلم", "گیر"]),
+        ("ramzamo avaz konam", ["رمز", "تغییر", "کنم"]),
+        # "bazi" is a game, not "baz" (open) with an ending; "hari" stays Indonesian.
+        ("ping bazi", ["ping", "بازی"]),
+        ("hari", ["hari"]),
+        # The nouns most asked about, with a spoken ending; a name is «نام», «بخرم» buying.
+        ("سرویسو", ["سرویس"]),
+        ("سرعتم", ["سرعت"]),
+        ("اسممو", ["نام"]),
+        ("میخوام بخرم", ["میخواهم", "خرید"]),
+        # English loanwords for a line that is down or stuck connecting.
+        ("سرور داون شده", ["سرور", "قطع", "شده"]),
+        # An app named as any other is: what fails in it is the connection.
+        ("گوگل میت", ["اپلیکیشن", "اپلیکیشن"]),
         # Letters and digits typed together are two words.
         ("20gb", ["20", "gb"]),
         ("۵۰مگ", ["50", "مگ"]),
