@@ -57,6 +57,16 @@ SET_KINDS = ("dev", "tune", "heldout", "fresh", "probe", "clean")
 # id 93.4 %): the target where it was met. clean_fa was tuned on after its one measure (its
 # misses' classes fixed), so it is no longer clean and is held at the target like the others.
 CLEAN_FLOORS = {"en": TARGET, "fa": TARGET, "id": TARGET}
+# Sets written for one language: clean2_fa, the Persian clean measure after clean_fa was tuned
+# on, written blind and measured once on 2026-12-06: 89.8 % (447 of 498), under the target by
+# two lines, so its floor is what it measured, rounded down.
+ONE_LANGUAGE_FLOORS = {("clean2", "fa"): 0.89}
+
+
+def sets_of(language: str) -> list[str]:
+    """Every labelled set of ``language``."""
+    kinds = [*SET_KINDS, *(kind for kind, lang in ONE_LANGUAGE_FLOORS if lang == language)]
+    return [f"{kind}_{language}.tsv" for kind in kinds]
 
 
 def labelled(name: str) -> list[tuple[str, str]]:
@@ -121,6 +131,14 @@ def test_top_1_accuracy_on_the_clean_sets_holds_what_was_measured_once(language,
     assert accuracy >= CLEAN_FLOORS[language] - 1e-9, (f"{accuracy:.1%}", misses)
 
 
+@pytest.mark.parametrize(("kind", "language"), list(ONE_LANGUAGE_FLOORS))
+def test_top_1_accuracy_on_the_one_language_sets_holds_what_was_measured_once(
+    kind, language, matcher
+):
+    accuracy, misses = accuracy_of(matcher, f"{kind}_{language}.tsv")
+    assert accuracy >= ONE_LANGUAGE_FLOORS[kind, language] - 1e-9, (f"{accuracy:.1%}", misses)
+
+
 # Lines of the older sets that are word for word (case and spacing aside) a phrase line: short
 # menu-like lines written by both sides ("help", "internet down", «تمدید») before the rule below
 # was checked. They may not grow: a set's line copied into the phrases would measure itself.
@@ -132,6 +150,7 @@ COINCIDING = {
     "fresh": {"en": 15, "fa": 28, "id": 30},
     "probe": {"en": 0, "fa": 0, "id": 0},
     "clean": {"en": 0, "fa": 0, "id": 0},
+    "clean2": {"fa": 0},
 }
 
 
@@ -139,11 +158,11 @@ def _comparable(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-@pytest.mark.parametrize("kind", SET_KINDS)
-def test_no_line_of_a_set_is_copied_into_the_phrases(kind):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_line_of_a_set_is_copied_into_the_phrases(language):
     phrases = {_comparable(example.text) for example in development_phrases()}
-    for language in LANGUAGES:
-        name = f"{kind}_{language}.tsv"
+    for name in sets_of(language):
+        kind = name.rsplit("_", 1)[0]
         copied = [text for _, text in labelled(name) if _comparable(text) in phrases]
         assert len(copied) <= COINCIDING[kind][language], (name, copied)
 
@@ -159,7 +178,7 @@ async def test_no_message_of_the_sets_moves_money(language, engine, services, bo
     assert len(await faq_entries()) == 5
     wallet_before = await WalletEntry.all().count()
     chat = await logged_in(engine)  # the subscriber's language is the chat's
-    rows = [row for kind in SET_KINDS for row in labelled(f"{kind}_{language}.tsv")]
+    rows = [row for name in sets_of(language) for row in labelled(name)]
     for _, text in rows:
         await chat.send("menu")
         await chat.send(text)
