@@ -182,3 +182,18 @@ async def test_asking_in_words_to_freeze_the_service_leads_to_the_pause_and_paus
     await chat.press("14 days")
     assert "Confirm the pause" in chat.labels
     assert await ServicePause.all().count() == 0  # nothing until it is confirmed
+
+
+async def test_a_sentence_at_the_login_question_is_no_username_and_its_wish_is_offered(
+    engine, services, bot_settings
+):
+    sara = await subscriber(bot_settings)
+    await give_service(services, sara)
+    chat = ChatClient(engine)
+    await chat.send("hi")
+    await chat.press("Log in")
+    await chat.send("how much traffic do i have left")
+    assert "Please write your username or mobile number." in chat.text
+    assert "Did you mean Traffic left?" in chat.text
+    await chat.send(" ".join(sara.username))  # a number typed in groups is one
+    assert "Now send your panel password." in chat.text

@@ -38,7 +38,9 @@ class LoginFlow(Flow):
 
     async def on_identifier(self, ctx: Context) -> None:
         identifier = ctx.input.contact_phone or ctx.input.text
-        if not identifier:
+        if not identifier or not could_be_identifier(identifier):
+            # A sentence ("how much traffic do I have") is no username: refused, so that what
+            # it asks for is offered beside the question instead of being sent as a login.
             await ctx.refuse(ctx._("Please write your username or mobile number."))
             return
         ctx.data["identifier"] = identifier
@@ -74,6 +76,12 @@ class LoginFlow(Flow):
     IDENTIFIER = Step("identifier", ask_identifier, on_identifier)
     PASSWORD = Step("password", ask_password, on_password)
     first_step = IDENTIFIER
+
+
+def could_be_identifier(text: str) -> bool:
+    """A username has no spaces; a mobile number may be typed in groups ("0912 123 4567")."""
+    words = text.split()
+    return len(words) == 1 or all(c.isdigit() or c in "+-()" for c in "".join(words))
 
 
 async def log_in_by_link(ctx: Context, token: str) -> None:
