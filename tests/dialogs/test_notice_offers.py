@@ -43,5 +43,6 @@ async def test_a_chat_answering_a_question_keeps_it(engine):
     await chat.send("hi")
     await chat.press("Log in")
     await offers_of(engine).remember(chat.channel, chat.chat_id, [NOTICE])
-    await chat.send("show the choices")  # taken for the username it was asked
-    assert "Now send your panel password." in chat.text
+    await chat.send("show the choices")  # an answer to the question, not the notice's label
+    assert "Please write your username or mobile number." in chat.text  # no username, refused
+    assert chat.labels != ["فارسی", "Bahasa Indonesia", "English"]
