@@ -47,6 +47,10 @@ class Probe:
         self.calls = [0, 0]  # Redis commands, PostgreSQL queries
         # Time the turns waited for a connection from the Redis client's pool.
         self.pool_wait = self.slow_pool_wait = 0.0
+        # Of the slow turns' PostgreSQL time, reading the chat and its subscriber (the rest:
+        # writing when it was last seen, the live hand-off's query).
+        self.slow_chat_read = 0.0
+        self.slow_pg_pool = 0.0  # and waiting for a connection from asyncpg's pool
         self.slow: list[tuple[float, float, float, float]] = []  # at, total, Redis, PostgreSQL
         self.late: list[tuple[float, float]] = []  # at, lag over 50 ms
         # at, generation, pause over 20 ms, its CPU time, young objects counted, collected
@@ -115,6 +119,12 @@ class Probe:
                 sum(r for _, _, r, _ in self.slow) / max(1e-9, sum(t for _, t, _, _ in self.slow)),
                 3,
             ),
+            "slow_turns_chat_read_share": round(
+                self.slow_chat_read / max(1e-9, sum(t for _, t, _, _ in self.slow)), 3
+            ),
+            "slow_turns_postgres_pool_share": round(
+                self.slow_pg_pool / max(1e-9, sum(t for _, t, _, _ in self.slow)), 3
+            ),
             "slow_turns_postgres_share": round(
                 sum(p for _, _, _, p in self.slow) / max(1e-9, sum(t for _, t, _, _ in self.slow)),
                 3,
@@ -164,17 +174,18 @@ def _timed(original, slot: int):
     return timed
 
 
-def _timed_pool(get_connection):
-    """A pool's ``get_connection`` adding its wait to the turn's."""
+def _timed_pool(get_connection, slot: int = 5):
+    """A pool's ``get_connection`` (or another coroutine function) adding its wait to the
+    turn's ``waits[slot]``, whatever else counts it too."""
 
-    async def timed_get_connection(self, *args, **kwargs):
+    async def timed_get_connection(*args, **kwargs):
         began = time.monotonic()
         try:
-            return await get_connection(self, *args, **kwargs)
+            return await get_connection(*args, **kwargs)
         finally:
             waits = _waits.get()
             if waits is not None:
-                waits[5] += time.monotonic() - began
+                waits[slot] += time.monotonic() - began
 
     return timed_get_connection
 
@@ -192,7 +203,7 @@ def main() -> None:
 
     async def timed_handle(self, turn):
         began = time.monotonic()
-        waits = [0.0, 0.0, 0, 0, 0, 0.0]
+        waits = [0.0, 0.0, 0, 0, 0, 0.0, 0.0, 0.0]
         _waits.set(waits)
         try:
             return await handle(self, turn)
@@ -205,6 +216,8 @@ def main() -> None:
             if took > SLOW:
                 probe.slow.append((began - probe.since, took, waits[0], waits[1]))
                 probe.slow_pool_wait += waits[5]
+                probe.slow_chat_read += waits[6]
+                probe.slow_pg_pool += waits[7]
 
     Engine.handle = timed_handle  # type: ignore[method-assign]
     from redis.asyncio.client import Redis
@@ -226,6 +239,18 @@ def main() -> None:
         )
     for name in ("execute_insert", "execute_query", "execute_query_dict"):
         setattr(AsyncpgDBClient, name, _timed(getattr(AsyncpgDBClient, name), 1))
+    import core.accounts.chats
+
+    core.accounts.chats._chat_with_subscriber = _timed_pool(  # type: ignore[assignment]
+        core.accounts.chats._chat_with_subscriber, 6
+    )
+    # What goes to asyncpg straight (core/sql.py), and the wait for a pooled connection.
+    from asyncpg.connection import Connection
+    from asyncpg.pool import Pool
+
+    Pool._acquire = _timed(_timed_pool(Pool._acquire, 7), 1)  # type: ignore[method-assign]
+    Connection._execute = _timed(Connection._execute, 1)  # type: ignore[method-assign]
+    Connection.execute = _timed(Connection.execute, 1)  # type: ignore[method-assign]
 
     def write() -> None:
         target.write_text(json.dumps(probe.figures()))

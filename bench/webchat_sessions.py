@@ -242,6 +242,12 @@ def main() -> None:
         help="the serve's loop lag, collections and engine time in the turns (serve_probe.py)",
     )
     parser.add_argument(
+        "--db-pool",
+        type=int,
+        default=0,
+        help="the serve's PostgreSQL connections at most (the URL's maxsize; tortoise's 5)",
+    )
+    parser.add_argument(
         "--queued-pool",
         action="store_true",
         help="with --probe: the serve on redis-py's own pool (one connection a loop round)",
@@ -266,7 +272,8 @@ def main() -> None:
                 env={
                     "ISPBOT_BENCH_PROBE": str(PROBE),
                     "ISPBOT_BENCH_QUEUED_POOL": "1" if args.queued_pool else "",
-                    "ISPBOT_DATABASE_URL": database_url,
+                    "ISPBOT_DATABASE_URL": database_url
+                    + (f"?maxsize={args.db_pool}" if args.db_pool else ""),
                     "ISPBOT_REDIS_URL": REDIS_URL,
                     "ISPBOT_REDIS_PREFIX": PREFIX,
                     "ISPBOT_PORT": str(PORT),
