@@ -16,6 +16,10 @@ a shared machine); latencies are wall-clock (noisy: the machine's load is printe
 ``--gc-log`` runs the serve through bench/serve_gc_log.py: each full garbage collection's
 pause goes to var/bench-webchat-serve.log.
 
+``--probe`` runs it through bench/serve_probe.py instead and prints, for the turns' phase, the
+serve's loop lag, its collections and what its slow turns waited for (Redis, either pool,
+PostgreSQL); the client's own loop lag is printed with every run (its lag is in the latencies).
+
 The client needs a descriptor a session and so does the serve: this process raises its soft
 limit of open files to the hard limit, and `ispbot serve` does the same for itself.
 

@@ -4,8 +4,8 @@ redis-py 5.3 (the newest arq allows: it pins ``redis<6``) checks a pooled connec
 holding the pool's lock, and the check waits for the event loop's next round (a read with a
 zero timeout): every command of the process then takes its connection one loop round after
 another. With 10,000 web chats open and a turn every 30 s each (two commands a turn, 666 a
-second) the turns queued there: 80 % of the slow turns' time was that wait, p99 0.25-0.8 s
-(bench/RESULTS.md, web chat capacity; redis-py issues 3692 and 3842). Later redis-py takes
+second) the turns queued there: 80 % of the slow turns' time was that wait (bench/RESULTS.md,
+web chat capacity; redis-py issues 3692 and 3842). Later redis-py takes
 only the pop from the pool under the lock and checks the connection outside it: so does this
 pool. A connection popped belongs to its task alone, so checking it needs no lock.
 """
