@@ -16,6 +16,10 @@ a shared machine); latencies are wall-clock (noisy: the machine's load is printe
 ``--gc-log`` runs the serve through bench/serve_gc_log.py: each full garbage collection's
 pause goes to var/bench-webchat-serve.log.
 
+``--probe`` runs it through bench/serve_probe.py instead and prints, for the turns' phase, the
+serve's loop lag, its collections and what its slow turns waited for (Redis, either pool,
+PostgreSQL); the client's own loop lag is printed with every run (its lag is in the latencies).
+
 The client needs a descriptor a session and so does the serve: this process raises its soft
 limit of open files to the hard limit, and `ispbot serve` does the same for itself.
 
@@ -31,7 +35,9 @@ import os
 import random
 import resource
 import secrets
+import signal
 import time
+from pathlib import Path
 
 import aiohttp
 from common import (  # type: ignore[import-not-found]
@@ -54,6 +60,7 @@ DATABASE = os.environ.get("ISPBOT_BENCH_WEBCHAT_DATABASE", "ispbot_bench_webchat
 PREFIX = "ispbench-webchat:"
 PORT = 8958
 URL = f"http://127.0.0.1:{PORT}"
+PROBE = ROOT / "var/bench-webchat-probe.json"
 
 
 def raise_open_files() -> int:
@@ -103,6 +110,33 @@ class Session:
             self.reader.cancel()
 
 
+class LoopLag:
+    """How late this process's own loop wakes a task that asks for every 5 ms: the client's
+    lag, which the latencies it measures include."""
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+
+    async def sample(self) -> None:
+        while True:
+            due = time.monotonic() + 0.005
+            await asyncio.sleep(0.005)
+            self.lags.append(max(0.0, time.monotonic() - due))
+
+
+def probe_figures(pid: int, path: Path, began: float) -> dict:
+    """The serve's probe's figures (bench/serve_probe.py), asked for by SIGUSR2."""
+    os.kill(pid, signal.SIGUSR2)
+    for _ in range(100):
+        if path.exists() and path.stat().st_mtime >= began:
+            try:
+                return json.loads(path.read_text())
+            except ValueError:
+                pass  # being written
+        time.sleep(0.05)
+    return {}
+
+
 async def run(count: int, args, pid: int) -> dict:
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
@@ -145,11 +179,18 @@ async def run(count: int, args, pid: int) -> dict:
                 if number + 1 < args.turns:
                     await asyncio.sleep(max(0.0, due - time.monotonic()))
 
+        if args.probe:
+            os.kill(pid, signal.SIGUSR1)
+        probe_began = time.time()
+        client_lag = LoopLag()
+        sampler = asyncio.create_task(client_lag.sample())
         cpu_turns, wall_turns = cpu_seconds(pid), time.monotonic()
         client_cpu = time.process_time()
         await asyncio.gather(*(drive(s) for s in live))
         cpu_turns, wall_turns = cpu_seconds(pid) - cpu_turns, time.monotonic() - wall_turns
         client_cpu = time.process_time() - client_cpu
+        sampler.cancel()
+        serve_probe = probe_figures(pid, PROBE, probe_began) if args.probe else None
         rss_after = rss_mib(pid)
         turns = len(latencies)
         idle_cpu_in_turns = idle_share * wall_turns
@@ -177,8 +218,13 @@ async def run(count: int, args, pid: int) -> dict:
             "client_cpu_share": round(client_cpu / wall_turns, 3),
             "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
             "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+            "client_lag_p50_ms": round(percentile(client_lag.lags, 0.5) * 1000, 1),
+            "client_lag_p99_ms": round(percentile(client_lag.lags, 0.99) * 1000, 1),
+            "client_lag_max_ms": round(max(client_lag.lags, default=0.0) * 1000, 1),
             "load_average": round(os.getloadavg()[0], 1),
         }
+        if serve_probe is not None:
+            result["serve_probe"] = serve_probe
         await asyncio.gather(*(s.close() for s in live), return_exceptions=True)
         await warm.close()
     return result
@@ -194,6 +240,22 @@ def main() -> None:
     parser.add_argument(
         "--gc-log", action="store_true", help="log each full collection's pause (serve's log)"
     )
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="the serve's loop lag, collections and engine time in the turns (serve_probe.py)",
+    )
+    parser.add_argument(
+        "--db-pool",
+        type=int,
+        default=0,
+        help="the serve's PostgreSQL connections at most (the URL's maxsize; tortoise's 5)",
+    )
+    parser.add_argument(
+        "--queued-pool",
+        action="store_true",
+        help="with --probe: the serve on redis-py's own pool (one connection a loop round)",
+    )
     args = parser.parse_args()
     files = raise_open_files()
     print(f"machine: {machine()}; open files allowed: {files}", flush=True)
@@ -203,12 +265,19 @@ def main() -> None:
         ispbot(["migrate"], {"ISPBOT_DATABASE_URL": database_url})
         for count in (int(n) for n in args.sessions.split(",")):
             asyncio.run(drop_redis_prefix(PREFIX))
+            if args.probe:
+                command = [PYTHON, "bench/serve_probe.py"]
+            elif args.gc_log:
+                command = [PYTHON, "bench/serve_gc_log.py"]
+            else:
+                command = [str(ROOT / ".venv/bin/ispbot"), "serve"]
             server = start(
-                [PYTHON, "bench/serve_gc_log.py"]
-                if args.gc_log
-                else [str(ROOT / ".venv/bin/ispbot"), "serve"],
+                command,
                 env={
-                    "ISPBOT_DATABASE_URL": database_url,
+                    "ISPBOT_BENCH_PROBE": str(PROBE),
+                    "ISPBOT_BENCH_QUEUED_POOL": "1" if args.queued_pool else "",
+                    "ISPBOT_DATABASE_URL": database_url
+                    + (f"?maxsize={args.db_pool}" if args.db_pool else ""),
                     "ISPBOT_REDIS_URL": REDIS_URL,
                     "ISPBOT_REDIS_PREFIX": PREFIX,
                     "ISPBOT_PORT": str(PORT),

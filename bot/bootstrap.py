@@ -14,8 +14,6 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Literal
 
-from redis.asyncio import Redis
-
 from bot.adapters.chat_bus import open_chat_bus
 from bot.adapters.demo_sms import DemoSmsOutbox
 from bot.adapters.files import DiskFileStore
@@ -40,6 +38,7 @@ from bot.login_link_urls import webchat_url
 from bot.notify import build_notifier
 from bot.observability.metrics import MeteredNotifier, Metrics, instrument_engine
 from bot.payments.providers import configured_gateways
+from bot.redis_clients import open_redis
 from bot.understanding.service import Understanding
 from bot.wiring import AdminServices, DeskServices, StaffServices, Wiring
 from core.accounts.chats import Chats
@@ -284,7 +283,7 @@ def bootstrap(
                 EmailChannelSender(settings, SmtpMailer(settings), services.email_addresses)
             )
     # Sends paced by the buckets in Redis that every process shares, when there is Redis.
-    pacing = Redis.from_url(settings.redis_url) if settings.redis_url and chosen else None
+    pacing = open_redis(settings.redis_url) if settings.redis_url and chosen else None
     notifier = build_notifier(
         settings,
         chosen,

@@ -20,6 +20,8 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
+from bot.redis_clients import open_redis
+
 log = logging.getLogger(__name__)
 
 Heard = Callable[[str], Awaitable[None]]
@@ -146,5 +148,5 @@ class RedisChatBus:
 def open_chat_bus(redis_url: str | None, prefix: str) -> ChatBus:
     """Redis when there is one (processes share the chats), memory otherwise."""
     if redis_url:
-        return RedisChatBus(Redis.from_url(redis_url, decode_responses=True), prefix)
+        return RedisChatBus(open_redis(redis_url, decode_responses=True), prefix)
     return MemoryChatBus()

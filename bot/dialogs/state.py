@@ -25,6 +25,7 @@ from redis.asyncio import Redis
 from redis.exceptions import LockNotOwnedError, RedisError
 
 from bot.config import BotSettings
+from bot.redis_clients import open_redis
 
 log = logging.getLogger(__name__)
 
@@ -467,7 +468,7 @@ class RedisStateStore:
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisStateStore:
-        return cls(Redis.from_url(url, decode_responses=True), **options)
+        return cls(open_redis(url, decode_responses=True), **options)
 
     def _key(self, kind: str, name: str) -> str:
         return f"{self._prefix}{kind}:{name}"
