@@ -29,7 +29,7 @@ from rapidfuzz.distance import OSA
 
 from bot.understanding.intents import GREETING
 from bot.understanding.normalise import words
-from bot.understanding.spellings import FILLERS, GREETINGS
+from bot.understanding.spellings import COURTESIES, FILLERS, GREETINGS
 
 # Suffixes a word may carry that the examples' spelling has not: Indonesian possessives and
 # particles, Persian possessives and the colloquial object marker.
@@ -151,8 +151,10 @@ class Matcher:
         found: dict[str, float] = {}
         unknown = 0.0
         message = words(text)
-        if any(word not in GREETINGS and word not in FILLERS for word in message):
-            message = [word for word in message if word not in GREETINGS]
+        greeted = any(word in GREETINGS for word in message)
+        said = [word for word in message if not (greeted and word in COURTESIES)]
+        if any(word not in GREETINGS and word not in FILLERS for word in said):
+            message = [word for word in said if word not in GREETINGS]
         elif any(word in GREETINGS for word in message):
             # Greetings alone ("salam aleikum", "met pagi"): however few of them the phrases
             # spell, that is all the message says.

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 # Persian colloquial and written forms of one word, and common misspellings.
 PERSIAN: dict[str, str] = {
+    # "Hi" in Persian letters; the plural suffix «های» typed apart is joined to its word first.
+    "های": "hello",
     "میخوام": "میخواهم",
     "میخام": "میخواهم",
     "میخوایم": "میخواهم",
@@ -729,6 +731,17 @@ GREETINGS: frozenset[str] = frozenset(
         "نباشید",
         "aleykom",
         "aleikum",
+    }
+)
+
+# Words said with a greeting («سلام خوبی», «با سلام و احترام», «سلام عرض شد»): beside one, the
+# message still only says hello; alone («خوبی؟») they are small talk, the phrases' ``none``.
+COURTESIES: frozenset[str] = frozenset(
+    {
+        *("خوبی", "خوبید", "خوبین", "احترام", "عرض", "ادب"),
+        # «وقتتون بخیر»: "good day to you", the time of day as a greeting's.
+        *("وقتتون", "وقتتان", "وقتت"),
+        *("khoobi", "khubi", "khobi", "khoobin"),
     }
 )
 
