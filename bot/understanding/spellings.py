@@ -163,8 +163,17 @@ PERSIAN: dict[str, str] = {
         ),
         "اپلیکیشن",
     ),
-    # A network "asleep" is down.
+    # A network "asleep" is down; one "disrupted" (مختل) is the same complaint, written.
     "خوابیده": "قطع",
+    "مختل": "قطع",
+    # A game named where the phrases say «بازی» or «گیم»: its lag is the connection's.
+    **dict.fromkeys(
+        ("کالاف", "پابجی", "فورتنایت", "فیفا", "کلش", "وارزون", "کانتر", "والورانت"),
+        "بازی",
+    ),
+    # The written register's home and "very" (اینترنت منزل بسیار کند است).
+    "منزل": "خونه",
+    "بسیار": "خیلی",
     "سایتا": "سایت",
     "سایتها": "سایت",
     "اتمام": "انقضا",
@@ -405,6 +414,11 @@ PERSIAN_FINGLISH: dict[str, str] = {
     "saiat": "سایت",
     "baz": "باز",
     "bazi": "بازی",
+    "mizane": "میزنه",
+    "balast": "بالاست",
+    "mizanad": "میزنه",
+    "nemitoonam": "نمیتونم",
+    "nemitunam": "نمیتونم",
     "nemishan": "نمیشن",
     "shabake": "شبکه",
     "shabakeh": "شبکه",
