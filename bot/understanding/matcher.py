@@ -59,6 +59,9 @@ _SUFFIXES = (
     "ست",
     # The indefinite or ezafe "ای" (بسته ای, صفحه ای) joined to its word.
     "ای",
+    # The spoken plural (خریدا, فاکتورا, خریدایی): «ها» said without its «ه».
+    "ا",
+    "ایی",
 )
 # How much a word found by its edit ratio counts, at the least ratio accepted per word length:
 # a short word with one letter wrong is more often another word.
