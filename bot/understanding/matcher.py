@@ -248,7 +248,6 @@ class Matcher:
                 return near[0], _ONE_EDIT_SIMILARITY
         return None, 0.0
 
-
     def _unsuffixed(self, word: str) -> tuple[str | None, float]:
         """``word`` without a suffix, or two (Persian stacks them: رسید+ها+م, "my receipts")."""
         for suffix in _SUFFIXES:
