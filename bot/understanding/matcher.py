@@ -29,7 +29,7 @@ from rapidfuzz.distance import OSA
 
 from bot.understanding.intents import GREETING
 from bot.understanding.normalise import words
-from bot.understanding.spellings import FILLERS, GREETINGS
+from bot.understanding.spellings import COURTESIES, FILLERS, GREETINGS
 
 # Suffixes a word may carry that the examples' spelling has not: Indonesian possessives and
 # particles, Persian possessives and the colloquial object marker.
@@ -59,6 +59,9 @@ _SUFFIXES = (
     "ست",
     # The indefinite or ezafe "ای" (بسته ای, صفحه ای) joined to its word.
     "ای",
+    # The spoken plural (خریدا, فاکتورا, خریدایی): «ها» said without its «ه».
+    "ا",
+    "ایی",
 )
 # How much a word found by its edit ratio counts, at the least ratio accepted per word length:
 # a short word with one letter wrong is more often another word.
@@ -151,8 +154,10 @@ class Matcher:
         found: dict[str, float] = {}
         unknown = 0.0
         message = words(text)
-        if any(word not in GREETINGS and word not in FILLERS for word in message):
-            message = [word for word in message if word not in GREETINGS]
+        greeted = any(word in GREETINGS for word in message)
+        said = [word for word in message if not (greeted and word in COURTESIES)]
+        if any(word not in GREETINGS and word not in FILLERS for word in said):
+            message = [word for word in said if word not in GREETINGS]
         elif any(word in GREETINGS for word in message):
             # Greetings alone ("salam aleikum", "met pagi"): however few of them the phrases
             # spell, that is all the message says.
@@ -205,17 +210,19 @@ class Matcher:
         """The vocabulary's word for ``word`` and how sure: 1 when it is one, less for a typo."""
         if word in self._idf:
             return word, 1.0
-        # A suffix, or two (Persian stacks them: رسید+ها+م, "my receipts").
-        for suffix in _SUFFIXES:
-            stem = word.removesuffix(suffix)
-            if stem == word or len(stem) < 3:
-                continue
-            if stem in self._idf:
-                return stem, 0.95
-            for inner in _SUFFIXES:
-                root = stem.removesuffix(inner)
-                if root != stem and len(root) >= 3 and root in self._idf:
-                    return root, 0.9
+        # The spoken plural («پرداختایی», «خریدام») is the written one without its «ه»: the
+        # phrases' «پرداختهای» says "payments" where «پرداخت» alone is paying.
+        for at in range(3, len(word)):
+            if word[at] == "ا" and word[at - 1] != "ه":
+                written = word[:at] + "ه" + word[at:]
+                if written in self._idf:
+                    return written, 0.95
+                stem, similarity = self._unsuffixed(written)
+                if stem is not None and len(stem) > at:
+                    return stem, similarity
+        stem, similarity = self._unsuffixed(word)
+        if stem is not None:
+            return stem, similarity
         if len(word) < 4 or word.isdigit():
             return None, 0.0
         if word.isascii():
@@ -239,6 +246,20 @@ class Matcher:
             near = process.extractOne(word, self._vocabulary, scorer=OSA.distance, score_cutoff=1)
             if near is not None:
                 return near[0], _ONE_EDIT_SIMILARITY
+        return None, 0.0
+
+    def _unsuffixed(self, word: str) -> tuple[str | None, float]:
+        """``word`` without a suffix, or two (Persian stacks them: رسید+ها+م, "my receipts")."""
+        for suffix in _SUFFIXES:
+            stem = word.removesuffix(suffix)
+            if stem == word or len(stem) < 3:
+                continue
+            if stem in self._idf:
+                return stem, 0.95
+            for inner in _SUFFIXES:
+                root = stem.removesuffix(inner)
+                if root != stem and len(root) >= 3 and root in self._idf:
+                    return root, 0.9
         return None, 0.0
 
 

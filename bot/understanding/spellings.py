@@ -7,6 +7,8 @@ from __future__ import annotations
 
 # Persian colloquial and written forms of one word, and common misspellings.
 PERSIAN: dict[str, str] = {
+    # "Hi" in Persian letters; the plural suffix «های» typed apart is joined to its word first.
+    "های": "hello",
     "میخوام": "میخواهم",
     "میخام": "میخواهم",
     "میخوایم": "میخواهم",
@@ -71,6 +73,13 @@ PERSIAN: dict[str, str] = {
     "مدم": "مودم",
     "روتر": "مودم",
     "پرداختی": "پرداخت",
+    # Paying as a verb («بپردازم», «واریز کنم»): the written forms of «پرداخت کنم».
+    **dict.fromkeys(("بپردازم", "بپردازیم", "میپردازم", "بپردازید", "واریز"), "پرداخت"),
+    # Configuring a modem, written: «پیکربندی» for «تنظیم»; «نحوه» (the way) as «چگونه».
+    "پیکربندی": "تنظیم",
+    "نحوه": "چگونه",
+    # Volume "burnt" (اینترنت سوزوندم) is volume used.
+    **dict.fromkeys(("سوزوندم", "سوزوندیم", "سوزاندم", "سوزونده", "سوزوندن"), "مصرف"),
     "قیمتا": "قیمت",
     "قیمتها": "قیمت",
     "تعرفه": "قیمت",
@@ -103,6 +112,8 @@ PERSIAN: dict[str, str] = {
     "پشتیبان": "کارشناس",
     "پشتیبانی": "کارشناس",
     "ادمین": "کارشناس",
+    # A colleague of yours («یکی از همکاراتون») is a person to talk to; one of mine is not.
+    **dict.fromkeys(("همکاراتون", "همکاراتان", "همکارتون", "همکارانتون"), "کارشناس"),
     "اختلال": "قطعی",
     "خرابه": "خراب",
     "خرابی": "خراب",
@@ -161,8 +172,17 @@ PERSIAN: dict[str, str] = {
         ),
         "اپلیکیشن",
     ),
-    # A network "asleep" is down.
+    # A network "asleep" is down; one "disrupted" (مختل) is the same complaint, written.
     "خوابیده": "قطع",
+    "مختل": "قطع",
+    # A game named where the phrases say «بازی» or «گیم»: its lag is the connection's.
+    **dict.fromkeys(
+        ("کالاف", "پابجی", "فورتنایت", "فیفا", "کلش", "وارزون", "کانتر", "والورانت"),
+        "بازی",
+    ),
+    # The written register's home and "very" (اینترنت منزل بسیار کند است).
+    "منزل": "خونه",
+    "بسیار": "خیلی",
     "سایتا": "سایت",
     "سایتها": "سایت",
     "اتمام": "انقضا",
@@ -403,6 +423,14 @@ PERSIAN_FINGLISH: dict[str, str] = {
     "saiat": "سایت",
     "baz": "باز",
     "bazi": "بازی",
+    "mizane": "میزنه",
+    "ezterari": "اضطراری",
+    "faali": "فعلی",
+    "faalim": "فعلی",
+    "balast": "بالاست",
+    "mizanad": "میزنه",
+    "nemitoonam": "نمیتونم",
+    "nemitunam": "نمیتونم",
     "nemishan": "نمیشن",
     "shabake": "شبکه",
     "shabakeh": "شبکه",
@@ -732,6 +760,17 @@ GREETINGS: frozenset[str] = frozenset(
     }
 )
 
+# Words said with a greeting («سلام خوبی», «با سلام و احترام», «سلام عرض شد»): beside one, the
+# message still only says hello; alone («خوبی؟») they are small talk, the phrases' ``none``.
+COURTESIES: frozenset[str] = frozenset(
+    {
+        *("خوبی", "خوبید", "خوبین", "احترام", "عرض", "ادب"),
+        # «وقتتون بخیر»: "good day to you", the time of day as a greeting's.
+        *("وقتتون", "وقتتان", "وقتت"),
+        *("khoobi", "khubi", "khobi", "khoobin"),
+    }
+)
+
 # Words that carry no wish of their own in any of the three languages ("how do I ...", "saya
 # mau ...", "من میخواهم ..."): they weigh a fraction of other words, so that two messages alike
 # only in them are not alike.
@@ -942,6 +981,26 @@ FILLERS: frozenset[str] = frozenset(
             "میتونم",
             "کسی",
             "فکر",
+            # The written, formal register of a request («اینجانب ... خواهشمندم رسیدگی
+            # فرمایید»): politeness around the wish, not the wish.
+            "اینجانب",
+            "بنده",
+            "خواهشمندم",
+            "خواهشمند",
+            "خواهش",
+            "فرمایید",
+            "بفرمایید",
+            "بفرمائید",
+            "فرمائید",
+            "نمایید",
+            "نمائید",
+            "نمایم",
+            "میباشد",
+            "تقاضا",
+            "جهت",
+            "محترم",
+            "گرامی",
+            "قصد",
         ],
     }
 )

@@ -4,7 +4,8 @@ written the way people write, per language, and no money moved by any of their m
 ``clean_<lang>.tsv`` is the clean measure: written blind (without reading the phrases or the other
 sets), committed before the matcher first ran on it, measured once, nothing changed after; where
 it measured under the target, its floor is what it measured. ``clean_fa.tsv`` measured under it
-(88.2 %), and its misses were then read and their classes tuned on, so it is clean no more. Every
+(88.2 %), and its misses were then read and their classes tuned on, so it is clean no more;
+so was ``clean2_fa.tsv``, the blind Persian set that measured that (89.8 %). Every
 other set here was read or tuned on, so they keep what they measure from slipping (README,
 "Understanding free text"). ``dev_<lang>.tsv`` is the development check set; ``tune_<lang>.tsv``
 a second, larger set the phrases were tuned against; ``heldout_<lang>.tsv`` was written by
@@ -59,8 +60,9 @@ SET_KINDS = ("dev", "tune", "heldout", "fresh", "probe", "clean")
 CLEAN_FLOORS = {"en": TARGET, "fa": TARGET, "id": TARGET}
 # Sets written for one language: clean2_fa, the Persian clean measure after clean_fa was tuned
 # on, written blind and measured once on 2026-12-06: 89.8 % (447 of 498), under the target by
-# two lines, so its floor is what it measured, rounded down.
-ONE_LANGUAGE_FLOORS = {("clean2", "fa"): 0.89}
+# two lines. Its misses' classes were then tuned on after that one measure, so it is no longer
+# clean and is held at the target like the others.
+ONE_LANGUAGE_FLOORS = {("clean2", "fa"): TARGET}
 
 
 def sets_of(language: str) -> list[str]:

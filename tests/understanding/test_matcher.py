@@ -64,6 +64,20 @@ def test_greetings_alone_that_no_phrase_spells_are_the_greeting(matcher):
         assert matcher.rank(typed)[0].label == "greeting", typed
 
 
+def test_a_greeting_with_its_courtesy_is_the_greeting_and_the_courtesy_alone_is_not(matcher):
+    for typed in ("سلام خوبی", "با سلام و احترام", "سلام عرض شد", "salam khoobi"):
+        assert matcher.rank(typed)[0].label == "greeting", typed
+    assert all(scored.label != "greeting" for scored in matcher.rank("خوبی؟"))
+
+
+def test_the_persian_spoken_plural_is_found_as_the_written_one():
+    examples = [Example("history", "پرداختهای قبلی"), Example("faq:payment_methods", "پرداخت")]
+    [best, *_] = Matcher(examples).rank("پرداختای قبلی")
+    assert best.label == "history"
+    [best, *_] = Matcher(examples).rank("پرداختایی")
+    assert best.label == "history"
+
+
 def test_a_word_tied_to_one_label_lifts_it_in_a_long_message_of_unknown_words(monkeypatch):
     """Nearest-phrase alone: "buffering" is one word of seven, so the cosine is low; the naive
     Bayes knows it (and its letters) from one label only and adds its share."""
