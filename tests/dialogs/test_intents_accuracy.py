@@ -2,17 +2,17 @@
 written the way people write, per language, and no money moved by any of their messages.
 
 ``clean_<lang>.tsv`` is the clean measure: written blind (without reading the phrases or the other
-sets), committed before the matcher first ran on it, measured once, nothing changed after; where
-it measured under the target, its floor is what it measured. ``clean_fa.tsv`` measured under it
-(88.2 %), and its misses were then read and their classes tuned on, so it is clean no more;
-so was ``clean2_fa.tsv``, the blind Persian set that measured that (89.8 %). Every
-other set here was read or tuned on, so they keep what they measure from slipping (README,
-"Understanding free text"). ``dev_<lang>.tsv`` is the development check set; ``tune_<lang>.tsv``
-a second, larger set the phrases were tuned against; ``heldout_<lang>.tsv`` was written by
-someone else before the matcher, its misses then read and their classes fixed;
-``fresh_<lang>.tsv`` was written after that round and measured once; ``probe_<lang>.tsv`` was
-the untouched set, measured once clean (en 81.0 %, fa 80.0 %, id 84.8 %), then tuned on for its
-misses' classes.
+sets), committed before the matcher first ran on it, measured once, nothing changed after; where it
+measured under the target, its floor is what it measured. ``clean_fa.tsv`` measured under it (88.2
+%), and its misses were then read and their classes tuned on, so it is clean no more; so was
+``clean2_fa.tsv``, the blind Persian set that measured that (89.8 %). Persian's clean measure is
+now ``clean3_fa.tsv`` (92.9 %, measured once after that round). Every other set here was read or
+tuned on, so they keep what they measure from slipping (README, "Understanding free text").
+``dev_<lang>.tsv`` is the development check set; ``tune_<lang>.tsv`` a second, larger set the
+phrases were tuned against; ``heldout_<lang>.tsv`` was written by someone else before the matcher,
+its misses then read and their classes fixed; ``fresh_<lang>.tsv`` was written after that round and
+measured once; ``probe_<lang>.tsv`` was the untouched set, measured once clean (en 81.0 %, fa 80.0
+%, id 84.8 %), then tuned on for its misses' classes.
 
 Format: ``label<TAB>text`` a line, ``#`` comments. A message's top-1 label is the likeliest one,
 ``none`` when nothing reaches the "Did you mean" threshold (what the bot then does: says it did
@@ -61,8 +61,9 @@ CLEAN_FLOORS = {"en": TARGET, "fa": TARGET, "id": TARGET}
 # Sets written for one language: clean2_fa, the Persian clean measure after clean_fa was tuned
 # on, written blind and measured once on 2026-12-06: 89.8 % (447 of 498), under the target by
 # two lines. Its misses' classes were then tuned on after that one measure, so it is no longer
-# clean and is held at the target like the others.
-ONE_LANGUAGE_FLOORS = {("clean2", "fa"): TARGET}
+# clean and is held at the target like the others. clean3_fa, the Persian clean measure after
+# that, written blind and measured once on 2026-12-06: 92.9 % (444 of 478): the target is met.
+ONE_LANGUAGE_FLOORS = {("clean2", "fa"): TARGET, ("clean3", "fa"): TARGET}
 
 
 def sets_of(language: str) -> list[str]:
@@ -153,6 +154,7 @@ COINCIDING = {
     "probe": {"en": 0, "fa": 0, "id": 0},
     "clean": {"en": 0, "fa": 0, "id": 0},
     "clean2": {"fa": 0},
+    "clean3": {"fa": 0},
 }
 
 
