@@ -25,7 +25,7 @@ class Subscriber(Model):
     # to it came back, or an operator gave it), while the subscriber keeps email notices on
     # and until a mail server refuses it for good (a bounce: when, and the server's words).
     email_verified_at = fields.DatetimeField(null=True)
-    email_notices = fields.BooleanField(default=True)
+    email_notices = fields.BooleanField(default=True, db_default=True)
     email_bounced_at = fields.DatetimeField(null=True)
     email_bounce = fields.CharField(max_length=200, null=True)
     full_name = fields.CharField(max_length=120, default="")
@@ -45,7 +45,7 @@ class Subscriber(Model):
     # The notice kinds the subscriber muted, sorted and comma-separated ("outage,traffic_low"),
     # only those core/alerts/preferences.py lets be muted; "" for none. Kept on the row (not a
     # table) so a sweep's page of alerts is settled with the one query it already makes.
-    muted_notices = fields.CharField(max_length=200, default="")
+    muted_notices = fields.CharField(max_length=200, default="", db_default="")
     currency = fields.CharField(max_length=3, default="IRR")
     line_status = fields.CharEnumField(
         LineStatus, max_length=24, default=LineStatus.IN_OPERATION, db_index=True
@@ -58,14 +58,14 @@ class Subscriber(Model):
     free_charge_generation = fields.IntField(default=0)
     # What a new line still owes at installation (minor units, set by staff): the line stays
     # isolated until both are paid, together, by one "deposit" order.
-    deposit_due = fields.BigIntField(default=0)
-    installation_fee_due = fields.BigIntField(default=0)
+    deposit_due = fields.BigIntField(default=0, db_default=0)
+    installation_fee_due = fields.BigIntField(default=0, db_default=0)
     # What the postpaid bills that isolated the line (unpaid past their last day and the grace)
     # owe, in minor units: kept by the billing core, it says why the line is isolated.
-    unpaid_bills_due = fields.BigIntField(default=0)
+    unpaid_bills_due = fields.BigIntField(default=0, db_default=0)
     # Renew the service from the wallet when it ends (core/billing/auto_renew.py): with the
     # plan of this code, or the plan in force when None.
-    auto_renew = fields.BooleanField(default=False)
+    auto_renew = fields.BooleanField(default=False, db_default=False)
     auto_renew_plan_code = fields.CharField(max_length=32, null=True)
     # While the service is paused (core/billing/pauses.py): when it resumes. Kept on the line
     # so that RADIUS, the alerts and auto-renewal tell a paused line by a column they already

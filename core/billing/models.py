@@ -226,7 +226,7 @@ class UsageSession(Model):
     ended_at = fields.DatetimeField(null=True)
     # ended_at is the last update of a session its NAS left open (no Stop came, it went stale:
     # core/radius/accounting.py): a Stop that comes after all replaces it, an update reopens it.
-    end_presumed = fields.BooleanField(default=False)
+    end_presumed = fields.BooleanField(default=False, db_default=False)
     download_bytes = fields.BigIntField(default=0)
     upload_bytes = fields.BigIntField(default=0)
     deducted_bytes = fields.BigIntField(default=0)
@@ -298,9 +298,9 @@ class Bill(Model):
     ends_at = fields.DatetimeField()
     days = fields.IntField()
     amount = fields.BigIntField()
-    vat = fields.BigIntField(default=0)
+    vat = fields.BigIntField(default=0, db_default=0)
     # amount + vat: what the bill asks for.
-    total = fields.BigIntField(default=0)
+    total = fields.BigIntField(default=0, db_default=0)
     currency = fields.CharField(max_length=3)
     note = fields.CharField(max_length=200, default="")
     # A prepaid period: the order that bought it. A postpaid bill: the order placed to pay it

@@ -23,11 +23,11 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Subscriber',
             name='deposit_due',
-            field=fields.BigIntField(default=0),
+            field=fields.BigIntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='Subscriber',
             name='installation_fee_due',
-            field=fields.BigIntField(default=0),
+            field=fields.BigIntField(default=0, db_default=0),
         ),
     ]

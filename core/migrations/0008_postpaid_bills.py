@@ -56,12 +56,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Bill',
             name='total',
-            field=fields.BigIntField(default=0),
+            field=fields.BigIntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='Bill',
             name='vat',
-            field=fields.BigIntField(default=0),
+            field=fields.BigIntField(default=0, db_default=0),
         ),
         ops.AddConstraint(
             model_name='Bill',
@@ -75,6 +75,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Subscriber',
             name='unpaid_bills_due',
-            field=fields.BigIntField(default=0),
+            field=fields.BigIntField(default=0, db_default=0),
         ),
     ]

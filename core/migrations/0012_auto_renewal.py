@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Subscriber',
             name='auto_renew',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Subscriber',

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Subscriber',
             name='email_notices',
-            field=fields.BooleanField(default=True),
+            field=fields.BooleanField(default=True, db_default=True),
         ),
         ops.AddField(
             model_name='Subscriber',

@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Subscriber',
             name='muted_notices',
-            field=fields.CharField(default='', max_length=200),
+            field=fields.CharField(default='', max_length=200, db_default=''),
         ),
     ]
