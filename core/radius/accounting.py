@@ -37,6 +37,11 @@ from core.billing.models import UsageSession
 from core.errors import DomainError
 from core.radius.presence import STALE_AFTER
 
+# How long a session left open without a word is still read, and a Stop still looked for after
+# it was presumed ended: a NAS resends its unacknowledged records within hours of coming back,
+# not weeks, and radacct keeps the open rows of a NAS that never does for ever.
+STOP_AWAITED_FOR = timedelta(days=7)
+
 log = logging.getLogger(__name__)
 
 _COLUMNS = """
@@ -46,7 +51,7 @@ _COLUMNS = """
 """
 _QUERY = f"""
 SELECT {_COLUMNS} FROM radacct
-WHERE acctstoptime IS NULL
+WHERE (acctstoptime IS NULL AND COALESCE(acctupdatetime, acctstarttime) >= $3)
    OR acctuniqueid = ANY($1::text[])
    OR acctstoptime >= $2
    OR acctupdatetime >= $2
@@ -74,13 +79,17 @@ class AccountingSync:
     async def run(self, radius: Any) -> SyncResult:
         """``radius``: an asyncpg connection to FreeRADIUS's database."""
         result = SyncResult()
-        # Presumed ended too: their Stop may still come, dated before the window below.
+        # Presumed ended too: their Stop may still come, dated before the window below; not
+        # for ever, or a NAS that never sends one would grow this list with every run.
+        awaited = Q(end_presumed=True, ended_at__gte=self.clock.now() - STOP_AWAITED_FOR)
         open_keys = list(
-            await UsageSession.filter(Q(ended_at__isnull=True) | Q(end_presumed=True)).values_list(
+            await UsageSession.filter(Q(ended_at__isnull=True) | awaited).values_list(
                 "session_key", flat=True
             )
         )
-        rows = await radius.fetch(_QUERY, open_keys, await self._since())
+        rows = await radius.fetch(
+            _QUERY, open_keys, await self._since(), self.clock.now() - STOP_AWAITED_FOR
+        )
         result.read = len(rows)
         keys = [row["acctuniqueid"] for row in rows]
         known = {s.session_key: s for s in await UsageSession.filter(session_key__in=keys)}

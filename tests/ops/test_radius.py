@@ -15,7 +15,7 @@ from core.accounts.lockout import Lockout
 from core.accounts.models import Subscriber
 from core.accounts.password_changes import PasswordChanges
 from core.billing.models import Plan, TrafficBucket, UsageSession
-from core.radius.accounting import AccountingSync
+from core.radius.accounting import STOP_AWAITED_FOR, AccountingSync
 from core.radius.provisioning import provision
 from tests.conftest import NOW
 from tests.core.test_billing_support import BillingServices, billing_services
@@ -223,3 +223,18 @@ async def test_provisioning_writes_password_expiration_and_blocks_a_suspended_li
     assert ("2188001234", "Expiration", ":=", later) in await radcheck(radius)
     assert not any(row[1] == "Auth-Type" for row in await radcheck(radius))
     assert (await Subscriber.get(id=sara.id)).internet_password == "NewModem-2468"
+
+
+async def test_a_stop_is_looked_for_a_week_after_a_session_was_presumed_ended(
+    radius, sara, billing, clock
+):
+    """A NAS that never sends the Stop: the session is no longer read back after a week."""
+    await start(radius, "never-stops", "2188001234", NOW - timedelta(hours=2))
+    await interim(radius, "never-stops", NOW - timedelta(minutes=90), 0, MB)
+    await start(radius, "newer", "2188001234", NOW - timedelta(minutes=40))
+    await interim(radius, "newer", NOW - timedelta(minutes=20), 0, MB, stop=True)
+    await sync(billing, clock).run(radius)
+    # The window read by time starts after its last update: it is read as a session awaited.
+    assert (await sync(billing, clock).run(radius)).read == 2
+    clock.advance(STOP_AWAITED_FOR)
+    assert (await sync(billing, clock).run(radius)).read == 1  # the newer one, by time
