@@ -20,6 +20,7 @@ from core.billing.ip_pool import parse_static_ip_pool
 from core.billing.models import AutoRenewal, Order, Subscription
 from core.billing.pauses import Pauses
 from core.billing.reconcile import Reconciler
+from core.billing.saved_cards import SavedCards
 from core.billing.static_ips import StaticIps
 from core.errors import Conflict, InvalidInput
 from core.inbox.models import OutboxMessage
@@ -227,3 +228,20 @@ async def test_a_charge_past_resending_that_no_run_asked_about_is_listed_and_rel
 
     assert (first.changed, again.changed) == (True, False)
     assert await AuditEntry.filter(action="order.card_released").count() == 1
+
+
+# -- a run finding the charge after staff released it ---------------------------------------
+
+
+async def test_a_charge_found_after_its_release_is_not_kept_on_the_failed_order(
+    db, billing, money, clock
+):
+    _, order = await card_charge_sent(billing, clock)
+    stale = await Order.get(id=order.id)  # as a run read it, before staff released it
+    await money.release_card_charge(NINA, order.tracking_number)
+
+    kept = await SavedCards._keep_reference(stale, "pi_late")
+
+    assert kept is False  # the run then refuses the charge rather than apply it
+    row = await Order.get(id=order.id)
+    assert (row.status, row.gateway_ref) == (OrderStatus.FAILED, None)
