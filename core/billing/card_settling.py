@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 from core.alerts import kinds
 from core.billing.auto_renew import CARD_FAILED, CHARGING
 from core.billing.enums import OrderKind, OrderStatus
+from core.billing.gateways import SANDBOX, GatewayError
 from core.billing.models import AutoRenewal, Order
 from core.billing.orders import Orders
 from core.billing.queries import order_view_of
@@ -33,7 +34,7 @@ from core.billing.reconcile import CARD_RESEND_WITHIN, card_charge_unresolved
 from core.billing.saved_cards import idempotency_key
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.inbox.service import enqueue
-from core.ports import Clock
+from core.ports import CheckableGateway, Clock, PaymentState
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +127,9 @@ class CardSettling:
         """Staff found the charge paid at the provider as ``reference``: the order is applied
         as any paid order is, and its renewal is done.
 
-        Errors: card_reference_missing / card_reference_invalid / card_reference_in_use
-        {field}, order_not_found, card_charge_not_unresolved {tracking_number, status}, and
+        Errors: card_reference_missing / card_reference_invalid / card_reference_in_use /
+        card_reference_unknown / card_reference_not_paid / card_reference_mismatch {field},
+        order_not_found, card_charge_not_unresolved {tracking_number, status}, and
         what ``Orders.confirm_payment`` raises."""
         reference = reference.strip()
         if not reference:
@@ -143,6 +145,7 @@ class CardSettling:
         taken = await Order.filter(gateway=order.gateway, gateway_ref=reference).exists()
         if taken:
             raise InvalidInput("card_reference_in_use", field="reference", reference=reference)
+        await self._verify(order, reference)
         async with in_transaction():
             claimed = await Order.filter(
                 card_charge_unresolved(self.clock.now()), id=order.id
@@ -228,6 +231,32 @@ class CardSettling:
             at=self.clock.now(),
         )
         return True
+
+    async def _verify(self, order: Order, reference: str) -> None:
+        """The provider, asked as a run asks about a charge, must hold ``reference`` as paid,
+        for the order's amount and currency: a typed reference is never taken on trust. The
+        sandbox takes no money and cannot be asked: the demo settles with any reference."""
+        gateway = self.orders.gateways.get(order.gateway or "")
+        if order.gateway == SANDBOX and not hasattr(gateway, "check"):
+            return
+        if not hasattr(gateway, "check"):
+            raise InvalidInput("card_reference_unknown", field="reference", reference=reference)
+        checkable: CheckableGateway = gateway  # type: ignore[assignment]
+        try:
+            check = await checkable.check(reference, order.payable, order.currency)
+        except GatewayError as error:
+            # An unknown reference is an error answer at Stripe, as is a provider not reached.
+            log.info("order %s: %s not confirmed: %s", order.tracking_number, reference, error)
+            raise InvalidInput(
+                "card_reference_unknown", field="reference", reference=reference
+            ) from error
+        if check.state != PaymentState.PAID:
+            raise InvalidInput(
+                "card_reference_not_paid", field="reference", reference=reference,
+                state=str(check.state),
+            )  # fmt: skip
+        if check.amount != order.payable or (check.currency or "").upper() != order.currency:
+            raise InvalidInput("card_reference_mismatch", field="reference", reference=reference)
 
     @staticmethod
     async def _repeat(order_id: int, settled_so: Callable[[Order], bool]) -> Settled:

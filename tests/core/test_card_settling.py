@@ -16,6 +16,7 @@ from core.billing.auto_renew import CARD_FAILED, CHARGING
 from core.billing.card_settling import CARD_UNRESOLVED, CardSettling
 from core.billing.deposits import Deposits
 from core.billing.enums import OrderKind, OrderStatus, SubscriptionStatus
+from core.billing.gateways import GatewayError
 from core.billing.ip_pool import parse_static_ip_pool
 from core.billing.models import AutoRenewal, Order, Subscription
 from core.billing.pauses import Pauses
@@ -24,18 +25,48 @@ from core.billing.saved_cards import SavedCards
 from core.billing.static_ips import StaticIps
 from core.errors import Conflict, InvalidInput
 from core.inbox.models import OutboxMessage
+from core.ports import PaymentCheck, PaymentState
 from core.staff import audit
 from core.staff.audit import Actor
 from core.staff.models import AuditEntry
 from core.staff.money_actions import MoneyActions
 from tests.core import test_billing_support as support
 from tests.core.test_billing_support import error_of, make_plans, make_subscriber, seed_year_service
+from tests.fakes import RecordingGateway
 
 billing = support.billing
-gateway = support.gateway
 
 NINA = Actor(None, "nina")
 SENT_AGO = timedelta(hours=24)
+
+
+class CheckingGateway(RecordingGateway):
+    """The card provider ("fakepay"), asked about a payment as a run asks: ``payments`` by
+    reference; one it does not hold is an error answer, as Stripe's 404 is."""
+
+    def __init__(self) -> None:
+        super().__init__("fakepay")
+        self.payments: dict[str, PaymentCheck] = {}
+
+    async def check(self, reference: str, amount: int, currency: str) -> PaymentCheck:
+        await asyncio.sleep(0)
+        if reference not in self.payments:
+            raise GatewayError(f"no such payment: {reference}")
+        return self.payments[reference]
+
+    async def unsettled_references(self) -> list[str]:
+        return []
+
+
+@pytest.fixture
+def gateway() -> CheckingGateway:
+    return CheckingGateway()
+
+
+def paid_at_provider(gateway: CheckingGateway, reference: str, order: Order) -> None:
+    gateway.payments[reference] = PaymentCheck(
+        PaymentState.PAID, order.payable, order.currency, reference, "succeeded"
+    )
 
 
 @pytest.fixture
@@ -79,9 +110,10 @@ async def card_charge_sent(
 
 
 async def test_a_charge_staff_found_paid_is_applied_once_with_its_receipt(
-    db, billing, money, clock
+    db, billing, money, clock, gateway
 ):
     subscriber, order = await card_charge_sent(billing, clock)
+    paid_at_provider(gateway, "pi_3Abc", order)
     assert (await money.cards.unresolved()).rows[0].idempotency_key == (
         f"ispbot-order-{order.id}-{order.tracking_number}"
     )
@@ -108,8 +140,11 @@ async def test_a_charge_staff_found_paid_is_applied_once_with_its_receipt(
     assert await money.cards.count_unresolved() == 0
 
 
-async def test_five_staff_settling_one_charge_at_once_apply_it_once(db, billing, money, clock):
+async def test_five_staff_settling_one_charge_at_once_apply_it_once(
+    db, billing, money, clock, gateway
+):
     subscriber, order = await card_charge_sent(billing, clock)
+    paid_at_provider(gateway, "pi_9", order)
 
     results = await asyncio.gather(
         *(money.settle_card_charged(NINA, order.tracking_number, "pi_9") for _ in range(5)),
@@ -185,9 +220,12 @@ async def test_a_bad_reference_is_refused_under_its_field_and_writes_nothing(
     assert await AuditEntry.all().count() == 0
 
 
-async def test_a_reference_another_order_was_paid_with_is_refused(db, billing, money, clock):
+async def test_a_reference_another_order_was_paid_with_is_refused(
+    db, billing, money, clock, gateway
+):
     _, first = await card_charge_sent(billing, clock)
     _, second = await card_charge_sent(billing, clock, username="3132239701")
+    paid_at_provider(gateway, "pi_1", first)
     await money.settle_card_charged(NINA, first.tracking_number, "pi_1")
 
     error = await error_of(money.settle_card_charged(NINA, second.tracking_number, "pi_1"))
@@ -228,6 +266,37 @@ async def test_a_charge_past_resending_that_no_run_asked_about_is_listed_and_rel
 
     assert (first.changed, again.changed) == (True, False)
     assert await AuditEntry.filter(action="order.card_released").count() == 1
+
+
+# -- "charged" is checked with the provider -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [(None, "card_reference_unknown"),
+     (PaymentCheck(PaymentState.PENDING, detail="processing"), "card_reference_not_paid"),
+     (PaymentCheck(PaymentState.FAILED, detail="canceled"), "card_reference_not_paid"),
+     (PaymentCheck(PaymentState.PAID, 1, "IRR", "pi_x"), "card_reference_mismatch"),
+     (PaymentCheck(PaymentState.PAID, None, "IRR", "pi_x"), "card_reference_mismatch"),
+     ("other currency", "card_reference_mismatch")],
+)  # fmt: skip
+async def test_a_reference_the_provider_does_not_hold_as_this_charge_paid_is_refused(
+    db, billing, money, clock, gateway, answer, code
+):
+    _, order = await card_charge_sent(billing, clock)
+    if answer == "other currency":
+        answer = PaymentCheck(PaymentState.PAID, order.payable, "USD", "pi_x")
+    if answer is not None:
+        gateway.payments["pi_x"] = answer
+
+    error = await error_of(money.settle_card_charged(NINA, order.tracking_number, "pi_x"))
+
+    assert isinstance(error, InvalidInput)
+    assert (error.code, error.details["field"]) == (code, "reference")
+    row = await Order.get(id=order.id)
+    assert (row.status, row.gateway_ref) == (OrderStatus.PENDING, None)
+    assert await AuditEntry.all().count() == 0
+    assert await money.cards.count_unresolved() == 1
 
 
 # -- a run finding the charge after staff released it ---------------------------------------
