@@ -32,6 +32,7 @@ from core.billing.queries import order_view_of
 from core.billing.read_models import OrderView
 from core.billing.reconcile import CARD_RESEND_WITHIN, card_charge_unresolved
 from core.billing.saved_cards import idempotency_key
+from core.billing.subscriptions import lock_subscriber
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.inbox.service import enqueue
 from core.ports import CheckableGateway, Clock, PaymentState
@@ -147,6 +148,9 @@ class CardSettling:
             raise InvalidInput("card_reference_in_use", field="reference", reference=reference)
         await self._verify(order, reference)
         async with in_transaction():
+            # The subscriber first, as every settling path locks (confirm_payment's included):
+            # locking the order first could deadlock with a webhook settling it.
+            await lock_subscriber(order.subscriber_id)
             claimed = await Order.filter(
                 card_charge_unresolved(self.clock.now()), id=order.id
             ).update(gateway_ref=reference)
@@ -177,6 +181,7 @@ class CardSettling:
         now = self.clock.now()
         _refuse_unless_unresolved(order, now)
         async with in_transaction():
+            await lock_subscriber(order.subscriber_id)  # first, as in apply_charged
             failed = await Order.filter(card_charge_unresolved(now), id=order.id).update(
                 status=OrderStatus.FAILED
             )

@@ -10,6 +10,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from core.alerts import kinds
 from core.billing.auto_renew import CARD_FAILED, CHARGING
@@ -23,6 +24,7 @@ from core.billing.pauses import Pauses
 from core.billing.reconcile import Reconciler
 from core.billing.saved_cards import SavedCards
 from core.billing.static_ips import StaticIps
+from core.billing.subscriptions import lock_subscriber
 from core.errors import Conflict, InvalidInput
 from core.inbox.models import OutboxMessage
 from core.ports import PaymentCheck, PaymentState
@@ -297,6 +299,41 @@ async def test_a_reference_the_provider_does_not_hold_as_this_charge_paid_is_ref
     assert (row.status, row.gateway_ref) == (OrderStatus.PENDING, None)
     assert await AuditEntry.all().count() == 0
     assert await money.cards.count_unresolved() == 1
+
+
+# -- locks: the subscriber first, as every settling path ------------------------------------
+
+
+async def test_charged_waits_for_the_subscriber_before_it_locks_the_order(
+    pg, billing, money, clock, gateway
+):
+    """A webhook settling the order locks the subscriber, then the order; taking the order
+    first here could deadlock with it."""
+    subscriber, order = await card_charge_sent(billing, clock)
+    paid_at_provider(gateway, "pi_7", order)
+    held, done = asyncio.Event(), asyncio.Event()
+
+    async def other_settling() -> None:
+        async with in_transaction():
+            await lock_subscriber(subscriber.id)
+            held.set()
+            await done.wait()
+
+    holder = asyncio.create_task(other_settling())
+    await held.wait()
+    settling = asyncio.create_task(money.settle_card_charged(NINA, order.tracking_number, "pi_7"))
+    await asyncio.sleep(0.5)
+    try:
+        async with in_transaction() as conn:
+            # NOWAIT: raises at once if the settling took the order's row while it waits.
+            await conn.execute_query(
+                'SELECT id FROM "order" WHERE id = $1 FOR UPDATE NOWAIT', [order.id]
+            )
+    finally:
+        done.set()
+        await holder
+    settled = await settling
+    assert settled.changed and settled.order.status == OrderStatus.APPLIED
 
 
 # -- a run finding the charge after staff released it ---------------------------------------
