@@ -12,9 +12,22 @@ from datetime import timedelta
 import pytest
 from tortoise.transactions import in_transaction
 
+from core.accounts.models import Subscriber
 from core.alerts import kinds
-from core.billing.auto_renew import CARD_FAILED, CHARGING
-from core.billing.card_settling import CARD_UNRESOLVED, CardSettling
+from core.billing.auto_renew import (
+    CARD_FAILED,
+    CHARGING,
+    PAUSED,
+    RENEWAL_OFF,
+    RENEWED_ANOTHER_WAY,
+)
+from core.billing.card_settling import (
+    CARD_UNRESOLVED,
+    NOTHING_TO_TELL,
+    TELL_FAILED,
+    TOLD,
+    CardSettling,
+)
 from core.billing.deposits import Deposits
 from core.billing.enums import OrderKind, OrderStatus, SubscriptionStatus
 from core.billing.gateways import GatewayError
@@ -92,7 +105,7 @@ async def card_charge_sent(
     ``sent_ago`` and, when ``found_unknown``, found unknown to the provider by a run."""
     if username == "3132239700":
         await make_plans()
-    subscriber = await make_subscriber(username)
+    subscriber = await make_subscriber(username, auto_renew=True)
     current = await seed_year_service(billing, subscriber, clock.now())
     placed = await billing.orders.place_saved_card_order(
         subscriber.id, OrderKind.RENEW_SERVICE, "year-2m", "fakepay"
@@ -268,6 +281,136 @@ async def test_a_charge_past_resending_that_no_run_asked_about_is_listed_and_rel
 
     assert (first.changed, again.changed) == (True, False)
     assert await AuditEntry.filter(action="order.card_released").count() == 1
+
+
+# -- a release tells the subscriber only what is still true, once ---------------------------
+
+
+async def test_a_line_renewed_by_hand_meanwhile_is_not_sold_a_second_period(
+    db, billing, money, clock
+):
+    """Released a day after the charge: the subscriber renewed by hand since. A link would
+    sell a second period; they are not told their renewal failed."""
+    subscriber, order = await card_charge_sent(billing, clock)
+    bought = await billing.orders.place_order(subscriber.id, OrderKind.RENEW_SERVICE, "year-2m")
+    await support.pay(billing, bought)
+    orders = await Order.all().count()
+
+    released = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert (released.changed, released.told) == (True, RENEWED_ANOTHER_WAY)
+    assert await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED).count() == 0
+    assert await Order.all().count() == orders
+    assert (await Order.get(id=order.id)).status == OrderStatus.FAILED
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [({"paused_until": "soon"}, PAUSED), ({"auto_renew": False}, RENEWAL_OFF)],
+)
+async def test_a_paused_line_or_renewal_turned_off_is_not_told_nor_sold_a_link(
+    db, billing, money, clock, change, why
+):
+    subscriber, order = await card_charge_sent(billing, clock)
+    if change.get("paused_until") == "soon":
+        change = {"paused_until": clock.now() + timedelta(days=7)}
+    await Subscriber.filter(id=subscriber.id).update(**change)
+    orders = await Order.all().count()
+
+    released = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert released.told == why
+    assert await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED).count() == 0
+    assert await Order.all().count() == orders
+
+
+async def test_a_wallet_that_covers_the_renewal_gets_no_link_and_no_renewal_unpaid(
+    db, billing, money, clock
+):
+    """A link placed now would renew from the wallet at once, under a notice saying the
+    renewal was not paid: the subscriber is told, without a link, and nothing is bought."""
+    subscriber, order = await card_charge_sent(billing, clock)
+    await billing.wallet.adjust(subscriber.id, 5_000_000, "top-up at the office")
+    orders = await Order.all().count()
+    subscriptions = await Subscription.filter(subscriber_id=subscriber.id).count()
+
+    released = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert released.told == TOLD
+    [told] = await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED)
+    assert "pay_url" not in told.params and "tracking_number" not in told.params
+    assert await Order.all().count() == orders
+    assert await Subscription.filter(subscriber_id=subscriber.id).count() == subscriptions
+
+
+class TellingFailsOnce(CardSettling):
+    """The telling fails once, as a database connection dropped after the release's commit
+    would make it fail (it cannot be dropped at will here)."""
+
+    failed = False
+
+    async def tell_released(self, tracking_number: int) -> str:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("connection reset")
+        return await super().tell_released(tracking_number)
+
+
+async def test_a_telling_that_fails_is_no_error_and_the_next_submit_tells_once(
+    db, billing, money, clock
+):
+    subscriber, order = await card_charge_sent(billing, clock)
+    money.cards = TellingFailsOnce(clock, billing.orders)
+
+    first = await money.release_card_charge(NINA, order.tracking_number)
+    assert (first.changed, first.told) == (True, TELL_FAILED)
+    assert await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED).count() == 0
+
+    again = await money.release_card_charge(NINA, order.tracking_number)
+    third = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert (again.changed, again.told, third.told) == (False, TOLD, TOLD)
+    [told] = await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED)
+    assert told.params["pay_url"]
+    # One payment link however often it is told.
+    assert await Order.filter(subscriber_id=subscriber.id, card_sent_at__isnull=True).count() == 1
+    assert await AuditEntry.filter(action="order.card_released").count() == 1
+
+
+async def test_a_release_told_never_is_told_by_the_next_submit(db, billing, money, clock):
+    """Released, and the process gone before the telling: the next submit tells."""
+    _, order = await card_charge_sent(billing, clock)
+    await money.cards.release(order.tracking_number)
+
+    again = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert (again.changed, again.told) == (False, TOLD)
+    assert await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED).count() == 1
+
+
+async def test_a_pending_renewal_link_is_reused_not_placed_again(db, billing, money, clock):
+    subscriber, order = await card_charge_sent(billing, clock)
+    link = await billing.orders.place_order(subscriber.id, OrderKind.RENEW_SERVICE, "year-2m")
+    orders = await Order.all().count()
+
+    released = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert released.told == TOLD
+    [told] = await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED)
+    assert (told.params["tracking_number"], told.params["pay_url"]) == (
+        link.tracking_number, link.pay_url,
+    )  # fmt: skip
+    assert await Order.all().count() == orders
+
+
+async def test_a_charge_without_a_renewal_waiting_tells_nothing(db, billing, money, clock):
+    _, order = await card_charge_sent(billing, clock)
+    await AutoRenewal.filter(order_id=order.id).delete()
+
+    released = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert (released.changed, released.told) == (True, NOTHING_TO_TELL)
+    assert await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED).count() == 0
 
 
 # -- "charged" is checked with the provider -------------------------------------------------
