@@ -97,6 +97,17 @@ MESSAGES: dict[str, str] = {
         "A payment reference has no spaces and at most %(max_length)s characters."
     ),
     "card_reference_in_use": N_("Another order was paid with that payment reference."),
+    "card_reference_unknown": N_(
+        "The provider did not confirm a payment with that reference (it does not know it, or "
+        "could not be asked now). Check the reference in its dashboard and try again."
+    ),
+    "card_reference_not_paid": N_(
+        "The provider holds that payment as not paid (still pending, or failed): it does not "
+        "settle the order."
+    ),
+    "card_reference_mismatch": N_(
+        "That payment's amount or currency is not the order's: it is not this charge."
+    ),
     "card_charge_not_unresolved": N_(
         "This card charge does not wait to be settled (it was settled meanwhile, or its "
         "provider may still answer); nothing was changed. The order's page shows its state."

@@ -416,15 +416,11 @@ class AutoRenewals:
         )
         if not expired:
             return  # renewed, refused (and told), or still being charged
-        runs_on = (line.paused_until is not None and line.paused_until > now) or (
-            await Subscription.filter(
-                subscriber_id=line.id, status=SubscriptionStatus.ACTIVE, ends_at__gt=now
-            ).exists()
-        )
-        if runs_on or not line.auto_renew or attempt.period_end < now - EXPIRY_TOLD_WITHIN:
-            # Paused or renewed another way (its new end has its own attempt), renewal turned
-            # off since, or an end long past (a notice now would only puzzle).
-            return
+        if (
+            await not_told_why(line, attempt.period_end, now) is not None
+            or attempt.period_end < now - EXPIRY_TOLD_WITHIN
+        ):
+            return  # an end long past: a notice now would only puzzle
         await enqueue(
             line.id,
             kinds.AUTO_RENEW_FAILED,
@@ -438,3 +434,28 @@ class AutoRenewals:
             kinds.card_failed_key(line.id, attempt.period_end),
             at=now,
         )
+
+
+# Why a renewal whose card was not charged is no longer told (``not_told_why``).
+PAUSED = "paused"
+RENEWED_ANOTHER_WAY = "renewed_another_way"
+RENEWAL_OFF = "renewal_off"
+
+
+async def not_told_why(line: Subscriber, period_end: datetime, now: datetime) -> str | None:
+    """Why the subscriber is not told that the renewal of the service ending at ``period_end``
+    failed (nor offered a link to pay it), or None: paused, or renewed another way meanwhile
+    (its new end has its own attempt; a link would sell a second period), or renewal turned
+    off since."""
+    if line.paused_until is not None and line.paused_until > now:
+        return PAUSED
+    renewed = await Subscription.filter(
+        subscriber_id=line.id,
+        status__in=(SubscriptionStatus.ACTIVE, SubscriptionStatus.RESERVED),
+        ends_at__gt=max(now, period_end),
+    ).exists()
+    if renewed:
+        return RENEWED_ANOTHER_WAY
+    if not line.auto_renew:
+        return RENEWAL_OFF
+    return None

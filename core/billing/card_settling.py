@@ -7,7 +7,9 @@ sending it again could charge twice. Staff look it up at the provider and say wh
 - charged: the order is applied as paid, with the provider's payment reference they typed, by
   ``Orders.confirm_payment`` (the path of every paid order: once, with its receipt);
 - not charged: the order fails (``card_unresolved``), the renewal stops "charging" (a pause is
-  allowed again) and the subscriber is told, with a link to pay the renewal.
+  allowed again) and the subscriber is told, with a link to pay the renewal, unless they
+  renewed another way meanwhile, paused, or turned renewal off (as ``AutoRenewals`` decides
+  for a card attempt left unfinished).
 
 Each is a conditional UPDATE on the order's state, so a second submit (or a run settling it
 meanwhile) changes nothing: it is told apart by ``Settled.changed``.
@@ -22,18 +24,22 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from core.accounts.models import Subscriber
 from core.alerts import kinds
-from core.billing.auto_renew import CARD_FAILED, CHARGING
+from core.billing.auto_renew import CARD_FAILED, CHARGING, not_told_why
 from core.billing.enums import OrderKind, OrderStatus
+from core.billing.gateways import SANDBOX, GatewayError
 from core.billing.models import AutoRenewal, Order
 from core.billing.orders import Orders
 from core.billing.queries import order_view_of
 from core.billing.read_models import OrderView
 from core.billing.reconcile import CARD_RESEND_WITHIN, card_charge_unresolved
 from core.billing.saved_cards import idempotency_key
+from core.billing.subscriptions import lock_subscriber
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
+from core.inbox.models import OutboxMessage
 from core.inbox.service import enqueue
-from core.ports import Clock
+from core.ports import CheckableGateway, Clock, PaymentState
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,10 @@ CARD_UNRESOLVED = "card_unresolved"
 # A provider's payment reference as the order keeps it (its column's length).
 MAX_REFERENCE = 128
 PAGE_SIZE = 50
+# What ``tell_released`` did (besides ``auto_renew.not_told_why``'s reasons for not telling).
+TOLD = "told"
+NOTHING_TO_TELL = "nothing_to_tell"  # no renewal waited for the charge
+TELL_FAILED = "tell_failed"  # it raised: logged, and a second submit tells again
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +90,8 @@ class Settled:
     subscriber_id: int
     # False: settled so before (a second submit): nothing was written.
     changed: bool
+    # After a release: whether the subscriber was told (TOLD), or why not.
+    told: str | None = None
 
 
 class CardSettling:
@@ -126,8 +138,9 @@ class CardSettling:
         """Staff found the charge paid at the provider as ``reference``: the order is applied
         as any paid order is, and its renewal is done.
 
-        Errors: card_reference_missing / card_reference_invalid / card_reference_in_use
-        {field}, order_not_found, card_charge_not_unresolved {tracking_number, status}, and
+        Errors: card_reference_missing / card_reference_invalid / card_reference_in_use /
+        card_reference_unknown / card_reference_not_paid / card_reference_mismatch {field},
+        order_not_found, card_charge_not_unresolved {tracking_number, status}, and
         what ``Orders.confirm_payment`` raises."""
         reference = reference.strip()
         if not reference:
@@ -143,7 +156,11 @@ class CardSettling:
         taken = await Order.filter(gateway=order.gateway, gateway_ref=reference).exists()
         if taken:
             raise InvalidInput("card_reference_in_use", field="reference", reference=reference)
+        await self._verify(order, reference)
         async with in_transaction():
+            # The subscriber first, as every settling path locks (confirm_payment's included):
+            # locking the order first could deadlock with a webhook settling it.
+            await lock_subscriber(order.subscriber_id)
             claimed = await Order.filter(
                 card_charge_unresolved(self.clock.now()), id=order.id
             ).update(gateway_ref=reference)
@@ -174,6 +191,7 @@ class CardSettling:
         now = self.clock.now()
         _refuse_unless_unresolved(order, now)
         async with in_transaction():
+            await lock_subscriber(order.subscriber_id)  # first, as in apply_charged
             failed = await Order.filter(card_charge_unresolved(now), id=order.id).update(
                 status=OrderStatus.FAILED
             )
@@ -191,16 +209,27 @@ class CardSettling:
         log.info("order %s failed: %s (released by staff)", tracking_number, CARD_UNRESOLVED)
         return Settled(view, order.subscriber_id, True)
 
-    async def tell_released(self, tracking_number: int) -> bool:
+    async def tell_released(self, tracking_number: int) -> str:
         """Tell the subscriber their renewal's card was not charged, with a link to pay the
-        renewal (once per end of service: the notice's key). Whether a notice was written."""
+        renewal when there is something to pay. Once per end of service (the notice's key): a
+        second call tells nothing new and places no second order. TOLD, or why not
+        (NOTHING_TO_TELL, or ``auto_renew.not_told_why``'s reason)."""
         order = await _order(tracking_number)
         attempt = await AutoRenewal.get_or_none(
             order_id=order.id, outcome=CARD_FAILED, reason=CARD_UNRESOLVED
         )
         if attempt is None:
-            return False  # no renewal waited for it: nothing to tell
-        await order.fetch_related("plan")
+            return NOTHING_TO_TELL
+        key = kinds.card_failed_key(order.subscriber_id, attempt.period_end)
+        if await OutboxMessage.filter(dedup_key=key).exists():
+            return TOLD  # a submit before told it
+        # Released a day or more after the charge was sent: the subscriber may have renewed
+        # by hand, paused or turned renewal off since, as when a card attempt is left over.
+        line = await Subscriber.get(id=order.subscriber_id)
+        why_not = await not_told_why(line, attempt.period_end, self.clock.now())
+        if why_not is not None:
+            log.info("order %s released: subscriber not told (%s)", tracking_number, why_not)
+            return why_not
         plan_code = order.plan.code if order.plan else None
         params: dict = {
             "plan_code": plan_code,
@@ -211,23 +240,67 @@ class CardSettling:
             "currency": order.currency,
         }
         if plan_code is not None:
-            try:
-                link = await self.orders.place_order(
-                    order.subscriber_id, OrderKind.RENEW_SERVICE, plan_code
-                )
-            except DomainError as refused:
-                log.info("no payment link for subscriber %s: %s", order.subscriber_id, refused.code)
-            else:
-                if link.pay_url:
-                    params.update(pay_url=link.pay_url, tracking_number=link.tracking_number)
-        await enqueue(
-            order.subscriber_id,
-            kinds.AUTO_RENEW_FAILED,
-            params,
-            kinds.card_failed_key(order.subscriber_id, attempt.period_end),
-            at=self.clock.now(),
+            link = await self._renewal_link(order.subscriber_id, plan_code)
+            if link is not None:
+                params.update(pay_url=link[0], tracking_number=link[1])
+        now = self.clock.now()
+        await enqueue(order.subscriber_id, kinds.AUTO_RENEW_FAILED, params, key, at=now)
+        return TOLD
+
+    async def _renewal_link(self, subscriber_id: int, plan_code: str) -> tuple[str, int] | None:
+        """A link to pay the renewal: (its address, its order's tracking number). The pending
+        renewal order of a telling that failed before is reused; none when the wallet covers
+        the price (placing it would renew at once, while the notice says it was not paid)."""
+        pending = (
+            await Order.filter(
+                subscriber_id=subscriber_id,
+                kind=OrderKind.RENEW_SERVICE,
+                status=OrderStatus.PENDING,
+                card_sent_at__isnull=True,
+                pay_url__isnull=False,
+                plan__code=plan_code,
+            )
+            .order_by("-id")
+            .first()
         )
-        return True
+        if pending is not None and not self.orders.link_expired(pending):
+            assert pending.pay_url is not None
+            return pending.pay_url, pending.tracking_number
+        try:
+            quote = await self.orders.quote(subscriber_id, OrderKind.RENEW_SERVICE, plan_code)
+            if quote.payable <= 0:
+                return None
+            link = await self.orders.place_order(subscriber_id, OrderKind.RENEW_SERVICE, plan_code)
+        except DomainError as refused:
+            log.info("no payment link for subscriber %s: %s", subscriber_id, refused.code)
+            return None
+        return (link.pay_url, link.tracking_number) if link.pay_url else None
+
+    async def _verify(self, order: Order, reference: str) -> None:
+        """The provider, asked as a run asks about a charge, must hold ``reference`` as paid,
+        for the order's amount and currency: a typed reference is never taken on trust. The
+        sandbox takes no money and cannot be asked: the demo settles with any reference."""
+        gateway = self.orders.gateways.get(order.gateway or "")
+        if order.gateway == SANDBOX and not hasattr(gateway, "check"):
+            return
+        if not hasattr(gateway, "check"):
+            raise InvalidInput("card_reference_unknown", field="reference", reference=reference)
+        checkable: CheckableGateway = gateway  # type: ignore[assignment]
+        try:
+            check = await checkable.check(reference, order.payable, order.currency)
+        except GatewayError as error:
+            # An unknown reference is an error answer at Stripe, as is a provider not reached.
+            log.info("order %s: %s not confirmed: %s", order.tracking_number, reference, error)
+            raise InvalidInput(
+                "card_reference_unknown", field="reference", reference=reference
+            ) from error
+        if check.state != PaymentState.PAID:
+            raise InvalidInput(
+                "card_reference_not_paid", field="reference", reference=reference,
+                state=str(check.state),
+            )  # fmt: skip
+        if check.amount != order.payable or (check.currency or "").upper() != order.currency:
+            raise InvalidInput("card_reference_mismatch", field="reference", reference=reference)
 
     @staticmethod
     async def _repeat(order_id: int, settled_so: Callable[[Order], bool]) -> Settled:

@@ -254,7 +254,8 @@ class SavedCards:
                 order.tracking_number, request.customer, order.card_sent_at - CLOCK_SKEW
             )
             if found is not None:
-                await self._keep_reference(order, found)
+                if not await self._keep_reference(order, found):
+                    return await self._found_too_late(order, found)
                 return found
             if now - order.card_sent_at < IN_FLIGHT:
                 return ChargeResult(ChargeOutcome.WAITING)  # may still be on its way
@@ -289,8 +290,8 @@ class SavedCards:
             request = _sent_request(order, card)
         assert request is not None
         sent = await gateway.charge_saved_card(request)
-        if sent.reference:
-            await self._keep_reference(order, sent.reference)
+        if sent.reference and not await self._keep_reference(order, sent.reference):
+            return await self._found_too_late(order, sent.reference)
         if sent.state == PaymentState.FAILED:
             await self.orders.fail_payment(order.tracking_number, sent.code or "declined")
             return ChargeResult(ChargeOutcome.REFUSED, sent.code or "card_declined")
@@ -311,9 +312,27 @@ class SavedCards:
         )
         return ChargeResult(ChargeOutcome.WAITING, UNRESOLVED)
 
+    async def _found_too_late(self, order: Order, reference: str) -> ChargeResult:
+        """The charge was found after staff released its order (found no payment of it): not
+        applied, which could renew twice with the link the subscriber was sent; the payment is
+        said for staff to refund at the provider."""
+        log.error(
+            "order %s: its card charge was found at the provider as %s after the order was "
+            "settled otherwise: not applied, to refund at the provider",
+            order.tracking_number,
+            reference,
+        )
+        return ChargeResult(ChargeOutcome.REFUSED, "order_not_pending")
+
     @staticmethod
-    async def _keep_reference(order: Order, reference: str) -> None:
-        await Order.filter(id=order.id, gateway_ref__isnull=True).update(gateway_ref=reference)
+    async def _keep_reference(order: Order, reference: str) -> bool:
+        """Whether the order holds ``reference`` now (kept here, or by another run)."""
+        # Only while pending: staff may have released it meanwhile, and a reference kept on a
+        # failed order would have the next run apply it.
+        await Order.filter(
+            id=order.id, status=OrderStatus.PENDING, gateway_ref__isnull=True
+        ).update(gateway_ref=reference)
+        return await Order.filter(id=order.id, gateway_ref=reference).exists()
 
 
 def _sent_request(order: Order, card: SavedCard | None) -> SavedCardCharge | None:

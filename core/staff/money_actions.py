@@ -9,13 +9,15 @@ The service's own transaction becomes a savepoint of this one.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from core.accounts.models import Subscriber
 from core.billing import state
-from core.billing.card_settling import CardSettling, Settled
+from core.billing.card_settling import TELL_FAILED, CardSettling, Settled
 from core.billing.deposits import Deposits
 from core.billing.free_charges import FreeCharges
 from core.billing.models import Order
@@ -29,6 +31,8 @@ from core.errors import InvalidInput, NotFound
 from core.ports import Clock
 from core.staff import audit
 from core.staff.audit import SUBSCRIBER, Actor
+
+log = logging.getLogger(__name__)
 
 # A refund's note is kept on the wallet's line (its column's length).
 MAX_NOTE = 200
@@ -231,7 +235,7 @@ class MoneyActions:
     async def release_card_charge(self, actor: Actor, tracking_number: int) -> Settled:
         """CardSettling.release, audited when it changed the order; the subscriber is told
         after the commit (a payment link is placed with the provider, outside the
-        transaction). Errors: theirs."""
+        transaction): ``told`` says whether. Errors: theirs."""
         async with in_transaction():
             settled = await self.cards.release(tracking_number)
             if settled.changed:
@@ -242,9 +246,14 @@ class MoneyActions:
                     {"tracking_number": tracking_number, "status": "pending"},
                     {"tracking_number": tracking_number, "status": str(settled.order.status)},
                 )
-        if settled.changed:
-            await self.cards.tell_released(tracking_number)
-        return settled
+        # Told on every submit (once, by the notice's key): a telling that failed after the
+        # release committed is made by the next submit instead of never.
+        try:
+            told = await self.cards.tell_released(tracking_number)
+        except Exception:
+            log.exception("order %s released, but the subscriber was not told", tracking_number)
+            told = TELL_FAILED
+        return replace(settled, told=told)
 
     async def _record(
         self,

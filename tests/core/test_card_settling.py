@@ -10,31 +10,78 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from tortoise.transactions import in_transaction
 
+from core.accounts.models import Subscriber
 from core.alerts import kinds
-from core.billing.auto_renew import CARD_FAILED, CHARGING
-from core.billing.card_settling import CARD_UNRESOLVED, CardSettling
+from core.billing.auto_renew import (
+    CARD_FAILED,
+    CHARGING,
+    PAUSED,
+    RENEWAL_OFF,
+    RENEWED_ANOTHER_WAY,
+)
+from core.billing.card_settling import (
+    CARD_UNRESOLVED,
+    NOTHING_TO_TELL,
+    TELL_FAILED,
+    TOLD,
+    CardSettling,
+)
 from core.billing.deposits import Deposits
 from core.billing.enums import OrderKind, OrderStatus, SubscriptionStatus
+from core.billing.gateways import GatewayError
 from core.billing.ip_pool import parse_static_ip_pool
 from core.billing.models import AutoRenewal, Order, Subscription
 from core.billing.pauses import Pauses
 from core.billing.reconcile import Reconciler
+from core.billing.saved_cards import SavedCards
 from core.billing.static_ips import StaticIps
+from core.billing.subscriptions import lock_subscriber
 from core.errors import Conflict, InvalidInput
 from core.inbox.models import OutboxMessage
+from core.ports import PaymentCheck, PaymentState
 from core.staff import audit
 from core.staff.audit import Actor
 from core.staff.models import AuditEntry
 from core.staff.money_actions import MoneyActions
 from tests.core import test_billing_support as support
 from tests.core.test_billing_support import error_of, make_plans, make_subscriber, seed_year_service
+from tests.fakes import RecordingGateway
 
 billing = support.billing
-gateway = support.gateway
 
 NINA = Actor(None, "nina")
 SENT_AGO = timedelta(hours=24)
+
+
+class CheckingGateway(RecordingGateway):
+    """The card provider ("fakepay"), asked about a payment as a run asks: ``payments`` by
+    reference; one it does not hold is an error answer, as Stripe's 404 is."""
+
+    def __init__(self) -> None:
+        super().__init__("fakepay")
+        self.payments: dict[str, PaymentCheck] = {}
+
+    async def check(self, reference: str, amount: int, currency: str) -> PaymentCheck:
+        await asyncio.sleep(0)
+        if reference not in self.payments:
+            raise GatewayError(f"no such payment: {reference}")
+        return self.payments[reference]
+
+    async def unsettled_references(self) -> list[str]:
+        return []
+
+
+@pytest.fixture
+def gateway() -> CheckingGateway:
+    return CheckingGateway()
+
+
+def paid_at_provider(gateway: CheckingGateway, reference: str, order: Order) -> None:
+    gateway.payments[reference] = PaymentCheck(
+        PaymentState.PAID, order.payable, order.currency, reference, "succeeded"
+    )
 
 
 @pytest.fixture
@@ -58,7 +105,7 @@ async def card_charge_sent(
     ``sent_ago`` and, when ``found_unknown``, found unknown to the provider by a run."""
     if username == "3132239700":
         await make_plans()
-    subscriber = await make_subscriber(username)
+    subscriber = await make_subscriber(username, auto_renew=True)
     current = await seed_year_service(billing, subscriber, clock.now())
     placed = await billing.orders.place_saved_card_order(
         subscriber.id, OrderKind.RENEW_SERVICE, "year-2m", "fakepay"
@@ -78,9 +125,10 @@ async def card_charge_sent(
 
 
 async def test_a_charge_staff_found_paid_is_applied_once_with_its_receipt(
-    db, billing, money, clock
+    db, billing, money, clock, gateway
 ):
     subscriber, order = await card_charge_sent(billing, clock)
+    paid_at_provider(gateway, "pi_3Abc", order)
     assert (await money.cards.unresolved()).rows[0].idempotency_key == (
         f"ispbot-order-{order.id}-{order.tracking_number}"
     )
@@ -107,8 +155,11 @@ async def test_a_charge_staff_found_paid_is_applied_once_with_its_receipt(
     assert await money.cards.count_unresolved() == 0
 
 
-async def test_five_staff_settling_one_charge_at_once_apply_it_once(db, billing, money, clock):
+async def test_five_staff_settling_one_charge_at_once_apply_it_once(
+    db, billing, money, clock, gateway
+):
     subscriber, order = await card_charge_sent(billing, clock)
+    paid_at_provider(gateway, "pi_9", order)
 
     results = await asyncio.gather(
         *(money.settle_card_charged(NINA, order.tracking_number, "pi_9") for _ in range(5)),
@@ -184,9 +235,12 @@ async def test_a_bad_reference_is_refused_under_its_field_and_writes_nothing(
     assert await AuditEntry.all().count() == 0
 
 
-async def test_a_reference_another_order_was_paid_with_is_refused(db, billing, money, clock):
+async def test_a_reference_another_order_was_paid_with_is_refused(
+    db, billing, money, clock, gateway
+):
     _, first = await card_charge_sent(billing, clock)
     _, second = await card_charge_sent(billing, clock, username="3132239701")
+    paid_at_provider(gateway, "pi_1", first)
     await money.settle_card_charged(NINA, first.tracking_number, "pi_1")
 
     error = await error_of(money.settle_card_charged(NINA, second.tracking_number, "pi_1"))
@@ -227,3 +281,216 @@ async def test_a_charge_past_resending_that_no_run_asked_about_is_listed_and_rel
 
     assert (first.changed, again.changed) == (True, False)
     assert await AuditEntry.filter(action="order.card_released").count() == 1
+
+
+# -- a release tells the subscriber only what is still true, once ---------------------------
+
+
+async def test_a_line_renewed_by_hand_meanwhile_is_not_sold_a_second_period(
+    db, billing, money, clock
+):
+    """Released a day after the charge: the subscriber renewed by hand since. A link would
+    sell a second period; they are not told their renewal failed."""
+    subscriber, order = await card_charge_sent(billing, clock)
+    bought = await billing.orders.place_order(subscriber.id, OrderKind.RENEW_SERVICE, "year-2m")
+    await support.pay(billing, bought)
+    orders = await Order.all().count()
+
+    released = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert (released.changed, released.told) == (True, RENEWED_ANOTHER_WAY)
+    assert await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED).count() == 0
+    assert await Order.all().count() == orders
+    assert (await Order.get(id=order.id)).status == OrderStatus.FAILED
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [({"paused_until": "soon"}, PAUSED), ({"auto_renew": False}, RENEWAL_OFF)],
+)
+async def test_a_paused_line_or_renewal_turned_off_is_not_told_nor_sold_a_link(
+    db, billing, money, clock, change, why
+):
+    subscriber, order = await card_charge_sent(billing, clock)
+    if change.get("paused_until") == "soon":
+        change = {"paused_until": clock.now() + timedelta(days=7)}
+    await Subscriber.filter(id=subscriber.id).update(**change)
+    orders = await Order.all().count()
+
+    released = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert released.told == why
+    assert await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED).count() == 0
+    assert await Order.all().count() == orders
+
+
+async def test_a_wallet_that_covers_the_renewal_gets_no_link_and_no_renewal_unpaid(
+    db, billing, money, clock
+):
+    """A link placed now would renew from the wallet at once, under a notice saying the
+    renewal was not paid: the subscriber is told, without a link, and nothing is bought."""
+    subscriber, order = await card_charge_sent(billing, clock)
+    await billing.wallet.adjust(subscriber.id, 5_000_000, "top-up at the office")
+    orders = await Order.all().count()
+    subscriptions = await Subscription.filter(subscriber_id=subscriber.id).count()
+
+    released = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert released.told == TOLD
+    [told] = await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED)
+    assert "pay_url" not in told.params and "tracking_number" not in told.params
+    assert await Order.all().count() == orders
+    assert await Subscription.filter(subscriber_id=subscriber.id).count() == subscriptions
+
+
+class TellingFailsOnce(CardSettling):
+    """The telling fails once, as a database connection dropped after the release's commit
+    would make it fail (it cannot be dropped at will here)."""
+
+    failed = False
+
+    async def tell_released(self, tracking_number: int) -> str:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("connection reset")
+        return await super().tell_released(tracking_number)
+
+
+async def test_a_telling_that_fails_is_no_error_and_the_next_submit_tells_once(
+    db, billing, money, clock
+):
+    subscriber, order = await card_charge_sent(billing, clock)
+    money.cards = TellingFailsOnce(clock, billing.orders)
+
+    first = await money.release_card_charge(NINA, order.tracking_number)
+    assert (first.changed, first.told) == (True, TELL_FAILED)
+    assert await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED).count() == 0
+
+    again = await money.release_card_charge(NINA, order.tracking_number)
+    third = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert (again.changed, again.told, third.told) == (False, TOLD, TOLD)
+    [told] = await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED)
+    assert told.params["pay_url"]
+    # One payment link however often it is told.
+    assert await Order.filter(subscriber_id=subscriber.id, card_sent_at__isnull=True).count() == 1
+    assert await AuditEntry.filter(action="order.card_released").count() == 1
+
+
+async def test_a_release_told_never_is_told_by_the_next_submit(db, billing, money, clock):
+    """Released, and the process gone before the telling: the next submit tells."""
+    _, order = await card_charge_sent(billing, clock)
+    await money.cards.release(order.tracking_number)
+
+    again = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert (again.changed, again.told) == (False, TOLD)
+    assert await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED).count() == 1
+
+
+async def test_a_pending_renewal_link_is_reused_not_placed_again(db, billing, money, clock):
+    subscriber, order = await card_charge_sent(billing, clock)
+    link = await billing.orders.place_order(subscriber.id, OrderKind.RENEW_SERVICE, "year-2m")
+    orders = await Order.all().count()
+
+    released = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert released.told == TOLD
+    [told] = await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED)
+    assert (told.params["tracking_number"], told.params["pay_url"]) == (
+        link.tracking_number, link.pay_url,
+    )  # fmt: skip
+    assert await Order.all().count() == orders
+
+
+async def test_a_charge_without_a_renewal_waiting_tells_nothing(db, billing, money, clock):
+    _, order = await card_charge_sent(billing, clock)
+    await AutoRenewal.filter(order_id=order.id).delete()
+
+    released = await money.release_card_charge(NINA, order.tracking_number)
+
+    assert (released.changed, released.told) == (True, NOTHING_TO_TELL)
+    assert await OutboxMessage.filter(kind=kinds.AUTO_RENEW_FAILED).count() == 0
+
+
+# -- "charged" is checked with the provider -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [(None, "card_reference_unknown"),
+     (PaymentCheck(PaymentState.PENDING, detail="processing"), "card_reference_not_paid"),
+     (PaymentCheck(PaymentState.FAILED, detail="canceled"), "card_reference_not_paid"),
+     (PaymentCheck(PaymentState.PAID, 1, "IRR", "pi_x"), "card_reference_mismatch"),
+     (PaymentCheck(PaymentState.PAID, None, "IRR", "pi_x"), "card_reference_mismatch"),
+     ("other currency", "card_reference_mismatch")],
+)  # fmt: skip
+async def test_a_reference_the_provider_does_not_hold_as_this_charge_paid_is_refused(
+    db, billing, money, clock, gateway, answer, code
+):
+    _, order = await card_charge_sent(billing, clock)
+    if answer == "other currency":
+        answer = PaymentCheck(PaymentState.PAID, order.payable, "USD", "pi_x")
+    if answer is not None:
+        gateway.payments["pi_x"] = answer
+
+    error = await error_of(money.settle_card_charged(NINA, order.tracking_number, "pi_x"))
+
+    assert isinstance(error, InvalidInput)
+    assert (error.code, error.details["field"]) == (code, "reference")
+    row = await Order.get(id=order.id)
+    assert (row.status, row.gateway_ref) == (OrderStatus.PENDING, None)
+    assert await AuditEntry.all().count() == 0
+    assert await money.cards.count_unresolved() == 1
+
+
+# -- locks: the subscriber first, as every settling path ------------------------------------
+
+
+async def test_charged_waits_for_the_subscriber_before_it_locks_the_order(
+    pg, billing, money, clock, gateway
+):
+    """A webhook settling the order locks the subscriber, then the order; taking the order
+    first here could deadlock with it."""
+    subscriber, order = await card_charge_sent(billing, clock)
+    paid_at_provider(gateway, "pi_7", order)
+    held, done = asyncio.Event(), asyncio.Event()
+
+    async def other_settling() -> None:
+        async with in_transaction():
+            await lock_subscriber(subscriber.id)
+            held.set()
+            await done.wait()
+
+    holder = asyncio.create_task(other_settling())
+    await held.wait()
+    settling = asyncio.create_task(money.settle_card_charged(NINA, order.tracking_number, "pi_7"))
+    await asyncio.sleep(0.5)
+    try:
+        async with in_transaction() as conn:
+            # NOWAIT: raises at once if the settling took the order's row while it waits.
+            await conn.execute_query(
+                'SELECT id FROM "order" WHERE id = $1 FOR UPDATE NOWAIT', [order.id]
+            )
+    finally:
+        done.set()
+        await holder
+    settled = await settling
+    assert settled.changed and settled.order.status == OrderStatus.APPLIED
+
+
+# -- a run finding the charge after staff released it ---------------------------------------
+
+
+async def test_a_charge_found_after_its_release_is_not_kept_on_the_failed_order(
+    db, billing, money, clock
+):
+    _, order = await card_charge_sent(billing, clock)
+    stale = await Order.get(id=order.id)  # as a run read it, before staff released it
+    await money.release_card_charge(NINA, order.tracking_number)
+
+    kept = await SavedCards._keep_reference(stale, "pi_late")
+
+    assert kept is False  # the run then refuses the charge rather than apply it
+    row = await Order.get(id=order.id)
+    assert (row.status, row.gateway_ref) == (OrderStatus.FAILED, None)

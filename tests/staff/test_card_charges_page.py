@@ -11,6 +11,7 @@ import pytest
 
 from bot.dialogs.notices import render_notice
 from bot.i18n import translator
+from core.accounts.models import Subscriber
 from core.billing.auto_renew import CHARGING
 from core.billing.enums import OrderKind, OrderStatus, SubscriptionSource
 from core.billing.models import AutoRenewal, Order, Subscription
@@ -25,7 +26,7 @@ async def unresolved_charge(console, clock, username: str = "3132239700") -> Ord
     """A year's renewal whose saved card charge went 25 hours ago, unknown to the provider."""
     if username == "3132239700":
         await make_plans()
-    subscriber = await make_subscriber(username)
+    subscriber = await make_subscriber(username, auto_renew=True)
     services = console.wiring.services
     current = await services.subscriptions.grant_service(
         subscriber.id, "year-2m", source=SubscriptionSource.ONLINE
@@ -130,6 +131,22 @@ async def test_not_charged_fails_the_order_and_tells_the_subscriber_once(console
     )
     assert late.status == 409
     assert "does not wait to be settled" in await late.text()
+
+
+async def test_the_page_says_when_the_subscriber_was_not_told_and_why(console, clock):
+    order = await unresolved_charge(console, clock)
+    await Subscriber.filter(id=order.subscriber_id).update(auto_renew=False)  # type: ignore[attr-defined]
+    await console.log_in("admin")
+    token = await console.csrf(LIST)
+
+    done = await console.client.post(
+        f"{LIST}/{order.tracking_number}/release", data={"csrf": token}, allow_redirects=False
+    )
+
+    page = await (await console.client.get(done.headers["Location"])).text()
+    assert "The subscriber was not told: they turned automatic renewal off." in page
+    assert "the subscriber was told how to pay" not in page
+    assert await OutboxMessage.filter(kind="auto_renew_failed").count() == 0
 
 
 async def test_a_form_without_its_csrf_token_changes_nothing(console, clock):

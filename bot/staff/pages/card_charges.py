@@ -14,6 +14,8 @@ from bot.staff.messages import error_message
 from bot.staff.pages.billing import page_after
 from bot.staff.rendering import render
 from bot.staff.sessions import PATH
+from core.billing.auto_renew import PAUSED, RENEWAL_OFF, RENEWED_ANOTHER_WAY
+from core.billing.card_settling import NOTHING_TO_TELL, TELL_FAILED, TOLD
 from core.billing.orders import TRACKING_MAX, TRACKING_MIN
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.staff.roles import Permission
@@ -24,6 +26,8 @@ LIST = "/billing/card-charges"
 CHARGE = LIST + r"/{tracking:\d{1,10}}"
 # What the list says after an action, by the ``done`` the action redirects with.
 DONE = ("charged", "released")
+# After a release, whether the subscriber was told, or why not (the ``told`` it redirects with).
+TOLD_SO = (TOLD, NOTHING_TO_TELL, TELL_FAILED, PAUSED, RENEWAL_OFF, RENEWED_ANOTHER_WAY)
 
 
 @routes.get(LIST)
@@ -40,6 +44,7 @@ async def _list(
     money = services(request).money
     page = await money.cards.unresolved(before)
     done, order = request.query.get("done", ""), request.query.get("order", "")
+    told = request.query.get("told", "")
     context = {
         "tab": "card_charges",
         "page": page,
@@ -49,6 +54,7 @@ async def _list(
         "typed": typed,
         "done": done if done in DONE and order.isascii() and order.isdigit() else "",
         "done_order": order[:10],
+        "told": told if told in TOLD_SO else "",
     }
     return render(request, "billing_card_charges.html", context, status=status)
 
@@ -93,7 +99,7 @@ async def charged(request: web.Request) -> web.StreamResponse:
 async def release(request: web.Request) -> web.StreamResponse:
     tracking = _tracking(request)
     try:
-        await services(request).money.release_card_charge(actor(request), tracking)
+        settled = await services(request).money.release_card_charge(actor(request), tracking)
     except DomainError as refused:
         return await _refused(request, tracking, refused, "")
-    raise web.HTTPSeeOther(f"{PATH}{LIST}?done=released&order={tracking}")
+    raise web.HTTPSeeOther(f"{PATH}{LIST}?done=released&order={tracking}&told={settled.told}")
