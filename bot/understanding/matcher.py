@@ -29,7 +29,7 @@ from rapidfuzz.distance import OSA
 
 from bot.understanding.intents import GREETING
 from bot.understanding.normalise import words
-from bot.understanding.spellings import COURTESIES, FILLERS, GREETINGS
+from bot.understanding.spellings import COURTESIES, FILLERS, GREETINGS, WISHED_WELL
 
 # Suffixes a word may carry that the examples' spelling has not: Indonesian possessives and
 # particles, Persian possessives and the colloquial object marker.
@@ -102,6 +102,14 @@ class Scored:
     nearest: str
 
 
+def _courtesy(message: list[str], at: int) -> bool:
+    """Said with a greeting only: «خوبی», or the time of day right before «بخیر»."""
+    word = message[at]
+    return word in COURTESIES or (
+        word in WISHED_WELL and at + 1 < len(message) and message[at + 1] in GREETINGS
+    )
+
+
 class Matcher:
     """Built once from examples (cheap: a few milliseconds for thousands), read by many."""
 
@@ -155,7 +163,7 @@ class Matcher:
         unknown = 0.0
         message = words(text)
         greeted = any(word in GREETINGS for word in message)
-        said = [word for word in message if not (greeted and word in COURTESIES)]
+        said = [word for at, word in enumerate(message) if not (greeted and _courtesy(message, at))]
         if any(word not in GREETINGS and word not in FILLERS for word in said):
             message = [word for word in said if word not in GREETINGS]
         elif any(word in GREETINGS for word in message):

@@ -757,6 +757,16 @@ GREETINGS: frozenset[str] = frozenset(
         "نباشید",
         "aleykom",
         "aleikum",
+        *("bekheir", "bekheyr", "bekhair", "bekher", "bkheir"),
+    }
+)
+
+# «وقت بخیر», «روز بخیر»: "good day", the time of day wished well. Right before «بخیر» the word
+# is the greeting's, not a question about days or time («سلام وقت بخیر» is only hello).
+WISHED_WELL: frozenset[str] = frozenset(
+    {
+        *("وقت", "وقتتون", "روز", "روزتون", "روزتان", "شب", "شبتون", "صبح", "صبحتون", "عصر", "ظهر"),
+        *("vaght", "vaqt", "rooz", "ruz", "shab", "sobh"),
     }
 )
 

@@ -7,7 +7,7 @@ import pytest
 
 from bot.understanding import matcher as matcher_module
 from bot.understanding.matcher import Example, Matcher
-from bot.understanding.phrases import parse_phrases
+from bot.understanding.phrases import development_phrases, parse_phrases
 from bot.understanding.service import CONFIDENT, UNSURE, verdict_of
 from core.understanding.scrub import scrubbed
 
@@ -68,6 +68,14 @@ def test_a_greeting_with_its_courtesy_is_the_greeting_and_the_courtesy_alone_is_
     for typed in ("سلام خوبی", "با سلام و احترام", "سلام عرض شد", "salam khoobi"):
         assert matcher.rank(typed)[0].label == "greeting", typed
     assert all(scored.label != "greeting" for scored in matcher.rank("خوبی؟"))
+
+
+def test_a_time_of_day_wished_well_is_the_greeting_not_days_or_time(matcher):
+    """«سلام وقت بخیر» ("hello, good day") was taken for days left (found by hand)."""
+    for typed in ("سلام وقت بخیر", "سلام روز بخیر", "salam vaght bekheir", "روزتون بخیر"):
+        assert matcher.rank(typed)[0].label == "greeting", typed
+    [best, *_] = Matcher(list(development_phrases())).rank("سلام وقت بخیر چند روز از سرویسم مونده")
+    assert best.label == "days_left"
 
 
 def test_the_persian_spoken_plural_is_found_as_the_written_one():
