@@ -39,6 +39,7 @@ from core.billing.subscriptions import lock_subscriber
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.inbox.models import OutboxMessage
 from core.inbox.service import enqueue
+from core.paging import Page
 from core.ports import CheckableGateway, Clock, PaymentState
 
 log = logging.getLogger(__name__)
@@ -78,13 +79,6 @@ class UnresolvedCharge:
 
 
 @dataclass(frozen=True, slots=True)
-class UnresolvedPage:
-    rows: tuple[UnresolvedCharge, ...]
-    # The id to pass as ``before`` for the next page; None on the last one.
-    next_before: int | None
-
-
-@dataclass(frozen=True, slots=True)
 class Settled:
     order: OrderView
     subscriber_id: int
@@ -99,7 +93,9 @@ class CardSettling:
         self.clock = clock
         self.orders = orders
 
-    async def unresolved(self, before: int | None = None, limit: int = PAGE_SIZE) -> UnresolvedPage:
+    async def unresolved(
+        self, before: int | None = None, limit: int = PAGE_SIZE
+    ) -> Page[UnresolvedCharge]:
         """The charges to settle, newest first, paged by key."""
         query = (
             Order.filter(card_charge_unresolved(self.clock.now()))
@@ -129,7 +125,7 @@ class CardSettling:
             for o in found[:limit]
         )
         more = len(found) > limit
-        return UnresolvedPage(rows, rows[-1].id if more else None)
+        return Page(rows, rows[-1].id if more else None)
 
     async def count_unresolved(self) -> int:
         return await Order.filter(card_charge_unresolved(self.clock.now())).count()

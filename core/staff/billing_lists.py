@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from tortoise.expressions import Q
 
@@ -14,16 +14,10 @@ from core.accounts.models import Subscriber
 from core.billing.enums import BillState, OrderKind, OrderStatus, WalletEntryKind
 from core.billing.models import Bill, Order, WalletEntry
 from core.billing.queries import refunds_of
+from core.paging import Page
 
 PAGE_SIZE = 50
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    rows: tuple[T, ...]
-    # The id to pass as ``before`` for the next page; None on the last one.
-    next_before: int | None
 
 
 @dataclass(frozen=True, slots=True)
