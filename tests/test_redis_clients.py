@@ -41,3 +41,18 @@ async def test_a_client_answers_many_tasks_and_closes_its_pool():
     ]
     await client.aclose()
     assert all(not connection.is_connected for connection in pool._available_connections)
+
+
+async def test_a_stalled_redis_is_not_answered_with_a_socket_for_every_command():
+    """At the bound, a command waits for a connection in use to come back, then runs."""
+    pool = UnqueuedConnectionPool.from_url(REDIS_TEST_URL, max_connections=2, timeout=5)
+    held = [await pool.get_connection() for _ in range(2)]
+    waiting = asyncio.create_task(pool.get_connection())
+    await asyncio.sleep(0.05)
+    assert not waiting.done() and len(pool._in_use_connections) == 2
+    await pool.release(held.pop())
+    third = await asyncio.wait_for(waiting, 1)
+    assert len(pool._in_use_connections) == 2
+    for connection in (*held, third):
+        await pool.release(connection)
+    await pool.disconnect()

@@ -102,6 +102,19 @@ class Scored:
     nearest: str
 
 
+def _well_wished(message: list[str]) -> list[str]:
+    """«به خیر» written apart is «بخیر» («روز به خیر»: good day)."""
+    if "خیر" not in message:
+        return message
+    joined: list[str] = []
+    for word in message:
+        if word == "خیر" and joined and joined[-1] == "به":
+            joined[-1] = "بخیر"
+        else:
+            joined.append(word)
+    return joined
+
+
 def _courtesy(message: list[str], at: int) -> bool:
     """Said with a greeting only: «خوبی», or the time of day right before «بخیر»."""
     word = message[at]
@@ -161,7 +174,7 @@ class Matcher:
         """The ``limit`` likeliest labels, best first, each with its score in 0..1."""
         found: dict[str, float] = {}
         unknown = 0.0
-        message = words(text)
+        message = _well_wished(words(text))
         greeted = any(word in GREETINGS for word in message)
         said = [word for at, word in enumerate(message) if not (greeted and _courtesy(message, at))]
         if any(word not in GREETINGS and word not in FILLERS for word in said):

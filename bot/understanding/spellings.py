@@ -765,8 +765,9 @@ GREETINGS: frozenset[str] = frozenset(
 # is the greeting's, not a question about days or time («سلام وقت بخیر» is only hello).
 WISHED_WELL: frozenset[str] = frozenset(
     {
-        *("وقت", "وقتتون", "روز", "روزتون", "روزتان", "شب", "شبتون", "صبح", "صبحتون", "عصر", "ظهر"),
-        *("vaght", "vaqt", "rooz", "ruz", "shab", "sobh"),
+        *("وقت", "وقتتون", "وقتتان", "روز", "روزتون", "روزتان", "شب", "شبتون", "صبح", "صبحتون"),
+        *("عصر", "عصرتون", "ظهر", "ظهرتون"),
+        *("vaght", "vaqt", "vaghtetun", "vaghtetoon", "rooz", "ruz", "roozetun", "shab", "sobh"),
     }
 )
 

@@ -72,7 +72,14 @@ def test_a_greeting_with_its_courtesy_is_the_greeting_and_the_courtesy_alone_is_
 
 def test_a_time_of_day_wished_well_is_the_greeting_not_days_or_time(matcher):
     """«سلام وقت بخیر» ("hello, good day") was taken for days left (found by hand)."""
-    for typed in ("سلام وقت بخیر", "سلام روز بخیر", "salam vaght bekheir", "روزتون بخیر"):
+    for typed in (
+        "سلام وقت بخیر",
+        "سلام روز بخیر",
+        "سلام روز به خیر",
+        "عصرتون بخیر",
+        "salam vaght bekheir",
+        "روزتون بخیر",
+    ):
         assert matcher.rank(typed)[0].label == "greeting", typed
     [best, *_] = Matcher(list(development_phrases())).rank("سلام وقت بخیر چند روز از سرویسم مونده")
     assert best.label == "days_left"

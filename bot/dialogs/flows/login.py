@@ -79,9 +79,9 @@ class LoginFlow(Flow):
 
 
 def could_be_identifier(text: str) -> bool:
-    """A username has no spaces; a mobile number may be typed in groups ("0912 123 4567")."""
-    words = text.split()
-    return len(words) == 1 or all(c.isdigit() or c in "+-()" for c in "".join(words))
+    """A username has no spaces; a mobile number may be typed in groups, with any separator
+    ("0912 123 4567", "0912.123 4567", "+98 912 – 123 4567"): no letter in it."""
+    return len(text.split()) == 1 or not any(c.isalpha() for c in text)
 
 
 async def log_in_by_link(ctx: Context, token: str) -> None:
