@@ -119,6 +119,9 @@ class PaymentCheck:
     receipt: str | None = None
     # The provider's code or status, for the log.
     detail: str = ""
+    # The order the provider's record of the payment names (Stripe's metadata), when it keeps
+    # one: a payment of another order, of the same amount, is not this one's.
+    tracking_number: str | None = None
 
 
 class CheckableGateway(PaymentGateway, Protocol):

@@ -189,12 +189,15 @@ def check_of_intent(intent: Any) -> PaymentCheck:
         amount = intent.get("amount_received")
         currency = intent.get("currency")
         intent_id = intent.get("id")
+        metadata = intent.get("metadata")
+        named = metadata.get("tracking_number") if isinstance(metadata, Mapping) else None
         return PaymentCheck(
             PaymentState.PAID,
             amount=amount if isinstance(amount, int) else None,
             currency=currency.upper() if isinstance(currency, str) else None,
             receipt=intent_id if isinstance(intent_id, str) else None,
             detail=status,
+            tracking_number=named if isinstance(named, str) else None,
         )
     if status in ("canceled", "requires_payment_method"):
         return PaymentCheck(PaymentState.FAILED, detail=status)

@@ -295,7 +295,11 @@ class CardSettling:
                 "card_reference_not_paid", field="reference", reference=reference,
                 state=str(check.state),
             )  # fmt: skip
-        if check.amount != order.payable or (check.currency or "").upper() != order.currency:
+        if (
+            check.amount != order.payable
+            or (check.currency or "").upper() != order.currency
+            or check.tracking_number not in (None, str(order.tracking_number))
+        ):
             raise InvalidInput("card_reference_mismatch", field="reference", reference=reference)
 
     @staticmethod

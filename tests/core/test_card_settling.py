@@ -423,7 +423,8 @@ async def test_a_charge_without_a_renewal_waiting_tells_nothing(db, billing, mon
      (PaymentCheck(PaymentState.FAILED, detail="canceled"), "card_reference_not_paid"),
      (PaymentCheck(PaymentState.PAID, 1, "IRR", "pi_x"), "card_reference_mismatch"),
      (PaymentCheck(PaymentState.PAID, None, "IRR", "pi_x"), "card_reference_mismatch"),
-     ("other currency", "card_reference_mismatch")],
+     ("other currency", "card_reference_mismatch"),
+     ("another order's", "card_reference_mismatch")],
 )  # fmt: skip
 async def test_a_reference_the_provider_does_not_hold_as_this_charge_paid_is_refused(
     db, billing, money, clock, gateway, answer, code
@@ -431,6 +432,11 @@ async def test_a_reference_the_provider_does_not_hold_as_this_charge_paid_is_ref
     _, order = await card_charge_sent(billing, clock)
     if answer == "other currency":
         answer = PaymentCheck(PaymentState.PAID, order.payable, "USD", "pi_x")
+    if answer == "another order's":
+        answer = PaymentCheck(
+            PaymentState.PAID, order.payable, order.currency, "pi_x",
+            tracking_number=str(order.tracking_number + 1),
+        )  # fmt: skip
     if answer is not None:
         gateway.payments["pi_x"] = answer
 
