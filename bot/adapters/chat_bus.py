@@ -78,6 +78,7 @@ class RedisChatBus:
         self._reader: asyncio.Task[None] | None = None
         self._heard: dict[str, Heard] = {}
         self._running: set[asyncio.Task[None]] = set()
+        self._connecting = asyncio.Lock()
 
     def _topic(self, chat_id: str) -> str:
         return self._prefix + chat_id
@@ -89,7 +90,14 @@ class RedisChatBus:
         self._heard[chat_id] = heard
         if self._pubsub is None:
             self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await self._pubsub.subscribe(self._topic(chat_id))
+        pubsub = self._pubsub
+        if pubsub.connection is None:
+            # The first subscribe opens the subscriber connection: chats opened meanwhile
+            # would each open one of their own, and only the last would be read.
+            async with self._connecting:
+                await pubsub.subscribe(self._topic(chat_id))
+        else:
+            await pubsub.subscribe(self._topic(chat_id))
         if self._reader is None:
             self._reader = asyncio.create_task(self._read(self._pubsub))
 

@@ -153,3 +153,22 @@ async def _drain(shown: asyncio.Queue[list[str]]) -> list[str]:
     while not notices:
         notices = await asyncio.wait_for(shown.get(), timeout=5)
     return notices
+
+
+async def test_chats_opened_at_once_on_a_new_bus_all_hear_their_calls(redis_prefix):
+    """Their first subscribes share the bus's one subscriber connection (each opened its own,
+    and only the last was read)."""
+    bus = RedisChatBus(Redis.from_url(REDIS_TEST_URL, decode_responses=True), redis_prefix)
+    heard: asyncio.Queue[str] = asyncio.Queue()
+
+    async def on_call(chat_id: str) -> None:
+        await heard.put(chat_id)
+
+    chats = [f"chat-{n}" for n in range(5)]
+    try:
+        await asyncio.gather(*(bus.listen(chat_id, on_call) for chat_id in chats))
+        assert [await bus.call(chat_id) for chat_id in chats] == [1] * 5
+        got = {await asyncio.wait_for(heard.get(), 5) for _ in chats}
+        assert got == set(chats)
+    finally:
+        await bus.close()
