@@ -7,10 +7,12 @@ each message sent in the subscriber's inbox with where it went.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from tortoise.exceptions import IntegrityError
@@ -29,6 +31,10 @@ if TYPE_CHECKING:
     from tortoise.backends.base.client import BaseDBAsyncClient
 
 log = logging.getLogger(__name__)
+
+# Seconds between tries to record a notice that was sent (about 15 s in all: a database
+# restart's time).
+RECORD_RETRY_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 async def enqueue(
@@ -181,12 +187,16 @@ class OutboxRelay:
             except Exception as exc:
                 log.warning("outbox %s: notifier failed: %r", message.id, exc)
                 channel = exc.channel if isinstance(exc, DeliveryFailed) else None
-                await self._later(message.id, attempts, f"{type(exc).__name__}: {exc}", channel)
+                error = f"{type(exc).__name__}: {exc}"
+                later = partial(self._later, message.id, attempts, error, channel)
+                await _recorded(message.id, later)
                 continue
             if delivery is None:
-                await self._later(message.id, attempts, "no_channel", None)
+                await _recorded(
+                    message.id, partial(self._later, message.id, attempts, "no_channel", None)
+                )
                 continue
-            await self._delivered(message, delivery)
+            await self._record_delivered(message, delivery)
             delivered += 1
         return delivered
 
@@ -252,6 +262,9 @@ class OutboxRelay:
             channel=channel,
         )
 
+    async def _record_delivered(self, message: OutboxMessage, delivery: Delivery) -> None:
+        await _recorded(message.id, partial(self._delivered, message, delivery))
+
     async def _delivered(self, message: OutboxMessage, delivery: Delivery) -> None:
         now = self.clock.now()
         async with in_transaction() as conn:
@@ -274,3 +287,20 @@ class OutboxRelay:
                     sent_at=now,
                     using_db=conn,
                 )
+
+
+async def _recorded(message_id: int, record: Callable[[], Awaitable[None]]) -> None:
+    """An attempt's outcome, recorded through a database that is restarting: left unrecorded,
+    the notice waits out its lease (minutes), and one that was sent goes out a second time.
+    Each record is conditional, so a retry after a commit whose answer was lost changes
+    nothing."""
+    for wait in RECORD_RETRY_WAITS:
+        try:
+            await record()
+            return
+        except IntegrityError:
+            raise
+        except Exception as error:
+            log.warning("outbox %s: not yet recorded: %r", message_id, error)
+            await asyncio.sleep(wait)
+    await record()
