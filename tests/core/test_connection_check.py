@@ -5,7 +5,9 @@ its outage's repair. FreeRADIUS's part is in tests/ops/test_connection_check_rad
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from tortoise.transactions import in_transaction
@@ -238,28 +240,38 @@ async def test_the_repair_tells_who_asked_in_the_transaction_that_records_it(
     assert await OutboxMessage.filter(subscriber_id=kamal.id, kind=kinds.OUTAGE).count() == 1
 
 
+async def while_the_repair_is_uncommitted(
+    broadcasts: Broadcasts, outage_id: int, act: Coroutine[Any, Any, Any]
+) -> tuple[bool, Any]:
+    """``act`` started while the outage's repair is recorded and not yet committed: whether it
+    waited for the repair, and what it came to (its result or its error)."""
+    recorded, release = asyncio.Event(), asyncio.Event()
+
+    async def repair_held_open() -> None:
+        async with in_transaction():
+            await broadcasts.next_report(outage_id, OutageStage.REPAIRED, texts=TEXTS)
+            recorded.set()
+            await release.wait()  # the repair's transaction not committed yet
+
+    repair = asyncio.create_task(repair_held_open())
+    await recorded.wait()
+    acting = asyncio.create_task(act)
+    await asyncio.sleep(0.3)
+    waited = not acting.done()
+    release.set()
+    await repair
+    return waited, (await asyncio.gather(acting, return_exceptions=True))[0]
+
+
 async def test_a_watch_asked_while_the_repair_goes_out_is_told_or_refused(
     pg, billing, checks, settings, clock
 ):
     kamal = await served(billing)
     broadcasts = Broadcasts(settings, clock)
     outage, _ = await broadcasts.start_outage(TEXTS, exchange_centre="Pasdaran")
-    recorded, release = asyncio.Event(), asyncio.Event()
-
-    async def repair_held_open() -> None:
-        async with in_transaction():
-            await broadcasts.next_report(outage.id, OutageStage.REPAIRED, texts=TEXTS)
-            recorded.set()
-            await release.wait()  # the repair's transaction not committed yet
-
-    repair = asyncio.create_task(repair_held_open())
-    await recorded.wait()
-    watch = asyncio.create_task(checks.watch_outage(kamal.id, outage.id))
-    await asyncio.sleep(0.3)
-    waited = not watch.done()
-    release.set()
-    await repair
-    outcome = (await asyncio.gather(watch, return_exceptions=True))[0]
+    waited, outcome = await while_the_repair_is_uncommitted(
+        broadcasts, outage.id, checks.watch_outage(kamal.id, outage.id)
+    )
 
     assert waited  # the watch waits for the outage's lock
     assert isinstance(outcome, Conflict) and outcome.code == "outage_already_resolved"
@@ -281,21 +293,9 @@ async def test_a_ticket_opened_while_the_repair_goes_out_is_told_or_refused(
     kamal = await served(billing)
     broadcasts = Broadcasts(settings, clock)
     outage, _ = await broadcasts.start_outage(TEXTS, exchange_centre="Pasdaran")
-    recorded, release = asyncio.Event(), asyncio.Event()
-
-    async def repair_held_open() -> None:
-        async with in_transaction():
-            await broadcasts.next_report(outage.id, OutageStage.REPAIRED, texts=TEXTS)
-            recorded.set()
-            await release.wait()
-
-    repair = asyncio.create_task(repair_held_open())
-    await recorded.wait()
-    opening = asyncio.create_task(checks.open_ticket(kamal.id, "Down", lambda d: "down"))
-    await asyncio.sleep(0.3)
-    release.set()
-    await repair
-    outcome = (await asyncio.gather(opening, return_exceptions=True))[0]
+    _, outcome = await while_the_repair_is_uncommitted(
+        broadcasts, outage.id, checks.open_ticket(kamal.id, "Down", lambda d: "down")
+    )
 
     assert isinstance(outcome, Conflict) and outcome.code == "outage_already_resolved"
     linked = set(await Ticket.filter(outage_id=outage.id).values_list("subscriber_id", flat=True))
