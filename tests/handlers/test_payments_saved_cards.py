@@ -212,15 +212,21 @@ async def test_a_charge_whose_answer_was_lost_is_asked_again_and_applied_once(
     assert (await AutoRenewal.get(subscriber_id=line.id)).outcome == "renewed"
 
 
-async def test_a_lost_charge_of_a_card_removed_since_is_found_by_its_order_number(
-    pay_services, pay_settings, providers, clock
-):
+async def charge_answer_lost(pay_services, pay_settings, providers, clock):
+    """A line whose renewal's card charge Stripe made, the answer to it lost on the way."""
     line = await usd_line(pay_services, pay_settings, clock)
     await save_card(pay_services, providers, line)
     await pay_services.auto_renewals.run()
     clock.advance(CARD_NOTICE_LEAD)
     providers.stripe.intents_lost = 1
     await pay_services.auto_renewals.run()  # charged at Stripe, the answer dropped
+    return line
+
+
+async def test_a_lost_charge_of_a_card_removed_since_is_found_by_its_order_number(
+    pay_services, pay_settings, providers, clock
+):
+    line = await charge_answer_lost(pay_services, pay_settings, providers, clock)
     await pay_services.saved_cards.remove(line.id)
     clock.advance(timedelta(minutes=31))
 
@@ -238,12 +244,7 @@ async def test_a_lost_charge_of_a_removed_card_stripe_s_search_lags_on_is_still_
     """Stripe's search may lag an hour: a charge whose answer was lost, of a card removed
     since, is looked up in the customer's list (Stripe's own records), never failed on a
     search miss."""
-    line = await usd_line(pay_services, pay_settings, clock)
-    await save_card(pay_services, providers, line)
-    await pay_services.auto_renewals.run()
-    clock.advance(CARD_NOTICE_LEAD)
-    providers.stripe.intents_lost = 1
-    await pay_services.auto_renewals.run()  # charged at Stripe, the answer dropped
+    line = await charge_answer_lost(pay_services, pay_settings, providers, clock)
     await pay_services.saved_cards.remove(line.id)
     providers.stripe.search_lags = True
     clock.advance(timedelta(minutes=31))
